@@ -1,0 +1,9 @@
+DROP TABLE audit_log;
+DROP FUNCTION audit_log_append_only();
+DROP TABLE settings;
+DROP TABLE sessions;
+DROP TABLE user_roles;
+DROP TABLE users;
+DROP TABLE person_history;
+DROP TABLE persons;
+DROP TABLE units;

@@ -1,0 +1,93 @@
+CREATE TABLE units (
+    id SERIAL PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    parent_id INTEGER REFERENCES units(id),
+    created_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE persons (
+    id SERIAL PRIMARY KEY,
+    employee_code TEXT NOT NULL UNIQUE,
+    full_name TEXT NOT NULL,
+    search_name TEXT NOT NULL,
+    unit_id INTEGER REFERENCES units(id),
+    category TEXT NOT NULL,
+    gender TEXT,
+    date_of_birth DATE,
+    status TEXT NOT NULL DEFAULT 'working',
+    status_date DATE,
+    phone TEXT,
+    email TEXT,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+CREATE INDEX persons_unit ON persons(unit_id);
+CREATE INDEX persons_search ON persons(search_name);
+
+CREATE TABLE person_history (
+    id SERIAL PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES persons(id),
+    effective_date DATE,
+    status TEXT NOT NULL,
+    unit_id INTEGER REFERENCES units(id),
+    recorded_at TIMESTAMP NOT NULL,
+    recorded_by INTEGER
+);
+CREATE INDEX person_history_person ON person_history(person_id);
+
+CREATE TABLE users (
+    id SERIAL PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    must_change_password BOOLEAN NOT NULL DEFAULT FALSE,
+    disabled BOOLEAN NOT NULL DEFAULT FALSE,
+    person_id INTEGER UNIQUE REFERENCES persons(id),
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE user_roles (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    PRIMARY KEY (user_id, role)
+);
+
+CREATE TABLE sessions (
+    id SERIAL PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf_token TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    last_seen_at TIMESTAMP NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE audit_log (
+    id SERIAL PRIMARY KEY,
+    at TIMESTAMP NOT NULL,
+    actor_user_id INTEGER,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT,
+    before_json TEXT,
+    after_json TEXT,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+
+CREATE FUNCTION audit_log_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_log is append-only';
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log
+FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();

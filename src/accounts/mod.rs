@@ -1,0 +1,5 @@
+//! Account management for admins: users, roles, person links, disabling, password resets,
+//! and the audit log view.
+
+pub mod handlers;
+mod views;

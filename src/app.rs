@@ -1,0 +1,283 @@
+//! The actix App: middleware stack and the one route table, which is also the access policy.
+
+use crate::auth::middleware::{self as ctxmw, RequestId};
+use crate::auth::roles::Role;
+use crate::error::{AppError, ErrorPage};
+use crate::state::AppState;
+use crate::ui::{layout, Ctx};
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{web, HttpMessage, HttpResponse, Route};
+
+/// Who may use a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (login page, health check, static files).
+    Public,
+    /// Any signed-in user, even one who must first change a one-time password.
+    SignedIn,
+    /// Any signed-in user with a usable password.
+    Authenticated,
+    /// Signed-in users holding at least one of these roles.
+    Roles(&'static [Role]),
+}
+
+impl Access {
+    /// Whether a user with these roles (None = anonymous) gets through.
+    pub fn allows(self, roles: Option<crate::auth::roles::RoleSet>) -> bool {
+        match (self, roles) {
+            (Access::Public, _) => true,
+            (_, None) => false,
+            (Access::SignedIn | Access::Authenticated, Some(_)) => true,
+            (Access::Roles(rs), Some(have)) => have.any(rs),
+        }
+    }
+}
+
+pub struct RouteDef {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    route: Route,
+}
+
+fn def(method: Method, path: &'static str, access: Access, route: Route) -> RouteDef {
+    RouteDef {
+        method,
+        path,
+        access,
+        route,
+    }
+}
+
+macro_rules! routes {
+    ($($method:ident $path:literal $access:expr => $handler:path;)*) => {
+        /// Every route of the application with its access rule. Nothing is served that is not
+        /// listed here; the route×role test walks this same list.
+        pub fn route_table() -> Vec<RouteDef> {
+            vec![$(def(Method::$method, $path, $access, web::method(Method::$method).to($handler))),*]
+        }
+    };
+}
+
+pub const ADMIN: &[Role] = &[Role::Admin];
+pub const PEOPLE_READERS: &[Role] = &[Role::Admin, Role::Accountant, Role::UnionOfficer];
+
+use crate::{accounts, auth, home, people};
+use Access::*;
+
+routes! {
+    GET "/" Authenticated => home::index;
+    GET "/healthz" Public => home::healthz;
+    GET "/static/style.css" Public => home::stylesheet;
+    GET "/lang/{code}" Public => home::set_lang;
+    GET "/login" Public => auth::handlers::login_form;
+    POST "/login" Public => auth::handlers::login;
+    POST "/logout" SignedIn => auth::handlers::logout;
+    GET "/password" SignedIn => auth::handlers::password_form;
+    POST "/password" SignedIn => auth::handlers::password_change;
+    GET "/units" Roles(PEOPLE_READERS) => people::units::list;
+    POST "/units" Roles(ADMIN) => people::units::create;
+    GET "/units/{id}" Roles(ADMIN) => people::units::edit_form;
+    POST "/units/{id}" Roles(ADMIN) => people::units::update;
+    GET "/people" Roles(PEOPLE_READERS) => people::handlers::list;
+    GET "/people/new" Roles(ADMIN) => people::handlers::new_form;
+    POST "/people" Roles(ADMIN) => people::handlers::create;
+    GET "/people/export.csv" Roles(PEOPLE_READERS) => people::handlers::export_csv;
+    GET "/people/import" Roles(ADMIN) => people::import::form;
+    POST "/people/import" Roles(ADMIN) => people::import::upload;
+    POST "/people/import/commit" Roles(ADMIN) => people::import::commit;
+    GET "/people/{id}" Roles(PEOPLE_READERS) => people::handlers::show;
+    GET "/people/{id}/edit" Roles(ADMIN) => people::handlers::edit_form;
+    POST "/people/{id}" Roles(ADMIN) => people::handlers::update;
+    GET "/admin/users" Roles(ADMIN) => accounts::handlers::list;
+    GET "/admin/users/new" Roles(ADMIN) => accounts::handlers::new_form;
+    POST "/admin/users" Roles(ADMIN) => accounts::handlers::create;
+    GET "/admin/users/{id}" Roles(ADMIN) => accounts::handlers::edit_form;
+    POST "/admin/users/{id}" Roles(ADMIN) => accounts::handlers::update;
+    POST "/admin/users/{id}/reset-password" Roles(ADMIN) => accounts::handlers::reset_password;
+    GET "/admin/audit" Roles(ADMIN) => accounts::handlers::audit;
+}
+
+/// The route table without handlers, for tests and documentation.
+pub fn policy() -> Vec<(Method, &'static str, Access)> {
+    route_table()
+        .into_iter()
+        .map(|d| (d.method, d.path, d.access))
+        .collect()
+}
+
+/// Registers every route, each behind its access guard, grouped into one resource per path.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let mut by_path: Vec<(&'static str, Vec<RouteDef>)> = Vec::new();
+    for d in route_table() {
+        match by_path.iter_mut().find(|(p, _)| *p == d.path) {
+            Some((_, v)) => v.push(d),
+            None => by_path.push((d.path, vec![d])),
+        }
+    }
+    for (path, defs) in by_path {
+        let mut res = web::resource(path);
+        for d in defs {
+            let access = d.access;
+            res = res.route(d.route.wrap(from_fn(move |req, next| guard(access, req, next))));
+        }
+        cfg.service(res);
+    }
+}
+
+async fn guard(
+    access: Access,
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let user = req.extensions().get::<Ctx>().and_then(|c| c.user.clone());
+    if !access.allows(user.as_ref().map(|u| u.roles)) {
+        let e = if user.is_none() {
+            AppError::LoginRequired
+        } else {
+            AppError::Forbidden
+        };
+        return Ok(req.error_response(e));
+    }
+    if let Some(u) = &user {
+        let exempt = matches!(access, Access::SignedIn | Access::Public);
+        if u.must_change_password && !exempt {
+            let res = ctxmw::see_other("/password", Some("flash.must_change_password"));
+            return Ok(req.into_response(res));
+        }
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+/// The whole application, as served and as tested.
+pub fn build(
+    state: AppState,
+) -> actix_web::App<
+    impl actix_web::dev::ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<BoxBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    actix_web::App::new()
+        .app_data(web::Data::new(state))
+        .app_data(web::PayloadConfig::new(8 * 1024 * 1024))
+        .app_data(web::QueryConfig::default().error_handler(|_, _| AppError::BadRequest("err.bad_query").into()))
+        .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+        .configure(configure)
+        .default_service(web::to(not_found))
+        .wrap(from_fn(ctxmw::context))
+        .wrap(from_fn(outer))
+}
+
+async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// Outermost: request id, logging, error pages in the user's language, security headers.
+async fn outer(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let rid = crate::auth::session::random_token()[..12].to_string();
+    req.extensions_mut().insert(RequestId(rid.clone()));
+    let method = req.method().clone();
+    let path = req.path().to_string();
+    let started = std::time::Instant::now();
+    let mut res = match next.call(req).await {
+        Ok(r) => r.map_into_boxed_body(),
+        Err(e) => {
+            // Should not happen (every layer answers with a response), but never leak it.
+            tracing::error!(request_id = %rid, error = %e, "unhandled error");
+            return Err(e);
+        }
+    };
+    let status = res.status();
+    if status.is_server_error() {
+        let detail = res.response().error().map(|e| e.to_string()).unwrap_or_default();
+        tracing::error!(request_id = %rid, %method, %path, status = status.as_u16(), error = %detail, "request failed");
+    } else {
+        tracing::debug!(request_id = %rid, %method, %path, status = status.as_u16(), ms = started.elapsed().as_millis() as u64);
+    }
+    if status.is_client_error() || status.is_server_error() {
+        let is_html = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        if !is_html {
+            res = render_error(res, &rid);
+        }
+    }
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, header::HeaderValue::from_static("same-origin"));
+    h.insert(header::X_FRAME_OPTIONS, header::HeaderValue::from_static("DENY"));
+    if !path.starts_with("/static/") {
+        h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
+}
+
+fn render_error(res: ServiceResponse<BoxBody>, rid: &str) -> ServiceResponse<BoxBody> {
+    let status = res.status();
+    let page = res.response().extensions().get::<ErrorPage>().copied();
+    let req = res.request().clone();
+    let mut ctx = req
+        .extensions()
+        .get::<Ctx>()
+        .cloned()
+        .unwrap_or_else(|| Ctx::fallback(&req));
+    ctx.request_id = rid.to_string();
+    if status == StatusCode::UNAUTHORIZED {
+        let next = if req.method() == Method::GET {
+            req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string()
+        } else {
+            "/".to_string()
+        };
+        let to = format!("/login?next={}", crate::ui::forms::q(&next));
+        return ServiceResponse::new(req, ctxmw::see_other(&to, None));
+    }
+    let key = match page {
+        Some(p) => p.message,
+        None => match status {
+            StatusCode::NOT_FOUND => "err.not_found",
+            StatusCode::METHOD_NOT_ALLOWED => "err.method",
+            StatusCode::PAYLOAD_TOO_LARGE => "err.too_large",
+            StatusCode::FORBIDDEN => "err.forbidden",
+            s if s.is_client_error() => "err.bad_request",
+            _ => "err.internal",
+        },
+    };
+    let body = layout::error_page(&ctx, status.as_u16(), key).into_string();
+    let mut out = HttpResponse::build(status);
+    out.content_type("text/html; charset=utf-8");
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        out.insert_header((header::RETRY_AFTER, "60"));
+    }
+    ServiceResponse::new(req, out.body(body))
+}
+
+/// Binds and starts the server (used by `canteen serve` and by the tests).
+pub fn serve(
+    state: AppState,
+    listener: std::net::TcpListener,
+    workers: usize,
+) -> std::io::Result<actix_web::dev::Server> {
+    let server = actix_web::HttpServer::new(move || build(state.clone()))
+        .workers(workers)
+        .listen(listener)?
+        .run();
+    Ok(server)
+}

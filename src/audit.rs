@@ -1,0 +1,240 @@
+//! Append-only, hash-chained audit log. Each row's hash covers its content and the previous
+//! row's hash, so editing or deleting any row breaks the chain from that row on.
+
+use crate::db::schema::audit_log;
+use crate::db::{backend_of, Backend, DbConn};
+use crate::error::AppError;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Who did it: a user, or the system (CLI, demo loader).
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user_id: Option<i32>,
+    pub name: String,
+}
+
+impl Actor {
+    pub fn user(id: i32, name: &str) -> Self {
+        Actor {
+            user_id: Some(id),
+            name: name.to_string(),
+        }
+    }
+    pub fn system(name: &str) -> Self {
+        Actor {
+            user_id: None,
+            name: name.to_string(),
+        }
+    }
+}
+
+pub struct Entry<'a> {
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+impl<'a> Entry<'a> {
+    pub fn new(action: &'a str, entity: &'a str) -> Self {
+        Entry {
+            action,
+            entity,
+            entity_id: None,
+            before: None,
+            after: None,
+        }
+    }
+    pub fn id(mut self, id: impl ToString) -> Self {
+        self.entity_id = Some(id.to_string());
+        self
+    }
+    pub fn before(mut self, v: serde_json::Value) -> Self {
+        self.before = Some(v);
+        self
+    }
+    pub fn after(mut self, v: serde_json::Value) -> Self {
+        self.after = Some(v);
+        self
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn row_hash(
+    prev: &str,
+    at: NaiveDateTime,
+    actor_user_id: Option<i32>,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    entity_id: Option<&str>,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> String {
+    let mut h = Sha256::new();
+    let opt = |s: Option<&str>| s.map(|v| format!("1{}:{v}", v.len())).unwrap_or_else(|| "0".into());
+    for part in [
+        prev.to_string(),
+        at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+        actor_user_id.map(|i| i.to_string()).unwrap_or_default(),
+        format!("{}:{actor}", actor.len()),
+        format!("{}:{action}", action.len()),
+        format!("{}:{entity}", entity.len()),
+        opt(entity_id),
+        opt(before),
+        opt(after),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0x1f]);
+    }
+    hex::encode(h.finalize())
+}
+
+/// Appends one record. Call it inside the transaction that makes the change.
+pub fn record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    at: NaiveDateTime,
+    e: Entry<'_>,
+) -> Result<(), AppError> {
+    if backend_of(conn) == Backend::Postgres {
+        // Serialise appenders so two transactions never chain to the same previous row.
+        diesel::sql_query("SELECT pg_advisory_xact_lock(727274)").execute(conn)?;
+    }
+    let prev: String = audit_log::table
+        .order(audit_log::id.desc())
+        .select(audit_log::hash)
+        .first(conn)
+        .optional()?
+        .unwrap_or_else(|| GENESIS.to_string());
+    let at = crate::clock::truncate_micros(at);
+    let before = e.before.map(|v| v.to_string());
+    let after = e.after.map(|v| v.to_string());
+    let hash = row_hash(
+        &prev,
+        at,
+        actor.user_id,
+        &actor.name,
+        e.action,
+        e.entity,
+        e.entity_id.as_deref(),
+        before.as_deref(),
+        after.as_deref(),
+    );
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::at.eq(at),
+            audit_log::actor_user_id.eq(actor.user_id),
+            audit_log::actor.eq(&actor.name),
+            audit_log::action.eq(e.action),
+            audit_log::entity.eq(e.entity),
+            audit_log::entity_id.eq(e.entity_id.as_deref()),
+            audit_log::before_json.eq(before.as_deref()),
+            audit_log::after_json.eq(after.as_deref()),
+            audit_log::prev_hash.eq(&prev),
+            audit_log::hash.eq(&hash),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Queryable, Debug, Clone)]
+pub struct AuditRow {
+    pub id: i32,
+    pub at: NaiveDateTime,
+    pub actor_user_id: Option<i32>,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verify {
+    Ok { rows: usize },
+    Broken { id: i32, reason: &'static str },
+}
+
+/// Walks the whole chain in id order, in pages, and names the first row that does not fit.
+pub fn verify(conn: &mut DbConn) -> Result<Verify, AppError> {
+    let mut prev = GENESIS.to_string();
+    let mut last_id = 0;
+    let mut rows = 0;
+    loop {
+        let page: Vec<AuditRow> = audit_log::table
+            .filter(audit_log::id.gt(last_id))
+            .order(audit_log::id.asc())
+            .limit(1000)
+            .load(conn)?;
+        if page.is_empty() {
+            return Ok(Verify::Ok { rows });
+        }
+        for r in page {
+            if r.prev_hash != prev {
+                return Ok(Verify::Broken {
+                    id: r.id,
+                    reason: "previous hash does not match (a row before it was removed or changed)",
+                });
+            }
+            let h = row_hash(
+                &r.prev_hash,
+                r.at,
+                r.actor_user_id,
+                &r.actor,
+                &r.action,
+                &r.entity,
+                r.entity_id.as_deref(),
+                r.before_json.as_deref(),
+                r.after_json.as_deref(),
+            );
+            if h != r.hash {
+                return Ok(Verify::Broken {
+                    id: r.id,
+                    reason: "content does not match its hash (the row was edited)",
+                });
+            }
+            prev = r.hash;
+            last_id = r.id;
+            rows += 1;
+        }
+    }
+}
+
+/// A page of the log, newest first, for the admin's audit view.
+pub fn recent(conn: &mut DbConn, offset: i64, limit: i64) -> Result<(Vec<AuditRow>, i64), AppError> {
+    let total: i64 = audit_log::table.count().get_result(conn)?;
+    let rows = audit_log::table
+        .order(audit_log::id.desc())
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_covers_every_field_and_the_previous_hash() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+            .unwrap()
+            .and_hms_opt(1, 2, 3)
+            .unwrap();
+        let base = row_hash(GENESIS, at, Some(1), "admin", "a", "e", Some("1"), None, Some("{}"));
+        assert_ne!(base, row_hash("x", at, Some(1), "admin", "a", "e", Some("1"), None, Some("{}")));
+        assert_ne!(base, row_hash(GENESIS, at, Some(2), "admin", "a", "e", Some("1"), None, Some("{}")));
+        assert_ne!(base, row_hash(GENESIS, at, Some(1), "admin", "a", "e", Some("1"), Some("{}"), None));
+        assert_ne!(base, row_hash(GENESIS, at, Some(1), "admi", "na", "e", Some("1"), None, Some("{}")));
+        assert_eq!(base, row_hash(GENESIS, at, Some(1), "admin", "a", "e", Some("1"), None, Some("{}")));
+    }
+}

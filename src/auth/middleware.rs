@@ -1,0 +1,228 @@
+//! The context middleware: language, session (idle/absolute expiry, disabled users), the
+//! CSRF check for every POST, and the flash message. Handlers read the result as `Ctx`.
+
+use super::session::{self, SessionUser, PRE_CSRF_COOKIE, SESSION_COOKIE};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::ui::forms::CSRF_FIELD;
+use crate::ui::{Ctx, Lang};
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage};
+use std::sync::Arc;
+use subtle::ConstantTimeEq;
+
+pub const LANG_COOKIE: &str = "canteen_lang";
+pub const FLASH_COOKIE: &str = "canteen_flash";
+
+/// Request id, set by the outer middleware in `app.rs`.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+pub async fn context(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(req.error_response(AppError::internal("no app state")));
+    };
+    let lang = req
+        .cookie(LANG_COOKIE)
+        .and_then(|c| Lang::from_code(c.value()))
+        .unwrap_or_default();
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+
+    let user = match req.cookie(SESSION_COOKIE) {
+        Some(c) => match current_user(&state, c.value().to_string()).await {
+            Ok(u) => u,
+            Err(e) => return Ok(req.error_response(e)),
+        },
+        None => None,
+    };
+
+    // Anonymous forms (login) use a double-submit token in a strict cookie.
+    let mut new_pre = None;
+    let csrf = match &user {
+        Some(u) => u.csrf.clone(),
+        None => match req.cookie(PRE_CSRF_COOKIE) {
+            Some(c) if c.value().len() == 64 => c.value().to_string(),
+            _ => {
+                let t = session::random_token();
+                new_pre = Some(t.clone());
+                t
+            }
+        },
+    };
+
+    if req.method() == Method::POST {
+        if let Err(e) = check_csrf(&mut req, &csrf, new_pre.is_some()).await {
+            return Ok(req.error_response(e));
+        }
+    }
+
+    let flash = req
+        .cookie(FLASH_COOKIE)
+        .and_then(|c| flash_key(c.value()));
+    let ctx = Ctx {
+        lang,
+        user,
+        csrf,
+        flash,
+        path: req.path().to_string(),
+        request_id,
+    };
+    req.extensions_mut().insert(ctx);
+
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    let secure = state.config.secure_cookies;
+    if let Some(t) = new_pre {
+        let c = Cookie::build(PRE_CSRF_COOKIE, t)
+            .path("/")
+            .http_only(true)
+            .secure(secure)
+            .same_site(SameSite::Strict)
+            .finish();
+        res.response_mut().add_cookie(&c).ok();
+    }
+    // A flash is shown once: clear it after a page showed it (unless a new one was set).
+    let sets_flash = res
+        .response()
+        .cookies()
+        .any(|c| c.name() == FLASH_COOKIE);
+    if flash.is_some() && res.status().is_success() && !sets_flash {
+        let mut c = Cookie::build(FLASH_COOKIE, "").path("/").finish();
+        c.make_removal();
+        res.response_mut().add_cookie(&c).ok();
+    }
+    Ok(res)
+}
+
+fn flash_key(v: &str) -> Option<&'static str> {
+    crate::ui::texts::TEXTS
+        .iter()
+        .find(|(k, _, _)| *k == v && k.starts_with("flash."))
+        .map(|(k, _, _)| *k)
+}
+
+async fn current_user(state: &AppState, token: String) -> Result<Option<Arc<SessionUser>>, AppError> {
+    let now = state.clock.now_naive();
+    let loaded = state.db.read(move |c| session::load(c, &token)).await?;
+    let Some(l) = loaded else { return Ok(None) };
+    let sid = l.user.session_id;
+    let expired = session::expired(
+        l.created_at,
+        l.last_seen_at,
+        now,
+        state.config.idle(),
+        state.config.absolute(),
+    );
+    if l.disabled || expired {
+        state.db.write(move |c| session::delete(c, sid)).await?;
+        return Ok(None);
+    }
+    // Keep the idle clock without a write on every request.
+    if now - l.last_seen_at > chrono::Duration::seconds(60) {
+        state.db.write(move |c| session::touch(c, sid, now)).await?;
+    }
+    Ok(Some(Arc::new(l.user)))
+}
+
+async fn check_csrf(req: &mut ServiceRequest, expected: &str, fresh: bool) -> Result<(), AppError> {
+    let headers = req.headers();
+    if headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("cross-site"))
+    {
+        return Err(AppError::Csrf);
+    }
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let host = req.connection_info().host().to_string();
+        let origin_host = origin.split("://").nth(1).unwrap_or("");
+        if origin != "null" && origin_host != host {
+            return Err(AppError::Csrf);
+        }
+    }
+    if fresh {
+        // No token was ever issued to this browser: nothing can match.
+        return Err(AppError::Csrf);
+    }
+    let ctype = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ctype.starts_with("multipart/form-data") {
+        // The one upload handler checks the token as the first part (`forms::multipart`).
+        req.extensions_mut().insert(CsrfExpected(expected.to_string()));
+        return Ok(());
+    }
+    if !ctype.starts_with("application/x-www-form-urlencoded") {
+        return Err(AppError::Csrf);
+    }
+    let body = req
+        .extract::<web::Bytes>()
+        .await
+        .map_err(|_| AppError::BadRequest("err.bad_form"))?;
+    let pairs: Vec<(String, String)> = serde_html_form::from_bytes(&body).unwrap_or_default();
+    let given = pairs
+        .iter()
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    req.set_payload(actix_web::dev::Payload::from(body));
+    if tokens_match(given, expected) {
+        Ok(())
+    } else {
+        Err(AppError::Csrf)
+    }
+}
+
+pub fn tokens_match(given: &str, expected: &str) -> bool {
+    !expected.is_empty() && given.len() == expected.len() && bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
+}
+
+/// Left for a multipart handler: the token its first field must carry.
+#[derive(Clone, Debug)]
+pub struct CsrfExpected(pub String);
+
+/// The client address for throttling (X-Forwarded-For only when configured to trust it).
+pub fn client_ip(req: &actix_web::HttpRequest, trust_proxy: bool) -> String {
+    if trust_proxy {
+        if let Some(ip) = req.connection_info().realip_remote_addr() {
+            return ip.to_string();
+        }
+    }
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Puts a one-time message on the next page.
+pub fn set_flash(res: &mut actix_web::HttpResponse, key: &'static str) {
+    let c = Cookie::build(FLASH_COOKIE, key)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .finish();
+    res.add_cookie(&c).ok();
+}
+
+/// 303 See Other to `to`, optionally with a flash message.
+pub fn see_other(to: &str, flash: Option<&'static str>) -> actix_web::HttpResponse {
+    let mut res = actix_web::HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish();
+    if let Some(k) = flash {
+        set_flash(&mut res, k);
+    }
+    res
+}

@@ -1,0 +1,116 @@
+//! Password hashing (argon2id, crate defaults: m=19456 KiB, t=2, p=1) and the password rules.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+pub const MIN_CHARS: usize = 8;
+pub const MAX_CHARS: usize = 256;
+
+pub fn hash(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+}
+
+pub fn verify(password: &str, stored: &str) -> bool {
+    match PasswordHash::new(stored) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A hash to verify against when the user does not exist, so both answers take as long.
+pub fn dummy_hash() -> &'static str {
+    static H: OnceLock<String> = OnceLock::new();
+    H.get_or_init(|| hash("not-a-real-password-but-a-timing-shield").unwrap_or_default())
+}
+
+fn common() -> &'static HashSet<&'static str> {
+    static C: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    C.get_or_init(|| {
+        include_str!("common_passwords.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect()
+    })
+}
+
+pub fn common_count() -> usize {
+    common().len()
+}
+
+/// The rules: 8 to 256 characters (any Unicode), not a commonly used password, not the
+/// username. No composition rules. Returns the i18n key of the problem.
+pub fn check_rules(password: &str, username: &str) -> Result<(), &'static str> {
+    let n = password.chars().count();
+    if n < MIN_CHARS {
+        return Err("pw.too_short");
+    }
+    if n > MAX_CHARS {
+        return Err("pw.too_long");
+    }
+    let lower = password.to_lowercase();
+    if common().contains(lower.as_str()) {
+        return Err("pw.too_common");
+    }
+    if !username.is_empty() && lower == username.to_lowercase() {
+        return Err("pw.same_as_username");
+    }
+    Ok(())
+}
+
+/// A random one-time password: 16 characters from an alphabet without look-alikes.
+pub fn generate() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..16)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hashed_password_verifies_and_a_wrong_one_does_not() {
+        let h = hash("mật khẩu rất dài").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify("mật khẩu rất dài", &h));
+        assert!(!verify("mat khau rat dai", &h));
+        assert!(!verify("x", "not a hash"));
+    }
+
+    #[test]
+    fn password_rules_count_characters_and_refuse_common_passwords() {
+        assert_eq!(check_rules("short", "u"), Err("pw.too_short"));
+        assert_eq!(check_rules("ngắn123", "u"), Err("pw.too_short"));
+        assert_eq!(check_rules("Password123", "u"), Err("pw.too_common"));
+        assert_eq!(check_rules("12345678", "u"), Err("pw.too_common"));
+        assert_eq!(check_rules("nguyenvana", "nguyenvana"), Err("pw.same_as_username"));
+        assert_eq!(check_rules(&"x".repeat(257), "u"), Err("pw.too_long"));
+        assert_eq!(check_rules(&"é".repeat(128), "u"), Ok(()));
+        assert_eq!(check_rules("cơm trưa ngon", "u"), Ok(()));
+    }
+
+    #[test]
+    fn at_least_a_thousand_common_passwords_are_shipped() {
+        assert!(common_count() >= 1000, "only {}", common_count());
+    }
+
+    #[test]
+    fn generated_passwords_satisfy_the_rules_and_differ() {
+        let a = generate();
+        assert_eq!(a.chars().count(), 16);
+        assert!(check_rules(&a, "x").is_ok());
+        assert_ne!(a, generate());
+    }
+}

@@ -1,0 +1,198 @@
+//! Users and their roles (shared by login and account management).
+
+use super::roles::{Role, RoleSet};
+use crate::audit::{self, Actor, Entry};
+use crate::db::schema::{persons, user_roles, users};
+use crate::db::{is_unique_violation, DbConn};
+use crate::error::AppError;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::json;
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i32,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub disabled: bool,
+    pub person_id: Option<i32>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn by_username(conn: &mut DbConn, username: &str) -> Result<Option<User>, AppError> {
+    Ok(users::table
+        .filter(users::username.eq(username.trim().to_lowercase()))
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn by_id(conn: &mut DbConn, id: i32) -> Result<Option<User>, AppError> {
+    Ok(users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub must_change_password: bool,
+    pub roles: RoleSet,
+    pub person_id: Option<i32>,
+}
+
+pub enum CreateError {
+    UsernameTaken,
+    PersonTaken,
+    Other(AppError),
+}
+
+impl From<AppError> for CreateError {
+    fn from(e: AppError) -> Self {
+        CreateError::Other(e)
+    }
+}
+
+/// Creates a user with roles and audits it. Run inside a write transaction.
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    u: NewUser<'_>,
+) -> Result<i32, CreateError> {
+    let username = u.username.trim().to_lowercase();
+    if by_username(conn, &username)?.is_some() {
+        return Err(CreateError::UsernameTaken);
+    }
+    if let Some(pid) = u.person_id {
+        let taken: i64 = users::table
+            .filter(users::person_id.eq(pid))
+            .count()
+            .get_result(conn)
+            .map_err(AppError::from)?;
+        if taken > 0 {
+            return Err(CreateError::PersonTaken);
+        }
+    }
+    let id: i32 = diesel::insert_into(users::table)
+        .values((
+            users::username.eq(&username),
+            users::display_name.eq(u.display_name.trim()),
+            users::password_hash.eq(u.password_hash),
+            users::must_change_password.eq(u.must_change_password),
+            users::disabled.eq(false),
+            users::person_id.eq(u.person_id),
+            users::created_at.eq(now),
+            users::updated_at.eq(now),
+        ))
+        .returning(users::id)
+        .get_result(conn)
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                CreateError::UsernameTaken
+            } else {
+                CreateError::Other(e.into())
+            }
+        })?;
+    set_roles(conn, id, u.roles)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        Entry::new("user.create", "user").id(id).after(json!({
+            "username": username,
+            "display_name": u.display_name.trim(),
+            "roles": role_names(u.roles),
+            "person_id": u.person_id,
+        })),
+    )?;
+    Ok(id)
+}
+
+pub fn role_names(r: RoleSet) -> Vec<&'static str> {
+    r.iter().map(Role::as_str).collect()
+}
+
+pub fn set_roles(conn: &mut DbConn, user_id: i32, roles: RoleSet) -> Result<(), AppError> {
+    diesel::delete(user_roles::table.filter(user_roles::user_id.eq(user_id))).execute(conn)?;
+    for r in roles.iter() {
+        diesel::insert_into(user_roles::table)
+            .values((user_roles::user_id.eq(user_id), user_roles::role.eq(r.as_str())))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn set_password(
+    conn: &mut DbConn,
+    user_id: i32,
+    hash: &str,
+    must_change: bool,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::password_hash.eq(hash),
+            users::must_change_password.eq(must_change),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Clone, Debug)]
+pub struct UserListRow {
+    pub user: User,
+    pub roles: RoleSet,
+    pub person: Option<(String, String)>,
+}
+
+/// A page of users matching `q` (username or display name), with roles and linked person.
+pub fn list(
+    conn: &mut DbConn,
+    q: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<UserListRow>, i64), AppError> {
+    let pattern = format!("%{}%", q.trim().to_lowercase());
+    let filter = users::username
+        .like(pattern.clone())
+        .or(crate::db::lower(users::display_name).like(pattern));
+    let total: i64 = users::table.filter(filter.clone()).count().get_result(conn)?;
+    let rows: Vec<(User, Option<(String, String)>)> = users::table
+        .left_join(persons::table)
+        .filter(filter)
+        .order(users::username.asc())
+        .offset(offset)
+        .limit(limit)
+        .select((
+            User::as_select(),
+            (persons::employee_code, persons::full_name).nullable(),
+        ))
+        .load(conn)?;
+    let ids: Vec<i32> = rows.iter().map(|(u, _)| u.id).collect();
+    let all_roles: Vec<(i32, String)> = user_roles::table
+        .filter(user_roles::user_id.eq_any(&ids))
+        .select((user_roles::user_id, user_roles::role))
+        .load(conn)?;
+    Ok((
+        rows.into_iter()
+            .map(|(user, person)| {
+                let roles = all_roles
+                    .iter()
+                    .filter(|(id, _)| *id == user.id)
+                    .filter_map(|(_, r)| Role::parse(r))
+                    .collect();
+                UserListRow { user, roles, person }
+            })
+            .collect(),
+        total,
+    ))
+}

@@ -1,0 +1,301 @@
+//! Database access for both backends through one `DbConn` (diesel `MultiConnection`).
+//!
+//! SQLite: a read pool plus a pool of exactly one writer connection; every write runs in
+//! `BEGIN IMMEDIATE`. PostgreSQL: one pool, ordinary transactions.
+
+pub mod schema;
+
+use crate::error::AppError;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::time::Duration;
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(diesel::SqliteConnection),
+    #[cfg(feature = "postgres")]
+    Pg(diesel::PgConnection),
+}
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+#[cfg(feature = "postgres")]
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum UrlError {
+    #[error("DATABASE_URL has an unknown scheme '{0}:' (use a file path, sqlite://PATH or postgres://...)")]
+    UnknownScheme(String),
+    #[error("this build has no PostgreSQL support; rebuild with --features postgres")]
+    PostgresNotBuilt,
+    #[error("DATABASE_URL is empty")]
+    Empty,
+}
+
+/// Picks the backend from the URL. A path or `sqlite://PATH` is SQLite, `postgres://` or
+/// `postgresql://` is PostgreSQL, anything else with a scheme is refused (never a new file).
+pub fn parse_url(url: &str) -> Result<(Backend, String), UrlError> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Err(UrlError::Empty);
+    }
+    if let Some(rest) = url.strip_prefix("sqlite://") {
+        return Ok((Backend::Sqlite, rest.to_string()));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return if cfg!(feature = "postgres") {
+            Ok((Backend::Postgres, url.to_string()))
+        } else {
+            Err(UrlError::PostgresNotBuilt)
+        };
+    }
+    if let Some(idx) = url.find(':') {
+        let scheme = &url[..idx];
+        let looks_like_scheme = scheme.len() > 1
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        if looks_like_scheme {
+            return Err(UrlError::UnknownScheme(scheme.to_string()));
+        }
+    }
+    Ok((Backend::Sqlite, url.to_string()))
+}
+
+#[derive(Debug)]
+struct Pragmas;
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Pragmas {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        if let DbConn::Sqlite(c) = conn {
+            c.batch_execute(
+                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+pub type Conn = PooledConnection<ConnectionManager<DbConn>>;
+
+#[derive(Clone)]
+pub struct Db {
+    backend: Backend,
+    read: Pool<ConnectionManager<DbConn>>,
+    write: Pool<ConnectionManager<DbConn>>,
+}
+
+impl Db {
+    pub fn connect(url: &str, read_pool_size: u32) -> anyhow::Result<Db> {
+        let (backend, target) = parse_url(url)?;
+        let build = |size: u32| {
+            Pool::builder()
+                .max_size(size)
+                .min_idle(Some(1))
+                .connection_timeout(Duration::from_secs(30))
+                .connection_customizer(Box::new(Pragmas))
+                .build(ConnectionManager::<DbConn>::new(target.clone()))
+        };
+        let db = match backend {
+            Backend::Sqlite => {
+                // The writer opens (and creates) the file first and switches it to WAL once.
+                let write = build(1)?;
+                write.get()?.batch_execute("PRAGMA journal_mode = WAL;")?;
+                let read = build(read_pool_size.max(1))?;
+                Db {
+                    backend,
+                    read,
+                    write,
+                }
+            }
+            Backend::Postgres => {
+                let pool = build(read_pool_size.max(2))?;
+                Db {
+                    backend,
+                    read: pool.clone(),
+                    write: pool,
+                }
+            }
+        };
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn migrate(&self) -> anyhow::Result<usize> {
+        let mut conn = self.write.get()?;
+        let applied = match &mut *conn {
+            DbConn::Sqlite(c) => c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?
+                .len(),
+            #[cfg(feature = "postgres")]
+            DbConn::Pg(c) => c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?
+                .len(),
+        };
+        Ok(applied)
+    }
+
+    pub fn read_conn(&self) -> Result<Conn, AppError> {
+        self.read.get().map_err(AppError::pool)
+    }
+
+    /// Runs `f` in one write transaction (SQLite: BEGIN IMMEDIATE on the single writer).
+    pub fn write_tx<T>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut conn = self.write.get().map_err(AppError::pool)?;
+        write_tx(&mut conn, f)
+    }
+
+    /// Read work off the async threads.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let db = self.clone();
+        actix_web::web::block(move || {
+            let mut conn = db.read_conn()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// Write work off the async threads, in one transaction.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let db = self.clone();
+        actix_web::web::block(move || db.write_tx(f))
+            .await
+            .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+    }
+
+    pub fn ping(&self) -> Result<(), AppError> {
+        let mut c = self.read_conn()?;
+        diesel::sql_query("SELECT 1").execute(&mut *c)?;
+        Ok(())
+    }
+}
+
+/// One write transaction on a given connection. On SQLite it is `BEGIN IMMEDIATE`, so the
+/// write lock is taken up front and a transaction never fails half-way on "database is locked".
+pub fn write_tx<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    match conn {
+        DbConn::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+        }
+        #[cfg(feature = "postgres")]
+        DbConn::Pg(_) => return conn.transaction(f),
+    }
+    let result = f(conn);
+    let DbConn::Sqlite(c) = conn else {
+        return Err(AppError::internal("backend changed inside a transaction"));
+    };
+    match result {
+        Ok(v) => {
+            <AnsiTransactionManager as TransactionManager<diesel::SqliteConnection>>::commit_transaction(c)?;
+            Ok(v)
+        }
+        Err(e) => {
+            if let Err(rb) = <AnsiTransactionManager as TransactionManager<diesel::SqliteConnection>>::rollback_transaction(c) {
+                tracing::error!(error = %rb, "rollback failed");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Which backend a live connection talks to (for the few queries that differ).
+pub fn backend_of(conn: &DbConn) -> Backend {
+    match conn {
+        DbConn::Sqlite(_) => Backend::Sqlite,
+        #[cfg(feature = "postgres")]
+        DbConn::Pg(_) => Backend::Postgres,
+    }
+}
+
+/// True when the error is a UNIQUE violation (used to turn races into clean answers).
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_pick_the_backend_by_scheme() {
+        assert_eq!(
+            parse_url("canteen.db"),
+            Ok((Backend::Sqlite, "canteen.db".into()))
+        );
+        assert_eq!(
+            parse_url("sqlite:///var/lib/canteen.db"),
+            Ok((Backend::Sqlite, "/var/lib/canteen.db".into()))
+        );
+        assert_eq!(
+            parse_url("/tmp/x.db"),
+            Ok((Backend::Sqlite, "/tmp/x.db".into()))
+        );
+    }
+
+    #[test]
+    fn an_unknown_database_scheme_is_refused() {
+        assert_eq!(
+            parse_url("mysql://localhost/db"),
+            Err(UrlError::UnknownScheme("mysql".into()))
+        );
+        assert_eq!(
+            parse_url("sqlite3:foo.db"),
+            Err(UrlError::UnknownScheme("sqlite3".into()))
+        );
+        assert_eq!(parse_url("  "), Err(UrlError::Empty));
+    }
+}
+
+diesel::define_sql_function! {
+    /// SQL `lower()` (both backends).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// `VACUUM INTO` a new file (a consistent copy while the server runs), then
+/// `PRAGMA integrity_check` on the copy.
+pub fn backup_sqlite(path: &str, to: &std::path::Path) -> anyhow::Result<()> {
+    use diesel::sqlite::SqliteConnection;
+    let mut src = SqliteConnection::establish(path)?;
+    src.batch_execute("PRAGMA busy_timeout = 10000;")?;
+    let target = to.to_string_lossy().replace('\'', "''");
+    src.batch_execute(&format!("VACUUM INTO '{target}'"))?;
+    let mut copy = SqliteConnection::establish(&to.to_string_lossy())?;
+    #[derive(QueryableByName)]
+    struct Check {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        integrity_check: String,
+    }
+    let rows: Vec<Check> = diesel::sql_query("PRAGMA integrity_check").load(&mut copy)?;
+    let ok = rows.len() == 1 && rows[0].integrity_check == "ok";
+    anyhow::ensure!(ok, "the copy failed its integrity check: {:?}", rows.iter().map(|r| &r.integrity_check).collect::<Vec<_>>());
+    Ok(())
+}

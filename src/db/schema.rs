@@ -1,0 +1,115 @@
+// One schema for both backends: only types both share (Integer, BigInt, Text, Bool, Date, Timestamp).
+
+diesel::table! {
+    units (id) {
+        id -> Integer,
+        code -> Text,
+        name -> Text,
+        parent_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    persons (id) {
+        id -> Integer,
+        employee_code -> Text,
+        full_name -> Text,
+        search_name -> Text,
+        unit_id -> Nullable<Integer>,
+        category -> Text,
+        gender -> Nullable<Text>,
+        date_of_birth -> Nullable<Date>,
+        status -> Text,
+        status_date -> Nullable<Date>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    person_history (id) {
+        id -> Integer,
+        person_id -> Integer,
+        effective_date -> Nullable<Date>,
+        status -> Text,
+        unit_id -> Nullable<Integer>,
+        recorded_at -> Timestamp,
+        recorded_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        username -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        must_change_password -> Bool,
+        disabled -> Bool,
+        person_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_roles (user_id, role) {
+        user_id -> Integer,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Integer,
+        token_hash -> Text,
+        user_id -> Integer,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Integer,
+        at -> Timestamp,
+        actor_user_id -> Nullable<Integer>,
+        actor -> Text,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Nullable<Text>,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::joinable!(persons -> units (unit_id));
+diesel::joinable!(users -> persons (person_id));
+diesel::joinable!(user_roles -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(person_history -> persons (person_id));
+diesel::joinable!(person_history -> units (unit_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    units,
+    persons,
+    person_history,
+    users,
+    user_roles,
+    sessions,
+    settings,
+    audit_log,
+);

@@ -1,0 +1,113 @@
+//! Home page, health check, stylesheet, language switch.
+
+use crate::auth::middleware::LANG_COOKIE;
+use crate::auth::roles::Role;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::ui::{layout, Ctx, CurrentUser, Lang};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+pub async fn index(ctx: Ctx, user: CurrentUser) -> Result<Markup, AppError> {
+    let links: Vec<(&str, &str, &str)> = [
+        (Role::Admin, "/people", "nav.people", "home.people_hint"),
+        (Role::Admin, "/admin/users", "nav.accounts", "home.accounts_hint"),
+        (Role::Accountant, "/people", "nav.people", "home.people_hint"),
+        (Role::UnionOfficer, "/people", "nav.people", "home.people_hint"),
+    ]
+    .into_iter()
+    .filter(|(r, ..)| user.has(*r))
+    .map(|(_, href, k, hint)| (href, ctx.t(k), ctx.t(hint)))
+    .fold(Vec::new(), |mut acc, item| {
+        if !acc.iter().any(|(h, ..)| *h == item.0) {
+            acc.push(item);
+        }
+        acc
+    });
+    let title = ctx.tf("home.welcome", &user.display_name);
+    Ok(layout::page(
+        &ctx,
+        ctx.t("nav.home"),
+        html! {
+            h1 { (title) }
+            p { (ctx.t("home.intro")) }
+            p { (ctx.t("home.your_roles")) " "
+                @for r in user.roles.iter() { span.badge { (ctx.t(r.label_key())) } " " }
+            }
+            @if !links.is_empty() {
+                ul {
+                    @for (href, text, hint) in &links {
+                        li { a href=(href) { (text) } " — " (hint) }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    let db = state.db.clone();
+    match web::block(move || db.ping()).await {
+        Ok(Ok(())) => HttpResponse::Ok().content_type("text/plain").body("ok"),
+        _ => HttpResponse::ServiceUnavailable()
+            .content_type("text/plain")
+            .body("database unavailable"),
+    }
+}
+
+pub async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .body(crate::ui::STYLESHEET)
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    next: Option<String>,
+}
+
+pub async fn set_lang(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    q: web::Query<LangQuery>,
+) -> Result<HttpResponse, AppError> {
+    let lang = Lang::from_code(&code).ok_or(AppError::NotFound)?;
+    let next = safe_next(q.next.as_deref());
+    let c = Cookie::build(LANG_COOKIE, lang.code())
+        .path("/")
+        .max_age(actix_web::cookie::time::Duration::days(365))
+        .same_site(SameSite::Lax)
+        .secure(state.config.secure_cookies)
+        .finish();
+    let mut res = HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, next))
+        .finish();
+    res.add_cookie(&c).ok();
+    Ok(res)
+}
+
+/// Only local paths are followed after login or a language switch (no open redirect).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(safe_next(Some("/people?page=2")), "/people?page=2");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

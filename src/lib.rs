@@ -1,0 +1,36 @@
+//! canteen — Nhà ăn & Phúc lợi: the staff canteen and staff welfare of a ministry office.
+
+pub mod accounts;
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod home;
+pub mod money;
+pub mod people;
+pub mod state;
+pub mod ui;
+
+use clock::Clock;
+use config::Config;
+use state::AppState;
+
+/// Connects, migrates and returns the shared state (used by `serve` and by the tests).
+pub fn prepare(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+    config.validate()?;
+    let db = db::Db::connect(&config.database_url, config.read_pool_size)?;
+    db.migrate()?;
+    Ok(AppState::new(db, clock, config))
+}
+
+/// Serves until stopped.
+pub async fn run(state: AppState, bind: &str, workers: usize) -> anyhow::Result<()> {
+    let listener = std::net::TcpListener::bind(bind)?;
+    tracing::info!(address = %listener.local_addr()?, "canteen is serving");
+    app::serve(state, listener, workers)?.await?;
+    Ok(())
+}

@@ -1,0 +1,236 @@
+//! The `canteen` command: serve, migrate, create-user, import-staff, backup, verify-audit.
+
+use anyhow::{bail, Context};
+use canteen::audit::{self, Actor};
+use canteen::auth::roles::{Role, RoleSet};
+use canteen::auth::{password, store};
+use canteen::clock::Clock;
+use canteen::config::Config;
+use canteen::db::{self, Backend};
+use canteen::people::{import, import_file};
+use canteen::ui::Lang;
+use clap::{Parser, Subcommand};
+use std::io::Read;
+
+#[derive(Parser)]
+#[command(name = "canteen", version, about = "Nhà ăn & Phúc lợi — staff canteen and welfare")]
+struct Cli {
+    /// A file path or sqlite://PATH (SQLite), or postgres://... (PostgreSQL).
+    #[arg(long, env = "DATABASE_URL", default_value = "canteen.db", global = true)]
+    database_url: String,
+    /// Mark cookies Secure (serve behind HTTPS).
+    #[arg(long, env = "CANTEEN_SECURE_COOKIES", global = true)]
+    secure_cookies: bool,
+    /// Take client addresses from X-Forwarded-For (only behind a trusted reverse proxy).
+    #[arg(long, env = "CANTEEN_TRUST_PROXY", global = true)]
+    trust_proxy: bool,
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, env = "CANTEEN_SESSION_IDLE_MINUTES", default_value_t = 30, global = true)]
+    session_idle_minutes: i64,
+    /// Hours after login at which a session ends regardless.
+    #[arg(long, env = "CANTEEN_SESSION_HOURS", default_value_t = 10, global = true)]
+    session_hours: i64,
+    /// Read connections in the pool.
+    #[arg(long, env = "CANTEEN_DB_POOL", default_value_t = 8, global = true)]
+    db_pool: u32,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending migrations, then serve.
+    Serve {
+        #[arg(long, env = "CANTEEN_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Load demo data first (only into an empty database).
+        #[arg(long, env = "CANTEEN_DEMO")]
+        demo: bool,
+        /// HTTP worker threads (default: one per core).
+        #[arg(long, env = "CANTEEN_WORKERS")]
+        workers: Option<usize>,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Create an account and print a one-time password.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Import persons from a .csv or .xlsx file (same rules as the web import).
+    ImportStaff { file: std::path::PathBuf },
+    /// Consistent online copy of a SQLite database, checked after writing.
+    Backup {
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Walk the audit log's hash chain; exit non-zero naming the first bad row.
+    VerifyAudit,
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_max_level(match std::env::var("CANTEEN_LOG").as_deref() {
+            Ok("debug") => tracing::Level::DEBUG,
+            Ok("warn") => tracing::Level::WARN,
+            _ => tracing::Level::INFO,
+        })
+        .with_target(false)
+        .init();
+    if let Err(e) = real_main() {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn real_main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config {
+        database_url: cli.database_url.clone(),
+        secure_cookies: cli.secure_cookies,
+        trust_proxy: cli.trust_proxy,
+        session_idle_minutes: cli.session_idle_minutes,
+        session_absolute_hours: cli.session_hours,
+        read_pool_size: cli.db_pool,
+    };
+    config.validate()?;
+    match cli.command {
+        Command::Serve { bind, demo, workers } => {
+            let state = canteen::prepare(config, Clock::real())?;
+            if demo {
+                let pw = std::env::var("CANTEEN_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
+                match canteen::demo::load(&state.db, &state.clock, pw)? {
+                    Some(report) => println!("{report}"),
+                    None => println!("Demo data not loaded: the database already has data."),
+                }
+            }
+            let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+            actix_web::rt::System::new().block_on(canteen::run(state, &bind, workers))
+        }
+        Command::Migrate => {
+            let db = db::Db::connect(&config.database_url, 1)?;
+            let n = db.migrate()?;
+            println!("{n} migration(s) applied.");
+            Ok(())
+        }
+        Command::CreateUser { username, roles, display_name, password_stdin } => {
+            let mut set = RoleSet::empty();
+            for r in &roles {
+                set = set.with(Role::parse(r).with_context(|| format!("unknown role '{r}' (use staff, kitchen, accountant, approver, union_officer, admin)"))?);
+            }
+            let username = username.trim().to_lowercase();
+            let pw = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s)?;
+                let s = s.trim_end_matches(['\n', '\r']).to_string();
+                if let Err(k) = password::check_rules(&s, &username) {
+                    bail!("{}", Lang::Vi.t(k));
+                }
+                s
+            } else {
+                password::generate()
+            };
+            let hash = password::hash(&pw)?;
+            let state = canteen::prepare(config, Clock::real())?;
+            let now = state.clock.now_naive();
+            let name = display_name.unwrap_or_else(|| username.clone());
+            let id = state
+                .db
+                .write_tx(|c| {
+                    let new = store::NewUser {
+                        username: &username,
+                        display_name: &name,
+                        password_hash: &hash,
+                        must_change_password: !password_stdin,
+                        roles: set,
+                        person_id: None,
+                    };
+                    match store::create(c, &Actor::system("cli"), now, new) {
+                        Ok(id) => Ok(Ok(id)),
+                        Err(store::CreateError::Other(e)) => Err(e),
+                        Err(_) => Ok(Err(())),
+                    }
+                })
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if id.is_err() {
+                bail!("username '{username}' is already taken");
+            }
+            if password_stdin {
+                println!("User '{username}' created.");
+            } else {
+                println!("User '{username}' created. One-time password (must be changed at first login):\n{pw}");
+            }
+            Ok(())
+        }
+        Command::ImportStaff { file } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let name = file.to_string_lossy().to_string();
+            let rows = import_file::read_any(&name, &bytes).map_err(|e| match e {
+                import_file::FileError::Unreadable(k) | import_file::FileError::MissingColumn(k) => anyhow::anyhow!("{}", Lang::Vi.t(k)),
+            })?;
+            let state = canteen::prepare(config, Clock::real())?;
+            let (now, today) = (state.clock.now_naive(), state.clock.today());
+            let plan = {
+                let mut c = state.db.read_conn().map_err(|e| anyhow::anyhow!("{e}"))?;
+                import::preview(&mut c, &rows, today).map_err(|e| anyhow::anyhow!("{e}"))?
+            };
+            let report: Vec<String> = rows
+                .iter()
+                .zip(plan)
+                .filter_map(|(r, o)| match o {
+                    import::Outcome::Invalid(ps) => Some(format!(
+                        "dòng {}: {}",
+                        r.line,
+                        ps.iter().map(|(f, k)| format!("{f}: {}", Lang::Vi.t(k))).collect::<Vec<_>>().join("; ")
+                    )),
+                    _ => None,
+                })
+                .collect();
+            let n = state
+                .db
+                .write_tx(|c| import::apply(c, &Actor::system("cli"), now, today, &rows))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("created {}, updated {}, unchanged {}, skipped {}", n[0], n[1], n[2], n[3]);
+            for line in &report {
+                println!("  {line}");
+            }
+            if !report.is_empty() {
+                bail!("{} row(s) were not imported", report.len());
+            }
+            Ok(())
+        }
+        Command::Backup { to } => {
+            let (backend, path) = db::parse_url(&config.database_url)?;
+            if backend == Backend::Postgres {
+                bail!("backup is for SQLite; for PostgreSQL use pg_dump (e.g. pg_dump -Fc \"$DATABASE_URL\" > canteen.dump)");
+            }
+            if to.exists() {
+                bail!("{} already exists; choose a new file", to.display());
+            }
+            if !std::path::Path::new(&path).exists() {
+                bail!("database file {path} does not exist");
+            }
+            canteen::db::backup_sqlite(&path, &to)?;
+            println!("Backup written to {} and checked (integrity_check: ok).", to.display());
+            Ok(())
+        }
+        Command::VerifyAudit => {
+            let db = db::Db::connect(&config.database_url, 1)?;
+            let mut c = db.read_conn().map_err(|e| anyhow::anyhow!("{e}"))?;
+            match audit::verify(&mut c).map_err(|e| anyhow::anyhow!("{e}"))? {
+                audit::Verify::Ok { rows } => {
+                    println!("audit log ok: {rows} rows, chain intact");
+                    Ok(())
+                }
+                audit::Verify::Broken { id, reason } => bail!("audit log broken at row {id}: {reason}"),
+            }
+        }
+    }
+}

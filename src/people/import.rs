@@ -1,0 +1,324 @@
+//! Staff import: upload → preview (every row's problems, nothing written) → commit (valid rows
+//! only, keyed by employee code, so re-importing the same file changes nothing).
+
+use super::import_file::{read_any, FileError, FileRow};
+use super::rules::{self, PersonData, Problems};
+use super::store::{self, Person, Unit};
+use super::unit_finder;
+use crate::audit::{self, Actor, Entry};
+use crate::auth::middleware::{see_other, tokens_match, CsrfExpected};
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::ui::forms::{post_form, Form, CSRF_FIELD};
+use crate::ui::{html_invalid, html_ok, layout, Ctx, CurrentUser};
+use actix_multipart::Multipart;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, NaiveDateTime};
+use futures_util::StreamExt;
+use maud::{html, Markup};
+use serde::Deserialize;
+use serde_json::json;
+
+pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+
+pub enum Outcome {
+    New(PersonData),
+    Update(i32, PersonData),
+    Unchanged,
+    Invalid(Problems),
+}
+
+/// Decides what each row would do, given the units and the persons already stored.
+pub fn plan(rows: &[FileRow], units: &[Unit], existing: &[Person], today: NaiveDate) -> Vec<Outcome> {
+    let find = unit_finder(units);
+    let mut seen: Vec<String> = Vec::new();
+    rows.iter()
+        .map(|r| {
+            let code = r.raw.employee_code.trim().to_uppercase();
+            if !code.is_empty() && seen.contains(&code) {
+                return Outcome::Invalid(vec![("employee_code", "imp.err_duplicate_in_file")]);
+            }
+            seen.push(code);
+            match rules::validate(&r.raw, today, &find) {
+                Err(p) => Outcome::Invalid(p),
+                Ok(d) => match existing.iter().find(|p| p.employee_code == d.employee_code) {
+                    None => Outcome::New(d),
+                    Some(p) if p.same_as(&d) => Outcome::Unchanged,
+                    Some(p) => Outcome::Update(p.id, d),
+                },
+            }
+        })
+        .collect()
+}
+
+/// What each row would do against the database as it is now (nothing is written).
+pub fn preview(conn: &mut DbConn, rows: &[FileRow], today: NaiveDate) -> Result<Vec<Outcome>, AppError> {
+    let (units, existing) = load_context(conn, rows)?;
+    Ok(plan(rows, &units, &existing, today))
+}
+
+fn load_context(conn: &mut DbConn, rows: &[FileRow]) -> Result<(Vec<Unit>, Vec<Person>), AppError> {
+    let units = store::all_units(conn)?;
+    let mut existing = Vec::new();
+    for r in rows {
+        let code = r.raw.employee_code.trim().to_uppercase();
+        if let Some(p) = store::person_by_code(conn, &code)? {
+            existing.push(p);
+        }
+    }
+    Ok((units, existing))
+}
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+pub async fn form(ctx: Ctx, q: web::Query<DoneQuery>) -> Markup {
+    let counts: Option<Vec<i64>> = q
+        .done
+        .as_deref()
+        .map(|d| d.split(',').filter_map(|n| n.parse().ok()).collect())
+        .filter(|v: &Vec<i64>| v.len() == 4);
+    upload_page(&ctx, None, counts.as_deref())
+}
+
+fn upload_page(ctx: &Ctx, error: Option<&'static str>, done: Option<&[i64]>) -> Markup {
+    layout::page(
+        ctx,
+        ctx.t("imp.title"),
+        html! {
+            h1 { (ctx.t("imp.title")) }
+            @if let Some([c, u, n, s]) = done {
+                div.flash role="status" {
+                    (ctx.t("imp.done")) " "
+                    (ctx.tf("imp.count_new", c)) ", " (ctx.tf("imp.count_update", u)) ", "
+                    (ctx.tf("imp.count_unchanged", n)) ", " (ctx.tf("imp.count_invalid", s))
+                }
+            }
+            @if let Some(k) = error { p.alert role="alert" { (ctx.t(k)) } }
+            div.card {
+                p { (ctx.t("imp.help")) }
+                p.hint { (ctx.t("imp.columns")) }
+                form method="post" action="/people/import" enctype="multipart/form-data" {
+                    input type="hidden" name=(CSRF_FIELD) value=(ctx.csrf);
+                    div.field {
+                        label for="f-file" { (ctx.t("imp.file")) }
+                        input #f-file type="file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required;
+                    }
+                    button type="submit" { (ctx.t("imp.preview")) }
+                }
+            }
+            p { a href="/people" { (ctx.t("common.back")) } }
+        },
+    )
+}
+
+/// Reads the multipart upload: the CSRF field must come and match, the file must fit.
+async fn read_upload(req: &HttpRequest, mut mp: Multipart) -> Result<(String, Vec<u8>), AppError> {
+    let expected = req
+        .extensions()
+        .get::<CsrfExpected>()
+        .map(|c| c.0.clone())
+        .ok_or(AppError::Csrf)?;
+    let (mut token, mut file, mut name) = (String::new(), None, String::new());
+    while let Some(item) = mp.next().await {
+        let mut field = item.map_err(|_| AppError::BadRequest("err.bad_form"))?;
+        let fname = field.name().unwrap_or("").to_string();
+        let filename = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .unwrap_or("")
+            .to_string();
+        let mut buf = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|_| AppError::BadRequest("err.bad_form"))?;
+            if buf.len() + chunk.len() > MAX_FILE_BYTES {
+                return Err(AppError::BadRequest("imp.err_too_big"));
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        match fname.as_str() {
+            CSRF_FIELD => token = String::from_utf8(buf).unwrap_or_default(),
+            "file" => {
+                file = Some(buf);
+                name = filename;
+            }
+            _ => return Err(AppError::BadRequest("err.bad_form")),
+        }
+    }
+    if !tokens_match(&token, &expected) {
+        return Err(AppError::Csrf);
+    }
+    let file = file.filter(|f| !f.is_empty()).ok_or(AppError::BadRequest("imp.err_empty"))?;
+    Ok((name, file))
+}
+
+pub async fn upload(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    req: HttpRequest,
+    mp: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let (name, bytes) = match read_upload(&req, mp).await {
+        Ok(v) => v,
+        Err(AppError::BadRequest(k)) => return Ok(html_invalid(upload_page(&ctx, Some(k), None))),
+        Err(e) => return Err(e),
+    };
+    let rows = match web::block(move || read_any(&name, &bytes)).await.map_err(|e| AppError::internal(e.to_string()))? {
+        Ok(rows) => rows,
+        Err(FileError::Unreadable(k) | FileError::MissingColumn(k)) => {
+            return Ok(html_invalid(upload_page(&ctx, Some(k), None)))
+        }
+    };
+    let today = state.clock.today();
+    let rows2 = rows.clone();
+    let (units, existing) = state.db.read(move |c| load_context(c, &rows2)).await?;
+    let outcomes = plan(&rows, &units, &existing, today);
+    Ok(html_ok(preview_page(&ctx, &rows, &outcomes)))
+}
+
+fn preview_page(ctx: &Ctx, rows: &[FileRow], outcomes: &[Outcome]) -> Markup {
+    let count = |f: fn(&Outcome) -> bool| outcomes.iter().filter(|o| f(o)).count();
+    let (n_new, n_upd, n_same, n_bad) = (
+        count(|o| matches!(o, Outcome::New(_))),
+        count(|o| matches!(o, Outcome::Update(..))),
+        count(|o| matches!(o, Outcome::Unchanged)),
+        count(|o| matches!(o, Outcome::Invalid(_))),
+    );
+    let payload = serde_json::to_string(rows).unwrap_or_default();
+    layout::page(
+        ctx,
+        ctx.t("imp.preview_title"),
+        html! {
+            h1 { (ctx.t("imp.preview_title")) }
+            p.hint { (ctx.t("imp.nothing_written_yet")) }
+            p {
+                (ctx.tf("imp.count_new", n_new)) ", " (ctx.tf("imp.count_update", n_upd)) ", "
+                (ctx.tf("imp.count_unchanged", n_same)) ", " (ctx.tf("imp.count_invalid", n_bad))
+            }
+            @if n_bad > 0 { p.alert { (ctx.t("imp.invalid_skipped")) } }
+            table {
+                thead { tr { th.num { (ctx.t("imp.line")) } th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th { (ctx.t("imp.result")) } } }
+                tbody {
+                    @for (r, o) in rows.iter().zip(outcomes) {
+                        tr.bad[matches!(o, Outcome::Invalid(_))] {
+                            td.num { (r.line) }
+                            td { (r.raw.employee_code) }
+                            td { (r.raw.full_name) }
+                            td {
+                                @match o {
+                                    Outcome::New(_) => { (ctx.t("imp.will_create")) }
+                                    Outcome::Update(..) => { (ctx.t("imp.will_update")) }
+                                    Outcome::Unchanged => { (ctx.t("imp.unchanged")) }
+                                    Outcome::Invalid(ps) => {
+                                        ul { @for (field, key) in ps { li { (field_label(ctx, field)) ": " (ctx.t(key)) } } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if n_new + n_upd > 0 {
+                div.card {
+                    (post_form(ctx, "/people/import/commit", html! {
+                        input type="hidden" name="rows" value=(payload);
+                        button type="submit" { (ctx.tf("imp.commit", n_new + n_upd)) }
+                    }))
+                }
+            } @else {
+                p { (ctx.t("imp.nothing_to_do")) }
+            }
+            p { a href="/people/import" { (ctx.t("imp.another")) } }
+        },
+    )
+}
+
+fn field_label(ctx: &Ctx, field: &str) -> &'static str {
+    ctx.t(match field {
+        "employee_code" => "people.code",
+        "full_name" => "people.name",
+        "unit" => "people.unit",
+        "category" => "people.category",
+        "gender" => "people.gender",
+        "date_of_birth" => "people.dob",
+        "status" => "people.status",
+        "status_date" => "people.status_date",
+        "phone" => "people.phone",
+        _ => "people.email",
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitForm {
+    rows: String,
+}
+
+/// Applies the valid rows in one transaction, re-checked against the database as it is now.
+pub fn apply(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    today: NaiveDate,
+    rows: &[FileRow],
+) -> Result<[i64; 4], AppError> {
+    let (units, existing) = load_context(conn, rows)?;
+    let outcomes = plan(rows, &units, &existing, today);
+    let mut n = [0i64; 4];
+    for o in &outcomes {
+        match o {
+            Outcome::New(d) => {
+                store::create_person(conn, actor, now, d)?;
+                n[0] += 1;
+            }
+            Outcome::Update(id, d) => {
+                let before = existing
+                    .iter()
+                    .find(|p| p.id == *id)
+                    .ok_or_else(|| AppError::internal("person vanished during import"))?;
+                store::update_person(conn, actor, now, before, d)?;
+                n[1] += 1;
+            }
+            Outcome::Unchanged => n[2] += 1,
+            Outcome::Invalid(_) => n[3] += 1,
+        }
+    }
+    if n[0] + n[1] > 0 {
+        let lines: Vec<usize> = rows
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, o)| matches!(o, Outcome::Invalid(_)))
+            .map(|(r, _)| r.line)
+            .collect();
+        audit::record(
+            conn,
+            actor,
+            now,
+            Entry::new("import.people", "person").after(json!({
+                "created": n[0], "updated": n[1], "unchanged": n[2], "skipped": n[3], "skipped_lines": lines,
+            })),
+        )?;
+    }
+    Ok(n)
+}
+
+pub async fn commit(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    Form(f): Form<CommitForm>,
+) -> Result<HttpResponse, AppError> {
+    let rows: Vec<FileRow> = serde_json::from_str(&f.rows).map_err(|_| AppError::BadRequest("err.bad_form"))?;
+    if rows.is_empty() || rows.len() > 50_000 {
+        return Err(AppError::BadRequest("imp.err_empty"));
+    }
+    let actor = Actor::user(user.user_id, &user.username);
+    let (now, today) = (state.clock.now_naive(), state.clock.today());
+    let n = state.db.write(move |c| apply(c, &actor, now, today, &rows)).await?;
+    Ok(see_other(
+        &format!("/people/import?done={},{},{},{}", n[0], n[1], n[2], n[3]),
+        None,
+    ))
+}

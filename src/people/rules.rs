@@ -1,0 +1,280 @@
+//! People: categories, statuses, and validation of a person's data (shared by the web form
+//! and the import). Pure: no HTTP, no SQL.
+
+use crate::ui::format::{fold_search, parse_date};
+use chrono::NaiveDate;
+use unicode_normalization::UnicodeNormalization;
+
+macro_rules! code_enum {
+    ($name:ident { $($var:ident = $code:literal, $key:literal, [$($alias:literal),*];)* }) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name { $($var),* }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$var),*];
+            pub fn code(self) -> &'static str { match self { $($name::$var => $code),* } }
+            pub fn label_key(self) -> &'static str { match self { $($name::$var => $key),* } }
+            /// Accepts the code, or (diacritics and case ignored) a Vietnamese/English name.
+            pub fn parse(s: &str) -> Option<$name> {
+                let f = fold_search(s);
+                $( if f == $code $(|| f == $alias)* { return Some($name::$var); } )*
+                None
+            }
+        }
+    };
+}
+
+code_enum!(Category {
+    Leader = "can_bo", "cat.can_bo", ["can bo", "cadre"];
+    CivilServant = "cong_chuc", "cat.cong_chuc", ["cong chuc", "civil servant"];
+    PublicEmployee = "vien_chuc", "cat.vien_chuc", ["vien chuc", "public employee"];
+    Worker = "nguoi_lao_dong", "cat.nguoi_lao_dong", ["nguoi lao dong", "worker", "employee"];
+    Contract = "hop_dong", "cat.hop_dong", ["hop dong", "contract", "contractor"];
+});
+
+code_enum!(Status {
+    Working = "working", "status.working", ["dang lam viec", "dang cong tac", "lam viec"];
+    Retired = "retired", "status.retired", ["nghi huu", "huu tri", "da nghi huu"];
+    Left = "left", "status.left", ["nghi viec", "da nghi viec", "chuyen cong tac", "thoi viec"];
+    Deceased = "deceased", "status.deceased", ["da mat", "tu tran", "da tu tran", "qua doi"];
+});
+
+code_enum!(Gender {
+    Male = "male", "gender.male", ["nam", "m"];
+    Female = "female", "gender.female", ["nu", "f"];
+    Other = "other", "gender.other", ["khac"];
+});
+
+/// What a person types or a file holds, before checking.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RawPerson {
+    pub employee_code: String,
+    pub full_name: String,
+    pub unit: String,
+    pub category: String,
+    pub gender: String,
+    pub date_of_birth: String,
+    pub status: String,
+    pub status_date: String,
+    pub phone: String,
+    pub email: String,
+}
+
+/// A checked person, ready to store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonData {
+    pub employee_code: String,
+    pub full_name: String,
+    pub unit_id: Option<i32>,
+    pub category: Category,
+    pub gender: Option<Gender>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub status: Status,
+    pub status_date: Option<NaiveDate>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl PersonData {
+    pub fn search_name(&self) -> String {
+        fold_search(&self.full_name)
+    }
+}
+
+pub type Problems = Vec<(&'static str, &'static str)>;
+
+fn nfc(s: &str) -> String {
+    s.trim().nfc().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Checks a raw person. `find_unit` resolves a unit given by code or name.
+pub fn validate(
+    raw: &RawPerson,
+    today: NaiveDate,
+    find_unit: impl Fn(&str) -> Option<i32>,
+) -> Result<PersonData, Problems> {
+    let mut p: Problems = Vec::new();
+    let code = raw.employee_code.trim().to_uppercase();
+    if code.is_empty() {
+        p.push(("employee_code", "people.err_code_required"));
+    } else if code.chars().count() > 20
+        || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        p.push(("employee_code", "people.err_code_format"));
+    }
+    let name = nfc(&raw.full_name);
+    let name_len = name.chars().count();
+    if name_len == 0 {
+        p.push(("full_name", "people.err_name_required"));
+    } else if !(2..=100).contains(&name_len) || name.chars().any(|c| c.is_control() || c.is_ascii_digit()) {
+        p.push(("full_name", "people.err_name_format"));
+    }
+    let unit_id = match raw.unit.trim() {
+        "" => None,
+        u => match find_unit(u) {
+            Some(id) => Some(id),
+            None => {
+                p.push(("unit", "people.err_unit_unknown"));
+                None
+            }
+        },
+    };
+    let category = match raw.category.trim() {
+        "" => {
+            p.push(("category", "people.err_category_required"));
+            Category::CivilServant
+        }
+        c => Category::parse(c).unwrap_or_else(|| {
+            p.push(("category", "people.err_category_unknown"));
+            Category::CivilServant
+        }),
+    };
+    let gender = match raw.gender.trim() {
+        "" => None,
+        g => Gender::parse(g).or_else(|| {
+            p.push(("gender", "people.err_gender_unknown"));
+            None
+        }),
+    };
+    let date_of_birth = match raw.date_of_birth.trim() {
+        "" => None,
+        d => match parse_date(d) {
+            Some(d) if d <= today && d.year_ce().1 >= 1900 => Some(d),
+            Some(_) => {
+                p.push(("date_of_birth", "people.err_dob_range"));
+                None
+            }
+            None => {
+                p.push(("date_of_birth", "people.err_date_format"));
+                None
+            }
+        },
+    };
+    let status = match raw.status.trim() {
+        "" => Status::Working,
+        s => Status::parse(s).unwrap_or_else(|| {
+            p.push(("status", "people.err_status_unknown"));
+            Status::Working
+        }),
+    };
+    let status_date = match raw.status_date.trim() {
+        "" => None,
+        d => match parse_date(d) {
+            Some(d) => Some(d),
+            None => {
+                p.push(("status_date", "people.err_date_format"));
+                None
+            }
+        },
+    };
+    if let (Some(b), Some(s)) = (date_of_birth, status_date) {
+        if s < b {
+            p.push(("status_date", "people.err_status_before_birth"));
+        }
+    }
+    let phone = match raw.phone.trim() {
+        "" => None,
+        ph => {
+            let digits = ph.chars().filter(char::is_ascii_digit).count();
+            let ok = ph.chars().all(|c| c.is_ascii_digit() || " +-.()".contains(c)) && (8..=15).contains(&digits);
+            if !ok {
+                p.push(("phone", "people.err_phone"));
+            }
+            Some(ph.to_string())
+        }
+    };
+    let email = match raw.email.trim() {
+        "" => None,
+        e => {
+            let ok = e.len() <= 254
+                && e.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
+                && !e.chars().any(char::is_whitespace);
+            if !ok {
+                p.push(("email", "people.err_email"));
+            }
+            Some(e.to_lowercase())
+        }
+    };
+    if !p.is_empty() {
+        return Err(p);
+    }
+    Ok(PersonData {
+        employee_code: code,
+        full_name: name,
+        unit_id,
+        category,
+        gender,
+        date_of_birth,
+        status,
+        status_date,
+        phone,
+        email,
+    })
+}
+
+use chrono::Datelike;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+    }
+
+    fn raw() -> RawPerson {
+        RawPerson {
+            employee_code: "nv001".into(),
+            full_name: "  Nguyễn   Văn An ".into(),
+            unit: "VP".into(),
+            category: "Công chức".into(),
+            gender: "Nam".into(),
+            date_of_birth: "05/09/1980".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_good_row_is_normalised() {
+        let d = validate(&raw(), today(), |u| (u == "VP").then_some(3)).expect("valid");
+        assert_eq!(d.employee_code, "NV001");
+        assert_eq!(d.full_name, "Nguyễn Văn An");
+        assert_eq!(d.unit_id, Some(3));
+        assert_eq!(d.category, Category::CivilServant);
+        assert_eq!(d.gender, Some(Gender::Male));
+        assert_eq!(d.status, Status::Working);
+        assert_eq!(d.search_name(), "nguyen van an");
+    }
+
+    #[test]
+    fn each_problem_is_named_by_field() {
+        let mut r = raw();
+        r.employee_code = "".into();
+        r.unit = "XYZ".into();
+        r.date_of_birth = "31/02/1980".into();
+        r.email = "an@".into();
+        r.status = "đang nghỉ mát".into();
+        let p = validate(&r, today(), |_| None).expect_err("invalid");
+        assert!(p.contains(&("employee_code", "people.err_code_required")));
+        assert!(p.contains(&("unit", "people.err_unit_unknown")));
+        assert!(p.contains(&("date_of_birth", "people.err_date_format")));
+        assert!(p.contains(&("email", "people.err_email")));
+        assert!(p.contains(&("status", "people.err_status_unknown")));
+    }
+
+    #[test]
+    fn codes_and_names_in_either_language_are_understood() {
+        assert_eq!(Status::parse("Nghỉ hưu"), Some(Status::Retired));
+        assert_eq!(Status::parse("retired"), Some(Status::Retired));
+        assert_eq!(Category::parse("NGƯỜI LAO ĐỘNG"), Some(Category::Worker));
+        assert_eq!(Gender::parse("Nữ"), Some(Gender::Female));
+        assert_eq!(Gender::parse("nu"), Some(Gender::Female));
+    }
+
+    #[test]
+    fn a_birth_date_in_the_future_is_refused() {
+        let mut r = raw();
+        r.date_of_birth = "01/01/2030".into();
+        let p = validate(&r, today(), |_| Some(1)).expect_err("future");
+        assert_eq!(p, vec![("date_of_birth", "people.err_dob_range")]);
+    }
+}

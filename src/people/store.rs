@@ -1,0 +1,350 @@
+//! All diesel code of people: units, persons, their history.
+
+use super::rules::{PersonData, Status};
+use crate::audit::{self, Actor, Entry};
+use crate::db::schema::{person_history, persons, units, users};
+use crate::db::DbConn;
+use crate::error::AppError;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = units)]
+pub struct Unit {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub parent_id: Option<i32>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn all_units(conn: &mut DbConn) -> Result<Vec<Unit>, AppError> {
+    Ok(units::table
+        .order(units::name.asc())
+        .select(Unit::as_select())
+        .load(conn)?)
+}
+
+pub fn unit(conn: &mut DbConn, id: i32) -> Result<Option<Unit>, AppError> {
+    Ok(units::table
+        .find(id)
+        .select(Unit::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn unit_code_taken(conn: &mut DbConn, code: &str, except: Option<i32>) -> Result<bool, AppError> {
+    let mut q = units::table.filter(units::code.eq(code)).into_boxed();
+    if let Some(id) = except {
+        q = q.filter(units::id.ne(id));
+    }
+    Ok(q.count().get_result::<i64>(conn)? > 0)
+}
+
+pub fn create_unit(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    code: &str,
+    name: &str,
+    parent_id: Option<i32>,
+) -> Result<i32, AppError> {
+    let id = diesel::insert_into(units::table)
+        .values((
+            units::code.eq(code),
+            units::name.eq(name),
+            units::parent_id.eq(parent_id),
+            units::created_at.eq(now),
+        ))
+        .returning(units::id)
+        .get_result(conn)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        Entry::new("unit.create", "unit")
+            .id(id)
+            .after(json!({"code": code, "name": name, "parent_id": parent_id})),
+    )?;
+    Ok(id)
+}
+
+pub fn update_unit(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    before: &Unit,
+    code: &str,
+    name: &str,
+    parent_id: Option<i32>,
+) -> Result<(), AppError> {
+    diesel::update(units::table.find(before.id))
+        .set((
+            units::code.eq(code),
+            units::name.eq(name),
+            units::parent_id.eq(parent_id),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        Entry::new("unit.update", "unit")
+            .id(before.id)
+            .before(json!({"code": before.code, "name": before.name, "parent_id": before.parent_id}))
+            .after(json!({"code": code, "name": name, "parent_id": parent_id})),
+    )
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = persons)]
+pub struct Person {
+    pub id: i32,
+    pub employee_code: String,
+    pub full_name: String,
+    pub search_name: String,
+    pub unit_id: Option<i32>,
+    pub category: String,
+    pub gender: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub status: String,
+    pub status_date: Option<NaiveDate>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Person {
+    fn snapshot(&self) -> Value {
+        json!({
+            "employee_code": self.employee_code, "full_name": self.full_name, "unit_id": self.unit_id,
+            "category": self.category, "gender": self.gender, "date_of_birth": self.date_of_birth,
+            "status": self.status, "status_date": self.status_date, "phone": self.phone, "email": self.email,
+        })
+    }
+
+    /// Whether storing `d` would change nothing.
+    pub fn same_as(&self, d: &PersonData) -> bool {
+        self.employee_code == d.employee_code
+            && self.full_name == d.full_name
+            && self.unit_id == d.unit_id
+            && self.category == d.category.code()
+            && self.gender.as_deref() == d.gender.map(|g| g.code())
+            && self.date_of_birth == d.date_of_birth
+            && self.status == d.status.code()
+            && self.status_date == d.status_date
+            && self.phone == d.phone
+            && self.email == d.email
+    }
+}
+
+fn data_snapshot(d: &PersonData) -> Value {
+    json!({
+        "employee_code": d.employee_code, "full_name": d.full_name, "unit_id": d.unit_id,
+        "category": d.category.code(), "gender": d.gender.map(|g| g.code()), "date_of_birth": d.date_of_birth,
+        "status": d.status.code(), "status_date": d.status_date, "phone": d.phone, "email": d.email,
+    })
+}
+
+pub fn person(conn: &mut DbConn, id: i32) -> Result<Option<Person>, AppError> {
+    Ok(persons::table
+        .find(id)
+        .select(Person::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn person_by_code(conn: &mut DbConn, code: &str) -> Result<Option<Person>, AppError> {
+    Ok(persons::table
+        .filter(persons::employee_code.eq(code))
+        .select(Person::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+fn record_history(
+    conn: &mut DbConn,
+    person_id: i32,
+    d: &PersonData,
+    now: NaiveDateTime,
+    by: Option<i32>,
+) -> Result<(), AppError> {
+    diesel::insert_into(person_history::table)
+        .values((
+            person_history::person_id.eq(person_id),
+            person_history::effective_date.eq(d.status_date),
+            person_history::status.eq(d.status.code()),
+            person_history::unit_id.eq(d.unit_id),
+            person_history::recorded_at.eq(now),
+            person_history::recorded_by.eq(by),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn create_person(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    d: &PersonData,
+) -> Result<i32, AppError> {
+    let id: i32 = diesel::insert_into(persons::table)
+        .values((
+            persons::employee_code.eq(&d.employee_code),
+            persons::full_name.eq(&d.full_name),
+            persons::search_name.eq(d.search_name()),
+            persons::unit_id.eq(d.unit_id),
+            persons::category.eq(d.category.code()),
+            persons::gender.eq(d.gender.map(|g| g.code())),
+            persons::date_of_birth.eq(d.date_of_birth),
+            persons::status.eq(d.status.code()),
+            persons::status_date.eq(d.status_date),
+            persons::phone.eq(&d.phone),
+            persons::email.eq(&d.email),
+            persons::created_at.eq(now),
+            persons::updated_at.eq(now),
+        ))
+        .returning(persons::id)
+        .get_result(conn)?;
+    record_history(conn, id, d, now, actor.user_id)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        Entry::new("person.create", "person").id(id).after(data_snapshot(d)),
+    )?;
+    Ok(id)
+}
+
+/// Updates a person; a change of status or unit is also kept in the person's history.
+pub fn update_person(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    before: &Person,
+    d: &PersonData,
+) -> Result<(), AppError> {
+    diesel::update(persons::table.find(before.id))
+        .set((
+            persons::employee_code.eq(&d.employee_code),
+            persons::full_name.eq(&d.full_name),
+            persons::search_name.eq(d.search_name()),
+            persons::unit_id.eq(d.unit_id),
+            persons::category.eq(d.category.code()),
+            persons::gender.eq(d.gender.map(|g| g.code())),
+            persons::date_of_birth.eq(d.date_of_birth),
+            persons::status.eq(d.status.code()),
+            persons::status_date.eq(d.status_date),
+            persons::phone.eq(&d.phone),
+            persons::email.eq(&d.email),
+            persons::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if before.status != d.status.code() || before.unit_id != d.unit_id || before.status_date != d.status_date {
+        record_history(conn, before.id, d, now, actor.user_id)?;
+    }
+    audit::record(
+        conn,
+        actor,
+        now,
+        Entry::new("person.update", "person")
+            .id(before.id)
+            .before(before.snapshot())
+            .after(data_snapshot(d)),
+    )
+}
+
+#[derive(Default, Clone, Debug)]
+pub struct PersonFilter {
+    pub q: String,
+    pub unit_id: Option<i32>,
+    pub status: Option<Status>,
+}
+
+pub struct PersonRow {
+    pub person: Person,
+    pub unit_name: Option<String>,
+}
+
+/// A page of persons; the search ignores case and Vietnamese diacritics.
+pub fn search(
+    conn: &mut DbConn,
+    f: &PersonFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<PersonRow>, i64), AppError> {
+    let build = || {
+        let mut q = persons::table.left_join(units::table).into_boxed();
+        let folded = crate::ui::format::fold_search(&f.q);
+        if !folded.is_empty() {
+            let like = format!("%{}%", folded.replace(['%', '_'], ""));
+            let code = format!("%{}%", f.q.trim().to_uppercase().replace(['%', '_'], ""));
+            q = q.filter(persons::search_name.like(like).or(persons::employee_code.like(code)));
+        }
+        if let Some(u) = f.unit_id {
+            q = q.filter(persons::unit_id.eq(u));
+        }
+        if let Some(s) = f.status {
+            q = q.filter(persons::status.eq(s.code()));
+        }
+        q
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let rows: Vec<(Person, Option<String>)> = build()
+        .order((persons::search_name.asc(), persons::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select((Person::as_select(), units::name.nullable()))
+        .load(conn)?;
+    Ok((
+        rows.into_iter()
+            .map(|(person, unit_name)| PersonRow { person, unit_name })
+            .collect(),
+        total,
+    ))
+}
+
+pub struct HistoryRow {
+    pub effective_date: Option<NaiveDate>,
+    pub status: String,
+    pub unit_name: Option<String>,
+    pub recorded_at: NaiveDateTime,
+}
+
+pub fn history(conn: &mut DbConn, person_id: i32) -> Result<Vec<HistoryRow>, AppError> {
+    let rows: Vec<(Option<NaiveDate>, String, Option<String>, NaiveDateTime)> = person_history::table
+        .left_join(units::table)
+        .filter(person_history::person_id.eq(person_id))
+        .order(person_history::id.desc())
+        .select((
+            person_history::effective_date,
+            person_history::status,
+            units::name.nullable(),
+            person_history::recorded_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(effective_date, status, unit_name, recorded_at)| HistoryRow {
+            effective_date,
+            status,
+            unit_name,
+            recorded_at,
+        })
+        .collect())
+}
+
+/// The username of the account linked to a person, if any.
+pub fn linked_username(conn: &mut DbConn, person_id: i32) -> Result<Option<String>, AppError> {
+    Ok(users::table
+        .filter(users::person_id.eq(person_id))
+        .select(users::username)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn count_persons(conn: &mut DbConn) -> Result<i64, AppError> {
+    Ok(persons::table.count().get_result(conn)?)
+}

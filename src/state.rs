@@ -1,0 +1,47 @@
+//! What every handler shares: database, clock, configuration, login throttle.
+
+use crate::auth::throttle::Throttle;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Db;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Clock,
+    pub config: Arc<Config>,
+    pub throttle: Arc<Throttle>,
+    /// Caps concurrent argon2 work (each hash takes ~19 MiB and tens of ms).
+    pub hash_gate: Arc<tokio::sync::Semaphore>,
+}
+
+impl AppState {
+    pub fn new(db: Db, clock: Clock, config: Config) -> Self {
+        let permits = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        AppState {
+            db,
+            clock,
+            config: Arc::new(config),
+            throttle: Arc::new(Throttle::default()),
+            hash_gate: Arc::new(tokio::sync::Semaphore::new(permits)),
+        }
+    }
+
+    /// Runs argon2 work on the blocking pool, at most one per core at a time.
+    pub async fn hashing<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, crate::error::AppError> {
+        let _permit = self
+            .hash_gate
+            .acquire()
+            .await
+            .map_err(|e| crate::error::AppError::internal(format!("hash gate: {e}")))?;
+        actix_web::web::block(f)
+            .await
+            .map_err(|e| crate::error::AppError::internal(format!("hashing task: {e}")))
+    }
+}

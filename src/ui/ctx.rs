@@ -1,0 +1,75 @@
+//! What every page needs to know about the request: language, user, CSRF token, flash.
+//! Filled by the context middleware (`auth::middleware`), read by handlers and views.
+
+use super::Lang;
+use crate::auth::session::SessionUser;
+use crate::error::AppError;
+use actix_web::{dev::Payload, FromRequest, HttpMessage, HttpRequest};
+use std::future::{ready, Ready};
+use std::sync::Arc;
+
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub user: Option<Arc<SessionUser>>,
+    pub csrf: String,
+    pub flash: Option<&'static str>,
+    pub path: String,
+    pub request_id: String,
+}
+
+impl Ctx {
+    pub fn t(&self, key: &'static str) -> &'static str {
+        self.lang.t(key)
+    }
+    pub fn tf(&self, key: &'static str, arg: impl std::fmt::Display) -> String {
+        self.lang.tf(key, arg)
+    }
+    pub fn user(&self) -> Result<&SessionUser, AppError> {
+        self.user.as_deref().ok_or(AppError::LoginRequired)
+    }
+    /// A context for pages rendered outside the middleware (should not happen; safe default).
+    pub fn fallback(req: &HttpRequest) -> Ctx {
+        let lang = req
+            .cookie(crate::auth::middleware::LANG_COOKIE)
+            .and_then(|c| Lang::from_code(c.value()))
+            .unwrap_or_default();
+        Ctx {
+            lang,
+            user: None,
+            csrf: String::new(),
+            flash: None,
+            path: req.path().to_string(),
+            request_id: String::new(),
+        }
+    }
+}
+
+impl FromRequest for Ctx {
+    type Error = AppError;
+    type Future = Ready<Result<Ctx, AppError>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ctx = req.extensions().get::<Ctx>().cloned();
+        ready(Ok(ctx.unwrap_or_else(|| Ctx::fallback(req))))
+    }
+}
+
+/// The logged-in user; extracting it from an anonymous request answers "login required".
+#[derive(Clone, Debug)]
+pub struct CurrentUser(pub Arc<SessionUser>);
+
+impl std::ops::Deref for CurrentUser {
+    type Target = SessionUser;
+    fn deref(&self) -> &SessionUser {
+        &self.0
+    }
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = Ready<Result<CurrentUser, AppError>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let user = req.extensions().get::<Ctx>().and_then(|c| c.user.clone());
+        ready(user.map(CurrentUser).ok_or(AppError::LoginRequired))
+    }
+}

@@ -1,0 +1,191 @@
+//! Form helpers: the one POST form (CSRF field built in), labelled inputs with errors beside
+//! them, and the form-body extractor (repeated fields → Vec, unknown fields refused).
+
+use super::Ctx;
+use crate::error::AppError;
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use maud::{html, Markup};
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::pin::Pin;
+
+pub const CSRF_FIELD: &str = "csrf";
+
+/// `<form method="post">` with the CSRF token. Every POST form goes through here.
+pub fn post_form(ctx: &Ctx, action: &str, body: Markup) -> Markup {
+    html! {
+        form method="post" action=(action) {
+            input type="hidden" name=(CSRF_FIELD) value=(ctx.csrf);
+            (body)
+        }
+    }
+}
+
+/// A POST form that asks for confirmation before a destructive action (works without JS:
+/// the confirmation is a required checkbox).
+pub fn confirm_form(ctx: &Ctx, action: &str, question: &str, button: &str) -> Markup {
+    post_form(
+        ctx,
+        action,
+        html! {
+            label.confirm {
+                input type="checkbox" name="confirm" value="yes" required;
+                " " (question)
+            }
+            " "
+            button.danger type="submit" { (button) }
+        },
+    )
+}
+
+/// Field-level problems: (field name, i18n key).
+#[derive(Debug, Default, Clone)]
+pub struct FieldErrors(pub Vec<(&'static str, &'static str)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, key: &'static str) {
+        self.0.push((field, key));
+    }
+    pub fn get(&self, field: &str) -> Option<&'static str> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, k)| *k)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+pub struct Input<'a> {
+    pub name: &'static str,
+    pub label: &'a str,
+    pub value: &'a str,
+    pub kind: &'static str,
+    pub required: bool,
+    pub hint: Option<&'a str>,
+    pub autocomplete: Option<&'static str>,
+}
+
+impl<'a> Input<'a> {
+    pub fn text(name: &'static str, label: &'a str, value: &'a str) -> Self {
+        Input {
+            name,
+            label,
+            value,
+            kind: "text",
+            required: false,
+            hint: None,
+            autocomplete: None,
+        }
+    }
+    pub fn kind(mut self, k: &'static str) -> Self {
+        self.kind = k;
+        self
+    }
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    pub fn hint(mut self, h: &'a str) -> Self {
+        self.hint = Some(h);
+        self
+    }
+    pub fn autocomplete(mut self, a: &'static str) -> Self {
+        self.autocomplete = Some(a);
+        self
+    }
+    pub fn render(&self, ctx: &Ctx, errors: &FieldErrors) -> Markup {
+        let id = format!("f-{}", self.name);
+        let err = errors.get(self.name);
+        let err_id = format!("{id}-err");
+        html! {
+            div.field.invalid[err.is_some()] {
+                label for=(id) { (self.label) @if self.required { " " abbr title=(ctx.t("common.required")) { "*" } } }
+                input id=(id) name=(self.name) type=(self.kind) value=(self.value)
+                    required[self.required] autocomplete=[self.autocomplete]
+                    aria-invalid=[err.map(|_| "true")] aria-describedby=[err.map(|_| err_id.as_str())];
+                @if let Some(h) = self.hint { small.hint { (h) } }
+                @if let Some(k) = err { p.error id=(err_id) { (ctx.t(k)) } }
+            }
+        }
+    }
+}
+
+/// A `<select>` with a label; options are (value, text).
+pub fn select(
+    ctx: &Ctx,
+    errors: &FieldErrors,
+    name: &'static str,
+    label: &str,
+    options: &[(String, String)],
+    selected: &str,
+) -> Markup {
+    let id = format!("f-{name}");
+    let err = errors.get(name);
+    html! {
+        div.field.invalid[err.is_some()] {
+            label for=(id) { (label) }
+            select id=(id) name=(name) {
+                @for (v, t) in options {
+                    option value=(v) selected[v == selected] { (t) }
+                }
+            }
+            @if let Some(k) = err { p.error { (ctx.t(k)) } }
+        }
+    }
+}
+
+/// Form body extractor: `application/x-www-form-urlencoded` into `T` (serde_html_form, so
+/// repeated fields become a `Vec`). The CSRF field was checked by the middleware and is
+/// removed here, so `T` may use `deny_unknown_fields`.
+pub struct Form<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let body = bytes.await.map_err(|_| AppError::BadRequest("err.bad_form"))?;
+            parse_form(&body).map(Form)
+        })
+    }
+}
+
+pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    let pairs: Vec<(String, String)> =
+        serde_html_form::from_bytes(body).map_err(|_| AppError::BadRequest("err.bad_form"))?;
+    let kept: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != CSRF_FIELD).collect();
+    let again = serde_html_form::to_string(&kept).map_err(|_| AppError::BadRequest("err.bad_form"))?;
+    serde_html_form::from_str(&again).map_err(|e| {
+        tracing::debug!(error = %e, "form rejected");
+        AppError::BadRequest("err.bad_form")
+    })
+}
+
+/// Empty or whitespace-only text is "not given".
+pub fn non_empty(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
+/// Page numbers for long lists.
+pub fn pager(ctx: &Ctx, page: i64, per_page: i64, total: i64, link: impl Fn(i64) -> String) -> Markup {
+    let pages = ((total + per_page - 1) / per_page).max(1);
+    html! {
+        nav.pager aria-label=(ctx.t("common.pages")) {
+            span { (ctx.tf("common.total", total)) }
+            @if page > 1 { " " a href=(link(page - 1)) rel="prev" { "‹ " (ctx.t("common.prev")) } }
+            " " span { (page) " / " (pages) }
+            @if page < pages { " " a href=(link(page + 1)) rel="next" { (ctx.t("common.next")) " ›" } }
+        }
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn q(s: &str) -> String {
+    serde_html_form::to_string([("v", s)])
+        .map(|x| x.trim_start_matches("v=").to_string())
+        .unwrap_or_default()
+}

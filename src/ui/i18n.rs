@@ -1,0 +1,107 @@
+//! Vietnamese (default) and English. Every user-facing text goes through this table:
+//! one entry per key with both languages side by side.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn from_code(s: &str) -> Option<Lang> {
+        match s {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+    /// The text for `key`; an unknown key shows itself (and a test forbids unknown keys).
+    pub fn t(self, key: &'static str) -> &'static str {
+        match table().get(key) {
+            Some((vi, en)) => match self {
+                Lang::Vi => vi,
+                Lang::En => en,
+            },
+            None => key,
+        }
+    }
+    /// The text for `key` with `{}` replaced by `arg`.
+    pub fn tf(self, key: &'static str, arg: impl std::fmt::Display) -> String {
+        self.t(key).replacen("{}", &arg.to_string(), 1)
+    }
+}
+
+pub fn has_key(key: &str) -> bool {
+    table().contains_key(key)
+}
+
+fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
+    static T: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    T.get_or_init(|| {
+        super::texts::TEXTS
+            .iter()
+            .map(|(k, vi, en)| (*k, (*vi, *en)))
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_key_is_unique_and_has_both_languages() {
+        let mut seen = HashSet::new();
+        for (k, vi, en) in super::super::texts::TEXTS {
+            assert!(seen.insert(*k), "duplicate key {k}");
+            assert!(!vi.trim().is_empty(), "{k} has no Vietnamese text");
+            assert!(!en.trim().is_empty(), "{k} has no English text");
+        }
+    }
+
+    /// Every literal in src/ that looks like a text key exists in the table.
+    #[test]
+    fn every_key_used_in_the_code_exists() {
+        let prefixes = [
+            "nav.", "err.", "auth.", "people.", "units.", "acc.", "common.", "role.", "cat.",
+            "status.", "gender.", "imp.", "flash.", "home.", "pw.", "audit.",
+        ];
+        let mut missing = Vec::new();
+        let mut files = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(p) = files.pop() {
+            if p.is_dir() {
+                for e in std::fs::read_dir(&p).expect("read src").flatten() {
+                    files.push(e.path());
+                }
+                continue;
+            }
+            if p.extension().and_then(|e| e.to_str()) != Some("rs") || p.ends_with("texts.rs") {
+                continue;
+            }
+            let src = std::fs::read_to_string(&p).expect("read file");
+            for lit in src.split('"').skip(1).step_by(2) {
+                let looks_like_key = prefixes.iter().any(|pre| lit.starts_with(pre))
+                    && lit.len() > 4
+                    && lit
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+                    && !lit.ends_with('.');
+                if looks_like_key && !has_key(lit) {
+                    missing.push(format!("{}: {lit}", p.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys missing from the text table:\n{}", missing.join("\n"));
+    }
+}

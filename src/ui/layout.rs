@@ -1,0 +1,112 @@
+//! The page shell: header, navigation by role, language switch, flash, main content.
+
+use super::forms::{post_form, q};
+use super::Ctx;
+use crate::auth::roles::Role;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+/// (path, text key, roles that see it; empty = every logged-in user)
+const NAV: &[(&str, &str, &[Role])] = &[
+    ("/", "nav.home", &[]),
+    ("/people", "nav.people", &[Role::Admin, Role::Accountant, Role::UnionOfficer]),
+    ("/units", "nav.units", &[Role::Admin, Role::Accountant, Role::UnionOfficer]),
+    ("/admin/users", "nav.accounts", &[Role::Admin]),
+    ("/admin/audit", "nav.audit", &[Role::Admin]),
+];
+
+pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(ctx.lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (ctx.t("common.app_name")) }
+                link rel="stylesheet" href=(concat!("/static/style.css?v=", env!("CARGO_PKG_VERSION")));
+            }
+            body {
+                a.skip href="#main" { (ctx.t("common.skip_to_content")) }
+                header.top {
+                    a.brand href="/" { (ctx.t("common.app_name")) }
+                    @if let Some(u) = &ctx.user {
+                        nav.main aria-label=(ctx.t("nav.label")) {
+                            ul {
+                                @for (href, key, roles) in NAV {
+                                    @if roles.is_empty() || u.roles.any(roles) {
+                                        li { a href=(href) aria-current=[is_current(&ctx.path, href).then_some("page")] { (ctx.t(key)) } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    div.tools {
+                        (lang_switch(ctx))
+                        @if let Some(u) = &ctx.user {
+                            a href="/password" { (u.display_name) }
+                            (post_form(ctx, "/logout", html! { button.link type="submit" { (ctx.t("nav.logout")) } }))
+                        }
+                    }
+                }
+                main #main {
+                    @if let Some(key) = ctx.flash {
+                        p.flash role="status" { (ctx.t(key)) }
+                    }
+                    (content)
+                }
+                footer.bottom { (ctx.t("common.footer")) }
+            }
+        }
+    }
+}
+
+fn is_current(path: &str, href: &str) -> bool {
+    if href == "/" {
+        path == "/"
+    } else {
+        path == href || path.starts_with(&format!("{href}/"))
+    }
+}
+
+fn lang_switch(ctx: &Ctx) -> Markup {
+    let next = q(&ctx.path);
+    html! {
+        span.lang {
+            @for (code, label) in [("vi", "Tiếng Việt"), ("en", "English")] {
+                @if code == ctx.lang.code() {
+                    strong lang=(code) { (label) }
+                } @else {
+                    a lang=(code) href=(format!("/lang/{code}?next={next}")) { (label) }
+                }
+                " "
+            }
+        }
+    }
+}
+
+/// A heading plus optional actions on the right.
+pub fn title_bar(title: &str, actions: Markup) -> Markup {
+    html! {
+        div.titlebar { h1 { (title) } div.actions { (actions) } }
+    }
+}
+
+/// A whole error page (403/404/429/500), in the user's language.
+pub fn error_page(ctx: &Ctx, status: u16, message_key: &'static str) -> Markup {
+    let title = ctx.tf("err.title", status);
+    page(
+        ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            p.error-message { (ctx.t(message_key)) }
+            @if status >= 500 && !ctx.request_id.is_empty() {
+                p { (ctx.t("err.request_id")) " " code { (ctx.request_id) } }
+            }
+            p { a href="/" { (ctx.t("err.back_home")) } }
+        },
+    )
+}
+
+pub fn raw(s: &'static str) -> PreEscaped<&'static str> {
+    PreEscaped(s)
+}
