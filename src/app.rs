@@ -122,7 +122,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         let mut res = web::resource(path);
         for d in defs {
             let access = d.access;
-            res = res.route(d.route.wrap(from_fn(move |req, next| guard(access, req, next))));
+            res = res.route(
+                d.route
+                    .wrap(from_fn(move |req, next| guard(access, req, next))),
+            );
         }
         cfg.service(res);
     }
@@ -167,7 +170,10 @@ pub fn build(
     actix_web::App::new()
         .app_data(web::Data::new(state))
         .app_data(web::PayloadConfig::new(8 * 1024 * 1024))
-        .app_data(web::QueryConfig::default().error_handler(|_, _| AppError::BadRequest("err.bad_query").into()))
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|_, _| AppError::BadRequest("err.bad_query").into()),
+        )
         .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
         .configure(configure)
         .default_service(web::to(not_found))
@@ -199,7 +205,11 @@ async fn outer(
     };
     let status = res.status();
     if status.is_server_error() {
-        let detail = res.response().error().map(|e| e.to_string()).unwrap_or_default();
+        let detail = res
+            .response()
+            .error()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         tracing::error!(request_id = %rid, %method, %path, status = status.as_u16(), error = %detail, "request failed");
     } else {
         tracing::debug!(request_id = %rid, %method, %path, status = status.as_u16(), ms = started.elapsed().as_millis() as u64);
@@ -221,11 +231,23 @@ async fn outer(
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
         ),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, header::HeaderValue::from_static("same-origin"));
-    h.insert(header::X_FRAME_OPTIONS, header::HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        header::HeaderValue::from_static("DENY"),
+    );
     if !path.starts_with("/static/") {
-        h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+        h.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
     }
     Ok(res)
 }
@@ -242,7 +264,11 @@ fn render_error(res: ServiceResponse<BoxBody>, rid: &str) -> ServiceResponse<Box
     ctx.request_id = rid.to_string();
     if status == StatusCode::UNAUTHORIZED {
         let next = if req.method() == Method::GET {
-            req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string()
+            req.uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/")
+                .to_string()
         } else {
             "/".to_string()
         };

@@ -77,7 +77,10 @@ fn row_hash(
     after: Option<&str>,
 ) -> String {
     let mut h = Sha256::new();
-    let opt = |s: Option<&str>| s.map(|v| format!("1{}:{v}", v.len())).unwrap_or_else(|| "0".into());
+    let opt = |s: Option<&str>| {
+        s.map(|v| format!("1{}:{v}", v.len()))
+            .unwrap_or_else(|| "0".into())
+    };
     for part in [
         prev.to_string(),
         at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
@@ -210,7 +213,11 @@ pub fn verify(conn: &mut DbConn) -> Result<Verify, AppError> {
 }
 
 /// A page of the log, newest first, for the admin's audit view.
-pub fn recent(conn: &mut DbConn, offset: i64, limit: i64) -> Result<(Vec<AuditRow>, i64), AppError> {
+pub fn recent(
+    conn: &mut DbConn,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<AuditRow>, i64), AppError> {
     let total: i64 = audit_log::table.count().get_result(conn)?;
     let rows = audit_log::table
         .order(audit_log::id.desc())
@@ -230,11 +237,86 @@ mod tests {
             .unwrap()
             .and_hms_opt(1, 2, 3)
             .unwrap();
-        let base = row_hash(GENESIS, at, Some(1), "admin", "a", "e", Some("1"), None, Some("{}"));
-        assert_ne!(base, row_hash("x", at, Some(1), "admin", "a", "e", Some("1"), None, Some("{}")));
-        assert_ne!(base, row_hash(GENESIS, at, Some(2), "admin", "a", "e", Some("1"), None, Some("{}")));
-        assert_ne!(base, row_hash(GENESIS, at, Some(1), "admin", "a", "e", Some("1"), Some("{}"), None));
-        assert_ne!(base, row_hash(GENESIS, at, Some(1), "admi", "na", "e", Some("1"), None, Some("{}")));
-        assert_eq!(base, row_hash(GENESIS, at, Some(1), "admin", "a", "e", Some("1"), None, Some("{}")));
+        let base = row_hash(
+            GENESIS,
+            at,
+            Some(1),
+            "admin",
+            "a",
+            "e",
+            Some("1"),
+            None,
+            Some("{}"),
+        );
+        assert_ne!(
+            base,
+            row_hash(
+                "x",
+                at,
+                Some(1),
+                "admin",
+                "a",
+                "e",
+                Some("1"),
+                None,
+                Some("{}")
+            )
+        );
+        assert_ne!(
+            base,
+            row_hash(
+                GENESIS,
+                at,
+                Some(2),
+                "admin",
+                "a",
+                "e",
+                Some("1"),
+                None,
+                Some("{}")
+            )
+        );
+        assert_ne!(
+            base,
+            row_hash(
+                GENESIS,
+                at,
+                Some(1),
+                "admin",
+                "a",
+                "e",
+                Some("1"),
+                Some("{}"),
+                None
+            )
+        );
+        assert_ne!(
+            base,
+            row_hash(
+                GENESIS,
+                at,
+                Some(1),
+                "admi",
+                "na",
+                "e",
+                Some("1"),
+                None,
+                Some("{}")
+            )
+        );
+        assert_eq!(
+            base,
+            row_hash(
+                GENESIS,
+                at,
+                Some(1),
+                "admin",
+                "a",
+                "e",
+                Some("1"),
+                None,
+                Some("{}")
+            )
+        );
     }
 }

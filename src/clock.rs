@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 
 pub fn business_offset() -> FixedOffset {
     // 7 hours east of UTC is always a valid offset.
-    FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"))
+    FixedOffset::east_opt(7 * 3600)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"))
 }
 
 #[derive(Clone, Default)]

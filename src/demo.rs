@@ -25,15 +25,20 @@ pub const UNITS: &[(&str, &str, Option<&str>)] = &[
 ];
 
 const FAMILY: &[&str] = &[
-    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý",
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+    "Hồ", "Ngô", "Dương", "Lý",
 ];
-const MIDDLE_M: &[&str] = &["Văn", "Đức", "Minh", "Quang", "Hữu", "Thành", "Công", "Xuân"];
+const MIDDLE_M: &[&str] = &[
+    "Văn", "Đức", "Minh", "Quang", "Hữu", "Thành", "Công", "Xuân",
+];
 const MIDDLE_F: &[&str] = &["Thị", "Ngọc", "Thu", "Thanh", "Minh", "Kim", "Diệu", "Hồng"];
 const GIVEN_M: &[&str] = &[
-    "An", "Bình", "Cường", "Dũng", "Hùng", "Khánh", "Long", "Nam", "Phong", "Quân", "Sơn", "Thắng", "Tuấn", "Việt", "Hiếu", "Đạt",
+    "An", "Bình", "Cường", "Dũng", "Hùng", "Khánh", "Long", "Nam", "Phong", "Quân", "Sơn", "Thắng",
+    "Tuấn", "Việt", "Hiếu", "Đạt",
 ];
 const GIVEN_F: &[&str] = &[
-    "Anh", "Hà", "Hằng", "Hoa", "Hương", "Lan", "Linh", "Mai", "Ngân", "Nhung", "Phương", "Quỳnh", "Thảo", "Trang", "Yến", "Hạnh",
+    "Anh", "Hà", "Hằng", "Hoa", "Hương", "Lan", "Linh", "Mai", "Ngân", "Nhung", "Phương", "Quỳnh",
+    "Thảo", "Trang", "Yến", "Hạnh",
 ];
 
 pub const PERSONS: usize = 150;
@@ -43,17 +48,35 @@ pub const STAFF_ACCOUNTS: usize = 40;
 /// (username, display name, roles, linked employee code)
 pub const ROLE_ACCOUNTS: &[(&str, &str, &[Role], Option<&str>)] = &[
     ("admin", "Quản trị hệ thống", &[Role::Admin], None),
-    ("ketoan", "Kế toán", &[Role::Accountant, Role::Staff], Some("NV131")),
-    ("duyet", "Kế toán trưởng", &[Role::Approver, Role::Staff], Some("NV132")),
+    (
+        "ketoan",
+        "Kế toán",
+        &[Role::Accountant, Role::Staff],
+        Some("NV131"),
+    ),
+    (
+        "duyet",
+        "Kế toán trưởng",
+        &[Role::Approver, Role::Staff],
+        Some("NV132"),
+    ),
     ("bep", "Tổ bếp", &[Role::Kitchen], Some("NV133")),
-    ("congdoan", "Công đoàn", &[Role::UnionOfficer, Role::Staff], Some("NV134")),
+    (
+        "congdoan",
+        "Công đoàn",
+        &[Role::UnionOfficer, Role::Staff],
+        Some("NV134"),
+    ),
 ];
 
 /// A small deterministic generator, so every demo looks the same.
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 33) as usize) % n.max(1)
     }
 }
@@ -61,10 +84,23 @@ impl Lcg {
 pub fn person(i: usize, unit_ids: &[i32]) -> PersonData {
     let mut r = Lcg(i as u64 * 7919 + 17);
     let female = r.next(2) == 1;
-    let (mid, given) = if female { (MIDDLE_F, GIVEN_F) } else { (MIDDLE_M, GIVEN_M) };
-    let name = format!("{} {} {}", FAMILY[r.next(FAMILY.len())], mid[r.next(mid.len())], given[r.next(given.len())]);
+    let (mid, given) = if female {
+        (MIDDLE_F, GIVEN_F)
+    } else {
+        (MIDDLE_M, GIVEN_M)
+    };
+    let name = format!(
+        "{} {} {}",
+        FAMILY[r.next(FAMILY.len())],
+        mid[r.next(mid.len())],
+        given[r.next(given.len())]
+    );
     let retired = i >= RETIREES_FROM;
-    let year = if retired { 1936 + r.next(25) as i32 } else { 1966 + r.next(34) as i32 };
+    let year = if retired {
+        1936 + r.next(25) as i32
+    } else {
+        1966 + r.next(34) as i32
+    };
     let dob = NaiveDate::from_ymd_opt(year, 1 + r.next(12) as u32, 1 + r.next(28) as u32);
     let category = match r.next(10) {
         0 => Category::Leader,
@@ -80,8 +116,16 @@ pub fn person(i: usize, unit_ids: &[i32]) -> PersonData {
         category,
         gender: Some(if female { Gender::Female } else { Gender::Male }),
         date_of_birth: dob,
-        status: if retired { Status::Retired } else { Status::Working },
-        status_date: if retired { NaiveDate::from_ymd_opt(2010 + r.next(15) as i32, 7, 1) } else { None },
+        status: if retired {
+            Status::Retired
+        } else {
+            Status::Working
+        },
+        status_date: if retired {
+            NaiveDate::from_ymd_opt(2010 + r.next(15) as i32, 7, 1)
+        } else {
+            None
+        },
         phone: Some(format!("09{:08}", (i * 7_654_321) % 100_000_000)),
         email: (!retired).then(|| format!("nv{i:03}@bo.gov.vn")),
     }
@@ -89,7 +133,11 @@ pub fn person(i: usize, unit_ids: &[i32]) -> PersonData {
 
 /// Loads the demo into an empty database. Returns what to tell the newcomer, or None when
 /// the database already holds data (nothing is touched then).
-pub fn load(db: &Db, clock: &Clock, password_env: Option<String>) -> anyhow::Result<Option<String>> {
+pub fn load(
+    db: &Db,
+    clock: &Clock,
+    password_env: Option<String>,
+) -> anyhow::Result<Option<String>> {
     let (pw, generated) = match password_env {
         Some(p) => (p, false),
         None => (password::generate(), true),
@@ -107,16 +155,26 @@ pub fn load(db: &Db, clock: &Clock, password_env: Option<String>) -> anyhow::Res
             }
             let mut ids: Vec<(&str, i32)> = Vec::new();
             for (code, name, parent) in UNITS {
-                let parent_id = parent.and_then(|p| ids.iter().find(|(c, _)| *c == p).map(|(_, id)| *id));
+                let parent_id =
+                    parent.and_then(|p| ids.iter().find(|(c, _)| *c == p).map(|(_, id)| *id));
                 let id = people::create_unit(c, &actor, now, code, name, parent_id)?;
                 ids.push((code, id));
             }
             let unit_ids: Vec<i32> = ids.iter().map(|(_, id)| *id).collect();
             let mut person_ids = Vec::new();
             for i in 1..=PERSONS {
-                person_ids.push(people::create_person(c, &actor, now, &person(i, &unit_ids))?);
+                person_ids.push(people::create_person(
+                    c,
+                    &actor,
+                    now,
+                    &person(i, &unit_ids),
+                )?);
             }
-            let mut add = |username: &str, display: &str, roles: RoleSet, person_id: Option<i32>| -> Result<(), AppError> {
+            let mut add = |username: &str,
+                           display: &str,
+                           roles: RoleSet,
+                           person_id: Option<i32>|
+             -> Result<(), AppError> {
                 let new = users::NewUser {
                     username,
                     display_name: display,
@@ -125,18 +183,27 @@ pub fn load(db: &Db, clock: &Clock, password_env: Option<String>) -> anyhow::Res
                     roles,
                     person_id,
                 };
-                users::create(c, &actor, now, new).map(|_| ()).map_err(|e| match e {
-                    users::CreateError::Other(e) => e,
-                    _ => AppError::internal("demo account clash"),
-                })
+                users::create(c, &actor, now, new)
+                    .map(|_| ())
+                    .map_err(|e| match e {
+                        users::CreateError::Other(e) => e,
+                        _ => AppError::internal("demo account clash"),
+                    })
             };
             for (username, display, roles, code) in ROLE_ACCOUNTS {
-                let pid = code.and_then(|c| c[2..].parse::<usize>().ok()).and_then(|i| person_ids.get(i - 1).copied());
+                let pid = code
+                    .and_then(|c| c[2..].parse::<usize>().ok())
+                    .and_then(|i| person_ids.get(i - 1).copied());
                 add(username, display, roles.iter().copied().collect(), pid)?;
             }
             for i in 1..=STAFF_ACCOUNTS {
                 let p = person(i, &unit_ids);
-                add(&format!("nv{i:03}"), &p.full_name, RoleSet::empty().with(Role::Staff), Some(person_ids[i - 1]))?;
+                add(
+                    &format!("nv{i:03}"),
+                    &p.full_name,
+                    RoleSet::empty().with(Role::Staff),
+                    Some(person_ids[i - 1]),
+                )?;
             }
             Ok(true)
         })

@@ -14,9 +14,24 @@ use serde::Deserialize;
 pub async fn index(ctx: Ctx, user: CurrentUser) -> Result<Markup, AppError> {
     let links: Vec<(&str, &str, &str)> = [
         (Role::Admin, "/people", "nav.people", "home.people_hint"),
-        (Role::Admin, "/admin/users", "nav.accounts", "home.accounts_hint"),
-        (Role::Accountant, "/people", "nav.people", "home.people_hint"),
-        (Role::UnionOfficer, "/people", "nav.people", "home.people_hint"),
+        (
+            Role::Admin,
+            "/admin/users",
+            "nav.accounts",
+            "home.accounts_hint",
+        ),
+        (
+            Role::Accountant,
+            "/people",
+            "nav.people",
+            "home.people_hint",
+        ),
+        (
+            Role::UnionOfficer,
+            "/people",
+            "nav.people",
+            "home.people_hint",
+        ),
     ]
     .into_iter()
     .filter(|(r, ..)| user.has(*r))

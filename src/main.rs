@@ -13,10 +13,19 @@ use clap::{Parser, Subcommand};
 use std::io::Read;
 
 #[derive(Parser)]
-#[command(name = "canteen", version, about = "Nhà ăn & Phúc lợi — staff canteen and welfare")]
+#[command(
+    name = "canteen",
+    version,
+    about = "Nhà ăn & Phúc lợi — staff canteen and welfare"
+)]
 struct Cli {
     /// A file path or sqlite://PATH (SQLite), or postgres://... (PostgreSQL).
-    #[arg(long, env = "DATABASE_URL", default_value = "canteen.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "canteen.db",
+        global = true
+    )]
     database_url: String,
     /// Mark cookies Secure (serve behind HTTPS).
     #[arg(long, env = "CANTEEN_SECURE_COOKIES", global = true)]
@@ -25,10 +34,20 @@ struct Cli {
     #[arg(long, env = "CANTEEN_TRUST_PROXY", global = true)]
     trust_proxy: bool,
     /// Minutes of inactivity after which a session ends.
-    #[arg(long, env = "CANTEEN_SESSION_IDLE_MINUTES", default_value_t = 30, global = true)]
+    #[arg(
+        long,
+        env = "CANTEEN_SESSION_IDLE_MINUTES",
+        default_value_t = 30,
+        global = true
+    )]
     session_idle_minutes: i64,
     /// Hours after login at which a session ends regardless.
-    #[arg(long, env = "CANTEEN_SESSION_HOURS", default_value_t = 10, global = true)]
+    #[arg(
+        long,
+        env = "CANTEEN_SESSION_HOURS",
+        default_value_t = 10,
+        global = true
+    )]
     session_hours: i64,
     /// Read connections in the pool.
     #[arg(long, env = "CANTEEN_DB_POOL", default_value_t = 8, global = true)]
@@ -102,16 +121,26 @@ fn real_main() -> anyhow::Result<()> {
     };
     config.validate()?;
     match cli.command {
-        Command::Serve { bind, demo, workers } => {
+        Command::Serve {
+            bind,
+            demo,
+            workers,
+        } => {
             let state = canteen::prepare(config, Clock::real())?;
             if demo {
-                let pw = std::env::var("CANTEEN_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
+                let pw = std::env::var("CANTEEN_DEMO_PASSWORD")
+                    .ok()
+                    .filter(|p| !p.is_empty());
                 match canteen::demo::load(&state.db, &state.clock, pw)? {
                     Some(report) => println!("{report}"),
                     None => println!("Demo data not loaded: the database already has data."),
                 }
             }
-            let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+            let workers = workers.unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(2)
+            });
             actix_web::rt::System::new().block_on(canteen::run(state, &bind, workers))
         }
         Command::Migrate => {
@@ -120,7 +149,12 @@ fn real_main() -> anyhow::Result<()> {
             println!("{n} migration(s) applied.");
             Ok(())
         }
-        Command::CreateUser { username, roles, display_name, password_stdin } => {
+        Command::CreateUser {
+            username,
+            roles,
+            display_name,
+            password_stdin,
+        } => {
             let mut set = RoleSet::empty();
             for r in &roles {
                 set = set.with(Role::parse(r).with_context(|| format!("unknown role '{r}' (use staff, kitchen, accountant, approver, union_officer, admin)"))?);
@@ -170,10 +204,12 @@ fn real_main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::ImportStaff { file } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let name = file.to_string_lossy().to_string();
             let rows = import_file::read_any(&name, &bytes).map_err(|e| match e {
-                import_file::FileError::Unreadable(k) | import_file::FileError::MissingColumn(k) => anyhow::anyhow!("{}", Lang::Vi.t(k)),
+                import_file::FileError::Unreadable(k)
+                | import_file::FileError::MissingColumn(k) => anyhow::anyhow!("{}", Lang::Vi.t(k)),
             })?;
             let state = canteen::prepare(config, Clock::real())?;
             let (now, today) = (state.clock.now_naive(), state.clock.today());
@@ -188,7 +224,10 @@ fn real_main() -> anyhow::Result<()> {
                     import::Outcome::Invalid(ps) => Some(format!(
                         "dòng {}: {}",
                         r.line,
-                        ps.iter().map(|(f, k)| format!("{f}: {}", Lang::Vi.t(k))).collect::<Vec<_>>().join("; ")
+                        ps.iter()
+                            .map(|(f, k)| format!("{f}: {}", Lang::Vi.t(k)))
+                            .collect::<Vec<_>>()
+                            .join("; ")
                     )),
                     _ => None,
                 })
@@ -197,7 +236,10 @@ fn real_main() -> anyhow::Result<()> {
                 .db
                 .write_tx(|c| import::apply(c, &Actor::system("cli"), now, today, &rows))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("created {}, updated {}, unchanged {}, skipped {}", n[0], n[1], n[2], n[3]);
+            println!(
+                "created {}, updated {}, unchanged {}, skipped {}",
+                n[0], n[1], n[2], n[3]
+            );
             for line in &report {
                 println!("  {line}");
             }
@@ -218,7 +260,10 @@ fn real_main() -> anyhow::Result<()> {
                 bail!("database file {path} does not exist");
             }
             canteen::db::backup_sqlite(&path, &to)?;
-            println!("Backup written to {} and checked (integrity_check: ok).", to.display());
+            println!(
+                "Backup written to {} and checked (integrity_check: ok).",
+                to.display()
+            );
             Ok(())
         }
         Command::VerifyAudit => {
@@ -229,7 +274,9 @@ fn real_main() -> anyhow::Result<()> {
                     println!("audit log ok: {rows} rows, chain intact");
                     Ok(())
                 }
-                audit::Verify::Broken { id, reason } => bail!("audit log broken at row {id}: {reason}"),
+                audit::Verify::Broken { id, reason } => {
+                    bail!("audit log broken at row {id}: {reason}")
+                }
             }
         }
     }

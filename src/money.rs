@@ -28,7 +28,11 @@ impl Vnd {
         let p = (self.0 as i128).checked_mul(bp as i128)?;
         let q = p / 10_000;
         let r = p % 10_000;
-        let rounded = if r.abs() * 2 >= 10_000 { q + p.signum() } else { q };
+        let rounded = if r.abs() * 2 >= 10_000 {
+            q + p.signum()
+        } else {
+            q
+        };
         i64::try_from(rounded).ok().map(Vnd)
     }
 
@@ -75,7 +79,7 @@ impl Vnd {
             out.push('-');
         }
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push('.');
             }
             out.push(c);
@@ -113,7 +117,10 @@ mod tests {
         assert_eq!(Vnd::parse(""), Err(MoneyError::Empty));
         assert_eq!(Vnd::parse("35,5"), Err(MoneyError::Invalid));
         assert_eq!(Vnd::parse("abc"), Err(MoneyError::Invalid));
-        assert_eq!(Vnd::parse("99999999999999999999"), Err(MoneyError::Overflow));
+        assert_eq!(
+            Vnd::parse("99999999999999999999"),
+            Err(MoneyError::Overflow)
+        );
     }
 
     #[test]

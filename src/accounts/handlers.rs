@@ -22,7 +22,11 @@ pub struct ListQuery {
     pub page: Option<i64>,
 }
 
-pub async fn list(state: web::Data<AppState>, ctx: Ctx, q: web::Query<ListQuery>) -> Result<Markup, AppError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    q: web::Query<ListQuery>,
+) -> Result<Markup, AppError> {
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
     let text = q.q.clone().unwrap_or_default();
     let t2 = text.clone();
@@ -55,9 +59,17 @@ struct Checked {
     disabled: bool,
 }
 
-fn check(conn: &mut DbConn, f: &UserForm, editing: Option<i32>) -> Result<Result<Checked, FieldErrors>, AppError> {
+fn check(
+    conn: &mut DbConn,
+    f: &UserForm,
+    editing: Option<i32>,
+) -> Result<Result<Checked, FieldErrors>, AppError> {
     let mut e = FieldErrors::default();
-    let display_name = f.display_name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let display_name = f
+        .display_name
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if !(2..=100).contains(&display_name.chars().count()) {
         e.add("display_name", "acc.err_display_name");
     }
@@ -81,7 +93,9 @@ fn check(conn: &mut DbConn, f: &UserForm, editing: Option<i32>) -> Result<Result
             Some(p) => {
                 let holder = people::linked_username(conn, p.id)?;
                 let mine = match (editing, &holder) {
-                    (Some(uid), Some(_)) => store::by_id(conn, uid)?.is_some_and(|u| u.person_id == Some(p.id)),
+                    (Some(uid), Some(_)) => {
+                        store::by_id(conn, uid)?.is_some_and(|u| u.person_id == Some(p.id))
+                    }
                     _ => false,
                 };
                 if holder.is_some() && !mine {
@@ -93,14 +107,22 @@ fn check(conn: &mut DbConn, f: &UserForm, editing: Option<i32>) -> Result<Result
     };
     let disabled = f.disabled.as_deref() == Some("yes");
     Ok(if e.is_empty() {
-        Ok(Checked { display_name, roles, person_id, disabled })
+        Ok(Checked {
+            display_name,
+            roles,
+            person_id,
+            disabled,
+        })
     } else {
         Err(e)
     })
 }
 
 pub async fn new_form(ctx: Ctx) -> Markup {
-    let f = UserForm { role: vec!["staff".into()], ..Default::default() };
+    let f = UserForm {
+        role: vec!["staff".into()],
+        ..Default::default()
+    };
     views::form(&ctx, None, &f, &FieldErrors::default())
 }
 
@@ -112,7 +134,9 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let username = f.username.trim().to_lowercase();
     let username_ok = (3..=32).contains(&username.len())
-        && username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+        && username
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
     let one_time = password::generate();
     let pw = one_time.clone();
     let hash = state.hashing(move || password::hash(&pw)).await??;
@@ -157,12 +181,21 @@ pub async fn create(
         })
         .await?;
     match outcome {
-        Ok(id) => Ok(html_ok(views::one_time(&ctx, id, f.username.trim(), &one_time))),
+        Ok(id) => Ok(html_ok(views::one_time(
+            &ctx,
+            id,
+            f.username.trim(),
+            &one_time,
+        ))),
         Err(e) => Ok(html_invalid(views::form(&ctx, None, &f, &e))),
     }
 }
 
-pub async fn edit_form(state: web::Data<AppState>, ctx: Ctx, id: web::Path<i32>) -> Result<Markup, AppError> {
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    id: web::Path<i32>,
+) -> Result<Markup, AppError> {
     let id = id.into_inner();
     let (u, roles, code) = state
         .db
@@ -239,7 +272,10 @@ pub async fn update(
         })
         .await?;
     match outcome {
-        Ok(()) => Ok(crate::auth::middleware::see_other("/admin/users", Some("flash.saved"))),
+        Ok(()) => Ok(crate::auth::middleware::see_other(
+            "/admin/users",
+            Some("flash.saved"),
+        )),
         Err(e) => Ok(html_invalid(views::form(&ctx, Some(id), &f, &e))),
     }
 }
@@ -273,14 +309,28 @@ pub async fn reset_password(
             let u = store::by_id(c, id)?.ok_or(AppError::NotFound)?;
             store::set_password(c, id, &hash, true, now)?;
             session::delete_all_for_user(c, id)?;
-            audit::record(c, &actor, now, Entry::new("user.password_reset", "user").id(id))?;
+            audit::record(
+                c,
+                &actor,
+                now,
+                Entry::new("user.password_reset", "user").id(id),
+            )?;
             Ok(u)
         })
         .await?;
-    Ok(html_ok(views::one_time(&ctx, target.id, &target.username, &one_time)))
+    Ok(html_ok(views::one_time(
+        &ctx,
+        target.id,
+        &target.username,
+        &one_time,
+    )))
 }
 
-pub async fn audit(state: web::Data<AppState>, ctx: Ctx, q: web::Query<ListQuery>) -> Result<Markup, AppError> {
+pub async fn audit(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    q: web::Query<ListQuery>,
+) -> Result<Markup, AppError> {
     let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
     let (rows, total) = state
         .db

@@ -42,8 +42,14 @@ pub fn list(ctx: &Ctx, text: &str, rows: &[UserListRow], total: i64, page: i64) 
 }
 
 pub fn form(ctx: &Ctx, id: Option<i32>, f: &UserForm, e: &FieldErrors) -> Markup {
-    let title = if id.is_some() { ctx.t("acc.edit") } else { ctx.t("acc.add") };
-    let action = id.map(|i| format!("/admin/users/{i}")).unwrap_or_else(|| "/admin/users".into());
+    let title = if id.is_some() {
+        ctx.t("acc.edit")
+    } else {
+        ctx.t("acc.add")
+    };
+    let action = id
+        .map(|i| format!("/admin/users/{i}"))
+        .unwrap_or_else(|| "/admin/users".into());
     layout::page(
         ctx,
         title,
@@ -130,4 +136,3 @@ pub fn audit(ctx: &Ctx, rows: &[AuditRow], total: i64, page: i64) -> Markup {
         },
     )
 }
-

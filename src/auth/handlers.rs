@@ -49,7 +49,10 @@ pub async fn login(
         return Err(AppError::TooManyRequests);
     }
     let lookup = username.clone();
-    let user = state.db.read(move |c| store::by_username(c, &lookup)).await?;
+    let user = state
+        .db
+        .read(move |c| store::by_username(c, &lookup))
+        .await?;
     let (pw, stored) = (
         f.password.clone(),
         user.as_ref()
@@ -68,7 +71,9 @@ pub async fn login(
         .await?;
     let now = state.clock.now_naive();
     let Some(user) = user.filter(|_| ok) else {
-        state.throttle.record_failure(&username, &ip, state.clock.now());
+        state
+            .throttle
+            .record_failure(&username, &ip, state.clock.now());
         let who = username.clone();
         state
             .db
@@ -77,11 +82,17 @@ pub async fn login(
                     c,
                     &Actor::system(&who),
                     now,
-                    Entry::new("login.failure", "session").after(json!({ "username": who, "ip": ip })),
+                    Entry::new("login.failure", "session")
+                        .after(json!({ "username": who, "ip": ip })),
                 )
             })
             .await?;
-        return Ok(html_ok(views::login(&ctx, &f.username, &next, Some("auth.bad_credentials"))));
+        return Ok(html_ok(views::login(
+            &ctx,
+            &f.username,
+            &next,
+            Some("auth.bad_credentials"),
+        )));
     };
     let (uid, uname, must_change) = (user.id, user.username.clone(), user.must_change_password);
     let token = state
@@ -92,12 +103,18 @@ pub async fn login(
                 c,
                 &Actor::user(uid, &uname),
                 now,
-                Entry::new("login.success", "session").id(uid).after(json!({ "ip": ip })),
+                Entry::new("login.success", "session")
+                    .id(uid)
+                    .after(json!({ "ip": ip })),
             )?;
             Ok(token)
         })
         .await?;
-    let to = if must_change { "/password".to_string() } else { next };
+    let to = if must_change {
+        "/password".to_string()
+    } else {
+        next
+    };
     let mut res = see_other(&to, None);
     let cookie = Cookie::build(SESSION_COOKIE, token)
         .path("/")
@@ -109,14 +126,22 @@ pub async fn login(
     Ok(res)
 }
 
-pub async fn logout(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
     let (sid, uid, name) = (user.session_id, user.user_id, user.username.clone());
     let now = state.clock.now_naive();
     state
         .db
         .write(move |c| {
             session::delete(c, sid)?;
-            audit::record(c, &Actor::user(uid, &name), now, Entry::new("logout", "session").id(uid))
+            audit::record(
+                c,
+                &Actor::user(uid, &name),
+                now,
+                Entry::new("logout", "session").id(uid),
+            )
         })
         .await?;
     let mut res = see_other("/login", Some("flash.logged_out"));
@@ -166,7 +191,11 @@ pub async fn password_change(
     }
     let new = f.new.clone();
     let hash = state.hashing(move || password::hash(&new)).await??;
-    let (sid, name, now) = (user.session_id, user.username.clone(), state.clock.now_naive());
+    let (sid, name, now) = (
+        user.session_id,
+        user.username.clone(),
+        state.clock.now_naive(),
+    );
     state
         .db
         .write(move |c| {
@@ -178,7 +207,12 @@ pub async fn password_change(
                     .filter(crate::db::schema::sessions::id.ne(sid)),
             )
             .execute(c)?;
-            audit::record(c, &Actor::user(uid, &name), now, Entry::new("user.password_change", "user").id(uid))
+            audit::record(
+                c,
+                &Actor::user(uid, &name),
+                now,
+                Entry::new("user.password_change", "user").id(uid),
+            )
         })
         .await?;
     Ok(see_other("/", Some("flash.password_changed")))

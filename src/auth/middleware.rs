@@ -67,9 +67,7 @@ pub async fn context(
         }
     }
 
-    let flash = req
-        .cookie(FLASH_COOKIE)
-        .and_then(|c| flash_key(c.value()));
+    let flash = req.cookie(FLASH_COOKIE).and_then(|c| flash_key(c.value()));
     let ctx = Ctx {
         lang,
         user,
@@ -92,10 +90,7 @@ pub async fn context(
         res.response_mut().add_cookie(&c).ok();
     }
     // A flash is shown once: clear it after a page showed it (unless a new one was set).
-    let sets_flash = res
-        .response()
-        .cookies()
-        .any(|c| c.name() == FLASH_COOKIE);
+    let sets_flash = res.response().cookies().any(|c| c.name() == FLASH_COOKIE);
     if flash.is_some() && res.status().is_success() && !sets_flash {
         let mut c = Cookie::build(FLASH_COOKIE, "").path("/").finish();
         c.make_removal();
@@ -111,7 +106,10 @@ fn flash_key(v: &str) -> Option<&'static str> {
         .map(|(k, _, _)| *k)
 }
 
-async fn current_user(state: &AppState, token: String) -> Result<Option<Arc<SessionUser>>, AppError> {
+async fn current_user(
+    state: &AppState,
+    token: String,
+) -> Result<Option<Arc<SessionUser>>, AppError> {
     let now = state.clock.now_naive();
     let loaded = state.db.read(move |c| session::load(c, &token)).await?;
     let Some(l) = loaded else { return Ok(None) };
@@ -162,7 +160,8 @@ async fn check_csrf(req: &mut ServiceRequest, expected: &str, fresh: bool) -> Re
         .to_ascii_lowercase();
     if ctype.starts_with("multipart/form-data") {
         // The one upload handler checks the token as the first part (`forms::multipart`).
-        req.extensions_mut().insert(CsrfExpected(expected.to_string()));
+        req.extensions_mut()
+            .insert(CsrfExpected(expected.to_string()));
         return Ok(());
     }
     if !ctype.starts_with("application/x-www-form-urlencoded") {
@@ -187,7 +186,9 @@ async fn check_csrf(req: &mut ServiceRequest, expected: &str, fresh: bool) -> Re
 }
 
 pub fn tokens_match(given: &str, expected: &str) -> bool {
-    !expected.is_empty() && given.len() == expected.len() && bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
+    !expected.is_empty()
+        && given.len() == expected.len()
+        && bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
 }
 
 /// Left for a multipart handler: the token its first field must carry.

@@ -1,6 +1,8 @@
 //! Password hashing (argon2id, crate defaults: m=19456 KiB, t=2, p=1) and the password rules.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -95,7 +97,10 @@ mod tests {
         assert_eq!(check_rules("ngắn123", "u"), Err("pw.too_short"));
         assert_eq!(check_rules("Password123", "u"), Err("pw.too_common"));
         assert_eq!(check_rules("12345678", "u"), Err("pw.too_common"));
-        assert_eq!(check_rules("nguyenvana", "nguyenvana"), Err("pw.same_as_username"));
+        assert_eq!(
+            check_rules("nguyenvana", "nguyenvana"),
+            Err("pw.same_as_username")
+        );
         assert_eq!(check_rules(&"x".repeat(257), "u"), Err("pw.too_long"));
         assert_eq!(check_rules(&"é".repeat(128), "u"), Ok(()));
         assert_eq!(check_rules("cơm trưa ngon", "u"), Ok(()));

@@ -95,8 +95,10 @@ pub fn load(conn: &mut DbConn, token: &str) -> Result<Option<Loaded>, AppError> 
         ))
         .first(conn)
         .optional()?;
-    let Some(((sid, uid, csrf, created_at, last_seen_at), (username, display_name, person_id, must, disabled))) =
-        row
+    let Some((
+        (sid, uid, csrf, created_at, last_seen_at),
+        (username, display_name, person_id, must, disabled),
+    )) = row
     else {
         return Ok(None);
     };

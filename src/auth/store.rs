@@ -124,7 +124,10 @@ pub fn set_roles(conn: &mut DbConn, user_id: i32, roles: RoleSet) -> Result<(), 
     diesel::delete(user_roles::table.filter(user_roles::user_id.eq(user_id))).execute(conn)?;
     for r in roles.iter() {
         diesel::insert_into(user_roles::table)
-            .values((user_roles::user_id.eq(user_id), user_roles::role.eq(r.as_str())))
+            .values((
+                user_roles::user_id.eq(user_id),
+                user_roles::role.eq(r.as_str()),
+            ))
             .execute(conn)?;
     }
     Ok(())
@@ -165,7 +168,10 @@ pub fn list(
     let filter = users::username
         .like(pattern.clone())
         .or(crate::db::lower(users::display_name).like(pattern));
-    let total: i64 = users::table.filter(filter.clone()).count().get_result(conn)?;
+    let total: i64 = users::table
+        .filter(filter.clone())
+        .count()
+        .get_result(conn)?;
     let rows: Vec<(User, Option<(String, String)>)> = users::table
         .left_join(persons::table)
         .filter(filter)
@@ -190,7 +196,11 @@ pub fn list(
                     .filter(|(id, _)| *id == user.id)
                     .filter_map(|(_, r)| Role::parse(r))
                     .collect();
-                UserListRow { user, roles, person }
+                UserListRow {
+                    user,
+                    roles,
+                    person,
+                }
             })
             .collect(),
         total,

@@ -33,21 +33,26 @@ impl Throttle {
     }
 
     fn keys(username: &str, ip: &str) -> [String; 2] {
-        [format!("u:{}", username.trim().to_lowercase()), format!("ip:{ip}")]
+        [
+            format!("u:{}", username.trim().to_lowercase()),
+            format!("ip:{ip}"),
+        ]
     }
 
     /// True when either key has had `max` failures inside the window.
     pub fn is_blocked(&self, username: &str, ip: &str, now: DateTime<Utc>) -> bool {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        Self::keys(username, ip).iter().any(|k| match map.get_mut(k) {
-            Some(q) => {
-                while q.front().is_some_and(|t| now - *t >= self.window) {
-                    q.pop_front();
+        Self::keys(username, ip)
+            .iter()
+            .any(|k| match map.get_mut(k) {
+                Some(q) => {
+                    while q.front().is_some_and(|t| now - *t >= self.window) {
+                        q.pop_front();
+                    }
+                    q.len() >= self.max
                 }
-                q.len() >= self.max
-            }
-            None => false,
-        })
+                None => false,
+            })
     }
 
     pub fn record_failure(&self, username: &str, ip: &str, now: DateTime<Utc>) {
@@ -79,8 +84,14 @@ mod tests {
             assert!(!t.is_blocked("An", "1.2.3.4", t0), "blocked after {i}");
             t.record_failure("An", "1.2.3.4", t0 + Duration::seconds(i));
         }
-        assert!(t.is_blocked("an", "9.9.9.9", t0 + Duration::seconds(30)), "by username");
-        assert!(t.is_blocked("other", "1.2.3.4", t0 + Duration::seconds(30)), "by address");
+        assert!(
+            t.is_blocked("an", "9.9.9.9", t0 + Duration::seconds(30)),
+            "by username"
+        );
+        assert!(
+            t.is_blocked("other", "1.2.3.4", t0 + Duration::seconds(30)),
+            "by address"
+        );
         assert!(!t.is_blocked("an", "9.9.9.9", t0 + Duration::seconds(61)));
     }
 }

@@ -216,7 +216,10 @@ pub fn write_tx<T>(
             Ok(v)
         }
         Err(e) => {
-            if let Err(rb) = <AnsiTransactionManager as TransactionManager<diesel::SqliteConnection>>::rollback_transaction(c) {
+            if let Err(rb) = <AnsiTransactionManager as TransactionManager<
+                diesel::SqliteConnection,
+            >>::rollback_transaction(c)
+            {
                 tracing::error!(error = %rb, "rollback failed");
             }
             Err(e)
@@ -296,6 +299,10 @@ pub fn backup_sqlite(path: &str, to: &std::path::Path) -> anyhow::Result<()> {
     }
     let rows: Vec<Check> = diesel::sql_query("PRAGMA integrity_check").load(&mut copy)?;
     let ok = rows.len() == 1 && rows[0].integrity_check == "ok";
-    anyhow::ensure!(ok, "the copy failed its integrity check: {:?}", rows.iter().map(|r| &r.integrity_check).collect::<Vec<_>>());
+    anyhow::ensure!(
+        ok,
+        "the copy failed its integrity check: {:?}",
+        rows.iter().map(|r| &r.integrity_check).collect::<Vec<_>>()
+    );
     Ok(())
 }

@@ -40,19 +40,44 @@ pub async fn list(
             Ok((rows, total, store::all_units(c)?))
         })
         .await?;
-    Ok(views::list(&ctx, &filter, &rows, total, page, &units, user.has(Role::Admin)))
+    Ok(views::list(
+        &ctx,
+        &filter,
+        &rows,
+        total,
+        page,
+        &units,
+        user.has(Role::Admin),
+    ))
 }
 
-pub async fn show(state: web::Data<AppState>, ctx: Ctx, user: CurrentUser, id: web::Path<i32>) -> Result<Markup, AppError> {
+pub async fn show(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    id: web::Path<i32>,
+) -> Result<Markup, AppError> {
     let id = id.into_inner();
     let (person, history, units, account) = state
         .db
         .read(move |c| {
             let p = store::person(c, id)?.ok_or(AppError::NotFound)?;
-            Ok((p, store::history(c, id)?, store::all_units(c)?, store::linked_username(c, id)?))
+            Ok((
+                p,
+                store::history(c, id)?,
+                store::all_units(c)?,
+                store::linked_username(c, id)?,
+            ))
         })
         .await?;
-    Ok(views::show(&ctx, &person, &history, &units, account.as_deref(), user.has(Role::Admin)))
+    Ok(views::show(
+        &ctx,
+        &person,
+        &history,
+        &units,
+        account.as_deref(),
+        user.has(Role::Admin),
+    ))
 }
 
 pub async fn new_form(state: web::Data<AppState>, ctx: Ctx) -> Result<Markup, AppError> {
@@ -65,14 +90,29 @@ pub async fn new_form(state: web::Data<AppState>, ctx: Ctx) -> Result<Markup, Ap
     Ok(views::form(&ctx, None, &f, &units, &FieldErrors::default()))
 }
 
-pub async fn edit_form(state: web::Data<AppState>, ctx: Ctx, id: web::Path<i32>) -> Result<Markup, AppError> {
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    id: web::Path<i32>,
+) -> Result<Markup, AppError> {
     let id = id.into_inner();
     let (p, units) = state
         .db
-        .read(move |c| Ok((store::person(c, id)?.ok_or(AppError::NotFound)?, store::all_units(c)?)))
+        .read(move |c| {
+            Ok((
+                store::person(c, id)?.ok_or(AppError::NotFound)?,
+                store::all_units(c)?,
+            ))
+        })
         .await?;
     let f = views::form_of(&p);
-    Ok(views::form(&ctx, Some(p.id), &f, &units, &FieldErrors::default()))
+    Ok(views::form(
+        &ctx,
+        Some(p.id),
+        &f,
+        &units,
+        &FieldErrors::default(),
+    ))
 }
 
 pub async fn create(
@@ -113,7 +153,9 @@ async fn save(
                 None => None,
             };
             let checked = rules::validate(&f.raw(), today, |u| {
-                u.parse::<i32>().ok().filter(|id| units.iter().any(|x| x.id == *id))
+                u.parse::<i32>()
+                    .ok()
+                    .filter(|id| units.iter().any(|x| x.id == *id))
             });
             let mut errors = FieldErrors::default();
             match checked {
@@ -148,9 +190,16 @@ async fn save(
 }
 
 /// The filtered list as CSV (UTF-8 with BOM, so Excel shows Vietnamese).
-pub async fn export_csv(state: web::Data<AppState>, ctx: Ctx, q: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
+pub async fn export_csv(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
     let filter = filter_of(&q);
-    let (rows, _) = state.db.read(move |c| store::search(c, &filter, 0, 100_000)).await?;
+    let (rows, _) = state
+        .db
+        .read(move |c| store::search(c, &filter, 0, 100_000))
+        .await?;
     let mut w = csv::WriterBuilder::new().from_writer(Vec::from("\u{feff}".as_bytes()));
     let header = [
         ctx.t("people.code"),
@@ -164,7 +213,8 @@ pub async fn export_csv(state: web::Data<AppState>, ctx: Ctx, q: web::Query<List
         ctx.t("people.phone"),
         ctx.t("people.email"),
     ];
-    w.write_record(header).map_err(|e| AppError::internal(e.to_string()))?;
+    w.write_record(header)
+        .map_err(|e| AppError::internal(e.to_string()))?;
     for r in &rows {
         let p = &r.person;
         let record = [
@@ -172,7 +222,11 @@ pub async fn export_csv(state: web::Data<AppState>, ctx: Ctx, q: web::Query<List
             p.full_name.clone(),
             r.unit_name.clone().unwrap_or_default(),
             views::category_label(&ctx, &p.category).to_string(),
-            p.gender.as_deref().map(|g| views::gender_label(&ctx, g)).unwrap_or("").to_string(),
+            p.gender
+                .as_deref()
+                .map(|g| views::gender_label(&ctx, g))
+                .unwrap_or("")
+                .to_string(),
             crate::ui::format::opt_date(p.date_of_birth),
             views::status_label(&ctx, &p.status).to_string(),
             crate::ui::format::opt_date(p.status_date),
@@ -182,9 +236,14 @@ pub async fn export_csv(state: web::Data<AppState>, ctx: Ctx, q: web::Query<List
         w.write_record(record.iter().map(|v| crate::ui::format::csv_safe(v)))
             .map_err(|e| AppError::internal(e.to_string()))?;
     }
-    let body = w.into_inner().map_err(|e| AppError::internal(e.to_string()))?;
+    let body = w
+        .into_inner()
+        .map_err(|e| AppError::internal(e.to_string()))?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header(("Content-Disposition", "attachment; filename=\"nhan-su.csv\""))
+        .insert_header((
+            "Content-Disposition",
+            "attachment; filename=\"nhan-su.csv\"",
+        ))
         .body(body))
 }

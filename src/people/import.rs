@@ -30,7 +30,12 @@ pub enum Outcome {
 }
 
 /// Decides what each row would do, given the units and the persons already stored.
-pub fn plan(rows: &[FileRow], units: &[Unit], existing: &[Person], today: NaiveDate) -> Vec<Outcome> {
+pub fn plan(
+    rows: &[FileRow],
+    units: &[Unit],
+    existing: &[Person],
+    today: NaiveDate,
+) -> Vec<Outcome> {
     let find = unit_finder(units);
     let mut seen: Vec<String> = Vec::new();
     rows.iter()
@@ -53,7 +58,11 @@ pub fn plan(rows: &[FileRow], units: &[Unit], existing: &[Person], today: NaiveD
 }
 
 /// What each row would do against the database as it is now (nothing is written).
-pub fn preview(conn: &mut DbConn, rows: &[FileRow], today: NaiveDate) -> Result<Vec<Outcome>, AppError> {
+pub fn preview(
+    conn: &mut DbConn,
+    rows: &[FileRow],
+    today: NaiveDate,
+) -> Result<Vec<Outcome>, AppError> {
     let (units, existing) = load_context(conn, rows)?;
     Ok(plan(rows, &units, &existing, today))
 }
@@ -117,11 +126,13 @@ fn upload_page(ctx: &Ctx, error: Option<&'static str>, done: Option<&[i64]>) -> 
 
 /// Reads the multipart upload: the CSRF field must come and match, the file must fit.
 async fn read_upload(req: &HttpRequest, mut mp: Multipart) -> Result<(String, Vec<u8>), AppError> {
+    // The middleware leaves the expected token only for multipart bodies; any other body
+    // reaching here was a urlencoded form, which is not an upload.
     let expected = req
         .extensions()
         .get::<CsrfExpected>()
         .map(|c| c.0.clone())
-        .ok_or(AppError::Csrf)?;
+        .ok_or(AppError::BadRequest("imp.err_empty"))?;
     let (mut token, mut file, mut name) = (String::new(), None, String::new());
     while let Some(item) = mp.next().await {
         let mut field = item.map_err(|_| AppError::BadRequest("err.bad_form"))?;
@@ -151,7 +162,9 @@ async fn read_upload(req: &HttpRequest, mut mp: Multipart) -> Result<(String, Ve
     if !tokens_match(&token, &expected) {
         return Err(AppError::Csrf);
     }
-    let file = file.filter(|f| !f.is_empty()).ok_or(AppError::BadRequest("imp.err_empty"))?;
+    let file = file
+        .filter(|f| !f.is_empty())
+        .ok_or(AppError::BadRequest("imp.err_empty"))?;
     Ok((name, file))
 }
 
@@ -166,7 +179,10 @@ pub async fn upload(
         Err(AppError::BadRequest(k)) => return Ok(html_invalid(upload_page(&ctx, Some(k), None))),
         Err(e) => return Err(e),
     };
-    let rows = match web::block(move || read_any(&name, &bytes)).await.map_err(|e| AppError::internal(e.to_string()))? {
+    let rows = match web::block(move || read_any(&name, &bytes))
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))?
+    {
         Ok(rows) => rows,
         Err(FileError::Unreadable(k) | FileError::MissingColumn(k)) => {
             return Ok(html_invalid(upload_page(&ctx, Some(k), None)))
@@ -310,13 +326,17 @@ pub async fn commit(
     user: CurrentUser,
     Form(f): Form<CommitForm>,
 ) -> Result<HttpResponse, AppError> {
-    let rows: Vec<FileRow> = serde_json::from_str(&f.rows).map_err(|_| AppError::BadRequest("err.bad_form"))?;
+    let rows: Vec<FileRow> =
+        serde_json::from_str(&f.rows).map_err(|_| AppError::BadRequest("err.bad_form"))?;
     if rows.is_empty() || rows.len() > 50_000 {
         return Err(AppError::BadRequest("imp.err_empty"));
     }
     let actor = Actor::user(user.user_id, &user.username);
     let (now, today) = (state.clock.now_naive(), state.clock.today());
-    let n = state.db.write(move |c| apply(c, &actor, now, today, &rows)).await?;
+    let n = state
+        .db
+        .write(move |c| apply(c, &actor, now, today, &rows))
+        .await?;
     Ok(see_other(
         &format!("/people/import?done={},{},{},{}", n[0], n[1], n[2], n[3]),
         None,

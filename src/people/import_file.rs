@@ -34,14 +34,59 @@ enum Col {
 }
 
 const HEADERS: &[(Col, &[&str])] = &[
-    (Col::Code, &["ma nv", "ma nhan vien", "ma can bo", "ma so", "ma", "employee_code", "employee code", "code"]),
-    (Col::Name, &["ho va ten", "ho ten", "ten", "full_name", "full name", "name"]),
-    (Col::Unit, &["don vi", "phong ban", "unit", "unit_code", "department"]),
-    (Col::Category, &["loai", "doi tuong", "loai can bo", "category"]),
+    (
+        Col::Code,
+        &[
+            "ma nv",
+            "ma nhan vien",
+            "ma can bo",
+            "ma so",
+            "ma",
+            "employee_code",
+            "employee code",
+            "code",
+        ],
+    ),
+    (
+        Col::Name,
+        &[
+            "ho va ten",
+            "ho ten",
+            "ten",
+            "full_name",
+            "full name",
+            "name",
+        ],
+    ),
+    (
+        Col::Unit,
+        &["don vi", "phong ban", "unit", "unit_code", "department"],
+    ),
+    (
+        Col::Category,
+        &["loai", "doi tuong", "loai can bo", "category"],
+    ),
     (Col::Gender, &["gioi tinh", "gender", "sex"]),
-    (Col::Dob, &["ngay sinh", "date_of_birth", "date of birth", "dob", "birth date"]),
+    (
+        Col::Dob,
+        &[
+            "ngay sinh",
+            "date_of_birth",
+            "date of birth",
+            "dob",
+            "birth date",
+        ],
+    ),
     (Col::Status, &["trang thai", "status"]),
-    (Col::StatusDate, &["ngay trang thai", "ngay hieu luc", "status_date", "status date"]),
+    (
+        Col::StatusDate,
+        &[
+            "ngay trang thai",
+            "ngay hieu luc",
+            "status_date",
+            "status date",
+        ],
+    ),
     (Col::Phone, &["dien thoai", "so dien thoai", "sdt", "phone"]),
     (Col::Email, &["email", "e-mail", "thu dien tu"]),
 ];
@@ -176,13 +221,19 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].line, 2);
         assert_eq!(rows[0].raw.full_name, "Nguyễn Văn An");
-        assert_eq!(rows[1].line, 4, "an empty row still counts for the line number");
+        assert_eq!(
+            rows[1].line, 4,
+            "an empty row still counts for the line number"
+        );
         assert_eq!(rows[1].raw.category, "Viên chức");
     }
 
     #[test]
     fn a_windows_1258_csv_is_decoded_to_composed_unicode() {
-        let (bytes, _, _) = encoding_rs::WINDOWS_1258.encode("code,name\nNV1,Nguyễn Văn Đức\n");
+        // Windows-1258 writes tones as combining marks after a base letter (ê + ̃ , ư + ́).
+        let (bytes, _, unmappable) = encoding_rs::WINDOWS_1258
+            .encode("code,name\nNV1,Nguy\u{ea}\u{303}n V\u{103}n \u{110}\u{1b0}\u{301}c\n");
+        assert!(!unmappable);
         assert!(std::str::from_utf8(&bytes).is_err(), "really not UTF-8");
         let rows = read_csv(&bytes).expect("read");
         assert_eq!(rows[0].raw.full_name, "Nguyễn Văn Đức");

@@ -29,7 +29,12 @@ pub fn unit_finder(units: &[Unit]) -> impl Fn(&str) -> Option<i32> + '_ {
 
 /// Units as (id, "indented name") in tree order, for selects and the tree view.
 pub fn unit_tree(units: &[Unit]) -> Vec<(i32, usize, &Unit)> {
-    fn walk<'a>(units: &'a [Unit], parent: Option<i32>, depth: usize, out: &mut Vec<(i32, usize, &'a Unit)>) {
+    fn walk<'a>(
+        units: &'a [Unit],
+        parent: Option<i32>,
+        depth: usize,
+        out: &mut Vec<(i32, usize, &'a Unit)>,
+    ) {
         if depth > 32 {
             return;
         }
@@ -53,7 +58,10 @@ pub fn unit_tree(units: &[Unit]) -> Vec<(i32, usize, &Unit)> {
 pub fn unit_options(units: &[Unit], empty: &str) -> Vec<(String, String)> {
     let mut v = vec![(String::new(), empty.to_string())];
     for (id, depth, u) in unit_tree(units) {
-        v.push((id.to_string(), format!("{}{}", "\u{a0}\u{a0}".repeat(depth), u.name)));
+        v.push((
+            id.to_string(),
+            format!("{}{}", "\u{a0}\u{a0}".repeat(depth), u.name),
+        ));
     }
     v
 }

@@ -83,7 +83,12 @@ impl PersonData {
 pub type Problems = Vec<(&'static str, &'static str)>;
 
 fn nfc(s: &str) -> String {
-    s.trim().nfc().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+    s.trim()
+        .nfc()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Checks a raw person. `find_unit` resolves a unit given by code or name.
@@ -97,7 +102,9 @@ pub fn validate(
     if code.is_empty() {
         p.push(("employee_code", "people.err_code_required"));
     } else if code.chars().count() > 20
-        || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
     {
         p.push(("employee_code", "people.err_code_format"));
     }
@@ -105,7 +112,9 @@ pub fn validate(
     let name_len = name.chars().count();
     if name_len == 0 {
         p.push(("full_name", "people.err_name_required"));
-    } else if !(2..=100).contains(&name_len) || name.chars().any(|c| c.is_control() || c.is_ascii_digit()) {
+    } else if !(2..=100).contains(&name_len)
+        || name.chars().any(|c| c.is_control() || c.is_ascii_digit())
+    {
         p.push(("full_name", "people.err_name_format"));
     }
     let unit_id = match raw.unit.trim() {
@@ -175,7 +184,10 @@ pub fn validate(
         "" => None,
         ph => {
             let digits = ph.chars().filter(char::is_ascii_digit).count();
-            let ok = ph.chars().all(|c| c.is_ascii_digit() || " +-.()".contains(c)) && (8..=15).contains(&digits);
+            let ok = ph
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-.()".contains(c))
+                && (8..=15).contains(&digits);
             if !ok {
                 p.push(("phone", "people.err_phone"));
             }
@@ -186,7 +198,9 @@ pub fn validate(
         "" => None,
         e => {
             let ok = e.len() <= 254
-                && e.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
+                && e.split_once('@').is_some_and(|(l, d)| {
+                    !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
+                })
                 && !e.chars().any(char::is_whitespace);
             if !ok {
                 p.push(("email", "people.err_email"));

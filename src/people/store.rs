@@ -34,7 +34,11 @@ pub fn unit(conn: &mut DbConn, id: i32) -> Result<Option<Unit>, AppError> {
         .optional()?)
 }
 
-pub fn unit_code_taken(conn: &mut DbConn, code: &str, except: Option<i32>) -> Result<bool, AppError> {
+pub fn unit_code_taken(
+    conn: &mut DbConn,
+    code: &str,
+    except: Option<i32>,
+) -> Result<bool, AppError> {
     let mut q = units::table.filter(units::code.eq(code)).into_boxed();
     if let Some(id) = except {
         q = q.filter(units::id.ne(id));
@@ -92,7 +96,9 @@ pub fn update_unit(
         now,
         Entry::new("unit.update", "unit")
             .id(before.id)
-            .before(json!({"code": before.code, "name": before.name, "parent_id": before.parent_id}))
+            .before(
+                json!({"code": before.code, "name": before.name, "parent_id": before.parent_id}),
+            )
             .after(json!({"code": code, "name": name, "parent_id": parent_id})),
     )
 }
@@ -213,7 +219,9 @@ pub fn create_person(
         conn,
         actor,
         now,
-        Entry::new("person.create", "person").id(id).after(data_snapshot(d)),
+        Entry::new("person.create", "person")
+            .id(id)
+            .after(data_snapshot(d)),
     )?;
     Ok(id)
 }
@@ -242,7 +250,10 @@ pub fn update_person(
             persons::updated_at.eq(now),
         ))
         .execute(conn)?;
-    if before.status != d.status.code() || before.unit_id != d.unit_id || before.status_date != d.status_date {
+    if before.status != d.status.code()
+        || before.unit_id != d.unit_id
+        || before.status_date != d.status_date
+    {
         record_history(conn, before.id, d, now, actor.user_id)?;
     }
     audit::record(
@@ -281,7 +292,11 @@ pub fn search(
         if !folded.is_empty() {
             let like = format!("%{}%", folded.replace(['%', '_'], ""));
             let code = format!("%{}%", f.q.trim().to_uppercase().replace(['%', '_'], ""));
-            q = q.filter(persons::search_name.like(like).or(persons::employee_code.like(code)));
+            q = q.filter(
+                persons::search_name
+                    .like(like)
+                    .or(persons::employee_code.like(code)),
+            );
         }
         if let Some(u) = f.unit_id {
             q = q.filter(persons::unit_id.eq(u));
@@ -314,25 +329,28 @@ pub struct HistoryRow {
 }
 
 pub fn history(conn: &mut DbConn, person_id: i32) -> Result<Vec<HistoryRow>, AppError> {
-    let rows: Vec<(Option<NaiveDate>, String, Option<String>, NaiveDateTime)> = person_history::table
-        .left_join(units::table)
-        .filter(person_history::person_id.eq(person_id))
-        .order(person_history::id.desc())
-        .select((
-            person_history::effective_date,
-            person_history::status,
-            units::name.nullable(),
-            person_history::recorded_at,
-        ))
-        .load(conn)?;
+    let rows: Vec<(Option<NaiveDate>, String, Option<String>, NaiveDateTime)> =
+        person_history::table
+            .left_join(units::table)
+            .filter(person_history::person_id.eq(person_id))
+            .order(person_history::id.desc())
+            .select((
+                person_history::effective_date,
+                person_history::status,
+                units::name.nullable(),
+                person_history::recorded_at,
+            ))
+            .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(effective_date, status, unit_name, recorded_at)| HistoryRow {
-            effective_date,
-            status,
-            unit_name,
-            recorded_at,
-        })
+        .map(
+            |(effective_date, status, unit_name, recorded_at)| HistoryRow {
+                effective_date,
+                status,
+                unit_name,
+                recorded_at,
+            },
+        )
         .collect())
 }
 

@@ -19,10 +19,19 @@ struct Checked {
 }
 
 /// Checks a unit form; `self_id` is the unit being edited (it may not become its own ancestor).
-fn check(f: &UnitForm, units: &[store::Unit], self_id: Option<i32>) -> Result<Checked, FieldErrors> {
+fn check(
+    f: &UnitForm,
+    units: &[store::Unit],
+    self_id: Option<i32>,
+) -> Result<Checked, FieldErrors> {
     let mut e = FieldErrors::default();
     let code = f.code.trim().to_uppercase();
-    if code.is_empty() || code.len() > 20 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if code.is_empty()
+        || code.len() > 20
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         e.add("code", "units.err_code");
     }
     let name = f.name.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -31,7 +40,11 @@ fn check(f: &UnitForm, units: &[store::Unit], self_id: Option<i32>) -> Result<Ch
     }
     let parent_id = match f.parent_id.trim() {
         "" => None,
-        p => match p.parse::<i32>().ok().filter(|id| units.iter().any(|u| u.id == *id)) {
+        p => match p
+            .parse::<i32>()
+            .ok()
+            .filter(|id| units.iter().any(|u| u.id == *id))
+        {
             Some(id) => Some(id),
             None => {
                 e.add("parent_id", "units.err_parent");
@@ -53,19 +66,43 @@ fn check(f: &UnitForm, units: &[store::Unit], self_id: Option<i32>) -> Result<Ch
         }
     }
     if e.is_empty() {
-        Ok(Checked { code, name, parent_id })
+        Ok(Checked {
+            code,
+            name,
+            parent_id,
+        })
     } else {
         Err(e)
     }
 }
 
-pub async fn list(state: web::Data<AppState>, ctx: Ctx, user: CurrentUser) -> Result<Markup, AppError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+) -> Result<Markup, AppError> {
     let units = state.db.read(store::all_units).await?;
-    let empty = UnitForm { code: String::new(), name: String::new(), parent_id: String::new() };
-    Ok(list_page(&ctx, &units, user.has(Role::Admin), &empty, &FieldErrors::default()))
+    let empty = UnitForm {
+        code: String::new(),
+        name: String::new(),
+        parent_id: String::new(),
+    };
+    Ok(list_page(
+        &ctx,
+        &units,
+        user.has(Role::Admin),
+        &empty,
+        &FieldErrors::default(),
+    ))
 }
 
-fn list_page(ctx: &Ctx, units: &[store::Unit], can_edit: bool, f: &UnitForm, errors: &FieldErrors) -> Markup {
+fn list_page(
+    ctx: &Ctx,
+    units: &[store::Unit],
+    can_edit: bool,
+    f: &UnitForm,
+    errors: &FieldErrors,
+) -> Markup {
     layout::page(
         ctx,
         ctx.t("units.title"),
@@ -94,7 +131,13 @@ fn list_page(ctx: &Ctx, units: &[store::Unit], can_edit: bool, f: &UnitForm, err
     )
 }
 
-fn form_fields(ctx: &Ctx, action: &str, units: &[store::Unit], f: &UnitForm, errors: &FieldErrors) -> Markup {
+fn form_fields(
+    ctx: &Ctx,
+    action: &str,
+    units: &[store::Unit],
+    f: &UnitForm,
+    errors: &FieldErrors,
+) -> Markup {
     post_form(
         ctx,
         action,
@@ -142,7 +185,11 @@ pub async fn create(
     }
 }
 
-pub async fn edit_form(state: web::Data<AppState>, ctx: Ctx, id: web::Path<i32>) -> Result<Markup, AppError> {
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    id: web::Path<i32>,
+) -> Result<Markup, AppError> {
     let id = id.into_inner();
     let (unit, units) = state
         .db
@@ -157,7 +204,13 @@ pub async fn edit_form(state: web::Data<AppState>, ctx: Ctx, id: web::Path<i32>)
     Ok(edit_page(&ctx, &unit, &units, &f, &FieldErrors::default()))
 }
 
-fn edit_page(ctx: &Ctx, unit: &store::Unit, units: &[store::Unit], f: &UnitForm, e: &FieldErrors) -> Markup {
+fn edit_page(
+    ctx: &Ctx,
+    unit: &store::Unit,
+    units: &[store::Unit],
+    f: &UnitForm,
+    e: &FieldErrors,
+) -> Markup {
     let others: Vec<store::Unit> = units.iter().filter(|u| u.id != unit.id).cloned().collect();
     layout::page(
         ctx,

@@ -9,13 +9,19 @@ use crate::ui::{layout, Ctx};
 use maud::{html, Markup};
 
 pub fn category_label(ctx: &Ctx, code: &str) -> &'static str {
-    Category::parse(code).map(|c| ctx.t(c.label_key())).unwrap_or("")
+    Category::parse(code)
+        .map(|c| ctx.t(c.label_key()))
+        .unwrap_or("")
 }
 pub fn status_label(ctx: &Ctx, code: &str) -> &'static str {
-    Status::parse(code).map(|c| ctx.t(c.label_key())).unwrap_or("")
+    Status::parse(code)
+        .map(|c| ctx.t(c.label_key()))
+        .unwrap_or("")
 }
 pub fn gender_label(ctx: &Ctx, code: &str) -> &'static str {
-    Gender::parse(code).map(|c| ctx.t(c.label_key())).unwrap_or("")
+    Gender::parse(code)
+        .map(|c| ctx.t(c.label_key()))
+        .unwrap_or("")
 }
 
 fn query_string(f: &PersonFilter, page: i64) -> String {
@@ -41,9 +47,14 @@ pub fn list(
     units: &[Unit],
     can_edit: bool,
 ) -> Markup {
-    let statuses: Vec<(String, String)> = std::iter::once((String::new(), ctx.t("people.all_statuses").to_string()))
-        .chain(Status::ALL.iter().map(|s| (s.code().to_string(), ctx.t(s.label_key()).to_string())))
-        .collect();
+    let statuses: Vec<(String, String)> =
+        std::iter::once((String::new(), ctx.t("people.all_statuses").to_string()))
+            .chain(
+                Status::ALL
+                    .iter()
+                    .map(|s| (s.code().to_string(), ctx.t(s.label_key()).to_string())),
+            )
+            .collect();
     let none = FieldErrors::default();
     let export = format!("/people/export.csv{}", query_string(f, 1));
     layout::page(
@@ -159,12 +170,28 @@ pub fn form_of(p: &Person) -> PersonForm {
 }
 
 pub fn form(ctx: &Ctx, id: Option<i32>, f: &PersonForm, units: &[Unit], e: &FieldErrors) -> Markup {
-    let title = if id.is_some() { ctx.t("people.edit") } else { ctx.t("people.add") };
-    let action = id.map(|i| format!("/people/{i}")).unwrap_or_else(|| "/people".into());
-    let cats: Vec<(String, String)> = Category::ALL.iter().map(|c| (c.code().into(), ctx.t(c.label_key()).into())).collect();
-    let statuses: Vec<(String, String)> = Status::ALL.iter().map(|c| (c.code().into(), ctx.t(c.label_key()).into())).collect();
+    let title = if id.is_some() {
+        ctx.t("people.edit")
+    } else {
+        ctx.t("people.add")
+    };
+    let action = id
+        .map(|i| format!("/people/{i}"))
+        .unwrap_or_else(|| "/people".into());
+    let cats: Vec<(String, String)> = Category::ALL
+        .iter()
+        .map(|c| (c.code().into(), ctx.t(c.label_key()).into()))
+        .collect();
+    let statuses: Vec<(String, String)> = Status::ALL
+        .iter()
+        .map(|c| (c.code().into(), ctx.t(c.label_key()).into()))
+        .collect();
     let genders: Vec<(String, String)> = std::iter::once((String::new(), "—".to_string()))
-        .chain(Gender::ALL.iter().map(|c| (c.code().into(), ctx.t(c.label_key()).into())))
+        .chain(
+            Gender::ALL
+                .iter()
+                .map(|c| (c.code().into(), ctx.t(c.label_key()).into())),
+        )
         .collect();
     let date_hint = ctx.t("common.date_hint");
     layout::page(

@@ -145,7 +145,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let body = bytes.await.map_err(|_| AppError::BadRequest("err.bad_form"))?;
+            let body = bytes
+                .await
+                .map_err(|_| AppError::BadRequest("err.bad_form"))?;
             parse_form(&body).map(Form)
         })
     }
@@ -155,7 +157,8 @@ pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     let pairs: Vec<(String, String)> =
         serde_html_form::from_bytes(body).map_err(|_| AppError::BadRequest("err.bad_form"))?;
     let kept: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != CSRF_FIELD).collect();
-    let again = serde_html_form::to_string(&kept).map_err(|_| AppError::BadRequest("err.bad_form"))?;
+    let again =
+        serde_html_form::to_string(&kept).map_err(|_| AppError::BadRequest("err.bad_form"))?;
     serde_html_form::from_str(&again).map_err(|e| {
         tracing::debug!(error = %e, "form rejected");
         AppError::BadRequest("err.bad_form")
@@ -171,7 +174,13 @@ pub fn non_empty(s: &Option<String>) -> Option<String> {
 }
 
 /// Page numbers for long lists.
-pub fn pager(ctx: &Ctx, page: i64, per_page: i64, total: i64, link: impl Fn(i64) -> String) -> Markup {
+pub fn pager(
+    ctx: &Ctx,
+    page: i64,
+    per_page: i64,
+    total: i64,
+    link: impl Fn(i64) -> String,
+) -> Markup {
     let pages = ((total + per_page - 1) / per_page).max(1);
     html! {
         nav.pager aria-label=(ctx.t("common.pages")) {

@@ -93,15 +93,19 @@ mod tests {
             for lit in src.split('"').skip(1).step_by(2) {
                 let looks_like_key = prefixes.iter().any(|pre| lit.starts_with(pre))
                     && lit.len() > 4
-                    && lit
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+                    && lit.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.'
+                    })
                     && !lit.ends_with('.');
                 if looks_like_key && !has_key(lit) {
                     missing.push(format!("{}: {lit}", p.display()));
                 }
             }
         }
-        assert!(missing.is_empty(), "keys missing from the text table:\n{}", missing.join("\n"));
+        assert!(
+            missing.is_empty(),
+            "keys missing from the text table:\n{}",
+            missing.join("\n")
+        );
     }
 }

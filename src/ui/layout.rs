@@ -8,8 +8,16 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 /// (path, text key, roles that see it; empty = every logged-in user)
 const NAV: &[(&str, &str, &[Role])] = &[
     ("/", "nav.home", &[]),
-    ("/people", "nav.people", &[Role::Admin, Role::Accountant, Role::UnionOfficer]),
-    ("/units", "nav.units", &[Role::Admin, Role::Accountant, Role::UnionOfficer]),
+    (
+        "/people",
+        "nav.people",
+        &[Role::Admin, Role::Accountant, Role::UnionOfficer],
+    ),
+    (
+        "/units",
+        "nav.units",
+        &[Role::Admin, Role::Accountant, Role::UnionOfficer],
+    ),
     ("/admin/users", "nav.accounts", &[Role::Admin]),
     ("/admin/audit", "nav.audit", &[Role::Admin]),
 ];

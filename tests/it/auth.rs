@@ -1,0 +1,254 @@
+use crate::support::{TestApp, PASSWORD};
+use canteen::auth::roles::Role;
+
+#[actix_web::test]
+async fn login_with_the_right_password_opens_a_session_and_a_wrong_one_does_not() {
+    let app = TestApp::spawn().await;
+    app.user("lan", &[Role::Staff]);
+    let mut c = app.client();
+    c.get("/login").await;
+    let bad = c
+        .post(
+            "/login",
+            &[("username", "lan"), ("password", "sai mật khẩu rồi")],
+        )
+        .await;
+    assert_eq!(bad.status, 200);
+    assert!(
+        bad.texts(".alert").iter().any(|t| t.contains("không đúng")),
+        "{}",
+        bad.body
+    );
+    assert!(!c.cookies.contains_key("canteen_session"));
+    assert_eq!(c.get("/").await.status, 303, "still anonymous");
+
+    let ok = c
+        .post("/login", &[("username", "LAN"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(ok.status, 303);
+    assert!(ok.header("set-cookie").contains("HttpOnly"));
+    assert!(ok.header("set-cookie").contains("SameSite=Lax"));
+    let home = c.get("/").await;
+    assert_eq!(home.status, 200);
+    assert!(home.texts("h1").iter().any(|t| t.contains("Xin chào")));
+}
+
+#[actix_web::test]
+async fn unknown_user_and_wrong_password_get_the_same_answer() {
+    let app = TestApp::spawn().await;
+    app.user("lan", &[Role::Staff]);
+    let mut c = app.client();
+    c.get("/login").await;
+    let wrong_pw = c
+        .post(
+            "/login",
+            &[("username", "lan"), ("password", "khong dung dau")],
+        )
+        .await;
+    let no_user = c
+        .post(
+            "/login",
+            &[("username", "khongai"), ("password", "khong dung dau")],
+        )
+        .await;
+    assert_eq!(wrong_pw.status, no_user.status);
+    assert_eq!(wrong_pw.texts(".alert"), no_user.texts(".alert"));
+}
+
+#[actix_web::test]
+async fn logout_makes_the_old_cookie_useless() {
+    let app = TestApp::spawn().await;
+    let mut c = app.login_as("lan", &[Role::Staff]).await;
+    let stolen = c.cookies.clone();
+    let out = c.post("/logout", &[]).await;
+    assert_eq!(out.status, 303);
+    assert_eq!(out.location(), "/login");
+
+    let mut replay = app.client();
+    replay.cookies = stolen;
+    let r = replay.get("/").await;
+    assert_eq!(r.status, 303, "the old cookie must not open a page");
+    assert!(r.location().starts_with("/login"));
+    assert_eq!(app.count("sessions"), 0);
+}
+
+#[actix_web::test]
+async fn a_disabled_users_open_session_stops_working() {
+    let app = TestApp::spawn().await;
+    let lan_id = app.user("lan", &[Role::Staff]);
+    let mut lan = app.client();
+    lan.login("lan", PASSWORD).await;
+    assert_eq!(lan.get("/").await.status, 200);
+
+    let mut admin = app.login_as("quantri", &[Role::Admin]).await;
+    admin.get(&format!("/admin/users/{lan_id}")).await;
+    let r = admin
+        .post(
+            &format!("/admin/users/{lan_id}"),
+            &[
+                ("display_name", "Lan"),
+                ("role", "staff"),
+                ("disabled", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    assert_eq!(
+        lan.get("/").await.status,
+        303,
+        "the disabled user's session ended"
+    );
+    let mut again = app.client();
+    again.get("/login").await;
+    let r = again
+        .post("/login", &[("username", "lan"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, 200, "a disabled user cannot log in");
+}
+
+#[actix_web::test]
+async fn the_eleventh_failed_login_in_a_minute_gets_429_until_the_minute_passes() {
+    let app = TestApp::spawn().await;
+    app.user("lan", &[Role::Staff]);
+    let mut c = app.client();
+    c.get("/login").await;
+    for i in 0..10 {
+        let r = c
+            .post(
+                "/login",
+                &[("username", "lan"), ("password", "doan mo mat khau")],
+            )
+            .await;
+        assert_eq!(r.status, 200, "attempt {}", i + 1);
+    }
+    let r = c
+        .post("/login", &[("username", "lan"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, 429, "even the right password waits");
+    assert!(r.body.contains("đợi một phút"), "{}", r.body);
+    assert_eq!(r.header("retry-after"), "60");
+    assert!(!c.cookies.contains_key("canteen_session"));
+
+    app.clock().advance(chrono::Duration::seconds(61));
+    let r = c
+        .post("/login", &[("username", "lan"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, 303);
+}
+
+#[actix_web::test]
+async fn a_session_ends_after_thirty_idle_minutes() {
+    let app = TestApp::spawn().await;
+    let mut c = app.login_as("lan", &[Role::Staff]).await;
+    app.clock().advance(chrono::Duration::minutes(29));
+    assert_eq!(c.get("/").await.status, 200, "activity keeps it alive");
+    app.clock().advance(chrono::Duration::minutes(29));
+    assert_eq!(c.get("/").await.status, 200);
+    app.clock().advance(chrono::Duration::minutes(31));
+    assert_eq!(c.get("/").await.status, 303, "idle too long");
+}
+
+#[actix_web::test]
+async fn a_session_ends_after_ten_hours_even_when_active() {
+    let app = TestApp::spawn().await;
+    let mut c = app.login_as("lan", &[Role::Staff]).await;
+    for _ in 0..20 {
+        app.clock().advance(chrono::Duration::minutes(29));
+        assert_eq!(c.get("/").await.status, 200);
+    }
+    app.clock().advance(chrono::Duration::minutes(29));
+    assert_eq!(c.get("/").await.status, 303, "past the absolute lifetime");
+}
+
+#[actix_web::test]
+async fn changing_a_password_needs_the_current_one_and_refuses_common_passwords() {
+    let app = TestApp::spawn().await;
+    let mut c = app.login_as("lan", &[Role::Staff]).await;
+    c.get("/password").await;
+    let r = c
+        .post(
+            "/password",
+            &[
+                ("current", "sai"),
+                ("new", "password123"),
+                ("confirm", "password1234"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let errors = r.texts(".field .error").join(" | ");
+    assert!(errors.contains("Mật khẩu hiện tại không đúng"), "{errors}");
+    assert!(errors.contains("quá phổ biến"), "{errors}");
+    assert!(errors.contains("không khớp"), "{errors}");
+
+    let r = c
+        .post(
+            "/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "bún chả Hàng Mành"),
+                ("confirm", "bún chả Hàng Mành"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    c.post("/logout", &[]).await;
+    let mut again = app.client();
+    again.login("lan", "bún chả Hàng Mành").await;
+}
+
+#[actix_web::test]
+async fn an_admin_reset_gives_a_one_time_password_that_must_be_changed() {
+    let app = TestApp::spawn().await;
+    let lan_id = app.user("lan", &[Role::Staff]);
+    let mut lan = app.client();
+    lan.login("lan", PASSWORD).await;
+
+    let mut admin = app.login_as("quantri", &[Role::Admin]).await;
+    admin.get(&format!("/admin/users/{lan_id}")).await;
+    let refused = admin
+        .post(&format!("/admin/users/{lan_id}/reset-password"), &[])
+        .await;
+    assert_eq!(refused.status, 400, "needs the confirmation box");
+    let r = admin
+        .post(
+            &format!("/admin/users/{lan_id}/reset-password"),
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let one_time = r.texts(".onetime").pop().expect("one-time password shown");
+    assert_eq!(one_time.chars().count(), 16);
+
+    assert_eq!(
+        lan.get("/").await.status,
+        303,
+        "the reset ended lan's session"
+    );
+    let mut fresh = app.client();
+    fresh.get("/login").await;
+    let r = fresh
+        .post("/login", &[("username", "lan"), ("password", &one_time)])
+        .await;
+    assert_eq!(r.location(), "/password");
+    let r = fresh.get("/").await;
+    assert_eq!(
+        r.location(),
+        "/password",
+        "nothing else until the password is changed"
+    );
+    fresh.get("/password").await;
+    let r = fresh
+        .post(
+            "/password",
+            &[
+                ("current", &one_time),
+                ("new", "phở bò tái chín"),
+                ("confirm", "phở bò tái chín"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(fresh.get("/").await.status, 200);
+}

@@ -1,0 +1,157 @@
+use crate::support::TestApp;
+use canteen::auth::roles::Role;
+
+#[actix_web::test]
+async fn the_audit_chain_verifies_and_a_raw_edit_of_one_row_is_named() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.login_as("quantri", &[Role::Admin]).await;
+    admin.get("/units").await;
+    for (code, name) in [("A", "Đơn vị A"), ("B", "Đơn vị B"), ("C", "Đơn vị C")] {
+        admin
+            .post(
+                "/units",
+                &[("code", code), ("name", name), ("parent_id", "")],
+            )
+            .await;
+    }
+    let out = app.cli(&["verify-audit"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("chain intact"));
+
+    // The table refuses edits...
+    let mut c = app.state.db.read_conn().expect("conn");
+    use diesel::connection::SimpleConnection;
+    assert!(c
+        .batch_execute(
+            "UPDATE audit_log SET actor = 'ai do' WHERE action = 'unit.create' AND entity_id = '2'"
+        )
+        .is_err());
+    drop(c);
+    // ...so play a DBA who removes the guard first.
+    let id: i32 = {
+        use canteen::db::schema::audit_log::dsl::*;
+        use diesel::prelude::*;
+        let mut c = app.state.db.read_conn().expect("conn");
+        audit_log
+            .filter(action.eq("unit.create"))
+            .filter(entity_id.eq("2"))
+            .select(id)
+            .first(&mut *c)
+            .expect("row")
+    };
+    match app.state.db.backend() {
+        canteen::db::Backend::Sqlite => app.sql("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET after_json = '{\"code\":\"B\",\"name\":\"Đơn vị X\"}' WHERE action = 'unit.create' AND entity_id = '2'"),
+        canteen::db::Backend::Postgres => app.sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update; UPDATE audit_log SET after_json = '{\"code\":\"B\",\"name\":\"Đơn vị X\"}' WHERE action = 'unit.create' AND entity_id = '2'"),
+    }
+    let out = app.cli(&["verify-audit"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("row {id}")),
+        "names the edited row {id}: {err}"
+    );
+}
+
+#[actix_web::test]
+async fn an_unknown_database_url_scheme_is_refused_and_creates_no_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_canteen"))
+        .current_dir(dir.path())
+        .args(["migrate"])
+        .env("DATABASE_URL", "mysql://localhost/canteen")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown scheme 'mysql:'"));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("ls").count(),
+        0,
+        "no new file"
+    );
+}
+
+#[actix_web::test]
+async fn create_user_prints_a_one_time_password_that_must_be_changed() {
+    let app = TestApp::spawn().await;
+    let out = app.cli(&[
+        "create-user",
+        "--username",
+        "Mai",
+        "--role",
+        "kitchen",
+        "--role",
+        "staff",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let pw = stdout
+        .lines()
+        .last()
+        .expect("password line")
+        .trim()
+        .to_string();
+    let mut c = app.client();
+    c.get("/login").await;
+    let r = c
+        .post("/login", &[("username", "mai"), ("password", &pw)])
+        .await;
+    assert_eq!(r.location(), "/password");
+    let bad = app.cli(&["create-user", "--username", "mai", "--role", "chef"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown role"));
+}
+
+#[actix_web::test]
+async fn import_staff_from_the_command_line_follows_the_web_rules() {
+    let app = TestApp::spawn().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("ds.csv");
+    std::fs::write(
+        &file,
+        "code,name,category\nNV1,Nguyễn Văn An,công chức\nNV2,Trần Bình,kỹ sư\n",
+    )
+    .expect("write");
+    let out = app.cli(&["import-staff", &file.to_string_lossy()]);
+    assert!(
+        !out.status.success(),
+        "a bad row makes the exit code non-zero"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("created 1"), "{stdout}");
+    assert!(stdout.contains("dòng 3"), "{stdout}");
+    assert_eq!(app.count("persons"), 1);
+    let again = app.cli(&["import-staff", &file.to_string_lossy()]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("created 0, updated 0, unchanged 1"));
+}
+
+#[actix_web::test]
+async fn backup_writes_a_checked_copy_of_a_sqlite_database() {
+    let app = TestApp::spawn().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let to = dir.path().join("copy.db");
+    let out = app.cli(&["backup", "--to", &to.to_string_lossy()]);
+    match app.state.db.backend() {
+        canteen::db::Backend::Sqlite => {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(to.exists());
+            let again = app.cli(&["backup", "--to", &to.to_string_lossy()]);
+            assert!(!again.status.success(), "never overwrites");
+        }
+        canteen::db::Backend::Postgres => {
+            assert!(!out.status.success());
+            assert!(String::from_utf8_lossy(&out.stderr).contains("pg_dump"));
+        }
+    }
+}

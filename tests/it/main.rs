@@ -1,0 +1,9 @@
+//! Integration tests: the real app over HTTP with a real database (SQLite by default,
+//! PostgreSQL when TEST_DATABASE_URL is set and built with --features postgres).
+
+mod support;
+
+mod auth;
+mod cli;
+mod people;
+mod security;

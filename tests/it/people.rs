@@ -1,0 +1,332 @@
+use crate::support::TestApp;
+use canteen::auth::roles::Role;
+
+async fn admin_with_units(app: &TestApp) -> crate::support::Client {
+    let mut admin = app.login_as("quantri", &[Role::Admin]).await;
+    admin.get("/units").await;
+    for (code, name) in [("VP", "Văn phòng Bộ"), ("CNTT", "Cục Công nghệ thông tin")] {
+        let r = admin
+            .post(
+                "/units",
+                &[("code", code), ("name", name), ("parent_id", "")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    admin
+}
+
+const GOOD_CSV: &str = "Mã cán bộ;Họ và tên;Đơn vị;Đối tượng;Giới tính;Ngày sinh;Trạng thái\n\
+NV001;Nguyễn Văn An;VP;Công chức;Nam;05/09/1980;Đang làm việc\n\
+NV002;Trần Thị Bình;Cục Công nghệ thông tin;Viên chức;Nữ;12/03/1975;\n\
+NV003;Lê Văn Cường;CNTT;Người lao động;Nam;01/01/1950;Nghỉ hưu\n";
+
+#[actix_web::test]
+async fn an_import_previews_then_commits_and_reimporting_the_same_file_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let mut admin = admin_with_units(&app).await;
+    admin.get("/people/import").await;
+    let preview = admin
+        .upload("/people/import", "nhansu.csv", GOOD_CSV.as_bytes().to_vec())
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(preview.body.contains("3 người mới"), "{}", preview.body);
+    assert_eq!(app.count("persons"), 0, "a preview writes nothing");
+
+    let rows = scraper_value(&preview.body, "input[name=rows]");
+    let r = admin
+        .post("/people/import/commit", &[("rows", &rows)])
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(r.location(), "/people/import?done=3,0,0,0");
+    assert_eq!(app.count("persons"), 3);
+    let audit_after_first = app.count("audit_log");
+
+    admin.get("/people/import").await;
+    let again = admin
+        .upload("/people/import", "nhansu.csv", GOOD_CSV.as_bytes().to_vec())
+        .await;
+    assert!(again.body.contains("3 không đổi"), "{}", again.body);
+    assert!(!again.has("input[name=rows]"), "nothing to commit");
+    // Committing the same rows again (a double submission) is a no-op too.
+    let r = admin
+        .post("/people/import/commit", &[("rows", &rows)])
+        .await;
+    assert_eq!(r.location(), "/people/import?done=0,0,3,0");
+    assert_eq!(app.count("persons"), 3);
+    assert_eq!(
+        app.count("audit_log"),
+        audit_after_first,
+        "no change, no audit noise"
+    );
+
+    let list = admin.get("/people?q=cuong").await;
+    assert!(list.body.contains("Lê Văn Cường"));
+    let list = admin.get("/people?status=retired").await;
+    assert_eq!(list.texts("tbody tr").len(), 1);
+}
+
+#[actix_web::test]
+async fn a_file_with_one_bad_row_writes_nothing_of_that_row_and_says_which_row_and_why() {
+    let app = TestApp::spawn().await;
+    let mut admin = admin_with_units(&app).await;
+    let csv = "Mã cán bộ,Họ và tên,Đơn vị,Đối tượng,Ngày sinh\n\
+NV001,Nguyễn Văn An,VP,Công chức,05/09/1980\n\
+NV002,Trần Thị Bình,Vụ Không Có,Công chức,31/02/1975\n\
+NV003,Lê Văn Cường,CNTT,Viên chức,01/01/1950\n";
+    admin.get("/people/import").await;
+    let preview = admin
+        .upload("/people/import", "loi.csv", csv.as_bytes().to_vec())
+        .await;
+    let bad = preview.texts("tr.bad");
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert!(bad[0].starts_with('3'), "row 3 of the file: {}", bad[0]);
+    assert!(bad[0].contains("Không có đơn vị này"), "{}", bad[0]);
+    assert!(bad[0].contains("Ngày không hợp lệ"), "{}", bad[0]);
+    let rows = scraper_value(&preview.body, "input[name=rows]");
+    let r = admin
+        .post("/people/import/commit", &[("rows", &rows)])
+        .await;
+    assert_eq!(r.location(), "/people/import?done=2,0,0,1");
+    assert_eq!(app.count("persons"), 2);
+    let r = admin.get("/people?q=NV002").await;
+    assert!(
+        r.texts("tbody tr").is_empty(),
+        "nothing of the bad row was written"
+    );
+}
+
+#[actix_web::test]
+async fn an_xlsx_file_imports_like_a_csv() {
+    let app = TestApp::spawn().await;
+    let mut admin = admin_with_units(&app).await;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let rows = [
+        ["Mã cán bộ", "Họ và tên", "Đơn vị", "Đối tượng"],
+        ["1001", "Phạm Thị Hương", "VP", "Công chức"],
+        ["1002", "Đỗ Minh Đức", "CNTT", "Hợp đồng"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *v).expect("write");
+        }
+    }
+    ws.write_number(2, 0, 1002.0).expect("numeric code");
+    ws.write_string(0, 4, "Ngày sinh").expect("header");
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(1985, 7, 15).expect("date");
+    let fmt = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    ws.write_datetime_with_format(1, 4, &date, &fmt)
+        .expect("date cell");
+    let bytes = wb.save_to_buffer().expect("xlsx");
+    admin.get("/people/import").await;
+    let preview = admin.upload("/people/import", "nhansu.xlsx", bytes).await;
+    assert!(preview.body.contains("2 người mới"), "{}", preview.body);
+    let rows = scraper_value(&preview.body, "input[name=rows]");
+    admin
+        .post("/people/import/commit", &[("rows", &rows)])
+        .await;
+    let list = admin.get("/people?q=huong").await;
+    let link = list.texts("tbody a");
+    assert_eq!(link, vec!["Phạm Thị Hương".to_string()]);
+    let r = admin.get("/people?q=1002").await;
+    assert!(r.body.contains("Đỗ Minh Đức"), "numeric codes read as text");
+}
+
+#[actix_web::test]
+async fn search_ignores_vietnamese_diacritics_and_case() {
+    let app = TestApp::spawn().await;
+    let mut admin = admin_with_units(&app).await;
+    for (code, name) in [
+        ("A1", "Nguyễn Văn Đức"),
+        ("A2", "Nguyên Thị Hà"),
+        ("A3", "Trần Văn Nguyện"),
+    ] {
+        admin.get("/people/new").await;
+        let r = admin
+            .post(
+                "/people",
+                &[
+                    ("employee_code", code),
+                    ("full_name", name),
+                    ("unit_id", ""),
+                    ("category", "cong_chuc"),
+                    ("gender", ""),
+                    ("date_of_birth", ""),
+                    ("status", "working"),
+                    ("status_date", ""),
+                    ("phone", ""),
+                    ("email", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let names = |r: crate::support::Resp| r.texts("tbody td a");
+    assert_eq!(
+        names(admin.get("/people?q=nguyen+van").await),
+        vec!["Nguyễn Văn Đức"]
+    );
+    assert_eq!(
+        names(admin.get("/people?q=NGUYỄN+VĂN+ĐỨC").await),
+        vec!["Nguyễn Văn Đức"]
+    );
+    assert_eq!(
+        names(admin.get("/people?q=duc").await),
+        vec!["Nguyễn Văn Đức"]
+    );
+    assert_eq!(names(admin.get("/people?q=nguyen").await).len(), 3);
+    assert_eq!(
+        names(admin.get("/people?q=ha").await),
+        vec!["Nguyên Thị Hà"]
+    );
+}
+
+#[actix_web::test]
+async fn an_invalid_person_form_shows_each_problem_beside_its_field_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let mut admin = admin_with_units(&app).await;
+    admin.get("/people/new").await;
+    let r = admin
+        .post(
+            "/people",
+            &[
+                ("employee_code", "NV 01!"),
+                ("full_name", "Lan"),
+                ("unit_id", "999"),
+                ("category", "cong_chuc"),
+                ("gender", ""),
+                ("date_of_birth", "32/13/1990"),
+                ("status", "working"),
+                ("status_date", ""),
+                ("phone", "12"),
+                ("email", "lan@"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let errs = r.texts(".field.invalid .error");
+    assert_eq!(errs.len(), 5, "{errs:?}");
+    assert!(
+        r.body.contains("value=\"Lan\""),
+        "the user's values are kept"
+    );
+    assert_eq!(app.count("persons"), 0);
+    let r = admin
+        .post("/people", &[("employee_code", "NV01"), ("hacker", "1")])
+        .await;
+    assert_eq!(r.status, 400, "unknown fields are refused");
+    assert_eq!(app.count("persons"), 0);
+}
+
+#[actix_web::test]
+async fn a_person_keeps_their_status_and_unit_history() {
+    let app = TestApp::spawn().await;
+    let mut admin = admin_with_units(&app).await;
+    admin.get("/people/new").await;
+    let form = |unit: &'static str, status: &'static str, date: &'static str| {
+        vec![
+            ("employee_code", "NV9"),
+            ("full_name", "Hoàng Văn Sơn"),
+            ("unit_id", unit),
+            ("category", "cong_chuc"),
+            ("gender", "male"),
+            ("date_of_birth", "01/02/1960"),
+            ("status", status),
+            ("status_date", date),
+            ("phone", ""),
+            ("email", ""),
+        ]
+    };
+    let r = admin.post("/people", &form("1", "working", "")).await;
+    let path = r.location();
+    assert!(path.starts_with("/people/"));
+    admin.get(&format!("{path}/edit")).await;
+    let r = admin.post(&path, &form("2", "working", "01/03/2020")).await;
+    assert_eq!(r.status, 303);
+    admin.get(&format!("{path}/edit")).await;
+    admin.post(&path, &form("2", "retired", "01/03/2025")).await;
+    let page = admin.get(&path).await;
+    let history = page.texts("h2 + table tbody tr");
+    assert_eq!(history.len(), 3, "{history:?}");
+    assert!(history[0].contains("Nghỉ hưu") && history[0].contains("01/03/2025"));
+    assert!(history[2].contains("Văn phòng Bộ"));
+    let audits: Vec<String> = admin.get("/admin/audit").await.texts("td code");
+    assert!(audits.iter().filter(|a| *a == "person.update").count() >= 2);
+}
+
+#[actix_web::test]
+async fn staff_cannot_see_the_people_list_and_accountants_cannot_edit_it() {
+    let app = TestApp::spawn().await;
+    let mut staff = app.login_as("lan", &[Role::Staff]).await;
+    assert_eq!(staff.get("/people").await.status, 403);
+    let mut acc = app.login_as("ketoan", &[Role::Accountant]).await;
+    assert_eq!(acc.get("/people").await.status, 200);
+    assert_eq!(acc.get("/people/new").await.status, 403);
+}
+
+#[actix_web::test]
+async fn the_people_list_exports_as_csv_with_a_bom_and_neutralised_formulas() {
+    let app = TestApp::spawn().await;
+    let mut admin = admin_with_units(&app).await;
+    admin.get("/people/new").await;
+    admin
+        .post(
+            "/people",
+            &[
+                ("employee_code", "X1"),
+                ("full_name", "Vũ Thị Mai"),
+                ("unit_id", ""),
+                ("category", "vien_chuc"),
+                ("gender", ""),
+                ("date_of_birth", ""),
+                ("status", "working"),
+                ("status_date", ""),
+                ("phone", ""),
+                ("email", ""),
+            ],
+        )
+        .await;
+    let r = admin.get("/people/export.csv").await;
+    assert!(r.header("content-type").starts_with("text/csv"));
+    assert!(r.bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+    assert!(r.body.contains("Vũ Thị Mai"));
+}
+
+#[actix_web::test]
+async fn a_unit_cannot_become_part_of_its_own_sub_unit() {
+    let app = TestApp::spawn().await;
+    let mut admin = admin_with_units(&app).await;
+    // CNTT (2) under VP (1), then try VP under CNTT.
+    admin.get("/units/2").await;
+    let r = admin
+        .post(
+            "/units/2",
+            &[
+                ("code", "CNTT"),
+                ("name", "Cục Công nghệ thông tin"),
+                ("parent_id", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    admin.get("/units/1").await;
+    let r = admin
+        .post(
+            "/units/1",
+            &[("code", "VP"), ("name", "Văn phòng Bộ"), ("parent_id", "2")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("không thể trực thuộc chính nó"));
+}
+
+fn scraper_value(body: &str, selector: &str) -> String {
+    let doc = scraper::Html::parse_document(body);
+    let sel = scraper::Selector::parse(selector).expect("selector");
+    doc.select(&sel)
+        .next()
+        .and_then(|e| e.value().attr("value"))
+        .unwrap_or_default()
+        .to_string()
+}

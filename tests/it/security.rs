@@ -1,0 +1,230 @@
+use crate::support::TestApp;
+use canteen::app::{policy, Access};
+use canteen::auth::roles::Role;
+
+#[actix_web::test]
+async fn a_post_without_a_csrf_token_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.login_as("quantri", &[Role::Admin]).await;
+    let units_before = app.count("units");
+    let r = admin
+        .post_raw(
+            "/units",
+            &[("code", "VP"), ("name", "Văn phòng Bộ"), ("parent_id", "")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert!(r.body.contains("không có gì bị thay đổi"), "{}", r.body);
+    let r = admin
+        .post_raw(
+            "/units",
+            &[
+                ("code", "VP"),
+                ("name", "Văn phòng Bộ"),
+                ("parent_id", ""),
+                ("csrf", "0000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 403, "a wrong token is no better");
+    assert_eq!(app.count("units"), units_before);
+
+    let ok = admin
+        .post(
+            "/units",
+            &[("code", "VP"), ("name", "Văn phòng Bộ"), ("parent_id", "")],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    assert_eq!(app.count("units"), units_before + 1);
+}
+
+#[actix_web::test]
+async fn a_cross_site_post_is_refused_even_with_a_valid_token() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.login_as("quantri", &[Role::Admin]).await;
+    admin
+        .headers
+        .push(("sec-fetch-site".into(), "cross-site".into()));
+    let r = admin
+        .post(
+            "/units",
+            &[("code", "VP"), ("name", "Văn phòng Bộ"), ("parent_id", "")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    admin.headers.clear();
+    admin
+        .headers
+        .push(("origin".into(), "https://evil.example".into()));
+    let r = admin
+        .post(
+            "/units",
+            &[("code", "VP"), ("name", "Văn phòng Bộ"), ("parent_id", "")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(app.count("units"), 0);
+}
+
+#[actix_web::test]
+async fn a_login_post_without_the_pre_session_token_is_refused() {
+    let app = TestApp::spawn().await;
+    app.user("lan", &[Role::Staff]);
+    let mut c = app.client();
+    let r = c
+        .post_raw(
+            "/login",
+            &[("username", "lan"), ("password", crate::support::PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert!(!c.cookies.contains_key("canteen_session"));
+}
+
+/// Walks every route of the one route table as anonymous and as each role.
+#[actix_web::test]
+async fn every_route_answers_each_role_as_the_policy_table_says() {
+    let app = TestApp::spawn().await;
+    let table = policy();
+    assert!(table.len() >= 25, "the table lists every route");
+    let mut seen = std::collections::HashSet::new();
+    for (m, p, _) in &table {
+        assert!(seen.insert((m.clone(), *p)), "{m} {p} listed twice");
+    }
+
+    let mut who: Vec<(Option<Role>, crate::support::Client)> = vec![(None, app.client())];
+    for r in Role::ALL {
+        let id = app.user(&format!("u_{}", r.as_str()), &[r]);
+        who.push((Some(r), app.session_for(id).await));
+    }
+    let mut failures = Vec::new();
+    // Logging out ends the session; do it last.
+    let mut ordered = table.clone();
+    ordered.sort_by_key(|(_, p, _)| *p == "/logout");
+    for (method, path, access) in &ordered {
+        let concrete = path.replace("{id}", "1").replace("{code}", "en");
+        for (role, client) in who.iter_mut() {
+            if client.csrf.is_empty() {
+                client.get("/login").await;
+            }
+            let r = if method == actix_web::http::Method::GET {
+                client.get(&concrete).await
+            } else {
+                client.post(&concrete, &[]).await
+            };
+            let allowed = access.allows(role.map(|r| std::iter::once(r).collect()));
+            let to_login = r.status == 303 && r.location().starts_with("/login?next=");
+            let ok = if allowed {
+                r.status != 403 && r.status != 401 && !to_login
+            } else if role.is_none() {
+                to_login
+            } else {
+                r.status == 403
+            };
+            if !ok {
+                failures.push(format!(
+                    "{method} {concrete} as {role:?}: {} (allowed: {allowed})",
+                    r.status
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "routes answering against the table:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[actix_web::test]
+async fn anything_not_in_the_route_table_is_not_served() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.login_as("quantri", &[Role::Admin]).await;
+    for path in [
+        "/nope",
+        "/admin/secret",
+        "/people/1/delete",
+        "/static/../Cargo.toml",
+    ] {
+        let r = admin.get(path).await;
+        assert_eq!(r.status, 404, "{path}");
+        assert!(
+            r.body.contains("Không tìm thấy"),
+            "translated 404 page for {path}"
+        );
+    }
+    let r = admin.post("/units/1/delete", &[]).await;
+    assert_eq!(r.status, 404);
+    assert!(policy()
+        .iter()
+        .all(|(_, p, a)| *a != Access::Public || !p.starts_with("/admin")));
+}
+
+#[actix_web::test]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::spawn().await;
+    let mut c = app.login_as("quantri", &[Role::Admin]).await;
+    for path in ["/", "/login", "/people", "/nope", "/healthz"] {
+        let r = c.get(path).await;
+        let csp = r.header("content-security-policy");
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+            "{path}: {csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"));
+        assert_eq!(r.header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(r.header("referrer-policy"), "same-origin", "{path}");
+        assert_eq!(r.header("cache-control"), "no-store", "{path}");
+    }
+    let css = c.get("/static/style.css").await;
+    assert!(css.header("cache-control").contains("max-age"));
+    assert!(css.body.contains("@media print"));
+}
+
+#[actix_web::test]
+async fn the_ui_is_vietnamese_by_default_and_english_when_chosen_and_remembered() {
+    let app = TestApp::spawn().await;
+    let mut c = app.client();
+    let r = c.get("/login").await;
+    assert!(r.body.contains("<html lang=\"vi\""));
+    assert!(r.texts("h1").contains(&"Đăng nhập".to_string()));
+    let r = c.get("/lang/en?next=/login").await;
+    assert_eq!(r.status, 303);
+    assert_eq!(r.location(), "/login");
+    let r = c.get("/login").await;
+    assert!(r.body.contains("<html lang=\"en\""));
+    assert!(r.texts("h1").contains(&"Log in".to_string()));
+    let r = c.get("/nope").await;
+    assert!(
+        r.body.contains("was not found"),
+        "error pages follow the language too"
+    );
+    let r = c.get("/lang/en?next=https://evil.example").await;
+    assert_eq!(r.location(), "/", "no open redirect");
+}
+
+#[actix_web::test]
+async fn the_navigation_shows_only_what_the_roles_allow() {
+    let app = TestApp::spawn().await;
+    let mut staff = app.login_as("lan", &[Role::Staff]).await;
+    let nav = staff.get("/").await.texts("nav.main a");
+    assert!(
+        !nav.iter().any(|t| t == "Tài khoản" || t == "Nhân sự"),
+        "{nav:?}"
+    );
+    let mut admin = app.login_as("quantri", &[Role::Admin]).await;
+    let nav = admin.get("/").await.texts("nav.main a");
+    assert!(
+        nav.iter().any(|t| t == "Tài khoản") && nav.iter().any(|t| t == "Nhân sự"),
+        "{nav:?}"
+    );
+}
+
+#[actix_web::test]
+async fn healthz_answers_when_the_database_answers() {
+    let app = TestApp::spawn().await;
+    let r = app.client().get("/healthz").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, "ok");
+}

@@ -1,0 +1,395 @@
+//! Test support: a real server on a random loopback port with a fresh database (a SQLite file
+//! per test, or a PostgreSQL schema per test when TEST_DATABASE_URL is set), a frozen clock,
+//! and a cookie + CSRF aware client.
+
+#![allow(dead_code)]
+
+use canteen::audit::Actor;
+use canteen::auth::roles::{Role, RoleSet};
+use canteen::auth::{password, session, store};
+use canteen::clock::Clock;
+use canteen::config::Config;
+use canteen::state::AppState;
+use chrono::{TimeZone, Utc};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+pub struct TestApp {
+    pub addr: String,
+    pub state: AppState,
+    pub database_url: String,
+    _dir: tempfile::TempDir,
+    pg_schema: Option<(String, String)>,
+}
+
+/// 27/11/2026 08:00 in Hà Nội.
+pub fn start_time() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 27, 1, 0, 0)
+        .single()
+        .expect("valid time")
+}
+
+pub fn pg_base() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+pub const PASSWORD: &str = "cơm trưa ngon lắm";
+
+/// One argon2 hash of PASSWORD for all test users (hashing per user would slow every test).
+pub fn password_hash() -> &'static str {
+    static H: OnceLock<String> = OnceLock::new();
+    H.get_or_init(|| password::hash(PASSWORD).expect("hash"))
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (database_url, pg_schema) = match pg_base() {
+            None => (
+                dir.path().join("test.db").to_string_lossy().to_string(),
+                None,
+            ),
+            Some(base) => {
+                let schema = format!("t_{}", &session::random_token()[..16]);
+                pg_exec(&base, &format!("CREATE SCHEMA {schema}"));
+                let sep = if base.contains('?') { '&' } else { '?' };
+                (
+                    format!("{base}{sep}options=-csearch_path%3D{schema}"),
+                    Some((base, schema)),
+                )
+            }
+        };
+        let mut config = Config::new(database_url.clone());
+        config.read_pool_size = 4;
+        let state = canteen::prepare(config, Clock::fixed(start_time())).expect("prepare");
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = format!("http://{}", listener.local_addr().expect("addr"));
+        let server = canteen::app::serve(state.clone(), listener, 2).expect("serve");
+        actix_web::rt::spawn(server);
+        TestApp {
+            addr,
+            state,
+            database_url,
+            _dir: dir,
+            pg_schema,
+        }
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.state.clock
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.addr)
+    }
+
+    /// Creates a user with these roles (password PASSWORD), optionally linked to a person.
+    pub fn user(&self, username: &str, roles: &[Role]) -> i32 {
+        self.user_full(username, roles, None, false)
+    }
+
+    pub fn user_full(
+        &self,
+        username: &str,
+        roles: &[Role],
+        person_id: Option<i32>,
+        must_change: bool,
+    ) -> i32 {
+        let now = self.state.clock.now_naive();
+        let set: RoleSet = roles.iter().copied().collect();
+        self.state
+            .db
+            .write_tx(|c| {
+                let new = store::NewUser {
+                    username,
+                    display_name: username,
+                    password_hash: password_hash(),
+                    must_change_password: must_change,
+                    roles: set,
+                    person_id,
+                };
+                store::create(c, &Actor::system("test"), now, new)
+                    .map_err(|_| canteen::error::AppError::internal("create user"))
+            })
+            .expect("create user")
+    }
+
+    /// A client already logged in as a new user with these roles.
+    pub async fn login_as(&self, username: &str, roles: &[Role]) -> Client {
+        self.user(username, roles);
+        let mut c = self.client();
+        c.login(username, PASSWORD).await;
+        c
+    }
+
+    /// A client with a session made directly in the database (no password hashing).
+    pub async fn session_for(&self, user_id: i32) -> Client {
+        let now = self.state.clock.now_naive();
+        let token = self
+            .state
+            .db
+            .write_tx(|c| session::create(c, user_id, now))
+            .expect("session");
+        let mut client = self.client();
+        client.cookies.insert(session::SESSION_COOKIE.into(), token);
+        client.get("/password").await;
+        client
+    }
+
+    /// Runs SQL straight against the test database (to play a DBA, or to count rows).
+    pub fn sql(&self, sql: &str) {
+        use diesel::connection::SimpleConnection;
+        let mut c = self.state.db.read_conn().expect("conn");
+        c.batch_execute(sql).expect("sql");
+    }
+
+    pub fn count(&self, table: &str) -> i64 {
+        use diesel::prelude::*;
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut c = self.state.db.read_conn().expect("conn");
+        let r: N = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+            .get_result(&mut *c)
+            .expect("count");
+        r.n
+    }
+
+    /// Runs the `canteen` binary against this test's database.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_canteen"))
+            .args(args)
+            .env("DATABASE_URL", &self.database_url)
+            .env("CANTEEN_LOG", "warn")
+            .output()
+            .expect("run canteen")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((base, schema)) = &self.pg_schema {
+            let _ = std::panic::catch_unwind(|| {
+                pg_exec(base, &format!("DROP SCHEMA {schema} CASCADE"))
+            });
+        }
+    }
+}
+
+#[cfg(feature = "postgres")]
+fn pg_exec(base: &str, sql: &str) {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    let mut c = diesel::PgConnection::establish(base).expect("connect to TEST_DATABASE_URL");
+    c.batch_execute(sql).expect("pg sql");
+}
+
+#[cfg(not(feature = "postgres"))]
+fn pg_exec(_: &str, _: &str) {
+    panic!("TEST_DATABASE_URL is set but this build has no PostgreSQL support: use --features postgres");
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Resp {
+    pub fn location(&self) -> String {
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    }
+    pub fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    }
+    /// Texts of the elements matching a CSS selector.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        let doc = scraper::Html::parse_document(&self.body);
+        let sel = scraper::Selector::parse(selector).expect("selector");
+        doc.select(&sel)
+            .map(|e| {
+                e.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+    pub fn has(&self, selector: &str) -> bool {
+        !self.texts(selector).is_empty()
+    }
+}
+
+/// An HTTP client that keeps cookies and the last CSRF token it saw, and never follows redirects.
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+    pub cookies: HashMap<String, String>,
+    pub csrf: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        Client {
+            base: base.to_string(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            cookies: HashMap::new(),
+            csrf: String::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn finish(&mut self, rb: reqwest::RequestBuilder) -> Resp {
+        let mut rb = rb.header("cookie", self.cookie_header());
+        for (k, v) in &self.headers {
+            rb = rb.header(k.as_str(), v.as_str());
+        }
+        let res = rb.send().await.expect("request");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        for sc in headers.get_all("set-cookie") {
+            let s = sc.to_str().unwrap_or("");
+            let first = s.split(';').next().unwrap_or("");
+            if let Some((k, v)) = first.split_once('=') {
+                let removed = s.contains("Max-Age=0")
+                    || s.to_lowercase().contains("expires=thu, 01 jan 1970");
+                if v.is_empty() || removed {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
+        let bytes = res.bytes().await.expect("body").to_vec();
+        let body = String::from_utf8_lossy(&bytes).to_string();
+        if let Some(t) = extract_csrf(&body) {
+            self.csrf = t;
+        }
+        Resp {
+            status,
+            headers,
+            body,
+            bytes,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        let rb = self.http.get(format!("{}{}", self.base, path));
+        self.finish(rb).await
+    }
+
+    /// POSTs a form with the current CSRF token added.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        let token = self.csrf.clone();
+        all.push(("csrf", &token));
+        self.post_raw(path, &all).await
+    }
+
+    /// POSTs exactly these fields (no CSRF token added).
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let body = serde_html_form_encode(fields);
+        let rb = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        self.finish(rb).await
+    }
+
+    /// POSTs a multipart upload with the CSRF token.
+    pub async fn upload(&mut self, path: &str, filename: &str, content: Vec<u8>) -> Resp {
+        let boundary = "----canteen-test-boundary";
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
+                self.csrf
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(&content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let rb = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        self.finish(rb).await
+    }
+
+    pub async fn login(&mut self, username: &str, password: &str) -> Resp {
+        self.get("/login").await;
+        let r = self
+            .post("/login", &[("username", username), ("password", password)])
+            .await;
+        assert_eq!(
+            r.status, 303,
+            "login of {username} should succeed: {}",
+            r.body
+        );
+        self.get("/").await;
+        r
+    }
+}
+
+fn serde_html_form_encode(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn extract_csrf(body: &str) -> Option<String> {
+    let i = body.find("name=\"csrf\" value=\"")?;
+    let rest = &body[i + "name=\"csrf\" value=\"".len()..];
+    let end = rest.find('"')?;
+    Some(rest[..end].to_string())
+}
