@@ -82,7 +82,7 @@ impl Lcg {
 }
 
 pub fn person(i: usize, unit_ids: &[i32]) -> PersonData {
-    let mut r = Lcg(i as u64 * 7919 + 17);
+    let mut r = Rng(i as u64);
     let female = r.next(2) == 1;
     let (mid, given) = if female {
         (MIDDLE_F, GIVEN_F)

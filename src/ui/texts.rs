@@ -30,7 +30,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("home.your_roles", "Vai trò của bạn:", "Your roles:"),
     ("home.people_hint", "danh sách cán bộ, đơn vị, nhập từ tệp", "staff list, units, import from a file"),
     ("home.accounts_hint", "tài khoản, vai trò, đặt lại mật khẩu", "accounts, roles, password resets"),
-    ("role.staff", "Cán bộ", "Staff"),
+    ("role.staff", "Cán bộ, nhân viên", "Staff"),
     ("role.kitchen", "Nhà bếp", "Kitchen"),
     ("role.accountant", "Kế toán", "Accountant"),
     ("role.approver", "Lãnh đạo duyệt", "Approver"),
