@@ -69,15 +69,16 @@ pub const ROLE_ACCOUNTS: &[(&str, &str, &[Role], Option<&str>)] = &[
     ),
 ];
 
-/// A small deterministic generator, so every demo looks the same.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % n.max(1)
+/// A small deterministic generator (splitmix64), so every demo looks the same.
+pub struct Rng(pub u64);
+impl Rng {
+    pub fn next(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z % n.max(1) as u64) as usize
     }
 }
 
