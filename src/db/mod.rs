@@ -74,6 +74,7 @@ struct Pragmas;
 
 impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Pragmas {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        #[allow(irrefutable_let_patterns)] // irrefutable when built without PostgreSQL
         if let DbConn::Sqlite(c) = conn {
             c.batch_execute(
                 "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;",
@@ -207,6 +208,7 @@ pub fn write_tx<T>(
         DbConn::Pg(_) => return conn.transaction(f),
     }
     let result = f(conn);
+    #[allow(irrefutable_let_patterns)] // irrefutable when built without PostgreSQL
     let DbConn::Sqlite(c) = conn else {
         return Err(AppError::internal("backend changed inside a transaction"));
     };
