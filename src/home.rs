@@ -11,7 +11,21 @@ use actix_web::{web, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-pub async fn index(ctx: Ctx, user: CurrentUser) -> Result<Markup, AppError> {
+/// Staff land on their week; everyone else on an overview of what they can do.
+pub async fn index(ctx: Ctx, user: CurrentUser) -> Result<HttpResponse, AppError> {
+    if user.has(Role::Staff) && user.person_id.is_some() {
+        return Ok(crate::auth::middleware::see_other("/week", None));
+    }
+    if user.has(Role::Kitchen) && !user.has(Role::Admin) {
+        return Ok(crate::auth::middleware::see_other(
+            "/kitchen/headcount",
+            None,
+        ));
+    }
+    Ok(crate::ui::html_ok(overview(&ctx, &user)))
+}
+
+fn overview(ctx: &Ctx, user: &CurrentUser) -> Markup {
     let links: Vec<(&str, &str, &str)> = [
         (Role::Admin, "/people", "nav.people", "home.people_hint"),
         (
@@ -43,8 +57,8 @@ pub async fn index(ctx: Ctx, user: CurrentUser) -> Result<Markup, AppError> {
         acc
     });
     let title = ctx.tf("home.welcome", &user.display_name);
-    Ok(layout::page(
-        &ctx,
+    layout::page(
+        ctx,
         ctx.t("nav.home"),
         html! {
             h1 { (title) }
@@ -60,7 +74,7 @@ pub async fn index(ctx: Ctx, user: CurrentUser) -> Result<Markup, AppError> {
                 }
             }
         },
-    ))
+    )
 }
 
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {

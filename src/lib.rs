@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod canteen;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -102,6 +102,7 @@ pub async fn context(
 fn flash_key(v: &str) -> Option<&'static str> {
     crate::ui::texts::TEXTS
         .iter()
+        .chain(crate::ui::texts_canteen::TEXTS)
         .find(|(k, _, _)| *k == v && k.starts_with("flash."))
         .map(|(k, _, _)| *k)
 }

@@ -209,7 +209,8 @@ pub fn write_tx<T>(
     }
     let result = f(conn);
     #[allow(irrefutable_let_patterns)] // irrefutable when built without PostgreSQL
-    let DbConn::Sqlite(c) = conn else {
+    let DbConn::Sqlite(c) = conn
+    else {
         return Err(AppError::internal("backend changed inside a transaction"));
     };
     match result {

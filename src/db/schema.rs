@@ -103,6 +103,130 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(person_history -> persons (person_id));
 diesel::joinable!(person_history -> units (unit_id));
 
+diesel::table! {
+    dishes (id) {
+        id -> Integer,
+        name -> Text,
+        description -> Text,
+        vegetarian -> Bool,
+        allergens -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_days (service_date) {
+        service_date -> Date,
+        is_open -> Bool,
+        reason -> Nullable<Text>,
+        published -> Bool,
+        service_closed_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meal_options (id) {
+        id -> Integer,
+        service_date -> Date,
+        name -> Text,
+        price_vnd -> BigInt,
+        capacity -> Nullable<Integer>,
+        vegetarian -> Bool,
+        dishes -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> Integer,
+        person_id -> Integer,
+        service_date -> Date,
+        option_id -> Integer,
+        price_vnd -> BigInt,
+        status -> Text,
+        source -> Text,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Integer>,
+        served_at -> Nullable<Timestamp>,
+        served_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    guest_meals (id) {
+        id -> Integer,
+        person_id -> Integer,
+        service_date -> Date,
+        option_id -> Integer,
+        guests -> Integer,
+        price_vnd -> BigInt,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    standing_orders (person_id) {
+        person_id -> Integer,
+        weekdays -> Text,
+        prefer_vegetarian -> Bool,
+        lunar_vegetarian -> Bool,
+        active -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    absences (id) {
+        id -> Integer,
+        person_id -> Integer,
+        start_date -> Date,
+        end_date -> Date,
+        kind -> Text,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meal_passes (person_id) {
+        person_id -> Integer,
+        token -> Text,
+        rotated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ratings (order_id) {
+        order_id -> Integer,
+        score -> Integer,
+        comment -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    waste_log (service_date) {
+        service_date -> Date,
+        prepared -> Integer,
+        leftover -> Integer,
+        note -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(orders -> persons (person_id));
+diesel::joinable!(orders -> meal_options (option_id));
+diesel::joinable!(guest_meals -> persons (person_id));
+diesel::joinable!(guest_meals -> meal_options (option_id));
+diesel::joinable!(ratings -> orders (order_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     units,
     persons,
@@ -112,4 +236,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     settings,
     audit_log,
+    dishes,
+    service_days,
+    meal_options,
+    orders,
+    guest_meals,
+    standing_orders,
+    absences,
+    meal_passes,
+    ratings,
+    waste_log,
 );

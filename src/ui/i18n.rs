@@ -50,6 +50,7 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     T.get_or_init(|| {
         super::texts::TEXTS
             .iter()
+            .chain(super::texts_canteen::TEXTS)
             .map(|(k, vi, en)| (*k, (*vi, *en)))
             .collect()
     })
@@ -63,7 +64,10 @@ mod tests {
     #[test]
     fn every_key_is_unique_and_has_both_languages() {
         let mut seen = HashSet::new();
-        for (k, vi, en) in super::super::texts::TEXTS {
+        for (k, vi, en) in super::super::texts::TEXTS
+            .iter()
+            .chain(super::super::texts_canteen::TEXTS)
+        {
             assert!(seen.insert(*k), "duplicate key {k}");
             assert!(!vi.trim().is_empty(), "{k} has no Vietnamese text");
             assert!(!en.trim().is_empty(), "{k} has no English text");
@@ -74,8 +78,37 @@ mod tests {
     #[test]
     fn every_key_used_in_the_code_exists() {
         let prefixes = [
-            "nav.", "err.", "auth.", "people.", "units.", "acc.", "common.", "role.", "cat.",
-            "status.", "gender.", "imp.", "flash.", "home.", "pw.", "audit.",
+            "nav.",
+            "err.",
+            "auth.",
+            "people.",
+            "units.",
+            "acc.",
+            "common.",
+            "role.",
+            "cat.",
+            "status.",
+            "gender.",
+            "imp.",
+            "flash.",
+            "home.",
+            "pw.",
+            "audit.",
+            "order.",
+            "menu.",
+            "dish.",
+            "counter.",
+            "week.",
+            "standing.",
+            "absence.",
+            "pass.",
+            "rating.",
+            "head.",
+            "waste.",
+            "cal.",
+            "day.",
+            "settings.",
+            "behalf.",
         ];
         let mut missing = Vec::new();
         let mut files = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];
@@ -86,7 +119,9 @@ mod tests {
                 }
                 continue;
             }
-            if p.extension().and_then(|e| e.to_str()) != Some("rs") || p.ends_with("texts.rs") {
+            if p.extension().and_then(|e| e.to_str()) != Some("rs")
+                || p.to_string_lossy().contains("texts")
+            {
                 continue;
             }
             let src = std::fs::read_to_string(&p).expect("read file");

@@ -8,6 +8,19 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 /// (path, text key, roles that see it; empty = every logged-in user)
 const NAV: &[(&str, &str, &[Role])] = &[
     ("/", "nav.home", &[]),
+    ("/week", "nav.week", &[Role::Staff]),
+    ("/kitchen/menu", "nav.menu", &[Role::Kitchen]),
+    ("/kitchen/headcount", "nav.headcount", &[Role::Kitchen]),
+    ("/kitchen/counter", "nav.counter", &[Role::Kitchen]),
+    ("/kitchen/on-behalf", "nav.on_behalf", &[Role::Kitchen]),
+    ("/kitchen/calendar", "nav.calendar", &[Role::Kitchen]),
+    ("/kitchen/dishes", "nav.dishes", &[Role::Kitchen]),
+    ("/kitchen/report", "nav.report", &[Role::Kitchen]),
+    (
+        "/kitchen/settings",
+        "nav.settings",
+        &[Role::Kitchen, Role::Admin],
+    ),
     (
         "/people",
         "nav.people",

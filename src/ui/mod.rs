@@ -6,6 +6,7 @@ pub mod forms;
 pub mod i18n;
 pub mod layout;
 pub mod texts;
+pub mod texts_canteen;
 
 pub use ctx::{Ctx, CurrentUser};
 pub use i18n::Lang;

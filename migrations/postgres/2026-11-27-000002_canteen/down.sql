@@ -1,0 +1,10 @@
+DROP TABLE waste_log;
+DROP TABLE ratings;
+DROP TABLE meal_passes;
+DROP TABLE absences;
+DROP TABLE standing_orders;
+DROP TABLE guest_meals;
+DROP TABLE orders;
+DROP TABLE meal_options;
+DROP TABLE service_days;
+DROP TABLE dishes;

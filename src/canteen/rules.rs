@@ -1,0 +1,317 @@
+//! Lunch ordering rules. Pure: no HTTP, no SQL. Cut-offs are decided here, on the server,
+//! in business time (Asia/Ho_Chi_Minh).
+
+use crate::clock::business_offset;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// Orders and changes for day D are accepted until D at this local time.
+    pub cutoff: NaiveTime,
+    /// How many days ahead staff may order.
+    pub horizon_days: i64,
+    /// Whether the counter may serve people who did not order (charged at full price).
+    pub allow_walk_in: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            cutoff: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN),
+            horizon_days: 14,
+            allow_walk_in: true,
+        }
+    }
+}
+
+/// The instant (UTC) at which day D's orders close.
+pub fn cutoff_instant(day: NaiveDate, cutoff: NaiveTime) -> DateTime<Utc> {
+    let local = day.and_time(cutoff);
+    business_offset()
+        .from_local_datetime(&local)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| local.and_utc())
+}
+
+pub fn is_open_by_default(day: NaiveDate) -> bool {
+    !matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// What the database says about a day (None: no row, so the default applies).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DayRow {
+    pub is_open: bool,
+    pub reason: Option<String>,
+    pub published: bool,
+}
+
+/// Why a day cannot be changed now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lock {
+    Closed(Option<String>),
+    Unpublished,
+    PastCutoff,
+    BeyondHorizon,
+}
+
+impl Lock {
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            Lock::Closed(_) => "order.lock_closed",
+            Lock::Unpublished => "order.lock_unpublished",
+            Lock::PastCutoff => "order.lock_past_cutoff",
+            Lock::BeyondHorizon => "order.lock_beyond_horizon",
+        }
+    }
+}
+
+pub fn is_open(day: NaiveDate, row: Option<&DayRow>) -> bool {
+    row.map(|r| r.is_open)
+        .unwrap_or_else(|| is_open_by_default(day))
+}
+
+/// Whether staff may change their meal for `day` at `now`.
+pub fn editable(
+    day: NaiveDate,
+    row: Option<&DayRow>,
+    now: DateTime<Utc>,
+    s: &Settings,
+) -> Result<(), Lock> {
+    if !is_open(day, row) {
+        return Err(Lock::Closed(row.and_then(|r| r.reason.clone())));
+    }
+    if now >= cutoff_instant(day, s.cutoff) {
+        return Err(Lock::PastCutoff);
+    }
+    let today = now.with_timezone(&business_offset()).date_naive();
+    if day > today + Duration::days(s.horizon_days) {
+        return Err(Lock::BeyondHorizon);
+    }
+    if !row.is_some_and(|r| r.published) {
+        return Err(Lock::Unpublished);
+    }
+    Ok(())
+}
+
+/// Monday of the week containing `d`.
+pub fn monday_of(d: NaiveDate) -> NaiveDate {
+    d - Duration::days(d.weekday().num_days_from_monday() as i64)
+}
+
+/// A standing order: which weekdays, which kind of option, and the lunar vegetarian wish.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Standing {
+    /// ISO weekday numbers 1 (Monday) … 7 (Sunday).
+    pub weekdays: Vec<u32>,
+    pub prefer_vegetarian: bool,
+    pub lunar_vegetarian: bool,
+}
+
+impl Standing {
+    pub fn weekdays_text(&self) -> String {
+        self.weekdays
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+    pub fn parse_weekdays(s: &str) -> Vec<u32> {
+        let mut v: Vec<u32> = s
+            .split(',')
+            .filter_map(|x| x.trim().parse().ok())
+            .filter(|d| (1..=7).contains(d))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+    /// Some(wants vegetarian) when this standing order yields a meal on `day`.
+    pub fn wants(&self, day: NaiveDate) -> Option<bool> {
+        let wd = day.weekday().number_from_monday();
+        if !self.weekdays.contains(&wd) {
+            return None;
+        }
+        Some(
+            self.prefer_vegetarian
+                || (self.lunar_vegetarian && super::lunar::is_first_or_fifteenth(day)),
+        )
+    }
+}
+
+/// A day's option as the rules need it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OptionRef {
+    pub id: i32,
+    pub vegetarian: bool,
+    pub position: i32,
+}
+
+/// The option a standing order takes: the first of the wanted kind, else the first at all.
+pub fn pick_option(options: &[OptionRef], vegetarian: bool) -> Option<i32> {
+    let mut sorted: Vec<&OptionRef> = options.iter().collect();
+    sorted.sort_by_key(|o| (o.position, o.id));
+    sorted
+        .iter()
+        .find(|o| o.vegetarian == vegetarian)
+        .or_else(|| sorted.first())
+        .map(|o| o.id)
+}
+
+pub const MAX_GUESTS: i32 = 20;
+
+/// Guest count as typed: empty or 0 means none; 1–20 allowed.
+pub fn parse_guests(s: &str) -> Result<i32, &'static str> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Ok(0);
+    }
+    match t.parse::<i32>() {
+        Ok(n) if (0..=MAX_GUESTS).contains(&n) => Ok(n),
+        _ => Err("order.err_guests"),
+    }
+}
+
+/// Whether a served meal may still be rated (within 3 days of the service day).
+pub fn can_rate(service_date: NaiveDate, today: NaiveDate) -> bool {
+    service_date <= today && today - service_date <= Duration::days(3)
+}
+
+/// Whether a serve may still be undone (within 10 minutes).
+pub fn can_undo(served_at: chrono::NaiveDateTime, now: chrono::NaiveDateTime) -> bool {
+    now >= served_at && now - served_at <= Duration::minutes(10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+    fn published() -> DayRow {
+        DayRow {
+            is_open: true,
+            reason: None,
+            published: true,
+        }
+    }
+    fn at_local(day: NaiveDate, h: u32, m: u32, s: u32) -> DateTime<Utc> {
+        cutoff_instant(day, NaiveTime::from_hms_opt(h, m, s).unwrap())
+    }
+
+    #[test]
+    fn the_cutoff_is_nine_in_hanoi_inclusive_of_08_59_59() {
+        let day = d(2026, 12, 1);
+        let s = Settings::default();
+        assert_eq!(
+            editable(day, Some(&published()), at_local(day, 8, 59, 59), &s),
+            Ok(())
+        );
+        assert_eq!(
+            editable(day, Some(&published()), at_local(day, 9, 0, 0), &s),
+            Err(Lock::PastCutoff)
+        );
+        // 09:00 in Hà Nội is 02:00 UTC.
+        assert_eq!(
+            cutoff_instant(day, s.cutoff),
+            Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn weekends_are_closed_unless_opened_and_closed_days_say_why() {
+        let sat = d(2026, 12, 5);
+        let now = at_local(d(2026, 12, 1), 8, 0, 0);
+        let s = Settings::default();
+        assert_eq!(editable(sat, None, now, &s), Err(Lock::Closed(None)));
+        let makeup = DayRow {
+            is_open: true,
+            reason: Some("Làm bù".into()),
+            published: true,
+        };
+        assert_eq!(editable(sat, Some(&makeup), now, &s), Ok(()));
+        let holiday = DayRow {
+            is_open: false,
+            reason: Some("Tết".into()),
+            published: true,
+        };
+        assert_eq!(
+            editable(d(2026, 12, 2), Some(&holiday), now, &s),
+            Err(Lock::Closed(Some("Tết".into())))
+        );
+        assert_eq!(
+            editable(d(2026, 12, 2), None, now, &s),
+            Err(Lock::Unpublished)
+        );
+    }
+
+    #[test]
+    fn days_beyond_the_horizon_cannot_be_ordered() {
+        let now = at_local(d(2026, 12, 1), 8, 0, 0);
+        let s = Settings::default();
+        assert_eq!(
+            editable(d(2026, 12, 15), Some(&published()), now, &s),
+            Ok(())
+        );
+        assert_eq!(
+            editable(d(2026, 12, 16), Some(&published()), now, &s),
+            Err(Lock::BeyondHorizon)
+        );
+    }
+
+    #[test]
+    fn a_standing_order_with_lunar_vegetarian_days_wants_vegetarian_on_the_1st_and_15th() {
+        let s = Standing {
+            weekdays: vec![1, 2, 3, 4, 5],
+            prefer_vegetarian: false,
+            lunar_vegetarian: true,
+        };
+        assert_eq!(s.wants(d(2026, 12, 9)), Some(true), "lunar 1/11");
+        assert_eq!(s.wants(d(2026, 12, 10)), Some(false));
+        assert_eq!(s.wants(d(2026, 12, 12)), None, "Saturday");
+    }
+
+    #[test]
+    fn the_standing_option_is_the_first_of_the_wanted_kind() {
+        let opts = vec![
+            OptionRef {
+                id: 7,
+                vegetarian: true,
+                position: 1,
+            },
+            OptionRef {
+                id: 5,
+                vegetarian: false,
+                position: 0,
+            },
+            OptionRef {
+                id: 9,
+                vegetarian: false,
+                position: 2,
+            },
+        ];
+        assert_eq!(pick_option(&opts, false), Some(5));
+        assert_eq!(pick_option(&opts, true), Some(7));
+        assert_eq!(
+            pick_option(&opts[1..], true),
+            Some(5),
+            "no vegetarian option: the first"
+        );
+        assert_eq!(pick_option(&[], true), None);
+    }
+
+    #[test]
+    fn guest_counts_are_one_to_twenty() {
+        assert_eq!(parse_guests(""), Ok(0));
+        assert_eq!(parse_guests("20"), Ok(20));
+        assert_eq!(parse_guests("21"), Err("order.err_guests"));
+        assert_eq!(parse_guests("-1"), Err("order.err_guests"));
+        assert_eq!(parse_guests("hai"), Err("order.err_guests"));
+    }
+
+    #[test]
+    fn weekdays_parse_sorted_and_bounded() {
+        assert_eq!(Standing::parse_weekdays("5,1,1,9,x,3"), vec![1, 3, 5]);
+    }
+}

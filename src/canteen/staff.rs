@@ -1,0 +1,530 @@
+//! Staff pages: my week, standing order, absences, meal pass, rating served meals.
+
+use super::ordering::{self, Who, SRC_STAFF};
+use super::rules::{self, Standing};
+use super::{service, store, week};
+use crate::auth::middleware::see_other;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::ui::format::{date, parse_date};
+use crate::ui::forms::{confirm_form, post_form, FieldErrors, Form, Input};
+use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
+use actix_web::{web, HttpResponse};
+use chrono::Duration;
+use maud::{html, Markup, PreEscaped};
+use serde::Deserialize;
+
+pub fn person_of(user: &CurrentUser) -> Result<i32, AppError> {
+    user.person_id
+        .ok_or(AppError::BadRequest("order.err_no_person"))
+}
+
+pub async fn my_week(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+) -> Result<Markup, AppError> {
+    let person = person_of(&user)?;
+    let now = state.clock.now();
+    let days = state
+        .db
+        .read(move |c| {
+            let s = store::load_settings(c)?;
+            week::load(c, person, now, &s)
+        })
+        .await?;
+    Ok(week_page(&ctx, &days, &[], state.clock.today()))
+}
+
+fn week_page(
+    ctx: &Ctx,
+    days: &[week::DayView],
+    errors: &[(chrono::NaiveDate, &'static str)],
+    today: chrono::NaiveDate,
+) -> Markup {
+    let tomorrow = today + Duration::days(1);
+    let remind = days
+        .iter()
+        .find(|d| d.day == tomorrow)
+        .filter(|d| d.lock.is_none() && d.meal().is_none() && !d.options.is_empty());
+    let closed: Vec<&week::DayView> = days
+        .iter()
+        .filter(|d| {
+            matches!(d.lock, Some(rules::Lock::Closed(_))) && d.row.is_some() && d.day >= today
+        })
+        .collect();
+    layout::page(
+        ctx,
+        ctx.t("week.title"),
+        html! {
+            (layout::title_bar(ctx.t("week.title"), html! {
+                a.button.secondary href="/standing" { (ctx.t("standing.title")) }
+                a.button.secondary href="/absences" { (ctx.t("absence.title")) }
+                a.button.secondary href="/pass" { (ctx.t("pass.title")) }
+                a.button.secondary href="/meals" { (ctx.t("rating.title")) }
+            }))
+            @if let Some(d) = remind {
+                p.alert role="status" { (ctx.tf("week.remind_tomorrow", date(d.day))) }
+            }
+            @for d in &closed {
+                p.notice { (ctx.tf("week.day_closed", date(d.day))) @if let Some(r) = d.row.as_ref().and_then(|r| r.reason.as_deref()) { ": " (r) } }
+            }
+            @if !errors.is_empty() { p.alert role="alert" { (ctx.t("week.not_saved")) } }
+            (week::grid(ctx, "/week", days, errors, true))
+        },
+    )
+}
+
+pub async fn save_week(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let person = person_of(&user)?;
+    let now = state.clock.now();
+    let who = Who {
+        person_id: person,
+        by_user: Some(user.user_id),
+        source: SRC_STAFF,
+    };
+    let outcome = state
+        .db
+        .write(move |c| {
+            let s = store::load_settings(c)?;
+            match week::submit(c, &who, &pairs, now, &s)? {
+                Ok(_) => Ok(Ok(())),
+                Err(errors) => Ok(Err((week::load(c, person, now, &s)?, errors))),
+            }
+        })
+        .await?;
+    match outcome {
+        Ok(()) => Ok(see_other("/week", Some("flash.week_saved"))),
+        Err((days, errors)) => Ok(html_invalid(week_page(
+            &ctx,
+            &days,
+            &errors,
+            state.clock.today(),
+        ))),
+    }
+}
+
+// ---- standing order ----
+
+pub async fn standing_form(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+) -> Result<Markup, AppError> {
+    let person = person_of(&user)?;
+    let s = state
+        .db
+        .read(move |c| ordering::standing_of(c, person))
+        .await?;
+    Ok(standing_page(&ctx, s.as_ref()))
+}
+
+fn standing_page(ctx: &Ctx, s: Option<&Standing>) -> Markup {
+    let days = [
+        (1, "day.mon"),
+        (2, "day.tue"),
+        (3, "day.wed"),
+        (4, "day.thu"),
+        (5, "day.fri"),
+        (6, "day.sat"),
+        (7, "day.sun"),
+    ];
+    let on = |d: u32| s.map(|s| s.weekdays.contains(&d)).unwrap_or(d <= 5);
+    layout::page(
+        ctx,
+        ctx.t("standing.title"),
+        html! {
+            h1 { (ctx.t("standing.title")) }
+            p { (ctx.t("standing.help")) }
+            p { strong { (if s.is_some() { ctx.t("standing.active") } else { ctx.t("standing.none") }) } }
+            div.card {
+                (post_form(ctx, "/standing", html! {
+                    fieldset.checks {
+                        legend { (ctx.t("standing.weekdays")) }
+                        @for (n, k) in days { label { input type="checkbox" name="weekday" value=(n) checked[on(n)]; " " (ctx.t(k)) } }
+                    }
+                    div.field { label { input type="checkbox" name="vegetarian" value="yes" checked[s.is_some_and(|s| s.prefer_vegetarian)]; " " (ctx.t("standing.prefer_vegetarian")) } }
+                    div.field { label { input type="checkbox" name="lunar" value="yes" checked[s.is_some_and(|s| s.lunar_vegetarian)]; " " (ctx.t("standing.lunar")) } }
+                    button type="submit" name="action" value="save" { (ctx.t("standing.save")) }
+                    " "
+                    @if s.is_some() { button.secondary type="submit" name="action" value="stop" { (ctx.t("standing.stop")) } }
+                }))
+            }
+            p { a href="/week" { (ctx.t("common.back")) } }
+        },
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StandingForm {
+    #[serde(default)]
+    weekday: Vec<String>,
+    vegetarian: Option<String>,
+    lunar: Option<String>,
+    action: String,
+}
+
+pub async fn standing_save(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    Form(f): Form<StandingForm>,
+) -> Result<HttpResponse, AppError> {
+    let person = person_of(&user)?;
+    let standing = match f.action.as_str() {
+        "stop" => None,
+        "save" => {
+            let days = Standing::parse_weekdays(&f.weekday.join(","));
+            if days.len() != f.weekday.len() || days.is_empty() {
+                return Err(AppError::BadRequest("standing.err_weekdays"));
+            }
+            Some(Standing {
+                weekdays: days,
+                prefer_vegetarian: f.vegetarian.as_deref() == Some("yes"),
+                lunar_vegetarian: f.lunar.as_deref() == Some("yes"),
+            })
+        }
+        _ => return Err(AppError::BadRequest("err.bad_form")),
+    };
+    let now = state.clock.now();
+    state
+        .db
+        .write(move |c| {
+            let nowt = crate::clock::truncate_micros(now.naive_utc());
+            ordering::save_standing(c, person, standing.as_ref(), nowt)?;
+            let s = store::load_settings(c)?;
+            let days = ordering::editable_days(c, now, &s)?;
+            ordering::sync_person(c, person, &days, nowt)
+        })
+        .await?;
+    Ok(see_other("/week", Some("flash.standing_saved")))
+}
+
+// ---- absences ----
+
+pub async fn absences(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+) -> Result<Markup, AppError> {
+    let person = person_of(&user)?;
+    let today = state.clock.today();
+    let list = state
+        .db
+        .read(move |c| ordering::absences_of(c, person, today))
+        .await?;
+    Ok(absences_page(
+        &ctx,
+        &list,
+        &AbsenceForm::default(),
+        &FieldErrors::default(),
+    ))
+}
+
+fn kind_key(k: &str) -> &'static str {
+    if k == "business_trip" {
+        "absence.business_trip"
+    } else {
+        "absence.leave"
+    }
+}
+
+fn absences_page(
+    ctx: &Ctx,
+    list: &[ordering::Absence],
+    f: &AbsenceForm,
+    e: &FieldErrors,
+) -> Markup {
+    let kinds = vec![
+        ("leave".to_string(), ctx.t("absence.leave").to_string()),
+        (
+            "business_trip".to_string(),
+            ctx.t("absence.business_trip").to_string(),
+        ),
+    ];
+    layout::page(
+        ctx,
+        ctx.t("absence.title"),
+        html! {
+            h1 { (ctx.t("absence.title")) }
+            p { (ctx.t("absence.help")) }
+            @if list.is_empty() { p.hint { (ctx.t("absence.none")) } } @else {
+                table {
+                    thead { tr { th { (ctx.t("absence.from")) } th { (ctx.t("absence.to")) } th { (ctx.t("absence.kind")) } th { (ctx.t("absence.note")) } th { span.sr { (ctx.t("common.actions")) } } } }
+                    tbody { @for a in list { tr {
+                        td { (date(a.start_date)) } td { (date(a.end_date)) } td { (ctx.t(kind_key(&a.kind))) } td { (a.note) }
+                        td { (confirm_form(ctx, &format!("/absences/{}/delete", a.id), ctx.t("absence.confirm_delete"), ctx.t("absence.delete"))) }
+                    } } }
+                }
+            }
+            div.card {
+                h2 { (ctx.t("absence.add")) }
+                (post_form(ctx, "/absences", html! {
+                    (Input::text("start", ctx.t("absence.from"), &f.start).required().hint(ctx.t("common.date_hint")).render(ctx, e))
+                    (Input::text("end", ctx.t("absence.to"), &f.end).required().hint(ctx.t("common.date_hint")).render(ctx, e))
+                    (crate::ui::forms::select(ctx, e, "kind", ctx.t("absence.kind"), &kinds, &f.kind))
+                    (Input::text("note", ctx.t("absence.note"), &f.note).render(ctx, e))
+                    button type="submit" { (ctx.t("absence.save")) }
+                }))
+            }
+            p { a href="/week" { (ctx.t("common.back")) } }
+        },
+    )
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct AbsenceForm {
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    end: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn absence_add(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Form(f): Form<AbsenceForm>,
+) -> Result<HttpResponse, AppError> {
+    let person = person_of(&user)?;
+    let today = state.clock.today();
+    let mut e = FieldErrors::default();
+    let start = parse_date(&f.start);
+    let end = parse_date(&f.end);
+    if start.is_none() {
+        e.add("start", "people.err_date_format");
+    }
+    if end.is_none() {
+        e.add("end", "people.err_date_format");
+    }
+    if let (Some(s), Some(en)) = (start, end) {
+        if en < s {
+            e.add("end", "absence.err_order");
+        } else if en < today {
+            e.add("end", "absence.err_past");
+        } else if en - s > Duration::days(366) {
+            e.add("end", "absence.err_too_long");
+        }
+    }
+    if !matches!(f.kind.as_str(), "leave" | "business_trip") {
+        e.add("kind", "err.bad_form");
+    }
+    if f.note.chars().count() > 200 {
+        e.add("note", "absence.err_note");
+    }
+    let (Some(start), Some(end), true) = (start, end, e.is_empty()) else {
+        let list = state
+            .db
+            .read(move |c| ordering::absences_of(c, person, today))
+            .await?;
+        return Ok(html_invalid(absences_page(&ctx, &list, &f, &e)));
+    };
+    let now = state.clock.now();
+    let uid = user.user_id;
+    state
+        .db
+        .write(move |c| {
+            let nowt = crate::clock::truncate_micros(now.naive_utc());
+            ordering::add_absence(c, person, start, end, &f.kind, f.note.trim(), nowt)?;
+            let s = store::load_settings(c)?;
+            let days: Vec<_> = ordering::editable_days(c, now, &s)?
+                .into_iter()
+                .map(|d| d.0)
+                .filter(|d| *d >= start && *d <= end)
+                .collect();
+            ordering::cancel_days(c, person, &days, Some(uid), nowt)
+        })
+        .await?;
+    Ok(see_other("/absences", Some("flash.absence_saved")))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmForm {
+    confirm: Option<String>,
+}
+
+pub async fn absence_delete(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    Form(f): Form<ConfirmForm>,
+) -> Result<HttpResponse, AppError> {
+    if f.confirm.as_deref() != Some("yes") {
+        return Err(AppError::BadRequest("err.confirm_required"));
+    }
+    let person = person_of(&user)?;
+    let id = id.into_inner();
+    let now = state.clock.now();
+    let found = state
+        .db
+        .write(move |c| {
+            if !ordering::delete_absence(c, person, id)? {
+                return Ok(false);
+            }
+            let s = store::load_settings(c)?;
+            let days = ordering::editable_days(c, now, &s)?;
+            ordering::sync_person(
+                c,
+                person,
+                &days,
+                crate::clock::truncate_micros(now.naive_utc()),
+            )?;
+            Ok(true)
+        })
+        .await?;
+    if !found {
+        return Err(AppError::NotFound);
+    }
+    Ok(see_other("/absences", Some("flash.saved")))
+}
+
+// ---- meal pass ----
+
+pub async fn pass(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+) -> Result<Markup, AppError> {
+    let person = person_of(&user)?;
+    let now = state.clock.now_naive();
+    let (token, code) = state
+        .db
+        .write(move |c| {
+            let t = service::pass_token(c, person, now, false)?;
+            let p = crate::people::store::person(c, person)?.ok_or(AppError::NotFound)?;
+            Ok((t, p.employee_code))
+        })
+        .await?;
+    let svg = qrcode::QrCode::new(token.as_bytes())
+        .map(|q| {
+            q.render::<qrcode::render::svg::Color>()
+                .min_dimensions(240, 240)
+                .build()
+        })
+        .map_err(|e| AppError::internal(format!("qr: {e}")))?;
+    Ok(layout::page(
+        &ctx,
+        ctx.t("pass.title"),
+        html! {
+            h1 { (ctx.t("pass.title")) }
+            div.card.pass {
+                div.qr role="img" aria-label=(ctx.t("pass.qr_label")) { (PreEscaped(svg)) }
+                p { (ctx.t("people.code")) ": " strong { (code) } }
+                p.hint { (ctx.t("pass.help")) }
+            }
+            div.card {
+                (confirm_form(&ctx, "/pass/rotate", ctx.t("pass.rotate_confirm"), ctx.t("pass.rotate")))
+            }
+            p { a href="/week" { (ctx.t("common.back")) } }
+        },
+    ))
+}
+
+pub async fn pass_rotate(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    Form(f): Form<ConfirmForm>,
+) -> Result<HttpResponse, AppError> {
+    if f.confirm.as_deref() != Some("yes") {
+        return Err(AppError::BadRequest("err.confirm_required"));
+    }
+    let person = person_of(&user)?;
+    let now = state.clock.now_naive();
+    state
+        .db
+        .write(move |c| service::pass_token(c, person, now, true))
+        .await?;
+    Ok(see_other("/pass", Some("flash.pass_rotated")))
+}
+
+// ---- ratings ----
+
+pub async fn meals(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+) -> Result<Markup, AppError> {
+    let person = person_of(&user)?;
+    let today = state.clock.today();
+    let list = state
+        .db
+        .read(move |c| service::recent_served(c, person, today - Duration::days(3), today))
+        .await?;
+    Ok(layout::page(
+        &ctx,
+        ctx.t("rating.title"),
+        html! {
+            h1 { (ctx.t("rating.title")) }
+            p { (ctx.t("rating.help")) }
+            @if list.is_empty() { p.hint { (ctx.t("rating.none")) } }
+            @for (o, name, score) in &list {
+                div.card {
+                    h2 { (date(o.service_date)) " — " (name) }
+                    @if let Some(s) = score { p { (ctx.tf("rating.yours", s)) } }
+                    (post_form(&ctx, &format!("/meals/{}/rate", o.id), html! {
+                        fieldset.checks {
+                            legend { (ctx.t("rating.score")) }
+                            @for n in 1..=5 { label { input type="radio" name="score" value=(n) required checked[*score == Some(n)]; " " (n) } }
+                        }
+                        div.field { label for=(format!("c-{}", o.id)) { (ctx.t("rating.comment")) } textarea id=(format!("c-{}", o.id)) name="comment" maxlength="500" rows="2" {} }
+                        button type="submit" { (ctx.t("rating.send")) }
+                    }))
+                }
+            }
+            p { a href="/week" { (ctx.t("common.back")) } }
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateForm {
+    score: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn rate(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    Form(f): Form<RateForm>,
+) -> Result<HttpResponse, AppError> {
+    let person = person_of(&user)?;
+    let score: i32 = f
+        .score
+        .trim()
+        .parse()
+        .ok()
+        .filter(|s| (1..=5).contains(s))
+        .ok_or(AppError::BadRequest("rating.err_score"))?;
+    if f.comment.chars().count() > 500 {
+        return Err(AppError::BadRequest("rating.err_comment"));
+    }
+    let id = id.into_inner();
+    let (today, now) = (state.clock.today(), state.clock.now_naive());
+    state
+        .db
+        .write(move |c| {
+            let o = ordering::order(c, id)?
+                .filter(|o| o.person_id == person)
+                .ok_or(AppError::NotFound)?;
+            if o.status != ordering::SERVED || !rules::can_rate(o.service_date, today) {
+                return Err(AppError::BadRequest("rating.err_window"));
+            }
+            service::rate(c, id, score, f.comment.trim(), now)
+        })
+        .await?;
+    Ok(see_other("/meals", Some("flash.rating_saved")))
+}

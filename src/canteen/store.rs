@@ -1,0 +1,348 @@
+//! Menus, the service calendar, dishes and canteen settings (all diesel code of those).
+
+use super::rules::{DayRow, OptionRef, Settings};
+use crate::db::schema::{dishes, meal_options, orders, service_days, settings};
+use crate::db::{backend_of, Backend, DbConn};
+use crate::error::AppError;
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use diesel::prelude::*;
+use std::collections::HashMap;
+
+pub fn load_settings(conn: &mut DbConn) -> Result<Settings, AppError> {
+    let rows: Vec<(String, String)> = settings::table
+        .filter(settings::key.like("canteen.%"))
+        .select((settings::key, settings::value))
+        .load(conn)?;
+    let mut s = Settings::default();
+    for (k, v) in rows {
+        match k.as_str() {
+            "canteen.cutoff" => {
+                if let Ok(t) = NaiveTime::parse_from_str(&v, "%H:%M") {
+                    s.cutoff = t;
+                }
+            }
+            "canteen.horizon_days" => {
+                if let Ok(n) = v.parse::<i64>() {
+                    s.horizon_days = n.clamp(1, 60);
+                }
+            }
+            "canteen.allow_walk_in" => s.allow_walk_in = v == "true",
+            _ => {}
+        }
+    }
+    Ok(s)
+}
+
+pub fn save_settings(conn: &mut DbConn, s: &Settings) -> Result<(), AppError> {
+    for (k, v) in [
+        ("canteen.cutoff", s.cutoff.format("%H:%M").to_string()),
+        ("canteen.horizon_days", s.horizon_days.to_string()),
+        ("canteen.allow_walk_in", s.allow_walk_in.to_string()),
+    ] {
+        diesel::delete(settings::table.find(k)).execute(conn)?;
+        diesel::insert_into(settings::table)
+            .values((settings::key.eq(k), settings::value.eq(v)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Serialises writers that touch the same thing (PostgreSQL; SQLite has one writer already).
+pub fn lock(conn: &mut DbConn, space: i32, id: i32) -> Result<(), AppError> {
+    if backend_of(conn) == Backend::Postgres {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
+            .bind::<diesel::sql_types::Integer, _>(space)
+            .bind::<diesel::sql_types::Integer, _>(id)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+pub const LOCK_PERSON: i32 = 1;
+pub const LOCK_OPTION: i32 = 2;
+pub const LOCK_DAY: i32 = 3;
+
+pub fn day_rows(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HashMap<NaiveDate, DayRow>, AppError> {
+    let rows: Vec<(NaiveDate, bool, Option<String>, bool)> = service_days::table
+        .filter(service_days::service_date.between(from, to))
+        .select((
+            service_days::service_date,
+            service_days::is_open,
+            service_days::reason,
+            service_days::published,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(d, is_open, reason, published)| {
+            (
+                d,
+                DayRow {
+                    is_open,
+                    reason,
+                    published,
+                },
+            )
+        })
+        .collect())
+}
+
+pub fn day_row(conn: &mut DbConn, d: NaiveDate) -> Result<Option<DayRow>, AppError> {
+    Ok(day_rows(conn, d, d)?.remove(&d))
+}
+
+/// Writes a day's row (creating it with the default openness when missing).
+pub fn put_day(
+    conn: &mut DbConn,
+    d: NaiveDate,
+    row: &DayRow,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let exists: i64 = service_days::table
+        .filter(service_days::service_date.eq(d))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        diesel::update(service_days::table.find(d))
+            .set((
+                service_days::is_open.eq(row.is_open),
+                service_days::reason.eq(&row.reason),
+                service_days::published.eq(row.published),
+                service_days::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::insert_into(service_days::table)
+            .values((
+                service_days::service_date.eq(d),
+                service_days::is_open.eq(row.is_open),
+                service_days::reason.eq(&row.reason),
+                service_days::published.eq(row.published),
+                service_days::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn mark_service_closed(
+    conn: &mut DbConn,
+    d: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    diesel::update(service_days::table.find(d))
+        .set(service_days::service_closed_at.eq(now))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn service_closed_at(
+    conn: &mut DbConn,
+    d: NaiveDate,
+) -> Result<Option<NaiveDateTime>, AppError> {
+    Ok(service_days::table
+        .find(d)
+        .select(service_days::service_closed_at)
+        .first::<Option<NaiveDateTime>>(conn)
+        .optional()?
+        .flatten())
+}
+
+#[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
+#[diesel(table_name = meal_options)]
+pub struct MealOption {
+    pub id: i32,
+    pub service_date: NaiveDate,
+    pub name: String,
+    pub price_vnd: i64,
+    pub capacity: Option<i32>,
+    pub vegetarian: bool,
+    pub dishes: String,
+    pub position: i32,
+}
+
+impl MealOption {
+    pub fn as_ref(&self) -> OptionRef {
+        OptionRef {
+            id: self.id,
+            vegetarian: self.vegetarian,
+            position: self.position,
+        }
+    }
+}
+
+pub fn options_between(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<MealOption>, AppError> {
+    Ok(meal_options::table
+        .filter(meal_options::service_date.between(from, to))
+        .order((
+            meal_options::service_date.asc(),
+            meal_options::position.asc(),
+            meal_options::id.asc(),
+        ))
+        .select(MealOption::as_select())
+        .load(conn)?)
+}
+
+pub fn option(conn: &mut DbConn, id: i32) -> Result<Option<MealOption>, AppError> {
+    Ok(meal_options::table
+        .find(id)
+        .select(MealOption::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub struct NewOption<'a> {
+    pub service_date: NaiveDate,
+    pub name: &'a str,
+    pub price_vnd: i64,
+    pub capacity: Option<i32>,
+    pub vegetarian: bool,
+    pub dishes: &'a str,
+}
+
+pub fn add_option(
+    conn: &mut DbConn,
+    o: &NewOption<'_>,
+) -> Result<Result<i32, &'static str>, AppError> {
+    let taken: i64 = meal_options::table
+        .filter(meal_options::service_date.eq(o.service_date))
+        .filter(meal_options::name.eq(o.name))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Ok(Err("menu.err_option_exists"));
+    }
+    let position: i64 = meal_options::table
+        .filter(meal_options::service_date.eq(o.service_date))
+        .count()
+        .get_result(conn)?;
+    let id = diesel::insert_into(meal_options::table)
+        .values((
+            meal_options::service_date.eq(o.service_date),
+            meal_options::name.eq(o.name),
+            meal_options::price_vnd.eq(o.price_vnd),
+            meal_options::capacity.eq(o.capacity),
+            meal_options::vegetarian.eq(o.vegetarian),
+            meal_options::dishes.eq(o.dishes),
+            meal_options::position.eq(position as i32),
+        ))
+        .returning(meal_options::id)
+        .get_result(conn)?;
+    Ok(Ok(id))
+}
+
+/// Changes an option's price and capacity. Orders already placed keep the price they were
+/// placed at.
+pub fn update_option(
+    conn: &mut DbConn,
+    id: i32,
+    price_vnd: i64,
+    capacity: Option<i32>,
+) -> Result<(), AppError> {
+    diesel::update(meal_options::table.find(id))
+        .set((
+            meal_options::price_vnd.eq(price_vnd),
+            meal_options::capacity.eq(capacity),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Removes an option that nobody has ordered (cancelled orders included: they keep history).
+pub fn delete_option(conn: &mut DbConn, id: i32) -> Result<Result<(), &'static str>, AppError> {
+    let used: i64 = orders::table
+        .filter(orders::option_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let guests: i64 = crate::db::schema::guest_meals::table
+        .filter(crate::db::schema::guest_meals::option_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    if used + guests > 0 {
+        return Ok(Err("menu.err_option_in_use"));
+    }
+    diesel::delete(meal_options::table.find(id)).execute(conn)?;
+    Ok(Ok(()))
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = dishes)]
+pub struct Dish {
+    pub id: i32,
+    pub name: String,
+    pub description: String,
+    pub vegetarian: bool,
+    pub allergens: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn all_dishes(conn: &mut DbConn) -> Result<Vec<Dish>, AppError> {
+    Ok(dishes::table
+        .order(dishes::name.asc())
+        .select(Dish::as_select())
+        .load(conn)?)
+}
+
+pub fn dish(conn: &mut DbConn, id: i32) -> Result<Option<Dish>, AppError> {
+    Ok(dishes::table
+        .find(id)
+        .select(Dish::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub struct DishInput {
+    pub name: String,
+    pub description: String,
+    pub vegetarian: bool,
+    pub allergens: String,
+    pub active: bool,
+}
+
+pub fn save_dish(
+    conn: &mut DbConn,
+    id: Option<i32>,
+    d: &DishInput,
+    now: NaiveDateTime,
+) -> Result<Result<i32, &'static str>, AppError> {
+    let mut clash = dishes::table.filter(dishes::name.eq(&d.name)).into_boxed();
+    if let Some(id) = id {
+        clash = clash.filter(dishes::id.ne(id));
+    }
+    if clash.count().get_result::<i64>(conn)? > 0 {
+        return Ok(Err("dish.err_name_taken"));
+    }
+    match id {
+        Some(id) => {
+            diesel::update(dishes::table.find(id))
+                .set((
+                    dishes::name.eq(&d.name),
+                    dishes::description.eq(&d.description),
+                    dishes::vegetarian.eq(d.vegetarian),
+                    dishes::allergens.eq(&d.allergens),
+                    dishes::active.eq(d.active),
+                ))
+                .execute(conn)?;
+            Ok(Ok(id))
+        }
+        None => Ok(Ok(diesel::insert_into(dishes::table)
+            .values((
+                dishes::name.eq(&d.name),
+                dishes::description.eq(&d.description),
+                dishes::vegetarian.eq(d.vegetarian),
+                dishes::allergens.eq(&d.allergens),
+                dishes::active.eq(d.active),
+                dishes::created_at.eq(now),
+            ))
+            .returning(dishes::id)
+            .get_result(conn)?)),
+    }
+}

@@ -1,0 +1,206 @@
+//! Waste log (portions prepared and left over) and the report: ordered vs prepared vs served
+//! vs no-shows vs leftovers per day, a small SVG chart, and ratings without names.
+
+use super::service::{self, DayFigures};
+use crate::auth::middleware::see_other;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::ui::format::{date, parse_date};
+use crate::ui::forms::{post_form, FieldErrors, Form, Input};
+use crate::ui::{layout, Ctx};
+use actix_web::{web, HttpResponse};
+use chrono::{Datelike, Duration, NaiveDate};
+use maud::{html, Markup, PreEscaped};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct RangeQuery {
+    from: Option<String>,
+    to: Option<String>,
+    period: Option<String>,
+}
+
+pub async fn report(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    q: web::Query<RangeQuery>,
+) -> Result<Markup, AppError> {
+    let today = state.clock.today();
+    let (from, to) = match (
+        q.from.as_deref().and_then(parse_date),
+        q.to.as_deref().and_then(parse_date),
+        q.period.as_deref(),
+    ) {
+        (Some(f), Some(t), _) if f <= t && t - f <= Duration::days(366) => (f, t),
+        (_, _, Some("month")) => {
+            let f = today.with_day(1).unwrap_or(today);
+            (
+                f,
+                (f + Duration::days(32)).with_day(1).unwrap_or(f) - Duration::days(1),
+            )
+        }
+        _ => {
+            let f = super::rules::monday_of(today);
+            (f, f + Duration::days(6))
+        }
+    };
+    let (figs, ratings) = state
+        .db
+        .read(move |c| {
+            Ok((
+                service::figures(c, from, to)?,
+                service::ratings_between(c, from, to)?,
+            ))
+        })
+        .await?;
+    let sum = |f: fn(&DayFigures) -> i64| figs.iter().map(f).sum::<i64>();
+    let mut by_option: Vec<(String, i64, i64)> = Vec::new();
+    for (_, name, score, _) in &ratings {
+        match by_option.iter_mut().find(|x| &x.0 == name) {
+            Some(x) => {
+                x.1 += *score as i64;
+                x.2 += 1;
+            }
+            None => by_option.push((name.clone(), *score as i64, 1)),
+        }
+    }
+    let none = FieldErrors::default();
+    Ok(layout::page(
+        &ctx,
+        ctx.t("waste.report"),
+        html! {
+            (layout::title_bar(&ctx.tf("waste.report_for", format!("{} – {}", date(from), date(to))), html! {
+                a.button.secondary href="/kitchen/report?period=week" { (ctx.t("waste.this_week")) }
+                a.button.secondary href="/kitchen/report?period=month" { (ctx.t("waste.this_month")) }
+            }))
+            form.filters method="get" action="/kitchen/report" {
+                (Input::text("from", ctx.t("absence.from"), &date(from)).render(&ctx, &none))
+                (Input::text("to", ctx.t("absence.to"), &date(to)).render(&ctx, &none))
+                button type="submit" { (ctx.t("common.filter")) }
+            }
+            (PreEscaped(chart(&ctx, &figs)))
+            table {
+                thead { tr { th { (ctx.t("week.day")) } th.num { (ctx.t("waste.ordered")) } th.num { (ctx.t("week.guests")) } th.num { (ctx.t("waste.prepared")) } th.num { (ctx.t("waste.served")) } th.num { (ctx.t("waste.no_shows")) } th.num { (ctx.t("waste.leftover")) } } }
+                tbody { @for f in &figs { tr {
+                    td { (f.day.map(date).unwrap_or_default()) }
+                    td.num { (f.ordered) } td.num { (f.guests) }
+                    td.num { (f.prepared.map(|v| v.to_string()).unwrap_or_else(|| "—".into())) }
+                    td.num { (f.served) } td.num { (f.no_shows) }
+                    td.num { (f.leftover.map(|v| v.to_string()).unwrap_or_else(|| "—".into())) }
+                } } }
+                tfoot { tr {
+                    th { (ctx.t("head.total")) }
+                    th.num { (sum(|f| f.ordered)) } th.num { (sum(|f| f.guests)) } th.num { (sum(|f| f.prepared.unwrap_or(0))) }
+                    th.num { (sum(|f| f.served)) } th.num { (sum(|f| f.no_shows)) } th.num { (sum(|f| f.leftover.unwrap_or(0))) }
+                } }
+            }
+            h2 { (ctx.t("rating.report")) }
+            @if ratings.is_empty() { p.hint { (ctx.t("rating.none_yet")) } } @else {
+                table {
+                    thead { tr { th { (ctx.t("menu.option")) } th.num { (ctx.t("rating.average")) } th.num { (ctx.t("rating.count")) } } }
+                    tbody { @for (name, total, n) in &by_option { tr { td { (name) } td.num { (format!("{:.1}", *total as f64 / *n as f64)) } td.num { (n) } } } }
+                }
+                h3 { (ctx.t("rating.comments")) }
+                ul { @for (d, name, score, comment) in ratings.iter().filter(|r| !r.3.is_empty()) { li { (date(*d)) " · " (name) " · " (score) "/5: " (comment) } } }
+            }
+            div.card.no-print {
+                h2 { (ctx.t("waste.log")) }
+                (post_form(&ctx, "/kitchen/waste", html! {
+                    (Input::text("day", ctx.t("week.day"), &date(today)).required().render(&ctx, &none))
+                    (Input::text("prepared", ctx.t("waste.prepared"), "").kind("number").required().render(&ctx, &none))
+                    (Input::text("leftover", ctx.t("waste.leftover"), "").kind("number").required().render(&ctx, &none))
+                    (Input::text("note", ctx.t("absence.note"), "").render(&ctx, &none))
+                    button type="submit" { (ctx.t("common.save")) }
+                }))
+            }
+        },
+    ))
+}
+
+/// Bars per day: ordered, served, leftover. Plain SVG, no script.
+fn chart(ctx: &Ctx, figs: &[DayFigures]) -> String {
+    if figs.is_empty() {
+        return String::new();
+    }
+    let max = figs
+        .iter()
+        .map(|f| (f.ordered + f.guests).max(f.prepared.unwrap_or(0)))
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let (w, h, pad) = (36.0 * figs.len() as f64 + 60.0, 180.0, 20.0);
+    let mut s = format!("<svg class=\"chart\" role=\"img\" aria-label=\"{}\" viewBox=\"0 0 {w} {}\" width=\"{w}\" height=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">", ctx.t("waste.chart"), h + 40.0, h + 40.0);
+    for (i, f) in figs.iter().enumerate() {
+        let x = pad + 36.0 * i as f64;
+        for (j, (v, color)) in [
+            ((f.ordered + f.guests) as f64, "#0b5cad"),
+            (f.served as f64, "#1e7b34"),
+            (f.leftover.unwrap_or(0) as f64, "#b3261e"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let bh = v / max * h;
+            s.push_str(&format!(
+                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"9\" height=\"{:.1}\" fill=\"{color}\"/>",
+                x + j as f64 * 10.0,
+                h - bh + 10.0,
+                bh
+            ));
+        }
+        if let Some(d) = f.day {
+            s.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"{}\" font-size=\"10\">{}</text>",
+                x,
+                h + 25.0,
+                d.format("%d/%m")
+            ));
+        }
+    }
+    s.push_str(&format!(
+        "<text x=\"{pad}\" y=\"{}\" font-size=\"10\"><tspan fill=\"#0b5cad\">■ {}</tspan> <tspan fill=\"#1e7b34\">■ {}</tspan> <tspan fill=\"#b3261e\">■ {}</tspan></text></svg>",
+        h + 38.0,
+        ctx.t("waste.ordered"),
+        ctx.t("waste.served"),
+        ctx.t("waste.leftover")
+    ));
+    s
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WasteForm {
+    day: String,
+    prepared: String,
+    leftover: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn save(
+    state: web::Data<AppState>,
+    Form(f): Form<WasteForm>,
+) -> Result<HttpResponse, AppError> {
+    let day: NaiveDate =
+        parse_date(&f.day).ok_or(AppError::BadRequest("people.err_date_format"))?;
+    let prepared: i32 = f
+        .prepared
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| (0..=100_000).contains(n))
+        .ok_or(AppError::BadRequest("waste.err_number"))?;
+    let leftover: i32 = f
+        .leftover
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| (0..=prepared).contains(n))
+        .ok_or(AppError::BadRequest("waste.err_leftover"))?;
+    let now = state.clock.now_naive();
+    state
+        .db
+        .write(move |c| service::save_waste(c, day, prepared, leftover, f.note.trim(), now))
+        .await?;
+    Ok(see_other("/kitchen/report", Some("flash.saved")))
+}
