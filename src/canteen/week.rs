@@ -134,10 +134,17 @@ pub fn grid(
             None => vec![days],
         }
     };
+    let elsewhere: Vec<&(NaiveDate, &'static str)> = errors
+        .iter()
+        .filter(|e| !days.iter().any(|d| d.day == e.0))
+        .collect();
     post_form(
         ctx,
         action,
         html! {
+            @if !elsewhere.is_empty() {
+                ul.errors role="alert" { @for (day, k) in elsewhere { li.error { (date(*day)) ": " (ctx.t(k)) } } }
+            }
             @for (wi, week) in weeks.iter().enumerate() {
                 h2 { (if wi == 0 { ctx.t("week.this_week") } else { ctx.t("week.next_week") }) }
                 table.week.responsive {

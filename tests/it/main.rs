@@ -5,5 +5,6 @@ mod support;
 
 mod auth;
 mod cli;
+mod ordering;
 mod people;
 mod security;

@@ -350,6 +350,14 @@ impl Client {
         self.finish(rb).await
     }
 
+    /// Another client on the same session (same cookies and CSRF token).
+    pub fn same_session(&self) -> Client {
+        let mut c = Client::new(&self.base);
+        c.cookies = self.cookies.clone();
+        c.csrf = self.csrf.clone();
+        c
+    }
+
     pub async fn login(&mut self, username: &str, password: &str) -> Resp {
         self.get("/login").await;
         let r = self
@@ -392,4 +400,114 @@ fn extract_csrf(body: &str) -> Option<String> {
     let rest = &body[i + "name=\"csrf\" value=\"".len()..];
     let end = rest.find('"')?;
     Some(rest[..end].to_string())
+}
+
+use canteen::canteen::store as menu_store;
+use chrono::NaiveDate;
+
+pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("date")
+}
+
+/// A UTC instant given as local (Hà Nội) wall-clock time.
+pub fn local(day: NaiveDate, h: u32, m: u32, s: u32) -> chrono::DateTime<Utc> {
+    canteen::canteen::rules::cutoff_instant(
+        day,
+        chrono::NaiveTime::from_hms_opt(h, m, s).expect("time"),
+    )
+}
+
+impl TestApp {
+    /// A working person (no account).
+    pub fn person(&self, code: &str, name: &str) -> i32 {
+        let now = self.state.clock.now_naive();
+        let data = canteen::people::rules::PersonData {
+            employee_code: code.to_string(),
+            full_name: name.to_string(),
+            unit_id: None,
+            category: canteen::people::rules::Category::CivilServant,
+            gender: None,
+            date_of_birth: None,
+            status: canteen::people::rules::Status::Working,
+            status_date: None,
+            phone: None,
+            email: None,
+        };
+        self.state
+            .db
+            .write_tx(|c| {
+                canteen::people::store::create_person(c, &Actor::system("test"), now, &data)
+            })
+            .expect("person")
+    }
+
+    /// A staff member with a person record and a logged-in client.
+    pub async fn staff(&self, username: &str) -> (Client, i32) {
+        let pid = self.person(&username.to_uppercase(), &format!("Cán bộ {username}"));
+        let uid = self.user_full(username, &[Role::Staff], Some(pid), false);
+        (self.session_for(uid).await, pid)
+    }
+
+    /// Options for each day (name, price, capacity, vegetarian); returns their ids per day.
+    pub fn options(
+        &self,
+        days: &[NaiveDate],
+        opts: &[(&str, i64, Option<i32>, bool)],
+    ) -> Vec<Vec<i32>> {
+        self.state
+            .db
+            .write_tx(|c| {
+                let mut out = Vec::new();
+                for day in days {
+                    let mut ids = Vec::new();
+                    for (name, price, cap, veg) in opts {
+                        let o = menu_store::NewOption {
+                            service_date: *day,
+                            name,
+                            price_vnd: *price,
+                            capacity: *cap,
+                            vegetarian: *veg,
+                            dishes: "",
+                        };
+                        ids.push(
+                            menu_store::add_option(c, &o)?
+                                .map_err(canteen::error::AppError::BadRequest)?,
+                        );
+                    }
+                    out.push(ids);
+                }
+                Ok(out)
+            })
+            .expect("options")
+    }
+
+    pub fn publish(&self, monday: NaiveDate) {
+        let now = self.state.clock.now();
+        self.state
+            .db
+            .write_tx(|c| canteen::canteen::menu::publish(c, &Actor::system("test"), monday, now))
+            .expect("publish");
+    }
+
+    /// (day, option id, status) of a person's orders, by day.
+    pub fn orders_of(&self, person: i32) -> Vec<(NaiveDate, i32, String, i64)> {
+        use canteen::db::schema::orders::dsl::*;
+        use diesel::prelude::*;
+        let mut c = self.state.db.read_conn().expect("conn");
+        orders
+            .filter(person_id.eq(person))
+            .order(service_date.asc())
+            .select((service_date, option_id, status, price_vnd))
+            .load(&mut *c)
+            .expect("orders")
+    }
+
+    /// Days on which the person has a meal (not cancelled).
+    pub fn meal_days(&self, person: i32) -> Vec<NaiveDate> {
+        self.orders_of(person)
+            .into_iter()
+            .filter(|o| o.2 != "cancelled")
+            .map(|o| o.0)
+            .collect()
+    }
 }

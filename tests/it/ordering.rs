@@ -1,0 +1,748 @@
+use crate::support::{d, local, Client, TestApp};
+use canteen::auth::roles::Role;
+use chrono::NaiveDate;
+use futures_util::future::join_all;
+
+const REGULAR: (&str, i64, Option<i32>, bool) = ("Suất thường", 35_000, None, false);
+const VEG: (&str, i64, Option<i32>, bool) = ("Suất chay", 30_000, None, true);
+
+fn week_of(monday: NaiveDate) -> Vec<NaiveDate> {
+    (0..5).map(|i| monday + chrono::Duration::days(i)).collect()
+}
+
+fn key(day: NaiveDate) -> String {
+    format!("meal_{}", day.format("%Y-%m-%d"))
+}
+
+async fn kitchen(app: &TestApp) -> Client {
+    let id = app.user("bep", &[Role::Kitchen]);
+    app.session_for(id).await
+}
+
+#[actix_web::test]
+async fn orders_are_open_until_08_59_59_and_closed_from_09_00_00() {
+    let app = TestApp::spawn().await;
+    let ids = app.options(&week_of(d(2026, 11, 30)), &[REGULAR, VEG]);
+    app.publish(d(2026, 11, 30));
+    let tue = d(2026, 12, 1);
+    app.clock().set(local(tue, 8, 59, 59));
+    let (mut lan, pid) = app.staff("lan").await;
+    lan.get("/week").await;
+    let r = lan
+        .post("/week", &[(&key(tue), &ids[1][0].to_string())])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.meal_days(pid), vec![tue]);
+
+    app.clock().set(local(tue, 9, 0, 0));
+    let page = lan.get("/week").await;
+    assert!(
+        page.body.contains("Đã qua giờ chốt"),
+        "the day shows as locked"
+    );
+    let r = lan.post("/week", &[(&key(tue), "none")]).await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.texts(&format!("#d-{} .error", tue.format("%Y-%m-%d")))
+            .join(" ")
+            .contains("Đã qua giờ chốt"),
+        "{}",
+        r.body
+    );
+    let r = lan
+        .post("/week", &[(&key(tue), &ids[1][1].to_string())])
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        app.orders_of(pid),
+        vec![(tue, ids[1][0], "ordered".to_string(), 35_000)],
+        "nothing changed"
+    );
+}
+
+#[actix_web::test]
+async fn standing_orders_and_absences_give_exactly_the_expected_meals_across_a_holiday() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    app.options(&days, &[REGULAR, VEG]);
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/calendar").await;
+    let r = bep
+        .post(
+            "/kitchen/calendar/close",
+            &[
+                ("from", "02/12/2026"),
+                ("to", "02/12/2026"),
+                ("reason", "Nghỉ lễ"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // lan's standing order exists before the week is published, binh's only after.
+    let (mut lan, lan_p) = app.staff("lan").await;
+    lan.get("/standing").await;
+    let weekdays: Vec<(&str, &str)> = ["1", "2", "3", "4", "5"]
+        .iter()
+        .map(|d| ("weekday", *d))
+        .collect();
+    let mut form = weekdays.clone();
+    form.push(("action", "save"));
+    assert_eq!(lan.post("/standing", &form).await.status, 303);
+    assert!(app.meal_days(lan_p).is_empty(), "no published day yet");
+
+    app.publish(d(2026, 11, 30));
+    let (mut binh, binh_p) = app.staff("binh").await;
+    binh.get("/standing").await;
+    assert_eq!(binh.post("/standing", &form).await.status, 303);
+    binh.get("/absences").await;
+    let r = binh
+        .post(
+            "/absences",
+            &[
+                ("start", "04/12/2026"),
+                ("end", "04/12/2026"),
+                ("kind", "business_trip"),
+                ("note", "Đà Nẵng"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    assert_eq!(
+        app.meal_days(lan_p),
+        vec![days[0], days[1], days[3], days[4]]
+    );
+    assert_eq!(app.meal_days(binh_p), vec![days[0], days[1], days[3]]);
+
+    // lan cancels Tuesday herself; publishing again must not bring it back.
+    lan.get("/week").await;
+    assert_eq!(
+        lan.post("/week", &[(&key(days[1]), "none")]).await.status,
+        303
+    );
+    app.publish(d(2026, 11, 30));
+    assert_eq!(app.meal_days(lan_p), vec![days[0], days[3], days[4]]);
+    let page = lan.get("/week").await;
+    assert!(
+        page.body.contains("Nghỉ lễ"),
+        "staff are told the day is closed"
+    );
+}
+
+#[actix_web::test]
+async fn closing_a_day_cancels_its_meals() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, pid) = app.staff("lan").await;
+    lan.get("/week").await;
+    lan.post(
+        "/week",
+        &[
+            (&key(days[2]), &ids[2][0].to_string()),
+            ("guests_2026-12-02", "3"),
+        ],
+    )
+    .await;
+    assert_eq!(app.meal_days(pid), vec![days[2]]);
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/calendar").await;
+    let refused = bep
+        .post(
+            "/kitchen/calendar/close",
+            &[
+                ("from", "02/12/2026"),
+                ("to", "02/12/2026"),
+                ("reason", "Tết"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 400, "needs confirmation");
+    assert_eq!(app.meal_days(pid), vec![days[2]]);
+    bep.post(
+        "/kitchen/calendar/close",
+        &[
+            ("from", "02/12/2026"),
+            ("to", "02/12/2026"),
+            ("reason", "Tết"),
+            ("confirm", "yes"),
+        ],
+    )
+    .await;
+    assert!(app.meal_days(pid).is_empty());
+    assert_eq!(app.count("guest_meals WHERE status = 'ordered'"), 0);
+}
+
+#[actix_web::test]
+async fn lunar_first_and_fifteenth_give_the_vegetarian_option() {
+    let app = TestApp::spawn().await;
+    app.clock().set(local(d(2026, 12, 4), 8, 0, 0));
+    let days = week_of(d(2026, 12, 7));
+    let ids = app.options(&days, &[REGULAR, VEG]);
+    app.publish(d(2026, 12, 7));
+    let (mut lan, pid) = app.staff("lan").await;
+    lan.get("/standing").await;
+    let r = lan
+        .post(
+            "/standing",
+            &[
+                ("weekday", "1"),
+                ("weekday", "2"),
+                ("weekday", "3"),
+                ("weekday", "4"),
+                ("weekday", "5"),
+                ("lunar", "yes"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let got: Vec<(NaiveDate, i32)> = app.orders_of(pid).into_iter().map(|o| (o.0, o.1)).collect();
+    let want: Vec<(NaiveDate, i32)> = days
+        .iter()
+        .enumerate()
+        .map(|(i, day)| {
+            (
+                *day,
+                if *day == d(2026, 12, 9) {
+                    ids[i][1]
+                } else {
+                    ids[i][0]
+                },
+            )
+        })
+        .collect();
+    assert_eq!(
+        got, want,
+        "Wednesday 09/12/2026 is the 1st of the 11th lunar month"
+    );
+
+    let mut bep = kitchen(&app).await;
+    let cal = bep.get("/kitchen/calendar?month=2026-12").await;
+    let veg_rows: Vec<String> = cal
+        .texts("tbody tr")
+        .into_iter()
+        .filter(|r| r.contains("rằm/mùng một"))
+        .collect();
+    assert_eq!(veg_rows.len(), 2, "{veg_rows:?}");
+    assert!(
+        veg_rows[0].contains("09/12/2026") && veg_rows[1].contains("23/12/2026"),
+        "{veg_rows:?}"
+    );
+}
+
+#[actix_web::test]
+async fn two_hundred_staff_submitting_at_once_get_two_hundred_meals_and_no_errors() {
+    let app = TestApp::spawn().await;
+    let ids = app.options(&week_of(d(2026, 11, 30)), &[REGULAR, VEG]);
+    app.publish(d(2026, 11, 30));
+    let mut clients = Vec::new();
+    for i in 0..200 {
+        let (mut c, _) = app.staff(&format!("nv{i:03}")).await;
+        c.get("/week").await;
+        clients.push(c);
+    }
+    let option = ids[0][(0) % 2].to_string();
+    let results = join_all(clients.iter_mut().map(|c| {
+        let option = option.clone();
+        async move {
+            c.post(
+                "/week",
+                &[
+                    ("meal_2026-11-30", option.as_str()),
+                    ("meal_2026-12-01", "none"),
+                ],
+            )
+            .await
+            .status
+        }
+    }))
+    .await;
+    let errors = results.iter().filter(|s| **s != 303).count();
+    assert_eq!(errors, 0, "{results:?}");
+    assert_eq!(app.count("orders WHERE status = 'ordered'"), 200);
+}
+
+#[actix_web::test]
+async fn fifty_concurrent_copies_of_one_form_make_one_meal() {
+    let app = TestApp::spawn().await;
+    let ids = app.options(&week_of(d(2026, 11, 30)), &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, pid) = app.staff("lan").await;
+    lan.get("/week").await;
+    let mut copies: Vec<Client> = (0..50).map(|_| lan.same_session()).collect();
+    let option = ids[3][0].to_string();
+    let results = join_all(copies.iter_mut().map(|c| {
+        let option = option.clone();
+        async move {
+            c.post(
+                "/week",
+                &[
+                    ("meal_2026-12-03", option.as_str()),
+                    ("guests_2026-12-03", "2"),
+                ],
+            )
+            .await
+            .status
+        }
+    }))
+    .await;
+    assert!(results.iter().all(|s| *s == 303), "{results:?}");
+    assert_eq!(app.orders_of(pid).len(), 1);
+    assert_eq!(app.count("guest_meals"), 1);
+}
+
+#[actix_web::test]
+async fn an_option_with_capacity_twenty_gives_exactly_twenty_meals_to_a_hundred_at_once() {
+    let app = TestApp::spawn().await;
+    let ids = app.options(
+        &week_of(d(2026, 11, 30)),
+        &[("Suất đặc biệt", 45_000, Some(20), false), REGULAR],
+    );
+    app.publish(d(2026, 11, 30));
+    let mut clients = Vec::new();
+    for i in 0..100 {
+        let (mut c, _) = app.staff(&format!("nv{i:03}")).await;
+        c.get("/week").await;
+        clients.push(c);
+    }
+    let option = ids[0][0].to_string();
+    let results = join_all(clients.iter_mut().map(|c| {
+        let option = option.clone();
+        async move {
+            let r = c
+                .post("/week", &[("meal_2026-11-30", option.as_str())])
+                .await;
+            (r.status, r.body.contains("hết chỗ"))
+        }
+    }))
+    .await;
+    assert_eq!(results.iter().filter(|r| r.0 == 303).count(), 20);
+    assert_eq!(
+        results.iter().filter(|r| r.0 == 422 && r.1).count(),
+        80,
+        "the others are told it is full"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "orders WHERE option_id = {} AND status = 'ordered'",
+            ids[0][0]
+        )),
+        20
+    );
+}
+
+#[actix_web::test]
+async fn the_counter_serves_refuses_a_second_scan_undoes_and_closes_service_with_no_shows() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR, VEG]);
+    app.publish(d(2026, 11, 30));
+    let tue = d(2026, 12, 1);
+    app.clock().set(local(tue, 8, 0, 0));
+    let (mut lan, lan_p) = app.staff("lan").await;
+    let (mut binh, binh_p) = app.staff("binh").await;
+    let walker = app.person("LX01", "Tài xế Hùng");
+    for c in [&mut lan, &mut binh] {
+        c.get("/week").await;
+        assert_eq!(
+            c.post("/week", &[(&key(tue), &ids[1][1].to_string())])
+                .await
+                .status,
+            303
+        );
+    }
+    app.clock().set(local(tue, 11, 30, 0));
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/counter").await;
+
+    let r = bep.post("/kitchen/counter", &[("code", "lan")]).await;
+    assert!(r.location().contains("r=served"), "{}", r.location());
+    let page = bep.get(&r.location()).await;
+    assert!(page.body.contains("Cán bộ lan") && page.body.contains("Suất chay"));
+    assert!(!page.body.contains('₫'), "the counter never shows prices");
+
+    let again = bep.post("/kitchen/counter", &[("code", "LAN")]).await;
+    assert!(again.location().contains("r=already"));
+    assert!(bep
+        .get(&again.location())
+        .await
+        .body
+        .contains("Đã nhận suất lúc 01/12/2026 11:30"));
+
+    let order_id = app.count("orders WHERE status = 'served'");
+    assert_eq!(order_id, 1);
+    let lan_order: i32 = {
+        use canteen::db::schema::orders::dsl::*;
+        use diesel::prelude::*;
+        let mut c = app.state.db.read_conn().expect("c");
+        orders
+            .filter(person_id.eq(lan_p))
+            .select(id)
+            .first(&mut *c)
+            .expect("o")
+    };
+    let r = bep
+        .post(
+            "/kitchen/counter/undo",
+            &[("order", &lan_order.to_string())],
+        )
+        .await;
+    assert!(r.location().contains("r=undone"));
+    assert_eq!(app.orders_of(lan_p)[0].2, "ordered");
+
+    // Serve with the pass token this time, then too late to undo.
+    let mut lan = app.session_for(user_id(&app, "lan")).await;
+    lan.get("/pass").await;
+    let token: String = {
+        use canteen::db::schema::meal_passes::dsl::*;
+        use diesel::prelude::*;
+        let mut c = app.state.db.read_conn().expect("c");
+        meal_passes
+            .filter(person_id.eq(lan_p))
+            .select(token)
+            .first(&mut *c)
+            .expect("t")
+    };
+    assert!(bep
+        .post("/kitchen/counter", &[("code", &token)])
+        .await
+        .location()
+        .contains("r=served"));
+    app.clock().advance(chrono::Duration::minutes(11));
+    bep.get("/kitchen/counter").await;
+    assert_eq!(
+        bep.post(
+            "/kitchen/counter/undo",
+            &[("order", &lan_order.to_string())]
+        )
+        .await
+        .status,
+        400
+    );
+
+    // Someone who did not order: offered a walk-in at full price.
+    let r = bep.post("/kitchen/counter", &[("code", "LX01")]).await;
+    assert!(r.location().contains("r=none"));
+    let page = bep.get(&r.location()).await;
+    assert!(page.body.contains("Không đăng ký suất ăn hôm nay"));
+    assert!(page.has("button[name=option]"));
+    let r = bep
+        .post(
+            "/kitchen/counter/walk-in",
+            &[
+                ("person", &walker.to_string()),
+                ("option", &ids[1][0].to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        app.orders_of(walker),
+        vec![(tue, ids[1][0], "served".to_string(), 35_000)]
+    );
+    assert_eq!(app.count("orders WHERE source = 'walk_in'"), 1);
+
+    bep.get("/kitchen/counter").await;
+    assert_eq!(
+        bep.post("/kitchen/counter/close", &[("confirm", "yes")])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(app.orders_of(binh_p)[0].2, "no_show");
+    assert_eq!(app.orders_of(lan_p)[0].2, "served");
+    let r = bep.post("/kitchen/counter", &[("code", "khong-co")]).await;
+    assert!(r.location().contains("r=unknown"));
+}
+
+#[actix_web::test]
+async fn the_headcount_equals_the_sum_of_the_orders() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR, VEG]);
+    app.publish(d(2026, 11, 30));
+    let wed = d(2026, 12, 2);
+    let plan: [(&str, &str, &str); 4] = [
+        ("an", "0", ""),
+        ("binh", "1", ""),
+        ("cuong", "0", "2"),
+        ("dung", "none", ""),
+    ];
+    for (name, choice, guests) in plan {
+        let (mut c, _) = app.staff(name).await;
+        c.get("/week").await;
+        let value = if choice == "none" {
+            "none".to_string()
+        } else {
+            ids[2][choice.parse::<usize>().unwrap_or(0)].to_string()
+        };
+        let r = c
+            .post(
+                "/week",
+                &[(&key(wed), &value), ("guests_2026-12-02", guests)],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let mut bep = kitchen(&app).await;
+    let page = bep.get("/kitchen/headcount?date=02/12/2026").await;
+    let meals = app.count("orders WHERE service_date = '2026-12-02' AND status <> 'cancelled'");
+    let guests = 2;
+    assert_eq!(meals, 3);
+    assert_eq!(page.texts("#total"), vec![(meals + guests).to_string()]);
+    assert_eq!(page.texts("#vegetarian"), vec!["1".to_string()]);
+    assert!(
+        page.body.contains("Tạm tính"),
+        "before the cut-off the count is provisional"
+    );
+    app.clock().set(local(wed, 9, 0, 0));
+    let mut bep = kitchen_again(&app).await;
+    assert!(bep
+        .get("/kitchen/headcount?date=02/12/2026")
+        .await
+        .body
+        .contains("Đã chốt"));
+    let csv = bep.get("/kitchen/headcount.csv?date=02/12/2026").await;
+    assert!(csv.bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+    assert_eq!(
+        csv.body.lines().count(),
+        1 + 3 + 1,
+        "header, three people, total:\n{}",
+        csv.body
+    );
+    let xlsx = bep.get("/kitchen/headcount.xlsx?date=02/12/2026").await;
+    assert!(xlsx.bytes.starts_with(b"PK"), "an XLSX (zip) file");
+    let print = bep.get("/kitchen/headcount/print?date=02/12/2026").await;
+    assert_eq!(print.texts("td.tick").len(), 3);
+}
+
+async fn kitchen_again(app: &TestApp) -> Client {
+    let id = app.user("bep2", &[Role::Kitchen]);
+    app.session_for(id).await
+}
+
+#[actix_web::test]
+async fn a_meal_keeps_the_price_it_was_ordered_at() {
+    let app = TestApp::spawn().await;
+    let ids = app.options(&week_of(d(2026, 11, 30)), &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, lan_p) = app.staff("lan").await;
+    lan.get("/week").await;
+    lan.post("/week", &[("meal_2026-11-30", &ids[0][0].to_string())])
+        .await;
+    app.state
+        .db
+        .write_tx(|c| canteen::canteen::store::update_option(c, ids[0][0], 40_000, None))
+        .expect("price change");
+    let (mut binh, binh_p) = app.staff("binh").await;
+    binh.get("/week").await;
+    binh.post("/week", &[("meal_2026-11-30", &ids[0][0].to_string())])
+        .await;
+    assert_eq!(app.orders_of(lan_p)[0].3, 35_000);
+    assert_eq!(app.orders_of(binh_p)[0].3, 40_000);
+}
+
+#[actix_web::test]
+async fn bad_week_input_of_every_kind_gets_a_clear_message_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/calendar").await;
+    bep.post(
+        "/kitchen/calendar/close",
+        &[
+            ("from", "02/12/2026"),
+            ("to", "02/12/2026"),
+            ("reason", "Nghỉ lễ"),
+            ("confirm", "yes"),
+        ],
+    )
+    .await;
+    let (mut lan, pid) = app.staff("lan").await;
+    lan.get("/week").await;
+    let opt = ids[0][0].to_string();
+    let other_day_opt = ids[1][0].to_string();
+    let cases: Vec<(Vec<(&str, &str)>, u16, &str)> = vec![
+        (vec![("meal_2026-12-02", opt.as_str())], 422, "Nghỉ"),
+        (
+            vec![("meal_2026-12-14", opt.as_str())],
+            422,
+            "Chưa mở đăng ký",
+        ),
+        (
+            vec![("meal_2026-11-30", other_day_opt.as_str())],
+            422,
+            "không có trong thực đơn",
+        ),
+        (
+            vec![
+                ("meal_2026-11-30", opt.as_str()),
+                ("guests_2026-11-30", "21"),
+            ],
+            422,
+            "từ 1 đến 20",
+        ),
+        (
+            vec![("meal_2026-11-30", "999999")],
+            422,
+            "không có trong thực đơn",
+        ),
+        (
+            vec![("meal_2026-13-01", opt.as_str())],
+            400,
+            "Ngày không hợp lệ",
+        ),
+        (
+            vec![("meal_30/11/2026", opt.as_str())],
+            400,
+            "Ngày không hợp lệ",
+        ),
+        (
+            vec![("meal_2026-11-30", opt.as_str()), ("price_2026-11-30", "0")],
+            400,
+            "không hợp lệ",
+        ),
+        (
+            vec![("meal_2026-11-30", opt.as_str()), ("person_id", "1")],
+            400,
+            "không hợp lệ",
+        ),
+    ];
+    for (fields, status, text) in cases {
+        let r = lan.post("/week", &fields).await;
+        assert_eq!(r.status, status, "{fields:?}: {}", r.body);
+        assert!(r.body.contains(text), "{fields:?} should say «{text}»");
+        assert!(
+            app.orders_of(pid).is_empty(),
+            "{fields:?} changed something"
+        );
+    }
+    lan.headers.push(("accept-language".into(), "en".into()));
+    lan.get("/lang/en").await;
+    let r = lan
+        .post("/week", &[("meal_2026-12-02", opt.as_str())])
+        .await;
+    assert!(r.body.contains("Closed"), "in the user's language");
+}
+
+#[actix_web::test]
+async fn staff_can_only_touch_their_own_meals() {
+    let app = TestApp::spawn().await;
+    let ids = app.options(&week_of(d(2026, 11, 30)), &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, lan_p) = app.staff("lan").await;
+    lan.get("/week").await;
+    lan.post("/week", &[("meal_2026-11-30", &ids[0][0].to_string())])
+        .await;
+    let lan_order = app.orders_of(lan_p);
+    assert_eq!(lan_order.len(), 1);
+    // binh tries to rate lan's meal and to use the kitchen's on-behalf route.
+    app.clock().set(local(d(2026, 11, 30), 12, 0, 0));
+    let (mut binh, _) = app.staff("binh").await;
+    binh.get("/meals").await;
+    let lan_id = app.count("orders") as i32;
+    assert_eq!(
+        binh.post(&format!("/meals/{lan_id}/rate"), &[("score", "1")])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        binh.post(
+            &format!("/kitchen/on-behalf/{lan_p}"),
+            &[("meal_2026-12-01", "none")]
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(app.orders_of(lan_p), lan_order);
+}
+
+#[actix_web::test]
+async fn the_kitchen_orders_on_behalf_of_a_driver_without_an_account() {
+    let app = TestApp::spawn().await;
+    let ids = app.options(&week_of(d(2026, 11, 30)), &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let driver = app.person("LX02", "Nguyễn Văn Tài");
+    let mut bep = kitchen(&app).await;
+    let found = bep.get("/kitchen/on-behalf?q=tai").await;
+    assert!(found.body.contains("Nguyễn Văn Tài"));
+    bep.get(&format!("/kitchen/on-behalf/{driver}")).await;
+    let r = bep
+        .post(
+            &format!("/kitchen/on-behalf/{driver}"),
+            &[("meal_2026-12-01", &ids[1][0].to_string())],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(app.meal_days(driver), vec![d(2026, 12, 1)]);
+    assert_eq!(app.count("orders WHERE source = 'kitchen'"), 1);
+}
+
+#[actix_web::test]
+async fn a_served_meal_can_be_rated_within_three_days_and_the_report_shows_it_without_names() {
+    let app = TestApp::spawn().await;
+    let ids = app.options(&week_of(d(2026, 11, 30)), &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, _) = app.staff("lan").await;
+    lan.get("/week").await;
+    lan.post("/week", &[("meal_2026-11-30", &ids[0][0].to_string())])
+        .await;
+    app.clock().set(local(d(2026, 11, 30), 11, 45, 0));
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/counter").await;
+    bep.post("/kitchen/counter", &[("code", "LAN")]).await;
+    app.clock().set(local(d(2026, 12, 2), 10, 0, 0));
+    let mut lan = app.session_for(user_id(&app, "lan")).await;
+    let page = lan.get("/meals").await;
+    assert!(page.body.contains("30/11/2026"));
+    let order = app.count("orders") as i32;
+    assert_eq!(
+        lan.post(&format!("/meals/{order}/rate"), &[("score", "6")])
+            .await
+            .status,
+        400
+    );
+    let r = lan
+        .post(
+            &format!("/meals/{order}/rate"),
+            &[("score", "4"), ("comment", "Canh hơi mặn")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let mut bep = kitchen_again(&app).await;
+    let rep = bep
+        .get("/kitchen/report?from=30/11/2026&to=04/12/2026")
+        .await;
+    assert!(rep.body.contains("Canh hơi mặn") && rep.body.contains("4.0"));
+    assert!(!rep.body.contains("Cán bộ lan"), "comments carry no names");
+    assert!(rep.body.contains("<svg class=\"chart\""));
+    app.clock().set(local(d(2026, 12, 4), 10, 0, 0));
+    let mut lan = app.session_for(user_id(&app, "lan")).await;
+    lan.get("/meals").await;
+    assert_eq!(
+        lan.post(&format!("/meals/{order}/rate"), &[("score", "5")])
+            .await
+            .status,
+        400,
+        "too late"
+    );
+}
+
+fn user_id(app: &TestApp, name: &str) -> i32 {
+    use canteen::db::schema::users::dsl::*;
+    use diesel::prelude::*;
+    let mut c = app.state.db.read_conn().expect("c");
+    users
+        .filter(username.eq(name))
+        .select(id)
+        .first(&mut *c)
+        .expect("user")
+}
