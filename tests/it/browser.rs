@@ -1,0 +1,225 @@
+//! A real browser: headless Chromium driven through chromedriver's W3C WebDriver protocol.
+//! Skipped (with a note) when chromedriver is not installed, except in CI, where it must run.
+
+use crate::support::{d, TestApp, PASSWORD};
+use canteen::auth::roles::Role;
+use serde_json::{json, Value};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct Driver {
+    http: reqwest::Client,
+    base: String,
+    session: String,
+    child: std::process::Child,
+}
+
+impl Driver {
+    async fn start() -> Option<Driver> {
+        let bin = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists());
+        let Some(bin) = bin else {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI must have chromedriver (apt-get install chromium chromium-driver)"
+            );
+            eprintln!("note: chromedriver not installed; browser test skipped");
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
+        let child = std::process::Command::new(bin)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let http = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if http.get(format!("{base}/status")).send().await.is_ok() {
+                break;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1200,900",
+                     format!("--user-data-dir={}", std::env::temp_dir().join(format!("canteen-chrome-{port}")).display())]
+        }}}});
+        let r: Value = http
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        let session = r["value"]["sessionId"]
+            .as_str()
+            .expect("webdriver session")
+            .to_string();
+        Some(Driver {
+            http,
+            base,
+            session,
+            child,
+        })
+    }
+
+    async fn cmd(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let url = format!("{}/session/{}{}", self.base, self.session, path);
+        let rb = self.http.request(method.clone(), url);
+        let rb = if method == reqwest::Method::GET {
+            rb
+        } else {
+            rb.json(&body)
+        };
+        rb.send()
+            .await
+            .expect("webdriver")
+            .json::<Value>()
+            .await
+            .expect("json")["value"]
+            .clone()
+    }
+    async fn go(&self, url: &str) {
+        self.cmd(reqwest::Method::POST, "/url", json!({"url": url}))
+            .await;
+    }
+    async fn find(&self, css: &str) -> String {
+        let v = self
+            .cmd(
+                reqwest::Method::POST,
+                "/element",
+                json!({"using": "css selector", "value": css}),
+            )
+            .await;
+        v[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_string()
+    }
+    async fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{e}/value"),
+            json!({"text": text}),
+        )
+        .await;
+    }
+    async fn click(&self, css: &str) {
+        let e = self.find(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{e}/click"),
+            json!({}),
+        )
+        .await;
+    }
+    async fn text(&self, css: &str) -> String {
+        let e = self.find(css).await;
+        self.cmd(
+            reqwest::Method::GET,
+            &format!("/element/{e}/text"),
+            json!({}),
+        )
+        .await
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+    }
+    async fn selected(&self, css: &str) -> bool {
+        let e = self.find(css).await;
+        self.cmd(
+            reqwest::Method::GET,
+            &format!("/element/{e}/selected"),
+            json!({}),
+        )
+        .await
+        .as_bool()
+        .unwrap_or(false)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[actix_web::test]
+async fn a_staff_member_logs_in_orders_the_week_in_a_browser_and_sees_it_saved() {
+    let app = TestApp::spawn().await;
+    let days: Vec<_> = (0..5)
+        .map(|i| d(2026, 11, 30) + chrono::Duration::days(i))
+        .collect();
+    let ids = app.options(
+        &days,
+        &[
+            ("Suất thường", 35_000, None, false),
+            ("Suất chay", 30_000, None, true),
+        ],
+    );
+    app.publish(d(2026, 11, 30));
+    let pid = app.person("NV777", "Phạm Thị Lan");
+    app.user_full("lan", &[Role::Staff], Some(pid), false);
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+
+    driver.go(&format!("{}/login", app.addr)).await;
+    driver.type_into("input[name=username]", "lan").await;
+    driver.type_into("input[name=password]", PASSWORD).await;
+    driver.click(".login button[type=submit]").await;
+    assert!(
+        driver.text("h1").await.contains("Suất ăn trưa của tôi"),
+        "staff land on their week"
+    );
+
+    driver
+        .click(&format!(
+            "input[name='meal_2026-11-30'][value='{}']",
+            ids[0][1]
+        ))
+        .await;
+    driver
+        .click(&format!(
+            "input[name='meal_2026-12-02'][value='{}']",
+            ids[2][0]
+        ))
+        .await;
+    driver
+        .type_into("input[name='guests_2026-12-02']", "2")
+        .await;
+    driver.click("form button[type=submit]:not(.link)").await;
+
+    assert!(
+        driver.text(".flash").await.contains("Đã lưu"),
+        "saved message"
+    );
+    assert!(
+        driver
+            .selected(&format!(
+                "input[name='meal_2026-11-30'][value='{}']",
+                ids[0][1]
+            ))
+            .await
+    );
+    assert!(
+        driver
+            .selected("input[name='meal_2026-12-01'][value='none']")
+            .await
+    );
+    assert_eq!(app.meal_days(pid), vec![days[0], days[2]]);
+    assert_eq!(app.count("guest_meals WHERE guests = 2"), 1);
+    let _ = driver.cmd(reqwest::Method::DELETE, "", json!({})).await;
+}
