@@ -120,6 +120,7 @@ routes! {
     POST "/kitchen/dishes/{id}" Roles(KITCHEN) => menu::dish_update;
     GET "/kitchen/menu" Roles(KITCHEN) => menu::menu;
     POST "/kitchen/menu/options" Roles(KITCHEN) => menu::option_add;
+    POST "/kitchen/menu/options/{id}" Roles(KITCHEN) => menu::option_update;
     POST "/kitchen/menu/options/{id}/delete" Roles(KITCHEN) => menu::option_delete;
     POST "/kitchen/menu/copy" Roles(KITCHEN) => menu::copy_week;
     POST "/kitchen/menu/publish" Roles(KITCHEN) => menu::publish_week;

@@ -206,6 +206,7 @@ pub fn load(
                     Some(person_ids[i - 1]),
                 )?;
             }
+            canteen_demo(c, &actor, clock, &person_ids)?;
             Ok(true)
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -223,4 +224,186 @@ pub fn load(
         UNITS.len(),
         names.join(", ")
     )))
+}
+
+const DISHES: &[(&str, bool, &str)] = &[
+    ("Thịt kho trứng", false, "trứng"),
+    ("Cá thu sốt cà chua", false, "cá"),
+    ("Gà rang gừng", false, ""),
+    ("Bò xào hành tây", false, ""),
+    ("Tôm rim", false, "tôm"),
+    ("Sườn xào chua ngọt", false, ""),
+    ("Đậu phụ sốt cà chua", true, "đậu nành"),
+    ("Nấm xào thập cẩm", true, ""),
+    ("Rau muống xào tỏi", true, ""),
+    ("Canh cải nấu thịt", false, ""),
+    ("Canh bí đỏ", true, ""),
+    ("Canh chua cá", false, "cá"),
+    ("Đậu que xào", true, ""),
+    ("Chả giò chay", true, "gluten"),
+];
+
+/// Menus for last month, this week and next (published), standing orders for most staff,
+/// and last month served with a few no-shows, guests, leftovers and ratings.
+fn canteen_demo(
+    c: &mut crate::db::DbConn,
+    actor: &Actor,
+    clock: &Clock,
+    person_ids: &[i32],
+) -> Result<(), AppError> {
+    use crate::canteen::{menu, ordering, rules, service, store as cstore};
+    use chrono::{Datelike, Duration};
+    let now = clock.now();
+    let nowt = clock.now_naive();
+    let today = clock.today();
+    for (name, veg, allergens) in DISHES {
+        let d = cstore::DishInput {
+            name: name.to_string(),
+            description: String::new(),
+            vegetarian: *veg,
+            allergens: allergens.to_string(),
+            active: true,
+        };
+        cstore::save_dish(c, None, &d, nowt)?.map_err(AppError::BadRequest)?;
+    }
+    let meat: Vec<&str> = DISHES
+        .iter()
+        .filter(|d| !d.1 && !d.0.starts_with("Canh"))
+        .map(|d| d.0)
+        .collect();
+    let veg: Vec<&str> = DISHES
+        .iter()
+        .filter(|d| d.1 && !d.0.starts_with("Canh"))
+        .map(|d| d.0)
+        .collect();
+    let first_last_month = (today.with_day(1).unwrap_or(today) - Duration::days(1))
+        .with_day(1)
+        .unwrap_or(today);
+    let this_monday = rules::monday_of(today);
+    let mut days: Vec<chrono::NaiveDate> = Vec::new();
+    let mut d = first_last_month;
+    while d < this_monday + Duration::days(14) {
+        if rules::is_open_by_default(d) {
+            days.push(d);
+        }
+        d += Duration::days(1);
+    }
+    let mut rng = Rng(2026);
+    for day in &days {
+        let regular = format!(
+            "{} · {} · Canh cải nấu thịt",
+            meat[rng.next(meat.len())],
+            veg[rng.next(veg.len())]
+        );
+        let v = rng.next(veg.len());
+        let vegetarian = format!("{} · {} · Canh bí đỏ", veg[v], veg[(v + 1) % veg.len()]);
+        for (name, price, is_veg, dishes) in [
+            ("Suất thường", 35_000, false, regular.as_str()),
+            ("Suất chay", 30_000, true, vegetarian.as_str()),
+        ] {
+            let o = cstore::NewOption {
+                service_date: *day,
+                name,
+                price_vnd: price,
+                capacity: None,
+                vegetarian: is_veg,
+                dishes,
+            };
+            cstore::add_option(c, &o)?.map_err(AppError::BadRequest)?;
+        }
+    }
+    // Standing orders: most working staff, Monday to Friday; some vegetarian on lunar days.
+    for (i, pid) in person_ids.iter().enumerate().take(RETIREES_FROM - 1) {
+        if i % 7 == 6 {
+            continue;
+        }
+        let s = rules::Standing {
+            weekdays: vec![1, 2, 3, 4, 5],
+            prefer_vegetarian: i % 11 == 0,
+            lunar_vegetarian: i % 5 == 0,
+        };
+        ordering::save_standing(c, *pid, Some(&s), nowt)?;
+    }
+    // The past (last month and the days of this week already gone): served, a few no-shows.
+    let standing = ordering::all_standing(c)?;
+    for day in days.iter().filter(|d| **d < today) {
+        let opts = cstore::options_between(c, *day, *day)?;
+        cstore::put_day(
+            c,
+            *day,
+            &rules::DayRow {
+                is_open: true,
+                reason: None,
+                published: true,
+            },
+            nowt,
+        )?;
+        let refs: Vec<_> = opts.iter().map(cstore::MealOption::as_ref).collect();
+        let mut served = 0;
+        for (pid, s) in &standing {
+            let Some(want_veg) = s.wants(*day) else {
+                continue;
+            };
+            let Some(opt) =
+                rules::pick_option(&refs, want_veg).and_then(|id| opts.iter().find(|o| o.id == id))
+            else {
+                continue;
+            };
+            let no_show = rng.next(40) == 0;
+            let guests = if rng.next(60) == 0 {
+                1 + rng.next(3) as i32
+            } else {
+                0
+            };
+            let served_at = day.and_hms_opt(4, 30 + rng.next(40) as u32, 0);
+            let status = if no_show {
+                ordering::NO_SHOW
+            } else {
+                ordering::SERVED
+            };
+            let id = service::record_past_meal(
+                c,
+                &service::PastMeal {
+                    person: *pid,
+                    option: opt,
+                    status,
+                    guests,
+                    served_at: served_at.filter(|_| !no_show),
+                },
+                nowt,
+            )?;
+            if !no_show {
+                served += 1 + guests;
+                if rng.next(25) == 0 {
+                    let comments = [
+                        "Ngon, vừa miệng",
+                        "Canh hơi mặn",
+                        "Cơm hơi khô",
+                        "",
+                        "Rau tươi",
+                    ];
+                    service::rate(
+                        c,
+                        id,
+                        3 + rng.next(3) as i32,
+                        comments[rng.next(comments.len())],
+                        nowt,
+                    )?;
+                }
+            }
+        }
+        let prepared = served + 5 + rng.next(8) as i32;
+        service::save_waste(
+            c,
+            *day,
+            prepared,
+            prepared - served + rng.next(3) as i32 - 1,
+            "",
+            nowt,
+        )?;
+    }
+    // This week and next: publish; standing orders become meals on the days still open.
+    menu::publish(c, actor, this_monday, now)?;
+    menu::publish(c, actor, this_monday + Duration::days(7), now)?;
+    Ok(())
 }

@@ -343,6 +343,68 @@ pub async fn option_add(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct OptionEditForm {
+    price: String,
+    #[serde(default)]
+    capacity: String,
+}
+
+fn parse_price_capacity(price: &str, capacity: &str) -> Result<(Vnd, Option<i32>), AppError> {
+    let price = Vnd::parse(price)
+        .ok()
+        .filter(|p| (0..=10_000_000).contains(&p.0))
+        .ok_or(AppError::BadRequest("menu.err_price"))?;
+    let capacity = match capacity.trim() {
+        "" => None,
+        c => Some(
+            c.parse::<i32>()
+                .ok()
+                .filter(|c| (1..=100_000).contains(c))
+                .ok_or(AppError::BadRequest("menu.err_capacity"))?,
+        ),
+    };
+    Ok((price, capacity))
+}
+
+/// A new price or capacity. Meals already ordered keep the price they were ordered at.
+pub async fn option_update(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    Form(f): Form<OptionEditForm>,
+) -> Result<HttpResponse, AppError> {
+    let (price, capacity) = parse_price_capacity(&f.price, &f.capacity)?;
+    let id = id.into_inner();
+    let actor = Actor::user(user.user_id, &user.username);
+    let now = state.clock.now_naive();
+    let day = state
+        .db
+        .write(move |c| {
+            let o = store::option(c, id)?.ok_or(AppError::NotFound)?;
+            store::update_option(c, id, price.0, capacity)?;
+            audit::record(
+                c,
+                &actor,
+                now,
+                Entry::new("menu_option.update", "meal_option")
+                    .id(id)
+                    .before(json!({"price_vnd": o.price_vnd, "capacity": o.capacity}))
+                    .after(json!({"price_vnd": price.0, "capacity": capacity})),
+            )?;
+            Ok(o.service_date)
+        })
+        .await?;
+    Ok(see_other(
+        &format!(
+            "/kitchen/menu?week={}",
+            rules::monday_of(day).format("%Y-%m-%d")
+        ),
+        Some("flash.saved"),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConfirmForm {
     confirm: Option<String>,
 }

@@ -488,3 +488,48 @@ pub fn recent_served(
         ))
         .load(conn)?)
 }
+
+/// A meal from the past, as the demo (or a data migration) records it.
+pub struct PastMeal<'a> {
+    pub person: i32,
+    pub option: &'a MealOption,
+    pub status: &'a str,
+    pub guests: i32,
+    pub served_at: Option<NaiveDateTime>,
+}
+
+pub fn record_past_meal(
+    conn: &mut DbConn,
+    m: &PastMeal<'_>,
+    now: NaiveDateTime,
+) -> Result<i32, AppError> {
+    let id = diesel::insert_into(orders::table)
+        .values((
+            orders::person_id.eq(m.person),
+            orders::service_date.eq(m.option.service_date),
+            orders::option_id.eq(m.option.id),
+            orders::price_vnd.eq(m.option.price_vnd),
+            orders::status.eq(m.status),
+            orders::source.eq(super::ordering::SRC_STANDING),
+            orders::created_at.eq(now),
+            orders::updated_at.eq(now),
+            orders::served_at.eq(m.served_at),
+        ))
+        .returning(orders::id)
+        .get_result(conn)?;
+    if m.guests > 0 {
+        diesel::insert_into(guest_meals::table)
+            .values((
+                guest_meals::person_id.eq(m.person),
+                guest_meals::service_date.eq(m.option.service_date),
+                guest_meals::option_id.eq(m.option.id),
+                guest_meals::guests.eq(m.guests),
+                guest_meals::price_vnd.eq(m.option.price_vnd),
+                guest_meals::status.eq(if m.status == SERVED { SERVED } else { ORDERED }),
+                guest_meals::created_at.eq(now),
+                guest_meals::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(id)
+}

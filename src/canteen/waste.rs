@@ -98,7 +98,7 @@ pub async fn report(
             @if ratings.is_empty() { p.hint { (ctx.t("rating.none_yet")) } } @else {
                 table {
                     thead { tr { th { (ctx.t("menu.option")) } th.num { (ctx.t("rating.average")) } th.num { (ctx.t("rating.count")) } } }
-                    tbody { @for (name, total, n) in &by_option { tr { td { (name) } td.num { (format!("{:.1}", *total as f64 / *n as f64)) } td.num { (n) } } } }
+                    tbody { @for (name, total, n) in &by_option { tr { td { (name) } td.num { (average(&ctx, *total, *n)) } td.num { (n) } } } }
                 }
                 h3 { (ctx.t("rating.comments")) }
                 ul { @for (d, name, score, comment) in ratings.iter().filter(|r| !r.3.is_empty()) { li { (date(*d)) " · " (name) " · " (score) "/5: " (comment) } } }
@@ -115,6 +115,17 @@ pub async fn report(
             }
         },
     ))
+}
+
+/// An average to one decimal, with the decimal comma in Vietnamese ("4,5").
+fn average(ctx: &Ctx, total: i64, n: i64) -> String {
+    let tenths = (total * 10 * 2 + n) / (2 * n.max(1));
+    let s = format!("{}.{}", tenths / 10, tenths % 10);
+    if ctx.lang == crate::ui::Lang::Vi {
+        s.replace('.', ",")
+    } else {
+        s
+    }
 }
 
 /// Bars per day: ordered, served, leftover. Plain SVG, no script.

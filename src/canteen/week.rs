@@ -182,7 +182,7 @@ pub fn grid(
                                 }
                                 td {
                                     @if d.lock.is_none() && !d.options.is_empty() {
-                                        label.sr for=(format!("g-{key}")) { (ctx.t("week.guests")) }
+                                        label.sr.m-show for=(format!("g-{key}")) { (ctx.t("week.guests")) ": " }
                                         input.guests id=(format!("g-{key}")) type="number" min="0" max="20" inputmode="numeric" name=(format!("guests_{key}")) value=(if d.guests > 0 { d.guests.to_string() } else { String::new() });
                                     } @else if d.guests > 0 { (d.guests) }
                                 }

@@ -102,6 +102,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("menu.dishes", "Món", "Dishes"),
     ("menu.price", "Giá (đồng)", "Price (đồng)"),
     ("menu.price_hint", "Ví dụ 35.000", "For example 35.000"),
+    ("menu.price_change_hint", "Suất đã đăng ký giữ giá cũ", "Meals already ordered keep their price"),
     ("menu.capacity", "Số suất tối đa", "Capacity"),
     ("menu.capacity_hint", "Để trống nếu không giới hạn", "Leave empty for no limit"),
     ("menu.vegetarian", "Chay", "Vegetarian"),

@@ -155,3 +155,42 @@ async fn backup_writes_a_checked_copy_of_a_sqlite_database() {
         }
     }
 }
+
+#[actix_web::test]
+async fn demo_data_loads_into_an_empty_database_only_and_can_be_clicked_through() {
+    let app = TestApp::spawn().await;
+    let report = canteen::demo::load(&app.state.db, app.clock(), Some("com trua ngon".into()))
+        .expect("demo");
+    assert!(report.expect("loaded").contains("nv001"));
+    assert_eq!(app.count("persons"), 150);
+    assert_eq!(app.count("users"), 45);
+    assert!(
+        app.count("orders WHERE status = 'served'") > 1000,
+        "last month was served"
+    );
+    assert!(app.count("orders WHERE status = 'no_show'") > 0);
+    assert!(app.count("guest_meals") > 0);
+    assert!(app.count("standing_orders") > 100);
+    let again =
+        canteen::demo::load(&app.state.db, app.clock(), Some("x".into())).expect("second run");
+    assert!(again.is_none(), "never into a database with data");
+    assert_eq!(app.count("persons"), 150);
+
+    let mut staff = app.client();
+    staff.login("nv001", "com trua ngon").await;
+    let week = staff.get("/week").await;
+    assert!(week.body.contains("Suất chay") && week.body.contains("Suất thường"));
+    let mut bep = app.client();
+    bep.login("bep", "com trua ngon").await;
+    let head = bep.get("/kitchen/headcount?date=26/11/2026").await;
+    assert!(head
+        .texts("#total")
+        .first()
+        .is_some_and(|t| t.parse::<i64>().unwrap_or(0) > 100));
+    let out = app.cli(&["verify-audit"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -534,10 +534,24 @@ async fn a_meal_keeps_the_price_it_was_ordered_at() {
     lan.get("/week").await;
     lan.post("/week", &[("meal_2026-11-30", &ids[0][0].to_string())])
         .await;
-    app.state
-        .db
-        .write_tx(|c| canteen::canteen::store::update_option(c, ids[0][0], 40_000, None))
-        .expect("price change");
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/menu?week=2026-11-30").await;
+    let r = bep
+        .post(
+            &format!("/kitchen/menu/options/{}", ids[0][0]),
+            &[("price", "40.000"), ("capacity", "")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        bep.post(
+            &format!("/kitchen/menu/options/{}", ids[0][0]),
+            &[("price", "bốn mươi"), ("capacity", "")]
+        )
+        .await
+        .status,
+        400
+    );
     let (mut binh, binh_p) = app.staff("binh").await;
     binh.get("/week").await;
     binh.post("/week", &[("meal_2026-11-30", &ids[0][0].to_string())])
@@ -721,7 +735,7 @@ async fn a_served_meal_can_be_rated_within_three_days_and_the_report_shows_it_wi
     let rep = bep
         .get("/kitchen/report?from=30/11/2026&to=04/12/2026")
         .await;
-    assert!(rep.body.contains("Canh hơi mặn") && rep.body.contains("4.0"));
+    assert!(rep.body.contains("Canh hơi mặn") && rep.body.contains("4,0"));
     assert!(!rep.body.contains("Cán bộ lan"), "comments carry no names");
     assert!(rep.body.contains("<svg class=\"chart\""));
     app.clock().set(local(d(2026, 12, 4), 10, 0, 0));
