@@ -79,6 +79,9 @@ enum Command {
         roles: Vec<String>,
         #[arg(long)]
         display_name: Option<String>,
+        /// Link the account to the person with this employee code.
+        #[arg(long)]
+        person: Option<String>,
         /// Read the password from standard input instead of generating one.
         #[arg(long)]
         password_stdin: bool,
@@ -153,6 +156,7 @@ fn real_main() -> anyhow::Result<()> {
             username,
             roles,
             display_name,
+            person,
             password_stdin,
         } => {
             let mut set = RoleSet::empty();
@@ -178,23 +182,38 @@ fn real_main() -> anyhow::Result<()> {
             let id = state
                 .db
                 .write_tx(|c| {
+                    let person_id = match &person {
+                        Some(code) => match canteen::people::store::person_by_code(
+                            c,
+                            &code.trim().to_uppercase(),
+                        )? {
+                            Some(p) => Some(p.id),
+                            None => return Ok(Err("no person has that employee code")),
+                        },
+                        None => None,
+                    };
                     let new = store::NewUser {
                         username: &username,
                         display_name: &name,
                         password_hash: &hash,
                         must_change_password: !password_stdin,
                         roles: set,
-                        person_id: None,
+                        person_id,
                     };
                     match store::create(c, &Actor::system("cli"), now, new) {
                         Ok(id) => Ok(Ok(id)),
                         Err(store::CreateError::Other(e)) => Err(e),
-                        Err(_) => Ok(Err(())),
+                        Err(store::CreateError::UsernameTaken) => {
+                            Ok(Err("that username is already taken"))
+                        }
+                        Err(store::CreateError::PersonTaken) => {
+                            Ok(Err("that person already has an account"))
+                        }
                     }
                 })
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            if id.is_err() {
-                bail!("username '{username}' is already taken");
+            if let Err(why) = id {
+                bail!("user '{username}' not created: {why}");
             }
             if password_stdin {
                 println!("User '{username}' created.");

@@ -32,6 +32,8 @@ impl Driver {
             .local_addr()
             .ok()?
             .port();
+        // Killed and waited for in Drop.
+        #[allow(clippy::zombie_processes)]
         let child = std::process::Command::new(bin)
             .arg(format!("--port={port}"))
             .stdout(std::process::Stdio::null())

@@ -107,6 +107,33 @@ async fn create_user_prints_a_one_time_password_that_must_be_changed() {
     let bad = app.cli(&["create-user", "--username", "mai", "--role", "chef"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown role"));
+    let taken = app.cli(&["create-user", "--username", "mai", "--role", "staff"]);
+    assert!(String::from_utf8_lossy(&taken.stderr).contains("already taken"));
+    app.person("NV900", "Lê Thị Nga");
+    let linked = app.cli(&[
+        "create-user",
+        "--username",
+        "nga",
+        "--role",
+        "staff",
+        "--person",
+        "nv900",
+    ]);
+    assert!(
+        linked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&linked.stderr)
+    );
+    let nobody = app.cli(&[
+        "create-user",
+        "--username",
+        "ai",
+        "--role",
+        "staff",
+        "--person",
+        "NV404",
+    ]);
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("no person"));
 }
 
 #[actix_web::test]
