@@ -95,18 +95,36 @@ impl Driver {
         self.cmd(reqwest::Method::POST, "/url", json!({"url": url}))
             .await;
     }
+    /// Finds an element, waiting up to 10 s for it (pages load after clicks asynchronously).
     async fn find(&self, css: &str) -> String {
-        let v = self
-            .cmd(
-                reqwest::Method::POST,
-                "/element",
-                json!({"using": "css selector", "value": css}),
-            )
-            .await;
-        v[ELEMENT]
-            .as_str()
-            .unwrap_or_else(|| panic!("no element {css}: {v}"))
-            .to_string()
+        let mut last = Value::Null;
+        for _ in 0..100 {
+            let v = self
+                .cmd(
+                    reqwest::Method::POST,
+                    "/element",
+                    json!({"using": "css selector", "value": css}),
+                )
+                .await;
+            if let Some(id) = v[ELEMENT].as_str() {
+                return id.to_string();
+            }
+            last = v;
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no element {css}: {last}")
+    }
+
+    /// Waits until the current page's URL path is `path`.
+    async fn wait_path(&self, path: &str) {
+        for _ in 0..100 {
+            let url = self.cmd(reqwest::Method::GET, "/url", json!({})).await;
+            if url.as_str().is_some_and(|u| u.ends_with(path)) {
+                return;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("never reached {path}");
     }
     async fn type_into(&self, css: &str, text: &str) {
         let e = self.find(css).await;
@@ -182,6 +200,7 @@ async fn a_staff_member_logs_in_orders_the_week_in_a_browser_and_sees_it_saved()
     driver.type_into("input[name=username]", "lan").await;
     driver.type_into("input[name=password]", PASSWORD).await;
     driver.click(".login button[type=submit]").await;
+    driver.wait_path("/week").await;
     assert!(
         driver.text("h1").await.contains("Suất ăn trưa của tôi"),
         "staff land on their week"
@@ -203,6 +222,7 @@ async fn a_staff_member_logs_in_orders_the_week_in_a_browser_and_sees_it_saved()
         .type_into("input[name='guests_2026-12-02']", "2")
         .await;
     driver.click("form button[type=submit]:not(.link)").await;
+    driver.find(".flash").await;
 
     assert!(
         driver.text(".flash").await.contains("Đã lưu"),
