@@ -31,7 +31,29 @@ pub fn prepare(config: Config, clock: Clock) -> anyhow::Result<AppState> {
 /// Serves until stopped.
 pub async fn run(state: AppState, bind: &str, workers: usize) -> anyhow::Result<()> {
     let listener = std::net::TcpListener::bind(bind)?;
+    actix_web::rt::spawn(standing_order_tick(state.clone()));
     tracing::info!(address = %listener.local_addr()?, "canteen is serving");
     app::serve(state, listener, workers)?.await?;
     Ok(())
+}
+
+/// Every five minutes (and once at start-up): standing orders become meals on days that have
+/// come within the ordering horizon.
+async fn standing_order_tick(state: AppState) {
+    loop {
+        let now = state.clock.now();
+        let result = state
+            .db
+            .write(move |c| {
+                let s = canteen::store::load_settings(c)?;
+                canteen::ordering::materialize_due(c, now, &s)
+            })
+            .await;
+        match result {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(meals = n, "standing orders turned into meals"),
+            Err(e) => tracing::error!(error = %e, "standing order tick failed"),
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_secs(300)).await;
+    }
 }

@@ -700,3 +700,22 @@ pub fn lock_of(
 ) -> Option<Lock> {
     rules::editable(day, rows.get(&day), now, s).err()
 }
+
+/// Standing orders become meals on every published day that is open for ordering now.
+/// Idempotent (only people without a row for the day get one). Run at start-up and by a
+/// background tick, so that a week published far ahead gets its meals once it comes within
+/// the ordering horizon.
+pub fn materialize_due(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    s: &Settings,
+) -> Result<usize, AppError> {
+    let nowt = crate::clock::truncate_micros(now.naive_utc());
+    let mut n = 0;
+    for (day, opts) in editable_days(conn, now, s)? {
+        if !opts.is_empty() {
+            n += materialize_day(conn, day, &opts, nowt)?;
+        }
+    }
+    Ok(n)
+}

@@ -92,6 +92,7 @@ pub async fn report(
                     th { (ctx.t("head.total")) }
                     th.num { (sum(|f| f.ordered)) } th.num { (sum(|f| f.guests)) } th.num { (sum(|f| f.prepared.unwrap_or(0))) }
                     th.num { (sum(|f| f.served)) } th.num { (sum(|f| f.no_shows)) } th.num { (sum(|f| f.leftover.unwrap_or(0))) }
+                th.num { @if !ratings.is_empty() { (average(&ctx, ratings.iter().map(|r| r.2 as i64).sum(), ratings.len() as i64)) } }
                 } }
             }
             h2 { (ctx.t("rating.report")) }

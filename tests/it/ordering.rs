@@ -761,3 +761,38 @@ fn user_id(app: &TestApp, name: &str) -> i32 {
         .first(&mut *c)
         .expect("user")
 }
+
+#[actix_web::test]
+async fn a_week_published_beyond_the_horizon_gets_its_standing_meals_once_it_comes_within_it() {
+    let app = TestApp::spawn().await;
+    let far = d(2026, 12, 21);
+    app.options(&week_of(far), &[REGULAR]);
+    let (mut lan, pid) = app.staff("lan").await;
+    lan.get("/standing").await;
+    lan.post(
+        "/standing",
+        &[("weekday", "1"), ("weekday", "3"), ("action", "save")],
+    )
+    .await;
+    app.publish(far);
+    assert!(
+        app.meal_days(pid).is_empty(),
+        "three weeks ahead is beyond the 14-day horizon"
+    );
+    app.clock().set(local(d(2026, 12, 8), 8, 0, 0));
+    let now = app.clock().now();
+    let n = app
+        .state
+        .db
+        .write_tx(|c| {
+            let s = canteen::canteen::store::load_settings(c)?;
+            canteen::canteen::ordering::materialize_due(c, now, &s)
+        })
+        .expect("tick");
+    assert_eq!(n, 1);
+    assert_eq!(
+        app.meal_days(pid),
+        vec![d(2026, 12, 21)],
+        "Monday 21/12 is within 14 days of 08/12; Wednesday 23/12 is not yet"
+    );
+}

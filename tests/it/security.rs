@@ -228,3 +228,24 @@ async fn healthz_answers_when_the_database_answers() {
     assert_eq!(r.status, 200);
     assert_eq!(r.body, "ok");
 }
+
+#[actix_web::test]
+async fn a_server_error_shows_a_request_id_and_never_internals() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.login_as("quantri", &[Role::Admin]).await;
+    app.sql("ALTER TABLE units RENAME TO units_gone");
+    let r = admin.get("/units").await;
+    assert_eq!(r.status, 500);
+    assert!(r.body.contains("Mã yêu cầu"), "{}", r.body);
+    assert!(r.texts("code").first().is_some_and(|id| id.len() == 12));
+    for leak in [
+        "units_gone",
+        "no such table",
+        "relation",
+        "diesel",
+        "src/",
+        "panicked",
+    ] {
+        assert!(!r.body.contains(leak), "the page leaks «{leak}»");
+    }
+}
