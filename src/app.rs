@@ -345,8 +345,11 @@ pub fn serve(
     listener: std::net::TcpListener,
     workers: usize,
 ) -> std::io::Result<actix_web::dev::Server> {
+    // Database work runs on blocking threads; more of them than connections only queue.
+    let blocking = state.config.read_pool_size as usize + 4;
     let server = actix_web::HttpServer::new(move || build(state.clone()))
         .workers(workers)
+        .worker_max_blocking_threads(blocking)
         .listen(listener)?
         .run();
     Ok(server)

@@ -146,12 +146,10 @@ pub fn load(
     let hash = password::hash(&pw)?;
     let actor = Actor::system("demo");
     let now = clock.now_naive();
+    let clock = clock.clone();
     let loaded = db
-        .write_tx(|c| {
-            use crate::db::schema::users as u;
-            use diesel::prelude::*;
-            let n_users: i64 = u::table.count().get_result(c)?;
-            if people::count_persons(c)? > 0 || n_users > 0 {
+        .write_tx(move |c| {
+            if people::count_persons(c)? > 0 || users::count(c)? > 0 {
                 return Ok(false);
             }
             let mut ids: Vec<(&str, i32)> = Vec::new();
@@ -206,7 +204,7 @@ pub fn load(
                     Some(person_ids[i - 1]),
                 )?;
             }
-            canteen_demo(c, &actor, clock, &person_ids)?;
+            canteen_demo(c, &actor, &clock, &person_ids)?;
             Ok(true)
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;

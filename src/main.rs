@@ -179,9 +179,10 @@ fn real_main() -> anyhow::Result<()> {
             let state = canteen::prepare(config, Clock::real())?;
             let now = state.clock.now_naive();
             let name = display_name.unwrap_or_else(|| username.clone());
+            let (uname, dname) = (username.clone(), name.clone());
             let id = state
                 .db
-                .write_tx(|c| {
+                .write_tx(move |c| {
                     let person_id = match &person {
                         Some(code) => match canteen::people::store::person_by_code(
                             c,
@@ -193,8 +194,8 @@ fn real_main() -> anyhow::Result<()> {
                         None => None,
                     };
                     let new = store::NewUser {
-                        username: &username,
-                        display_name: &name,
+                        username: &uname,
+                        display_name: &dname,
                         password_hash: &hash,
                         must_change_password: !password_stdin,
                         roles: set,
@@ -253,7 +254,7 @@ fn real_main() -> anyhow::Result<()> {
                 .collect();
             let n = state
                 .db
-                .write_tx(|c| import::apply(c, &Actor::system("cli"), now, today, &rows))
+                .write_tx(move |c| import::apply(c, &Actor::system("cli"), now, today, &rows))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "created {}, updated {}, unchanged {}, skipped {}",

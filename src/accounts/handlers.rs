@@ -245,16 +245,7 @@ pub async fn update(
                 e.add("role", "acc.err_self_lockout");
                 return Ok(Err(e));
             }
-            use crate::db::schema::users;
-            use diesel::prelude::*;
-            diesel::update(users::table.find(id))
-                .set((
-                    users::display_name.eq(&ch.display_name),
-                    users::person_id.eq(ch.person_id),
-                    users::disabled.eq(ch.disabled),
-                    users::updated_at.eq(now),
-                ))
-                .execute(c)?;
+            store::update_profile(c, id, &ch.display_name, ch.person_id, ch.disabled, now)?;
             store::set_roles(c, id, ch.roles)?;
             if ch.disabled && !before.disabled {
                 session::delete_all_for_user(c, id)?;

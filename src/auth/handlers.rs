@@ -201,12 +201,7 @@ pub async fn password_change(
         .write(move |c| {
             store::set_password(c, uid, &hash, false, now)?;
             // Other sessions of this user end; this one goes on.
-            diesel::delete(
-                crate::db::schema::sessions::table
-                    .filter(crate::db::schema::sessions::user_id.eq(uid))
-                    .filter(crate::db::schema::sessions::id.ne(sid)),
-            )
-            .execute(c)?;
+            session::delete_others(c, uid, sid)?;
             audit::record(
                 c,
                 &Actor::user(uid, &name),
@@ -217,5 +212,3 @@ pub async fn password_change(
         .await?;
     Ok(see_other("/", Some("flash.password_changed")))
 }
-
-use diesel::prelude::*;

@@ -137,6 +137,16 @@ pub fn delete_all_for_user(conn: &mut DbConn, user_id: i32) -> Result<usize, App
     Ok(diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?)
 }
 
+/// Ends every session of a user but one (after they changed their own password).
+pub fn delete_others(conn: &mut DbConn, user_id: i32, keep: i32) -> Result<usize, AppError> {
+    Ok(diesel::delete(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::id.ne(keep)),
+    )
+    .execute(conn)?)
+}
+
 /// Whether a session is past its idle timeout or its absolute lifetime.
 pub fn expired(
     created_at: NaiveDateTime,

@@ -133,6 +133,29 @@ pub fn set_roles(conn: &mut DbConn, user_id: i32, roles: RoleSet) -> Result<(), 
     Ok(())
 }
 
+pub fn count(conn: &mut DbConn) -> Result<i64, AppError> {
+    Ok(users::table.count().get_result(conn)?)
+}
+
+pub fn update_profile(
+    conn: &mut DbConn,
+    user_id: i32,
+    display_name: &str,
+    person_id: Option<i32>,
+    disabled: bool,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::display_name.eq(display_name),
+            users::person_id.eq(person_id),
+            users::disabled.eq(disabled),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn set_password(
     conn: &mut DbConn,
     user_id: i32,

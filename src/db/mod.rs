@@ -4,11 +4,13 @@
 //! `BEGIN IMMEDIATE`. PostgreSQL: one pool, ordinary transactions.
 
 pub mod schema;
+pub mod writer;
 
 use crate::error::AppError;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{Pool, PooledConnection};
+use diesel::{ConnectionError, ConnectionResult};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::time::Duration;
 
@@ -69,73 +71,115 @@ pub fn parse_url(url: &str) -> Result<(Backend, String), UrlError> {
     Ok((Backend::Sqlite, url.to_string()))
 }
 
-#[derive(Debug)]
-struct Pragmas;
+/// SQLite settings every connection gets.
+fn sqlite_pragmas(c: &mut diesel::SqliteConnection) -> QueryResult<()> {
+    c.batch_execute(
+        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;",
+    )
+}
 
-impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Pragmas {
-    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
-        #[allow(irrefutable_let_patterns)] // irrefutable when built without PostgreSQL
-        if let DbConn::Sqlite(c) = conn {
-            c.batch_execute(
-                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;",
-            )
-            .map_err(diesel::r2d2::Error::QueryError)?;
+/// Opens exactly the backend the URL named (diesel's `MultiConnection::establish` would try
+/// SQLite first with any URL, which could create a stray file).
+pub fn open(backend: Backend, target: &str) -> ConnectionResult<DbConn> {
+    match backend {
+        Backend::Sqlite => {
+            let mut c = diesel::SqliteConnection::establish(target)?;
+            sqlite_pragmas(&mut c).map_err(ConnectionError::CouldntSetupConfiguration)?;
+            Ok(DbConn::Sqlite(c))
         }
-        Ok(())
+        #[cfg(feature = "postgres")]
+        Backend::Postgres => Ok(DbConn::Pg(diesel::PgConnection::establish(target)?)),
+        #[cfg(not(feature = "postgres"))]
+        Backend::Postgres => Err(ConnectionError::BadConnection(
+            UrlError::PostgresNotBuilt.to_string(),
+        )),
     }
 }
 
-pub type Conn = PooledConnection<ConnectionManager<DbConn>>;
+/// r2d2 manager that opens connections with `open`.
+pub struct Manager {
+    backend: Backend,
+    target: String,
+}
+
+impl diesel::r2d2::ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        open(self.backend, &self.target).map_err(diesel::r2d2::Error::ConnectionError)
+    }
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+    fn has_broken(&self, _: &mut DbConn) -> bool {
+        false
+    }
+}
+
+pub type Conn = PooledConnection<Manager>;
 
 #[derive(Clone)]
 pub struct Db {
     backend: Backend,
-    read: Pool<ConnectionManager<DbConn>>,
-    write: Pool<ConnectionManager<DbConn>>,
+    target: String,
+    read: Pool<Manager>,
+    /// PostgreSQL: writers run concurrently on the pool.
+    write: Option<Pool<Manager>>,
+    /// SQLite: the group-commit writer thread's queue (see `writer`); it owns the only writer
+    /// connection.
+    writer: Option<std::sync::mpsc::Sender<writer::Job>>,
 }
 
 impl Db {
     pub fn connect(url: &str, read_pool_size: u32) -> anyhow::Result<Db> {
         let (backend, target) = parse_url(url)?;
-        let build = |size: u32| {
+        let pool = |size: u32| {
             Pool::builder()
                 .max_size(size)
                 .min_idle(Some(1))
                 .connection_timeout(Duration::from_secs(30))
-                .connection_customizer(Box::new(Pragmas))
-                .build(ConnectionManager::<DbConn>::new(target.clone()))
+                .build(Manager {
+                    backend,
+                    target: target.clone(),
+                })
         };
-        let db = match backend {
+        match backend {
             Backend::Sqlite => {
                 // The writer opens (and creates) the file first and switches it to WAL once.
-                let write = build(1)?;
-                write.get()?.batch_execute("PRAGMA journal_mode = WAL;")?;
-                let read = build(read_pool_size.max(1))?;
-                Db {
+                let mut conn = open(backend, &target)?;
+                conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+                let writer = writer::start(conn)?;
+                Ok(Db {
                     backend,
-                    read,
-                    write,
-                }
+                    read: pool(read_pool_size.max(1))?,
+                    write: None,
+                    writer: Some(writer),
+                    target,
+                })
             }
             Backend::Postgres => {
-                let pool = build(read_pool_size.max(2))?;
-                Db {
+                let p = pool(read_pool_size.max(2))?;
+                Ok(Db {
                     backend,
-                    read: pool.clone(),
-                    write: pool,
-                }
+                    read: p.clone(),
+                    write: Some(p),
+                    writer: None,
+                    target,
+                })
             }
-        };
-        Ok(db)
+        }
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
+    /// Applies pending migrations (on a connection of its own; SQLite waits for the writer).
     pub fn migrate(&self) -> anyhow::Result<usize> {
-        let mut conn = self.write.get()?;
-        let applied = match &mut *conn {
+        let mut conn = open(self.backend, &self.target)?;
+        let applied = match &mut conn {
             DbConn::Sqlite(c) => c
                 .run_pending_migrations(SQLITE_MIGRATIONS)
                 .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?
@@ -153,13 +197,25 @@ impl Db {
         self.read.get().map_err(AppError::pool)
     }
 
-    /// Runs `f` in one write transaction (SQLite: BEGIN IMMEDIATE on the single writer).
-    pub fn write_tx<T>(
+    /// Runs `f` in one write transaction, blocking the calling thread (CLI, tests, demo).
+    pub fn write_tx<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+        f: impl FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
-        let mut conn = self.write.get().map_err(AppError::pool)?;
-        write_tx(&mut conn, f)
+        match (&self.writer, &self.write) {
+            (Some(queue), _) => {
+                let (tx, rx) = std::sync::mpsc::channel();
+                queue
+                    .send(writer::job(f, move |r| {
+                        let _ = tx.send(r);
+                    }))
+                    .map_err(|_| AppError::internal("the writer has stopped"))?;
+                rx.recv()
+                    .map_err(|_| AppError::internal("the writer dropped a job"))?
+            }
+            (None, Some(pool)) => write_tx_on(&mut *pool.get().map_err(AppError::pool)?, f),
+            (None, None) => Err(AppError::internal("no writer")),
+        }
     }
 
     /// Read work off the async threads.
@@ -176,15 +232,29 @@ impl Db {
         .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
     }
 
-    /// Write work off the async threads, in one transaction.
+    /// Write work off the async threads, in one transaction (SQLite: group-committed).
     pub async fn write<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
-        let db = self.clone();
-        actix_web::web::block(move || db.write_tx(f))
-            .await
-            .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+        match &self.writer {
+            Some(queue) => {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                queue
+                    .send(writer::job(f, move |r| {
+                        let _ = tx.send(r);
+                    }))
+                    .map_err(|_| AppError::internal("the writer has stopped"))?;
+                rx.await
+                    .map_err(|_| AppError::internal("the writer dropped a job"))?
+            }
+            None => {
+                let db = self.clone();
+                actix_web::web::block(move || db.write_tx(f))
+                    .await
+                    .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+            }
+        }
     }
 
     pub fn ping(&self) -> Result<(), AppError> {
@@ -196,7 +266,7 @@ impl Db {
 
 /// One write transaction on a given connection. On SQLite it is `BEGIN IMMEDIATE`, so the
 /// write lock is taken up front and a transaction never fails half-way on "database is locked".
-pub fn write_tx<T>(
+pub fn write_tx_on<T>(
     conn: &mut DbConn,
     f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
@@ -291,7 +361,7 @@ diesel::define_sql_function! {
 pub fn backup_sqlite(path: &str, to: &std::path::Path) -> anyhow::Result<()> {
     use diesel::sqlite::SqliteConnection;
     let mut src = SqliteConnection::establish(path)?;
-    src.batch_execute("PRAGMA busy_timeout = 10000;")?;
+    sqlite_pragmas(&mut src)?;
     let target = to.to_string_lossy().replace('\'', "''");
     src.batch_execute(&format!("VACUUM INTO '{target}'"))?;
     let mut copy = SqliteConnection::establish(&to.to_string_lossy())?;

@@ -784,7 +784,7 @@ async fn a_week_published_beyond_the_horizon_gets_its_standing_meals_once_it_com
     let n = app
         .state
         .db
-        .write_tx(|c| {
+        .write_tx(move |c| {
             let s = canteen::canteen::store::load_settings(c)?;
             canteen::canteen::ordering::materialize_due(c, now, &s)
         })

@@ -99,12 +99,13 @@ impl TestApp {
     ) -> i32 {
         let now = self.state.clock.now_naive();
         let set: RoleSet = roles.iter().copied().collect();
+        let username = username.to_string();
         self.state
             .db
-            .write_tx(|c| {
+            .write_tx(move |c| {
                 let new = store::NewUser {
-                    username,
-                    display_name: username,
+                    username: &username,
+                    display_name: &username,
                     password_hash: password_hash(),
                     must_change_password: must_change,
                     roles: set,
@@ -130,7 +131,7 @@ impl TestApp {
         let token = self
             .state
             .db
-            .write_tx(|c| session::create(c, user_id, now))
+            .write_tx(move |c| session::create(c, user_id, now))
             .expect("session");
         let mut client = self.client();
         client.cookies.insert(session::SESSION_COOKIE.into(), token);
@@ -435,7 +436,7 @@ impl TestApp {
         };
         self.state
             .db
-            .write_tx(|c| {
+            .write_tx(move |c| {
                 canteen::people::store::create_person(c, &Actor::system("test"), now, &data)
             })
             .expect("person")
@@ -454,13 +455,18 @@ impl TestApp {
         days: &[NaiveDate],
         opts: &[(&str, i64, Option<i32>, bool)],
     ) -> Vec<Vec<i32>> {
+        let days = days.to_vec();
+        let opts: Vec<(String, i64, Option<i32>, bool)> = opts
+            .iter()
+            .map(|(n, p, c, v)| (n.to_string(), *p, *c, *v))
+            .collect();
         self.state
             .db
-            .write_tx(|c| {
+            .write_tx(move |c| {
                 let mut out = Vec::new();
-                for day in days {
+                for day in &days {
                     let mut ids = Vec::new();
-                    for (name, price, cap, veg) in opts {
+                    for (name, price, cap, veg) in &opts {
                         let o = menu_store::NewOption {
                             service_date: *day,
                             name,
@@ -485,7 +491,9 @@ impl TestApp {
         let now = self.state.clock.now();
         self.state
             .db
-            .write_tx(|c| canteen::canteen::menu::publish(c, &Actor::system("test"), monday, now))
+            .write_tx(move |c| {
+                canteen::canteen::menu::publish(c, &Actor::system("test"), monday, now)
+            })
             .expect("publish");
     }
 
