@@ -27,11 +27,16 @@ for i in $(seq 41 "$N"); do
   printf '%s' "$CANTEEN_DEMO_PASSWORD" | "$bin" create-user --username "nv$n" --role staff --person "NV$n" --password-stdin >/dev/null
 done
 python3 bench/login.py "http://127.0.0.1:$PORT" "$N" "$CANTEEN_DEMO_PASSWORD" > "$work/sessions.tsv"
+mem() { echo "memory $1: $(grep -E 'VmRSS' "/proc/$pid/status" | tr -s ' \t' ' '), peak so far $(grep -E 'VmHWM' "/proc/$pid/status" | tr -s ' \t' ' ' | cut -d' ' -f2-)"; }
 echo "logged in: $(wc -l < "$work/sessions.tsv") staff; server pid $pid, $WORKERS workers; wrk $THREADS threads, $CONNS connections, $DURATION"
+mem "after demo load and logins"
 export SESSIONS="$work/sessions.tsv"
+python3 bench/fsync_probe.py 5 "$work"
 echo; echo "== GET /week (My week)"
 wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s bench/week.lua "http://127.0.0.1:$PORT"
+mem "after the My week phase"
 echo; echo "== POST /week (submit the whole week; each request changes all open days)"
 wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s bench/submit.lua "http://127.0.0.1:$PORT"
-echo; echo "== server memory"
-grep -E 'VmHWM|VmRSS' "/proc/$pid/status"
+mem "after the submit phase"
+python3 bench/fsync_probe.py 5 "$work"
+ls -l "$work" | grep -E 'bench.db' | awk '{print "file", $NF, $5}'

@@ -97,7 +97,29 @@ enum Command {
     VerifyAudit,
 }
 
+/// glibc keeps freed large blocks (argon2 uses 19 MiB per hash) in per-thread arenas once its
+/// mmap threshold has adapted upwards; a fixed threshold returns them to the system, and a few
+/// arenas are plenty for two cores. Measured: peak memory under the load benchmark fell from
+/// 93 MB after 100 logins to the figures in the README.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn tune_allocator() {
+    extern "C" {
+        fn mallopt(param: i32, value: i32) -> i32;
+    }
+    const M_MMAP_THRESHOLD: i32 = -3;
+    const M_ARENA_MAX: i32 = -8;
+    // SAFETY: mallopt only changes allocator tuning; called once before any other thread exists.
+    unsafe {
+        mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+        mallopt(M_ARENA_MAX, 4);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}
+
 fn main() {
+    tune_allocator();
     tracing_subscriber::fmt()
         .with_max_level(match std::env::var("CANTEEN_LOG").as_deref() {
             Ok("debug") => tracing::Level::DEBUG,
