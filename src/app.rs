@@ -68,7 +68,9 @@ pub const KITCHEN: &[Role] = &[Role::Kitchen];
 pub const KITCHEN_ADMIN: &[Role] = &[Role::Kitchen, Role::Admin];
 pub const PEOPLE_READERS: &[Role] = &[Role::Admin, Role::Accountant, Role::UnionOfficer];
 
-use crate::canteen::{kitchen, menu, staff, waste};
+use crate::canteen::{
+    behalf, calendar, counter, dishes, headcount, menu, pass, settings, staff, waste,
+};
 use crate::{accounts, auth, home, people};
 use Access::*;
 
@@ -110,39 +112,39 @@ routes! {
     GET "/absences" Roles(STAFF) => staff::absences;
     POST "/absences" Roles(STAFF) => staff::absence_add;
     POST "/absences/{id}/delete" Roles(STAFF) => staff::absence_delete;
-    GET "/pass" Roles(STAFF) => staff::pass;
-    POST "/pass/rotate" Roles(STAFF) => staff::pass_rotate;
-    GET "/meals" Roles(STAFF) => staff::meals;
-    POST "/meals/{id}/rate" Roles(STAFF) => staff::rate;
-    GET "/kitchen/dishes" Roles(KITCHEN) => menu::dishes;
-    POST "/kitchen/dishes" Roles(KITCHEN) => menu::dish_create;
-    GET "/kitchen/dishes/{id}" Roles(KITCHEN) => menu::dish_edit;
-    POST "/kitchen/dishes/{id}" Roles(KITCHEN) => menu::dish_update;
+    GET "/pass" Roles(STAFF) => pass::page;
+    POST "/pass/rotate" Roles(STAFF) => pass::rotate;
+    GET "/meals" Roles(STAFF) => pass::meals;
+    POST "/meals/{id}/rate" Roles(STAFF) => pass::rate;
+    GET "/kitchen/dishes" Roles(KITCHEN) => dishes::list;
+    POST "/kitchen/dishes" Roles(KITCHEN) => dishes::create;
+    GET "/kitchen/dishes/{id}" Roles(KITCHEN) => dishes::edit;
+    POST "/kitchen/dishes/{id}" Roles(KITCHEN) => dishes::update;
     GET "/kitchen/menu" Roles(KITCHEN) => menu::menu;
     POST "/kitchen/menu/options" Roles(KITCHEN) => menu::option_add;
     POST "/kitchen/menu/options/{id}" Roles(KITCHEN) => menu::option_update;
     POST "/kitchen/menu/options/{id}/delete" Roles(KITCHEN) => menu::option_delete;
     POST "/kitchen/menu/copy" Roles(KITCHEN) => menu::copy_week;
     POST "/kitchen/menu/publish" Roles(KITCHEN) => menu::publish_week;
-    GET "/kitchen/calendar" Roles(KITCHEN) => menu::calendar;
-    POST "/kitchen/calendar/close" Roles(KITCHEN) => menu::close_days;
-    POST "/kitchen/calendar/open" Roles(KITCHEN) => menu::open_day;
-    GET "/kitchen/headcount" Roles(KITCHEN) => kitchen::headcount;
-    GET "/kitchen/headcount/print" Roles(KITCHEN) => kitchen::headcount_print;
-    GET "/kitchen/headcount.csv" Roles(KITCHEN) => kitchen::headcount_csv;
-    GET "/kitchen/headcount.xlsx" Roles(KITCHEN) => kitchen::headcount_xlsx;
-    GET "/kitchen/counter" Roles(KITCHEN) => kitchen::counter;
-    POST "/kitchen/counter" Roles(KITCHEN) => kitchen::scan;
-    POST "/kitchen/counter/undo" Roles(KITCHEN) => kitchen::undo;
-    POST "/kitchen/counter/walk-in" Roles(KITCHEN) => kitchen::walk_in;
-    POST "/kitchen/counter/close" Roles(KITCHEN) => kitchen::close_service;
-    GET "/kitchen/on-behalf" Roles(KITCHEN) => kitchen::on_behalf;
-    GET "/kitchen/on-behalf/{id}" Roles(KITCHEN) => kitchen::behalf_week;
-    POST "/kitchen/on-behalf/{id}" Roles(KITCHEN) => kitchen::behalf_save;
+    GET "/kitchen/calendar" Roles(KITCHEN) => calendar::page;
+    POST "/kitchen/calendar/close" Roles(KITCHEN) => calendar::close_days;
+    POST "/kitchen/calendar/open" Roles(KITCHEN) => calendar::open_day;
+    GET "/kitchen/headcount" Roles(KITCHEN) => headcount::page;
+    GET "/kitchen/headcount/print" Roles(KITCHEN) => headcount::print;
+    GET "/kitchen/headcount.csv" Roles(KITCHEN) => headcount::csv;
+    GET "/kitchen/headcount.xlsx" Roles(KITCHEN) => headcount::xlsx;
+    GET "/kitchen/counter" Roles(KITCHEN) => counter::page;
+    POST "/kitchen/counter" Roles(KITCHEN) => counter::scan;
+    POST "/kitchen/counter/undo" Roles(KITCHEN) => counter::undo;
+    POST "/kitchen/counter/walk-in" Roles(KITCHEN) => counter::walk_in;
+    POST "/kitchen/counter/close" Roles(KITCHEN) => counter::close_service;
+    GET "/kitchen/on-behalf" Roles(KITCHEN) => behalf::search;
+    GET "/kitchen/on-behalf/{id}" Roles(KITCHEN) => behalf::week;
+    POST "/kitchen/on-behalf/{id}" Roles(KITCHEN) => behalf::save;
     GET "/kitchen/report" Roles(KITCHEN) => waste::report;
     POST "/kitchen/waste" Roles(KITCHEN) => waste::save;
-    GET "/kitchen/settings" Roles(KITCHEN_ADMIN) => kitchen::settings_form;
-    POST "/kitchen/settings" Roles(KITCHEN_ADMIN) => kitchen::settings_save;
+    GET "/kitchen/settings" Roles(KITCHEN_ADMIN) => settings::form;
+    POST "/kitchen/settings" Roles(KITCHEN_ADMIN) => settings::save;
 }
 
 /// The route table without handlers, for tests and documentation.

@@ -249,7 +249,7 @@ fn canteen_demo(
     clock: &Clock,
     person_ids: &[i32],
 ) -> Result<(), AppError> {
-    use crate::canteen::{menu, ordering, rules, service, store as cstore};
+    use crate::canteen::{feedback, menu, ordering, rules, standing, store as cstore};
     use chrono::{Datelike, Duration};
     let now = clock.now();
     let nowt = clock.now_naive();
@@ -320,10 +320,10 @@ fn canteen_demo(
             prefer_vegetarian: i % 11 == 0,
             lunar_vegetarian: i % 5 == 0,
         };
-        ordering::save_standing(c, *pid, Some(&s), nowt)?;
+        standing::save_standing(c, *pid, Some(&s), nowt)?;
     }
     // The past (last month and the days of this week already gone): served, a few no-shows.
-    let standing = ordering::all_standing(c)?;
+    let standing = standing::all_standing(c)?;
     for day in days.iter().filter(|d| **d < today) {
         let opts = cstore::options_between(c, *day, *day)?;
         cstore::put_day(
@@ -359,9 +359,9 @@ fn canteen_demo(
             } else {
                 ordering::SERVED
             };
-            let id = service::record_past_meal(
+            let id = feedback::record_past_meal(
                 c,
-                &service::PastMeal {
+                &feedback::PastMeal {
                     person: *pid,
                     option: opt,
                     status,
@@ -380,7 +380,7 @@ fn canteen_demo(
                         "",
                         "Rau tươi",
                     ];
-                    service::rate(
+                    feedback::rate(
                         c,
                         id,
                         3 + rng.next(3) as i32,
@@ -391,7 +391,7 @@ fn canteen_demo(
             }
         }
         let prepared = served + 5 + rng.next(8) as i32;
-        service::save_waste(
+        feedback::save_waste(
             c,
             *day,
             prepared,

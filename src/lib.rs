@@ -46,7 +46,7 @@ async fn standing_order_tick(state: AppState) {
             .db
             .write(move |c| {
                 let s = canteen::store::load_settings(c)?;
-                canteen::ordering::materialize_due(c, now, &s)
+                canteen::standing::materialize_due(c, now, &s)
             })
             .await;
         match result {

@@ -1,16 +1,16 @@
-//! Kitchen: dish catalogue, week menus (options with price and capacity; copy; publish) and
-//! the service calendar (close days with a reason, open make-up days).
+//! Kitchen: week menus — options with price and capacity, copy a week, publish.
 
-use super::ordering;
 use super::rules::{self, DayRow};
-use super::store::{self, DishInput, NewOption, LOCK_DAY};
+use super::standing;
+use super::store::{self, NewOption, LOCK_DAY};
 use super::week::weekday_key;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::middleware::see_other;
 use crate::error::AppError;
 use crate::money::Vnd;
 use crate::state::AppState;
-use crate::ui::format::{date, parse_date};
+use crate::ui::format::date;
+use crate::ui::forms::ConfirmForm;
 use crate::ui::forms::{confirm_form, post_form, FieldErrors, Form, Input};
 use crate::ui::{layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
@@ -18,156 +18,6 @@ use chrono::{Duration, NaiveDate};
 use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::json;
-
-// ---- dishes ----
-
-pub async fn dishes(state: web::Data<AppState>, ctx: Ctx) -> Result<Markup, AppError> {
-    let list = state.db.read(store::all_dishes).await?;
-    Ok(layout::page(
-        &ctx,
-        ctx.t("dish.title"),
-        html! {
-            h1 { (ctx.t("dish.title")) }
-            table.responsive {
-                thead { tr { th { (ctx.t("dish.name")) } th { (ctx.t("dish.description")) } th { (ctx.t("dish.allergens")) } th { (ctx.t("menu.vegetarian")) } th { span.sr { (ctx.t("common.actions")) } } } }
-                tbody { @for d in &list { tr {
-                    td { (d.name) @if !d.active { " " span.badge.off { (ctx.t("dish.inactive")) } } }
-                    td { (d.description) } td { (d.allergens) } td { @if d.vegetarian { "✓" } }
-                    td { a href=(format!("/kitchen/dishes/{}", d.id)) { (ctx.t("common.edit")) } }
-                } } }
-            }
-            div.card { h2 { (ctx.t("dish.add")) } (dish_form(&ctx, "/kitchen/dishes", &DishForm::default(), &FieldErrors::default())) }
-        },
-    ))
-}
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct DishForm {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    allergens: String,
-    vegetarian: Option<String>,
-    active: Option<String>,
-}
-
-fn dish_form(ctx: &Ctx, action: &str, f: &DishForm, e: &FieldErrors) -> Markup {
-    post_form(
-        ctx,
-        action,
-        html! {
-            (Input::text("name", ctx.t("dish.name"), &f.name).required().render(ctx, e))
-            (Input::text("description", ctx.t("dish.description"), &f.description).render(ctx, e))
-            (Input::text("allergens", ctx.t("dish.allergens"), &f.allergens).hint(ctx.t("dish.allergens_hint")).render(ctx, e))
-            div.field { label { input type="checkbox" name="vegetarian" value="yes" checked[f.vegetarian.is_some()]; " " (ctx.t("menu.vegetarian")) } }
-            div.field { label { input type="checkbox" name="active" value="yes" checked[f.active.is_some() || f.name.is_empty()]; " " (ctx.t("dish.active")) } }
-            button type="submit" { (ctx.t("common.save")) }
-        },
-    )
-}
-
-pub async fn dish_edit(
-    state: web::Data<AppState>,
-    ctx: Ctx,
-    id: web::Path<i32>,
-) -> Result<Markup, AppError> {
-    let id = id.into_inner();
-    let d = state
-        .db
-        .read(move |c| store::dish(c, id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let f = DishForm {
-        name: d.name,
-        description: d.description,
-        allergens: d.allergens,
-        vegetarian: d.vegetarian.then(|| "yes".into()),
-        active: d.active.then(|| "yes".into()),
-    };
-    Ok(layout::page(
-        &ctx,
-        ctx.t("dish.edit"),
-        html! {
-            h1 { (ctx.t("dish.edit")) }
-            div.card { (dish_form(&ctx, &format!("/kitchen/dishes/{id}"), &f, &FieldErrors::default())) }
-            p { a href="/kitchen/dishes" { (ctx.t("common.back")) } }
-        },
-    ))
-}
-
-pub async fn dish_create(
-    state: web::Data<AppState>,
-    ctx: Ctx,
-    f: Form<DishForm>,
-) -> Result<HttpResponse, AppError> {
-    dish_save(state, ctx, None, f.0).await
-}
-
-pub async fn dish_update(
-    state: web::Data<AppState>,
-    ctx: Ctx,
-    id: web::Path<i32>,
-    f: Form<DishForm>,
-) -> Result<HttpResponse, AppError> {
-    dish_save(state, ctx, Some(id.into_inner()), f.0).await
-}
-
-async fn dish_save(
-    state: web::Data<AppState>,
-    ctx: Ctx,
-    id: Option<i32>,
-    f: DishForm,
-) -> Result<HttpResponse, AppError> {
-    let name = f.name.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut e = FieldErrors::default();
-    if !(2..=100).contains(&name.chars().count()) {
-        e.add("name", "dish.err_name");
-    }
-    if f.description.chars().count() > 300 || f.allergens.chars().count() > 200 {
-        e.add("description", "dish.err_long");
-    }
-    let input = DishInput {
-        name,
-        description: f.description.trim().to_string(),
-        vegetarian: f.vegetarian.as_deref() == Some("yes"),
-        allergens: f.allergens.trim().to_string(),
-        active: f.active.as_deref() == Some("yes"),
-    };
-    let now = state.clock.now_naive();
-    let saved = if e.is_empty() {
-        state
-            .db
-            .write(move |c| store::save_dish(c, id, &input, now))
-            .await?
-    } else {
-        Err("dish.err_name")
-    };
-    match saved {
-        Ok(_) => Ok(see_other("/kitchen/dishes", Some("flash.saved"))),
-        Err(k) => {
-            if e.is_empty() {
-                e.add("name", k);
-            }
-            let action = id
-                .map(|i| format!("/kitchen/dishes/{i}"))
-                .unwrap_or_else(|| "/kitchen/dishes".into());
-            Ok(crate::ui::html_invalid(layout::page(
-                &ctx,
-                ctx.t("dish.title"),
-                html! {
-                    h1 { (ctx.t("dish.title")) }
-                    div.card { (dish_form(&ctx, &action, &f, &e)) }
-                    p { a href="/kitchen/dishes" { (ctx.t("common.back")) } }
-                },
-            )))
-        }
-    }
-}
-
-// ---- week menu ----
 
 #[derive(Deserialize)]
 pub struct WeekQuery {
@@ -403,21 +253,13 @@ pub async fn option_update(
     ))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConfirmForm {
-    confirm: Option<String>,
-}
-
 pub async fn option_delete(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i32>,
     Form(f): Form<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    if f.confirm.as_deref() != Some("yes") {
-        return Err(AppError::BadRequest("err.confirm_required"));
-    }
+    f.confirmed()?;
     let id = id.into_inner();
     let actor = Actor::user(user.user_id, &user.username);
     let now = state.clock.now_naive();
@@ -547,7 +389,7 @@ pub fn publish(
         };
         store::put_day(c, day, &new_row, nowt)?;
         if rules::editable(day, Some(&new_row), now, &s).is_ok() {
-            ordering::materialize_day(c, day, &opts, nowt)?;
+            standing::materialize_day(c, day, &opts, nowt)?;
         }
         published.push(day);
     }
@@ -561,193 +403,3 @@ pub fn publish(
 }
 
 use chrono::Datelike;
-
-// ---- service calendar ----
-
-#[derive(Deserialize)]
-pub struct MonthQuery {
-    month: Option<String>,
-}
-
-pub async fn calendar(
-    state: web::Data<AppState>,
-    ctx: Ctx,
-    q: web::Query<MonthQuery>,
-) -> Result<Markup, AppError> {
-    let today = state.clock.today();
-    let first = q
-        .month
-        .as_deref()
-        .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
-        .unwrap_or_else(|| today.with_day(1).unwrap_or(today));
-    let last = (first + Duration::days(32)).with_day(1).unwrap_or(first) - Duration::days(1);
-    let rows = state
-        .db
-        .read(move |c| store::day_rows(c, first, last))
-        .await?;
-    let none = FieldErrors::default();
-    let prev = (first - Duration::days(1)).format("%Y-%m").to_string();
-    let next = (last + Duration::days(1)).format("%Y-%m").to_string();
-    Ok(layout::page(
-        &ctx,
-        ctx.t("cal.title"),
-        html! {
-            (layout::title_bar(&ctx.tf("cal.month", first.format("%m/%Y")), html! {
-                a.button.secondary href=(format!("/kitchen/calendar?month={prev}")) { "‹" }
-                a.button.secondary href=(format!("/kitchen/calendar?month={next}")) { "›" }
-            }))
-            table {
-                thead { tr { th { (ctx.t("week.day")) } th { (ctx.t("week.state")) } th { (ctx.t("cal.lunar")) } } }
-                tbody {
-                    @for i in 0..=(last - first).num_days() {
-                        @let d = first + Duration::days(i);
-                        @let row = rows.get(&d);
-                        @let l = super::lunar::to_lunar(d);
-                        tr {
-                            td { (ctx.t(weekday_key(d))) " " (date(d)) }
-                            td { @if rules::is_open(d, row) { (ctx.t("cal.open")) } @else { span.badge.off { (ctx.t("order.lock_closed")) } " " (row.and_then(|r| r.reason.as_deref()).unwrap_or("")) } }
-                            td { (l.day) "/" (l.month) @if l.day == 1 || l.day == 15 { " " span.badge { (ctx.t("cal.veg_day")) } } }
-                        }
-                    }
-                }
-            }
-            div.card {
-                h2 { (ctx.t("cal.close_title")) }
-                p.hint { (ctx.t("cal.close_help")) }
-                (post_form(&ctx, "/kitchen/calendar/close", html! {
-                    (Input::text("from", ctx.t("absence.from"), "").required().hint(ctx.t("common.date_hint")).render(&ctx, &none))
-                    (Input::text("to", ctx.t("absence.to"), "").required().render(&ctx, &none))
-                    (Input::text("reason", ctx.t("cal.reason"), "").required().hint(ctx.t("cal.reason_hint")).render(&ctx, &none))
-                    label.confirm { input type="checkbox" name="confirm" value="yes" required; " " (ctx.t("cal.close_confirm")) }
-                    " " button.danger type="submit" { (ctx.t("cal.close")) }
-                }))
-            }
-            div.card {
-                h2 { (ctx.t("cal.open_title")) }
-                (post_form(&ctx, "/kitchen/calendar/open", html! {
-                    (Input::text("day", ctx.t("week.day"), "").required().hint(ctx.t("common.date_hint")).render(&ctx, &none))
-                    (Input::text("reason", ctx.t("cal.reason"), "").hint(ctx.t("cal.open_hint")).render(&ctx, &none))
-                    button type="submit" { (ctx.t("cal.open_day")) }
-                }))
-            }
-        },
-    ))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CloseForm {
-    from: String,
-    to: String,
-    reason: String,
-    confirm: Option<String>,
-}
-
-/// Closes one or several days (holiday, Tết): their meals are cancelled and staff are told.
-pub async fn close_days(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    Form(f): Form<CloseForm>,
-) -> Result<HttpResponse, AppError> {
-    if f.confirm.as_deref() != Some("yes") {
-        return Err(AppError::BadRequest("err.confirm_required"));
-    }
-    let from = parse_date(&f.from).ok_or(AppError::BadRequest("people.err_date_format"))?;
-    let to = parse_date(&f.to).ok_or(AppError::BadRequest("people.err_date_format"))?;
-    let reason = f.reason.trim().to_string();
-    if to < from
-        || to - from > Duration::days(31)
-        || reason.is_empty()
-        || reason.chars().count() > 100
-    {
-        return Err(AppError::BadRequest("cal.err_range"));
-    }
-    let actor = Actor::user(user.user_id, &user.username);
-    let now = state.clock.now_naive();
-    let uid = user.user_id;
-    let month = from.format("%Y-%m").to_string();
-    state
-        .db
-        .write(move |c| {
-            let rows = store::day_rows(c, from, to)?;
-            let mut cancelled = 0;
-            let mut d = from;
-            while d <= to {
-                let published = rows.get(&d).is_some_and(|r| r.published);
-                store::put_day(
-                    c,
-                    d,
-                    &DayRow {
-                        is_open: false,
-                        reason: Some(reason.clone()),
-                        published,
-                    },
-                    now,
-                )?;
-                cancelled += ordering::cancel_whole_day(c, d, Some(uid), now)?;
-                d += Duration::days(1);
-            }
-            audit::record(
-                c,
-                &actor,
-                now,
-                Entry::new("calendar.close", "service_day").after(
-                    json!({"from": from, "to": to, "reason": reason, "meals_cancelled": cancelled}),
-                ),
-            )
-        })
-        .await?;
-    Ok(see_other(
-        &format!("/kitchen/calendar?month={month}"),
-        Some("flash.days_closed"),
-    ))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OpenForm {
-    day: String,
-    #[serde(default)]
-    reason: String,
-}
-
-/// Opens a day (a make-up Saturday, or a closed day reopened).
-pub async fn open_day(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    Form(f): Form<OpenForm>,
-) -> Result<HttpResponse, AppError> {
-    let day = parse_date(&f.day).ok_or(AppError::BadRequest("people.err_date_format"))?;
-    let reason = Some(f.reason.trim().to_string()).filter(|r| !r.is_empty());
-    let actor = Actor::user(user.user_id, &user.username);
-    let now = state.clock.now();
-    state
-        .db
-        .write(move |c| {
-            let nowt = crate::clock::truncate_micros(now.naive_utc());
-            let published = store::day_row(c, day)?.is_some_and(|r| r.published);
-            let row = DayRow {
-                is_open: true,
-                reason: reason.clone(),
-                published,
-            };
-            store::put_day(c, day, &row, nowt)?;
-            let s = store::load_settings(c)?;
-            if rules::editable(day, Some(&row), now, &s).is_ok() {
-                let opts = store::options_between(c, day, day)?;
-                ordering::materialize_day(c, day, &opts, nowt)?;
-            }
-            audit::record(
-                c,
-                &actor,
-                nowt,
-                Entry::new("calendar.open", "service_day")
-                    .after(json!({"day": day, "reason": reason})),
-            )
-        })
-        .await?;
-    Ok(see_other(
-        &format!("/kitchen/calendar?month={}", day.format("%Y-%m")),
-        Some("flash.saved"),
-    ))
-}

@@ -1,17 +1,19 @@
 //! Staff pages: my week, standing order, absences, meal pass, rating served meals.
 
-use super::ordering::{self, Who, SRC_STAFF};
+use super::ordering::{Who, SRC_STAFF};
 use super::rules::{self, Standing};
-use super::{service, store, week};
+use super::standing;
+use super::{store, week};
 use crate::auth::middleware::see_other;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::format::{date, parse_date};
+use crate::ui::forms::ConfirmForm;
 use crate::ui::forms::{confirm_form, post_form, FieldErrors, Form, Input};
 use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
 use chrono::Duration;
-use maud::{html, Markup, PreEscaped};
+use maud::{html, Markup};
 use serde::Deserialize;
 
 pub fn person_of(user: &CurrentUser) -> Result<i32, AppError> {
@@ -119,7 +121,7 @@ pub async fn standing_form(
     let person = person_of(&user)?;
     let s = state
         .db
-        .read(move |c| ordering::standing_of(c, person))
+        .read(move |c| standing::standing_of(c, person))
         .await?;
     Ok(standing_page(&ctx, s.as_ref()))
 }
@@ -196,10 +198,10 @@ pub async fn standing_save(
         .db
         .write(move |c| {
             let nowt = crate::clock::truncate_micros(now.naive_utc());
-            ordering::save_standing(c, person, standing.as_ref(), nowt)?;
+            standing::save_standing(c, person, standing.as_ref(), nowt)?;
             let s = store::load_settings(c)?;
-            let days = ordering::editable_days(c, now, &s)?;
-            ordering::sync_person(c, person, &days, nowt)
+            let days = standing::editable_days(c, now, &s)?;
+            standing::sync_person(c, person, &days, nowt)
         })
         .await?;
     Ok(see_other("/week", Some("flash.standing_saved")))
@@ -216,7 +218,7 @@ pub async fn absences(
     let today = state.clock.today();
     let list = state
         .db
-        .read(move |c| ordering::absences_of(c, person, today))
+        .read(move |c| standing::absences_of(c, person, today))
         .await?;
     Ok(absences_page(
         &ctx,
@@ -236,7 +238,7 @@ fn kind_key(k: &str) -> &'static str {
 
 fn absences_page(
     ctx: &Ctx,
-    list: &[ordering::Absence],
+    list: &[standing::Absence],
     f: &AbsenceForm,
     e: &FieldErrors,
 ) -> Markup {
@@ -325,7 +327,7 @@ pub async fn absence_add(
     let (Some(start), Some(end), true) = (start, end, e.is_empty()) else {
         let list = state
             .db
-            .read(move |c| ordering::absences_of(c, person, today))
+            .read(move |c| standing::absences_of(c, person, today))
             .await?;
         return Ok(html_invalid(absences_page(&ctx, &list, &f, &e)));
     };
@@ -335,23 +337,17 @@ pub async fn absence_add(
         .db
         .write(move |c| {
             let nowt = crate::clock::truncate_micros(now.naive_utc());
-            ordering::add_absence(c, person, start, end, &f.kind, f.note.trim(), nowt)?;
+            standing::add_absence(c, person, start, end, &f.kind, f.note.trim(), nowt)?;
             let s = store::load_settings(c)?;
-            let days: Vec<_> = ordering::editable_days(c, now, &s)?
+            let days: Vec<_> = standing::editable_days(c, now, &s)?
                 .into_iter()
                 .map(|d| d.0)
                 .filter(|d| *d >= start && *d <= end)
                 .collect();
-            ordering::cancel_days(c, person, &days, Some(uid), nowt)
+            standing::cancel_days(c, person, &days, Some(uid), nowt)
         })
         .await?;
     Ok(see_other("/absences", Some("flash.absence_saved")))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConfirmForm {
-    confirm: Option<String>,
 }
 
 pub async fn absence_delete(
@@ -360,21 +356,19 @@ pub async fn absence_delete(
     id: web::Path<i32>,
     Form(f): Form<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    if f.confirm.as_deref() != Some("yes") {
-        return Err(AppError::BadRequest("err.confirm_required"));
-    }
+    f.confirmed()?;
     let person = person_of(&user)?;
     let id = id.into_inner();
     let now = state.clock.now();
     let found = state
         .db
         .write(move |c| {
-            if !ordering::delete_absence(c, person, id)? {
+            if !standing::delete_absence(c, person, id)? {
                 return Ok(false);
             }
             let s = store::load_settings(c)?;
-            let days = ordering::editable_days(c, now, &s)?;
-            ordering::sync_person(
+            let days = standing::editable_days(c, now, &s)?;
+            standing::sync_person(
                 c,
                 person,
                 &days,
@@ -387,144 +381,4 @@ pub async fn absence_delete(
         return Err(AppError::NotFound);
     }
     Ok(see_other("/absences", Some("flash.saved")))
-}
-
-// ---- meal pass ----
-
-pub async fn pass(
-    state: web::Data<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-) -> Result<Markup, AppError> {
-    let person = person_of(&user)?;
-    let now = state.clock.now_naive();
-    let (token, code) = state
-        .db
-        .write(move |c| {
-            let t = service::pass_token(c, person, now, false)?;
-            let p = crate::people::store::person(c, person)?.ok_or(AppError::NotFound)?;
-            Ok((t, p.employee_code))
-        })
-        .await?;
-    let svg = qrcode::QrCode::new(token.as_bytes())
-        .map(|q| {
-            q.render::<qrcode::render::svg::Color>()
-                .min_dimensions(240, 240)
-                .build()
-        })
-        .map_err(|e| AppError::internal(format!("qr: {e}")))?;
-    Ok(layout::page(
-        &ctx,
-        ctx.t("pass.title"),
-        html! {
-            h1 { (ctx.t("pass.title")) }
-            div.card.pass {
-                div.qr role="img" aria-label=(ctx.t("pass.qr_label")) { (PreEscaped(svg)) }
-                p { (ctx.t("people.code")) ": " strong { (code) } }
-                p.hint { (ctx.t("pass.help")) }
-            }
-            div.card {
-                (confirm_form(&ctx, "/pass/rotate", ctx.t("pass.rotate_confirm"), ctx.t("pass.rotate")))
-            }
-            p { a href="/week" { (ctx.t("common.back")) } }
-        },
-    ))
-}
-
-pub async fn pass_rotate(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    Form(f): Form<ConfirmForm>,
-) -> Result<HttpResponse, AppError> {
-    if f.confirm.as_deref() != Some("yes") {
-        return Err(AppError::BadRequest("err.confirm_required"));
-    }
-    let person = person_of(&user)?;
-    let now = state.clock.now_naive();
-    state
-        .db
-        .write(move |c| service::pass_token(c, person, now, true))
-        .await?;
-    Ok(see_other("/pass", Some("flash.pass_rotated")))
-}
-
-// ---- ratings ----
-
-pub async fn meals(
-    state: web::Data<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-) -> Result<Markup, AppError> {
-    let person = person_of(&user)?;
-    let today = state.clock.today();
-    let list = state
-        .db
-        .read(move |c| service::recent_served(c, person, today - Duration::days(3), today))
-        .await?;
-    Ok(layout::page(
-        &ctx,
-        ctx.t("rating.title"),
-        html! {
-            h1 { (ctx.t("rating.title")) }
-            p { (ctx.t("rating.help")) }
-            @if list.is_empty() { p.hint { (ctx.t("rating.none")) } }
-            @for (o, name, score) in &list {
-                div.card {
-                    h2 { (date(o.service_date)) " — " (name) }
-                    @if let Some(s) = score { p { (ctx.tf("rating.yours", s)) } }
-                    (post_form(&ctx, &format!("/meals/{}/rate", o.id), html! {
-                        fieldset.checks {
-                            legend { (ctx.t("rating.score")) }
-                            @for n in 1..=5 { label { input type="radio" name="score" value=(n) required checked[*score == Some(n)]; " " (n) } }
-                        }
-                        div.field { label for=(format!("c-{}", o.id)) { (ctx.t("rating.comment")) } textarea id=(format!("c-{}", o.id)) name="comment" maxlength="500" rows="2" {} }
-                        button type="submit" { (ctx.t("rating.send")) }
-                    }))
-                }
-            }
-            p { a href="/week" { (ctx.t("common.back")) } }
-        },
-    ))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RateForm {
-    score: String,
-    #[serde(default)]
-    comment: String,
-}
-
-pub async fn rate(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<i32>,
-    Form(f): Form<RateForm>,
-) -> Result<HttpResponse, AppError> {
-    let person = person_of(&user)?;
-    let score: i32 = f
-        .score
-        .trim()
-        .parse()
-        .ok()
-        .filter(|s| (1..=5).contains(s))
-        .ok_or(AppError::BadRequest("rating.err_score"))?;
-    if f.comment.chars().count() > 500 {
-        return Err(AppError::BadRequest("rating.err_comment"));
-    }
-    let id = id.into_inner();
-    let (today, now) = (state.clock.today(), state.clock.now_naive());
-    state
-        .db
-        .write(move |c| {
-            let o = ordering::order(c, id)?
-                .filter(|o| o.person_id == person)
-                .ok_or(AppError::NotFound)?;
-            if o.status != ordering::SERVED || !rules::can_rate(o.service_date, today) {
-                return Err(AppError::BadRequest("rating.err_window"));
-            }
-            service::rate(c, id, score, f.comment.trim(), now)
-        })
-        .await?;
-    Ok(see_other("/meals", Some("flash.rating_saved")))
 }

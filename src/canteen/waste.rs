@@ -1,7 +1,8 @@
 //! Waste log (portions prepared and left over) and the report: ordered vs prepared vs served
 //! vs no-shows vs leftovers per day, a small SVG chart, and ratings without names.
 
-use super::service::{self, DayFigures};
+use super::feedback;
+use super::feedback::DayFigures;
 use crate::auth::middleware::see_other;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -48,8 +49,8 @@ pub async fn report(
         .db
         .read(move |c| {
             Ok((
-                service::figures(c, from, to)?,
-                service::ratings_between(c, from, to)?,
+                feedback::figures(c, from, to)?,
+                feedback::ratings_between(c, from, to)?,
             ))
         })
         .await?;
@@ -212,7 +213,7 @@ pub async fn save(
     let now = state.clock.now_naive();
     state
         .db
-        .write(move |c| service::save_waste(c, day, prepared, leftover, f.note.trim(), now))
+        .write(move |c| feedback::save_waste(c, day, prepared, leftover, f.note.trim(), now))
         .await?;
     Ok(see_other("/kitchen/report", Some("flash.saved")))
 }

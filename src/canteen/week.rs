@@ -3,6 +3,7 @@
 use super::forms::{parse_week, WeekFormError};
 use super::ordering::{self, Order, Who, CANCELLED};
 use super::rules::{self, DayRow, Lock, Settings};
+use super::standing;
 use super::store::{self, MealOption};
 use crate::clock::business_offset;
 use crate::db::DbConn;
@@ -61,7 +62,7 @@ pub fn load(
         }
         out.push(DayView {
             day,
-            lock: ordering::lock_of(day, &rows, now, s),
+            lock: standing::lock_of(day, &rows, now, s),
             cutoff: rules::cutoff_instant(day, s.cutoff),
             options: options
                 .iter()

@@ -198,3 +198,19 @@ pub fn q(s: &str) -> String {
         .map(|x| x.trim_start_matches("v=").to_string())
         .unwrap_or_default()
 }
+
+/// The body of a confirm_form: destructive actions need the box ticked.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmForm {
+    confirm: Option<String>,
+}
+
+impl ConfirmForm {
+    pub fn confirmed(&self) -> Result<(), AppError> {
+        match self.confirm.as_deref() {
+            Some("yes") => Ok(()),
+            _ => Err(AppError::BadRequest("err.confirm_required")),
+        }
+    }
+}

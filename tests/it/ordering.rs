@@ -786,7 +786,7 @@ async fn a_week_published_beyond_the_horizon_gets_its_standing_meals_once_it_com
         .db
         .write_tx(move |c| {
             let s = canteen::canteen::store::load_settings(c)?;
-            canteen::canteen::ordering::materialize_due(c, now, &s)
+            canteen::canteen::standing::materialize_due(c, now, &s)
         })
         .expect("tick");
     assert_eq!(n, 1);

@@ -1,0 +1,138 @@
+//! Orders on behalf of people without accounts (drivers, guards).
+
+use super::ordering::{Who, SRC_KITCHEN};
+use super::store;
+use super::week;
+use crate::audit::{self, Actor, Entry};
+use crate::auth::middleware::see_other;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::ui::forms::{q, FieldErrors, Form, Input};
+use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use maud::{html, Markup};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+pub async fn search(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    sq: web::Query<SearchQuery>,
+) -> Result<Markup, AppError> {
+    let text = sq.q.clone().unwrap_or_default();
+    let t2 = text.clone();
+    let rows = if text.trim().is_empty() {
+        Vec::new()
+    } else {
+        let filter = crate::people::store::PersonFilter {
+            q: t2,
+            unit_id: None,
+            status: Some(crate::people::rules::Status::Working),
+        };
+        state
+            .db
+            .read(move |c| crate::people::store::search(c, &filter, 0, 30))
+            .await?
+            .0
+    };
+    Ok(layout::page(
+        &ctx,
+        ctx.t("behalf.title"),
+        html! {
+            h1 { (ctx.t("behalf.title")) }
+            p { (ctx.t("behalf.help")) }
+            form.filters method="get" action="/kitchen/on-behalf" role="search" {
+                (Input::text("q", ctx.t("people.search"), &text).kind("search").render(&ctx, &FieldErrors::default()))
+                button type="submit" { (ctx.t("common.filter")) }
+            }
+            ul { @for r in &rows { li { a href=(format!("/kitchen/on-behalf/{}?q={}", r.person.id, q(&text))) { (r.person.full_name) } " · " (r.person.employee_code) " · " (r.unit_name.as_deref().unwrap_or("")) } } }
+        },
+    ))
+}
+
+pub async fn week(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    id: web::Path<i32>,
+) -> Result<Markup, AppError> {
+    let person = id.into_inner();
+    let now = state.clock.now();
+    let (p, days) = state
+        .db
+        .read(move |c| {
+            let p = crate::people::store::person(c, person)?.ok_or(AppError::NotFound)?;
+            let s = store::load_settings(c)?;
+            Ok((p, week::load(c, person, now, &s)?))
+        })
+        .await?;
+    Ok(behalf_page(&ctx, &p, &days, &[]))
+}
+
+fn behalf_page(
+    ctx: &Ctx,
+    p: &crate::people::store::Person,
+    days: &[week::DayView],
+    errors: &[(NaiveDate, &'static str)],
+) -> Markup {
+    layout::page(
+        ctx,
+        ctx.t("behalf.title"),
+        html! {
+            h1 { (ctx.t("behalf.title")) ": " (p.full_name) " · " (p.employee_code) }
+            @if !errors.is_empty() { p.alert role="alert" { (ctx.t("week.not_saved")) } }
+            (week::grid(ctx, &format!("/kitchen/on-behalf/{}", p.id), days, errors, true))
+            p { a href="/kitchen/on-behalf" { (ctx.t("common.back")) } }
+        },
+    )
+}
+
+pub async fn save(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let person = id.into_inner();
+    let now = state.clock.now();
+    let actor = Actor::user(user.user_id, &user.username);
+    let who = Who {
+        person_id: person,
+        by_user: Some(user.user_id),
+        source: SRC_KITCHEN,
+    };
+    let outcome = state
+        .db
+        .write(move |c| {
+            let p = crate::people::store::person(c, person)?.ok_or(AppError::NotFound)?;
+            let s = store::load_settings(c)?;
+            match week::submit(c, &who, &pairs, now, &s)? {
+                Ok(n) => {
+                    audit::record(
+                        c,
+                        &actor,
+                        crate::clock::truncate_micros(now.naive_utc()),
+                        Entry::new("orders.on_behalf", "person")
+                            .id(person)
+                            .after(json!({"days_changed": n})),
+                    )?;
+                    Ok(Ok(()))
+                }
+                Err(errors) => Ok(Err((p, week::load(c, person, now, &s)?, errors))),
+            }
+        })
+        .await?;
+    match outcome {
+        Ok(()) => Ok(see_other(
+            &format!("/kitchen/on-behalf/{person}"),
+            Some("flash.week_saved"),
+        )),
+        Err((p, days, errors)) => Ok(html_invalid(behalf_page(&ctx, &p, &days, &errors))),
+    }
+}

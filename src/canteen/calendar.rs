@@ -1,0 +1,208 @@
+//! Kitchen: the service calendar — close days with a reason (cancelling their meals), open
+//! make-up days; lunar 1st/15th are marked.
+
+use super::rules::{self, DayRow};
+use super::standing;
+use super::store::{self};
+use super::week::weekday_key;
+use crate::audit::{self, Actor, Entry};
+use crate::auth::middleware::see_other;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::ui::format::{date, parse_date};
+use crate::ui::forms::{post_form, FieldErrors, Form, Input};
+use crate::ui::{layout, Ctx, CurrentUser};
+use actix_web::{web, HttpResponse};
+use chrono::Datelike;
+use chrono::{Duration, NaiveDate};
+use maud::{html, Markup};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+pub struct MonthQuery {
+    month: Option<String>,
+}
+
+pub async fn page(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    q: web::Query<MonthQuery>,
+) -> Result<Markup, AppError> {
+    let today = state.clock.today();
+    let first = q
+        .month
+        .as_deref()
+        .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
+        .unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+    let last = (first + Duration::days(32)).with_day(1).unwrap_or(first) - Duration::days(1);
+    let rows = state
+        .db
+        .read(move |c| store::day_rows(c, first, last))
+        .await?;
+    let none = FieldErrors::default();
+    let prev = (first - Duration::days(1)).format("%Y-%m").to_string();
+    let next = (last + Duration::days(1)).format("%Y-%m").to_string();
+    Ok(layout::page(
+        &ctx,
+        ctx.t("cal.title"),
+        html! {
+            (layout::title_bar(&ctx.tf("cal.month", first.format("%m/%Y")), html! {
+                a.button.secondary href=(format!("/kitchen/calendar?month={prev}")) { "‹" }
+                a.button.secondary href=(format!("/kitchen/calendar?month={next}")) { "›" }
+            }))
+            table {
+                thead { tr { th { (ctx.t("week.day")) } th { (ctx.t("week.state")) } th { (ctx.t("cal.lunar")) } } }
+                tbody {
+                    @for i in 0..=(last - first).num_days() {
+                        @let d = first + Duration::days(i);
+                        @let row = rows.get(&d);
+                        @let l = super::lunar::to_lunar(d);
+                        tr {
+                            td { (ctx.t(weekday_key(d))) " " (date(d)) }
+                            td { @if rules::is_open(d, row) { (ctx.t("cal.open")) } @else { span.badge.off { (ctx.t("order.lock_closed")) } " " (row.and_then(|r| r.reason.as_deref()).unwrap_or("")) } }
+                            td { (l.day) "/" (l.month) @if l.day == 1 || l.day == 15 { " " span.badge { (ctx.t("cal.veg_day")) } } }
+                        }
+                    }
+                }
+            }
+            div.card {
+                h2 { (ctx.t("cal.close_title")) }
+                p.hint { (ctx.t("cal.close_help")) }
+                (post_form(&ctx, "/kitchen/calendar/close", html! {
+                    (Input::text("from", ctx.t("absence.from"), "").required().hint(ctx.t("common.date_hint")).render(&ctx, &none))
+                    (Input::text("to", ctx.t("absence.to"), "").required().render(&ctx, &none))
+                    (Input::text("reason", ctx.t("cal.reason"), "").required().hint(ctx.t("cal.reason_hint")).render(&ctx, &none))
+                    label.confirm { input type="checkbox" name="confirm" value="yes" required; " " (ctx.t("cal.close_confirm")) }
+                    " " button.danger type="submit" { (ctx.t("cal.close")) }
+                }))
+            }
+            div.card {
+                h2 { (ctx.t("cal.open_title")) }
+                (post_form(&ctx, "/kitchen/calendar/open", html! {
+                    (Input::text("day", ctx.t("week.day"), "").required().hint(ctx.t("common.date_hint")).render(&ctx, &none))
+                    (Input::text("reason", ctx.t("cal.reason"), "").hint(ctx.t("cal.open_hint")).render(&ctx, &none))
+                    button type="submit" { (ctx.t("cal.open_day")) }
+                }))
+            }
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseForm {
+    from: String,
+    to: String,
+    reason: String,
+    confirm: Option<String>,
+}
+
+/// Closes one or several days (holiday, Tết): their meals are cancelled and staff are told.
+pub async fn close_days(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    Form(f): Form<CloseForm>,
+) -> Result<HttpResponse, AppError> {
+    if f.confirm.as_deref() != Some("yes") {
+        return Err(AppError::BadRequest("err.confirm_required"));
+    }
+    let from = parse_date(&f.from).ok_or(AppError::BadRequest("people.err_date_format"))?;
+    let to = parse_date(&f.to).ok_or(AppError::BadRequest("people.err_date_format"))?;
+    let reason = f.reason.trim().to_string();
+    if to < from
+        || to - from > Duration::days(31)
+        || reason.is_empty()
+        || reason.chars().count() > 100
+    {
+        return Err(AppError::BadRequest("cal.err_range"));
+    }
+    let actor = Actor::user(user.user_id, &user.username);
+    let now = state.clock.now_naive();
+    let uid = user.user_id;
+    let month = from.format("%Y-%m").to_string();
+    state
+        .db
+        .write(move |c| {
+            let rows = store::day_rows(c, from, to)?;
+            let mut cancelled = 0;
+            let mut d = from;
+            while d <= to {
+                let published = rows.get(&d).is_some_and(|r| r.published);
+                store::put_day(
+                    c,
+                    d,
+                    &DayRow {
+                        is_open: false,
+                        reason: Some(reason.clone()),
+                        published,
+                    },
+                    now,
+                )?;
+                cancelled += standing::cancel_whole_day(c, d, Some(uid), now)?;
+                d += Duration::days(1);
+            }
+            audit::record(
+                c,
+                &actor,
+                now,
+                Entry::new("calendar.close", "service_day").after(
+                    json!({"from": from, "to": to, "reason": reason, "meals_cancelled": cancelled}),
+                ),
+            )
+        })
+        .await?;
+    Ok(see_other(
+        &format!("/kitchen/calendar?month={month}"),
+        Some("flash.days_closed"),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenForm {
+    day: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Opens a day (a make-up Saturday, or a closed day reopened).
+pub async fn open_day(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    Form(f): Form<OpenForm>,
+) -> Result<HttpResponse, AppError> {
+    let day = parse_date(&f.day).ok_or(AppError::BadRequest("people.err_date_format"))?;
+    let reason = Some(f.reason.trim().to_string()).filter(|r| !r.is_empty());
+    let actor = Actor::user(user.user_id, &user.username);
+    let now = state.clock.now();
+    state
+        .db
+        .write(move |c| {
+            let nowt = crate::clock::truncate_micros(now.naive_utc());
+            let published = store::day_row(c, day)?.is_some_and(|r| r.published);
+            let row = DayRow {
+                is_open: true,
+                reason: reason.clone(),
+                published,
+            };
+            store::put_day(c, day, &row, nowt)?;
+            let s = store::load_settings(c)?;
+            if rules::editable(day, Some(&row), now, &s).is_ok() {
+                let opts = store::options_between(c, day, day)?;
+                standing::materialize_day(c, day, &opts, nowt)?;
+            }
+            audit::record(
+                c,
+                &actor,
+                nowt,
+                Entry::new("calendar.open", "service_day")
+                    .after(json!({"day": day, "reason": reason})),
+            )
+        })
+        .await?;
+    Ok(see_other(
+        &format!("/kitchen/calendar?month={}", day.format("%Y-%m")),
+        Some("flash.saved"),
+    ))
+}

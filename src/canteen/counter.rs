@@ -1,0 +1,224 @@
+//! The serving counter: scan or type a code, serve, refuse a second scan, undo within 10
+//! minutes, walk-ins at full price, close service. Never shows prices or subsidies.
+
+use super::rules::{self};
+use super::service::{self, Serve};
+use super::store;
+use crate::audit::{self, Actor, Entry};
+use crate::auth::middleware::see_other;
+use crate::clock::local_datetime;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::ui::format::date;
+use crate::ui::forms::ConfirmForm;
+use crate::ui::forms::{confirm_form, post_form, Form};
+use crate::ui::{layout, Ctx, CurrentUser};
+use actix_web::{web, HttpResponse};
+use maud::{html, Markup};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+pub struct CounterQuery {
+    r: Option<String>,
+    p: Option<i32>,
+}
+
+pub async fn page(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    q: web::Query<CounterQuery>,
+) -> Result<Markup, AppError> {
+    let day = state.clock.today();
+    let person = q.p;
+    let (card, settings, options, closed) = state
+        .db
+        .read(move |c| {
+            let card = match person {
+                Some(p) => service::counter_card(c, p, day)?,
+                None => None,
+            };
+            Ok((
+                card,
+                store::load_settings(c)?,
+                store::options_between(c, day, day)?,
+                store::service_closed_at(c, day)?,
+            ))
+        })
+        .await?;
+    let r = q.r.as_deref().unwrap_or("");
+    let now = state.clock.now_naive();
+    Ok(layout::page(
+        &ctx,
+        ctx.t("counter.title"),
+        html! {
+            h1 { (ctx.tf("counter.title_for", date(day))) }
+            (post_form(&ctx, "/kitchen/counter", html! {
+                div.field.scan {
+                    label for="f-code" { (ctx.t("counter.scan")) }
+                    input #f-code name="code" type="text" autofocus autocomplete="off" required;
+                }
+                button type="submit" { (ctx.t("counter.check")) }
+            }))
+            @match (r, &card) {
+                ("unknown", _) => { div.result.bad role="alert" { p.big { (ctx.t("counter.unknown")) } } }
+                (outcome, Some(card)) => {
+                    div.result.ok[outcome == "served"].bad[outcome != "served"] role="status" {
+                        p.big { (card.full_name) " · " (card.employee_code) }
+                        p { (card.unit.as_deref().unwrap_or("")) }
+                        @match outcome {
+                            "served" => { p.big { "✓ " (ctx.t("counter.served")) ": " (card.option_name.as_deref().unwrap_or("")) } }
+                            "already" => { p.big { (ctx.tf("counter.already", card.order.as_ref().and_then(|o| o.served_at).map(local_datetime).unwrap_or_default())) } }
+                            "undone" => { p.big { (ctx.t("counter.undone")) } }
+                            _ => { p.big { (ctx.t("counter.no_meal")) } }
+                        }
+                        @if card.guests > 0 { p { (ctx.tf("counter.guests", card.guests)) } }
+                        @if let Some(o) = card.order.as_ref().filter(|o| o.status == "served" && o.served_at.is_some_and(|t| rules::can_undo(t, now))) {
+                            (post_form(&ctx, "/kitchen/counter/undo", html! { input type="hidden" name="order" value=(o.id); button.secondary type="submit" { (ctx.t("counter.undo")) } }))
+                        }
+                        @if outcome == "none" && settings.allow_walk_in && !options.is_empty() {
+                            (post_form(&ctx, "/kitchen/counter/walk-in", html! {
+                                input type="hidden" name="person" value=(card.person_id);
+                                @for o in &options { button type="submit" name="option" value=(o.id) { (ctx.t("counter.walk_in")) ": " (o.name) } " " }
+                            }))
+                        }
+                    }
+                }
+                _ => {}
+            }
+            div.card.no-print {
+                @if let Some(t) = closed { p { (ctx.tf("counter.closed_at", local_datetime(t))) } }
+                (confirm_form(&ctx, "/kitchen/counter/close", ctx.t("counter.close_confirm"), ctx.t("counter.close")))
+            }
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanForm {
+    code: String,
+}
+
+pub async fn scan(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    Form(f): Form<ScanForm>,
+) -> Result<HttpResponse, AppError> {
+    let day = state.clock.today();
+    let now = state.clock.now_naive();
+    let by = user.user_id;
+    let to = state
+        .db
+        .write(move |c| {
+            let Some(person) = service::person_for_code(c, &f.code)? else {
+                return Ok("/kitchen/counter?r=unknown".to_string());
+            };
+            let r = match service::serve(c, person, day, by, now)? {
+                Serve::Served(_) => "served",
+                Serve::Already(..) => "already",
+                Serve::NoMeal => "none",
+            };
+            Ok(format!("/kitchen/counter?r={r}&p={person}"))
+        })
+        .await?;
+    Ok(see_other(&to, None))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UndoForm {
+    order: i32,
+}
+
+pub async fn undo(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    Form(f): Form<UndoForm>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now_naive();
+    let actor = Actor::user(user.user_id, &user.username);
+    let person = state
+        .db
+        .write(move |c| {
+            let o = super::ordering::order(c, f.order)?.ok_or(AppError::NotFound)?;
+            if !service::undo_serve(c, f.order, now)? {
+                return Err(AppError::BadRequest("counter.err_undo_late"));
+            }
+            audit::record(c, &actor, now, Entry::new("serve.undo", "order").id(o.id))?;
+            Ok(o.person_id)
+        })
+        .await?;
+    Ok(see_other(
+        &format!("/kitchen/counter?r=undone&p={person}"),
+        None,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WalkInForm {
+    person: i32,
+    option: i32,
+}
+
+pub async fn walk_in(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    Form(f): Form<WalkInForm>,
+) -> Result<HttpResponse, AppError> {
+    let day = state.clock.today();
+    let now = state.clock.now_naive();
+    let actor = Actor::user(user.user_id, &user.username);
+    let by = user.user_id;
+    state
+        .db
+        .write(move |c| {
+            if !store::load_settings(c)?.allow_walk_in {
+                return Err(AppError::BadRequest("counter.err_no_walk_in"));
+            }
+            let opt = store::option(c, f.option)?
+                .filter(|o| o.service_date == day)
+                .ok_or(AppError::BadRequest("order.err_unknown_option"))?;
+            crate::people::store::person(c, f.person)?.ok_or(AppError::NotFound)?;
+            let id = service::walk_in(c, f.person, &opt, by, now)?.map_err(AppError::BadRequest)?;
+            audit::record(
+                c,
+                &actor,
+                now,
+                Entry::new("serve.walk_in", "order").id(id).after(
+                    json!({"person_id": f.person, "option_id": opt.id, "price_vnd": opt.price_vnd}),
+                ),
+            )
+        })
+        .await?;
+    Ok(see_other(
+        &format!("/kitchen/counter?r=served&p={}", f.person),
+        None,
+    ))
+}
+
+pub async fn close_service(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    Form(f): Form<ConfirmForm>,
+) -> Result<HttpResponse, AppError> {
+    f.confirmed()?;
+    let day = state.clock.today();
+    let now = state.clock.now_naive();
+    let actor = Actor::user(user.user_id, &user.username);
+    state
+        .db
+        .write(move |c| {
+            let n = service::close_service(c, day, now)?;
+            audit::record(
+                c,
+                &actor,
+                now,
+                Entry::new("service.close", "service_day")
+                    .after(json!({"day": day, "no_shows": n})),
+            )
+        })
+        .await?;
+    Ok(see_other("/kitchen/counter", Some("flash.service_closed")))
+}

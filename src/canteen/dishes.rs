@@ -1,0 +1,157 @@
+//! Kitchen: the dish catalogue.
+
+use super::store::{self, DishInput};
+use crate::auth::middleware::see_other;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::ui::forms::{post_form, FieldErrors, Form, Input};
+use crate::ui::{layout, Ctx};
+use actix_web::{web, HttpResponse};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+pub async fn list(state: web::Data<AppState>, ctx: Ctx) -> Result<Markup, AppError> {
+    let list = state.db.read(store::all_dishes).await?;
+    Ok(layout::page(
+        &ctx,
+        ctx.t("dish.title"),
+        html! {
+            h1 { (ctx.t("dish.title")) }
+            table.responsive {
+                thead { tr { th { (ctx.t("dish.name")) } th { (ctx.t("dish.description")) } th { (ctx.t("dish.allergens")) } th { (ctx.t("menu.vegetarian")) } th { span.sr { (ctx.t("common.actions")) } } } }
+                tbody { @for d in &list { tr {
+                    td { (d.name) @if !d.active { " " span.badge.off { (ctx.t("dish.inactive")) } } }
+                    td { (d.description) } td { (d.allergens) } td { @if d.vegetarian { "✓" } }
+                    td { a href=(format!("/kitchen/dishes/{}", d.id)) { (ctx.t("common.edit")) } }
+                } } }
+            }
+            div.card { h2 { (ctx.t("dish.add")) } (dish_form(&ctx, "/kitchen/dishes", &DishForm::default(), &FieldErrors::default())) }
+        },
+    ))
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct DishForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    allergens: String,
+    vegetarian: Option<String>,
+    active: Option<String>,
+}
+
+fn dish_form(ctx: &Ctx, action: &str, f: &DishForm, e: &FieldErrors) -> Markup {
+    post_form(
+        ctx,
+        action,
+        html! {
+            (Input::text("name", ctx.t("dish.name"), &f.name).required().render(ctx, e))
+            (Input::text("description", ctx.t("dish.description"), &f.description).render(ctx, e))
+            (Input::text("allergens", ctx.t("dish.allergens"), &f.allergens).hint(ctx.t("dish.allergens_hint")).render(ctx, e))
+            div.field { label { input type="checkbox" name="vegetarian" value="yes" checked[f.vegetarian.is_some()]; " " (ctx.t("menu.vegetarian")) } }
+            div.field { label { input type="checkbox" name="active" value="yes" checked[f.active.is_some() || f.name.is_empty()]; " " (ctx.t("dish.active")) } }
+            button type="submit" { (ctx.t("common.save")) }
+        },
+    )
+}
+
+pub async fn edit(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    id: web::Path<i32>,
+) -> Result<Markup, AppError> {
+    let id = id.into_inner();
+    let d = state
+        .db
+        .read(move |c| store::dish(c, id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let f = DishForm {
+        name: d.name,
+        description: d.description,
+        allergens: d.allergens,
+        vegetarian: d.vegetarian.then(|| "yes".into()),
+        active: d.active.then(|| "yes".into()),
+    };
+    Ok(layout::page(
+        &ctx,
+        ctx.t("dish.edit"),
+        html! {
+            h1 { (ctx.t("dish.edit")) }
+            div.card { (dish_form(&ctx, &format!("/kitchen/dishes/{id}"), &f, &FieldErrors::default())) }
+            p { a href="/kitchen/dishes" { (ctx.t("common.back")) } }
+        },
+    ))
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    f: Form<DishForm>,
+) -> Result<HttpResponse, AppError> {
+    dish_save(state, ctx, None, f.0).await
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    id: web::Path<i32>,
+    f: Form<DishForm>,
+) -> Result<HttpResponse, AppError> {
+    dish_save(state, ctx, Some(id.into_inner()), f.0).await
+}
+
+async fn dish_save(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    id: Option<i32>,
+    f: DishForm,
+) -> Result<HttpResponse, AppError> {
+    let name = f.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut e = FieldErrors::default();
+    if !(2..=100).contains(&name.chars().count()) {
+        e.add("name", "dish.err_name");
+    }
+    if f.description.chars().count() > 300 || f.allergens.chars().count() > 200 {
+        e.add("description", "dish.err_long");
+    }
+    let input = DishInput {
+        name,
+        description: f.description.trim().to_string(),
+        vegetarian: f.vegetarian.as_deref() == Some("yes"),
+        allergens: f.allergens.trim().to_string(),
+        active: f.active.as_deref() == Some("yes"),
+    };
+    let now = state.clock.now_naive();
+    let saved = if e.is_empty() {
+        state
+            .db
+            .write(move |c| store::save_dish(c, id, &input, now))
+            .await?
+    } else {
+        Err("dish.err_name")
+    };
+    match saved {
+        Ok(_) => Ok(see_other("/kitchen/dishes", Some("flash.saved"))),
+        Err(k) => {
+            if e.is_empty() {
+                e.add("name", k);
+            }
+            let action = id
+                .map(|i| format!("/kitchen/dishes/{i}"))
+                .unwrap_or_else(|| "/kitchen/dishes".into());
+            Ok(crate::ui::html_invalid(layout::page(
+                &ctx,
+                ctx.t("dish.title"),
+                html! {
+                    h1 { (ctx.t("dish.title")) }
+                    div.card { (dish_form(&ctx, &action, &f, &e)) }
+                    p { a href="/kitchen/dishes" { (ctx.t("common.back")) } }
+                },
+            )))
+        }
+    }
+}

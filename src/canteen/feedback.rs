@@ -1,0 +1,196 @@
+//! Waste log, daily figures and ratings (store side).
+
+use super::ordering::{Order, CANCELLED, NO_SHOW, ORDERED, SERVED};
+use super::store::MealOption;
+use crate::db::schema::{guest_meals, meal_options, orders, ratings, waste_log};
+use crate::db::DbConn;
+use crate::error::AppError;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+pub fn save_waste(
+    conn: &mut DbConn,
+    day: NaiveDate,
+    prepared: i32,
+    leftover: i32,
+    note: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    diesel::delete(waste_log::table.find(day)).execute(conn)?;
+    diesel::insert_into(waste_log::table)
+        .values((
+            waste_log::service_date.eq(day),
+            waste_log::prepared.eq(prepared),
+            waste_log::leftover.eq(leftover),
+            waste_log::note.eq(note),
+            waste_log::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Per day in a range: (day, ordered, served, no-shows, guests, prepared, leftover).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DayFigures {
+    pub day: Option<NaiveDate>,
+    pub ordered: i64,
+    pub served: i64,
+    pub no_shows: i64,
+    pub guests: i64,
+    pub prepared: Option<i64>,
+    pub leftover: Option<i64>,
+}
+
+pub fn figures(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<DayFigures>, AppError> {
+    let meals: Vec<(NaiveDate, String)> = orders::table
+        .filter(orders::service_date.between(from, to))
+        .filter(orders::status.ne(CANCELLED))
+        .select((orders::service_date, orders::status))
+        .load(conn)?;
+    let guests: Vec<(NaiveDate, i32)> = guest_meals::table
+        .filter(guest_meals::service_date.between(from, to))
+        .filter(guest_meals::status.ne(CANCELLED))
+        .select((guest_meals::service_date, guest_meals::guests))
+        .load(conn)?;
+    let waste: Vec<(NaiveDate, i32, i32)> = waste_log::table
+        .filter(waste_log::service_date.between(from, to))
+        .select((
+            waste_log::service_date,
+            waste_log::prepared,
+            waste_log::leftover,
+        ))
+        .load(conn)?;
+    let mut days: Vec<NaiveDate> = meals
+        .iter()
+        .map(|m| m.0)
+        .chain(guests.iter().map(|g| g.0))
+        .chain(waste.iter().map(|w| w.0))
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    Ok(days
+        .into_iter()
+        .map(|d| {
+            let of_day = meals.iter().filter(|m| m.0 == d);
+            let w = waste.iter().find(|w| w.0 == d);
+            DayFigures {
+                day: Some(d),
+                ordered: of_day.clone().count() as i64,
+                served: of_day.clone().filter(|m| m.1 == SERVED).count() as i64,
+                no_shows: of_day.filter(|m| m.1 == NO_SHOW).count() as i64,
+                guests: guests.iter().filter(|g| g.0 == d).map(|g| g.1 as i64).sum(),
+                prepared: w.map(|w| w.1 as i64),
+                leftover: w.map(|w| w.2 as i64),
+            }
+        })
+        .collect())
+}
+
+pub fn rate(
+    conn: &mut DbConn,
+    order_id: i32,
+    score: i32,
+    comment: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    diesel::delete(ratings::table.find(order_id)).execute(conn)?;
+    diesel::insert_into(ratings::table)
+        .values((
+            ratings::order_id.eq(order_id),
+            ratings::score.eq(score),
+            ratings::comment.eq(comment),
+            ratings::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Ratings in a range: (day, option name, score, comment) — never who gave them.
+pub fn ratings_between(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(NaiveDate, String, i32, String)>, AppError> {
+    Ok(ratings::table
+        .inner_join(orders::table.inner_join(meal_options::table))
+        .filter(orders::service_date.between(from, to))
+        .order((orders::service_date.asc(), meal_options::name.asc()))
+        .select((
+            orders::service_date,
+            meal_options::name,
+            ratings::score,
+            ratings::comment,
+        ))
+        .load(conn)?)
+}
+
+/// A person's served meals of the last days, with their rating if any.
+pub fn recent_served(
+    conn: &mut DbConn,
+    person: i32,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(Order, String, Option<i32>)>, AppError> {
+    Ok(orders::table
+        .inner_join(meal_options::table)
+        .left_join(ratings::table)
+        .filter(orders::person_id.eq(person))
+        .filter(orders::service_date.between(from, to))
+        .filter(orders::status.eq(SERVED))
+        .order(orders::service_date.desc())
+        .select((
+            Order::as_select(),
+            meal_options::name,
+            ratings::score.nullable(),
+        ))
+        .load(conn)?)
+}
+
+/// A meal from the past, as the demo (or a data migration) records it.
+pub struct PastMeal<'a> {
+    pub person: i32,
+    pub option: &'a MealOption,
+    pub status: &'a str,
+    pub guests: i32,
+    pub served_at: Option<NaiveDateTime>,
+}
+
+pub fn record_past_meal(
+    conn: &mut DbConn,
+    m: &PastMeal<'_>,
+    now: NaiveDateTime,
+) -> Result<i32, AppError> {
+    let id = diesel::insert_into(orders::table)
+        .values((
+            orders::person_id.eq(m.person),
+            orders::service_date.eq(m.option.service_date),
+            orders::option_id.eq(m.option.id),
+            orders::price_vnd.eq(m.option.price_vnd),
+            orders::status.eq(m.status),
+            orders::source.eq(super::ordering::SRC_STANDING),
+            orders::created_at.eq(now),
+            orders::updated_at.eq(now),
+            orders::served_at.eq(m.served_at),
+        ))
+        .returning(orders::id)
+        .get_result(conn)?;
+    if m.guests > 0 {
+        diesel::insert_into(guest_meals::table)
+            .values((
+                guest_meals::person_id.eq(m.person),
+                guest_meals::service_date.eq(m.option.service_date),
+                guest_meals::option_id.eq(m.option.id),
+                guest_meals::guests.eq(m.guests),
+                guest_meals::price_vnd.eq(m.option.price_vnd),
+                guest_meals::status.eq(if m.status == SERVED { SERVED } else { ORDERED }),
+                guest_meals::created_at.eq(now),
+                guest_meals::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(id)
+}

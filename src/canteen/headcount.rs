@@ -1,0 +1,287 @@
+//! Kitchen: the headcount of a day (by option, vegetarian, guests, unit; final after the
+//! cut-off) with an A4 print list, CSV and XLSX. Never shows anything about subsidies.
+
+use super::rules::{self};
+use super::service::{self};
+use super::store;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::ui::format::{csv_safe, date, parse_date};
+use crate::ui::forms::{FieldErrors, Input};
+use crate::ui::{layout, Ctx};
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct DayQuery {
+    date: Option<String>,
+}
+
+fn day_of(q: &DayQuery, today: NaiveDate) -> Result<NaiveDate, AppError> {
+    match q.date.as_deref() {
+        None | Some("") => Ok(today),
+        Some(s) => parse_date(s).ok_or(AppError::BadRequest("order.err_bad_date")),
+    }
+}
+
+/// The headcount of a day: per option (meals, guests), vegetarian, by unit, and every line.
+pub struct Headcount {
+    pub day: NaiveDate,
+    pub options: Vec<(store::MealOption, i64, i64)>,
+    pub lines: Vec<service::HeadLine>,
+    pub final_: bool,
+}
+
+impl Headcount {
+    pub fn meals(&self) -> i64 {
+        self.options.iter().map(|o| o.1).sum()
+    }
+    pub fn guests(&self) -> i64 {
+        self.options.iter().map(|o| o.2).sum()
+    }
+    pub fn vegetarian(&self) -> i64 {
+        self.options
+            .iter()
+            .filter(|o| o.0.vegetarian)
+            .map(|o| o.1 + o.2)
+            .sum()
+    }
+    pub fn by_unit(&self) -> Vec<(String, i64, i64)> {
+        let mut v: Vec<(String, i64, i64)> = Vec::new();
+        for l in &self.lines {
+            let u = l.unit.clone().unwrap_or_default();
+            let meal = i64::from(l.status != "guests_only");
+            match v.iter_mut().find(|x| x.0 == u) {
+                Some(x) => {
+                    x.1 += meal;
+                    x.2 += l.guests as i64;
+                }
+                None => v.push((u, meal, l.guests as i64)),
+            }
+        }
+        v
+    }
+    fn option_name(&self, id: i32) -> &str {
+        self.options
+            .iter()
+            .find(|o| o.0.id == id)
+            .map(|o| o.0.name.as_str())
+            .unwrap_or("")
+    }
+}
+
+async fn headcount_of(state: &AppState, day: NaiveDate) -> Result<Headcount, AppError> {
+    let now = state.clock.now();
+    state
+        .db
+        .read(move |c| {
+            let s = store::load_settings(c)?;
+            let opts = store::options_between(c, day, day)?;
+            let lines = service::head_lines(c, day)?;
+            let guests = service::guests_by_option(c, day)?;
+            let options = opts
+                .into_iter()
+                .map(|o| {
+                    let meals = lines
+                        .iter()
+                        .filter(|l| l.option_id == o.id && l.status != "guests_only")
+                        .count() as i64;
+                    let g = guests
+                        .iter()
+                        .find(|g| g.0 == o.id)
+                        .map(|g| g.1)
+                        .unwrap_or(0);
+                    (o, meals, g)
+                })
+                .collect();
+            Ok(Headcount {
+                day,
+                options,
+                lines,
+                final_: now >= rules::cutoff_instant(day, s.cutoff),
+            })
+        })
+        .await
+}
+
+pub async fn page(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    q: web::Query<DayQuery>,
+) -> Result<Markup, AppError> {
+    let day = day_of(&q, state.clock.today())?;
+    let h = headcount_of(&state, day).await?;
+    let d = day.format("%Y-%m-%d").to_string();
+    Ok(layout::page(
+        &ctx,
+        ctx.t("head.title"),
+        html! {
+            (layout::title_bar(&ctx.tf("head.title_for", date(day)), html! {
+                a.button.secondary href=(format!("/kitchen/headcount/print?date={d}")) { (ctx.t("head.print")) }
+                a.button.secondary href=(format!("/kitchen/headcount.xlsx?date={d}")) { "XLSX" }
+                a.button.secondary href=(format!("/kitchen/headcount.csv?date={d}")) { "CSV" }
+            }))
+            form.filters method="get" action="/kitchen/headcount" {
+                (Input::text("date", ctx.t("week.day"), &date(day)).render(&ctx, &FieldErrors::default()))
+                button type="submit" { (ctx.t("common.filter")) }
+            }
+            p { @if h.final_ { span.badge { (ctx.t("head.final")) } } @else { span.badge.off { (ctx.t("head.provisional")) } } }
+            table {
+                thead { tr { th { (ctx.t("menu.option")) } th.num { (ctx.t("head.meals")) } th.num { (ctx.t("week.guests")) } th.num { (ctx.t("head.total")) } } }
+                tbody {
+                    @for (o, m, g) in &h.options { tr { td { (o.name) @if o.vegetarian { " " span.badge { (ctx.t("menu.vegetarian")) } } } td.num { (m) } td.num { (g) } td.num { (m + g) } } }
+                }
+                tfoot { tr { th { (ctx.t("head.total")) } th.num { (h.meals()) } th.num { (h.guests()) } th.num #total { (h.meals() + h.guests()) } } }
+            }
+            p { (ctx.t("head.vegetarian")) ": " strong #vegetarian { (h.vegetarian()) } }
+            h2 { (ctx.t("head.by_unit")) }
+            table {
+                thead { tr { th { (ctx.t("people.unit")) } th.num { (ctx.t("head.meals")) } th.num { (ctx.t("week.guests")) } } }
+                tbody { @for (u, m, g) in h.by_unit() { tr { td { (u) } td.num { (m) } td.num { (g) } } } }
+            }
+        },
+    ))
+}
+
+pub async fn print(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    q: web::Query<DayQuery>,
+) -> Result<Markup, AppError> {
+    let day = day_of(&q, state.clock.today())?;
+    let h = headcount_of(&state, day).await?;
+    let starts_unit: Vec<bool> = h
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| i == 0 || h.lines[i - 1].unit != l.unit)
+        .collect();
+    Ok(layout::page(
+        &ctx,
+        ctx.t("head.list"),
+        html! {
+            h1 { (ctx.tf("head.list_for", date(day))) }
+            p { (ctx.t("head.total")) ": " (h.meals()) " + " (h.guests()) " " (ctx.t("week.guests")) }
+            table.print-list {
+                thead { tr { th { "#" } th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th { (ctx.t("menu.option")) } th.num { (ctx.t("week.guests")) } th { (ctx.t("head.tick")) } } }
+                tbody {
+                    @for (i, l) in h.lines.iter().enumerate() {
+                        @if starts_unit[i] {
+                            tr.unit { th colspan="6" { (l.unit.as_deref().unwrap_or("—")) } }
+                        }
+                        tr { td.num { (i + 1) } td { (l.employee_code) } td { (l.full_name) } td { (h.option_name(l.option_id)) } td.num { @if l.guests > 0 { (l.guests) } } td.tick { "☐" } }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+fn head_rows(ctx: &Ctx, h: &Headcount) -> Vec<[String; 5]> {
+    h.lines
+        .iter()
+        .map(|l| {
+            [
+                l.unit.clone().unwrap_or_default(),
+                l.employee_code.clone(),
+                l.full_name.clone(),
+                h.option_name(l.option_id).to_string(),
+                if l.guests > 0 {
+                    l.guests.to_string()
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .chain(std::iter::once([
+            ctx.t("head.total").to_string(),
+            String::new(),
+            String::new(),
+            h.meals().to_string(),
+            h.guests().to_string(),
+        ]))
+        .collect()
+}
+
+fn head_header(ctx: &Ctx) -> [&'static str; 5] {
+    [
+        ctx.t("people.unit"),
+        ctx.t("people.code"),
+        ctx.t("people.name"),
+        ctx.t("menu.option"),
+        ctx.t("week.guests"),
+    ]
+}
+
+pub async fn csv(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    q: web::Query<DayQuery>,
+) -> Result<HttpResponse, AppError> {
+    let day = day_of(&q, state.clock.today())?;
+    let h = headcount_of(&state, day).await?;
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::from("\u{feff}".as_bytes()));
+    let e = |e: csv::Error| AppError::internal(e.to_string());
+    w.write_record(head_header(&ctx)).map_err(e)?;
+    for r in head_rows(&ctx, &h) {
+        w.write_record(r.iter().map(|v| csv_safe(v))).map_err(e)?;
+    }
+    let body = w
+        .into_inner()
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!(
+                "attachment; filename=\"suat-an-{}.csv\"",
+                day.format("%Y-%m-%d")
+            ),
+        ))
+        .body(body))
+}
+
+pub async fn xlsx(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    q: web::Query<DayQuery>,
+) -> Result<HttpResponse, AppError> {
+    let day = day_of(&q, state.clock.today())?;
+    let h = headcount_of(&state, day).await?;
+    let err = |e: rust_xlsxwriter::XlsxError| AppError::internal(e.to_string());
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    ws.write_string_with_format(0, 0, ctx.tf("head.list_for", date(day)), &bold)
+        .map_err(err)?;
+    for (c, t) in head_header(&ctx).iter().enumerate() {
+        ws.write_string_with_format(2, c as u16, *t, &bold)
+            .map_err(err)?;
+    }
+    for (r, row) in head_rows(&ctx, &h).iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            match v.parse::<f64>() {
+                Ok(n) if c >= 3 => ws.write_number(3 + r as u32, c as u16, n).map_err(err)?,
+                _ => ws
+                    .write_string(3 + r as u32, c as u16, csv_safe(v))
+                    .map_err(err)?,
+            };
+        }
+    }
+    ws.set_column_width(0, 36).map_err(err)?;
+    ws.set_column_width(2, 28).map_err(err)?;
+    ws.set_column_width(3, 18).map_err(err)?;
+    let bytes = wb.save_to_buffer().map_err(err)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            "Content-Disposition",
+            format!(
+                "attachment; filename=\"suat-an-{}.xlsx\"",
+                day.format("%Y-%m-%d")
+            ),
+        ))
+        .body(bytes))
+}

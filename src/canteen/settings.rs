@@ -1,0 +1,101 @@
+//! Canteen settings: cut-off time, ordering horizon, walk-ins.
+
+use super::rules::Settings;
+use super::store;
+use crate::audit::{self, Actor, Entry};
+use crate::auth::middleware::see_other;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::ui::forms::{post_form, FieldErrors, Form, Input};
+use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
+use actix_web::{web, HttpResponse};
+use chrono::NaiveTime;
+use maud::{html, Markup};
+use serde::Deserialize;
+use serde_json::json;
+
+pub async fn form(state: web::Data<AppState>, ctx: Ctx) -> Result<Markup, AppError> {
+    let s = state.db.read(store::load_settings).await?;
+    Ok(settings_page(
+        &ctx,
+        &s.cutoff.format("%H:%M").to_string(),
+        &s.horizon_days.to_string(),
+        s.allow_walk_in,
+        &FieldErrors::default(),
+    ))
+}
+
+fn settings_page(ctx: &Ctx, cutoff: &str, horizon: &str, walk_in: bool, e: &FieldErrors) -> Markup {
+    layout::page(
+        ctx,
+        ctx.t("settings.title"),
+        html! {
+            h1 { (ctx.t("settings.title")) }
+            div.card {
+                (post_form(ctx, "/kitchen/settings", html! {
+                    (Input::text("cutoff", ctx.t("settings.cutoff"), cutoff).required().hint(ctx.t("settings.cutoff_hint")).render(ctx, e))
+                    (Input::text("horizon", ctx.t("settings.horizon"), horizon).kind("number").required().render(ctx, e))
+                    div.field { label { input type="checkbox" name="walk_in" value="yes" checked[walk_in]; " " (ctx.t("settings.walk_in")) } }
+                    button type="submit" { (ctx.t("common.save")) }
+                }))
+            }
+        },
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsForm {
+    cutoff: String,
+    horizon: String,
+    walk_in: Option<String>,
+}
+
+pub async fn save(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Form(f): Form<SettingsForm>,
+) -> Result<HttpResponse, AppError> {
+    let mut e = FieldErrors::default();
+    let cutoff = NaiveTime::parse_from_str(f.cutoff.trim(), "%H:%M").ok();
+    if cutoff.is_none() {
+        e.add("cutoff", "settings.err_cutoff");
+    }
+    let horizon = f
+        .horizon
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|h| (1..=60).contains(h));
+    if horizon.is_none() {
+        e.add("horizon", "settings.err_horizon");
+    }
+    let (Some(cutoff), Some(horizon_days)) = (cutoff, horizon) else {
+        return Ok(html_invalid(settings_page(
+            &ctx,
+            &f.cutoff,
+            &f.horizon,
+            f.walk_in.is_some(),
+            &e,
+        )));
+    };
+    let s = Settings {
+        cutoff,
+        horizon_days,
+        allow_walk_in: f.walk_in.as_deref() == Some("yes"),
+    };
+    let actor = Actor::user(user.user_id, &user.username);
+    let now = state.clock.now_naive();
+    state
+        .db
+        .write(move |c| {
+            let before = store::load_settings(c)?;
+            store::save_settings(c, &s)?;
+            audit::record(c, &actor, now, Entry::new("canteen_settings.update", "settings")
+                .before(json!({"cutoff": before.cutoff.format("%H:%M").to_string(), "horizon_days": before.horizon_days, "allow_walk_in": before.allow_walk_in}))
+                .after(json!({"cutoff": s.cutoff.format("%H:%M").to_string(), "horizon_days": s.horizon_days, "allow_walk_in": s.allow_walk_in})))
+        })
+        .await?;
+    Ok(see_other("/kitchen/settings", Some("flash.saved")))
+}

@@ -1,0 +1,358 @@
+//! Standing orders and absences, and turning standing orders into meals.
+
+use super::ordering::*;
+use super::rules::{self, Lock, Settings, Standing};
+use super::store::{self, MealOption, LOCK_OPTION, LOCK_PERSON};
+use crate::db::schema::{absences, guest_meals, orders, standing_orders};
+use crate::db::DbConn;
+use crate::error::AppError;
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use std::collections::HashMap;
+
+pub fn standing_of(conn: &mut DbConn, person: i32) -> Result<Option<Standing>, AppError> {
+    let row: Option<(String, bool, bool, bool)> = standing_orders::table
+        .find(person)
+        .select((
+            standing_orders::weekdays,
+            standing_orders::prefer_vegetarian,
+            standing_orders::lunar_vegetarian,
+            standing_orders::active,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.filter(|r| r.3).map(|(w, v, l, _)| Standing {
+        weekdays: Standing::parse_weekdays(&w),
+        prefer_vegetarian: v,
+        lunar_vegetarian: l,
+    }))
+}
+
+pub fn all_standing(conn: &mut DbConn) -> Result<Vec<(i32, Standing)>, AppError> {
+    let rows: Vec<(i32, String, bool, bool)> = standing_orders::table
+        .filter(standing_orders::active.eq(true))
+        .select((
+            standing_orders::person_id,
+            standing_orders::weekdays,
+            standing_orders::prefer_vegetarian,
+            standing_orders::lunar_vegetarian,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(p, w, v, l)| {
+            (
+                p,
+                Standing {
+                    weekdays: Standing::parse_weekdays(&w),
+                    prefer_vegetarian: v,
+                    lunar_vegetarian: l,
+                },
+            )
+        })
+        .collect())
+}
+
+pub fn save_standing(
+    conn: &mut DbConn,
+    person: i32,
+    s: Option<&Standing>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    diesel::delete(standing_orders::table.find(person)).execute(conn)?;
+    if let Some(s) = s {
+        diesel::insert_into(standing_orders::table)
+            .values((
+                standing_orders::person_id.eq(person),
+                standing_orders::weekdays.eq(s.weekdays_text()),
+                standing_orders::prefer_vegetarian.eq(s.prefer_vegetarian),
+                standing_orders::lunar_vegetarian.eq(s.lunar_vegetarian),
+                standing_orders::active.eq(true),
+                standing_orders::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = absences)]
+pub struct Absence {
+    pub id: i32,
+    pub person_id: i32,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub kind: String,
+    pub note: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn absences_of(
+    conn: &mut DbConn,
+    person: i32,
+    from: NaiveDate,
+) -> Result<Vec<Absence>, AppError> {
+    Ok(absences::table
+        .filter(absences::person_id.eq(person))
+        .filter(absences::end_date.ge(from))
+        .order(absences::start_date.asc())
+        .select(Absence::as_select())
+        .load(conn)?)
+}
+
+pub fn add_absence(
+    conn: &mut DbConn,
+    person: i32,
+    start: NaiveDate,
+    end: NaiveDate,
+    kind: &str,
+    note: &str,
+    now: NaiveDateTime,
+) -> Result<i32, AppError> {
+    Ok(diesel::insert_into(absences::table)
+        .values((
+            absences::person_id.eq(person),
+            absences::start_date.eq(start),
+            absences::end_date.eq(end),
+            absences::kind.eq(kind),
+            absences::note.eq(note),
+            absences::created_at.eq(now),
+        ))
+        .returning(absences::id)
+        .get_result(conn)?)
+}
+
+/// Deletes one of the person's own absences; false when it is not theirs.
+pub fn delete_absence(conn: &mut DbConn, person: i32, id: i32) -> Result<bool, AppError> {
+    Ok(diesel::delete(
+        absences::table
+            .filter(absences::id.eq(id))
+            .filter(absences::person_id.eq(person)),
+    )
+    .execute(conn)?
+        > 0)
+}
+
+/// Days between today and the horizon on which changes are still allowed, with their options.
+pub fn editable_days(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    s: &Settings,
+) -> Result<Vec<(NaiveDate, Vec<MealOption>)>, AppError> {
+    let today = now
+        .with_timezone(&crate::clock::business_offset())
+        .date_naive();
+    let to = today + Duration::days(s.horizon_days);
+    let rows = store::day_rows(conn, today, to)?;
+    let options = store::options_between(conn, today, to)?;
+    let mut out = Vec::new();
+    let mut d = today;
+    while d <= to {
+        if rules::editable(d, rows.get(&d), now, s).is_ok() {
+            out.push((
+                d,
+                options
+                    .iter()
+                    .filter(|o| o.service_date == d)
+                    .cloned()
+                    .collect(),
+            ));
+        }
+        d += Duration::days(1);
+    }
+    Ok(out)
+}
+
+fn absent(abs: &[Absence], person: i32, d: NaiveDate) -> bool {
+    abs.iter()
+        .any(|a| a.person_id == person && a.start_date <= d && d <= a.end_date)
+}
+
+/// Brings one person's standing meals in line on the given (editable) days: a meal where the
+/// standing order wants one and the person has no row for the day; standing meals that are no
+/// longer wanted are cancelled. Meals the person chose or cancelled themselves are left alone.
+pub fn sync_person(
+    conn: &mut DbConn,
+    person: i32,
+    days: &[(NaiveDate, Vec<MealOption>)],
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let Some(first) = days.first().map(|d| d.0) else {
+        return Ok(0);
+    };
+    let last = days.last().map(|d| d.0).unwrap_or(first);
+    store::lock(conn, LOCK_PERSON, person)?;
+    let standing = standing_of(conn, person)?;
+    let abs = absences_of(conn, person, first)?;
+    let existing: HashMap<NaiveDate, Order> = orders_of(conn, person, first, last)?
+        .into_iter()
+        .map(|o| (o.service_date, o))
+        .collect();
+    let who = Who {
+        person_id: person,
+        by_user: None,
+        source: SRC_STANDING,
+    };
+    let mut n = 0;
+    for (d, opts) in days {
+        let wants = standing
+            .as_ref()
+            .and_then(|s| s.wants(*d))
+            .filter(|_| !absent(&abs, person, *d));
+        match (existing.get(d), wants) {
+            (None, Some(veg)) => {
+                let refs: Vec<_> = opts.iter().map(MealOption::as_ref).collect();
+                if let Some(id) = rules::pick_option(&refs, veg) {
+                    let opt = opts.iter().find(|o| o.id == id);
+                    if let Some(opt) = opt {
+                        if fits(conn, opt)? {
+                            write_meal(conn, &who, *d, Some(opt), None, now)?;
+                            n += 1;
+                        }
+                    }
+                }
+            }
+            (Some(o), None) if o.source == SRC_STANDING && o.status == ORDERED => {
+                write_meal(conn, &who, *d, None, Some(o), now)?;
+                n += 1;
+            }
+            _ => {}
+        }
+    }
+    Ok(n)
+}
+
+fn fits(conn: &mut DbConn, opt: &MealOption) -> Result<bool, AppError> {
+    match opt.capacity {
+        None => Ok(true),
+        Some(cap) => {
+            store::lock(conn, LOCK_OPTION, opt.id)?;
+            Ok(used(conn, opt.id)? < cap as i64)
+        }
+    }
+}
+
+/// Makes standing-order meals real on one (editable) day for everyone who has none yet.
+pub fn materialize_day(
+    conn: &mut DbConn,
+    day: NaiveDate,
+    opts: &[MealOption],
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let standing = all_standing(conn)?;
+    let have: Vec<i32> = orders::table
+        .filter(orders::service_date.eq(day))
+        .select(orders::person_id)
+        .load(conn)?;
+    let abs: Vec<Absence> = absences::table
+        .filter(absences::start_date.le(day))
+        .filter(absences::end_date.ge(day))
+        .select(Absence::as_select())
+        .load(conn)?;
+    let refs: Vec<_> = opts.iter().map(MealOption::as_ref).collect();
+    let mut n = 0;
+    for (person, s) in standing {
+        if have.contains(&person) || absent(&abs, person, day) {
+            continue;
+        }
+        let Some(veg) = s.wants(day) else { continue };
+        let Some(opt) =
+            rules::pick_option(&refs, veg).and_then(|id| opts.iter().find(|o| o.id == id))
+        else {
+            continue;
+        };
+        if fits(conn, opt)? {
+            let who = Who {
+                person_id: person,
+                by_user: None,
+                source: SRC_STANDING,
+            };
+            write_meal(conn, &who, day, Some(opt), None, now)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Cancels a person's meals on the given days (an absence was declared).
+pub fn cancel_days(
+    conn: &mut DbConn,
+    person: i32,
+    days: &[NaiveDate],
+    by: Option<i32>,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    Ok(diesel::update(
+        orders::table
+            .filter(orders::person_id.eq(person))
+            .filter(orders::service_date.eq_any(days))
+            .filter(orders::status.eq(ORDERED)),
+    )
+    .set((
+        orders::status.eq(CANCELLED),
+        orders::updated_at.eq(now),
+        orders::updated_by.eq(by),
+    ))
+    .execute(conn)?)
+}
+
+/// Closing a day cancels every meal and guest meal on it.
+pub fn cancel_whole_day(
+    conn: &mut DbConn,
+    day: NaiveDate,
+    by: Option<i32>,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let n = diesel::update(
+        orders::table
+            .filter(orders::service_date.eq(day))
+            .filter(orders::status.eq(ORDERED)),
+    )
+    .set((
+        orders::status.eq(CANCELLED),
+        orders::note.eq("day_closed"),
+        orders::updated_at.eq(now),
+        orders::updated_by.eq(by),
+    ))
+    .execute(conn)?;
+    diesel::update(
+        guest_meals::table
+            .filter(guest_meals::service_date.eq(day))
+            .filter(guest_meals::status.eq(ORDERED)),
+    )
+    .set((
+        guest_meals::status.eq(CANCELLED),
+        guest_meals::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n)
+}
+
+/// Why a day is locked, for a person's week page.
+pub fn lock_of(
+    day: NaiveDate,
+    rows: &HashMap<NaiveDate, rules::DayRow>,
+    now: DateTime<Utc>,
+    s: &Settings,
+) -> Option<Lock> {
+    rules::editable(day, rows.get(&day), now, s).err()
+}
+
+/// Standing orders become meals on every published day that is open for ordering now.
+/// Idempotent (only people without a row for the day get one). Run at start-up and by a
+/// background tick, so that a week published far ahead gets its meals once it comes within
+/// the ordering horizon.
+pub fn materialize_due(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    s: &Settings,
+) -> Result<usize, AppError> {
+    let nowt = crate::clock::truncate_micros(now.naive_utc());
+    let mut n = 0;
+    for (day, opts) in editable_days(conn, now, s)? {
+        if !opts.is_empty() {
+            n += materialize_day(conn, day, &opts, nowt)?;
+        }
+    }
+    Ok(n)
+}
