@@ -163,7 +163,7 @@ pub async fn print(
         ctx.t("head.list"),
         html! {
             h1 { (ctx.tf("head.list_for", date(day))) }
-            p { (ctx.t("head.total")) ": " (h.meals()) " + " (h.guests()) " " (ctx.t("week.guests")) }
+            p { (ctx.t("head.total")) ": " (h.meals()) " " (ctx.t("head.portions")) " + " (h.guests()) " " (ctx.t("head.guests_lower")) }
             table.print-list {
                 thead { tr { th { "#" } th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th { (ctx.t("menu.option")) } th.num { (ctx.t("week.guests")) } th { (ctx.t("head.tick")) } } }
                 tbody {

@@ -149,6 +149,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("head.provisional", "Tạm tính (chưa đến giờ chốt)", "Provisional (before the cut-off)"),
     ("head.meals", "Suất", "Meals"),
     ("head.total", "Tổng", "Total"),
+    ("head.portions", "suất", "meals"),
+    ("head.guests_lower", "khách", "guests"),
     ("head.vegetarian", "Suất chay (kể cả khách)", "Vegetarian (guests included)"),
     ("head.by_unit", "Theo đơn vị", "By unit"),
     ("head.print", "In danh sách", "Print list"),
