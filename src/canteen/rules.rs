@@ -182,6 +182,45 @@ pub fn can_undo(served_at: chrono::NaiveDateTime, now: chrono::NaiveDateTime) ->
     now >= served_at && now - served_at <= Duration::minutes(10)
 }
 
+/// Checks an absence as typed: dates (dd/mm/yyyy), order, not over, at most a year, a known
+/// kind, a short note. Returns the dates or every problem as (field, i18n key).
+pub fn check_absence(
+    start: &str,
+    end: &str,
+    kind: &str,
+    note: &str,
+    today: NaiveDate,
+) -> Result<(NaiveDate, NaiveDate), Vec<(&'static str, &'static str)>> {
+    let mut p = Vec::new();
+    let s = crate::ui::format::parse_date(start);
+    let e = crate::ui::format::parse_date(end);
+    if s.is_none() {
+        p.push(("start", "people.err_date_format"));
+    }
+    if e.is_none() {
+        p.push(("end", "people.err_date_format"));
+    }
+    if let (Some(s), Some(e)) = (s, e) {
+        if e < s {
+            p.push(("end", "absence.err_order"));
+        } else if e < today {
+            p.push(("end", "absence.err_past"));
+        } else if e - s > Duration::days(366) {
+            p.push(("end", "absence.err_too_long"));
+        }
+    }
+    if !matches!(kind, "leave" | "business_trip") {
+        p.push(("kind", "err.bad_form"));
+    }
+    if note.chars().count() > 200 {
+        p.push(("note", "absence.err_note"));
+    }
+    match (s, e, p.is_empty()) {
+        (Some(s), Some(e), true) => Ok((s, e)),
+        _ => Err(p),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,6 +347,36 @@ mod tests {
         assert_eq!(parse_guests("21"), Err("order.err_guests"));
         assert_eq!(parse_guests("-1"), Err("order.err_guests"));
         assert_eq!(parse_guests("hai"), Err("order.err_guests"));
+    }
+
+    #[test]
+    fn an_absence_needs_real_dates_in_order_not_over_and_at_most_a_year() {
+        let today = d(2026, 11, 27);
+        assert_eq!(
+            check_absence("30/11/2026", "04/12/2026", "leave", "", today),
+            Ok((d(2026, 11, 30), d(2026, 12, 4)))
+        );
+        assert_eq!(
+            check_absence("04/12/2026", "30/11/2026", "leave", "", today),
+            Err(vec![("end", "absence.err_order")])
+        );
+        assert_eq!(
+            check_absence("01/11/2026", "20/11/2026", "leave", "", today),
+            Err(vec![("end", "absence.err_past")])
+        );
+        assert_eq!(
+            check_absence("01/12/2026", "03/12/2027", "leave", "", today),
+            Err(vec![("end", "absence.err_too_long")])
+        );
+        assert_eq!(
+            check_absence("mai", "31/02/2026", "holiday", &"x".repeat(201), today),
+            Err(vec![
+                ("start", "people.err_date_format"),
+                ("end", "people.err_date_format"),
+                ("kind", "err.bad_form"),
+                ("note", "absence.err_note")
+            ])
+        );
     }
 
     #[test]

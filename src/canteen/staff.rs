@@ -7,7 +7,7 @@ use super::{store, week};
 use crate::auth::middleware::see_other;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::ui::format::{date, parse_date};
+use crate::ui::format::date;
 use crate::ui::forms::ConfirmForm;
 use crate::ui::forms::{confirm_form, post_form, FieldErrors, Form, Input};
 use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
@@ -300,31 +300,14 @@ pub async fn absence_add(
 ) -> Result<HttpResponse, AppError> {
     let person = person_of(&user)?;
     let today = state.clock.today();
+    let checked = rules::check_absence(&f.start, &f.end, &f.kind, &f.note, today);
     let mut e = FieldErrors::default();
-    let start = parse_date(&f.start);
-    let end = parse_date(&f.end);
-    if start.is_none() {
-        e.add("start", "people.err_date_format");
-    }
-    if end.is_none() {
-        e.add("end", "people.err_date_format");
-    }
-    if let (Some(s), Some(en)) = (start, end) {
-        if en < s {
-            e.add("end", "absence.err_order");
-        } else if en < today {
-            e.add("end", "absence.err_past");
-        } else if en - s > Duration::days(366) {
-            e.add("end", "absence.err_too_long");
+    if let Err(problems) = &checked {
+        for (field, key) in problems {
+            e.add(field, key);
         }
     }
-    if !matches!(f.kind.as_str(), "leave" | "business_trip") {
-        e.add("kind", "err.bad_form");
-    }
-    if f.note.chars().count() > 200 {
-        e.add("note", "absence.err_note");
-    }
-    let (Some(start), Some(end), true) = (start, end, e.is_empty()) else {
+    let Ok((start, end)) = checked else {
         let list = state
             .db
             .read(move |c| standing::absences_of(c, person, today))
