@@ -111,6 +111,32 @@ pub fn used(conn: &mut DbConn, option_id: i32) -> Result<i64, AppError> {
 /// Problems with a submission, day by day (i18n keys).
 pub type DayProblems = Vec<(NaiveDate, &'static str)>;
 
+/// Portions given away per option, for the options listed (meals and guests not cancelled).
+pub fn used_by_option(conn: &mut DbConn, ids: &[i32]) -> Result<HashMap<i32, i64>, AppError> {
+    let mut out: HashMap<i32, i64> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let meals: Vec<(i32, i64)> = orders::table
+        .filter(orders::option_id.eq_any(ids))
+        .filter(orders::status.ne(CANCELLED))
+        .group_by(orders::option_id)
+        .select((orders::option_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    let guests: Vec<(i32, i32)> = guest_meals::table
+        .filter(guest_meals::option_id.eq_any(ids))
+        .filter(guest_meals::status.ne(CANCELLED))
+        .select((guest_meals::option_id, guest_meals::guests))
+        .load(conn)?;
+    for (id, n) in meals {
+        *out.entry(id).or_default() += n;
+    }
+    for (id, n) in guests {
+        *out.entry(id).or_default() += n as i64;
+    }
+    Ok(out)
+}
+
 /// One day's wish in a submission: the option (None: no meal) and the guest count.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Wish {

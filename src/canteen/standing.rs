@@ -252,7 +252,11 @@ pub fn materialize_day(
     let refs: Vec<_> = opts.iter().map(MealOption::as_ref).collect();
     // Take the day's option locks up front, in id order (the order every writer uses), so a
     // publish never deadlocks with a staff member's submission on PostgreSQL.
-    let mut ids: Vec<i32> = opts.iter().filter(|o| o.capacity.is_some()).map(|o| o.id).collect();
+    let mut ids: Vec<i32> = opts
+        .iter()
+        .filter(|o| o.capacity.is_some())
+        .map(|o| o.id)
+        .collect();
     ids.sort_unstable();
     for id in ids {
         store::lock(conn, LOCK_OPTION, id)?;

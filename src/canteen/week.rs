@@ -14,9 +14,12 @@ use crate::ui::forms::post_form;
 use crate::ui::Ctx;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use maud::{html, Markup};
+use std::collections::HashMap;
 
 pub struct DayView {
     pub day: NaiveDate,
+    /// Places left per option that has a capacity.
+    pub left: HashMap<i32, i64>,
     pub row: Option<DayRow>,
     pub options: Vec<MealOption>,
     pub order: Option<Order>,
@@ -52,6 +55,23 @@ pub fn load(
     let options = store::options_between(conn, from, to)?;
     let orders = ordering::orders_of(conn, person, from, to)?;
     let guests = ordering::guests_of(conn, person, from, to)?;
+    let limited: Vec<i32> = options
+        .iter()
+        .filter(|o| o.capacity.is_some())
+        .map(|o| o.id)
+        .collect();
+    let used = ordering::used_by_option(conn, &limited)?;
+    let left: HashMap<i32, i64> = options
+        .iter()
+        .filter_map(|o| {
+            o.capacity.map(|c| {
+                (
+                    o.id,
+                    (c as i64 - used.get(&o.id).copied().unwrap_or(0)).max(0),
+                )
+            })
+        })
+        .collect();
     let mut out = Vec::new();
     for i in 0..14 {
         let day = from + Duration::days(i);
@@ -62,6 +82,15 @@ pub fn load(
         }
         out.push(DayView {
             day,
+            left: left
+                .iter()
+                .filter(|(id, _)| {
+                    options
+                        .iter()
+                        .any(|o| o.id == **id && o.service_date == day)
+                })
+                .map(|(k, v)| (*k, *v))
+                .collect(),
             lock: standing::lock_of(day, &rows, now, s),
             cutoff: rules::cutoff_instant(day, s.cutoff),
             options: options
@@ -162,11 +191,14 @@ pub fn grid(
                                             fieldset.choices {
                                                 legend.sr { (ctx.t("week.choice")) " " (date(d.day)) }
                                                 @for o in &d.options {
+                                                    @let mine = d.meal().is_some_and(|m| m.option_id == o.id);
+                                                    @let left = d.left.get(&o.id).copied();
                                                     label {
-                                                        input type="radio" name=(format!("meal_{key}")) value=(o.id) checked[d.meal().is_some_and(|m| m.option_id == o.id)];
+                                                        input type="radio" name=(format!("meal_{key}")) value=(o.id) checked[mine] disabled[left == Some(0) && !mine];
                                                         " " strong { (o.name) }
                                                         @if o.vegetarian { " " span.badge { (ctx.t("menu.vegetarian")) } }
                                                         @if show_prices { " · " (Vnd(o.price_vnd)) }
+                                                        @if let Some(n) = left { " · " span.badge.off[n == 0] { (if n == 0 { ctx.t("week.full") } else { "" }) @if n > 0 { (ctx.tf("week.left", n)) } } }
                                                         @if !o.dishes.is_empty() { br; small.hint { (o.dishes) } }
                                                     }
                                                 }

@@ -24,6 +24,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("week.choice", "Suất ăn", "Meal"),
     ("week.guests", "Khách", "Guests"),
     ("week.state", "Tình trạng", "State"),
+    ("week.full", "Hết chỗ", "Full"),
+    ("week.left", "còn {} suất", "{} left"),
     ("week.no_meal", "Không ăn", "No meal"),
     ("week.save", "Lưu cả tuần", "Save the week"),
     ("week.open_until", "Được đổi đến {}", "Open until {}"),
