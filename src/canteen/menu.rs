@@ -151,7 +151,6 @@ pub async fn option_add(
     };
     let actor = Actor::user(user.user_id, &user.username);
     let now = state.clock.now_naive();
-    let week = rules::monday_of(day).format("%Y-%m-%d").to_string();
     state
         .db
         .write(move |c| {
@@ -185,10 +184,7 @@ pub async fn option_add(
             )
         })
         .await?;
-    Ok(see_other(
-        &format!("/kitchen/menu?week={week}"),
-        Some("flash.saved"),
-    ))
+    Ok(back_to_week(day, "flash.saved"))
 }
 
 #[derive(Deserialize)]
@@ -244,13 +240,7 @@ pub async fn option_update(
             Ok(o.service_date)
         })
         .await?;
-    Ok(see_other(
-        &format!(
-            "/kitchen/menu?week={}",
-            rules::monday_of(day).format("%Y-%m-%d")
-        ),
-        Some("flash.saved"),
-    ))
+    Ok(back_to_week(day, "flash.saved"))
 }
 
 pub async fn option_delete(
@@ -281,13 +271,7 @@ pub async fn option_delete(
             Ok(o.service_date)
         })
         .await?;
-    Ok(see_other(
-        &format!(
-            "/kitchen/menu?week={}",
-            rules::monday_of(day).format("%Y-%m-%d")
-        ),
-        Some("flash.saved"),
-    ))
+    Ok(back_to_week(day, "flash.saved"))
 }
 
 #[derive(Deserialize)]
@@ -329,10 +313,7 @@ pub async fn copy_week(
             Ok(())
         })
         .await?;
-    Ok(see_other(
-        &format!("/kitchen/menu?week={}", next.format("%Y-%m-%d")),
-        Some("flash.week_copied"),
-    ))
+    Ok(back_to_week(next, "flash.week_copied"))
 }
 
 /// Publishes a week: its open days with options become visible to staff, and standing orders
@@ -352,10 +333,7 @@ pub async fn publish_week(
         .db
         .write(move |c| publish(c, &actor, monday, now))
         .await?;
-    Ok(see_other(
-        &format!("/kitchen/menu?week={}", monday.format("%Y-%m-%d")),
-        Some("flash.week_published"),
-    ))
+    Ok(back_to_week(monday, "flash.week_published"))
 }
 
 pub fn publish(
@@ -403,3 +381,14 @@ pub fn publish(
 }
 
 use chrono::Datelike;
+
+/// Back to the week menu containing `day`, with a message.
+fn back_to_week(day: NaiveDate, flash: &'static str) -> HttpResponse {
+    see_other(
+        &format!(
+            "/kitchen/menu?week={}",
+            rules::monday_of(day).format("%Y-%m-%d")
+        ),
+        Some(flash),
+    )
+}

@@ -14,6 +14,17 @@ fn key(day: NaiveDate) -> String {
     format!("meal_{}", day.format("%Y-%m-%d"))
 }
 
+/// `n` staff, each logged in and looking at their week (so each holds a CSRF token).
+async fn staff_on_their_week(app: &TestApp, n: usize) -> Vec<Client> {
+    let mut clients = Vec::new();
+    for i in 0..n {
+        let (mut c, _) = app.staff(&format!("nv{i:03}")).await;
+        c.get("/week").await;
+        clients.push(c);
+    }
+    clients
+}
+
 async fn kitchen(app: &TestApp) -> Client {
     let id = app.user("bep", &[Role::Kitchen]);
     app.session_for(id).await
@@ -239,12 +250,7 @@ async fn two_hundred_staff_submitting_at_once_get_two_hundred_meals_and_no_error
     let app = TestApp::spawn().await;
     let ids = app.options(&week_of(d(2026, 11, 30)), &[REGULAR, VEG]);
     app.publish(d(2026, 11, 30));
-    let mut clients = Vec::new();
-    for i in 0..200 {
-        let (mut c, _) = app.staff(&format!("nv{i:03}")).await;
-        c.get("/week").await;
-        clients.push(c);
-    }
+    let mut clients = staff_on_their_week(&app, 200).await;
     let option = ids[0][0].to_string();
     let results = join_all(clients.iter_mut().map(|c| {
         let option = option.clone();
@@ -303,12 +309,7 @@ async fn an_option_with_capacity_twenty_gives_exactly_twenty_meals_to_a_hundred_
         &[("Suất đặc biệt", 45_000, Some(20), false), REGULAR],
     );
     app.publish(d(2026, 11, 30));
-    let mut clients = Vec::new();
-    for i in 0..100 {
-        let (mut c, _) = app.staff(&format!("nv{i:03}")).await;
-        c.get("/week").await;
-        clients.push(c);
-    }
+    let mut clients = staff_on_their_week(&app, 100).await;
     let option = ids[0][0].to_string();
     let results = join_all(clients.iter_mut().map(|c| {
         let option = option.clone();
