@@ -69,14 +69,11 @@ pub fn preview(
 
 fn load_context(conn: &mut DbConn, rows: &[FileRow]) -> Result<(Vec<Unit>, Vec<Person>), AppError> {
     let units = store::all_units(conn)?;
-    let mut existing = Vec::new();
-    for r in rows {
-        let code = r.raw.employee_code.trim().to_uppercase();
-        if let Some(p) = store::person_by_code(conn, &code)? {
-            existing.push(p);
-        }
-    }
-    Ok((units, existing))
+    let codes: Vec<String> = rows
+        .iter()
+        .map(|r| r.raw.employee_code.trim().to_uppercase())
+        .collect();
+    Ok((units, store::persons_by_codes(conn, &codes)?))
 }
 
 #[derive(Deserialize)]

@@ -170,6 +170,20 @@ pub fn person_by_code(conn: &mut DbConn, code: &str) -> Result<Option<Person>, A
         .optional()?)
 }
 
+/// The persons holding any of these codes (looked up 500 at a time).
+pub fn persons_by_codes(conn: &mut DbConn, codes: &[String]) -> Result<Vec<Person>, AppError> {
+    let mut out = Vec::new();
+    for chunk in codes.chunks(500) {
+        out.extend(
+            persons::table
+                .filter(persons::employee_code.eq_any(chunk))
+                .select(Person::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
 fn record_history(
     conn: &mut DbConn,
     person_id: i32,
