@@ -50,6 +50,8 @@ pub struct DayRow {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Lock {
     Closed(Option<String>),
+    /// The day is over.
+    Past,
     Unpublished,
     PastCutoff,
     BeyondHorizon,
@@ -59,6 +61,7 @@ impl Lock {
     pub fn message_key(&self) -> &'static str {
         match self {
             Lock::Closed(_) => "order.lock_closed",
+            Lock::Past => "order.lock_past",
             Lock::Unpublished => "order.lock_unpublished",
             Lock::PastCutoff => "order.lock_past_cutoff",
             Lock::BeyondHorizon => "order.lock_beyond_horizon",
@@ -81,10 +84,13 @@ pub fn editable(
     if !is_open(day, row) {
         return Err(Lock::Closed(row.and_then(|r| r.reason.clone())));
     }
+    let today = now.with_timezone(&business_offset()).date_naive();
+    if day < today {
+        return Err(Lock::Past);
+    }
     if now >= cutoff_instant(day, s.cutoff) {
         return Err(Lock::PastCutoff);
     }
-    let today = now.with_timezone(&business_offset()).date_naive();
     if day > today + Duration::days(s.horizon_days) {
         return Err(Lock::BeyondHorizon);
     }
@@ -255,6 +261,16 @@ mod tests {
         assert_eq!(
             cutoff_instant(day, s.cutoff),
             Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap()
+        );
+        // The next morning the day is simply over.
+        assert_eq!(
+            editable(
+                day,
+                Some(&published()),
+                at_local(d(2026, 12, 2), 7, 0, 0),
+                &s
+            ),
+            Err(Lock::Past)
         );
     }
 

@@ -33,6 +33,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("week.day_closed", "Nhà ăn nghỉ ngày {}; suất ăn ngày đó đã được hủy", "The canteen is closed on {}; meals for that day were cancelled"),
     ("week.not_saved", "Chưa lưu: có ngày không thể thay đổi. Xem thông báo ở từng ngày; không có gì bị thay đổi.", "Not saved: some days cannot be changed. See the message on each day; nothing was changed."),
     ("order.lock_closed", "Nghỉ", "Closed"),
+    ("order.lock_past", "Đã qua", "Past"),
     ("order.lock_unpublished", "Chưa có thực đơn", "Menu not published yet"),
     ("order.lock_past_cutoff", "Đã qua giờ chốt, không thể thay đổi", "Past the cut-off; cannot be changed"),
     ("order.lock_beyond_horizon", "Chưa mở đăng ký (quá xa)", "Not open yet (too far ahead)"),
