@@ -109,6 +109,18 @@ pub fn add_absence(
     note: &str,
     now: NaiveDateTime,
 ) -> Result<i32, AppError> {
+    // The same absence sent twice (a double submission) is kept once.
+    let same: Option<i32> = absences::table
+        .filter(absences::person_id.eq(person))
+        .filter(absences::start_date.eq(start))
+        .filter(absences::end_date.eq(end))
+        .filter(absences::kind.eq(kind))
+        .select(absences::id)
+        .first(conn)
+        .optional()?;
+    if let Some(id) = same {
+        return Ok(id);
+    }
     Ok(diesel::insert_into(absences::table)
         .values((
             absences::person_id.eq(person),

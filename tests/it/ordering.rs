@@ -120,6 +120,18 @@ async fn standing_orders_and_absences_give_exactly_the_expected_meals_across_a_h
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
+    let trip = [
+        ("start", "04/12/2026"),
+        ("end", "04/12/2026"),
+        ("kind", "business_trip"),
+        ("note", "Đà Nẵng"),
+    ];
+    assert_eq!(binh.post("/absences", &trip).await.status, 303);
+    assert_eq!(
+        app.count("absences"),
+        1,
+        "a double submission keeps one absence"
+    );
 
     assert_eq!(
         app.meal_days(lan_p),
