@@ -165,14 +165,6 @@ pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     })
 }
 
-/// Empty or whitespace-only text is "not given".
-pub fn non_empty(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_string)
-}
-
 /// Page numbers for long lists.
 pub fn pager(
     ctx: &Ctx,

@@ -3,7 +3,7 @@
 use super::forms::{post_form, q};
 use super::Ctx;
 use crate::auth::roles::Role;
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup, DOCTYPE};
 
 /// (path, text key, roles that see it; empty = every logged-in user)
 const NAV: &[(&str, &str, &[Role])] = &[
@@ -126,8 +126,4 @@ pub fn error_page(ctx: &Ctx, status: u16, message_key: &'static str) -> Markup {
             p { a href="/" { (ctx.t("err.back_home")) } }
         },
     )
-}
-
-pub fn raw(s: &'static str) -> PreEscaped<&'static str> {
-    PreEscaped(s)
 }
