@@ -164,20 +164,15 @@ pub fn record_past_meal(
     m: &PastMeal<'_>,
     now: NaiveDateTime,
 ) -> Result<i32, AppError> {
-    let id = diesel::insert_into(orders::table)
-        .values((
-            orders::person_id.eq(m.person),
-            orders::service_date.eq(m.option.service_date),
-            orders::option_id.eq(m.option.id),
-            orders::price_vnd.eq(m.option.price_vnd),
-            orders::status.eq(m.status),
-            orders::source.eq(super::ordering::SRC_STANDING),
-            orders::created_at.eq(now),
-            orders::updated_at.eq(now),
-            orders::served_at.eq(m.served_at),
-        ))
-        .returning(orders::id)
-        .get_result(conn)?;
+    let meal = super::ordering::NewMeal {
+        person: m.person,
+        option: m.option,
+        status: m.status,
+        source: super::ordering::SRC_STANDING,
+        by: None,
+        served_at: m.served_at,
+    };
+    let id = super::ordering::insert_meal(conn, &meal, now)?;
     if m.guests > 0 {
         diesel::insert_into(guest_meals::table)
             .values((

@@ -299,6 +299,42 @@ fn guest_option<'a>(
     })
 }
 
+/// A meal row to insert (its day and price come from the option).
+pub(super) struct NewMeal<'a> {
+    pub person: i32,
+    pub option: &'a MealOption,
+    pub status: &'a str,
+    pub source: &'a str,
+    /// Who placed it (and, for a meal served at once, who served it).
+    pub by: Option<i32>,
+    pub served_at: Option<NaiveDateTime>,
+}
+
+/// The one place that inserts an order row.
+pub(super) fn insert_meal(
+    conn: &mut DbConn,
+    m: &NewMeal<'_>,
+    now: NaiveDateTime,
+) -> Result<i32, AppError> {
+    let served_by = m.served_at.and(m.by);
+    Ok(diesel::insert_into(orders::table)
+        .values((
+            orders::person_id.eq(m.person),
+            orders::service_date.eq(m.option.service_date),
+            orders::option_id.eq(m.option.id),
+            orders::price_vnd.eq(m.option.price_vnd),
+            orders::status.eq(m.status),
+            orders::source.eq(m.source),
+            orders::created_at.eq(now),
+            orders::updated_at.eq(now),
+            orders::updated_by.eq(m.by),
+            orders::served_at.eq(m.served_at),
+            orders::served_by.eq(served_by),
+        ))
+        .returning(orders::id)
+        .get_result(conn)?)
+}
+
 pub(super) fn write_meal(
     conn: &mut DbConn,
     who: &Who,
@@ -330,19 +366,16 @@ pub(super) fn write_meal(
                 .execute(conn)?;
         }
         (None, Some(opt)) => {
-            diesel::insert_into(orders::table)
-                .values((
-                    orders::person_id.eq(who.person_id),
-                    orders::service_date.eq(day),
-                    orders::option_id.eq(opt.id),
-                    orders::price_vnd.eq(opt.price_vnd),
-                    orders::status.eq(ORDERED),
-                    orders::source.eq(who.source),
-                    orders::created_at.eq(now),
-                    orders::updated_at.eq(now),
-                    orders::updated_by.eq(who.by_user),
-                ))
-                .execute(conn)?;
+            debug_assert_eq!(opt.service_date, day);
+            let m = NewMeal {
+                person: who.person_id,
+                option: opt,
+                status: ORDERED,
+                source: who.source,
+                by: who.by_user,
+                served_at: None,
+            };
+            insert_meal(conn, &m, now)?;
         }
         (None, None) => {}
     }

@@ -209,22 +209,17 @@ pub fn walk_in(
                 .execute(conn)?;
             o.id
         }
-        None => diesel::insert_into(orders::table)
-            .values((
-                orders::person_id.eq(person),
-                orders::service_date.eq(opt.service_date),
-                orders::option_id.eq(opt.id),
-                orders::price_vnd.eq(opt.price_vnd),
-                orders::status.eq(SERVED),
-                orders::source.eq(SRC_WALK_IN),
-                orders::created_at.eq(now),
-                orders::updated_at.eq(now),
-                orders::updated_by.eq(by),
-                orders::served_at.eq(now),
-                orders::served_by.eq(by),
-            ))
-            .returning(orders::id)
-            .get_result(conn)?,
+        None => {
+            let m = super::ordering::NewMeal {
+                person,
+                option: opt,
+                status: SERVED,
+                source: SRC_WALK_IN,
+                by: Some(by),
+                served_at: Some(now),
+            };
+            super::ordering::insert_meal(conn, &m, now)?
+        }
     };
     Ok(Ok(id))
 }

@@ -25,6 +25,11 @@ async fn staff_on_their_week(app: &TestApp, n: usize) -> Vec<Client> {
     clients
 }
 
+/// Every client posts the same form to /week at the same moment.
+async fn post_all(clients: &mut [Client], fields: &[(&str, &str)]) -> Vec<crate::support::Resp> {
+    join_all(clients.iter_mut().map(|c| c.post("/week", fields))).await
+}
+
 async fn kitchen(app: &TestApp) -> Client {
     let id = app.user("bep", &[Role::Kitchen]);
     app.session_for(id).await
@@ -264,21 +269,14 @@ async fn two_hundred_staff_submitting_at_once_get_two_hundred_meals_and_no_error
     app.publish(d(2026, 11, 30));
     let mut clients = staff_on_their_week(&app, 200).await;
     let option = ids[0][0].to_string();
-    let results = join_all(clients.iter_mut().map(|c| {
-        let option = option.clone();
-        async move {
-            c.post(
-                "/week",
-                &[
-                    ("meal_2026-11-30", option.as_str()),
-                    ("meal_2026-12-01", "none"),
-                ],
-            )
-            .await
-            .status
-        }
-    }))
-    .await;
+    let results: Vec<u16> = post_all(
+        &mut clients,
+        &[("meal_2026-11-30", &option), ("meal_2026-12-01", "none")],
+    )
+    .await
+    .iter()
+    .map(|r| r.status)
+    .collect();
     let errors = results.iter().filter(|s| **s != 303).count();
     assert_eq!(errors, 0, "{results:?}");
     assert_eq!(app.count("orders WHERE status = 'ordered'"), 200);
@@ -293,21 +291,14 @@ async fn fifty_concurrent_copies_of_one_form_make_one_meal() {
     lan.get("/week").await;
     let mut copies: Vec<Client> = (0..50).map(|_| lan.same_session()).collect();
     let option = ids[3][0].to_string();
-    let results = join_all(copies.iter_mut().map(|c| {
-        let option = option.clone();
-        async move {
-            c.post(
-                "/week",
-                &[
-                    ("meal_2026-12-03", option.as_str()),
-                    ("guests_2026-12-03", "2"),
-                ],
-            )
-            .await
-            .status
-        }
-    }))
-    .await;
+    let results: Vec<u16> = post_all(
+        &mut copies,
+        &[("meal_2026-12-03", &option), ("guests_2026-12-03", "2")],
+    )
+    .await
+    .iter()
+    .map(|r| r.status)
+    .collect();
     assert!(results.iter().all(|s| *s == 303), "{results:?}");
     assert_eq!(app.orders_of(pid).len(), 1);
     assert_eq!(app.count("guest_meals"), 1);
@@ -323,16 +314,11 @@ async fn an_option_with_capacity_twenty_gives_exactly_twenty_meals_to_a_hundred_
     app.publish(d(2026, 11, 30));
     let mut clients = staff_on_their_week(&app, 100).await;
     let option = ids[0][0].to_string();
-    let results = join_all(clients.iter_mut().map(|c| {
-        let option = option.clone();
-        async move {
-            let r = c
-                .post("/week", &[("meal_2026-11-30", option.as_str())])
-                .await;
-            (r.status, r.body.contains("hết chỗ"))
-        }
-    }))
-    .await;
+    let results: Vec<(u16, bool)> = post_all(&mut clients, &[("meal_2026-11-30", &option)])
+        .await
+        .iter()
+        .map(|r| (r.status, r.body.contains("hết chỗ")))
+        .collect();
     assert_eq!(results.iter().filter(|r| r.0 == 303).count(), 20);
     assert_eq!(
         results.iter().filter(|r| r.0 == 422 && r.1).count(),
