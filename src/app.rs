@@ -338,6 +338,9 @@ fn render_error(res: ServiceResponse<BoxBody>, rid: &str) -> ServiceResponse<Box
     if status == StatusCode::TOO_MANY_REQUESTS {
         out.insert_header((header::RETRY_AFTER, "60"));
     }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        out.insert_header((header::RETRY_AFTER, "5"));
+    }
     ServiceResponse::new(req, out.body(body))
 }
 

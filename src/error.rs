@@ -22,6 +22,13 @@ pub enum AppError {
     Db(#[from] diesel::result::Error),
     #[error("internal error: {0}")]
     Internal(String),
+    /// The writer's queue is full: nothing was saved, try again in a moment (503).
+    #[error("busy: the write queue is full")]
+    Busy,
+    /// The database could not take the change (down, disk full, read-only): nothing was
+    /// saved (503).
+    #[error("not saved: {0}")]
+    NotSaved(String),
 }
 
 /// Marker the error-page middleware reads to render a page in the user's language.
@@ -36,8 +43,9 @@ impl AppError {
     pub fn internal(msg: impl Into<String>) -> Self {
         AppError::Internal(msg.into())
     }
+    /// No connection could be had in time: the database is down or overloaded (503).
     pub fn pool(e: impl std::fmt::Display) -> Self {
-        AppError::Internal(format!("database pool: {e}"))
+        AppError::NotSaved(format!("database pool: {e}"))
     }
     pub fn message_key(&self) -> &'static str {
         match self {
@@ -47,7 +55,10 @@ impl AppError {
             AppError::LoginRequired => "err.login_required",
             AppError::TooManyRequests => "err.too_many",
             AppError::BadRequest(k) => k,
+            AppError::Db(e) if db_unavailable(e) => "err.not_saved",
             AppError::Db(_) | AppError::Internal(_) => "err.internal",
+            AppError::Busy => "err.busy",
+            AppError::NotSaved(_) => "err.not_saved",
         }
     }
 }
@@ -60,7 +71,9 @@ impl ResponseError for AppError {
             AppError::LoginRequired => StatusCode::UNAUTHORIZED,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Db(e) if db_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Busy | AppError::NotSaved(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -78,5 +91,32 @@ impl ResponseError for AppError {
 impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> Self {
         AppError::Internal(format!("{e:#}"))
+    }
+}
+
+/// Errors that mean the database cannot take writes now (disk full, read-only, I/O, lost
+/// connection) rather than a fault in the request: answered 503 "not saved, try again".
+pub fn db_unavailable(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => true,
+        Error::DatabaseError(_, info) => {
+            let m = info.message().to_ascii_lowercase();
+            [
+                "database or disk is full",
+                "disk i/o error",
+                "attempt to write a readonly database",
+                "unable to open database",
+                "no space left on device",
+                "could not extend file",
+                "terminating connection",
+                "server closed the connection",
+                "connection to server",
+                "the database system is",
+            ]
+            .iter()
+            .any(|k| m.contains(k))
+        }
+        _ => false,
     }
 }

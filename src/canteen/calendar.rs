@@ -9,12 +9,12 @@ use crate::audit::{self, Actor, Entry};
 use crate::auth::middleware::see_other;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::ui::format::{date, parse_date};
+use crate::ui::format::{date, business_date};
 use crate::ui::forms::{post_form, FieldErrors, Form, Input};
 use crate::ui::{layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
 use chrono::Datelike;
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::json;
@@ -33,7 +33,7 @@ pub async fn page(
     let first = q
         .month
         .as_deref()
-        .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
+        .and_then(|m| crate::ui::format::iso_date(&format!("{m}-01")))
         .unwrap_or_else(|| today.with_day(1).unwrap_or(today));
     let last = (first + Duration::days(32)).with_day(1).unwrap_or(first) - Duration::days(1);
     let rows = state
@@ -107,8 +107,8 @@ pub async fn close_days(
     if f.confirm.as_deref() != Some("yes") {
         return Err(AppError::BadRequest("err.confirm_required"));
     }
-    let from = parse_date(&f.from).ok_or(AppError::BadRequest("people.err_date_format"))?;
-    let to = parse_date(&f.to).ok_or(AppError::BadRequest("people.err_date_format"))?;
+    let from = business_date(&f.from).ok_or(AppError::BadRequest("people.err_date_format"))?;
+    let to = business_date(&f.to).ok_or(AppError::BadRequest("people.err_date_format"))?;
     let reason = f.reason.trim().to_string();
     if to < from
         || to - from > Duration::days(31)
@@ -172,7 +172,7 @@ pub async fn open_day(
     user: CurrentUser,
     Form(f): Form<OpenForm>,
 ) -> Result<HttpResponse, AppError> {
-    let day = parse_date(&f.day).ok_or(AppError::BadRequest("people.err_date_format"))?;
+    let day = business_date(&f.day).ok_or(AppError::BadRequest("people.err_date_format"))?;
     let reason = Some(f.reason.trim().to_string()).filter(|r| !r.is_empty());
     let actor = Actor::user(user.user_id, &user.username);
     let now = state.clock.now();

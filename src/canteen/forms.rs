@@ -22,8 +22,8 @@ pub fn parse_week(pairs: &[(String, String)]) -> Result<Vec<Wish>, WeekFormError
         let (kind, date) = k
             .split_once('_')
             .ok_or(WeekFormError::Malformed("err.bad_form"))?;
-        let day = NaiveDate::parse_from_str(date, "%Y-%m-%d")
-            .map_err(|_| WeekFormError::Malformed("order.err_bad_date"))?;
+        let day = crate::ui::format::iso_date(date)
+            .ok_or(WeekFormError::Malformed("order.err_bad_date"))?;
         match kind {
             "meal" => {
                 let choice = match v.as_str() {

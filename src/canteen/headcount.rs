@@ -6,7 +6,7 @@ use super::service::{self};
 use super::store;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::ui::format::{csv_safe, date, parse_date};
+use crate::ui::format::{csv_safe, date, business_date};
 use crate::ui::forms::{FieldErrors, Input};
 use crate::ui::{layout, Ctx};
 use actix_web::{web, HttpResponse};
@@ -22,7 +22,7 @@ pub struct DayQuery {
 fn day_of(q: &DayQuery, today: NaiveDate) -> Result<NaiveDate, AppError> {
     match q.date.as_deref() {
         None | Some("") => Ok(today),
-        Some(s) => parse_date(s).ok_or(AppError::BadRequest("order.err_bad_date")),
+        Some(s) => business_date(s).ok_or(AppError::BadRequest("order.err_bad_date")),
     }
 }
 

@@ -26,7 +26,7 @@ pub struct WeekQuery {
 
 fn week_start(q: Option<&str>, today: NaiveDate) -> NaiveDate {
     rules::monday_of(
-        q.and_then(|w| NaiveDate::parse_from_str(w, "%Y-%m-%d").ok())
+        q.and_then(crate::ui::format::iso_date)
             .unwrap_or(today),
     )
 }
@@ -130,8 +130,7 @@ pub async fn option_add(
     user: CurrentUser,
     Form(f): Form<OptionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let day = NaiveDate::parse_from_str(&f.date, "%Y-%m-%d")
-        .map_err(|_| AppError::BadRequest("order.err_bad_date"))?;
+    let day = crate::ui::format::iso_date(&f.date).ok_or(AppError::BadRequest("order.err_bad_date"))?;
     let name = f.name.split_whitespace().collect::<Vec<_>>().join(" ");
     if !(2..=60).contains(&name.chars().count()) {
         return Err(AppError::BadRequest("menu.err_name"));
@@ -286,8 +285,7 @@ pub async fn copy_week(
     Form(f): Form<WeekForm>,
 ) -> Result<HttpResponse, AppError> {
     let monday = rules::monday_of(
-        NaiveDate::parse_from_str(&f.week, "%Y-%m-%d")
-            .map_err(|_| AppError::BadRequest("order.err_bad_date"))?,
+        crate::ui::format::iso_date(&f.week).ok_or(AppError::BadRequest("order.err_bad_date"))?,
     );
     let next = monday + Duration::days(7);
     state
@@ -324,8 +322,7 @@ pub async fn publish_week(
     Form(f): Form<WeekForm>,
 ) -> Result<HttpResponse, AppError> {
     let monday = rules::monday_of(
-        NaiveDate::parse_from_str(&f.week, "%Y-%m-%d")
-            .map_err(|_| AppError::BadRequest("order.err_bad_date"))?,
+        crate::ui::format::iso_date(&f.week).ok_or(AppError::BadRequest("order.err_bad_date"))?,
     );
     let actor = Actor::user(user.user_id, &user.username);
     let now = state.clock.now();

@@ -198,8 +198,8 @@ pub fn check_absence(
     today: NaiveDate,
 ) -> Result<(NaiveDate, NaiveDate), Vec<(&'static str, &'static str)>> {
     let mut p = Vec::new();
-    let s = crate::ui::format::parse_date(start);
-    let e = crate::ui::format::parse_date(end);
+    let s = crate::ui::format::business_date(start);
+    let e = crate::ui::format::business_date(end);
     if s.is_none() {
         p.push(("start", "people.err_date_format"));
     }

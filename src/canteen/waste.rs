@@ -6,7 +6,7 @@ use super::feedback::DayFigures;
 use crate::auth::middleware::see_other;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::ui::format::{date, parse_date};
+use crate::ui::format::{date, business_date};
 use crate::ui::forms::{post_form, FieldErrors, Form, Input};
 use crate::ui::{layout, Ctx};
 use actix_web::{web, HttpResponse};
@@ -28,8 +28,8 @@ pub async fn report(
 ) -> Result<Markup, AppError> {
     let today = state.clock.today();
     let (from, to) = match (
-        q.from.as_deref().and_then(parse_date),
-        q.to.as_deref().and_then(parse_date),
+        q.from.as_deref().and_then(business_date),
+        q.to.as_deref().and_then(business_date),
         q.period.as_deref(),
     ) {
         (Some(f), Some(t), _) if f <= t && t - f <= Duration::days(366) => (f, t),
@@ -195,7 +195,7 @@ pub async fn save(
     Form(f): Form<WasteForm>,
 ) -> Result<HttpResponse, AppError> {
     let day: NaiveDate =
-        parse_date(&f.day).ok_or(AppError::BadRequest("people.err_date_format"))?;
+        business_date(&f.day).ok_or(AppError::BadRequest("people.err_date_format"))?;
     let prepared: i32 = f
         .prepared
         .trim()

@@ -113,8 +113,11 @@ impl diesel::r2d2::ManageConnection for Manager {
         conn.batch_execute("SELECT 1")
             .map_err(diesel::r2d2::Error::QueryError)
     }
-    fn has_broken(&self, _: &mut DbConn) -> bool {
-        false
+    /// A connection whose user panicked, or that diesel marked broken (e.g. a transaction
+    /// that could not be rolled back), never goes back into the pool: it might still hold a
+    /// transaction and its advisory locks.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        std::thread::panicking() || !in_clean_state(conn)
     }
 }
 
@@ -129,7 +132,29 @@ pub struct Db {
     write: Option<Pool<Manager>>,
     /// SQLite: the group-commit writer thread's queue (see `writer`); it owns the only writer
     /// connection.
-    writer: Option<std::sync::mpsc::Sender<writer::Job>>,
+    writer: Option<std::sync::Arc<writer::Writer>>,
+}
+
+/// How long a request waits for a database connection before it is told "not saved, try
+/// again" (a database that is down must not hang every page for half a minute).
+pub const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// True when diesel sees no transaction open on the connection.
+fn in_clean_state(conn: &mut DbConn) -> bool {
+    fn clean<C>(c: &mut C) -> bool
+    where
+        C: Connection<TransactionManager = AnsiTransactionManager>,
+    {
+        matches!(
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth(),
+            Ok(None)
+        )
+    }
+    match conn {
+        DbConn::Sqlite(c) => clean(c),
+        #[cfg(feature = "postgres")]
+        DbConn::Pg(c) => clean(c),
+    }
 }
 
 impl Db {
@@ -139,7 +164,7 @@ impl Db {
             Pool::builder()
                 .max_size(size)
                 .min_idle(Some(1))
-                .connection_timeout(Duration::from_secs(30))
+                .connection_timeout(CHECKOUT_TIMEOUT)
                 .build(Manager {
                     backend,
                     target: target.clone(),
@@ -150,12 +175,16 @@ impl Db {
                 // The writer opens (and creates) the file first and switches it to WAL once.
                 let mut conn = open(backend, &target)?;
                 conn.batch_execute("PRAGMA journal_mode = WAL;")?;
-                let writer = writer::start(conn)?;
+                drop(conn);
+                let t = target.clone();
+                let writer = writer::Writer::start(std::sync::Arc::new(move || {
+                    open(Backend::Sqlite, &t)
+                }))?;
                 Ok(Db {
                     backend,
                     read: pool(read_pool_size.max(1))?,
                     write: None,
-                    writer: Some(writer),
+                    writer: Some(std::sync::Arc::new(writer)),
                     target,
                 })
             }
@@ -198,18 +227,19 @@ impl Db {
     }
 
     /// Runs `f` in one write transaction, blocking the calling thread (CLI, tests, demo).
+    /// `f` may run more than once (SQLite: after another write of its batch panicked;
+    /// PostgreSQL: after a deadlock, a serialization failure or a unique-key race), so it
+    /// must not move state out of its captures.
     pub fn write_tx<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        f: impl Fn(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
         match (&self.writer, &self.write) {
             (Some(queue), _) => {
                 let (tx, rx) = std::sync::mpsc::channel();
-                queue
-                    .send(writer::job(f, move |r| {
-                        let _ = tx.send(r);
-                    }))
-                    .map_err(|_| AppError::internal("the writer has stopped"))?;
+                queue.submit(writer::job(f, move |r| {
+                    let _ = tx.send(r);
+                }))?;
                 rx.recv()
                     .map_err(|_| AppError::internal("the writer dropped a job"))?
             }
@@ -233,18 +263,17 @@ impl Db {
     }
 
     /// Write work off the async threads, in one transaction (SQLite: group-committed).
+    /// Like `write_tx`, `f` may run more than once.
     pub async fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        f: impl Fn(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
         match &self.writer {
             Some(queue) => {
                 let (tx, rx) = tokio::sync::oneshot::channel();
-                queue
-                    .send(writer::job(f, move |r| {
-                        let _ = tx.send(r);
-                    }))
-                    .map_err(|_| AppError::internal("the writer has stopped"))?;
+                queue.submit(writer::job(f, move |r| {
+                    let _ = tx.send(r);
+                }))?;
                 rx.await
                     .map_err(|_| AppError::internal("the writer dropped a job"))?
             }
@@ -262,20 +291,72 @@ impl Db {
         diesel::sql_query("SELECT 1").execute(&mut *c)?;
         Ok(())
     }
+
+    /// A tiny real write through the same path every change takes (the health check), so a
+    /// full disk, a read-only file or a stuck writer shows as unhealthy.
+    pub async fn heartbeat(&self, now: chrono::NaiveDateTime) -> Result<(), AppError> {
+        self.write(move |c| {
+            use schema::heartbeat;
+            let n = diesel::update(heartbeat::table.find(1))
+                .set(heartbeat::beat_at.eq(now))
+                .execute(c)?;
+            if n == 0 {
+                diesel::insert_into(heartbeat::table)
+                    .values((heartbeat::id.eq(1), heartbeat::beat_at.eq(now)))
+                    .execute(c)?;
+            }
+            Ok(())
+        })
+        .await
+    }
 }
+
+/// Transactions a PostgreSQL writer retries (bounded) because another writer raced it:
+/// deadlock (40P01, which diesel reports as an unknown error), serialization failure (40001),
+/// and a unique-key race (the retry sees the other writer's row and takes the idempotent
+/// path). On PostgreSQL any of these aborts the whole transaction, so retrying all of it is
+/// the only correct answer.
+pub fn is_retryable(e: &AppError) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        AppError::Db(Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _)) => true,
+        AppError::Db(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => true,
+        AppError::Db(Error::DatabaseError(_, info)) => {
+            info.message().contains("deadlock detected")
+        }
+        _ => false,
+    }
+}
+
+/// How many times a PostgreSQL write transaction runs at most.
+pub const MAX_ATTEMPTS: u32 = 5;
 
 /// One write transaction on a given connection. On SQLite it is `BEGIN IMMEDIATE`, so the
 /// write lock is taken up front and a transaction never fails half-way on "database is locked".
 pub fn write_tx_on<T>(
     conn: &mut DbConn,
-    f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+    f: impl FnMut(&mut DbConn) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
+    #[allow(unused_mut)]
+    let mut f = f;
     match conn {
         DbConn::Sqlite(c) => {
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
         }
         #[cfg(feature = "postgres")]
-        DbConn::Pg(_) => return conn.transaction(f),
+        DbConn::Pg(_) => {
+            let mut attempt = 1;
+            loop {
+                match conn.transaction(&mut f) {
+                    Err(e) if attempt < MAX_ATTEMPTS && is_retryable(&e) => {
+                        tracing::warn!(attempt, error = %e, "write transaction raced another; retrying");
+                        std::thread::sleep(Duration::from_millis(2 * u64::from(attempt)));
+                        attempt += 1;
+                    }
+                    other => return other,
+                }
+            }
+        }
     }
     let result = f(conn);
     #[allow(irrefutable_let_patterns)] // irrefutable when built without PostgreSQL

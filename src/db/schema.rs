@@ -221,6 +221,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    heartbeat (id) {
+        id -> Integer,
+        beat_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(orders -> persons (person_id));
 diesel::joinable!(orders -> meal_options (option_id));
 diesel::joinable!(guest_meals -> persons (person_id));

@@ -3,7 +3,7 @@
 use super::rules::RawPerson;
 use serde::Deserialize;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct PersonForm {
     #[serde(default)]
@@ -54,7 +54,7 @@ pub struct ListQuery {
     pub page: Option<i64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct UnitForm {
     pub code: String,

@@ -163,7 +163,7 @@ async fn save(
                     let clash = store::person_by_code(c, &d.employee_code)?;
                     if clash.is_some_and(|p| Some(p.id) != id) {
                         errors.add("employee_code", "people.err_code_taken");
-                        return Ok(Err((units, f, errors)));
+                        return Ok(Err((units, f.clone(), errors)));
                     }
                     let pid = match &before {
                         Some(b) => {
@@ -178,7 +178,7 @@ async fn save(
                     for (field, key) in problems {
                         errors.add(if field == "unit" { "unit_id" } else { field }, key);
                     }
-                    Ok(Err((units, f, errors)))
+                    Ok(Err((units, f.clone(), errors)))
                 }
             }
         })

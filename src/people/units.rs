@@ -175,7 +175,7 @@ pub async fn create(
                     store::create_unit(c, &actor, now, &ch.code, &ch.name, ch.parent_id)?;
                     Ok(Ok(()))
                 }
-                Err(e) => Ok(Err((units, f, e))),
+                Err(e) => Ok(Err((units, f.clone(), e))),
             }
         })
         .await?;
@@ -251,7 +251,7 @@ pub async fn update(
                     store::update_unit(c, &actor, now, &before, &ch.code, &ch.name, ch.parent_id)?;
                     Ok(Ok(()))
                 }
-                Err(e) => Ok(Err((before, units, f, e))),
+                Err(e) => Ok(Err((before, units, f.clone(), e))),
             }
         })
         .await?;

@@ -10,15 +10,47 @@ pub fn opt_date(d: Option<NaiveDate>) -> String {
     d.map(date).unwrap_or_default()
 }
 
-/// Parses a date as people type it here: dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy) or ISO yyyy-mm-dd.
+/// Parses a date as people type it here: dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy) or ISO
+/// yyyy-mm-dd, within 1900–2100 (no date arithmetic on it can overflow). A year must be
+/// written with four plain digits: chrono alone would take "+262142".
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    parse_within(s, 1900, 2100)
+}
+
+/// A business day from a user (service days, absences, menus, periods): 2000–2100.
+pub fn business_date(s: &str) -> Option<NaiveDate> {
+    parse_within(s, 2000, 2100)
+}
+
+/// A business day written by the app itself (form keys, hidden fields, links): exactly
+/// yyyy-mm-dd, within 2000–2100.
+pub fn iso_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    parse_within(s, 2000, 2100)
+}
+
+/// A date in the past (births, "member since", retirement): 1900 up to `today`.
+pub fn historical_date(s: &str, today: NaiveDate) -> Option<NaiveDate> {
+    parse_within(s, 1900, 2100).filter(|d| *d <= today)
+}
+
+fn parse_within(s: &str, min_year: i32, max_year: i32) -> Option<NaiveDate> {
     let s = s.trim();
-    if s.is_empty() {
+    if s.is_empty() || s.len() > 10 || !s.bytes().all(|b| b.is_ascii_digit() || b"/-.".contains(&b)) {
         return None;
     }
     for fmt in ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"] {
         if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
-            if (1900..=2200).contains(&chrono::Datelike::year(&d)) {
+            if (min_year..=max_year).contains(&chrono::Datelike::year(&d)) {
                 return Some(d);
             }
         }
@@ -81,6 +113,27 @@ pub fn fold_search(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_from_users_stay_within_their_ranges() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd);
+        assert_eq!(business_date("30/11/2026"), d(2026, 11, 30));
+        assert_eq!(business_date("2026-11-30"), d(2026, 11, 30));
+        assert_eq!(business_date("+262142-12-31"), None);
+        assert_eq!(business_date("31/12/262142"), None);
+        assert_eq!(business_date("31/12/1999"), None);
+        assert_eq!(business_date("01/01/2101"), None);
+        assert_eq!(business_date("01/01/2100"), d(2100, 1, 1));
+        assert_eq!(iso_date("2026-11-30"), d(2026, 11, 30));
+        assert_eq!(iso_date("30/11/2026"), None);
+        assert_eq!(iso_date("2026-1-30"), None);
+        assert_eq!(iso_date("9999-12-27"), None);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default();
+        assert_eq!(historical_date("05/09/1980", today), d(1980, 9, 5));
+        assert_eq!(historical_date("30/11/2026", today), None);
+        assert_eq!(historical_date("31/12/1899", today), None);
+        assert_eq!(parse_date("01/01/2101"), None);
+    }
 
     #[test]
     fn vietnamese_names_fold_to_plain_lowercase() {

@@ -1,0 +1,106 @@
+//! Write-path integrity: one bad request never stops the system; bad dates are refused.
+
+use crate::support::{d, TestApp, PASSWORD};
+use canteen::auth::roles::Role;
+use canteen::error::AppError;
+
+#[actix_web::test]
+async fn a_panicking_write_is_refused_and_every_later_write_login_and_health_check_work() {
+    let app = TestApp::spawn().await;
+    let db = app.state.db.clone();
+    let r: Result<(), AppError> = db
+        .write(|c| {
+            // Half a change, then a panic: none of it may stay, and the writer must recover.
+            canteen::people::store::create_unit(
+                c,
+                &canteen::audit::Actor::system("test"),
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 27)
+                    .and_then(|d| d.and_hms_opt(8, 0, 0))
+                    .expect("time"),
+                "PANIC",
+                "Đơn vị dở dang",
+                None,
+            )?;
+            panic!("a bug inside a write");
+        })
+        .await;
+    assert!(r.is_err(), "the panicking write is answered with an error");
+    assert_eq!(app.count("units WHERE code = 'PANIC'"), 0, "nothing of it stayed");
+
+    let n = app.state.db.write(|c| {
+        use diesel::prelude::*;
+        Ok(diesel::sql_query("UPDATE settings SET value = value").execute(c)?)
+    });
+    assert!(n.await.is_ok(), "a normal write works again");
+
+    app.user("admin", &[Role::Admin]);
+    let mut c = app.client();
+    let r = c.login("admin", PASSWORD).await;
+    assert_eq!(r.status, 303, "login works after the panic: {}", r.body);
+    let h = c.get("/healthz").await;
+    assert_eq!(h.status, 200, "{}", h.body);
+    assert_eq!(app.count("units"), 0);
+}
+
+#[actix_web::test]
+async fn the_health_check_fails_with_503_when_the_database_takes_no_writes() {
+    let app = TestApp::spawn().await;
+    let mut c = app.client();
+    assert_eq!(c.get("/healthz").await.status, 200);
+    assert_eq!(app.count("heartbeat"), 1, "the health check really wrote");
+    // A DBA (or a full disk) makes the heartbeat table refuse writes.
+    match crate::support::pg_base() {
+        None => app.sql(
+            "CREATE TRIGGER no_beat BEFORE UPDATE ON heartbeat BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
+        ),
+        Some(_) => app.sql(
+            "CREATE FUNCTION no_beat() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'could not extend file'; END $$ LANGUAGE plpgsql;
+             CREATE TRIGGER no_beat BEFORE UPDATE ON heartbeat FOR EACH ROW EXECUTE FUNCTION no_beat();",
+        ),
+    }
+    let h = c.get("/healthz").await;
+    assert_eq!(h.status, 503, "{}", h.body);
+    assert!(!h.header("retry-after").is_empty());
+}
+
+#[actix_web::test]
+async fn a_date_far_outside_the_business_range_is_refused_and_writes_go_on() {
+    let app = TestApp::spawn().await;
+    let id = app.user("bep", &[Role::Kitchen]);
+    let mut k = app.session_for(id).await;
+    k.get("/kitchen/menu").await;
+    for week in ["+262142-12-31", "1999-12-27", "2101-01-03", "-0001-01-01", "9999-12-27"] {
+        let r = k.post("/kitchen/menu/publish", &[("week", week)]).await;
+        assert!(
+            (400..500).contains(&r.status),
+            "publish week={week} answered {}",
+            r.status
+        );
+    }
+    for (from, to) in [("31/12/262142", "31/12/262142"), ("01/01/1999", "02/01/1999")] {
+        let r = k
+            .post(
+                "/kitchen/calendar/close",
+                &[("from", from), ("to", to), ("reason", "Nghỉ"), ("confirm", "yes")],
+            )
+            .await;
+        assert!((400..500).contains(&r.status), "close {from} answered {}", r.status);
+    }
+    let r = k.get("/kitchen/headcount?date=31/12/262142").await;
+    assert!((400..500).contains(&r.status), "headcount answered {}", r.status);
+    // The system still takes writes.
+    let r = k
+        .post(
+            "/kitchen/calendar/close",
+            &[
+                ("from", "01/12/2026"),
+                ("to", "01/12/2026"),
+                ("reason", "Nghỉ bù"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.count("service_days WHERE is_open = false"), 1);
+    let _ = d(2026, 12, 1);
+}
