@@ -9,7 +9,7 @@ use crate::audit::{self, Actor, Entry};
 use crate::auth::middleware::see_other;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::ui::format::{date, business_date};
+use crate::ui::format::{business_date, date};
 use crate::ui::forms::{post_form, FieldErrors, Form, Input};
 use crate::ui::{layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};

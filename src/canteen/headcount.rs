@@ -6,7 +6,7 @@ use super::service::{self};
 use super::store;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::ui::format::{csv_safe, date, business_date};
+use crate::ui::format::{business_date, csv_safe, date};
 use crate::ui::forms::{FieldErrors, Input};
 use crate::ui::{layout, Ctx};
 use actix_web::{web, HttpResponse};

@@ -25,10 +25,7 @@ pub struct WeekQuery {
 }
 
 fn week_start(q: Option<&str>, today: NaiveDate) -> NaiveDate {
-    rules::monday_of(
-        q.and_then(crate::ui::format::iso_date)
-            .unwrap_or(today),
-    )
+    rules::monday_of(q.and_then(crate::ui::format::iso_date).unwrap_or(today))
 }
 
 pub async fn menu(
@@ -130,7 +127,8 @@ pub async fn option_add(
     user: CurrentUser,
     Form(f): Form<OptionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let day = crate::ui::format::iso_date(&f.date).ok_or(AppError::BadRequest("order.err_bad_date"))?;
+    let day =
+        crate::ui::format::iso_date(&f.date).ok_or(AppError::BadRequest("order.err_bad_date"))?;
     let name = f.name.split_whitespace().collect::<Vec<_>>().join(" ");
     if !(2..=60).contains(&name.chars().count()) {
         return Err(AppError::BadRequest("menu.err_name"));

@@ -6,7 +6,7 @@ use super::feedback::DayFigures;
 use crate::auth::middleware::see_other;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::ui::format::{date, business_date};
+use crate::ui::format::{business_date, date};
 use crate::ui::forms::{post_form, FieldErrors, Form, Input};
 use crate::ui::{layout, Ctx};
 use actix_web::{web, HttpResponse};

@@ -177,9 +177,8 @@ impl Db {
                 conn.batch_execute("PRAGMA journal_mode = WAL;")?;
                 drop(conn);
                 let t = target.clone();
-                let writer = writer::Writer::start(std::sync::Arc::new(move || {
-                    open(Backend::Sqlite, &t)
-                }))?;
+                let writer =
+                    writer::Writer::start(std::sync::Arc::new(move || open(Backend::Sqlite, &t)))?;
                 Ok(Db {
                     backend,
                     read: pool(read_pool_size.max(1))?,
@@ -321,9 +320,7 @@ pub fn is_retryable(e: &AppError) -> bool {
     match e {
         AppError::Db(Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _)) => true,
         AppError::Db(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => true,
-        AppError::Db(Error::DatabaseError(_, info)) => {
-            info.message().contains("deadlock detected")
-        }
+        AppError::Db(Error::DatabaseError(_, info)) => info.message().contains("deadlock detected"),
         _ => false,
     }
 }

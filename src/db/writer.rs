@@ -246,7 +246,9 @@ mod tests {
             |_: Result<(), AppError>| {},
         ))
         .expect("first job queued");
-        started_rx.recv().expect("the writer is busy with the first job");
+        started_rx
+            .recv()
+            .expect("the writer is busy with the first job");
         for _ in 0..QUEUE_BOUND {
             w.submit(job(|_| Ok(()), |_: Result<(), AppError>| {}))
                 .expect("room in the queue");

@@ -45,7 +45,8 @@ pub fn historical_date(s: &str, today: NaiveDate) -> Option<NaiveDate> {
 
 fn parse_within(s: &str, min_year: i32, max_year: i32) -> Option<NaiveDate> {
     let s = s.trim();
-    if s.is_empty() || s.len() > 10 || !s.bytes().all(|b| b.is_ascii_digit() || b"/-.".contains(&b)) {
+    if s.is_empty() || s.len() > 10 || !s.bytes().all(|b| b.is_ascii_digit() || b"/-.".contains(&b))
+    {
         return None;
     }
     for fmt in ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"] {

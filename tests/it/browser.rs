@@ -24,7 +24,12 @@ impl Driver {
                 std::env::var("CI").is_err(),
                 "CI must have chromedriver (apt-get install chromium chromium-driver)"
             );
-            eprintln!("note: chromedriver not installed; browser test skipped");
+            // Written to the real stderr (not the captured test output) so that it is seen.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: browser test (chromedriver not installed: apt-get install chromium chromium-driver)"
+            );
             return None;
         };
         let port = std::net::TcpListener::bind("127.0.0.1:0")

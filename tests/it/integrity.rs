@@ -25,7 +25,11 @@ async fn a_panicking_write_is_refused_and_every_later_write_login_and_health_che
         })
         .await;
     assert!(r.is_err(), "the panicking write is answered with an error");
-    assert_eq!(app.count("units WHERE code = 'PANIC'"), 0, "nothing of it stayed");
+    assert_eq!(
+        app.count("units WHERE code = 'PANIC'"),
+        0,
+        "nothing of it stayed"
+    );
 
     let n = app.state.db.write(|c| {
         use diesel::prelude::*;
@@ -69,7 +73,13 @@ async fn a_date_far_outside_the_business_range_is_refused_and_writes_go_on() {
     let id = app.user("bep", &[Role::Kitchen]);
     let mut k = app.session_for(id).await;
     k.get("/kitchen/menu").await;
-    for week in ["+262142-12-31", "1999-12-27", "2101-01-03", "-0001-01-01", "9999-12-27"] {
+    for week in [
+        "+262142-12-31",
+        "1999-12-27",
+        "2101-01-03",
+        "-0001-01-01",
+        "9999-12-27",
+    ] {
         let r = k.post("/kitchen/menu/publish", &[("week", week)]).await;
         assert!(
             (400..500).contains(&r.status),
@@ -77,17 +87,33 @@ async fn a_date_far_outside_the_business_range_is_refused_and_writes_go_on() {
             r.status
         );
     }
-    for (from, to) in [("31/12/262142", "31/12/262142"), ("01/01/1999", "02/01/1999")] {
+    for (from, to) in [
+        ("31/12/262142", "31/12/262142"),
+        ("01/01/1999", "02/01/1999"),
+    ] {
         let r = k
             .post(
                 "/kitchen/calendar/close",
-                &[("from", from), ("to", to), ("reason", "Nghỉ"), ("confirm", "yes")],
+                &[
+                    ("from", from),
+                    ("to", to),
+                    ("reason", "Nghỉ"),
+                    ("confirm", "yes"),
+                ],
             )
             .await;
-        assert!((400..500).contains(&r.status), "close {from} answered {}", r.status);
+        assert!(
+            (400..500).contains(&r.status),
+            "close {from} answered {}",
+            r.status
+        );
     }
     let r = k.get("/kitchen/headcount?date=31/12/262142").await;
-    assert!((400..500).contains(&r.status), "headcount answered {}", r.status);
+    assert!(
+        (400..500).contains(&r.status),
+        "headcount answered {}",
+        r.status
+    );
     // The system still takes writes.
     let r = k
         .post(

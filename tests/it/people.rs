@@ -287,10 +287,26 @@ async fn the_people_list_exports_as_csv_with_a_bom_and_neutralised_formulas() {
             ],
         )
         .await;
+    // A phone typed the international way, and a name that arrived by import as a formula.
+    app.sql(
+        "UPDATE persons SET phone = '+84912345678' WHERE employee_code = 'X1';
+         UPDATE persons SET full_name = '=HYPERLINK(\"http://evil.example\")' WHERE employee_code = 'X1';",
+    );
     let r = admin.get("/people/export.csv").await;
     assert!(r.header("content-type").starts_with("text/csv"));
     assert!(r.bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
-    assert!(r.body.contains("Vũ Thị Mai"));
+    let line = r
+        .body
+        .lines()
+        .find(|l| l.contains("X1"))
+        .expect("the person's line");
+    assert!(line.contains("'=HYPERLINK"), "{line}");
+    assert!(line.contains("'+84912345678"), "{line}");
+    let cells: Vec<&str> = line.split(',').map(|c| c.trim_start_matches('"')).collect();
+    assert!(
+        cells.iter().all(|c| !c.starts_with(['=', '+', '-', '@'])),
+        "no cell starts a formula: {line}"
+    );
 }
 
 #[actix_web::test]

@@ -20,6 +20,7 @@ pub struct TestApp {
     pub database_url: String,
     _dir: tempfile::TempDir,
     pg_schema: Option<(String, String)>,
+    server: Option<(actix_web::dev::ServerHandle, std::thread::JoinHandle<()>)>,
 }
 
 /// 27/11/2026 08:00 in Hà Nội.
@@ -67,13 +68,19 @@ impl TestApp {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = format!("http://{}", listener.local_addr().expect("addr"));
         let server = canteen::app::serve(state.clone(), listener, 2).expect("serve");
-        actix_web::rt::spawn(server);
+        let handle = server.handle();
+        // The server runs on a thread of its own so that dropping the test app can stop it
+        // (and close its database connections) without the test's runtime.
+        let thread = std::thread::spawn(move || {
+            let _ = actix_web::rt::System::new().block_on(server);
+        });
         TestApp {
             addr,
             state,
             database_url,
             _dir: dir,
             pg_schema,
+            server: Some((handle, thread)),
         }
     }
 
@@ -173,6 +180,14 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        if let Some((handle, thread)) = self.server.take() {
+            // Stopped from a thread of its own: this drop may run inside the test's runtime.
+            let _ = std::thread::spawn(move || {
+                actix_web::rt::System::new().block_on(handle.stop(false));
+            })
+            .join();
+            let _ = thread.join();
+        }
         if let Some((base, schema)) = &self.pg_schema {
             let _ = std::panic::catch_unwind(|| {
                 pg_exec(base, &format!("DROP SCHEMA {schema} CASCADE"))
