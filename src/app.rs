@@ -69,7 +69,7 @@ pub const KITCHEN_ADMIN: &[Role] = &[Role::Kitchen, Role::Admin];
 pub const PEOPLE_READERS: &[Role] = &[Role::Admin, Role::Accountant, Role::UnionOfficer];
 
 use crate::canteen::{
-    behalf, calendar, counter, dishes, headcount, menu, pass, settings, staff, waste,
+    behalf, calendar, counter, dishes, headcount, history, menu, pass, settings, staff, waste,
 };
 use crate::{accounts, auth, home, people};
 use Access::*;
@@ -116,6 +116,8 @@ routes! {
     POST "/pass/rotate" Roles(STAFF) => pass::rotate;
     GET "/meals" Roles(STAFF) => pass::meals;
     POST "/meals/{id}/rate" Roles(STAFF) => pass::rate;
+    GET "/history" Roles(STAFF) => history::mine;
+    GET "/kitchen/history/{id}" Roles(KITCHEN_ADMIN) => history::of_person;
     GET "/kitchen/dishes" Roles(KITCHEN) => dishes::list;
     POST "/kitchen/dishes" Roles(KITCHEN) => dishes::create;
     GET "/kitchen/dishes/{id}" Roles(KITCHEN) => dishes::edit;

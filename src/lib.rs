@@ -13,6 +13,7 @@ pub mod error;
 pub mod home;
 pub mod money;
 pub mod people;
+pub mod periods;
 pub mod state;
 pub mod ui;
 

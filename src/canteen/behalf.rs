@@ -1,6 +1,7 @@
 //! Orders on behalf of people without accounts (drivers, guards).
 
-use super::ordering::{Who, SRC_KITCHEN};
+use super::ordering::Who;
+use super::states::Source;
 use super::store;
 use super::week;
 use crate::audit::{self, Actor, Entry};
@@ -105,7 +106,7 @@ pub async fn save(
     let who = Who {
         person_id: person,
         by_user: Some(user.user_id),
-        source: SRC_KITCHEN,
+        source: Source::Kitchen,
     };
     let outcome = state
         .db

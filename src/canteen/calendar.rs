@@ -1,11 +1,10 @@
 //! Kitchen: the service calendar — close days with a reason (cancelling their meals), open
 //! make-up days; lunar 1st/15th are marked.
 
-use super::rules::{self, DayRow};
-use super::standing;
+use super::rules;
 use super::store::{self};
 use super::week::weekday_key;
-use crate::audit::{self, Actor, Entry};
+use crate::audit::Actor;
 use crate::auth::middleware::see_other;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -17,7 +16,6 @@ use chrono::Datelike;
 use chrono::Duration;
 use maud::{html, Markup};
 use serde::Deserialize;
-use serde_json::json;
 
 #[derive(Deserialize)]
 pub struct MonthQuery {
@@ -119,38 +117,10 @@ pub async fn close_days(
     }
     let actor = Actor::user(user.user_id, &user.username);
     let now = state.clock.now_naive();
-    let uid = user.user_id;
     let month = from.format("%Y-%m").to_string();
     state
         .db
-        .write(move |c| {
-            let rows = store::day_rows(c, from, to)?;
-            let mut cancelled = 0;
-            let mut d = from;
-            while d <= to {
-                let published = rows.get(&d).is_some_and(|r| r.published);
-                store::put_day(
-                    c,
-                    d,
-                    &DayRow {
-                        is_open: false,
-                        reason: Some(reason.clone()),
-                        published,
-                    },
-                    now,
-                )?;
-                cancelled += standing::cancel_whole_day(c, d, Some(uid), now)?;
-                d += Duration::days(1);
-            }
-            audit::record(
-                c,
-                &actor,
-                now,
-                Entry::new("calendar.close", "service_day").after(
-                    json!({"from": from, "to": to, "reason": reason, "meals_cancelled": cancelled}),
-                ),
-            )
-        })
+        .write(move |c| store::close_days(c, from, to, &reason, &actor, now))
         .await?;
     Ok(see_other(
         &format!("/kitchen/calendar?month={month}"),
@@ -178,28 +148,7 @@ pub async fn open_day(
     let now = state.clock.now();
     state
         .db
-        .write(move |c| {
-            let nowt = crate::clock::truncate_micros(now.naive_utc());
-            let published = store::day_row(c, day)?.is_some_and(|r| r.published);
-            let row = DayRow {
-                is_open: true,
-                reason: reason.clone(),
-                published,
-            };
-            store::put_day(c, day, &row, nowt)?;
-            let s = store::load_settings(c)?;
-            if rules::editable(day, Some(&row), now, &s).is_ok() {
-                let opts = store::options_between(c, day, day)?;
-                standing::materialize_day(c, day, &opts, nowt)?;
-            }
-            audit::record(
-                c,
-                &actor,
-                nowt,
-                Entry::new("calendar.open", "service_day")
-                    .after(json!({"day": day, "reason": reason})),
-            )
-        })
+        .write(move |c| store::open_day(c, day, reason.as_deref(), &actor, now))
         .await?;
     Ok(see_other(
         &format!("/kitchen/calendar?month={}", day.format("%Y-%m")),

@@ -67,8 +67,8 @@ pub async fn page(
                         p.big { (card.full_name) " · " (card.employee_code) }
                         p { (card.unit.as_deref().unwrap_or("")) }
                         @match outcome {
-                            "served" => { p.big { "✓ " (ctx.t("counter.served")) ": " (card.option_name.as_deref().unwrap_or("")) } }
-                            "already" => { p.big { (ctx.tf("counter.already", card.order.as_ref().and_then(|o| o.served_at).map(local_datetime).unwrap_or_default())) } }
+                            "served" => { p.big { "✓ " (ctx.t("counter.served")) ": " (card.walk_in.as_ref().map(|w| w.1.as_str()).or(card.option_name.as_deref()).unwrap_or("")) } }
+                            "already" => { p.big { (ctx.tf("counter.already", card.walk_in.as_ref().map(|w| w.0.served_at).or(card.order.as_ref().and_then(|o| o.served_at)).map(local_datetime).unwrap_or_default())) } }
                             "undone" => { p.big { (ctx.t("counter.undone")) } }
                             _ => { p.big { (ctx.t("counter.no_meal")) } }
                         }
@@ -76,7 +76,10 @@ pub async fn page(
                         @if let Some(o) = card.order.as_ref().filter(|o| o.status == "served" && o.served_at.is_some_and(|t| rules::can_undo(t, now))) {
                             (post_form(&ctx, "/kitchen/counter/undo", html! { input type="hidden" name="order" value=(o.id); button.secondary type="submit" { (ctx.t("counter.undo")) } }))
                         }
-                        @if outcome == "none" && settings.allow_walk_in && !options.is_empty() {
+                        @if let Some((w, _)) = card.walk_in.as_ref().filter(|w| rules::can_undo(w.0.served_at, now)) {
+                            (post_form(&ctx, "/kitchen/counter/undo", html! { input type="hidden" name="walk_in" value=(w.person_id); button.secondary type="submit" { (ctx.t("counter.undo")) } }))
+                        }
+                        @if outcome == "none" && card.walk_in.is_none() && settings.allow_walk_in && !options.is_empty() {
                             (post_form(&ctx, "/kitchen/counter/walk-in", html! {
                                 input type="hidden" name="person" value=(card.person_id);
                                 @for o in &options { button type="submit" name="option" value=(o.id) { (ctx.t("counter.walk_in")) ": " (o.name) } " " }
@@ -128,7 +131,11 @@ pub async fn scan(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UndoForm {
-    order: i32,
+    #[serde(default)]
+    order: Option<i32>,
+    /// Undo the walk-in of this person today.
+    #[serde(default)]
+    walk_in: Option<i32>,
 }
 
 pub async fn undo(
@@ -138,15 +145,28 @@ pub async fn undo(
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now_naive();
     let actor = Actor::user(user.user_id, &user.username);
+    let by = user.user_id;
+    let day = state.clock.today();
     let person = state
         .db
-        .write(move |c| {
-            let o = super::ordering::order(c, f.order)?.ok_or(AppError::NotFound)?;
-            if !service::undo_serve(c, f.order, now)? {
-                return Err(AppError::BadRequest("counter.err_undo_late"));
+        .write(move |c| match (f.order, f.walk_in) {
+            (Some(id), None) => {
+                let o = super::ordering::order(c, id)?.ok_or(AppError::NotFound)?;
+                if !service::undo_serve(c, id, by, now)? {
+                    return Err(AppError::BadRequest("counter.err_undo_late"));
+                }
+                audit::record(c, &actor, now, Entry::new("serve.undo", "order").id(o.id))?;
+                Ok(o.person_id)
             }
-            audit::record(c, &actor, now, Entry::new("serve.undo", "order").id(o.id))?;
-            Ok(o.person_id)
+            (None, Some(person)) => {
+                if !service::undo_walk_in(c, person, day, by, now)? {
+                    return Err(AppError::BadRequest("counter.err_undo_late"));
+                }
+                let e = Entry::new("serve.walk_in_void", "walk_in").id(person);
+                audit::record(c, &actor, now, e)?;
+                Ok(person)
+            }
+            _ => Err(AppError::BadRequest("err.bad_form")),
         })
         .await?;
     Ok(see_other(
@@ -186,7 +206,7 @@ pub async fn walk_in(
                 c,
                 &actor,
                 now,
-                Entry::new("serve.walk_in", "order").id(id).after(
+                Entry::new("serve.walk_in", "walk_in").id(id).after(
                     json!({"person_id": f.person, "option_id": opt.id, "price_vnd": opt.price_vnd}),
                 ),
             )
@@ -207,10 +227,11 @@ pub async fn close_service(
     let day = state.clock.today();
     let now = state.clock.now_naive();
     let actor = Actor::user(user.user_id, &user.username);
+    let by = user.user_id;
     state
         .db
         .write(move |c| {
-            let n = service::close_service(c, day, now)?;
+            let n = service::close_service(c, day, by, now)?;
             audit::record(
                 c,
                 &actor,

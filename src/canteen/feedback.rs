@@ -1,8 +1,8 @@
 //! Waste log, daily figures and ratings (store side).
 
-use super::ordering::{Order, CANCELLED, NO_SHOW, ORDERED, SERVED};
+use super::ordering::{Order, CANCELLED, NO_SHOW, SERVED};
 use super::store::MealOption;
-use crate::db::schema::{guest_meals, meal_options, orders, ratings, waste_log};
+use crate::db::schema::{guest_meals, meal_options, orders, ratings, waste_log, walk_ins};
 use crate::db::DbConn;
 use crate::error::AppError;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -46,11 +46,18 @@ pub fn figures(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<DayFigures>, AppError> {
-    let meals: Vec<(NaiveDate, String)> = orders::table
+    let mut meals: Vec<(NaiveDate, String)> = orders::table
         .filter(orders::service_date.between(from, to))
         .filter(orders::status.ne(CANCELLED))
         .select((orders::service_date, orders::status))
         .load(conn)?;
+    // Walk-ins are meals served (stored apart from orders).
+    let walked: Vec<NaiveDate> = walk_ins::table
+        .filter(walk_ins::service_date.between(from, to))
+        .filter(walk_ins::status.eq(SERVED))
+        .select(walk_ins::service_date)
+        .load(conn)?;
+    meals.extend(walked.into_iter().map(|d| (d, SERVED.to_string())));
     let guests: Vec<(NaiveDate, i32)> = guest_meals::table
         .filter(guest_meals::service_date.between(from, to))
         .filter(guest_meals::status.ne(CANCELLED))
@@ -164,28 +171,40 @@ pub fn record_past_meal(
     m: &PastMeal<'_>,
     now: NaiveDateTime,
 ) -> Result<i32, AppError> {
-    let meal = super::ordering::NewMeal {
-        person: m.person,
-        option: m.option,
-        status: m.status,
-        source: super::ordering::SRC_STANDING,
-        by: None,
-        served_at: m.served_at,
+    use super::states::{Change, Source};
+    use super::transition::{self, By, MealChange};
+    let day = m.option.service_date;
+    let by = By::new(None, Source::Standing);
+    let order = MealChange::new(m.person, day, None, Change::Order).option(m.option);
+    let id = transition::meal(conn, &order, &by, now)?
+        .map_err(|_| AppError::internal("past meal refused"))?;
+    let row = super::ordering::order(conn, id)?;
+    let last = match m.status {
+        SERVED => Some(Change::Serve),
+        NO_SHOW => Some(Change::NoShow),
+        _ => None,
     };
-    let id = super::ordering::insert_meal(conn, &meal, now)?;
+    if let Some(change) = last {
+        let at = m.served_at.unwrap_or(now);
+        let counter = By::new(None, Source::Counter);
+        transition::meal(conn, &MealChange::new(m.person, day, row.as_ref(), change), &counter, at)?
+            .map_err(|_| AppError::internal("past meal refused"))?;
+    }
     if m.guests > 0 {
-        diesel::insert_into(guest_meals::table)
-            .values((
-                guest_meals::person_id.eq(m.person),
-                guest_meals::service_date.eq(m.option.service_date),
-                guest_meals::option_id.eq(m.option.id),
-                guest_meals::guests.eq(m.guests),
-                guest_meals::price_vnd.eq(m.option.price_vnd),
-                guest_meals::status.eq(if m.status == SERVED { SERVED } else { ORDERED }),
-                guest_meals::created_at.eq(now),
-                guest_meals::updated_at.eq(now),
-            ))
-            .execute(conn)?;
+        transition::guests(
+            conn,
+            m.person,
+            day,
+            m.guests,
+            Some(m.option),
+            None,
+            super::states::Cause::Person,
+            &by,
+            now,
+        )?;
+        if m.status == SERVED {
+            transition::guests_served(conn, m.person, day, &by, now)?;
+        }
     }
     Ok(id)
 }

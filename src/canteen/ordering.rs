@@ -3,7 +3,9 @@
 
 use super::rules::{self, Settings};
 use super::store::{self, MealOption, LOCK_OPTION, LOCK_PERSON};
-use crate::db::schema::{guest_meals, orders};
+use super::states::{Cause, Change, MealStatus, Refusal, Source};
+use super::transition::{self, By, MealChange};
+use crate::db::schema::{guest_meals, orders, walk_ins};
 use crate::db::DbConn;
 use crate::error::AppError;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -14,11 +16,6 @@ pub const ORDERED: &str = "ordered";
 pub const CANCELLED: &str = "cancelled";
 pub const SERVED: &str = "served";
 pub const NO_SHOW: &str = "no_show";
-
-pub const SRC_STAFF: &str = "staff";
-pub const SRC_STANDING: &str = "standing";
-pub const SRC_KITCHEN: &str = "kitchen";
-pub const SRC_WALK_IN: &str = "walk_in";
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = orders)]
@@ -36,6 +33,8 @@ pub struct Order {
     pub updated_by: Option<i32>,
     pub served_at: Option<NaiveDateTime>,
     pub served_by: Option<i32>,
+    pub cancel_cause: Option<String>,
+    pub cancel_ref: Option<String>,
 }
 
 impl Order {
@@ -57,6 +56,8 @@ pub struct Guests {
     pub status: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub cancel_cause: Option<String>,
+    pub cancel_ref: Option<String>,
 }
 
 pub fn orders_of(
@@ -105,7 +106,12 @@ pub fn used(conn: &mut DbConn, option_id: i32) -> Result<i64, AppError> {
         .filter(guest_meals::status.ne(CANCELLED))
         .select(diesel::dsl::sum(guest_meals::guests))
         .first(conn)?;
-    Ok(meals + guests.unwrap_or(0))
+    let walk_ins: i64 = walk_ins::table
+        .filter(walk_ins::option_id.eq(option_id))
+        .filter(walk_ins::status.eq(SERVED))
+        .count()
+        .get_result(conn)?;
+    Ok(meals + guests.unwrap_or(0) + walk_ins)
 }
 
 /// Problems with a submission, day by day (i18n keys).
@@ -134,6 +140,14 @@ pub fn used_by_option(conn: &mut DbConn, ids: &[i32]) -> Result<HashMap<i32, i64
     for (id, n) in guests {
         *out.entry(id).or_default() += n as i64;
     }
+    let walked: Vec<i32> = walk_ins::table
+        .filter(walk_ins::option_id.eq_any(ids))
+        .filter(walk_ins::status.eq(SERVED))
+        .select(walk_ins::option_id)
+        .load(conn)?;
+    for id in walked {
+        *out.entry(id).or_default() += 1;
+    }
     Ok(out)
 }
 
@@ -148,7 +162,13 @@ pub struct Wish {
 pub struct Who {
     pub person_id: i32,
     pub by_user: Option<i32>,
-    pub source: &'static str,
+    pub source: Source,
+}
+
+impl Who {
+    pub fn by(&self) -> By {
+        By::new(self.by_user, self.source)
+    }
 }
 
 /// Applies a week's wishes for one person. Days whose wish equals what is stored are left
@@ -166,6 +186,7 @@ pub fn apply_week(
         return Ok(Ok(0));
     };
     let to = wishes.iter().map(|w| w.day).max().unwrap_or(from);
+    store::lock_days(conn, from, to, false)?;
     store::lock(conn, LOCK_PERSON, who.person_id)?;
     let rows = store::day_rows(conn, from, to)?;
     let options = store::options_between(conn, from, to)?;
@@ -198,6 +219,19 @@ pub fn apply_week(
         if let Err(lock) = rules::editable(w.day, rows.get(&w.day), now, settings) {
             errors.push((w.day, lock.message_key()));
             continue;
+        }
+        if let Some(o) = current.get(&w.day).filter(|_| meal_changes) {
+            let change = if w.option_id.is_some() {
+                Change::Order
+            } else {
+                Change::Cancel(Cause::of(who.source))
+            };
+            let from = MealStatus::parse(&o.status);
+            let by = o.cancel_cause.as_deref().and_then(Cause::parse);
+            if let Err(Refusal::Refused(key)) = super::states::next(from, by, change) {
+                errors.push((w.day, key));
+                continue;
+            }
         }
         let day_options: Vec<&MealOption> =
             options.iter().filter(|o| o.service_date == w.day).collect();
@@ -263,20 +297,35 @@ pub fn apply_week(
     }
 
     let nowt = crate::clock::truncate_micros(now.naive_utc());
+    let by = who.by();
     let mut n = 0;
     for (w, chosen, meal_changes, guests_change) in changes {
         if meal_changes {
-            write_meal(conn, who, w.day, chosen, current.get(&w.day), nowt)?;
+            let existing = current.get(&w.day);
+            let m = match chosen {
+                Some(opt) => MealChange::new(who.person_id, w.day, existing, Change::Order).option(opt),
+                None => MealChange::new(
+                    who.person_id,
+                    w.day,
+                    existing,
+                    Change::Cancel(Cause::of(who.source)),
+                ),
+            };
+            if let Err(Refusal::Refused(key)) = transition::meal(conn, &m, &by, nowt)? {
+                return Err(AppError::BadRequest(key));
+            }
         }
         if guests_change {
             let gopt = guest_option(chosen, &options, w.day);
-            write_guests(
+            transition::guests(
                 conn,
                 who.person_id,
                 w.day,
                 w.guests,
                 gopt,
                 current_guests.get(&w.day),
+                Cause::of(who.source),
+                &by,
                 nowt,
             )?;
         }
@@ -297,135 +346,4 @@ fn guest_option<'a>(
             .filter(|o| o.service_date == day)
             .min_by_key(|o| (o.position, o.id))
     })
-}
-
-/// A meal row to insert (its day and price come from the option).
-pub(super) struct NewMeal<'a> {
-    pub person: i32,
-    pub option: &'a MealOption,
-    pub status: &'a str,
-    pub source: &'a str,
-    /// Who placed it (and, for a meal served at once, who served it).
-    pub by: Option<i32>,
-    pub served_at: Option<NaiveDateTime>,
-}
-
-/// The one place that inserts an order row.
-pub(super) fn insert_meal(
-    conn: &mut DbConn,
-    m: &NewMeal<'_>,
-    now: NaiveDateTime,
-) -> Result<i32, AppError> {
-    let served_by = m.served_at.and(m.by);
-    Ok(diesel::insert_into(orders::table)
-        .values((
-            orders::person_id.eq(m.person),
-            orders::service_date.eq(m.option.service_date),
-            orders::option_id.eq(m.option.id),
-            orders::price_vnd.eq(m.option.price_vnd),
-            orders::status.eq(m.status),
-            orders::source.eq(m.source),
-            orders::created_at.eq(now),
-            orders::updated_at.eq(now),
-            orders::updated_by.eq(m.by),
-            orders::served_at.eq(m.served_at),
-            orders::served_by.eq(served_by),
-        ))
-        .returning(orders::id)
-        .get_result(conn)?)
-}
-
-pub(super) fn write_meal(
-    conn: &mut DbConn,
-    who: &Who,
-    day: NaiveDate,
-    chosen: Option<&MealOption>,
-    existing: Option<&Order>,
-    now: NaiveDateTime,
-) -> Result<(), AppError> {
-    match (existing, chosen) {
-        (Some(o), None) => {
-            diesel::update(orders::table.find(o.id))
-                .set((
-                    orders::status.eq(CANCELLED),
-                    orders::updated_at.eq(now),
-                    orders::updated_by.eq(who.by_user),
-                ))
-                .execute(conn)?;
-        }
-        (Some(o), Some(opt)) => {
-            diesel::update(orders::table.find(o.id))
-                .set((
-                    orders::option_id.eq(opt.id),
-                    orders::price_vnd.eq(opt.price_vnd),
-                    orders::status.eq(ORDERED),
-                    orders::source.eq(who.source),
-                    orders::updated_at.eq(now),
-                    orders::updated_by.eq(who.by_user),
-                ))
-                .execute(conn)?;
-        }
-        (None, Some(opt)) => {
-            debug_assert_eq!(opt.service_date, day);
-            let m = NewMeal {
-                person: who.person_id,
-                option: opt,
-                status: ORDERED,
-                source: who.source,
-                by: who.by_user,
-                served_at: None,
-            };
-            insert_meal(conn, &m, now)?;
-        }
-        (None, None) => {}
-    }
-    Ok(())
-}
-
-fn write_guests(
-    conn: &mut DbConn,
-    person: i32,
-    day: NaiveDate,
-    count: i32,
-    opt: Option<&MealOption>,
-    existing: Option<&Guests>,
-    now: NaiveDateTime,
-) -> Result<(), AppError> {
-    match (existing, opt) {
-        (Some(g), _) if count == 0 => {
-            diesel::update(guest_meals::table.find(g.id))
-                .set((
-                    guest_meals::status.eq(CANCELLED),
-                    guest_meals::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-        }
-        (Some(g), Some(o)) => {
-            diesel::update(guest_meals::table.find(g.id))
-                .set((
-                    guest_meals::guests.eq(count),
-                    guest_meals::option_id.eq(o.id),
-                    guest_meals::price_vnd.eq(o.price_vnd),
-                    guest_meals::status.eq(ORDERED),
-                    guest_meals::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-        }
-        (None, Some(o)) if count > 0 => {
-            diesel::insert_into(guest_meals::table)
-                .values((
-                    guest_meals::person_id.eq(person),
-                    guest_meals::service_date.eq(day),
-                    guest_meals::option_id.eq(o.id),
-                    guest_meals::guests.eq(count),
-                    guest_meals::price_vnd.eq(o.price_vnd),
-                    guest_meals::status.eq(ORDERED),
-                    guest_meals::created_at.eq(now),
-                    guest_meals::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-        }
-        _ => {}
-    }
-    Ok(())
 }

@@ -227,9 +227,35 @@ pub fn check_absence(
     }
 }
 
+/// Lunch service starts at 11:00; the cut-off must leave the kitchen time to cook, and no
+/// setting may let staff change a meal once service can have begun.
+pub fn latest_cutoff() -> NaiveTime {
+    NaiveTime::from_hms_opt(10, 30, 0).unwrap_or(NaiveTime::MIN)
+}
+
+/// Parses a cut-off typed by the kitchen: "HH:MM", from 05:00 up to `latest_cutoff()`.
+pub fn parse_cutoff(s: &str) -> Result<NaiveTime, &'static str> {
+    let t = NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| "settings.err_cutoff")?;
+    let earliest = NaiveTime::from_hms_opt(5, 0, 0).unwrap_or(NaiveTime::MIN);
+    if t < earliest || t > latest_cutoff() {
+        return Err("settings.err_cutoff_range");
+    }
+    Ok(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cut_off_must_fall_before_service() {
+        assert!(parse_cutoff("09:00").is_ok());
+        assert!(parse_cutoff("10:30").is_ok());
+        assert_eq!(parse_cutoff("13:00"), Err("settings.err_cutoff_range"));
+        assert_eq!(parse_cutoff("10:31"), Err("settings.err_cutoff_range"));
+        assert_eq!(parse_cutoff("04:59"), Err("settings.err_cutoff_range"));
+        assert_eq!(parse_cutoff("9h"), Err("settings.err_cutoff"));
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

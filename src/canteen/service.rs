@@ -1,6 +1,8 @@
 //! The serving side: meal passes, the counter, closing service, headcount, waste and ratings.
 
-use super::ordering::{Order, CANCELLED, NO_SHOW, ORDERED, SERVED, SRC_WALK_IN};
+use super::ordering::{Order, CANCELLED};
+use super::states::{Change, Refusal, Source};
+use super::transition::{self, By, MealChange, WalkIn};
 use super::store::{self, MealOption, LOCK_PERSON};
 use crate::db::schema::{guest_meals, meal_options, meal_passes, orders, persons, units};
 use crate::db::DbConn;
@@ -70,6 +72,8 @@ pub struct CounterCard {
     pub order: Option<Order>,
     pub option_name: Option<String>,
     pub guests: i32,
+    /// A walk-in of the day that still stands, with its option's name.
+    pub walk_in: Option<(WalkIn, String)>,
 }
 
 pub fn counter_card(
@@ -108,6 +112,15 @@ pub fn counter_card(
         Some((o, n)) => (Some(o), Some(n)),
         None => (None, None),
     };
+    let walk_in = match transition::walk_in_of(conn, person, day)? {
+        Some(w) => {
+            let name = store::option(conn, w.option_id)?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            Some((w, name))
+        }
+        None => None,
+    };
     Ok(Some(CounterCard {
         person_id: person,
         employee_code,
@@ -116,6 +129,7 @@ pub fn counter_card(
         order,
         option_name,
         guests: guests.unwrap_or(0),
+        walk_in,
     }))
 }
 
@@ -134,50 +148,65 @@ pub fn serve(
     by: i32,
     now: NaiveDateTime,
 ) -> Result<Serve, AppError> {
+    store::lock_days(conn, day, day, false)?;
     store::lock(conn, LOCK_PERSON, person)?;
+    if let Some(w) = transition::walk_in_of(conn, person, day)? {
+        return Ok(Serve::Already(w.id, w.served_at));
+    }
     let o: Option<Order> = orders::table
         .filter(orders::person_id.eq(person))
         .filter(orders::service_date.eq(day))
         .select(Order::as_select())
         .first(conn)
         .optional()?;
-    match o {
-        Some(o) if o.status == SERVED => {
+    let Some(o) = o else { return Ok(Serve::NoMeal) };
+    let m = MealChange::new(person, day, Some(&o), Change::Serve);
+    match transition::meal(conn, &m, &By::new(Some(by), Source::Counter), now)? {
+        Ok(id) => Ok(Serve::Served(id)),
+        Err(Refusal::Refused("order.err_already_served")) => {
             Ok(Serve::Already(o.id, o.served_at.unwrap_or(o.updated_at)))
         }
-        Some(o) if o.status == ORDERED || o.status == NO_SHOW => {
-            diesel::update(orders::table.find(o.id))
-                .set((
-                    orders::status.eq(SERVED),
-                    orders::served_at.eq(now),
-                    orders::served_by.eq(by),
-                ))
-                .execute(conn)?;
-            Ok(Serve::Served(o.id))
-        }
-        _ => Ok(Serve::NoMeal),
+        Err(_) => Ok(Serve::NoMeal),
     }
 }
 
 /// Undoes a serve within 10 minutes; false when it is too late or not served.
-pub fn undo_serve(conn: &mut DbConn, order_id: i32, now: NaiveDateTime) -> Result<bool, AppError> {
+pub fn undo_serve(
+    conn: &mut DbConn,
+    order_id: i32,
+    by: i32,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
     let Some(o) = super::ordering::order(conn, order_id)? else {
         return Ok(false);
     };
-    let ok = o.status == SERVED && o.served_at.is_some_and(|t| super::rules::can_undo(t, now));
-    if ok {
-        diesel::update(orders::table.find(order_id))
-            .set((
-                orders::status.eq(ORDERED),
-                orders::served_at.eq(None::<NaiveDateTime>),
-                orders::served_by.eq(None::<i32>),
-            ))
-            .execute(conn)?;
+    if !o.served_at.is_some_and(|t| super::rules::can_undo(t, now)) {
+        return Ok(false);
     }
-    Ok(ok)
+    let m = MealChange::new(o.person_id, o.service_date, Some(&o), Change::UndoServe);
+    Ok(transition::meal(conn, &m, &By::new(Some(by), Source::Counter), now)?.is_ok())
 }
 
-/// Serves someone who did not order: recorded as a walk-in, at the option's full price.
+/// Undoes a walk-in within 10 minutes by voiding it; false when it is too late or gone.
+pub fn undo_walk_in(
+    conn: &mut DbConn,
+    person: i32,
+    day: NaiveDate,
+    by: i32,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let Some(w) = transition::walk_in_of(conn, person, day)? else {
+        return Ok(false);
+    };
+    if !super::rules::can_undo(w.served_at, now) {
+        return Ok(false);
+    }
+    transition::void_walk_in(conn, &w, &By::new(Some(by), Source::Counter), now)?;
+    Ok(true)
+}
+
+/// Serves someone who has no meal today: a walk-in at the option's full price, stored apart
+/// from the person's own order row.
 pub fn walk_in(
     conn: &mut DbConn,
     person: i32,
@@ -185,6 +214,7 @@ pub fn walk_in(
     by: i32,
     now: NaiveDateTime,
 ) -> Result<Result<i32, &'static str>, AppError> {
+    store::lock_days(conn, opt.service_date, opt.service_date, false)?;
     store::lock(conn, LOCK_PERSON, person)?;
     let existing: Option<Order> = orders::table
         .filter(orders::person_id.eq(person))
@@ -192,35 +222,12 @@ pub fn walk_in(
         .select(Order::as_select())
         .first(conn)
         .optional()?;
-    let id = match existing {
-        Some(o) if o.status != CANCELLED => return Ok(Err("counter.err_has_meal")),
-        Some(o) => {
-            diesel::update(orders::table.find(o.id))
-                .set((
-                    orders::option_id.eq(opt.id),
-                    orders::price_vnd.eq(opt.price_vnd),
-                    orders::status.eq(SERVED),
-                    orders::source.eq(SRC_WALK_IN),
-                    orders::served_at.eq(now),
-                    orders::served_by.eq(by),
-                    orders::updated_at.eq(now),
-                    orders::updated_by.eq(by),
-                ))
-                .execute(conn)?;
-            o.id
-        }
-        None => {
-            let m = super::ordering::NewMeal {
-                person,
-                option: opt,
-                status: SERVED,
-                source: SRC_WALK_IN,
-                by: Some(by),
-                served_at: Some(now),
-            };
-            super::ordering::insert_meal(conn, &m, now)?
-        }
-    };
+    if existing.is_some_and(|o| o.status != CANCELLED)
+        || transition::walk_in_of(conn, person, opt.service_date)?.is_some()
+    {
+        return Ok(Err("counter.err_has_meal"));
+    }
+    let id = transition::walk_in(conn, person, opt, &By::new(Some(by), Source::Counter), now)?;
     Ok(Ok(id))
 }
 
@@ -228,15 +235,11 @@ pub fn walk_in(
 pub fn close_service(
     conn: &mut DbConn,
     day: NaiveDate,
+    by: i32,
     now: NaiveDateTime,
 ) -> Result<usize, AppError> {
-    let n = diesel::update(
-        orders::table
-            .filter(orders::service_date.eq(day))
-            .filter(orders::status.eq(ORDERED)),
-    )
-    .set((orders::status.eq(NO_SHOW), orders::updated_at.eq(now)))
-    .execute(conn)?;
+    store::lock_days(conn, day, day, true)?;
+    let n = transition::close_service(conn, day, &By::new(Some(by), Source::Counter), now)?;
     store::mark_service_closed(conn, day, now)?;
     Ok(n)
 }

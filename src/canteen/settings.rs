@@ -9,7 +9,6 @@ use crate::state::AppState;
 use crate::ui::forms::{post_form, FieldErrors, Form, Input};
 use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
-use chrono::NaiveTime;
 use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::json;
@@ -58,10 +57,13 @@ pub async fn save(
     Form(f): Form<SettingsForm>,
 ) -> Result<HttpResponse, AppError> {
     let mut e = FieldErrors::default();
-    let cutoff = NaiveTime::parse_from_str(f.cutoff.trim(), "%H:%M").ok();
-    if cutoff.is_none() {
-        e.add("cutoff", "settings.err_cutoff");
-    }
+    let cutoff = match super::rules::parse_cutoff(&f.cutoff) {
+        Ok(t) => Some(t),
+        Err(key) => {
+            e.add("cutoff", key);
+            None
+        }
+    };
     let horizon = f
         .horizon
         .trim()

@@ -1,6 +1,7 @@
 //! Staff pages: my week, standing order, absences, meal pass, rating served meals.
 
-use super::ordering::{Who, SRC_STAFF};
+use super::ordering::Who;
+use super::states::Source;
 use super::rules::{self, Standing};
 use super::standing;
 use super::{store, week};
@@ -88,7 +89,7 @@ pub async fn save_week(
     let who = Who {
         person_id: person,
         by_user: Some(user.user_id),
-        source: SRC_STAFF,
+        source: Source::Staff,
     };
     let outcome = state
         .db
@@ -315,19 +316,12 @@ pub async fn absence_add(
         return Ok(html_invalid(absences_page(&ctx, &list, &f, &e)));
     };
     let now = state.clock.now();
-    let uid = user.user_id;
+    let uid = Some(user.user_id);
     state
         .db
         .write(move |c| {
-            let nowt = crate::clock::truncate_micros(now.naive_utc());
-            standing::add_absence(c, person, start, end, &f.kind, f.note.trim(), nowt)?;
-            let s = store::load_settings(c)?;
-            let days: Vec<_> = standing::editable_days(c, now, &s)?
-                .into_iter()
-                .map(|d| d.0)
-                .filter(|d| *d >= start && *d <= end)
-                .collect();
-            standing::cancel_days(c, person, &days, Some(uid), nowt)
+            let note = f.note.trim();
+            standing::declare_absence(c, person, start, end, &f.kind, note, uid, now)
         })
         .await?;
     Ok(see_other("/absences", Some("flash.absence_saved")))
@@ -343,25 +337,11 @@ pub async fn absence_delete(
     let person = person_of(&user)?;
     let id = id.into_inner();
     let now = state.clock.now();
-    let found = state
+    let uid = Some(user.user_id);
+    state
         .db
-        .write(move |c| {
-            if !standing::delete_absence(c, person, id)? {
-                return Ok(false);
-            }
-            let s = store::load_settings(c)?;
-            let days = standing::editable_days(c, now, &s)?;
-            standing::sync_person(
-                c,
-                person,
-                &days,
-                crate::clock::truncate_micros(now.naive_utc()),
-            )?;
-            Ok(true)
-        })
-        .await?;
-    if !found {
-        return Err(AppError::NotFound);
-    }
+        .write(move |c| standing::withdraw_absence(c, person, id, uid, now))
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(see_other("/absences", Some("flash.saved")))
 }

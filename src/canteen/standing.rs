@@ -1,9 +1,11 @@
 //! Standing orders and absences, and turning standing orders into meals.
 
 use super::ordering::*;
+use super::states::{Cause, Change, Source};
+use super::transition::{self, By, MealChange};
 use super::rules::{self, Lock, Settings, Standing};
 use super::store::{self, MealOption, LOCK_OPTION, LOCK_PERSON};
-use crate::db::schema::{absences, guest_meals, orders, standing_orders};
+use crate::db::schema::{absences, orders, standing_orders};
 use crate::db::DbConn;
 use crate::error::AppError;
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
@@ -145,6 +147,66 @@ pub fn delete_absence(conn: &mut DbConn, person: i32, id: i32) -> Result<bool, A
         > 0)
 }
 
+/// Store command: declares an absence; the person's meals on its days that can still change
+/// are cancelled with the cause "absence" (so that they come back if it is deleted).
+#[allow(clippy::too_many_arguments)]
+pub fn declare_absence(
+    conn: &mut DbConn,
+    person: i32,
+    start: NaiveDate,
+    end: NaiveDate,
+    kind: &str,
+    note: &str,
+    by: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let nowt = crate::clock::truncate_micros(now.naive_utc());
+    store::lock(conn, LOCK_PERSON, person)?;
+    let id = add_absence(conn, person, start, end, kind, note, nowt)?;
+    let s = store::load_settings(conn)?;
+    let days: Vec<_> = editable_days(conn, now, &s)?
+        .into_iter()
+        .map(|d| d.0)
+        .filter(|d| *d >= start && *d <= end)
+        .collect();
+    let by = By::new(by, Source::Absence);
+    transition::cancel_for(conn, person, &days, Cause::Absence, Some(&id.to_string()), &by, nowt)
+}
+
+/// Store command: deletes one of the person's absences. Exactly the meals it cancelled on
+/// days that can still change come back (not the ones the person cancelled themself), and the
+/// standing order fills days that have no meal row. None when it is not theirs.
+pub fn withdraw_absence(
+    conn: &mut DbConn,
+    person: i32,
+    id: i32,
+    by: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<Option<usize>, AppError> {
+    let nowt = crate::clock::truncate_micros(now.naive_utc());
+    store::lock(conn, LOCK_PERSON, person)?;
+    if !delete_absence(conn, person, id)? {
+        return Ok(None);
+    }
+    let s = store::load_settings(conn)?;
+    let days = editable_days(conn, now, &s)?;
+    let Some(first) = days.first().map(|d| d.0) else {
+        return Ok(Some(0));
+    };
+    let by = By::new(by, Source::Absence);
+    let back = transition::restore_for(
+        conn,
+        person,
+        first,
+        Cause::Absence,
+        Some(&id.to_string()),
+        &by,
+        nowt,
+    )?;
+    sync_person(conn, person, &days, nowt)?;
+    Ok(Some(back))
+}
+
 /// Days between today and the horizon on which changes are still allowed, with their options.
 pub fn editable_days(
     conn: &mut DbConn,
@@ -200,11 +262,7 @@ pub fn sync_person(
         .into_iter()
         .map(|o| (o.service_date, o))
         .collect();
-    let who = Who {
-        person_id: person,
-        by_user: None,
-        source: SRC_STANDING,
-    };
+    let by = By::new(None, Source::Standing);
     let mut n = 0;
     for (d, opts) in days {
         let wants = standing
@@ -218,15 +276,15 @@ pub fn sync_person(
                     let opt = opts.iter().find(|o| o.id == id);
                     if let Some(opt) = opt {
                         if fits(conn, opt)? {
-                            write_meal(conn, &who, *d, Some(opt), None, now)?;
-                            n += 1;
+                            let m = MealChange::new(person, *d, None, Change::Order).option(opt);
+                            n += usize::from(transition::meal(conn, &m, &by, now)?.is_ok());
                         }
                     }
                 }
             }
-            (Some(o), None) if o.source == SRC_STANDING && o.status == ORDERED => {
-                write_meal(conn, &who, *d, None, Some(o), now)?;
-                n += 1;
+            (Some(o), None) if o.source == "standing" && o.status == ORDERED => {
+                let m = MealChange::new(person, *d, Some(o), Change::Cancel(Cause::Person));
+                n += usize::from(transition::meal(conn, &m, &by, now)?.is_ok());
             }
             _ => {}
         }
@@ -285,69 +343,11 @@ pub fn materialize_day(
             continue;
         };
         if fits(conn, opt)? {
-            let who = Who {
-                person_id: person,
-                by_user: None,
-                source: SRC_STANDING,
-            };
-            write_meal(conn, &who, day, Some(opt), None, now)?;
-            n += 1;
+            let by = By::new(None, Source::Standing);
+            let m = MealChange::new(person, day, None, Change::Order).option(opt);
+            n += usize::from(transition::meal(conn, &m, &by, now)?.is_ok());
         }
     }
-    Ok(n)
-}
-
-/// Cancels a person's meals on the given days (an absence was declared).
-pub fn cancel_days(
-    conn: &mut DbConn,
-    person: i32,
-    days: &[NaiveDate],
-    by: Option<i32>,
-    now: NaiveDateTime,
-) -> Result<usize, AppError> {
-    Ok(diesel::update(
-        orders::table
-            .filter(orders::person_id.eq(person))
-            .filter(orders::service_date.eq_any(days))
-            .filter(orders::status.eq(ORDERED)),
-    )
-    .set((
-        orders::status.eq(CANCELLED),
-        orders::updated_at.eq(now),
-        orders::updated_by.eq(by),
-    ))
-    .execute(conn)?)
-}
-
-/// Closing a day cancels every meal and guest meal on it.
-pub fn cancel_whole_day(
-    conn: &mut DbConn,
-    day: NaiveDate,
-    by: Option<i32>,
-    now: NaiveDateTime,
-) -> Result<usize, AppError> {
-    let n = diesel::update(
-        orders::table
-            .filter(orders::service_date.eq(day))
-            .filter(orders::status.eq(ORDERED)),
-    )
-    .set((
-        orders::status.eq(CANCELLED),
-        orders::note.eq("day_closed"),
-        orders::updated_at.eq(now),
-        orders::updated_by.eq(by),
-    ))
-    .execute(conn)?;
-    diesel::update(
-        guest_meals::table
-            .filter(guest_meals::service_date.eq(day))
-            .filter(guest_meals::status.eq(ORDERED)),
-    )
-    .set((
-        guest_meals::status.eq(CANCELLED),
-        guest_meals::updated_at.eq(now),
-    ))
-    .execute(conn)?;
     Ok(n)
 }
 

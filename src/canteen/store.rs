@@ -18,7 +18,8 @@ pub fn load_settings(conn: &mut DbConn) -> Result<Settings, AppError> {
         match k.as_str() {
             "canteen.cutoff" => {
                 if let Ok(t) = NaiveTime::parse_from_str(&v, "%H:%M") {
-                    s.cutoff = t;
+                    // A value stored before the rule existed never reaches past service.
+                    s.cutoff = t.min(super::rules::latest_cutoff());
                 }
             }
             "canteen.horizon_days" => {
@@ -48,6 +49,16 @@ pub fn save_settings(conn: &mut DbConn, s: &Settings) -> Result<(), AppError> {
 }
 
 /// Serialises writers that touch the same thing (PostgreSQL; SQLite has one writer already).
+///
+/// The one lock order every writer follows (so that no two can deadlock):
+/// 1. days (`LOCK_DAY`, keyed by the date), ascending — shared by writers that change one
+///    person's meals on the day (a submission, the counter), exclusive for writers that
+///    change the whole day (closing or reopening it, publishing its menu, close service);
+/// 2. the person (`LOCK_PERSON`);
+/// 3. meal options with a capacity (`LOCK_OPTION`), ascending by id.
+///
+/// A writer that finds a lock it needs is not next in that order must not take it; a
+/// deadlock or unique-key race that happens anyway is retried by `db::write_tx_on`.
 pub fn lock(conn: &mut DbConn, space: i32, id: i32) -> Result<(), AppError> {
     if backend_of(conn) == Backend::Postgres {
         diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
@@ -57,6 +68,33 @@ pub fn lock(conn: &mut DbConn, space: i32, id: i32) -> Result<(), AppError> {
     }
     Ok(())
 }
+/// Locks the days `from..=to` in ascending order, shared or exclusive (see `lock`).
+pub fn lock_days(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    exclusive: bool,
+) -> Result<(), AppError> {
+    if backend_of(conn) != Backend::Postgres {
+        return Ok(());
+    }
+    let sql = if exclusive {
+        "SELECT pg_advisory_xact_lock($1, $2)"
+    } else {
+        "SELECT pg_advisory_xact_lock_shared($1, $2)"
+    };
+    let mut d = from;
+    while d <= to {
+        let key = (d - NaiveDate::default()).num_days() as i32;
+        diesel::sql_query(sql)
+            .bind::<diesel::sql_types::Integer, _>(LOCK_DAY)
+            .bind::<diesel::sql_types::Integer, _>(key)
+            .execute(conn)?;
+        d = d.succ_opt().unwrap_or(d + chrono::Duration::days(1));
+    }
+    Ok(())
+}
+
 pub const LOCK_PERSON: i32 = 1;
 pub const LOCK_OPTION: i32 = 2;
 pub const LOCK_DAY: i32 = 3;
@@ -345,4 +383,87 @@ pub fn save_dish(
             .returning(dishes::id)
             .get_result(conn)?)),
     }
+}
+
+/// Store command: closes the days `from..=to` (holiday, Tết) with a reason. Every meal and
+/// guest meal still ordered on them is cancelled with the cause "day closed". Returns how many
+/// meals were cancelled.
+pub fn close_days(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    reason: &str,
+    actor: &crate::audit::Actor,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    use super::states::Source;
+    use super::transition::{self, By};
+    lock_days(conn, from, to, true)?;
+    let rows = day_rows(conn, from, to)?;
+    let by = By::new(actor.user_id, Source::Calendar);
+    let mut cancelled = 0;
+    let mut d = from;
+    while d <= to {
+        crate::periods::ensure_open(conn, d)?;
+        let published = rows.get(&d).is_some_and(|r| r.published);
+        let row = DayRow {
+            is_open: false,
+            reason: Some(reason.to_string()),
+            published,
+        };
+        put_day(conn, d, &row, now)?;
+        cancelled += transition::close_day(conn, d, reason, &by, now)?;
+        d += chrono::Duration::days(1);
+    }
+    crate::audit::record(
+        conn,
+        actor,
+        now,
+        crate::audit::Entry::new("calendar.close", "service_day").after(serde_json::json!(
+            {"from": from, "to": to, "reason": reason, "meals_cancelled": cancelled}
+        )),
+    )?;
+    Ok(cancelled)
+}
+
+/// Store command: opens a day (a make-up Saturday, or a closed day reopened). The meals the
+/// closure cancelled come back (not those people cancelled themselves); if the day can still
+/// be ordered, standing orders fill the places of people without a meal row. Returns
+/// (meals restored, standing meals added).
+pub fn open_day(
+    conn: &mut DbConn,
+    day: NaiveDate,
+    reason: Option<&str>,
+    actor: &crate::audit::Actor,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(usize, usize), AppError> {
+    use super::states::Source;
+    use super::transition::{self, By};
+    let nowt = crate::clock::truncate_micros(now.naive_utc());
+    lock_days(conn, day, day, true)?;
+    crate::periods::ensure_open(conn, day)?;
+    let published = day_row(conn, day)?.is_some_and(|r| r.published);
+    let row = DayRow {
+        is_open: true,
+        reason: reason.map(str::to_string),
+        published,
+    };
+    put_day(conn, day, &row, nowt)?;
+    let by = By::new(actor.user_id, Source::Calendar);
+    let restored = transition::reopen_day(conn, day, &by, nowt)?;
+    let s = load_settings(conn)?;
+    let mut added = 0;
+    if super::rules::editable(day, Some(&row), now, &s).is_ok() {
+        let opts = options_between(conn, day, day)?;
+        added = super::standing::materialize_day(conn, day, &opts, nowt)?;
+    }
+    crate::audit::record(
+        conn,
+        actor,
+        nowt,
+        crate::audit::Entry::new("calendar.open", "service_day").after(serde_json::json!(
+            {"day": day, "reason": reason, "meals_restored": restored, "standing_meals": added}
+        )),
+    )?;
+    Ok((restored, added))
 }

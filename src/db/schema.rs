@@ -154,6 +154,8 @@ diesel::table! {
         updated_by -> Nullable<Integer>,
         served_at -> Nullable<Timestamp>,
         served_by -> Nullable<Integer>,
+        cancel_cause -> Nullable<Text>,
+        cancel_ref -> Nullable<Text>,
     }
 }
 
@@ -168,6 +170,8 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        cancel_cause -> Nullable<Text>,
+        cancel_ref -> Nullable<Text>,
     }
 }
 
@@ -228,7 +232,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    periods (month) {
+        month -> Text,
+        state -> Text,
+        changed_at -> Timestamp,
+        changed_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    walk_ins (id) {
+        id -> Integer,
+        person_id -> Integer,
+        service_date -> Date,
+        option_id -> Integer,
+        price_vnd -> BigInt,
+        status -> Text,
+        served_at -> Timestamp,
+        served_by -> Nullable<Integer>,
+        voided_at -> Nullable<Timestamp>,
+        voided_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    order_events (id) {
+        id -> Integer,
+        kind -> Text,
+        row_id -> Integer,
+        person_id -> Integer,
+        service_date -> Date,
+        at -> Timestamp,
+        by_user -> Nullable<Integer>,
+        source -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        option_id -> Nullable<Integer>,
+        price_vnd -> Nullable<BigInt>,
+        guests -> Nullable<Integer>,
+        cause -> Nullable<Text>,
+        reason -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(orders -> persons (person_id));
+diesel::joinable!(walk_ins -> persons (person_id));
+diesel::joinable!(walk_ins -> meal_options (option_id));
 diesel::joinable!(orders -> meal_options (option_id));
 diesel::joinable!(guest_meals -> persons (person_id));
 diesel::joinable!(guest_meals -> meal_options (option_id));
@@ -253,4 +303,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     meal_passes,
     ratings,
     waste_log,
+    heartbeat,
+    periods,
+    walk_ins,
+    order_events,
 );

@@ -127,6 +127,8 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("POST /pass/rotate", "s"),
     ("GET /meals", "s"),
     ("POST /meals/{id}/rate", "s"),
+    ("GET /history", "s"),
+    ("GET /kitchen/history/{id}", "kA"),
     ("GET /kitchen/dishes", "k"),
     ("POST /kitchen/dishes", "k"),
     ("GET /kitchen/dishes/{id}", "k"),

@@ -1,0 +1,724 @@
+//! The one way a meal, a guest meal or a walk-in changes. Each function checks the change
+//! against `states::next`, guards the month (`periods::ensure_open`), writes the row and
+//! appends an `order_events` row (who, when, source, from → to, option, price, cause, reason)
+//! in the same transaction. Nothing else in the code updates `orders`, `guest_meals` or
+//! `walk_ins`.
+
+use super::ordering::{Guests, Order};
+use super::states::{self, Cause, Change, EventKind, MealStatus, Placed, Refusal, Source};
+use super::store::MealOption;
+use crate::db::schema::{guest_meals, order_events, orders, walk_ins};
+use crate::db::DbConn;
+use crate::error::AppError;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+/// Who makes a change, from where.
+#[derive(Clone, Copy, Debug)]
+pub struct By {
+    pub user: Option<i32>,
+    pub source: Source,
+}
+
+impl By {
+    pub fn new(user: Option<i32>, source: Source) -> By {
+        By { user, source }
+    }
+}
+
+/// One row of `order_events` to append.
+struct Event<'a> {
+    kind: EventKind,
+    row_id: i32,
+    person: i32,
+    day: NaiveDate,
+    from: Option<&'a str>,
+    to: &'a str,
+    option: Option<i32>,
+    price: Option<i64>,
+    guests: Option<i32>,
+    cause: Option<Cause>,
+    reason: Option<&'a str>,
+}
+
+fn append(conn: &mut DbConn, e: &Event<'_>, by: &By, now: NaiveDateTime) -> Result<(), AppError> {
+    diesel::insert_into(order_events::table)
+        .values((
+            order_events::kind.eq(e.kind.as_str()),
+            order_events::row_id.eq(e.row_id),
+            order_events::person_id.eq(e.person),
+            order_events::service_date.eq(e.day),
+            order_events::at.eq(now),
+            order_events::by_user.eq(by.user),
+            order_events::source.eq(by.source.as_str()),
+            order_events::from_status.eq(e.from),
+            order_events::to_status.eq(e.to),
+            order_events::option_id.eq(e.option),
+            order_events::price_vnd.eq(e.price),
+            order_events::guests.eq(e.guests),
+            order_events::cause.eq(e.cause.map(Cause::as_str)),
+            order_events::reason.eq(e.reason),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A change of one person's meal of one day.
+pub struct MealChange<'a> {
+    pub person: i32,
+    pub day: NaiveDate,
+    /// The person's row of the day as read in this transaction (None: there is none).
+    pub existing: Option<&'a Order>,
+    pub change: Change,
+    /// The option to order (with `Change::Order`).
+    pub option: Option<&'a MealOption>,
+    /// What caused a cancellation in particular (an absence's id).
+    pub cause_ref: Option<String>,
+    pub reason: Option<&'a str>,
+}
+
+impl<'a> MealChange<'a> {
+    pub fn new(person: i32, day: NaiveDate, existing: Option<&'a Order>, change: Change) -> Self {
+        MealChange {
+            person,
+            day,
+            existing,
+            change,
+            option: None,
+            cause_ref: None,
+            reason: None,
+        }
+    }
+    pub fn option(mut self, o: &'a MealOption) -> Self {
+        self.option = Some(o);
+        self
+    }
+    pub fn cause_ref(mut self, r: impl ToString) -> Self {
+        self.cause_ref = Some(r.to_string());
+        self
+    }
+    pub fn reason(mut self, r: &'a str) -> Self {
+        self.reason = Some(r);
+        self
+    }
+}
+
+fn placed(by: &By, existing: Option<&Order>) -> &'static str {
+    match by.source {
+        Source::Staff => Placed::Staff.as_str(),
+        Source::Standing => Placed::Standing.as_str(),
+        Source::Kitchen => Placed::Kitchen.as_str(),
+        _ => existing
+            .and_then(|o| Placed::parse(&o.source))
+            .unwrap_or(Placed::Kitchen)
+            .as_str(),
+    }
+}
+
+/// Applies one change to a meal. Ok(Ok(id)) when written, Ok(Err(Refusal::Nothing)) when the
+/// meal already is as asked, Ok(Err(Refused(key))) when the change is not allowed.
+pub fn meal(
+    conn: &mut DbConn,
+    m: &MealChange<'_>,
+    by: &By,
+    now: NaiveDateTime,
+) -> Result<Result<i32, Refusal>, AppError> {
+    let from = m.existing.and_then(|o| MealStatus::parse(&o.status));
+    let cancelled_by = m
+        .existing
+        .and_then(|o| o.cancel_cause.as_deref())
+        .and_then(Cause::parse);
+    let to = match states::next(from, cancelled_by, m.change) {
+        Ok(to) => to,
+        Err(r) => return Ok(Err(r)),
+    };
+    if let (Change::Order, Some(o), Some(opt)) = (m.change, m.existing, m.option) {
+        if from == Some(MealStatus::Ordered) && o.option_id == opt.id {
+            return Ok(Err(Refusal::Nothing));
+        }
+    }
+    crate::periods::ensure_open(conn, m.day)?;
+    let cause = match m.change {
+        Change::Cancel(c) => Some(c),
+        Change::Restore(c) => Some(c),
+        _ => None,
+    };
+    let (id, option, price) = match (m.change, m.existing) {
+        (Change::Order, existing) => {
+            let opt = m
+                .option
+                .filter(|o| o.service_date == m.day)
+                .ok_or(AppError::BadRequest("order.err_unknown_option"))?;
+            let source = placed(by, existing);
+            let id = match existing {
+                Some(o) => {
+                    diesel::update(orders::table.find(o.id))
+                        .set((
+                            orders::option_id.eq(opt.id),
+                            orders::price_vnd.eq(opt.price_vnd),
+                            orders::status.eq(to.as_str()),
+                            orders::source.eq(source),
+                            orders::cancel_cause.eq(None::<&str>),
+                            orders::cancel_ref.eq(None::<&str>),
+                            orders::updated_at.eq(now),
+                            orders::updated_by.eq(by.user),
+                        ))
+                        .execute(conn)?;
+                    o.id
+                }
+                None => diesel::insert_into(orders::table)
+                    .values((
+                        orders::person_id.eq(m.person),
+                        orders::service_date.eq(m.day),
+                        orders::option_id.eq(opt.id),
+                        orders::price_vnd.eq(opt.price_vnd),
+                        orders::status.eq(to.as_str()),
+                        orders::source.eq(source),
+                        orders::created_at.eq(now),
+                        orders::updated_at.eq(now),
+                        orders::updated_by.eq(by.user),
+                    ))
+                    .returning(orders::id)
+                    .get_result(conn)?,
+            };
+            (id, opt.id, opt.price_vnd)
+        }
+        (_, None) => return Ok(Err(Refusal::Nothing)),
+        (change, Some(o)) => {
+            let target = orders::table.find(o.id);
+            let base = (
+                orders::status.eq(to.as_str()),
+                orders::updated_at.eq(now),
+                orders::updated_by.eq(by.user),
+            );
+            match change {
+                Change::Cancel(c) => diesel::update(target)
+                    .set((
+                        base,
+                        orders::cancel_cause.eq(c.as_str()),
+                        orders::cancel_ref.eq(m.cause_ref.as_deref()),
+                    ))
+                    .execute(conn)?,
+                Change::Restore(_) => diesel::update(target)
+                    .set((
+                        base,
+                        orders::cancel_cause.eq(None::<&str>),
+                        orders::cancel_ref.eq(None::<&str>),
+                    ))
+                    .execute(conn)?,
+                Change::Serve => diesel::update(target)
+                    .set((
+                        base,
+                        orders::served_at.eq(now),
+                        orders::served_by.eq(by.user),
+                    ))
+                    .execute(conn)?,
+                Change::UndoServe => diesel::update(target)
+                    .set((
+                        base,
+                        orders::served_at.eq(None::<NaiveDateTime>),
+                        orders::served_by.eq(None::<i32>),
+                    ))
+                    .execute(conn)?,
+                Change::NoShow | Change::Order => diesel::update(target).set(base).execute(conn)?,
+            };
+            (o.id, o.option_id, o.price_vnd)
+        }
+    };
+    append(
+        conn,
+        &Event {
+            kind: EventKind::Meal,
+            row_id: id,
+            person: m.person,
+            day: m.day,
+            from: from.map(MealStatus::as_str),
+            to: to.as_str(),
+            option: Some(option),
+            price: Some(price),
+            guests: None,
+            cause,
+            reason: m.reason,
+        },
+        by,
+        now,
+    )?;
+    Ok(Ok(id))
+}
+
+/// Sets a host's guest count for a day (0 cancels, with `cause`). Returns false when nothing
+/// changed.
+#[allow(clippy::too_many_arguments)]
+pub fn guests(
+    conn: &mut DbConn,
+    person: i32,
+    day: NaiveDate,
+    count: i32,
+    option: Option<&MealOption>,
+    existing: Option<&Guests>,
+    cause: Cause,
+    by: &By,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let from = existing.map(|g| g.status.as_str());
+    let live = existing.filter(|g| g.status == MealStatus::Ordered.as_str());
+    let (id, to, option_id, price) = match (existing, option) {
+        (Some(g), _) if count == 0 => {
+            if live.is_none() {
+                return Ok(false);
+            }
+            crate::periods::ensure_open(conn, day)?;
+            diesel::update(guest_meals::table.find(g.id))
+                .set((
+                    guest_meals::status.eq(MealStatus::Cancelled.as_str()),
+                    guest_meals::cancel_cause.eq(cause.as_str()),
+                    guest_meals::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            (g.id, MealStatus::Cancelled, g.option_id, g.price_vnd)
+        }
+        (Some(g), Some(o)) => {
+            if live.is_some_and(|l| l.guests == count && l.option_id == o.id) {
+                return Ok(false);
+            }
+            if g.status == MealStatus::Served.as_str() {
+                return Err(AppError::BadRequest("order.err_already_served"));
+            }
+            crate::periods::ensure_open(conn, day)?;
+            diesel::update(guest_meals::table.find(g.id))
+                .set((
+                    guest_meals::guests.eq(count),
+                    guest_meals::option_id.eq(o.id),
+                    guest_meals::price_vnd.eq(o.price_vnd),
+                    guest_meals::status.eq(MealStatus::Ordered.as_str()),
+                    guest_meals::cancel_cause.eq(None::<&str>),
+                    guest_meals::cancel_ref.eq(None::<&str>),
+                    guest_meals::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            (g.id, MealStatus::Ordered, o.id, o.price_vnd)
+        }
+        (None, Some(o)) if count > 0 => {
+            crate::periods::ensure_open(conn, day)?;
+            let id = diesel::insert_into(guest_meals::table)
+                .values((
+                    guest_meals::person_id.eq(person),
+                    guest_meals::service_date.eq(day),
+                    guest_meals::option_id.eq(o.id),
+                    guest_meals::guests.eq(count),
+                    guest_meals::price_vnd.eq(o.price_vnd),
+                    guest_meals::status.eq(MealStatus::Ordered.as_str()),
+                    guest_meals::created_at.eq(now),
+                    guest_meals::updated_at.eq(now),
+                ))
+                .returning(guest_meals::id)
+                .get_result(conn)?;
+            (id, MealStatus::Ordered, o.id, o.price_vnd)
+        }
+        _ => return Ok(false),
+    };
+    append(
+        conn,
+        &Event {
+            kind: EventKind::Guests,
+            row_id: id,
+            person,
+            day,
+            from,
+            to: to.as_str(),
+            option: Some(option_id),
+            price: Some(price),
+            guests: Some(count),
+            cause: (to == MealStatus::Cancelled).then_some(cause),
+            reason: None,
+        },
+        by,
+        now,
+    )?;
+    Ok(true)
+}
+
+/// A host's guests of the day were served.
+pub fn guests_served(
+    conn: &mut DbConn,
+    person: i32,
+    day: NaiveDate,
+    by: &By,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let g: Option<Guests> = guest_meals::table
+        .filter(guest_meals::person_id.eq(person))
+        .filter(guest_meals::service_date.eq(day))
+        .filter(guest_meals::status.eq(MealStatus::Ordered.as_str()))
+        .select(Guests::as_select())
+        .first(conn)
+        .optional()?;
+    let Some(g) = g else { return Ok(()) };
+    crate::periods::ensure_open(conn, day)?;
+    diesel::update(guest_meals::table.find(g.id))
+        .set((
+            guest_meals::status.eq(MealStatus::Served.as_str()),
+            guest_meals::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    append(
+        conn,
+        &Event {
+            kind: EventKind::Guests,
+            row_id: g.id,
+            person,
+            day,
+            from: Some(MealStatus::Ordered.as_str()),
+            to: MealStatus::Served.as_str(),
+            option: Some(g.option_id),
+            price: Some(g.price_vnd),
+            guests: Some(g.guests),
+            cause: None,
+            reason: None,
+        },
+        by,
+        now,
+    )
+}
+
+/// Brings back a guest meal still cancelled by `cause` (a day reopened, ...).
+fn restore_guests(
+    conn: &mut DbConn,
+    g: &Guests,
+    by: &By,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    crate::periods::ensure_open(conn, g.service_date)?;
+    diesel::update(guest_meals::table.find(g.id))
+        .set((
+            guest_meals::status.eq(MealStatus::Ordered.as_str()),
+            guest_meals::cancel_cause.eq(None::<&str>),
+            guest_meals::cancel_ref.eq(None::<&str>),
+            guest_meals::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    append(
+        conn,
+        &Event {
+            kind: EventKind::Guests,
+            row_id: g.id,
+            person: g.person_id,
+            day: g.service_date,
+            from: Some(MealStatus::Cancelled.as_str()),
+            to: MealStatus::Ordered.as_str(),
+            option: Some(g.option_id),
+            price: Some(g.price_vnd),
+            guests: Some(g.guests),
+            cause: g.cancel_cause.as_deref().and_then(Cause::parse),
+            reason: None,
+        },
+        by,
+        now,
+    )
+}
+
+fn meals_where(
+    conn: &mut DbConn,
+    day: NaiveDate,
+    status: MealStatus,
+    cause: Option<Cause>,
+) -> Result<Vec<Order>, AppError> {
+    let mut q = orders::table
+        .filter(orders::service_date.eq(day))
+        .filter(orders::status.eq(status.as_str()))
+        .select(Order::as_select())
+        .order(orders::id)
+        .into_boxed();
+    if let Some(c) = cause {
+        q = q.filter(orders::cancel_cause.eq(c.as_str()));
+    }
+    Ok(q.load(conn)?)
+}
+
+/// Closing a day: every meal and guest meal still ordered is cancelled with the cause
+/// "day closed". Returns the number of meals cancelled.
+pub fn close_day(
+    conn: &mut DbConn,
+    day: NaiveDate,
+    reason: &str,
+    by: &By,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let mut n = 0;
+    for o in meals_where(conn, day, MealStatus::Ordered, None)? {
+        let m = MealChange::new(o.person_id, day, Some(&o), Change::Cancel(Cause::DayClosed))
+            .reason(reason);
+        if meal(conn, &m, by, now)?.is_ok() {
+            n += 1;
+        }
+    }
+    let gs: Vec<Guests> = guest_meals::table
+        .filter(guest_meals::service_date.eq(day))
+        .filter(guest_meals::status.eq(MealStatus::Ordered.as_str()))
+        .select(Guests::as_select())
+        .load(conn)?;
+    for g in gs {
+        guests(conn, g.person_id, day, 0, None, Some(&g), Cause::DayClosed, by, now)?;
+    }
+    Ok(n)
+}
+
+/// Reopening a day: exactly the meals and guest meals the closure cancelled (and nobody has
+/// changed since) come back. Returns the number of meals restored.
+pub fn reopen_day(
+    conn: &mut DbConn,
+    day: NaiveDate,
+    by: &By,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let mut n = 0;
+    let cause = Cause::DayClosed;
+    for o in meals_where(conn, day, MealStatus::Cancelled, Some(cause))? {
+        let m = MealChange::new(o.person_id, day, Some(&o), Change::Restore(cause));
+        if meal(conn, &m, by, now)?.is_ok() {
+            n += 1;
+        }
+    }
+    let gs: Vec<Guests> = guest_meals::table
+        .filter(guest_meals::service_date.eq(day))
+        .filter(guest_meals::status.eq(MealStatus::Cancelled.as_str()))
+        .filter(guest_meals::cancel_cause.eq(cause.as_str()))
+        .select(Guests::as_select())
+        .load(conn)?;
+    for g in gs {
+        restore_guests(conn, &g, by, now)?;
+    }
+    Ok(n)
+}
+
+/// Close service: every meal still only ordered becomes a no-show.
+pub fn close_service(
+    conn: &mut DbConn,
+    day: NaiveDate,
+    by: &By,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let mut n = 0;
+    for o in meals_where(conn, day, MealStatus::Ordered, None)? {
+        let m = MealChange::new(o.person_id, day, Some(&o), Change::NoShow);
+        if meal(conn, &m, by, now)?.is_ok() {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// A person's meals on `days` cancelled for a cause that may go away later (an absence with
+/// `cause_ref` = its id; the person having left).
+pub fn cancel_for(
+    conn: &mut DbConn,
+    person: i32,
+    days: &[NaiveDate],
+    cause: Cause,
+    cause_ref: Option<&str>,
+    by: &By,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let rows: Vec<Order> = orders::table
+        .filter(orders::person_id.eq(person))
+        .filter(orders::service_date.eq_any(days))
+        .filter(orders::status.eq(MealStatus::Ordered.as_str()))
+        .select(Order::as_select())
+        .load(conn)?;
+    let mut n = 0;
+    for o in rows {
+        let mut m = MealChange::new(person, o.service_date, Some(&o), Change::Cancel(cause));
+        if let Some(r) = cause_ref {
+            m = m.cause_ref(r);
+        }
+        if meal(conn, &m, by, now)?.is_ok() {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// The cause went away: the person's meals from `from` on that it cancelled (and that the
+/// person has not changed since) come back.
+pub fn restore_for(
+    conn: &mut DbConn,
+    person: i32,
+    from: NaiveDate,
+    cause: Cause,
+    cause_ref: Option<&str>,
+    by: &By,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let mut q = orders::table
+        .filter(orders::person_id.eq(person))
+        .filter(orders::service_date.ge(from))
+        .filter(orders::status.eq(MealStatus::Cancelled.as_str()))
+        .filter(orders::cancel_cause.eq(cause.as_str()))
+        .select(Order::as_select())
+        .into_boxed();
+    if let Some(r) = cause_ref {
+        q = q.filter(orders::cancel_ref.eq(r.to_string()));
+    }
+    let rows: Vec<Order> = q.load(conn)?;
+    let mut n = 0;
+    for o in rows {
+        let m = MealChange::new(person, o.service_date, Some(&o), Change::Restore(cause));
+        if meal(conn, &m, by, now)?.is_ok() {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = walk_ins)]
+pub struct WalkIn {
+    pub id: i32,
+    pub person_id: i32,
+    pub service_date: NaiveDate,
+    pub option_id: i32,
+    pub price_vnd: i64,
+    pub status: String,
+    pub served_at: NaiveDateTime,
+    pub served_by: Option<i32>,
+}
+
+/// The person's walk-in of the day that still stands.
+pub fn walk_in_of(
+    conn: &mut DbConn,
+    person: i32,
+    day: NaiveDate,
+) -> Result<Option<WalkIn>, AppError> {
+    Ok(walk_ins::table
+        .filter(walk_ins::person_id.eq(person))
+        .filter(walk_ins::service_date.eq(day))
+        .filter(walk_ins::status.eq(states::WalkInStatus::Served.as_str()))
+        .select(WalkIn::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Serves someone without a meal at the option's full price, in the walk-ins table (never in
+/// the person's own order row).
+pub fn walk_in(
+    conn: &mut DbConn,
+    person: i32,
+    opt: &MealOption,
+    by: &By,
+    now: NaiveDateTime,
+) -> Result<i32, AppError> {
+    crate::periods::ensure_open(conn, opt.service_date)?;
+    let id: i32 = diesel::insert_into(walk_ins::table)
+        .values((
+            walk_ins::person_id.eq(person),
+            walk_ins::service_date.eq(opt.service_date),
+            walk_ins::option_id.eq(opt.id),
+            walk_ins::price_vnd.eq(opt.price_vnd),
+            walk_ins::status.eq(states::WalkInStatus::Served.as_str()),
+            walk_ins::served_at.eq(now),
+            walk_ins::served_by.eq(by.user),
+        ))
+        .returning(walk_ins::id)
+        .get_result(conn)?;
+    append(
+        conn,
+        &Event {
+            kind: EventKind::WalkIn,
+            row_id: id,
+            person,
+            day: opt.service_date,
+            from: None,
+            to: states::WalkInStatus::Served.as_str(),
+            option: Some(opt.id),
+            price: Some(opt.price_vnd),
+            guests: None,
+            cause: None,
+            reason: None,
+        },
+        by,
+        now,
+    )?;
+    Ok(id)
+}
+
+/// Undoing a walk-in voids it (its events stay).
+pub fn void_walk_in(
+    conn: &mut DbConn,
+    w: &WalkIn,
+    by: &By,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    crate::periods::ensure_open(conn, w.service_date)?;
+    diesel::update(walk_ins::table.find(w.id))
+        .set((
+            walk_ins::status.eq(states::WalkInStatus::Void.as_str()),
+            walk_ins::voided_at.eq(now),
+            walk_ins::voided_by.eq(by.user),
+        ))
+        .execute(conn)?;
+    append(
+        conn,
+        &Event {
+            kind: EventKind::WalkIn,
+            row_id: w.id,
+            person: w.person_id,
+            day: w.service_date,
+            from: Some(states::WalkInStatus::Served.as_str()),
+            to: states::WalkInStatus::Void.as_str(),
+            option: Some(w.option_id),
+            price: Some(w.price_vnd),
+            guests: None,
+            cause: None,
+            reason: None,
+        },
+        by,
+        now,
+    )
+}
+
+/// One line of a meal's history.
+#[derive(Queryable, Clone, Debug)]
+pub struct HistoryLine {
+    pub at: NaiveDateTime,
+    pub kind: String,
+    pub service_date: NaiveDate,
+    pub source: String,
+    pub by_name: Option<String>,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub option_name: Option<String>,
+    pub price_vnd: Option<i64>,
+    pub guests: Option<i32>,
+    pub cause: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// Every change of a person's meals, guests and walk-ins on a day, oldest first.
+pub fn history(
+    conn: &mut DbConn,
+    person: i32,
+    day: NaiveDate,
+) -> Result<Vec<HistoryLine>, AppError> {
+    use crate::db::schema::{meal_options, users};
+    Ok(order_events::table
+        .left_join(users::table.on(users::id.nullable().eq(order_events::by_user)))
+        .left_join(meal_options::table.on(meal_options::id.nullable().eq(order_events::option_id)))
+        .filter(order_events::person_id.eq(person))
+        .filter(order_events::service_date.eq(day))
+        .order(order_events::id.asc())
+        .select((
+            order_events::at,
+            order_events::kind,
+            order_events::service_date,
+            order_events::source,
+            users::display_name.nullable(),
+            order_events::from_status,
+            order_events::to_status,
+            meal_options::name.nullable(),
+            order_events::price_vnd,
+            order_events::guests,
+            order_events::cause,
+            order_events::reason,
+        ))
+        .load(conn)?)
+}

@@ -1,0 +1,37 @@
+//! Accounting months: open → closed → signed. `ensure_open` is the kernel guard every dated
+//! write that money depends on calls first, inside its transaction; it lives here, in the
+//! kernel, so that canteen and accounting do not depend on each other. A month without a row
+//! is open. (Closing and signing months is the accounting feature's work.)
+
+use crate::db::schema::periods;
+use crate::db::DbConn;
+use crate::error::AppError;
+use chrono::{Datelike, NaiveDate};
+use diesel::prelude::*;
+
+/// "2026-11" for any day of November 2026.
+pub fn month_key(day: NaiveDate) -> String {
+    format!("{:04}-{:02}", day.year(), day.month())
+}
+
+/// Refuses (with a message for the user) when `day`'s month is closed or signed.
+pub fn ensure_open(conn: &mut DbConn, day: NaiveDate) -> Result<(), AppError> {
+    let state: Option<String> = periods::table
+        .find(month_key(day))
+        .select(periods::state)
+        .first(conn)
+        .optional()?;
+    match state.as_deref() {
+        None | Some("open") => Ok(()),
+        Some(_) => Err(AppError::BadRequest("period.err_closed")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_day_belongs_to_its_calendar_month() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap_or_default();
+        assert_eq!(super::month_key(d), "2026-01");
+    }
+}

@@ -1,0 +1,329 @@
+//! One function changes a meal, every change is recorded, and cancellation causes decide
+//! what comes back.
+
+use crate::support::{d, local, Client, TestApp};
+use canteen::auth::roles::Role;
+use chrono::NaiveDate;
+
+const REGULAR: (&str, i64, Option<i32>, bool) = ("Suất thường", 35_000, None, false);
+const VEG: (&str, i64, Option<i32>, bool) = ("Suất chay", 30_000, None, true);
+
+fn week_of(monday: NaiveDate) -> Vec<NaiveDate> {
+    (0..5).map(|i| monday + chrono::Duration::days(i)).collect()
+}
+
+fn key(day: NaiveDate) -> String {
+    format!("meal_{}", day.format("%Y-%m-%d"))
+}
+
+async fn kitchen(app: &TestApp) -> Client {
+    let id = app.user("bep", &[Role::Kitchen]);
+    let mut c = app.session_for(id).await;
+    c.get("/kitchen/counter").await;
+    c
+}
+
+fn status_of(app: &TestApp, person: i32, day: NaiveDate) -> String {
+    app.orders_of(person)
+        .into_iter()
+        .find(|o| o.0 == day)
+        .map(|o| o.2)
+        .unwrap_or_default()
+}
+
+/// The sequence of (from, to, cause) recorded for a person's meal on a day.
+fn events(app: &TestApp, person: i32, day: NaiveDate) -> Vec<String> {
+    use canteen::db::schema::order_events::dsl::*;
+    use diesel::prelude::*;
+    let mut c = app.state.db.read_conn().expect("conn");
+    let rows: Vec<(Option<String>, String, Option<String>, String)> = order_events
+        .filter(person_id.eq(person))
+        .filter(service_date.eq(day))
+        .filter(kind.eq("meal"))
+        .order(id.asc())
+        .select((from_status, to_status, cause, source))
+        .load(&mut *c)
+        .expect("events");
+    rows.into_iter()
+        .map(|(f, t, c, s)| {
+            format!(
+                "{}>{}{} by {s}",
+                f.unwrap_or_else(|| "-".into()),
+                t,
+                c.map(|c| format!(" ({c})")).unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn staff_cannot_cancel_or_change_a_meal_once_it_is_served() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR, VEG]);
+    app.publish(d(2026, 11, 30));
+    let tue = days[1];
+    app.clock().set(local(tue, 7, 30, 0));
+    let (mut lan, pid) = app.staff("lan").await;
+    lan.get("/week").await;
+    lan.post("/week", &[(&key(tue), &ids[1][0].to_string())]).await;
+    // Served early (before the cut-off), e.g. a breakfast shift.
+    let mut bep = kitchen(&app).await;
+    let r = bep.post("/kitchen/counter", &[("code", "LAN")]).await;
+    assert!(r.location().contains("r=served"), "{}", r.location());
+    lan.get("/week").await;
+    for wish in ["none".to_string(), ids[1][1].to_string()] {
+        let r = lan.post("/week", &[(&key(tue), &wish)]).await;
+        assert_eq!(r.status, 422, "{wish}: {}", r.body);
+        assert!(r.body.contains("đã được phục vụ"), "{}", r.body);
+    }
+    assert_eq!(status_of(&app, pid, tue), "served");
+    // The kitchen on their behalf cannot either.
+    let r = bep.get(&format!("/kitchen/on-behalf/{pid}")).await;
+    assert_eq!(r.status, 200);
+    let r = bep
+        .post(&format!("/kitchen/on-behalf/{pid}"), &[(&key(tue), "none")])
+        .await;
+    assert!(r.status >= 400, "{}", r.status);
+    assert_eq!(status_of(&app, pid, tue), "served");
+}
+
+#[actix_web::test]
+async fn a_cut_off_after_service_begins_is_refused() {
+    let app = TestApp::spawn().await;
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/settings").await;
+    let r = bep
+        .post(
+            "/kitchen/settings",
+            &[("cutoff", "13:00"), ("horizon", "14"), ("walk_in", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("10:30"), "{}", r.body);
+    let r = bep
+        .post(
+            "/kitchen/settings",
+            &[("cutoff", "10:00"), ("horizon", "14"), ("walk_in", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+}
+
+#[actix_web::test]
+async fn every_change_of_a_meal_is_in_its_history_and_the_history_cannot_be_edited() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR, VEG]);
+    app.publish(d(2026, 11, 30));
+    let tue = days[1];
+    app.clock().set(local(tue, 7, 0, 0));
+    let (mut lan, pid) = app.staff("lan").await;
+    lan.get("/week").await;
+    lan.post("/week", &[(&key(tue), &ids[1][0].to_string())]).await;
+    lan.post("/week", &[(&key(tue), &ids[1][1].to_string())]).await;
+    lan.post("/week", &[(&key(tue), "none")]).await;
+    lan.post("/week", &[(&key(tue), &ids[1][0].to_string())]).await;
+    let mut bep = kitchen(&app).await;
+    bep.post("/kitchen/counter", &[("code", "LAN")]).await;
+    let order = app.orders_of(pid)[0].clone();
+    let oid = {
+        use canteen::db::schema::orders::dsl::*;
+        use diesel::prelude::*;
+        let mut c = app.state.db.read_conn().expect("c");
+        orders
+            .filter(person_id.eq(pid))
+            .select(id)
+            .first::<i32>(&mut *c)
+            .expect("id")
+    };
+    bep.get("/kitchen/counter").await;
+    let r = bep
+        .post("/kitchen/counter/undo", &[("order", &oid.to_string())])
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(order.2, "served");
+    assert_eq!(
+        events(&app, pid, tue),
+        vec![
+            "->ordered by staff",
+            "ordered>ordered by staff",
+            "ordered>cancelled (self) by staff",
+            "cancelled>ordered by staff",
+            "ordered>served by counter",
+            "served>ordered by counter",
+        ]
+    );
+    // The person sees it; the kitchen sees it for anyone; another staff member cannot.
+    let page = lan.get(&format!("/history?date={tue}")).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.texts("tbody tr").len(), 6, "{}", page.body);
+    assert!(page.body.contains("Cán bộ tự cắt suất"));
+    let page = bep.get(&format!("/kitchen/history/{pid}?date={tue}")).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.texts("tbody tr").len(), 6);
+    let (mut binh, _) = app.staff("binh").await;
+    let page = binh.get(&format!("/history?date={tue}")).await;
+    assert_eq!(page.texts("tbody tr").len(), 0, "only their own meals");
+    assert_eq!(binh.get(&format!("/kitchen/history/{pid}")).await.status, 403);
+
+    // Append-only, on both databases (and TRUNCATE on PostgreSQL).
+    let mut c = app.state.db.read_conn().expect("conn");
+    use diesel::connection::SimpleConnection;
+    assert!(c.batch_execute("UPDATE order_events SET to_status = 'cancelled'").is_err());
+    assert!(c.batch_execute("DELETE FROM order_events").is_err());
+    if crate::support::pg_base().is_some() {
+        assert!(c.batch_execute("TRUNCATE order_events").is_err());
+        assert!(c.batch_execute("TRUNCATE audit_log").is_err());
+    }
+    assert_eq!(events(&app, pid, tue).len(), 6);
+}
+
+#[actix_web::test]
+async fn a_walk_in_never_takes_the_place_of_an_order_and_undoing_it_voids_it() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let tue = days[1];
+    app.clock().set(local(tue, 7, 0, 0));
+    let (mut lan, pid) = app.staff("lan").await;
+    lan.get("/week").await;
+    lan.post("/week", &[(&key(tue), &ids[1][0].to_string())]).await;
+    lan.post("/week", &[(&key(tue), "none")]).await;
+    app.clock().set(local(tue, 11, 30, 0));
+    let mut bep = kitchen(&app).await;
+    let r = bep.post("/kitchen/counter", &[("code", "LAN")]).await;
+    assert!(r.location().contains("r=none"));
+    bep.get(&r.location()).await;
+    let r = bep
+        .post(
+            "/kitchen/counter/walk-in",
+            &[("person", &pid.to_string()), ("option", &ids[1][0].to_string())],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(status_of(&app, pid, tue), "cancelled", "her own row is untouched");
+    // A second scan says already served; no second walk-in is offered.
+    let r = bep.post("/kitchen/counter", &[("code", "LAN")]).await;
+    assert!(r.location().contains("r=already"), "{}", r.location());
+    let page = bep.get(&r.location()).await;
+    assert!(!page.has("button[name=option]"));
+    // Undo voids the walk-in; close service then makes no no-show of her.
+    let r = bep
+        .post("/kitchen/counter/undo", &[("walk_in", &pid.to_string())])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.count("walk_ins WHERE status = 'void'"), 1);
+    assert_eq!(app.count("walk_ins WHERE status = 'served'"), 0);
+    bep.get("/kitchen/counter").await;
+    bep.post("/kitchen/counter/close", &[("confirm", "yes")]).await;
+    assert_eq!(status_of(&app, pid, tue), "cancelled");
+    assert_eq!(app.count("orders WHERE status = 'no_show'"), 0);
+    assert_eq!(
+        app.count("order_events WHERE kind = 'walk_in'"),
+        2,
+        "served, then void: both recorded"
+    );
+}
+
+#[actix_web::test]
+async fn reopening_a_closed_day_brings_back_exactly_the_meals_the_closure_cancelled() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let wed = days[2];
+    let opt = ids[2][0].to_string();
+    let (mut lan, lan_p) = app.staff("lan").await;
+    let (mut binh, binh_p) = app.staff("binh").await;
+    lan.get("/week").await;
+    lan.post("/week", &[(&key(wed), opt.as_str()), ("guests_2026-12-02", "2")])
+        .await;
+    binh.get("/week").await;
+    binh.post("/week", &[(&key(wed), opt.as_str())]).await;
+    binh.post("/week", &[(&key(wed), "none")]).await;
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/calendar").await;
+    let close = [
+        ("from", "02/12/2026"),
+        ("to", "02/12/2026"),
+        ("reason", "Mất điện"),
+        ("confirm", "yes"),
+    ];
+    assert_eq!(bep.post("/kitchen/calendar/close", &close).await.status, 303);
+    assert_eq!(status_of(&app, lan_p, wed), "cancelled");
+    assert_eq!(app.count("guest_meals WHERE status = 'ordered'"), 0);
+    let r = bep
+        .post("/kitchen/calendar/open", &[("day", "02/12/2026"), ("reason", "")])
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(status_of(&app, lan_p, wed), "ordered", "the closure's meal is back");
+    assert_eq!(app.count("guest_meals WHERE status = 'ordered' AND guests = 2"), 1);
+    assert_eq!(
+        status_of(&app, binh_p, wed),
+        "cancelled",
+        "a meal the person cancelled themself never comes back"
+    );
+    assert_eq!(
+        events(&app, lan_p, wed),
+        vec![
+            "->ordered by staff",
+            "ordered>cancelled (day_closed) by calendar",
+            "cancelled>ordered (day_closed) by calendar",
+        ]
+    );
+}
+
+#[actix_web::test]
+async fn withdrawing_an_absence_brings_back_only_the_meals_it_cancelled() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, pid) = app.staff("lan").await;
+    lan.get("/week").await;
+    let mut fields: Vec<(String, String)> = days
+        .iter()
+        .enumerate()
+        .map(|(i, day)| (key(*day), ids[i][0].to_string()))
+        .collect();
+    fields.truncate(4);
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    lan.post("/week", &refs).await;
+    assert_eq!(app.meal_days(pid), days[..4].to_vec());
+    lan.get("/absences").await;
+    let r = lan
+        .post(
+            "/absences",
+            &[
+                ("start", "01/12/2026"),
+                ("end", "02/12/2026"),
+                ("kind", "business_trip"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.meal_days(pid), vec![days[0], days[3]]);
+    // Wednesday: she orders again and cancels it herself; that one is hers.
+    lan.get("/week").await;
+    lan.post("/week", &[(&key(days[2]), &ids[2][0].to_string())]).await;
+    lan.post("/week", &[(&key(days[2]), "none")]).await;
+    let absence: i32 = {
+        use canteen::db::schema::absences::dsl::*;
+        use diesel::prelude::*;
+        let mut c = app.state.db.read_conn().expect("c");
+        absences.select(id).first(&mut *c).expect("absence")
+    };
+    lan.get("/absences").await;
+    let r = lan
+        .post(&format!("/absences/{absence}/delete"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.meal_days(pid),
+        vec![days[0], days[1], days[3]],
+        "Tuesday is back, Wednesday stays cancelled"
+    );
+}
