@@ -2,7 +2,7 @@
 
 use super::ordering::{Order, CANCELLED, NO_SHOW, SERVED};
 use super::store::MealOption;
-use crate::db::schema::{guest_meals, meal_options, orders, ratings, waste_log, walk_ins};
+use crate::db::schema::{guest_meals, meal_options, orders, ratings, walk_ins, waste_log};
 use crate::db::DbConn;
 use crate::error::AppError;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -187,8 +187,13 @@ pub fn record_past_meal(
     if let Some(change) = last {
         let at = m.served_at.unwrap_or(now);
         let counter = By::new(None, Source::Counter);
-        transition::meal(conn, &MealChange::new(m.person, day, row.as_ref(), change), &counter, at)?
-            .map_err(|_| AppError::internal("past meal refused"))?;
+        transition::meal(
+            conn,
+            &MealChange::new(m.person, day, row.as_ref(), change),
+            &counter,
+            at,
+        )?
+        .map_err(|_| AppError::internal("past meal refused"))?;
     }
     if m.guests > 0 {
         transition::guests(

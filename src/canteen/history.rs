@@ -58,7 +58,12 @@ pub async fn of_person(
             Ok((p, transition::history(c, person, day)?))
         })
         .await?;
-    Ok(page(&ctx, Some(&format!("{} · {}", p.full_name, p.employee_code)), day, &lines))
+    Ok(page(
+        &ctx,
+        Some(&format!("{} · {}", p.full_name, p.employee_code)),
+        day,
+        &lines,
+    ))
 }
 
 fn status_key(s: &str) -> &'static str {

@@ -2,8 +2,8 @@
 //! guest meals, standing orders, absences. All diesel code of orders lives here.
 
 use super::rules::{self, Settings};
-use super::store::{self, MealOption, LOCK_OPTION, LOCK_PERSON};
 use super::states::{Cause, Change, MealStatus, Refusal, Source};
+use super::store::{self, MealOption, LOCK_OPTION, LOCK_PERSON};
 use super::transition::{self, By, MealChange};
 use crate::db::schema::{guest_meals, orders, walk_ins};
 use crate::db::DbConn;
@@ -303,7 +303,9 @@ pub fn apply_week(
         if meal_changes {
             let existing = current.get(&w.day);
             let m = match chosen {
-                Some(opt) => MealChange::new(who.person_id, w.day, existing, Change::Order).option(opt),
+                Some(opt) => {
+                    MealChange::new(who.person_id, w.day, existing, Change::Order).option(opt)
+                }
                 None => MealChange::new(
                     who.person_id,
                     w.day,

@@ -2,8 +2,8 @@
 
 use super::ordering::{Order, CANCELLED};
 use super::states::{Change, Refusal, Source};
-use super::transition::{self, By, MealChange, WalkIn};
 use super::store::{self, MealOption, LOCK_PERSON};
+use super::transition::{self, By, MealChange, WalkIn};
 use crate::db::schema::{guest_meals, meal_options, meal_passes, orders, persons, units};
 use crate::db::DbConn;
 use crate::error::AppError;

@@ -1,9 +1,9 @@
 //! Staff pages: my week, standing order, absences, meal pass, rating served meals.
 
 use super::ordering::Who;
-use super::states::Source;
 use super::rules::{self, Standing};
 use super::standing;
+use super::states::Source;
 use super::{store, week};
 use crate::auth::middleware::see_other;
 use crate::error::AppError;

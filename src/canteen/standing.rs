@@ -1,10 +1,10 @@
 //! Standing orders and absences, and turning standing orders into meals.
 
 use super::ordering::*;
-use super::states::{Cause, Change, Source};
-use super::transition::{self, By, MealChange};
 use super::rules::{self, Lock, Settings, Standing};
+use super::states::{Cause, Change, Source};
 use super::store::{self, MealOption, LOCK_OPTION, LOCK_PERSON};
+use super::transition::{self, By, MealChange};
 use crate::db::schema::{absences, orders, standing_orders};
 use crate::db::DbConn;
 use crate::error::AppError;
@@ -170,7 +170,15 @@ pub fn declare_absence(
         .filter(|d| *d >= start && *d <= end)
         .collect();
     let by = By::new(by, Source::Absence);
-    transition::cancel_for(conn, person, &days, Cause::Absence, Some(&id.to_string()), &by, nowt)
+    transition::cancel_for(
+        conn,
+        person,
+        &days,
+        Cause::Absence,
+        Some(&id.to_string()),
+        &by,
+        nowt,
+    )
 }
 
 /// Store command: deletes one of the person's absences. Exactly the meals it cancelled on

@@ -187,8 +187,14 @@ mod tests {
     #[test]
     fn ordering_cancelling_and_serving_follow_the_counter() {
         assert_eq!(next(None, None, Change::Order), Ok(Ordered));
-        assert_eq!(next(Some(Cancelled), Some(Cause::Person), Change::Order), Ok(Ordered));
-        assert_eq!(next(Some(Ordered), None, Change::Cancel(Cause::Person)), Ok(Cancelled));
+        assert_eq!(
+            next(Some(Cancelled), Some(Cause::Person), Change::Order),
+            Ok(Ordered)
+        );
+        assert_eq!(
+            next(Some(Ordered), None, Change::Cancel(Cause::Person)),
+            Ok(Cancelled)
+        );
         assert_eq!(next(Some(Ordered), None, Change::Serve), Ok(Served));
         assert_eq!(next(Some(NoShow), None, Change::Serve), Ok(Served));
         assert_eq!(next(Some(Served), None, Change::UndoServe), Ok(Ordered));
@@ -197,18 +203,34 @@ mod tests {
             next(Some(Cancelled), None, Change::Serve),
             Err(Refusal::Refused("counter.no_meal"))
         );
-        assert_eq!(next(None, None, Change::Cancel(Cause::Person)), Err(Refusal::Nothing));
+        assert_eq!(
+            next(None, None, Change::Cancel(Cause::Person)),
+            Err(Refusal::Nothing)
+        );
     }
 
     #[test]
     fn only_the_cause_that_cancelled_a_meal_brings_it_back() {
         let closed = Change::Restore(Cause::DayClosed);
-        assert_eq!(next(Some(Cancelled), Some(Cause::DayClosed), closed), Ok(Ordered));
-        assert_eq!(next(Some(Cancelled), Some(Cause::Person), closed), Err(Refusal::Nothing));
-        assert_eq!(next(Some(Cancelled), Some(Cause::Absence), closed), Err(Refusal::Nothing));
+        assert_eq!(
+            next(Some(Cancelled), Some(Cause::DayClosed), closed),
+            Ok(Ordered)
+        );
+        assert_eq!(
+            next(Some(Cancelled), Some(Cause::Person), closed),
+            Err(Refusal::Nothing)
+        );
+        assert_eq!(
+            next(Some(Cancelled), Some(Cause::Absence), closed),
+            Err(Refusal::Nothing)
+        );
         assert_eq!(next(Some(Ordered), None, closed), Err(Refusal::Nothing));
         assert_eq!(
-            next(Some(Cancelled), Some(Cause::Person), Change::Restore(Cause::Person)),
+            next(
+                Some(Cancelled),
+                Some(Cause::Person),
+                Change::Restore(Cause::Person)
+            ),
             Err(Refusal::Nothing),
             "a person's own cancellation never comes back"
         );

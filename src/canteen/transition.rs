@@ -458,7 +458,17 @@ pub fn close_day(
         .select(Guests::as_select())
         .load(conn)?;
     for g in gs {
-        guests(conn, g.person_id, day, 0, None, Some(&g), Cause::DayClosed, by, now)?;
+        guests(
+            conn,
+            g.person_id,
+            day,
+            0,
+            None,
+            Some(&g),
+            Cause::DayClosed,
+            by,
+            now,
+        )?;
     }
     Ok(n)
 }

@@ -180,3 +180,91 @@ fn every_migration_exists_for_both_databases() {
     };
     assert_eq!(list("sqlite"), list("postgres"));
 }
+
+/// The integrity migration on a database that already holds meals of every kind: walk-ins move
+/// to their own table (a rated one stays where its rating points), closed-day cancellations
+/// keep their cause, nothing is lost and every foreign key still holds.
+#[test]
+fn the_integrity_migration_keeps_every_meal_of_a_populated_database() {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use diesel_migrations::MigrationHarness;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("old.db");
+    let mut c = diesel::SqliteConnection::establish(&path.to_string_lossy()).expect("open");
+    c.batch_execute("PRAGMA foreign_keys = ON").expect("fk");
+    for _ in 0..2 {
+        c.run_next_migration(canteen::db::SQLITE_MIGRATIONS)
+            .expect("an earlier migration");
+    }
+    c.batch_execute(
+        "INSERT INTO persons (id, employee_code, full_name, search_name, category, status, created_at, updated_at)
+           VALUES (1, 'A', 'An', 'an', 'cong_chuc', 'working', '2026-11-01 00:00:00', '2026-11-01 00:00:00'),
+                  (2, 'B', 'Bình', 'binh', 'cong_chuc', 'working', '2026-11-01 00:00:00', '2026-11-01 00:00:00');
+         INSERT INTO meal_options (id, service_date, name, price_vnd) VALUES (1, '2026-11-20', 'Suất thường', 35000);
+         INSERT INTO orders (id, person_id, service_date, option_id, price_vnd, status, source, note, created_at, updated_at, served_at)
+           VALUES (1, 1, '2026-11-20', 1, 35000, 'served', 'walk_in', NULL, '2026-11-20 04:30:00', '2026-11-20 04:30:00', '2026-11-20 04:30:00'),
+                  (2, 2, '2026-11-20', 1, 35000, 'served', 'walk_in', NULL, '2026-11-20 04:31:00', '2026-11-20 04:31:00', '2026-11-20 04:31:00'),
+                  (3, 1, '2026-11-21', 1, 35000, 'cancelled', 'standing', 'day_closed', '2026-11-19 00:00:00', '2026-11-19 00:00:00', NULL),
+                  (4, 2, '2026-11-21', 1, 35000, 'cancelled', 'staff', NULL, '2026-11-19 00:00:00', '2026-11-19 00:00:00', NULL),
+                  (5, 2, '2026-11-19', 1, 35000, 'no_show', 'standing', NULL, '2026-11-18 00:00:00', '2026-11-19 07:00:00', NULL);
+         INSERT INTO ratings (order_id, score, comment, created_at) VALUES (2, 5, 'Ngon', '2026-11-20 06:00:00');",
+    )
+    .expect("old rows");
+    c.run_pending_migrations(canteen::db::SQLITE_MIGRATIONS)
+        .expect("the integrity migration");
+    #[derive(QueryableByName, Debug, PartialEq)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        id: i32,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        status: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        source: String,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        cancel_cause: Option<String>,
+    }
+    let rows: Vec<Row> =
+        diesel::sql_query("SELECT id, status, source, cancel_cause FROM orders ORDER BY id")
+            .load(&mut c)
+            .expect("orders");
+    let got: Vec<(i32, &str, &str, Option<&str>)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.id,
+                r.status.as_str(),
+                r.source.as_str(),
+                r.cancel_cause.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (2, "served", "kitchen", None),
+            (3, "cancelled", "standing", Some("day_closed")),
+            (4, "cancelled", "staff", Some("self")),
+            (5, "no_show", "standing", None),
+        ]
+    );
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let walk_ins: N = diesel::sql_query(
+        "SELECT COUNT(*) AS n FROM walk_ins WHERE person_id = 1 AND status = 'served' AND price_vnd = 35000",
+    )
+    .get_result(&mut c)
+    .expect("walk-ins");
+    assert_eq!(walk_ins.n, 1);
+    let fk: Vec<N> = diesel::sql_query("SELECT 1 AS n FROM pragma_foreign_key_check")
+        .load(&mut c)
+        .expect("fk check");
+    assert!(fk.is_empty(), "every foreign key holds");
+    // The states are checked from now on.
+    assert!(c
+        .batch_execute("UPDATE orders SET status = 'eaten' WHERE id = 5")
+        .is_err());
+}

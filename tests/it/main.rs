@@ -8,7 +8,7 @@ mod browser;
 mod cli;
 mod db;
 mod integrity;
-mod transitions;
 mod ordering;
 mod people;
 mod security;
+mod transitions;

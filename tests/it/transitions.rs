@@ -66,7 +66,8 @@ async fn staff_cannot_cancel_or_change_a_meal_once_it_is_served() {
     app.clock().set(local(tue, 7, 30, 0));
     let (mut lan, pid) = app.staff("lan").await;
     lan.get("/week").await;
-    lan.post("/week", &[(&key(tue), &ids[1][0].to_string())]).await;
+    lan.post("/week", &[(&key(tue), &ids[1][0].to_string())])
+        .await;
     // Served early (before the cut-off), e.g. a breakfast shift.
     let mut bep = kitchen(&app).await;
     let r = bep.post("/kitchen/counter", &[("code", "LAN")]).await;
@@ -120,10 +121,13 @@ async fn every_change_of_a_meal_is_in_its_history_and_the_history_cannot_be_edit
     app.clock().set(local(tue, 7, 0, 0));
     let (mut lan, pid) = app.staff("lan").await;
     lan.get("/week").await;
-    lan.post("/week", &[(&key(tue), &ids[1][0].to_string())]).await;
-    lan.post("/week", &[(&key(tue), &ids[1][1].to_string())]).await;
+    lan.post("/week", &[(&key(tue), &ids[1][0].to_string())])
+        .await;
+    lan.post("/week", &[(&key(tue), &ids[1][1].to_string())])
+        .await;
     lan.post("/week", &[(&key(tue), "none")]).await;
-    lan.post("/week", &[(&key(tue), &ids[1][0].to_string())]).await;
+    lan.post("/week", &[(&key(tue), &ids[1][0].to_string())])
+        .await;
     let mut bep = kitchen(&app).await;
     bep.post("/kitchen/counter", &[("code", "LAN")]).await;
     let order = app.orders_of(pid)[0].clone();
@@ -165,12 +169,17 @@ async fn every_change_of_a_meal_is_in_its_history_and_the_history_cannot_be_edit
     let (mut binh, _) = app.staff("binh").await;
     let page = binh.get(&format!("/history?date={tue}")).await;
     assert_eq!(page.texts("tbody tr").len(), 0, "only their own meals");
-    assert_eq!(binh.get(&format!("/kitchen/history/{pid}")).await.status, 403);
+    assert_eq!(
+        binh.get(&format!("/kitchen/history/{pid}")).await.status,
+        403
+    );
 
     // Append-only, on both databases (and TRUNCATE on PostgreSQL).
     let mut c = app.state.db.read_conn().expect("conn");
     use diesel::connection::SimpleConnection;
-    assert!(c.batch_execute("UPDATE order_events SET to_status = 'cancelled'").is_err());
+    assert!(c
+        .batch_execute("UPDATE order_events SET to_status = 'cancelled'")
+        .is_err());
     assert!(c.batch_execute("DELETE FROM order_events").is_err());
     if crate::support::pg_base().is_some() {
         assert!(c.batch_execute("TRUNCATE order_events").is_err());
@@ -189,7 +198,8 @@ async fn a_walk_in_never_takes_the_place_of_an_order_and_undoing_it_voids_it() {
     app.clock().set(local(tue, 7, 0, 0));
     let (mut lan, pid) = app.staff("lan").await;
     lan.get("/week").await;
-    lan.post("/week", &[(&key(tue), &ids[1][0].to_string())]).await;
+    lan.post("/week", &[(&key(tue), &ids[1][0].to_string())])
+        .await;
     lan.post("/week", &[(&key(tue), "none")]).await;
     app.clock().set(local(tue, 11, 30, 0));
     let mut bep = kitchen(&app).await;
@@ -199,11 +209,18 @@ async fn a_walk_in_never_takes_the_place_of_an_order_and_undoing_it_voids_it() {
     let r = bep
         .post(
             "/kitchen/counter/walk-in",
-            &[("person", &pid.to_string()), ("option", &ids[1][0].to_string())],
+            &[
+                ("person", &pid.to_string()),
+                ("option", &ids[1][0].to_string()),
+            ],
         )
         .await;
     assert_eq!(r.status, 303);
-    assert_eq!(status_of(&app, pid, tue), "cancelled", "her own row is untouched");
+    assert_eq!(
+        status_of(&app, pid, tue),
+        "cancelled",
+        "her own row is untouched"
+    );
     // A second scan says already served; no second walk-in is offered.
     let r = bep.post("/kitchen/counter", &[("code", "LAN")]).await;
     assert!(r.location().contains("r=already"), "{}", r.location());
@@ -217,7 +234,8 @@ async fn a_walk_in_never_takes_the_place_of_an_order_and_undoing_it_voids_it() {
     assert_eq!(app.count("walk_ins WHERE status = 'void'"), 1);
     assert_eq!(app.count("walk_ins WHERE status = 'served'"), 0);
     bep.get("/kitchen/counter").await;
-    bep.post("/kitchen/counter/close", &[("confirm", "yes")]).await;
+    bep.post("/kitchen/counter/close", &[("confirm", "yes")])
+        .await;
     assert_eq!(status_of(&app, pid, tue), "cancelled");
     assert_eq!(app.count("orders WHERE status = 'no_show'"), 0);
     assert_eq!(
@@ -238,8 +256,11 @@ async fn reopening_a_closed_day_brings_back_exactly_the_meals_the_closure_cancel
     let (mut lan, lan_p) = app.staff("lan").await;
     let (mut binh, binh_p) = app.staff("binh").await;
     lan.get("/week").await;
-    lan.post("/week", &[(&key(wed), opt.as_str()), ("guests_2026-12-02", "2")])
-        .await;
+    lan.post(
+        "/week",
+        &[(&key(wed), opt.as_str()), ("guests_2026-12-02", "2")],
+    )
+    .await;
     binh.get("/week").await;
     binh.post("/week", &[(&key(wed), opt.as_str())]).await;
     binh.post("/week", &[(&key(wed), "none")]).await;
@@ -251,15 +272,28 @@ async fn reopening_a_closed_day_brings_back_exactly_the_meals_the_closure_cancel
         ("reason", "Mất điện"),
         ("confirm", "yes"),
     ];
-    assert_eq!(bep.post("/kitchen/calendar/close", &close).await.status, 303);
+    assert_eq!(
+        bep.post("/kitchen/calendar/close", &close).await.status,
+        303
+    );
     assert_eq!(status_of(&app, lan_p, wed), "cancelled");
     assert_eq!(app.count("guest_meals WHERE status = 'ordered'"), 0);
     let r = bep
-        .post("/kitchen/calendar/open", &[("day", "02/12/2026"), ("reason", "")])
+        .post(
+            "/kitchen/calendar/open",
+            &[("day", "02/12/2026"), ("reason", "")],
+        )
         .await;
     assert_eq!(r.status, 303);
-    assert_eq!(status_of(&app, lan_p, wed), "ordered", "the closure's meal is back");
-    assert_eq!(app.count("guest_meals WHERE status = 'ordered' AND guests = 2"), 1);
+    assert_eq!(
+        status_of(&app, lan_p, wed),
+        "ordered",
+        "the closure's meal is back"
+    );
+    assert_eq!(
+        app.count("guest_meals WHERE status = 'ordered' AND guests = 2"),
+        1
+    );
     assert_eq!(
         status_of(&app, binh_p, wed),
         "cancelled",
@@ -289,7 +323,10 @@ async fn withdrawing_an_absence_brings_back_only_the_meals_it_cancelled() {
         .map(|(i, day)| (key(*day), ids[i][0].to_string()))
         .collect();
     fields.truncate(4);
-    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     lan.post("/week", &refs).await;
     assert_eq!(app.meal_days(pid), days[..4].to_vec());
     lan.get("/absences").await;
@@ -308,7 +345,8 @@ async fn withdrawing_an_absence_brings_back_only_the_meals_it_cancelled() {
     assert_eq!(app.meal_days(pid), vec![days[0], days[3]]);
     // Wednesday: she orders again and cancels it herself; that one is hers.
     lan.get("/week").await;
-    lan.post("/week", &[(&key(days[2]), &ids[2][0].to_string())]).await;
+    lan.post("/week", &[(&key(days[2]), &ids[2][0].to_string())])
+        .await;
     lan.post("/week", &[(&key(days[2]), "none")]).await;
     let absence: i32 = {
         use canteen::db::schema::absences::dsl::*;
@@ -318,7 +356,10 @@ async fn withdrawing_an_absence_brings_back_only_the_meals_it_cancelled() {
     };
     lan.get("/absences").await;
     let r = lan
-        .post(&format!("/absences/{absence}/delete"), &[("confirm", "yes")])
+        .post(
+            &format!("/absences/{absence}/delete"),
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(
