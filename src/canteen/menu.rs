@@ -2,7 +2,7 @@
 
 use super::rules::{self, DayRow};
 use super::standing;
-use super::store::{self, NewOption, LOCK_DAY};
+use super::store::{self, NewOption};
 use super::week::weekday_key;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::middleware::see_other;
@@ -339,6 +339,8 @@ pub fn publish(
 ) -> Result<usize, AppError> {
     let nowt = crate::clock::truncate_micros(now.naive_utc());
     let sunday = monday + Duration::days(6);
+    // Whole days change: their locks first, exclusive, in date order (see `store::lock`).
+    store::lock_days(c, monday, sunday, true)?;
     let rows = store::day_rows(c, monday, sunday)?;
     let options = store::options_between(c, monday, sunday)?;
     let s = store::load_settings(c)?;
@@ -354,7 +356,7 @@ pub fn publish(
         if !rules::is_open(day, row) || opts.is_empty() {
             continue;
         }
-        store::lock(c, LOCK_DAY, day.num_days_from_ce())?;
+        crate::periods::ensure_open(c, day)?;
         let new_row = DayRow {
             is_open: true,
             reason: row.and_then(|r| r.reason.clone()),
@@ -374,8 +376,6 @@ pub fn publish(
     )?;
     Ok(published.len())
 }
-
-use chrono::Datelike;
 
 /// Back to the week menu containing `day`, with a message.
 fn back_to_week(day: NaiveDate, flash: &'static str) -> HttpResponse {

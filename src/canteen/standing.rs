@@ -161,14 +161,17 @@ pub fn declare_absence(
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
     let nowt = crate::clock::truncate_micros(now.naive_utc());
-    store::lock(conn, LOCK_PERSON, person)?;
-    let id = add_absence(conn, person, start, end, kind, note, nowt)?;
     let s = store::load_settings(conn)?;
     let days: Vec<_> = editable_days(conn, now, &s)?
         .into_iter()
         .map(|d| d.0)
         .filter(|d| *d >= start && *d <= end)
         .collect();
+    if let (Some(first), Some(last)) = (days.first(), days.last()) {
+        store::lock_days(conn, *first, *last, false)?;
+    }
+    store::lock(conn, LOCK_PERSON, person)?;
+    let id = add_absence(conn, person, start, end, kind, note, nowt)?;
     let by = By::new(by, Source::Absence);
     transition::cancel_for(
         conn,
@@ -192,12 +195,15 @@ pub fn withdraw_absence(
     now: DateTime<Utc>,
 ) -> Result<Option<usize>, AppError> {
     let nowt = crate::clock::truncate_micros(now.naive_utc());
+    let s = store::load_settings(conn)?;
+    let days = editable_days(conn, now, &s)?;
+    if let (Some(first), Some(last)) = (days.first(), days.last()) {
+        store::lock_days(conn, first.0, last.0, false)?;
+    }
     store::lock(conn, LOCK_PERSON, person)?;
     if !delete_absence(conn, person, id)? {
         return Ok(None);
     }
-    let s = store::load_settings(conn)?;
-    let days = editable_days(conn, now, &s)?;
     let Some(first) = days.first().map(|d| d.0) else {
         return Ok(Some(0));
     };
@@ -263,6 +269,7 @@ pub fn sync_person(
         return Ok(0);
     };
     let last = days.last().map(|d| d.0).unwrap_or(first);
+    store::lock_days(conn, first, last, false)?;
     store::lock(conn, LOCK_PERSON, person)?;
     let standing = standing_of(conn, person)?;
     let abs = absences_of(conn, person, first)?;
@@ -382,6 +389,7 @@ pub fn materialize_due(
     let mut n = 0;
     for (day, opts) in editable_days(conn, now, s)? {
         if !opts.is_empty() {
+            store::lock_days(conn, day, day, true)?;
             n += materialize_day(conn, day, &opts, nowt)?;
         }
     }

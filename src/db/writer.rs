@@ -22,10 +22,13 @@ pub const MAX_BATCH: usize = 128;
 /// Writes waiting for the writer at most; well above what 200 concurrent staff produce.
 pub const QUEUE_BOUND: usize = 1024;
 
+/// Hands a job its result once its batch has committed (Ok) or failed (Err).
+pub type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
+
 /// A write: runs inside the batch transaction (possibly more than once, if another job of its
 /// batch panicked), returns how to deliver its result once the batch has committed.
 pub trait JobFn: Send {
-    fn run(&self, conn: &mut DbConn) -> Box<dyn FnOnce(Result<(), String>) + Send>;
+    fn run(&self, conn: &mut DbConn) -> Deliver;
     fn fail(self: Box<Self>, msg: AppError);
 }
 
@@ -43,7 +46,7 @@ where
     F: Fn(&mut DbConn) -> Result<T, AppError> + Send,
     S: FnOnce(Result<T, AppError>) + Send + 'static,
 {
-    fn run(&self, conn: &mut DbConn) -> Box<dyn FnOnce(Result<(), String>) + Send> {
+    fn run(&self, conn: &mut DbConn) -> Deliver {
         let outcome = conn.transaction(|c| (self.f)(c));
         let send = self.send.clone();
         Box::new(move |committed: Result<(), String>| {
@@ -174,8 +177,7 @@ fn run_batch(slot: &mut Option<DbConn>, open: &Opener, mut batch: Vec<Job>) {
             }
         }
         let Some(conn) = slot.as_mut() else { return };
-        let mut delivers: Vec<Box<dyn FnOnce(Result<(), String>) + Send>> =
-            Vec::with_capacity(batch.len());
+        let mut delivers: Vec<Deliver> = Vec::with_capacity(batch.len());
         let mut panicked: Option<usize> = None;
         let outcome = write_tx_on(conn, |c| {
             for (i, job) in batch.iter().enumerate() {

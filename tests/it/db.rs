@@ -66,8 +66,10 @@ async fn the_schema_the_code_uses_matches_the_migrated_database() {
     let app = TestApp::spawn().await;
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/db/schema.rs"))
         .expect("schema.rs");
-    let mut declared: Vec<(String, Vec<(String, String, bool)>)> = Vec::new();
-    let mut current: Option<(String, Vec<(String, String, bool)>)> = None;
+    /// A table and its columns: (name, diesel type, nullable).
+    type Table = (String, Vec<(String, String, bool)>);
+    let mut declared: Vec<Table> = Vec::new();
+    let mut current: Option<Table> = None;
     for line in text.lines().map(str::trim) {
         if let Some((name, _)) = line.split_once(" (").filter(|_| line.ends_with('{')) {
             current = Some((name.trim().to_string(), Vec::new()));

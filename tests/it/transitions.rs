@@ -368,3 +368,115 @@ async fn withdrawing_an_absence_brings_back_only_the_meals_it_cancelled() {
         "Tuesday is back, Wednesday stays cancelled"
     );
 }
+
+async fn staff_on_their_week(app: &TestApp, n: usize) -> Vec<Client> {
+    let mut clients = Vec::new();
+    for i in 0..n {
+        let (mut c, _) = app.staff(&format!("nv{i:03}")).await;
+        c.get("/week").await;
+        clients.push(c);
+    }
+    clients
+}
+
+#[actix_web::test]
+async fn closing_a_day_while_fifty_staff_submit_leaves_no_meal_ordered_on_it() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let mut clients = staff_on_their_week(&app, 50).await;
+    let mut bep = kitchen(&app).await;
+    // Three rounds (Wednesday to Friday): each a race between 50 submissions and the closure.
+    for (i, day) in days.iter().enumerate().skip(2) {
+        for c in clients.iter_mut() {
+            c.get("/week").await;
+        }
+        bep.get("/kitchen/calendar").await;
+        let opt = ids[i][0].to_string();
+        let (k, g) = (key(*day), format!("guests_{day}"));
+        let fields = [(k.as_str(), opt.as_str()), (g.as_str(), "1")];
+        let submits =
+            futures_util::future::join_all(clients.iter_mut().map(|c| c.post("/week", &fields)));
+        let when = day.format("%d/%m/%Y").to_string();
+        let form = [
+            ("from", when.as_str()),
+            ("to", when.as_str()),
+            ("reason", "Mất nước"),
+            ("confirm", "yes"),
+        ];
+        let close = bep.post("/kitchen/calendar/close", &form);
+        let (answers, closed) = futures_util::future::join(submits, close).await;
+        assert_eq!(closed.status, 303, "{}", closed.body);
+        let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+        assert!(
+            statuses.iter().all(|s| *s == 303 || *s == 422),
+            "{statuses:?}"
+        );
+        assert_eq!(
+            app.count(&format!(
+                "orders WHERE service_date = '{day}' AND status = 'ordered'"
+            )),
+            0,
+            "{day}"
+        );
+        assert_eq!(
+            app.count(&format!(
+                "guest_meals WHERE service_date = '{day}' AND status = 'ordered'"
+            )),
+            0,
+            "{day}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn publishing_a_week_while_fifty_staff_submit_answers_no_error() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR, VEG]);
+    app.publish(d(2026, 11, 30));
+    // Everyone has a standing order, so publishing again materialises meals for all of them
+    // while they submit their own.
+    let mut clients = staff_on_their_week(&app, 50).await;
+    for c in clients.iter_mut() {
+        c.get("/standing").await;
+        let r = c
+            .post(
+                "/standing",
+                &[
+                    ("weekday", "1"),
+                    ("weekday", "2"),
+                    ("weekday", "3"),
+                    ("weekday", "4"),
+                    ("weekday", "5"),
+                    ("action", "save"),
+                ],
+            )
+            .await;
+        assert!(r.status < 400, "{}", r.body);
+        c.get("/week").await;
+    }
+    // A second week, not yet published, to publish during the rush.
+    let next: Vec<NaiveDate> = week_of(d(2026, 12, 7));
+    let next_ids = app.options(&next, &[REGULAR, VEG]);
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/menu?week=2026-12-07").await;
+    let k = key(d(2026, 12, 8));
+    let opt = next_ids[1][1].to_string();
+    let fields = [(k.as_str(), opt.as_str())];
+    let submits =
+        futures_util::future::join_all(clients.iter_mut().map(|c| c.post("/week", &fields)));
+    let publish = bep.post("/kitchen/menu/publish", &[("week", "2026-12-07")]);
+    let (answers, published) = futures_util::future::join(submits, publish).await;
+    assert_eq!(published.status, 303, "{}", published.body);
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+    assert!(statuses.iter().all(|s| *s < 500), "{statuses:?}");
+    // Each person has exactly one row on the 8th: theirs or the standing order's.
+    assert_eq!(
+        app.count("orders WHERE service_date = '2026-12-08'"),
+        50,
+        "one row per person, no duplicate and no lost write"
+    );
+    let _ = ids;
+}
