@@ -302,7 +302,7 @@ fn canteen_demo(
             let o = cstore::NewOption {
                 service_date: *day,
                 name,
-                price_vnd: price,
+                price_vnd: crate::money::Vnd(price),
                 capacity: None,
                 vegetarian: is_veg,
                 dishes,

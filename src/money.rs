@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct Vnd(pub i64);
 
 #[derive(Debug, PartialEq, Eq)]
@@ -36,39 +37,95 @@ impl Vnd {
         i64::try_from(rounded).ok().map(Vnd)
     }
 
-    /// Parses what a person types: "35000", "35.000", "35 000", "35.000 ₫", "35000đ".
+    /// Parses an amount as Vietnamese people write it: plain digits ("35000"), or digits grouped
+    /// by threes with dots ("35.000", "1.234.567") or spaces ("35 000"), optionally followed by
+    /// "₫", "đ" or "VND", optionally negative. Anything else is refused — in particular a dot
+    /// that is not a thousands separator ("35.5", "3.50", "35."): dropping it would silently
+    /// multiply the amount. Amounts in XML or other machine formats are parsed elsewhere.
     pub fn parse(s: &str) -> Result<Vnd, MoneyError> {
-        let t = s
-            .trim()
-            .trim_end_matches(['₫', 'đ', 'Đ'])
-            .trim_end_matches("VND")
-            .trim();
+        let t = s.trim();
+        let t = ["₫", "đ", "Đ", "VND", "vnd", "VNĐ"]
+            .iter()
+            .find_map(|suffix| t.strip_suffix(suffix))
+            .unwrap_or(t)
+            .trim_end();
         if t.is_empty() {
             return Err(MoneyError::Empty);
         }
-        let (neg, digits) = match t.strip_prefix('-') {
+        let (neg, body) = match t.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, t),
         };
-        let mut v: i64 = 0;
-        let mut seen = false;
-        for c in digits.chars() {
-            match c {
-                '0'..='9' => {
-                    seen = true;
-                    v = v
-                        .checked_mul(10)
-                        .and_then(|v| v.checked_add(i64::from(c as u8 - b'0')))
-                        .ok_or(MoneyError::Overflow)?;
-                }
-                '.' | ' ' | '\u{a0}' | '\u{202f}' => {}
-                _ => return Err(MoneyError::Invalid),
-            }
-        }
-        if !seen {
+        let seps: Vec<char> = body
+            .chars()
+            .filter(|c| matches!(c, '.' | ' ' | '\u{a0}' | '\u{202f}'))
+            .collect();
+        if body
+            .chars()
+            .any(|c| !c.is_ascii_digit() && !seps.contains(&c))
+        {
             return Err(MoneyError::Invalid);
         }
+        let digits: String = if seps.is_empty() {
+            body.to_string()
+        } else {
+            // One kind of separator, groups of exactly three after a first group of 1–3.
+            let sep = seps[0];
+            if seps.iter().any(|c| *c != sep) {
+                return Err(MoneyError::Invalid);
+            }
+            let groups: Vec<&str> = body.split(sep).collect();
+            let first_ok = (1..=3).contains(&groups[0].len());
+            let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
+            if !first_ok || !rest_ok {
+                return Err(MoneyError::Invalid);
+            }
+            groups.concat()
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(MoneyError::Invalid);
+        }
+        let mut v: i64 = 0;
+        for b in digits.bytes() {
+            v = v
+                .checked_mul(10)
+                .and_then(|v| v.checked_add(i64::from(b - b'0')))
+                .ok_or(MoneyError::Overflow)?;
+        }
         Ok(Vnd(if neg { -v } else { v }))
+    }
+
+    /// Splits `total` into parts proportional to `weights` that always add up to `total`
+    /// exactly. Rule: each part is first rounded down (toward zero); the đồng left over go one
+    /// each to the parts with the largest remainders, ties to the earlier part. None when the
+    /// weights are empty, negative, all zero, or the arithmetic would overflow.
+    pub fn allocate(total: Vnd, weights: &[i64]) -> Option<Vec<Vnd>> {
+        if weights.is_empty() || weights.iter().any(|w| *w < 0) {
+            return None;
+        }
+        let sum: i128 = weights.iter().map(|w| i128::from(*w)).sum();
+        if sum == 0 {
+            return None;
+        }
+        let t = i128::from(total.0).abs();
+        let mut parts: Vec<i128> = Vec::with_capacity(weights.len());
+        let mut rems: Vec<(i128, usize)> = Vec::with_capacity(weights.len());
+        for (i, w) in weights.iter().enumerate() {
+            let p = t.checked_mul(i128::from(*w))?;
+            parts.push(p / sum);
+            rems.push((p % sum, i));
+        }
+        let given: i128 = parts.iter().sum();
+        let left = usize::try_from(t - given).ok()?;
+        rems.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, i) in rems.into_iter().take(left) {
+            parts[i] += 1;
+        }
+        let sign = if total.0 < 0 { -1 } else { 1 };
+        parts
+            .into_iter()
+            .map(|p| i64::try_from(p * sign).ok().map(Vnd))
+            .collect()
     }
 
     /// "35.000" (dot thousands, no symbol).
@@ -85,6 +142,12 @@ impl Vnd {
             out.push(c);
         }
         out
+    }
+}
+
+impl From<i64> for Vnd {
+    fn from(v: i64) -> Vnd {
+        Vnd(v)
     }
 }
 
@@ -112,11 +175,87 @@ mod tests {
     fn typed_amounts_parse_in_the_usual_vietnamese_forms() {
         assert_eq!(Vnd::parse("35000"), Ok(Vnd(35_000)));
         assert_eq!(Vnd::parse("35.000"), Ok(Vnd(35_000)));
+        assert_eq!(Vnd::parse("35.000 ₫"), Ok(Vnd(35_000)));
+        assert_eq!(Vnd::parse("1.234.567"), Ok(Vnd(1_234_567)));
         assert_eq!(Vnd::parse(" 35 000 ₫ "), Ok(Vnd(35_000)));
         assert_eq!(Vnd::parse("35000đ"), Ok(Vnd(35_000)));
+        assert_eq!(Vnd::parse("35.000 VND"), Ok(Vnd(35_000)));
+        assert_eq!(Vnd::parse("-5.000"), Ok(Vnd(-5_000)));
+        assert_eq!(Vnd::parse("0"), Ok(Vnd(0)));
         assert_eq!(Vnd::parse(""), Err(MoneyError::Empty));
         assert_eq!(Vnd::parse("35,5"), Err(MoneyError::Invalid));
         assert_eq!(Vnd::parse("abc"), Err(MoneyError::Invalid));
+    }
+
+    #[test]
+    fn a_dot_that_is_not_a_thousands_separator_is_refused() {
+        for s in [
+            "35.5",
+            "3.50",
+            "35.",
+            ".500",
+            "35.0000",
+            "3.5.000",
+            "35.000 000",
+            "1..000",
+            "--5",
+            "35 ₫ 000",
+        ] {
+            assert_eq!(Vnd::parse(s), Err(MoneyError::Invalid), "{s}");
+        }
+    }
+
+    #[test]
+    fn allocation_follows_the_documented_remainder_rule() {
+        assert_eq!(
+            Vnd::allocate(Vnd(100), &[1, 1, 1]),
+            Some(vec![Vnd(34), Vnd(33), Vnd(33)])
+        );
+        assert_eq!(
+            Vnd::allocate(Vnd(10), &[1, 2]),
+            Some(vec![Vnd(3), Vnd(7)]),
+            "3.33 and 6.67: the larger remainder gets the đồng"
+        );
+        assert_eq!(
+            Vnd::allocate(Vnd(-100), &[1, 1, 1]),
+            Some(vec![Vnd(-34), Vnd(-33), Vnd(-33)])
+        );
+        assert_eq!(Vnd::allocate(Vnd(5), &[0, 0]), None);
+        assert_eq!(Vnd::allocate(Vnd(5), &[]), None);
+        assert_eq!(Vnd::allocate(Vnd(5), &[1, -1]), None);
+        assert_eq!(Vnd::allocate(Vnd(7), &[0, 3]), Some(vec![Vnd(0), Vnd(7)]));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn allocated_parts_always_add_up_to_the_total(
+            total in -1_000_000_000_000i64..1_000_000_000_000,
+            weights in proptest::collection::vec(0i64..1_000_000, 1..40),
+        ) {
+            match Vnd::allocate(Vnd(total), &weights) {
+                None => proptest::prop_assert!(weights.iter().all(|w| *w == 0)),
+                Some(parts) => {
+                    proptest::prop_assert_eq!(parts.len(), weights.len());
+                    proptest::prop_assert_eq!(parts.iter().map(|p| p.0).sum::<i64>(), total);
+                    let sum: i128 = weights.iter().map(|w| i128::from(*w)).sum();
+                    for (p, w) in parts.iter().zip(&weights) {
+                        // Each part is within one đồng of its exact share, with the total's sign.
+                        let exact = i128::from(total) * i128::from(*w);
+                        let diff = i128::from(p.0) * sum - exact;
+                        proptest::prop_assert!(diff.abs() < sum, "part {} for weight {}", p.0, w);
+                        proptest::prop_assert!(p.0 == 0 || (p.0 < 0) == (total < 0));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn typed_amounts_parse_round_trip_with_their_display() {
+        for v in [0, 1, 999, 1_000, 35_000, 1_234_567, -5_000] {
+            assert_eq!(Vnd::parse(&Vnd(v).to_string()), Ok(Vnd(v)));
+            assert_eq!(Vnd::parse(&Vnd(v).grouped()), Ok(Vnd(v)));
+        }
         assert_eq!(
             Vnd::parse("99999999999999999999"),
             Err(MoneyError::Overflow)

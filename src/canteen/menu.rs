@@ -79,7 +79,7 @@ pub async fn menu(
                                 tbody { @for o in &opts { tr {
                                     td { (o.name) @if o.vegetarian { " " span.badge { (ctx.t("menu.vegetarian")) } } }
                                     td { (o.dishes) }
-                                    td.num { (Vnd(o.price_vnd)) }
+                                    td.num { (o.price_vnd) }
                                     td.num { (o.capacity.map(|c| c.to_string()).unwrap_or_else(|| "—".into())) }
                                     td { (confirm_form(&ctx, &format!("/kitchen/menu/options/{}/delete", o.id), ctx.t("menu.confirm_delete"), ctx.t("menu.delete"))) }
                                 } } }
@@ -133,19 +133,7 @@ pub async fn option_add(
     if !(2..=60).contains(&name.chars().count()) {
         return Err(AppError::BadRequest("menu.err_name"));
     }
-    let price = Vnd::parse(&f.price)
-        .ok()
-        .filter(|p| (0..=10_000_000).contains(&p.0))
-        .ok_or(AppError::BadRequest("menu.err_price"))?;
-    let capacity = match f.capacity.trim() {
-        "" => None,
-        c => Some(
-            c.parse::<i32>()
-                .ok()
-                .filter(|c| (1..=100_000).contains(c))
-                .ok_or(AppError::BadRequest("menu.err_capacity"))?,
-        ),
-    };
+    let (price, capacity) = parse_price_capacity(&f.price, &f.capacity)?;
     let actor = Actor::user(user.user_id, &user.username);
     let now = state.clock.now_naive();
     state
@@ -165,7 +153,7 @@ pub async fn option_add(
             let o = NewOption {
                 service_date: day,
                 name: &name,
-                price_vnd: price.0,
+                price_vnd: price,
                 capacity,
                 vegetarian,
                 dishes: &dishes,
@@ -193,10 +181,7 @@ pub struct OptionEditForm {
 }
 
 fn parse_price_capacity(price: &str, capacity: &str) -> Result<(Vnd, Option<i32>), AppError> {
-    let price = Vnd::parse(price)
-        .ok()
-        .filter(|p| (0..=10_000_000).contains(&p.0))
-        .ok_or(AppError::BadRequest("menu.err_price"))?;
+    let price = rules::meal_price(price).map_err(AppError::BadRequest)?;
     let capacity = match capacity.trim() {
         "" => None,
         c => Some(

@@ -8,6 +8,7 @@ use super::transition::{self, By, MealChange};
 use crate::db::schema::{guest_meals, orders, walk_ins};
 use crate::db::DbConn;
 use crate::error::AppError;
+use crate::money::Vnd;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -24,7 +25,8 @@ pub struct Order {
     pub person_id: i32,
     pub service_date: NaiveDate,
     pub option_id: i32,
-    pub price_vnd: i64,
+    #[diesel(deserialize_as = i64)]
+    pub price_vnd: Vnd,
     pub status: String,
     pub source: String,
     pub note: Option<String>,
@@ -52,7 +54,8 @@ pub struct Guests {
     pub service_date: NaiveDate,
     pub option_id: i32,
     pub guests: i32,
-    pub price_vnd: i64,
+    #[diesel(deserialize_as = i64)]
+    pub price_vnd: Vnd,
     pub status: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

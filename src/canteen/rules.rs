@@ -227,6 +227,18 @@ pub fn check_absence(
     }
 }
 
+/// A meal price typed by the kitchen: a well-formed amount (see `Vnd::parse`) of 0 (free) or
+/// 1.000 to 10.000.000 đồng. A price below 1.000 ₫ is almost always "35" meant as 35.000 ₫, so
+/// it is refused with a message saying so rather than saved.
+pub fn meal_price(s: &str) -> Result<crate::money::Vnd, &'static str> {
+    let v = crate::money::Vnd::parse(s).map_err(|_| "menu.err_price_format")?;
+    match v.0 {
+        0 | 1_000..=10_000_000 => Ok(v),
+        1..=999 => Err("menu.err_price_low"),
+        _ => Err("menu.err_price"),
+    }
+}
+
 /// Lunch service starts at 11:00; the cut-off must leave the kitchen time to cook, and no
 /// setting may let staff change a meal once service can have begun.
 pub fn latest_cutoff() -> NaiveTime {
@@ -246,6 +258,19 @@ pub fn parse_cutoff(s: &str) -> Result<NaiveTime, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn meal_prices_are_whole_dong_and_never_silently_a_thousand_times_off() {
+        use crate::money::Vnd;
+        assert_eq!(meal_price("35.000"), Ok(Vnd(35_000)));
+        assert_eq!(meal_price("35000"), Ok(Vnd(35_000)));
+        assert_eq!(meal_price("35.000 ₫"), Ok(Vnd(35_000)));
+        assert_eq!(meal_price("0"), Ok(Vnd(0)));
+        assert_eq!(meal_price("35"), Err("menu.err_price_low"));
+        assert_eq!(meal_price("35.5"), Err("menu.err_price_format"));
+        assert_eq!(meal_price("-35.000"), Err("menu.err_price"));
+        assert_eq!(meal_price("20.000.000"), Err("menu.err_price"));
+    }
 
     #[test]
     fn the_cut_off_must_fall_before_service() {

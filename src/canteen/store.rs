@@ -4,6 +4,7 @@ use super::rules::{DayRow, OptionRef, Settings};
 use crate::db::schema::{dishes, meal_options, orders, service_days, settings};
 use crate::db::{backend_of, Backend, DbConn};
 use crate::error::AppError;
+use crate::money::Vnd;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -195,7 +196,8 @@ pub struct MealOption {
     pub id: i32,
     pub service_date: NaiveDate,
     pub name: String,
-    pub price_vnd: i64,
+    #[diesel(deserialize_as = i64)]
+    pub price_vnd: Vnd,
     pub capacity: Option<i32>,
     pub vegetarian: bool,
     pub dishes: String,
@@ -239,7 +241,7 @@ pub fn option(conn: &mut DbConn, id: i32) -> Result<Option<MealOption>, AppError
 pub struct NewOption<'a> {
     pub service_date: NaiveDate,
     pub name: &'a str,
-    pub price_vnd: i64,
+    pub price_vnd: Vnd,
     pub capacity: Option<i32>,
     pub vegetarian: bool,
     pub dishes: &'a str,
@@ -265,7 +267,7 @@ pub fn add_option(
         .values((
             meal_options::service_date.eq(o.service_date),
             meal_options::name.eq(o.name),
-            meal_options::price_vnd.eq(o.price_vnd),
+            meal_options::price_vnd.eq(o.price_vnd.0),
             meal_options::capacity.eq(o.capacity),
             meal_options::vegetarian.eq(o.vegetarian),
             meal_options::dishes.eq(o.dishes),

@@ -10,6 +10,7 @@ use super::store::MealOption;
 use crate::db::schema::{guest_meals, order_events, orders, walk_ins};
 use crate::db::DbConn;
 use crate::error::AppError;
+use crate::money::Vnd;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -155,7 +156,7 @@ pub fn meal(
                     diesel::update(orders::table.find(o.id))
                         .set((
                             orders::option_id.eq(opt.id),
-                            orders::price_vnd.eq(opt.price_vnd),
+                            orders::price_vnd.eq(opt.price_vnd.0),
                             orders::status.eq(to.as_str()),
                             orders::source.eq(source),
                             orders::cancel_cause.eq(None::<&str>),
@@ -171,7 +172,7 @@ pub fn meal(
                         orders::person_id.eq(m.person),
                         orders::service_date.eq(m.day),
                         orders::option_id.eq(opt.id),
-                        orders::price_vnd.eq(opt.price_vnd),
+                        orders::price_vnd.eq(opt.price_vnd.0),
                         orders::status.eq(to.as_str()),
                         orders::source.eq(source),
                         orders::created_at.eq(now),
@@ -181,7 +182,7 @@ pub fn meal(
                     .returning(orders::id)
                     .get_result(conn)?,
             };
-            (id, opt.id, opt.price_vnd)
+            (id, opt.id, opt.price_vnd.0)
         }
         (_, None) => return Ok(Err(Refusal::Nothing)),
         (change, Some(o)) => {
@@ -222,7 +223,7 @@ pub fn meal(
                     .execute(conn)?,
                 Change::NoShow | Change::Order => diesel::update(target).set(base).execute(conn)?,
             };
-            (o.id, o.option_id, o.price_vnd)
+            (o.id, o.option_id, o.price_vnd.0)
         }
     };
     append(
@@ -275,7 +276,7 @@ pub fn guests(
                     guest_meals::updated_at.eq(now),
                 ))
                 .execute(conn)?;
-            (g.id, MealStatus::Cancelled, g.option_id, g.price_vnd)
+            (g.id, MealStatus::Cancelled, g.option_id, g.price_vnd.0)
         }
         (Some(g), Some(o)) => {
             if live.is_some_and(|l| l.guests == count && l.option_id == o.id) {
@@ -289,14 +290,14 @@ pub fn guests(
                 .set((
                     guest_meals::guests.eq(count),
                     guest_meals::option_id.eq(o.id),
-                    guest_meals::price_vnd.eq(o.price_vnd),
+                    guest_meals::price_vnd.eq(o.price_vnd.0),
                     guest_meals::status.eq(MealStatus::Ordered.as_str()),
                     guest_meals::cancel_cause.eq(None::<&str>),
                     guest_meals::cancel_ref.eq(None::<&str>),
                     guest_meals::updated_at.eq(now),
                 ))
                 .execute(conn)?;
-            (g.id, MealStatus::Ordered, o.id, o.price_vnd)
+            (g.id, MealStatus::Ordered, o.id, o.price_vnd.0)
         }
         (None, Some(o)) if count > 0 => {
             crate::periods::ensure_open(conn, day)?;
@@ -306,14 +307,14 @@ pub fn guests(
                     guest_meals::service_date.eq(day),
                     guest_meals::option_id.eq(o.id),
                     guest_meals::guests.eq(count),
-                    guest_meals::price_vnd.eq(o.price_vnd),
+                    guest_meals::price_vnd.eq(o.price_vnd.0),
                     guest_meals::status.eq(MealStatus::Ordered.as_str()),
                     guest_meals::created_at.eq(now),
                     guest_meals::updated_at.eq(now),
                 ))
                 .returning(guest_meals::id)
                 .get_result(conn)?;
-            (id, MealStatus::Ordered, o.id, o.price_vnd)
+            (id, MealStatus::Ordered, o.id, o.price_vnd.0)
         }
         _ => return Ok(false),
     };
@@ -371,7 +372,7 @@ pub fn guests_served(
             from: Some(MealStatus::Ordered.as_str()),
             to: MealStatus::Served.as_str(),
             option: Some(g.option_id),
-            price: Some(g.price_vnd),
+            price: Some(g.price_vnd.0),
             guests: Some(g.guests),
             cause: None,
             reason: None,
@@ -407,7 +408,7 @@ fn restore_guests(
             from: Some(MealStatus::Cancelled.as_str()),
             to: MealStatus::Ordered.as_str(),
             option: Some(g.option_id),
-            price: Some(g.price_vnd),
+            price: Some(g.price_vnd.0),
             guests: Some(g.guests),
             cause: g.cancel_cause.as_deref().and_then(Cause::parse),
             reason: None,
@@ -587,7 +588,8 @@ pub struct WalkIn {
     pub person_id: i32,
     pub service_date: NaiveDate,
     pub option_id: i32,
-    pub price_vnd: i64,
+    #[diesel(deserialize_as = i64)]
+    pub price_vnd: Vnd,
     pub status: String,
     pub served_at: NaiveDateTime,
     pub served_by: Option<i32>,
@@ -623,7 +625,7 @@ pub fn walk_in(
             walk_ins::person_id.eq(person),
             walk_ins::service_date.eq(opt.service_date),
             walk_ins::option_id.eq(opt.id),
-            walk_ins::price_vnd.eq(opt.price_vnd),
+            walk_ins::price_vnd.eq(opt.price_vnd.0),
             walk_ins::status.eq(states::WalkInStatus::Served.as_str()),
             walk_ins::served_at.eq(now),
             walk_ins::served_by.eq(by.user),
@@ -640,7 +642,7 @@ pub fn walk_in(
             from: None,
             to: states::WalkInStatus::Served.as_str(),
             option: Some(opt.id),
-            price: Some(opt.price_vnd),
+            price: Some(opt.price_vnd.0),
             guests: None,
             cause: None,
             reason: None,
@@ -676,7 +678,7 @@ pub fn void_walk_in(
             from: Some(states::WalkInStatus::Served.as_str()),
             to: states::WalkInStatus::Void.as_str(),
             option: Some(w.option_id),
-            price: Some(w.price_vnd),
+            price: Some(w.price_vnd.0),
             guests: None,
             cause: None,
             reason: None,

@@ -8,7 +8,6 @@ use super::store::{self, MealOption};
 use crate::clock::business_offset;
 use crate::db::DbConn;
 use crate::error::AppError;
-use crate::money::Vnd;
 use crate::ui::format::date;
 use crate::ui::forms::post_form;
 use crate::ui::Ctx;
@@ -197,7 +196,7 @@ pub fn grid(
                                                         input type="radio" name=(format!("meal_{key}")) value=(o.id) checked[mine] disabled[left == Some(0) && !mine];
                                                         " " strong { (o.name) }
                                                         @if o.vegetarian { " " span.badge { (ctx.t("menu.vegetarian")) } }
-                                                        @if show_prices { " · " (Vnd(o.price_vnd)) }
+                                                        @if show_prices { " · " (o.price_vnd) }
                                                         @if let Some(n) = left { " · " span.badge.off[n == 0] { (if n == 0 { ctx.t("week.full") } else { "" }) @if n > 0 { (ctx.tf("week.left", n)) } } }
                                                         @if !o.dishes.is_empty() { br; small.hint { (o.dishes) } }
                                                     }
@@ -208,7 +207,7 @@ pub fn grid(
                                         Some(_) => {
                                             @if let Some(m) = d.meal() {
                                                 strong { (d.option_name(m.option_id)) } " — " (ctx.t(status_key(&m.status)))
-                                                @if show_prices { " · " (Vnd(m.price_vnd)) }
+                                                @if show_prices { " · " (m.price_vnd) }
                                             } @else { span.hint { (ctx.t("week.no_meal")) } }
                                         }
                                     }

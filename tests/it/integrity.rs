@@ -130,3 +130,44 @@ async fn a_date_far_outside_the_business_range_is_refused_and_writes_go_on() {
     assert_eq!(app.count("service_days WHERE is_open = false"), 1);
     let _ = d(2026, 12, 1);
 }
+
+#[actix_web::test]
+async fn a_meal_price_that_is_not_a_well_formed_amount_is_refused_with_a_message() {
+    let app = TestApp::spawn().await;
+    let id = app.user("bep", &[Role::Kitchen]);
+    let mut k = app.session_for(id).await;
+    k.get("/kitchen/menu?week=2026-11-30").await;
+    for (price, says) in [
+        ("35", "dưới 1.000"),
+        ("35.5", "không đúng dạng"),
+        ("3.50", "không đúng dạng"),
+        ("35.", "không đúng dạng"),
+        ("-35.000", "từ 0 đến"),
+    ] {
+        let r = k
+            .post(
+                "/kitchen/menu/options",
+                &[
+                    ("date", "2026-12-01"),
+                    ("name", "Suất thường"),
+                    ("price", price),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 400, "{price}");
+        assert!(r.body.contains(says), "{price}: {}", r.body);
+    }
+    assert_eq!(app.count("meal_options"), 0, "nothing was saved");
+    let r = k
+        .post(
+            "/kitchen/menu/options",
+            &[
+                ("date", "2026-12-01"),
+                ("name", "Suất thường"),
+                ("price", "35.000 ₫"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.count("meal_options WHERE price_vnd = 35000"), 1);
+}

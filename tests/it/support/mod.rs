@@ -485,7 +485,7 @@ impl TestApp {
                         let o = menu_store::NewOption {
                             service_date: *day,
                             name,
-                            price_vnd: *price,
+                            price_vnd: canteen::money::Vnd(*price),
                             capacity: *cap,
                             vegetarian: *veg,
                             dishes: "",
