@@ -52,12 +52,22 @@ fn def(method: Method, path: &'static str, access: Access, route: Route) -> Rout
     }
 }
 
+/// A route for one method; a GET route answers HEAD too (the server sends no body for it).
+fn method_route(m: Method) -> Route {
+    if m == Method::GET {
+        web::route()
+            .guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head()))
+    } else {
+        web::method(m)
+    }
+}
+
 macro_rules! routes {
     ($($method:ident $path:literal $access:expr => $handler:path;)*) => {
         /// Every route of the application with its access rule. Nothing is served that is not
         /// listed here; the route×role test walks this same list.
         pub fn route_table() -> Vec<RouteDef> {
-            vec![$(def(Method::$method, $path, $access, web::method(Method::$method).to($handler))),*]
+            vec![$(def(Method::$method, $path, $access, method_route(Method::$method).to($handler))),*]
         }
     };
 }
@@ -259,6 +269,9 @@ async fn outer(
             .map(|e| e.to_string())
             .unwrap_or_default();
         tracing::error!(request_id = %rid, %method, %path, status = status.as_u16(), error = %detail, "request failed");
+    } else if matches!(status.as_u16(), 400 | 413 | 415 | 431) {
+        // A malformed request: one line, not an error of ours.
+        tracing::warn!(request_id = %rid, %method, %path, status = status.as_u16(), "malformed request");
     } else {
         tracing::debug!(request_id = %rid, %method, %path, status = status.as_u16(), ms = started.elapsed().as_millis() as u64);
     }

@@ -6,8 +6,9 @@ pub struct Config {
     pub database_url: String,
     /// Set cookies with `Secure` (serve behind HTTPS).
     pub secure_cookies: bool,
-    /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
-    pub trust_proxy: bool,
+    /// How many trusted reverse proxies stand in front (0: none). The client address is then
+    /// taken from `X-Forwarded-For`, that many entries from the right.
+    pub proxy_hops: usize,
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
     pub read_pool_size: u32,
@@ -18,7 +19,7 @@ impl Config {
         Config {
             database_url: database_url.into(),
             secure_cookies: false,
-            trust_proxy: false,
+            proxy_hops: 0,
             session_idle_minutes: 30,
             session_absolute_hours: 10,
             read_pool_size: 8,
@@ -35,6 +36,7 @@ impl Config {
             (1..=24 * 7).contains(&self.session_absolute_hours),
             "session lifetime must be 1..168 hours"
         );
+        anyhow::ensure!(self.proxy_hops <= 8, "trusted proxy hops must be 0..8");
         anyhow::ensure!(
             (1..=256).contains(&self.read_pool_size),
             "read pool size must be 1..256"

@@ -134,10 +134,22 @@ pub async fn set_lang(
     Ok(res)
 }
 
-/// Only local paths are followed after login or a language switch (no open redirect).
+/// Only same-site paths are followed after login or a language switch (no open redirect): a
+/// path starting with one "/", without a backslash, whitespace or any control character (a
+/// browser drops a tab or a newline, so "/\t/evil.example" would become "//evil.example"),
+/// and of a sane length.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.len() <= 2048
+                && !n
+                    .chars()
+                    .any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -153,5 +165,16 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
         assert_eq!(safe_next(None), "/");
+        for bad in [
+            "/\t/evil.example",
+            "/\n/evil",
+            "/\r\nSet-Cookie: x=1",
+            "/\u{b}x",
+            "/\0",
+            "/ /evil",
+            "/\u{a0}x",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
     }
 }

@@ -33,9 +33,34 @@ pub fn prepare(config: Config, clock: Clock) -> anyhow::Result<AppState> {
 pub async fn run(state: AppState, bind: &str, workers: usize) -> anyhow::Result<()> {
     let listener = std::net::TcpListener::bind(bind)?;
     actix_web::rt::spawn(standing_order_tick(state.clone()));
+    actix_web::rt::spawn(housekeeping_tick(state.clone()));
     tracing::info!(address = %listener.local_addr()?, "canteen is serving");
     app::serve(state, listener, workers)?.await?;
     Ok(())
+}
+
+/// Every ten minutes: expired sessions are deleted.
+async fn housekeeping_tick(state: AppState) {
+    loop {
+        if let Err(e) = housekeeping(&state).await {
+            tracing::error!(error = %e, "housekeeping failed");
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_secs(600)).await;
+    }
+}
+
+/// One round of housekeeping (also called by tests).
+pub async fn housekeeping(state: &AppState) -> Result<usize, error::AppError> {
+    let now = state.clock.now_naive();
+    let (idle, absolute) = (state.config.idle(), state.config.absolute());
+    let n = state
+        .db
+        .write(move |c| auth::session::sweep(c, now, idle, absolute))
+        .await?;
+    if n > 0 {
+        tracing::info!(sessions = n, "expired sessions swept");
+    }
+    Ok(n)
 }
 
 /// Every five minutes (and once at start-up): standing orders become meals on days that have

@@ -30,9 +30,14 @@ struct Cli {
     /// Mark cookies Secure (serve behind HTTPS).
     #[arg(long, env = "CANTEEN_SECURE_COOKIES", global = true)]
     secure_cookies: bool,
-    /// Take client addresses from X-Forwarded-For (only behind a trusted reverse proxy).
+    /// Take client addresses from X-Forwarded-For (only behind a trusted reverse proxy): the
+    /// address the proxy appended, the rightmost one.
     #[arg(long, env = "CANTEEN_TRUST_PROXY", global = true)]
     trust_proxy: bool,
+    /// With --trust-proxy: how many trusted proxies stand in front (the client address is that
+    /// many entries from the right of X-Forwarded-For).
+    #[arg(long, env = "CANTEEN_PROXY_HOPS", default_value_t = 1, global = true)]
+    proxy_hops: usize,
     /// Minutes of inactivity after which a session ends.
     #[arg(
         long,
@@ -139,7 +144,7 @@ fn real_main() -> anyhow::Result<()> {
     let config = Config {
         database_url: cli.database_url.clone(),
         secure_cookies: cli.secure_cookies,
-        trust_proxy: cli.trust_proxy,
+        proxy_hops: if cli.trust_proxy { cli.proxy_hops } else { 0 },
         session_idle_minutes: cli.session_idle_minutes,
         session_absolute_hours: cli.session_hours,
         read_pool_size: cli.db_pool,

@@ -42,7 +42,7 @@ pub async fn login(
     req: HttpRequest,
     Form(f): Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
-    let ip = client_ip(&req, state.config.trust_proxy);
+    let ip = client_ip(&req, state.config.proxy_hops);
     let username = f.username.trim().to_lowercase();
     let next = safe_next(f.next.as_deref());
     if state.throttle.is_blocked(&username, &ip, state.clock.now()) {

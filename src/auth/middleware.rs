@@ -96,6 +96,9 @@ pub async fn context(
         c.make_removal();
         res.response_mut().add_cookie(&c).ok();
     }
+    if secure {
+        secure_flash(res.response_mut().headers_mut());
+    }
     Ok(res)
 }
 
@@ -196,16 +199,61 @@ pub fn tokens_match(given: &str, expected: &str) -> bool {
 #[derive(Clone, Debug)]
 pub struct CsrfExpected(pub String);
 
-/// The client address for throttling (X-Forwarded-For only when configured to trust it).
-pub fn client_ip(req: &actix_web::HttpRequest, trust_proxy: bool) -> String {
-    if trust_proxy {
-        if let Some(ip) = req.connection_info().realip_remote_addr() {
-            return ip.to_string();
-        }
+/// The client address for throttling. Behind `hops` trusted reverse proxies (0: none), it is
+/// the address the outermost trusted proxy appended to `X-Forwarded-For` — counted from the
+/// right, because everything to the left of it was written by the client and proves nothing.
+pub fn client_ip(req: &actix_web::HttpRequest, hops: usize) -> String {
+    let peer = || {
+        req.peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_else(|| "unknown".into())
+    };
+    if hops == 0 {
+        return peer();
     }
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    let values: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    forwarded_client(&values, hops).unwrap_or_else(peer)
+}
+
+/// The `hops`-th address from the right of the joined `X-Forwarded-For` lists, if it is an IP.
+pub fn forwarded_client(values: &[&str], hops: usize) -> Option<String> {
+    let all: Vec<&str> = values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let i = all.len().checked_sub(hops)?;
+    all[i]
+        .parse::<std::net::IpAddr>()
+        .ok()
+        .map(|ip| ip.to_string())
+}
+
+/// Marks the flash cookie `Secure` when cookies are secure (it is set where the configuration
+/// is not at hand, so the middleware finishes it here).
+fn secure_flash(h: &mut actix_web::http::header::HeaderMap) {
+    let values: Vec<header::HeaderValue> = h.get_all(header::SET_COOKIE).cloned().collect();
+    if !values
+        .iter()
+        .any(|v| v.as_bytes().starts_with(FLASH_COOKIE.as_bytes()))
+    {
+        return;
+    }
+    h.remove(header::SET_COOKIE);
+    for v in values {
+        let s = v.to_str().unwrap_or("");
+        let fixed = if s.starts_with(FLASH_COOKIE) && !s.contains("; Secure") {
+            header::HeaderValue::from_str(&format!("{s}; Secure")).unwrap_or(v)
+        } else {
+            v
+        };
+        h.append(header::SET_COOKIE, fixed);
+    }
 }
 
 /// Puts a one-time message on the next page.
@@ -227,4 +275,29 @@ pub fn see_other(to: &str, flash: Option<&'static str>) -> actix_web::HttpRespon
         set_flash(&mut res, k);
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+
+    #[test]
+    fn the_client_address_is_the_one_the_trusted_proxy_appended() {
+        // The client wrote "6.6.6.6"; the proxy appended the address it saw.
+        assert_eq!(
+            forwarded_client(&["6.6.6.6, 203.0.113.7"], 1).as_deref(),
+            Some("203.0.113.7")
+        );
+        assert_eq!(
+            forwarded_client(&["6.6.6.6", "203.0.113.7"], 1).as_deref(),
+            Some("203.0.113.7")
+        );
+        assert_eq!(
+            forwarded_client(&["6.6.6.6, 203.0.113.7, 10.0.0.2"], 2).as_deref(),
+            Some("203.0.113.7")
+        );
+        assert_eq!(forwarded_client(&["203.0.113.7"], 2), None);
+        assert_eq!(forwarded_client(&["not-an-ip"], 1), None);
+        assert_eq!(forwarded_client(&[], 1), None);
+    }
 }

@@ -147,6 +147,24 @@ pub fn delete_others(conn: &mut DbConn, user_id: i32, keep: i32) -> Result<usize
     .execute(conn)?)
 }
 
+/// Deletes every session past its idle timeout or its absolute lifetime (the background
+/// sweep; an expired session is refused on use anyway).
+pub fn sweep(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    idle: chrono::Duration,
+    absolute: chrono::Duration,
+) -> Result<usize, AppError> {
+    Ok(diesel::delete(
+        sessions::table.filter(
+            sessions::last_seen_at
+                .lt(now - idle)
+                .or(sessions::created_at.lt(now - absolute)),
+        ),
+    )
+    .execute(conn)?)
+}
+
 /// Whether a session is past its idle timeout or its absolute lifetime.
 pub fn expired(
     created_at: NaiveDateTime,

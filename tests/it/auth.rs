@@ -252,3 +252,41 @@ async fn an_admin_reset_gives_a_one_time_password_that_must_be_changed() {
     assert_eq!(r.status, 303);
     assert_eq!(fresh.get("/").await.status, 200);
 }
+
+#[actix_web::test]
+async fn expired_sessions_are_swept_from_the_database() {
+    let app = crate::support::TestApp::spawn().await;
+    let id = app.user("lan", &[canteen::auth::roles::Role::Staff]);
+    let _fresh = app.session_for(id).await;
+    app.clock().advance(chrono::Duration::hours(11));
+    let _late = app.session_for(id).await;
+    assert_eq!(app.count("sessions"), 2);
+    let n = canteen::housekeeping(&app.state).await.expect("sweep");
+    assert_eq!(n, 1, "only the expired one");
+    assert_eq!(app.count("sessions"), 1);
+}
+
+#[actix_web::test]
+async fn the_flash_cookie_is_secure_when_cookies_are() {
+    let app = crate::support::TestApp::spawn_with(|c| c.secure_cookies = true).await;
+    let id = app.user("bep", &[canteen::auth::roles::Role::Kitchen]);
+    let mut k = app.session_for(id).await;
+    k.get("/kitchen/settings").await;
+    let r = k
+        .post(
+            "/kitchen/settings",
+            &[("cutoff", "09:00"), ("horizon", "14"), ("walk_in", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let flash: Vec<String> = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter(|v| v.starts_with("canteen_flash="))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(flash.len(), 1, "{flash:?}");
+    assert!(flash[0].contains("Secure"), "{flash:?}");
+}

@@ -389,3 +389,120 @@ fn raw_get(addr: &str, path: &str) -> String {
     let _ = s.read_to_end(&mut out);
     String::from_utf8_lossy(&out).to_string()
 }
+
+#[actix_web::test]
+async fn a_next_address_never_leads_off_site_or_breaks_the_answer() {
+    let app = TestApp::spawn().await;
+    app.user("lan", &[Role::Admin]);
+    for next in [
+        "%2F%09%2Fevil.example",
+        "%2F%0A%2Fevil.example",
+        "%2F%0D%0ASet-Cookie:%20x=1",
+        "%2F%0B%2Fevil.example",
+        "%2F%00",
+        "%2F%5Cevil.example",
+        "%2F%2Fevil.example",
+        "https:%2F%2Fevil.example",
+    ] {
+        let mut c = app.client();
+        let r = c.get(&format!("/lang/en?next={next}")).await;
+        assert_eq!(r.status, 303, "{next}");
+        assert_eq!(r.location(), "/", "lang next={next}");
+        let page = c.get(&format!("/login?next={next}")).await;
+        assert_eq!(page.status, 200, "{next}");
+        let hidden = page
+            .body
+            .split("name=\"next\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or("/")
+            .to_string();
+        let r = c
+            .post(
+                "/login",
+                &[
+                    ("username", "lan"),
+                    ("password", crate::support::PASSWORD),
+                    ("next", &hidden),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "login with next={next}: {}", r.body);
+        assert!(
+            r.location().starts_with('/') && !r.location().starts_with("//"),
+            "{next} → {}",
+            r.location()
+        );
+        assert!(!r.location().contains("evil"), "{next} → {}", r.location());
+    }
+    // A decent local path is still followed.
+    let mut c = app.client();
+    let r = c.get("/lang/en?next=%2Fpeople%3Fpage%3D2").await;
+    assert_eq!(r.location(), "/people?page=2");
+}
+
+#[actix_web::test]
+async fn behind_a_proxy_the_throttle_counts_the_address_the_proxy_saw() {
+    let app = TestApp::spawn_with(|c| c.proxy_hops = 1).await;
+    app.user("nannhan", &[Role::Staff]);
+    // An attacker at 198.51.100.9 claims to be the victim 203.0.113.5 in the part of the
+    // header the client writes; the proxy appends the attacker's real address.
+    for i in 0..12 {
+        let mut c = app.client();
+        c.headers
+            .push(("x-forwarded-for".into(), "203.0.113.5, 198.51.100.9".into()));
+        c.get("/login").await;
+        c.post(
+            "/login",
+            &[
+                ("username", &format!("ghost{i}")),
+                ("password", "sai mat khau"),
+            ],
+        )
+        .await;
+    }
+    // The attacker is now throttled, whatever they claim.
+    let mut a = app.client();
+    a.headers
+        .push(("x-forwarded-for".into(), "1.2.3.4, 198.51.100.9".into()));
+    a.get("/login").await;
+    let r = a
+        .post(
+            "/login",
+            &[
+                ("username", "nannhan"),
+                ("password", crate::support::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 429, "the attacker's own bucket is full");
+    // The victim, whose proxy-seen address is 203.0.113.5, is not locked out.
+    let mut v = app.client();
+    v.headers
+        .push(("x-forwarded-for".into(), "203.0.113.5".into()));
+    v.get("/login").await;
+    let r = v
+        .post(
+            "/login",
+            &[
+                ("username", "nannhan"),
+                ("password", crate::support::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+
+#[actix_web::test]
+async fn head_works_on_pages_and_the_health_check() {
+    let app = TestApp::spawn().await;
+    let http = reqwest::Client::new();
+    for path in ["/healthz", "/login", "/static/style.css"] {
+        let r = http
+            .head(format!("{}{path}", app.addr))
+            .send()
+            .await
+            .expect("head");
+        assert_eq!(r.status().as_u16(), 200, "HEAD {path}");
+    }
+}

@@ -46,6 +46,11 @@ pub fn password_hash() -> &'static str {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// A test app with a changed configuration.
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let (database_url, pg_schema) = match pg_base() {
             None => (
@@ -64,6 +69,7 @@ impl TestApp {
         };
         let mut config = Config::new(database_url.clone());
         config.read_pool_size = 4;
+        tweak(&mut config);
         let state = canteen::prepare(config, Clock::fixed(start_time())).expect("prepare");
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = format!("http://{}", listener.local_addr().expect("addr"));
