@@ -55,7 +55,10 @@ pub async fn housekeeping(state: &AppState) -> Result<usize, error::AppError> {
     let (idle, absolute) = (state.config.idle(), state.config.absolute());
     let n = state
         .db
-        .write(move |c| auth::session::sweep(c, now, idle, absolute))
+        .write(move |c| {
+            auth::throttle::sweep(c, now)?;
+            auth::session::sweep(c, now, idle, absolute)
+        })
         .await?;
     if n > 0 {
         tracing::info!(sessions = n, "expired sessions swept");

@@ -1,6 +1,5 @@
-//! What every handler shares: database, clock, configuration, login throttle.
+//! What every handler shares: database, clock, configuration.
 
-use crate::auth::throttle::Throttle;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
@@ -11,7 +10,6 @@ pub struct AppState {
     pub db: Db,
     pub clock: Clock,
     pub config: Arc<Config>,
-    pub throttle: Arc<Throttle>,
     /// Caps concurrent argon2 work (each hash takes ~19 MiB and tens of ms).
     pub hash_gate: Arc<tokio::sync::Semaphore>,
 }
@@ -25,7 +23,6 @@ impl AppState {
             db,
             clock,
             config: Arc::new(config),
-            throttle: Arc::new(Throttle::default()),
             hash_gate: Arc::new(tokio::sync::Semaphore::new(permits)),
         }
     }

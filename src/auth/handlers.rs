@@ -2,7 +2,7 @@
 
 use super::middleware::{client_ip, see_other};
 use super::session::{self, SESSION_COOKIE};
-use super::{password, store, views};
+use super::{password, store, throttle, views};
 use crate::audit::{self, Actor, Entry};
 use crate::error::AppError;
 use crate::home::safe_next;
@@ -45,9 +45,13 @@ pub async fn login(
     let ip = client_ip(&req, state.config.proxy_hops);
     let username = f.username.trim().to_lowercase();
     let next = safe_next(f.next.as_deref());
-    if state.throttle.is_blocked(&username, &ip, state.clock.now()) {
-        return Err(AppError::TooManyRequests);
-    }
+    let keys = throttle::login_keys(&username, &ip);
+    let at = state.clock.now_naive();
+    let reserved = state
+        .db
+        .write(move |c| throttle::begin(c, &keys, at))
+        .await?
+        .ok_or(AppError::TooManyRequests)?;
     let lookup = username.clone();
     let user = state
         .db
@@ -71,9 +75,6 @@ pub async fn login(
         .await?;
     let now = state.clock.now_naive();
     let Some(user) = user.filter(|_| ok) else {
-        state
-            .throttle
-            .record_failure(&username, &ip, state.clock.now());
         let who = username.clone();
         state
             .db
@@ -98,6 +99,7 @@ pub async fn login(
     let token = state
         .db
         .write(move |c| {
+            throttle::forgive(c, &reserved)?;
             let token = session::create(c, uid, now)?;
             audit::record(
                 c,
@@ -182,8 +184,20 @@ pub async fn password_change(
     if f.new != f.confirm {
         errors.add("confirm", "pw.mismatch");
     }
+    let keys = throttle::password_keys(uid);
+    let at = state.clock.now_naive();
+    let reserved = state
+        .db
+        .write(move |c| throttle::begin(c, &keys, at))
+        .await?
+        .ok_or(AppError::TooManyRequests)?;
     let (cur, hash) = (f.current.clone(), stored.password_hash.clone());
-    if !state.hashing(move || password::verify(&cur, &hash)).await? {
+    if state.hashing(move || password::verify(&cur, &hash)).await? {
+        state
+            .db
+            .write(move |c| throttle::forgive(c, &reserved))
+            .await?;
+    } else {
         errors.add("current", "pw.current_wrong");
     }
     if !errors.is_empty() {

@@ -1,97 +1,90 @@
-//! Login throttling: at most 10 failures a minute per username and per client address.
+//! Login throttling: at most 10 failures a minute per username and per client address (and
+//! per account for wrong current passwords on the password page).
 //!
-//! governor (the crate DESIGN suggests) limits *attempts* and cannot look without spending a
-//! cell; the rule here counts *failures* only and must be checked before the password is
-//! verified, and it must follow the app's `Clock` so tests can freeze time. Hence this small
-//! sliding window.
+//! The counters are rows (`login_attempts`), so several instances on one PostgreSQL share them
+//! and a restart does not reset them. Checking and recording are one atomic step: an attempt
+//! first *reserves* a failure on each of its keys — refused when a key already holds the
+//! maximum in the window — and a successful login takes its reservation back. So fifty
+//! concurrent guesses get exactly the allowed number through, never more. On SQLite the single
+//! writer serialises the step; on PostgreSQL an advisory lock per key does (keys in sorted
+//! order: no deadlock).
 
-use chrono::{DateTime, Duration, Utc};
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use crate::db::schema::login_attempts;
+use crate::db::{backend_of, Backend, DbConn};
+use crate::error::AppError;
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
 
-pub const MAX_FAILURES: usize = 10;
+pub const MAX_FAILURES: i64 = 10;
 
-pub struct Throttle {
-    window: Duration,
-    max: usize,
-    failures: Mutex<HashMap<String, VecDeque<DateTime<Utc>>>>,
+pub fn window() -> Duration {
+    Duration::minutes(1)
 }
 
-impl Default for Throttle {
-    fn default() -> Self {
-        Throttle::new(MAX_FAILURES, Duration::minutes(1))
-    }
+/// The keys a login attempt counts against.
+pub fn login_keys(username: &str, ip: &str) -> Vec<String> {
+    vec![
+        format!("u:{}", username.trim().to_lowercase()),
+        format!("ip:{ip}"),
+    ]
 }
 
-impl Throttle {
-    pub fn new(max: usize, window: Duration) -> Self {
-        Throttle {
-            window,
-            max,
-            failures: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn keys(username: &str, ip: &str) -> [String; 2] {
-        [
-            format!("u:{}", username.trim().to_lowercase()),
-            format!("ip:{ip}"),
-        ]
-    }
-
-    /// True when either key has had `max` failures inside the window.
-    pub fn is_blocked(&self, username: &str, ip: &str, now: DateTime<Utc>) -> bool {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        Self::keys(username, ip)
-            .iter()
-            .any(|k| match map.get_mut(k) {
-                Some(q) => {
-                    while q.front().is_some_and(|t| now - *t >= self.window) {
-                        q.pop_front();
-                    }
-                    q.len() >= self.max
-                }
-                None => false,
-            })
-    }
-
-    pub fn record_failure(&self, username: &str, ip: &str, now: DateTime<Utc>) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        // Keep the map from growing without bound under a spray of usernames.
-        if map.len() > 100_000 {
-            map.retain(|_, q| q.back().is_some_and(|t| now - *t < self.window));
-        }
-        for k in Self::keys(username, ip) {
-            let q = map.entry(k).or_default();
-            q.push_back(now);
-            while q.len() > self.max {
-                q.pop_front();
-            }
-        }
-    }
+/// The key a password-page attempt counts against.
+pub fn password_keys(user_id: i32) -> Vec<String> {
+    vec![format!("pw:{user_id}")]
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn ten_failures_in_a_minute_block_the_eleventh_attempt_until_the_window_passes() {
-        let t = Throttle::default();
-        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 8, 0, 0).unwrap();
-        for i in 0..10 {
-            assert!(!t.is_blocked("An", "1.2.3.4", t0), "blocked after {i}");
-            t.record_failure("An", "1.2.3.4", t0 + Duration::seconds(i));
+/// Reserves one failure on every key; None (and nothing recorded) when any key already has
+/// `MAX_FAILURES` inside the window. Returns the reservation to take back on success.
+pub fn begin(
+    conn: &mut DbConn,
+    keys: &[String],
+    now: NaiveDateTime,
+) -> Result<Option<Vec<i32>>, AppError> {
+    let mut sorted: Vec<&String> = keys.iter().collect();
+    sorted.sort();
+    if backend_of(conn) == Backend::Postgres {
+        for k in &sorted {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(5, hashtext($1))")
+                .bind::<diesel::sql_types::Text, _>(k.as_str())
+                .execute(conn)?;
         }
-        assert!(
-            t.is_blocked("an", "9.9.9.9", t0 + Duration::seconds(30)),
-            "by username"
+    }
+    let since = now - window();
+    for k in &sorted {
+        let n: i64 = login_attempts::table
+            .filter(login_attempts::key.eq(k.as_str()))
+            .filter(login_attempts::at.gt(since))
+            .count()
+            .get_result(conn)?;
+        if n >= MAX_FAILURES {
+            return Ok(None);
+        }
+    }
+    let mut ids = Vec::with_capacity(keys.len());
+    for k in keys {
+        ids.push(
+            diesel::insert_into(login_attempts::table)
+                .values((login_attempts::key.eq(k), login_attempts::at.eq(now)))
+                .returning(login_attempts::id)
+                .get_result(conn)?,
         );
-        assert!(
-            t.is_blocked("other", "1.2.3.4", t0 + Duration::seconds(30)),
-            "by address"
-        );
-        assert!(!t.is_blocked("an", "9.9.9.9", t0 + Duration::seconds(61)));
     }
+    Ok(Some(ids))
+}
+
+/// The attempt succeeded: its reserved failures are taken back.
+pub fn forgive(conn: &mut DbConn, ids: &[i32]) -> Result<(), AppError> {
+    diesel::delete(login_attempts::table.filter(login_attempts::id.eq_any(ids))).execute(conn)?;
+    Ok(())
+}
+
+/// Forgets attempts older than a day (housekeeping).
+pub fn sweep(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, AppError> {
+    Ok(
+        diesel::delete(
+            login_attempts::table.filter(login_attempts::at.lt(now - Duration::days(1))),
+        )
+        .execute(conn)?,
+    )
 }

@@ -233,6 +233,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_attempts (id) {
+        id -> Integer,
+        key -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
     periods (month) {
         month -> Text,
         state -> Text,
@@ -304,6 +312,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ratings,
     waste_log,
     heartbeat,
+    login_attempts,
     periods,
     walk_ins,
     order_events,

@@ -290,3 +290,70 @@ async fn the_flash_cookie_is_secure_when_cookies_are() {
     assert_eq!(flash.len(), 1, "{flash:?}");
     assert!(flash[0].contains("Secure"), "{flash:?}");
 }
+
+#[actix_web::test]
+async fn fifty_concurrent_guesses_get_exactly_ten_tries() {
+    let app = crate::support::TestApp::spawn().await;
+    app.user("lan", &[canteen::auth::roles::Role::Staff]);
+    let mut clients = Vec::new();
+    for _ in 0..50 {
+        let mut c = app.client();
+        c.get("/login").await;
+        clients.push(c);
+    }
+    let answers = futures_util::future::join_all(clients.iter_mut().map(|c| {
+        c.post(
+            "/login",
+            &[("username", "lan"), ("password", "doan mat khau")],
+        )
+    }))
+    .await;
+    let tried = answers.iter().filter(|r| r.status == 200).count();
+    let refused = answers.iter().filter(|r| r.status == 429).count();
+    assert_eq!((tried, refused), (10, 40));
+    assert_eq!(app.count("audit_log WHERE action = 'login.failure'"), 10);
+}
+
+#[actix_web::test]
+async fn wrong_current_passwords_on_the_password_page_are_throttled_too() {
+    let app = crate::support::TestApp::spawn().await;
+    let id = app.user("lan", &[canteen::auth::roles::Role::Staff]);
+    let mut c = app.session_for(id).await;
+    for i in 0..10 {
+        let r = c
+            .post(
+                "/password",
+                &[
+                    ("current", "khong phai"),
+                    ("new", "một mật khẩu mới dài"),
+                    ("confirm", "một mật khẩu mới dài"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "try {i}");
+    }
+    let r = c
+        .post(
+            "/password",
+            &[
+                ("current", crate::support::PASSWORD),
+                ("new", "một mật khẩu mới dài"),
+                ("confirm", "một mật khẩu mới dài"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 429, "the eleventh try in a minute waits");
+    app.clock().advance(chrono::Duration::seconds(61));
+    c.get("/password").await;
+    let r = c
+        .post(
+            "/password",
+            &[
+                ("current", crate::support::PASSWORD),
+                ("new", "một mật khẩu mới dài"),
+                ("confirm", "một mật khẩu mới dài"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}

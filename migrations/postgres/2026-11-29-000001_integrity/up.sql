@@ -4,6 +4,14 @@ CREATE TABLE heartbeat (
     beat_at TIMESTAMP NOT NULL
 );
 
+-- Login throttling counters (shared by every instance; see auth::throttle).
+CREATE TABLE login_attempts (
+    id SERIAL PRIMARY KEY,
+    key TEXT NOT NULL,
+    at TIMESTAMP NOT NULL
+);
+CREATE INDEX login_attempts_key ON login_attempts(key, at);
+
 -- Months: open → closed → signed. The kernel guard `periods::ensure_open` refuses any dated
 -- write in a month that is not open (a month without a row is open).
 CREATE TABLE periods (

@@ -16,4 +16,5 @@ FROM walk_ins w WHERE status = 'served'
   AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.person_id = w.person_id AND o.service_date = w.service_date);
 DROP TABLE walk_ins;
 DROP TABLE periods;
+DROP TABLE login_attempts;
 DROP TABLE heartbeat;
