@@ -144,6 +144,9 @@ pub async fn open_day(
 ) -> Result<HttpResponse, AppError> {
     let day = business_date(&f.day).ok_or(AppError::BadRequest("people.err_date_format"))?;
     let reason = Some(f.reason.trim().to_string()).filter(|r| !r.is_empty());
+    if reason.as_ref().is_some_and(|r| r.chars().count() > 100) {
+        return Err(AppError::BadRequest("cal.err_reason_long"));
+    }
     let actor = Actor::user(user.user_id, &user.username);
     let now = state.clock.now();
     state

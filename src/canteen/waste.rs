@@ -210,6 +210,9 @@ pub async fn save(
         .ok()
         .filter(|n| (0..=prepared).contains(n))
         .ok_or(AppError::BadRequest("waste.err_leftover"))?;
+    if f.note.trim().chars().count() > 500 {
+        return Err(AppError::BadRequest("waste.err_note"));
+    }
     let now = state.clock.now_naive();
     state
         .db

@@ -113,7 +113,9 @@ pub fn validate(
     if name_len == 0 {
         p.push(("full_name", "people.err_name_required"));
     } else if !(2..=100).contains(&name_len)
-        || name.chars().any(|c| c.is_control() || c.is_ascii_digit())
+        || name
+            .chars()
+            .any(|c| crate::ui::forms::forbidden_char(c) || c.is_control() || c.is_ascii_digit())
     {
         p.push(("full_name", "people.err_name_format"));
     }

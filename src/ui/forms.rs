@@ -153,9 +153,35 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
     }
 }
 
+/// No form field is longer than this (characters); fields with a shorter rule check it too.
+pub const MAX_FIELD_CHARS: usize = 2_000;
+
+/// Characters no text from a user may hold: NUL and the other C0/C1 controls except tab and
+/// line breaks, and the bidirectional overrides and isolates that make a name or a comment
+/// display as something else than what it is ("Trojan source").
+pub fn forbidden_char(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+/// Checks one text from a user against the rules every field shares.
+pub fn check_text(v: &str) -> Result<(), AppError> {
+    if v.chars().any(forbidden_char) {
+        return Err(AppError::BadRequest("err.text_forbidden_chars"));
+    }
+    if v.chars().count() > MAX_FIELD_CHARS {
+        return Err(AppError::BadRequest("err.text_too_long"));
+    }
+    Ok(())
+}
+
 pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     let pairs: Vec<(String, String)> =
         serde_html_form::from_bytes(body).map_err(|_| AppError::BadRequest("err.bad_form"))?;
+    for (k, v) in &pairs {
+        check_text(k)?;
+        check_text(v)?;
+    }
     let kept: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != CSRF_FIELD).collect();
     let again =
         serde_html_form::to_string(&kept).map_err(|_| AppError::BadRequest("err.bad_form"))?;

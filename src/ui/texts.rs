@@ -63,6 +63,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("err.csrf", "Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang và thử lại; không có gì bị thay đổi.", "The form's session has expired or is not valid. Reload the page and try again; nothing was changed."),
     ("err.login_required", "Vui lòng đăng nhập.", "Please log in."),
     ("err.too_many", "Bạn đã thử đăng nhập sai quá nhiều lần. Vui lòng đợi một phút rồi thử lại.", "Too many failed login attempts. Please wait a minute and try again."),
+    ("err.text_forbidden_chars", "Nội dung có ký tự không được phép (ký tự điều khiển hoặc ký tự đảo chiều văn bản). Không có gì bị thay đổi.", "The text holds characters that are not allowed (control or text-direction characters). Nothing was changed."),
+    ("err.text_too_long", "Nội dung nhập quá dài. Không có gì bị thay đổi.", "The text is too long. Nothing was changed."),
     ("err.bad_form", "Dữ liệu gửi lên không hợp lệ. Không có gì bị thay đổi.", "The submitted data is not valid. Nothing was changed."),
     ("err.bad_query", "Địa chỉ trang có tham số không hợp lệ.", "The page address has an invalid parameter."),
     ("err.bad_request", "Yêu cầu không hợp lệ.", "The request is not valid."),

@@ -1,6 +1,8 @@
 //! Texts of lunch ordering: (key, Tiếng Việt, English).
 
 pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("waste.err_note", "Ghi chú tối đa 500 ký tự.", "The note may have at most 500 characters."),
+    ("cal.err_reason_long", "Lý do tối đa 100 ký tự.", "The reason may have at most 100 characters."),
     ("history.title", "Lịch sử suất ăn", "Meal history"),
     ("history.title_for", "Lịch sử suất ăn ngày {}", "Meal history of {}"),
     ("history.none", "Không có thay đổi nào trong ngày này.", "No changes on this day."),

@@ -171,3 +171,57 @@ async fn a_meal_price_that_is_not_a_well_formed_amount_is_refused_with_a_message
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(app.count("meal_options WHERE price_vnd = 35000"), 1);
 }
+
+#[actix_web::test]
+async fn over_long_text_and_hidden_control_characters_are_refused_everywhere() {
+    let app = TestApp::spawn().await;
+    let id = app.user("bep", &[Role::Kitchen]);
+    let mut k = app.session_for(id).await;
+    k.get("/kitchen/report").await;
+    let long = "a".repeat(100_000);
+    let r = k
+        .post(
+            "/kitchen/waste",
+            &[
+                ("day", "27/11/2026"),
+                ("prepared", "10"),
+                ("leftover", "1"),
+                ("note", &long),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let r = k
+        .post(
+            "/kitchen/waste",
+            &[
+                ("day", "27/11/2026"),
+                ("prepared", "10"),
+                ("leftover", "1"),
+                ("note", &"a".repeat(600)),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("500 ký tự"));
+    let r = k
+        .post(
+            "/kitchen/calendar/open",
+            &[("day", "28/11/2026"), ("reason", &"b".repeat(101))],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    for bad in ["Cơm\u{0}gà", "Phở \u{202e}gnoc", "Bún\u{2066}x\u{2069}"] {
+        let r = k
+            .post(
+                "/kitchen/dishes",
+                &[("name", bad), ("description", ""), ("allergens", "")],
+            )
+            .await;
+        assert_eq!(r.status, 400, "{bad:?}");
+        assert!(r.body.contains("ký tự không được phép"), "{bad:?}");
+    }
+    assert_eq!(app.count("dishes"), 0);
+    assert_eq!(app.count("waste_log"), 0);
+    assert_eq!(app.count("service_days"), 0);
+}
