@@ -167,7 +167,10 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<FileRow>, FileError> {
     let mut table = Vec::new();
     for rec in r.records() {
         let rec = rec.map_err(|_| FileError::Unreadable("imp.err_csv"))?;
-        table.push(rec.iter().map(str::to_string).collect());
+        if table.len() > MAX_ROWS {
+            return Err(FileError::Unreadable("imp.err_too_many_rows"));
+        }
+        table.push(rec.iter().take(MAX_COLS).map(str::to_string).collect());
     }
     rows_to_people(table)
 }
@@ -189,15 +192,77 @@ fn cell(d: &Data) -> String {
     }
 }
 
-/// The first sheet of an XLSX workbook.
+/// Rows a staff file may have (a ministry office has hundreds of staff; this is far above).
+pub const MAX_ROWS: usize = 20_000;
+/// Columns read; cells further right are ignored.
+pub const MAX_COLS: usize = 64;
+/// What an XLSX file may decompress to, per part and in all (its XML is ~10× its zip size).
+pub const MAX_PART_BYTES: u64 = 32 * 1024 * 1024;
+pub const MAX_UNZIPPED_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_PARTS: usize = 1_000;
+
+/// Refuses a ZIP (an XLSX) that decompresses to more than the limits — a "zip bomb". Each part
+/// is streamed through a counter into nothing, so checking takes no memory; the sizes the
+/// archive declares are not trusted.
+pub fn check_zip_bounds(bytes: &[u8]) -> Result<(), FileError> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|_| FileError::Unreadable("imp.err_xlsx"))?;
+    if zip.len() > MAX_PARTS {
+        return Err(FileError::Unreadable("imp.err_too_big"));
+    }
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let part = zip
+            .by_index(i)
+            .map_err(|_| FileError::Unreadable("imp.err_xlsx"))?;
+        let n = std::io::copy(&mut part.take(MAX_PART_BYTES + 1), &mut std::io::sink())
+            .map_err(|_| FileError::Unreadable("imp.err_xlsx"))?;
+        total += n;
+        if n > MAX_PART_BYTES || total > MAX_UNZIPPED_BYTES {
+            return Err(FileError::Unreadable("imp.err_too_big"));
+        }
+    }
+    Ok(())
+}
+
+/// The first sheet of an XLSX workbook, read cell by cell within `MAX_ROWS` × `MAX_COLS`
+/// (a sheet's declared size is not trusted either: two cells far apart would otherwise make
+/// a dense table of billions of cells).
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<FileRow>, FileError> {
+    check_zip_bounds(bytes)?;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
         .map_err(|_| FileError::Unreadable("imp.err_xlsx"))?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or(FileError::Unreadable("imp.err_empty"))?
+    let name = wb
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or(FileError::Unreadable("imp.err_empty"))?;
+    let mut cells = wb
+        .worksheet_cells_reader(&name)
         .map_err(|_| FileError::Unreadable("imp.err_xlsx"))?;
-    let table = range.rows().map(|r| r.iter().map(cell).collect()).collect();
+    let mut table: Vec<Vec<String>> = Vec::new();
+    while let Some(c) = cells
+        .next_cell()
+        .map_err(|_| FileError::Unreadable("imp.err_xlsx"))?
+    {
+        let (r, col) = c.get_position();
+        let (r, col) = (r as usize, col as usize);
+        if col >= MAX_COLS {
+            continue;
+        }
+        if r >= MAX_ROWS + 1 {
+            return Err(FileError::Unreadable("imp.err_too_many_rows"));
+        }
+        if table.len() <= r {
+            table.resize_with(r + 1, Vec::new);
+        }
+        let row = &mut table[r];
+        if row.len() <= col {
+            row.resize(col + 1, String::new());
+        }
+        row[col] = cell(&calamine::Data::from(c.get_value().clone()));
+    }
     rows_to_people(table)
 }
 
@@ -237,6 +302,58 @@ mod tests {
         assert!(std::str::from_utf8(&bytes).is_err(), "really not UTF-8");
         let rows = read_csv(&bytes).expect("read");
         assert_eq!(rows[0].raw.full_name, "Nguyễn Văn Đức");
+    }
+
+    /// A valid XLSX whose one sheet is `extra` bytes of spaces larger than it looks.
+    fn bomb(extra: usize) -> Vec<u8> {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let part = |w: &mut zip::ZipWriter<_>, name: &str, body: &[u8]| {
+            w.start_file(name, opts).expect("part");
+            w.write_all(body).expect("write");
+        };
+        part(&mut w, "[Content_Types].xml", br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#);
+        part(&mut w, "_rels/.rels", br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#);
+        part(&mut w, "xl/workbook.xml", br#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#);
+        part(&mut w, "xl/_rels/workbook.xml.rels", br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#);
+        w.start_file("xl/worksheets/sheet1.xml", opts)
+            .expect("sheet");
+        w.write_all(r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>code</t></is></c><c r="B1" t="inlineStr"><is><t>name</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>NV1</t></is></c><c r="B2" t="inlineStr"><is><t>Nguyễn An</t></is></c></row></sheetData>"#.as_bytes()).expect("w");
+        let chunk = vec![b' '; 1 << 20];
+        for _ in 0..extra / chunk.len() {
+            w.write_all(&chunk).expect("w");
+        }
+        w.write_all(b"</worksheet>").expect("w");
+        w.finish().expect("zip").into_inner()
+    }
+
+    #[test]
+    fn a_small_xlsx_reads_and_a_zip_bomb_is_refused_without_inflating_it() {
+        let ok = bomb(0);
+        let rows = read_xlsx(&ok).expect("a small workbook reads");
+        assert_eq!(rows[0].raw.full_name, "Nguyễn An");
+        let b = bomb(200 << 20);
+        assert!(
+            b.len() < 2 << 20,
+            "200 MiB of spaces pack into {} bytes",
+            b.len()
+        );
+        let peak = || {
+            std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find(|l| l.starts_with("VmHWM:"))
+                        .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                })
+                .unwrap_or(0)
+        };
+        let before = peak();
+        assert_eq!(read_xlsx(&b), Err(FileError::Unreadable("imp.err_too_big")));
+        let grew_kib = peak().saturating_sub(before);
+        assert!(grew_kib < 64 * 1024, "peak memory grew by {grew_kib} KiB");
     }
 
     #[test]
