@@ -44,8 +44,13 @@ pub fn plan(
             if !code.is_empty() && seen.contains(&code) {
                 return Outcome::Invalid(vec![("employee_code", "imp.err_duplicate_in_file")]);
             }
-            seen.push(code);
-            match rules::validate(&r.raw, today, &find) {
+            seen.push(code.clone());
+            let known = existing.iter().find(|p| p.employee_code == code);
+            let raw = match known {
+                Some(p) => keep_absent_columns(r, p, units),
+                None => r.raw.clone(),
+            };
+            match rules::validate(&raw, today, &find) {
                 Err(p) => Outcome::Invalid(p),
                 Ok(d) => match existing.iter().find(|p| p.employee_code == d.employee_code) {
                     None => Outcome::New(d),
@@ -55,6 +60,93 @@ pub fn plan(
             }
         })
         .collect()
+}
+
+/// A row for an existing person with every column the file lacks filled from the person as
+/// stored, so that an absent column never changes (clears or resets) that field.
+fn keep_absent_columns(r: &FileRow, p: &Person, units: &[Unit]) -> rules::RawPerson {
+    use super::import_file::Col;
+    let mut raw = r.raw.clone();
+    let date = |d: Option<NaiveDate>| d.map(crate::ui::format::date).unwrap_or_default();
+    if !r.has(Col::Unit) {
+        raw.unit = p
+            .unit_id
+            .and_then(|id| units.iter().find(|u| u.id == id))
+            .map(|u| u.code.clone())
+            .unwrap_or_default();
+    }
+    if !r.has(Col::Category) {
+        raw.category = p.category.clone();
+    }
+    if !r.has(Col::Gender) {
+        raw.gender = p.gender.clone().unwrap_or_default();
+    }
+    if !r.has(Col::Dob) {
+        raw.date_of_birth = date(p.date_of_birth);
+    }
+    if !r.has(Col::Status) {
+        raw.status = p.status.clone();
+    }
+    if !r.has(Col::StatusDate) {
+        raw.status_date = date(p.status_date);
+    }
+    if !r.has(Col::Phone) {
+        raw.phone = p.phone.clone().unwrap_or_default();
+    }
+    if !r.has(Col::Email) {
+        raw.email = p.email.clone().unwrap_or_default();
+    }
+    raw
+}
+
+/// The fields an update changes, as (field, before, after), for the preview.
+fn changed_fields(
+    p: &Person,
+    d: &PersonData,
+    units: &[Unit],
+) -> Vec<(&'static str, String, String)> {
+    let unit = |id: Option<i32>| {
+        id.and_then(|id| units.iter().find(|u| u.id == id))
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    };
+    let date = |d: Option<NaiveDate>| d.map(crate::ui::format::date).unwrap_or_default();
+    let mut out = Vec::new();
+    let mut diff = |field: &'static str, a: String, b: String| {
+        if a != b {
+            out.push((field, a, b));
+        }
+    };
+    diff("full_name", p.full_name.clone(), d.full_name.clone());
+    diff("unit", unit(p.unit_id), unit(d.unit_id));
+    diff(
+        "category",
+        p.category.clone(),
+        d.category.code().to_string(),
+    );
+    diff(
+        "gender",
+        p.gender.clone().unwrap_or_default(),
+        d.gender.map(|g| g.code().to_string()).unwrap_or_default(),
+    );
+    diff(
+        "date_of_birth",
+        date(p.date_of_birth),
+        date(d.date_of_birth),
+    );
+    diff("status", p.status.clone(), d.status.code().to_string());
+    diff("status_date", date(p.status_date), date(d.status_date));
+    diff(
+        "phone",
+        p.phone.clone().unwrap_or_default(),
+        d.phone.clone().unwrap_or_default(),
+    );
+    diff(
+        "email",
+        p.email.clone().unwrap_or_default(),
+        d.email.clone().unwrap_or_default(),
+    );
+    out
 }
 
 /// What each row would do against the database as it is now (nothing is written).
@@ -189,10 +281,23 @@ pub async fn upload(
     let rows2 = rows.clone();
     let (units, existing) = state.db.read(move |c| load_context(c, &rows2)).await?;
     let outcomes = plan(&rows, &units, &existing, today);
-    Ok(html_ok(preview_page(&ctx, &rows, &outcomes)))
+    let changes: Vec<Vec<(&'static str, String, String)>> = outcomes
+        .iter()
+        .map(|o| match o {
+            Outcome::Update(id, d) => existing
+                .iter()
+                .find(|p| p.id == *id)
+                .map(|p| changed_fields(p, d, &units))
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        })
+        .collect();
+    Ok(html_ok(preview_page(&ctx, &rows, &outcomes, &changes)))
 }
 
-fn preview_page(ctx: &Ctx, rows: &[FileRow], outcomes: &[Outcome]) -> Markup {
+type Changes = [Vec<(&'static str, String, String)>];
+
+fn preview_page(ctx: &Ctx, rows: &[FileRow], outcomes: &[Outcome], changes: &Changes) -> Markup {
     let count = |f: fn(&Outcome) -> bool| outcomes.iter().filter(|o| f(o)).count();
     let (n_new, n_upd, n_same, n_bad) = (
         count(|o| matches!(o, Outcome::New(_))),
@@ -215,7 +320,7 @@ fn preview_page(ctx: &Ctx, rows: &[FileRow], outcomes: &[Outcome]) -> Markup {
             table {
                 thead { tr { th.num { (ctx.t("imp.line")) } th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th { (ctx.t("imp.result")) } } }
                 tbody {
-                    @for (r, o) in rows.iter().zip(outcomes) {
+                    @for ((r, o), ch) in rows.iter().zip(outcomes).zip(changes) {
                         tr.bad[matches!(o, Outcome::Invalid(_))] {
                             td.num { (r.line) }
                             td { (r.raw.employee_code) }
@@ -223,7 +328,14 @@ fn preview_page(ctx: &Ctx, rows: &[FileRow], outcomes: &[Outcome]) -> Markup {
                             td {
                                 @match o {
                                     Outcome::New(_) => { (ctx.t("imp.will_create")) }
-                                    Outcome::Update(..) => { (ctx.t("imp.will_update")) }
+                                    Outcome::Update(..) => {
+                                        (ctx.t("imp.will_update"))
+                                        ul.changes {
+                                            @for (field, before, after) in ch {
+                                                li { (field_label(ctx, field)) ": " del { (before) } " → " ins { (after) } }
+                                            }
+                                        }
+                                    }
                                     Outcome::Unchanged => { (ctx.t("imp.unchanged")) }
                                     Outcome::Invalid(ps) => {
                                         ul { @for (field, key) in ps { li { (field_label(ctx, field)) ": " (ctx.t(key)) } } }

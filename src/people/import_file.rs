@@ -10,6 +10,16 @@ pub struct FileRow {
     /// The row number as the spreadsheet shows it (header is row 1).
     pub line: usize,
     pub raw: RawPerson,
+    /// Which columns the file has (bits of `Col`): a column the file does not have never
+    /// changes that field of an existing person.
+    #[serde(default)]
+    pub present: u16,
+}
+
+impl FileRow {
+    pub fn has(&self, col: Col) -> bool {
+        self.present & col.bit() != 0
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -19,8 +29,8 @@ pub enum FileError {
     MissingColumn(&'static str),
 }
 
-#[derive(Clone, Copy)]
-enum Col {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Col {
     Code,
     Name,
     Unit,
@@ -91,6 +101,12 @@ const HEADERS: &[(Col, &[&str])] = &[
     (Col::Email, &["email", "e-mail", "thu dien tu"]),
 ];
 
+impl Col {
+    pub fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
 fn column_of(header: &str) -> Option<Col> {
     let h = fold_search(header.trim_start_matches('\u{feff}'));
     HEADERS
@@ -126,6 +142,7 @@ fn rows_to_people(table: Vec<Vec<String>>) -> Result<Vec<FileRow>, FileError> {
     if !cols.iter().any(|c| matches!(c, Some(Col::Name))) {
         return Err(FileError::MissingColumn("imp.err_no_name_column"));
     }
+    let present = cols.iter().flatten().fold(0u16, |m, c| m | c.bit());
     let mut out = Vec::new();
     for (i, row) in it.enumerate() {
         if row.iter().all(|c| c.trim().is_empty()) {
@@ -137,7 +154,11 @@ fn rows_to_people(table: Vec<Vec<String>>) -> Result<Vec<FileRow>, FileError> {
                 set(&mut raw, *col, v.trim().nfc().collect());
             }
         }
-        out.push(FileRow { line: i + 2, raw });
+        out.push(FileRow {
+            line: i + 2,
+            raw,
+            present,
+        });
     }
     if out.is_empty() {
         return Err(FileError::Unreadable("imp.err_empty"));

@@ -346,3 +346,79 @@ fn scraper_value(body: &str, selector: &str) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+#[actix_web::test]
+async fn a_file_with_only_the_required_columns_changes_nothing_else() {
+    let app = TestApp::spawn().await;
+    let mut admin = admin_with_units(&app).await;
+    admin.get("/people/import").await;
+    let preview = admin
+        .upload("/people/import", "nhansu.csv", GOOD_CSV.as_bytes().to_vec())
+        .await;
+    let rows = scraper_value(&preview.body, "input[name=rows]");
+    admin
+        .post("/people/import/commit", &[("rows", &rows)])
+        .await;
+    app.sql("UPDATE persons SET phone = '0912345678', status_date = '2010-01-01' WHERE employee_code = 'NV003'");
+    // Only code, name and category: unit, gender, birth date, phone and "retired" stay.
+    let slim = "Mã cán bộ;Họ và tên;Đối tượng\n\
+NV001;Nguyễn Văn An;Công chức\n\
+NV002;Trần Thị Bình;Viên chức\n\
+NV003;Lê Văn Cường;Người lao động\n";
+    admin.get("/people/import").await;
+    let preview = admin
+        .upload("/people/import", "slim.csv", slim.as_bytes().to_vec())
+        .await;
+    assert!(preview.body.contains("3 không đổi"), "{}", preview.body);
+    assert_eq!(
+        app.count("persons WHERE employee_code = 'NV003' AND status = 'retired' AND phone = '0912345678' AND unit_id IS NOT NULL AND date_of_birth IS NOT NULL AND gender IS NOT NULL"),
+        1
+    );
+    // A real change is shown field by field, old → new.
+    let renamed = "Mã cán bộ;Họ và tên;Đối tượng\nNV003;Lê Văn Cường;Công chức\n";
+    admin.get("/people/import").await;
+    let preview = admin
+        .upload("/people/import", "doi.csv", renamed.as_bytes().to_vec())
+        .await;
+    assert!(
+        preview.body.contains("1 cập nhật") || preview.body.contains("cập nhật"),
+        "{}",
+        preview.body
+    );
+    let changes = preview.texts("ul.changes li");
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert!(changes[0].contains("→"), "{changes:?}");
+    let rows = scraper_value(&preview.body, "input[name=rows]");
+    admin
+        .post("/people/import/commit", &[("rows", &rows)])
+        .await;
+    assert_eq!(
+        app.count("persons WHERE employee_code = 'NV003' AND status = 'retired' AND phone = '0912345678' AND category = 'cong_chuc'"),
+        1
+    );
+}
+
+#[actix_web::test]
+async fn a_file_of_three_hundred_staff_previews_and_commits() {
+    let app = TestApp::spawn().await;
+    let mut admin = admin_with_units(&app).await;
+    let mut csv = String::from("Mã cán bộ;Họ và tên;Đơn vị;Đối tượng\n");
+    for i in 0..300 {
+        csv.push_str(&format!("NV{i:04};Nguyễn Văn Nhân Viên;VP;Công chức\n"));
+    }
+    admin.get("/people/import").await;
+    let preview = admin
+        .upload("/people/import", "lon.csv", csv.into_bytes())
+        .await;
+    assert!(
+        preview.body.contains("300 người mới"),
+        "{}",
+        &preview.body[..500.min(preview.body.len())]
+    );
+    let rows = scraper_value(&preview.body, "input[name=rows]");
+    let r = admin
+        .post("/people/import/commit", &[("rows", &rows)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.count("persons"), 300);
+}
