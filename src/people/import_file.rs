@@ -272,7 +272,7 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<FileRow>, FileError> {
         if col >= MAX_COLS {
             continue;
         }
-        if r >= MAX_ROWS + 1 {
+        if r > MAX_ROWS {
             return Err(FileError::Unreadable("imp.err_too_many_rows"));
         }
         if table.len() <= r {
