@@ -370,6 +370,8 @@ pub fn serve(
     let server = actix_web::HttpServer::new(move || build(state.clone()))
         .workers(workers)
         .worker_max_blocking_threads(blocking)
+        // On SIGTERM: stop accepting, answer every request already in flight, then stop.
+        .shutdown_timeout(30)
         .listen(listener)?
         .run();
     Ok(server)

@@ -26,6 +26,10 @@ pub fn prepare(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     config.validate()?;
     let db = db::Db::connect(&config.database_url, config.read_pool_size)?;
     db.migrate()?;
+    // Refuse to start on a database that cannot take a write (read-only file, full disk).
+    let now = clock.now_naive();
+    db.heartbeat_blocking(now)
+        .map_err(|e| anyhow::anyhow!("the database cannot be written: {e}"))?;
     Ok(AppState::new(db, clock, config))
 }
 
@@ -35,7 +39,15 @@ pub async fn run(state: AppState, bind: &str, workers: usize) -> anyhow::Result<
     actix_web::rt::spawn(standing_order_tick(state.clone()));
     actix_web::rt::spawn(housekeeping_tick(state.clone()));
     tracing::info!(address = %listener.local_addr()?, "canteen is serving");
-    app::serve(state, listener, workers)?.await?;
+    app::serve(state.clone(), listener, workers)?.await?;
+    // A clean stop: every request has been answered; fold the write-ahead log into the file
+    // so that the database file alone is complete (a copy of it is a whole backup).
+    if let Some(path) = state.db.sqlite_path() {
+        match db::sqlite_file::checkpoint(path) {
+            Ok(()) => tracing::info!("stopped cleanly; write-ahead log checkpointed"),
+            Err(e) => tracing::warn!(error = %e, "checkpoint at shutdown failed"),
+        }
+    }
     Ok(())
 }
 

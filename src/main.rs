@@ -98,6 +98,12 @@ enum Command {
         #[arg(long)]
         to: std::path::PathBuf,
     },
+    /// Replace the SQLite database with a backup (the server must be stopped; the replaced
+    /// file is kept aside).
+    Restore {
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
     /// Walk the audit log's hash chain; exit non-zero naming the first bad row.
     VerifyAudit,
 }
@@ -156,6 +162,11 @@ fn real_main() -> anyhow::Result<()> {
             demo,
             workers,
         } => {
+            let (backend, path) = db::parse_url(&config.database_url)?;
+            let _lock = match backend {
+                Backend::Sqlite => Some(db::sqlite_file::lock_for_server(&path)?),
+                Backend::Postgres => None,
+            };
             let state = canteen::prepare(config, Clock::real())?;
             if demo {
                 let pw = std::env::var("CANTEEN_DEMO_PASSWORD")
@@ -300,17 +311,27 @@ fn real_main() -> anyhow::Result<()> {
             if backend == Backend::Postgres {
                 bail!("backup is for SQLite; for PostgreSQL use pg_dump (e.g. pg_dump -Fc \"$DATABASE_URL\" > canteen.dump)");
             }
-            if to.exists() {
-                bail!("{} already exists; choose a new file", to.display());
-            }
-            if !std::path::Path::new(&path).exists() {
-                bail!("database file {path} does not exist");
-            }
-            canteen::db::backup_sqlite(&path, &to)?;
+            db::sqlite_file::backup(&path, &to)?;
             println!(
                 "Backup written to {} and checked (integrity_check: ok).",
                 to.display()
             );
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let (backend, path) = db::parse_url(&config.database_url)?;
+            if backend == Backend::Postgres {
+                bail!("restore is for SQLite; for PostgreSQL use pg_restore");
+            }
+            let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string();
+            let kept = db::sqlite_file::restore(&path, &from, &stamp)?;
+            println!(
+                "Restored {path} from {} (integrity_check: ok).",
+                from.display()
+            );
+            if let Some(k) = kept {
+                println!("The replaced database was kept as {}.", k.display());
+            }
             Ok(())
         }
         Command::VerifyAudit => {

@@ -4,6 +4,7 @@
 //! `BEGIN IMMEDIATE`. PostgreSQL: one pool, ordinary transactions.
 
 pub mod schema;
+pub mod sqlite_file;
 pub mod writer;
 
 use crate::error::AppError;
@@ -53,7 +54,14 @@ pub fn parse_url(url: &str) -> Result<(Backend, String), UrlError> {
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         return if cfg!(feature = "postgres") {
-            Ok((Backend::Postgres, url.to_string()))
+            // Fail fast when the server is down or unreachable (libpq waits forever by default).
+            let url = if url.contains("connect_timeout=") {
+                url.to_string()
+            } else {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}connect_timeout=3")
+            };
+            Ok((Backend::Postgres, url))
         } else {
             Err(UrlError::PostgresNotBuilt)
         };
@@ -172,6 +180,7 @@ impl Db {
         };
         match backend {
             Backend::Sqlite => {
+                sqlite_file::quick_check(&target)?;
                 // The writer opens (and creates) the file first and switches it to WAL once.
                 let mut conn = open(backend, &target)?;
                 conn.batch_execute("PRAGMA journal_mode = WAL;")?;
@@ -202,6 +211,11 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The SQLite file (None on PostgreSQL).
+    pub fn sqlite_path(&self) -> Option<&str> {
+        (self.backend == Backend::Sqlite).then_some(self.target.as_str())
     }
 
     /// Applies pending migrations (on a connection of its own; SQLite waits for the writer).
@@ -294,20 +308,26 @@ impl Db {
     /// A tiny real write through the same path every change takes (the health check), so a
     /// full disk, a read-only file or a stuck writer shows as unhealthy.
     pub async fn heartbeat(&self, now: chrono::NaiveDateTime) -> Result<(), AppError> {
-        self.write(move |c| {
-            use schema::heartbeat;
-            let n = diesel::update(heartbeat::table.find(1))
-                .set(heartbeat::beat_at.eq(now))
-                .execute(c)?;
-            if n == 0 {
-                diesel::insert_into(heartbeat::table)
-                    .values((heartbeat::id.eq(1), heartbeat::beat_at.eq(now)))
-                    .execute(c)?;
-            }
-            Ok(())
-        })
-        .await
+        self.write(move |c| beat(c, now)).await
     }
+
+    /// The same write, blocking (start-up: refuse to serve a database that takes no writes).
+    pub fn heartbeat_blocking(&self, now: chrono::NaiveDateTime) -> Result<(), AppError> {
+        self.write_tx(move |c| beat(c, now))
+    }
+}
+
+fn beat(c: &mut DbConn, now: chrono::NaiveDateTime) -> Result<(), AppError> {
+    use schema::heartbeat;
+    let n = diesel::update(heartbeat::table.find(1))
+        .set(heartbeat::beat_at.eq(now))
+        .execute(c)?;
+    if n == 0 {
+        diesel::insert_into(heartbeat::table)
+            .values((heartbeat::id.eq(1), heartbeat::beat_at.eq(now)))
+            .execute(c)?;
+    }
+    Ok(())
 }
 
 /// Transactions a PostgreSQL writer retries (bounded) because another writer raced it:
@@ -432,28 +452,4 @@ mod tests {
 diesel::define_sql_function! {
     /// SQL `lower()` (both backends).
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
-
-/// `VACUUM INTO` a new file (a consistent copy while the server runs), then
-/// `PRAGMA integrity_check` on the copy.
-pub fn backup_sqlite(path: &str, to: &std::path::Path) -> anyhow::Result<()> {
-    use diesel::sqlite::SqliteConnection;
-    let mut src = SqliteConnection::establish(path)?;
-    sqlite_pragmas(&mut src)?;
-    let target = to.to_string_lossy().replace('\'', "''");
-    src.batch_execute(&format!("VACUUM INTO '{target}'"))?;
-    let mut copy = SqliteConnection::establish(&to.to_string_lossy())?;
-    #[derive(QueryableByName)]
-    struct Check {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        integrity_check: String,
-    }
-    let rows: Vec<Check> = diesel::sql_query("PRAGMA integrity_check").load(&mut copy)?;
-    let ok = rows.len() == 1 && rows[0].integrity_check == "ok";
-    anyhow::ensure!(
-        ok,
-        "the copy failed its integrity check: {:?}",
-        rows.iter().map(|r| &r.integrity_check).collect::<Vec<_>>()
-    );
-    Ok(())
 }

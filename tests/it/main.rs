@@ -7,6 +7,7 @@ mod auth;
 mod browser;
 mod cli;
 mod db;
+mod files;
 mod integrity;
 mod ordering;
 mod people;
