@@ -230,7 +230,7 @@ pub fn check_zip_bounds(bytes: &[u8]) -> Result<(), FileError> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|_| FileError::Unreadable("imp.err_xlsx"))?;
     if zip.len() > MAX_PARTS {
-        return Err(FileError::Unreadable("imp.err_too_big"));
+        return Err(FileError::Unreadable("imp.err_unpacks_too_big"));
     }
     let mut total: u64 = 0;
     for i in 0..zip.len() {
@@ -241,7 +241,7 @@ pub fn check_zip_bounds(bytes: &[u8]) -> Result<(), FileError> {
             .map_err(|_| FileError::Unreadable("imp.err_xlsx"))?;
         total += n;
         if n > MAX_PART_BYTES || total > MAX_UNZIPPED_BYTES {
-            return Err(FileError::Unreadable("imp.err_too_big"));
+            return Err(FileError::Unreadable("imp.err_unpacks_too_big"));
         }
     }
     Ok(())
@@ -372,7 +372,10 @@ mod tests {
                 .unwrap_or(0)
         };
         let before = peak();
-        assert_eq!(read_xlsx(&b), Err(FileError::Unreadable("imp.err_too_big")));
+        assert_eq!(
+            read_xlsx(&b),
+            Err(FileError::Unreadable("imp.err_unpacks_too_big"))
+        );
         let grew_kib = peak().saturating_sub(before);
         assert!(grew_kib < 64 * 1024, "peak memory grew by {grew_kib} KiB");
     }

@@ -162,7 +162,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("imp.done", "Đã nhập xong:", "Import finished:"),
     ("imp.err_empty", "Tệp trống hoặc không có dòng dữ liệu.", "The file is empty or has no data rows."),
     ("imp.err_csv", "Không đọc được tệp CSV.", "The CSV file could not be read."),
-    ("imp.err_too_big", "Tệp Excel giải nén ra quá lớn (trên 64 MB) — có thể tệp bị hỏng hoặc độc hại. Hãy lưu lại chỉ trang danh sách nhân sự rồi thử lại.", "The Excel file unpacks to too much data (over 64 MB) — it may be damaged or malicious. Save only the staff sheet and try again."),
+    ("imp.err_unpacks_too_big", "Tệp Excel giải nén ra quá lớn (trên 64 MB) — có thể tệp bị hỏng hoặc độc hại. Hãy lưu lại chỉ trang danh sách nhân sự rồi thử lại.", "The Excel file unpacks to too much data (over 64 MB) — it may be damaged or malicious. Save only the staff sheet and try again."),
     ("imp.err_too_many_rows", "Tệp có quá 20.000 dòng. Hãy chia thành nhiều tệp nhỏ hơn.", "The file has more than 20.000 rows. Split it into smaller files."),
     ("imp.err_xlsx", "Không đọc được tệp Excel (.xlsx).", "The Excel (.xlsx) file could not be read."),
     ("imp.err_no_code_column", "Tệp thiếu cột Mã cán bộ.", "The file has no Employee code column."),
