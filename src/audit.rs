@@ -163,8 +163,62 @@ pub struct AuditRow {
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verify {
-    Ok { rows: usize },
-    Broken { id: i32, reason: &'static str },
+    /// The chain is intact: its row count and the hash of its last row (the head).
+    Ok {
+        rows: usize,
+        head: String,
+    },
+    Broken {
+        id: i32,
+        reason: &'static str,
+    },
+    /// Intact, but a head anchored earlier is no longer on it: rows were removed from its end
+    /// (or the log was replaced).
+    HeadMissing {
+        expected: String,
+        rows: usize,
+        head: String,
+    },
+}
+
+/// The chain's head: (rows, hash of the last row). What a signed month and the server log
+/// carry, so that trimming the newest rows cannot go unseen.
+pub fn head(conn: &mut DbConn) -> Result<(i64, String), AppError> {
+    let rows: i64 = audit_log::table.count().get_result(conn)?;
+    let hash: String = audit_log::table
+        .order(audit_log::id.desc())
+        .select(audit_log::hash)
+        .first(conn)
+        .optional()?
+        .unwrap_or_else(|| GENESIS.to_string());
+    Ok((rows, hash))
+}
+
+/// Walks the whole chain; with `expect_head`, also checks that this earlier head is still on
+/// the chain (the rows after it may have grown, never shrunk).
+pub fn verify_anchored(conn: &mut DbConn, expect_head: Option<&str>) -> Result<Verify, AppError> {
+    let v = verify(conn)?;
+    let Some(expected) = expect_head.map(str::trim).filter(|h| !h.is_empty()) else {
+        return Ok(v);
+    };
+    let Verify::Ok { rows, head } = v else {
+        return Ok(v);
+    };
+    let on_chain = expected == GENESIS
+        || audit_log::table
+            .filter(audit_log::hash.eq(expected))
+            .count()
+            .get_result::<i64>(conn)?
+            > 0;
+    Ok(if on_chain {
+        Verify::Ok { rows, head }
+    } else {
+        Verify::HeadMissing {
+            expected: expected.to_string(),
+            rows,
+            head,
+        }
+    })
 }
 
 /// Walks the whole chain in id order, in pages, and names the first row that does not fit.
@@ -179,7 +233,7 @@ pub fn verify(conn: &mut DbConn) -> Result<Verify, AppError> {
             .limit(1000)
             .load(conn)?;
         if page.is_empty() {
-            return Ok(Verify::Ok { rows });
+            return Ok(Verify::Ok { rows, head: prev });
         }
         for r in page {
             if r.prev_hash != prev {

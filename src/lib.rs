@@ -51,9 +51,20 @@ pub async fn run(state: AppState, bind: &str, workers: usize) -> anyhow::Result<
     Ok(())
 }
 
-/// Every ten minutes: expired sessions are deleted.
+/// Every ten minutes: expired sessions are deleted. At start-up and once a day the audit
+/// chain's head is written to the server log, an anchor outside the database.
 async fn housekeeping_tick(state: AppState) {
+    let mut last_anchor: Option<std::time::Instant> = None;
     loop {
+        if last_anchor.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(86_400)) {
+            match state.db.read(audit::head).await {
+                Ok((rows, head)) => {
+                    tracing::info!(rows, head = %head, "audit chain head");
+                    last_anchor = Some(std::time::Instant::now());
+                }
+                Err(e) => tracing::error!(error = %e, "cannot read the audit chain head"),
+            }
+        }
         if let Err(e) = housekeeping(&state).await {
             tracing::error!(error = %e, "housekeeping failed");
         }

@@ -104,8 +104,13 @@ enum Command {
         #[arg(long)]
         from: std::path::PathBuf,
     },
-    /// Walk the audit log's hash chain; exit non-zero naming the first bad row.
-    VerifyAudit,
+    /// Walk the audit log's hash chain; exit non-zero naming the first bad row. Prints the
+    /// chain's head (row count and last hash) to keep somewhere else.
+    VerifyAudit {
+        /// A head printed earlier: fail if the chain no longer reaches it (rows were trimmed).
+        #[arg(long)]
+        expect_head: Option<String>,
+    },
 }
 
 /// glibc keeps freed large blocks (argon2 uses 19 MiB per hash) in per-thread arenas once its
@@ -334,17 +339,27 @@ fn real_main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::VerifyAudit => {
+        Command::VerifyAudit { expect_head } => {
             let db = db::Db::connect(&config.database_url, 1)?;
             let mut c = db.read_conn().map_err(|e| anyhow::anyhow!("{e}"))?;
-            match audit::verify(&mut c).map_err(|e| anyhow::anyhow!("{e}"))? {
-                audit::Verify::Ok { rows } => {
+            match audit::verify_anchored(&mut c, expect_head.as_deref())
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                audit::Verify::Ok { rows, head } => {
                     println!("audit log ok: {rows} rows, chain intact");
+                    println!("head: {rows} {head}");
                     Ok(())
                 }
                 audit::Verify::Broken { id, reason } => {
                     bail!("audit log broken at row {id}: {reason}")
                 }
+                audit::Verify::HeadMissing {
+                    expected,
+                    rows,
+                    head,
+                } => bail!(
+                    "audit log trimmed: the anchored head {expected} is no longer on the chain (now {rows} rows, head {head})"
+                ),
             }
         }
     }

@@ -221,3 +221,67 @@ async fn demo_data_loads_into_an_empty_database_only_and_can_be_clicked_through(
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[actix_web::test]
+async fn trimming_the_newest_audit_rows_is_caught_by_an_anchored_head() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.login_as("quantri", &[Role::Admin]).await;
+    admin.get("/units").await;
+    admin
+        .post(
+            "/units",
+            &[("code", "A"), ("name", "Đơn vị A"), ("parent_id", "")],
+        )
+        .await;
+    let out = app.cli(&["verify-audit"]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let head_line = text
+        .lines()
+        .find(|l| l.starts_with("head: "))
+        .unwrap_or_else(|| panic!("prints its head: {text}"));
+    let head = head_line
+        .split_whitespace()
+        .nth(2)
+        .expect("hash")
+        .to_string();
+    // More work: the anchored head is still on the chain.
+    admin
+        .post(
+            "/units",
+            &[("code", "B"), ("name", "Đơn vị B"), ("parent_id", "")],
+        )
+        .await;
+    let out = app.cli(&["verify-audit", "--expect-head", &head]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A DBA removes the guard and deletes the newest rows, back past the anchor.
+    let keep = {
+        use canteen::db::schema::audit_log::dsl::*;
+        use diesel::prelude::*;
+        let mut c = app.state.db.read_conn().expect("conn");
+        audit_log
+            .filter(hash.eq(&head))
+            .select(id)
+            .first::<i32>(&mut *c)
+            .expect("anchored row")
+    };
+    match app.state.db.backend() {
+        canteen::db::Backend::Sqlite => app.sql(&format!(
+            "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE id >= {keep}"
+        )),
+        canteen::db::Backend::Postgres => app.sql(&format!(
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update; DELETE FROM audit_log WHERE id >= {keep}"
+        )),
+    }
+    let plain = app.cli(&["verify-audit"]);
+    assert!(
+        plain.status.success(),
+        "a trimmed chain is still a valid prefix"
+    );
+    let out = app.cli(&["verify-audit", "--expect-head", &head]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("trimmed"));
+}
