@@ -23,9 +23,23 @@ use state::AppState;
 
 /// Connects, migrates and returns the shared state (used by `serve` and by the tests).
 pub fn prepare(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+    prepare_with(config, clock, true)
+}
+
+/// Like `prepare`; without `migrate` the schema must already be current (a server that logs
+/// in as a role that may not change the schema: `serve --no-migrate`).
+pub fn prepare_with(config: Config, clock: Clock, migrate: bool) -> anyhow::Result<AppState> {
     config.validate()?;
     let db = db::Db::connect(&config.database_url, config.read_pool_size)?;
-    db.migrate()?;
+    if migrate {
+        db.migrate()?;
+    } else {
+        let pending = db.pending_migrations()?;
+        anyhow::ensure!(
+            pending == 0,
+            "{pending} migration(s) not applied yet: run `canteen migrate` as the schema owner first"
+        );
+    }
     // Refuse to start on a database that cannot take a write (read-only file, full disk).
     let now = clock.now_naive();
     db.heartbeat_blocking(now)

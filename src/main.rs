@@ -73,6 +73,10 @@ enum Command {
         /// HTTP worker threads (default: one per core).
         #[arg(long, env = "CANTEEN_WORKERS")]
         workers: Option<usize>,
+        /// Do not apply migrations (the server's database role may not change the schema;
+        /// run `canteen migrate` as the owner first). Refuses to start if any are pending.
+        #[arg(long, env = "CANTEEN_NO_MIGRATE")]
+        no_migrate: bool,
     },
     /// Apply pending migrations and exit.
     Migrate,
@@ -166,13 +170,14 @@ fn real_main() -> anyhow::Result<()> {
             bind,
             demo,
             workers,
+            no_migrate,
         } => {
             let (backend, path) = db::parse_url(&config.database_url)?;
             let _lock = match backend {
                 Backend::Sqlite => Some(db::sqlite_file::lock_for_server(&path)?),
                 Backend::Postgres => None,
             };
-            let state = canteen::prepare(config, Clock::real())?;
+            let state = canteen::prepare_with(config, Clock::real(), !no_migrate)?;
             if demo {
                 let pw = std::env::var("CANTEEN_DEMO_PASSWORD")
                     .ok()

@@ -235,6 +235,43 @@ impl Db {
         Ok(applied)
     }
 
+    /// How many migrations are not applied yet (read only: works for a role that may not
+    /// change the schema).
+    pub fn pending_migrations(&self) -> anyhow::Result<usize> {
+        use diesel::migration::MigrationSource;
+        #[derive(QueryableByName)]
+        struct V {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            version: String,
+        }
+        let mut conn = open(self.backend, &self.target)?;
+        let applied: Vec<V> =
+            diesel::sql_query("SELECT version FROM __diesel_schema_migrations").load(&mut conn)?;
+        let known: Vec<String> = match self.backend {
+            Backend::Sqlite => {
+                MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?
+                    .iter()
+                    .map(|m| m.name().version().to_string())
+                    .collect()
+            }
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => {
+                MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?
+                    .iter()
+                    .map(|m| m.name().version().to_string())
+                    .collect()
+            }
+            #[cfg(not(feature = "postgres"))]
+            Backend::Postgres => Vec::new(),
+        };
+        Ok(known
+            .iter()
+            .filter(|v| !applied.iter().any(|a| &a.version == *v))
+            .count())
+    }
+
     pub fn read_conn(&self) -> Result<Conn, AppError> {
         self.read.get().map_err(AppError::pool)
     }

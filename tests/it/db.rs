@@ -270,3 +270,29 @@ fn the_integrity_migration_keeps_every_meal_of_a_populated_database() {
         .batch_execute("UPDATE orders SET status = 'eaten' WHERE id = 5")
         .is_err());
 }
+
+/// On PostgreSQL run as the README's deployment (CI does: TEST_PG_APP_USER), the server's own
+/// login cannot rewrite history even by removing the guards: it does not own those tables.
+#[actix_web::test]
+async fn the_servers_database_role_cannot_rewrite_or_unguard_the_append_only_tables() {
+    use diesel::connection::SimpleConnection;
+    if crate::support::pg_base().is_none() || std::env::var("TEST_PG_APP_USER").is_err() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let mut c = app.state.db.read_conn().expect("conn as the app role");
+    for sql in [
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update",
+        "DROP TRIGGER audit_log_no_update ON audit_log",
+        "UPDATE audit_log SET actor = 'x'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+        "ALTER TABLE order_events DISABLE TRIGGER order_events_no_update",
+        "DELETE FROM order_events",
+        "DROP TABLE persons",
+    ] {
+        assert!(c.batch_execute(sql).is_err(), "the app role could: {sql}");
+    }
+    // It can still do its work.
+    assert!(c.batch_execute("SELECT count(*) FROM audit_log").is_ok());
+}

@@ -1,3 +1,11 @@
+DO $$ BEGIN
+    EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I REVOKE ALL ON TABLES FROM canteen_app', current_schema());
+    EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I REVOKE ALL ON SEQUENCES FROM canteen_app', current_schema());
+    EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA %I FROM canteen_app', current_schema());
+    EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA %I FROM canteen_app', current_schema());
+    EXECUTE format('REVOKE USAGE ON SCHEMA %I FROM canteen_app', current_schema());
+EXCEPTION WHEN undefined_object THEN NULL;
+END $$;
 DROP TRIGGER audit_log_no_truncate ON audit_log;
 DROP TABLE order_events;
 DROP FUNCTION order_events_append_only();

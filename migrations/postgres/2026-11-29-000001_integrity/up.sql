@@ -101,3 +101,24 @@ CREATE TRIGGER order_events_no_truncate BEFORE TRUNCATE ON order_events
 FOR EACH STATEMENT EXECUTE FUNCTION order_events_append_only();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
 FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+
+-- A deployment where the server does not own the append-only tables: `canteen migrate` runs
+-- as the owner; `canteen serve --no-migrate` logs in as a member of canteen_app, which may
+-- read and write business tables but only read and append to audit_log and order_events (and
+-- cannot drop their triggers, which only the owner can). Creating the role needs CREATEROLE;
+-- without it a DBA creates canteen_app first (see README) and the grants still apply.
+DO $$ BEGIN
+    CREATE ROLE canteen_app NOLOGIN;
+EXCEPTION WHEN duplicate_object OR unique_violation OR insufficient_privilege THEN
+    RAISE NOTICE 'role canteen_app not created here: %', SQLERRM;
+END $$;
+DO $$ BEGIN
+    EXECUTE format('GRANT USAGE ON SCHEMA %I TO canteen_app', current_schema());
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %I TO canteen_app', current_schema());
+    EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO canteen_app', current_schema());
+    REVOKE UPDATE, DELETE, TRUNCATE ON audit_log, order_events FROM canteen_app;
+    EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO canteen_app', current_schema());
+    EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT USAGE, SELECT ON SEQUENCES TO canteen_app', current_schema());
+EXCEPTION WHEN undefined_object OR insufficient_privilege THEN
+    RAISE NOTICE 'grants to canteen_app not made: %', SQLERRM;
+END $$;

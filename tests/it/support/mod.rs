@@ -67,10 +67,28 @@ impl TestApp {
                 )
             }
         };
-        let mut config = Config::new(database_url.clone());
+        // On PostgreSQL with TEST_PG_APP_USER set (CI does), the server runs as a role that
+        // may not change the schema nor the append-only tables: migrations run as the owner,
+        // the app logs in as that user (`serve --no-migrate`).
+        let app_url = match std::env::var("TEST_PG_APP_USER")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            Some(user) if pg_schema.is_some() => with_user(&database_url, &user),
+            _ => database_url.clone(),
+        };
+        let mut config = Config::new(app_url.clone());
         config.read_pool_size = 4;
         tweak(&mut config);
-        let state = canteen::prepare(config, Clock::fixed(start_time())).expect("prepare");
+        let state = if app_url == database_url {
+            canteen::prepare(config, Clock::fixed(start_time())).expect("prepare")
+        } else {
+            canteen::db::Db::connect(&database_url, 1)
+                .and_then(|db| db.migrate())
+                .expect("migrate as the owner");
+            canteen::prepare_with(config, Clock::fixed(start_time()), false)
+                .expect("prepare as the app role")
+        };
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = format!("http://{}", listener.local_addr().expect("addr"));
         let server = canteen::app::serve(state.clone(), listener, 2).expect("serve");
@@ -152,10 +170,11 @@ impl TestApp {
         client
     }
 
-    /// Runs SQL straight against the test database (to play a DBA, or to count rows).
+    /// Runs SQL straight against the test database as its owner (to play a DBA).
     pub fn sql(&self, sql: &str) {
         use diesel::connection::SimpleConnection;
-        let mut c = self.state.db.read_conn().expect("conn");
+        let (backend, target) = canteen::db::parse_url(&self.database_url).expect("url");
+        let mut c = canteen::db::open(backend, &target).expect("owner connection");
         c.batch_execute(sql).expect("sql");
     }
 
@@ -199,6 +218,17 @@ impl Drop for TestApp {
                 pg_exec(base, &format!("DROP SCHEMA {schema} CASCADE"))
             });
         }
+    }
+}
+
+/// The same PostgreSQL URL, logging in as `user`.
+fn with_user(url: &str, user: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let host = rest.split_once('@').map(|(_, h)| h).unwrap_or(rest);
+            format!("{scheme}://{user}@{host}")
+        }
+        None => url.to_string(),
     }
 }
 
