@@ -4,7 +4,7 @@ use super::ordering::Who;
 use super::states::Source;
 use super::store;
 use super::week;
-use crate::audit::{self, Actor, Entry};
+use crate::audit::Actor;
 use crate::auth::middleware::see_other;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -14,7 +14,6 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use maud::{html, Markup};
 use serde::Deserialize;
-use serde_json::json;
 
 #[derive(Deserialize)]
 pub struct SearchQuery {
@@ -111,21 +110,13 @@ pub async fn save(
     let outcome = state
         .db
         .write(move |c| {
-            let p = crate::people::store::person(c, person)?.ok_or(AppError::NotFound)?;
-            let s = store::load_settings(c)?;
-            match week::submit(c, &who, &pairs, now, &s)? {
-                Ok(n) => {
-                    audit::record(
-                        c,
-                        &actor,
-                        crate::clock::truncate_micros(now.naive_utc()),
-                        Entry::new("orders.on_behalf", "person")
-                            .id(person)
-                            .after(json!({"days_changed": n})),
-                    )?;
-                    Ok(Ok(()))
+            let r = super::commands::submit_week(c, Some(&actor), &who, &pairs, now)?;
+            match r {
+                Ok(_) => Ok(Ok(())),
+                Err((days, errors)) => {
+                    let p = crate::people::store::person(c, person)?.ok_or(AppError::NotFound)?;
+                    Ok(Err((p, days, errors)))
                 }
-                Err(errors) => Ok(Err((p, week::load(c, person, now, &s)?, errors))),
             }
         })
         .await?;

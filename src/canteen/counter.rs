@@ -1,10 +1,11 @@
 //! The serving counter: scan or type a code, serve, refuse a second scan, undo within 10
 //! minutes, walk-ins at full price, close service. Never shows prices or subsidies.
 
+use super::commands;
 use super::rules::{self};
 use super::service::{self, Serve};
 use super::store;
-use crate::audit::{self, Actor, Entry};
+use crate::audit::Actor;
 use crate::auth::middleware::see_other;
 use crate::clock::local_datetime;
 use crate::error::AppError;
@@ -16,7 +17,6 @@ use crate::ui::{layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
-use serde_json::json;
 
 #[derive(Deserialize)]
 pub struct CounterQuery {
@@ -113,18 +113,19 @@ pub async fn scan(
     let by = user.user_id;
     let to = state
         .db
-        .write(move |c| {
-            let Some(person) = service::person_for_code(c, &f.code)? else {
-                return Ok("/kitchen/counter?r=unknown".to_string());
-            };
-            let r = match service::serve(c, person, day, by, now)? {
+        .write(move |c| commands::scan(c, &f.code, day, by, now))
+        .await?;
+    let to = match to {
+        None => "/kitchen/counter?r=unknown".to_string(),
+        Some((person, served)) => {
+            let r = match served {
                 Serve::Served(_) => "served",
                 Serve::Already(..) => "already",
                 Serve::NoMeal => "none",
             };
-            Ok(format!("/kitchen/counter?r={r}&p={person}"))
-        })
-        .await?;
+            format!("/kitchen/counter?r={r}&p={person}")
+        }
+    };
     Ok(see_other(&to, None))
 }
 
@@ -145,29 +146,10 @@ pub async fn undo(
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now_naive();
     let actor = Actor::user(user.user_id, &user.username);
-    let by = user.user_id;
     let day = state.clock.today();
     let person = state
         .db
-        .write(move |c| match (f.order, f.walk_in) {
-            (Some(id), None) => {
-                let o = super::ordering::order(c, id)?.ok_or(AppError::NotFound)?;
-                if !service::undo_serve(c, id, by, now)? {
-                    return Err(AppError::BadRequest("counter.err_undo_late"));
-                }
-                audit::record(c, &actor, now, Entry::new("serve.undo", "order").id(o.id))?;
-                Ok(o.person_id)
-            }
-            (None, Some(person)) => {
-                if !service::undo_walk_in(c, person, day, by, now)? {
-                    return Err(AppError::BadRequest("counter.err_undo_late"));
-                }
-                let e = Entry::new("serve.walk_in_void", "walk_in").id(person);
-                audit::record(c, &actor, now, e)?;
-                Ok(person)
-            }
-            _ => Err(AppError::BadRequest("err.bad_form")),
-        })
+        .write(move |c| commands::undo(c, &actor, now, day, f.order, f.walk_in))
         .await?;
     Ok(see_other(
         &format!("/kitchen/counter?r=undone&p={person}"),
@@ -190,27 +172,9 @@ pub async fn walk_in(
     let day = state.clock.today();
     let now = state.clock.now_naive();
     let actor = Actor::user(user.user_id, &user.username);
-    let by = user.user_id;
     state
         .db
-        .write(move |c| {
-            if !store::load_settings(c)?.allow_walk_in {
-                return Err(AppError::BadRequest("counter.err_no_walk_in"));
-            }
-            let opt = store::option(c, f.option)?
-                .filter(|o| o.service_date == day)
-                .ok_or(AppError::BadRequest("order.err_unknown_option"))?;
-            crate::people::store::person(c, f.person)?.ok_or(AppError::NotFound)?;
-            let id = service::walk_in(c, f.person, &opt, by, now)?.map_err(AppError::BadRequest)?;
-            audit::record(
-                c,
-                &actor,
-                now,
-                Entry::new("serve.walk_in", "walk_in").id(id).after(
-                    json!({"person_id": f.person, "option_id": opt.id, "price_vnd": opt.price_vnd}),
-                ),
-            )
-        })
+        .write(move |c| commands::walk_in(c, &actor, now, day, f.person, f.option))
         .await?;
     Ok(see_other(
         &format!("/kitchen/counter?r=served&p={}", f.person),
@@ -227,19 +191,9 @@ pub async fn close_service(
     let day = state.clock.today();
     let now = state.clock.now_naive();
     let actor = Actor::user(user.user_id, &user.username);
-    let by = user.user_id;
     state
         .db
-        .write(move |c| {
-            let n = service::close_service(c, day, by, now)?;
-            audit::record(
-                c,
-                &actor,
-                now,
-                Entry::new("service.close", "service_day")
-                    .after(json!({"day": day, "no_shows": n})),
-            )
-        })
+        .write(move |c| commands::close_service(c, &actor, now, day))
         .await?;
     Ok(see_other("/kitchen/counter", Some("flash.service_closed")))
 }

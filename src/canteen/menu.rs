@@ -1,8 +1,9 @@
 //! Kitchen: week menus — options with price and capacity, copy a week, publish.
 
+use super::commands;
 use super::rules::{self, DayRow};
 use super::standing;
-use super::store::{self, NewOption};
+use super::store;
 use super::week::weekday_key;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::middleware::see_other;
@@ -136,37 +137,19 @@ pub async fn option_add(
     let (price, capacity) = parse_price_capacity(&f.price, &f.capacity)?;
     let actor = Actor::user(user.user_id, &user.username);
     let now = state.clock.now_naive();
+    let vegetarian = f.vegetarian.as_deref() == Some("yes");
     state
         .db
         .write(move |c| {
-            let all = store::all_dishes(c)?;
-            let names: Vec<String> = f
-                .dish
-                .iter()
-                .filter_map(|id| all.iter().find(|d| d.id == *id).map(|d| d.name.clone()))
-                .collect();
-            if names.len() != f.dish.len() {
-                return Err(AppError::BadRequest("err.bad_form"));
-            }
-            let vegetarian = f.vegetarian.as_deref() == Some("yes");
-            let dishes = names.join(" · ");
-            let o = NewOption {
-                service_date: day,
+            let input = commands::OptionInput {
+                day,
                 name: &name,
-                price_vnd: price,
+                price,
                 capacity,
                 vegetarian,
-                dishes: &dishes,
+                dish_ids: &f.dish,
             };
-            let id = store::add_option(c, &o)?.map_err(AppError::BadRequest)?;
-            audit::record(
-                c,
-                &actor,
-                now,
-                Entry::new("menu_option.add", "meal_option").id(id).after(
-                    json!({"date": day, "name": name, "price_vnd": price.0, "capacity": capacity}),
-                ),
-            )
+            commands::add_option(c, &actor, now, &input)
         })
         .await?;
     Ok(back_to_week(day, "flash.saved"))
@@ -207,20 +190,7 @@ pub async fn option_update(
     let now = state.clock.now_naive();
     let day = state
         .db
-        .write(move |c| {
-            let o = store::option(c, id)?.ok_or(AppError::NotFound)?;
-            store::update_option(c, id, price.0, capacity)?;
-            audit::record(
-                c,
-                &actor,
-                now,
-                Entry::new("menu_option.update", "meal_option")
-                    .id(id)
-                    .before(json!({"price_vnd": o.price_vnd, "capacity": o.capacity}))
-                    .after(json!({"price_vnd": price.0, "capacity": capacity})),
-            )?;
-            Ok(o.service_date)
-        })
+        .write(move |c| commands::update_option(c, &actor, now, id, price, capacity))
         .await?;
     Ok(back_to_week(day, "flash.saved"))
 }
@@ -237,21 +207,7 @@ pub async fn option_delete(
     let now = state.clock.now_naive();
     let day = state
         .db
-        .write(move |c| {
-            let o = store::option(c, id)?.ok_or(AppError::NotFound)?;
-            store::delete_option(c, id)?.map_err(AppError::BadRequest)?;
-            audit::record(
-                c,
-                &actor,
-                now,
-                Entry::new("menu_option.delete", "meal_option")
-                    .id(id)
-                    .before(
-                        json!({"date": o.service_date, "name": o.name, "price_vnd": o.price_vnd}),
-                    ),
-            )?;
-            Ok(o.service_date)
-        })
+        .write(move |c| commands::delete_option(c, &actor, now, id))
         .await?;
     Ok(back_to_week(day, "flash.saved"))
 }
@@ -265,34 +221,18 @@ pub struct WeekForm {
 /// Copies a week's options to the next week (days that already have options are skipped).
 pub async fn copy_week(
     state: web::Data<AppState>,
+    user: CurrentUser,
     Form(f): Form<WeekForm>,
 ) -> Result<HttpResponse, AppError> {
     let monday = rules::monday_of(
         crate::ui::format::iso_date(&f.week).ok_or(AppError::BadRequest("order.err_bad_date"))?,
     );
     let next = monday + Duration::days(7);
+    let actor = Actor::user(user.user_id, &user.username);
+    let now = state.clock.now_naive();
     state
         .db
-        .write(move |c| {
-            let src = store::options_between(c, monday, monday + Duration::days(6))?;
-            let have = store::options_between(c, next, next + Duration::days(6))?;
-            for o in src {
-                let day = o.service_date + Duration::days(7);
-                if have.iter().any(|h| h.service_date == day) {
-                    continue;
-                }
-                let n = NewOption {
-                    service_date: day,
-                    name: &o.name,
-                    price_vnd: o.price_vnd,
-                    capacity: o.capacity,
-                    vegetarian: o.vegetarian,
-                    dishes: &o.dishes,
-                };
-                let _ = store::add_option(c, &n)?;
-            }
-            Ok(())
-        })
+        .write(move |c| commands::copy_week(c, &actor, now, monday))
         .await?;
     Ok(back_to_week(next, "flash.week_copied"))
 }

@@ -8,6 +8,7 @@
 
 pub mod behalf;
 pub mod calendar;
+pub mod commands;
 pub mod counter;
 pub mod dishes;
 pub mod feedback;

@@ -239,6 +239,7 @@ pub fn close_service(
     now: NaiveDateTime,
 ) -> Result<usize, AppError> {
     store::lock_days(conn, day, day, true)?;
+    crate::periods::ensure_open(conn, day)?;
     let n = transition::close_service(conn, day, &By::new(Some(by), Source::Counter), now)?;
     store::mark_service_closed(conn, day, now)?;
     Ok(n)

@@ -2,7 +2,7 @@
 
 use super::rules::Settings;
 use super::store;
-use crate::audit::{self, Actor, Entry};
+use crate::audit::Actor;
 use crate::auth::middleware::see_other;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -11,7 +11,6 @@ use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
-use serde_json::json;
 
 pub async fn form(state: web::Data<AppState>, ctx: Ctx) -> Result<Markup, AppError> {
     let s = state.db.read(store::load_settings).await?;
@@ -91,13 +90,7 @@ pub async fn save(
     let now = state.clock.now_naive();
     state
         .db
-        .write(move |c| {
-            let before = store::load_settings(c)?;
-            store::save_settings(c, &s)?;
-            audit::record(c, &actor, now, Entry::new("canteen_settings.update", "settings")
-                .before(json!({"cutoff": before.cutoff.format("%H:%M").to_string(), "horizon_days": before.horizon_days, "allow_walk_in": before.allow_walk_in}))
-                .after(json!({"cutoff": s.cutoff.format("%H:%M").to_string(), "horizon_days": s.horizon_days, "allow_walk_in": s.allow_walk_in})))
-        })
+        .write(move |c| super::commands::save_settings(c, &actor, now, &s))
         .await?;
     Ok(see_other("/kitchen/settings", Some("flash.saved")))
 }

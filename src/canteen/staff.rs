@@ -93,16 +93,10 @@ pub async fn save_week(
     };
     let outcome = state
         .db
-        .write(move |c| {
-            let s = store::load_settings(c)?;
-            match week::submit(c, &who, &pairs, now, &s)? {
-                Ok(_) => Ok(Ok(())),
-                Err(errors) => Ok(Err((week::load(c, person, now, &s)?, errors))),
-            }
-        })
+        .write(move |c| super::commands::submit_week(c, None, &who, &pairs, now))
         .await?;
     match outcome {
-        Ok(()) => Ok(see_other("/week", Some("flash.week_saved"))),
+        Ok(_) => Ok(see_other("/week", Some("flash.week_saved"))),
         Err((days, errors)) => Ok(html_invalid(week_page(
             &ctx,
             &days,
@@ -197,13 +191,7 @@ pub async fn standing_save(
     let now = state.clock.now();
     state
         .db
-        .write(move |c| {
-            let nowt = crate::clock::truncate_micros(now.naive_utc());
-            standing::save_standing(c, person, standing.as_ref(), nowt)?;
-            let s = store::load_settings(c)?;
-            let days = standing::editable_days(c, now, &s)?;
-            standing::sync_person(c, person, &days, nowt)
-        })
+        .write(move |c| super::commands::save_standing(c, person, standing.as_ref(), now))
         .await?;
     Ok(see_other("/week", Some("flash.standing_saved")))
 }

@@ -305,7 +305,11 @@ pub fn delete_option(conn: &mut DbConn, id: i32) -> Result<Result<(), &'static s
         .filter(crate::db::schema::guest_meals::option_id.eq(id))
         .count()
         .get_result(conn)?;
-    if used + guests > 0 {
+    let walk_ins: i64 = crate::db::schema::walk_ins::table
+        .filter(crate::db::schema::walk_ins::option_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    if used + guests + walk_ins > 0 {
         return Ok(Err("menu.err_option_in_use"));
     }
     diesel::delete(meal_options::table.find(id)).execute(conn)?;

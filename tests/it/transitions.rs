@@ -480,3 +480,201 @@ async fn publishing_a_week_while_fifty_staff_submit_answers_no_error() {
     );
     let _ = ids;
 }
+
+/// The kernel guard is wired into every dated write path: with the month closed (the
+/// accounting feature will close months; here a DBA does), each path is refused and nothing
+/// changes.
+#[actix_web::test]
+async fn every_write_path_refuses_a_day_in_a_closed_month_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let today = d(2026, 11, 27);
+    let mon = d(2026, 11, 30);
+    let ids = app.options(&[today, mon, d(2026, 11, 23), d(2026, 11, 17)], &[REGULAR]);
+    app.publish(d(2026, 11, 23));
+    app.publish(mon);
+    let (mut lan, lan_p) = app.staff("lan").await;
+    let (mut binh, _) = app.staff("binh").await;
+    let walker = app.person("KHACH1", "Khách vãng lai");
+    lan.get("/week").await;
+    let r = lan
+        .post(
+            "/week",
+            &[
+                (&key(today), &ids[0][0].to_string()),
+                (&key(mon), &ids[1][0].to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let mut bep = kitchen(&app).await;
+    app.clock().set(local(today, 8, 20, 0));
+    let scanned = bep.post("/kitchen/counter", &[("code", "LAN")]).await;
+    assert!(
+        scanned.location().contains("r=served"),
+        "{} {}",
+        scanned.status,
+        scanned.location()
+    );
+    let served_order = {
+        use canteen::db::schema::orders::dsl::*;
+        use diesel::prelude::*;
+        let mut c = app.state.db.read_conn().expect("c");
+        orders
+            .filter(person_id.eq(lan_p))
+            .filter(service_date.eq(today))
+            .select(id)
+            .first::<i32>(&mut *c)
+            .expect("order")
+    };
+    app.clock().set(local(today, 8, 25, 0));
+
+    app.sql("INSERT INTO periods (month, state, changed_at) VALUES ('2026-11', 'closed', '2026-11-27 01:00:00')");
+    let snapshot = |app: &TestApp| {
+        (
+            app.orders_of(lan_p),
+            app.count("orders"),
+            app.count("guest_meals"),
+            app.count("walk_ins"),
+            app.count("meal_options"),
+            app.count("service_days WHERE is_open = false"),
+            app.count("absences"),
+            app.count("order_events"),
+        )
+    };
+    let before = snapshot(&app);
+
+    let closed = "Tháng này đã khóa sổ";
+    let mut refusals: Vec<(String, u16, bool)> = Vec::new();
+    let mut check = |what: &str, r: crate::support::Resp| {
+        refusals.push((what.to_string(), r.status, r.body.contains(closed)));
+    };
+    binh.get("/week").await;
+    check(
+        "staff order",
+        binh.post("/week", &[(&key(mon), &ids[1][0].to_string())])
+            .await,
+    );
+    lan.get("/week").await;
+    check(
+        "staff cancel",
+        lan.post("/week", &[(&key(mon), "none")]).await,
+    );
+    bep.get(&format!("/kitchen/on-behalf/{lan_p}")).await;
+    check(
+        "on behalf",
+        bep.post(
+            &format!("/kitchen/on-behalf/{lan_p}"),
+            &[(&key(mon), "none")],
+        )
+        .await,
+    );
+    bep.get("/kitchen/counter").await;
+    check(
+        "walk-in",
+        bep.post(
+            "/kitchen/counter/walk-in",
+            &[
+                ("person", &walker.to_string()),
+                ("option", &ids[0][0].to_string()),
+            ],
+        )
+        .await,
+    );
+    check(
+        "undo",
+        bep.post(
+            "/kitchen/counter/undo",
+            &[("order", &served_order.to_string())],
+        )
+        .await,
+    );
+    check(
+        "close service",
+        bep.post("/kitchen/counter/close", &[("confirm", "yes")])
+            .await,
+    );
+    bep.get("/kitchen/calendar").await;
+    check(
+        "close a day",
+        bep.post(
+            "/kitchen/calendar/close",
+            &[
+                ("from", "30/11/2026"),
+                ("to", "30/11/2026"),
+                ("reason", "Nghỉ"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await,
+    );
+    check(
+        "open a day",
+        bep.post(
+            "/kitchen/calendar/open",
+            &[("day", "28/11/2026"), ("reason", "Làm bù")],
+        )
+        .await,
+    );
+    bep.get("/kitchen/menu?week=2026-11-30").await;
+    check(
+        "add an option",
+        bep.post(
+            "/kitchen/menu/options",
+            &[
+                ("date", "2026-11-30"),
+                ("name", "Suất mới"),
+                ("price", "40.000"),
+            ],
+        )
+        .await,
+    );
+    check(
+        "change a price",
+        bep.post(
+            &format!("/kitchen/menu/options/{}", ids[1][0]),
+            &[("price", "50.000"), ("capacity", "")],
+        )
+        .await,
+    );
+    check(
+        "delete an option",
+        bep.post(
+            &format!("/kitchen/menu/options/{}/delete", ids[2][0]),
+            &[("confirm", "yes")],
+        )
+        .await,
+    );
+    check(
+        "copy a week",
+        bep.post("/kitchen/menu/copy", &[("week", "2026-11-16")])
+            .await,
+    );
+    check(
+        "publish a week",
+        bep.post("/kitchen/menu/publish", &[("week", "2026-11-30")])
+            .await,
+    );
+    lan.get("/absences").await;
+    check(
+        "declare an absence",
+        lan.post(
+            "/absences",
+            &[
+                ("start", "30/11/2026"),
+                ("end", "30/11/2026"),
+                ("kind", "leave"),
+                ("note", ""),
+            ],
+        )
+        .await,
+    );
+    let wrong: Vec<_> = refusals
+        .iter()
+        .filter(|(_, status, says)| !(400..500).contains(status) || !says)
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "not refused with the closed-month message: {wrong:?}"
+    );
+    assert_eq!(snapshot(&app), before, "nothing changed");
+}

@@ -1,0 +1,319 @@
+//! The kitchen's write paths as store commands: each is one function that runs inside the
+//! caller's transaction, guards every date it touches (`periods::ensure_open`), makes the
+//! change through the canteen store (meal changes only through `transition`) and writes its
+//! audit record. Handlers parse, authorise, call one of these, and answer.
+
+use super::ordering::Who;
+use super::service::{self, Serve};
+use super::store::{self, NewOption};
+use super::week::{self, DayView};
+use crate::audit::{self, Actor, Entry};
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::money::Vnd;
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use serde_json::json;
+
+/// A new option on a day's menu, with dishes from the catalogue.
+pub struct OptionInput<'a> {
+    pub day: NaiveDate,
+    pub name: &'a str,
+    pub price: Vnd,
+    pub capacity: Option<i32>,
+    pub vegetarian: bool,
+    pub dish_ids: &'a [i32],
+}
+
+pub fn add_option(
+    c: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    o: &OptionInput<'_>,
+) -> Result<i32, AppError> {
+    crate::periods::ensure_open(c, o.day)?;
+    let all = store::all_dishes(c)?;
+    let names: Vec<String> = o
+        .dish_ids
+        .iter()
+        .filter_map(|id| all.iter().find(|d| d.id == *id).map(|d| d.name.clone()))
+        .collect();
+    if names.len() != o.dish_ids.len() {
+        return Err(AppError::BadRequest("err.bad_form"));
+    }
+    let dishes = names.join(" · ");
+    let new = NewOption {
+        service_date: o.day,
+        name: o.name,
+        price_vnd: o.price,
+        capacity: o.capacity,
+        vegetarian: o.vegetarian,
+        dishes: &dishes,
+    };
+    let id = store::add_option(c, &new)?.map_err(AppError::BadRequest)?;
+    audit::record(
+        c,
+        actor,
+        now,
+        Entry::new("menu_option.add", "meal_option")
+            .id(id)
+            .after(json!(
+                {"date": o.day, "name": o.name, "price_vnd": o.price, "capacity": o.capacity}
+            )),
+    )?;
+    Ok(id)
+}
+
+/// A new price or capacity. Meals already ordered keep the price they were ordered at.
+pub fn update_option(
+    c: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    id: i32,
+    price: Vnd,
+    capacity: Option<i32>,
+) -> Result<NaiveDate, AppError> {
+    let o = store::option(c, id)?.ok_or(AppError::NotFound)?;
+    crate::periods::ensure_open(c, o.service_date)?;
+    store::update_option(c, id, price.0, capacity)?;
+    audit::record(
+        c,
+        actor,
+        now,
+        Entry::new("menu_option.update", "meal_option")
+            .id(id)
+            .before(json!({"price_vnd": o.price_vnd, "capacity": o.capacity}))
+            .after(json!({"price_vnd": price, "capacity": capacity})),
+    )?;
+    Ok(o.service_date)
+}
+
+pub fn delete_option(
+    c: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    id: i32,
+) -> Result<NaiveDate, AppError> {
+    let o = store::option(c, id)?.ok_or(AppError::NotFound)?;
+    crate::periods::ensure_open(c, o.service_date)?;
+    store::delete_option(c, id)?.map_err(AppError::BadRequest)?;
+    audit::record(
+        c,
+        actor,
+        now,
+        Entry::new("menu_option.delete", "meal_option")
+            .id(id)
+            .before(json!({"date": o.service_date, "name": o.name, "price_vnd": o.price_vnd})),
+    )?;
+    Ok(o.service_date)
+}
+
+/// Copies a week's options (with their prices) to the next week; days that already have
+/// options are left alone. Audited: prices are money.
+pub fn copy_week(
+    c: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    monday: NaiveDate,
+) -> Result<usize, AppError> {
+    let next = monday + Duration::days(7);
+    let src = store::options_between(c, monday, monday + Duration::days(6))?;
+    let have = store::options_between(c, next, next + Duration::days(6))?;
+    let mut copied = Vec::new();
+    for o in src {
+        let day = o.service_date + Duration::days(7);
+        if have.iter().any(|h| h.service_date == day) {
+            continue;
+        }
+        crate::periods::ensure_open(c, day)?;
+        let n = NewOption {
+            service_date: day,
+            name: &o.name,
+            price_vnd: o.price_vnd,
+            capacity: o.capacity,
+            vegetarian: o.vegetarian,
+            dishes: &o.dishes,
+        };
+        if let Ok(id) = store::add_option(c, &n)? {
+            copied.push(json!({"id": id, "date": day, "name": o.name, "price_vnd": o.price_vnd}));
+        }
+    }
+    let n = copied.len();
+    if n > 0 {
+        audit::record(
+            c,
+            actor,
+            now,
+            Entry::new("menu_option.copy_week", "meal_option")
+                .after(json!({"from_week": monday, "to_week": next, "options": copied})),
+        )?;
+    }
+    Ok(n)
+}
+
+/// The counter: who a code is, and their meal of `day` served.
+pub fn scan(
+    c: &mut DbConn,
+    code: &str,
+    day: NaiveDate,
+    by: i32,
+    now: NaiveDateTime,
+) -> Result<Option<(i32, Serve)>, AppError> {
+    let Some(person) = service::person_for_code(c, code)? else {
+        return Ok(None);
+    };
+    Ok(Some((person, service::serve(c, person, day, by, now)?)))
+}
+
+/// Undoes a serve (by the order's id) or a walk-in (by the person, today) within 10 minutes.
+/// Returns the person. Recorded in `order_events` and in the audit log.
+pub fn undo(
+    c: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    day: NaiveDate,
+    order: Option<i32>,
+    walk_in_of: Option<i32>,
+) -> Result<i32, AppError> {
+    let by = actor.user_id.ok_or(AppError::Forbidden)?;
+    let late = AppError::BadRequest("counter.err_undo_late");
+    match (order, walk_in_of) {
+        (Some(id), None) => {
+            let o = super::ordering::order(c, id)?.ok_or(AppError::NotFound)?;
+            if !service::undo_serve(c, id, by, now)? {
+                return Err(late);
+            }
+            audit::record(c, actor, now, Entry::new("serve.undo", "order").id(o.id))?;
+            Ok(o.person_id)
+        }
+        (None, Some(person)) => {
+            if !service::undo_walk_in(c, person, day, by, now)? {
+                return Err(late);
+            }
+            audit::record(
+                c,
+                actor,
+                now,
+                Entry::new("serve.walk_in_void", "walk_in").id(person),
+            )?;
+            Ok(person)
+        }
+        _ => Err(AppError::BadRequest("err.bad_form")),
+    }
+}
+
+/// Serves someone without a meal today at the option's full price (when walk-ins are allowed).
+pub fn walk_in(
+    c: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    day: NaiveDate,
+    person: i32,
+    option: i32,
+) -> Result<i32, AppError> {
+    let by = actor.user_id.ok_or(AppError::Forbidden)?;
+    if !store::load_settings(c)?.allow_walk_in {
+        return Err(AppError::BadRequest("counter.err_no_walk_in"));
+    }
+    let opt = store::option(c, option)?
+        .filter(|o| o.service_date == day)
+        .ok_or(AppError::BadRequest("order.err_unknown_option"))?;
+    crate::people::store::person(c, person)?.ok_or(AppError::NotFound)?;
+    let id = service::walk_in(c, person, &opt, by, now)?.map_err(AppError::BadRequest)?;
+    audit::record(
+        c,
+        actor,
+        now,
+        Entry::new("serve.walk_in", "walk_in")
+            .id(id)
+            .after(json!({"person_id": person, "option_id": opt.id, "price_vnd": opt.price_vnd})),
+    )?;
+    Ok(id)
+}
+
+/// Close service: every meal still only ordered becomes a no-show. Returns how many.
+pub fn close_service(
+    c: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    day: NaiveDate,
+) -> Result<usize, AppError> {
+    let by = actor.user_id.ok_or(AppError::Forbidden)?;
+    let n = service::close_service(c, day, by, now)?;
+    audit::record(
+        c,
+        actor,
+        now,
+        Entry::new("service.close", "service_day").after(json!({"day": day, "no_shows": n})),
+    )?;
+    Ok(n)
+}
+
+/// A week submitted for a person: by themself, or by the kitchen on their behalf (audited).
+/// Err(days, problems) re-shows the week with each day's problem.
+pub type WeekOutcome = Result<usize, (Vec<DayView>, Vec<(NaiveDate, &'static str)>)>;
+
+pub fn submit_week(
+    c: &mut DbConn,
+    actor: Option<&Actor>,
+    who: &Who,
+    pairs: &[(String, String)],
+    now: DateTime<Utc>,
+) -> Result<WeekOutcome, AppError> {
+    crate::people::store::person(c, who.person_id)?.ok_or(AppError::NotFound)?;
+    let s = store::load_settings(c)?;
+    match week::submit(c, who, pairs, now, &s)? {
+        Ok(n) => {
+            if let Some(actor) = actor {
+                audit::record(
+                    c,
+                    actor,
+                    crate::clock::truncate_micros(now.naive_utc()),
+                    Entry::new("orders.on_behalf", "person")
+                        .id(who.person_id)
+                        .after(json!({"days_changed": n})),
+                )?;
+            }
+            Ok(Ok(n))
+        }
+        Err(errors) => Ok(Err((week::load(c, who.person_id, now, &s)?, errors))),
+    }
+}
+
+/// A standing order saved (or stopped); the person's meals on days that can still change
+/// follow it at once.
+pub fn save_standing(
+    c: &mut DbConn,
+    person: i32,
+    standing: Option<&super::rules::Standing>,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let nowt = crate::clock::truncate_micros(now.naive_utc());
+    let s = store::load_settings(c)?;
+    let days = super::standing::editable_days(c, now, &s)?;
+    if let (Some(first), Some(last)) = (days.first(), days.last()) {
+        store::lock_days(c, first.0, last.0, false)?;
+    }
+    store::lock(c, store::LOCK_PERSON, person)?;
+    super::standing::save_standing(c, person, standing, nowt)?;
+    super::standing::sync_person(c, person, &days, nowt)
+}
+
+/// The canteen settings (cut-off, horizon, walk-ins), audited before → after.
+pub fn save_settings(
+    c: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    s: &super::rules::Settings,
+) -> Result<(), AppError> {
+    let before = store::load_settings(c)?;
+    store::save_settings(c, s)?;
+    let snap = |s: &super::rules::Settings| json!({"cutoff": s.cutoff.format("%H:%M").to_string(), "horizon_days": s.horizon_days, "allow_walk_in": s.allow_walk_in});
+    audit::record(
+        c,
+        actor,
+        now,
+        Entry::new("canteen_settings.update", "settings")
+            .before(snap(&before))
+            .after(snap(s)),
+    )
+}
