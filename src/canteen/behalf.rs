@@ -87,7 +87,10 @@ fn behalf_page(
             h1 { (ctx.t("behalf.title")) ": " (p.full_name) " · " (p.employee_code) }
             @if !errors.is_empty() { p.alert role="alert" { (ctx.t("week.not_saved")) } }
             (week::grid(ctx, &format!("/kitchen/on-behalf/{}", p.id), days, errors, true))
-            p { a href="/kitchen/on-behalf" { (ctx.t("common.back")) } }
+            p {
+                a href=(format!("/kitchen/history/{}", p.id)) { (ctx.t("nav.history")) } " · "
+                a href="/kitchen/on-behalf" { (ctx.t("common.back")) }
+            }
         },
     )
 }

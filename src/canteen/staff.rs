@@ -65,6 +65,7 @@ fn week_page(
                 a.button.secondary href="/absences" { (ctx.t("absence.title")) }
                 a.button.secondary href="/pass" { (ctx.t("pass.title")) }
                 a.button.secondary href="/meals" { (ctx.t("rating.title")) }
+                a.button.secondary href="/history" { (ctx.t("nav.history")) }
             }))
             @if let Some(d) = remind {
                 p.alert role="status" { (ctx.tf("week.remind_tomorrow", date(d.day))) }
