@@ -3,11 +3,11 @@
 //! change through the canteen store (meal changes only through `transition`) and writes its
 //! audit record. Handlers parse, authorise, call one of these, and answer.
 
-use super::ordering::Who;
-use super::service::{self, Serve};
-use super::store::{self, NewOption};
-use super::week::{self, DayView};
 use crate::audit::{self, Actor, Entry};
+use crate::canteen::ordering::Who;
+use crate::canteen::service::{self, Serve};
+use crate::canteen::store::{self, NewOption};
+use crate::canteen::week::{self, DayView};
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::money::Vnd;
@@ -178,7 +178,7 @@ pub fn undo(
     let late = AppError::BadRequest("counter.err_undo_late");
     match (order, walk_in_of) {
         (Some(id), None) => {
-            let o = super::ordering::order(c, id)?.ok_or(AppError::NotFound)?;
+            let o = crate::canteen::ordering::order(c, id)?.ok_or(AppError::NotFound)?;
             if !service::undo_serve(c, id, by, now)? {
                 return Err(late);
             }
@@ -284,18 +284,18 @@ pub fn submit_week(
 pub fn save_standing(
     c: &mut DbConn,
     person: i32,
-    standing: Option<&super::rules::Standing>,
+    standing: Option<&crate::canteen::rules::Standing>,
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
     let nowt = crate::clock::truncate_micros(now.naive_utc());
     let s = store::load_settings(c)?;
-    let days = super::standing::editable_days(c, now, &s)?;
+    let days = crate::canteen::standing::editable_days(c, now, &s)?;
     if let (Some(first), Some(last)) = (days.first(), days.last()) {
         store::lock_days(c, first.0, last.0, false)?;
     }
     store::lock(c, store::LOCK_PERSON, person)?;
-    super::standing::save_standing(c, person, standing, nowt)?;
-    super::standing::sync_person(c, person, &days, nowt)
+    crate::canteen::standing::save_standing(c, person, standing, nowt)?;
+    crate::canteen::standing::sync_person(c, person, &days, nowt)
 }
 
 /// The canteen settings (cut-off, horizon, walk-ins), audited before → after.
@@ -303,11 +303,11 @@ pub fn save_settings(
     c: &mut DbConn,
     actor: &Actor,
     now: NaiveDateTime,
-    s: &super::rules::Settings,
+    s: &crate::canteen::rules::Settings,
 ) -> Result<(), AppError> {
     let before = store::load_settings(c)?;
     store::save_settings(c, s)?;
-    let snap = |s: &super::rules::Settings| json!({"cutoff": s.cutoff.format("%H:%M").to_string(), "horizon_days": s.horizon_days, "allow_walk_in": s.allow_walk_in});
+    let snap = |s: &crate::canteen::rules::Settings| json!({"cutoff": s.cutoff.format("%H:%M").to_string(), "horizon_days": s.horizon_days, "allow_walk_in": s.allow_walk_in});
     audit::record(
         c,
         actor,

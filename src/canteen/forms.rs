@@ -2,8 +2,8 @@
 //! carry the date (`meal_2026-12-01`, `guests_2026-12-01`). Parsed strictly: any other field
 //! is refused, like `deny_unknown_fields`.
 
-use super::ordering::Wish;
-use super::rules::parse_guests;
+use crate::canteen::ordering::Wish;
+use crate::canteen::rules::parse_guests;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 

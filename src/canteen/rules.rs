@@ -140,7 +140,7 @@ impl Standing {
         }
         Some(
             self.prefer_vegetarian
-                || (self.lunar_vegetarian && super::lunar::is_first_or_fifteenth(day)),
+                || (self.lunar_vegetarian && crate::canteen::lunar::is_first_or_fifteenth(day)),
         )
     }
 }

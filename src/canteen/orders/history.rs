@@ -1,8 +1,8 @@
 //! The history of a person's meals on a day, from `order_events`: staff see their own, the
 //! kitchen and admins anyone's. Prices are full prices (never subsidies).
 
-use super::staff::person_of;
-use super::transition::{self, HistoryLine};
+use crate::canteen::staff::person_of;
+use crate::canteen::transition::{self, HistoryLine};
 use crate::clock::local_datetime;
 use crate::error::AppError;
 use crate::money::Vnd;

@@ -1,10 +1,10 @@
 //! Standing orders and absences, and turning standing orders into meals.
 
-use super::ordering::*;
-use super::rules::{self, Lock, Settings, Standing};
-use super::states::{Cause, Change, Source};
-use super::store::{self, MealOption, LOCK_OPTION, LOCK_PERSON};
-use super::transition::{self, By, MealChange};
+use crate::canteen::ordering::*;
+use crate::canteen::rules::{self, Lock, Settings, Standing};
+use crate::canteen::states::{Cause, Change, Source};
+use crate::canteen::store::{self, MealOption, LOCK_OPTION, LOCK_PERSON};
+use crate::canteen::transition::{self, By, MealChange};
 use crate::db::schema::{absences, orders, standing_orders};
 use crate::db::DbConn;
 use crate::error::AppError;

@@ -1,11 +1,11 @@
 //! Kitchen: the service calendar — close days with a reason (cancelling their meals), open
 //! make-up days; lunar 1st/15th are marked.
 
-use super::rules;
-use super::store::{self};
-use super::week::weekday_key;
 use crate::audit::Actor;
 use crate::auth::middleware::see_other;
+use crate::canteen::rules;
+use crate::canteen::store::{self};
+use crate::canteen::week::weekday_key;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::format::{business_date, date};
@@ -55,7 +55,7 @@ pub async fn page(
                     @for i in 0..=(last - first).num_days() {
                         @let d = first + Duration::days(i);
                         @let row = rows.get(&d);
-                        @let l = super::lunar::to_lunar(d);
+                        @let l = crate::canteen::lunar::to_lunar(d);
                         tr {
                             td { (ctx.t(weekday_key(d))) " " (date(d)) }
                             td { @if rules::is_open(d, row) { (ctx.t("cal.open")) } @else { span.badge.off { (ctx.t("order.lock_closed")) } " " (row.and_then(|r| r.reason.as_deref()).unwrap_or("")) } }

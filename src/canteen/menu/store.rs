@@ -1,6 +1,6 @@
 //! Menus, the service calendar, dishes and canteen settings (all diesel code of those).
 
-use super::rules::{DayRow, OptionRef, Settings};
+use crate::canteen::rules::{DayRow, OptionRef, Settings};
 use crate::db::schema::{dishes, meal_options, orders, service_days, settings};
 use crate::db::{backend_of, Backend, DbConn};
 use crate::error::AppError;
@@ -20,7 +20,7 @@ pub fn load_settings(conn: &mut DbConn) -> Result<Settings, AppError> {
             "canteen.cutoff" => {
                 if let Ok(t) = NaiveTime::parse_from_str(&v, "%H:%M") {
                     // A value stored before the rule existed never reaches past service.
-                    s.cutoff = t.min(super::rules::latest_cutoff());
+                    s.cutoff = t.min(crate::canteen::rules::latest_cutoff());
                 }
             }
             "canteen.horizon_days" => {
@@ -402,8 +402,8 @@ pub fn close_days(
     actor: &crate::audit::Actor,
     now: NaiveDateTime,
 ) -> Result<usize, AppError> {
-    use super::states::Source;
-    use super::transition::{self, By};
+    use crate::canteen::states::Source;
+    use crate::canteen::transition::{self, By};
     lock_days(conn, from, to, true)?;
     let rows = day_rows(conn, from, to)?;
     let by = By::new(actor.user_id, Source::Calendar);
@@ -443,8 +443,8 @@ pub fn open_day(
     actor: &crate::audit::Actor,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(usize, usize), AppError> {
-    use super::states::Source;
-    use super::transition::{self, By};
+    use crate::canteen::states::Source;
+    use crate::canteen::transition::{self, By};
     let nowt = crate::clock::truncate_micros(now.naive_utc());
     lock_days(conn, day, day, true)?;
     crate::periods::ensure_open(conn, day)?;
@@ -459,9 +459,9 @@ pub fn open_day(
     let restored = transition::reopen_day(conn, day, &by, nowt)?;
     let s = load_settings(conn)?;
     let mut added = 0;
-    if super::rules::editable(day, Some(&row), now, &s).is_ok() {
+    if crate::canteen::rules::editable(day, Some(&row), now, &s).is_ok() {
         let opts = options_between(conn, day, day)?;
-        added = super::standing::materialize_day(conn, day, &opts, nowt)?;
+        added = crate::canteen::standing::materialize_day(conn, day, &opts, nowt)?;
     }
     crate::audit::record(
         conn,

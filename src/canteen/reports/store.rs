@@ -1,7 +1,7 @@
 //! Waste log, daily figures and ratings (store side).
 
-use super::ordering::{Order, CANCELLED, NO_SHOW, SERVED};
-use super::store::MealOption;
+use crate::canteen::ordering::{Order, CANCELLED, NO_SHOW, SERVED};
+use crate::canteen::store::MealOption;
 use crate::db::schema::{guest_meals, meal_options, orders, ratings, walk_ins, waste_log};
 use crate::db::DbConn;
 use crate::error::AppError;
@@ -171,14 +171,14 @@ pub fn record_past_meal(
     m: &PastMeal<'_>,
     now: NaiveDateTime,
 ) -> Result<i32, AppError> {
-    use super::states::{Change, Source};
-    use super::transition::{self, By, MealChange};
+    use crate::canteen::states::{Change, Source};
+    use crate::canteen::transition::{self, By, MealChange};
     let day = m.option.service_date;
     let by = By::new(None, Source::Standing);
     let order = MealChange::new(m.person, day, None, Change::Order).option(m.option);
     let id = transition::meal(conn, &order, &by, now)?
         .map_err(|_| AppError::internal("past meal refused"))?;
-    let row = super::ordering::order(conn, id)?;
+    let row = crate::canteen::ordering::order(conn, id)?;
     let last = match m.status {
         SERVED => Some(Change::Serve),
         NO_SHOW => Some(Change::NoShow),
@@ -203,7 +203,7 @@ pub fn record_past_meal(
             m.guests,
             Some(m.option),
             None,
-            super::states::Cause::Person,
+            crate::canteen::states::Cause::Person,
             &by,
             now,
         )?;

@@ -1,10 +1,10 @@
 //! Orders: one meal per person per day (a UNIQUE row that changes state, never duplicates),
 //! guest meals, standing orders, absences. All diesel code of orders lives here.
 
-use super::rules::{self, Settings};
-use super::states::{Cause, Change, MealStatus, Refusal, Source};
-use super::store::{self, MealOption, LOCK_OPTION, LOCK_PERSON};
-use super::transition::{self, By, MealChange};
+use crate::canteen::rules::{self, Settings};
+use crate::canteen::states::{Cause, Change, MealStatus, Refusal, Source};
+use crate::canteen::store::{self, MealOption, LOCK_OPTION, LOCK_PERSON};
+use crate::canteen::transition::{self, By, MealChange};
 use crate::db::schema::{guest_meals, orders, walk_ins};
 use crate::db::DbConn;
 use crate::error::AppError;
@@ -231,7 +231,7 @@ pub fn apply_week(
             };
             let from = MealStatus::parse(&o.status);
             let by = o.cancel_cause.as_deref().and_then(Cause::parse);
-            if let Err(Refusal::Refused(key)) = super::states::next(from, by, change) {
+            if let Err(Refusal::Refused(key)) = crate::canteen::states::next(from, by, change) {
                 errors.push((w.day, key));
                 continue;
             }

@@ -1,11 +1,11 @@
 //! Orders on behalf of people without accounts (drivers, guards).
 
-use super::ordering::Who;
-use super::states::Source;
-use super::store;
-use super::week;
 use crate::audit::Actor;
 use crate::auth::middleware::see_other;
+use crate::canteen::ordering::Who;
+use crate::canteen::states::Source;
+use crate::canteen::store;
+use crate::canteen::week;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::forms::{q, FieldErrors, Form, Input};
@@ -113,7 +113,7 @@ pub async fn save(
     let outcome = state
         .db
         .write(move |c| {
-            let r = super::commands::submit_week(c, Some(&actor), &who, &pairs, now)?;
+            let r = crate::canteen::commands::submit_week(c, Some(&actor), &who, &pairs, now)?;
             match r {
                 Ok(_) => Ok(Ok(())),
                 Err((days, errors)) => {

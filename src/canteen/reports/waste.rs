@@ -1,9 +1,9 @@
 //! Waste log (portions prepared and left over) and the report: ordered vs prepared vs served
 //! vs no-shows vs leftovers per day, a small SVG chart, and ratings without names.
 
-use super::feedback;
-use super::feedback::DayFigures;
 use crate::auth::middleware::see_other;
+use crate::canteen::feedback;
+use crate::canteen::feedback::DayFigures;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::format::{business_date, date};
@@ -41,7 +41,7 @@ pub async fn report(
             )
         }
         _ => {
-            let f = super::rules::monday_of(today);
+            let f = crate::canteen::rules::monday_of(today);
             (f, f + Duration::days(6))
         }
     };

@@ -1,9 +1,9 @@
 //! Kitchen: the headcount of a day (by option, vegetarian, guests, unit; final after the
 //! cut-off) with an A4 print list, CSV and XLSX. Never shows anything about subsidies.
 
-use super::rules::{self};
-use super::service::{self};
-use super::store;
+use crate::canteen::rules::{self};
+use crate::canteen::service::{self};
+use crate::canteen::store;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::format::{business_date, csv_safe, date};

@@ -1,7 +1,7 @@
 //! Kitchen: the dish catalogue.
 
-use super::store::{self, DishInput};
 use crate::auth::middleware::see_other;
+use crate::canteen::store::{self, DishInput};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::forms::{post_form, FieldErrors, Form, Input};

@@ -1,12 +1,12 @@
 //! Kitchen: week menus — options with price and capacity, copy a week, publish.
 
-use super::commands;
-use super::rules::{self, DayRow};
-use super::standing;
-use super::store;
-use super::week::weekday_key;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::middleware::see_other;
+use crate::canteen::commands;
+use crate::canteen::rules::{self, DayRow};
+use crate::canteen::standing;
+use crate::canteen::store;
+use crate::canteen::week::weekday_key;
 use crate::error::AppError;
 use crate::money::Vnd;
 use crate::state::AppState;

@@ -1,11 +1,11 @@
 //! Staff pages: my week, standing order, absences, meal pass, rating served meals.
 
-use super::ordering::Who;
-use super::rules::{self, Standing};
-use super::standing;
-use super::states::Source;
-use super::{store, week};
 use crate::auth::middleware::see_other;
+use crate::canteen::ordering::Who;
+use crate::canteen::rules::{self, Standing};
+use crate::canteen::standing;
+use crate::canteen::states::Source;
+use crate::canteen::{store, week};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::format::date;
@@ -94,7 +94,7 @@ pub async fn save_week(
     };
     let outcome = state
         .db
-        .write(move |c| super::commands::submit_week(c, None, &who, &pairs, now))
+        .write(move |c| crate::canteen::commands::submit_week(c, None, &who, &pairs, now))
         .await?;
     match outcome {
         Ok(_) => Ok(see_other("/week", Some("flash.week_saved"))),
@@ -192,7 +192,7 @@ pub async fn standing_save(
     let now = state.clock.now();
     state
         .db
-        .write(move |c| super::commands::save_standing(c, person, standing.as_ref(), now))
+        .write(move |c| crate::canteen::commands::save_standing(c, person, standing.as_ref(), now))
         .await?;
     Ok(see_other("/week", Some("flash.standing_saved")))
 }

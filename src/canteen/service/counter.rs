@@ -1,12 +1,12 @@
 //! The serving counter: scan or type a code, serve, refuse a second scan, undo within 10
 //! minutes, walk-ins at full price, close service. Never shows prices or subsidies.
 
-use super::commands;
-use super::rules::{self};
-use super::service::{self, Serve};
-use super::store;
 use crate::audit::Actor;
 use crate::auth::middleware::see_other;
+use crate::canteen::commands;
+use crate::canteen::rules::{self};
+use crate::canteen::service::{self, Serve};
+use crate::canteen::store;
 use crate::clock::local_datetime;
 use crate::error::AppError;
 use crate::state::AppState;

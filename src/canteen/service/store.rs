@@ -1,9 +1,9 @@
 //! The serving side: meal passes, the counter, closing service, headcount, waste and ratings.
 
-use super::ordering::{Order, CANCELLED};
-use super::states::{Change, Refusal, Source};
-use super::store::{self, MealOption, LOCK_PERSON};
-use super::transition::{self, By, MealChange, WalkIn};
+use crate::canteen::ordering::{Order, CANCELLED};
+use crate::canteen::states::{Change, Refusal, Source};
+use crate::canteen::store::{self, MealOption, LOCK_PERSON};
+use crate::canteen::transition::{self, By, MealChange, WalkIn};
 use crate::db::schema::{guest_meals, meal_options, meal_passes, orders, persons, units};
 use crate::db::DbConn;
 use crate::error::AppError;
@@ -177,10 +177,13 @@ pub fn undo_serve(
     by: i32,
     now: NaiveDateTime,
 ) -> Result<bool, AppError> {
-    let Some(o) = super::ordering::order(conn, order_id)? else {
+    let Some(o) = crate::canteen::ordering::order(conn, order_id)? else {
         return Ok(false);
     };
-    if !o.served_at.is_some_and(|t| super::rules::can_undo(t, now)) {
+    if !o
+        .served_at
+        .is_some_and(|t| crate::canteen::rules::can_undo(t, now))
+    {
         return Ok(false);
     }
     let m = MealChange::new(o.person_id, o.service_date, Some(&o), Change::UndoServe);
@@ -198,7 +201,7 @@ pub fn undo_walk_in(
     let Some(w) = transition::walk_in_of(conn, person, day)? else {
         return Ok(false);
     };
-    if !super::rules::can_undo(w.served_at, now) {
+    if !crate::canteen::rules::can_undo(w.served_at, now) {
         return Ok(false);
     }
     transition::void_walk_in(conn, &w, &By::new(Some(by), Source::Counter), now)?;

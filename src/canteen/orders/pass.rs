@@ -1,11 +1,11 @@
 //! Staff: the QR meal pass and rating served meals.
 
-use super::feedback;
-use super::ordering::{self};
-use super::rules::{self};
-use super::service;
-use super::staff::person_of;
 use crate::auth::middleware::see_other;
+use crate::canteen::feedback;
+use crate::canteen::ordering::{self};
+use crate::canteen::rules::{self};
+use crate::canteen::service;
+use crate::canteen::staff::person_of;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::format::date;

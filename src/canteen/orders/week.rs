@@ -1,10 +1,10 @@
 //! The two-week ordering grid, shared by "My week" (staff) and "orders on behalf" (kitchen).
 
-use super::forms::{parse_week, WeekFormError};
-use super::ordering::{self, Order, Who, CANCELLED};
-use super::rules::{self, DayRow, Lock, Settings};
-use super::standing;
-use super::store::{self, MealOption};
+use crate::canteen::forms::{parse_week, WeekFormError};
+use crate::canteen::ordering::{self, Order, Who, CANCELLED};
+use crate::canteen::rules::{self, DayRow, Lock, Settings};
+use crate::canteen::standing;
+use crate::canteen::store::{self, MealOption};
 use crate::clock::business_offset;
 use crate::db::DbConn;
 use crate::error::AppError;

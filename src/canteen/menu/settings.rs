@@ -1,9 +1,9 @@
 //! Canteen settings: cut-off time, ordering horizon, walk-ins.
 
-use super::rules::Settings;
-use super::store;
 use crate::audit::Actor;
 use crate::auth::middleware::see_other;
+use crate::canteen::rules::Settings;
+use crate::canteen::store;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::forms::{post_form, FieldErrors, Form, Input};
@@ -56,7 +56,7 @@ pub async fn save(
     Form(f): Form<SettingsForm>,
 ) -> Result<HttpResponse, AppError> {
     let mut e = FieldErrors::default();
-    let cutoff = match super::rules::parse_cutoff(&f.cutoff) {
+    let cutoff = match crate::canteen::rules::parse_cutoff(&f.cutoff) {
         Ok(t) => Some(t),
         Err(key) => {
             e.add("cutoff", key);
@@ -90,7 +90,7 @@ pub async fn save(
     let now = state.clock.now_naive();
     state
         .db
-        .write(move |c| super::commands::save_settings(c, &actor, now, &s))
+        .write(move |c| crate::canteen::commands::save_settings(c, &actor, now, &s))
         .await?;
     Ok(see_other("/kitchen/settings", Some("flash.saved")))
 }

@@ -4,9 +4,9 @@
 //! in the same transaction. Nothing else in the code updates `orders`, `guest_meals` or
 //! `walk_ins`.
 
-use super::ordering::{Guests, Order};
-use super::states::{self, Cause, Change, EventKind, MealStatus, Placed, Refusal, Source};
-use super::store::MealOption;
+use crate::canteen::ordering::{Guests, Order};
+use crate::canteen::states::{self, Cause, Change, EventKind, MealStatus, Placed, Refusal, Source};
+use crate::canteen::store::MealOption;
 use crate::db::schema::{guest_meals, order_events, orders, walk_ins};
 use crate::db::DbConn;
 use crate::error::AppError;
