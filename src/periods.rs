@@ -27,6 +27,50 @@ pub fn ensure_open(conn: &mut DbConn, day: NaiveDate) -> Result<(), AppError> {
     }
 }
 
+/// Proof that every month of `from..=to` was found open in this transaction: a write path
+/// that changes many days checks them once (one query) and hands this to each change, which
+/// then need not ask again.
+#[derive(Clone, Copy, Debug)]
+pub struct OpenRange {
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+impl OpenRange {
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        self.from <= day && day <= self.to
+    }
+}
+
+/// Like `ensure_open` for every day of `from..=to`, in one query.
+pub fn ensure_open_range(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<OpenRange, AppError> {
+    let closed: i64 = periods::table
+        .filter(periods::month.between(month_key(from), month_key(to)))
+        .filter(periods::state.ne("open"))
+        .count()
+        .get_result(conn)?;
+    if closed > 0 {
+        return Err(AppError::BadRequest("period.err_closed"));
+    }
+    Ok(OpenRange { from, to })
+}
+
+/// `ensure_open`, unless `checked` already covers the day.
+pub fn ensure_open_within(
+    conn: &mut DbConn,
+    day: NaiveDate,
+    checked: Option<&OpenRange>,
+) -> Result<(), AppError> {
+    match checked {
+        Some(r) if r.covers(day) => Ok(()),
+        _ => ensure_open(conn, day),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -87,7 +87,6 @@ CREATE TABLE order_events (
     cause TEXT CHECK (cause IN ('self', 'kitchen', 'day_closed', 'absence', 'person_left')),
     reason TEXT
 );
-CREATE INDEX order_events_row ON order_events(kind, row_id, id);
 CREATE INDEX order_events_person ON order_events(person_id, service_date);
 
 CREATE FUNCTION order_events_append_only() RETURNS trigger AS $$

@@ -301,6 +301,7 @@ pub fn apply_week(
 
     let nowt = crate::clock::truncate_micros(now.naive_utc());
     let by = who.by();
+    let open = crate::periods::ensure_open_range(conn, from, to)?;
     let mut n = 0;
     for (w, chosen, meal_changes, guests_change) in changes {
         if meal_changes {
@@ -315,7 +316,8 @@ pub fn apply_week(
                     existing,
                     Change::Cancel(Cause::of(who.source)),
                 ),
-            };
+            }
+            .checked(&open);
             if let Err(Refusal::Refused(key)) = transition::meal(conn, &m, &by, nowt)? {
                 return Err(AppError::BadRequest(key));
             }

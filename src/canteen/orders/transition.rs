@@ -42,24 +42,48 @@ struct Event<'a> {
     reason: Option<&'a str>,
 }
 
+/// An `order_events` row.
+#[derive(Insertable, Debug, Clone)]
+#[diesel(table_name = order_events)]
+pub struct NewEvent {
+    kind: &'static str,
+    row_id: i32,
+    person_id: i32,
+    service_date: NaiveDate,
+    at: NaiveDateTime,
+    by_user: Option<i32>,
+    source: &'static str,
+    from_status: Option<String>,
+    to_status: String,
+    option_id: Option<i32>,
+    price_vnd: Option<i64>,
+    guests: Option<i32>,
+    cause: Option<&'static str>,
+    reason: Option<String>,
+}
+
+fn new_event(e: &Event<'_>, by: &By, now: NaiveDateTime) -> NewEvent {
+    NewEvent {
+        kind: e.kind.as_str(),
+        row_id: e.row_id,
+        person_id: e.person,
+        service_date: e.day,
+        at: now,
+        by_user: by.user,
+        source: by.source.as_str(),
+        from_status: e.from.map(str::to_string),
+        to_status: e.to.to_string(),
+        option_id: e.option,
+        price_vnd: e.price,
+        guests: e.guests,
+        cause: e.cause.map(Cause::as_str),
+        reason: e.reason.map(str::to_string),
+    }
+}
+
 fn append(conn: &mut DbConn, e: &Event<'_>, by: &By, now: NaiveDateTime) -> Result<(), AppError> {
     diesel::insert_into(order_events::table)
-        .values((
-            order_events::kind.eq(e.kind.as_str()),
-            order_events::row_id.eq(e.row_id),
-            order_events::person_id.eq(e.person),
-            order_events::service_date.eq(e.day),
-            order_events::at.eq(now),
-            order_events::by_user.eq(by.user),
-            order_events::source.eq(by.source.as_str()),
-            order_events::from_status.eq(e.from),
-            order_events::to_status.eq(e.to),
-            order_events::option_id.eq(e.option),
-            order_events::price_vnd.eq(e.price),
-            order_events::guests.eq(e.guests),
-            order_events::cause.eq(e.cause.map(Cause::as_str)),
-            order_events::reason.eq(e.reason),
-        ))
+        .values(&new_event(e, by, now))
         .execute(conn)?;
     Ok(())
 }
@@ -76,6 +100,8 @@ pub struct MealChange<'a> {
     /// What caused a cancellation in particular (an absence's id).
     pub cause_ref: Option<String>,
     pub reason: Option<&'a str>,
+    /// The months already checked open in this transaction (saves a query per change).
+    pub checked: Option<&'a crate::periods::OpenRange>,
 }
 
 impl<'a> MealChange<'a> {
@@ -88,7 +114,12 @@ impl<'a> MealChange<'a> {
             option: None,
             cause_ref: None,
             reason: None,
+            checked: None,
         }
+    }
+    pub fn checked(mut self, r: &'a crate::periods::OpenRange) -> Self {
+        self.checked = Some(r);
+        self
     }
     pub fn option(mut self, o: &'a MealOption) -> Self {
         self.option = Some(o);
@@ -124,6 +155,7 @@ pub fn meal(
     by: &By,
     now: NaiveDateTime,
 ) -> Result<Result<i32, Refusal>, AppError> {
+
     let from = m.existing.and_then(|o| MealStatus::parse(&o.status));
     let cancelled_by = m
         .existing
@@ -138,7 +170,7 @@ pub fn meal(
             return Ok(Err(Refusal::Nothing));
         }
     }
-    crate::periods::ensure_open(conn, m.day)?;
+    crate::periods::ensure_open_within(conn, m.day, m.checked)?;
     let cause = match m.change {
         Change::Cancel(c) => Some(c),
         Change::Restore(c) => Some(c),

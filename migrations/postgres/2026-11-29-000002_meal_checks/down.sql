@@ -1,0 +1,2 @@
+-- The CHECK constraints stay (harmless); nothing to undo that matters.
+SELECT 1;
