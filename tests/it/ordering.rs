@@ -1,29 +1,7 @@
-use crate::support::{d, local, Client, TestApp};
+use crate::support::{d, key, local, staff_on_their_week, week_of, Client, TestApp, REGULAR, VEG};
 use canteen::auth::roles::Role;
 use chrono::NaiveDate;
 use futures_util::future::join_all;
-
-const REGULAR: (&str, i64, Option<i32>, bool) = ("Suất thường", 35_000, None, false);
-const VEG: (&str, i64, Option<i32>, bool) = ("Suất chay", 30_000, None, true);
-
-fn week_of(monday: NaiveDate) -> Vec<NaiveDate> {
-    (0..5).map(|i| monday + chrono::Duration::days(i)).collect()
-}
-
-fn key(day: NaiveDate) -> String {
-    format!("meal_{}", day.format("%Y-%m-%d"))
-}
-
-/// `n` staff, each logged in and looking at their week (so each holds a CSRF token).
-async fn staff_on_their_week(app: &TestApp, n: usize) -> Vec<Client> {
-    let mut clients = Vec::new();
-    for i in 0..n {
-        let (mut c, _) = app.staff(&format!("nv{i:03}")).await;
-        c.get("/week").await;
-        clients.push(c);
-    }
-    clients
-}
 
 /// Every client posts the same form to /week at the same moment.
 async fn post_all(clients: &mut [Client], fields: &[(&str, &str)]) -> Vec<crate::support::Resp> {

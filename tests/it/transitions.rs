@@ -1,20 +1,9 @@
 //! One function changes a meal, every change is recorded, and cancellation causes decide
 //! what comes back.
 
-use crate::support::{d, local, Client, TestApp};
+use crate::support::{d, key, local, staff_on_their_week, week_of, Client, TestApp, REGULAR, VEG};
 use canteen::auth::roles::Role;
 use chrono::NaiveDate;
-
-const REGULAR: (&str, i64, Option<i32>, bool) = ("Suất thường", 35_000, None, false);
-const VEG: (&str, i64, Option<i32>, bool) = ("Suất chay", 30_000, None, true);
-
-fn week_of(monday: NaiveDate) -> Vec<NaiveDate> {
-    (0..5).map(|i| monday + chrono::Duration::days(i)).collect()
-}
-
-fn key(day: NaiveDate) -> String {
-    format!("meal_{}", day.format("%Y-%m-%d"))
-}
 
 async fn kitchen(app: &TestApp) -> Client {
     let id = app.user("bep", &[Role::Kitchen]);
@@ -367,16 +356,6 @@ async fn withdrawing_an_absence_brings_back_only_the_meals_it_cancelled() {
         vec![days[0], days[1], days[3]],
         "Tuesday is back, Wednesday stays cancelled"
     );
-}
-
-async fn staff_on_their_week(app: &TestApp, n: usize) -> Vec<Client> {
-    let mut clients = Vec::new();
-    for i in 0..n {
-        let (mut c, _) = app.staff(&format!("nv{i:03}")).await;
-        c.get("/week").await;
-        clients.push(c);
-    }
-    clients
 }
 
 #[actix_web::test]

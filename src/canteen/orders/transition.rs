@@ -155,7 +155,6 @@ pub fn meal(
     by: &By,
     now: NaiveDateTime,
 ) -> Result<Result<i32, Refusal>, AppError> {
-
     let from = m.existing.and_then(|o| MealStatus::parse(&o.status));
     let cancelled_by = m
         .existing

@@ -457,6 +457,30 @@ fn extract_csrf(body: &str) -> Option<String> {
 use canteen::canteen::store as menu_store;
 use chrono::NaiveDate;
 
+pub const REGULAR: (&str, i64, Option<i32>, bool) = ("Suất thường", 35_000, None, false);
+pub const VEG: (&str, i64, Option<i32>, bool) = ("Suất chay", 30_000, None, true);
+
+/// Monday to Friday of the week starting `monday`.
+pub fn week_of(monday: NaiveDate) -> Vec<NaiveDate> {
+    (0..5).map(|i| monday + chrono::Duration::days(i)).collect()
+}
+
+/// The My week form field of a day's meal.
+pub fn key(day: NaiveDate) -> String {
+    format!("meal_{}", day.format("%Y-%m-%d"))
+}
+
+/// `n` staff, each logged in and looking at their week (so each holds a CSRF token).
+pub async fn staff_on_their_week(app: &TestApp, n: usize) -> Vec<Client> {
+    let mut clients = Vec::new();
+    for i in 0..n {
+        let (mut c, _) = app.staff(&format!("nv{i:03}")).await;
+        c.get("/week").await;
+        clients.push(c);
+    }
+    clients
+}
+
 pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("date")
 }
