@@ -154,8 +154,14 @@ async fn a_meal_price_that_is_not_a_well_formed_amount_is_refused_with_a_message
                 ],
             )
             .await;
-        assert_eq!(r.status, 400, "{price}");
-        assert!(r.body.contains(says), "{price}: {}", r.body);
+        assert_eq!(r.status, 422, "{price}");
+        // The form comes back open, with the typed price kept and the message beside it.
+        let beside = r.texts("details[open] .field .error").join(" ");
+        assert!(beside.contains(says), "{price}: {beside}");
+        assert!(
+            r.body.contains(&format!("value=\"{price}\"")),
+            "{price} kept in the form"
+        );
     }
     assert_eq!(app.count("meal_options"), 0, "nothing was saved");
     let r = k

@@ -13,7 +13,7 @@ use crate::state::AppState;
 use crate::ui::format::date;
 use crate::ui::forms::ConfirmForm;
 use crate::ui::forms::{confirm_form, post_form, FieldErrors, Form, Input};
-use crate::ui::{layout, Ctx, CurrentUser};
+use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
 use chrono::{Duration, NaiveDate};
 use maud::{html, Markup};
@@ -35,8 +35,20 @@ pub async fn menu(
     q: web::Query<WeekQuery>,
 ) -> Result<Markup, AppError> {
     let monday = week_start(q.week.as_deref(), state.clock.today());
+    let data = load_week(&state, monday).await?;
+    Ok(menu_page(&ctx, monday, &data, None))
+}
+
+/// A week's days, options and the dish catalogue, for the menu page.
+type WeekData = (
+    std::collections::HashMap<NaiveDate, DayRow>,
+    Vec<store::MealOption>,
+    Vec<store::Dish>,
+);
+
+async fn load_week(state: &AppState, monday: NaiveDate) -> Result<WeekData, AppError> {
     let sunday = monday + Duration::days(6);
-    let (rows, options, dishes) = state
+    state
         .db
         .read(move |c| {
             Ok((
@@ -45,27 +57,45 @@ pub async fn menu(
                 store::all_dishes(c)?,
             ))
         })
-        .await?;
+        .await
+}
+
+/// A refused "add an option" form: its day, what was typed, and the message per field.
+struct Refused<'a> {
+    form: &'a OptionForm,
+    day: NaiveDate,
+    errors: &'a FieldErrors,
+}
+
+fn menu_page(
+    ctx: &Ctx,
+    monday: NaiveDate,
+    data: &WeekData,
+    refused: Option<&Refused<'_>>,
+) -> Markup {
+    let (rows, options, dishes) = data;
     let wk = monday.format("%Y-%m-%d").to_string();
     let prev = (monday - Duration::days(7)).format("%Y-%m-%d").to_string();
     let next = (monday + Duration::days(7)).format("%Y-%m-%d").to_string();
     let none = FieldErrors::default();
-    Ok(layout::page(
-        &ctx,
+    layout::page(
+        ctx,
         ctx.t("menu.title"),
         html! {
             (layout::title_bar(&ctx.tf("menu.week_of", date(monday)), html! {
                 a.button.secondary href=(format!("/kitchen/menu?week={prev}")) { "‹ " (ctx.t("menu.prev_week")) }
                 a.button.secondary href=(format!("/kitchen/menu?week={next}")) { (ctx.t("menu.next_week")) " ›" }
             }))
+            @if refused.is_some() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
             div.actions.card {
-                (post_form(&ctx, "/kitchen/menu/copy", html! { input type="hidden" name="week" value=(wk); button.secondary type="submit" { (ctx.t("menu.copy_next")) } }))
-                (post_form(&ctx, "/kitchen/menu/publish", html! { input type="hidden" name="week" value=(wk); button type="submit" { (ctx.t("menu.publish")) } }))
+                (post_form(ctx, "/kitchen/menu/copy", html! { input type="hidden" name="week" value=(wk); button.secondary type="submit" { (ctx.t("menu.copy_next")) } }))
+                (post_form(ctx, "/kitchen/menu/publish", html! { input type="hidden" name="week" value=(wk); button type="submit" { (ctx.t("menu.publish")) } }))
             }
             @for i in 0..7 {
                 @let day = monday + Duration::days(i);
                 @let row = rows.get(&day);
                 @let open = rules::is_open(day, row);
+                @let mine = refused.filter(|r| r.day == day);
                 @if open || i < 5 {
                     div.card {
                         h2 { (ctx.t(weekday_key(day))) " " (date(day)) " "
@@ -82,22 +112,24 @@ pub async fn menu(
                                     td { (o.dishes) }
                                     td.num { (o.price_vnd) }
                                     td.num { (o.capacity.map(|c| c.to_string()).unwrap_or_else(|| "—".into())) }
-                                    td { (confirm_form(&ctx, &format!("/kitchen/menu/options/{}/delete", o.id), ctx.t("menu.confirm_delete"), ctx.t("menu.delete"))) }
+                                    td { (confirm_form(ctx, &format!("/kitchen/menu/options/{}/delete", o.id), ctx.t("menu.confirm_delete"), ctx.t("menu.delete"))) }
                                 } } }
                             }
                         }
                         @if open {
-                            details {
+                            @let errors = mine.map(|r| r.errors).unwrap_or(&none);
+                            @let default_name = if opts.is_empty() { ctx.t("menu.default_regular") } else { "" };
+                            details open[mine.is_some()] {
                                 summary { (ctx.t("menu.add_option")) }
-                                (post_form(&ctx, "/kitchen/menu/options", html! {
+                                (post_form(ctx, "/kitchen/menu/options", html! {
                                     input type="hidden" name="date" value=(day.format("%Y-%m-%d").to_string());
-                                    (Input::text("name", ctx.t("menu.option"), if opts.is_empty() { ctx.t("menu.default_regular") } else { "" }).required().render(&ctx, &none))
-                                    (Input::text("price", ctx.t("menu.price"), "35.000").required().hint(ctx.t("menu.price_hint")).render(&ctx, &none))
-                                    (Input::text("capacity", ctx.t("menu.capacity"), "").kind("number").hint(ctx.t("menu.capacity_hint")).render(&ctx, &none))
-                                    div.field { label { input type="checkbox" name="vegetarian" value="yes"; " " (ctx.t("menu.vegetarian")) } }
+                                    (Input::text("name", ctx.t("menu.option"), mine.map(|r| r.form.name.as_str()).unwrap_or(default_name)).required().render(ctx, errors))
+                                    (Input::text("price", ctx.t("menu.price"), mine.map(|r| r.form.price.as_str()).unwrap_or("35.000")).required().hint(ctx.t("menu.price_hint")).render(ctx, errors))
+                                    (Input::text("capacity", ctx.t("menu.capacity"), mine.map(|r| r.form.capacity.as_str()).unwrap_or("")).kind("number").hint(ctx.t("menu.capacity_hint")).render(ctx, errors))
+                                    div.field { label { input type="checkbox" name="vegetarian" value="yes" checked[mine.is_some_and(|r| r.form.vegetarian.is_some())]; " " (ctx.t("menu.vegetarian")) } }
                                     fieldset.checks {
                                         legend { (ctx.t("menu.dishes")) }
-                                        @for d in dishes.iter().filter(|d| d.active) { label { input type="checkbox" name="dish" value=(d.id); " " (d.name) } }
+                                        @for d in dishes.iter().filter(|d| d.active) { label { input type="checkbox" name="dish" value=(d.id) checked[mine.is_some_and(|r| r.form.dish.contains(&d.id))]; " " (d.name) } }
                                     }
                                     button type="submit" { (ctx.t("menu.add")) }
                                 }))
@@ -107,7 +139,7 @@ pub async fn menu(
                 }
             }
         },
-    ))
+    )
 }
 
 #[derive(Deserialize)]
@@ -125,34 +157,64 @@ pub struct OptionForm {
 
 pub async fn option_add(
     state: web::Data<AppState>,
+    ctx: Ctx,
     user: CurrentUser,
     Form(f): Form<OptionForm>,
 ) -> Result<HttpResponse, AppError> {
     let day =
         crate::ui::format::iso_date(&f.date).ok_or(AppError::BadRequest("order.err_bad_date"))?;
     let name = f.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut errors = FieldErrors::default();
     if !(2..=60).contains(&name.chars().count()) {
-        return Err(AppError::BadRequest("menu.err_name"));
+        errors.add("name", "menu.err_name");
     }
-    let (price, capacity) = parse_price_capacity(&f.price, &f.capacity)?;
-    let actor = Actor::user(user.user_id, &user.username);
-    let now = state.clock.now_naive();
-    let vegetarian = f.vegetarian.as_deref() == Some("yes");
-    state
-        .db
-        .write(move |c| {
-            let input = commands::OptionInput {
-                day,
-                name: &name,
-                price,
-                capacity,
-                vegetarian,
-                dish_ids: &f.dish,
-            };
-            commands::add_option(c, &actor, now, &input)
-        })
-        .await?;
-    Ok(back_to_week(day, "flash.saved"))
+    let price = rules::meal_price(&f.price)
+        .map_err(|k| errors.add("price", k))
+        .ok();
+    let capacity = parse_capacity(&f.capacity)
+        .map_err(|k| errors.add("capacity", k))
+        .ok();
+    let saved = match (errors.is_empty(), price, capacity) {
+        (true, Some(price), Some(capacity)) => {
+            let actor = Actor::user(user.user_id, &user.username);
+            let now = state.clock.now_naive();
+            let vegetarian = f.vegetarian.as_deref() == Some("yes");
+            let dish_ids = f.dish.clone();
+            let r = state
+                .db
+                .write(move |c| {
+                    let input = commands::OptionInput {
+                        day,
+                        name: &name,
+                        price,
+                        capacity,
+                        vegetarian,
+                        dish_ids: &dish_ids,
+                    };
+                    commands::add_option(c, &actor, now, &input)
+                })
+                .await;
+            match r {
+                Err(AppError::BadRequest(k @ "menu.err_option_exists")) => {
+                    errors.add("name", k);
+                    false
+                }
+                other => other.map(|_| true)?,
+            }
+        }
+        _ => false,
+    };
+    if saved {
+        return Ok(back_to_week(day, "flash.saved"));
+    }
+    let monday = rules::monday_of(day);
+    let data = load_week(&state, monday).await?;
+    let refused = Refused {
+        form: &f,
+        day,
+        errors: &errors,
+    };
+    Ok(html_invalid(menu_page(&ctx, monday, &data, Some(&refused))))
 }
 
 #[derive(Deserialize)]
@@ -165,16 +227,21 @@ pub struct OptionEditForm {
 
 fn parse_price_capacity(price: &str, capacity: &str) -> Result<(Vnd, Option<i32>), AppError> {
     let price = rules::meal_price(price).map_err(AppError::BadRequest)?;
-    let capacity = match capacity.trim() {
-        "" => None,
-        c => Some(
-            c.parse::<i32>()
-                .ok()
-                .filter(|c| (1..=100_000).contains(c))
-                .ok_or(AppError::BadRequest("menu.err_capacity"))?,
-        ),
-    };
+    let capacity = parse_capacity(capacity).map_err(AppError::BadRequest)?;
     Ok((price, capacity))
+}
+
+/// An option's capacity: empty for no limit, or 1 to 100.000 portions.
+fn parse_capacity(capacity: &str) -> Result<Option<i32>, &'static str> {
+    match capacity.trim() {
+        "" => Ok(None),
+        c => c
+            .parse::<i32>()
+            .ok()
+            .filter(|c| (1..=100_000).contains(c))
+            .map(Some)
+            .ok_or("menu.err_capacity"),
+    }
 }
 
 /// A new price or capacity. Meals already ordered keep the price they were ordered at.
