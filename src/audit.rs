@@ -179,6 +179,8 @@ pub enum Verify {
         rows: usize,
         head: String,
     },
+    /// What was given as a head is not one (a SHA-256 in hex).
+    NotAHead(String),
 }
 
 /// The chain's head: (rows, hash of the last row). What a signed month and the server log
@@ -198,9 +200,17 @@ pub fn head(conn: &mut DbConn) -> Result<(i64, String), AppError> {
 /// the chain (the rows after it may have grown, never shrunk).
 pub fn verify_anchored(conn: &mut DbConn, expect_head: Option<&str>) -> Result<Verify, AppError> {
     let v = verify(conn)?;
-    let Some(expected) = expect_head.map(str::trim).filter(|h| !h.is_empty()) else {
+    // Accept the head as `verify-audit` prints it ("ROWS HASH") or the bare hash, any case.
+    let expected = expect_head
+        .and_then(|h| h.split_whitespace().last())
+        .map(str::to_ascii_lowercase);
+    let Some(expected) = expected else {
         return Ok(v);
     };
+    if expected.len() != 64 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(Verify::NotAHead(expected));
+    }
+    let expected = expected.as_str();
     let Verify::Ok { rows, head } = v else {
         return Ok(v);
     };

@@ -173,6 +173,7 @@ mod tests {
             "/\0",
             "/ /evil",
             "/\u{a0}x",
+            "/week\u{202e}",
         ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
         }

@@ -345,6 +345,10 @@ fn real_main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::VerifyAudit { expect_head } => {
+            let (backend, path) = db::parse_url(&config.database_url)?;
+            if backend == Backend::Sqlite {
+                db::sqlite_file::require_existing(&path)?;
+            }
             let db = db::Db::connect(&config.database_url, 1)?;
             let mut c = db.read_conn().map_err(|e| anyhow::anyhow!("{e}"))?;
             match audit::verify_anchored(&mut c, expect_head.as_deref())
@@ -364,6 +368,9 @@ fn real_main() -> anyhow::Result<()> {
                     head,
                 } => bail!(
                     "audit log trimmed: the anchored head {expected} is no longer on the chain (now {rows} rows, head {head})"
+                ),
+                audit::Verify::NotAHead(h) => bail!(
+                    "--expect-head takes the hash printed by verify-audit (64 hex characters, optionally after the row count); got {h:?}"
                 ),
             }
         }

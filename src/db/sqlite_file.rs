@@ -54,6 +54,37 @@ fn check(c: &mut SqliteConnection, pragma: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// True when the file is a canteen database (it has the migrations table and the audit log).
+fn is_canteen_db(path: &Path) -> anyhow::Result<bool> {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let flags = diesel::sqlite::SqliteConnection::establish(&format!(
+        "file:{}?mode=ro",
+        path.to_string_lossy()
+    ));
+    let mut c = match flags {
+        Ok(c) => c,
+        Err(_) => SqliteConnection::establish(&path.to_string_lossy())?,
+    };
+    let n: N = diesel::sql_query(
+        "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('__diesel_schema_migrations', 'audit_log', 'persons')",
+    )
+    .get_result(&mut c)?;
+    Ok(n.n == 3)
+}
+
+/// Refuses to work on a database file that does not exist (instead of creating an empty one).
+pub fn require_existing(db: &str) -> anyhow::Result<()> {
+    let p = Path::new(db);
+    if !p.exists() || p.metadata().map(|m| m.len() == 0).unwrap_or(true) {
+        bail!("database file {db} does not exist (set DATABASE_URL or --database-url)");
+    }
+    Ok(())
+}
+
 /// Refuses a malformed database before anything is served from it (a missing or empty file
 /// is a new database and passes).
 pub fn quick_check(db: &str) -> anyhow::Result<()> {
@@ -84,8 +115,9 @@ pub fn backup(db: &str, to: &Path) -> anyhow::Result<()> {
     if to.exists() {
         bail!("{} already exists; choose a new file", to.display());
     }
-    if !Path::new(db).exists() {
-        bail!("database file {db} does not exist");
+    require_existing(db)?;
+    if !is_canteen_db(Path::new(db))? {
+        bail!("{db} is not a canteen database (no schema); nothing to back up");
     }
     let tmp = temp_beside(to);
     let _ = std::fs::remove_file(&tmp);
@@ -127,7 +159,13 @@ pub fn restore(db: &str, from: &Path, stamp: &str) -> anyhow::Result<Option<Path
     std::fs::copy(from, &tmp).with_context(|| format!("cannot copy {}", from.display()))?;
     let checked = (|| {
         let mut c = SqliteConnection::establish(&tmp.to_string_lossy())?;
-        check(&mut c, "integrity_check")
+        check(&mut c, "integrity_check")?;
+        drop(c);
+        anyhow::ensure!(
+            is_canteen_db(&tmp)?,
+            "it is not a canteen database (no schema, or not one of ours)"
+        );
+        Ok(())
     })();
     if let Err(e) = checked {
         let _ = std::fs::remove_file(&tmp);

@@ -185,3 +185,36 @@ fn a_failed_backup_leaves_no_file_and_a_damaged_database_is_refused_at_start() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("damaged") && err.contains("restore"), "{err}");
 }
+
+#[test]
+fn commands_refuse_a_missing_database_and_restore_refuses_a_file_that_is_not_ours() {
+    if skip_on_postgres() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let missing = dir.path().join("none.db");
+    let out = canteen(&missing, &["verify-audit"]);
+    assert!(!out.status.success());
+    assert!(!missing.exists(), "no empty database is created");
+    let out = canteen(
+        &missing,
+        &["backup", "--to", &dir.path().join("b.db").to_string_lossy()],
+    );
+    assert!(!out.status.success());
+    assert!(!dir.path().join("b.db").exists());
+    // An empty SQLite file is not a backup of ours.
+    let empty = dir.path().join("empty.db");
+    {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        let mut c = diesel::SqliteConnection::establish(&empty.to_string_lossy()).expect("open");
+        c.batch_execute("CREATE TABLE t (x INTEGER); DROP TABLE t;")
+            .expect("sql");
+    }
+    let db = dir.path().join("canteen.db");
+    add_user(&db, "an");
+    let out = canteen(&db, &["restore", "--from", &empty.to_string_lossy()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a canteen database"));
+    assert_eq!(users(&db), ["an"], "the database is untouched");
+}
