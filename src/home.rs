@@ -144,9 +144,12 @@ pub fn safe_next(next: Option<&str>) -> String {
             if n.starts_with('/')
                 && !n.starts_with("//")
                 && n.len() <= 2048
-                && !n
-                    .chars()
-                    .any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
+                && !n.chars().any(|c| {
+                    c == '\\'
+                        || c.is_whitespace()
+                        || c.is_control()
+                        || crate::ui::forms::forbidden_char(c)
+                }) =>
         {
             n.to_string()
         }
