@@ -657,3 +657,113 @@ async fn every_write_path_refuses_a_day_in_a_closed_month_and_changes_nothing() 
     );
     assert_eq!(snapshot(&app), before, "nothing changed");
 }
+
+async fn declare(c: &mut Client, start: &str, end: &str) {
+    c.get("/absences").await;
+    let r = c
+        .post(
+            "/absences",
+            &[
+                ("start", start),
+                ("end", end),
+                ("kind", "business_trip"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+
+async fn withdraw(app: &TestApp, c: &mut Client, start: NaiveDate) {
+    let id: i32 = {
+        use canteen::db::schema::absences::dsl::*;
+        use diesel::prelude::*;
+        let mut conn = app.state.db.read_conn().expect("c");
+        absences
+            .filter(start_date.eq(start))
+            .select(id)
+            .first(&mut *conn)
+            .expect("absence")
+    };
+    c.get("/absences").await;
+    let r = c
+        .post(&format!("/absences/{id}/delete"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+
+#[actix_web::test]
+async fn overlapping_absences_give_each_meal_back_only_when_no_absence_covers_its_day() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, pid) = app.staff("lan").await;
+    lan.get("/week").await;
+    let fields: Vec<(String, String)> = (0..3)
+        .map(|i| (key(days[i]), ids[i][0].to_string()))
+        .chain(std::iter::once((
+            format!("guests_{}", days[1]),
+            "2".to_string(),
+        )))
+        .collect();
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    lan.post("/week", &refs).await;
+    declare(&mut lan, "30/11/2026", "01/12/2026").await;
+    declare(&mut lan, "01/12/2026", "02/12/2026").await;
+    assert!(app.meal_days(pid).is_empty());
+    assert_eq!(
+        app.count("guest_meals WHERE status = 'ordered'"),
+        0,
+        "the absence cancels the guests of its days too"
+    );
+    withdraw(&app, &mut lan, days[0]).await;
+    assert_eq!(
+        app.meal_days(pid),
+        vec![days[0]],
+        "01/12 is still covered by the second trip"
+    );
+    assert_eq!(app.count("guest_meals WHERE status = 'ordered'"), 0);
+    withdraw(&app, &mut lan, days[1]).await;
+    assert_eq!(app.meal_days(pid), days[..3].to_vec(), "every meal is back");
+    assert_eq!(
+        app.count("guest_meals WHERE status = 'ordered' AND guests = 2"),
+        1
+    );
+}
+
+#[actix_web::test]
+async fn reopening_a_day_leaves_without_a_meal_whoever_declared_an_absence_for_it_since() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let fri = days[4];
+    let (mut lan, pid) = app.staff("lan").await;
+    lan.get("/week").await;
+    lan.post("/week", &[(&key(fri), &ids[4][0].to_string())])
+        .await;
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/calendar").await;
+    let close = [
+        ("from", "04/12/2026"),
+        ("to", "04/12/2026"),
+        ("reason", "Mất điện"),
+        ("confirm", "yes"),
+    ];
+    bep.post("/kitchen/calendar/close", &close).await;
+    declare(&mut lan, "04/12/2026", "04/12/2026").await;
+    bep.get("/kitchen/calendar").await;
+    bep.post(
+        "/kitchen/calendar/open",
+        &[("day", "04/12/2026"), ("reason", "")],
+    )
+    .await;
+    assert!(app.meal_days(pid).is_empty(), "she is away that day");
+    // When she withdraws the absence, the meal comes back.
+    withdraw(&app, &mut lan, fri).await;
+    assert_eq!(app.meal_days(pid), vec![fri]);
+}

@@ -456,7 +456,9 @@ pub fn open_day(
     };
     put_day(conn, day, &row, nowt)?;
     let by = By::new(actor.user_id, Source::Calendar);
-    let restored = transition::reopen_day(conn, day, &by, nowt)?;
+    let away = super::super::standing::absences_on(conn, day)?;
+    let absent_by = |person: i32| super::super::standing::covering(&away, person, day);
+    let restored = transition::reopen_day(conn, day, &absent_by, &by, nowt)?;
     let s = load_settings(conn)?;
     let mut added = 0;
     if crate::canteen::rules::editable(day, Some(&row), now, &s).is_ok() {

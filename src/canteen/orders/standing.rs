@@ -208,12 +208,14 @@ pub fn withdraw_absence(
         return Ok(Some(0));
     };
     let by = By::new(by, Source::Absence);
+    let others = absences_of(conn, person, first)?;
     let back = transition::restore_for(
         conn,
         person,
         first,
         Cause::Absence,
         Some(&id.to_string()),
+        &|d| covering(&others, person, d),
         &by,
         nowt,
     )?;
@@ -252,8 +254,23 @@ pub fn editable_days(
 }
 
 fn absent(abs: &[Absence], person: i32, d: NaiveDate) -> bool {
+    covering(abs, person, d).is_some()
+}
+
+/// The absence of `person` that covers day `d`, if any.
+pub fn covering(abs: &[Absence], person: i32, d: NaiveDate) -> Option<i32> {
     abs.iter()
-        .any(|a| a.person_id == person && a.start_date <= d && d <= a.end_date)
+        .find(|a| a.person_id == person && a.start_date <= d && d <= a.end_date)
+        .map(|a| a.id)
+}
+
+/// Every absence that covers day `d` (anyone's).
+pub fn absences_on(conn: &mut DbConn, d: NaiveDate) -> Result<Vec<Absence>, AppError> {
+    Ok(absences::table
+        .filter(absences::start_date.le(d))
+        .filter(absences::end_date.ge(d))
+        .select(Absence::as_select())
+        .load(conn)?)
 }
 
 /// Brings one person's standing meals in line on the given (editable) days: a meal where the
@@ -298,7 +315,13 @@ pub fn sync_person(
                 }
             }
             (Some(o), None) if o.source == "standing" && o.status == ORDERED => {
-                let m = MealChange::new(person, *d, Some(o), Change::Cancel(Cause::Person));
+                // Away that day: cancelled for the absence (it comes back with it); otherwise
+                // the person changed their standing order.
+                let m = match covering(&abs, person, *d) {
+                    Some(a) => MealChange::new(person, *d, Some(o), Change::Cancel(Cause::Absence))
+                        .cause_ref(a),
+                    None => MealChange::new(person, *d, Some(o), Change::Cancel(Cause::Person)),
+                };
                 n += usize::from(transition::meal(conn, &m, &by, now)?.is_ok());
             }
             _ => {}

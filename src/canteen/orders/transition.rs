@@ -510,12 +510,25 @@ pub fn close_day(
 pub fn reopen_day(
     conn: &mut DbConn,
     day: NaiveDate,
+    absent_by: &dyn Fn(i32) -> Option<i32>,
     by: &By,
     now: NaiveDateTime,
 ) -> Result<usize, AppError> {
     let mut n = 0;
     let cause = Cause::DayClosed;
     for o in meals_where(conn, day, MealStatus::Cancelled, Some(cause))? {
+        // Someone who declared an absence for the day since stays without the meal.
+        if let Some(absence) = absent_by(o.person_id) {
+            recause(
+                conn,
+                &o,
+                Cause::Absence,
+                Some(&absence.to_string()),
+                by,
+                now,
+            )?;
+            continue;
+        }
         let m = MealChange::new(o.person_id, day, Some(&o), Change::Restore(cause));
         if meal(conn, &m, by, now)?.is_ok() {
             n += 1;
@@ -528,7 +541,10 @@ pub fn reopen_day(
         .select(Guests::as_select())
         .load(conn)?;
     for g in gs {
-        restore_guests(conn, &g, by, now)?;
+        match absent_by(g.person_id) {
+            Some(a) => set_guest_cause(conn, &g, Cause::Absence, Some(&a.to_string()))?,
+            None => restore_guests(conn, &g, by, now)?,
+        }
     }
     Ok(n)
 }
@@ -550,8 +566,8 @@ pub fn close_service(
     Ok(n)
 }
 
-/// A person's meals on `days` cancelled for a cause that may go away later (an absence with
-/// `cause_ref` = its id; the person having left).
+/// A person's meals and guest meals on `days` cancelled for a cause that may go away later
+/// (an absence with `cause_ref` = its id; the person having left).
 pub fn cancel_for(
     conn: &mut DbConn,
     person: i32,
@@ -577,17 +593,98 @@ pub fn cancel_for(
             n += 1;
         }
     }
+    let gs: Vec<Guests> = guest_meals::table
+        .filter(guest_meals::person_id.eq(person))
+        .filter(guest_meals::service_date.eq_any(days))
+        .filter(guest_meals::status.eq(MealStatus::Ordered.as_str()))
+        .select(Guests::as_select())
+        .load(conn)?;
+    for g in gs {
+        guests(
+            conn,
+            person,
+            g.service_date,
+            0,
+            None,
+            Some(&g),
+            cause,
+            by,
+            now,
+        )?;
+        if let Some(r) = cause_ref {
+            set_guest_cause(conn, &g, cause, Some(r))?;
+        }
+    }
     Ok(n)
 }
 
-/// The cause went away: the person's meals from `from` on that it cancelled (and that the
-/// person has not changed since) come back.
+fn set_guest_cause(
+    conn: &mut DbConn,
+    g: &Guests,
+    cause: Cause,
+    cause_ref: Option<&str>,
+) -> Result<(), AppError> {
+    diesel::update(guest_meals::table.find(g.id))
+        .set((
+            guest_meals::cancel_cause.eq(cause.as_str()),
+            guest_meals::cancel_ref.eq(cause_ref),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A meal (or guest meal) stays cancelled, but for another cause that still holds (the day
+/// was reopened, or one absence withdrawn, while another absence covers the day): so that it
+/// comes back when *that* cause goes away. Recorded as cancelled → cancelled with the new cause.
+pub fn recause(
+    conn: &mut DbConn,
+    o: &Order,
+    cause: Cause,
+    cause_ref: Option<&str>,
+    by: &By,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    crate::periods::ensure_open(conn, o.service_date)?;
+    diesel::update(orders::table.find(o.id))
+        .set((
+            orders::cancel_cause.eq(cause.as_str()),
+            orders::cancel_ref.eq(cause_ref),
+            orders::updated_at.eq(now),
+            orders::updated_by.eq(by.user),
+        ))
+        .execute(conn)?;
+    append(
+        conn,
+        &Event {
+            kind: EventKind::Meal,
+            row_id: o.id,
+            person: o.person_id,
+            day: o.service_date,
+            from: Some(MealStatus::Cancelled.as_str()),
+            to: MealStatus::Cancelled.as_str(),
+            option: Some(o.option_id),
+            price: Some(o.price_vnd.0),
+            guests: None,
+            cause: Some(cause),
+            reason: None,
+        },
+        by,
+        now,
+    )
+}
+
+/// A cause went away (a day reopened, an absence withdrawn, a leaver reinstated): the
+/// person's meals and guest meals from `from` on that it cancelled, and that nobody has changed
+/// since, come back — unless the person is still away that day by another absence
+/// (`absent_by` names it), in which case they stay cancelled, now for that absence.
+#[allow(clippy::too_many_arguments)]
 pub fn restore_for(
     conn: &mut DbConn,
     person: i32,
     from: NaiveDate,
     cause: Cause,
     cause_ref: Option<&str>,
+    absent_by: &dyn Fn(NaiveDate) -> Option<i32>,
     by: &By,
     now: NaiveDateTime,
 ) -> Result<usize, AppError> {
@@ -604,9 +701,29 @@ pub fn restore_for(
     let rows: Vec<Order> = q.load(conn)?;
     let mut n = 0;
     for o in rows {
+        if let Some(other) = absent_by(o.service_date) {
+            recause(conn, &o, Cause::Absence, Some(&other.to_string()), by, now)?;
+            continue;
+        }
         let m = MealChange::new(person, o.service_date, Some(&o), Change::Restore(cause));
         if meal(conn, &m, by, now)?.is_ok() {
             n += 1;
+        }
+    }
+    let mut gq = guest_meals::table
+        .filter(guest_meals::person_id.eq(person))
+        .filter(guest_meals::service_date.ge(from))
+        .filter(guest_meals::status.eq(MealStatus::Cancelled.as_str()))
+        .filter(guest_meals::cancel_cause.eq(cause.as_str()))
+        .select(Guests::as_select())
+        .into_boxed();
+    if let Some(r) = cause_ref {
+        gq = gq.filter(guest_meals::cancel_ref.eq(r.to_string()));
+    }
+    for g in gq.load::<Guests>(conn)? {
+        match absent_by(g.service_date) {
+            Some(other) => set_guest_cause(conn, &g, Cause::Absence, Some(&other.to_string()))?,
+            None => restore_guests(conn, &g, by, now)?,
         }
     }
     Ok(n)
