@@ -157,7 +157,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("menu.err_name", "Tên suất cần 2–60 ký tự.", "An option name needs 2–60 characters."),
     ("menu.err_price_format", "Giá không đúng dạng: hãy nhập số đồng, ví dụ 35.000 hoặc 35000 (dấu chấm chỉ dùng để ngăn cách hàng nghìn).", "The price is not well formed: type whole đồng, e.g. 35.000 or 35000 (a dot only separates thousands)."),
     ("menu.err_price_low", "Giá dưới 1.000 ₫ — có phải bạn định nhập 35.000 ₫? Hãy nhập đủ số đồng, ví dụ 35.000.", "A price below 1.000 ₫ — did you mean 35.000 ₫? Type the full amount, e.g. 35.000."),
-    ("menu.err_price", "Giá phải là số đồng từ 0 đến 10.000.000.", "The price must be 0 to 10.000.000 đồng."),
+    ("menu.err_price", "Giá phải từ 1.000 đến 10.000.000 ₫ (hoặc 0 nếu suất miễn phí).", "The price must be 1.000 to 10.000.000 ₫ (or 0 for a free meal)."),
     ("menu.err_capacity", "Số suất tối đa phải là số nguyên dương.", "The capacity must be a positive whole number."),
     ("menu.err_option_exists", "Ngày này đã có suất cùng tên.", "That day already has an option with this name."),
     ("menu.err_option_in_use", "Suất này đã có người đăng ký nên không xóa được.", "This option has orders and cannot be deleted."),

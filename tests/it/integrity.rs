@@ -142,7 +142,7 @@ async fn a_meal_price_that_is_not_a_well_formed_amount_is_refused_with_a_message
         ("35.5", "không đúng dạng"),
         ("3.50", "không đúng dạng"),
         ("35.", "không đúng dạng"),
-        ("-35.000", "từ 0 đến"),
+        ("-35.000", "từ 1.000 đến"),
     ] {
         let r = k
             .post(

@@ -150,8 +150,14 @@ async fn every_change_of_a_meal_is_in_its_history_and_the_history_cannot_be_edit
     // The person sees it; the kitchen sees it for anyone; another staff member cannot.
     let page = lan.get(&format!("/history?date={tue}")).await;
     assert_eq!(page.status, 200);
-    assert_eq!(page.texts("tbody tr").len(), 6, "{}", page.body);
+    let rows = page.texts("tbody tr");
+    assert_eq!(rows.len(), 6, "{}", page.body);
     assert!(page.body.contains("Cán bộ tự cắt suất"));
+    assert!(
+        rows[1].contains("Suất thường → Suất chay"),
+        "a change of option shows before → after: {}",
+        rows[1]
+    );
     let page = bep.get(&format!("/kitchen/history/{pid}?date={tue}")).await;
     assert_eq!(page.status, 200);
     assert_eq!(page.texts("tbody tr").len(), 6);
@@ -766,4 +772,17 @@ async fn reopening_a_day_leaves_without_a_meal_whoever_declared_an_absence_for_i
     // When she withdraws the absence, the meal comes back.
     withdraw(&app, &mut lan, fri).await;
     assert_eq!(app.meal_days(pid), vec![fri]);
+}
+
+#[actix_web::test]
+async fn the_counter_never_shows_served_for_someone_who_was_not() {
+    let app = TestApp::spawn().await;
+    let walker = app.person("NV777", "Người chưa ăn");
+    let mut bep = kitchen(&app).await;
+    let page = bep
+        .get(&format!("/kitchen/counter?r=served&p={walker}"))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("✓"), "a hand-made link shows no tick");
+    assert!(page.body.contains("Không đăng ký suất ăn hôm nay"));
 }

@@ -109,7 +109,23 @@ fn kind_key(s: &str) -> &'static str {
     }
 }
 
+/// For each line, the option and guest count its row had before (from the previous line of
+/// the same kind), so a change shows as "before → after".
+fn befores(lines: &[HistoryLine]) -> Vec<(Option<String>, Option<i32>)> {
+    let mut last: std::collections::HashMap<&str, (Option<String>, Option<i32>)> =
+        std::collections::HashMap::new();
+    lines
+        .iter()
+        .map(|l| {
+            let before = last.get(l.kind.as_str()).cloned().unwrap_or((None, None));
+            last.insert(l.kind.as_str(), (l.option_name.clone(), l.guests));
+            before
+        })
+        .collect()
+}
+
 fn page(ctx: &Ctx, who: Option<&str>, day: NaiveDate, lines: &[HistoryLine]) -> Markup {
+    let before = befores(lines);
     let prev = day.pred_opt().unwrap_or(day).format("%Y-%m-%d").to_string();
     let next = day.succ_opt().unwrap_or(day).format("%Y-%m-%d").to_string();
     layout::page(
@@ -125,7 +141,7 @@ fn page(ctx: &Ctx, who: Option<&str>, day: NaiveDate, lines: &[HistoryLine]) -> 
             @if lines.is_empty() {
                 p { (ctx.t("history.none")) }
             } @else {
-                table {
+                div.scroll { table {
                     caption.sr { (ctx.t("history.title")) }
                     thead { tr {
                         th scope="col" { (ctx.t("history.when")) }
@@ -137,15 +153,27 @@ fn page(ctx: &Ctx, who: Option<&str>, day: NaiveDate, lines: &[HistoryLine]) -> 
                         th scope="col" { (ctx.t("history.why")) }
                     } }
                     tbody {
-                        @for l in lines {
+                        @for (l, (opt_before, guests_before)) in lines.iter().zip(&before) {
                             tr {
                                 td { (local_datetime(l.at)) }
-                                td { (ctx.t(kind_key(&l.kind))) @if let Some(g) = l.guests { " (" (g) ")" } }
+                                td {
+                                    (ctx.t(kind_key(&l.kind)))
+                                    @if let Some(g) = l.guests {
+                                        " ("
+                                        @if let Some(b) = guests_before.filter(|b| *b != g) { (b) " → " }
+                                        (g) ")"
+                                    }
+                                }
                                 td {
                                     @if let Some(f) = &l.from_status { (ctx.t(status_key(f))) " → " }
                                     (ctx.t(status_key(&l.to_status)))
                                 }
-                                td { (l.option_name.as_deref().unwrap_or("")) }
+                                td {
+                                    @if let Some(b) = opt_before.as_deref().filter(|b| Some(*b) != l.option_name.as_deref()) {
+                                        @if l.kind == "meal" && l.from_status.is_some() { (b) " → " }
+                                    }
+                                    (l.option_name.as_deref().unwrap_or(""))
+                                }
                                 td.num { @if let Some(p) = l.price_vnd { (Vnd(p)) } }
                                 td { (ctx.t(source_key(&l.source))) @if let Some(n) = &l.by_name { " · " (n) } }
                                 td {
@@ -155,7 +183,7 @@ fn page(ctx: &Ctx, who: Option<&str>, day: NaiveDate, lines: &[HistoryLine]) -> 
                             }
                         }
                     }
-                }
+                } }
             }
         },
     )

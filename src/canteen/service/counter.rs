@@ -46,7 +46,16 @@ pub async fn page(
             ))
         })
         .await?;
-    let r = q.r.as_deref().unwrap_or("");
+    // The query only says what the last action was; what is shown follows the meal's real
+    // state (a reloaded or hand-made link never shows "served" for someone who was not).
+    let served_now = card.as_ref().is_some_and(|c| {
+        c.walk_in.is_some() || c.order.as_ref().is_some_and(|o| o.status == "served")
+    });
+    let r = match q.r.as_deref().unwrap_or("") {
+        "served" | "already" if !served_now => "none",
+        "undone" | "none" if served_now => "already",
+        other => other,
+    };
     let now = state.clock.now_naive();
     Ok(layout::page(
         &ctx,
