@@ -786,3 +786,82 @@ async fn the_counter_never_shows_served_for_someone_who_was_not() {
     assert!(!page.body.contains("✓"), "a hand-made link shows no tick");
     assert!(page.body.contains("Không đăng ký suất ăn hôm nay"));
 }
+
+#[actix_web::test]
+async fn a_day_past_its_cut_off_cannot_be_closed_or_opened_and_waste_is_not_logged_ahead() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 23));
+    app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 23));
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/calendar").await;
+    // 27/11 08:00: yesterday and today before the cut-off.
+    for (from, ok) in [("26/11/2026", false), ("27/11/2026", true)] {
+        let r = bep
+            .post(
+                "/kitchen/calendar/close",
+                &[
+                    ("from", from),
+                    ("to", from),
+                    ("reason", "Thử"),
+                    ("confirm", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status == 303, ok, "close {from}: {}", r.status);
+        if !ok {
+            assert!(r.body.contains("đã qua giờ chốt"), "{}", r.body);
+        }
+    }
+    let r = bep
+        .post(
+            "/kitchen/calendar/open",
+            &[("day", "22/11/2026"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        app.count("service_days WHERE is_open = false"),
+        1,
+        "only today's closure"
+    );
+    bep.get("/kitchen/report").await;
+    let r = bep
+        .post(
+            "/kitchen/waste",
+            &[
+                ("day", "30/11/2026"),
+                ("prepared", "10"),
+                ("leftover", "1"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(app.count("waste_log"), 0);
+}
+
+#[actix_web::test]
+async fn a_one_day_absence_is_fine_and_a_reversed_one_says_what_is_wrong() {
+    let app = TestApp::spawn().await;
+    let (mut lan, _) = app.staff("lan").await;
+    declare(&mut lan, "02/12/2026", "02/12/2026").await;
+    lan.get("/absences").await;
+    let r = lan
+        .post(
+            "/absences",
+            &[
+                ("start", "03/12/2026"),
+                ("end", "02/12/2026"),
+                ("kind", "leave"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("không được trước ngày bắt đầu"),
+        "{}",
+        r.body
+    );
+}

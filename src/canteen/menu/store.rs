@@ -391,6 +391,16 @@ pub fn save_dish(
     }
 }
 
+/// A day whose cut-off has passed is final: it cannot be closed or opened any more.
+fn refuse_past(conn: &mut DbConn, first: NaiveDate, now: NaiveDateTime) -> Result<(), AppError> {
+    let s = load_settings(conn)?;
+    let now_utc = chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(now, chrono::Utc);
+    if now_utc >= super::super::rules::cutoff_instant(first, s.cutoff) {
+        return Err(AppError::BadRequest("cal.err_past"));
+    }
+    Ok(())
+}
+
 /// Store command: closes the days `from..=to` (holiday, Tết) with a reason. Every meal and
 /// guest meal still ordered on them is cancelled with the cause "day closed". Returns how many
 /// meals were cancelled.
@@ -405,6 +415,7 @@ pub fn close_days(
     use crate::canteen::states::Source;
     use crate::canteen::transition::{self, By};
     lock_days(conn, from, to, true)?;
+    refuse_past(conn, from, now)?;
     let rows = day_rows(conn, from, to)?;
     let by = By::new(actor.user_id, Source::Calendar);
     let mut cancelled = 0;
@@ -448,6 +459,7 @@ pub fn open_day(
     let nowt = crate::clock::truncate_micros(now.naive_utc());
     lock_days(conn, day, day, true)?;
     crate::periods::ensure_open(conn, day)?;
+    refuse_past(conn, day, nowt)?;
     let published = day_row(conn, day)?.is_some_and(|r| r.published);
     let row = DayRow {
         is_open: true,

@@ -213,6 +213,9 @@ pub async fn save(
     if f.note.trim().chars().count() > 500 {
         return Err(AppError::BadRequest("waste.err_note"));
     }
+    if day > state.clock.today() {
+        return Err(AppError::BadRequest("waste.err_future"));
+    }
     let now = state.clock.now_naive();
     state
         .db
