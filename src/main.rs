@@ -99,12 +99,14 @@ enum Command {
     ImportStaff { file: std::path::PathBuf },
     /// Consistent online copy of a SQLite database, checked after writing.
     Backup {
+        /// Where to write the copy (a new file; never overwritten).
         #[arg(long)]
         to: std::path::PathBuf,
     },
     /// Replace the SQLite database with a backup (the server must be stopped; the replaced
     /// file is kept aside).
     Restore {
+        /// A file written by `canteen backup`.
         #[arg(long)]
         from: std::path::PathBuf,
     },
