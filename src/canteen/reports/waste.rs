@@ -27,11 +27,32 @@ pub async fn report(
     q: web::Query<RangeQuery>,
 ) -> Result<Markup, AppError> {
     let today = state.clock.today();
-    let (from, to) = match (
+    let (from, to) = report_range(
         q.from.as_deref().and_then(business_date),
         q.to.as_deref().and_then(business_date),
         q.period.as_deref(),
-    ) {
+        today,
+    );
+    let (figs, ratings) = state
+        .db
+        .read(move |c| {
+            Ok((
+                feedback::figures(c, from, to)?,
+                feedback::ratings_between(c, from, to)?,
+            ))
+        })
+        .await?;
+    Ok(report_page(&ctx, (from, to), today, &figs, &ratings))
+}
+
+/// The report's days: a valid range of at most a year as asked, else this month or this week.
+fn report_range(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    period: Option<&str>,
+    today: NaiveDate,
+) -> (NaiveDate, NaiveDate) {
+    match (from, to, period) {
         (Some(f), Some(t), _) if f <= t && t - f <= Duration::days(366) => (f, t),
         (_, _, Some("month")) => {
             let f = today.with_day(1).unwrap_or(today);
@@ -44,30 +65,36 @@ pub async fn report(
             let f = crate::canteen::rules::monday_of(today);
             (f, f + Duration::days(6))
         }
-    };
-    let (figs, ratings) = state
-        .db
-        .read(move |c| {
-            Ok((
-                feedback::figures(c, from, to)?,
-                feedback::ratings_between(c, from, to)?,
-            ))
-        })
-        .await?;
-    let sum = |f: fn(&DayFigures) -> i64| figs.iter().map(f).sum::<i64>();
-    let mut by_option: Vec<(String, i64, i64)> = Vec::new();
-    for (_, name, score, _) in &ratings {
-        match by_option.iter_mut().find(|x| &x.0 == name) {
+    }
+}
+
+/// Ratings summed per option: (option, total score, count), in order of first appearance.
+fn by_option(ratings: &[(NaiveDate, String, i32, String)]) -> Vec<(String, i64, i64)> {
+    let mut out: Vec<(String, i64, i64)> = Vec::new();
+    for (_, name, score, _) in ratings {
+        match out.iter_mut().find(|x| &x.0 == name) {
             Some(x) => {
                 x.1 += *score as i64;
                 x.2 += 1;
             }
-            None => by_option.push((name.clone(), *score as i64, 1)),
+            None => out.push((name.clone(), *score as i64, 1)),
         }
     }
+    out
+}
+
+fn report_page(
+    ctx: &Ctx,
+    (from, to): (NaiveDate, NaiveDate),
+    today: NaiveDate,
+    figs: &[DayFigures],
+    ratings: &[(NaiveDate, String, i32, String)],
+) -> Markup {
+    let sum = |f: fn(&DayFigures) -> i64| figs.iter().map(f).sum::<i64>();
+    let by_option = by_option(ratings);
     let none = FieldErrors::default();
-    Ok(layout::page(
-        &ctx,
+    layout::page(
+        ctx,
         ctx.t("waste.report"),
         html! {
             (layout::title_bar(&ctx.tf("waste.report_for", format!("{} – {}", date(from), date(to))), html! {
@@ -75,14 +102,14 @@ pub async fn report(
                 a.button.secondary href="/kitchen/report?period=month" { (ctx.t("waste.this_month")) }
             }))
             form.filters method="get" action="/kitchen/report" {
-                (Input::text("from", ctx.t("absence.from"), &date(from)).render(&ctx, &none))
-                (Input::text("to", ctx.t("absence.to"), &date(to)).render(&ctx, &none))
+                (Input::text("from", ctx.t("absence.from"), &date(from)).render(ctx, &none))
+                (Input::text("to", ctx.t("absence.to"), &date(to)).render(ctx, &none))
                 button type="submit" { (ctx.t("common.filter")) }
             }
-            (PreEscaped(chart(&ctx, &figs)))
+            (PreEscaped(chart(ctx, figs)))
             table {
                 thead { tr { th { (ctx.t("week.day")) } th.num { (ctx.t("waste.ordered")) } th.num { (ctx.t("week.guests")) } th.num { (ctx.t("waste.prepared")) } th.num { (ctx.t("waste.served")) } th.num { (ctx.t("waste.no_shows")) } th.num { (ctx.t("waste.leftover")) } } }
-                tbody { @for f in &figs { tr {
+                tbody { @for f in figs { tr {
                     td { (f.day.map(date).unwrap_or_default()) }
                     td.num { (f.ordered) } td.num { (f.guests) }
                     td.num { (f.prepared.map(|v| v.to_string()).unwrap_or_else(|| "—".into())) }
@@ -93,30 +120,30 @@ pub async fn report(
                     th { (ctx.t("head.total")) }
                     th.num { (sum(|f| f.ordered)) } th.num { (sum(|f| f.guests)) } th.num { (sum(|f| f.prepared.unwrap_or(0))) }
                     th.num { (sum(|f| f.served)) } th.num { (sum(|f| f.no_shows)) } th.num { (sum(|f| f.leftover.unwrap_or(0))) }
-                th.num { @if !ratings.is_empty() { (average(&ctx, ratings.iter().map(|r| r.2 as i64).sum(), ratings.len() as i64)) } }
+                th.num { @if !ratings.is_empty() { (average(ctx, ratings.iter().map(|r| r.2 as i64).sum(), ratings.len() as i64)) } }
                 } }
             }
             h2 { (ctx.t("rating.report")) }
             @if ratings.is_empty() { p.hint { (ctx.t("rating.none_yet")) } } @else {
                 table {
                     thead { tr { th { (ctx.t("menu.option")) } th.num { (ctx.t("rating.average")) } th.num { (ctx.t("rating.count")) } } }
-                    tbody { @for (name, total, n) in &by_option { tr { td { (name) } td.num { (average(&ctx, *total, *n)) } td.num { (n) } } } }
+                    tbody { @for (name, total, n) in &by_option { tr { td { (name) } td.num { (average(ctx, *total, *n)) } td.num { (n) } } } }
                 }
                 h3 { (ctx.t("rating.comments")) }
                 ul { @for (d, name, score, comment) in ratings.iter().filter(|r| !r.3.is_empty()) { li { (date(*d)) " · " (name) " · " (score) "/5: " (comment) } } }
             }
             div.card.no-print {
                 h2 { (ctx.t("waste.log")) }
-                (post_form(&ctx, "/kitchen/waste", html! {
-                    (Input::text("day", ctx.t("week.day"), &date(today)).required().render(&ctx, &none))
-                    (Input::text("prepared", ctx.t("waste.prepared"), "").kind("number").required().render(&ctx, &none))
-                    (Input::text("leftover", ctx.t("waste.leftover"), "").kind("number").required().render(&ctx, &none))
-                    (Input::text("note", ctx.t("absence.note"), "").render(&ctx, &none))
+                (post_form(ctx, "/kitchen/waste", html! {
+                    (Input::text("day", ctx.t("week.day"), &date(today)).required().render(ctx, &none))
+                    (Input::text("prepared", ctx.t("waste.prepared"), "").kind("number").required().render(ctx, &none))
+                    (Input::text("leftover", ctx.t("waste.leftover"), "").kind("number").required().render(ctx, &none))
+                    (Input::text("note", ctx.t("absence.note"), "").render(ctx, &none))
                     button type="submit" { (ctx.t("common.save")) }
                 }))
             }
         },
-    ))
+    )
 }
 
 /// An average to one decimal, with the decimal comma in Vietnamese ("4,5").
@@ -222,4 +249,38 @@ pub async fn save(
         .write(move |c| feedback::save_waste(c, day, prepared, leftover, f.note.trim(), now))
         .await?;
     Ok(see_other("/kitchen/report", Some("flash.saved")))
+}
+
+#[cfg(test)]
+mod range_tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, dd).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_report_range_is_what_was_asked_or_this_week_or_this_month() {
+        let today = d(2026, 11, 27);
+        let asked = report_range(Some(d(2026, 11, 2)), Some(d(2026, 11, 20)), None, today);
+        assert_eq!(asked, (d(2026, 11, 2), d(2026, 11, 20)));
+        let reversed = report_range(Some(d(2026, 11, 20)), Some(d(2026, 11, 2)), None, today);
+        assert_eq!(
+            reversed,
+            (d(2026, 11, 23), d(2026, 11, 29)),
+            "this week instead"
+        );
+        let month = report_range(None, None, Some("month"), today);
+        assert_eq!(month, (d(2026, 11, 1), d(2026, 11, 30)));
+    }
+
+    #[test]
+    fn ratings_are_summed_per_option_in_order_of_appearance() {
+        let r = |name: &str, score| (d(2026, 11, 2), name.to_string(), score, String::new());
+        let got = by_option(&[r("Chay", 4), r("Thường", 5), r("Chay", 2)]);
+        assert_eq!(
+            got,
+            vec![("Chay".to_string(), 6, 2), ("Thường".to_string(), 5, 1)]
+        );
+    }
 }
