@@ -56,20 +56,52 @@ pub async fn page(
         "undone" | "none" if served_now => "already",
         other => other,
     };
-    let now = state.clock.now_naive();
-    Ok(layout::page(
-        &ctx,
+    let view = CounterView {
+        day,
+        now: state.clock.now_naive(),
+        outcome: r,
+        card: card.as_ref(),
+        allow_walk_in: settings.allow_walk_in,
+        options: &options,
+        closed,
+    };
+    Ok(counter_page(&ctx, &view))
+}
+
+/// What the counter page shows.
+struct CounterView<'a> {
+    day: chrono::NaiveDate,
+    now: chrono::NaiveDateTime,
+    outcome: &'a str,
+    card: Option<&'a service::CounterCard>,
+    allow_walk_in: bool,
+    options: &'a [store::MealOption],
+    closed: Option<chrono::NaiveDateTime>,
+}
+
+fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
+    let CounterView {
+        day,
+        now,
+        outcome: r,
+        card,
+        allow_walk_in,
+        options,
+        closed,
+    } = *v;
+    layout::page(
+        ctx,
         ctx.t("counter.title"),
         html! {
             h1 { (ctx.tf("counter.title_for", date(day))) }
-            (post_form(&ctx, "/kitchen/counter", html! {
+            (post_form(ctx, "/kitchen/counter", html! {
                 div.field.scan {
                     label for="f-code" { (ctx.t("counter.scan")) }
                     input #f-code name="code" type="text" autofocus autocomplete="off" required;
                 }
                 button type="submit" { (ctx.t("counter.check")) }
             }))
-            @match (r, &card) {
+            @match (r, card) {
                 ("unknown", _) => { div.result.bad role="alert" { p.big { (ctx.t("counter.unknown")) } } }
                 (outcome, Some(card)) => {
                     div.result.ok[outcome == "served"].bad[outcome != "served"] role="status" {
@@ -83,15 +115,15 @@ pub async fn page(
                         }
                         @if card.guests > 0 { p { (ctx.tf("counter.guests", card.guests)) } }
                         @if let Some(o) = card.order.as_ref().filter(|o| o.status == "served" && o.served_at.is_some_and(|t| rules::can_undo(t, now))) {
-                            (post_form(&ctx, "/kitchen/counter/undo", html! { input type="hidden" name="order" value=(o.id); button.secondary type="submit" { (ctx.t("counter.undo")) } }))
+                            (post_form(ctx, "/kitchen/counter/undo", html! { input type="hidden" name="order" value=(o.id); button.secondary type="submit" { (ctx.t("counter.undo")) } }))
                         }
                         @if let Some((w, _)) = card.walk_in.as_ref().filter(|w| rules::can_undo(w.0.served_at, now)) {
-                            (post_form(&ctx, "/kitchen/counter/undo", html! { input type="hidden" name="walk_in" value=(w.person_id); button.secondary type="submit" { (ctx.t("counter.undo")) } }))
+                            (post_form(ctx, "/kitchen/counter/undo", html! { input type="hidden" name="walk_in" value=(w.person_id); button.secondary type="submit" { (ctx.t("counter.undo")) } }))
                         }
-                        @if outcome == "none" && card.walk_in.is_none() && settings.allow_walk_in && !options.is_empty() {
-                            (post_form(&ctx, "/kitchen/counter/walk-in", html! {
+                        @if outcome == "none" && card.walk_in.is_none() && allow_walk_in && !options.is_empty() {
+                            (post_form(ctx, "/kitchen/counter/walk-in", html! {
                                 input type="hidden" name="person" value=(card.person_id);
-                                @for o in &options { button type="submit" name="option" value=(o.id) { (ctx.t("counter.walk_in")) ": " (o.name) } " " }
+                                @for o in options { button type="submit" name="option" value=(o.id) { (ctx.t("counter.walk_in")) ": " (o.name) } " " }
                             }))
                         }
                     }
@@ -100,10 +132,10 @@ pub async fn page(
             }
             div.card.no-print {
                 @if let Some(t) = closed { p { (ctx.tf("counter.closed_at", local_datetime(t))) } }
-                (confirm_form(&ctx, "/kitchen/counter/close", ctx.t("counter.close_confirm"), ctx.t("counter.close")))
+                (confirm_form(ctx, "/kitchen/counter/close", ctx.t("counter.close_confirm"), ctx.t("counter.close")))
             }
         },
-    ))
+    )
 }
 
 #[derive(Deserialize)]
