@@ -227,6 +227,41 @@ pub fn check_absence(
     }
 }
 
+/// The kitchen's "close days" form: a range of at most 31 days, a reason of 1–100 characters,
+/// and the confirmation ticked. Problems come back per field (i18n keys).
+pub fn check_closing(
+    from: &str,
+    to: &str,
+    reason: &str,
+    confirmed: bool,
+) -> Result<(NaiveDate, NaiveDate), Vec<(&'static str, &'static str)>> {
+    let mut p = Vec::new();
+    let f = crate::ui::format::business_date(from);
+    let t = crate::ui::format::business_date(to);
+    if f.is_none() {
+        p.push(("from", "cal.err_date"));
+    }
+    if t.is_none() {
+        p.push(("to", "cal.err_date"));
+    }
+    if let (Some(f), Some(t)) = (f, t) {
+        if t < f || t - f > Duration::days(31) {
+            p.push(("to", "cal.err_range"));
+        }
+    }
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 100 {
+        p.push(("reason", "cal.err_reason"));
+    }
+    if !confirmed {
+        p.push(("confirm", "err.confirm_required"));
+    }
+    match (f, t) {
+        (Some(f), Some(t)) if p.is_empty() => Ok((f, t)),
+        _ => Err(p),
+    }
+}
+
 /// A meal price typed by the kitchen: a well-formed amount (see `Vnd::parse`) of 0 (free) or
 /// 1.000 to 10.000.000 đồng. A price below 1.000 ₫ is almost always "35" meant as 35.000 ₫, so
 /// it is refused with a message saying so rather than saved.
@@ -270,6 +305,25 @@ mod tests {
         assert_eq!(meal_price("35.5"), Err("menu.err_price_format"));
         assert_eq!(meal_price("-35.000"), Err("menu.err_price"));
         assert_eq!(meal_price("20.000.000"), Err("menu.err_price"));
+    }
+
+    #[test]
+    fn closing_days_names_each_problem_by_field() {
+        assert_eq!(
+            check_closing("01/12/2026", "02/12/2026", "Tết", true),
+            Ok((d(2026, 12, 1), d(2026, 12, 2)))
+        );
+        let bad = check_closing("31/12/9999", "01/12/2026", "", false).unwrap_err();
+        assert_eq!(
+            bad,
+            vec![
+                ("from", "cal.err_date"),
+                ("reason", "cal.err_reason"),
+                ("confirm", "err.confirm_required")
+            ]
+        );
+        let long = check_closing("01/01/2027", "15/02/2027", "Tết", true).unwrap_err();
+        assert_eq!(long, vec![("to", "cal.err_range")]);
     }
 
     #[test]

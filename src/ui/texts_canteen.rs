@@ -1,6 +1,9 @@
 //! Texts of lunch ordering: (key, Tiếng Việt, English).
 
 pub const TEXTS: &[(&str, &str, &str)] = &[
+    ("cal.err_date", "Ngày phải có dạng ngày/tháng/năm, trong khoảng năm 2000–2100.", "The date must look like day/month/year, between 2000 and 2100."),
+    ("cal.err_reason", "Hãy ghi lý do (tối đa 100 ký tự).", "Give a reason (at most 100 characters)."),
+    ("cal.date_hint", "Ngày/tháng/năm, ví dụ 01/01/2027", "Day/month/year, e.g. 01/01/2027"),
     ("waste.err_note", "Ghi chú tối đa 500 ký tự.", "The note may have at most 500 characters."),
     ("cal.err_reason_long", "Lý do tối đa 100 ký tự.", "The reason may have at most 100 characters."),
     ("history.title", "Lịch sử suất ăn", "Meal history"),
@@ -189,7 +192,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("cal.open_title", "Mở ngày phục vụ (làm bù)", "Open a day (make-up day)"),
     ("cal.open_hint", "Ví dụ: Làm bù cho ngày 2/9", "For example: make-up for 2/9"),
     ("cal.open_day", "Mở ngày", "Open the day"),
-    ("cal.err_range", "Khoảng ngày hoặc lý do không hợp lệ (tối đa 31 ngày, lý do bắt buộc).", "Invalid range or reason (at most 31 days; a reason is required)."),
+    ("cal.err_range", "Ngày kết thúc không được trước ngày bắt đầu, và mỗi lần đóng tối đa 31 ngày.", "The end must not be before the start, and at most 31 days at a time."),
     ("head.title", "Chốt số lượng", "Headcount"),
     ("head.title_for", "Chốt số lượng ngày {}", "Headcount for {}"),
     ("head.final", "Đã chốt (qua giờ chốt)", "Final (past the cut-off)"),

@@ -166,7 +166,7 @@ async fn closing_a_day_cancels_its_meals() {
             ],
         )
         .await;
-    assert_eq!(refused.status, 400, "needs confirmation");
+    assert_eq!(refused.status, 422, "needs confirmation");
     assert_eq!(app.meal_days(pid), vec![days[2]]);
     bep.post(
         "/kitchen/calendar/close",

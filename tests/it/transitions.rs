@@ -865,3 +865,29 @@ async fn a_one_day_absence_is_fine_and_a_reversed_one_says_what_is_wrong() {
         r.body
     );
 }
+
+#[actix_web::test]
+async fn a_refused_closure_comes_back_with_the_input_and_a_message_beside_each_field() {
+    let app = TestApp::spawn().await;
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/calendar").await;
+    let r = bep
+        .post(
+            "/kitchen/calendar/close",
+            &[
+                ("from", "31/12/9999"),
+                ("to", "02/12/2026"),
+                ("reason", "Tết Dương lịch"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let beside = r.texts(".field .error").join(" | ");
+    assert!(beside.contains("2000–2100"), "{beside}");
+    assert!(
+        r.body.contains("value=\"Tết Dương lịch\""),
+        "the reason is kept"
+    );
+    assert_eq!(app.count("service_days"), 0);
+}

@@ -10,10 +10,10 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::format::{business_date, date};
 use crate::ui::forms::{post_form, FieldErrors, Form, Input};
-use crate::ui::{layout, Ctx, CurrentUser};
+use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
 use chrono::Datelike;
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -33,22 +33,44 @@ pub async fn page(
         .as_deref()
         .and_then(|m| crate::ui::format::iso_date(&format!("{m}-01")))
         .unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+    month_page(&state, &ctx, first, None).await
+}
+
+async fn month_page(
+    state: &AppState,
+    ctx: &Ctx,
+    first: NaiveDate,
+    refused: Option<(&CloseForm, &FieldErrors)>,
+) -> Result<Markup, AppError> {
     let last = (first + Duration::days(32)).with_day(1).unwrap_or(first) - Duration::days(1);
     let rows = state
         .db
         .read(move |c| store::day_rows(c, first, last))
         .await?;
+    Ok(calendar_view(ctx, first, last, &rows, refused))
+}
+
+fn calendar_view(
+    ctx: &Ctx,
+    first: NaiveDate,
+    last: NaiveDate,
+    rows: &std::collections::HashMap<NaiveDate, rules::DayRow>,
+    refused: Option<(&CloseForm, &FieldErrors)>,
+) -> Markup {
     let none = FieldErrors::default();
+    let e = refused.map(|r| r.1).unwrap_or(&none);
+    let typed = |f: fn(&CloseForm) -> &str| refused.map(|r| f(r.0)).unwrap_or("");
     let prev = (first - Duration::days(1)).format("%Y-%m").to_string();
     let next = (last + Duration::days(1)).format("%Y-%m").to_string();
-    Ok(layout::page(
-        &ctx,
+    layout::page(
+        ctx,
         ctx.t("cal.title"),
         html! {
             (layout::title_bar(&ctx.tf("cal.month", first.format("%m/%Y")), html! {
                 a.button.secondary href=(format!("/kitchen/calendar?month={prev}")) { "‹" }
                 a.button.secondary href=(format!("/kitchen/calendar?month={next}")) { "›" }
             }))
+            @if refused.is_some() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
             table {
                 thead { tr { th { (ctx.t("week.day")) } th { (ctx.t("week.state")) } th { (ctx.t("cal.lunar")) } } }
                 tbody {
@@ -67,24 +89,25 @@ pub async fn page(
             div.card {
                 h2 { (ctx.t("cal.close_title")) }
                 p.hint { (ctx.t("cal.close_help")) }
-                (post_form(&ctx, "/kitchen/calendar/close", html! {
-                    (Input::text("from", ctx.t("absence.from"), "").required().hint(ctx.t("common.date_hint")).render(&ctx, &none))
-                    (Input::text("to", ctx.t("absence.to"), "").required().render(&ctx, &none))
-                    (Input::text("reason", ctx.t("cal.reason"), "").required().hint(ctx.t("cal.reason_hint")).render(&ctx, &none))
+                (post_form(ctx, "/kitchen/calendar/close", html! {
+                    (Input::text("from", ctx.t("absence.from"), typed(|f| &f.from)).required().hint(ctx.t("cal.date_hint")).render(ctx, e))
+                    (Input::text("to", ctx.t("absence.to"), typed(|f| &f.to)).required().render(ctx, e))
+                    (Input::text("reason", ctx.t("cal.reason"), typed(|f| &f.reason)).required().hint(ctx.t("cal.reason_hint")).render(ctx, e))
                     label.confirm { input type="checkbox" name="confirm" value="yes" required; " " (ctx.t("cal.close_confirm")) }
+                    @if let Some(k) = e.get("confirm") { span.error { (ctx.t(k)) } }
                     " " button.danger type="submit" { (ctx.t("cal.close")) }
                 }))
             }
             div.card {
                 h2 { (ctx.t("cal.open_title")) }
-                (post_form(&ctx, "/kitchen/calendar/open", html! {
-                    (Input::text("day", ctx.t("week.day"), "").required().hint(ctx.t("common.date_hint")).render(&ctx, &none))
-                    (Input::text("reason", ctx.t("cal.reason"), "").hint(ctx.t("cal.open_hint")).render(&ctx, &none))
+                (post_form(ctx, "/kitchen/calendar/open", html! {
+                    (Input::text("day", ctx.t("week.day"), "").required().hint(ctx.t("cal.date_hint")).render(ctx, &none))
+                    (Input::text("reason", ctx.t("cal.reason"), "").hint(ctx.t("cal.open_hint")).render(ctx, &none))
                     button type="submit" { (ctx.t("cal.open_day")) }
                 }))
             }
         },
-    ))
+    )
 }
 
 #[derive(Deserialize)]
@@ -97,35 +120,51 @@ pub struct CloseForm {
 }
 
 /// Closes one or several days (holiday, Tết): their meals are cancelled and staff are told.
+/// A refused form comes back with the input kept and the message beside its field (422).
 pub async fn close_days(
     state: web::Data<AppState>,
+    ctx: Ctx,
     user: CurrentUser,
     Form(f): Form<CloseForm>,
 ) -> Result<HttpResponse, AppError> {
-    if f.confirm.as_deref() != Some("yes") {
-        return Err(AppError::BadRequest("err.confirm_required"));
+    let checked = rules::check_closing(
+        &f.from,
+        &f.to,
+        &f.reason,
+        f.confirm.as_deref() == Some("yes"),
+    );
+    let mut errors = FieldErrors::default();
+    if let Ok((from, to)) = checked {
+        let actor = Actor::user(user.user_id, &user.username);
+        let now = state.clock.now_naive();
+        let reason = f.reason.trim().to_string();
+        let r = state
+            .db
+            .write(move |c| store::close_days(c, from, to, &reason, &actor, now))
+            .await;
+        match r {
+            Ok(_) => {
+                let month = from.format("%Y-%m").to_string();
+                return Ok(see_other(
+                    &format!("/kitchen/calendar?month={month}"),
+                    Some("flash.days_closed"),
+                ));
+            }
+            Err(AppError::BadRequest(k)) => errors.add("from", k),
+            Err(e) => return Err(e),
+        }
+    } else if let Err(problems) = checked {
+        for (field, key) in problems {
+            errors.add(field, key);
+        }
     }
-    let from = business_date(&f.from).ok_or(AppError::BadRequest("people.err_date_format"))?;
-    let to = business_date(&f.to).ok_or(AppError::BadRequest("people.err_date_format"))?;
-    let reason = f.reason.trim().to_string();
-    if to < from
-        || to - from > Duration::days(31)
-        || reason.is_empty()
-        || reason.chars().count() > 100
-    {
-        return Err(AppError::BadRequest("cal.err_range"));
-    }
-    let actor = Actor::user(user.user_id, &user.username);
-    let now = state.clock.now_naive();
-    let month = from.format("%Y-%m").to_string();
-    state
-        .db
-        .write(move |c| store::close_days(c, from, to, &reason, &actor, now))
-        .await?;
-    Ok(see_other(
-        &format!("/kitchen/calendar?month={month}"),
-        Some("flash.days_closed"),
-    ))
+    let today = state.clock.today();
+    let first = business_date(&f.from)
+        .unwrap_or(today)
+        .with_day(1)
+        .unwrap_or(today);
+    let page = month_page(&state, &ctx, first, Some((&f, &errors))).await?;
+    Ok(html_invalid(page))
 }
 
 #[derive(Deserialize)]
