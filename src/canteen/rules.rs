@@ -227,6 +227,17 @@ pub fn check_absence(
     }
 }
 
+/// What the counter shows after an action: the link says what the last action was
+/// ("served", "already", "undone", "none", "unknown"), but the meal's real state wins, so a
+/// reloaded or hand-made link never shows "served" for someone who was not served.
+pub fn counter_outcome(asked: &str, served_now: bool) -> &str {
+    match asked {
+        "served" | "already" if !served_now => "none",
+        "undone" | "none" if served_now => "already",
+        other => other,
+    }
+}
+
 /// The kitchen's "close days" form: a range of at most 31 days, a reason of 1–100 characters,
 /// and the confirmation ticked. Problems come back per field (i18n keys).
 pub fn check_closing(
@@ -305,6 +316,16 @@ mod tests {
         assert_eq!(meal_price("35.5"), Err("menu.err_price_format"));
         assert_eq!(meal_price("-35.000"), Err("menu.err_price"));
         assert_eq!(meal_price("20.000.000"), Err("menu.err_price"));
+    }
+
+    #[test]
+    fn the_counter_shows_the_real_state_whatever_the_link_says() {
+        assert_eq!(counter_outcome("served", true), "served");
+        assert_eq!(counter_outcome("served", false), "none");
+        assert_eq!(counter_outcome("already", false), "none");
+        assert_eq!(counter_outcome("undone", true), "already");
+        assert_eq!(counter_outcome("undone", false), "undone");
+        assert_eq!(counter_outcome("unknown", false), "unknown");
     }
 
     #[test]

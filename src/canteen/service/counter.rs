@@ -51,11 +51,7 @@ pub async fn page(
     let served_now = card.as_ref().is_some_and(|c| {
         c.walk_in.is_some() || c.order.as_ref().is_some_and(|o| o.status == "served")
     });
-    let r = match q.r.as_deref().unwrap_or("") {
-        "served" | "already" if !served_now => "none",
-        "undone" | "none" if served_now => "already",
-        other => other,
-    };
+    let r = rules::counter_outcome(q.r.as_deref().unwrap_or(""), served_now);
     let view = CounterView {
         day,
         now: state.clock.now_naive(),
