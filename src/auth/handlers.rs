@@ -184,6 +184,9 @@ pub async fn password_change(
     if f.new != f.confirm {
         errors.add("confirm", "pw.mismatch");
     }
+    if !f.new.is_empty() && f.new == f.current {
+        errors.add("new", "pw.same_as_current");
+    }
     let keys = throttle::password_keys(uid);
     let at = state.clock.now_naive();
     let reserved = state

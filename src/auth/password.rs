@@ -65,7 +65,27 @@ pub fn check_rules(password: &str, username: &str) -> Result<(), &'static str> {
     if !username.is_empty() && lower == username.to_lowercase() {
         return Err("pw.same_as_username");
     }
+    if too_simple(&lower) {
+        return Err("pw.too_simple");
+    }
     Ok(())
+}
+
+/// A password made of at most three different characters ("aaaaaaaaaaaa", "abababab"), or a
+/// straight run up or down ("12345678", "abcdefgh", "98765432").
+fn too_simple(p: &str) -> bool {
+    let chars: Vec<char> = p.chars().collect();
+    let mut distinct = chars.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() <= 3 {
+        return true;
+    }
+    let steps: Vec<i64> = chars
+        .windows(2)
+        .map(|w| w[1] as i64 - w[0] as i64)
+        .collect();
+    steps.iter().all(|d| *d == 1) || steps.iter().all(|d| *d == -1)
 }
 
 /// A random one-time password: 16 characters from an alphabet without look-alikes.
@@ -81,6 +101,20 @@ pub fn generate() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trivially_weak_passwords_are_refused() {
+        for p in [
+            "aaaaaaaaaaaa",
+            "abababababab",
+            "abcdefghij",
+            "mnopqrstu",
+            "zyxwvutsrq",
+        ] {
+            assert_eq!(check_rules(p, "lan"), Err("pw.too_simple"), "{p}");
+        }
+        assert_eq!(check_rules("cơm trưa ngon lắm", "lan"), Ok(()));
+    }
 
     #[test]
     fn a_hashed_password_verifies_and_a_wrong_one_does_not() {
@@ -102,7 +136,11 @@ mod tests {
             Err("pw.same_as_username")
         );
         assert_eq!(check_rules(&"x".repeat(257), "u"), Err("pw.too_long"));
-        assert_eq!(check_rules(&"é".repeat(128), "u"), Ok(()));
+        assert_eq!(
+            check_rules(&"éaòu".repeat(64), "u"),
+            Ok(()),
+            "256 characters"
+        );
         assert_eq!(check_rules("cơm trưa ngon", "u"), Ok(()));
     }
 

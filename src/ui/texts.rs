@@ -49,6 +49,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("pw.save", "Đổi mật khẩu", "Change password"),
     ("pw.too_short", "Mật khẩu phải có ít nhất 8 ký tự.", "The password must have at least 8 characters."),
     ("pw.too_long", "Mật khẩu không được dài quá 256 ký tự.", "The password may have at most 256 characters."),
+    ("pw.too_simple", "Mật khẩu quá đơn giản (lặp lại vài ký tự hoặc một dãy liên tiếp). Hãy dùng một câu dễ nhớ.", "The password is too simple (a few repeated characters or a straight run). Use a memorable phrase."),
+    ("pw.same_as_current", "Mật khẩu mới phải khác mật khẩu hiện tại (kể cả mật khẩu dùng một lần được cấp).", "The new password must differ from the current one (including a one-time password you were given)."),
     ("pw.too_common", "Mật khẩu này quá phổ biến, dễ bị đoán. Hãy chọn mật khẩu khác.", "This password is too common and easy to guess. Choose another."),
     ("pw.same_as_username", "Mật khẩu không được trùng tên đăng nhập.", "The password must differ from the username."),
     ("pw.mismatch", "Hai lần nhập mật khẩu mới không khớp.", "The two new passwords do not match."),

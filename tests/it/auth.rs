@@ -239,6 +239,19 @@ async fn an_admin_reset_gives_a_one_time_password_that_must_be_changed() {
         "nothing else until the password is changed"
     );
     fresh.get("/password").await;
+    // The one-time password (which the admin saw) cannot become the permanent one.
+    let r = fresh
+        .post(
+            "/password",
+            &[
+                ("current", &one_time),
+                ("new", &one_time),
+                ("confirm", &one_time),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("phải khác mật khẩu hiện tại"), "{}", r.body);
     let r = fresh
         .post(
             "/password",
