@@ -45,7 +45,7 @@ struct Event<'a> {
 /// An `order_events` row.
 #[derive(Insertable, Debug, Clone)]
 #[diesel(table_name = order_events)]
-pub struct NewEvent {
+struct NewEvent {
     kind: &'static str,
     row_id: i32,
     person_id: i32,
