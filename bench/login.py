@@ -7,12 +7,13 @@ u = urllib.parse.urlparse(base)
 
 class Form(html.parser.HTMLParser):
     def __init__(self):
-        super().__init__(); self.csrf = None; self.meals = {}
+        super().__init__(); self.csrf = None; self.meals = {}; self.shown = {}
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "input" and a.get("name") == "csrf": self.csrf = a.get("value")
         if tag == "input" and a.get("type") == "radio" and a.get("name", "").startswith("meal_"):
             self.meals.setdefault(a["name"], []).append(a["value"])
+        if tag == "input" and a.get("name", "").startswith("shown_"): self.shown[a["name"]] = a["value"]
 
 def req(method, path, cookies, body=None):
     c = http.client.HTTPConnection(u.hostname, u.port)
@@ -38,5 +39,16 @@ for i in range(1, n + 1):
     assert f.meals, "no open day to order: publish a menu first"
     a = {k: v[0] for k, v in f.meals.items()}
     b = {k: v[1] if len(v) > 1 else "none" for k, v in f.meals.items()}
+    # Each body says the page showed the other one, so every request changes every open day
+    # (a body equal to what is stored changes nothing and is no conflict either).
+    for k in f.meals:
+        day = k[len("meal_"):]
+        a[f"shown_{day}"] = f"{b[k]}:0"
+        b[f"shown_{day}"] = f"{a[k]}:0"
+        a[f"confirm_{day}"] = b[f"confirm_{day}"] = "yes"  # some demo staff have declared absences
     a["csrf"] = b["csrf"] = f.csrf
+    # Start from body a: sent with what the page really showed, so the stored week is a.
+    first = dict(a); first.update(f.shown)
+    status, _ = req("POST", "/week", cookies, urllib.parse.urlencode(first))
+    assert status == 303, f"first submission of nv{i:03d} failed: {status}"
     print("\t".join([cookies["canteen_session"], f.csrf, urllib.parse.urlencode(a), urllib.parse.urlencode(b)]))

@@ -19,7 +19,7 @@ pub fn ensure_open(conn: &mut DbConn, day: NaiveDate) -> Result<(), AppError> {
     let state: Option<String> = periods::table
         .find(month_key(day))
         .select(periods::state)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match state.as_deref() {
         None | Some("open") => Ok(()),

@@ -93,7 +93,7 @@ pub fn load(conn: &mut DbConn, token: &str) -> Result<Option<Loaded>, AppError> 
                 users::disabled,
             ),
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some((
         (sid, uid, csrf, created_at, last_seen_at),

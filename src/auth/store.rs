@@ -27,7 +27,7 @@ pub fn by_username(conn: &mut DbConn, username: &str) -> Result<Option<User>, Ap
     Ok(users::table
         .filter(users::username.eq(username.trim().to_lowercase()))
         .select(User::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -35,7 +35,7 @@ pub fn by_id(conn: &mut DbConn, id: i32) -> Result<Option<User>, AppError> {
     Ok(users::table
         .find(id)
         .select(User::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

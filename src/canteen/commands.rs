@@ -250,7 +250,7 @@ pub fn close_service(
 
 /// A week submitted for a person: by themself, or by the kitchen on their behalf (audited).
 /// Err(days, problems) re-shows the week with each day's problem.
-pub type WeekOutcome = Result<usize, (Vec<DayView>, Vec<(NaiveDate, &'static str)>)>;
+pub type WeekOutcome = Result<usize, (Vec<DayView>, crate::canteen::week::Sent)>;
 
 pub fn submit_week(
     c: &mut DbConn,
@@ -278,7 +278,7 @@ pub fn submit_week(
             }
             Ok(Ok(n))
         }
-        Err(errors) => Ok(Err((week::load(c, who.person_id, now, &s)?, errors))),
+        Err(sent) => Ok(Err((week::load(c, who.person_id, now, &s)?, sent))),
     }
 }
 

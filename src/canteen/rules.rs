@@ -100,6 +100,15 @@ pub fn editable(
     Ok(())
 }
 
+/// The i18n key of an absence kind.
+pub fn absence_kind_key(kind: &str) -> &'static str {
+    if kind == "business_trip" {
+        "absence.business_trip"
+    } else {
+        "absence.leave"
+    }
+}
+
 /// Monday of the week containing `d`.
 pub fn monday_of(d: NaiveDate) -> NaiveDate {
     d - Duration::days(d.weekday().num_days_from_monday() as i64)

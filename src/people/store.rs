@@ -30,7 +30,7 @@ pub fn unit(conn: &mut DbConn, id: i32) -> Result<Option<Unit>, AppError> {
     Ok(units::table
         .find(id)
         .select(Unit::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -158,7 +158,7 @@ pub fn person(conn: &mut DbConn, id: i32) -> Result<Option<Person>, AppError> {
     Ok(persons::table
         .find(id)
         .select(Person::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -166,7 +166,7 @@ pub fn person_by_code(conn: &mut DbConn, code: &str) -> Result<Option<Person>, A
     Ok(persons::table
         .filter(persons::employee_code.eq(code))
         .select(Person::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -373,7 +373,7 @@ pub fn linked_username(conn: &mut DbConn, person_id: i32) -> Result<Option<Strin
     Ok(users::table
         .filter(users::person_id.eq(person_id))
         .select(users::username)
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

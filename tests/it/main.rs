@@ -13,3 +13,4 @@ mod ordering;
 mod people;
 mod security;
 mod transitions;
+mod week;

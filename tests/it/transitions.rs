@@ -340,8 +340,14 @@ async fn withdrawing_an_absence_brings_back_only_the_meals_it_cancelled() {
     assert_eq!(app.meal_days(pid), vec![days[0], days[3]]);
     // Wednesday: she orders again and cancels it herself; that one is hers.
     lan.get("/week").await;
-    lan.post("/week", &[(&key(days[2]), &ids[2][0].to_string())])
+    let confirm = format!("confirm_{}", days[2].format("%Y-%m-%d"));
+    let r = lan
+        .post(
+            "/week",
+            &[(&key(days[2]), &ids[2][0].to_string()), (&confirm, "yes")],
+        )
         .await;
+    assert_eq!(r.status, 303, "{}", r.body);
     lan.post("/week", &[(&key(days[2]), "none")]).await;
     let absence: i32 = {
         use canteen::db::schema::absences::dsl::*;

@@ -10,8 +10,12 @@ use diesel::prelude::*;
 use std::collections::HashMap;
 
 pub fn load_settings(conn: &mut DbConn) -> Result<Settings, AppError> {
+    // A range, not `LIKE 'canteen.%'`: SQLite prepares a statement with a bound LIKE pattern
+    // again every time it runs (as it does one with a bound LIMIT), and this runs on every
+    // week page and submission.
     let rows: Vec<(String, String)> = settings::table
-        .filter(settings::key.like("canteen.%"))
+        .filter(settings::key.ge("canteen."))
+        .filter(settings::key.lt("canteen/"))
         .select((settings::key, settings::value))
         .load(conn)?;
     let mut s = Settings::default();
@@ -234,7 +238,7 @@ pub fn option(conn: &mut DbConn, id: i32) -> Result<Option<MealOption>, AppError
     Ok(meal_options::table
         .find(id)
         .select(MealOption::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -339,7 +343,7 @@ pub fn dish(conn: &mut DbConn, id: i32) -> Result<Option<Dish>, AppError> {
     Ok(dishes::table
         .find(id)
         .select(Dish::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -71,22 +71,23 @@ pub async fn week(
             Ok((p, week::load(c, person, now, &s)?))
         })
         .await?;
-    Ok(behalf_page(&ctx, &p, &days, &[]))
+    Ok(behalf_page(&ctx, &p, &days, None, state.clock.today()))
 }
 
 fn behalf_page(
     ctx: &Ctx,
     p: &crate::people::store::Person,
     days: &[week::DayView],
-    errors: &[(NaiveDate, &'static str)],
+    sent: Option<&week::Sent>,
+    today: NaiveDate,
 ) -> Markup {
     layout::page(
         ctx,
         ctx.t("behalf.title"),
         html! {
             h1 { (ctx.t("behalf.title")) ": " (p.full_name) " · " (p.employee_code) }
-            @if !errors.is_empty() { p.alert role="alert" { (ctx.t("week.not_saved")) } }
-            (week::grid(ctx, &format!("/kitchen/on-behalf/{}", p.id), days, errors, true))
+            @if let Some(s) = sent { p.alert role="alert" { (ctx.t(s.banner_key())) } }
+            (week::grid(ctx, &format!("/kitchen/on-behalf/{}", p.id), days, sent, true, today))
             p {
                 a href=(format!("/kitchen/history/{}", p.id)) { (ctx.t("nav.history")) } " · "
                 a href="/kitchen/on-behalf" { (ctx.t("common.back")) }
@@ -116,9 +117,9 @@ pub async fn save(
             let r = crate::canteen::commands::submit_week(c, Some(&actor), &who, &pairs, now)?;
             match r {
                 Ok(_) => Ok(Ok(())),
-                Err((days, errors)) => {
+                Err((days, sent)) => {
                     let p = crate::people::store::person(c, person)?.ok_or(AppError::NotFound)?;
-                    Ok(Err((p, days, errors)))
+                    Ok(Err((p, days, sent)))
                 }
             }
         })
@@ -128,6 +129,12 @@ pub async fn save(
             &format!("/kitchen/on-behalf/{person}"),
             Some("flash.week_saved"),
         )),
-        Err((p, days, errors)) => Ok(html_invalid(behalf_page(&ctx, &p, &days, &errors))),
+        Err((p, days, sent)) => Ok(html_invalid(behalf_page(
+            &ctx,
+            &p,
+            &days,
+            Some(&sent),
+            state.clock.today(),
+        ))),
     }
 }

@@ -36,13 +36,13 @@ pub async fn my_week(
             week::load(c, person, now, &s)
         })
         .await?;
-    Ok(week_page(&ctx, &days, &[], state.clock.today()))
+    Ok(week_page(&ctx, &days, None, state.clock.today()))
 }
 
 fn week_page(
     ctx: &Ctx,
     days: &[week::DayView],
-    errors: &[(chrono::NaiveDate, &'static str)],
+    sent: Option<&week::Sent>,
     today: chrono::NaiveDate,
 ) -> Markup {
     let tomorrow = today + Duration::days(1);
@@ -73,8 +73,8 @@ fn week_page(
             @for d in &closed {
                 p.notice { (ctx.tf("week.day_closed", date(d.day))) @if let Some(r) = d.row.as_ref().and_then(|r| r.reason.as_deref()) { ": " (r) } }
             }
-            @if !errors.is_empty() { p.alert role="alert" { (ctx.t("week.not_saved")) } }
-            (week::grid(ctx, "/week", days, errors, true))
+            @if let Some(s) = sent { p.alert role="alert" { (ctx.t(s.banner_key())) } }
+            (week::grid(ctx, "/week", days, sent, true, today))
         },
     )
 }
@@ -98,10 +98,10 @@ pub async fn save_week(
         .await?;
     match outcome {
         Ok(_) => Ok(see_other("/week", Some("flash.week_saved"))),
-        Err((days, errors)) => Ok(html_invalid(week_page(
+        Err((days, sent)) => Ok(html_invalid(week_page(
             &ctx,
             &days,
-            &errors,
+            Some(&sent),
             state.clock.today(),
         ))),
     }
@@ -218,14 +218,6 @@ pub async fn absences(
     ))
 }
 
-fn kind_key(k: &str) -> &'static str {
-    if k == "business_trip" {
-        "absence.business_trip"
-    } else {
-        "absence.leave"
-    }
-}
-
 fn absences_page(
     ctx: &Ctx,
     list: &[standing::Absence],
@@ -249,7 +241,7 @@ fn absences_page(
                 table {
                     thead { tr { th { (ctx.t("absence.from")) } th { (ctx.t("absence.to")) } th { (ctx.t("absence.kind")) } th { (ctx.t("absence.note")) } th { span.sr { (ctx.t("common.actions")) } } } }
                     tbody { @for a in list { tr {
-                        td { (date(a.start_date)) } td { (date(a.end_date)) } td { (ctx.t(kind_key(&a.kind))) } td { (a.note) }
+                        td { (date(a.start_date)) } td { (date(a.end_date)) } td { (ctx.t(rules::absence_kind_key(&a.kind))) } td { (a.note) }
                         td { (confirm_form(ctx, &format!("/absences/{}/delete", a.id), ctx.t("absence.confirm_delete"), ctx.t("absence.delete"))) }
                     } } }
                 }

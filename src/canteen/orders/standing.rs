@@ -21,7 +21,7 @@ pub fn standing_of(conn: &mut DbConn, person: i32) -> Result<Option<Standing>, A
             standing_orders::lunar_vegetarian,
             standing_orders::active,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(row.filter(|r| r.3).map(|(w, v, l, _)| Standing {
         weekdays: Standing::parse_weekdays(&w),
@@ -118,7 +118,7 @@ pub fn add_absence(
         .filter(absences::end_date.eq(end))
         .filter(absences::kind.eq(kind))
         .select(absences::id)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     if let Some(id) = same {
         return Ok(id);

@@ -80,7 +80,7 @@ pub fn order(conn: &mut DbConn, id: i32) -> Result<Option<Order>, AppError> {
     Ok(orders::table
         .find(id)
         .select(Order::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -108,7 +108,7 @@ pub fn used(conn: &mut DbConn, option_id: i32) -> Result<i64, AppError> {
         .filter(guest_meals::option_id.eq(option_id))
         .filter(guest_meals::status.ne(CANCELLED))
         .select(diesel::dsl::sum(guest_meals::guests))
-        .first(conn)?;
+        .get_result(conn)?;
     let walk_ins: i64 = walk_ins::table
         .filter(walk_ins::option_id.eq(option_id))
         .filter(walk_ins::status.eq(SERVED))
@@ -154,12 +154,41 @@ pub fn used_by_option(conn: &mut DbConn, ids: &[i32]) -> Result<HashMap<i32, i64
     Ok(out)
 }
 
-/// One day's wish in a submission: the option (None: no meal) and the guest count.
+/// What a week page showed for one day when it was loaded: the option (None: no meal) and the
+/// guest count. A submission changes only what the person changed on that page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shown {
+    pub option_id: Option<i32>,
+    pub guests: i32,
+}
+
+/// One day's wish in a submission: the option (None: no meal), the guest count, what the page
+/// showed (None: the form did not say, e.g. a client that is not the week page) and whether
+/// the person confirmed ordering on a day of their declared absence.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Wish {
     pub day: NaiveDate,
     pub option_id: Option<i32>,
     pub guests: i32,
+    pub shown: Option<Shown>,
+    pub confirmed: bool,
+}
+
+impl Wish {
+    /// The option the person wants now: what they chose if they changed it on the page,
+    /// otherwise whatever is stored (`current`), even if it changed elsewhere since.
+    fn option_given(&self, current: Option<i32>) -> Option<i32> {
+        match self.shown {
+            Some(s) if s.option_id == self.option_id => current,
+            _ => self.option_id,
+        }
+    }
+    fn guests_given(&self, current: i32) -> i32 {
+        match self.shown {
+            Some(s) if s.guests == self.guests => current,
+            _ => self.guests,
+        }
+    }
 }
 
 pub struct Who {
@@ -169,24 +198,31 @@ pub struct Who {
 }
 
 impl Who {
-    pub fn by(&self) -> By {
+    pub fn by(&self) -> By<'static> {
         By::new(self.by_user, self.source)
     }
 }
 
-/// Applies a week's wishes for one person. Days whose wish equals what is stored are left
-/// alone (even when locked); any other day must be editable, name one of its own options and
-/// fit in the option's capacity. On any problem nothing is written and every problem is
-/// returned as (day, i18n key).
+/// Applies a week's wishes for one person. Only what the person changed on the page counts
+/// (see [`Wish`]); a day whose wish equals what is stored is left alone (even when locked); any
+/// other day must be editable, name one of its own options, fit in the option's capacity, not
+/// have been changed elsewhere since the page was shown, and, on a day of a declared absence,
+/// be confirmed. `problems` are the form's own (e.g. a guest count that is not a number). On
+/// any problem nothing is written and every problem is returned as (day, i18n key).
 pub fn apply_week(
     conn: &mut DbConn,
     who: &Who,
     wishes: &[Wish],
+    problems: DayProblems,
     now: DateTime<Utc>,
     settings: &Settings,
 ) -> Result<Result<usize, DayProblems>, AppError> {
     let Some(from) = wishes.iter().map(|w| w.day).min() else {
-        return Ok(Ok(0));
+        return Ok(if problems.is_empty() {
+            Ok(0)
+        } else {
+            Err(problems)
+        });
     };
     let to = wishes.iter().map(|w| w.day).max().unwrap_or(from);
     store::lock_days(conn, from, to, false)?;
@@ -201,10 +237,14 @@ pub fn apply_week(
         .into_iter()
         .map(|g| (g.service_date, g))
         .collect();
+    let absences = crate::canteen::standing::absences_of(conn, who.person_id, from)?;
 
-    let mut errors = Vec::new();
-    let mut changes: Vec<(&Wish, Option<&MealOption>, bool, bool)> = Vec::new();
+    let mut errors = problems;
+    let mut changes: Vec<Planned> = Vec::new();
     for w in wishes {
+        if errors.iter().any(|e| e.0 == w.day) {
+            continue;
+        }
         let now_option = current
             .get(&w.day)
             .filter(|o| o.is_meal())
@@ -214,17 +254,28 @@ pub fn apply_week(
             .filter(|g| g.status != CANCELLED)
             .map(|g| g.guests)
             .unwrap_or(0);
-        let meal_changes = now_option != w.option_id;
-        let guests_change = now_guests != w.guests;
+        let option_id = w.option_given(now_option);
+        let guests = w.guests_given(now_guests);
+        let meal_changes = now_option != option_id;
+        let guests_change = now_guests != guests;
         if !meal_changes && !guests_change {
             continue;
+        }
+        if let Some(shown) = w.shown {
+            // Changed on the page, and changed elsewhere since the page was loaded.
+            if (meal_changes && now_option != shown.option_id)
+                || (guests_change && now_guests != shown.guests)
+            {
+                errors.push((w.day, "order.err_changed_elsewhere"));
+                continue;
+            }
         }
         if let Err(lock) = rules::editable(w.day, rows.get(&w.day), now, settings) {
             errors.push((w.day, lock.message_key()));
             continue;
         }
         if let Some(o) = current.get(&w.day).filter(|_| meal_changes) {
-            let change = if w.option_id.is_some() {
+            let change = if option_id.is_some() {
                 Change::Order
             } else {
                 Change::Cancel(Cause::of(who.source))
@@ -238,7 +289,7 @@ pub fn apply_week(
         }
         let day_options: Vec<&MealOption> =
             options.iter().filter(|o| o.service_date == w.day).collect();
-        let chosen = match w.option_id {
+        let chosen = match option_id {
             None => None,
             Some(id) => match day_options.iter().find(|o| o.id == id) {
                 Some(o) => Some(*o),
@@ -248,15 +299,29 @@ pub fn apply_week(
                 }
             },
         };
-        if !(0..=rules::MAX_GUESTS).contains(&w.guests) {
+        if !(0..=rules::MAX_GUESTS).contains(&guests) {
             errors.push((w.day, "order.err_guests"));
             continue;
         }
-        if w.guests > 0 && day_options.is_empty() {
+        if guests > 0 && day_options.is_empty() {
             errors.push((w.day, "order.err_unknown_option"));
             continue;
         }
-        changes.push((w, chosen, meal_changes, guests_change));
+        let starts_eating = meal_changes && now_option.is_none() && option_id.is_some();
+        if starts_eating
+            && !w.confirmed
+            && crate::canteen::standing::covering(&absences, who.person_id, w.day).is_some()
+        {
+            errors.push((w.day, "order.confirm_absence"));
+            continue;
+        }
+        changes.push(Planned {
+            day: w.day,
+            chosen,
+            guests,
+            meal_changes,
+            guests_change,
+        });
     }
     if !errors.is_empty() {
         return Ok(Err(errors));
@@ -264,21 +329,21 @@ pub fn apply_week(
 
     // Capacity: lock the options that would gain portions (in id order: no deadlocks), then count.
     let mut gains: HashMap<i32, i64> = HashMap::new();
-    for (w, chosen, meal_changes, guests_change) in &changes {
-        if *meal_changes {
-            if let Some(o) = chosen {
+    for p in &changes {
+        if p.meal_changes {
+            if let Some(o) = p.chosen {
                 *gains.entry(o.id).or_default() += 1;
             }
         }
-        if *guests_change && w.guests > 0 {
-            let gopt = guest_option(*chosen, &options, w.day);
+        if p.guests_change && p.guests > 0 {
+            let gopt = guest_option(p.chosen, &options, p.day);
             if let Some(o) = gopt {
                 let before = current_guests
-                    .get(&w.day)
+                    .get(&p.day)
                     .filter(|g| g.status != CANCELLED && g.option_id == o.id)
                     .map(|g| g.guests)
                     .unwrap_or(0);
-                *gains.entry(o.id).or_default() += (w.guests - before).max(0) as i64;
+                *gains.entry(o.id).or_default() += (p.guests - before).max(0) as i64;
             }
         }
     }
@@ -300,19 +365,20 @@ pub fn apply_week(
     }
 
     let nowt = crate::clock::truncate_micros(now.naive_utc());
-    let by = who.by();
+    let journal = transition::Journal::default();
+    let by = who.by().journaled(&journal);
     let open = crate::periods::ensure_open_range(conn, from, to)?;
     let mut n = 0;
-    for (w, chosen, meal_changes, guests_change) in changes {
-        if meal_changes {
-            let existing = current.get(&w.day);
-            let m = match chosen {
+    for p in changes {
+        if p.meal_changes {
+            let existing = current.get(&p.day);
+            let m = match p.chosen {
                 Some(opt) => {
-                    MealChange::new(who.person_id, w.day, existing, Change::Order).option(opt)
+                    MealChange::new(who.person_id, p.day, existing, Change::Order).option(opt)
                 }
                 None => MealChange::new(
                     who.person_id,
-                    w.day,
+                    p.day,
                     existing,
                     Change::Cancel(Cause::of(who.source)),
                 ),
@@ -322,15 +388,15 @@ pub fn apply_week(
                 return Err(AppError::BadRequest(key));
             }
         }
-        if guests_change {
-            let gopt = guest_option(chosen, &options, w.day);
+        if p.guests_change {
+            let gopt = guest_option(p.chosen, &options, p.day);
             transition::guests(
                 conn,
                 who.person_id,
-                w.day,
-                w.guests,
+                p.day,
+                p.guests,
                 gopt,
-                current_guests.get(&w.day),
+                current_guests.get(&p.day),
                 Cause::of(who.source),
                 &by,
                 nowt,
@@ -338,7 +404,17 @@ pub fn apply_week(
         }
         n += 1;
     }
+    journal.write(conn)?;
     Ok(Ok(n))
+}
+
+/// One day's change, checked and ready to write.
+struct Planned<'a> {
+    day: NaiveDate,
+    chosen: Option<&'a MealOption>,
+    guests: i32,
+    meal_changes: bool,
+    guests_change: bool,
 }
 
 /// Guests eat the host's option, or the day's first option when the host does not eat.

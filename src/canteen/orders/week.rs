@@ -1,7 +1,7 @@
 //! The two-week ordering grid, shared by "My week" (staff) and "orders on behalf" (kitchen).
 
-use crate::canteen::forms::{parse_week, WeekFormError};
-use crate::canteen::ordering::{self, Order, Who, CANCELLED};
+use crate::canteen::forms::{parse_week, shown_value, WeekFormError};
+use crate::canteen::ordering::{self, DayProblems, Order, Who, Wish, CANCELLED};
 use crate::canteen::rules::{self, DayRow, Lock, Settings};
 use crate::canteen::standing;
 use crate::canteen::store::{self, MealOption};
@@ -25,6 +25,8 @@ pub struct DayView {
     pub guests: i32,
     pub lock: Option<Lock>,
     pub cutoff: DateTime<Utc>,
+    /// The kind of the person's declared absence covering the day (`leave`, `business_trip`).
+    pub absence: Option<String>,
 }
 
 impl DayView {
@@ -40,7 +42,23 @@ impl DayView {
     }
 }
 
-/// Monday of this week to Sunday of next week, weekdays and any opened weekend day.
+/// The days the grid shows: from Monday of this week (from today at a weekend, when this
+/// week is over) to the later of Sunday of next week and the last day of the ordering horizon,
+/// so every day that can be ordered is on the page.
+pub fn span(today: NaiveDate, horizon_days: i64) -> (NaiveDate, NaiveDate) {
+    let monday = rules::monday_of(today);
+    let from = if matches!(today.weekday(), Weekday::Sat | Weekday::Sun) {
+        today
+    } else {
+        monday
+    };
+    (
+        from,
+        (monday + Duration::days(13)).max(today + Duration::days(horizon_days)),
+    )
+}
+
+/// The grid's days: weekdays and any opened weekend day of [`span`].
 pub fn load(
     conn: &mut DbConn,
     person: i32,
@@ -48,9 +66,9 @@ pub fn load(
     s: &Settings,
 ) -> Result<Vec<DayView>, AppError> {
     let today = now.with_timezone(&business_offset()).date_naive();
-    let from = rules::monday_of(today);
-    let to = from + Duration::days(13);
+    let (from, to) = span(today, s.horizon_days);
     let rows = store::day_rows(conn, from, to)?;
+    let absences = standing::absences_of(conn, person, from)?;
     let options = store::options_between(conn, from, to)?;
     let orders = ordering::orders_of(conn, person, from, to)?;
     let guests = ordering::guests_of(conn, person, from, to)?;
@@ -72,8 +90,7 @@ pub fn load(
         })
         .collect();
     let mut out = Vec::new();
-    for i in 0..14 {
-        let day = from + Duration::days(i);
+    for day in from.iter_days().take_while(|d| *d <= to) {
         let row = rows.get(&day).cloned();
         let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
         if weekend && !rules::is_open(day, row.as_ref()) {
@@ -103,26 +120,96 @@ pub fn load(
                 .find(|g| g.service_date == day && g.status != CANCELLED)
                 .map(|g| g.guests)
                 .unwrap_or(0),
+            absence: absences
+                .iter()
+                .find(|a| a.start_date <= day && day <= a.end_date)
+                .map(|a| a.kind.clone()),
             row,
         });
     }
     Ok(out)
 }
 
-/// Parses and applies a submitted week. Ok(Err(problems)) when nothing was written.
+/// A submission that was refused: the problems day by day, and what was sent, so the page can
+/// show it again as typed.
+#[derive(Debug, Default)]
+pub struct Sent {
+    pub problems: DayProblems,
+    pub wishes: HashMap<NaiveDate, Wish>,
+    /// Guest counts that were not a number in range, as typed.
+    pub guests_text: HashMap<NaiveDate, String>,
+}
+
+impl Sent {
+    fn problem(&self, day: NaiveDate) -> Option<&'static str> {
+        self.problems.iter().find(|e| e.0 == day).map(|e| e.1)
+    }
+    /// The option to show checked: the one sent, where the person changed it on the page.
+    fn option(&self, day: NaiveDate) -> Option<Option<i32>> {
+        self.wishes
+            .get(&day)
+            .filter(|w| w.shown.is_none_or(|s| s.option_id != w.option_id))
+            .map(|w| w.option_id)
+    }
+    fn guests(&self, day: NaiveDate) -> Option<String> {
+        if let Some(t) = self.guests_text.get(&day) {
+            return Some(t.clone());
+        }
+        self.wishes
+            .get(&day)
+            .filter(|w| w.shown.is_none_or(|s| s.guests != w.guests))
+            .map(|w| guests_text(w.guests))
+    }
+    /// The banner's wording: input to correct, days to look at again, or days that are locked.
+    pub fn banner_key(&self) -> &'static str {
+        let keys = || self.problems.iter().map(|p| p.1);
+        if keys().any(|k| matches!(k, "order.err_guests" | "order.err_unknown_option")) {
+            "week.input_errors"
+        } else if keys()
+            .all(|k| matches!(k, "order.err_changed_elsewhere" | "order.confirm_absence"))
+        {
+            "week.check_days"
+        } else {
+            "week.not_saved"
+        }
+    }
+}
+
+fn guests_text(n: i32) -> String {
+    if n > 0 {
+        n.to_string()
+    } else {
+        String::new()
+    }
+}
+
+/// Parses and applies a submitted week. Ok(Err(sent)) when nothing was written.
 pub fn submit(
     conn: &mut DbConn,
     who: &Who,
     pairs: &[(String, String)],
     now: DateTime<Utc>,
     s: &Settings,
-) -> Result<Result<usize, ordering::DayProblems>, AppError> {
-    let wishes = match parse_week(pairs) {
-        Ok(w) => w,
+) -> Result<Result<usize, Sent>, AppError> {
+    let form = match parse_week(pairs) {
+        Ok(f) => f,
         Err(WeekFormError::Malformed(k)) => return Err(AppError::BadRequest(k)),
-        Err(WeekFormError::Guests(d)) => return Ok(Err(vec![(d, "order.err_guests")])),
     };
-    ordering::apply_week(conn, who, &wishes, now, s)
+    let problems: DayProblems = form
+        .bad_guests
+        .iter()
+        .map(|(d, _)| (*d, "order.err_guests"))
+        .collect();
+    Ok(
+        match ordering::apply_week(conn, who, &form.wishes, problems, now, s)? {
+            Ok(n) => Ok(n),
+            Err(problems) => Err(Sent {
+                problems,
+                wishes: form.wishes.into_iter().map(|w| (w.day, w)).collect(),
+                guests_text: form.bad_guests.into_iter().collect(),
+            }),
+        },
+    )
 }
 
 pub fn weekday_key(d: NaiveDate) -> &'static str {
@@ -146,27 +233,35 @@ fn status_key(status: &str) -> &'static str {
     }
 }
 
-/// The grid as one form; `errors` are shown beside their day.
+/// The grid as one form, one table per week. After a refused submission (`sent`), each day's
+/// problem is shown beside it and what the person typed is kept; each editable day carries
+/// what it shows now (`shown_…`), so a later save changes only what the person changes.
 pub fn grid(
     ctx: &Ctx,
     action: &str,
     days: &[DayView],
-    errors: &[(NaiveDate, &'static str)],
+    sent: Option<&Sent>,
     show_prices: bool,
+    today: NaiveDate,
 ) -> Markup {
-    let weeks: Vec<&[DayView]> = {
-        let split = days.iter().position(|d| {
-            d.day.weekday() == Weekday::Mon && Some(d.day) != days.first().map(|f| f.day)
-        });
-        match split {
-            Some(i) => vec![&days[..i], &days[i..]],
-            None => vec![days],
-        }
-    };
-    let elsewhere: Vec<&(NaiveDate, &'static str)> = errors
+    let mut weeks: Vec<&[DayView]> = Vec::new();
+    let mut rest = days;
+    while let Some(first) = rest.first() {
+        let monday = rules::monday_of(first.day);
+        let n = rest
+            .iter()
+            .position(|d| rules::monday_of(d.day) != monday)
+            .unwrap_or(rest.len());
+        weeks.push(&rest[..n]);
+        rest = &rest[n..];
+    }
+    let no_problems = DayProblems::new();
+    let problems = sent.map(|s| &s.problems).unwrap_or(&no_problems);
+    let elsewhere: Vec<&(NaiveDate, &'static str)> = problems
         .iter()
         .filter(|e| !days.iter().any(|d| d.day == e.0))
         .collect();
+    let this_monday = rules::monday_of(today);
     post_form(
         ctx,
         action,
@@ -174,60 +269,17 @@ pub fn grid(
             @if !elsewhere.is_empty() {
                 ul.errors role="alert" { @for (day, k) in elsewhere { li.error { (date(*day)) ": " (ctx.t(k)) } } }
             }
-            @for (wi, week) in weeks.iter().enumerate() {
-                h2 { (if wi == 0 { ctx.t("week.this_week") } else { ctx.t("week.next_week") }) }
+            @for week in &weeks {
+                @let monday = week.first().map(|d| rules::monday_of(d.day)).unwrap_or(this_monday);
+                h2 {
+                    @if monday == this_monday { (ctx.t("week.this_week")) }
+                    @else if monday == this_monday + Duration::days(7) { (ctx.t("week.next_week")) }
+                    @else { (ctx.tf("week.week_of", date(monday))) }
+                }
                 table.week.responsive {
                     thead { tr { th { (ctx.t("week.day")) } th { (ctx.t("week.choice")) } th { (ctx.t("week.guests")) } th { (ctx.t("week.state")) } } }
                     tbody {
-                        @for d in week.iter() {
-                            @let key = d.day.format("%Y-%m-%d").to_string();
-                            @let err = errors.iter().find(|e| e.0 == d.day).map(|e| e.1);
-                            tr.bad[err.is_some()] id=(format!("d-{key}")) {
-                                th scope="row" { (ctx.t(weekday_key(d.day))) br; (date(d.day)) }
-                                td {
-                                    @match &d.lock {
-                                        None => {
-                                            fieldset.choices {
-                                                legend.sr { (ctx.t("week.choice")) " " (date(d.day)) }
-                                                @for o in &d.options {
-                                                    @let mine = d.meal().is_some_and(|m| m.option_id == o.id);
-                                                    @let left = d.left.get(&o.id).copied();
-                                                    label {
-                                                        input type="radio" name=(format!("meal_{key}")) value=(o.id) checked[mine] disabled[left == Some(0) && !mine];
-                                                        " " strong { (o.name) }
-                                                        @if o.vegetarian { " " span.badge { (ctx.t("menu.vegetarian")) } }
-                                                        @if show_prices { " · " (o.price_vnd) }
-                                                        @if let Some(n) = left { " · " span.badge.off[n == 0] { (if n == 0 { ctx.t("week.full") } else { "" }) @if n > 0 { (ctx.tf("week.left", n)) } } }
-                                                        @if !o.dishes.is_empty() { br; small.hint { (o.dishes) } }
-                                                    }
-                                                }
-                                                label { input type="radio" name=(format!("meal_{key}")) value="none" checked[d.meal().is_none()]; " " (ctx.t("week.no_meal")) }
-                                            }
-                                        }
-                                        Some(_) => {
-                                            @if let Some(m) = d.meal() {
-                                                strong { (d.option_name(m.option_id)) } " — " (ctx.t(status_key(&m.status)))
-                                                @if show_prices { " · " (m.price_vnd) }
-                                            } @else { span.hint { (ctx.t("week.no_meal")) } }
-                                        }
-                                    }
-                                }
-                                td {
-                                    @if d.lock.is_none() && !d.options.is_empty() {
-                                        label.sr.m-show for=(format!("g-{key}")) { (ctx.t("week.guests")) ": " }
-                                        input.guests id=(format!("g-{key}")) type="number" min="0" max="20" inputmode="numeric" name=(format!("guests_{key}")) value=(if d.guests > 0 { d.guests.to_string() } else { String::new() });
-                                    } @else if d.guests > 0 { (d.guests) }
-                                }
-                                td {
-                                    @if let Some(k) = err { p.error role="alert" { (ctx.t(k)) } }
-                                    @match &d.lock {
-                                        None => { span.open { (ctx.tf("week.open_until", crate::clock::local_datetime(d.cutoff.naive_utc()))) } }
-                                        Some(Lock::Closed(reason)) => { span.badge.off { (ctx.t("order.lock_closed")) } @if let Some(r) = reason { " " (r) } }
-                                        Some(l) => { span.hint { (ctx.t(l.message_key())) } }
-                                    }
-                                }
-                            }
-                        }
+                        @for d in week.iter() { (day_row(ctx, d, sent, show_prices)) }
                     }
                 }
             }
@@ -236,4 +288,89 @@ pub fn grid(
             }
         },
     )
+}
+
+fn day_row(ctx: &Ctx, d: &DayView, sent: Option<&Sent>, show_prices: bool) -> Markup {
+    let key = d.day.format("%Y-%m-%d").to_string();
+    let err = sent.and_then(|s| s.problem(d.day));
+    let stored = d.meal().map(|m| m.option_id);
+    let checked = sent.and_then(|s| s.option(d.day)).unwrap_or(stored);
+    let guests = sent
+        .and_then(|s| s.guests(d.day))
+        .unwrap_or_else(|| guests_text(d.guests));
+    html! {
+        tr.bad[err.is_some()] id=(format!("d-{key}")) {
+            th scope="row" { (ctx.t(weekday_key(d.day))) br; (date(d.day)) }
+            td {
+                @match &d.lock {
+                    None => {
+                        fieldset.choices {
+                            legend.sr { (ctx.t("week.choice")) " " (date(d.day)) }
+                            input type="hidden" name=(format!("shown_{key}")) value=(shown_value(stored, d.guests));
+                            @for o in &d.options {
+                                @let left = d.left.get(&o.id).copied();
+                                @let mine = stored == Some(o.id);
+                                label {
+                                    input type="radio" name=(format!("meal_{key}")) value=(o.id) checked[checked == Some(o.id)] disabled[left == Some(0) && !mine];
+                                    " " strong { (o.name) }
+                                    @if o.vegetarian { " " span.badge { (ctx.t("menu.vegetarian")) } }
+                                    @if show_prices { " · " (o.price_vnd) }
+                                    @if let Some(n) = left { " · " span.badge.off[n == 0] { (if n == 0 { ctx.t("week.full") } else { "" }) @if n > 0 { (ctx.tf("week.left", n)) } } }
+                                    @if !o.dishes.is_empty() { br; small.hint { (o.dishes) } }
+                                }
+                            }
+                            label { input type="radio" name=(format!("meal_{key}")) value="none" checked[checked.is_none()]; " " (ctx.t("week.no_meal")) }
+                        }
+                    }
+                    Some(_) => {
+                        @if let Some(m) = d.meal() {
+                            strong { (d.option_name(m.option_id)) } " — " (ctx.t(status_key(&m.status)))
+                            @if show_prices { " · " (m.price_vnd) }
+                        } @else { span.hint { (ctx.t("week.no_meal")) } }
+                    }
+                }
+            }
+            td {
+                @if d.lock.is_none() && !d.options.is_empty() {
+                    label.sr.m-show for=(format!("g-{key}")) { (ctx.t("week.guests")) ": " }
+                    input.guests id=(format!("g-{key}")) type="number" min="0" max="20" inputmode="numeric" name=(format!("guests_{key}")) value=(guests) aria-invalid=[(err == Some("order.err_guests")).then_some("true")];
+                } @else if d.guests > 0 { (d.guests) }
+            }
+            td {
+                @if let Some(k) = err {
+                    p.error role="alert" {
+                        (ctx.t(k))
+                        @if k == "order.err_changed_elsewhere" {
+                            " " (ctx.t("week.now")) ": " (meal_text(ctx, d, stored, d.guests))
+                            "; " (ctx.t("week.yours")) ": " (meal_text(ctx, d, checked, guests.parse().unwrap_or(0))) "."
+                        }
+                    }
+                    @if k == "order.confirm_absence" {
+                        label { input type="checkbox" name=(format!("confirm_{key}")) value="yes"; " " (ctx.t("week.confirm_absence")) }
+                    }
+                }
+                @if let Some(kind) = &d.absence {
+                    span.badge { (ctx.t(crate::canteen::rules::absence_kind_key(kind))) } " "
+                }
+                @match &d.lock {
+                    None => { span.open { (ctx.tf("week.open_until", crate::clock::local_datetime(d.cutoff.naive_utc()))) } }
+                    Some(Lock::Closed(reason)) => { span.badge.off { (ctx.t("order.lock_closed")) } @if let Some(r) = reason { " " (r) } }
+                    Some(l) => { span.hint { (ctx.t(l.message_key())) } }
+                }
+            }
+        }
+    }
+}
+
+/// "Cơm gà + 2 khách" / "Không ăn".
+fn meal_text(ctx: &Ctx, d: &DayView, option: Option<i32>, guests: i32) -> String {
+    let meal = match option {
+        Some(id) => d.option_name(id).to_string(),
+        None => ctx.t("week.no_meal").to_string(),
+    };
+    if guests > 0 {
+        format!("{meal} + {}", ctx.tf("week.n_guests", guests))
+    } else {
+        meal
+    }
 }

@@ -19,7 +19,7 @@ pub fn pass_token(
     let existing: Option<String> = meal_passes::table
         .find(person)
         .select(meal_passes::token)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match existing {
         Some(t) if !rotate => Ok(t),
@@ -50,7 +50,7 @@ pub fn person_for_code(conn: &mut DbConn, code: &str) -> Result<Option<i32>, App
     let by_pass: Option<i32> = meal_passes::table
         .filter(meal_passes::token.eq(code.to_uppercase()))
         .select(meal_passes::person_id)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     if by_pass.is_some() {
         return Ok(by_pass);
@@ -58,7 +58,7 @@ pub fn person_for_code(conn: &mut DbConn, code: &str) -> Result<Option<i32>, App
     Ok(persons::table
         .filter(persons::employee_code.eq(code.to_uppercase()))
         .select(persons::id)
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -89,7 +89,7 @@ pub fn counter_card(
             persons::full_name,
             units::name.nullable(),
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some((employee_code, full_name, unit)) = p else {
         return Ok(None);
@@ -99,14 +99,14 @@ pub fn counter_card(
         .filter(orders::person_id.eq(person))
         .filter(orders::service_date.eq(day))
         .select((Order::as_select(), meal_options::name))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let guests: Option<i32> = guest_meals::table
         .filter(guest_meals::person_id.eq(person))
         .filter(guest_meals::service_date.eq(day))
         .filter(guest_meals::status.ne(CANCELLED))
         .select(guest_meals::guests)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let (order, option_name) = match order {
         Some((o, n)) => (Some(o), Some(n)),
@@ -157,7 +157,7 @@ pub fn serve(
         .filter(orders::person_id.eq(person))
         .filter(orders::service_date.eq(day))
         .select(Order::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some(o) = o else { return Ok(Serve::NoMeal) };
     let m = MealChange::new(person, day, Some(&o), Change::Serve);
@@ -223,7 +223,7 @@ pub fn walk_in(
         .filter(orders::person_id.eq(person))
         .filter(orders::service_date.eq(opt.service_date))
         .select(Order::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     if existing.is_some_and(|o| o.status != CANCELLED)
         || transition::walk_in_of(conn, person, opt.service_date)?.is_some()

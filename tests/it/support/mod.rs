@@ -284,6 +284,43 @@ impl Resp {
     pub fn has(&self, selector: &str) -> bool {
         !self.texts(selector).is_empty()
     }
+    /// The fields a browser would send from the page's form with `action` as they stand (hidden
+    /// and text inputs, checked radios and boxes; not disabled ones, not the CSRF token).
+    pub fn form(&self, action: &str) -> Vec<(String, String)> {
+        let doc = scraper::Html::parse_document(&self.body);
+        let sel = scraper::Selector::parse(&format!("form[action=\"{action}\"] input"))
+            .expect("selector");
+        doc.select(&sel)
+            .filter_map(|e| {
+                let a = |n: &str| e.value().attr(n);
+                let name = a("name")?;
+                if name == "csrf" || a("disabled").is_some() {
+                    return None;
+                }
+                let checkable = matches!(a("type"), Some("radio") | Some("checkbox"));
+                if checkable && a("checked").is_none() {
+                    return None;
+                }
+                Some((name.to_string(), a("value").unwrap_or("").to_string()))
+            })
+            .collect()
+    }
+}
+
+/// Sets a form field as a person would (replacing its value, or adding it).
+pub fn set_field(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
+    match fields.iter_mut().find(|f| f.0 == name) {
+        Some(f) => f.1 = value.to_string(),
+        None => fields.push((name.to_string(), value.to_string())),
+    }
+}
+
+/// The fields as the `post` helpers take them.
+pub fn refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
 }
 
 /// An HTTP client that keeps cookies and the last CSRF token it saw, and never follows redirects.

@@ -1,0 +1,2 @@
+-- Same constraints in another spelling; nothing to undo.
+SELECT 1;

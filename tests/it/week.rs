@@ -1,0 +1,234 @@
+//! My week as people use it: several tabs, the absence page in between, typing mistakes,
+//! weekends and the ordering horizon.
+
+use crate::support::*;
+
+fn day_key(day: chrono::NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
+/// Lan has a meal on Monday to Friday of the week of 30/11 (first option) and a client on it.
+async fn lan_eats_all_week(app: &TestApp) -> (Client, i32, Vec<chrono::NaiveDate>, Vec<Vec<i32>>) {
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR, VEG]);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, pid) = app.staff("lan").await;
+    let page = lan.get("/week").await;
+    let mut fields = page.form("/week");
+    for (i, day) in days.iter().enumerate() {
+        set_field(&mut fields, &key(*day), &ids[i][0].to_string());
+    }
+    let r = lan.post("/week", &refs(&fields)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.meal_days(pid), days);
+    (lan, pid, days, ids)
+}
+
+fn option_on(app: &TestApp, pid: i32, day: chrono::NaiveDate) -> Option<i32> {
+    app.orders_of(pid)
+        .into_iter()
+        .find(|o| o.0 == day && o.2 != "cancelled")
+        .map(|o| o.1)
+}
+
+#[actix_web::test]
+async fn a_stale_my_week_tab_does_not_undo_an_absence_declared_since() {
+    let app = TestApp::spawn().await;
+    let (mut lan, pid, days, _) = lan_eats_all_week(&app).await;
+    let stale = lan.get("/week").await.form("/week");
+    lan.get("/absences").await;
+    let r = lan
+        .post(
+            "/absences",
+            &[
+                ("start", "01/12/2026"),
+                ("end", "02/12/2026"),
+                ("kind", "business_trip"),
+                ("note", "Hà Nội"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.meal_days(pid), vec![days[0], days[3], days[4]]);
+    // The old tab is saved as it was shown: nothing on it was changed, so nothing changes.
+    let r = lan.post("/week", &refs(&stale)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.meal_days(pid),
+        vec![days[0], days[3], days[4]],
+        "the trip days stay cancelled"
+    );
+    let page = lan.get("/week").await;
+    let trip_row = page.texts(&format!("#d-{}", day_key(days[1])));
+    assert!(
+        trip_row[0].contains("Đi công tác"),
+        "My week marks the trip: {trip_row:?}"
+    );
+}
+
+#[actix_web::test]
+async fn two_my_week_tabs_change_only_the_days_changed_on_each() {
+    let app = TestApp::spawn().await;
+    let (mut lan, pid, days, ids) = lan_eats_all_week(&app).await;
+    let mut tab_a = lan.get("/week").await.form("/week");
+    let mut tab_b = lan.get("/week").await.form("/week");
+    set_field(&mut tab_a, &key(days[0]), &ids[0][1].to_string());
+    let r = lan.post("/week", &refs(&tab_a)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    set_field(&mut tab_b, &key(days[3]), "none");
+    let r = lan.post("/week", &refs(&tab_b)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        option_on(&app, pid, days[0]),
+        Some(ids[0][1]),
+        "Monday keeps tab A's change"
+    );
+    assert_eq!(
+        option_on(&app, pid, days[3]),
+        None,
+        "Thursday follows tab B"
+    );
+    assert_eq!(option_on(&app, pid, days[4]), Some(ids[4][0]));
+}
+
+#[actix_web::test]
+async fn a_day_changed_in_two_tabs_is_a_conflict_showing_both_values_and_nothing_is_overwritten() {
+    let app = TestApp::spawn().await;
+    let (mut lan, pid, days, ids) = lan_eats_all_week(&app).await;
+    let mut tab_a = lan.get("/week").await.form("/week");
+    let mut tab_b = lan.get("/week").await.form("/week");
+    set_field(&mut tab_a, &key(days[0]), &ids[0][1].to_string());
+    assert_eq!(lan.post("/week", &refs(&tab_a)).await.status, 303);
+    set_field(&mut tab_b, &key(days[0]), "none");
+    set_field(&mut tab_b, &key(days[2]), &ids[2][1].to_string());
+    let r = lan.post("/week", &refs(&tab_b)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let monday = r.texts(&format!("#d-{} p.error", day_key(days[0])));
+    assert!(
+        monday[0].contains("thay đổi ở nơi khác")
+            && monday[0].contains("Suất chay")
+            && monday[0].contains("Không ăn"),
+        "both values are shown: {monday:?}"
+    );
+    assert_eq!(
+        option_on(&app, pid, days[0]),
+        Some(ids[0][1]),
+        "tab A's choice stands"
+    );
+    assert_eq!(
+        option_on(&app, pid, days[2]),
+        Some(ids[2][0]),
+        "nothing at all was written"
+    );
+    // The page kept what she typed; saving it again is her informed choice.
+    let again = r.form("/week");
+    assert!(again.contains(&(key(days[2]), ids[2][1].to_string())));
+    assert!(again.contains(&(key(days[0]), "none".to_string())));
+    let r = lan.post("/week", &refs(&again)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(option_on(&app, pid, days[0]), None);
+    assert_eq!(option_on(&app, pid, days[2]), Some(ids[2][1]));
+}
+
+#[actix_web::test]
+async fn one_bad_guest_count_is_marked_alone_and_every_other_choice_stays_on_the_page() {
+    let app = TestApp::spawn().await;
+    let (mut lan, pid, days, ids) = lan_eats_all_week(&app).await;
+    let mut fields = lan.get("/week").await.form("/week");
+    set_field(&mut fields, &key(days[0]), &ids[0][1].to_string());
+    set_field(&mut fields, &format!("guests_{}", day_key(days[1])), "25");
+    set_field(&mut fields, &format!("guests_{}", day_key(days[2])), "2");
+    let r = lan.post("/week", &refs(&fields)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let banner = r.texts("p.alert");
+    assert!(
+        banner.iter().any(|b| b.contains("ô nhập chưa đúng")),
+        "the banner speaks of input to correct: {banner:?}"
+    );
+    assert_eq!(
+        r.texts("p.error").len(),
+        1,
+        "only Tuesday is marked: {:?}",
+        r.texts("p.error")
+    );
+    assert!(r.has(&format!(
+        "#g-{}[aria-invalid=true][value=\"25\"]",
+        day_key(days[1])
+    )));
+    let kept = r.form("/week");
+    assert!(kept.contains(&(key(days[0]), ids[0][1].to_string())));
+    assert!(kept.contains(&(format!("guests_{}", day_key(days[2])), "2".to_string())));
+    assert_eq!(
+        option_on(&app, pid, days[0]),
+        Some(ids[0][0]),
+        "nothing saved"
+    );
+    // Corrected, the same page saves everything.
+    let mut fixed = kept;
+    set_field(&mut fixed, &format!("guests_{}", day_key(days[1])), "3");
+    let r = lan.post("/week", &refs(&fixed)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(option_on(&app, pid, days[0]), Some(ids[0][1]));
+}
+
+#[actix_web::test]
+async fn ordering_on_a_declared_absence_day_asks_for_confirmation_first() {
+    let app = TestApp::spawn().await;
+    let (mut lan, pid, days, ids) = lan_eats_all_week(&app).await;
+    lan.get("/absences").await;
+    let r = lan
+        .post(
+            "/absences",
+            &[
+                ("start", "02/12/2026"),
+                ("end", "02/12/2026"),
+                ("kind", "leave"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(option_on(&app, pid, days[2]), None);
+    let mut fields = lan.get("/week").await.form("/week");
+    set_field(&mut fields, &key(days[2]), &ids[2][0].to_string());
+    let r = lan.post("/week", &refs(&fields)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(option_on(&app, pid, days[2]), None, "not ordered unasked");
+    let confirm = format!("confirm_{}", day_key(days[2]));
+    assert!(r.has(&format!("input[type=checkbox][name=\"{confirm}\"]")));
+    let mut fields = r.form("/week");
+    set_field(&mut fields, &confirm, "yes");
+    let r = lan.post("/week", &refs(&fields)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(option_on(&app, pid, days[2]), Some(ids[2][0]));
+}
+
+#[actix_web::test]
+async fn on_a_weekend_my_week_shows_every_day_up_to_the_ordering_horizon() {
+    let app = TestApp::spawn().await;
+    // Saturday 28/11; the horizon (14 days) reaches Saturday 12/12.
+    app.clock().set(local(d(2026, 11, 28), 9, 0, 0));
+    let far = week_of(d(2026, 12, 7));
+    let ids = app.options(&far, &[REGULAR]);
+    app.publish(d(2026, 12, 7));
+    let (mut lan, pid) = app.staff("lan").await;
+    let page = lan.get("/week").await;
+    let fields = page.form("/week");
+    for day in &far {
+        assert!(
+            fields.iter().any(|f| f.0 == key(*day)),
+            "{day} can be ordered from My week: {:?}",
+            page.texts("h2")
+        );
+    }
+    assert!(
+        page.texts("h2").iter().any(|h| h.contains("07/12/2026")),
+        "{:?}",
+        page.texts("h2")
+    );
+    let mut fields = fields;
+    set_field(&mut fields, &key(far[4]), &ids[4][0].to_string());
+    let r = lan.post("/week", &refs(&fields)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.meal_days(pid), vec![far[4]]);
+}
