@@ -58,6 +58,11 @@ impl Clock {
     }
 }
 
+/// The business date (Asia/Ho_Chi_Minh) of a UTC instant.
+pub fn business_date_of(t: NaiveDateTime) -> NaiveDate {
+    t.and_utc().with_timezone(&business_offset()).date_naive()
+}
+
 pub fn truncate_micros(t: NaiveDateTime) -> NaiveDateTime {
     use chrono::Timelike;
     let micros = t.nanosecond() / 1000 * 1000;

@@ -100,6 +100,20 @@ pub async fn housekeeping(state: &AppState) -> Result<usize, error::AppError> {
     if n > 0 {
         tracing::info!(sessions = n, "expired sessions swept");
     }
+    let today = state.clock.today();
+    let closed = state
+        .db
+        .write(move |c| {
+            let actor = audit::Actor::system("housekeeping");
+            people::store::close_accounts_of_gone(c, &actor, today, now)
+        })
+        .await?;
+    if closed > 0 {
+        tracing::info!(
+            accounts = closed,
+            "accounts of persons who left were disabled"
+        );
+    }
     Ok(n)
 }
 

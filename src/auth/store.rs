@@ -229,3 +229,37 @@ pub fn list(
         total,
     ))
 }
+
+/// Disables every enabled account of a person and ends their sessions (the person left or
+/// died): audited, one entry per account. Returns how many accounts were disabled.
+pub fn disable_for_person(
+    conn: &mut DbConn,
+    actor: &Actor,
+    person: i32,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let ids: Vec<i32> = users::table
+        .filter(users::person_id.eq(person))
+        .filter(users::disabled.eq(false))
+        .select(users::id)
+        .load(conn)?;
+    for id in &ids {
+        crate::db::update_by_id(
+            users::table,
+            *id,
+            (users::disabled.eq(true), users::updated_at.eq(now)),
+        )
+        .execute(conn)?;
+        super::session::delete_all_for_user(conn, *id)?;
+        audit::record(
+            conn,
+            actor,
+            now,
+            Entry::new("user.disable_person_gone", "user")
+                .id(*id)
+                .before(json!({"disabled": false}))
+                .after(json!({"disabled": true, "person_id": person})),
+        )?;
+    }
+    Ok(ids.len())
+}

@@ -320,3 +320,58 @@ pub fn save_settings(
             .after(snap(s)),
     )
 }
+
+/// A person's leaving (or death) recorded, moved or undone: `was` / `is` are the first days
+/// they are gone before and after (None: not gone). Meals and guest meals from the later of
+/// that day and today are cancelled with the cause "person left"; meals that cause cancelled
+/// come back when the leaving is undone or moved later (not the ones the person cancelled).
+pub fn person_gone_changed(
+    c: &mut DbConn,
+    person: i32,
+    was: Option<NaiveDate>,
+    is: Option<NaiveDate>,
+    by_user: Option<i32>,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    use crate::canteen::states::Cause;
+    use crate::canteen::transition::{self, By};
+    use crate::db::schema::{guest_meals, orders};
+    use diesel::prelude::*;
+    let today = crate::clock::business_date_of(now);
+    let by = By::new(by_user, crate::canteen::states::Source::People);
+    store::lock(c, store::LOCK_PERSON, person)?;
+    let mut n = 0;
+    if was.is_some() {
+        let abs = crate::canteen::standing::absences_of(c, person, today)?;
+        let absent_by = |d: NaiveDate| crate::canteen::standing::covering(&abs, person, d);
+        n += transition::restore_for(
+            c,
+            person,
+            today,
+            Cause::PersonLeft,
+            None,
+            &absent_by,
+            &by,
+            now,
+        )?;
+    }
+    if let Some(from) = is {
+        let from = from.max(today);
+        let mut days: Vec<NaiveDate> = orders::table
+            .filter(orders::person_id.eq(person))
+            .filter(orders::service_date.ge(from))
+            .select(orders::service_date)
+            .load(c)?;
+        days.extend(
+            guest_meals::table
+                .filter(guest_meals::person_id.eq(person))
+                .filter(guest_meals::service_date.ge(from))
+                .select(guest_meals::service_date)
+                .load::<NaiveDate>(c)?,
+        );
+        days.sort_unstable();
+        days.dedup();
+        n += transition::cancel_for(c, person, &days, Cause::PersonLeft, None, &by, now)?;
+    }
+    Ok(n)
+}

@@ -38,6 +38,26 @@ code_enum!(Status {
     Deceased = "deceased", "status.deceased", ["da mat", "tu tran", "da tu tran", "qua doi"];
 });
 
+impl Status {
+    /// Left or died: no more meals or account from the status date on.
+    pub fn is_gone(self) -> bool {
+        matches!(self, Status::Left | Status::Deceased)
+    }
+}
+
+/// The first day a person with this status is gone (None: not gone). A gone status without a
+/// date counts from the day it was recorded (`today`).
+pub fn gone_from(
+    status: &str,
+    status_date: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    Status::ALL
+        .iter()
+        .find(|s| s.code() == status && s.is_gone())
+        .map(|_| status_date.unwrap_or(today))
+}
+
 code_enum!(Gender {
     Male = "male", "gender.male", ["nam", "m"];
     Female = "female", "gender.female", ["nu", "f"];

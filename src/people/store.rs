@@ -240,7 +240,59 @@ pub fn create_person(
     Ok(id)
 }
 
-/// Updates a person; a change of status or unit is also kept in the person's history.
+/// The first day the person is gone (left or died), if they are.
+pub fn gone_from(
+    conn: &mut DbConn,
+    person: i32,
+    today: NaiveDate,
+) -> Result<Option<NaiveDate>, AppError> {
+    let row: Option<(String, Option<NaiveDate>)> = persons::table
+        .find(person)
+        .select((persons::status, persons::status_date))
+        .get_result(conn)
+        .optional()?;
+    Ok(row.and_then(|(s, d)| super::rules::gone_from(&s, d, today)))
+}
+
+/// The persons gone (left or died) on `day`.
+pub fn gone_on(conn: &mut DbConn, day: NaiveDate) -> Result<Vec<i32>, AppError> {
+    let gone = [Status::Left.code(), Status::Deceased.code()];
+    Ok(persons::table
+        .filter(persons::status.eq_any(gone))
+        .filter(
+            persons::status_date
+                .is_null()
+                .or(persons::status_date.le(day)),
+        )
+        .select(persons::id)
+        .load(conn)?)
+}
+
+/// Persons gone by `today` who still have an enabled account (a leaving dated ahead reaches
+/// its day): their accounts are disabled and sessions ended. Run by the housekeeping tick.
+pub fn close_accounts_of_gone(
+    conn: &mut DbConn,
+    actor: &Actor,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let gone = gone_on(conn, today)?;
+    let with_accounts: Vec<i32> = users::table
+        .filter(users::person_id.eq_any(&gone))
+        .filter(users::disabled.eq(false))
+        .select(users::person_id.assume_not_null())
+        .load(conn)?;
+    let mut n = 0;
+    for p in with_accounts {
+        n += crate::auth::store::disable_for_person(conn, actor, p, now)?;
+    }
+    Ok(n)
+}
+
+/// Updates a person; a change of status or unit is also kept in the person's history. A
+/// person who leaves (or dies) stops getting meals from the status date on, with the cause
+/// "person left" so that undoing the change brings them back; their accounts are closed once
+/// the date is reached.
 pub fn update_person(
     conn: &mut DbConn,
     actor: &Actor,
@@ -269,6 +321,22 @@ pub fn update_person(
         || before.status_date != d.status_date
     {
         record_history(conn, before.id, d, now, actor.user_id)?;
+    }
+    let today = crate::clock::business_date_of(now);
+    let was = super::rules::gone_from(&before.status, before.status_date, today);
+    let is = super::rules::gone_from(d.status.code(), d.status_date, today);
+    if was != is {
+        crate::canteen::commands::person_gone_changed(
+            conn,
+            before.id,
+            was,
+            is,
+            actor.user_id,
+            now,
+        )?;
+        if is.is_some_and(|from| from <= today) {
+            crate::auth::store::disable_for_person(conn, actor, before.id, now)?;
+        }
     }
     audit::record(
         conn,

@@ -62,6 +62,8 @@ pub struct Input<'a> {
     pub required: bool,
     pub hint: Option<&'a str>,
     pub autocomplete: Option<&'static str>,
+    /// Makes the element ids unique when one page holds the same form several times.
+    pub scope: Option<&'a str>,
 }
 
 impl<'a> Input<'a> {
@@ -74,6 +76,7 @@ impl<'a> Input<'a> {
             required: false,
             hint: None,
             autocomplete: None,
+            scope: None,
         }
     }
     pub fn kind(mut self, k: &'static str) -> Self {
@@ -92,8 +95,15 @@ impl<'a> Input<'a> {
         self.autocomplete = Some(a);
         self
     }
+    pub fn scope(mut self, s: &'a str) -> Self {
+        self.scope = Some(s);
+        self
+    }
     pub fn render(&self, ctx: &Ctx, errors: &FieldErrors) -> Markup {
-        let id = format!("f-{}", self.name);
+        let id = match self.scope {
+            Some(s) => format!("f-{s}-{}", self.name),
+            None => format!("f-{}", self.name),
+        };
         let err = errors.get(self.name);
         let err_id = format!("{id}-err");
         html! {

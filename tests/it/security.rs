@@ -506,3 +506,60 @@ async fn head_works_on_pages_and_the_health_check() {
         assert_eq!(r.status().as_u16(), 200, "HEAD {path}");
     }
 }
+
+/// Problems a browser or a screen reader would trip over in one HTML page.
+fn html_problems(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if body.contains("<?xml") {
+        out.push("an XML declaration inside the HTML".to_string());
+    }
+    let doc = scraper::Html::parse_document(body);
+    let sel = scraper::Selector::parse("[id]").expect("selector");
+    let mut seen = std::collections::HashSet::new();
+    for e in doc.select(&sel) {
+        if let Some(id) = e.value().attr("id") {
+            if !seen.insert(id.to_string()) {
+                out.push(format!("duplicate id {id:?}"));
+            }
+        }
+    }
+    out
+}
+
+#[actix_web::test]
+async fn every_page_has_unique_ids_and_no_xml_declaration() {
+    use crate::support::{d, week_of, REGULAR, VEG};
+    let app = TestApp::spawn().await;
+    // A menu on this week and the next, and a staff member with a pass, so the kitchen's menu
+    // page repeats its per-day forms and the pass page draws its QR code.
+    for monday in [d(2026, 11, 23), d(2026, 11, 30)] {
+        app.options(&week_of(monday), &[REGULAR, VEG]);
+        app.publish(monday);
+    }
+    let mut who = Vec::new();
+    for r in Role::ALL {
+        let id = app.user_full(
+            &format!("u_{}", r.as_str()),
+            &[r],
+            Some(app.person(&format!("P{}", r.as_str()), "Người thử")),
+            false,
+        );
+        who.push((r, app.session_for(id).await));
+    }
+    let mut failures = Vec::new();
+    for (method, path, _) in policy() {
+        if method != actix_web::http::Method::GET || path.contains('{') || path == "/logout" {
+            continue;
+        }
+        for (role, client) in who.iter_mut() {
+            let r = client.get(path).await;
+            let html = r.header("content-type").starts_with("text/html");
+            if r.status == 200 && html {
+                for p in html_problems(&r.body) {
+                    failures.push(format!("{path} as {role:?}: {p}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

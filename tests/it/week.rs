@@ -232,3 +232,112 @@ async fn on_a_weekend_my_week_shows_every_day_up_to_the_ordering_horizon() {
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(app.meal_days(pid), vec![far[4]]);
 }
+
+#[actix_web::test]
+async fn the_same_absence_again_updates_its_note_and_an_overlapping_one_is_refused_naming_it() {
+    let app = TestApp::spawn().await;
+    let (mut lan, pid, days, _) = lan_eats_all_week(&app).await;
+    lan.get("/absences").await;
+    let declare = |start: &'static str, end: &'static str, note: &'static str| {
+        [
+            ("start", start),
+            ("end", end),
+            ("kind", "business_trip"),
+            ("note", note),
+        ]
+    };
+    let r = lan
+        .post("/absences", &declare("01/12/2026", "02/12/2026", "Hà Nội"))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = lan
+        .post("/absences", &declare("01/12/2026", "02/12/2026", "Đà Nẵng"))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = lan.get("/absences").await;
+    let rows = page.texts("tbody tr");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        rows[0].contains("Đà Nẵng"),
+        "the new note is kept: {rows:?}"
+    );
+    let r = lan
+        .post("/absences", &declare("02/12/2026", "03/12/2026", ""))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.has("tr.bad"), "the absence it overlaps is marked");
+    assert!(r.texts(".error").iter().any(|e| e.contains("Trùng ngày")));
+    assert_eq!(
+        app.meal_days(pid),
+        vec![days[0], days[3], days[4]],
+        "Thursday was not touched"
+    );
+    // A one-day absence: the same date twice.
+    let r = lan
+        .post("/absences", &declare("04/12/2026", "04/12/2026", ""))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.meal_days(pid), vec![days[0], days[3]]);
+}
+
+/// The admin edits a person's status on their page, as a browser would send the form.
+async fn set_status(admin: &mut Client, pid: i32, status: &str, date: &str) {
+    let page = admin.get(&format!("/people/{pid}/edit")).await;
+    let mut fields = page.form(&format!("/people/{pid}"));
+    assert!(!fields.is_empty(), "{}", page.body);
+    set_field(&mut fields, "status", status);
+    set_field(&mut fields, "status_date", date);
+    let r = admin.post(&format!("/people/{pid}"), &refs(&fields)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+
+#[actix_web::test]
+async fn a_person_who_leaves_stops_eating_from_that_day_and_comes_back_if_it_is_undone() {
+    let app = TestApp::spawn().await;
+    let (mut lan, pid, days, ids) = lan_eats_all_week(&app).await;
+    // She cancels Friday herself; that one is hers and never comes back.
+    let mut fields = lan.get("/week").await.form("/week");
+    set_field(&mut fields, &key(days[4]), "none");
+    assert_eq!(lan.post("/week", &refs(&fields)).await.status, 303);
+
+    let mut admin = app
+        .login_as("quantri", &[canteen::auth::roles::Role::Admin])
+        .await;
+    set_status(&mut admin, pid, "left", "02/12/2026").await;
+    assert_eq!(
+        app.meal_days(pid),
+        vec![days[0], days[1]],
+        "no meals from Wednesday 02/12"
+    );
+    // Until that day she still signs in, but cannot order past it.
+    let mut fields = lan.get("/week").await.form("/week");
+    set_field(&mut fields, &key(days[3]), &ids[3][0].to_string());
+    let r = lan.post("/week", &refs(&fields)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.texts(".error").iter().any(|e| e.contains("nghỉ việc")));
+
+    // Undone (a mistake): exactly the meals the leaving cancelled come back.
+    set_status(&mut admin, pid, "working", "").await;
+    assert_eq!(app.meal_days(pid), days[..4].to_vec());
+
+    // Left again; on the day the account is closed and her session ends.
+    set_status(&mut admin, pid, "left", "02/12/2026").await;
+    assert_eq!(lan.get("/week").await.status, 200);
+    app.clock().set(local(d(2026, 12, 2), 6, 0, 0));
+    canteen::housekeeping(&app.state)
+        .await
+        .expect("housekeeping");
+    let r = lan.get("/week").await;
+    assert_eq!(r.status, 303, "signed out");
+    let disabled: bool = {
+        use canteen::db::schema::users::dsl::*;
+        use diesel::prelude::*;
+        let mut c = app.state.db.read_conn().expect("c");
+        users
+            .filter(person_id.eq(pid))
+            .select(disabled)
+            .get_result(&mut *c)
+            .expect("user")
+    };
+    assert!(disabled, "her account is disabled");
+}

@@ -102,7 +102,7 @@ fn calendar_view(
                 h2 { (ctx.t("cal.open_title")) }
                 (post_form(ctx, "/kitchen/calendar/open", html! {
                     (Input::text("day", ctx.t("week.day"), "").required().hint(ctx.t("cal.date_hint")).render(ctx, &none))
-                    (Input::text("reason", ctx.t("cal.reason"), "").hint(ctx.t("cal.open_hint")).render(ctx, &none))
+                    (Input::text("reason", ctx.t("cal.reason"), "").hint(ctx.t("cal.open_hint")).scope("open").render(ctx, &none))
                     button type="submit" { (ctx.t("cal.open_day")) }
                 }))
             }

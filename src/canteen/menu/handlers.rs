@@ -121,11 +121,12 @@ fn menu_page(
                             @let default_name = if opts.is_empty() { ctx.t("menu.default_regular") } else { "" };
                             details open[mine.is_some()] {
                                 summary { (ctx.t("menu.add_option")) }
+                                @let scope = day.format("%Y-%m-%d").to_string();
                                 (post_form(ctx, "/kitchen/menu/options", html! {
-                                    input type="hidden" name="date" value=(day.format("%Y-%m-%d").to_string());
-                                    (Input::text("name", ctx.t("menu.option"), mine.map(|r| r.form.name.as_str()).unwrap_or(default_name)).required().render(ctx, errors))
-                                    (Input::text("price", ctx.t("menu.price"), mine.map(|r| r.form.price.as_str()).unwrap_or("35.000")).required().hint(ctx.t("menu.price_hint")).render(ctx, errors))
-                                    (Input::text("capacity", ctx.t("menu.capacity"), mine.map(|r| r.form.capacity.as_str()).unwrap_or("")).kind("number").hint(ctx.t("menu.capacity_hint")).render(ctx, errors))
+                                    input type="hidden" name="date" value=(scope);
+                                    (Input::text("name", ctx.t("menu.option"), mine.map(|r| r.form.name.as_str()).unwrap_or(default_name)).required().scope(&scope).render(ctx, errors))
+                                    (Input::text("price", ctx.t("menu.price"), mine.map(|r| r.form.price.as_str()).unwrap_or("35.000")).required().hint(ctx.t("menu.price_hint")).scope(&scope).render(ctx, errors))
+                                    (Input::text("capacity", ctx.t("menu.capacity"), mine.map(|r| r.form.capacity.as_str()).unwrap_or("")).kind("number").hint(ctx.t("menu.capacity_hint")).scope(&scope).render(ctx, errors))
                                     div.field { label { input type="checkbox" name="vegetarian" value="yes" checked[mine.is_some_and(|r| r.form.vegetarian.is_some())]; " " (ctx.t("menu.vegetarian")) } }
                                     fieldset.checks {
                                         legend { (ctx.t("menu.dishes")) }

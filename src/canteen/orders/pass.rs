@@ -38,6 +38,11 @@ pub async fn page(
                 .min_dimensions(240, 240)
                 .build()
         })
+        // The renderer writes a whole SVG document; inside HTML only the <svg> element belongs.
+        .map(|doc| match doc.find("<svg") {
+            Some(i) => doc[i..].to_string(),
+            None => doc,
+        })
         .map_err(|e| AppError::internal(format!("qr: {e}")))?;
     Ok(layout::page(
         &ctx,

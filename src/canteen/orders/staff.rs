@@ -215,6 +215,7 @@ pub async fn absences(
         &list,
         &AbsenceForm::default(),
         &FieldErrors::default(),
+        None,
     ))
 }
 
@@ -223,6 +224,7 @@ fn absences_page(
     list: &[standing::Absence],
     f: &AbsenceForm,
     e: &FieldErrors,
+    overlapping: Option<i32>,
 ) -> Markup {
     let kinds = vec![
         ("leave".to_string(), ctx.t("absence.leave").to_string()),
@@ -240,8 +242,8 @@ fn absences_page(
             @if list.is_empty() { p.hint { (ctx.t("absence.none")) } } @else {
                 table {
                     thead { tr { th { (ctx.t("absence.from")) } th { (ctx.t("absence.to")) } th { (ctx.t("absence.kind")) } th { (ctx.t("absence.note")) } th { span.sr { (ctx.t("common.actions")) } } } }
-                    tbody { @for a in list { tr {
-                        td { (date(a.start_date)) } td { (date(a.end_date)) } td { (ctx.t(rules::absence_kind_key(&a.kind))) } td { (a.note) }
+                    tbody { @for a in list { tr.bad[overlapping == Some(a.id)] {
+                        td { (date(a.start_date)) @if overlapping == Some(a.id) { " " span.badge.off { (ctx.t("absence.overlapping")) } } } td { (date(a.end_date)) } td { (ctx.t(rules::absence_kind_key(&a.kind))) } td { (a.note) }
                         td { (confirm_form(ctx, &format!("/absences/{}/delete", a.id), ctx.t("absence.confirm_delete"), ctx.t("absence.delete"))) }
                     } } }
                 }
@@ -249,8 +251,8 @@ fn absences_page(
             div.card {
                 h2 { (ctx.t("absence.add")) }
                 (post_form(ctx, "/absences", html! {
-                    (Input::text("start", ctx.t("absence.from"), &f.start).required().hint(ctx.t("common.date_hint")).render(ctx, e))
-                    (Input::text("end", ctx.t("absence.to"), &f.end).required().hint(ctx.t("common.date_hint")).render(ctx, e))
+                    (Input::text("start", ctx.t("absence.from"), &f.start).required().hint(ctx.t("cal.date_hint")).render(ctx, e))
+                    (Input::text("end", ctx.t("absence.to"), &f.end).required().hint(ctx.t("cal.date_hint")).render(ctx, e))
                     (crate::ui::forms::select(ctx, e, "kind", ctx.t("absence.kind"), &kinds, &f.kind))
                     (Input::text("note", ctx.t("absence.note"), &f.note).render(ctx, e))
                     button type="submit" { (ctx.t("absence.save")) }
@@ -294,18 +296,33 @@ pub async fn absence_add(
             .db
             .read(move |c| standing::absences_of(c, person, today))
             .await?;
-        return Ok(html_invalid(absences_page(&ctx, &list, &f, &e)));
+        return Ok(html_invalid(absences_page(&ctx, &list, &f, &e, None)));
     };
     let now = state.clock.now();
     let uid = Some(user.user_id);
-    state
+    let (kind, note) = (f.kind.clone(), f.note.trim().to_string());
+    let outcome = state
         .db
         .write(move |c| {
-            let note = f.note.trim();
-            standing::declare_absence(c, person, start, end, &f.kind, note, uid, now)
+            match standing::declare_absence(c, person, start, end, &kind, &note, uid, now)? {
+                Ok(_) => Ok(None),
+                Err(other) => Ok(Some((other, standing::absences_of(c, person, today)?))),
+            }
         })
         .await?;
-    Ok(see_other("/absences", Some("flash.absence_saved")))
+    match outcome {
+        None => Ok(see_other("/absences", Some("flash.absence_saved"))),
+        Some((other, list)) => {
+            e.add("start", "absence.err_overlap");
+            Ok(html_invalid(absences_page(
+                &ctx,
+                &list,
+                &f,
+                &e,
+                Some(other),
+            )))
+        }
+    }
 }
 
 pub async fn absence_delete(

@@ -6,7 +6,7 @@ use crate::canteen::states::{Cause, Change, Source};
 use crate::canteen::store::{self, MealOption, LOCK_OPTION, LOCK_PERSON};
 use crate::canteen::transition::{self, By, MealChange};
 use crate::db::schema::{absences, orders, standing_orders};
-use crate::db::DbConn;
+use crate::db::{update_by_id, DbConn};
 use crate::error::AppError;
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -102,6 +102,9 @@ pub fn absences_of(
         .load(conn)?)
 }
 
+/// Records an absence. The same dates again (a double submission, or a corrected note or
+/// kind) update the one already there; dates that overlap another absence are refused with
+/// that absence's id (two absences on one day could not say which one cancelled its meal).
 pub fn add_absence(
     conn: &mut DbConn,
     person: i32,
@@ -110,20 +113,26 @@ pub fn add_absence(
     kind: &str,
     note: &str,
     now: NaiveDateTime,
-) -> Result<i32, AppError> {
-    // The same absence sent twice (a double submission) is kept once.
-    let same: Option<i32> = absences::table
+) -> Result<Result<i32, i32>, AppError> {
+    let overlapping: Vec<(i32, NaiveDate, NaiveDate)> = absences::table
         .filter(absences::person_id.eq(person))
-        .filter(absences::start_date.eq(start))
-        .filter(absences::end_date.eq(end))
-        .filter(absences::kind.eq(kind))
-        .select(absences::id)
-        .get_result(conn)
-        .optional()?;
-    if let Some(id) = same {
-        return Ok(id);
+        .filter(absences::start_date.le(end))
+        .filter(absences::end_date.ge(start))
+        .select((absences::id, absences::start_date, absences::end_date))
+        .load(conn)?;
+    if let Some(other) = overlapping.iter().find(|a| (a.1, a.2) != (start, end)) {
+        return Ok(Err(other.0));
     }
-    Ok(diesel::insert_into(absences::table)
+    if let Some(same) = overlapping.first() {
+        update_by_id(
+            absences::table,
+            same.0,
+            (absences::kind.eq(kind), absences::note.eq(note)),
+        )
+        .execute(conn)?;
+        return Ok(Ok(same.0));
+    }
+    Ok(Ok(diesel::insert_into(absences::table)
         .values((
             absences::person_id.eq(person),
             absences::start_date.eq(start),
@@ -133,7 +142,7 @@ pub fn add_absence(
             absences::created_at.eq(now),
         ))
         .returning(absences::id)
-        .get_result(conn)?)
+        .get_result(conn)?))
 }
 
 /// Deletes one of the person's own absences; false when it is not theirs.
@@ -149,6 +158,7 @@ pub fn delete_absence(conn: &mut DbConn, person: i32, id: i32) -> Result<bool, A
 
 /// Store command: declares an absence; the person's meals on its days that can still change
 /// are cancelled with the cause "absence" (so that they come back if it is deleted).
+/// Err(id): the dates overlap the person's absence `id`; nothing was changed.
 #[allow(clippy::too_many_arguments)]
 pub fn declare_absence(
     conn: &mut DbConn,
@@ -159,7 +169,7 @@ pub fn declare_absence(
     note: &str,
     by: Option<i32>,
     now: DateTime<Utc>,
-) -> Result<usize, AppError> {
+) -> Result<Result<usize, i32>, AppError> {
     let nowt = crate::clock::truncate_micros(now.naive_utc());
     let s = store::load_settings(conn)?;
     let days: Vec<_> = editable_days(conn, now, &s)?
@@ -171,7 +181,10 @@ pub fn declare_absence(
         store::lock_days(conn, *first, *last, false)?;
     }
     store::lock(conn, LOCK_PERSON, person)?;
-    let id = add_absence(conn, person, start, end, kind, note, nowt)?;
+    let id = match add_absence(conn, person, start, end, kind, note, nowt)? {
+        Ok(id) => id,
+        Err(other) => return Ok(Err(other)),
+    };
     let by = By::new(by, Source::Absence);
     transition::cancel_for(
         conn,
@@ -182,6 +195,7 @@ pub fn declare_absence(
         &by,
         nowt,
     )
+    .map(Ok)
 }
 
 /// Store command: deletes one of the person's absences. Exactly the meals it cancelled on
@@ -290,6 +304,7 @@ pub fn sync_person(
     store::lock(conn, LOCK_PERSON, person)?;
     let standing = standing_of(conn, person)?;
     let abs = absences_of(conn, person, first)?;
+    let gone = crate::people::store::gone_from(conn, person, first)?;
     let existing: HashMap<NaiveDate, Order> = orders_of(conn, person, first, last)?
         .into_iter()
         .map(|o| (o.service_date, o))
@@ -300,7 +315,7 @@ pub fn sync_person(
         let wants = standing
             .as_ref()
             .and_then(|s| s.wants(*d))
-            .filter(|_| !absent(&abs, person, *d));
+            .filter(|_| !absent(&abs, person, *d) && gone.is_none_or(|g| *d < g));
         match (existing.get(d), wants) {
             (None, Some(veg)) => {
                 let refs: Vec<_> = opts.iter().map(MealOption::as_ref).collect();
@@ -348,6 +363,7 @@ pub fn materialize_day(
     now: NaiveDateTime,
 ) -> Result<usize, AppError> {
     let standing = all_standing(conn)?;
+    let gone = crate::people::store::gone_on(conn, day)?;
     let have: Vec<i32> = orders::table
         .filter(orders::service_date.eq(day))
         .select(orders::person_id)
@@ -371,7 +387,7 @@ pub fn materialize_day(
     }
     let mut n = 0;
     for (person, s) in standing {
-        if have.contains(&person) || absent(&abs, person, day) {
+        if have.contains(&person) || gone.contains(&person) || absent(&abs, person, day) {
             continue;
         }
         let Some(veg) = s.wants(day) else { continue };

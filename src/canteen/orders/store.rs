@@ -238,6 +238,7 @@ pub fn apply_week(
         .map(|g| (g.service_date, g))
         .collect();
     let absences = crate::canteen::standing::absences_of(conn, who.person_id, from)?;
+    let gone = crate::people::store::gone_from(conn, who.person_id, from)?;
 
     let mut errors = problems;
     let mut changes: Vec<Planned> = Vec::new();
@@ -308,6 +309,10 @@ pub fn apply_week(
             continue;
         }
         let starts_eating = meal_changes && now_option.is_none() && option_id.is_some();
+        if gone.is_some_and(|g| w.day >= g) && (starts_eating || (guests_change && guests > 0)) {
+            errors.push((w.day, "order.err_person_left"));
+            continue;
+        }
         if starts_eating
             && !w.confirmed
             && crate::canteen::standing::covering(&absences, who.person_id, w.day).is_some()

@@ -285,11 +285,15 @@ impl Resp {
         !self.texts(selector).is_empty()
     }
     /// The fields a browser would send from the page's form with `action` as they stand (hidden
-    /// and text inputs, checked radios and boxes; not disabled ones, not the CSRF token).
+    /// and text inputs, checked radios and boxes, selected options, text areas; not disabled
+    /// ones, not the CSRF token).
     pub fn form(&self, action: &str) -> Vec<(String, String)> {
         let doc = scraper::Html::parse_document(&self.body);
-        let sel = scraper::Selector::parse(&format!("form[action=\"{action}\"] input"))
-            .expect("selector");
+        let sel = scraper::Selector::parse(&format!(
+            "form[action=\"{action}\"] :is(input, select, textarea)"
+        ))
+        .expect("selector");
+        let option = scraper::Selector::parse("option").expect("selector");
         doc.select(&sel)
             .filter_map(|e| {
                 let a = |n: &str| e.value().attr(n);
@@ -297,11 +301,25 @@ impl Resp {
                 if name == "csrf" || a("disabled").is_some() {
                     return None;
                 }
-                let checkable = matches!(a("type"), Some("radio") | Some("checkbox"));
-                if checkable && a("checked").is_none() {
-                    return None;
-                }
-                Some((name.to_string(), a("value").unwrap_or("").to_string()))
+                let value = match e.value().name() {
+                    "select" => {
+                        let options: Vec<_> = e.select(&option).collect();
+                        let chosen = options
+                            .iter()
+                            .find(|o| o.value().attr("selected").is_some())
+                            .or(options.first())?;
+                        chosen.value().attr("value").unwrap_or("").to_string()
+                    }
+                    "textarea" => e.text().collect(),
+                    _ => {
+                        let checkable = matches!(a("type"), Some("radio") | Some("checkbox"));
+                        if checkable && a("checked").is_none() {
+                            return None;
+                        }
+                        a("value").unwrap_or("").to_string()
+                    }
+                };
+                Some((name.to_string(), value))
             })
             .collect()
     }
