@@ -187,10 +187,13 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<UserListRow>, i64), AppError> {
-    let pattern = format!("%{}%", q.trim().to_lowercase());
+    let pattern = crate::db::like_contains(&q.trim().to_lowercase());
     let filter = users::username
         .like(pattern.clone())
-        .or(crate::db::lower(users::display_name).like(pattern));
+        .escape('\\')
+        .or(crate::db::lower(users::display_name)
+            .like(pattern)
+            .escape('\\'));
     let total: i64 = users::table
         .filter(filter.clone())
         .count()

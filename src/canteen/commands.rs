@@ -156,12 +156,16 @@ pub fn scan(
     code: &str,
     day: NaiveDate,
     by: i32,
+    late: bool,
     now: NaiveDateTime,
 ) -> Result<Option<(i32, Serve)>, AppError> {
     let Some(person) = service::person_for_code(c, code)? else {
         return Ok(None);
     };
-    Ok(Some((person, service::serve(c, person, day, by, now)?)))
+    Ok(Some((
+        person,
+        service::serve(c, person, day, by, late, now)?,
+    )))
 }
 
 /// Undoes a serve (by the order's id) or a walk-in (by the person, today) within 10 minutes.

@@ -242,7 +242,7 @@ pub fn check_absence(
 pub fn counter_outcome(asked: &str, served_now: bool) -> &str {
     match asked {
         "served" | "already" if !served_now => "none",
-        "undone" | "none" if served_now => "already",
+        "undone" | "none" | "no_show" if served_now => "already",
         other => other,
     }
 }

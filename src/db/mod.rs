@@ -521,6 +521,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_like_pattern_takes_wildcards_literally() {
+        assert_eq!(like_contains("50%_a\\b"), "%50\\%\\_a\\\\b%");
+        assert_eq!(like_contains(""), "%%");
+    }
+
+    #[test]
     fn an_update_by_id_is_prepared_once_and_reused() {
         use diesel::connection::{Instrumentation, InstrumentationEvent};
         use std::sync::{Arc, Mutex};
@@ -577,6 +583,21 @@ mod tests {
         );
         assert_eq!(parse_url("  "), Err(UrlError::Empty));
     }
+}
+
+/// A `LIKE` pattern that finds `s` anywhere, with `%`, `_` and the escape character itself
+/// taken literally: use it with `.like(p).escape('\\')`.
+pub fn like_contains(s: &str) -> String {
+    let mut p = String::with_capacity(s.len() + 2);
+    p.push('%');
+    for ch in s.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(ch);
+    }
+    p.push('%');
+    p
 }
 
 diesel::define_sql_function! {

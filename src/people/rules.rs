@@ -58,6 +58,22 @@ pub fn gone_from(
         .map(|_| status_date.unwrap_or(today))
 }
 
+/// A unit and every unit below it, from (id, parent) pairs (a cycle in bad data ends the walk).
+pub fn unit_and_below(units: &[(i32, Option<i32>)], unit: i32) -> Vec<i32> {
+    let mut out = vec![unit];
+    let mut i = 0;
+    while i < out.len() && out.len() <= units.len() {
+        let parent = out[i];
+        for (id, p) in units {
+            if *p == Some(parent) && !out.contains(id) {
+                out.push(*id);
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
 code_enum!(Gender {
     Male = "male", "gender.male", ["nam", "m"];
     Female = "female", "gender.female", ["nu", "f"];
@@ -295,6 +311,26 @@ mod tests {
         assert!(p.contains(&("date_of_birth", "people.err_date_format")));
         assert!(p.contains(&("email", "people.err_email")));
         assert!(p.contains(&("status", "people.err_status_unknown")));
+    }
+
+    #[test]
+    fn a_unit_stands_for_itself_and_every_unit_below_it() {
+        let units = [
+            (1, None),
+            (2, Some(1)),
+            (3, Some(2)),
+            (4, None),
+            (5, Some(5)),
+        ];
+        let mut below = unit_and_below(&units, 1);
+        below.sort_unstable();
+        assert_eq!(below, vec![1, 2, 3]);
+        assert_eq!(unit_and_below(&units, 4), vec![4]);
+        assert_eq!(
+            unit_and_below(&units, 5),
+            vec![5],
+            "a unit that is its own parent"
+        );
     }
 
     #[test]

@@ -368,20 +368,32 @@ pub fn search(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<PersonRow>, i64), AppError> {
+    // A unit stands for itself and every unit under it.
+    let units_within: Vec<i32> = match f.unit_id {
+        Some(u) => super::rules::unit_and_below(
+            &all_units(conn)?
+                .iter()
+                .map(|x| (x.id, x.parent_id))
+                .collect::<Vec<_>>(),
+            u,
+        ),
+        None => Vec::new(),
+    };
     let build = || {
         let mut q = persons::table.left_join(units::table).into_boxed();
         let folded = crate::ui::format::fold_search(&f.q);
         if !folded.is_empty() {
-            let like = format!("%{}%", folded.replace(['%', '_'], ""));
-            let code = format!("%{}%", f.q.trim().to_uppercase().replace(['%', '_'], ""));
+            let like = crate::db::like_contains(&folded);
+            let code = crate::db::like_contains(&f.q.trim().to_uppercase());
             q = q.filter(
                 persons::search_name
                     .like(like)
-                    .or(persons::employee_code.like(code)),
+                    .escape('\\')
+                    .or(persons::employee_code.like(code).escape('\\')),
             );
         }
-        if let Some(u) = f.unit_id {
-            q = q.filter(persons::unit_id.eq(u));
+        if !units_within.is_empty() {
+            q = q.filter(persons::unit_id.eq_any(units_within.clone()));
         }
         if let Some(s) = f.status {
             q = q.filter(persons::status.eq(s.code()));

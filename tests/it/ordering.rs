@@ -437,8 +437,83 @@ async fn the_counter_serves_refuses_a_second_scan_undoes_and_closes_service_with
     );
     assert_eq!(app.orders_of(binh_p)[0].2, "no_show");
     assert_eq!(app.orders_of(lan_p)[0].2, "served");
+    let page = bep.get("/kitchen/counter").await;
+    assert!(
+        page.texts("main .card p")
+            .iter()
+            .any(|p| p.contains("1 suất không đến lấy")),
+        "the close says how many were not collected: {:?}",
+        page.texts("main .card p")
+    );
     let r = bep.post("/kitchen/counter", &[("code", "khong-co")]).await;
     assert!(r.location().contains("r=unknown"));
+
+    // Binh arrives after the close: a scan does not serve a "not collected" meal by itself.
+    let r = bep.post("/kitchen/counter", &[("code", "BINH")]).await;
+    assert!(r.location().contains("r=no_show"), "{}", r.location());
+    assert_eq!(app.orders_of(binh_p)[0].2, "no_show");
+    let page = bep.get(&r.location()).await;
+    assert!(page.body.contains("không đến lấy"));
+    assert!(page.has("input[name=late][value=yes]"));
+    // The cook confirms the late arrival: served, and the history says it was late.
+    let r = bep
+        .post("/kitchen/counter", &[("code", "BINH"), ("late", "yes")])
+        .await;
+    assert!(r.location().contains("r=served"), "{}", r.location());
+    assert_eq!(app.orders_of(binh_p)[0].2, "served");
+    let history = bep.get(&format!("/kitchen/history/{binh_p}")).await;
+    assert!(
+        history.body.contains("đến muộn sau khi kết thúc phục vụ"),
+        "{}",
+        history.body
+    );
+}
+
+#[actix_web::test]
+async fn the_counter_keeps_a_running_tally_per_option() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR, VEG]);
+    app.publish(d(2026, 11, 30));
+    for (name, choice, guests) in [("an", 0, ""), ("binh", 0, "2"), ("cuong", 1, "")] {
+        let (mut c, _) = app.staff(name).await;
+        c.get("/week").await;
+        let g = format!("guests_{}", days[1].format("%Y-%m-%d"));
+        let r = c
+            .post(
+                "/week",
+                &[(&key(days[1]), &ids[1][choice].to_string()), (&g, guests)],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    app.clock().set(local(d(2026, 12, 1), 11, 30, 0));
+    let mut bep = app.login_as("bep", &[Role::Kitchen]).await;
+    bep.get("/kitchen/counter").await;
+    bep.post("/kitchen/counter", &[("code", "AN")]).await;
+    let cells = bep
+        .get("/kitchen/counter")
+        .await
+        .texts("table.tally tbody td");
+    assert_eq!(
+        cells,
+        [
+            "Suất thường",
+            "2",
+            "1",
+            "1",
+            "0",
+            "2",
+            "0", // ordered, served, to collect,
+            "Suất chay",
+            "1",
+            "0",
+            "1",
+            "0",
+            "0",
+            "0", // not collected, guests, walk-ins
+        ]
+    );
 }
 
 #[actix_web::test]

@@ -422,3 +422,66 @@ async fn a_file_of_three_hundred_staff_previews_and_commits() {
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(app.count("persons"), 300);
 }
+
+#[actix_web::test]
+async fn search_takes_percent_and_underscore_literally_and_a_unit_includes_its_sub_units() {
+    let app = TestApp::spawn().await;
+    let mut admin = admin_with_units(&app).await;
+    // A sub-unit of "Văn phòng Bộ" (unit 1).
+    let r = admin
+        .post(
+            "/units",
+            &[
+                ("code", "VP-TH"),
+                ("name", "Phòng Tổng hợp"),
+                ("parent_id", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    for (code, name, unit) in [
+        ("NV_1", "Nguyễn Văn An", "1"),
+        ("NVX1", "Trần Thị Bình", "3"),
+        ("NV2", "Lê Văn Cường", "2"),
+    ] {
+        admin.get("/people/new").await;
+        let r = admin
+            .post(
+                "/people",
+                &[
+                    ("employee_code", code),
+                    ("full_name", name),
+                    ("unit_id", unit),
+                    ("category", "cong_chuc"),
+                    ("gender", ""),
+                    ("date_of_birth", ""),
+                    ("status", "working"),
+                    ("status_date", ""),
+                    ("phone", ""),
+                    ("email", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let names = |r: &crate::support::Resp| r.texts("tbody tr td:nth-child(2)");
+    let r = admin.get("/people?q=%25").await;
+    assert!(names(&r).is_empty(), "% is not a wildcard: {:?}", names(&r));
+    let r = admin.get("/people?q=NV_1").await;
+    assert_eq!(names(&r), ["Nguyễn Văn An"], "_ is not a wildcard");
+    let r = admin.get("/people?unit=1").await;
+    let mut found = names(&r);
+    found.sort();
+    assert_eq!(
+        found,
+        ["Nguyễn Văn An", "Trần Thị Bình"],
+        "the office and its sub-unit"
+    );
+    let r = admin.get("/admin/users?q=%25").await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.texts("tbody tr").is_empty(),
+        "no account has % in its name: {:?}",
+        r.texts("tbody tr")
+    );
+}

@@ -189,7 +189,7 @@ pub fn service_closed_at(
     Ok(service_days::table
         .find(d)
         .select(service_days::service_closed_at)
-        .first::<Option<NaiveDateTime>>(conn)
+        .get_result::<Option<NaiveDateTime>>(conn)
         .optional()?
         .flatten())
 }

@@ -178,7 +178,7 @@ fn page(ctx: &Ctx, who: Option<&str>, day: NaiveDate, lines: &[HistoryLine]) -> 
                                 td { (ctx.t(source_key(&l.source))) @if let Some(n) = &l.by_name { " · " (n) } }
                                 td {
                                     @if let Some(c) = &l.cause { (ctx.t(cause_key(c))) }
-                                    @if let Some(r) = &l.reason { " — " (r) }
+                                    @if let Some(r) = &l.reason { " — " (if r == crate::canteen::service::LATE { ctx.t("history.reason_late") } else { r.as_str() }) }
                                 }
                             }
                         }

@@ -31,7 +31,7 @@ pub async fn page(
 ) -> Result<Markup, AppError> {
     let day = state.clock.today();
     let person = q.p;
-    let (card, settings, options, closed) = state
+    let (card, settings, options, closed, tally) = state
         .db
         .read(move |c| {
             let card = match person {
@@ -43,6 +43,7 @@ pub async fn page(
                 store::load_settings(c)?,
                 store::options_between(c, day, day)?,
                 store::service_closed_at(c, day)?,
+                service::tally(c, day)?,
             ))
         })
         .await?;
@@ -60,6 +61,7 @@ pub async fn page(
         allow_walk_in: settings.allow_walk_in,
         options: &options,
         closed,
+        tally: &tally,
     };
     Ok(counter_page(&ctx, &view))
 }
@@ -73,6 +75,7 @@ struct CounterView<'a> {
     allow_walk_in: bool,
     options: &'a [store::MealOption],
     closed: Option<chrono::NaiveDateTime>,
+    tally: &'a [service::Tally],
 }
 
 fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
@@ -84,6 +87,7 @@ fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
         allow_walk_in,
         options,
         closed,
+        tally,
     } = *v;
     layout::page(
         ctx,
@@ -107,6 +111,14 @@ fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
                             "served" => { p.big { "✓ " (ctx.t("counter.served")) ": " (card.walk_in.as_ref().map(|w| w.1.as_str()).or(card.option_name.as_deref()).unwrap_or("")) } }
                             "already" => { p.big { (ctx.tf("counter.already", card.walk_in.as_ref().map(|w| w.0.served_at).or(card.order.as_ref().and_then(|o| o.served_at)).map(local_datetime).unwrap_or_default())) } }
                             "undone" => { p.big { (ctx.t("counter.undone")) } }
+                            "no_show" => {
+                                p.big { (ctx.t("counter.was_no_show")) }
+                                (post_form(ctx, "/kitchen/counter", html! {
+                                    input type="hidden" name="code" value=(card.employee_code);
+                                    input type="hidden" name="late" value="yes";
+                                    button type="submit" { (ctx.t("counter.serve_late")) }
+                                }))
+                            }
                             _ => { p.big { (ctx.t("counter.no_meal")) } }
                         }
                         @if card.guests > 0 { p { (ctx.tf("counter.guests", card.guests)) } }
@@ -126,8 +138,32 @@ fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
                 }
                 _ => {}
             }
+            @if !tally.is_empty() {
+                table.tally {
+                    caption { (ctx.t("counter.tally")) }
+                    thead { tr {
+                        th { (ctx.t("menu.option")) }
+                        th.num { (ctx.t("counter.expected")) }
+                        th.num { (ctx.t("counter.served")) }
+                        th.num { (ctx.t("counter.to_collect")) }
+                        th.num { (ctx.t("counter.no_shows")) }
+                        th.num { (ctx.t("week.guests")) }
+                        th.num { (ctx.t("counter.walk_ins")) }
+                    } }
+                    tbody { @for t in tally {
+                        tr {
+                            td { (options.iter().find(|o| o.id == t.option_id).map(|o| o.name.as_str()).unwrap_or("")) }
+                            td.num { (t.expected) } td.num { (t.served) } td.num { (t.to_collect()) }
+                            td.num { (t.no_show) } td.num { (t.guests) } td.num { (t.walk_ins) }
+                        }
+                    } }
+                }
+            }
             div.card.no-print {
-                @if let Some(t) = closed { p { (ctx.tf("counter.closed_at", local_datetime(t))) } }
+                @if let Some(t) = closed {
+                    p { (ctx.tf("counter.closed_at", local_datetime(t))) " "
+                        (ctx.tf("counter.closed_no_shows", tally.iter().map(|t| t.no_show).sum::<i64>())) }
+                }
                 (confirm_form(ctx, "/kitchen/counter/close", ctx.t("counter.close_confirm"), ctx.t("counter.close")))
             }
         },
@@ -138,6 +174,9 @@ fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
 #[serde(deny_unknown_fields)]
 pub struct ScanForm {
     code: String,
+    /// The cook confirmed serving a meal recorded as not collected (arrived after close).
+    #[serde(default)]
+    late: Option<String>,
 }
 
 pub async fn scan(
@@ -150,7 +189,10 @@ pub async fn scan(
     let by = user.user_id;
     let to = state
         .db
-        .write(move |c| commands::scan(c, &f.code, day, by, now))
+        .write(move |c| {
+            let late = f.late.as_deref() == Some("yes");
+            commands::scan(c, &f.code, day, by, late, now)
+        })
         .await?;
     let to = match to {
         None => "/kitchen/counter?r=unknown".to_string(),
@@ -159,6 +201,7 @@ pub async fn scan(
                 Serve::Served(_) => "served",
                 Serve::Already(..) => "already",
                 Serve::NoMeal => "none",
+                Serve::NoShow(_) => "no_show",
             };
             format!("/kitchen/counter?r={r}&p={person}")
         }

@@ -138,14 +138,23 @@ pub enum Serve {
     Served(i32),
     Already(i32, NaiveDateTime),
     NoMeal,
+    /// Service was closed and the meal recorded as not collected: served only when the cook
+    /// confirms a late arrival.
+    NoShow(i32),
 }
 
-/// Marks a person's meal of `day` served (a no-show scanned late is served too).
+/// The reason recorded on a meal served after service was closed.
+pub const LATE: &str = "late";
+
+/// Marks a person's meal of `day` served. A meal recorded as not collected (after close
+/// service) is served only with `late` (the cook confirmed a late arrival), and the history
+/// says so.
 pub fn serve(
     conn: &mut DbConn,
     person: i32,
     day: NaiveDate,
     by: i32,
+    late: bool,
     now: NaiveDateTime,
 ) -> Result<Serve, AppError> {
     store::lock_days(conn, day, day, false)?;
@@ -160,7 +169,14 @@ pub fn serve(
         .get_result(conn)
         .optional()?;
     let Some(o) = o else { return Ok(Serve::NoMeal) };
-    let m = MealChange::new(person, day, Some(&o), Change::Serve);
+    let no_show = o.status == crate::canteen::ordering::NO_SHOW;
+    if no_show && !late {
+        return Ok(Serve::NoShow(o.id));
+    }
+    let mut m = MealChange::new(person, day, Some(&o), Change::Serve);
+    if no_show {
+        m = m.reason(LATE);
+    }
     match transition::meal(conn, &m, &By::new(Some(by), Source::Counter), now)? {
         Ok(id) => Ok(Serve::Served(id)),
         Err(Refusal::Refused("order.err_already_served")) => {
@@ -246,6 +262,68 @@ pub fn close_service(
     let n = transition::close_service(conn, day, &By::new(Some(by), Source::Counter), now)?;
     store::mark_service_closed(conn, day, now)?;
     Ok(n)
+}
+
+/// The counter's running tally of one option today.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub option_id: i32,
+    /// Meals ordered (not cancelled): served, still to collect, or not collected.
+    pub expected: i64,
+    pub served: i64,
+    pub no_show: i64,
+    /// Guests of hosts eating this option (not cancelled), and walk-ins served.
+    pub guests: i64,
+    pub walk_ins: i64,
+}
+
+impl Tally {
+    pub fn to_collect(&self) -> i64 {
+        self.expected - self.served - self.no_show
+    }
+}
+
+/// Today's tally per option, in the options' order.
+pub fn tally(conn: &mut DbConn, day: NaiveDate) -> Result<Vec<Tally>, AppError> {
+    use crate::db::schema::{guest_meals, walk_ins};
+    let opts = store::options_between(conn, day, day)?;
+    let meals: Vec<(i32, String)> = orders::table
+        .filter(orders::service_date.eq(day))
+        .filter(orders::status.ne(CANCELLED))
+        .select((orders::option_id, orders::status))
+        .load(conn)?;
+    let guests: Vec<(i32, i32)> = guest_meals::table
+        .filter(guest_meals::service_date.eq(day))
+        .filter(guest_meals::status.ne(CANCELLED))
+        .select((guest_meals::option_id, guest_meals::guests))
+        .load(conn)?;
+    let walked: Vec<i32> = walk_ins::table
+        .filter(walk_ins::service_date.eq(day))
+        .filter(walk_ins::status.eq(crate::canteen::ordering::SERVED))
+        .select(walk_ins::option_id)
+        .load(conn)?;
+    Ok(opts
+        .iter()
+        .map(|o| {
+            let mine = || meals.iter().filter(|m| m.0 == o.id);
+            Tally {
+                option_id: o.id,
+                expected: mine().count() as i64,
+                served: mine()
+                    .filter(|m| m.1 == crate::canteen::ordering::SERVED)
+                    .count() as i64,
+                no_show: mine()
+                    .filter(|m| m.1 == crate::canteen::ordering::NO_SHOW)
+                    .count() as i64,
+                guests: guests
+                    .iter()
+                    .filter(|g| g.0 == o.id)
+                    .map(|g| g.1 as i64)
+                    .sum(),
+                walk_ins: walked.iter().filter(|w| **w == o.id).count() as i64,
+            }
+        })
+        .collect())
 }
 
 /// One person's line on the headcount list.
