@@ -247,6 +247,84 @@ pub fn counter_outcome(asked: &str, served_now: bool) -> &str {
     }
 }
 
+/// A day's waste record as typed, checked.
+#[derive(Debug, PartialEq, Eq)]
+pub struct WasteFields {
+    pub day: NaiveDate,
+    pub prepared: i32,
+    pub leftover: i32,
+    pub note: String,
+}
+
+/// The waste form: a day not in the future, portions prepared 0–100.000, left over 0 to
+/// prepared, a note of at most 500 characters.
+pub fn check_waste(
+    day: &str,
+    prepared: &str,
+    leftover: &str,
+    note: &str,
+    today: NaiveDate,
+) -> Result<WasteFields, Vec<(&'static str, &'static str)>> {
+    let mut p = Vec::new();
+    let day = match crate::ui::format::business_date(day) {
+        None => {
+            p.push(("day", "cal.err_date"));
+            None
+        }
+        Some(d) if d > today => {
+            p.push(("day", "waste.err_future"));
+            None
+        }
+        d => d,
+    };
+    let number = |s: &str| s.trim().parse::<i32>().ok();
+    let prepared = number(prepared).filter(|n| (0..=100_000).contains(n));
+    if prepared.is_none() {
+        p.push(("prepared", "waste.err_number"));
+    }
+    let leftover = number(leftover).filter(|n| *n >= 0 && prepared.is_none_or(|pr| *n <= pr));
+    if leftover.is_none() {
+        p.push(("leftover", "waste.err_leftover"));
+    }
+    let note = note.trim().to_string();
+    if note.chars().count() > 500 {
+        p.push(("note", "waste.err_note"));
+    }
+    match (day, prepared, leftover) {
+        (Some(day), Some(prepared), Some(leftover)) if p.is_empty() => Ok(WasteFields {
+            day,
+            prepared,
+            leftover,
+            note,
+        }),
+        _ => Err(p),
+    }
+}
+
+/// Problems of a form, per field: (field name, i18n key).
+pub type FieldProblems = Vec<(&'static str, &'static str)>;
+
+/// The kitchen's "open a day" form: a business date, an optional reason of at most 100
+/// characters.
+pub fn check_opening(
+    day: &str,
+    reason: &str,
+) -> Result<(NaiveDate, Option<String>), FieldProblems> {
+    let mut p = Vec::new();
+    let day = crate::ui::format::business_date(day);
+    if day.is_none() {
+        p.push(("day", "cal.err_date"));
+    }
+    let reason = Some(reason.trim().to_string()).filter(|r| !r.is_empty());
+    if reason.as_ref().is_some_and(|r| r.chars().count() > 100) {
+        p.push(("reason", "cal.err_reason_long"));
+    }
+    match day {
+        Some(d) if p.is_empty() => Ok((d, reason)),
+        _ => Err(p),
+    }
+}
+
 /// The kitchen's "close days" form: a range of at most 31 days, a reason of 1–100 characters,
 /// and the confirmation ticked. Problems come back per field (i18n keys).
 pub fn check_closing(
@@ -283,6 +361,53 @@ pub fn check_closing(
 }
 
 /// A meal price typed by the kitchen: a well-formed amount (see `Vnd::parse`) of 0 (free) or
+/// A meal option as the kitchen typed it, checked.
+#[derive(Debug, PartialEq, Eq)]
+pub struct OptionFields {
+    pub name: String,
+    pub price: crate::money::Vnd,
+    pub capacity: Option<i32>,
+}
+
+/// Checks a new option: a name of 2–60 characters (spaces tidied), a meal price, an optional
+/// capacity. Problems come back per field (i18n keys).
+pub fn check_option(
+    name: &str,
+    price: &str,
+    capacity: &str,
+) -> Result<OptionFields, Vec<(&'static str, &'static str)>> {
+    let mut p = Vec::new();
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !(2..=60).contains(&name.chars().count()) {
+        p.push(("name", "menu.err_name"));
+    }
+    let price = meal_price(price).map_err(|k| p.push(("price", k))).ok();
+    let capacity = parse_capacity(capacity)
+        .map_err(|k| p.push(("capacity", k)))
+        .ok();
+    match (price, capacity) {
+        (Some(price), Some(capacity)) if p.is_empty() => Ok(OptionFields {
+            name,
+            price,
+            capacity,
+        }),
+        _ => Err(p),
+    }
+}
+
+/// An option's capacity: empty (no limit) or 1–100.000 portions.
+pub fn parse_capacity(capacity: &str) -> Result<Option<i32>, &'static str> {
+    match capacity.trim() {
+        "" => Ok(None),
+        c => c
+            .parse::<i32>()
+            .ok()
+            .filter(|c| (1..=100_000).contains(c))
+            .map(Some)
+            .ok_or("menu.err_capacity"),
+    }
+}
+
 /// 1.000 to 10.000.000 đồng. A price below 1.000 ₫ is almost always "35" meant as 35.000 ₫, so
 /// it is refused with a message saying so rather than saved.
 pub fn meal_price(s: &str) -> Result<crate::money::Vnd, &'static str> {
@@ -300,9 +425,49 @@ pub fn latest_cutoff() -> NaiveTime {
     NaiveTime::from_hms_opt(10, 30, 0).unwrap_or(NaiveTime::MIN)
 }
 
-/// Parses a cut-off typed by the kitchen: "HH:MM", from 05:00 up to `latest_cutoff()`.
+/// The canteen settings form checked: cut-off, horizon of 1–60 days, walk-ins on or off.
+pub fn check_settings(
+    cutoff: &str,
+    horizon: &str,
+    walk_in: Option<&str>,
+) -> Result<Settings, Vec<(&'static str, &'static str)>> {
+    let mut p = Vec::new();
+    let cutoff = parse_cutoff(cutoff).map_err(|k| p.push(("cutoff", k))).ok();
+    let horizon = horizon
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|h| (1..=60).contains(h));
+    if horizon.is_none() {
+        p.push(("horizon", "settings.err_horizon"));
+    }
+    match (cutoff, horizon) {
+        (Some(cutoff), Some(horizon_days)) => Ok(Settings {
+            cutoff,
+            horizon_days,
+            allow_walk_in: walk_in == Some("yes"),
+        }),
+        _ => Err(p),
+    }
+}
+
+/// Parses a cut-off typed by the kitchen: "9:30", "09:30", "9h30", "9h" or "9.30" (hours
+/// 0–23, minutes always two digits, so "10:3" is refused rather than read as 10:03), from
+/// 05:00 up to `latest_cutoff()`.
 pub fn parse_cutoff(s: &str) -> Result<NaiveTime, &'static str> {
-    let t = NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| "settings.err_cutoff")?;
+    let bad = "settings.err_cutoff";
+    let s = s.trim().to_lowercase();
+    let (h, m) = match s.split_once([':', 'h', '.']) {
+        Some((h, "")) if s.ends_with('h') => (h, "00"),
+        Some((h, m)) => (h, m),
+        None => return Err(bad),
+    };
+    let digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
+    if !digits(h) || h.len() > 2 || !digits(m) || m.len() != 2 {
+        return Err(bad);
+    }
+    let t = NaiveTime::from_hms_opt(h.parse().map_err(|_| bad)?, m.parse().map_err(|_| bad)?, 0)
+        .ok_or(bad)?;
     let earliest = NaiveTime::from_hms_opt(5, 0, 0).unwrap_or(NaiveTime::MIN);
     if t < earliest || t > latest_cutoff() {
         return Err("settings.err_cutoff_range");
@@ -313,6 +478,23 @@ pub fn parse_cutoff(s: &str) -> Result<NaiveTime, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cut_off_is_read_the_ways_people_write_times_and_never_guessed() {
+        let t = |h, m| Ok(NaiveTime::from_hms_opt(h, m, 0).expect("time"));
+        assert_eq!(parse_cutoff("09:30"), t(9, 30));
+        assert_eq!(parse_cutoff(" 9:30 "), t(9, 30));
+        assert_eq!(parse_cutoff("9h30"), t(9, 30));
+        assert_eq!(parse_cutoff("9H"), t(9, 0));
+        assert_eq!(parse_cutoff("9.30"), t(9, 30));
+        for bad in [
+            "10:3", "10", "10:300", "ab:cd", "9:3a", "", "24:00", "9:60", "h30", "9::30",
+        ] {
+            assert_eq!(parse_cutoff(bad), Err("settings.err_cutoff"), "{bad:?}");
+        }
+        assert_eq!(parse_cutoff("04:59"), Err("settings.err_cutoff_range"));
+        assert_eq!(parse_cutoff("11:00"), Err("settings.err_cutoff_range"));
+    }
 
     #[test]
     fn meal_prices_are_whole_dong_and_never_silently_a_thousand_times_off() {
@@ -363,7 +545,7 @@ mod tests {
         assert_eq!(parse_cutoff("13:00"), Err("settings.err_cutoff_range"));
         assert_eq!(parse_cutoff("10:31"), Err("settings.err_cutoff_range"));
         assert_eq!(parse_cutoff("04:59"), Err("settings.err_cutoff_range"));
-        assert_eq!(parse_cutoff("9h"), Err("settings.err_cutoff"));
+        assert_eq!(parse_cutoff("9 giờ"), Err("settings.err_cutoff"));
     }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -533,5 +715,25 @@ mod tests {
     #[test]
     fn weekdays_parse_sorted_and_bounded() {
         assert_eq!(Standing::parse_weekdays("5,1,1,9,x,3"), vec![1, 3, 5]);
+    }
+
+    #[test]
+    fn a_new_option_needs_a_name_a_meal_price_and_a_sane_capacity() {
+        let ok = check_option("  Suất   thường ", "35.000", "").expect("valid");
+        assert_eq!(ok.name, "Suất thường");
+        assert_eq!(ok.price, crate::money::Vnd(35_000));
+        assert_eq!(ok.capacity, None);
+        assert_eq!(
+            check_option("Chay", "30000", "120").map(|o| o.capacity),
+            Ok(Some(120))
+        );
+        assert_eq!(
+            check_option("X", "35", "0"),
+            Err(vec![
+                ("name", "menu.err_name"),
+                ("price", "menu.err_price_low"),
+                ("capacity", "menu.err_capacity")
+            ])
+        );
     }
 }

@@ -4,7 +4,7 @@ use super::forms::{ListQuery, PersonForm};
 use super::rules::{self, Status};
 use super::store::{self, PersonFilter};
 use super::views;
-use crate::audit::Actor;
+use crate::audit::{self, Actor, Entry};
 use crate::auth::middleware::see_other;
 use crate::auth::roles::Role;
 use crate::error::AppError;
@@ -13,6 +13,7 @@ use crate::ui::forms::{FieldErrors, Form};
 use crate::ui::{html_invalid, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
 use maud::Markup;
+use serde_json::json;
 
 pub const PER_PAGE: i64 = 50;
 
@@ -190,60 +191,48 @@ async fn save(
 }
 
 /// The filtered list as CSV (UTF-8 with BOM, so Excel shows Vietnamese).
+/// The people list as CSV (the filters of the page). Personal data leaving the system: the
+/// export is audited (who, how many rows, which filter).
 pub async fn export_csv(
     state: web::Data<AppState>,
     ctx: Ctx,
+    user: CurrentUser,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let filter = filter_of(&q);
+    let f = filter.clone();
     let (rows, _) = state
         .db
-        .read(move |c| store::search(c, &filter, 0, 100_000))
+        .read(move |c| store::search(c, &f, 0, 100_000))
         .await?;
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::from("\u{feff}".as_bytes()));
-    let header = [
-        ctx.t("people.code"),
-        ctx.t("people.name"),
-        ctx.t("people.unit"),
-        ctx.t("people.category"),
-        ctx.t("people.gender"),
-        ctx.t("people.dob"),
-        ctx.t("people.status"),
-        ctx.t("people.status_date"),
-        ctx.t("people.phone"),
-        ctx.t("people.email"),
-    ];
-    w.write_record(header)
-        .map_err(|e| AppError::internal(e.to_string()))?;
-    for r in &rows {
-        let p = &r.person;
-        let record = [
-            p.employee_code.clone(),
-            p.full_name.clone(),
-            r.unit_name.clone().unwrap_or_default(),
-            views::category_label(&ctx, &p.category).to_string(),
-            p.gender
-                .as_deref()
-                .map(|g| views::gender_label(&ctx, g))
-                .unwrap_or("")
-                .to_string(),
-            crate::ui::format::opt_date(p.date_of_birth),
-            views::status_label(&ctx, &p.status).to_string(),
-            crate::ui::format::opt_date(p.status_date),
-            p.phone.clone().unwrap_or_default(),
-            p.email.clone().unwrap_or_default(),
-        ];
-        w.write_record(record.iter().map(|v| crate::ui::format::csv_safe(v)))
-            .map_err(|e| AppError::internal(e.to_string()))?;
-    }
-    let body = w
-        .into_inner()
-        .map_err(|e| AppError::internal(e.to_string()))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            "attachment; filename=\"nhan-su.csv\"",
-        ))
-        .body(body))
+    let header = views::export_header(&ctx);
+    let body = crate::ui::export::csv(&crate::ui::export::Table {
+        title: String::new(),
+        header: &header,
+        rows: rows.iter().map(|r| views::export_row(&ctx, r)).collect(),
+        numbers_from: usize::MAX,
+        widths: &[],
+    })?;
+    let (actor, now, n) = (
+        Actor::user(user.user_id, &user.username),
+        state.clock.now_naive(),
+        rows.len(),
+    );
+    let what = json!({"rows": n, "q": filter.q, "unit_id": filter.unit_id, "status": filter.status.map(|s| s.code())});
+    state
+        .db
+        .write(move |c| {
+            audit::record(
+                c,
+                &actor,
+                now,
+                Entry::new("person.export", "person").after(what.clone()),
+            )
+        })
+        .await?;
+    Ok(crate::ui::export::attachment(
+        crate::ui::export::CSV,
+        "nhan-su.csv",
+        body,
+    ))
 }

@@ -219,3 +219,40 @@ pub fn form(ctx: &Ctx, id: Option<i32>, f: &PersonForm, units: &[Unit], e: &Fiel
         },
     )
 }
+
+/// The columns of the people CSV export (the import reads every one of them).
+pub fn export_header(ctx: &Ctx) -> [&'static str; 10] {
+    [
+        ctx.t("people.code"),
+        ctx.t("people.name"),
+        ctx.t("people.unit"),
+        ctx.t("people.category"),
+        ctx.t("people.gender"),
+        ctx.t("people.dob"),
+        ctx.t("people.status"),
+        ctx.t("people.status_date"),
+        ctx.t("people.phone"),
+        ctx.t("people.email"),
+    ]
+}
+
+/// One person as a row of the export, in the order of [`export_header`].
+pub fn export_row(ctx: &Ctx, r: &crate::people::store::PersonRow) -> Vec<String> {
+    let p = &r.person;
+    vec![
+        p.employee_code.clone(),
+        p.full_name.clone(),
+        r.unit_name.clone().unwrap_or_default(),
+        category_label(ctx, &p.category).to_string(),
+        p.gender
+            .as_deref()
+            .map(|g| gender_label(ctx, g))
+            .unwrap_or("")
+            .to_string(),
+        crate::ui::format::opt_date(p.date_of_birth),
+        status_label(ctx, &p.status).to_string(),
+        crate::ui::format::opt_date(p.status_date),
+        p.phone.clone().unwrap_or_default(),
+        p.email.clone().unwrap_or_default(),
+    ]
+}

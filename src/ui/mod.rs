@@ -1,6 +1,7 @@
 //! Shared page pieces: request context, layout, forms, tables, formatting, texts.
 
 pub mod ctx;
+pub mod export;
 pub mod format;
 pub mod forms;
 pub mod i18n;

@@ -267,7 +267,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("settings.horizon", "Cho đăng ký trước tối đa (ngày)", "Order up to (days ahead)"),
     ("settings.walk_in", "Cho phép phục vụ suất ngoài đăng ký (tính đủ giá)", "Allow walk-ins (charged at full price)"),
     ("settings.err_cutoff_range", "Giờ chốt phải trong khoảng 05:00–10:30, trước giờ phục vụ bữa trưa.", "The cut-off must be between 05:00 and 10:30, before lunch is served."),
-    ("settings.err_cutoff", "Giờ chốt phải có dạng giờ:phút, ví dụ 09:00.", "The cut-off must look like 09:00."),
+    ("settings.err_cutoff", "Giờ chốt phải có dạng giờ:phút với phút đủ hai chữ số, ví dụ 09:00 hoặc 9h30.", "The cut-off must be hours and two-digit minutes, e.g. 09:00 or 9h30."),
     ("settings.err_horizon", "Số ngày phải từ 1 đến 60.", "Days must be 1 to 60."),
     ("flash.week_saved", "Đã lưu suất ăn.", "Your meals are saved."),
     ("flash.standing_saved", "Đã lưu đăng ký ăn thường xuyên.", "Standing order saved."),

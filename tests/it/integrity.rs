@@ -208,7 +208,10 @@ async fn over_long_text_and_hidden_control_characters_are_refused_everywhere() {
             ],
         )
         .await;
-    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.status, 422,
+        "the form comes back with the message beside the note"
+    );
     assert!(r.body.contains("500 ký tự"));
     let r = k
         .post(
@@ -216,7 +219,8 @@ async fn over_long_text_and_hidden_control_characters_are_refused_everywhere() {
             &[("day", "28/11/2026"), ("reason", &"b".repeat(101))],
         )
         .await;
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status, 422);
+    assert!(r.has("#f-open-reason[aria-invalid=true]"), "{}", r.body);
     for bad in ["Cơm\u{0}gà", "Phở \u{202e}gnoc", "Bún\u{2066}x\u{2069}"] {
         let r = k
             .post(

@@ -485,3 +485,29 @@ async fn search_takes_percent_and_underscore_literally_and_a_unit_includes_its_s
         r.texts("tbody tr")
     );
 }
+
+#[actix_web::test]
+async fn exporting_personal_data_is_audited_with_its_size_and_filter() {
+    let app = TestApp::spawn().await;
+    let mut admin = admin_with_units(&app).await;
+    admin.get("/people/import").await;
+    admin
+        .upload(
+            "/people/import",
+            "nhan-su.csv",
+            GOOD_CSV.as_bytes().to_vec(),
+        )
+        .await;
+    let before = app.count("audit_log WHERE action = 'person.export'");
+    let r = admin.get("/people/export.csv?status=retired").await;
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-disposition").contains("nhan-su.csv"));
+    assert_eq!(
+        app.count("audit_log WHERE action = 'person.export'"),
+        before + 1
+    );
+    assert_eq!(
+        app.count("audit_log WHERE action = 'person.export' AND after_json LIKE '%\"status\":\"retired\"%'"),
+        1
+    );
+}

@@ -829,7 +829,11 @@ async fn a_day_past_its_cut_off_cannot_be_closed_or_opened_and_waste_is_not_logg
             &[("day", "22/11/2026"), ("reason", "")],
         )
         .await;
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status, 422);
+    assert!(
+        r.has("#f-day[value=\"22/11/2026\"][aria-invalid=true]"),
+        "input kept, marked"
+    );
     assert_eq!(
         app.count("service_days WHERE is_open = false"),
         1,
@@ -847,7 +851,12 @@ async fn a_day_past_its_cut_off_cannot_be_closed_or_opened_and_waste_is_not_logg
             ],
         )
         .await;
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status, 422);
+    assert!(
+        r.has("#f-day[value=\"30/11/2026\"][aria-invalid=true]"),
+        "input kept, marked"
+    );
+    assert!(r.has("#f-prepared[value=\"10\"]"));
     assert_eq!(app.count("waste_log"), 0);
 }
 

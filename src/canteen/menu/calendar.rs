@@ -36,11 +36,18 @@ pub async fn page(
     month_page(&state, &ctx, first, None).await
 }
 
+/// A refused form shown again with its input and messages.
+#[derive(Clone, Copy)]
+enum Refused<'a> {
+    Close(&'a CloseForm, &'a FieldErrors),
+    Open(&'a OpenForm, &'a FieldErrors),
+}
+
 async fn month_page(
     state: &AppState,
     ctx: &Ctx,
     first: NaiveDate,
-    refused: Option<(&CloseForm, &FieldErrors)>,
+    refused: Option<Refused<'_>>,
 ) -> Result<Markup, AppError> {
     let last = (first + Duration::days(32)).with_day(1).unwrap_or(first) - Duration::days(1);
     let rows = state
@@ -55,11 +62,20 @@ fn calendar_view(
     first: NaiveDate,
     last: NaiveDate,
     rows: &std::collections::HashMap<NaiveDate, rules::DayRow>,
-    refused: Option<(&CloseForm, &FieldErrors)>,
+    refused: Option<Refused<'_>>,
 ) -> Markup {
     let none = FieldErrors::default();
-    let e = refused.map(|r| r.1).unwrap_or(&none);
-    let typed = |f: fn(&CloseForm) -> &str| refused.map(|r| f(r.0)).unwrap_or("");
+    let (close, open) = match refused {
+        Some(Refused::Close(f, e)) => (Some((f, e)), None),
+        Some(Refused::Open(f, e)) => (None, Some((f, e))),
+        None => (None, None),
+    };
+    let e = close.map(|r| r.1).unwrap_or(&none);
+    let typed = |f: fn(&CloseForm) -> &str| close.map(|r| f(r.0)).unwrap_or("");
+    let eo = open.map(|r| r.1).unwrap_or(&none);
+    let (open_day, open_reason) = open
+        .map(|r| (r.0.day.as_str(), r.0.reason.as_str()))
+        .unwrap_or(("", ""));
     let prev = (first - Duration::days(1)).format("%Y-%m").to_string();
     let next = (last + Duration::days(1)).format("%Y-%m").to_string();
     layout::page(
@@ -101,8 +117,8 @@ fn calendar_view(
             div.card {
                 h2 { (ctx.t("cal.open_title")) }
                 (post_form(ctx, "/kitchen/calendar/open", html! {
-                    (Input::text("day", ctx.t("week.day"), "").required().hint(ctx.t("cal.date_hint")).render(ctx, &none))
-                    (Input::text("reason", ctx.t("cal.reason"), "").hint(ctx.t("cal.open_hint")).scope("open").render(ctx, &none))
+                    (Input::text("day", ctx.t("week.day"), open_day).required().hint(ctx.t("cal.date_hint")).render(ctx, eo))
+                    (Input::text("reason", ctx.t("cal.reason"), open_reason).hint(ctx.t("cal.open_hint")).scope("open").render(ctx, eo))
                     button type="submit" { (ctx.t("cal.open_day")) }
                 }))
             }
@@ -163,7 +179,7 @@ pub async fn close_days(
         .unwrap_or(today)
         .with_day(1)
         .unwrap_or(today);
-    let page = month_page(&state, &ctx, first, Some((&f, &errors))).await?;
+    let page = month_page(&state, &ctx, first, Some(Refused::Close(&f, &errors))).await?;
     Ok(html_invalid(page))
 }
 
@@ -175,25 +191,43 @@ pub struct OpenForm {
     reason: String,
 }
 
-/// Opens a day (a make-up Saturday, or a closed day reopened).
+/// Opens a day (a make-up Saturday, or a closed day reopened). A refused form comes back with
+/// the input kept and the message beside its field (422).
 pub async fn open_day(
     state: web::Data<AppState>,
+    ctx: Ctx,
     user: CurrentUser,
     Form(f): Form<OpenForm>,
 ) -> Result<HttpResponse, AppError> {
-    let day = business_date(&f.day).ok_or(AppError::BadRequest("people.err_date_format"))?;
-    let reason = Some(f.reason.trim().to_string()).filter(|r| !r.is_empty());
-    if reason.as_ref().is_some_and(|r| r.chars().count() > 100) {
-        return Err(AppError::BadRequest("cal.err_reason_long"));
+    let mut errors = FieldErrors::default();
+    match rules::check_opening(&f.day, &f.reason) {
+        Ok((day, reason)) => {
+            let (actor, now) = (Actor::user(user.user_id, &user.username), state.clock.now());
+            let saved = state
+                .db
+                .write(move |c| store::open_day(c, day, reason.as_deref(), &actor, now))
+                .await;
+            match saved {
+                Ok(_) => {
+                    let month = day.format("%Y-%m");
+                    return Ok(see_other(
+                        &format!("/kitchen/calendar?month={month}"),
+                        Some("flash.saved"),
+                    ));
+                }
+                Err(AppError::BadRequest(k)) => errors.add("day", k),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(problems) => problems
+            .into_iter()
+            .for_each(|(field, k)| errors.add(field, k)),
     }
-    let actor = Actor::user(user.user_id, &user.username);
-    let now = state.clock.now();
-    state
-        .db
-        .write(move |c| store::open_day(c, day, reason.as_deref(), &actor, now))
-        .await?;
-    Ok(see_other(
-        &format!("/kitchen/calendar?month={}", day.format("%Y-%m")),
-        Some("flash.saved"),
-    ))
+    let today = state.clock.today();
+    let first = business_date(&f.day)
+        .unwrap_or(today)
+        .with_day(1)
+        .unwrap_or(today);
+    let page = month_page(&state, &ctx, first, Some(Refused::Open(&f, &errors))).await?;
+    Ok(html_invalid(page))
 }

@@ -164,49 +164,34 @@ pub async fn option_add(
 ) -> Result<HttpResponse, AppError> {
     let day =
         crate::ui::format::iso_date(&f.date).ok_or(AppError::BadRequest("order.err_bad_date"))?;
-    let name = f.name.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut errors = FieldErrors::default();
-    if !(2..=60).contains(&name.chars().count()) {
-        errors.add("name", "menu.err_name");
-    }
-    let price = rules::meal_price(&f.price)
-        .map_err(|k| errors.add("price", k))
-        .ok();
-    let capacity = parse_capacity(&f.capacity)
-        .map_err(|k| errors.add("capacity", k))
-        .ok();
-    let saved = match (errors.is_empty(), price, capacity) {
-        (true, Some(price), Some(capacity)) => {
-            let actor = Actor::user(user.user_id, &user.username);
-            let now = state.clock.now_naive();
-            let vegetarian = f.vegetarian.as_deref() == Some("yes");
-            let dish_ids = f.dish.clone();
-            let r = state
+    match rules::check_option(&f.name, &f.price, &f.capacity) {
+        Ok(o) => {
+            let (actor, now) = (
+                Actor::user(user.user_id, &user.username),
+                state.clock.now_naive(),
+            );
+            let (vegetarian, dish_ids) = (f.vegetarian.as_deref() == Some("yes"), f.dish.clone());
+            let saved = state
                 .db
                 .write(move |c| {
                     let input = commands::OptionInput {
                         day,
-                        name: &name,
-                        price,
-                        capacity,
+                        name: &o.name,
+                        price: o.price,
+                        capacity: o.capacity,
                         vegetarian,
                         dish_ids: &dish_ids,
                     };
                     commands::add_option(c, &actor, now, &input)
                 })
                 .await;
-            match r {
-                Err(AppError::BadRequest(k @ "menu.err_option_exists")) => {
-                    errors.add("name", k);
-                    false
-                }
-                other => other.map(|_| true)?,
+            match saved {
+                Err(AppError::BadRequest(k @ "menu.err_option_exists")) => errors.add("name", k),
+                other => return other.map(|_| back_to_week(day, "flash.saved")),
             }
         }
-        _ => false,
-    };
-    if saved {
-        return Ok(back_to_week(day, "flash.saved"));
+        Err(problems) => problems.into_iter().for_each(|(f, k)| errors.add(f, k)),
     }
     let monday = rules::monday_of(day);
     let data = load_week(&state, monday).await?;
@@ -228,21 +213,8 @@ pub struct OptionEditForm {
 
 fn parse_price_capacity(price: &str, capacity: &str) -> Result<(Vnd, Option<i32>), AppError> {
     let price = rules::meal_price(price).map_err(AppError::BadRequest)?;
-    let capacity = parse_capacity(capacity).map_err(AppError::BadRequest)?;
+    let capacity = rules::parse_capacity(capacity).map_err(AppError::BadRequest)?;
     Ok((price, capacity))
-}
-
-/// An option's capacity: empty for no limit, or 1 to 100.000 portions.
-fn parse_capacity(capacity: &str) -> Result<Option<i32>, &'static str> {
-    match capacity.trim() {
-        "" => Ok(None),
-        c => c
-            .parse::<i32>()
-            .ok()
-            .filter(|c| (1..=100_000).contains(c))
-            .map(Some)
-            .ok_or("menu.err_capacity"),
-    }
 }
 
 /// A new price or capacity. Meals already ordered keep the price they were ordered at.

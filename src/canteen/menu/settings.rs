@@ -2,7 +2,6 @@
 
 use crate::audit::Actor;
 use crate::auth::middleware::see_other;
-use crate::canteen::rules::Settings;
 use crate::canteen::store;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -55,36 +54,15 @@ pub async fn save(
     user: CurrentUser,
     Form(f): Form<SettingsForm>,
 ) -> Result<HttpResponse, AppError> {
-    let mut e = FieldErrors::default();
-    let cutoff = match crate::canteen::rules::parse_cutoff(&f.cutoff) {
-        Ok(t) => Some(t),
-        Err(key) => {
-            e.add("cutoff", key);
-            None
+    let s = match crate::canteen::rules::check_settings(&f.cutoff, &f.horizon, f.walk_in.as_deref())
+    {
+        Ok(s) => s,
+        Err(problems) => {
+            let mut e = FieldErrors::default();
+            problems.into_iter().for_each(|(field, k)| e.add(field, k));
+            let page = settings_page(&ctx, &f.cutoff, &f.horizon, f.walk_in.is_some(), &e);
+            return Ok(html_invalid(page));
         }
-    };
-    let horizon = f
-        .horizon
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|h| (1..=60).contains(h));
-    if horizon.is_none() {
-        e.add("horizon", "settings.err_horizon");
-    }
-    let (Some(cutoff), Some(horizon_days)) = (cutoff, horizon) else {
-        return Ok(html_invalid(settings_page(
-            &ctx,
-            &f.cutoff,
-            &f.horizon,
-            f.walk_in.is_some(),
-            &e,
-        )));
-    };
-    let s = Settings {
-        cutoff,
-        horizon_days,
-        allow_walk_in: f.walk_in.as_deref() == Some("yes"),
     };
     let actor = Actor::user(user.user_id, &user.username);
     let now = state.clock.now_naive();

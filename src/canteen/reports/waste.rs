@@ -42,7 +42,7 @@ pub async fn report(
             ))
         })
         .await?;
-    Ok(report_page(&ctx, (from, to), today, &figs, &ratings))
+    Ok(report_page(&ctx, (from, to), today, &figs, &ratings, None))
 }
 
 /// The report's days: a valid range of at most a year as asked, else this month or this week.
@@ -89,10 +89,16 @@ fn report_page(
     today: NaiveDate,
     figs: &[DayFigures],
     ratings: &[(NaiveDate, String, i32, String)],
+    refused: Option<(&WasteForm, &FieldErrors)>,
 ) -> Markup {
     let sum = |f: fn(&DayFigures) -> i64| figs.iter().map(f).sum::<i64>();
     let by_option = by_option(ratings);
     let none = FieldErrors::default();
+    let e = refused.map(|r| r.1).unwrap_or(&none);
+    let today_text = date(today);
+    let typed = |f: fn(&WasteForm) -> &str, default: &'static str| {
+        refused.map(|r| f(r.0)).unwrap_or(default)
+    };
     layout::page(
         ctx,
         ctx.t("waste.report"),
@@ -120,7 +126,6 @@ fn report_page(
                     th { (ctx.t("head.total")) }
                     th.num { (sum(|f| f.ordered)) } th.num { (sum(|f| f.guests)) } th.num { (sum(|f| f.prepared.unwrap_or(0))) }
                     th.num { (sum(|f| f.served)) } th.num { (sum(|f| f.no_shows)) } th.num { (sum(|f| f.leftover.unwrap_or(0))) }
-                th.num { @if !ratings.is_empty() { (average(ctx, ratings.iter().map(|r| r.2 as i64).sum(), ratings.len() as i64)) } }
                 } }
             }
             h2 { (ctx.t("rating.report")) }
@@ -134,11 +139,12 @@ fn report_page(
             }
             div.card.no-print {
                 h2 { (ctx.t("waste.log")) }
+                @if refused.is_some() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
                 (post_form(ctx, "/kitchen/waste", html! {
-                    (Input::text("day", ctx.t("week.day"), &date(today)).required().render(ctx, &none))
-                    (Input::text("prepared", ctx.t("waste.prepared"), "").kind("number").required().render(ctx, &none))
-                    (Input::text("leftover", ctx.t("waste.leftover"), "").kind("number").required().render(ctx, &none))
-                    (Input::text("note", ctx.t("absence.note"), "").render(ctx, &none))
+                    (Input::text("day", ctx.t("week.day"), refused.map(|r| r.0.day.as_str()).unwrap_or(&today_text)).required().render(ctx, e))
+                    (Input::text("prepared", ctx.t("waste.prepared"), typed(|f| &f.prepared, "")).kind("number").required().render(ctx, e))
+                    (Input::text("leftover", ctx.t("waste.leftover"), typed(|f| &f.leftover, "")).kind("number").required().render(ctx, e))
+                    (Input::text("note", ctx.t("absence.note"), typed(|f| &f.note, "")).render(ctx, e))
                     button type="submit" { (ctx.t("common.save")) }
                 }))
             }
@@ -217,38 +223,42 @@ pub struct WasteForm {
     note: String,
 }
 
+/// Records a day's portions prepared and left over. A refused form comes back on the report
+/// with the input kept and the message beside its field (422).
 pub async fn save(
     state: web::Data<AppState>,
+    ctx: Ctx,
     Form(f): Form<WasteForm>,
 ) -> Result<HttpResponse, AppError> {
-    let day: NaiveDate =
-        business_date(&f.day).ok_or(AppError::BadRequest("people.err_date_format"))?;
-    let prepared: i32 = f
-        .prepared
-        .trim()
-        .parse()
-        .ok()
-        .filter(|n| (0..=100_000).contains(n))
-        .ok_or(AppError::BadRequest("waste.err_number"))?;
-    let leftover: i32 = f
-        .leftover
-        .trim()
-        .parse()
-        .ok()
-        .filter(|n| (0..=prepared).contains(n))
-        .ok_or(AppError::BadRequest("waste.err_leftover"))?;
-    if f.note.trim().chars().count() > 500 {
-        return Err(AppError::BadRequest("waste.err_note"));
+    let today = state.clock.today();
+    match crate::canteen::rules::check_waste(&f.day, &f.prepared, &f.leftover, &f.note, today) {
+        Ok(w) => {
+            let now = state.clock.now_naive();
+            state
+                .db
+                .write(move |c| {
+                    feedback::save_waste(c, w.day, w.prepared, w.leftover, &w.note, now)
+                })
+                .await?;
+            Ok(see_other("/kitchen/report", Some("flash.saved")))
+        }
+        Err(problems) => {
+            let mut e = FieldErrors::default();
+            problems.into_iter().for_each(|(field, k)| e.add(field, k));
+            let (from, to) = report_range(None, None, None, today);
+            let (figs, ratings) = state
+                .db
+                .read(move |c| {
+                    Ok((
+                        feedback::figures(c, from, to)?,
+                        feedback::ratings_between(c, from, to)?,
+                    ))
+                })
+                .await?;
+            let page = report_page(&ctx, (from, to), today, &figs, &ratings, Some((&f, &e)));
+            Ok(crate::ui::html_invalid(page))
+        }
     }
-    if day > state.clock.today() {
-        return Err(AppError::BadRequest("waste.err_future"));
-    }
-    let now = state.clock.now_naive();
-    state
-        .db
-        .write(move |c| feedback::save_waste(c, day, prepared, leftover, f.note.trim(), now))
-        .await?;
-    Ok(see_other("/kitchen/report", Some("flash.saved")))
 }
 
 #[cfg(test)]

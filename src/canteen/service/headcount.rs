@@ -6,7 +6,8 @@ use crate::canteen::service::{self};
 use crate::canteen::store;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::ui::format::{business_date, csv_safe, date};
+use crate::ui::export;
+use crate::ui::format::{business_date, date};
 use crate::ui::forms::{FieldErrors, Input};
 use crate::ui::{layout, Ctx};
 use actix_web::{web, HttpResponse};
@@ -215,6 +216,22 @@ fn head_header(ctx: &Ctx) -> [&'static str; 5] {
     ]
 }
 
+/// The headcount list as a download table.
+fn head_table<'a>(
+    ctx: &Ctx,
+    day: chrono::NaiveDate,
+    h: &Headcount,
+    header: &'a [&'a str],
+) -> export::Table<'a> {
+    export::Table {
+        title: ctx.tf("head.list_for", date(day)),
+        header,
+        rows: head_rows(ctx, h).into_iter().map(Vec::from).collect(),
+        numbers_from: 3,
+        widths: &[(0, 36.0), (2, 28.0), (3, 18.0)],
+    }
+}
+
 pub async fn csv(
     state: web::Data<AppState>,
     ctx: Ctx,
@@ -222,25 +239,9 @@ pub async fn csv(
 ) -> Result<HttpResponse, AppError> {
     let day = day_of(&q, state.clock.today())?;
     let h = headcount_of(&state, day).await?;
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::from("\u{feff}".as_bytes()));
-    let e = |e: csv::Error| AppError::internal(e.to_string());
-    w.write_record(head_header(&ctx)).map_err(e)?;
-    for r in head_rows(&ctx, &h) {
-        w.write_record(r.iter().map(|v| csv_safe(v))).map_err(e)?;
-    }
-    let body = w
-        .into_inner()
-        .map_err(|e| AppError::internal(e.to_string()))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            format!(
-                "attachment; filename=\"suat-an-{}.csv\"",
-                day.format("%Y-%m-%d")
-            ),
-        ))
-        .body(body))
+    let body = export::csv(&head_table(&ctx, day, &h, &head_header(&ctx)))?;
+    let name = format!("suat-an-{}.csv", day.format("%Y-%m-%d"));
+    Ok(export::attachment(export::CSV, &name, body))
 }
 
 pub async fn xlsx(
@@ -250,38 +251,7 @@ pub async fn xlsx(
 ) -> Result<HttpResponse, AppError> {
     let day = day_of(&q, state.clock.today())?;
     let h = headcount_of(&state, day).await?;
-    let err = |e: rust_xlsxwriter::XlsxError| AppError::internal(e.to_string());
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    ws.write_string_with_format(0, 0, ctx.tf("head.list_for", date(day)), &bold)
-        .map_err(err)?;
-    for (c, t) in head_header(&ctx).iter().enumerate() {
-        ws.write_string_with_format(2, c as u16, *t, &bold)
-            .map_err(err)?;
-    }
-    for (r, row) in head_rows(&ctx, &h).iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            match v.parse::<f64>() {
-                Ok(n) if c >= 3 => ws.write_number(3 + r as u32, c as u16, n).map_err(err)?,
-                _ => ws
-                    .write_string(3 + r as u32, c as u16, csv_safe(v))
-                    .map_err(err)?,
-            };
-        }
-    }
-    ws.set_column_width(0, 36).map_err(err)?;
-    ws.set_column_width(2, 28).map_err(err)?;
-    ws.set_column_width(3, 18).map_err(err)?;
-    let bytes = wb.save_to_buffer().map_err(err)?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header((
-            "Content-Disposition",
-            format!(
-                "attachment; filename=\"suat-an-{}.xlsx\"",
-                day.format("%Y-%m-%d")
-            ),
-        ))
-        .body(bytes))
+    let body = export::xlsx(&head_table(&ctx, day, &h, &head_header(&ctx)))?;
+    let name = format!("suat-an-{}.xlsx", day.format("%Y-%m-%d"));
+    Ok(export::attachment(export::XLSX, &name, body))
 }

@@ -1,0 +1,69 @@
+//! Downloads: CSV (UTF-8 with a byte-order mark, so Excel reads Vietnamese correctly) and XLSX,
+//! one header row and text cells neutralised against formula injection; numbers stay numbers
+//! in XLSX so accountants can sum them.
+
+use crate::error::AppError;
+use crate::ui::format::csv_safe;
+use actix_web::HttpResponse;
+
+/// A table to download: a title (XLSX only), the header, the rows, and from which column on
+/// numeric-looking cells are written as numbers in XLSX.
+pub struct Table<'a> {
+    pub title: String,
+    pub header: &'a [&'a str],
+    pub rows: Vec<Vec<String>>,
+    pub numbers_from: usize,
+    /// XLSX column widths (column, characters).
+    pub widths: &'a [(u16, f64)],
+}
+
+pub fn csv(t: &Table<'_>) -> Result<Vec<u8>, AppError> {
+    let e = |e: csv::Error| AppError::internal(e.to_string());
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::from("\u{feff}".as_bytes()));
+    w.write_record(t.header).map_err(e)?;
+    for r in &t.rows {
+        w.write_record(r.iter().map(|v| csv_safe(v))).map_err(e)?;
+    }
+    w.into_inner()
+        .map_err(|e| AppError::internal(e.to_string()))
+}
+
+pub fn xlsx(t: &Table<'_>) -> Result<Vec<u8>, AppError> {
+    let err = |e: rust_xlsxwriter::XlsxError| AppError::internal(e.to_string());
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    ws.write_string_with_format(0, 0, &t.title, &bold)
+        .map_err(err)?;
+    for (c, h) in t.header.iter().enumerate() {
+        ws.write_string_with_format(2, c as u16, *h, &bold)
+            .map_err(err)?;
+    }
+    for (r, row) in t.rows.iter().enumerate() {
+        let r = 3 + r as u32;
+        for (c, v) in row.iter().enumerate() {
+            match v.parse::<f64>() {
+                Ok(n) if c >= t.numbers_from => ws.write_number(r, c as u16, n).map_err(err)?,
+                _ => ws.write_string(r, c as u16, csv_safe(v)).map_err(err)?,
+            };
+        }
+    }
+    for (c, w) in t.widths {
+        ws.set_column_width(*c, *w).map_err(err)?;
+    }
+    wb.save_to_buffer().map_err(err)
+}
+
+pub const CSV: &str = "text/csv; charset=utf-8";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file to download under `filename` (ASCII).
+pub fn attachment(content_type: &str, filename: &str, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .body(body)
+}
