@@ -150,6 +150,8 @@ pub fn update_profile(
             users::display_name.eq(display_name),
             users::person_id.eq(person_id),
             users::disabled.eq(disabled),
+            // Whatever the administrator decides is no longer the leaving's doing.
+            users::disabled_reason.eq(None::<&str>),
             users::updated_at.eq(now),
         ))
         .execute(conn)?;
@@ -250,7 +252,11 @@ pub fn disable_for_person(
         crate::db::update_by_id(
             users::table,
             *id,
-            (users::disabled.eq(true), users::updated_at.eq(now)),
+            (
+                users::disabled.eq(true),
+                users::disabled_reason.eq(Some(PERSON_GONE)),
+                users::updated_at.eq(now),
+            ),
         )
         .execute(conn)?;
         super::session::delete_all_for_user(conn, *id)?;
@@ -262,6 +268,46 @@ pub fn disable_for_person(
                 .id(*id)
                 .before(json!({"disabled": false}))
                 .after(json!({"disabled": true, "person_id": person})),
+        )?;
+    }
+    Ok(ids.len())
+}
+
+const PERSON_GONE: &str = "person_gone";
+
+/// The person's leaving was undone: the accounts that were disabled because of it (not the
+/// ones an administrator disabled) open again, audited. Returns how many.
+pub fn enable_for_returning_person(
+    conn: &mut DbConn,
+    actor: &Actor,
+    person: i32,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let ids: Vec<i32> = users::table
+        .filter(users::person_id.eq(person))
+        .filter(users::disabled.eq(true))
+        .filter(users::disabled_reason.eq(PERSON_GONE))
+        .select(users::id)
+        .load(conn)?;
+    for id in &ids {
+        crate::db::update_by_id(
+            users::table,
+            *id,
+            (
+                users::disabled.eq(false),
+                users::disabled_reason.eq(None::<&str>),
+                users::updated_at.eq(now),
+            ),
+        )
+        .execute(conn)?;
+        audit::record(
+            conn,
+            actor,
+            now,
+            Entry::new("user.enable_person_back", "user")
+                .id(*id)
+                .before(json!({"disabled": true}))
+                .after(json!({"disabled": false, "person_id": person})),
         )?;
     }
     Ok(ids.len())

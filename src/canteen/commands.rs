@@ -31,6 +31,9 @@ pub fn add_option(
     o: &OptionInput<'_>,
 ) -> Result<i32, AppError> {
     crate::periods::ensure_open(c, o.day)?;
+    if o.day < crate::clock::business_date_of(now) {
+        return Err(AppError::BadRequest("menu.err_past_day"));
+    }
     let all = store::all_dishes(c)?;
     let names: Vec<String> = o
         .dish_ids
@@ -343,6 +346,12 @@ pub fn person_gone_changed(
     use diesel::prelude::*;
     let today = crate::clock::business_date_of(now);
     let by = By::new(by_user, crate::canteen::states::Source::People);
+    let s = store::load_settings(c)?;
+    let editable = crate::canteen::standing::editable_days(c, now.and_utc(), &s)?;
+    // The documented lock order: days, then the person.
+    if let (Some(first), Some(last)) = (editable.first(), editable.last()) {
+        store::lock_days(c, first.0, last.0, false)?;
+    }
     store::lock(c, store::LOCK_PERSON, person)?;
     let mut n = 0;
     if was.is_some() {
@@ -358,6 +367,12 @@ pub fn person_gone_changed(
             &by,
             now,
         )?;
+    }
+    if was.is_some() {
+        // Standing orders fill the days that have no meal row (menus published meanwhile).
+        let until = is.unwrap_or(NaiveDate::MAX);
+        let days: Vec<_> = editable.iter().filter(|d| d.0 < until).cloned().collect();
+        n += crate::canteen::standing::sync_person(c, person, &days, now)?;
     }
     if let Some(from) = is {
         let from = from.max(today);

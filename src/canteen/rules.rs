@@ -55,6 +55,8 @@ pub enum Lock {
     Unpublished,
     PastCutoff,
     BeyondHorizon,
+    /// The person has left (or died) by this day.
+    Gone,
 }
 
 impl Lock {
@@ -65,6 +67,7 @@ impl Lock {
             Lock::Unpublished => "order.lock_unpublished",
             Lock::PastCutoff => "order.lock_past_cutoff",
             Lock::BeyondHorizon => "order.lock_beyond_horizon",
+            Lock::Gone => "order.err_person_left",
         }
     }
 }
@@ -162,14 +165,16 @@ pub struct OptionRef {
     pub position: i32,
 }
 
-/// The option a standing order takes: the first of the wanted kind, else the first at all.
+/// The option a standing order takes: the first of the wanted kind; someone who does not ask
+/// for vegetarian takes the first option when there is none of their kind, but a vegetarian
+/// is never booked a meat meal (no meal that day; they can choose one themselves).
 pub fn pick_option(options: &[OptionRef], vegetarian: bool) -> Option<i32> {
     let mut sorted: Vec<&OptionRef> = options.iter().collect();
     sorted.sort_by_key(|o| (o.position, o.id));
     sorted
         .iter()
         .find(|o| o.vegetarian == vegetarian)
-        .or_else(|| sorted.first())
+        .or_else(|| sorted.first().filter(|_| !vegetarian))
         .map(|o| o.id)
 }
 
@@ -667,8 +672,13 @@ mod tests {
         assert_eq!(pick_option(&opts, true), Some(7));
         assert_eq!(
             pick_option(&opts[1..], true),
-            Some(5),
-            "no vegetarian option: the first"
+            None,
+            "no vegetarian option: a vegetarian gets no meat meal"
+        );
+        assert_eq!(
+            pick_option(&opts[..1], false),
+            Some(7),
+            "only a vegetarian option: anyone may eat it"
         );
         assert_eq!(pick_option(&[], true), None);
     }

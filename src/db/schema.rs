@@ -52,6 +52,7 @@ diesel::table! {
         person_id -> Nullable<Integer>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        disabled_reason -> Nullable<Text>,
     }
 }
 

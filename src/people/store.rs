@@ -336,6 +336,8 @@ pub fn update_person(
         )?;
         if is.is_some_and(|from| from <= today) {
             crate::auth::store::disable_for_person(conn, actor, before.id, now)?;
+        } else if was.is_some_and(|from| from <= today) {
+            crate::auth::store::enable_for_returning_person(conn, actor, before.id, now)?;
         }
     }
     audit::record(

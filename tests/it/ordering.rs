@@ -658,7 +658,7 @@ async fn bad_week_input_of_every_kind_gets_a_clear_message_and_changes_nothing()
                 ("guests_2026-11-30", "21"),
             ],
             422,
-            "từ 1 đến 20",
+            "từ 0 đến 20",
         ),
         (
             vec![("meal_2026-11-30", "999999")],
@@ -851,5 +851,46 @@ async fn a_week_published_beyond_the_horizon_gets_its_standing_meals_once_it_com
         app.meal_days(pid),
         vec![d(2026, 12, 21)],
         "Monday 21/12 is within 14 days of 08/12; Wednesday 23/12 is not yet"
+    );
+}
+
+#[actix_web::test]
+async fn a_host_whose_guests_eat_without_them_is_listed_as_guests_only_not_as_a_meal() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR, VEG]);
+    app.publish(d(2026, 11, 30));
+    let (mut an, _) = app.staff("an").await;
+    an.get("/week").await;
+    let g = format!("guests_{}", days[2].format("%Y-%m-%d"));
+    let r = an
+        .post("/week", &[(&key(days[2]), "none"), (&g, "2")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let (mut binh, _) = app.staff("binh").await;
+    binh.get("/week").await;
+    binh.post("/week", &[(&key(days[2]), &ids[2][0].to_string())])
+        .await;
+    let mut bep = app.login_as("bep", &[Role::Kitchen]).await;
+    let print = bep.get("/kitchen/headcount/print?date=02/12/2026").await;
+    let rows = print.texts("tbody tr");
+    let an_row = rows
+        .iter()
+        .find(|r| r.contains("Cán bộ an"))
+        .expect("an listed");
+    assert!(
+        an_row.contains("chỉ khách"),
+        "the host does not eat: {an_row}"
+    );
+    let csv = bep.get("/kitchen/headcount.csv?date=02/12/2026").await;
+    let meal_rows = csv
+        .body
+        .lines()
+        .filter(|l| l.contains(",Suất thường,") || l.ends_with(",Suất thường,"))
+        .count();
+    assert_eq!(
+        meal_rows, 1,
+        "one real meal of the first option: {}",
+        csv.body
     );
 }

@@ -910,3 +910,24 @@ async fn a_refused_closure_comes_back_with_the_input_and_a_message_beside_each_f
     );
     assert_eq!(app.count("service_days"), 0);
 }
+
+#[actix_web::test]
+async fn an_option_cannot_be_added_to_a_day_that_is_over() {
+    let app = TestApp::spawn().await;
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/menu?week=2026-11-23").await;
+    let r = bep
+        .post(
+            "/kitchen/menu/options",
+            &[
+                ("date", "2026-11-26"),
+                ("name", "Suất muộn"),
+                ("price", "35.000"),
+                ("capacity", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("Ngày này đã qua"));
+    assert_eq!(app.count("meal_options"), 0);
+}

@@ -309,12 +309,18 @@ async fn a_person_who_leaves_stops_eating_from_that_day_and_comes_back_if_it_is_
         vec![days[0], days[1]],
         "no meals from Wednesday 02/12"
     );
-    // Until that day she still signs in, but cannot order past it.
-    let mut fields = lan.get("/week").await.form("/week");
+    // Until that day she still signs in, but cannot order past it: those days are locked.
+    let page = lan.get("/week").await;
+    assert!(!page.form("/week").iter().any(|f| f.0 == key(days[3])));
+    assert!(page.texts(&format!("#d-{}", day_key(days[3])))[0].contains("không còn làm việc"));
+    let mut fields = page.form("/week");
     set_field(&mut fields, &key(days[3]), &ids[3][0].to_string());
     let r = lan.post("/week", &refs(&fields)).await;
     assert_eq!(r.status, 422, "{}", r.body);
-    assert!(r.texts(".error").iter().any(|e| e.contains("nghỉ việc")));
+    assert!(r
+        .texts(".error")
+        .iter()
+        .any(|e| e.contains("không còn làm việc")));
 
     // Undone (a mistake): exactly the meals the leaving cancelled come back.
     set_status(&mut admin, pid, "working", "").await;
@@ -340,4 +346,117 @@ async fn a_person_who_leaves_stops_eating_from_that_day_and_comes_back_if_it_is_
             .expect("user")
     };
     assert!(disabled, "her account is disabled");
+}
+
+#[actix_web::test]
+async fn a_reinstated_person_gets_the_standing_meals_of_weeks_published_meanwhile_and_their_account_back(
+) {
+    let app = TestApp::spawn().await;
+    let (mut lan, pid, _, _) = lan_eats_all_week(&app).await;
+    lan.get("/standing").await;
+    let days: Vec<(&str, &str)> = ["1", "2", "3", "4", "5"]
+        .iter()
+        .map(|d| ("weekday", *d))
+        .collect();
+    let mut form = days.clone();
+    form.push(("action", "save"));
+    assert_eq!(lan.post("/standing", &form).await.status, 303);
+    let mut admin = app
+        .login_as("quantri", &[canteen::auth::roles::Role::Admin])
+        .await;
+    // Left since yesterday: the account closes at once.
+    set_status(&mut admin, pid, "left", "26/11/2026").await;
+    assert!(app.meal_days(pid).is_empty());
+    assert_eq!(lan.get("/week").await.status, 303, "signed out");
+    // The kitchen publishes the next week meanwhile: no standing meals for her.
+    let next = week_of(d(2026, 12, 7));
+    app.options(&next, &[REGULAR]);
+    app.publish(d(2026, 12, 7));
+    assert!(app.meal_days(pid).is_empty());
+    // A mistake: she never left.
+    set_status(&mut admin, pid, "working", "").await;
+    let meals = app.meal_days(pid);
+    for day in &next {
+        assert!(
+            meals.contains(day),
+            "{day} from her standing order: {meals:?}"
+        );
+    }
+    let enabled: bool = {
+        use canteen::db::schema::users::dsl::*;
+        use diesel::prelude::*;
+        let mut c = app.state.db.read_conn().expect("c");
+        users
+            .filter(person_id.eq(pid))
+            .select(disabled)
+            .get_result::<bool>(&mut *c)
+            .map(|d| !d)
+            .expect("user")
+    };
+    assert!(enabled, "the account the leaving closed is open again");
+}
+
+#[actix_web::test]
+async fn declaring_the_same_absence_again_keeps_the_meals_chosen_since() {
+    let app = TestApp::spawn().await;
+    let (mut lan, pid, days, ids) = lan_eats_all_week(&app).await;
+    lan.get("/absences").await;
+    let trip = |note: &'static str| {
+        [
+            ("start", "01/12/2026"),
+            ("end", "02/12/2026"),
+            ("kind", "business_trip"),
+            ("note", note),
+        ]
+    };
+    assert_eq!(lan.post("/absences", &trip("Hà Nội")).await.status, 303);
+    let mut fields = lan.get("/week").await.form("/week");
+    set_field(&mut fields, &key(days[1]), &ids[1][0].to_string());
+    set_field(&mut fields, &format!("confirm_{}", day_key(days[1])), "yes");
+    assert_eq!(lan.post("/week", &refs(&fields)).await.status, 303);
+    lan.get("/absences").await;
+    assert_eq!(
+        lan.post("/absences", &trip("Hà Nội, họp")).await.status,
+        303
+    );
+    assert_eq!(
+        option_on(&app, pid, days[1]),
+        Some(ids[1][0]),
+        "the meal she confirmed on the trip stays"
+    );
+}
+
+#[actix_web::test]
+async fn a_ticked_absence_confirmation_survives_a_page_refused_for_another_day() {
+    let app = TestApp::spawn().await;
+    let (mut lan, pid, days, ids) = lan_eats_all_week(&app).await;
+    lan.get("/absences").await;
+    let r = lan
+        .post(
+            "/absences",
+            &[
+                ("start", "02/12/2026"),
+                ("end", "02/12/2026"),
+                ("kind", "leave"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let mut fields = lan.get("/week").await.form("/week");
+    let confirm = format!("confirm_{}", day_key(days[2]));
+    set_field(&mut fields, &key(days[2]), &ids[2][0].to_string());
+    set_field(&mut fields, &confirm, "yes");
+    set_field(&mut fields, &format!("guests_{}", day_key(days[3])), "99");
+    let r = lan.post("/week", &refs(&fields)).await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.has(&format!("input[name=\"{confirm}\"][checked]")),
+        "still ticked"
+    );
+    let mut fields = r.form("/week");
+    set_field(&mut fields, &format!("guests_{}", day_key(days[3])), "");
+    let r = lan.post("/week", &refs(&fields)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(option_on(&app, pid, days[2]), Some(ids[2][0]));
 }

@@ -25,8 +25,14 @@ pub struct WeekQuery {
     week: Option<String>,
 }
 
+/// The week asked for; by default this week, or next week at a weekend (this one is over).
 fn week_start(q: Option<&str>, today: NaiveDate) -> NaiveDate {
-    rules::monday_of(q.and_then(crate::ui::format::iso_date).unwrap_or(today))
+    use chrono::Datelike;
+    let default = match today.weekday() {
+        chrono::Weekday::Sat | chrono::Weekday::Sun => today + Duration::days(7),
+        _ => today,
+    };
+    rules::monday_of(q.and_then(crate::ui::format::iso_date).unwrap_or(default))
 }
 
 pub async fn menu(
@@ -187,7 +193,9 @@ pub async fn option_add(
                 })
                 .await;
             match saved {
-                Err(AppError::BadRequest(k @ "menu.err_option_exists")) => errors.add("name", k),
+                Err(AppError::BadRequest(k @ ("menu.err_option_exists" | "menu.err_past_day"))) => {
+                    errors.add("name", k)
+                }
                 other => return other.map(|_| back_to_week(day, "flash.saved")),
             }
         }

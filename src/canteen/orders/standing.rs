@@ -102,9 +102,10 @@ pub fn absences_of(
         .load(conn)?)
 }
 
-/// Records an absence. The same dates again (a double submission, or a corrected note or
-/// kind) update the one already there; dates that overlap another absence are refused with
-/// that absence's id (two absences on one day could not say which one cancelled its meal).
+/// Records an absence: Ok((id, true)) when new. The same dates again (a double submission, or
+/// a corrected note or kind) update the one already there (Ok((id, false))); dates that
+/// overlap another absence are refused with that absence's id (two absences on one day could
+/// not say which one cancelled its meal).
 pub fn add_absence(
     conn: &mut DbConn,
     person: i32,
@@ -113,7 +114,7 @@ pub fn add_absence(
     kind: &str,
     note: &str,
     now: NaiveDateTime,
-) -> Result<Result<i32, i32>, AppError> {
+) -> Result<Result<(i32, bool), i32>, AppError> {
     let overlapping: Vec<(i32, NaiveDate, NaiveDate)> = absences::table
         .filter(absences::person_id.eq(person))
         .filter(absences::start_date.le(end))
@@ -130,19 +131,22 @@ pub fn add_absence(
             (absences::kind.eq(kind), absences::note.eq(note)),
         )
         .execute(conn)?;
-        return Ok(Ok(same.0));
+        return Ok(Ok((same.0, false)));
     }
-    Ok(Ok(diesel::insert_into(absences::table)
-        .values((
-            absences::person_id.eq(person),
-            absences::start_date.eq(start),
-            absences::end_date.eq(end),
-            absences::kind.eq(kind),
-            absences::note.eq(note),
-            absences::created_at.eq(now),
-        ))
-        .returning(absences::id)
-        .get_result(conn)?))
+    Ok(Ok((
+        diesel::insert_into(absences::table)
+            .values((
+                absences::person_id.eq(person),
+                absences::start_date.eq(start),
+                absences::end_date.eq(end),
+                absences::kind.eq(kind),
+                absences::note.eq(note),
+                absences::created_at.eq(now),
+            ))
+            .returning(absences::id)
+            .get_result(conn)?,
+        true,
+    )))
 }
 
 /// Deletes one of the person's own absences; false when it is not theirs.
@@ -182,7 +186,10 @@ pub fn declare_absence(
     }
     store::lock(conn, LOCK_PERSON, person)?;
     let id = match add_absence(conn, person, start, end, kind, note, nowt)? {
-        Ok(id) => id,
+        Ok((id, true)) => id,
+        // The same absence again only changed its note or kind: the meals the person chose
+        // since it was declared stay.
+        Ok((_, false)) => return Ok(Ok(0)),
         Err(other) => return Ok(Err(other)),
     };
     let by = By::new(by, Source::Absence);

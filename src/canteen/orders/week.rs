@@ -69,6 +69,7 @@ pub fn load(
     let (from, to) = span(today, s.horizon_days);
     let rows = store::day_rows(conn, from, to)?;
     let absences = standing::absences_of(conn, person, from)?;
+    let gone = crate::people::store::gone_from(conn, person, today)?;
     let options = store::options_between(conn, from, to)?;
     let orders = ordering::orders_of(conn, person, from, to)?;
     let guests = ordering::guests_of(conn, person, from, to)?;
@@ -107,7 +108,10 @@ pub fn load(
                 })
                 .map(|(k, v)| (*k, *v))
                 .collect(),
-            lock: standing::lock_of(day, &rows, now, s),
+            lock: match gone {
+                Some(g) if day >= g => Some(Lock::Gone),
+                _ => standing::lock_of(day, &rows, now, s),
+            },
             cutoff: rules::cutoff_instant(day, s.cutoff),
             options: options
                 .iter()
@@ -293,6 +297,10 @@ pub fn grid(
 fn day_row(ctx: &Ctx, d: &DayView, sent: Option<&Sent>, show_prices: bool) -> Markup {
     let key = d.day.format("%Y-%m-%d").to_string();
     let err = sent.and_then(|s| s.problem(d.day));
+    let confirmed = d.lock.is_none()
+        && sent
+            .and_then(|s| s.wishes.get(&d.day))
+            .is_some_and(|w| w.confirmed);
     let stored = d.meal().map(|m| m.option_id);
     let checked = sent.and_then(|s| s.option(d.day)).unwrap_or(stored);
     let guests = sent
@@ -345,9 +353,10 @@ fn day_row(ctx: &Ctx, d: &DayView, sent: Option<&Sent>, show_prices: bool) -> Ma
                             "; " (ctx.t("week.yours")) ": " (meal_text(ctx, d, checked, guests.parse().unwrap_or(0))) "."
                         }
                     }
-                    @if k == "order.confirm_absence" {
-                        label { input type="checkbox" name=(format!("confirm_{key}")) value="yes"; " " (ctx.t("week.confirm_absence")) }
-                    }
+                }
+                // Asked for, or ticked already on a page that came back for another reason.
+                @if err == Some("order.confirm_absence") || confirmed {
+                    label { input type="checkbox" name=(format!("confirm_{key}")) value="yes" checked[confirmed]; " " (ctx.t("week.confirm_absence")) }
                 }
                 @if let Some(kind) = &d.absence {
                     span.badge { (ctx.t(crate::canteen::rules::absence_kind_key(kind))) } " "

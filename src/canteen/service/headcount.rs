@@ -172,12 +172,22 @@ pub async fn print(
                         @if starts_unit[i] {
                             tr.unit { th colspan="6" { (l.unit.as_deref().unwrap_or("—")) } }
                         }
-                        tr { td.num { (i + 1) } td { (l.employee_code) } td { (l.full_name) } td { (h.option_name(l.option_id)) } td.num { @if l.guests > 0 { (l.guests) } } td.tick { "☐" } }
+                        tr { td.num { (i + 1) } td { (l.employee_code) } td { (l.full_name) } td { (line_option(&ctx, &h, l)) } td.num { @if l.guests > 0 { (l.guests) } } td.tick { "☐" } }
                     }
                 }
             }
         },
     ))
+}
+
+/// What a line's option cell says: the person's meal, or (a host who does not eat) that only
+/// their guests eat, and which option.
+fn line_option(ctx: &Ctx, h: &Headcount, l: &service::HeadLine) -> String {
+    if l.status == "guests_only" {
+        ctx.tf("head.guests_only", h.option_name(l.option_id))
+    } else {
+        h.option_name(l.option_id).to_string()
+    }
 }
 
 fn head_rows(ctx: &Ctx, h: &Headcount) -> Vec<[String; 5]> {
@@ -188,7 +198,7 @@ fn head_rows(ctx: &Ctx, h: &Headcount) -> Vec<[String; 5]> {
                 l.unit.clone().unwrap_or_default(),
                 l.employee_code.clone(),
                 l.full_name.clone(),
-                h.option_name(l.option_id).to_string(),
+                line_option(ctx, h, l),
                 if l.guests > 0 {
                     l.guests.to_string()
                 } else {
