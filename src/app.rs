@@ -250,6 +250,9 @@ async fn outer(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let rid = crate::auth::session::random_token()[..12].to_string();
     req.extensions_mut().insert(RequestId(rid.clone()));
+    let draining = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.draining.clone());
     let method = req.method().clone();
     let path = req.path().to_string();
     let started = std::time::Instant::now();
@@ -309,6 +312,11 @@ async fn outer(
             header::CACHE_CONTROL,
             header::HeaderValue::from_static("no-store"),
         );
+    }
+    if draining.is_some_and(|d| d.load(std::sync::atomic::Ordering::Relaxed)) {
+        res.response_mut()
+            .head_mut()
+            .set_connection_type(actix_web::http::ConnectionType::Close);
     }
     Ok(res)
 }
@@ -370,7 +378,9 @@ pub fn serve(
     let server = actix_web::HttpServer::new(move || build(state.clone()))
         .workers(workers)
         .worker_max_blocking_threads(blocking)
-        // On SIGTERM: stop accepting, answer every request already in flight, then stop.
+        // SIGTERM/SIGINT are handled by `lib::run` (drain first, then a graceful stop that
+        // waits up to 30 s for requests still running).
+        .disable_signals()
         .shutdown_timeout(30)
         .listen(listener)?
         .run();

@@ -53,7 +53,9 @@ pub async fn run(state: AppState, bind: &str, workers: usize) -> anyhow::Result<
     actix_web::rt::spawn(standing_order_tick(state.clone()));
     actix_web::rt::spawn(housekeeping_tick(state.clone()));
     tracing::info!(address = %listener.local_addr()?, "canteen is serving");
-    app::serve(state.clone(), listener, workers)?.await?;
+    let server = app::serve(state.clone(), listener, workers)?;
+    actix_web::rt::spawn(stop_on_signal(server.handle(), state.clone()));
+    server.await?;
     // A clean stop: every request has been answered; fold the write-ahead log into the file
     // so that the database file alone is complete (a copy of it is a whole backup).
     if let Some(path) = state.db.sqlite_path() {
@@ -63,6 +65,33 @@ pub async fn run(state: AppState, bind: &str, workers: usize) -> anyhow::Result<
         }
     }
     Ok(())
+}
+
+/// How long a stopping server keeps answering requests that arrive on connections already open
+/// (a client may have sent one just as the stop began).
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// SIGTERM (or Ctrl-C): stop accepting connections, answer for `DRAIN` whatever arrives on
+/// open ones, each answer closing its connection, then stop gracefully (requests still running
+/// get up to 30 s). Closing idle keep-alive connections at once, as the default stop does,
+/// dropped requests a client had just sent on them.
+async fn stop_on_signal(handle: actix_web::dev::ServerHandle, state: AppState) {
+    use actix_web::rt::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::error!("cannot listen for stop signals; stopping needs SIGKILL");
+        return;
+    };
+    futures_util::future::select(Box::pin(term.recv()), Box::pin(int.recv())).await;
+    tracing::info!("stop requested: answering requests in flight, then stopping");
+    state
+        .draining
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    handle.pause().await;
+    actix_web::rt::time::sleep(DRAIN).await;
+    handle.stop(true).await;
 }
 
 /// Every ten minutes: expired sessions are deleted. At start-up and once a day the audit

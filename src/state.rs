@@ -12,6 +12,9 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Caps concurrent argon2 work (each hash takes ~19 MiB and tens of ms).
     pub hash_gate: Arc<tokio::sync::Semaphore>,
+    /// Set when the server is stopping: requests still arriving on open connections are
+    /// answered, each with `Connection: close`, so no client sends another on them.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -24,6 +27,7 @@ impl AppState {
             clock,
             config: Arc::new(config),
             hash_gate: Arc::new(tokio::sync::Semaphore::new(permits)),
+            draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
     }
 

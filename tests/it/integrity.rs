@@ -235,3 +235,25 @@ async fn over_long_text_and_hidden_control_characters_are_refused_everywhere() {
     assert_eq!(app.count("waste_log"), 0);
     assert_eq!(app.count("service_days"), 0);
 }
+
+#[actix_web::test]
+async fn a_stopping_server_still_answers_and_closes_each_connection_after_its_answer() {
+    let app = TestApp::spawn().await;
+    let mut c = app.client();
+    let r = c.get("/healthz").await;
+    assert_eq!(r.status, 200);
+    assert_ne!(r.header("connection"), "close");
+    app.state
+        .draining
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    let r = c.get("/login").await;
+    assert_eq!(
+        r.status, 200,
+        "requests arriving while stopping are answered"
+    );
+    assert_eq!(
+        r.header("connection"),
+        "close",
+        "and no more are sent on that connection"
+    );
+}
