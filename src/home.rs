@@ -78,18 +78,19 @@ fn overview(ctx: &Ctx, user: &CurrentUser) -> Markup {
 }
 
 /// Healthy means the database takes a real write (through the same writer every change uses)
-/// within a second; anything else is 503, also answered within about a second.
+/// within 0.8 s; anything else is 503, so a load balancer always has its answer within a
+/// second (measured with PostgreSQL killed: 503 in 1.01 s with a 1 s limit, hence 0.8 s).
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let now = state.clock.now_naive();
     let beat = state.db.heartbeat(now);
-    match actix_web::rt::time::timeout(std::time::Duration::from_secs(1), beat).await {
+    match actix_web::rt::time::timeout(std::time::Duration::from_millis(800), beat).await {
         Ok(Ok(())) => HttpResponse::Ok().content_type("text/plain").body("ok"),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "health check: the database does not take writes");
             unavailable()
         }
         Err(_) => {
-            tracing::warn!("health check: the write took longer than a second");
+            tracing::warn!("health check: the write took longer than 0.8 s");
             unavailable()
         }
     }

@@ -32,20 +32,28 @@ pub async fn page(
             Ok((t, p.employee_code))
         })
         .await?;
-    let svg = qrcode::QrCode::new(token.as_bytes())
+    Ok(pass_page(&ctx, &qr_svg(&token)?, &code))
+}
+
+/// The pass as an inline SVG element (the renderer writes a whole SVG document; inside HTML
+/// only the <svg> element belongs).
+fn qr_svg(token: &str) -> Result<String, AppError> {
+    let doc = qrcode::QrCode::new(token.as_bytes())
         .map(|q| {
             q.render::<qrcode::render::svg::Color>()
                 .min_dimensions(240, 240)
                 .build()
         })
-        // The renderer writes a whole SVG document; inside HTML only the <svg> element belongs.
-        .map(|doc| match doc.find("<svg") {
-            Some(i) => doc[i..].to_string(),
-            None => doc,
-        })
         .map_err(|e| AppError::internal(format!("qr: {e}")))?;
-    Ok(layout::page(
-        &ctx,
+    Ok(match doc.find("<svg") {
+        Some(i) => doc[i..].to_string(),
+        None => doc,
+    })
+}
+
+fn pass_page(ctx: &Ctx, svg: &str, code: &str) -> Markup {
+    layout::page(
+        ctx,
         ctx.t("pass.title"),
         html! {
             h1 { (ctx.t("pass.title")) }
@@ -55,11 +63,11 @@ pub async fn page(
                 p.hint { (ctx.t("pass.help")) }
             }
             div.card {
-                (confirm_form(&ctx, "/pass/rotate", ctx.t("pass.rotate_confirm"), ctx.t("pass.rotate")))
+                (confirm_form(ctx, "/pass/rotate", ctx.t("pass.rotate_confirm"), ctx.t("pass.rotate")))
             }
             p { a href="/week" { (ctx.t("common.back")) } }
         },
-    ))
+    )
 }
 
 pub async fn rotate(
