@@ -277,10 +277,17 @@ fn real_main() -> anyhow::Result<()> {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let name = file.to_string_lossy().to_string();
-            let rows = import_file::read_any(&name, &bytes).map_err(|e| match e {
+            let table = import_file::read_any(&name, &bytes).map_err(|e| match e {
                 import_file::FileError::Unreadable(k)
                 | import_file::FileError::MissingColumn(k) => anyhow::anyhow!("{}", Lang::Vi.t(k)),
             })?;
+            if !table.unknown.is_empty() {
+                eprintln!(
+                    "{}",
+                    Lang::Vi.tf("imp.unknown_columns", table.unknown.join(", "))
+                );
+            }
+            let rows = table.rows;
             let state = canteen::prepare(config, Clock::real())?;
             let (now, today) = (state.clock.now_naive(), state.clock.today());
             let plan = {

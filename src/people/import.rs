@@ -268,15 +268,16 @@ pub async fn upload(
         Err(AppError::BadRequest(k)) => return Ok(html_invalid(upload_page(&ctx, Some(k), None))),
         Err(e) => return Err(e),
     };
-    let rows = match web::block(move || read_any(&name, &bytes))
+    let table = match web::block(move || read_any(&name, &bytes))
         .await
         .map_err(|e| AppError::internal(e.to_string()))?
     {
-        Ok(rows) => rows,
+        Ok(table) => table,
         Err(FileError::Unreadable(k) | FileError::MissingColumn(k)) => {
             return Ok(html_invalid(upload_page(&ctx, Some(k), None)))
         }
     };
+    let (rows, unknown) = (table.rows, table.unknown);
     let today = state.clock.today();
     let rows2 = rows.clone();
     let (units, existing) = state.db.read(move |c| load_context(c, &rows2)).await?;
@@ -292,12 +293,20 @@ pub async fn upload(
             _ => Vec::new(),
         })
         .collect();
-    Ok(html_ok(preview_page(&ctx, &rows, &outcomes, &changes)))
+    Ok(html_ok(preview_page(
+        &ctx, &rows, &outcomes, &changes, &unknown,
+    )))
 }
 
 type Changes = [Vec<(&'static str, String, String)>];
 
-fn preview_page(ctx: &Ctx, rows: &[FileRow], outcomes: &[Outcome], changes: &Changes) -> Markup {
+fn preview_page(
+    ctx: &Ctx,
+    rows: &[FileRow],
+    outcomes: &[Outcome],
+    changes: &Changes,
+    unknown: &[String],
+) -> Markup {
     let count = |f: fn(&Outcome) -> bool| outcomes.iter().filter(|o| f(o)).count();
     let (n_new, n_upd, n_same, n_bad) = (
         count(|o| matches!(o, Outcome::New(_))),
@@ -317,6 +326,9 @@ fn preview_page(ctx: &Ctx, rows: &[FileRow], outcomes: &[Outcome], changes: &Cha
                 (ctx.tf("imp.count_unchanged", n_same)) ", " (ctx.tf("imp.count_invalid", n_bad))
             }
             @if n_bad > 0 { p.alert { (ctx.t("imp.invalid_skipped")) } }
+            @if !unknown.is_empty() {
+                p.notice role="status" { (ctx.tf("imp.unknown_columns", unknown.join(", "))) }
+            }
             table {
                 thead { tr { th.num { (ctx.t("imp.line")) } th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th { (ctx.t("imp.result")) } } }
                 tbody {

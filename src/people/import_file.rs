@@ -105,14 +105,44 @@ impl Col {
     pub fn bit(self) -> u16 {
         1 << (self as u16)
     }
+    /// The heading the people export writes for this column (in either language), so that
+    /// the app's own export always imports again.
+    fn label_key(self) -> &'static str {
+        match self {
+            Col::Code => "people.code",
+            Col::Name => "people.name",
+            Col::Unit => "people.unit",
+            Col::Category => "people.category",
+            Col::Gender => "people.gender",
+            Col::Dob => "people.dob",
+            Col::Status => "people.status",
+            Col::StatusDate => "people.status_date",
+            Col::Phone => "people.phone",
+            Col::Email => "people.email",
+        }
+    }
 }
 
 fn column_of(header: &str) -> Option<Col> {
+    use crate::ui::i18n::Lang;
     let h = fold_search(header.trim_start_matches('\u{feff}'));
     HEADERS
         .iter()
-        .find(|(_, names)| names.contains(&h.as_str()))
+        .find(|(c, names)| {
+            names.contains(&h.as_str())
+                || [Lang::Vi, Lang::En]
+                    .iter()
+                    .any(|l| fold_search(l.t(c.label_key())) == h)
+        })
         .map(|(c, _)| *c)
+}
+
+/// The rows of an uploaded file, and the headings of its columns that are not read (the
+/// preview names them, so that nobody believes a column was imported when it was not).
+#[derive(Debug, PartialEq)]
+pub struct FileTable {
+    pub rows: Vec<FileRow>,
+    pub unknown: Vec<String>,
 }
 
 fn set(raw: &mut RawPerson, col: Col, v: String) {
@@ -132,10 +162,16 @@ fn set(raw: &mut RawPerson, col: Col, v: String) {
 }
 
 /// Turns a header row plus data rows into raw persons.
-fn rows_to_people(table: Vec<Vec<String>>) -> Result<Vec<FileRow>, FileError> {
+fn rows_to_people(table: Vec<Vec<String>>) -> Result<FileTable, FileError> {
     let mut it = table.into_iter();
     let header = it.next().ok_or(FileError::Unreadable("imp.err_empty"))?;
     let cols: Vec<Option<Col>> = header.iter().map(|h| column_of(h)).collect();
+    let unknown: Vec<String> = header
+        .iter()
+        .zip(&cols)
+        .filter(|(h, c)| c.is_none() && !h.trim().is_empty())
+        .map(|(h, _)| h.trim().chars().take(60).collect())
+        .collect();
     if !cols.iter().any(|c| matches!(c, Some(Col::Code))) {
         return Err(FileError::MissingColumn("imp.err_no_code_column"));
     }
@@ -163,11 +199,11 @@ fn rows_to_people(table: Vec<Vec<String>>) -> Result<Vec<FileRow>, FileError> {
     if out.is_empty() {
         return Err(FileError::Unreadable("imp.err_empty"));
     }
-    Ok(out)
+    Ok(FileTable { rows: out, unknown })
 }
 
 /// CSV text: UTF-8 (with or without BOM) or, failing that, Windows-1258; `;`, `,` or tab.
-pub fn read_csv(bytes: &[u8]) -> Result<Vec<FileRow>, FileError> {
+pub fn read_csv(bytes: &[u8]) -> Result<FileTable, FileError> {
     let text: String = match std::str::from_utf8(bytes) {
         Ok(s) => s.trim_start_matches('\u{feff}').to_string(),
         Err(_) => {
@@ -250,7 +286,7 @@ pub fn check_zip_bounds(bytes: &[u8]) -> Result<(), FileError> {
 /// The first sheet of an XLSX workbook, read cell by cell within `MAX_ROWS` × `MAX_COLS`
 /// (a sheet's declared size is not trusted either: two cells far apart would otherwise make
 /// a dense table of billions of cells).
-pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<FileRow>, FileError> {
+pub fn read_xlsx(bytes: &[u8]) -> Result<FileTable, FileError> {
     check_zip_bounds(bytes)?;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
         .map_err(|_| FileError::Unreadable("imp.err_xlsx"))?;
@@ -288,7 +324,7 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<FileRow>, FileError> {
 }
 
 /// Chooses the reader by file name (or by content: XLSX files are ZIPs starting with "PK").
-pub fn read_any(name: &str, bytes: &[u8]) -> Result<Vec<FileRow>, FileError> {
+pub fn read_any(name: &str, bytes: &[u8]) -> Result<FileTable, FileError> {
     if name.to_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") {
         read_xlsx(bytes)
     } else {
@@ -303,7 +339,7 @@ mod tests {
     #[test]
     fn a_semicolon_csv_with_vietnamese_headers_is_read() {
         let csv = "\u{feff}Mã NV;Họ và tên;Đơn vị;Loại;Ngày sinh\nNV1;Nguyễn Văn An;VP;Công chức;01/02/1980\n;;;;\nNV2;Trần Thị Bình;VP;Viên chức;\n";
-        let rows = read_csv(csv.as_bytes()).expect("read");
+        let rows = read_csv(csv.as_bytes()).expect("read").rows;
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].line, 2);
         assert_eq!(rows[0].raw.full_name, "Nguyễn Văn An");
@@ -321,7 +357,7 @@ mod tests {
             .encode("code,name\nNV1,Nguy\u{ea}\u{303}n V\u{103}n \u{110}\u{1b0}\u{301}c\n");
         assert!(!unmappable);
         assert!(std::str::from_utf8(&bytes).is_err(), "really not UTF-8");
-        let rows = read_csv(&bytes).expect("read");
+        let rows = read_csv(&bytes).expect("read").rows;
         assert_eq!(rows[0].raw.full_name, "Nguyễn Văn Đức");
     }
 
@@ -353,7 +389,7 @@ mod tests {
     #[test]
     fn a_small_xlsx_reads_and_a_zip_bomb_is_refused_without_inflating_it() {
         let ok = bomb(0);
-        let rows = read_xlsx(&ok).expect("a small workbook reads");
+        let rows = read_xlsx(&ok).expect("a small workbook reads").rows;
         assert_eq!(rows[0].raw.full_name, "Nguyễn An");
         let b = bomb(200 << 20);
         assert!(

@@ -99,6 +99,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("people.all_units", "Tất cả đơn vị", "All units"),
     ("people.all_statuses", "Mọi trạng thái", "Any status"),
     ("people.none_found", "Không tìm thấy ai phù hợp.", "Nobody matches."),
+    ("imp.unknown_columns", "Các cột sau không được nhập (hệ thống không đọc): {}", "These columns are not imported (not read by the system): {}"),
     ("people.code", "Mã cán bộ", "Employee code"),
     ("people.name", "Họ và tên", "Full name"),
     ("people.unit", "Đơn vị", "Unit"),

@@ -511,3 +511,51 @@ async fn exporting_personal_data_is_audited_with_its_size_and_filter() {
         1
     );
 }
+
+#[actix_web::test]
+async fn the_people_export_imports_again_with_no_change_and_unknown_columns_are_named() {
+    let app = TestApp::spawn().await;
+    let mut admin = admin_with_units(&app).await;
+    admin.get("/people/import").await;
+    // Retired with a status date: the column the export heads "Ngày hiệu lực trạng thái".
+    let file = "Mã cán bộ;Họ và tên;Đơn vị;Đối tượng;Trạng thái;Ngày hiệu lực;Điện thoại\n\
+                NV001;Nguyễn Văn An;VP;Công chức;Nghỉ hưu;01/03/2025;0912345678\n\
+                NV002;Trần Thị Bình;CNTT;Viên chức;Đang làm việc;;\n";
+    let preview = admin
+        .upload("/people/import", "a.csv", file.as_bytes().to_vec())
+        .await;
+    let rows = scraper_value(&preview.body, "input[name=rows]");
+    let r = admin
+        .post("/people/import/commit", &[("rows", &rows)])
+        .await;
+    assert_eq!(r.location(), "/people/import?done=2,0,0,0");
+    for lang in ["vi", "en"] {
+        admin.get(&format!("/lang/{lang}?next=/people")).await;
+        let export = admin.get("/people/export.csv").await;
+        assert_eq!(export.status, 200);
+        admin.get("/people/import").await;
+        let again = admin
+            .upload("/people/import", "export.csv", export.bytes.clone())
+            .await;
+        assert_eq!(again.status, 200, "{}", again.body);
+        assert!(
+            !again.has("input[name=rows]"),
+            "re-importing the app's own export ({lang}) changes nothing: {}",
+            again.texts("ul.changes").join(" | ")
+        );
+    }
+    admin.get("/lang/vi?next=/people").await;
+    admin.get("/people/import").await;
+    let extra = "Mã cán bộ;Họ và tên;Chức vụ\nNV003;Lê Văn Cường;Chuyên viên\n";
+    let preview = admin
+        .upload("/people/import", "b.csv", extra.as_bytes().to_vec())
+        .await;
+    assert!(
+        preview
+            .texts(".notice")
+            .iter()
+            .any(|n| n.contains("Chức vụ")),
+        "the column it does not read is named: {:?}",
+        preview.texts(".notice")
+    );
+}
