@@ -208,6 +208,7 @@ pub async fn export_csv(
     let header = views::export_header(&ctx);
     let body = crate::ui::export::csv(&crate::ui::export::Table {
         title: String::new(),
+        summary: Vec::new(),
         header: &header,
         rows: rows.iter().map(|r| views::export_row(&ctx, r)).collect(),
         numbers_from: usize::MAX,

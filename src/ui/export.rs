@@ -10,6 +10,8 @@ use actix_web::HttpResponse;
 /// numeric-looking cells are written as numbers in XLSX.
 pub struct Table<'a> {
     pub title: String,
+    /// Lines before the header (a summary; numbers stay numbers in XLSX).
+    pub summary: Vec<Vec<String>>,
     pub header: &'a [&'a str],
     pub rows: Vec<Vec<String>>,
     pub numbers_from: usize,
@@ -19,7 +21,16 @@ pub struct Table<'a> {
 
 pub fn csv(t: &Table<'_>) -> Result<Vec<u8>, AppError> {
     let e = |e: csv::Error| AppError::internal(e.to_string());
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::from("\u{feff}".as_bytes()));
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::from("\u{feff}".as_bytes()));
+    for line in &t.summary {
+        w.write_record(line.iter().map(|v| csv_safe(v)))
+            .map_err(e)?;
+    }
+    if !t.summary.is_empty() {
+        w.write_record([""]).map_err(e)?;
+    }
     w.write_record(t.header).map_err(e)?;
     for r in &t.rows {
         w.write_record(r.iter().map(|v| csv_safe(v))).map_err(e)?;
@@ -35,17 +46,26 @@ pub fn xlsx(t: &Table<'_>) -> Result<Vec<u8>, AppError> {
     let bold = rust_xlsxwriter::Format::new().set_bold();
     ws.write_string_with_format(0, 0, &t.title, &bold)
         .map_err(err)?;
+    let cell =
+        |ws: &mut rust_xlsxwriter::Worksheet, r: u32, c: usize, v: &str, numeric: bool| match v
+            .parse::<f64>()
+        {
+            Ok(n) if numeric => ws.write_number(r, c as u16, n).map(|_| ()),
+            _ => ws.write_string(r, c as u16, csv_safe(v)).map(|_| ()),
+        };
+    for (i, line) in t.summary.iter().enumerate() {
+        for (c, v) in line.iter().enumerate() {
+            cell(ws, 2 + i as u32, c, v, c > 0).map_err(err)?;
+        }
+    }
+    let top = 2 + t.summary.len() as u32 + u32::from(!t.summary.is_empty());
     for (c, h) in t.header.iter().enumerate() {
-        ws.write_string_with_format(2, c as u16, *h, &bold)
+        ws.write_string_with_format(top, c as u16, *h, &bold)
             .map_err(err)?;
     }
     for (r, row) in t.rows.iter().enumerate() {
-        let r = 3 + r as u32;
         for (c, v) in row.iter().enumerate() {
-            match v.parse::<f64>() {
-                Ok(n) if c >= t.numbers_from => ws.write_number(r, c as u16, n).map_err(err)?,
-                _ => ws.write_string(r, c as u16, csv_safe(v)).map_err(err)?,
-            };
+            cell(ws, top + 1 + r as u32, c, v, c >= t.numbers_from).map_err(err)?;
         }
     }
     for (c, w) in t.widths {

@@ -234,6 +234,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("counter.close", "Kết thúc phục vụ", "Close service"),
     ("counter.close_confirm", "Những suất chưa nhận sẽ ghi là không đến ăn", "Unserved meals become no-shows"),
     ("menu.err_past_day", "Ngày này đã qua: không thêm suất ăn được nữa.", "This day is over: no option can be added any more."),
+    ("head.closed", "Nghỉ: {}", "Closed: {}"),
+    ("head.plus_guests", "+ {} khách", "+ {} guests"),
     ("head.guests_only", "Không ăn — chỉ khách ({})", "No meal — guests only ({})"),
     ("counter.was_no_show", "Suất này đã được ghi là không đến lấy khi kết thúc phục vụ.", "This meal was recorded as not collected when service closed."),
     ("counter.serve_late", "Xác nhận đến muộn và phục vụ", "Confirm late arrival and serve"),

@@ -180,6 +180,14 @@ async fn closing_a_day_cancels_its_meals() {
     .await;
     assert!(app.meal_days(pid).is_empty());
     assert_eq!(app.count("guest_meals WHERE status = 'ordered'"), 0);
+    let head = bep.get("/kitchen/headcount?date=02/12/2026").await;
+    assert!(
+        head.texts(".notice").iter().any(|n| n == "Nghỉ: Tết"),
+        "{:?}",
+        head.texts(".notice")
+    );
+    let csv = bep.get("/kitchen/headcount.csv?date=02/12/2026").await;
+    assert!(csv.body.starts_with("\u{feff}Nghỉ: Tết"), "{}", csv.body);
 }
 
 #[actix_web::test]
@@ -565,12 +573,28 @@ async fn the_headcount_equals_the_sum_of_the_orders() {
         .contains("Đã chốt"));
     let csv = bep.get("/kitchen/headcount.csv?date=02/12/2026").await;
     assert!(csv.bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+    let lines: Vec<&str> = csv.body.lines().collect();
     assert_eq!(
-        csv.body.lines().count(),
-        1 + 3 + 1,
-        "header, three people, total:\n{}",
+        lines.len(),
+        2 + 1 + 1 + 3 + 1,
+        "a line per option, a blank line, header, three people, total:\n{}",
         csv.body
     );
+    assert!(
+        lines[0].starts_with("\u{feff}Suất thường,") && lines[1].starts_with("Suất chay,"),
+        "the cooks' summary comes first: {}",
+        csv.body
+    );
+    let summed: i64 = lines[..2]
+        .iter()
+        .map(|l| {
+            l.split(',')
+                .nth(1)
+                .and_then(|n| n.parse::<i64>().ok())
+                .unwrap_or(-1)
+        })
+        .sum();
+    assert_eq!(summed, 3, "its meals add up to the people listed");
     let xlsx = bep.get("/kitchen/headcount.xlsx?date=02/12/2026").await;
     assert!(xlsx.bytes.starts_with(b"PK"), "an XLSX (zip) file");
     let print = bep.get("/kitchen/headcount/print?date=02/12/2026").await;

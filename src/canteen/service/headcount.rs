@@ -33,6 +33,8 @@ pub struct Headcount {
     pub options: Vec<(store::MealOption, i64, i64)>,
     pub lines: Vec<service::HeadLine>,
     pub final_: bool,
+    /// The day is closed: the reason (empty when none was given).
+    pub closed: Option<String>,
 }
 
 impl Headcount {
@@ -79,6 +81,9 @@ async fn headcount_of(state: &AppState, day: NaiveDate) -> Result<Headcount, App
         .db
         .read(move |c| {
             let s = store::load_settings(c)?;
+            let row = store::day_rows(c, day, day)?.remove(&day);
+            let closed = (!rules::is_open(day, row.as_ref()))
+                .then(|| row.and_then(|r| r.reason).unwrap_or_default());
             let opts = store::options_between(c, day, day)?;
             let lines = service::head_lines(c, day)?;
             let guests = service::guests_by_option(c, day)?;
@@ -102,6 +107,7 @@ async fn headcount_of(state: &AppState, day: NaiveDate) -> Result<Headcount, App
                 options,
                 lines,
                 final_: now >= rules::cutoff_instant(day, s.cutoff),
+                closed,
             })
         })
         .await
@@ -128,6 +134,7 @@ pub async fn page(
                 (Input::text("date", ctx.t("week.day"), &date(day)).render(&ctx, &FieldErrors::default()))
                 button type="submit" { (ctx.t("common.filter")) }
             }
+            @if let Some(r) = &h.closed { p.notice role="status" { (ctx.tf("head.closed", r)) } }
             p { @if h.final_ { span.badge { (ctx.t("head.final")) } } @else { span.badge.off { (ctx.t("head.provisional")) } } }
             table {
                 thead { tr { th { (ctx.t("menu.option")) } th.num { (ctx.t("head.meals")) } th.num { (ctx.t("week.guests")) } th.num { (ctx.t("head.total")) } } }
@@ -226,6 +233,18 @@ fn head_header(ctx: &Ctx) -> [&'static str; 5] {
     ]
 }
 
+/// What the cooks need first: each option's meals and guests ("Suất thường: 104 + 3 khách"),
+/// or that the day is closed.
+fn head_summary(ctx: &Ctx, h: &Headcount) -> Vec<Vec<String>> {
+    if let Some(r) = &h.closed {
+        return vec![vec![ctx.tf("head.closed", r)]];
+    }
+    h.options
+        .iter()
+        .map(|(o, m, g)| vec![o.name.clone(), m.to_string(), ctx.tf("head.plus_guests", g)])
+        .collect()
+}
+
 /// The headcount list as a download table.
 fn head_table<'a>(
     ctx: &Ctx,
@@ -235,6 +254,7 @@ fn head_table<'a>(
 ) -> export::Table<'a> {
     export::Table {
         title: ctx.tf("head.list_for", date(day)),
+        summary: head_summary(ctx, h),
         header,
         rows: head_rows(ctx, h).into_iter().map(Vec::from).collect(),
         numbers_from: 3,
