@@ -27,6 +27,7 @@ pub fn parse_week(pairs: &[(String, String)]) -> Result<WeekForm, WeekFormError>
     let mut meals: BTreeMap<NaiveDate, Option<i32>> = BTreeMap::new();
     let mut guests: BTreeMap<NaiveDate, i32> = BTreeMap::new();
     let mut shown: BTreeMap<NaiveDate, Shown> = BTreeMap::new();
+    let mut gopts: BTreeMap<NaiveDate, i32> = BTreeMap::new();
     let mut confirmed: Vec<NaiveDate> = Vec::new();
     let mut bad_guests = Vec::new();
     for (k, v) in pairs {
@@ -45,19 +46,36 @@ pub fn parse_week(pairs: &[(String, String)]) -> Result<WeekForm, WeekFormError>
                 }
             },
             "shown" => {
-                let (o, g) = v
-                    .split_once(':')
-                    .ok_or(WeekFormError::Malformed("err.bad_form"))?;
+                let mut parts = v.split(':');
+                let (Some(o), Some(g), go, None) =
+                    (parts.next(), parts.next(), parts.next(), parts.next())
+                else {
+                    return Err(bad);
+                };
                 let g = parse_guests(g).map_err(|_| WeekFormError::Malformed("err.bad_form"))?;
+                let guest_option = match go {
+                    None | Some("") => None,
+                    Some(id) => Some(
+                        id.parse::<i32>()
+                            .map_err(|_| WeekFormError::Malformed("err.bad_form"))?,
+                    ),
+                };
                 shown
                     .insert(
                         day,
                         Shown {
                             option_id: option_choice(o)?,
                             guests: g,
+                            guest_option,
                         },
                     )
                     .is_none()
+            }
+            "gopt" => {
+                let id = v
+                    .parse::<i32>()
+                    .map_err(|_| WeekFormError::Malformed("order.err_unknown_option"))?;
+                gopts.insert(day, id).is_none()
             }
             "confirm" if v == "yes" => {
                 let fresh = !confirmed.contains(&day);
@@ -73,6 +91,7 @@ pub fn parse_week(pairs: &[(String, String)]) -> Result<WeekForm, WeekFormError>
     if guests
         .keys()
         .chain(shown.keys())
+        .chain(gopts.keys())
         .chain(confirmed.iter())
         .any(|d| !meals.contains_key(d))
     {
@@ -86,6 +105,7 @@ pub fn parse_week(pairs: &[(String, String)]) -> Result<WeekForm, WeekFormError>
                 option_id,
                 guests: guests.get(&day).copied().unwrap_or(0),
                 shown: shown.get(&day).copied(),
+                guest_option: gopts.get(&day).copied(),
                 confirmed: confirmed.contains(&day),
             })
             .collect(),
@@ -104,11 +124,13 @@ fn option_choice(v: &str) -> Result<Option<i32>, WeekFormError> {
     }
 }
 
-/// The value of a day's hidden `shown_` field: what the page showed (option or `none`, guests).
-pub fn shown_value(option_id: Option<i32>, guests: i32) -> String {
-    match option_id {
-        Some(id) => format!("{id}:{guests}"),
-        None => format!("none:{guests}"),
+/// The value of a day's hidden `shown_` field: what the page showed (option or `none`, guests,
+/// and the guests' option when the page offered a choice).
+pub fn shown_value(option_id: Option<i32>, guests: i32, guest_option: Option<i32>) -> String {
+    let o = option_id.map_or("none".to_string(), |id| id.to_string());
+    match guest_option {
+        Some(g) => format!("{o}:{guests}:{g}"),
+        None => format!("{o}:{guests}"),
     }
 }
 
@@ -144,8 +166,10 @@ mod tests {
                 guests: 2,
                 shown: Some(Shown {
                     option_id: None,
-                    guests: 0
+                    guests: 0,
+                    guest_option: None,
                 }),
+                guest_option: None,
                 confirmed: false,
             }
         );
@@ -153,14 +177,15 @@ mod tests {
         assert_eq!(w.wishes[1].shown, None);
         assert!(w.wishes[1].confirmed);
         assert!(w.bad_guests.is_empty());
-        let shown = shown_value(Some(7), 3);
+        let shown = shown_value(Some(7), 3, None);
         let back =
             parse_week(&[p("meal_2026-12-01", "7"), p("shown_2026-12-01", &shown)]).expect("ok");
         assert_eq!(
             back.wishes[0].shown,
             Some(Shown {
                 option_id: Some(7),
-                guests: 3
+                guests: 3,
+                guest_option: None,
             })
         );
     }

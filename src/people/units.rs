@@ -211,7 +211,14 @@ fn edit_page(
     f: &UnitForm,
     e: &FieldErrors,
 ) -> Markup {
-    let others: Vec<store::Unit> = units.iter().filter(|u| u.id != unit.id).cloned().collect();
+    // A unit cannot sit under itself or under one of its own sub-units: those are not offered.
+    let pairs: Vec<(i32, Option<i32>)> = units.iter().map(|u| (u.id, u.parent_id)).collect();
+    let below = super::rules::unit_and_below(&pairs, unit.id);
+    let others: Vec<store::Unit> = units
+        .iter()
+        .filter(|u| !below.contains(&u.id))
+        .cloned()
+        .collect();
     layout::page(
         ctx,
         ctx.t("units.edit"),

@@ -76,6 +76,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("week.day_closed", "Nhà ăn nghỉ ngày {}; suất ăn ngày đó đã được hủy", "The canteen is closed on {}; meals for that day were cancelled"),
     ("week.input_errors", "Chưa lưu: có ô nhập chưa đúng (được đánh dấu bên dưới). Hãy sửa rồi bấm Lưu; các lựa chọn khác của bạn vẫn được giữ trên trang.", "Not saved: some entries are not valid (marked below). Correct them and save again; your other choices are kept on the page."),
     ("week.check_days", "Chưa lưu: hãy xem lại các ngày được đánh dấu rồi bấm Lưu lần nữa; các lựa chọn khác của bạn vẫn được giữ trên trang.", "Not saved: look at the marked days again and save once more; your other choices are kept on the page."),
+    ("week.guest_option", "Suất của khách", "Guests' option"),
     ("week.week_of", "Tuần từ {}", "Week of {}"),
     ("week.now", "Hiện đang là", "Now"),
     ("week.yours", "bạn chọn", "your choice"),

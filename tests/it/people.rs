@@ -559,3 +559,37 @@ async fn the_people_export_imports_again_with_no_change_and_unknown_columns_are_
         preview.texts(".notice")
     );
 }
+
+#[actix_web::test]
+async fn a_unit_is_not_offered_its_own_sub_units_as_parent() {
+    let app = TestApp::spawn().await;
+    let mut admin = admin_with_units(&app).await;
+    let r = admin
+        .post(
+            "/units",
+            &[
+                ("code", "VP-TH"),
+                ("name", "Phòng Tổng hợp"),
+                ("parent_id", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = admin.get("/units/1").await;
+    let offered = page.texts("select[name=parent_id] option");
+    assert!(
+        !offered
+            .iter()
+            .any(|o| o.contains("Phòng Tổng hợp") || o.contains("Văn phòng Bộ")),
+        "neither itself nor its sub-unit: {offered:?}"
+    );
+    assert!(offered.iter().any(|o| o.contains("Công nghệ thông tin")));
+    // And a hand-made request is refused all the same.
+    let r = admin
+        .post(
+            "/units/1",
+            &[("code", "VP"), ("name", "Văn phòng Bộ"), ("parent_id", "3")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+}

@@ -460,3 +460,53 @@ async fn a_ticked_absence_confirmation_survives_a_page_refused_for_another_day()
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(option_on(&app, pid, days[2]), Some(ids[2][0]));
 }
+
+#[actix_web::test]
+async fn the_host_chooses_what_their_guests_eat_even_on_a_day_they_do_not_eat() {
+    let app = TestApp::spawn().await;
+    let (mut lan, pid, days, ids) = lan_eats_all_week(&app).await;
+    let guest_row = |day: chrono::NaiveDate| -> Option<(i32, i32)> {
+        use canteen::db::schema::guest_meals::dsl::*;
+        use diesel::prelude::*;
+        let mut c = app.state.db.read_conn().expect("c");
+        guest_meals
+            .filter(person_id.eq(pid))
+            .filter(service_date.eq(day))
+            .filter(status.ne("cancelled"))
+            .select((option_id, guests))
+            .get_result(&mut *c)
+            .optional()
+            .expect("guests")
+    };
+    let page = lan.get("/week").await;
+    let gopt = |day| format!("gopt_{}", day_key(day));
+    assert!(
+        page.has(&format!("select[name=\"{}\"]", gopt(days[0]))),
+        "a choice is offered"
+    );
+    let mut fields = page.form("/week");
+    // Monday: she eats the regular meal, her two guests the vegetarian one.
+    set_field(&mut fields, &format!("guests_{}", day_key(days[0])), "2");
+    set_field(&mut fields, &gopt(days[0]), &ids[0][1].to_string());
+    // Tuesday: she does not eat; one guest, vegetarian.
+    set_field(&mut fields, &key(days[1]), "none");
+    set_field(&mut fields, &format!("guests_{}", day_key(days[1])), "1");
+    set_field(&mut fields, &gopt(days[1]), &ids[1][1].to_string());
+    let r = lan.post("/week", &refs(&fields)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(guest_row(days[0]), Some((ids[0][1], 2)));
+    assert_eq!(guest_row(days[1]), Some((ids[1][1], 1)));
+    assert_eq!(option_on(&app, pid, days[0]), Some(ids[0][0]));
+    // Only the guests' option changed on the page: it is saved.
+    let mut fields = lan.get("/week").await.form("/week");
+    set_field(&mut fields, &gopt(days[0]), &ids[0][0].to_string());
+    assert_eq!(lan.post("/week", &refs(&fields)).await.status, 303);
+    assert_eq!(guest_row(days[0]), Some((ids[0][0], 2)));
+    // Another day's option is refused.
+    let mut fields = lan.get("/week").await.form("/week");
+    set_field(&mut fields, &gopt(days[2]), &ids[3][1].to_string());
+    set_field(&mut fields, &format!("guests_{}", day_key(days[2])), "1");
+    let r = lan.post("/week", &refs(&fields)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(guest_row(days[2]), None);
+}

@@ -160,6 +160,8 @@ pub fn used_by_option(conn: &mut DbConn, ids: &[i32]) -> Result<HashMap<i32, i64
 pub struct Shown {
     pub option_id: Option<i32>,
     pub guests: i32,
+    /// The guests' option, when the page offered a choice.
+    pub guest_option: Option<i32>,
 }
 
 /// One day's wish in a submission: the option (None: no meal), the guest count, what the page
@@ -171,6 +173,9 @@ pub struct Wish {
     pub option_id: Option<i32>,
     pub guests: i32,
     pub shown: Option<Shown>,
+    /// The option the guests eat, when the form chose one (otherwise the host's, or the day's
+    /// first when the host does not eat).
+    pub guest_option: Option<i32>,
     pub confirmed: bool,
 }
 
@@ -187,6 +192,14 @@ impl Wish {
         match self.shown {
             Some(s) if s.guests == self.guests => current,
             _ => self.guests,
+        }
+    }
+    /// The guests' option the person asked for: None when the form did not choose one or the
+    /// person left it as the page showed it.
+    fn guest_option_given(&self) -> Option<i32> {
+        match self.shown {
+            Some(s) if s.guest_option == self.guest_option => None,
+            _ => self.guest_option,
         }
     }
 }
@@ -258,14 +271,21 @@ pub fn apply_week(
         let option_id = w.option_given(now_option);
         let guests = w.guests_given(now_guests);
         let meal_changes = now_option != option_id;
-        let guests_change = now_guests != guests;
+        let now_gopt = current_guests
+            .get(&w.day)
+            .filter(|g| g.status != CANCELLED)
+            .map(|g| g.option_id);
+        let asked_gopt = w.guest_option_given();
+        let gopt_changes = guests > 0 && asked_gopt.is_some_and(|id| Some(id) != now_gopt);
+        let guests_change = now_guests != guests || gopt_changes;
         if !meal_changes && !guests_change {
             continue;
         }
         if let Some(shown) = w.shown {
             // Changed on the page, and changed elsewhere since the page was loaded.
             if (meal_changes && now_option != shown.option_id)
-                || (guests_change && now_guests != shown.guests)
+                || (now_guests != guests && now_guests != shown.guests)
+                || (gopt_changes && shown.guest_option.is_some() && now_gopt != shown.guest_option)
             {
                 errors.push((w.day, "order.err_changed_elsewhere"));
                 continue;
@@ -308,6 +328,16 @@ pub fn apply_week(
             errors.push((w.day, "order.err_unknown_option"));
             continue;
         }
+        let gopt = match asked_gopt {
+            Some(id) => match day_options.iter().find(|o| o.id == id) {
+                Some(o) => Some(*o),
+                None => {
+                    errors.push((w.day, "order.err_unknown_option"));
+                    continue;
+                }
+            },
+            None => guest_option(chosen, &options, w.day),
+        };
         let starts_eating = meal_changes && now_option.is_none() && option_id.is_some();
         if gone.is_some_and(|g| w.day >= g) && (starts_eating || (guests_change && guests > 0)) {
             errors.push((w.day, "order.err_person_left"));
@@ -323,6 +353,7 @@ pub fn apply_week(
         changes.push(Planned {
             day: w.day,
             chosen,
+            gopt,
             guests,
             meal_changes,
             guests_change,
@@ -341,8 +372,7 @@ pub fn apply_week(
             }
         }
         if p.guests_change && p.guests > 0 {
-            let gopt = guest_option(p.chosen, &options, p.day);
-            if let Some(o) = gopt {
+            if let Some(o) = p.gopt {
                 let before = current_guests
                     .get(&p.day)
                     .filter(|g| g.status != CANCELLED && g.option_id == o.id)
@@ -394,7 +424,7 @@ pub fn apply_week(
             }
         }
         if p.guests_change {
-            let gopt = guest_option(p.chosen, &options, p.day);
+            let gopt = p.gopt;
             transition::guests(
                 conn,
                 who.person_id,
@@ -417,6 +447,8 @@ pub fn apply_week(
 struct Planned<'a> {
     day: NaiveDate,
     chosen: Option<&'a MealOption>,
+    /// The guests' option.
+    gopt: Option<&'a MealOption>,
     guests: i32,
     meal_changes: bool,
     guests_change: bool,

@@ -23,6 +23,8 @@ pub struct DayView {
     pub options: Vec<MealOption>,
     pub order: Option<Order>,
     pub guests: i32,
+    /// The option the guests eat (when there are guests).
+    pub guest_option: Option<i32>,
     pub lock: Option<Lock>,
     pub cutoff: DateTime<Utc>,
     /// The kind of the person's declared absence covering the day (`leave`, `business_trip`).
@@ -124,6 +126,10 @@ pub fn load(
                 .find(|g| g.service_date == day && g.status != CANCELLED)
                 .map(|g| g.guests)
                 .unwrap_or(0),
+            guest_option: guests
+                .iter()
+                .find(|g| g.service_date == day && g.status != CANCELLED)
+                .map(|g| g.option_id),
             absence: absences
                 .iter()
                 .find(|a| a.start_date <= day && day <= a.end_date)
@@ -306,6 +312,19 @@ fn day_row(ctx: &Ctx, d: &DayView, sent: Option<&Sent>, show_prices: bool) -> Ma
     let guests = sent
         .and_then(|s| s.guests(d.day))
         .unwrap_or_else(|| guests_text(d.guests));
+    // The guests' option is offered when the day has a choice: what they eat now, else what
+    // the host eats, else the first option. (`shown_` carries only the stored one.)
+    let shown_gopt = (d.options.len() > 1)
+        .then(|| {
+            d.guest_option
+                .or(stored)
+                .or(d.options.first().map(|o| o.id))
+        })
+        .flatten();
+    let gopt = sent
+        .and_then(|s| s.wishes.get(&d.day))
+        .and_then(|w| w.guest_option)
+        .or(shown_gopt);
     html! {
         tr.bad[err.is_some()] id=(format!("d-{key}")) {
             th scope="row" { (ctx.t(weekday_key(d.day))) br; (date(d.day)) }
@@ -314,7 +333,7 @@ fn day_row(ctx: &Ctx, d: &DayView, sent: Option<&Sent>, show_prices: bool) -> Ma
                     None => {
                         fieldset.choices {
                             legend.sr { (ctx.t("week.choice")) " " (date(d.day)) }
-                            input type="hidden" name=(format!("shown_{key}")) value=(shown_value(stored, d.guests));
+                            input type="hidden" name=(format!("shown_{key}")) value=(shown_value(stored, d.guests, d.guest_option));
                             @for o in &d.options {
                                 @let left = d.left.get(&o.id).copied();
                                 @let mine = stored == Some(o.id);
@@ -342,6 +361,12 @@ fn day_row(ctx: &Ctx, d: &DayView, sent: Option<&Sent>, show_prices: bool) -> Ma
                 @if d.lock.is_none() && !d.options.is_empty() {
                     label.sr.m-show for=(format!("g-{key}")) { (ctx.t("week.guests")) ": " }
                     input.guests id=(format!("g-{key}")) type="number" min="0" max="20" inputmode="numeric" name=(format!("guests_{key}")) value=(guests) aria-invalid=[(err == Some("order.err_guests")).then_some("true")];
+                    @if shown_gopt.is_some() {
+                        label.sr for=(format!("go-{key}")) { (ctx.t("week.guest_option")) }
+                        select.gopt id=(format!("go-{key}")) name=(format!("gopt_{key}")) title=(ctx.t("week.guest_option")) {
+                            @for o in &d.options { option value=(o.id) selected[gopt == Some(o.id)] { (o.name) } }
+                        }
+                    }
                 } @else if d.guests > 0 { (d.guests) }
             }
             td {
