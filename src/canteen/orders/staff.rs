@@ -341,5 +341,5 @@ pub async fn absence_delete(
         .write(move |c| standing::withdraw_absence(c, person, id, uid, now))
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(see_other("/absences", Some("flash.saved")))
+    Ok(see_other("/absences", Some("flash.absence_deleted")))
 }
