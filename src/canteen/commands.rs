@@ -274,18 +274,23 @@ pub fn submit_week(
     match week::submit(c, who, pairs, now, &s)? {
         Ok(n) => {
             if let Some(actor) = actor {
+                // Which days, and which of them after the cut-off, for whom: the meal history
+                // has each change in full.
                 audit::record(
                     c,
                     actor,
                     crate::clock::truncate_micros(now.naive_utc()),
                     Entry::new("orders.on_behalf", "person")
                         .id(who.person_id)
-                        .after(json!({"days_changed": n})),
+                        .after(json!({"days_changed": n.days, "after_cutoff": n.late})),
                 )?;
             }
-            Ok(Ok(n))
+            Ok(Ok(n.days.len()))
         }
-        Err(sent) => Ok(Err((week::load(c, who.person_id, now, &s)?, sent))),
+        Err(sent) => Ok(Err((
+            week::load(c, who.person_id, now, &s, actor.is_some())?,
+            sent,
+        ))),
     }
 }
 

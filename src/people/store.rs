@@ -254,6 +254,14 @@ pub fn gone_from(
     Ok(row.and_then(|(s, d)| super::rules::gone_from(&s, d, today)))
 }
 
+/// Of these persons, the ones who have an account (enabled or not).
+pub fn with_accounts(conn: &mut DbConn, ids: &[i32]) -> Result<Vec<i32>, AppError> {
+    Ok(users::table
+        .filter(users::person_id.eq_any(ids))
+        .select(users::person_id.assume_not_null())
+        .load(conn)?)
+}
+
 /// The persons gone (left or died) on `day`.
 pub fn gone_on(conn: &mut DbConn, day: NaiveDate) -> Result<Vec<i32>, AppError> {
     let gone = [Status::Left.code(), Status::Deceased.code()];

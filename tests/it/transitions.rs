@@ -931,3 +931,62 @@ async fn an_option_cannot_be_added_to_a_day_that_is_over() {
     assert!(r.body.contains("Ngày này đã qua"));
     assert_eq!(app.count("meal_options"), 0);
 }
+
+#[actix_web::test]
+async fn the_kitchen_takes_a_late_phone_order_after_the_cut_off_marked_late_and_staff_are_told_whom_to_call(
+) {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 23));
+    let ids = app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 23));
+    app.clock().set(local(d(2026, 11, 27), 10, 15, 0));
+    let (mut lan, pid) = app.staff("lan").await;
+    lan.get("/week").await;
+    let r = lan
+        .post("/week", &[(&key(days[4]), &ids[4][0].to_string())])
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("gọi tổ bếp"),
+        "past the cut-off, staff are told what to do"
+    );
+    let driver = app.person("LX01", "Trần Văn Lái");
+    let mut bep = kitchen(&app).await;
+    bep.get(&format!("/kitchen/on-behalf/{pid}")).await;
+    let r = bep
+        .post(
+            &format!("/kitchen/on-behalf/{pid}"),
+            &[(&key(days[4]), &ids[4][0].to_string())],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.meal_days(pid), vec![days[4]]);
+    let history = bep.get(&format!("/kitchen/history/{pid}")).await;
+    assert!(
+        history.body.contains("bếp đặt giúp sau giờ chốt"),
+        "{}",
+        history.body
+    );
+    assert_eq!(
+        app.count("audit_log WHERE action = 'orders.on_behalf' AND after_json LIKE '%after_cutoff%2026-11-27%'"),
+        1
+    );
+    // A past day stays closed to the kitchen too.
+    let r = bep
+        .post(
+            &format!("/kitchen/on-behalf/{pid}"),
+            &[(&key(days[3]), &ids[3][0].to_string())],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    // People without an account (who cannot order themselves) are listed first.
+    let _ = driver;
+    let list = bep.get("/kitchen/on-behalf?q=an").await;
+    let items = list.texts("main ul li");
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert!(items[0].contains("Trần Văn Lái"), "{items:?}");
+    assert!(
+        items[1].contains("Cán bộ lan") && items[1].contains("có tài khoản"),
+        "{items:?}"
+    );
+}

@@ -27,8 +27,8 @@ pub async fn search(
 ) -> Result<Markup, AppError> {
     let text = sq.q.clone().unwrap_or_default();
     let t2 = text.clone();
-    let rows = if text.trim().is_empty() {
-        Vec::new()
+    let (rows, with_account) = if text.trim().is_empty() {
+        (Vec::new(), Vec::new())
     } else {
         let filter = crate::people::store::PersonFilter {
             q: t2,
@@ -37,9 +37,15 @@ pub async fn search(
         };
         state
             .db
-            .read(move |c| crate::people::store::search(c, &filter, 0, 30))
+            .read(move |c| {
+                let mut rows = crate::people::store::search(c, &filter, 0, 30)?.0;
+                let ids: Vec<i32> = rows.iter().map(|r| r.person.id).collect();
+                let with = crate::people::store::with_accounts(c, &ids)?;
+                // Those who cannot order themselves (drivers, guards: no account) first.
+                rows.sort_by_key(|r| with.contains(&r.person.id));
+                Ok((rows, with))
+            })
             .await?
-            .0
     };
     Ok(layout::page(
         &ctx,
@@ -51,7 +57,7 @@ pub async fn search(
                 (Input::text("q", ctx.t("people.search"), &text).kind("search").render(&ctx, &FieldErrors::default()))
                 button type="submit" { (ctx.t("common.filter")) }
             }
-            ul { @for r in &rows { li { a href=(format!("/kitchen/on-behalf/{}?q={}", r.person.id, q(&text))) { (r.person.full_name) } " · " (r.person.employee_code) " · " (r.unit_name.as_deref().unwrap_or("")) } } }
+            ul { @for r in &rows { li { a href=(format!("/kitchen/on-behalf/{}?q={}", r.person.id, q(&text))) { (r.person.full_name) } " · " (r.person.employee_code) " · " (r.unit_name.as_deref().unwrap_or("")) @if with_account.contains(&r.person.id) { " " span.badge.off { (ctx.t("behalf.has_account")) } } } } }
         },
     ))
 }
@@ -68,7 +74,7 @@ pub async fn week(
         .read(move |c| {
             let p = crate::people::store::person(c, person)?.ok_or(AppError::NotFound)?;
             let s = store::load_settings(c)?;
-            Ok((p, week::load(c, person, now, &s)?))
+            Ok((p, week::load(c, person, now, &s, true)?))
         })
         .await?;
     Ok(behalf_page(&ctx, &p, &days, None, state.clock.today()))

@@ -178,7 +178,11 @@ fn page(ctx: &Ctx, who: Option<&str>, day: NaiveDate, lines: &[HistoryLine]) -> 
                                 td { (ctx.t(source_key(&l.source))) @if let Some(n) = &l.by_name { " · " (n) } }
                                 td {
                                     @if let Some(c) = &l.cause { (ctx.t(cause_key(c))) }
-                                    @if let Some(r) = &l.reason { " — " (if r == crate::canteen::service::LATE { ctx.t("history.reason_late") } else { r.as_str() }) }
+                                    @if let Some(r) = &l.reason { " — " (match r.as_str() {
+                                        crate::canteen::service::LATE => ctx.t("history.reason_late"),
+                                        crate::canteen::transition::LATE_ORDER => ctx.t("history.reason_late_order"),
+                                        other => other,
+                                    }) }
                                 }
                             }
                         }

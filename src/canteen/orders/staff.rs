@@ -33,7 +33,7 @@ pub async fn my_week(
         .db
         .read(move |c| {
             let s = store::load_settings(c)?;
-            week::load(c, person, now, &s)
+            week::load(c, person, now, &s, false)
         })
         .await?;
     Ok(week_page(&ctx, &days, None, state.clock.today()))

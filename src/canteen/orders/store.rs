@@ -229,10 +229,10 @@ pub fn apply_week(
     problems: DayProblems,
     now: DateTime<Utc>,
     settings: &Settings,
-) -> Result<Result<usize, DayProblems>, AppError> {
+) -> Result<Result<Applied, DayProblems>, AppError> {
     let Some(from) = wishes.iter().map(|w| w.day).min() else {
         return Ok(if problems.is_empty() {
-            Ok(0)
+            Ok(Applied::default())
         } else {
             Err(problems)
         });
@@ -291,10 +291,16 @@ pub fn apply_week(
                 continue;
             }
         }
-        if let Err(lock) = rules::editable(w.day, rows.get(&w.day), now, settings) {
-            errors.push((w.day, lock.message_key()));
-            continue;
-        }
+        // The kitchen may still take a phone order (or a cancellation) after the cut-off, on a
+        // day not over: marked late in the history and the audit.
+        let late = match rules::editable(w.day, rows.get(&w.day), now, settings) {
+            Ok(()) => false,
+            Err(rules::Lock::PastCutoff) if who.source == Source::Kitchen => true,
+            Err(lock) => {
+                errors.push((w.day, lock.message_key()));
+                continue;
+            }
+        };
         if let Some(o) = current.get(&w.day).filter(|_| meal_changes) {
             let change = if option_id.is_some() {
                 Change::Order
@@ -352,6 +358,7 @@ pub fn apply_week(
         }
         changes.push(Planned {
             day: w.day,
+            late,
             chosen,
             gopt,
             guests,
@@ -403,7 +410,7 @@ pub fn apply_week(
     let journal = transition::Journal::default();
     let by = who.by().journaled(&journal);
     let open = crate::periods::ensure_open_range(conn, from, to)?;
-    let mut n = 0;
+    let mut done = Applied::default();
     for p in changes {
         if p.meal_changes {
             let existing = current.get(&p.day);
@@ -419,6 +426,11 @@ pub fn apply_week(
                 ),
             }
             .checked(&open);
+            let m = if p.late {
+                m.reason(transition::LATE_ORDER)
+            } else {
+                m
+            };
             if let Err(Refusal::Refused(key)) = transition::meal(conn, &m, &by, nowt)? {
                 return Err(AppError::BadRequest(key));
             }
@@ -437,15 +449,26 @@ pub fn apply_week(
                 nowt,
             )?;
         }
-        n += 1;
+        done.days.push(p.day);
+        if p.late {
+            done.late.push(p.day);
+        }
     }
     journal.write(conn)?;
-    Ok(Ok(n))
+    Ok(Ok(done))
+}
+
+/// What a submission changed: the days, and those changed after their cut-off (kitchen only).
+#[derive(Debug, Default)]
+pub struct Applied {
+    pub days: Vec<NaiveDate>,
+    pub late: Vec<NaiveDate>,
 }
 
 /// One day's change, checked and ready to write.
 struct Planned<'a> {
     day: NaiveDate,
+    late: bool,
     chosen: Option<&'a MealOption>,
     /// The guests' option.
     gopt: Option<&'a MealOption>,

@@ -14,6 +14,9 @@ use crate::money::Vnd;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+/// The reason recorded on a change the kitchen made for someone after the day's cut-off.
+pub const LATE_ORDER: &str = "late_order";
+
 /// Who makes a change, from where, and where its `order_events` rows go: appended at once, or
 /// kept in a [`Journal`] that the caller writes in one statement when its changes are done.
 #[derive(Clone, Copy, Debug)]

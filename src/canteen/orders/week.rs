@@ -60,12 +60,14 @@ pub fn span(today: NaiveDate, horizon_days: i64) -> (NaiveDate, NaiveDate) {
     )
 }
 
-/// The grid's days: weekdays and any opened weekend day of [`span`].
+/// The grid's days: weekdays and any opened weekend day of [`span`]. For the kitchen
+/// (`kitchen`), a day past its cut-off but not over stays open: late phone orders.
 pub fn load(
     conn: &mut DbConn,
     person: i32,
     now: DateTime<Utc>,
     s: &Settings,
+    kitchen: bool,
 ) -> Result<Vec<DayView>, AppError> {
     let today = now.with_timezone(&business_offset()).date_naive();
     let (from, to) = span(today, s.horizon_days);
@@ -110,9 +112,10 @@ pub fn load(
                 })
                 .map(|(k, v)| (*k, *v))
                 .collect(),
-            lock: match gone {
-                Some(g) if day >= g => Some(Lock::Gone),
-                _ => standing::lock_of(day, &rows, now, s),
+            lock: match (gone, standing::lock_of(day, &rows, now, s)) {
+                (Some(g), _) if day >= g => Some(Lock::Gone),
+                (_, Some(Lock::PastCutoff)) if kitchen => None,
+                (_, lock) => lock,
             },
             cutoff: rules::cutoff_instant(day, s.cutoff),
             options: options
@@ -200,7 +203,7 @@ pub fn submit(
     pairs: &[(String, String)],
     now: DateTime<Utc>,
     s: &Settings,
-) -> Result<Result<usize, Sent>, AppError> {
+) -> Result<Result<ordering::Applied, Sent>, AppError> {
     let form = match parse_week(pairs) {
         Ok(f) => f,
         Err(WeekFormError::Malformed(k)) => return Err(AppError::BadRequest(k)),
