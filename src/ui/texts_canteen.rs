@@ -246,6 +246,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("counter.no_shows", "Không đến lấy", "Not collected"),
     ("counter.walk_ins", "Ăn không đăng ký", "Walk-ins"),
     ("counter.closed_no_shows", "— {} suất không đến lấy.", "— {} meals not collected."),
+    ("counter.no_service", "Hôm nay không có thực đơn: không có suất nào để phục vụ.", "No menu today: there is nothing to serve."),
     ("behalf.has_account", "có tài khoản (tự đặt được)", "has an account (can order themselves)"),
     ("history.reason_late_order", "bếp đặt giúp sau giờ chốt", "by the kitchen after the cut-off"),
     ("history.reason_late", "đến muộn sau khi kết thúc phục vụ", "arrived after service closed"),

@@ -930,6 +930,25 @@ async fn an_option_cannot_be_added_to_a_day_that_is_over() {
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("Ngày này đã qua"));
     assert_eq!(app.count("meal_options"), 0);
+    // Actions that can never work are not offered: on a day that is over, neither adding nor
+    // deleting; today and later, both.
+    app.options(&week_of(d(2026, 11, 23)), &[REGULAR]);
+    let page = bep.get("/kitchen/menu?week=2026-11-23").await;
+    let deletes = page.body.matches("/delete\"").count();
+    assert_eq!(deletes, 1, "only Friday 27/11 (today) offers delete");
+    assert_eq!(
+        page.body
+            .matches("action=\"/kitchen/menu/options\"")
+            .count(),
+        1
+    );
+    // A day without a menu has nothing to close at the counter.
+    app.clock().set(local(d(2026, 11, 29), 11, 0, 0));
+    let mut sunday = app.session_for(app.user("bep_cn", &[Role::Kitchen])).await;
+    let counter = sunday.get("/kitchen/counter").await;
+    assert_eq!(counter.status, 200);
+    assert!(!counter.body.contains("/kitchen/counter/close"));
+    assert!(counter.body.contains("không có thực đơn"));
 }
 
 #[actix_web::test]

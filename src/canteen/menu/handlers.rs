@@ -42,7 +42,7 @@ pub async fn menu(
 ) -> Result<Markup, AppError> {
     let monday = week_start(q.week.as_deref(), state.clock.today());
     let data = load_week(&state, monday).await?;
-    Ok(menu_page(&ctx, monday, &data, None))
+    Ok(menu_page(&ctx, monday, &data, None, state.clock.today()))
 }
 
 /// A week's days, options and the dish catalogue, for the menu page.
@@ -78,6 +78,7 @@ fn menu_page(
     monday: NaiveDate,
     data: &WeekData,
     refused: Option<&Refused<'_>>,
+    today: NaiveDate,
 ) -> Markup {
     let (rows, options, dishes) = data;
     let wk = monday.format("%Y-%m-%d").to_string();
@@ -93,6 +94,10 @@ fn menu_page(
                 a.button.secondary href=(format!("/kitchen/menu?week={next}")) { (ctx.t("menu.next_week")) " ›" }
             }))
             @if refused.is_some() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
+            // A refused form for a day whose form is no longer shown (a day that is over).
+            @if let Some(r) = refused.filter(|r| r.day < today) {
+                ul.errors role="alert" { @for (_, k) in &r.errors.0 { li.error { (date(r.day)) ": " (ctx.t(k)) } } }
+            }
             div.actions.card {
                 (post_form(ctx, "/kitchen/menu/copy", html! { input type="hidden" name="week" value=(wk); button.secondary type="submit" { (ctx.t("menu.copy_next")) } }))
                 (post_form(ctx, "/kitchen/menu/publish", html! { input type="hidden" name="week" value=(wk); button type="submit" { (ctx.t("menu.publish")) } }))
@@ -118,11 +123,12 @@ fn menu_page(
                                     td { (o.dishes) }
                                     td.num { (o.price_vnd) }
                                     td.num { (o.capacity.map(|c| c.to_string()).unwrap_or_else(|| "—".into())) }
-                                    td { (confirm_form(ctx, &format!("/kitchen/menu/options/{}/delete", o.id), ctx.t("menu.confirm_delete"), ctx.t("menu.delete"))) }
+                                    // A day that is over keeps its menu: no action is offered.
+                                    td { @if day >= today { (confirm_form(ctx, &format!("/kitchen/menu/options/{}/delete", o.id), ctx.t("menu.confirm_delete"), ctx.t("menu.delete"))) } }
                                 } } }
                             }
                         }
-                        @if open {
+                        @if open && day >= today {
                             @let errors = mine.map(|r| r.errors).unwrap_or(&none);
                             @let default_name = if opts.is_empty() { ctx.t("menu.default_regular") } else { "" };
                             details open[mine.is_some()] {
@@ -208,7 +214,14 @@ pub async fn option_add(
         day,
         errors: &errors,
     };
-    Ok(html_invalid(menu_page(&ctx, monday, &data, Some(&refused))))
+    let today = state.clock.today();
+    Ok(html_invalid(menu_page(
+        &ctx,
+        monday,
+        &data,
+        Some(&refused),
+        today,
+    )))
 }
 
 #[derive(Deserialize)]
