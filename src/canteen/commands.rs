@@ -347,8 +347,6 @@ pub fn person_gone_changed(
 ) -> Result<usize, AppError> {
     use crate::canteen::states::Cause;
     use crate::canteen::transition::{self, By};
-    use crate::db::schema::{guest_meals, orders};
-    use diesel::prelude::*;
     let today = crate::clock::business_date_of(now);
     let by = By::new(by_user, crate::canteen::states::Source::People);
     let s = store::load_settings(c)?;
@@ -380,21 +378,7 @@ pub fn person_gone_changed(
         n += crate::canteen::standing::sync_person(c, person, &days, now)?;
     }
     if let Some(from) = is {
-        let from = from.max(today);
-        let mut days: Vec<NaiveDate> = orders::table
-            .filter(orders::person_id.eq(person))
-            .filter(orders::service_date.ge(from))
-            .select(orders::service_date)
-            .load(c)?;
-        days.extend(
-            guest_meals::table
-                .filter(guest_meals::person_id.eq(person))
-                .filter(guest_meals::service_date.ge(from))
-                .select(guest_meals::service_date)
-                .load::<NaiveDate>(c)?,
-        );
-        days.sort_unstable();
-        days.dedup();
+        let days = crate::canteen::ordering::days_with_rows_from(c, person, from.max(today))?;
         n += transition::cancel_for(c, person, &days, Cause::PersonLeft, None, &by, now)?;
     }
     Ok(n)

@@ -97,6 +97,29 @@ pub fn guests_of(
         .load(conn)?)
 }
 
+/// The days from `from` on where the person has a meal row or a guest row (any state).
+pub fn days_with_rows_from(
+    conn: &mut DbConn,
+    person: i32,
+    from: NaiveDate,
+) -> Result<Vec<NaiveDate>, AppError> {
+    let mut days: Vec<NaiveDate> = orders::table
+        .filter(orders::person_id.eq(person))
+        .filter(orders::service_date.ge(from))
+        .select(orders::service_date)
+        .load(conn)?;
+    days.extend(
+        guest_meals::table
+            .filter(guest_meals::person_id.eq(person))
+            .filter(guest_meals::service_date.ge(from))
+            .select(guest_meals::service_date)
+            .load::<NaiveDate>(conn)?,
+    );
+    days.sort_unstable();
+    days.dedup();
+    Ok(days)
+}
+
 /// Portions an option has given away: meals not cancelled plus guests not cancelled.
 pub fn used(conn: &mut DbConn, option_id: i32) -> Result<i64, AppError> {
     let meals: i64 = orders::table
