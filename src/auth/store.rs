@@ -249,26 +249,8 @@ pub fn disable_for_person(
         .select(users::id)
         .load(conn)?;
     for id in &ids {
-        crate::db::update_by_id(
-            users::table,
-            *id,
-            (
-                users::disabled.eq(true),
-                users::disabled_reason.eq(Some(PERSON_GONE)),
-                users::updated_at.eq(now),
-            ),
-        )
-        .execute(conn)?;
+        set_closed_by_leaving(conn, actor, *id, person, true, now)?;
         super::session::delete_all_for_user(conn, *id)?;
-        audit::record(
-            conn,
-            actor,
-            now,
-            Entry::new("user.disable_person_gone", "user")
-                .id(*id)
-                .before(json!({"disabled": false}))
-                .after(json!({"disabled": true, "person_id": person})),
-        )?;
     }
     Ok(ids.len())
 }
@@ -290,25 +272,42 @@ pub fn enable_for_returning_person(
         .select(users::id)
         .load(conn)?;
     for id in &ids {
-        crate::db::update_by_id(
-            users::table,
-            *id,
-            (
-                users::disabled.eq(false),
-                users::disabled_reason.eq(None::<&str>),
-                users::updated_at.eq(now),
-            ),
-        )
-        .execute(conn)?;
-        audit::record(
-            conn,
-            actor,
-            now,
-            Entry::new("user.enable_person_back", "user")
-                .id(*id)
-                .before(json!({"disabled": true}))
-                .after(json!({"disabled": false, "person_id": person})),
-        )?;
+        set_closed_by_leaving(conn, actor, *id, person, false, now)?;
     }
     Ok(ids.len())
+}
+
+/// Closes (or opens again) one account because its person left (or came back), audited.
+fn set_closed_by_leaving(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i32,
+    person: i32,
+    closed: bool,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    crate::db::update_by_id(
+        users::table,
+        id,
+        (
+            users::disabled.eq(closed),
+            users::disabled_reason.eq(closed.then_some(PERSON_GONE)),
+            users::updated_at.eq(now),
+        ),
+    )
+    .execute(conn)?;
+    let action = if closed {
+        "user.disable_person_gone"
+    } else {
+        "user.enable_person_back"
+    };
+    audit::record(
+        conn,
+        actor,
+        now,
+        Entry::new(action, "user")
+            .id(id)
+            .before(json!({"disabled": !closed}))
+            .after(json!({"disabled": closed, "person_id": person})),
+    )
 }
