@@ -79,7 +79,8 @@ pub const KITCHEN_ADMIN: &[Role] = &[Role::Kitchen, Role::Admin];
 pub const PEOPLE_READERS: &[Role] = &[Role::Admin, Role::Accountant, Role::UnionOfficer];
 
 use crate::canteen::{
-    behalf, calendar, counter, dishes, headcount, history, menu, pass, settings, staff, waste,
+    behalf, calendar, counter, dishes, headcount, history, menu, notices, pass, settings, staff,
+    waste,
 };
 use crate::{accounts, auth, home, people};
 use Access::*;
@@ -122,6 +123,9 @@ routes! {
     GET "/absences" Roles(STAFF) => staff::absences;
     POST "/absences" Roles(STAFF) => staff::absence_add;
     POST "/absences/{id}/delete" Roles(STAFF) => staff::absence_delete;
+    POST "/notices/read" Roles(STAFF) => notices::read;
+    GET "/allergies" Roles(STAFF) => staff::allergies_form;
+    POST "/allergies" Roles(STAFF) => staff::allergies_save;
     GET "/pass" Roles(STAFF) => pass::page;
     POST "/pass/rotate" Roles(STAFF) => pass::rotate;
     GET "/meals" Roles(STAFF) => pass::meals;
@@ -134,7 +138,9 @@ routes! {
     POST "/kitchen/dishes/{id}" Roles(KITCHEN) => dishes::update;
     GET "/kitchen/menu" Roles(KITCHEN) => menu::menu;
     POST "/kitchen/menu/options" Roles(KITCHEN) => menu::option_add;
+    GET "/kitchen/menu/options/{id}" Roles(KITCHEN) => menu::option_edit;
     POST "/kitchen/menu/options/{id}" Roles(KITCHEN) => menu::option_update;
+    GET "/kitchen/menu/print" Roles(KITCHEN) => menu::print;
     POST "/kitchen/menu/options/{id}/delete" Roles(KITCHEN) => menu::option_delete;
     POST "/kitchen/menu/copy" Roles(KITCHEN) => menu::copy_week;
     POST "/kitchen/menu/publish" Roles(KITCHEN) => menu::publish_week;

@@ -224,21 +224,22 @@ pub fn load(
     )))
 }
 
-const DISHES: &[(&str, bool, &str)] = &[
-    ("Thịt kho trứng", false, "trứng"),
-    ("Cá thu sốt cà chua", false, "cá"),
-    ("Gà rang gừng", false, ""),
-    ("Bò xào hành tây", false, ""),
-    ("Tôm rim", false, "tôm"),
-    ("Sườn xào chua ngọt", false, ""),
-    ("Đậu phụ sốt cà chua", true, "đậu nành"),
-    ("Nấm xào thập cẩm", true, ""),
-    ("Rau muống xào tỏi", true, ""),
-    ("Canh cải nấu thịt", false, ""),
-    ("Canh bí đỏ", true, ""),
-    ("Canh chua cá", false, "cá"),
-    ("Đậu que xào", true, ""),
-    ("Chả giò chay", true, "gluten"),
+/// Name, vegetarian, allergen codes (`rules::ALLERGENS`), liquid (a soup).
+const DISHES: &[(&str, bool, &str, bool)] = &[
+    ("Thịt kho trứng", false, "eggs,soy", false),
+    ("Cá thu sốt cà chua", false, "fish", false),
+    ("Gà rang gừng", false, "", false),
+    ("Bò xào hành tây", false, "soy", false),
+    ("Tôm rim", false, "crustaceans", false),
+    ("Sườn xào chua ngọt", false, "", false),
+    ("Đậu phụ sốt cà chua", true, "soy", false),
+    ("Nấm xào thập cẩm", true, "", false),
+    ("Rau muống xào tỏi", true, "", false),
+    ("Canh cải nấu thịt", false, "", true),
+    ("Canh bí đỏ", true, "", true),
+    ("Canh chua cá", false, "fish", true),
+    ("Đậu que xào", true, "", false),
+    ("Chả giò chay", true, "gluten,soy", false),
 ];
 
 /// Menus for last month, this week and next (published), standing orders for most staff,
@@ -254,16 +255,25 @@ fn canteen_demo(
     let now = clock.now();
     let nowt = clock.now_naive();
     let today = clock.today();
-    for (name, veg, allergens) in DISHES {
+    for (name, veg, allergens, liquid) in DISHES {
         let d = cstore::DishInput {
             name: name.to_string(),
             description: String::new(),
             vegetarian: *veg,
             allergens: allergens.to_string(),
+            allergen_notes: String::new(),
+            liquid: *liquid,
             active: true,
         };
-        cstore::save_dish(c, None, &d, nowt)?.map_err(AppError::BadRequest)?;
+        cstore::save_dish(c, None, &d, actor, nowt)?.map_err(AppError::BadRequest)?;
     }
+    let catalogue = cstore::all_dishes(c)?;
+    let pick = |names: &[&str]| -> Vec<cstore::Dish> {
+        names
+            .iter()
+            .filter_map(|n| catalogue.iter().find(|d| d.name == *n).cloned())
+            .collect()
+    };
     let meat: Vec<&str> = DISHES
         .iter()
         .filter(|d| !d.1 && !d.0.starts_with("Canh"))
@@ -288,16 +298,16 @@ fn canteen_demo(
     }
     let mut rng = Rng(2026);
     for day in &days {
-        let regular = format!(
-            "{} · {} · Canh cải nấu thịt",
+        let regular = pick(&[
             meat[rng.next(meat.len())],
-            veg[rng.next(veg.len())]
-        );
+            veg[rng.next(veg.len())],
+            "Canh cải nấu thịt",
+        ]);
         let v = rng.next(veg.len());
-        let vegetarian = format!("{} · {} · Canh bí đỏ", veg[v], veg[(v + 1) % veg.len()]);
+        let vegetarian = pick(&[veg[v], veg[(v + 1) % veg.len()], "Canh bí đỏ"]);
         for (name, price, is_veg, dishes) in [
-            ("Suất thường", 35_000, false, regular.as_str()),
-            ("Suất chay", 30_000, true, vegetarian.as_str()),
+            ("Suất thường", 35_000, false, &regular),
+            ("Suất chay", 30_000, true, &vegetarian),
         ] {
             let o = cstore::NewOption {
                 service_date: *day,
@@ -333,13 +343,14 @@ fn canteen_demo(
                 is_open: true,
                 reason: None,
                 published: true,
+                makeup_for: None,
             },
             nowt,
         )?;
         let refs: Vec<_> = opts.iter().map(cstore::MealOption::as_ref).collect();
         let mut served = 0;
         for (pid, s) in &standing {
-            let Some(want_veg) = s.wants(*day) else {
+            let Some(want_veg) = s.wants(*day, *day) else {
                 continue;
             };
             let Some(opt) =

@@ -34,16 +34,7 @@ pub fn add_option(
     if o.day < crate::clock::business_date_of(now) {
         return Err(AppError::BadRequest("menu.err_past_day"));
     }
-    let all = store::all_dishes(c)?;
-    let names: Vec<String> = o
-        .dish_ids
-        .iter()
-        .filter_map(|id| all.iter().find(|d| d.id == *id).map(|d| d.name.clone()))
-        .collect();
-    if names.len() != o.dish_ids.len() {
-        return Err(AppError::BadRequest("err.bad_form"));
-    }
-    let dishes = names.join(" · ");
+    let dishes = option_dishes(c, o.dish_ids, o.vegetarian)?;
     let new = NewOption {
         service_date: o.day,
         name: o.name,
@@ -59,35 +50,136 @@ pub fn add_option(
         now,
         Entry::new("menu_option.add", "meal_option")
             .id(id)
-            .after(json!(
-                {"date": o.day, "name": o.name, "price_vnd": o.price, "capacity": o.capacity}
-            )),
+            .after(json!({"date": o.day, "name": o.name, "price_vnd": o.price,
+                "capacity": o.capacity, "vegetarian": o.vegetarian, "dishes": names(&dishes)})),
     )?;
     Ok(id)
 }
 
-/// A new price or capacity. Meals already ordered keep the price they were ordered at.
+/// The catalogue dishes an option is to hold, checked: at least one, every id known, and only
+/// vegetarian dishes in a vegetarian option (the safety rule staff rely on: lunar-vegetarian
+/// standing orders take that option without looking).
+fn option_dishes(
+    c: &mut DbConn,
+    ids: &[i32],
+    vegetarian: bool,
+) -> Result<Vec<store::Dish>, AppError> {
+    if ids.is_empty() {
+        return Err(AppError::BadRequest("menu.err_no_dishes"));
+    }
+    let all = store::all_dishes(c)?;
+    let mut list = Vec::new();
+    for id in ids {
+        let d = all
+            .iter()
+            .find(|d| d.id == *id)
+            .ok_or(AppError::BadRequest("err.bad_form"))?;
+        if !list.iter().any(|x: &store::Dish| x.id == d.id) {
+            list.push(d.clone());
+        }
+    }
+    if vegetarian && list.iter().any(|d| !d.vegetarian) {
+        return Err(AppError::BadRequest("menu.err_meat_in_vegetarian"));
+    }
+    Ok(list)
+}
+
+fn names(list: &[store::Dish]) -> String {
+    list.iter()
+        .map(|d| d.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// An option as the kitchen edits it.
+pub struct OptionEdit<'a> {
+    pub id: i32,
+    pub name: &'a str,
+    pub price: Vnd,
+    pub capacity: Option<i32>,
+    pub vegetarian: bool,
+    pub dish_ids: &'a [i32],
+}
+
+/// What an edit did: the option's day, and how many people were told their dishes changed.
+pub struct Edited {
+    pub day: NaiveDate,
+    pub notified: usize,
+}
+
+/// Store command: the kitchen edits an option, also after it was published. A new price
+/// applies to meals ordered from now on (meals ordered keep theirs); the capacity cannot go
+/// below what is already ordered; a vegetarian option with orders stays vegetarian; when the
+/// dishes change and people have ordered it, each of them (with an account) is told on their
+/// next visit. A day that is over cannot change. Audited before → after.
 pub fn update_option(
     c: &mut DbConn,
     actor: &Actor,
     now: NaiveDateTime,
-    id: i32,
-    price: Vnd,
-    capacity: Option<i32>,
-) -> Result<NaiveDate, AppError> {
-    let o = store::option(c, id)?.ok_or(AppError::NotFound)?;
+    e: &OptionEdit<'_>,
+) -> Result<Edited, AppError> {
+    let o = store::option(c, e.id)?.ok_or(AppError::NotFound)?;
     crate::periods::ensure_open(c, o.service_date)?;
-    store::update_option(c, id, price.0, capacity)?;
+    if o.service_date < crate::clock::business_date_of(now) {
+        return Err(AppError::BadRequest("menu.err_past_day"));
+    }
+    store::lock_days(c, o.service_date, o.service_date, true)?;
+    let dishes = option_dishes(c, e.dish_ids, e.vegetarian)?;
+    let used = crate::canteen::ordering::used(c, e.id)?;
+    if e.capacity.is_some_and(|cap| (cap as i64) < used) {
+        return Err(AppError::BadRequest("menu.err_capacity_below_orders"));
+    }
+    if o.vegetarian && !e.vegetarian && used > 0 {
+        return Err(AppError::BadRequest("menu.err_vegetarian_in_use"));
+    }
+    let before = store::dishes_of(c, &[e.id])?
+        .remove(&e.id)
+        .unwrap_or_default();
+    let edit = NewOption {
+        service_date: o.service_date,
+        name: e.name,
+        price_vnd: e.price,
+        capacity: e.capacity,
+        vegetarian: e.vegetarian,
+        dishes: &dishes,
+    };
+    store::update_option(c, e.id, &edit)?.map_err(AppError::BadRequest)?;
+    let ids = |l: &[store::Dish]| l.iter().map(|d| d.id).collect::<Vec<_>>();
+    let mut notified = 0;
+    if ids(&before) != ids(&dishes) {
+        let after = store::option(c, e.id)?.ok_or(AppError::NotFound)?;
+        let people = crate::canteen::ordering::eaters_of_option(c, e.id)?;
+        let detail = json!({"option": after.name, "before": o.dishes, "after": after.dishes,
+            "allergens": after.allergens});
+        notified = crate::canteen::notices::notify_all(
+            c,
+            &people,
+            o.service_date,
+            crate::canteen::notices::DISHES_CHANGED,
+            &detail,
+            actor.user_id,
+            now,
+        )?;
+    }
     audit::record(
         c,
         actor,
         now,
         Entry::new("menu_option.update", "meal_option")
-            .id(id)
-            .before(json!({"price_vnd": o.price_vnd, "capacity": o.capacity}))
-            .after(json!({"price_vnd": price, "capacity": capacity})),
+            .id(e.id)
+            .before(
+                json!({"name": o.name, "price_vnd": o.price_vnd, "capacity": o.capacity,
+                "vegetarian": o.vegetarian, "dishes": names(&before)}),
+            )
+            .after(
+                json!({"name": e.name, "price_vnd": e.price, "capacity": e.capacity,
+                "vegetarian": e.vegetarian, "dishes": names(&dishes), "people_notified": notified}),
+            ),
     )?;
-    Ok(o.service_date)
+    Ok(Edited {
+        day: o.service_date,
+        notified,
+    })
 }
 
 pub fn delete_option(
@@ -128,13 +220,16 @@ pub fn copy_week(
             continue;
         }
         crate::periods::ensure_open(c, day)?;
+        let dishes = store::dishes_of(c, &[o.id])?
+            .remove(&o.id)
+            .unwrap_or_default();
         let n = NewOption {
             service_date: day,
             name: &o.name,
             price_vnd: o.price_vnd,
             capacity: o.capacity,
             vegetarian: o.vegetarian,
-            dishes: &o.dishes,
+            dishes: &dishes,
         };
         if let Ok(id) = store::add_option(c, &n)? {
             copied.push(json!({"id": id, "date": day, "name": o.name, "price_vnd": o.price_vnd}));
@@ -274,15 +369,35 @@ pub fn submit_week(
     match week::submit(c, who, pairs, now, &s)? {
         Ok(n) => {
             if let Some(actor) = actor {
-                // Which days, and which of them after the cut-off, for whom: the meal history
-                // has each change in full.
+                // Each day's meal before → after and which changed after the cut-off; the
+                // meal history has each change too. The person (if they have an account) is
+                // told on their next visit.
+                let nowt = crate::clock::truncate_micros(now.naive_utc());
+                for ch in &n.changes {
+                    let detail = json!({"before": ch.before, "after": ch.after,
+                        "late": n.late.contains(&ch.day)});
+                    crate::canteen::notices::notify_all(
+                        c,
+                        &[who.person_id],
+                        ch.day,
+                        crate::canteen::notices::MEAL_CHANGED,
+                        &detail,
+                        actor.user_id,
+                        nowt,
+                    )?;
+                }
+                let days: Vec<_> = n
+                    .changes
+                    .iter()
+                    .map(|ch| json!({"day": ch.day, "before": ch.before, "after": ch.after}))
+                    .collect();
                 audit::record(
                     c,
                     actor,
-                    crate::clock::truncate_micros(now.naive_utc()),
+                    nowt,
                     Entry::new("orders.on_behalf", "person")
                         .id(who.person_id)
-                        .after(json!({"days_changed": n.days, "after_cutoff": n.late})),
+                        .after(json!({"days": days, "after_cutoff": n.late})),
                 )?;
             }
             Ok(Ok(n.days.len()))
@@ -306,7 +421,7 @@ pub fn save_standing(
     let s = store::load_settings(c)?;
     let days = crate::canteen::standing::editable_days(c, now, &s)?;
     if let (Some(first), Some(last)) = (days.first(), days.last()) {
-        store::lock_days(c, first.0, last.0, false)?;
+        store::lock_days(c, first.day, last.day, false)?;
     }
     store::lock(c, store::LOCK_PERSON, person)?;
     crate::canteen::standing::save_standing(c, person, standing, nowt)?;
@@ -353,7 +468,7 @@ pub fn person_gone_changed(
     let editable = crate::canteen::standing::editable_days(c, now.and_utc(), &s)?;
     // The documented lock order: days, then the person.
     if let (Some(first), Some(last)) = (editable.first(), editable.last()) {
-        store::lock_days(c, first.0, last.0, false)?;
+        store::lock_days(c, first.day, last.day, false)?;
     }
     store::lock(c, store::LOCK_PERSON, person)?;
     let mut n = 0;
@@ -374,7 +489,7 @@ pub fn person_gone_changed(
     if was.is_some() {
         // Standing orders fill the days that have no meal row (menus published meanwhile).
         let until = is.unwrap_or(NaiveDate::MAX);
-        let days: Vec<_> = editable.iter().filter(|d| d.0 < until).cloned().collect();
+        let days: Vec<_> = editable.iter().filter(|d| d.day < until).cloned().collect();
         n += crate::canteen::standing::sync_person(c, person, &days, now)?;
     }
     if let Some(from) = is {

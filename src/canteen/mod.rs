@@ -22,7 +22,7 @@ pub mod states;
 // The names the rest of the code (and the tests) use for each part.
 pub use menu::{calendar, dishes, settings, store};
 pub use orders::store as ordering;
-pub use orders::{behalf, history, pass, staff, standing, transition, week};
+pub use orders::{behalf, history, notices, pass, staff, standing, transition, week};
 pub use reports as feedback;
 pub use reports::waste;
 pub use service::{counter, headcount};

@@ -44,6 +44,100 @@ pub struct DayRow {
     pub is_open: bool,
     pub reason: Option<String>,
     pub published: bool,
+    /// A make-up working day (làm bù) names the weekday it replaces.
+    pub makeup_for: Option<NaiveDate>,
+}
+
+impl DayRow {
+    /// The day whose weekday standing orders follow: the replaced day on a make-up day.
+    pub fn standing_as(row: Option<&DayRow>, day: NaiveDate) -> NaiveDate {
+        row.and_then(|r| r.makeup_for).unwrap_or(day)
+    }
+}
+
+/// Checks the day a make-up working day replaces: a weekday (Monday–Friday), not the day
+/// itself, within four weeks of it.
+pub fn check_makeup(day: NaiveDate, replaces: NaiveDate) -> Result<(), &'static str> {
+    if !is_open_by_default(replaces) || replaces == day {
+        return Err("cal.err_makeup_weekday");
+    }
+    if (replaces - day).num_days().abs() > 28 {
+        return Err("cal.err_makeup_far");
+    }
+    Ok(())
+}
+
+/// The allergen groups a dish can contain (codes stored comma-separated, in this order).
+pub const ALLERGENS: [&str; 13] = [
+    "gluten",
+    "crustaceans",
+    "eggs",
+    "fish",
+    "peanuts",
+    "soy",
+    "milk",
+    "nuts",
+    "celery",
+    "mustard",
+    "sesame",
+    "sulphites",
+    "molluscs",
+];
+
+/// The i18n key of an allergen code.
+pub fn allergen_key(code: &str) -> &'static str {
+    match code {
+        "gluten" => "allergen.gluten",
+        "crustaceans" => "allergen.crustaceans",
+        "eggs" => "allergen.eggs",
+        "fish" => "allergen.fish",
+        "peanuts" => "allergen.peanuts",
+        "soy" => "allergen.soy",
+        "milk" => "allergen.milk",
+        "nuts" => "allergen.nuts",
+        "celery" => "allergen.celery",
+        "mustard" => "allergen.mustard",
+        "sesame" => "allergen.sesame",
+        "sulphites" => "allergen.sulphites",
+        _ => "allergen.molluscs",
+    }
+}
+
+/// Allergen codes as submitted (checkboxes) → the stored text: known codes only, in the
+/// list's order, each once. An unknown code is a forged form.
+pub fn allergen_set(codes: &[String]) -> Result<String, &'static str> {
+    if codes.iter().any(|c| !ALLERGENS.contains(&c.as_str())) {
+        return Err("err.bad_form");
+    }
+    Ok(ALLERGENS
+        .iter()
+        .filter(|a| codes.iter().any(|c| c == *a))
+        .copied()
+        .collect::<Vec<_>>()
+        .join(","))
+}
+
+/// The codes of a stored allergen text.
+pub fn allergen_codes(stored: &str) -> impl Iterator<Item = &str> {
+    stored.split(',').map(str::trim).filter(|c| !c.is_empty())
+}
+
+/// The union of several stored allergen texts (an option's dishes), in the list's order.
+pub fn allergen_union<'a>(sets: impl IntoIterator<Item = &'a str>) -> String {
+    let all: Vec<&str> = sets.into_iter().flat_map(allergen_codes).collect();
+    ALLERGENS
+        .iter()
+        .filter(|a| all.contains(a))
+        .copied()
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The allergens of an option that the person said they react to.
+pub fn allergen_clash<'a>(option: &'a str, person: &str) -> Vec<&'a str> {
+    allergen_codes(option)
+        .filter(|c| allergen_codes(person).any(|p| p == *c))
+        .collect()
 }
 
 /// Why a day cannot be changed now.
@@ -144,9 +238,10 @@ impl Standing {
         v.dedup();
         v
     }
-    /// Some(wants vegetarian) when this standing order yields a meal on `day`.
-    pub fn wants(&self, day: NaiveDate) -> Option<bool> {
-        let wd = day.weekday().number_from_monday();
+    /// Some(wants vegetarian) when this standing order yields a meal on `day`, which counts
+    /// as the weekday of `as_day` (itself, or the weekday a make-up day replaces).
+    pub fn wants(&self, day: NaiveDate, as_day: NaiveDate) -> Option<bool> {
+        let wd = as_day.weekday().number_from_monday();
         if !self.weekdays.contains(&wd) {
             return None;
         }
@@ -311,10 +406,7 @@ pub type FieldProblems = Vec<(&'static str, &'static str)>;
 
 /// The kitchen's "open a day" form: a business date, an optional reason of at most 100
 /// characters.
-pub fn check_opening(
-    day: &str,
-    reason: &str,
-) -> Result<(NaiveDate, Option<String>), FieldProblems> {
+pub fn check_opening(day: &str, reason: &str, makeup_for: &str) -> Result<Opening, FieldProblems> {
     let mut p = Vec::new();
     let day = crate::ui::format::business_date(day);
     if day.is_none() {
@@ -324,10 +416,40 @@ pub fn check_opening(
     if reason.as_ref().is_some_and(|r| r.chars().count() > 100) {
         p.push(("reason", "cal.err_reason_long"));
     }
+    let makeup_for = match makeup_for.trim() {
+        "" => None,
+        t => match crate::ui::format::business_date(t) {
+            None => {
+                p.push(("makeup_for", "cal.err_date"));
+                None
+            }
+            Some(r) => {
+                if let Some(d) = day {
+                    if let Err(k) = check_makeup(d, r) {
+                        p.push(("makeup_for", k));
+                    }
+                }
+                Some(r)
+            }
+        },
+    };
     match day {
-        Some(d) if p.is_empty() => Ok((d, reason)),
+        Some(day) if p.is_empty() => Ok(Opening {
+            day,
+            reason,
+            makeup_for,
+        }),
         _ => Err(p),
     }
+}
+
+/// A day to open, checked.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Opening {
+    pub day: NaiveDate,
+    pub reason: Option<String>,
+    /// The weekday this make-up day replaces (its standing orders apply).
+    pub makeup_for: Option<NaiveDate>,
 }
 
 /// The kitchen's "close days" form: a range of at most 31 days, a reason of 1–100 characters,
@@ -561,6 +683,7 @@ mod tests {
             is_open: true,
             reason: None,
             published: true,
+            makeup_for: None,
         }
     }
     fn at_local(day: NaiveDate, h: u32, m: u32, s: u32) -> DateTime<Utc> {
@@ -606,12 +729,14 @@ mod tests {
             is_open: true,
             reason: Some("Làm bù".into()),
             published: true,
+            makeup_for: None,
         };
         assert_eq!(editable(sat, Some(&makeup), now, &s), Ok(()));
         let holiday = DayRow {
             is_open: false,
             reason: Some("Tết".into()),
             published: true,
+            makeup_for: None,
         };
         assert_eq!(
             editable(d(2026, 12, 2), Some(&holiday), now, &s),
@@ -644,9 +769,18 @@ mod tests {
             prefer_vegetarian: false,
             lunar_vegetarian: true,
         };
-        assert_eq!(s.wants(d(2026, 12, 9)), Some(true), "lunar 1/11");
-        assert_eq!(s.wants(d(2026, 12, 10)), Some(false));
-        assert_eq!(s.wants(d(2026, 12, 12)), None, "Saturday");
+        assert_eq!(
+            s.wants(d(2026, 12, 9), d(2026, 12, 9)),
+            Some(true),
+            "lunar 1/11"
+        );
+        assert_eq!(s.wants(d(2026, 12, 10), d(2026, 12, 10)), Some(false));
+        assert_eq!(s.wants(d(2026, 12, 12), d(2026, 12, 12)), None, "Saturday");
+        assert_eq!(
+            s.wants(d(2026, 12, 12), d(2026, 12, 4)),
+            Some(false),
+            "a Saturday that makes up for Friday 04/12"
+        );
     }
 
     #[test]
@@ -745,5 +879,35 @@ mod tests {
                 ("capacity", "menu.err_capacity")
             ])
         );
+    }
+
+    #[test]
+    fn allergens_are_kept_from_the_fixed_list_in_its_order() {
+        let v = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            allergen_set(&v(&["milk", "gluten", "milk"])),
+            Ok("gluten,milk".into())
+        );
+        assert_eq!(allergen_set(&v(&["tôm"])), Err("err.bad_form"));
+        assert_eq!(
+            allergen_union(["fish,milk", "gluten,fish", ""]),
+            "gluten,fish,milk"
+        );
+        assert_eq!(
+            allergen_clash("gluten,fish,milk", "fish,peanuts"),
+            vec!["fish"]
+        );
+        assert!(allergen_clash("gluten", "").is_empty());
+    }
+
+    #[test]
+    fn a_makeup_day_replaces_a_nearby_weekday() {
+        let sat = d(2026, 12, 12);
+        assert_eq!(check_makeup(sat, d(2026, 12, 4)), Ok(()));
+        assert_eq!(
+            check_makeup(sat, d(2026, 12, 6)),
+            Err("cal.err_makeup_weekday")
+        );
+        assert_eq!(check_makeup(sat, d(2027, 2, 5)), Err("cal.err_makeup_far"));
     }
 }

@@ -26,6 +26,7 @@ diesel::table! {
         email -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        allergens -> Text,
     }
 }
 
@@ -113,6 +114,29 @@ diesel::table! {
         allergens -> Text,
         active -> Bool,
         created_at -> Timestamp,
+        allergen_notes -> Text,
+        liquid -> Bool,
+    }
+}
+
+diesel::table! {
+    option_dishes (option_id, dish_id) {
+        option_id -> Integer,
+        dish_id -> Integer,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    notices (id) {
+        id -> Integer,
+        person_id -> Integer,
+        service_date -> Date,
+        kind -> Text,
+        detail -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+        seen_at -> Nullable<Timestamp>,
     }
 }
 
@@ -124,6 +148,7 @@ diesel::table! {
         published -> Bool,
         service_closed_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        makeup_for -> Nullable<Date>,
     }
 }
 
@@ -137,6 +162,7 @@ diesel::table! {
         vegetarian -> Bool,
         dishes -> Text,
         position -> Integer,
+        allergens -> Text,
     }
 }
 
@@ -292,6 +318,9 @@ diesel::joinable!(orders -> meal_options (option_id));
 diesel::joinable!(guest_meals -> persons (person_id));
 diesel::joinable!(guest_meals -> meal_options (option_id));
 diesel::joinable!(ratings -> orders (order_id));
+diesel::joinable!(option_dishes -> meal_options (option_id));
+diesel::joinable!(option_dishes -> dishes (dish_id));
+diesel::joinable!(notices -> persons (person_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -317,4 +346,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     periods,
     walk_ins,
     order_events,
+    option_dishes,
+    notices,
 );

@@ -120,6 +120,8 @@ pub struct Person {
     pub email: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Allergen codes the person recorded for themself (shown where they order).
+    pub allergens: String,
 }
 
 impl Person {
@@ -469,4 +471,40 @@ pub fn linked_username(conn: &mut DbConn, person_id: i32) -> Result<Option<Strin
 
 pub fn count_persons(conn: &mut DbConn) -> Result<i64, AppError> {
     Ok(persons::table.count().get_result(conn)?)
+}
+
+/// The allergen codes a person recorded for themself (`canteen::rules::ALLERGENS`).
+pub fn allergens_of(conn: &mut DbConn, person: i32) -> Result<String, AppError> {
+    Ok(persons::table
+        .find(person)
+        .select(persons::allergens)
+        .get_result::<String>(conn)
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// Store command: a person records their allergens (health data: audited before → after).
+pub fn set_allergens(
+    conn: &mut DbConn,
+    person: i32,
+    codes: &str,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let before = allergens_of(conn, person)?;
+    if before == codes {
+        return Ok(());
+    }
+    diesel::update(persons::table.find(person))
+        .set((persons::allergens.eq(codes), persons::updated_at.eq(now)))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        Entry::new("person.allergens", "person")
+            .id(person)
+            .before(json!({"allergens": before}))
+            .after(json!({"allergens": codes})),
+    )
 }

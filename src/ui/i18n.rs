@@ -109,6 +109,9 @@ mod tests {
             "day.",
             "settings.",
             "behalf.",
+            "allergen.",
+            "allergy.",
+            "notice.",
         ];
         let mut missing = Vec::new();
         let mut files = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];

@@ -136,6 +136,7 @@ async fn a_meal_price_that_is_not_a_well_formed_amount_is_refused_with_a_message
     let app = TestApp::spawn().await;
     let id = app.user("bep", &[Role::Kitchen]);
     let mut k = app.session_for(id).await;
+    let rice = app.dish("Cơm trắng", true, "").to_string();
     k.get("/kitchen/menu?week=2026-11-30").await;
     for (price, says) in [
         ("35", "dưới 1.000"),
@@ -151,6 +152,7 @@ async fn a_meal_price_that_is_not_a_well_formed_amount_is_refused_with_a_message
                     ("date", "2026-12-01"),
                     ("name", "Suất thường"),
                     ("price", price),
+                    ("dish", &rice),
                 ],
             )
             .await;
@@ -171,6 +173,7 @@ async fn a_meal_price_that_is_not_a_well_formed_amount_is_refused_with_a_message
                 ("date", "2026-12-01"),
                 ("name", "Suất thường"),
                 ("price", "35.000 ₫"),
+                ("dish", &rice),
             ],
         )
         .await;

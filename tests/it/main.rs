@@ -9,6 +9,7 @@ mod cli;
 mod db;
 mod files;
 mod integrity;
+mod menu;
 mod ordering;
 mod people;
 mod security;

@@ -615,24 +615,42 @@ async fn a_meal_keeps_the_price_it_was_ordered_at() {
     lan.get("/week").await;
     lan.post("/week", &[("meal_2026-11-30", &ids[0][0].to_string())])
         .await;
+    let rice = app.dish("Cơm trắng", true, "").to_string();
     let mut bep = kitchen(&app).await;
-    bep.get("/kitchen/menu?week=2026-11-30").await;
+    let edit = format!("/kitchen/menu/options/{}", ids[0][0]);
+    bep.get(&edit).await;
     let r = bep
         .post(
-            &format!("/kitchen/menu/options/{}", ids[0][0]),
-            &[("price", "40.000"), ("capacity", "")],
+            &edit,
+            &[
+                ("name", "Suất thường"),
+                ("price", "40.000"),
+                ("capacity", ""),
+                ("dish", &rice),
+            ],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(
-        bep.post(
-            &format!("/kitchen/menu/options/{}", ids[0][0]),
-            &[("price", "bốn mươi"), ("capacity", "")]
+    let r = bep
+        .post(
+            &edit,
+            &[
+                ("name", "Suất thường"),
+                ("price", "bốn mươi"),
+                ("capacity", ""),
+                ("dish", &rice),
+            ],
         )
-        .await
-        .status,
-        400
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.texts(".field .error")
+            .join(" ")
+            .contains("không đúng dạng"),
+        "{}",
+        r.body
     );
+    assert!(r.body.contains("value=\"bốn mươi\""), "the input is kept");
     let (mut binh, binh_p) = app.staff("binh").await;
     binh.get("/week").await;
     binh.post("/week", &[("meal_2026-11-30", &ids[0][0].to_string())])

@@ -519,6 +519,7 @@ async fn every_write_path_refuses_a_day_in_a_closed_month_and_changes_nothing() 
     };
     app.clock().set(local(today, 8, 25, 0));
 
+    let rice = app.dish("Cơm trắng", true, "").to_string();
     app.sql("INSERT INTO periods (month, state, changed_at) VALUES ('2026-11', 'closed', '2026-11-27 01:00:00')");
     let snapshot = |app: &TestApp| {
         (
@@ -615,6 +616,7 @@ async fn every_write_path_refuses_a_day_in_a_closed_month_and_changes_nothing() 
                 ("date", "2026-11-30"),
                 ("name", "Suất mới"),
                 ("price", "40.000"),
+                ("dish", &rice),
             ],
         )
         .await,
@@ -623,7 +625,12 @@ async fn every_write_path_refuses_a_day_in_a_closed_month_and_changes_nothing() 
         "change a price",
         bep.post(
             &format!("/kitchen/menu/options/{}", ids[1][0]),
-            &[("price", "50.000"), ("capacity", "")],
+            &[
+                ("name", "Suất mới"),
+                ("price", "50.000"),
+                ("capacity", ""),
+                ("dish", &rice),
+            ],
         )
         .await,
     );

@@ -73,9 +73,15 @@ fn calendar_view(
     let e = close.map(|r| r.1).unwrap_or(&none);
     let typed = |f: fn(&CloseForm) -> &str| close.map(|r| f(r.0)).unwrap_or("");
     let eo = open.map(|r| r.1).unwrap_or(&none);
-    let (open_day, open_reason) = open
-        .map(|r| (r.0.day.as_str(), r.0.reason.as_str()))
-        .unwrap_or(("", ""));
+    let (open_day, open_reason, open_makeup) = open
+        .map(|r| {
+            (
+                r.0.day.as_str(),
+                r.0.reason.as_str(),
+                r.0.makeup_for.as_str(),
+            )
+        })
+        .unwrap_or(("", "", ""));
     let prev = (first - Duration::days(1)).format("%Y-%m").to_string();
     let next = (last + Duration::days(1)).format("%Y-%m").to_string();
     layout::page(
@@ -96,7 +102,10 @@ fn calendar_view(
                         @let l = crate::canteen::lunar::to_lunar(d);
                         tr {
                             td { (ctx.t(weekday_key(d))) " " (date(d)) }
-                            td { @if rules::is_open(d, row) { (ctx.t("cal.open")) } @else { span.badge.off { (ctx.t("order.lock_closed")) } " " (row.and_then(|r| r.reason.as_deref()).unwrap_or("")) } }
+                            td { @if rules::is_open(d, row) { (ctx.t("cal.open"))
+                                @if let Some(r) = row.and_then(|r| r.reason.as_deref()) { " · " (r) }
+                                @if let Some(m) = row.and_then(|r| r.makeup_for) { " · " (makeup_text(ctx, m)) }
+                            } @else { span.badge.off { (ctx.t("order.lock_closed")) } " " (row.and_then(|r| r.reason.as_deref()).unwrap_or("")) } }
                             td { (l.day) "/" (l.month) @if l.day == 1 || l.day == 15 { " " span.badge { (ctx.t("cal.veg_day")) } } }
                         }
                     }
@@ -119,10 +128,19 @@ fn calendar_view(
                 (post_form(ctx, "/kitchen/calendar/open", html! {
                     (Input::text("day", ctx.t("week.day"), open_day).required().hint(ctx.t("cal.date_hint")).render(ctx, eo))
                     (Input::text("reason", ctx.t("cal.reason"), open_reason).hint(ctx.t("cal.open_hint")).scope("open").render(ctx, eo))
+                    (Input::text("makeup_for", ctx.t("cal.makeup_for"), open_makeup).hint(ctx.t("cal.makeup_hint")).render(ctx, eo))
                     button type="submit" { (ctx.t("cal.open_day")) }
                 }))
             }
         },
+    )
+}
+
+/// "làm bù cho thứ Sáu 04/12".
+pub fn makeup_text(ctx: &Ctx, replaces: NaiveDate) -> String {
+    ctx.tf(
+        "cal.makeup_text",
+        format!("{} {}", ctx.t(weekday_key(replaces)), date(replaces)),
     )
 }
 
@@ -189,6 +207,8 @@ pub struct OpenForm {
     day: String,
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    makeup_for: String,
 }
 
 /// Opens a day (a make-up Saturday, or a closed day reopened). A refused form comes back with
@@ -200,12 +220,13 @@ pub async fn open_day(
     Form(f): Form<OpenForm>,
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::default();
-    match rules::check_opening(&f.day, &f.reason) {
-        Ok((day, reason)) => {
+    match rules::check_opening(&f.day, &f.reason, &f.makeup_for) {
+        Ok(opening) => {
+            let day = opening.day;
             let (actor, now) = (Actor::user(user.user_id, &user.username), state.clock.now());
             let saved = state
                 .db
-                .write(move |c| store::open_day(c, day, reason.as_deref(), &actor, now))
+                .write(move |c| store::open_day(c, &opening, &actor, now))
                 .await;
             match saved {
                 Ok(_) => {

@@ -1,11 +1,13 @@
 //! Kitchen: the dish catalogue.
 
+use crate::audit::Actor;
 use crate::auth::middleware::see_other;
+use crate::canteen::rules;
 use crate::canteen::store::{self, DishInput};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::forms::{post_form, FieldErrors, Form, Input};
-use crate::ui::{layout, Ctx};
+use crate::ui::{layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -18,16 +20,26 @@ pub async fn list(state: web::Data<AppState>, ctx: Ctx) -> Result<Markup, AppErr
         html! {
             h1 { (ctx.t("dish.title")) }
             table.responsive {
-                thead { tr { th { (ctx.t("dish.name")) } th { (ctx.t("dish.description")) } th { (ctx.t("dish.allergens")) } th { (ctx.t("menu.vegetarian")) } th { span.sr { (ctx.t("common.actions")) } } } }
+                thead { tr { th { (ctx.t("dish.name")) } th { (ctx.t("dish.description")) } th { (ctx.t("dish.allergens")) } th { (ctx.t("menu.vegetarian")) } th { (ctx.t("dish.liquid_short")) } th { span.sr { (ctx.t("common.actions")) } } } }
                 tbody { @for d in &list { tr {
                     td { (d.name) @if !d.active { " " span.badge.off { (ctx.t("dish.inactive")) } } }
-                    td { (d.description) } td { (d.allergens) } td { @if d.vegetarian { "✓" } }
+                    td { (d.description) }
+                    td { (allergen_names(&ctx, &d.allergens)) @if !d.allergen_notes.is_empty() { @if !d.allergens.is_empty() { "; " } em { (d.allergen_notes) } } }
+                    td { @if d.vegetarian { "✓" } } td { @if d.liquid { "✓" } }
                     td { a href=(format!("/kitchen/dishes/{}", d.id)) { (ctx.t("common.edit")) } }
                 } } }
             }
             div.card { h2 { (ctx.t("dish.add")) } (dish_form(&ctx, "/kitchen/dishes", &DishForm::default(), &FieldErrors::default())) }
         },
     ))
+}
+
+/// "Cá, Sữa" in the reader's language.
+pub fn allergen_names(ctx: &Ctx, stored: &str) -> String {
+    rules::allergen_codes(stored)
+        .map(|c| ctx.t(rules::allergen_key(c)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -38,8 +50,11 @@ pub struct DishForm {
     #[serde(default)]
     description: String,
     #[serde(default)]
-    allergens: String,
+    allergen: Vec<String>,
+    #[serde(default)]
+    allergen_notes: String,
     vegetarian: Option<String>,
+    liquid: Option<String>,
     active: Option<String>,
 }
 
@@ -50,8 +65,15 @@ fn dish_form(ctx: &Ctx, action: &str, f: &DishForm, e: &FieldErrors) -> Markup {
         html! {
             (Input::text("name", ctx.t("dish.name"), &f.name).required().render(ctx, e))
             (Input::text("description", ctx.t("dish.description"), &f.description).render(ctx, e))
-            (Input::text("allergens", ctx.t("dish.allergens"), &f.allergens).hint(ctx.t("dish.allergens_hint")).render(ctx, e))
-            div.field { label { input type="checkbox" name="vegetarian" value="yes" checked[f.vegetarian.is_some()]; " " (ctx.t("menu.vegetarian")) } }
+            fieldset.checks {
+                legend { (ctx.t("dish.allergens")) }
+                @for code in rules::ALLERGENS { label { input type="checkbox" name="allergen" value=(code) checked[f.allergen.iter().any(|a| a == code)]; " " (ctx.t(rules::allergen_key(code))) } }
+                @if let Some(k) = e.get("allergen") { p.error role="alert" { (ctx.t(k)) } }
+            }
+            (Input::text("allergen_notes", ctx.t("dish.allergen_notes"), &f.allergen_notes).hint(ctx.t("dish.allergens_hint")).render(ctx, e))
+            div.field { label { input type="checkbox" name="vegetarian" value="yes" checked[f.vegetarian.is_some()]; " " (ctx.t("menu.vegetarian")) }
+                @if let Some(k) = e.get("vegetarian") { p.error role="alert" { (ctx.t(k)) } } }
+            div.field { label { input type="checkbox" name="liquid" value="yes" checked[f.liquid.is_some()]; " " (ctx.t("dish.liquid")) } }
             div.field { label { input type="checkbox" name="active" value="yes" checked[f.active.is_some() || f.name.is_empty()]; " " (ctx.t("dish.active")) } }
             button type="submit" { (ctx.t("common.save")) }
         },
@@ -72,8 +94,12 @@ pub async fn edit(
     let f = DishForm {
         name: d.name,
         description: d.description,
-        allergens: d.allergens,
+        allergen: rules::allergen_codes(&d.allergens)
+            .map(str::to_string)
+            .collect(),
+        allergen_notes: d.allergen_notes,
         vegetarian: d.vegetarian.then(|| "yes".into()),
+        liquid: d.liquid.then(|| "yes".into()),
         active: d.active.then(|| "yes".into()),
     };
     Ok(layout::page(
@@ -90,23 +116,26 @@ pub async fn edit(
 pub async fn create(
     state: web::Data<AppState>,
     ctx: Ctx,
+    user: CurrentUser,
     f: Form<DishForm>,
 ) -> Result<HttpResponse, AppError> {
-    dish_save(state, ctx, None, f.0).await
+    dish_save(state, ctx, user, None, f.0).await
 }
 
 pub async fn update(
     state: web::Data<AppState>,
     ctx: Ctx,
+    user: CurrentUser,
     id: web::Path<i32>,
     f: Form<DishForm>,
 ) -> Result<HttpResponse, AppError> {
-    dish_save(state, ctx, Some(id.into_inner()), f.0).await
+    dish_save(state, ctx, user, Some(id.into_inner()), f.0).await
 }
 
 async fn dish_save(
     state: web::Data<AppState>,
     ctx: Ctx,
+    user: CurrentUser,
     id: Option<i32>,
     f: DishForm,
 ) -> Result<HttpResponse, AppError> {
@@ -115,30 +144,39 @@ async fn dish_save(
     if !(2..=100).contains(&name.chars().count()) {
         e.add("name", "dish.err_name");
     }
-    if f.description.chars().count() > 300 || f.allergens.chars().count() > 200 {
+    if f.description.chars().count() > 300 {
         e.add("description", "dish.err_long");
     }
+    if f.allergen_notes.chars().count() > 200 {
+        e.add("allergen_notes", "dish.err_notes_long");
+    }
+    let allergens = rules::allergen_set(&f.allergen).map_err(AppError::BadRequest)?;
     let input = DishInput {
         name,
         description: f.description.trim().to_string(),
         vegetarian: f.vegetarian.as_deref() == Some("yes"),
-        allergens: f.allergens.trim().to_string(),
+        allergens,
+        allergen_notes: f.allergen_notes.trim().to_string(),
+        liquid: f.liquid.as_deref() == Some("yes"),
         active: f.active.as_deref() == Some("yes"),
     };
     let now = state.clock.now_naive();
+    let actor = Actor::user(user.user_id, &user.username);
     let saved = if e.is_empty() {
         state
             .db
-            .write(move |c| store::save_dish(c, id, &input, now))
+            .write(move |c| store::save_dish(c, id, &input, &actor, now))
             .await?
     } else {
-        Err("dish.err_name")
+        Err("")
     };
     match saved {
         Ok(_) => Ok(see_other("/kitchen/dishes", Some("flash.saved"))),
         Err(k) => {
-            if e.is_empty() {
-                e.add("name", k);
+            match k {
+                "" => {}
+                "dish.err_in_vegetarian_option" => e.add("vegetarian", k),
+                _ => e.add("name", k),
             }
             let action = id
                 .map(|i| format!("/kitchen/dishes/{i}"))

@@ -8,7 +8,6 @@ use crate::canteen::standing;
 use crate::canteen::store;
 use crate::canteen::week::weekday_key;
 use crate::error::AppError;
-use crate::money::Vnd;
 use crate::state::AppState;
 use crate::ui::format::date;
 use crate::ui::forms::ConfirmForm;
@@ -101,6 +100,7 @@ fn menu_page(
             div.actions.card {
                 (post_form(ctx, "/kitchen/menu/copy", html! { input type="hidden" name="week" value=(wk); button.secondary type="submit" { (ctx.t("menu.copy_next")) } }))
                 (post_form(ctx, "/kitchen/menu/publish", html! { input type="hidden" name="week" value=(wk); button type="submit" { (ctx.t("menu.publish")) } }))
+                a.button.secondary href=(format!("/kitchen/menu/print?week={wk}")) { (ctx.t("menu.print")) }
             }
             @for i in 0..7 {
                 @let day = monday + Duration::days(i);
@@ -120,11 +120,14 @@ fn menu_page(
                                 thead { tr { th { (ctx.t("menu.option")) } th { (ctx.t("menu.dishes")) } th.num { (ctx.t("menu.price")) } th.num { (ctx.t("menu.capacity")) } th { span.sr { (ctx.t("common.actions")) } } } }
                                 tbody { @for o in &opts { tr {
                                     td { (o.name) @if o.vegetarian { " " span.badge { (ctx.t("menu.vegetarian")) } } }
-                                    td { (o.dishes) }
+                                    td { (o.dishes) @if !o.allergens.is_empty() { br; small.hint { (ctx.t("dish.allergens")) ": " (super::dishes::allergen_names(ctx, &o.allergens)) } } }
                                     td.num { (o.price_vnd) }
                                     td.num { (o.capacity.map(|c| c.to_string()).unwrap_or_else(|| "—".into())) }
                                     // A day that is over keeps its menu: no action is offered.
-                                    td { @if day >= today { (confirm_form(ctx, &format!("/kitchen/menu/options/{}/delete", o.id), ctx.t("menu.confirm_delete"), ctx.t("menu.delete"))) } }
+                                    td { @if day >= today {
+                                        a href=(format!("/kitchen/menu/options/{}", o.id)) { (ctx.t("common.edit")) } " "
+                                        (confirm_form(ctx, &format!("/kitchen/menu/options/{}/delete", o.id), ctx.t("menu.confirm_delete"), ctx.t("menu.delete")))
+                                    } }
                                 } } }
                             }
                         }
@@ -140,10 +143,7 @@ fn menu_page(
                                     (Input::text("price", ctx.t("menu.price"), mine.map(|r| r.form.price.as_str()).unwrap_or("35.000")).required().hint(ctx.t("menu.price_hint")).scope(&scope).render(ctx, errors))
                                     (Input::text("capacity", ctx.t("menu.capacity"), mine.map(|r| r.form.capacity.as_str()).unwrap_or("")).kind("number").hint(ctx.t("menu.capacity_hint")).scope(&scope).render(ctx, errors))
                                     div.field { label { input type="checkbox" name="vegetarian" value="yes" checked[mine.is_some_and(|r| r.form.vegetarian.is_some())]; " " (ctx.t("menu.vegetarian")) } }
-                                    fieldset.checks {
-                                        legend { (ctx.t("menu.dishes")) }
-                                        @for d in dishes.iter().filter(|d| d.active) { label { input type="checkbox" name="dish" value=(d.id) checked[mine.is_some_and(|r| r.form.dish.contains(&d.id))]; " " (d.name) } }
-                                    }
+                                    (dish_choices(ctx, dishes, mine.map(|r| r.form.dish.as_slice()).unwrap_or(&[]), errors, &scope))
                                     button type="submit" { (ctx.t("menu.add")) }
                                 }))
                             }
@@ -199,9 +199,12 @@ pub async fn option_add(
                 })
                 .await;
             match saved {
-                Err(AppError::BadRequest(k @ ("menu.err_option_exists" | "menu.err_past_day"))) => {
-                    errors.add("name", k)
-                }
+                Err(AppError::BadRequest(
+                    k @ ("menu.err_option_exists"
+                    | "menu.err_past_day"
+                    | "menu.err_no_dishes"
+                    | "menu.err_meat_in_vegetarian"),
+                )) => errors.add(option_field(k), k),
                 other => return other.map(|_| back_to_week(day, "flash.saved")),
             }
         }
@@ -227,33 +230,236 @@ pub async fn option_add(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OptionEditForm {
+    name: String,
     price: String,
     #[serde(default)]
     capacity: String,
+    vegetarian: Option<String>,
+    #[serde(default)]
+    dish: Vec<i32>,
 }
 
-fn parse_price_capacity(price: &str, capacity: &str) -> Result<(Vnd, Option<i32>), AppError> {
-    let price = rules::meal_price(price).map_err(AppError::BadRequest)?;
-    let capacity = rules::parse_capacity(capacity).map_err(AppError::BadRequest)?;
-    Ok((price, capacity))
+/// What the edit page shows: the option, its dishes, the catalogue and how many eat it.
+struct EditData {
+    option: store::MealOption,
+    dishes: Vec<i32>,
+    catalogue: Vec<store::Dish>,
+    used: i64,
 }
 
-/// A new price or capacity. Meals already ordered keep the price they were ordered at.
+async fn load_edit(state: &AppState, id: i32) -> Result<EditData, AppError> {
+    state
+        .db
+        .read(move |c| {
+            let option = store::option(c, id)?.ok_or(AppError::NotFound)?;
+            let dishes = store::dishes_of(c, &[id])?
+                .remove(&id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|d| d.id)
+                .collect();
+            Ok(EditData {
+                option,
+                dishes,
+                catalogue: store::all_dishes(c)?,
+                used: crate::canteen::ordering::used(c, id)?,
+            })
+        })
+        .await
+}
+
+/// The kitchen edits an option (also after publishing): name, price, capacity, kind, dishes.
+pub async fn option_edit(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    id: web::Path<i32>,
+) -> Result<Markup, AppError> {
+    let data = load_edit(&state, id.into_inner()).await?;
+    let o = &data.option;
+    let f = OptionEditForm {
+        name: o.name.clone(),
+        price: o.price_vnd.grouped(),
+        capacity: o.capacity.map(|c| c.to_string()).unwrap_or_default(),
+        vegetarian: o.vegetarian.then(|| "yes".into()),
+        dish: data.dishes.clone(),
+    };
+    Ok(edit_page(
+        &ctx,
+        &data,
+        &f,
+        &FieldErrors::default(),
+        state.clock.today(),
+    ))
+}
+
+fn edit_page(
+    ctx: &Ctx,
+    data: &EditData,
+    f: &OptionEditForm,
+    e: &FieldErrors,
+    today: NaiveDate,
+) -> Markup {
+    let o = &data.option;
+    let action = format!("/kitchen/menu/options/{}", o.id);
+    let back = format!(
+        "/kitchen/menu?week={}",
+        rules::monday_of(o.service_date).format("%Y-%m-%d")
+    );
+    layout::page(
+        ctx,
+        ctx.t("menu.edit_option"),
+        html! {
+            h1 { (ctx.t("menu.edit_option")) ": " (o.name) " — " (ctx.t(weekday_key(o.service_date))) " " (date(o.service_date)) }
+            @if !e.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
+            @if o.service_date < today {
+                p.hint { (ctx.t("menu.err_past_day")) }
+            } @else {
+                @if data.used > 0 { p.hint { (ctx.tf("menu.edit_has_orders", data.used)) } }
+                div.card { (post_form(ctx, &action, html! {
+                    (Input::text("name", ctx.t("menu.option"), &f.name).required().render(ctx, e))
+                    (Input::text("price", ctx.t("menu.price"), &f.price).required().hint(ctx.t("menu.price_edit_hint")).render(ctx, e))
+                    (Input::text("capacity", ctx.t("menu.capacity"), &f.capacity).kind("number").hint(ctx.t("menu.capacity_hint")).render(ctx, e))
+                    div.field { label { input type="checkbox" name="vegetarian" value="yes" checked[f.vegetarian.is_some()]; " " (ctx.t("menu.vegetarian")) }
+                        @if let Some(k) = e.get("vegetarian") { p.error role="alert" { (ctx.t(k)) } } }
+                    (dish_choices(ctx, &data.catalogue, &f.dish, e, ""))
+                    button type="submit" { (ctx.t("common.save")) }
+                })) }
+            }
+            p { a href=(back) { (ctx.t("common.back")) } }
+        },
+    )
+}
+
+/// The dish checkboxes of an option form: active dishes, and any inactive one already chosen;
+/// each with its kind and allergens, so the cook sees what goes in a vegetarian option.
+fn dish_choices(
+    ctx: &Ctx,
+    catalogue: &[store::Dish],
+    chosen: &[i32],
+    e: &FieldErrors,
+    scope: &str,
+) -> Markup {
+    let id = format!("dish-err{scope}");
+    html! {
+        fieldset.checks aria-describedby=[e.get("dish").map(|_| id.as_str())] {
+            legend { (ctx.t("menu.dishes")) }
+            @for d in catalogue.iter().filter(|d| d.active || chosen.contains(&d.id)) {
+                label {
+                    input type="checkbox" name="dish" value=(d.id) checked[chosen.contains(&d.id)];
+                    " " (d.name)
+                    @if d.vegetarian { " " span.badge { (ctx.t("menu.vegetarian")) } }
+                    @if !d.allergens.is_empty() { " " small.hint { "(" (super::dishes::allergen_names(ctx, &d.allergens)) ")" } }
+                }
+            }
+            @if let Some(k) = e.get("dish") { p.error id=(id) role="alert" { (ctx.t(k)) } }
+        }
+    }
+}
+
+/// Saves an edited option. A new price applies to meals ordered from now on; people who
+/// ordered it are told when its dishes change.
 pub async fn option_update(
     state: web::Data<AppState>,
+    ctx: Ctx,
     user: CurrentUser,
     id: web::Path<i32>,
     Form(f): Form<OptionEditForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (price, capacity) = parse_price_capacity(&f.price, &f.capacity)?;
     let id = id.into_inner();
-    let actor = Actor::user(user.user_id, &user.username);
-    let now = state.clock.now_naive();
-    let day = state
-        .db
-        .write(move |c| commands::update_option(c, &actor, now, id, price, capacity))
-        .await?;
-    Ok(back_to_week(day, "flash.saved"))
+    let mut errors = FieldErrors::default();
+    match rules::check_option(&f.name, &f.price, &f.capacity) {
+        Ok(o) => {
+            let actor = Actor::user(user.user_id, &user.username);
+            let now = state.clock.now_naive();
+            let (vegetarian, dish_ids) = (f.vegetarian.as_deref() == Some("yes"), f.dish.clone());
+            let saved = state
+                .db
+                .write(move |c| {
+                    let edit = commands::OptionEdit {
+                        id,
+                        name: &o.name,
+                        price: o.price,
+                        capacity: o.capacity,
+                        vegetarian,
+                        dish_ids: &dish_ids,
+                    };
+                    commands::update_option(c, &actor, now, &edit)
+                })
+                .await;
+            match saved {
+                Ok(done) => {
+                    let flash = if done.notified > 0 {
+                        "flash.option_saved_notified"
+                    } else {
+                        "flash.saved"
+                    };
+                    return Ok(back_to_week(done.day, flash));
+                }
+                Err(AppError::BadRequest(k)) => errors.add(option_field(k), k),
+                Err(other) => return Err(other),
+            }
+        }
+        Err(problems) => problems.into_iter().for_each(|(f, k)| errors.add(f, k)),
+    }
+    let data = load_edit(&state, id).await?;
+    Ok(html_invalid(edit_page(
+        &ctx,
+        &data,
+        &f,
+        &errors,
+        state.clock.today(),
+    )))
+}
+
+/// The field an option refusal belongs beside.
+fn option_field(key: &'static str) -> &'static str {
+    match key {
+        "menu.err_no_dishes" | "menu.err_meat_in_vegetarian" | "err.bad_form" => "dish",
+        "menu.err_capacity_below_orders" => "capacity",
+        "menu.err_vegetarian_in_use" => "vegetarian",
+        _ => "name",
+    }
+}
+
+/// The week's menu on one A4 page to post in the canteen: each day's options with their
+/// dishes, allergens and prices.
+pub async fn print(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    q: web::Query<WeekQuery>,
+) -> Result<Markup, AppError> {
+    let monday = week_start(q.week.as_deref(), state.clock.today());
+    let (rows, options, _) = load_week(&state, monday).await?;
+    Ok(layout::page(
+        &ctx,
+        &ctx.tf("menu.week_of", date(monday)),
+        html! {
+            h1 { (ctx.tf("menu.print_title", date(monday))) }
+            table.print-list {
+                thead { tr { th { (ctx.t("week.day")) } th { (ctx.t("menu.option")) } th { (ctx.t("menu.dishes")) } th { (ctx.t("dish.allergens")) } th.num { (ctx.t("menu.price")) } } }
+                tbody {
+                    @for i in 0..7 {
+                        @let day = monday + Duration::days(i);
+                        @let opts: Vec<_> = options.iter().filter(|o| o.service_date == day).collect();
+                        @if !rules::is_open(day, rows.get(&day)) {
+                            @if i < 5 { tr { th scope="row" { (ctx.t(weekday_key(day))) " " (date(day)) } td colspan="4" { (ctx.t("order.lock_closed")) " " (rows.get(&day).and_then(|r| r.reason.as_deref()).unwrap_or("")) } } }
+                        } @else {
+                            @for (n, o) in opts.iter().enumerate() {
+                                tr {
+                                    @if n == 0 { th scope="row" rowspan=(opts.len()) { (ctx.t(weekday_key(day))) " " (date(day)) } }
+                                    td { (o.name) @if o.vegetarian { " (" (ctx.t("menu.vegetarian")) ")" } }
+                                    td { (o.dishes) }
+                                    td { (super::dishes::allergen_names(&ctx, &o.allergens)) }
+                                    td.num { (o.price_vnd) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p.hint { (ctx.t("menu.print_allergen_note")) }
+        },
+    ))
 }
 
 pub async fn option_delete(
@@ -347,10 +553,17 @@ pub fn publish(
             is_open: true,
             reason: row.and_then(|r| r.reason.clone()),
             published: true,
+            makeup_for: row.and_then(|r| r.makeup_for),
         };
         store::put_day(c, day, &new_row, nowt)?;
         if rules::editable(day, Some(&new_row), now, &s).is_ok() {
-            standing::materialize_day(c, day, &opts, nowt)?;
+            standing::materialize_day(
+                c,
+                day,
+                DayRow::standing_as(Some(&new_row), day),
+                &opts,
+                nowt,
+            )?;
         }
         published.push(day);
     }

@@ -1,7 +1,7 @@
 //! Menus, the service calendar, dishes and canteen settings (all diesel code of those).
 
 use crate::canteen::rules::{DayRow, OptionRef, Settings};
-use crate::db::schema::{dishes, meal_options, orders, service_days, settings};
+use crate::db::schema::{dishes, meal_options, option_dishes, orders, service_days, settings};
 use crate::db::{backend_of, Backend, DbConn};
 use crate::error::AppError;
 use crate::money::Vnd;
@@ -109,24 +109,27 @@ pub fn day_rows(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<HashMap<NaiveDate, DayRow>, AppError> {
-    let rows: Vec<(NaiveDate, bool, Option<String>, bool)> = service_days::table
+    type Row = (NaiveDate, bool, Option<String>, bool, Option<NaiveDate>);
+    let rows: Vec<Row> = service_days::table
         .filter(service_days::service_date.between(from, to))
         .select((
             service_days::service_date,
             service_days::is_open,
             service_days::reason,
             service_days::published,
+            service_days::makeup_for,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(d, is_open, reason, published)| {
+        .map(|(d, is_open, reason, published, makeup_for)| {
             (
                 d,
                 DayRow {
                     is_open,
                     reason,
                     published,
+                    makeup_for,
                 },
             )
         })
@@ -154,6 +157,7 @@ pub fn put_day(
                 service_days::is_open.eq(row.is_open),
                 service_days::reason.eq(&row.reason),
                 service_days::published.eq(row.published),
+                service_days::makeup_for.eq(row.makeup_for),
                 service_days::updated_at.eq(now),
             ))
             .execute(conn)?;
@@ -164,6 +168,7 @@ pub fn put_day(
                 service_days::is_open.eq(row.is_open),
                 service_days::reason.eq(&row.reason),
                 service_days::published.eq(row.published),
+                service_days::makeup_for.eq(row.makeup_for),
                 service_days::updated_at.eq(now),
             ))
             .execute(conn)?;
@@ -204,8 +209,11 @@ pub struct MealOption {
     pub price_vnd: Vnd,
     pub capacity: Option<i32>,
     pub vegetarian: bool,
+    /// The dishes' names as served that day ("Cơm · Canh chua").
     pub dishes: String,
     pub position: i32,
+    /// The allergen codes of its dishes as served that day.
+    pub allergens: String,
 }
 
 impl MealOption {
@@ -248,7 +256,65 @@ pub struct NewOption<'a> {
     pub price_vnd: Vnd,
     pub capacity: Option<i32>,
     pub vegetarian: bool,
-    pub dishes: &'a str,
+    pub dishes: &'a [Dish],
+}
+
+/// Sets what an option holds: its dish links, in order, and the names and allergens shown.
+pub fn set_option_dishes(conn: &mut DbConn, id: i32, list: &[Dish]) -> Result<(), AppError> {
+    diesel::delete(option_dishes::table.filter(option_dishes::option_id.eq(id))).execute(conn)?;
+    // One row at a time: diesel's MultiConnection has no multi-row INSERT (a few rows).
+    for (i, d) in list.iter().enumerate() {
+        diesel::insert_into(option_dishes::table)
+            .values((
+                option_dishes::option_id.eq(id),
+                option_dishes::dish_id.eq(d.id),
+                option_dishes::position.eq(i as i32),
+            ))
+            .execute(conn)?;
+    }
+    let names = list
+        .iter()
+        .map(|d| d.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let allergens =
+        crate::canteen::rules::allergen_union(list.iter().map(|d| d.allergens.as_str()));
+    diesel::update(meal_options::table.find(id))
+        .set((
+            meal_options::dishes.eq(names),
+            meal_options::allergens.eq(allergens),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The dishes of each option, in order.
+pub fn dishes_of(conn: &mut DbConn, ids: &[i32]) -> Result<HashMap<i32, Vec<Dish>>, AppError> {
+    let rows: Vec<(i32, Dish)> = option_dishes::table
+        .inner_join(dishes::table)
+        .filter(option_dishes::option_id.eq_any(ids))
+        .order((option_dishes::option_id, option_dishes::position))
+        .select((option_dishes::option_id, Dish::as_select()))
+        .load(conn)?;
+    let mut out: HashMap<i32, Vec<Dish>> = HashMap::new();
+    for (o, d) in rows {
+        out.entry(o).or_default().push(d);
+    }
+    Ok(out)
+}
+
+/// Options on or after `from` that hold the dish.
+pub fn options_with_dish(
+    conn: &mut DbConn,
+    dish: i32,
+    from: NaiveDate,
+) -> Result<Vec<MealOption>, AppError> {
+    Ok(meal_options::table
+        .inner_join(option_dishes::table)
+        .filter(option_dishes::dish_id.eq(dish))
+        .filter(meal_options::service_date.ge(from))
+        .select(MealOption::as_select())
+        .load(conn)?)
 }
 
 pub fn add_option(
@@ -274,29 +340,40 @@ pub fn add_option(
             meal_options::price_vnd.eq(o.price_vnd.0),
             meal_options::capacity.eq(o.capacity),
             meal_options::vegetarian.eq(o.vegetarian),
-            meal_options::dishes.eq(o.dishes),
             meal_options::position.eq(position as i32),
         ))
         .returning(meal_options::id)
         .get_result(conn)?;
+    set_option_dishes(conn, id, o.dishes)?;
     Ok(Ok(id))
 }
 
-/// Changes an option's price and capacity. Orders already placed keep the price they were
-/// placed at.
+/// Changes an option's name, price, capacity and kind. Orders already placed keep the price
+/// they were placed at. Ok(Err(key)) when another option of the day has the name.
 pub fn update_option(
     conn: &mut DbConn,
     id: i32,
-    price_vnd: i64,
-    capacity: Option<i32>,
-) -> Result<(), AppError> {
+    o: &NewOption<'_>,
+) -> Result<Result<(), &'static str>, AppError> {
+    let taken: i64 = meal_options::table
+        .filter(meal_options::service_date.eq(o.service_date))
+        .filter(meal_options::name.eq(o.name))
+        .filter(meal_options::id.ne(id))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Ok(Err("menu.err_option_exists"));
+    }
     diesel::update(meal_options::table.find(id))
         .set((
-            meal_options::price_vnd.eq(price_vnd),
-            meal_options::capacity.eq(capacity),
+            meal_options::name.eq(o.name),
+            meal_options::price_vnd.eq(o.price_vnd.0),
+            meal_options::capacity.eq(o.capacity),
+            meal_options::vegetarian.eq(o.vegetarian),
         ))
         .execute(conn)?;
-    Ok(())
+    set_option_dishes(conn, id, o.dishes)?;
+    Ok(Ok(()))
 }
 
 /// Removes an option that nobody has ordered (cancelled orders included: they keep history).
@@ -327,9 +404,13 @@ pub struct Dish {
     pub name: String,
     pub description: String,
     pub vegetarian: bool,
+    /// Allergen codes from the fixed list (`rules::ALLERGENS`), comma-separated.
     pub allergens: String,
     pub active: bool,
     pub created_at: NaiveDateTime,
+    pub allergen_notes: String,
+    /// A liquid dish (soup): its food sample is measured in ml.
+    pub liquid: bool,
 }
 
 pub fn all_dishes(conn: &mut DbConn) -> Result<Vec<Dish>, AppError> {
@@ -352,15 +433,34 @@ pub struct DishInput {
     pub description: String,
     pub vegetarian: bool,
     pub allergens: String,
+    pub allergen_notes: String,
+    pub liquid: bool,
     pub active: bool,
 }
 
+/// Store command: a dish created or changed. A dish in a vegetarian option of today or later
+/// stays vegetarian. The options of today and later that hold it show its new name and
+/// allergens; days that are over keep what was served. Audited.
 pub fn save_dish(
     conn: &mut DbConn,
     id: Option<i32>,
     d: &DishInput,
+    actor: &crate::audit::Actor,
     now: NaiveDateTime,
 ) -> Result<Result<i32, &'static str>, AppError> {
+    let today = crate::clock::business_date_of(now);
+    let before = match id {
+        Some(id) => Some(dish(conn, id)?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    if let Some(id) = id.filter(|_| !d.vegetarian) {
+        if options_with_dish(conn, id, today)?
+            .iter()
+            .any(|o| o.vegetarian)
+        {
+            return Ok(Err("dish.err_in_vegetarian_option"));
+        }
+    }
     let mut clash = dishes::table.filter(dishes::name.eq(&d.name)).into_boxed();
     if let Some(id) = id {
         clash = clash.filter(dishes::id.ne(id));
@@ -368,7 +468,7 @@ pub fn save_dish(
     if clash.count().get_result::<i64>(conn)? > 0 {
         return Ok(Err("dish.err_name_taken"));
     }
-    match id {
+    let saved = match id {
         Some(id) => {
             diesel::update(dishes::table.find(id))
                 .set((
@@ -376,23 +476,64 @@ pub fn save_dish(
                     dishes::description.eq(&d.description),
                     dishes::vegetarian.eq(d.vegetarian),
                     dishes::allergens.eq(&d.allergens),
+                    dishes::allergen_notes.eq(&d.allergen_notes),
+                    dishes::liquid.eq(d.liquid),
                     dishes::active.eq(d.active),
                 ))
                 .execute(conn)?;
-            Ok(Ok(id))
+            for o in options_with_dish(conn, id, today)? {
+                let list = dishes_of(conn, &[o.id])?.remove(&o.id).unwrap_or_default();
+                set_option_dishes(conn, o.id, &list)?;
+            }
+            id
         }
-        None => Ok(Ok(diesel::insert_into(dishes::table)
+        None => diesel::insert_into(dishes::table)
             .values((
                 dishes::name.eq(&d.name),
                 dishes::description.eq(&d.description),
                 dishes::vegetarian.eq(d.vegetarian),
                 dishes::allergens.eq(&d.allergens),
+                dishes::allergen_notes.eq(&d.allergen_notes),
+                dishes::liquid.eq(d.liquid),
                 dishes::active.eq(d.active),
                 dishes::created_at.eq(now),
             ))
             .returning(dishes::id)
-            .get_result(conn)?)),
+            .get_result(conn)?,
+    };
+    let snap = |name: &str, veg: bool, allergens: &str, notes: &str, liquid: bool, active: bool| {
+        serde_json::json!({"name": name, "vegetarian": veg, "allergens": allergens,
+            "allergen_notes": notes, "liquid": liquid, "active": active})
+    };
+    let mut entry = crate::audit::Entry::new(
+        if before.is_some() {
+            "catalogue_dish.update"
+        } else {
+            "catalogue_dish.create"
+        },
+        "dish",
+    )
+    .id(saved)
+    .after(snap(
+        &d.name,
+        d.vegetarian,
+        &d.allergens,
+        &d.allergen_notes,
+        d.liquid,
+        d.active,
+    ));
+    if let Some(b) = &before {
+        entry = entry.before(snap(
+            &b.name,
+            b.vegetarian,
+            &b.allergens,
+            &b.allergen_notes,
+            b.liquid,
+            b.active,
+        ));
     }
+    crate::audit::record(conn, actor, now, entry)?;
+    Ok(Ok(saved))
 }
 
 /// A day whose cut-off has passed is final: it cannot be closed or opened any more.
@@ -431,6 +572,7 @@ pub fn close_days(
             is_open: false,
             reason: Some(reason.to_string()),
             published,
+            makeup_for: None,
         };
         put_day(conn, d, &row, now)?;
         cancelled += transition::close_day(conn, d, reason, &by, now)?;
@@ -453,11 +595,11 @@ pub fn close_days(
 /// (meals restored, standing meals added).
 pub fn open_day(
     conn: &mut DbConn,
-    day: NaiveDate,
-    reason: Option<&str>,
+    opening: &crate::canteen::rules::Opening,
     actor: &crate::audit::Actor,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(usize, usize), AppError> {
+    let (day, reason) = (opening.day, opening.reason.as_deref());
     use crate::canteen::states::Source;
     use crate::canteen::transition::{self, By};
     let nowt = crate::clock::truncate_micros(now.naive_utc());
@@ -469,6 +611,7 @@ pub fn open_day(
         is_open: true,
         reason: reason.map(str::to_string),
         published,
+        makeup_for: opening.makeup_for,
     };
     put_day(conn, day, &row, nowt)?;
     let by = By::new(actor.user_id, Source::Calendar);
@@ -479,14 +622,16 @@ pub fn open_day(
     let mut added = 0;
     if crate::canteen::rules::editable(day, Some(&row), now, &s).is_ok() {
         let opts = options_between(conn, day, day)?;
-        added = crate::canteen::standing::materialize_day(conn, day, &opts, nowt)?;
+        let as_day = DayRow::standing_as(Some(&row), day);
+        added = crate::canteen::standing::materialize_day(conn, day, as_day, &opts, nowt)?;
     }
     crate::audit::record(
         conn,
         actor,
         nowt,
         crate::audit::Entry::new("calendar.open", "service_day").after(serde_json::json!(
-            {"day": day, "reason": reason, "meals_restored": restored, "standing_meals": added}
+            {"day": day, "reason": reason, "makeup_for": opening.makeup_for,
+             "meals_restored": restored, "standing_meals": added}
         )),
     )?;
     Ok((restored, added))

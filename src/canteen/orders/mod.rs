@@ -3,6 +3,7 @@
 
 pub mod behalf;
 pub mod history;
+pub mod notices;
 pub mod pass;
 pub mod staff;
 pub mod standing;

@@ -24,15 +24,23 @@ pub async fn page(
 ) -> Result<Markup, AppError> {
     let person = person_of(&user)?;
     let now = state.clock.now_naive();
-    let (token, code) = state
+    let today = state.clock.today();
+    let (token, p, meal) = state
         .db
         .write(move |c| {
             let t = service::pass_token(c, person, now, false)?;
             let p = crate::people::store::person(c, person)?.ok_or(AppError::NotFound)?;
-            Ok((t, p.employee_code))
+            let meal = crate::canteen::ordering::orders_of(c, person, today, today)?
+                .into_iter()
+                .find(|o| o.status != crate::canteen::ordering::CANCELLED);
+            let option = match meal {
+                Some(m) => crate::canteen::store::option(c, m.option_id)?,
+                None => None,
+            };
+            Ok((t, p, option))
         })
         .await?;
-    Ok(pass_page(&ctx, &qr_svg(&token)?, &code))
+    Ok(pass_page(&ctx, &qr_svg(&token)?, &p, meal.as_ref()))
 }
 
 /// The pass as an inline SVG element (the renderer writes a whole SVG document; inside HTML
@@ -51,7 +59,12 @@ fn qr_svg(token: &str) -> Result<String, AppError> {
     })
 }
 
-fn pass_page(ctx: &Ctx, svg: &str, code: &str) -> Markup {
+fn pass_page(
+    ctx: &Ctx,
+    svg: &str,
+    p: &crate::people::store::Person,
+    today: Option<&crate::canteen::store::MealOption>,
+) -> Markup {
     layout::page(
         ctx,
         ctx.t("pass.title"),
@@ -59,7 +72,11 @@ fn pass_page(ctx: &Ctx, svg: &str, code: &str) -> Markup {
             h1 { (ctx.t("pass.title")) }
             div.card.pass {
                 div.qr role="img" aria-label=(ctx.t("pass.qr_label")) { (PreEscaped(svg)) }
-                p { (ctx.t("people.code")) ": " strong { (code) } }
+                p { (ctx.t("people.code")) ": " strong { (p.employee_code) } }
+                @if let Some(o) = today {
+                    p { (ctx.t("pass.today")) ": " strong { (o.name) } @if !o.dishes.is_empty() { " — " (o.dishes) }
+                        (crate::canteen::week::allergen_line(ctx, &o.allergens, &p.allergens)) }
+                }
                 p.hint { (ctx.t("pass.help")) }
             }
             div.card {

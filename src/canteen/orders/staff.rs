@@ -29,20 +29,39 @@ pub async fn my_week(
 ) -> Result<Markup, AppError> {
     let person = person_of(&user)?;
     let now = state.clock.now();
-    let days = state
+    let (days, mine) = state
         .db
         .read(move |c| {
             let s = store::load_settings(c)?;
-            week::load(c, person, now, &s, false)
+            Ok((
+                week::load(c, person, now, &s, false)?,
+                Mine::load(c, person)?,
+            ))
         })
         .await?;
-    Ok(week_page(&ctx, &days, None, state.clock.today()))
+    Ok(week_page(&ctx, &days, None, &mine, state.clock.today()))
+}
+
+/// What My week shows besides the days: the person's allergens and unread notices.
+struct Mine {
+    allergies: String,
+    notices: Vec<crate::canteen::notices::Notice>,
+}
+
+impl Mine {
+    fn load(c: &mut crate::db::DbConn, person: i32) -> Result<Mine, AppError> {
+        Ok(Mine {
+            allergies: crate::people::store::allergens_of(c, person)?,
+            notices: crate::canteen::notices::unread(c, person)?,
+        })
+    }
 }
 
 fn week_page(
     ctx: &Ctx,
     days: &[week::DayView],
     sent: Option<&week::Sent>,
+    mine: &Mine,
     today: chrono::NaiveDate,
 ) -> Markup {
     let tomorrow = today + Duration::days(1);
@@ -66,7 +85,9 @@ fn week_page(
                 a.button.secondary href="/pass" { (ctx.t("pass.title")) }
                 a.button.secondary href="/meals" { (ctx.t("rating.title")) }
                 a.button.secondary href="/history" { (ctx.t("nav.history")) }
+                a.button.secondary href="/allergies" { (ctx.t("allergy.title")) }
             }))
+            (crate::canteen::notices::panel(ctx, &mine.notices))
             @if let Some(d) = remind {
                 p.alert role="status" { (ctx.tf("week.remind_tomorrow", date(d.day))) }
             }
@@ -74,7 +95,7 @@ fn week_page(
                 p.notice { (ctx.tf("week.day_closed", date(d.day))) @if let Some(r) = d.row.as_ref().and_then(|r| r.reason.as_deref()) { ": " (r) } }
             }
             @if let Some(s) = sent { p.alert role="alert" { (ctx.t(s.banner_key())) } }
-            (week::grid(ctx, "/week", days, sent, true, today))
+            (week::grid(ctx, "/week", days, sent, true, &mine.allergies, today))
         },
     )
 }
@@ -98,13 +119,73 @@ pub async fn save_week(
         .await?;
     match outcome {
         Ok(_) => Ok(see_other("/week", Some("flash.week_saved"))),
-        Err((days, sent)) => Ok(html_invalid(week_page(
-            &ctx,
-            &days,
-            Some(&sent),
-            state.clock.today(),
-        ))),
+        Err((days, sent)) => {
+            let mine = state.db.read(move |c| Mine::load(c, person)).await?;
+            Ok(html_invalid(week_page(
+                &ctx,
+                &days,
+                Some(&sent),
+                &mine,
+                state.clock.today(),
+            )))
+        }
     }
+}
+
+// ---- allergies ----
+
+pub async fn allergies_form(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+) -> Result<Markup, AppError> {
+    let person = person_of(&user)?;
+    let mine = state
+        .db
+        .read(move |c| crate::people::store::allergens_of(c, person))
+        .await?;
+    Ok(layout::page(
+        &ctx,
+        ctx.t("allergy.title"),
+        html! {
+            h1 { (ctx.t("allergy.title")) }
+            p { (ctx.t("allergy.help")) }
+            div.card { (post_form(&ctx, "/allergies", html! {
+                fieldset.checks {
+                    legend { (ctx.t("allergy.legend")) }
+                    @for code in rules::ALLERGENS {
+                        label { input type="checkbox" name="allergen" value=(code) checked[rules::allergen_codes(&mine).any(|c| c == code)]; " " (ctx.t(rules::allergen_key(code))) }
+                    }
+                }
+                button type="submit" { (ctx.t("common.save")) }
+            })) }
+            p.hint { (ctx.t("allergy.privacy")) }
+            p { a href="/week" { (ctx.t("common.back")) } }
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllergyForm {
+    #[serde(default)]
+    allergen: Vec<String>,
+}
+
+pub async fn allergies_save(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    Form(f): Form<AllergyForm>,
+) -> Result<HttpResponse, AppError> {
+    let person = person_of(&user)?;
+    let codes = rules::allergen_set(&f.allergen).map_err(AppError::BadRequest)?;
+    let actor = crate::audit::Actor::user(user.user_id, &user.username);
+    let now = state.clock.now_naive();
+    state
+        .db
+        .write(move |c| crate::people::store::set_allergens(c, person, &codes, &actor, now))
+        .await?;
+    Ok(see_other("/week", Some("flash.saved")))
 }
 
 // ---- standing order ----

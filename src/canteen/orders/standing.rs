@@ -178,7 +178,7 @@ pub fn declare_absence(
     let s = store::load_settings(conn)?;
     let days: Vec<_> = editable_days(conn, now, &s)?
         .into_iter()
-        .map(|d| d.0)
+        .map(|d| d.day)
         .filter(|d| *d >= start && *d <= end)
         .collect();
     if let (Some(first), Some(last)) = (days.first(), days.last()) {
@@ -219,13 +219,13 @@ pub fn withdraw_absence(
     let s = store::load_settings(conn)?;
     let days = editable_days(conn, now, &s)?;
     if let (Some(first), Some(last)) = (days.first(), days.last()) {
-        store::lock_days(conn, first.0, last.0, false)?;
+        store::lock_days(conn, first.day, last.day, false)?;
     }
     store::lock(conn, LOCK_PERSON, person)?;
     if !delete_absence(conn, person, id)? {
         return Ok(None);
     }
-    let Some(first) = days.first().map(|d| d.0) else {
+    let Some(first) = days.first().map(|d| d.day) else {
         return Ok(Some(0));
     };
     let by = By::new(by, Source::Absence);
@@ -244,12 +244,21 @@ pub fn withdraw_absence(
     Ok(Some(back))
 }
 
+/// A day on which changes are still allowed, with its options.
+#[derive(Clone, Debug)]
+pub struct OpenDay {
+    pub day: NaiveDate,
+    pub options: Vec<MealOption>,
+    /// The day whose weekday standing orders follow (the replaced day on a make-up day).
+    pub standing_as: NaiveDate,
+}
+
 /// Days between today and the horizon on which changes are still allowed, with their options.
 pub fn editable_days(
     conn: &mut DbConn,
     now: DateTime<Utc>,
     s: &Settings,
-) -> Result<Vec<(NaiveDate, Vec<MealOption>)>, AppError> {
+) -> Result<Vec<OpenDay>, AppError> {
     let today = now
         .with_timezone(&crate::clock::business_offset())
         .date_naive();
@@ -260,14 +269,15 @@ pub fn editable_days(
     let mut d = today;
     while d <= to {
         if rules::editable(d, rows.get(&d), now, s).is_ok() {
-            out.push((
-                d,
-                options
+            out.push(OpenDay {
+                day: d,
+                options: options
                     .iter()
                     .filter(|o| o.service_date == d)
                     .cloned()
                     .collect(),
-            ));
+                standing_as: rules::DayRow::standing_as(rows.get(&d), d),
+            });
         }
         d += Duration::days(1);
     }
@@ -300,13 +310,13 @@ pub fn absences_on(conn: &mut DbConn, d: NaiveDate) -> Result<Vec<Absence>, AppE
 pub fn sync_person(
     conn: &mut DbConn,
     person: i32,
-    days: &[(NaiveDate, Vec<MealOption>)],
+    days: &[OpenDay],
     now: NaiveDateTime,
 ) -> Result<usize, AppError> {
-    let Some(first) = days.first().map(|d| d.0) else {
+    let Some(first) = days.first().map(|d| d.day) else {
         return Ok(0);
     };
-    let last = days.last().map(|d| d.0).unwrap_or(first);
+    let last = days.last().map(|d| d.day).unwrap_or(first);
     store::lock_days(conn, first, last, false)?;
     store::lock(conn, LOCK_PERSON, person)?;
     let standing = standing_of(conn, person)?;
@@ -318,10 +328,15 @@ pub fn sync_person(
         .collect();
     let by = By::new(None, Source::Standing);
     let mut n = 0;
-    for (d, opts) in days {
+    for OpenDay {
+        day: d,
+        options: opts,
+        standing_as,
+    } in days
+    {
         let wants = standing
             .as_ref()
-            .and_then(|s| s.wants(*d))
+            .and_then(|s| s.wants(*d, *standing_as))
             .filter(|_| !absent(&abs, person, *d) && gone.is_none_or(|g| *d < g));
         match (existing.get(d), wants) {
             (None, Some(veg)) => {
@@ -366,6 +381,7 @@ fn fits(conn: &mut DbConn, opt: &MealOption) -> Result<bool, AppError> {
 pub fn materialize_day(
     conn: &mut DbConn,
     day: NaiveDate,
+    standing_as: NaiveDate,
     opts: &[MealOption],
     now: NaiveDateTime,
 ) -> Result<usize, AppError> {
@@ -397,7 +413,9 @@ pub fn materialize_day(
         if have.contains(&person) || gone.contains(&person) || absent(&abs, person, day) {
             continue;
         }
-        let Some(veg) = s.wants(day) else { continue };
+        let Some(veg) = s.wants(day, standing_as) else {
+            continue;
+        };
         let Some(opt) =
             rules::pick_option(&refs, veg).and_then(|id| opts.iter().find(|o| o.id == id))
         else {
@@ -433,10 +451,10 @@ pub fn materialize_due(
 ) -> Result<usize, AppError> {
     let nowt = crate::clock::truncate_micros(now.naive_utc());
     let mut n = 0;
-    for (day, opts) in editable_days(conn, now, s)? {
-        if !opts.is_empty() {
-            store::lock_days(conn, day, day, true)?;
-            n += materialize_day(conn, day, &opts, nowt)?;
+    for d in editable_days(conn, now, s)? {
+        if !d.options.is_empty() {
+            store::lock_days(conn, d.day, d.day, true)?;
+            n += materialize_day(conn, d.day, d.standing_as, &d.options, nowt)?;
         }
     }
     Ok(n)

@@ -140,6 +140,24 @@ pub fn used(conn: &mut DbConn, option_id: i32) -> Result<i64, AppError> {
     Ok(meals + guests.unwrap_or(0) + walk_ins)
 }
 
+/// The people who eat an option: an active meal of it, or guests on it.
+pub fn eaters_of_option(conn: &mut DbConn, option_id: i32) -> Result<Vec<i32>, AppError> {
+    let mut people: Vec<i32> = orders::table
+        .filter(orders::option_id.eq(option_id))
+        .filter(orders::status.eq(ORDERED))
+        .select(orders::person_id)
+        .load(conn)?;
+    let hosts: Vec<i32> = guest_meals::table
+        .filter(guest_meals::option_id.eq(option_id))
+        .filter(guest_meals::status.eq(ORDERED))
+        .select(guest_meals::person_id)
+        .load(conn)?;
+    people.extend(hosts);
+    people.sort_unstable();
+    people.dedup();
+    Ok(people)
+}
+
 /// Problems with a submission, day by day (i18n keys).
 pub type DayProblems = Vec<(NaiveDate, &'static str)>;
 
@@ -434,7 +452,36 @@ pub fn apply_week(
     let by = who.by().journaled(&journal);
     let open = crate::periods::ensure_open_range(conn, from, to)?;
     let mut done = Applied::default();
+    let name_of = |id: i32| options.iter().find(|o| o.id == id).map(|o| o.name.clone());
     for p in changes {
+        let had = current
+            .get(&p.day)
+            .filter(|o| o.status != CANCELLED)
+            .and_then(|o| name_of(o.option_id));
+        let had_guests = current_guests
+            .get(&p.day)
+            .filter(|g| g.status != CANCELLED)
+            .map(|g| g.guests)
+            .unwrap_or(0);
+        done.changes.push(DayChange {
+            day: p.day,
+            before: MealState {
+                option: had.clone(),
+                guests: had_guests,
+            },
+            after: MealState {
+                option: if p.meal_changes {
+                    p.chosen.map(|o| o.name.clone())
+                } else {
+                    had
+                },
+                guests: if p.guests_change {
+                    p.guests
+                } else {
+                    had_guests
+                },
+            },
+        });
         if p.meal_changes {
             let existing = current.get(&p.day);
             let m = match p.chosen {
@@ -481,11 +528,28 @@ pub fn apply_week(
     Ok(Ok(done))
 }
 
-/// What a submission changed: the days, and those changed after their cut-off (kitchen only).
+/// What a submission changed: the days, those changed after their cut-off (kitchen only),
+/// and each day's meal before → after.
 #[derive(Debug, Default)]
 pub struct Applied {
     pub days: Vec<NaiveDate>,
     pub late: Vec<NaiveDate>,
+    pub changes: Vec<DayChange>,
+}
+
+/// One day's meal before → after a submission.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DayChange {
+    pub day: NaiveDate,
+    pub before: MealState,
+    pub after: MealState,
+}
+
+/// A day's meal as a person sees it: the option's name (None: no meal) and guests.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MealState {
+    pub option: Option<String>,
+    pub guests: i32,
 }
 
 /// One day's change, checked and ready to write.

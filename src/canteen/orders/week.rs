@@ -255,6 +255,7 @@ pub fn grid(
     days: &[DayView],
     sent: Option<&Sent>,
     show_prices: bool,
+    allergies: &str,
     today: NaiveDate,
 ) -> Markup {
     let mut weeks: Vec<&[DayView]> = Vec::new();
@@ -292,7 +293,7 @@ pub fn grid(
                 table.week.responsive {
                     thead { tr { th { (ctx.t("week.day")) } th { (ctx.t("week.choice")) } th { (ctx.t("week.guests")) } th { (ctx.t("week.state")) } } }
                     tbody {
-                        @for d in week.iter() { (day_row(ctx, d, sent, show_prices)) }
+                        @for d in week.iter() { (day_row(ctx, d, sent, show_prices, allergies)) }
                     }
                 }
             }
@@ -303,7 +304,13 @@ pub fn grid(
     )
 }
 
-fn day_row(ctx: &Ctx, d: &DayView, sent: Option<&Sent>, show_prices: bool) -> Markup {
+fn day_row(
+    ctx: &Ctx,
+    d: &DayView,
+    sent: Option<&Sent>,
+    show_prices: bool,
+    allergies: &str,
+) -> Markup {
     let key = d.day.format("%Y-%m-%d").to_string();
     let err = sent.and_then(|s| s.problem(d.day));
     let confirmed = d.lock.is_none()
@@ -330,7 +337,9 @@ fn day_row(ctx: &Ctx, d: &DayView, sent: Option<&Sent>, show_prices: bool) -> Ma
         .or(shown_gopt);
     html! {
         tr.bad[err.is_some()] id=(format!("d-{key}")) {
-            th scope="row" { (ctx.t(weekday_key(d.day))) br; (date(d.day)) }
+            th scope="row" { (ctx.t(weekday_key(d.day))) br; (date(d.day))
+                @if let Some(m) = d.row.as_ref().and_then(|r| r.makeup_for) { br; small.hint { (crate::canteen::calendar::makeup_text(ctx, m)) } }
+            }
             td {
                 @match &d.lock {
                     None => {
@@ -347,6 +356,7 @@ fn day_row(ctx: &Ctx, d: &DayView, sent: Option<&Sent>, show_prices: bool) -> Ma
                                     @if show_prices { " · " (o.price_vnd) }
                                     @if let Some(n) = left { " · " span.badge.off[n == 0] { (if n == 0 { ctx.t("week.full") } else { "" }) @if n > 0 { (ctx.tf("week.left", n)) } } }
                                     @if !o.dishes.is_empty() { br; small.hint { (o.dishes) } }
+                                    (allergen_line(ctx, &o.allergens, allergies))
                                 }
                             }
                             label { input type="radio" name=(format!("meal_{key}")) value="none" checked[checked.is_none()]; " " (ctx.t("week.no_meal")) }
@@ -356,6 +366,7 @@ fn day_row(ctx: &Ctx, d: &DayView, sent: Option<&Sent>, show_prices: bool) -> Ma
                         @if let Some(m) = d.meal() {
                             strong { (d.option_name(m.option_id)) } " — " (ctx.t(status_key(&m.status)))
                             @if show_prices { " · " (m.price_vnd) }
+                            @if let Some(o) = d.options.iter().find(|o| o.id == m.option_id) { (allergen_line(ctx, &o.allergens, allergies)) }
                         } @else { span.hint { (ctx.t("week.no_meal")) } }
                     }
                 }
@@ -395,6 +406,26 @@ fn day_row(ctx: &Ctx, d: &DayView, sent: Option<&Sent>, show_prices: bool) -> Ma
                     Some(l) => { span.hint { (ctx.t(l.message_key())) } }
                 }
             }
+        }
+    }
+}
+
+/// An option's allergens, and a warning when one of them is among the person's own.
+pub fn allergen_line(ctx: &Ctx, option: &str, person: &str) -> Markup {
+    if option.is_empty() {
+        return html! {};
+    }
+    let clash = rules::allergen_clash(option, person);
+    let names = |codes: &mut dyn Iterator<Item = &str>| {
+        codes
+            .map(|c| ctx.t(rules::allergen_key(c)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    html! {
+        br; small.hint { (ctx.t("dish.allergens")) ": " (names(&mut rules::allergen_codes(option))) }
+        @if !clash.is_empty() {
+            br; strong.warn role="note" { "⚠ " (ctx.tf("allergy.warn", names(&mut clash.iter().copied()))) }
         }
     }
 }

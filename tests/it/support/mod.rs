@@ -603,7 +603,7 @@ impl TestApp {
                             price_vnd: canteen::money::Vnd(*price),
                             capacity: *cap,
                             vegetarian: *veg,
-                            dishes: "",
+                            dishes: &[],
                         };
                         ids.push(
                             menu_store::add_option(c, &o)?
@@ -615,6 +615,43 @@ impl TestApp {
                 Ok(out)
             })
             .expect("options")
+    }
+
+    /// The `after` JSON of every audit entry with this action, oldest first.
+    pub fn audit_after(&self, what: &str) -> Vec<serde_json::Value> {
+        use canteen::db::schema::audit_log::dsl::*;
+        use diesel::prelude::*;
+        let mut c = self.state.db.read_conn().expect("conn");
+        let rows: Vec<Option<String>> = audit_log
+            .filter(action.eq(what))
+            .order(id.asc())
+            .select(after_json)
+            .load(&mut *c)
+            .expect("audit");
+        rows.into_iter()
+            .map(|r| serde_json::from_str(r.as_deref().unwrap_or("null")).expect("json"))
+            .collect()
+    }
+
+    /// A dish in the catalogue (name, vegetarian, allergen codes); returns its id.
+    pub fn dish(&self, name: &str, vegetarian: bool, allergens: &str) -> i32 {
+        let d = menu_store::DishInput {
+            name: name.to_string(),
+            description: String::new(),
+            vegetarian,
+            allergens: allergens.to_string(),
+            allergen_notes: String::new(),
+            liquid: false,
+            active: true,
+        };
+        let now = self.state.clock.now_naive();
+        self.state
+            .db
+            .write_tx(move |c| {
+                menu_store::save_dish(c, None, &d, &Actor::system("test"), now)?
+                    .map_err(canteen::error::AppError::BadRequest)
+            })
+            .expect("dish")
     }
 
     pub fn publish(&self, monday: NaiveDate) {

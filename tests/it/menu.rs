@@ -1,0 +1,532 @@
+//! Menu safety and the kitchen's edits: options hold catalogue dishes, allergens from a fixed
+//! list reach staff, vegetarian options hold only vegetarian dishes, published options can be
+//! edited with their rules, people are told when someone else changed their meal, and make-up
+//! days follow the standing orders of the weekday they replace.
+
+use crate::support::*;
+use canteen::auth::roles::Role;
+
+async fn kitchen(app: &TestApp) -> Client {
+    let id = app.user("bep", &[Role::Kitchen]);
+    app.session_for(id).await
+}
+
+fn add_form<'a>(
+    date: &'a str,
+    name: &'a str,
+    veg: bool,
+    dishes: &'a [String],
+) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![("date", date), ("name", name), ("price", "30.000")];
+    if veg {
+        f.push(("vegetarian", "yes"));
+    }
+    for d in dishes {
+        f.push(("dish", d.as_str()));
+    }
+    f
+}
+
+#[actix_web::test]
+async fn a_vegetarian_option_cannot_hold_fish_and_an_option_needs_a_dish() {
+    let app = TestApp::spawn().await;
+    let fish = app.dish("Cá thu sốt cà chua", false, "fish").to_string();
+    let tofu = app.dish("Đậu phụ sốt cà chua", true, "soy").to_string();
+    let soup = app.dish("Canh bí đỏ", true, "").to_string();
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/menu?week=2026-11-30").await;
+
+    let with_fish = [tofu.clone(), fish.clone()];
+    let r = bep
+        .post(
+            "/kitchen/menu/options",
+            &add_form("2026-12-01", "Suất chay", true, &with_fish),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.texts("fieldset.checks .error")
+            .join(" ")
+            .contains("chỉ được gồm các món chay"),
+        "the message is beside the dishes: {}",
+        r.body
+    );
+    assert!(r.body.contains("value=\"Suất chay\""), "the input is kept");
+    let r = bep
+        .post(
+            "/kitchen/menu/options",
+            &add_form("2026-12-01", "Suất chay", true, &[]),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("ít nhất một món"), "{}", r.body);
+    assert_eq!(app.count("meal_options"), 0, "nothing was saved");
+
+    let r = bep
+        .post(
+            "/kitchen/menu/options",
+            &add_form("2026-12-01", "Suất chay", true, &[tofu.clone(), soup]),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.count("option_dishes"), 2);
+    assert_eq!(
+        app.count(
+            "meal_options WHERE allergens = 'soy' AND dishes = 'Đậu phụ sốt cà chua · Canh bí đỏ'"
+        ),
+        1
+    );
+
+    // The dish in it cannot become meat while the option is ahead.
+    bep.get(&format!("/kitchen/dishes/{tofu}")).await;
+    let r = bep
+        .post(
+            &format!("/kitchen/dishes/{tofu}"),
+            &[
+                ("name", "Đậu phụ nhồi thịt"),
+                ("allergen", "soy"),
+                ("active", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("phải giữ là món chay"), "{}", r.body);
+    assert_eq!(app.count("dishes WHERE name = 'Đậu phụ nhồi thịt'"), 0);
+}
+
+#[actix_web::test]
+async fn dishes_take_allergens_from_the_fixed_list_and_options_show_them_as_they_change() {
+    let app = TestApp::spawn().await;
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/dishes").await;
+    let r = bep
+        .post(
+            "/kitchen/dishes",
+            &[("name", "Tôm rim"), ("allergen", "tôm"), ("active", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 400, "a code outside the list is a forged form");
+    let r = bep
+        .post(
+            "/kitchen/dishes",
+            &[
+                ("name", "Tôm rim"),
+                ("allergen", "molluscs"),
+                ("allergen", "crustaceans"),
+                ("allergen_notes", "Nấu chung chảo với lạc"),
+                ("active", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count("dishes WHERE allergens = 'crustaceans,molluscs' AND allergen_notes = 'Nấu chung chảo với lạc'"),
+        1
+    );
+    let list = bep.get("/kitchen/dishes").await;
+    assert!(
+        list.body.contains("Tôm, cua (giáp xác), Nhuyễn thể"),
+        "{}",
+        list.body
+    );
+
+    // An option that holds it shows its allergens; correcting the dish corrects the option
+    // ahead (the days that are over keep what was served).
+    let shrimp = app.count("dishes") as i32;
+    bep.get("/kitchen/menu?week=2026-11-30").await;
+    let r = bep
+        .post(
+            "/kitchen/menu/options",
+            &add_form("2026-12-01", "Suất thường", false, &[shrimp.to_string()]),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let menu = bep.get("/kitchen/menu?week=2026-11-30").await;
+    assert!(menu.body.contains("Tôm, cua (giáp xác)"), "{}", menu.body);
+    app.sql("INSERT INTO meal_options (service_date, name, price_vnd, vegetarian, dishes, position, allergens) VALUES ('2026-11-20', 'Suất cũ', 35000, false, 'Tôm rim', 0, 'crustaceans,molluscs')");
+    bep.get(&format!("/kitchen/dishes/{shrimp}")).await;
+    let r = bep
+        .post(
+            &format!("/kitchen/dishes/{shrimp}"),
+            &[
+                ("name", "Tôm rim"),
+                ("allergen", "crustaceans"),
+                ("allergen", "peanuts"),
+                ("active", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count(
+            "meal_options WHERE service_date = '2026-12-01' AND allergens = 'crustaceans,peanuts'"
+        ),
+        1
+    );
+    assert_eq!(
+        app.count(
+            "meal_options WHERE service_date = '2026-11-20' AND allergens = 'crustaceans,molluscs'"
+        ),
+        1
+    );
+    assert_eq!(
+        app.audit_after("catalogue_dish.update").len(),
+        1,
+        "dish changes are audited"
+    );
+}
+
+#[actix_web::test]
+async fn staff_see_allergens_where_they_order_and_are_warned_about_their_own() {
+    let app = TestApp::spawn().await;
+    let fish = app.dish("Cá thu sốt cà chua", false, "fish");
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/menu?week=2026-11-30").await;
+    let r = bep
+        .post(
+            "/kitchen/menu/options",
+            &add_form("2026-11-30", "Suất cá", false, &[fish.to_string()]),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    app.publish(d(2026, 11, 30));
+
+    let (mut lan, lan_p) = app.staff("lan").await;
+    let week = lan.get("/week").await;
+    assert!(week.body.contains("Chất gây dị ứng: Cá"), "{}", week.body);
+    assert!(!week.has("strong.warn"), "no allergy recorded yet");
+
+    lan.get("/allergies").await;
+    let r = lan
+        .post("/allergies", &[("allergen", "fish"), ("allergen", "milk")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count(&format!(
+            "persons WHERE id = {lan_p} AND allergens = 'fish,milk'"
+        )),
+        1
+    );
+    assert_eq!(
+        app.audit_after("person.allergens").len(),
+        1,
+        "health data changes are audited"
+    );
+    assert_eq!(
+        lan.post("/allergies", &[("allergen", "dust")]).await.status,
+        400
+    );
+
+    let week = lan.get("/week").await;
+    let warn = week.texts("strong.warn").join(" ");
+    assert!(
+        warn.contains("Có chất bạn đã ghi dị ứng: Cá"),
+        "{}",
+        week.body
+    );
+
+    // The kitchen ordering for her sees the same warning; the printed menu lists allergens.
+    let behalf = bep.get(&format!("/kitchen/on-behalf/{lan_p}")).await;
+    assert!(behalf.texts("strong.warn").join(" ").contains("Cá"));
+    let print = bep.get("/kitchen/menu/print?week=2026-11-30").await;
+    assert_eq!(print.status, 200);
+    assert!(
+        print.texts("table td").iter().any(|t| t == "Cá"),
+        "{}",
+        print.body
+    );
+
+    // The pass page on the day shows the meal with the warning.
+    let mut fields = week.form("/week");
+    set_field(
+        &mut fields,
+        &key(d(2026, 11, 30)),
+        &(app.count("meal_options") as i32).to_string(),
+    );
+    assert_eq!(lan.post("/week", &refs(&fields)).await.status, 303);
+    app.clock().set(local(d(2026, 11, 30), 11, 0, 0));
+    let mut lan = login_again(&app, "lan").await;
+    let pass = lan.get("/pass").await;
+    assert!(pass.body.contains("Suất cá"), "{}", pass.body);
+    assert!(pass.texts("strong.warn").join(" ").contains("Cá"));
+}
+
+/// Lan and Bình order the first option of Tuesday 01/12; returns its id and the dish ids.
+async fn two_eat_tuesday(app: &TestApp) -> (i32, i32, i32, i32, Client) {
+    let rice = app.dish("Cơm trắng", true, "");
+    let chicken = app.dish("Gà rang gừng", false, "");
+    let mut bep = kitchen(app).await;
+    bep.get("/kitchen/menu?week=2026-11-30").await;
+    let r = bep
+        .post(
+            "/kitchen/menu/options",
+            &add_form(
+                "2026-12-01",
+                "Suất thường",
+                false,
+                &[rice.to_string(), chicken.to_string()],
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    app.publish(d(2026, 11, 30));
+    let option = app.count("meal_options") as i32;
+    let mut people = Vec::new();
+    for name in ["lan", "binh"] {
+        let (mut c, p) = app.staff(name).await;
+        let mut f = c.get("/week").await.form("/week");
+        set_field(&mut f, &key(d(2026, 12, 1)), &option.to_string());
+        assert_eq!(c.post("/week", &refs(&f)).await.status, 303);
+        people.push(p);
+    }
+    (option, rice, chicken, people[0], bep)
+}
+
+#[actix_web::test]
+async fn the_kitchen_edits_a_published_option_and_those_who_ordered_it_are_told() {
+    let app = TestApp::spawn().await;
+    let (option, rice, _chicken, lan_p, mut bep) = two_eat_tuesday(&app).await;
+    let fish = app.dish("Cá kho tộ", false, "fish");
+    let edit = format!("/kitchen/menu/options/{option}");
+    let page = bep.get(&edit).await;
+    assert!(page.body.contains("Đã có 2 suất đặt"), "{}", page.body);
+
+    // The capacity cannot go below what is ordered.
+    let mut f = page.form(&edit);
+    set_field(&mut f, "capacity", "1");
+    let r = bep.post(&edit, &refs(&f)).await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("không được thấp hơn số suất đã đặt"),
+        "{}",
+        r.body
+    );
+
+    // New dishes and a new price: saved; the two who ordered are told; their price stays.
+    let r = bep
+        .post(
+            &edit,
+            &[
+                ("name", "Suất thường"),
+                ("price", "40.000"),
+                ("capacity", "2"),
+                ("dish", &rice.to_string()),
+                ("dish", &fish.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.count("notices WHERE kind = 'dishes_changed'"), 2);
+    assert!(
+        app.orders_of(lan_p).iter().all(|o| o.3 == 30_000),
+        "ordered at the old price"
+    );
+    let after = app.audit_after("menu_option.update");
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0]["dishes"], "Cơm trắng · Cá kho tộ");
+    assert_eq!(after[0]["people_notified"], 2);
+
+    // Lan sees it on her next visit, with the new allergen, until she marks it read.
+    let mut lan = login_again(&app, "lan").await;
+    let week = lan.get("/week").await;
+    let notice = week.texts(".notices li").join(" ");
+    assert!(notice.contains("01/12/2026"), "{notice} {}", week.body);
+    assert!(notice.contains("Cơm trắng · Gà rang gừng"), "{notice}");
+    assert!(notice.contains("Cơm trắng · Cá kho tộ"), "{notice}");
+    assert!(notice.contains("Cá"), "{notice}");
+    let f = week.form("/notices/read");
+    assert_eq!(lan.post("/notices/read", &refs(&f)).await.status, 303);
+    assert!(
+        !lan.get("/week").await.has(".notices"),
+        "read notices are gone"
+    );
+    assert_eq!(
+        app.count("notices WHERE seen_at IS NULL"),
+        1,
+        "Bình's is still unread"
+    );
+}
+
+/// A new session of an existing user (as if they came back later).
+async fn login_again(app: &TestApp, name: &str) -> Client {
+    use canteen::db::schema::users;
+    use diesel::prelude::*;
+    let id: i32 = {
+        let mut c = app.state.db.read_conn().expect("conn");
+        users::table
+            .filter(users::username.eq(name))
+            .select(users::id)
+            .get_result(&mut *c)
+            .expect("user")
+    };
+    app.session_for(id).await
+}
+
+#[actix_web::test]
+async fn a_vegetarian_option_with_orders_stays_vegetarian() {
+    let app = TestApp::spawn().await;
+    let tofu = app.dish("Đậu phụ sốt cà chua", true, "soy").to_string();
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/menu?week=2026-11-30").await;
+    let r = bep
+        .post(
+            "/kitchen/menu/options",
+            &add_form("2026-12-01", "Suất chay", true, std::slice::from_ref(&tofu)),
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, _) = app.staff("lan").await;
+    let mut f = lan.get("/week").await.form("/week");
+    set_field(&mut f, &key(d(2026, 12, 1)), "1");
+    assert_eq!(lan.post("/week", &refs(&f)).await.status, 303);
+    bep.get("/kitchen/menu/options/1").await;
+    let r = bep
+        .post(
+            "/kitchen/menu/options/1",
+            &[
+                ("name", "Suất chay"),
+                ("price", "30.000"),
+                ("capacity", ""),
+                ("dish", &tofu),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("không bỏ dấu chay được"), "{}", r.body);
+    assert_eq!(app.count("meal_options WHERE vegetarian = true"), 1);
+}
+
+#[actix_web::test]
+async fn when_the_kitchen_changes_someones_meal_they_are_told_and_the_audit_has_before_and_after() {
+    let app = TestApp::spawn().await;
+    let (option, _, _, lan_p, mut bep) = two_eat_tuesday(&app).await;
+    let driver = app.person("TX01", "Lái xe Hùng");
+    let tue = key(d(2026, 12, 1));
+
+    let mut f = bep
+        .get(&format!("/kitchen/on-behalf/{lan_p}"))
+        .await
+        .form(&format!("/kitchen/on-behalf/{lan_p}"));
+    set_field(&mut f, &tue, "none");
+    set_field(&mut f, "guests_2026-12-01", "3");
+    let r = bep
+        .post(&format!("/kitchen/on-behalf/{lan_p}"), &refs(&f))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let mut f = bep
+        .get(&format!("/kitchen/on-behalf/{driver}"))
+        .await
+        .form(&format!("/kitchen/on-behalf/{driver}"));
+    set_field(&mut f, &tue, &option.to_string());
+    assert_eq!(
+        bep.post(&format!("/kitchen/on-behalf/{driver}"), &refs(&f))
+            .await
+            .status,
+        303
+    );
+
+    assert_eq!(
+        app.count("notices"),
+        1,
+        "only Lan has an account to be told on"
+    );
+    let audit = app.audit_after("orders.on_behalf");
+    assert_eq!(audit[0]["days"][0]["before"]["option"], "Suất thường");
+    assert_eq!(
+        audit[0]["days"][0]["after"]["option"],
+        serde_json::Value::Null
+    );
+    assert_eq!(audit[0]["days"][0]["after"]["guests"], 3);
+
+    let mut lan = login_again(&app, "lan").await;
+    let notice = lan.get("/week").await.texts(".notices li").join(" ");
+    assert!(
+        notice.contains("nhà bếp đã thay đổi suất ăn của bạn"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("Suất thường → Không ăn + 3 khách"),
+        "{notice}"
+    );
+}
+
+#[actix_web::test]
+async fn a_makeup_saturday_takes_the_standing_orders_of_the_weekday_it_replaces() {
+    let app = TestApp::spawn().await;
+    let rice = app.dish("Cơm trắng", true, "").to_string();
+    let (mut lan, lan_p) = app.staff("lan").await;
+    let (mut binh, binh_p) = app.staff("binh").await;
+    for (c, day) in [(&mut lan, "5"), (&mut binh, "1")] {
+        c.get("/standing").await;
+        assert_eq!(
+            c.post("/standing", &[("weekday", day), ("action", "save")])
+                .await
+                .status,
+            303
+        );
+    }
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/calendar?month=2026-12").await;
+    // A Sunday cannot be "made up for".
+    let r = bep
+        .post(
+            "/kitchen/calendar/open",
+            &[
+                ("day", "05/12/2026"),
+                ("reason", "Làm bù"),
+                ("makeup_for", "06/12/2026"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("phải là một ngày thường"), "{}", r.body);
+    assert_eq!(
+        app.count("service_days WHERE is_open = true"),
+        0,
+        "nothing changed"
+    );
+
+    let r = bep
+        .post(
+            "/kitchen/calendar/open",
+            &[
+                ("day", "05/12/2026"),
+                ("reason", "Làm bù"),
+                ("makeup_for", "04/12/2026"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let cal = bep.get("/kitchen/calendar?month=2026-12").await;
+    assert!(
+        cal.body.contains("làm bù cho Thứ Sáu 04/12/2026"),
+        "{}",
+        cal.body
+    );
+    bep.get("/kitchen/menu?week=2026-11-30").await;
+    let r = bep
+        .post(
+            "/kitchen/menu/options",
+            &add_form("2026-12-05", "Suất thường", false, &[rice]),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    bep.post("/kitchen/menu/publish", &[("week", "2026-11-30")])
+        .await;
+
+    assert!(
+        app.meal_days(lan_p).contains(&d(2026, 12, 5)),
+        "Friday's standing order"
+    );
+    assert!(
+        !app.meal_days(binh_p).contains(&d(2026, 12, 5)),
+        "Monday's does not apply"
+    );
+    let week = lan.get("/week").await;
+    assert!(
+        week.body.contains("làm bù cho Thứ Sáu 04/12/2026"),
+        "{}",
+        week.body
+    );
+}
