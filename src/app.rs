@@ -115,7 +115,9 @@ routes! {
     GET "/admin/users/{id}" Roles(ADMIN) => accounts::handlers::edit_form;
     POST "/admin/users/{id}" Roles(ADMIN) => accounts::handlers::update;
     POST "/admin/users/{id}/reset-password" Roles(ADMIN) => accounts::handlers::reset_password;
-    GET "/admin/audit" Roles(ADMIN) => accounts::handlers::audit;
+    GET "/admin/audit" Roles(ADMIN) => accounts::audit_page::page;
+    GET "/admin/audit.xlsx" Roles(ADMIN) => accounts::audit_page::xlsx;
+    GET "/admin/audit.csv" Roles(ADMIN) => accounts::audit_page::csv;
     GET "/week" Roles(STAFF) => staff::my_week;
     POST "/week" Roles(STAFF) => staff::save_week;
     GET "/standing" Roles(STAFF) => staff::standing_form;

@@ -276,14 +276,61 @@ pub fn verify(conn: &mut DbConn) -> Result<Verify, AppError> {
     }
 }
 
-/// A page of the log, newest first, for the admin's audit view.
-pub fn recent(
+/// What the admin's audit view is filtered by. `from`/`to` are UTC instants (the business
+/// days' bounds), `to` exclusive.
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    /// Part of the actor's name.
+    pub who: String,
+    pub action: String,
+    pub entity: String,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+    /// Sign-ins and sign-outs (their own view) instead of changes.
+    pub logins: bool,
+}
+
+/// The actions shown in the logins view (and left out of the changes view).
+pub const LOGIN_ACTIONS: [&str; 3] = ["login.success", "login.failure", "logout"];
+
+/// A page of the log, newest first, filtered; and how many rows match.
+pub fn search(
     conn: &mut DbConn,
+    f: &AuditFilter,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<AuditRow>, i64), AppError> {
-    let total: i64 = audit_log::table.count().get_result(conn)?;
-    let rows = audit_log::table
+    let build = || {
+        let mut q = audit_log::table.into_boxed();
+        q = if f.logins {
+            q.filter(audit_log::action.eq_any(LOGIN_ACTIONS))
+        } else {
+            q.filter(audit_log::action.ne_all(LOGIN_ACTIONS))
+        };
+        let who = f.who.trim();
+        if !who.is_empty() {
+            q = q.filter(
+                audit_log::actor
+                    .like(crate::db::like_contains(who))
+                    .escape('\\'),
+            );
+        }
+        if !f.action.is_empty() {
+            q = q.filter(audit_log::action.eq(f.action.clone()));
+        }
+        if !f.entity.is_empty() {
+            q = q.filter(audit_log::entity.eq(f.entity.clone()));
+        }
+        if let Some(from) = f.from {
+            q = q.filter(audit_log::at.ge(from));
+        }
+        if let Some(to) = f.to {
+            q = q.filter(audit_log::at.lt(to));
+        }
+        q
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let rows = build()
         .order(audit_log::id.desc())
         .offset(offset)
         .limit(limit)
@@ -291,9 +338,83 @@ pub fn recent(
     Ok((rows, total))
 }
 
+/// The actions and the kinds of record that occur in the log (for the filters).
+pub fn kinds(conn: &mut DbConn) -> Result<(Vec<String>, Vec<String>), AppError> {
+    let actions = audit_log::table
+        .select(audit_log::action)
+        .distinct()
+        .order(audit_log::action.asc())
+        .load(conn)?;
+    let entities = audit_log::table
+        .select(audit_log::entity)
+        .distinct()
+        .order(audit_log::entity.asc())
+        .load(conn)?;
+    Ok((actions, entities))
+}
+
+/// One field of a record before → after (None: absent on that side).
+#[derive(Debug, PartialEq)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// The fields that differ between the stored before and after (all of them when the record
+/// was created or removed). A value that is not an object counts as one field named "".
+pub fn diff(before: Option<&str>, after: Option<&str>) -> Vec<FieldChange> {
+    use serde_json::{Map, Value};
+    let parse = |s: Option<&str>| -> Option<Map<String, Value>> {
+        let v: Value = serde_json::from_str(s?).ok()?;
+        match v {
+            Value::Object(m) => Some(m),
+            Value::Null => None,
+            other => Some(Map::from_iter([(String::new(), other)])),
+        }
+    };
+    let (b, a) = (parse(before), parse(after));
+    let mut keys: Vec<&String> = Vec::new();
+    for m in [&a, &b].into_iter().flatten() {
+        for k in m.keys() {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    keys.into_iter()
+        .filter_map(|k| {
+            let bv = b.as_ref().and_then(|m| m.get(k)).cloned();
+            let av = a.as_ref().and_then(|m| m.get(k)).cloned();
+            (bv != av).then(|| FieldChange {
+                field: k.clone(),
+                before: bv,
+                after: av,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_diff_lists_only_the_fields_that_changed() {
+        let d = diff(
+            Some(r#"{"name":"A","price_vnd":35000,"capacity":null}"#),
+            Some(r#"{"name":"A","price_vnd":40000,"capacity":50}"#),
+        );
+        let fields: Vec<&str> = d.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["capacity", "price_vnd"]);
+        assert_eq!(d[1].before, Some(serde_json::json!(35000)));
+        assert_eq!(d[1].after, Some(serde_json::json!(40000)));
+        let created = diff(None, Some(r#"{"code":"B"}"#));
+        assert_eq!(created.len(), 1);
+        assert_eq!(created[0].before, None);
+        assert!(diff(Some("{}"), Some("{}")).is_empty());
+        assert_eq!(diff(None, Some("[1]"))[0].field, "");
+    }
 
     #[test]
     fn the_hash_covers_every_field_and_the_previous_hash() {

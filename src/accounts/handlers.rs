@@ -316,16 +316,3 @@ pub async fn reset_password(
         &one_time,
     )))
 }
-
-pub async fn audit(
-    state: web::Data<AppState>,
-    ctx: Ctx,
-    q: web::Query<ListQuery>,
-) -> Result<Markup, AppError> {
-    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
-    let (rows, total) = state
-        .db
-        .read(move |c| audit::recent(c, (page - 1) * PER_PAGE, PER_PAGE))
-        .await?;
-    Ok(views::audit(&ctx, &rows, total, page))
-}

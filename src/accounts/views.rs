@@ -1,8 +1,6 @@
 use super::handlers::{UserForm, PER_PAGE};
-use crate::audit::AuditRow;
 use crate::auth::roles::Role;
 use crate::auth::store::UserListRow;
-use crate::clock::local_datetime;
 use crate::ui::forms::{confirm_form, pager, post_form, q, FieldErrors, Input};
 use crate::ui::{layout, Ctx};
 use maud::{html, Markup};
@@ -106,33 +104,6 @@ pub fn one_time(ctx: &Ctx, id: i32, username: &str, password: &str) -> Markup {
                 p.hint { (ctx.t("acc.one_time_hint")) }
             }
             p { a href=(format!("/admin/users/{id}")) { (ctx.t("common.back")) } }
-        },
-    )
-}
-
-pub fn audit(ctx: &Ctx, rows: &[AuditRow], total: i64, page: i64) -> Markup {
-    layout::page(
-        ctx,
-        ctx.t("audit.title"),
-        html! {
-            h1 { (ctx.t("audit.title")) }
-            p.hint { (ctx.t("audit.hint")) }
-            table.responsive {
-                thead { tr { th.num { "#" } th { (ctx.t("audit.at")) } th { (ctx.t("audit.actor")) } th { (ctx.t("audit.action")) } th { (ctx.t("audit.entity")) } th { (ctx.t("audit.change")) } } }
-                tbody {
-                    @for r in rows {
-                        tr {
-                            td.num { (r.id) }
-                            td { (local_datetime(r.at)) }
-                            td { (r.actor) }
-                            td { code { (r.action) } }
-                            td { (r.entity) @if let Some(id) = &r.entity_id { " #" (id) } }
-                            td { small { @if let Some(b) = &r.before_json { (b) " → " } (r.after_json.as_deref().unwrap_or("")) } }
-                        }
-                    }
-                }
-            }
-            (pager(ctx, page, PER_PAGE, total, |p| format!("/admin/audit?page={p}")))
         },
     )
 }

@@ -161,20 +161,21 @@ pub fn update_option(
             now,
         )?;
     }
+    let mut after = json!({"name": e.name, "price_vnd": e.price, "capacity": e.capacity,
+        "vegetarian": e.vegetarian, "dishes": names(&dishes)});
+    if notified > 0 {
+        after["people_notified"] = json!(notified);
+    }
+    let before = json!({"name": o.name, "price_vnd": o.price_vnd, "capacity": o.capacity,
+        "vegetarian": o.vegetarian, "dishes": names(&before)});
     audit::record(
         c,
         actor,
         now,
         Entry::new("menu_option.update", "meal_option")
             .id(e.id)
-            .before(
-                json!({"name": o.name, "price_vnd": o.price_vnd, "capacity": o.capacity,
-                "vegetarian": o.vegetarian, "dishes": names(&before)}),
-            )
-            .after(
-                json!({"name": e.name, "price_vnd": e.price, "capacity": e.capacity,
-                "vegetarian": e.vegetarian, "dishes": names(&dishes), "people_notified": notified}),
-            ),
+            .before(before)
+            .after(after),
     )?;
     Ok(Edited {
         day: o.service_date,

@@ -25,6 +25,10 @@ impl Ctx {
     pub fn tf(&self, key: &'static str, arg: impl std::fmt::Display) -> String {
         self.lang.tf(key, arg)
     }
+    /// The text of a key made at run time (an audit action), if the table has it.
+    pub fn lookup(&self, key: &str) -> Option<&'static str> {
+        self.lang.lookup(key)
+    }
     pub fn user(&self) -> Result<&SessionUser, AppError> {
         self.user.as_deref().ok_or(AppError::LoginRequired)
     }

@@ -35,6 +35,13 @@ impl Lang {
             None => key,
         }
     }
+    /// The text for a key made at run time; None when the table has no such key.
+    pub fn lookup(self, key: &str) -> Option<&'static str> {
+        table().get(key).map(|(vi, en)| match self {
+            Lang::Vi => *vi,
+            Lang::En => *en,
+        })
+    }
     /// The text for `key` with `{}` replaced by `arg`.
     pub fn tf(self, key: &'static str, arg: impl std::fmt::Display) -> String {
         self.t(key).replacen("{}", &arg.to_string(), 1)

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod audit;
 mod auth;
 mod browser;
 mod cli;

@@ -116,6 +116,8 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("POST /admin/users/{id}", "A"),
     ("POST /admin/users/{id}/reset-password", "A"),
     ("GET /admin/audit", "A"),
+    ("GET /admin/audit.xlsx", "A"),
+    ("GET /admin/audit.csv", "A"),
     ("GET /week", "s"),
     ("POST /week", "s"),
     ("GET /standing", "s"),
