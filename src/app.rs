@@ -106,6 +106,7 @@ routes! {
     GET "/people/import" Roles(ADMIN) => people::import::form;
     POST "/people/import" Roles(ADMIN) => people::import::upload;
     POST "/people/import/commit" Roles(ADMIN) => people::import::commit;
+    POST "/people/import/rejected.csv" Roles(ADMIN) => people::import::rejected_csv;
     GET "/people/{id}" Roles(PEOPLE_READERS) => people::handlers::show;
     GET "/people/{id}/edit" Roles(ADMIN) => people::handlers::edit_form;
     POST "/people/{id}" Roles(ADMIN) => people::handlers::update;

@@ -309,7 +309,7 @@ fn real_main() -> anyhow::Result<()> {
                     _ => None,
                 })
                 .collect();
-            let n = state
+            let (n, _) = state
                 .db
                 .write_tx(move |c| import::apply(c, &Actor::system("cli"), now, today, &rows))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -296,6 +296,10 @@ impl Db {
                 .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?
                 .len(),
         };
+        // Data the schema expects that only the application can compute (rows written
+        // before its column existed; a query on an index when there are none).
+        crate::people::store::fill_sort_keys(&mut conn)
+            .map_err(|e| anyhow::anyhow!("filling name sort keys failed: {e}"))?;
         Ok(applied)
     }
 

@@ -6,7 +6,7 @@ use super::rules::{self, PersonData, Problems};
 use super::store::{self, Person, Unit};
 use super::unit_finder;
 use crate::audit::{self, Actor, Entry};
-use crate::auth::middleware::{see_other, tokens_match, CsrfExpected};
+use crate::auth::middleware::{tokens_match, CsrfExpected};
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -394,6 +394,11 @@ pub struct CommitForm {
     rows: String,
 }
 
+/// New, updated, unchanged, not imported.
+pub type Counts = [i64; 4];
+/// A row not imported, with its problems.
+pub type Rejected = (FileRow, Problems);
+
 /// Applies the valid rows in one transaction, re-checked against the database as it is now.
 pub fn apply(
     conn: &mut DbConn,
@@ -401,11 +406,15 @@ pub fn apply(
     now: NaiveDateTime,
     today: NaiveDate,
     rows: &[FileRow],
-) -> Result<[i64; 4], AppError> {
+) -> Result<(Counts, Vec<Rejected>), AppError> {
     let (units, existing) = load_context(conn, rows)?;
     let outcomes = plan(rows, &units, &existing, today);
     let mut n = [0i64; 4];
-    for o in &outcomes {
+    let mut rejected = Vec::new();
+    for (row, o) in rows.iter().zip(&outcomes) {
+        if let Outcome::Invalid(p) = o {
+            rejected.push((row.clone(), p.clone()));
+        }
         match o {
             Outcome::New(d) => {
                 store::create_person(conn, actor, now, d)?;
@@ -439,11 +448,15 @@ pub fn apply(
             })),
         )?;
     }
-    Ok(n)
+    Ok((n, rejected))
 }
 
+/// Writes the previewed rows and shows what happened: the counts, and the rows that were not
+/// imported with their reasons (they stay listed, and download as a file to correct and
+/// import again).
 pub async fn commit(
     state: web::Data<AppState>,
+    ctx: Ctx,
     user: CurrentUser,
     Form(f): Form<CommitForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -454,12 +467,103 @@ pub async fn commit(
     }
     let actor = Actor::user(user.user_id, &user.username);
     let (now, today) = (state.clock.now_naive(), state.clock.today());
-    let n = state
+    let (n, rejected) = state
         .db
         .write(move |c| apply(c, &actor, now, today, &rows))
         .await?;
-    Ok(see_other(
-        &format!("/people/import?done={},{},{},{}", n[0], n[1], n[2], n[3]),
-        None,
+    Ok(html_ok(result_page(&ctx, &n, &rejected)))
+}
+
+fn result_page(ctx: &Ctx, n: &Counts, rejected: &[Rejected]) -> Markup {
+    let payload = serde_json::to_string(&rejected.iter().map(|r| &r.0).collect::<Vec<_>>())
+        .unwrap_or_default();
+    layout::page(
+        ctx,
+        ctx.t("imp.title"),
+        html! {
+            h1 { (ctx.t("imp.title")) }
+            div.flash role="status" {
+                (ctx.t("imp.done")) " "
+                (ctx.tf("imp.count_new", n[0])) ", " (ctx.tf("imp.count_update", n[1])) ", "
+                (ctx.tf("imp.count_unchanged", n[2])) ", " (ctx.tf("imp.count_invalid", n[3]))
+            }
+            @if !rejected.is_empty() {
+                h2 { (ctx.t("imp.rejected_title")) }
+                p { (ctx.t("imp.rejected_help")) }
+                table.rejected {
+                    thead { tr { th.num { (ctx.t("imp.line")) } th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th { (ctx.t("imp.result")) } } }
+                    tbody { @for (r, ps) in rejected { tr.bad {
+                        td.num { (r.line) } td { (r.raw.employee_code) } td { (r.raw.full_name) }
+                        td { ul { @for (field, key) in ps { li { (field_label(ctx, field)) ": " (ctx.t(key)) } } } }
+                    } } }
+                }
+                (post_form(ctx, "/people/import/rejected.csv", html! {
+                    input type="hidden" name="rows" value=(payload);
+                    button.secondary type="submit" { (ctx.t("imp.rejected_download")) }
+                }))
+            }
+            p { a href="/people" { (ctx.t("nav.people")) } " · " a href="/people/import" { (ctx.t("imp.another")) } }
+        },
+    )
+}
+
+/// The rows an import did not take, as a CSV with the import's own columns and the reason in
+/// the last one: correct it and import it again (the reason column is ignored then).
+pub async fn rejected_csv(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    Form(f): Form<CommitForm>,
+) -> Result<HttpResponse, AppError> {
+    let rows: Vec<FileRow> =
+        serde_json::from_str(&f.rows).map_err(|_| AppError::BadRequest("err.bad_form"))?;
+    if rows.is_empty() || rows.len() > 50_000 {
+        return Err(AppError::BadRequest("imp.err_empty"));
+    }
+    let today = state.clock.today();
+    let rows2 = rows.clone();
+    let (units, existing) = state.db.read(move |c| load_context(c, &rows2)).await?;
+    let outcomes = plan(&rows, &units, &existing, today);
+    let mut header: Vec<&str> = crate::people::views::export_header(&ctx).to_vec();
+    header.push(ctx.t("imp.reason_column"));
+    let lines: Vec<Vec<String>> = rows
+        .iter()
+        .zip(&outcomes)
+        .map(|(r, o)| {
+            let reason = match o {
+                Outcome::Invalid(ps) => ps
+                    .iter()
+                    .map(|(f, k)| format!("{}: {}", field_label(&ctx, f), ctx.t(k)))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                _ => String::new(),
+            };
+            let p = &r.raw;
+            vec![
+                p.employee_code.clone(),
+                p.full_name.clone(),
+                p.unit.clone(),
+                p.category.clone(),
+                p.gender.clone(),
+                p.date_of_birth.clone(),
+                p.status.clone(),
+                p.status_date.clone(),
+                p.phone.clone(),
+                p.email.clone(),
+                reason,
+            ]
+        })
+        .collect();
+    let body = crate::ui::export::csv(&crate::ui::export::Table {
+        title: String::new(),
+        summary: Vec::new(),
+        header: &header,
+        rows: lines,
+        numbers_from: usize::MAX,
+        widths: &[],
+    })?;
+    Ok(crate::ui::export::attachment(
+        crate::ui::export::CSV,
+        "dong-chua-nhap.csv",
+        body,
     ))
 }

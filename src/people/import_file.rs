@@ -325,7 +325,16 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<FileTable, FileError> {
 
 /// Chooses the reader by file name (or by content: XLSX files are ZIPs starting with "PK").
 pub fn read_any(name: &str, bytes: &[u8]) -> Result<FileTable, FileError> {
-    if name.to_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") {
+    // Excel 97–2003 (.xls) is an OLE compound file: not read; the message says what to do.
+    const OLE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+    let lower = name.to_lowercase();
+    if lower.ends_with(".xls") || bytes.starts_with(OLE) {
+        return Err(FileError::Unreadable("imp.err_xls"));
+    }
+    if lower.ends_with(".ods") {
+        return Err(FileError::Unreadable("imp.err_ods"));
+    }
+    if lower.ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") {
         read_xlsx(bytes)
     } else {
         read_csv(bytes)

@@ -217,6 +217,7 @@ pub fn create_person(
             persons::employee_code.eq(&d.employee_code),
             persons::full_name.eq(&d.full_name),
             persons::search_name.eq(d.search_name()),
+            persons::sort_key.eq(d.sort_key()),
             persons::unit_id.eq(d.unit_id),
             persons::category.eq(d.category.code()),
             persons::gender.eq(d.gender.map(|g| g.code())),
@@ -315,6 +316,7 @@ pub fn update_person(
             persons::employee_code.eq(&d.employee_code),
             persons::full_name.eq(&d.full_name),
             persons::search_name.eq(d.search_name()),
+            persons::sort_key.eq(d.sort_key()),
             persons::unit_id.eq(d.unit_id),
             persons::category.eq(d.category.code()),
             persons::gender.eq(d.gender.map(|g| g.code())),
@@ -414,7 +416,7 @@ pub fn search(
     };
     let total: i64 = build().count().get_result(conn)?;
     let rows: Vec<(Person, Option<String>)> = build()
-        .order((persons::search_name.asc(), persons::id.asc()))
+        .order((persons::sort_key.asc(), persons::id.asc()))
         .offset(offset)
         .limit(limit)
         .select((Person::as_select(), units::name.nullable()))
@@ -507,4 +509,18 @@ pub fn set_allergens(
             .before(json!({"allergens": before}))
             .after(json!({"allergens": codes})),
     )
+}
+
+/// Gives every person without a sort key theirs (rows written before the key existed).
+pub fn fill_sort_keys(conn: &mut DbConn) -> Result<usize, AppError> {
+    let rows: Vec<(i32, String)> = persons::table
+        .filter(persons::sort_key.eq(""))
+        .select((persons::id, persons::full_name))
+        .load(conn)?;
+    for (id, name) in &rows {
+        diesel::update(persons::table.find(id))
+            .set(persons::sort_key.eq(super::rules::sort_key(name)))
+            .execute(conn)?;
+    }
+    Ok(rows.len())
 }

@@ -106,6 +106,7 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("GET /people/import", "A"),
     ("POST /people/import", "A"),
     ("POST /people/import/commit", "A"),
+    ("POST /people/import/rejected.csv", "A"),
     ("GET /people/{id}", "Acu"),
     ("GET /people/{id}/edit", "A"),
     ("POST /people/{id}", "A"),

@@ -393,15 +393,12 @@ pub fn head_lines(conn: &mut DbConn, day: NaiveDate) -> Result<Vec<HeadLine>, Ap
             });
         }
     }
-    lines.sort_by(|a, b| {
+    // By unit, then by name the Vietnamese way (given name first).
+    lines.sort_by_cached_key(|l| {
         (
-            a.unit.as_deref().unwrap_or("~"),
-            crate::ui::format::fold_search(&a.full_name),
+            l.unit.clone().unwrap_or_else(|| "~".into()),
+            crate::people::rules::sort_key(&l.full_name),
         )
-            .cmp(&(
-                b.unit.as_deref().unwrap_or("~"),
-                crate::ui::format::fold_search(&b.full_name),
-            ))
     });
     Ok(lines)
 }

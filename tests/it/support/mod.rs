@@ -108,6 +108,13 @@ impl TestApp {
         }
     }
 
+    /// Runs the migrations again as the database's owner (as an upgrade does).
+    pub fn migrate_again(&self) {
+        canteen::db::Db::connect(&self.database_url, 1)
+            .and_then(|db| db.migrate())
+            .expect("migrate as the owner");
+    }
+
     pub fn clock(&self) -> &Clock {
         &self.state.clock
     }
