@@ -413,7 +413,7 @@ async fn the_counter_serves_refuses_a_second_scan_undoes_and_closes_service_with
     let r = bep.post("/kitchen/counter", &[("code", "LX01")]).await;
     assert!(r.location().contains("r=none"));
     let page = bep.get(&r.location()).await;
-    assert!(page.body.contains("Không đăng ký suất ăn hôm nay"));
+    assert!(page.body.contains("Không báo cơm hôm nay"));
     assert!(page.has("button[name=option]"));
     let r = bep
         .post(
@@ -475,6 +475,18 @@ async fn the_counter_serves_refuses_a_second_scan_undoes_and_closes_service_with
         "{}",
         history.body
     );
+
+    // The report counts the walk-in apart from the meals ordered ahead; its total row has a
+    // cell under every column; the chart has a value axis.
+    let rep = bep.get("/kitchen/report").await;
+    let head = rep.texts("thead tr th");
+    let total = rep.texts("tfoot tr > *");
+    assert_eq!(head.len(), total.len(), "{head:?} / {total:?}");
+    let col = |name: &str| head.iter().position(|h| h == name).expect(name);
+    assert_eq!(total[col("Khách vãng lai")], "1");
+    assert_eq!(total[col("Đã phục vụ")], "2", "Lan and Bình, who ordered");
+    assert_eq!(total[col("Báo cơm")], "2", "the walk-in is not an order");
+    assert!(rep.texts("svg.chart text.tick").len() >= 2, "{}", rep.body);
 }
 
 #[actix_web::test]

@@ -801,7 +801,7 @@ async fn the_counter_never_shows_served_for_someone_who_was_not() {
         .await;
     assert_eq!(page.status, 200);
     assert!(!page.body.contains("✓"), "a hand-made link shows no tick");
-    assert!(page.body.contains("Không đăng ký suất ăn hôm nay"));
+    assert!(page.body.contains("Không báo cơm hôm nay"));
 }
 
 #[actix_web::test]

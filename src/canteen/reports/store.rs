@@ -33,8 +33,12 @@ pub fn save_waste(
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DayFigures {
     pub day: Option<NaiveDate>,
+    /// Meals ordered ahead (not cancelled): standing orders, staff, the kitchen on behalf.
     pub ordered: i64,
+    /// Of those, served.
     pub served: i64,
+    /// Walk-ins: served at the counter without an order, at full price.
+    pub walk_ins: i64,
     pub no_shows: i64,
     pub guests: i64,
     pub prepared: Option<i64>,
@@ -46,18 +50,17 @@ pub fn figures(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<DayFigures>, AppError> {
-    let mut meals: Vec<(NaiveDate, String)> = orders::table
+    let meals: Vec<(NaiveDate, String)> = orders::table
         .filter(orders::service_date.between(from, to))
         .filter(orders::status.ne(CANCELLED))
         .select((orders::service_date, orders::status))
         .load(conn)?;
-    // Walk-ins are meals served (stored apart from orders).
+    // Walk-ins are counted apart from the meals ordered ahead.
     let walked: Vec<NaiveDate> = walk_ins::table
         .filter(walk_ins::service_date.between(from, to))
         .filter(walk_ins::status.eq(SERVED))
         .select(walk_ins::service_date)
         .load(conn)?;
-    meals.extend(walked.into_iter().map(|d| (d, SERVED.to_string())));
     let guests: Vec<(NaiveDate, i32)> = guest_meals::table
         .filter(guest_meals::service_date.between(from, to))
         .filter(guest_meals::status.ne(CANCELLED))
@@ -75,6 +78,7 @@ pub fn figures(
         .iter()
         .map(|m| m.0)
         .chain(guests.iter().map(|g| g.0))
+        .chain(walked.iter().copied())
         .chain(waste.iter().map(|w| w.0))
         .collect();
     days.sort_unstable();
@@ -88,6 +92,7 @@ pub fn figures(
                 day: Some(d),
                 ordered: of_day.clone().count() as i64,
                 served: of_day.clone().filter(|m| m.1 == SERVED).count() as i64,
+                walk_ins: walked.iter().filter(|w| **w == d).count() as i64,
                 no_shows: of_day.filter(|m| m.1 == NO_SHOW).count() as i64,
                 guests: guests.iter().filter(|g| g.0 == d).map(|g| g.1 as i64).sum(),
                 prepared: w.map(|w| w.1 as i64),

@@ -114,18 +114,18 @@ fn report_page(
             }
             (PreEscaped(chart(ctx, figs)))
             table {
-                thead { tr { th { (ctx.t("week.day")) } th.num { (ctx.t("waste.ordered")) } th.num { (ctx.t("week.guests")) } th.num { (ctx.t("waste.prepared")) } th.num { (ctx.t("waste.served")) } th.num { (ctx.t("waste.no_shows")) } th.num { (ctx.t("waste.leftover")) } } }
+                thead { tr { th { (ctx.t("week.day")) } th.num { (ctx.t("waste.ordered")) } th.num { (ctx.t("week.guests")) } th.num { (ctx.t("waste.walk_ins")) } th.num { (ctx.t("waste.prepared")) } th.num { (ctx.t("waste.served")) } th.num { (ctx.t("waste.no_shows")) } th.num { (ctx.t("waste.leftover")) } } }
                 tbody { @for f in figs { tr {
                     td { (f.day.map(date).unwrap_or_default()) }
-                    td.num { (f.ordered) } td.num { (f.guests) }
+                    td.num { (f.ordered) } td.num { (f.guests) } td.num { (f.walk_ins) }
                     td.num { (f.prepared.map(|v| v.to_string()).unwrap_or_else(|| "—".into())) }
                     td.num { (f.served) } td.num { (f.no_shows) }
                     td.num { (f.leftover.map(|v| v.to_string()).unwrap_or_else(|| "—".into())) }
                 } } }
                 tfoot { tr {
-                    th { (ctx.t("head.total")) }
-                    th.num { (sum(|f| f.ordered)) } th.num { (sum(|f| f.guests)) } th.num { (sum(|f| f.prepared.unwrap_or(0))) }
-                    th.num { (sum(|f| f.served)) } th.num { (sum(|f| f.no_shows)) } th.num { (sum(|f| f.leftover.unwrap_or(0))) }
+                    th scope="row" { (ctx.t("head.total")) }
+                    td.num { (sum(|f| f.ordered)) } td.num { (sum(|f| f.guests)) } td.num { (sum(|f| f.walk_ins)) } td.num { (sum(|f| f.prepared.unwrap_or(0))) }
+                    td.num { (sum(|f| f.served)) } td.num { (sum(|f| f.no_shows)) } td.num { (sum(|f| f.leftover.unwrap_or(0))) }
                 } }
             }
             h2 { (ctx.t("rating.report")) }
@@ -163,54 +163,103 @@ fn average(ctx: &Ctx, total: i64, n: i64) -> String {
     }
 }
 
-/// Bars per day: ordered, served, leftover. Plain SVG, no script.
+/// A round step for the value axis: 1, 2 or 5 times a power of ten, about four ticks.
+fn axis_step(max: i64) -> i64 {
+    let raw = (max.max(1) as f64 / 4.0).max(1.0);
+    let mag = 10f64.powi(raw.log10().floor() as i32);
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    step.max(1.0) as i64
+}
+
+/// Bars per day: ordered ahead (with guests), served of those, walk-ins, leftover; a value axis
+/// with round ticks and grid lines, the days below, and a legend. Plain SVG, no script; the
+/// table beside it carries the same figures for screen readers and copying.
 fn chart(ctx: &Ctx, figs: &[DayFigures]) -> String {
     if figs.is_empty() {
         return String::new();
     }
-    let max = figs
+    let top = figs
         .iter()
-        .map(|f| (f.ordered + f.guests).max(f.prepared.unwrap_or(0)))
+        .map(|f| {
+            (f.ordered + f.guests)
+                .max(f.prepared.unwrap_or(0))
+                .max(f.served + f.walk_ins)
+        })
         .max()
         .unwrap_or(1)
-        .max(1) as f64;
-    let (w, h, pad) = (36.0 * figs.len() as f64 + 60.0, 180.0, 20.0);
-    let mut s = format!("<svg class=\"chart\" role=\"img\" aria-label=\"{}\" viewBox=\"0 0 {w} {}\" width=\"{w}\" height=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">", ctx.t("waste.chart"), h + 40.0, h + 40.0);
+        .max(1);
+    let step = axis_step(top);
+    let max = (((top + step - 1) / step) * step) as f64;
+    let (left, per_day, h, top_pad) = (44.0, 40.0, 180.0, 10.0);
+    let w = left + per_day * figs.len() as f64 + 10.0;
+    let y = |v: f64| top_pad + h - v / max * h;
+    let mut s = format!("<svg class=\"chart\" role=\"img\" aria-label=\"{}\" viewBox=\"0 0 {w} {}\" width=\"{w}\" height=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">", ctx.t("waste.chart"), h + 50.0, h + 50.0);
+    let mut tick = 0;
+    while tick as f64 <= max {
+        let ty = y(tick as f64);
+        s.push_str(&format!(
+            "<line x1=\"{left}\" y1=\"{ty:.1}\" x2=\"{:.1}\" y2=\"{ty:.1}\" stroke=\"#ccc\" stroke-width=\"1\"/><text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\">{tick}</text>",
+            w - 10.0,
+            left - 4.0,
+            ty + 3.0
+        ));
+        tick += step;
+    }
     for (i, f) in figs.iter().enumerate() {
-        let x = pad + 36.0 * i as f64;
+        let x = left + 4.0 + per_day * i as f64;
         for (j, (v, color)) in [
             ((f.ordered + f.guests) as f64, "#0b5cad"),
             (f.served as f64, "#1e7b34"),
+            (f.walk_ins as f64, "#8a5a00"),
             (f.leftover.unwrap_or(0) as f64, "#b3261e"),
         ]
         .iter()
         .enumerate()
         {
-            let bh = v / max * h;
             s.push_str(&format!(
-                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"9\" height=\"{:.1}\" fill=\"{color}\"/>",
-                x + j as f64 * 10.0,
-                h - bh + 10.0,
-                bh
+                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"7\" height=\"{:.1}\" fill=\"{color}\"/>",
+                x + j as f64 * 8.0,
+                y(*v),
+                top_pad + h - y(*v)
             ));
         }
         if let Some(d) = f.day {
             s.push_str(&format!(
                 "<text x=\"{:.1}\" y=\"{}\" font-size=\"10\">{}</text>",
                 x,
-                h + 25.0,
+                top_pad + h + 14.0,
                 d.format("%d/%m")
             ));
         }
     }
     s.push_str(&format!(
-        "<text x=\"{pad}\" y=\"{}\" font-size=\"10\"><tspan fill=\"#0b5cad\">■ {}</tspan> <tspan fill=\"#1e7b34\">■ {}</tspan> <tspan fill=\"#b3261e\">■ {}</tspan></text></svg>",
-        h + 38.0,
+        "<text x=\"{left}\" y=\"{}\" font-size=\"10\"><tspan fill=\"#0b5cad\">■ {}</tspan> <tspan fill=\"#1e7b34\">■ {}</tspan> <tspan fill=\"#8a5a00\">■ {}</tspan> <tspan fill=\"#b3261e\">■ {}</tspan></text></svg>",
+        top_pad + h + 34.0,
         ctx.t("waste.ordered"),
         ctx.t("waste.served"),
+        ctx.t("waste.walk_ins"),
         ctx.t("waste.leftover")
     ));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::axis_step;
+
+    #[test]
+    fn the_chart_axis_steps_are_round_numbers() {
+        assert_eq!(axis_step(0), 1);
+        assert_eq!(axis_step(3), 1);
+        assert_eq!(axis_step(10), 5);
+        assert_eq!(axis_step(116), 50);
+        assert_eq!(axis_step(400), 100);
+        assert_eq!(axis_step(2_300), 1_000);
+    }
 }
 
 #[derive(Deserialize)]
