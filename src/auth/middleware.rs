@@ -176,11 +176,12 @@ async fn check_csrf(req: &mut ServiceRequest, expected: &str, fresh: bool) -> Re
         .await
         .map_err(|_| AppError::BadRequest("err.bad_form"))?;
     let pairs: Vec<(String, String)> = serde_html_form::from_bytes(&body).unwrap_or_default();
-    let given = pairs
-        .iter()
-        .find(|(k, _)| k == CSRF_FIELD)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
+    // Exactly one token: a form carrying two is not one this app rendered.
+    let mut tokens = pairs.iter().filter(|(k, _)| k == CSRF_FIELD);
+    let given = match (tokens.next(), tokens.next()) {
+        (Some((_, v)), None) => v.as_str(),
+        _ => "",
+    };
     req.set_payload(actix_web::dev::Payload::from(body));
     if tokens_match(given, expected) {
         Ok(())

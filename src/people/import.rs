@@ -240,7 +240,9 @@ async fn read_upload(req: &HttpRequest, mut mp: Multipart) -> Result<(String, Ve
             buf.extend_from_slice(&chunk);
         }
         match fname.as_str() {
-            CSRF_FIELD => token = String::from_utf8(buf).unwrap_or_default(),
+            CSRF_FIELD if token.is_empty() => token = String::from_utf8(buf).unwrap_or_default(),
+            // A second token: not a form this app rendered.
+            CSRF_FIELD => return Err(AppError::Csrf),
             "file" => {
                 file = Some(buf);
                 name = filename;

@@ -27,6 +27,20 @@ async fn a_post_without_a_csrf_token_is_refused_and_changes_nothing() {
         )
         .await;
     assert_eq!(r.status, 403, "a wrong token is no better");
+    let token = admin.csrf.clone();
+    let r = admin
+        .post_raw(
+            "/units",
+            &[
+                ("code", "VP"),
+                ("name", "Văn phòng Bộ"),
+                ("parent_id", ""),
+                ("csrf", &token),
+                ("csrf", &token),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 403, "two tokens are not a form the app rendered");
     assert_eq!(app.count("units"), units_before);
 
     let ok = admin

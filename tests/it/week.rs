@@ -510,3 +510,44 @@ async fn the_host_chooses_what_their_guests_eat_even_on_a_day_they_do_not_eat() 
     assert_eq!(r.status, 422, "{}", r.body);
     assert_eq!(guest_row(days[2]), None);
 }
+
+#[actix_web::test]
+async fn a_meal_booked_before_the_horizon_was_shortened_can_still_be_cancelled() {
+    let app = TestApp::spawn().await;
+    let far = week_of(d(2026, 12, 7));
+    let ids = app.options(&far, &[REGULAR]);
+    app.publish(d(2026, 12, 7));
+    let (mut lan, pid) = app.staff("lan").await;
+    let mut fields = lan.get("/week").await.form("/week");
+    set_field(&mut fields, &key(far[4]), &ids[4][0].to_string());
+    assert_eq!(lan.post("/week", &refs(&fields)).await.status, 303);
+
+    // The kitchen shortens the horizon to 3 days: Friday 11/12 is beyond it now.
+    let bep = app.user("bep", &[canteen::auth::roles::Role::Kitchen]);
+    let mut bep = app.session_for(bep).await;
+    bep.get("/kitchen/settings").await;
+    let r = bep
+        .post(
+            "/kitchen/settings",
+            &[("cutoff", "09:00"), ("horizon", "3"), ("walk_in", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = lan.get("/week").await;
+    let mut fields = page.form("/week");
+    assert!(
+        fields.iter().any(|f| f.0 == key(far[4])),
+        "the booked day is still open to change"
+    );
+    assert!(
+        !fields.iter().any(|f| f.0 == key(far[3])),
+        "a day without a meal beyond the horizon stays closed"
+    );
+    set_field(&mut fields, &key(far[4]), "none");
+    let r = lan.post("/week", &refs(&fields)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(app.meal_days(pid).is_empty());
+    // Once cancelled, the day is beyond the horizon like the others.
+    let fields = lan.get("/week").await.form("/week");
+    assert!(!fields.iter().any(|f| f.0 == key(far[4])));
+}

@@ -337,6 +337,8 @@ pub fn apply_week(
         let late = match rules::editable(w.day, rows.get(&w.day), now, settings) {
             Ok(()) => false,
             Err(rules::Lock::PastCutoff) if who.source == Source::Kitchen => true,
+            // A meal booked before the horizon was shortened stays the person's to change.
+            Err(rules::Lock::BeyondHorizon) if now_option.is_some() || now_guests > 0 => false,
             Err(lock) => {
                 errors.push((w.day, lock.message_key()));
                 continue;

@@ -71,12 +71,26 @@ pub fn load(
 ) -> Result<Vec<DayView>, AppError> {
     let today = now.with_timezone(&business_offset()).date_naive();
     let (from, to) = span(today, s.horizon_days);
+    // Meals booked further ahead (before the horizon was shortened) are shown too, so they
+    // can still be cancelled (the horizon is at most 60 days).
+    let farthest = today + Duration::days(60);
+    let orders = ordering::orders_of(conn, person, from, farthest)?;
+    let guests = ordering::guests_of(conn, person, from, farthest)?;
+    let to = orders
+        .iter()
+        .filter(|o| o.status != CANCELLED)
+        .map(|o| o.service_date)
+        .chain(
+            guests
+                .iter()
+                .filter(|g| g.status != CANCELLED)
+                .map(|g| g.service_date),
+        )
+        .fold(to, NaiveDate::max);
     let rows = store::day_rows(conn, from, to)?;
     let absences = standing::absences_of(conn, person, from)?;
     let gone = crate::people::store::gone_from(conn, person, today)?;
     let options = store::options_between(conn, from, to)?;
-    let orders = ordering::orders_of(conn, person, from, to)?;
-    let guests = ordering::guests_of(conn, person, from, to)?;
     let limited: Vec<i32> = options
         .iter()
         .filter(|o| o.capacity.is_some())
@@ -115,6 +129,17 @@ pub fn load(
             lock: match (gone, standing::lock_of(day, &rows, now, s)) {
                 (Some(g), _) if day >= g => Some(Lock::Gone),
                 (_, Some(Lock::PastCutoff)) if kitchen => None,
+                // Booked before the horizon was shortened: it can still be changed.
+                (_, Some(Lock::BeyondHorizon))
+                    if orders
+                        .iter()
+                        .any(|o| o.service_date == day && o.status != CANCELLED)
+                        || guests
+                            .iter()
+                            .any(|g| g.service_date == day && g.status != CANCELLED) =>
+                {
+                    None
+                }
                 (_, lock) => lock,
             },
             cutoff: rules::cutoff_instant(day, s.cutoff),
