@@ -167,7 +167,7 @@ fn view(
                                 td { (action_text(ctx, &r.action)) br; small.hint { code { (r.action) } } }
                                 td { (entity_text(ctx, &r.entity)) @if let Some(id) = &r.entity_id { " #" (id) } }
                                 td {
-                                    @let changes = audit::diff(r.before_json.as_deref(), r.after_json.as_deref());
+                                    @let changes = shown_changes(r);
                                     @if !changes.is_empty() {
                                         ul.diff { @for c in &changes { li { (change_markup(ctx, c)) } } }
                                     }
@@ -180,6 +180,19 @@ fn view(
             (pager(ctx, page, PER_PAGE, total, |p| aq.link("/admin/audit", Some(p))))
         },
     )
+}
+
+/// The changed fields of a row; for a record created or removed, its non-empty fields.
+fn shown_changes(r: &AuditRow) -> Vec<FieldChange> {
+    let empty = |v: &Option<Value>| match v {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.is_empty(),
+        Some(_) => false,
+    };
+    audit::diff(r.before_json.as_deref(), r.after_json.as_deref())
+        .into_iter()
+        .filter(|c| !(empty(&c.before) && empty(&c.after)))
+        .collect()
 }
 
 fn change_markup(ctx: &Ctx, c: &FieldChange) -> Markup {
@@ -242,6 +255,11 @@ fn field_text(ctx: &Ctx, field: &str) -> String {
 fn value_text(ctx: &Ctx, field: &str, v: &Value) -> String {
     match v {
         Value::Null => "—".into(),
+        Value::String(s) if s.is_empty() => "—".into(),
+        Value::String(s) if field == "allergens" => crate::canteen::rules::allergen_codes(s)
+            .map(|c| ctx.t(crate::canteen::rules::allergen_key(c)))
+            .collect::<Vec<_>>()
+            .join(", "),
         Value::Bool(true) => ctx.t("common.yes").into(),
         Value::Bool(false) => ctx.t("common.no").into(),
         Value::Number(n) if field.ends_with("_vnd") => n
@@ -270,7 +288,7 @@ fn export_table<'a>(ctx: &Ctx, rows: &[AuditRow], header: &'a [&'a str]) -> Tabl
         rows: rows
             .iter()
             .map(|r| {
-                let changes = audit::diff(r.before_json.as_deref(), r.after_json.as_deref());
+                let changes = shown_changes(r);
                 vec![
                     r.id.to_string(),
                     local_datetime(r.at),

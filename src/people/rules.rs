@@ -132,7 +132,6 @@ const ALPHABET: [char; 33] = [
 /// orders it the same way: per word, two digits per letter and 00 at its end, then one digit
 /// per tone (words with the same letters have as many tones, so the next word lines up).
 pub fn sort_key(full_name: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
     let words: Vec<&str> = full_name.split_whitespace().collect();
     let ordered: Vec<&str> = match words.split_last() {
         Some((given, rest)) => std::iter::once(*given)
@@ -140,8 +139,19 @@ pub fn sort_key(full_name: &str) -> String {
             .collect(),
         None => Vec::new(),
     };
+    collation_key(&ordered)
+}
+
+/// A key that sorts any Vietnamese text (a dish, a unit) in the Vietnamese alphabet and tone
+/// order, word by word, as written.
+pub fn text_key(text: &str) -> String {
+    collation_key(&text.split_whitespace().collect::<Vec<_>>())
+}
+
+fn collation_key(ordered: &[&str]) -> String {
+    use unicode_normalization::UnicodeNormalization;
     let mut key = String::new();
-    for w in &ordered {
+    for w in ordered {
         let mut letters = String::new();
         let mut tones = String::new();
         // Decomposed: a base letter, then its marks (a shape mark and/or a tone).
@@ -471,6 +481,12 @@ mod tests {
             ]
         );
         assert!(sort_key("An").chars().all(|c| c.is_ascii_digit()));
+        let mut dishes = ["Gà rang gừng", "Đậu que xào", "Dưa xào", "Canh bí đỏ"];
+        dishes.sort_by_key(|d| text_key(d));
+        assert_eq!(
+            dishes,
+            ["Canh bí đỏ", "Dưa xào", "Đậu que xào", "Gà rang gừng"]
+        );
         assert_eq!(sort_key("  "), "");
         assert!(
             sort_key("Lê Văn Hà") < sort_key("Lê Văn Hải"),

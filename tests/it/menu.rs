@@ -212,6 +212,9 @@ async fn staff_see_allergens_where_they_order_and_are_warned_about_their_own() {
         1,
         "health data changes are audited"
     );
+    let mut admin = app.login_as("quantri", &[Role::Admin]).await;
+    let logged = admin.get("/admin/audit?action=person.allergens").await;
+    assert_eq!(logged.texts("ul.diff li"), ["Chất gây dị ứng: — → Cá, Sữa"]);
     assert_eq!(
         lan.post("/allergies", &[("allergen", "dust")]).await.status,
         400

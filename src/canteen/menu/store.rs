@@ -413,11 +413,11 @@ pub struct Dish {
     pub liquid: bool,
 }
 
+/// The catalogue in Vietnamese alphabetical order (Đ after D, not after Z).
 pub fn all_dishes(conn: &mut DbConn) -> Result<Vec<Dish>, AppError> {
-    Ok(dishes::table
-        .order(dishes::name.asc())
-        .select(Dish::as_select())
-        .load(conn)?)
+    let mut list: Vec<Dish> = dishes::table.select(Dish::as_select()).load(conn)?;
+    list.sort_by_cached_key(|d| crate::people::rules::text_key(&d.name));
+    Ok(list)
 }
 
 pub fn dish(conn: &mut DbConn, id: i32) -> Result<Option<Dish>, AppError> {
