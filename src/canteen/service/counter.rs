@@ -160,14 +160,16 @@ fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
                 }
             }
             @if options.is_empty() { p.hint { (ctx.t("counter.no_service")) } }
-            div.card.no-print {
-                @if let Some(t) = closed {
-                    p { (ctx.tf("counter.closed_at", local_datetime(t))) " "
-                        (ctx.tf("counter.closed_no_shows", tally.iter().map(|t| t.no_show).sum::<i64>())) }
-                }
-                // Nothing to close on a day without a menu (weekend, holiday).
-                @if !options.is_empty() {
-                    (confirm_form(ctx, "/kitchen/counter/close", ctx.t("counter.close_confirm"), ctx.t("counter.close")))
+            // Nothing to close on a day without a menu (weekend, holiday): no empty card.
+            @if closed.is_some() || !options.is_empty() {
+                div.card.no-print {
+                    @if let Some(t) = closed {
+                        p { (ctx.tf("counter.closed_at", local_datetime(t))) " "
+                            (ctx.tf("counter.closed_no_shows", tally.iter().map(|t| t.no_show).sum::<i64>())) }
+                    }
+                    @if !options.is_empty() {
+                        (confirm_form(ctx, "/kitchen/counter/close", ctx.t("counter.close_confirm"), ctx.t("counter.close")))
+                    }
                 }
             }
         },
