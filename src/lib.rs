@@ -15,6 +15,7 @@ pub mod money;
 pub mod people;
 pub mod periods;
 pub mod state;
+pub mod subsidy;
 pub mod ui;
 
 use clock::Clock;

@@ -1,0 +1,7 @@
+//! Meal subsidies: policies, eligibility (low-income staff), salary bases, and the price split
+//! of a month's meals between funds and staff.
+//!
+//! `split` is the one pure function that decides who pays what; everything else reads and
+//! writes its inputs.
+
+pub mod split;
