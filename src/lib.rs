@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod home;
+pub mod ledger;
 pub mod money;
 pub mod people;
 pub mod periods;

@@ -1,4 +1,5 @@
-// One schema for both backends: only types both share (Integer, BigInt, Text, Bool, Date, Timestamp).
+// One schema for both backends: only types both share (Integer, BigInt, Text, Bool, Date,
+// Timestamp, Binary).
 
 diesel::table! {
     units (id) {
@@ -312,6 +313,128 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    funds (id) {
+        id -> Integer,
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    fund_budgets (fund_id, year) {
+        fund_id -> Integer,
+        year -> Integer,
+        planned_vnd -> BigInt,
+    }
+}
+
+diesel::table! {
+    vouchers (id) {
+        id -> Integer,
+        fund_id -> Integer,
+        year -> Integer,
+        kind -> Text,
+        number -> Integer,
+        voucher_date -> Date,
+        amount_vnd -> BigInt,
+        description -> Text,
+        person_id -> Nullable<Integer>,
+        source -> Nullable<Text>,
+        reverses -> Nullable<Integer>,
+        posted_at -> Timestamp,
+        posted_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    base_salaries (effective_from) {
+        effective_from -> Date,
+        amount_vnd -> BigInt,
+        legal_basis -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    salary_bases (id) {
+        id -> Integer,
+        person_id -> Integer,
+        effective_from -> Date,
+        grade_coef_x100 -> Integer,
+        allowance_coef_x100 -> Integer,
+        note -> Text,
+        recorded_at -> Timestamp,
+        recorded_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    eligibility (id) {
+        id -> Integer,
+        person_id -> Integer,
+        band -> Text,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        basis -> Text,
+        decision_no -> Nullable<Text>,
+        decision_date -> Nullable<Date>,
+        note -> Text,
+        decided_at -> Timestamp,
+        decided_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    subsidy_policies (id) {
+        id -> Integer,
+        name -> Text,
+        covers -> Text,
+        covers_value -> Text,
+        amount_kind -> Text,
+        amount_value -> BigInt,
+        monthly_cap -> Nullable<Integer>,
+        income_threshold_vnd -> Nullable<BigInt>,
+        fund_id -> Integer,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        legal_basis -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    no_show_rules (effective_from) {
+        effective_from -> Date,
+        charge -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Integer,
+        owner_kind -> Text,
+        owner_id -> Nullable<Integer>,
+        file_name -> Text,
+        media_type -> Text,
+        size_bytes -> Integer,
+        sha256 -> Text,
+        content -> Binary,
+        uploaded_at -> Timestamp,
+        uploaded_by -> Nullable<Integer>,
+    }
+}
+
+diesel::joinable!(vouchers -> funds (fund_id));
+diesel::joinable!(salary_bases -> persons (person_id));
+diesel::joinable!(eligibility -> persons (person_id));
+diesel::joinable!(subsidy_policies -> funds (fund_id));
+
 diesel::joinable!(orders -> persons (person_id));
 diesel::joinable!(walk_ins -> persons (person_id));
 diesel::joinable!(walk_ins -> meal_options (option_id));
@@ -349,4 +472,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     order_events,
     option_dishes,
     notices,
+    funds,
+    fund_budgets,
+    vouchers,
+    base_salaries,
+    salary_bases,
+    eligibility,
+    subsidy_policies,
+    no_show_rules,
+    attachments,
 );

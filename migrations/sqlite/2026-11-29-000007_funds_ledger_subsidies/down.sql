@@ -1,0 +1,9 @@
+DROP TABLE attachments;
+DROP TABLE no_show_rules;
+DROP TABLE subsidy_policies;
+DROP TABLE eligibility;
+DROP TABLE salary_bases;
+DROP TABLE base_salaries;
+DROP TABLE vouchers;
+DROP TABLE fund_budgets;
+DROP TABLE funds;
