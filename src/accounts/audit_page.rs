@@ -94,11 +94,19 @@ pub async fn page(
     let aq = aq.into_inner();
     let page = aq.page.unwrap_or(1).clamp(1, 1_000_000);
     let (filter, errors) = aq.filter();
-    let (rows, total, kinds) = state
+    let (rows, total, kinds, page) = state
         .db
         .read(move |c| {
-            let (rows, total) = audit::search(c, &filter, (page - 1) * PER_PAGE, PER_PAGE)?;
-            Ok((rows, total, audit::kinds(c)?))
+            let (mut rows, total) = audit::search(c, &filter, (page - 1) * PER_PAGE, PER_PAGE)?;
+            // A page past the end shows the last one.
+            let last = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+            let page = if page > last {
+                rows = audit::search(c, &filter, (last - 1) * PER_PAGE, PER_PAGE)?.0;
+                last
+            } else {
+                page
+            };
+            Ok((rows, total, audit::kinds(c)?, page))
         })
         .await?;
     Ok(view(&ctx, &aq, &errors, &rows, total, page, &kinds))
@@ -133,7 +141,7 @@ fn view(
             p.hint { (ctx.t("audit.hint")) }
             form.filters method="get" action="/admin/audit" role="search" {
                 input type="hidden" name="view" value=(aq.view);
-                (Input::text("who", ctx.t("audit.actor"), &aq.who).kind("search").render(ctx, e))
+                (Input::text("who", ctx.t("audit.actor"), &aq.who).kind("search").hint(ctx.t("audit.who_hint")).render(ctx, e))
                 div.field {
                     label for="f-action" { (ctx.t("audit.action")) }
                     select #f-action name="action" {
@@ -187,6 +195,7 @@ fn shown_changes(r: &AuditRow) -> Vec<FieldChange> {
     let empty = |v: &Option<Value>| match v {
         None | Some(Value::Null) => true,
         Some(Value::String(s)) => s.is_empty(),
+        Some(Value::Array(a)) => a.is_empty(),
         Some(_) => false,
     };
     audit::diff(r.before_json.as_deref(), r.after_json.as_deref())
@@ -271,13 +280,47 @@ fn value_text(ctx: &Ctx, field: &str, v: &Value) -> String {
             Ok(d) => crate::ui::format::date(d),
             Err(_) => s.clone(),
         },
+        Value::Array(items) if items.is_empty() => "—".into(),
         Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => items
             .iter()
             .map(|i| value_text(ctx, field, i))
             .collect::<Vec<_>>()
             .join(", "),
-        other => other.to_string(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| value_text(ctx, field, i))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Value::Object(m) => object_text(ctx, m),
     }
+}
+
+/// A nested record in words: a meal ("Suất thường + 2 khách", "Không ăn"), a day's change
+/// ("04/12/2026: Suất thường → Không ăn"), or its fields one by one.
+fn object_text(ctx: &Ctx, m: &serde_json::Map<String, Value>) -> String {
+    if m.contains_key("option") && m.contains_key("guests") && m.len() == 2 {
+        let meal = m
+            .get("option")
+            .and_then(|o| o.as_str())
+            .unwrap_or(ctx.t("week.no_meal"))
+            .to_string();
+        return match m.get("guests").and_then(|g| g.as_i64()).unwrap_or(0) {
+            0 => meal,
+            n => format!("{meal} + {}", ctx.tf("week.n_guests", n)),
+        };
+    }
+    if let (Some(day), Some(b), Some(a)) = (m.get("day"), m.get("before"), m.get("after")) {
+        return format!(
+            "{}: {} → {}",
+            value_text(ctx, "day", day),
+            value_text(ctx, "before", b),
+            value_text(ctx, "after", a)
+        );
+    }
+    m.iter()
+        .map(|(k, v)| format!("{}: {}", field_text(ctx, k), value_text(ctx, k, v)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn export_table<'a>(ctx: &Ctx, rows: &[AuditRow], header: &'a [&'a str]) -> Table<'a> {

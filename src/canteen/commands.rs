@@ -369,7 +369,7 @@ pub fn submit_week(
     let s = store::load_settings(c)?;
     match week::submit(c, who, pairs, now, &s)? {
         Ok(n) => {
-            if let Some(actor) = actor {
+            if let Some(actor) = actor.filter(|_| !n.changes.is_empty()) {
                 // Each day's meal before → after and which changed after the cut-off; the
                 // meal history has each change too. The person (if they have an account) is
                 // told on their next visit.

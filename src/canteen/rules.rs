@@ -55,9 +55,12 @@ impl DayRow {
     }
 }
 
-/// Checks the day a make-up working day replaces: a weekday (Monday–Friday), not the day
-/// itself, within four weeks of it.
+/// Checks a make-up working day: a weekend day, replacing a weekday (Monday–Friday) within
+/// four weeks of it.
 pub fn check_makeup(day: NaiveDate, replaces: NaiveDate) -> Result<(), &'static str> {
+    if is_open_by_default(day) {
+        return Err("cal.err_makeup_not_weekend");
+    }
     if !is_open_by_default(replaces) || replaces == day {
         return Err("cal.err_makeup_weekday");
     }
@@ -909,5 +912,10 @@ mod tests {
             Err("cal.err_makeup_weekday")
         );
         assert_eq!(check_makeup(sat, d(2027, 2, 5)), Err("cal.err_makeup_far"));
+        assert_eq!(
+            check_makeup(d(2026, 12, 2), d(2026, 12, 1)),
+            Err("cal.err_makeup_not_weekend"),
+            "a Wednesday is open anyway"
+        );
     }
 }

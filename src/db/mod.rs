@@ -300,6 +300,11 @@ impl Db {
         // before its column existed; a query on an index when there are none).
         crate::people::store::fill_sort_keys(&mut conn)
             .map_err(|e| anyhow::anyhow!("filling name sort keys failed: {e}"))?;
+        if applied > 0 {
+            let today = crate::clock::business_date_of(chrono::Utc::now().naive_utc());
+            crate::canteen::store::refresh_options_from(&mut conn, today)
+                .map_err(|e| anyhow::anyhow!("refreshing menu options failed: {e}"))?;
+        }
         Ok(applied)
     }
 

@@ -165,6 +165,7 @@ diesel::table! {
         dishes -> Text,
         position -> Integer,
         allergens -> Text,
+        allergen_notes -> Text,
     }
 }
 

@@ -242,9 +242,11 @@ fn post_inner(
             "voucher",
         )
         .id(id)
-        .after(json!({"fund": f.code, "voucher": posted.label(), "date": v.date,
+        .after(
+            json!({"fund": f.code, "voucher": posted.label(), "date": v.date,
             "amount_vnd": v.amount, "description": description, "person_id": v.person,
-            "source": v.source, "reverses": reverses})),
+            "source": v.source, "reverses": reverses}),
+        ),
     )?;
     Ok(posted)
 }

@@ -477,8 +477,9 @@ pub async fn commit(
 }
 
 fn result_page(ctx: &Ctx, n: &Counts, rejected: &[Rejected]) -> Markup {
-    let payload = serde_json::to_string(&rejected.iter().map(|r| &r.0).collect::<Vec<_>>())
-        .unwrap_or_default();
+    // The rows with their reasons (a reason such as "the same code earlier in the file" cannot
+    // be found again from the row alone).
+    let payload = serde_json::to_string(rejected).unwrap_or_default();
     layout::page(
         ctx,
         ctx.t("imp.title"),
@@ -509,50 +510,70 @@ fn result_page(ctx: &Ctx, n: &Counts, rejected: &[Rejected]) -> Markup {
     )
 }
 
-/// The rows an import did not take, as a CSV with the import's own columns and the reason in
-/// the last one: correct it and import it again (the reason column is ignored then).
-pub async fn rejected_csv(
-    state: web::Data<AppState>,
-    ctx: Ctx,
-    Form(f): Form<CommitForm>,
-) -> Result<HttpResponse, AppError> {
-    let rows: Vec<FileRow> =
+/// The rows an import did not take, as a CSV with the columns the file had and the reason in
+/// the last one: correct it and import it again (the reason column is ignored then; a column
+/// the file did not have is not added, so importing this file never blanks other data).
+pub async fn rejected_csv(ctx: Ctx, Form(f): Form<CommitForm>) -> Result<HttpResponse, AppError> {
+    let rows: Vec<(FileRow, Vec<(String, String)>)> =
         serde_json::from_str(&f.rows).map_err(|_| AppError::BadRequest("err.bad_form"))?;
     if rows.is_empty() || rows.len() > 50_000 {
         return Err(AppError::BadRequest("imp.err_empty"));
     }
-    let today = state.clock.today();
-    let rows2 = rows.clone();
-    let (units, existing) = state.db.read(move |c| load_context(c, &rows2)).await?;
-    let outcomes = plan(&rows, &units, &existing, today);
-    let mut header: Vec<&str> = crate::people::views::export_header(&ctx).to_vec();
+    use super::import_file::Col;
+    let all = [
+        Col::Code,
+        Col::Name,
+        Col::Unit,
+        Col::Category,
+        Col::Gender,
+        Col::Dob,
+        Col::Status,
+        Col::StatusDate,
+        Col::Phone,
+        Col::Email,
+    ];
+    let present = rows.iter().fold(0u16, |m, r| m | r.0.present);
+    let cols: Vec<Col> = all
+        .into_iter()
+        .filter(|c| present & c.bit() != 0 || matches!(c, Col::Code | Col::Name))
+        .collect();
+    let mut header: Vec<&str> = cols.iter().map(|c| ctx.t(c.label_key())).collect();
     header.push(ctx.t("imp.reason_column"));
     let lines: Vec<Vec<String>> = rows
         .iter()
-        .zip(&outcomes)
-        .map(|(r, o)| {
-            let reason = match o {
-                Outcome::Invalid(ps) => ps
-                    .iter()
-                    .map(|(f, k)| format!("{}: {}", field_label(&ctx, f), ctx.t(k)))
+        .map(|(r, ps)| {
+            let p = &r.raw;
+            let mut line: Vec<String> = cols
+                .iter()
+                .map(|c| {
+                    match c {
+                        Col::Code => &p.employee_code,
+                        Col::Name => &p.full_name,
+                        Col::Unit => &p.unit,
+                        Col::Category => &p.category,
+                        Col::Gender => &p.gender,
+                        Col::Dob => &p.date_of_birth,
+                        Col::Status => &p.status,
+                        Col::StatusDate => &p.status_date,
+                        Col::Phone => &p.phone,
+                        Col::Email => &p.email,
+                    }
+                    .clone()
+                })
+                .collect();
+            line.push(
+                ps.iter()
+                    .map(|(f, k)| {
+                        format!(
+                            "{}: {}",
+                            field_label(&ctx, f),
+                            ctx.lookup(k).unwrap_or(k.as_str())
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("; "),
-                _ => String::new(),
-            };
-            let p = &r.raw;
-            vec![
-                p.employee_code.clone(),
-                p.full_name.clone(),
-                p.unit.clone(),
-                p.category.clone(),
-                p.gender.clone(),
-                p.date_of_birth.clone(),
-                p.status.clone(),
-                p.status_date.clone(),
-                p.phone.clone(),
-                p.email.clone(),
-                reason,
-            ]
+            );
+            line
         })
         .collect();
     let body = crate::ui::export::csv(&crate::ui::export::Table {

@@ -101,13 +101,22 @@ const HEADERS: &[(Col, &[&str])] = &[
     (Col::Email, &["email", "e-mail", "thu dien tu"]),
 ];
 
+/// A cell this app's exports wrote as `'=…` (an apostrophe so that a spreadsheet does not run
+/// it as a formula) reads back as written before the export.
+fn unneutralised(v: &str) -> &str {
+    match v.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        _ => v,
+    }
+}
+
 impl Col {
     pub fn bit(self) -> u16 {
         1 << (self as u16)
     }
     /// The heading the people export writes for this column (in either language), so that
     /// the app's own export always imports again.
-    fn label_key(self) -> &'static str {
+    pub fn label_key(self) -> &'static str {
         match self {
             Col::Code => "people.code",
             Col::Name => "people.name",
@@ -187,7 +196,7 @@ fn rows_to_people(table: Vec<Vec<String>>) -> Result<FileTable, FileError> {
         let mut raw = RawPerson::default();
         for (j, v) in row.into_iter().enumerate() {
             if let Some(Some(col)) = cols.get(j) {
-                set(&mut raw, *col, v.trim().nfc().collect());
+                set(&mut raw, *col, unneutralised(v.trim()).nfc().collect());
             }
         }
         out.push(FileRow {
@@ -344,6 +353,14 @@ pub fn read_any(name: &str, bytes: &[u8]) -> Result<FileTable, FileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cell_the_export_neutralised_reads_back_as_it_was() {
+        assert_eq!(unneutralised("'=HYPERLINK(\"x\")"), "=HYPERLINK(\"x\")");
+        assert_eq!(unneutralised("'-5"), "-5");
+        assert_eq!(unneutralised("'Ba"), "'Ba", "an apostrophe in a name stays");
+        assert_eq!(unneutralised("O'Neil"), "O'Neil");
+    }
 
     #[test]
     fn a_semicolon_csv_with_vietnamese_headers_is_read() {

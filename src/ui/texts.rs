@@ -322,6 +322,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("imp.rejected_help", "Những dòng dưới đây có lỗi nên chưa được nhập. Tải về, sửa theo lý do ở cột cuối rồi nhập lại.", "The rows below have errors and were not imported. Download them, correct them as the last column says, and import them again."),
     ("imp.rejected_download", "Tải các dòng chưa nhập (CSV)", "Download the rows not imported (CSV)"),
     ("imp.reason_column", "Lý do chưa nhập", "Why not imported"),
-    ("imp.err_xls", "Tệp Excel 97–2003 (.xls) chưa đọc được. Hãy mở tệp trong Excel và chọn Lưu thành (Save As) → Sổ làm việc Excel (.xlsx), hoặc CSV UTF-8, rồi tải lên lại.", "Excel 97–2003 files (.xls) cannot be read. Open the file in Excel and Save As an Excel Workbook (.xlsx) or CSV UTF-8, then upload it again."),
-    ("imp.err_ods", "Tệp OpenDocument (.ods) chưa đọc được. Hãy lưu thành .xlsx hoặc CSV UTF-8 rồi tải lên lại.", "OpenDocument files (.ods) cannot be read. Save it as .xlsx or CSV UTF-8 and upload it again."),
+    ("imp.err_xls", "Không đọc được tệp Excel 97–2003 (.xls). Hãy mở tệp trong Excel và chọn Lưu thành (Save As) → Sổ làm việc Excel (.xlsx), hoặc CSV UTF-8, rồi tải lên lại.", "Excel 97–2003 files (.xls) cannot be read. Open the file in Excel and Save As an Excel Workbook (.xlsx) or CSV UTF-8, then upload it again."),
+    ("imp.err_ods", "Không đọc được tệp OpenDocument (.ods). Hãy lưu thành .xlsx hoặc CSV UTF-8 rồi tải lên lại.", "OpenDocument files (.ods) cannot be read. Save it as .xlsx or CSV UTF-8 and upload it again."),
+    ("audit.who_hint", "Tên đăng nhập, ví dụ bep hoặc nv001", "Username, e.g. bep or nv001"),
 ];

@@ -176,7 +176,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("menu.err_price_format", "Giá không đúng dạng: hãy nhập số đồng, ví dụ 35.000 hoặc 35000 (dấu chấm chỉ dùng để ngăn cách hàng nghìn).", "The price is not well formed: type whole đồng, e.g. 35.000 or 35000 (a dot only separates thousands)."),
     ("menu.err_price_low", "Giá dưới 1.000 ₫ — có phải bạn định nhập 35.000 ₫? Hãy nhập đủ số đồng, ví dụ 35.000.", "A price below 1.000 ₫ — did you mean 35.000 ₫? Type the full amount, e.g. 35.000."),
     ("menu.err_price", "Giá phải từ 1.000 đến 10.000.000 ₫ (hoặc 0 nếu suất miễn phí).", "The price must be 1.000 to 10.000.000 ₫ (or 0 for a free meal)."),
-    ("menu.err_capacity", "Số suất tối đa phải là số nguyên dương.", "The capacity must be a positive whole number."),
+    ("menu.err_capacity", "Số suất tối đa phải là số nguyên từ 1 đến 100.000 (để trống nếu không giới hạn).", "The capacity must be a positive whole number."),
     ("menu.err_option_exists", "Ngày này đã có suất cùng tên.", "That day already has an option with this name."),
     ("menu.err_option_in_use", "Suất này đã có người đăng ký nên không xóa được.", "This option has orders and cannot be deleted."),
     ("dish.title", "Danh mục món ăn", "Dishes"),
@@ -332,4 +332,6 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("flash.days_closed", "Đã đóng các ngày và hủy suất ăn của những ngày đó.", "The days are closed and their meals cancelled."),
     ("flash.service_closed", "Đã kết thúc phục vụ; suất chưa nhận được ghi là không đến.", "Service closed; unserved meals are no-shows."),
     ("waste.walk_ins", "Khách vãng lai", "Walk-ins"),
+    ("allergy.warn_other", "Có chất người này đã ghi dị ứng: {}", "Contains something this person is allergic to: {}"),
+    ("cal.err_makeup_not_weekend", "Chỉ ngày cuối tuần (hoặc ngày nghỉ) mới là ngày làm bù; ngày thường đã mở sẵn.", "Only a weekend day (or a day off) can be a make-up day; a weekday is open anyway."),
 ];

@@ -127,6 +127,15 @@ async fn the_audit_log_pages_keep_their_filters_and_exports_are_audited() {
         .get("/admin/audit?view=&who=&action=unit.create&entity=&from=&to=&page=2")
         .await;
     assert_eq!(second.texts("table.audit tbody tr").len(), 5);
+    let past = admin
+        .get("/admin/audit?action=unit.create&page=99999")
+        .await;
+    assert_eq!(
+        past.texts("table.audit tbody tr").len(),
+        5,
+        "past the end: the last page"
+    );
+    assert!(past.texts("nav.pager").join(" ").contains("2 / 2"));
 
     let xlsx = admin
         .get("/admin/audit.xlsx?action=menu_option.update")

@@ -10,6 +10,7 @@ mod cli;
 mod db;
 mod files;
 mod integrity;
+mod ledger;
 mod menu;
 mod ordering;
 mod people;

@@ -123,6 +123,14 @@ async fn dishes_take_allergens_from_the_fixed_list_and_options_show_them_as_they
         app.count("dishes WHERE allergens = 'crustaceans,molluscs' AND allergen_notes = 'Nấu chung chảo với lạc'"),
         1
     );
+    let r = bep
+        .post("/kitchen/dishes", &[("name", "TÔM RIM"), ("active", "yes")])
+        .await;
+    assert_eq!(
+        r.status, 422,
+        "the same name in other letter case is the same dish"
+    );
+    assert_eq!(app.count("dishes"), 1);
     let list = bep.get("/kitchen/dishes").await;
     assert!(
         list.body.contains("Tôm, cua (giáp xác), Nhuyễn thể"),
@@ -141,6 +149,13 @@ async fn dishes_take_allergens_from_the_fixed_list_and_options_show_them_as_they
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
+    app.publish(d(2026, 11, 30));
+    let print = bep.get("/kitchen/menu/print?week=2026-11-30").await;
+    assert!(
+        print.body.contains("Tôm rim: Nấu chung chảo với lạc"),
+        "notes reach the printed menu: {}",
+        print.body
+    );
     let menu = bep.get("/kitchen/menu?week=2026-11-30").await;
     assert!(menu.body.contains("Tôm, cua (giáp xác)"), "{}", menu.body);
     app.sql("INSERT INTO meal_options (service_date, name, price_vnd, vegetarian, dishes, position, allergens) VALUES ('2026-11-20', 'Suất cũ', 35000, false, 'Tôm rim', 0, 'crustaceans,molluscs')");
@@ -452,6 +467,25 @@ async fn when_the_kitchen_changes_someones_meal_they_are_told_and_the_audit_has_
         notice.contains("Suất thường → Không ăn + 3 khách"),
         "{notice}"
     );
+
+    // The audit page words it too; saving the page again without a change logs nothing.
+    let mut admin = app.login_as("quantri", &[Role::Admin]).await;
+    let logged = admin.get("/admin/audit?action=orders.on_behalf").await;
+    let first = logged.texts("ul.diff li");
+    assert!(
+        first
+            .iter()
+            .any(|l| l == "Các ngày: 01/12/2026: Suất thường → Không ăn + 3 khách"),
+        "{first:?}"
+    );
+    let path = format!("/kitchen/on-behalf/{lan_p}");
+    let same = bep.get(&path).await.form(&path);
+    assert_eq!(bep.post(&path, &refs(&same)).await.status, 303);
+    assert_eq!(
+        app.audit_after("orders.on_behalf").len(),
+        2,
+        "no entry for no change"
+    );
 }
 
 #[actix_web::test]
@@ -489,6 +523,18 @@ async fn a_makeup_saturday_takes_the_standing_orders_of_the_weekday_it_replaces(
         0,
         "nothing changed"
     );
+    let r = bep
+        .post(
+            "/kitchen/calendar/open",
+            &[
+                ("day", "02/12/2026"),
+                ("reason", "Làm bù"),
+                ("makeup_for", "01/12/2026"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "a Wednesday is no make-up day");
+    assert!(r.body.contains("Chỉ ngày cuối tuần"), "{}", r.body);
 
     let r = bep
         .post(

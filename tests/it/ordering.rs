@@ -669,6 +669,19 @@ async fn a_meal_keeps_the_price_it_was_ordered_at() {
         .await;
     assert_eq!(app.orders_of(lan_p)[0].3, 35_000);
     assert_eq!(app.orders_of(binh_p)[0].3, 40_000);
+    // Each page shows what that person pays for the same option.
+    let monday = lan
+        .get("/week")
+        .await
+        .texts("#d-2026-11-30 label")
+        .join(" ");
+    assert!(monday.contains("35.000"), "{monday}");
+    let monday = binh
+        .get("/week")
+        .await
+        .texts("#d-2026-11-30 label")
+        .join(" ");
+    assert!(monday.contains("40.000"), "{monday}");
 }
 
 #[actix_web::test]

@@ -610,7 +610,8 @@ async fn rows_an_import_rejects_stay_listed_after_the_commit_and_download_to_cor
     let mut admin = admin_with_units(&app).await;
     let csv = "Mã cán bộ,Họ và tên,Đơn vị,Đối tượng,Ngày sinh\n\
 NV001,Nguyễn Văn An,VP,Công chức,05/09/1980\n\
-NV002,Trần Thị Bình,Vụ Không Có,Công chức,12/03/1975\n";
+NV002,Trần Thị Bình,Vụ Không Có,Công chức,12/03/1975\n\
+NV001,Nguyễn Văn Ân,VP,Công chức,06/09/1980\n";
     admin.get("/people/import").await;
     let preview = admin
         .upload("/people/import", "loi.csv", csv.as_bytes().to_vec())
@@ -619,9 +620,9 @@ NV002,Trần Thị Bình,Vụ Không Có,Công chức,12/03/1975\n";
     let done = admin
         .post("/people/import/commit", &[("rows", &rows)])
         .await;
-    assert_done(&done, [1, 0, 0, 1]);
+    assert_done(&done, [1, 0, 0, 2]);
     let listed = done.texts("table.rejected tbody tr");
-    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed.len(), 2, "{listed:?}");
     assert!(listed[0].contains("NV002") && listed[0].contains("Không có đơn vị này"));
 
     let rejected = scraper_value(
@@ -635,7 +636,18 @@ NV002,Trần Thị Bình,Vụ Không Có,Công chức,12/03/1975\n";
     let text = String::from_utf8(file.bytes.clone()).expect("utf-8");
     assert!(text.contains("NV002,Trần Thị Bình,Vụ Không Có"), "{text}");
     assert!(text.contains("Không có đơn vị này"), "{text}");
-    assert!(!text.contains("NV001"), "only the rejected row: {text}");
+    assert!(
+        text.contains("NV001,Nguyễn Văn Ân,VP,Công chức,06/09/1980,Mã cán bộ: Mã cán bộ này đã xuất hiện ở dòng trước"),
+        "a reason only the whole file shows is kept: {text}"
+    );
+    assert!(
+        !text.contains("Nguyễn Văn An,"),
+        "only the rejected rows: {text}"
+    );
+    assert!(
+        !text.contains("Điện thoại"),
+        "no column the file did not have: {text}"
+    );
 
     // Corrected, the same file imports; the reason column is reported as unknown, not used.
     let fixed = text.replace("Vụ Không Có", "VP");
@@ -644,6 +656,9 @@ NV002,Trần Thị Bình,Vụ Không Có,Công chức,12/03/1975\n";
         .upload("/people/import", "dong-chua-nhap.csv", fixed.into_bytes())
         .await;
     assert!(again.body.contains("1 người mới"), "{}", again.body);
+    // The second NV001 is no longer a duplicate in this file: the preview shows it as an update
+    // of the stored NV001, for the admin to see before committing.
+    assert!(again.body.contains("1 cập nhật"), "{}", again.body);
 }
 
 #[actix_web::test]

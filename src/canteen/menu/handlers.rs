@@ -443,13 +443,16 @@ pub async fn print(
                         @let opts: Vec<_> = options.iter().filter(|o| o.service_date == day).collect();
                         @if !rules::is_open(day, rows.get(&day)) {
                             @if i < 5 { tr { th scope="row" { (ctx.t(weekday_key(day))) " " (date(day)) } td colspan="4" { (ctx.t("order.lock_closed")) " " (rows.get(&day).and_then(|r| r.reason.as_deref()).unwrap_or("")) } } }
+                        } @else if !rows.get(&day).is_some_and(|r| r.published) {
+                            // Only what staff can see is posted: a draft day is not printed.
+                            @if i < 5 || !opts.is_empty() { tr { th scope="row" { (ctx.t(weekday_key(day))) " " (date(day)) } td colspan="4" { (ctx.t("order.lock_unpublished")) } } }
                         } @else {
                             @for (n, o) in opts.iter().enumerate() {
                                 tr {
                                     @if n == 0 { th scope="row" rowspan=(opts.len()) { (ctx.t(weekday_key(day))) " " (date(day)) } }
                                     td { (o.name) @if o.vegetarian { " (" (ctx.t("menu.vegetarian")) ")" } }
                                     td { (o.dishes) }
-                                    td { (super::dishes::allergen_names(&ctx, &o.allergens)) }
+                                    td { (super::dishes::allergen_names(&ctx, &o.allergens)) @if !o.allergen_notes.is_empty() { @if !o.allergens.is_empty() { "; " } em { (o.allergen_notes) } } }
                                     td.num { (o.price_vnd) }
                                 }
                             }

@@ -214,6 +214,8 @@ pub struct MealOption {
     pub position: i32,
     /// The allergen codes of its dishes as served that day.
     pub allergens: String,
+    /// The dishes' allergen notes ("Tôm rim: nấu chung chảo với lạc").
+    pub allergen_notes: String,
 }
 
 impl MealOption {
@@ -279,13 +281,36 @@ pub fn set_option_dishes(conn: &mut DbConn, id: i32, list: &[Dish]) -> Result<()
         .join(" · ");
     let allergens =
         crate::canteen::rules::allergen_union(list.iter().map(|d| d.allergens.as_str()));
+    let notes = list
+        .iter()
+        .filter(|d| !d.allergen_notes.is_empty())
+        .map(|d| format!("{}: {}", d.name, d.allergen_notes))
+        .collect::<Vec<_>>()
+        .join("; ");
     diesel::update(meal_options::table.find(id))
         .set((
             meal_options::dishes.eq(names),
             meal_options::allergens.eq(allergens),
+            meal_options::allergen_notes.eq(notes),
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Brings what the options of `from` and later show (dish names, allergens, notes) in line
+/// with their dishes (after an upgrade that changed how dishes record allergens).
+pub fn refresh_options_from(conn: &mut DbConn, from: NaiveDate) -> Result<usize, AppError> {
+    let ids: Vec<i32> = meal_options::table
+        .filter(meal_options::service_date.ge(from))
+        .select(meal_options::id)
+        .load(conn)?;
+    let mut by_option = dishes_of(conn, &ids)?;
+    for id in &ids {
+        if let Some(list) = by_option.remove(id) {
+            set_option_dishes(conn, *id, &list)?;
+        }
+    }
+    Ok(ids.len())
 }
 
 /// The dishes of each option, in order.
@@ -461,11 +486,15 @@ pub fn save_dish(
             return Ok(Err("dish.err_in_vegetarian_option"));
         }
     }
-    let mut clash = dishes::table.filter(dishes::name.eq(&d.name)).into_boxed();
-    if let Some(id) = id {
-        clash = clash.filter(dishes::id.ne(id));
-    }
-    if clash.count().get_result::<i64>(conn)? > 0 {
+    // "Tôm rim", "tôm rim" and "TÔM RIM" are one dish.
+    let folded = d.name.to_lowercase();
+    let names: Vec<(i32, String)> = dishes::table
+        .select((dishes::id, dishes::name))
+        .load(conn)?;
+    if names
+        .iter()
+        .any(|(other, n)| Some(*other) != id && n.to_lowercase() == folded)
+    {
         return Ok(Err("dish.err_name_taken"));
     }
     let saved = match id {
@@ -501,9 +530,10 @@ pub fn save_dish(
             .returning(dishes::id)
             .get_result(conn)?,
     };
-    let snap = |name: &str, veg: bool, allergens: &str, notes: &str, liquid: bool, active: bool| {
-        serde_json::json!({"name": name, "vegetarian": veg, "allergens": allergens,
-            "allergen_notes": notes, "liquid": liquid, "active": active})
+    let snap = |x: &DishInput| {
+        serde_json::json!({"name": x.name, "description": x.description,
+            "vegetarian": x.vegetarian, "allergens": x.allergens,
+            "allergen_notes": x.allergen_notes, "liquid": x.liquid, "active": x.active})
     };
     let mut entry = crate::audit::Entry::new(
         if before.is_some() {
@@ -514,23 +544,17 @@ pub fn save_dish(
         "dish",
     )
     .id(saved)
-    .after(snap(
-        &d.name,
-        d.vegetarian,
-        &d.allergens,
-        &d.allergen_notes,
-        d.liquid,
-        d.active,
-    ));
+    .after(snap(d));
     if let Some(b) = &before {
-        entry = entry.before(snap(
-            &b.name,
-            b.vegetarian,
-            &b.allergens,
-            &b.allergen_notes,
-            b.liquid,
-            b.active,
-        ));
+        entry = entry.before(snap(&DishInput {
+            name: b.name.clone(),
+            description: b.description.clone(),
+            vegetarian: b.vegetarian,
+            allergens: b.allergens.clone(),
+            allergen_notes: b.allergen_notes.clone(),
+            liquid: b.liquid,
+            active: b.active,
+        }));
     }
     crate::audit::record(conn, actor, now, entry)?;
     Ok(Ok(saved))

@@ -93,7 +93,7 @@ fn behalf_page(
         html! {
             h1 { (ctx.t("behalf.title")) ": " (p.full_name) " · " (p.employee_code) }
             @if let Some(s) = sent { p.alert role="alert" { (ctx.t(s.banner_key())) } }
-            (week::grid(ctx, &format!("/kitchen/on-behalf/{}", p.id), days, sent, true, &p.allergens, today))
+            (week::grid(ctx, &format!("/kitchen/on-behalf/{}", p.id), days, sent, true, week::Allergies { codes: &p.allergens, own: false }, today))
             p {
                 a href=(format!("/kitchen/history/{}", p.id)) { (ctx.t("nav.history")) } " · "
                 a href="/kitchen/on-behalf" { (ctx.t("common.back")) }

@@ -75,7 +75,7 @@ fn pass_page(
                 p { (ctx.t("people.code")) ": " strong { (p.employee_code) } }
                 @if let Some(o) = today {
                     p { (ctx.t("pass.today")) ": " strong { (o.name) } @if !o.dishes.is_empty() { " — " (o.dishes) }
-                        (crate::canteen::week::allergen_line(ctx, &o.allergens, &p.allergens)) }
+                        (crate::canteen::week::allergen_line(ctx, o, crate::canteen::week::Allergies { codes: &p.allergens, own: true })) }
                 }
                 p.hint { (ctx.t("pass.help")) }
             }

@@ -95,7 +95,7 @@ fn week_page(
                 p.notice { (ctx.tf("week.day_closed", date(d.day))) @if let Some(r) = d.row.as_ref().and_then(|r| r.reason.as_deref()) { ": " (r) } }
             }
             @if let Some(s) = sent { p.alert role="alert" { (ctx.t(s.banner_key())) } }
-            (week::grid(ctx, "/week", days, sent, true, &mine.allergies, today))
+            (week::grid(ctx, "/week", days, sent, true, week::Allergies { codes: &mine.allergies, own: true }, today))
         },
     )
 }

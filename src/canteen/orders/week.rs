@@ -280,7 +280,7 @@ pub fn grid(
     days: &[DayView],
     sent: Option<&Sent>,
     show_prices: bool,
-    allergies: &str,
+    allergies: Allergies<'_>,
     today: NaiveDate,
 ) -> Markup {
     let mut weeks: Vec<&[DayView]> = Vec::new();
@@ -334,7 +334,7 @@ fn day_row(
     d: &DayView,
     sent: Option<&Sent>,
     show_prices: bool,
-    allergies: &str,
+    allergies: Allergies<'_>,
 ) -> Markup {
     let key = d.day.format("%Y-%m-%d").to_string();
     let err = sent.and_then(|s| s.problem(d.day));
@@ -378,10 +378,11 @@ fn day_row(
                                     input type="radio" name=(format!("meal_{key}")) value=(o.id) checked[checked == Some(o.id)] disabled[left == Some(0) && !mine];
                                     " " strong { (o.name) }
                                     @if o.vegetarian { " " span.badge { (ctx.t("menu.vegetarian")) } }
-                                    @if show_prices { " · " (o.price_vnd) }
+                                    // The price the person ordered at stays theirs after a price change.
+                                    @if show_prices { " · " (d.meal().filter(|m| m.option_id == o.id).map(|m| m.price_vnd).unwrap_or(o.price_vnd)) }
                                     @if let Some(n) = left { " · " span.badge.off[n == 0] { (if n == 0 { ctx.t("week.full") } else { "" }) @if n > 0 { (ctx.tf("week.left", n)) } } }
                                     @if !o.dishes.is_empty() { br; small.hint { (o.dishes) } }
-                                    (allergen_line(ctx, &o.allergens, allergies))
+                                    (allergen_line(ctx, o, allergies))
                                 }
                             }
                             label { input type="radio" name=(format!("meal_{key}")) value="none" checked[checked.is_none()]; " " (ctx.t("week.no_meal")) }
@@ -391,7 +392,7 @@ fn day_row(
                         @if let Some(m) = d.meal() {
                             strong { (d.option_name(m.option_id)) } " — " (ctx.t(status_key(&m.status)))
                             @if show_prices { " · " (m.price_vnd) }
-                            @if let Some(o) = d.options.iter().find(|o| o.id == m.option_id) { (allergen_line(ctx, &o.allergens, allergies)) }
+                            @if let Some(o) = d.options.iter().find(|o| o.id == m.option_id) { (allergen_line(ctx, o, allergies)) }
                         } @else { span.hint { (ctx.t("week.no_meal")) } }
                     }
                 }
@@ -435,12 +436,26 @@ fn day_row(
     }
 }
 
-/// An option's allergens, and a warning when one of them is among the person's own.
-pub fn allergen_line(ctx: &Ctx, option: &str, person: &str) -> Markup {
-    if option.is_empty() {
+/// Whose allergies a page checks options against: the reader's own (My week, the pass) or
+/// someone the kitchen orders for.
+#[derive(Clone, Copy)]
+pub struct Allergies<'a> {
+    pub codes: &'a str,
+    pub own: bool,
+}
+
+/// An option's allergens and notes, and a warning when one of them is among the person's.
+pub fn allergen_line(ctx: &Ctx, o: &MealOption, person: Allergies<'_>) -> Markup {
+    let option = o.allergens.as_str();
+    if option.is_empty() && o.allergen_notes.is_empty() {
         return html! {};
     }
-    let clash = rules::allergen_clash(option, person);
+    let clash = rules::allergen_clash(option, person.codes);
+    let warn = if person.own {
+        "allergy.warn"
+    } else {
+        "allergy.warn_other"
+    };
     let names = |codes: &mut dyn Iterator<Item = &str>| {
         codes
             .map(|c| ctx.t(rules::allergen_key(c)))
@@ -448,9 +463,10 @@ pub fn allergen_line(ctx: &Ctx, option: &str, person: &str) -> Markup {
             .join(", ")
     };
     html! {
-        br; small.hint { (ctx.t("dish.allergens")) ": " (names(&mut rules::allergen_codes(option))) }
+        br; small.hint { (ctx.t("dish.allergens")) ": " (names(&mut rules::allergen_codes(option)))
+            @if !o.allergen_notes.is_empty() { @if !option.is_empty() { "; " } em { (o.allergen_notes) } } }
         @if !clash.is_empty() {
-            br; strong.warn role="note" { "⚠ " (ctx.tf("allergy.warn", names(&mut clash.iter().copied()))) }
+            br; strong.warn role="note" { "⚠ " (ctx.tf(warn, names(&mut clash.iter().copied()))) }
         }
     }
 }

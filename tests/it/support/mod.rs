@@ -185,6 +185,14 @@ impl TestApp {
         c.batch_execute(sql).expect("sql");
     }
 
+    /// Runs SQL as the owner and says whether the database took it.
+    pub fn sql_ok(&self, sql: &str) -> bool {
+        use diesel::connection::SimpleConnection;
+        let (backend, target) = canteen::db::parse_url(&self.database_url).expect("url");
+        let mut c = canteen::db::open(backend, &target).expect("owner connection");
+        c.batch_execute(sql).is_ok()
+    }
+
     pub fn count(&self, table: &str) -> i64 {
         use diesel::prelude::*;
         #[derive(QueryableByName)]

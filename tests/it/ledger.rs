@@ -1,0 +1,159 @@
+//! Funds and the voucher ledger: numbering, reversals, budgets, immutability, closed months.
+
+use crate::support::*;
+use canteen::audit::Actor;
+use canteen::ledger::store::{self, NewVoucher, PAYMENT, RECEIPT};
+use canteen::money::Vnd;
+
+fn voucher<'a>(fund: i32, kind: &'a str, day: u32, amount: i64, what: &'a str) -> NewVoucher<'a> {
+    NewVoucher {
+        fund,
+        kind,
+        date: d(2026, 11, day),
+        amount: Vnd(amount),
+        description: what,
+        person: None,
+        source: None,
+    }
+}
+
+#[actix_web::test]
+async fn vouchers_are_numbered_per_fund_year_and_kind_and_reversed_not_changed() {
+    let app = TestApp::spawn().await;
+    let now = app.state.clock.now_naive();
+    let actor = Actor::system("test");
+    let (a, b) = app
+        .state
+        .db
+        .write_tx(move |c| {
+            let a = store::create_fund(
+                c,
+                &actor,
+                now,
+                "TA",
+                "Kinh phí tự chủ – tiền ăn trưa",
+                "budget",
+            )?;
+            let b = store::create_fund(c, &actor, now, "PL", "Quỹ phúc lợi", "welfare")?;
+            store::set_budget(c, &actor, now, a, 2026, Vnd(1_000_000))?;
+            Ok((a, b))
+        })
+        .expect("funds");
+    let actor = Actor::system("test");
+    let labels = app
+        .state
+        .db
+        .write_tx(move |c| {
+            let mut out = Vec::new();
+            for v in [
+                voucher(a, RECEIPT, 2, 1_000_000, "Dự toán cấp"),
+                voucher(a, PAYMENT, 3, 300_000, "Hỗ trợ tiền ăn tháng 10"),
+                voucher(a, PAYMENT, 4, 650_000, "Hỗ trợ tiền ăn tháng 11"),
+                voucher(b, PAYMENT, 4, 500_000, "Thăm ốm"),
+            ] {
+                out.push(store::post(c, &actor, now, &v)?.label());
+            }
+            Ok(out)
+        })
+        .expect("post");
+    assert_eq!(labels, ["PT 2026/1", "PC 2026/1", "PC 2026/2", "PC 2026/1"]);
+
+    let actor = Actor::system("test");
+    let f = app
+        .state
+        .db
+        .write_tx(move |c| store::year_figures(c, a, 2026))
+        .expect("figures");
+    assert_eq!(
+        (f.received, f.spent, f.balance()),
+        (Vnd(1_000_000), Vnd(950_000), Vnd(50_000))
+    );
+    assert_eq!(f.used_percent(), Some(95), "over 90 % of the plan");
+
+    // A wrong payment is corrected by a receipt that reverses it, once.
+    let wrong = app.count("vouchers WHERE description = 'Hỗ trợ tiền ăn tháng 11'") as i32;
+    assert_eq!(wrong, 1);
+    let id: i32 = 3;
+    let rev = app
+        .state
+        .db
+        .write_tx(move |c| store::reverse(c, &actor, now, id, d(2026, 11, 5), "nhập nhầm số tiền"))
+        .expect("reverse");
+    assert_eq!(rev.label(), "PT 2026/2");
+    assert_eq!(rev.reverses, Some(id));
+    let f = app
+        .state
+        .db
+        .write_tx(move |c| store::year_figures(c, a, 2026))
+        .expect("figures");
+    assert_eq!(
+        (f.received, f.spent),
+        (Vnd(1_000_000), Vnd(300_000)),
+        "the reversal undoes the payment"
+    );
+    for (what, target) in [("twice", id), ("a reversal", rev.id)] {
+        let actor = Actor::system("test");
+        let again = app
+            .state
+            .db
+            .write_tx(move |c| store::reverse(c, &actor, now, target, d(2026, 11, 6), "lại"));
+        assert!(again.is_err(), "reversing {what} is refused");
+    }
+    assert_eq!(app.count("audit_log WHERE action = 'voucher.reverse'"), 1);
+
+    // The database itself refuses to change or delete a posted voucher.
+    assert!(!app.sql_ok("UPDATE vouchers SET amount_vnd = 1 WHERE id = 2"));
+    assert!(!app.sql_ok("DELETE FROM vouchers WHERE id = 2"));
+    assert_eq!(app.count("vouchers WHERE amount_vnd = 300000"), 1);
+}
+
+#[actix_web::test]
+async fn a_voucher_must_be_positive_described_and_dated_in_an_open_month() {
+    let app = TestApp::spawn().await;
+    let now = app.state.clock.now_naive();
+    let actor = Actor::system("test");
+    let fund = app
+        .state
+        .db
+        .write_tx(move |c| store::create_fund(c, &actor, now, "TA", "Tiền ăn", "budget"))
+        .expect("fund");
+    app.sql("INSERT INTO periods (month, state, changed_at) VALUES ('2026-10', 'closed', '2026-11-02 01:00:00')");
+    for (v, why) in [
+        (voucher(fund, PAYMENT, 3, 0, "Không tiền"), "a zero amount"),
+        (voucher(fund, PAYMENT, 3, -5, "Âm"), "a negative amount"),
+        (voucher(fund, PAYMENT, 3, 5, "   "), "no description"),
+        (
+            NewVoucher {
+                date: d(2026, 10, 31),
+                ..voucher(fund, PAYMENT, 3, 5, "Tháng đã khóa")
+            },
+            "a closed month",
+        ),
+    ] {
+        let actor = Actor::system("test");
+        let (kind, date, amount, description) = (
+            v.kind.to_string(),
+            v.date,
+            v.amount,
+            v.description.to_string(),
+        );
+        let r = app.state.db.write_tx(move |c| {
+            store::post(
+                c,
+                &actor,
+                now,
+                &NewVoucher {
+                    fund,
+                    kind: &kind,
+                    date,
+                    amount,
+                    description: &description,
+                    person: None,
+                    source: None,
+                },
+            )
+        });
+        assert!(r.is_err(), "{why} is refused");
+    }
+    assert_eq!(app.count("vouchers"), 0);
+}
