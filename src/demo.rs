@@ -204,6 +204,7 @@ pub fn load(
                     Some(person_ids[i - 1]),
                 )?;
             }
+            subsidy_demo(c, &actor, &clock, &person_ids)?;
             canteen_demo(c, &actor, &clock, &person_ids)?;
             Ok(true)
         })
@@ -241,6 +242,111 @@ const DISHES: &[(&str, bool, &str, bool)] = &[
     ("Đậu que xào", true, "", false),
     ("Chả giò chay", true, "gluten,soy", false),
 ];
+
+/// Two funds with this year's budget, a general subsidy for everyone and a low-income top-up,
+/// the no-show rule, and a dozen low-income decisions (two expiring within 30 days).
+fn subsidy_demo(
+    c: &mut crate::db::DbConn,
+    actor: &Actor,
+    clock: &Clock,
+    person_ids: &[i32],
+) -> Result<(), AppError> {
+    use crate::ledger::store as ledger;
+    use crate::subsidy::split::{Amount, Covers};
+    use crate::subsidy::store as subsidy;
+    use chrono::{Datelike, Duration};
+    let now = clock.now_naive();
+    let today = clock.today();
+    let year_start = today.with_ordinal(1).unwrap_or(today);
+    let meals = ledger::create_fund(
+        c,
+        actor,
+        now,
+        "TA",
+        "Kinh phí tự chủ – tiền ăn trưa",
+        "budget",
+    )?;
+    let welfare = ledger::create_fund(c, actor, now, "PL", "Quỹ phúc lợi", "welfare")?;
+    ledger::set_budget(
+        c,
+        actor,
+        now,
+        meals,
+        today.year(),
+        crate::money::Vnd(600_000_000),
+    )?;
+    ledger::set_budget(
+        c,
+        actor,
+        now,
+        welfare,
+        today.year(),
+        crate::money::Vnd(120_000_000),
+    )?;
+    for (name, covers, amount, cap, fund, basis) in [
+        (
+            "Hỗ trợ tiền ăn trưa chung",
+            Covers::Everyone,
+            Amount::Fixed(crate::money::Vnd(10_000)),
+            None,
+            meals,
+            "Quy chế chi tiêu nội bộ, Điều 12",
+        ),
+        (
+            "Hỗ trợ thêm cho cán bộ thu nhập thấp",
+            Covers::Band("low_income".into()),
+            Amount::StaffPaysAtMost(crate::money::Vnd(15_000)),
+            Some(22),
+            welfare,
+            "Quy chế chi tiêu nội bộ, Điều 13",
+        ),
+    ] {
+        subsidy::add_policy(
+            c,
+            actor,
+            now,
+            &subsidy::NewPolicy {
+                name,
+                covers: &covers,
+                amount,
+                monthly_cap: cap,
+                income_threshold: Some(crate::money::Vnd(7_000_000)),
+                fund,
+                from: year_start,
+                to: None,
+                legal_basis: basis,
+            },
+        )?;
+    }
+    subsidy::set_no_show_rule(
+        c,
+        actor,
+        now,
+        year_start,
+        crate::subsidy::split::NoShowCharge::ChargeFull,
+    )?;
+    for (n, pid) in person_ids.iter().enumerate().skip(2).step_by(9).take(12) {
+        let soon = n % 4 == 2;
+        let decision = format!("{}/QĐ-VP", 10 + n);
+        subsidy::add_eligibility(
+            c,
+            actor,
+            now,
+            &subsidy::NewEligibility {
+                person: *pid,
+                band: "low_income",
+                from: year_start,
+                to: soon.then(|| today + Duration::days(20)),
+                basis: "decision",
+                decision_no: Some(&decision),
+                decision_date: Some(year_start),
+                note: "",
+            },
+        )?
+        .map_err(|_| AppError::internal("demo eligibility overlaps"))?;
+    }
+    Ok(())
+}
 
 /// Menus for last month, this week and next (published), standing orders for most staff,
 /// and last month served with a few no-shows, guests, leftovers and ratings.

@@ -104,7 +104,7 @@ pub fn create_fund(
         conn,
         actor,
         now,
-        Entry::new("fund.create", "fund")
+        Entry::new("ledger_fund.create", "fund")
             .id(id)
             .after(json!({"code": code, "name": name, "kind": kind})),
     )?;
@@ -141,7 +141,7 @@ pub fn set_budget(
         conn,
         actor,
         now,
-        Entry::new("fund.budget", "fund")
+        Entry::new("ledger_fund.budget", "fund")
             .id(fund)
             .before(json!({"year": year, "planned_vnd": before}))
             .after(json!({"year": year, "planned_vnd": planned})),
@@ -235,9 +235,9 @@ fn post_inner(
         now,
         Entry::new(
             if reverses.is_some() {
-                "voucher.reverse"
+                "ledger_voucher.reverse"
             } else {
-                "voucher.post"
+                "ledger_voucher.post"
             },
             "voucher",
         )

@@ -4,4 +4,6 @@
 //! `split` is the one pure function that decides who pays what; everything else reads and
 //! writes its inputs.
 
+pub mod handlers;
 pub mod split;
+pub mod store;

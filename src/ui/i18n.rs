@@ -119,6 +119,11 @@ mod tests {
             "allergen.",
             "allergy.",
             "notice.",
+            "stmt.",
+            "policy.",
+            "eligibility.",
+            "fund.",
+            "voucher.",
         ];
         let mut missing = Vec::new();
         let mut files = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];

@@ -15,5 +15,6 @@ mod menu;
 mod ordering;
 mod people;
 mod security;
+mod subsidy;
 mod transitions;
 mod week;

@@ -148,6 +148,7 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("GET /meals", "s"),
     ("POST /meals/{id}/rate", "s"),
     ("GET /history", "s"),
+    ("GET /statement", "s"),
     ("GET /kitchen/history/{id}", "kA"),
     ("GET /kitchen/dishes", "k"),
     ("POST /kitchen/dishes", "k"),

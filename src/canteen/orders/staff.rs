@@ -86,6 +86,7 @@ fn week_page(
                 a.button.secondary href="/meals" { (ctx.t("rating.title")) }
                 a.button.secondary href="/history" { (ctx.t("nav.history")) }
                 a.button.secondary href="/allergies" { (ctx.t("allergy.title")) }
+                a.button.secondary href="/statement" { (ctx.t("stmt.title")) }
             }))
             (crate::canteen::notices::panel(ctx, &mine.notices))
             @if let Some(d) = remind {

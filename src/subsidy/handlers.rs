@@ -1,0 +1,72 @@
+//! Staff: my monthly statement (each meal: price, subsidy, what I pay). Provisional while the
+//! month is open. Nobody else's data is reachable from here.
+
+use super::split::MealState;
+use super::store;
+use crate::canteen::staff::person_of;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::ui::format::date;
+use crate::ui::{layout, Ctx, CurrentUser};
+use actix_web::web;
+use chrono::{Datelike, Duration};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct MonthQuery {
+    month: Option<String>,
+}
+
+pub async fn my_statement(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    q: web::Query<MonthQuery>,
+) -> Result<Markup, AppError> {
+    let person = person_of(&user)?;
+    let today = state.clock.today();
+    let day = q
+        .month
+        .as_deref()
+        .and_then(|m| crate::ui::format::iso_date(&format!("{m}-01")))
+        .unwrap_or(today);
+    let (first, last) = store::month_of(day);
+    let lines = state
+        .db
+        .read(move |c| store::statement(c, person, first))
+        .await?;
+    let sum = |f: &dyn Fn(&store::StatementLine) -> i64| lines.iter().map(f).sum::<i64>();
+    let (charged, subsidy, to_pay) = (
+        sum(&|l| l.split.charged.0),
+        sum(&|l| l.split.subsidy().0),
+        sum(&|l| l.split.staff_share.0),
+    );
+    let prev = (first - Duration::days(1)).format("%Y-%m").to_string();
+    let next = (last + Duration::days(1)).format("%Y-%m").to_string();
+    let money = |v: i64| crate::money::Vnd(v).to_string();
+    Ok(layout::page(
+        &ctx,
+        ctx.t("stmt.title"),
+        html! {
+            (layout::title_bar(&ctx.tf("stmt.title_for", format!("{:02}/{}", first.month(), first.year())), html! {
+                a.button.secondary href=(format!("/statement?month={prev}")) { "‹" }
+                a.button.secondary href=(format!("/statement?month={next}")) { "›" }
+            }))
+            p.hint { (ctx.t("stmt.provisional")) }
+            @if lines.is_empty() { p { (ctx.t("stmt.none")) } }
+            @else {
+                table.responsive {
+                    thead { tr { th { (ctx.t("week.day")) } th { (ctx.t("menu.option")) } th.num { (ctx.t("menu.price")) } th.num { (ctx.t("stmt.subsidy")) } th.num { (ctx.t("stmt.to_pay")) } } }
+                    tbody { @for l in &lines { tr {
+                        td { (date(l.day)) }
+                        td { (l.option) @if l.state == MealState::NoShow { " " span.badge.off { (ctx.t("order.status_no_show")) } } }
+                        td.num { (l.split.charged) } td.num { (l.split.subsidy()) } td.num { (l.split.staff_share) }
+                    } } }
+                    tfoot { tr { th scope="row" { (ctx.t("head.total")) } td {} td.num { (money(charged)) } td.num { (money(subsidy)) } td.num { strong { (money(to_pay)) } } } }
+                }
+            }
+            p { a href="/week" { (ctx.t("common.back")) } }
+        },
+    ))
+}

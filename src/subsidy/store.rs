@@ -1,0 +1,378 @@
+//! All diesel code of subsidies: policies, eligibility, no-show rules, salary bases, and the
+//! inputs of the split for a month.
+
+use super::split::{self, Amount, Covers, Eligibility, Inputs, Meal, MealState, NoShowCharge};
+use crate::db::schema::{
+    eligibility, meal_options, no_show_rules, orders, persons, subsidy_policies,
+};
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::money::Vnd;
+use chrono::{Datelike, Duration, NaiveDate};
+use diesel::prelude::*;
+
+/// The first and last day of the month of `day`.
+pub fn month_of(day: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let first = day.with_day(1).unwrap_or(day);
+    let next = (first + Duration::days(32)).with_day(1).unwrap_or(first);
+    (first, next - Duration::days(1))
+}
+
+type PolicyRow = (
+    i32,
+    String,
+    String,
+    String,
+    i64,
+    Option<i32>,
+    i32,
+    NaiveDate,
+    Option<NaiveDate>,
+);
+
+/// The policies in force on some day of `from..=to`.
+pub fn policies_between(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<split::Policy>, AppError> {
+    let rows: Vec<PolicyRow> = subsidy_policies::table
+        .filter(subsidy_policies::valid_from.le(to))
+        .filter(
+            subsidy_policies::valid_to
+                .is_null()
+                .or(subsidy_policies::valid_to.ge(from)),
+        )
+        .order(subsidy_policies::id.asc())
+        .select((
+            subsidy_policies::id,
+            subsidy_policies::covers,
+            subsidy_policies::covers_value,
+            subsidy_policies::amount_kind,
+            subsidy_policies::amount_value,
+            subsidy_policies::monthly_cap,
+            subsidy_policies::fund_id,
+            subsidy_policies::valid_from,
+            subsidy_policies::valid_to,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, covers, value, kind, amount, cap, fund, vf, vt)| {
+            let covers = match covers.as_str() {
+                "everyone" => Covers::Everyone,
+                "category" => Covers::Category(value),
+                "band" => Covers::Band(value),
+                _ => return None,
+            };
+            let amount = match kind.as_str() {
+                "fixed" => Amount::Fixed(Vnd(amount)),
+                "percent" => Amount::Percent(amount),
+                "staff_max" => Amount::StaffPaysAtMost(Vnd(amount)),
+                _ => return None,
+            };
+            Some(split::Policy {
+                id,
+                from: vf,
+                to: vt,
+                covers,
+                amount,
+                monthly_cap: cap.map(|c| c.max(0) as u32),
+                fund,
+            })
+        })
+        .collect())
+}
+
+/// Eligibility of `people` valid on some day of `from..=to`.
+pub fn eligibility_between(
+    conn: &mut DbConn,
+    people: &[i32],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Eligibility>, AppError> {
+    let rows: Vec<(i32, String, NaiveDate, Option<NaiveDate>)> = eligibility::table
+        .filter(eligibility::person_id.eq_any(people))
+        .filter(eligibility::valid_from.le(to))
+        .filter(
+            eligibility::valid_to
+                .is_null()
+                .or(eligibility::valid_to.ge(from)),
+        )
+        .select((
+            eligibility::person_id,
+            eligibility::band,
+            eligibility::valid_from,
+            eligibility::valid_to,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(person, band, from, to)| Eligibility {
+            person,
+            band,
+            from,
+            to,
+        })
+        .collect())
+}
+
+pub fn no_show_rules(conn: &mut DbConn) -> Result<Vec<split::NoShowRule>, AppError> {
+    let rows: Vec<(NaiveDate, String)> = no_show_rules::table
+        .select((no_show_rules::effective_from, no_show_rules::charge))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(from, c)| {
+            NoShowCharge::parse(&c).map(|charge| split::NoShowRule { from, charge })
+        })
+        .collect())
+}
+
+/// One line of a person's monthly statement.
+#[derive(Debug, Clone)]
+pub struct StatementLine {
+    pub day: NaiveDate,
+    pub option: String,
+    pub state: MealState,
+    pub split: split::Split,
+}
+
+/// A person's meals of the month of `day`, split (provisional while the month is open).
+pub fn statement(
+    conn: &mut DbConn,
+    person: i32,
+    day: NaiveDate,
+) -> Result<Vec<StatementLine>, AppError> {
+    let (from, to) = month_of(day);
+    let rows: Vec<(i32, NaiveDate, i64, String, String)> = orders::table
+        .inner_join(meal_options::table)
+        .filter(orders::person_id.eq(person))
+        .filter(orders::service_date.between(from, to))
+        .filter(orders::status.ne("cancelled"))
+        .select((
+            orders::id,
+            orders::service_date,
+            orders::price_vnd,
+            orders::status,
+            meal_options::name,
+        ))
+        .load(conn)?;
+    let meals: Vec<Meal> = rows
+        .iter()
+        .map(|(id, d, price, status, _)| Meal {
+            id: *id,
+            person,
+            day: *d,
+            price: Vnd(*price),
+            state: match status.as_str() {
+                "served" => MealState::Served,
+                "no_show" => MealState::NoShow,
+                _ => MealState::Ordered,
+            },
+        })
+        .collect();
+    let category: Option<String> = persons::table
+        .find(person)
+        .select(persons::category)
+        .get_result(conn)
+        .optional()?;
+    let inputs = Inputs {
+        policies: policies_between(conn, from, to)?,
+        eligibility: eligibility_between(conn, &[person], from, to)?,
+        categories: category.into_iter().map(|c| (person, c)).collect(),
+        no_show_rules: no_show_rules(conn)?,
+    };
+    Ok(split::split(&meals, &inputs)
+        .into_iter()
+        .filter_map(|s| {
+            let (_, _, _, _, option) = rows.iter().find(|r| r.0 == s.meal)?;
+            let m = meals.iter().find(|m| m.id == s.meal)?;
+            Some(StatementLine {
+                day: s.day,
+                option: option.clone(),
+                state: m.state,
+                split: s,
+            })
+        })
+        .collect())
+}
+
+/// A policy to add.
+pub struct NewPolicy<'a> {
+    pub name: &'a str,
+    pub covers: &'a Covers,
+    pub amount: Amount,
+    pub monthly_cap: Option<i32>,
+    pub income_threshold: Option<Vnd>,
+    pub fund: i32,
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+    pub legal_basis: &'a str,
+}
+
+/// Store command: adds a subsidy policy. Its first day must be in an open month (a closed
+/// month's split never changes). Audited.
+pub fn add_policy(
+    conn: &mut DbConn,
+    actor: &crate::audit::Actor,
+    now: chrono::NaiveDateTime,
+    p: &NewPolicy<'_>,
+) -> Result<i32, AppError> {
+    if p.to.is_some_and(|t| t < p.from) {
+        return Err(AppError::BadRequest("policy.err_dates"));
+    }
+    crate::periods::ensure_open(conn, p.from)?;
+    let (covers, value) = match p.covers {
+        Covers::Everyone => ("everyone", String::new()),
+        Covers::Category(c) => ("category", c.clone()),
+        Covers::Band(b) => ("band", b.clone()),
+    };
+    let (kind, amount) = match p.amount {
+        Amount::Fixed(v) => ("fixed", v.0),
+        Amount::Percent(bp) => ("percent", bp),
+        Amount::StaffPaysAtMost(v) => ("staff_max", v.0),
+    };
+    if amount < 0 || (kind == "percent" && amount > 10_000) {
+        return Err(AppError::BadRequest("policy.err_amount"));
+    }
+    let id: i32 = diesel::insert_into(subsidy_policies::table)
+        .values((
+            subsidy_policies::name.eq(p.name),
+            subsidy_policies::covers.eq(covers),
+            subsidy_policies::covers_value.eq(&value),
+            subsidy_policies::amount_kind.eq(kind),
+            subsidy_policies::amount_value.eq(amount),
+            subsidy_policies::monthly_cap.eq(p.monthly_cap),
+            subsidy_policies::income_threshold_vnd.eq(p.income_threshold.map(|v| v.0)),
+            subsidy_policies::fund_id.eq(p.fund),
+            subsidy_policies::valid_from.eq(p.from),
+            subsidy_policies::valid_to.eq(p.to),
+            subsidy_policies::legal_basis.eq(p.legal_basis),
+            subsidy_policies::created_at.eq(now),
+            subsidy_policies::created_by.eq(actor.user_id),
+        ))
+        .returning(subsidy_policies::id)
+        .get_result(conn)?;
+    crate::audit::record(
+        conn,
+        actor,
+        now,
+        crate::audit::Entry::new("subsidy_policy.create", "subsidy_policy")
+            .id(id)
+            .after(
+                serde_json::json!({"name": p.name, "covers": covers, "covers_value": value,
+                "amount_kind": kind, "amount_value": amount, "monthly_cap": p.monthly_cap,
+                "fund": p.fund, "from": p.from, "to": p.to, "legal_basis": p.legal_basis}),
+            ),
+    )?;
+    Ok(id)
+}
+
+/// A decision to record.
+pub struct NewEligibility<'a> {
+    pub person: i32,
+    pub band: &'a str,
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+    /// `rule` (salary basis under the threshold) or `decision` (with its number and date).
+    pub basis: &'a str,
+    pub decision_no: Option<&'a str>,
+    pub decision_date: Option<NaiveDate>,
+    pub note: &'a str,
+}
+
+/// Store command: records an eligibility decision. A decision of the same band for the same
+/// person over overlapping dates is refused (Err names the existing one's id); a decision
+/// needs its number and date; its first day must be in an open month. Audited.
+pub fn add_eligibility(
+    conn: &mut DbConn,
+    actor: &crate::audit::Actor,
+    now: chrono::NaiveDateTime,
+    e: &NewEligibility<'_>,
+) -> Result<Result<i32, i32>, AppError> {
+    if !matches!(e.band, "low_income" | "hardship") || !matches!(e.basis, "rule" | "decision") {
+        return Err(AppError::BadRequest("err.bad_form"));
+    }
+    if e.to.is_some_and(|t| t < e.from) {
+        return Err(AppError::BadRequest("policy.err_dates"));
+    }
+    if e.basis == "decision"
+        && (e.decision_no.is_none_or(|n| n.trim().is_empty()) || e.decision_date.is_none())
+    {
+        return Err(AppError::BadRequest("eligibility.err_decision"));
+    }
+    crate::periods::ensure_open(conn, e.from)?;
+    // Not NaiveDate::MAX: SQLite stores dates as text, and "+262142-12-31" sorts first.
+    let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(e.from);
+    let clash: Option<i32> = eligibility::table
+        .filter(eligibility::person_id.eq(e.person))
+        .filter(eligibility::band.eq(e.band))
+        .filter(eligibility::valid_from.le(e.to.unwrap_or(far)))
+        .filter(
+            eligibility::valid_to
+                .is_null()
+                .or(eligibility::valid_to.ge(e.from)),
+        )
+        .select(eligibility::id)
+        .get_result(conn)
+        .optional()?;
+    if let Some(other) = clash {
+        return Ok(Err(other));
+    }
+    let id: i32 = diesel::insert_into(eligibility::table)
+        .values((
+            eligibility::person_id.eq(e.person),
+            eligibility::band.eq(e.band),
+            eligibility::valid_from.eq(e.from),
+            eligibility::valid_to.eq(e.to),
+            eligibility::basis.eq(e.basis),
+            eligibility::decision_no.eq(e.decision_no),
+            eligibility::decision_date.eq(e.decision_date),
+            eligibility::note.eq(e.note),
+            eligibility::decided_at.eq(now),
+            eligibility::decided_by.eq(actor.user_id),
+        ))
+        .returning(eligibility::id)
+        .get_result(conn)?;
+    crate::audit::record(
+        conn,
+        actor,
+        now,
+        crate::audit::Entry::new("subsidy_eligibility.create", "person")
+            .id(e.person)
+            .after(
+                serde_json::json!({"band": e.band, "from": e.from, "to": e.to,
+                "basis": e.basis, "decision_no": e.decision_no, "decision_date": e.decision_date,
+                "note": e.note}),
+            ),
+    )?;
+    Ok(Ok(id))
+}
+
+/// Store command: the no-show rule from a day on (replacing one set for the same day). The
+/// day must be in an open month. Audited.
+pub fn set_no_show_rule(
+    conn: &mut DbConn,
+    actor: &crate::audit::Actor,
+    now: chrono::NaiveDateTime,
+    from: NaiveDate,
+    charge: NoShowCharge,
+) -> Result<(), AppError> {
+    crate::periods::ensure_open(conn, from)?;
+    diesel::delete(no_show_rules::table.find(from)).execute(conn)?;
+    diesel::insert_into(no_show_rules::table)
+        .values((
+            no_show_rules::effective_from.eq(from),
+            no_show_rules::charge.eq(charge.code()),
+            no_show_rules::recorded_at.eq(now),
+        ))
+        .execute(conn)?;
+    crate::audit::record(
+        conn,
+        actor,
+        now,
+        crate::audit::Entry::new("no_show_rule.set", "settings")
+            .after(serde_json::json!({"from": from, "charge": charge.code()})),
+    )
+}

@@ -1,0 +1,149 @@
+//! Meal subsidies as staff and the kitchen see them: the statement follows the split, and
+//! nothing the kitchen sees reveals who is subsidised.
+
+use crate::support::*;
+use canteen::auth::roles::Role;
+
+/// Two funds; 10.000 ₫ a meal for everyone; low-income staff pay at most 15.000 ₫.
+fn policies(app: &TestApp) {
+    app.sql(
+        "INSERT INTO funds (code, name, kind, active, created_at) VALUES \
+           ('TA', 'Kinh phí tự chủ – tiền ăn trưa', 'budget', true, '2026-01-01 00:00:00'), \
+           ('PL', 'Quỹ phúc lợi', 'welfare', true, '2026-01-01 00:00:00'); \
+         INSERT INTO subsidy_policies (name, covers, covers_value, amount_kind, amount_value, fund_id, valid_from, legal_basis, created_at) VALUES \
+           ('Hỗ trợ chung', 'everyone', '', 'fixed', 10000, 1, '2026-01-01', 'Quy chế chi tiêu nội bộ, Điều 12', '2026-01-01 00:00:00'), \
+           ('Hỗ trợ thu nhập thấp', 'band', 'low_income', 'staff_max', 15000, 2, '2026-01-01', 'Quy chế chi tiêu nội bộ, Điều 13', '2026-01-01 00:00:00');",
+    );
+}
+
+#[actix_web::test]
+async fn staff_see_their_month_split_into_subsidy_and_what_they_pay() {
+    let app = TestApp::spawn().await;
+    policies(&app);
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR, VEG]);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, lan_p) = app.staff("lan").await;
+    app.sql(&format!(
+        "INSERT INTO eligibility (person_id, band, valid_from, basis, decision_no, decided_at) \
+         VALUES ({lan_p}, 'low_income', '2026-12-02', 'decision', '12/QĐ-VP', '2026-11-27 01:00:00')"
+    ));
+    let mut f = lan.get("/week").await.form("/week");
+    set_field(&mut f, &key(days[1]), &ids[1][0].to_string());
+    set_field(&mut f, &key(days[2]), &ids[2][1].to_string());
+    assert_eq!(lan.post("/week", &refs(&f)).await.status, 303);
+    let page = lan.get("/statement?month=2026-12").await;
+    assert_eq!(page.status, 200);
+    let rows = page.texts("tbody tr");
+    // 01/12: 35.000 − 10.000 general; 02/12 (vegetarian 30.000, eligible from that day):
+    // 10.000 general + 5.000 top-up, pays 15.000.
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows[0].contains("01/12/2026") && rows[0].contains("10.000") && rows[0].contains("25.000"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[1].contains("02/12/2026") && rows[1].contains("15.000"),
+        "{}",
+        rows[1]
+    );
+    let total = page.texts("tfoot tr").join(" ");
+    assert!(
+        total.contains("65.000") && total.contains("25.000") && total.contains("40.000"),
+        "{total}"
+    );
+    assert!(
+        page.body.contains("Tạm tính"),
+        "the month is open: provisional"
+    );
+}
+
+/// What the kitchen receives for a day, as bytes.
+async fn kitchen_outputs(bep: &mut Client, person: i32) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for path in [
+        "/kitchen/headcount?date=01/12/2026".to_string(),
+        "/kitchen/headcount/print?date=01/12/2026".to_string(),
+        "/kitchen/headcount.csv?date=01/12/2026".to_string(),
+        "/kitchen/counter".to_string(),
+        format!("/kitchen/history/{person}?date=2026-12-01"),
+        format!("/kitchen/on-behalf/{person}"),
+        "/kitchen/report?from=30/11/2026&to=04/12/2026".to_string(),
+    ] {
+        let r = bep.get(&path).await;
+        assert_eq!(r.status, 200, "{path}");
+        out.push((path, r.bytes));
+    }
+    out
+}
+
+#[actix_web::test]
+async fn nothing_the_kitchen_sees_reveals_who_is_subsidised() {
+    let app = TestApp::spawn().await;
+    policies(&app);
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, lan_p) = app.staff("lan").await;
+    let mut f = lan.get("/week").await.form("/week");
+    set_field(&mut f, &key(days[1]), &ids[1][0].to_string());
+    assert_eq!(lan.post("/week", &refs(&f)).await.status, 303);
+    app.clock().set(local(d(2026, 12, 1), 10, 0, 0));
+    // One session, a frozen clock: the same request must give the same bytes.
+    let bep = app.user("bep", &[Role::Kitchen]);
+    let mut bep = app.session_for(bep).await;
+    let without = kitchen_outputs(&mut bep, lan_p).await;
+    app.sql(&format!(
+        "INSERT INTO eligibility (person_id, band, valid_from, basis, decided_at) \
+         VALUES ({lan_p}, 'low_income', '2026-11-01', 'rule', '2026-11-27 01:00:00')"
+    ));
+    let with = kitchen_outputs(&mut bep, lan_p).await;
+    for ((path, a), (_, b)) in without.iter().zip(&with) {
+        assert!(a == b, "{path} differs once Lan is eligible");
+    }
+    // And the kitchen cannot open a statement.
+    assert_eq!(bep.get("/statement").await.status, 403);
+}
+
+#[actix_web::test]
+async fn an_overlapping_decision_of_the_same_band_is_refused_naming_the_existing_one() {
+    use canteen::audit::Actor;
+    use canteen::subsidy::store::{add_eligibility, NewEligibility};
+    let app = TestApp::spawn().await;
+    let lan = app.person("LAN", "Nguyễn Thị Lan");
+    let now = app.state.clock.now_naive();
+    let decide =
+        move |from: chrono::NaiveDate, to: Option<chrono::NaiveDate>, band: &'static str| {
+            app.state.db.write_tx(move |c| {
+                add_eligibility(
+                    c,
+                    &Actor::system("test"),
+                    now,
+                    &NewEligibility {
+                        person: lan,
+                        band,
+                        from,
+                        to,
+                        basis: "decision",
+                        decision_no: Some("5/QĐ-VP"),
+                        decision_date: Some(from),
+                        note: "",
+                    },
+                )
+            })
+        };
+    let first = decide(d(2026, 12, 1), Some(d(2026, 12, 31)), "low_income").expect("first");
+    let first = first.expect("recorded");
+    assert_eq!(
+        decide(d(2026, 12, 20), None, "low_income").expect("checked"),
+        Err(first),
+        "overlaps the first"
+    );
+    assert!(decide(d(2027, 1, 1), None, "low_income")
+        .expect("after")
+        .is_ok());
+    assert!(decide(d(2026, 12, 20), None, "hardship")
+        .expect("another band")
+        .is_ok());
+}
