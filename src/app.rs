@@ -77,6 +77,8 @@ pub const STAFF: &[Role] = &[Role::Staff];
 pub const KITCHEN: &[Role] = &[Role::Kitchen];
 pub const KITCHEN_ADMIN: &[Role] = &[Role::Kitchen, Role::Admin];
 pub const PEOPLE_READERS: &[Role] = &[Role::Admin, Role::Accountant, Role::UnionOfficer];
+pub const ACCOUNTANT: &[Role] = &[Role::Accountant];
+pub const ACCOUNTING_READERS: &[Role] = &[Role::Accountant, Role::Approver, Role::Admin];
 
 use crate::canteen::{
     behalf, calendar, counter, dishes, headcount, history, menu, notices, pass, settings, staff,
@@ -165,6 +167,10 @@ routes! {
     POST "/kitchen/on-behalf/{id}" Roles(KITCHEN) => behalf::save;
     GET "/kitchen/report" Roles(KITCHEN) => waste::report;
     POST "/kitchen/waste" Roles(KITCHEN) => waste::save;
+    GET "/accounting/month" Roles(ACCOUNTING_READERS) => crate::accounting::handlers::month;
+    POST "/accounting/month/close" Roles(ACCOUNTANT) => crate::accounting::handlers::close;
+    GET "/accounting/payroll.xlsx" Roles(ACCOUNTING_READERS) => crate::accounting::handlers::payroll_xlsx;
+    GET "/accounting/payroll.csv" Roles(ACCOUNTING_READERS) => crate::accounting::handlers::payroll_csv;
     GET "/kitchen/settings" Roles(KITCHEN_ADMIN) => settings::form;
     POST "/kitchen/settings" Roles(KITCHEN_ADMIN) => settings::save;
 }

@@ -1,5 +1,6 @@
 //! canteen — Nhà ăn & Phúc lợi: the staff canteen and staff welfare of a ministry office.
 
+pub mod accounting;
 pub mod accounts;
 pub mod app;
 pub mod audit;

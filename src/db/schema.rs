@@ -431,6 +431,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    statement_lines (month, order_id) {
+        month -> Text,
+        order_id -> Integer,
+        person_id -> Integer,
+        service_date -> Date,
+        option_name -> Text,
+        charged_vnd -> BigInt,
+        subsidy_vnd -> BigInt,
+        staff_vnd -> BigInt,
+        subsidies -> Text,
+    }
+}
+
+diesel::table! {
+    month_closes (month) {
+        month -> Text,
+        digest -> Text,
+        lines -> Integer,
+        charged_vnd -> BigInt,
+        subsidy_vnd -> BigInt,
+        staff_vnd -> BigInt,
+        closed_at -> Timestamp,
+        closed_by -> Nullable<Integer>,
+    }
+}
+
+diesel::joinable!(statement_lines -> persons (person_id));
 diesel::joinable!(vouchers -> funds (fund_id));
 diesel::joinable!(salary_bases -> persons (person_id));
 diesel::joinable!(eligibility -> persons (person_id));
@@ -482,4 +510,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     subsidy_policies,
     no_show_rules,
     attachments,
+    statement_lines,
+    month_closes,
 );

@@ -124,6 +124,7 @@ mod tests {
             "eligibility.",
             "fund.",
             "voucher.",
+            "month.",
         ];
         let mut missing = Vec::new();
         let mut files = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];

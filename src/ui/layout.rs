@@ -31,6 +31,11 @@ const NAV: &[(&str, &str, &[Role])] = &[
         "nav.units",
         &[Role::Admin, Role::Accountant, Role::UnionOfficer],
     ),
+    (
+        "/accounting/month",
+        "nav.accounting",
+        &[Role::Accountant, Role::Approver, Role::Admin],
+    ),
     ("/admin/users", "nav.accounts", &[Role::Admin]),
     ("/admin/audit", "nav.audit", &[Role::Admin]),
 ];

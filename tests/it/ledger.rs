@@ -99,7 +99,10 @@ async fn vouchers_are_numbered_per_fund_year_and_kind_and_reversed_not_changed()
             .write_tx(move |c| store::reverse(c, &actor, now, target, d(2026, 11, 6), "lại"));
         assert!(again.is_err(), "reversing {what} is refused");
     }
-    assert_eq!(app.count("audit_log WHERE action = 'ledger_voucher.reverse'"), 1);
+    assert_eq!(
+        app.count("audit_log WHERE action = 'ledger_voucher.reverse'"),
+        1
+    );
 
     // The database itself refuses to change or delete a posted voucher.
     assert!(!app.sql_ok("UPDATE vouchers SET amount_vnd = 1 WHERE id = 2"));

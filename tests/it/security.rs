@@ -179,6 +179,10 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("POST /kitchen/on-behalf/{id}", "k"),
     ("GET /kitchen/report", "k"),
     ("POST /kitchen/waste", "k"),
+    ("GET /accounting/month", "caA"),
+    ("POST /accounting/month/close", "c"),
+    ("GET /accounting/payroll.xlsx", "caA"),
+    ("GET /accounting/payroll.csv", "caA"),
     ("GET /kitchen/settings", "kA"),
     ("POST /kitchen/settings", "kA"),
 ];

@@ -147,3 +147,116 @@ async fn an_overlapping_decision_of_the_same_band_is_refused_naming_the_existing
         .expect("another band")
         .is_ok());
 }
+
+#[actix_web::test]
+async fn closing_a_month_stores_its_split_freezes_it_and_the_payroll_file_adds_up() {
+    let app = TestApp::spawn().await;
+    policies(&app);
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, lan_p) = app.staff("lan").await;
+    let (mut binh, _) = app.staff("binh").await;
+    for c in [&mut lan, &mut binh] {
+        let mut f = c.get("/week").await.form("/week");
+        set_field(&mut f, &key(days[1]), &ids[1][0].to_string());
+        set_field(&mut f, &key(days[2]), &ids[2][0].to_string());
+        assert_eq!(c.post("/week", &refs(&f)).await.status, 303);
+    }
+    app.sql("UPDATE persons SET category = 'hop_dong' WHERE employee_code = 'BINH'");
+    let accountant = app.user("ketoan", &[Role::Accountant]);
+    let mut kt = app.session_for(accountant).await;
+    // December is not over: it cannot be closed.
+    let page = kt.get("/accounting/month?m=2026-12").await;
+    assert!(page.body.contains("chưa khóa sổ"), "{}", page.body);
+    let r = kt
+        .post("/accounting/month/close?m=2026-12", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(app.count("month_closes"), 0);
+
+    app.clock().set(local(d(2027, 1, 2), 9, 0, 0));
+    let mut kt = app.session_for(accountant).await;
+    kt.get("/accounting/month?m=2026-12").await;
+    let r = kt
+        .post("/accounting/month/close?m=2026-12", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // Four meals of 35.000: 10.000 each from the meals fund, 25.000 each paid by staff.
+    assert_eq!(app.count("statement_lines WHERE month = '2026-12'"), 4);
+    assert_eq!(
+        app.count("month_closes WHERE charged_vnd = 140000 AND subsidy_vnd = 40000 AND staff_vnd = 100000"),
+        1
+    );
+    assert_eq!(
+        app.count("periods WHERE month = '2026-12' AND state = 'closed'"),
+        1
+    );
+    let page = kt.get("/accounting/month?m=2026-12").await;
+    assert!(page.body.contains("Đã khóa sổ"), "{}", page.body);
+
+    // A closed month refuses changes: reopening a December day, for one.
+    let bep_id = app.user("bep", &[Role::Kitchen]);
+    let mut bep = app.session_for(bep_id).await;
+    bep.get("/kitchen/calendar?month=2026-12").await;
+    let r = bep
+        .post(
+            "/kitchen/calendar/open",
+            &[("day", "05/12/2026"), ("reason", "Làm bù")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Tháng này đã khóa sổ"), "{}", r.body);
+
+    // The payroll file: Lan deducted from pay, Bình (a contractor) collected in cash.
+    let csv = kt.get("/accounting/payroll.csv?m=2026-12").await;
+    let text = String::from_utf8(csv.bytes.clone()).expect("utf-8");
+    let lan_line = text.lines().find(|l| l.starts_with("LAN,")).expect("Lan");
+    assert!(
+        lan_line.contains(",2,") && lan_line.contains("Trừ lương"),
+        "{text}"
+    );
+    let binh_line = text.lines().find(|l| l.starts_with("BINH,")).expect("Bình");
+    assert!(
+        binh_line.contains("50000") && binh_line.contains("Thu tiền mặt"),
+        "{text}"
+    );
+    assert!(text.contains("Cộng thu tiền mặt,,2,50000"), "{text}");
+    let xlsx = kt.get("/accounting/payroll.xlsx?m=2026-12").await;
+    assert!(xlsx.bytes.starts_with(b"PK"));
+    assert_eq!(
+        app.count("audit_log WHERE action = 'accounting_payroll.export'"),
+        2
+    );
+
+    // Staff and the kitchen cannot open any of it.
+    let mut lan = app.session_for(app.user("lan2", &[Role::Staff])).await;
+    assert_eq!(lan.get("/accounting/month?m=2026-12").await.status, 403);
+    assert_eq!(
+        bep.get("/accounting/payroll.csv?m=2026-12").await.status,
+        403
+    );
+
+    // The stored digest is the digest of the stored lines; an edit of a line shows.
+    let digest_now = |app: &TestApp| {
+        app.state
+            .db
+            .write_tx(|c| {
+                let lines = canteen::accounting::store::stored(c, "2026-12")?;
+                let closed = canteen::accounting::store::closed(c, "2026-12")?
+                    .ok_or(canteen::error::AppError::NotFound)?;
+                Ok((canteen::accounting::store::digest(&lines), closed.digest))
+            })
+            .expect("digest")
+    };
+    let (computed, stored) = digest_now(&app);
+    assert_eq!(computed, stored);
+    assert!(app.sql_ok(&format!(
+        "UPDATE statement_lines SET staff_vnd = 24000, subsidy_vnd = 11000 WHERE person_id = {lan_p}"
+    )));
+    let (computed, stored) = digest_now(&app);
+    assert_ne!(
+        computed, stored,
+        "a changed line no longer matches the digest"
+    );
+}

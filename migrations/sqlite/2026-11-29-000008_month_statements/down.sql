@@ -1,0 +1,2 @@
+DROP TABLE month_closes;
+DROP TABLE statement_lines;
