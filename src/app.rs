@@ -79,6 +79,12 @@ pub const KITCHEN_ADMIN: &[Role] = &[Role::Kitchen, Role::Admin];
 pub const PEOPLE_READERS: &[Role] = &[Role::Admin, Role::Accountant, Role::UnionOfficer];
 pub const ACCOUNTANT: &[Role] = &[Role::Accountant];
 pub const ACCOUNTING_READERS: &[Role] = &[Role::Accountant, Role::Approver, Role::Admin];
+pub const ELIGIBILITY_READERS: &[Role] = &[
+    Role::Accountant,
+    Role::Approver,
+    Role::UnionOfficer,
+    Role::Admin,
+];
 
 use crate::canteen::{
     behalf, calendar, counter, dishes, headcount, history, menu, notices, pass, settings, staff,
@@ -168,6 +174,8 @@ routes! {
     GET "/kitchen/report" Roles(KITCHEN) => waste::report;
     POST "/kitchen/waste" Roles(KITCHEN) => waste::save;
     GET "/accounting/month" Roles(ACCOUNTING_READERS) => crate::accounting::handlers::month;
+    GET "/accounting/eligibility" Roles(ELIGIBILITY_READERS) => crate::subsidy::eligibility::list;
+    POST "/accounting/eligibility" Roles(ACCOUNTANT) => crate::subsidy::eligibility::add;
     POST "/accounting/month/close" Roles(ACCOUNTANT) => crate::accounting::handlers::close;
     GET "/accounting/payroll.xlsx" Roles(ACCOUNTING_READERS) => crate::accounting::handlers::payroll_xlsx;
     GET "/accounting/payroll.csv" Roles(ACCOUNTING_READERS) => crate::accounting::handlers::payroll_csv;

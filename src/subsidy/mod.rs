@@ -4,6 +4,7 @@
 //! `split` is the one pure function that decides who pays what; everything else reads and
 //! writes its inputs.
 
+pub mod eligibility;
 pub mod handlers;
 pub mod split;
 pub mod store;

@@ -376,3 +376,76 @@ pub fn set_no_show_rule(
             .after(serde_json::json!({"from": from, "charge": charge.code()})),
     )
 }
+
+/// A decision as the eligibility page lists it.
+#[derive(Debug, Clone)]
+pub struct DecisionRow {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub band: String,
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+    pub basis: String,
+    pub decision_no: Option<String>,
+    pub decision_date: Option<NaiveDate>,
+    pub note: String,
+}
+
+/// Decisions valid on `day` or later (all of them with `all`), newest first.
+pub fn decisions(
+    conn: &mut DbConn,
+    day: NaiveDate,
+    all: bool,
+) -> Result<Vec<DecisionRow>, AppError> {
+    type Row = (
+        i32,
+        String,
+        String,
+        String,
+        NaiveDate,
+        Option<NaiveDate>,
+        String,
+        Option<String>,
+        Option<NaiveDate>,
+        String,
+    );
+    let mut q = eligibility::table.inner_join(persons::table).into_boxed();
+    if !all {
+        q = q.filter(
+            eligibility::valid_to
+                .is_null()
+                .or(eligibility::valid_to.ge(day)),
+        );
+    }
+    let rows: Vec<Row> = q
+        .order((eligibility::valid_from.desc(), eligibility::id.desc()))
+        .select((
+            eligibility::id,
+            persons::employee_code,
+            persons::full_name,
+            eligibility::band,
+            eligibility::valid_from,
+            eligibility::valid_to,
+            eligibility::basis,
+            eligibility::decision_no,
+            eligibility::decision_date,
+            eligibility::note,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| DecisionRow {
+            id: r.0,
+            code: r.1,
+            name: r.2,
+            band: r.3,
+            from: r.4,
+            to: r.5,
+            basis: r.6,
+            decision_no: r.7,
+            decision_date: r.8,
+            note: r.9,
+        })
+        .collect())
+}

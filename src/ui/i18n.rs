@@ -125,6 +125,7 @@ mod tests {
             "fund.",
             "voucher.",
             "month.",
+            "elig.",
         ];
         let mut missing = Vec::new();
         let mut files = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];

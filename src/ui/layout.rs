@@ -36,6 +36,16 @@ const NAV: &[(&str, &str, &[Role])] = &[
         "nav.accounting",
         &[Role::Accountant, Role::Approver, Role::Admin],
     ),
+    (
+        "/accounting/eligibility",
+        "nav.eligibility",
+        &[
+            Role::Accountant,
+            Role::Approver,
+            Role::UnionOfficer,
+            Role::Admin,
+        ],
+    ),
     ("/admin/users", "nav.accounts", &[Role::Admin]),
     ("/admin/audit", "nav.audit", &[Role::Admin]),
 ];

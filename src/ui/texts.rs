@@ -367,4 +367,5 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("audit.f.total_vnd", "Tổng tiền", "Total"),
     ("audit.f.month", "Tháng", "Month"),
     ("nav.accounting", "Tiền ăn theo tháng", "Monthly meals"),
+    ("nav.eligibility", "Đối tượng hỗ trợ", "Eligibility"),
 ];

@@ -180,6 +180,8 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("GET /kitchen/report", "k"),
     ("POST /kitchen/waste", "k"),
     ("GET /accounting/month", "caA"),
+    ("GET /accounting/eligibility", "cauA"),
+    ("POST /accounting/eligibility", "c"),
     ("POST /accounting/month/close", "c"),
     ("GET /accounting/payroll.xlsx", "caA"),
     ("GET /accounting/payroll.csv", "caA"),

@@ -260,3 +260,67 @@ async fn closing_a_month_stores_its_split_freezes_it_and_the_payroll_file_adds_u
         "a changed line no longer matches the digest"
     );
 }
+
+#[actix_web::test]
+async fn accountants_record_decisions_overlaps_are_refused_and_the_kitchen_sees_none() {
+    let app = TestApp::spawn().await;
+    app.person("LAN", "Nguyễn Thị Lan");
+    let kt = app.user("ketoan", &[Role::Accountant]);
+    let mut kt = app.session_for(kt).await;
+    kt.get("/accounting/eligibility").await;
+    let decide = |from: &'static str, to: &'static str| {
+        [
+            ("code", "LAN"),
+            ("band", "low_income"),
+            ("from", from),
+            ("to", to),
+            ("basis", "decision"),
+            ("decision_no", "15/QĐ-VP"),
+            ("decision_date", "20/11/2026"),
+            ("note", ""),
+        ]
+    };
+    let r = kt
+        .post(
+            "/accounting/eligibility",
+            &decide("01/12/2026", "15/12/2026"),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = kt
+        .post("/accounting/eligibility", &decide("10/12/2026", ""))
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("trùng thời gian"), "{}", r.body);
+    assert!(r.body.contains("value=\"10/12/2026\""), "the input is kept");
+    let mut bad = decide("31/02/2026", "");
+    bad[0] = ("code", "KHONGCO");
+    let r = kt.post("/accounting/eligibility", &bad).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(app.count("eligibility"), 1, "nothing else was recorded");
+
+    let page = kt.get("/accounting/eligibility").await;
+    let rows = page.texts("tbody tr");
+    assert_eq!(rows.len(), 1);
+    assert!(
+        rows[0].contains("Thu nhập thấp") && rows[0].contains("15/QĐ-VP"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        page.texts(".notice").join(" ").contains("Nguyễn Thị Lan"),
+        "ends within 30 days"
+    );
+
+    let union = app.user("congdoan", &[Role::UnionOfficer]);
+    let mut union = app.session_for(union).await;
+    let page = union.get("/accounting/eligibility").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.has("form[action='/accounting/eligibility']"),
+        "reads, does not decide"
+    );
+    let bep = app.user("bep", &[Role::Kitchen]);
+    let mut bep = app.session_for(bep).await;
+    assert_eq!(bep.get("/accounting/eligibility").await.status, 403);
+}

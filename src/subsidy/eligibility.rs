@@ -1,0 +1,249 @@
+//! Accountants (and, reading, approvers, union officers, admins): who holds a low-income or
+//! hardship band, from when to when, on which decision; the decisions ending within 30 days;
+//! recording a new one. Never shown to the kitchen or other staff.
+
+use super::store::{self, NewEligibility};
+use crate::audit::Actor;
+use crate::auth::middleware::see_other;
+use crate::auth::roles::Role;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::ui::format::{business_date, date, opt_date};
+use crate::ui::forms::{post_form, select, FieldErrors, Form, Input};
+use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
+use actix_web::{web, HttpResponse};
+use chrono::{Duration, NaiveDate};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    all: Option<String>,
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    q: web::Query<ListQuery>,
+) -> Result<Markup, AppError> {
+    let all = q.all.is_some();
+    let today = state.clock.today();
+    let rows = state
+        .db
+        .read(move |c| store::decisions(c, today, all))
+        .await?;
+    Ok(page(
+        &ctx,
+        &rows,
+        all,
+        today,
+        user.has(Role::Accountant),
+        &DecisionForm::default(),
+        &FieldErrors::default(),
+    ))
+}
+
+fn band_key(band: &str) -> &'static str {
+    if band == "hardship" {
+        "elig.band_hardship"
+    } else {
+        "elig.band_low_income"
+    }
+}
+
+fn page(
+    ctx: &Ctx,
+    rows: &[store::DecisionRow],
+    all: bool,
+    today: NaiveDate,
+    can_edit: bool,
+    f: &DecisionForm,
+    e: &FieldErrors,
+) -> Markup {
+    let soon: Vec<&store::DecisionRow> = rows
+        .iter()
+        .filter(|r| {
+            r.to.is_some_and(|t| t >= today && t <= today + Duration::days(30))
+        })
+        .collect();
+    let bands = [
+        (
+            "low_income".to_string(),
+            ctx.t("elig.band_low_income").to_string(),
+        ),
+        (
+            "hardship".to_string(),
+            ctx.t("elig.band_hardship").to_string(),
+        ),
+    ];
+    let bases = [
+        (
+            "decision".to_string(),
+            ctx.t("elig.basis_decision").to_string(),
+        ),
+        ("rule".to_string(), ctx.t("elig.basis_rule").to_string()),
+    ];
+    layout::page(
+        ctx,
+        ctx.t("elig.title"),
+        html! {
+            (layout::title_bar(ctx.t("elig.title"), html! {
+                @if all { a.button.secondary href="/accounting/eligibility" { (ctx.t("elig.current_only")) } }
+                @else { a.button.secondary href="/accounting/eligibility?all=1" { (ctx.t("elig.show_all")) } }
+            }))
+            p.hint { (ctx.t("elig.private")) }
+            @if !soon.is_empty() {
+                div.notice role="status" {
+                    strong { (ctx.t("elig.ending_soon")) } ": "
+                    @for (i, r) in soon.iter().enumerate() { @if i > 0 { ", " } (r.name) " (" (opt_date(r.to)) ")" }
+                }
+            }
+            @if !e.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
+            table.responsive {
+                thead { tr { th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th { (ctx.t("elig.band")) } th { (ctx.t("absence.from")) } th { (ctx.t("absence.to")) } th { (ctx.t("elig.basis")) } th { (ctx.t("absence.note")) } } }
+                tbody { @for r in rows { tr {
+                    td { (r.code) } td { (r.name) } td { (ctx.t(band_key(&r.band))) }
+                    td { (date(r.from)) } td { (r.to.map(date).unwrap_or_else(|| ctx.t("elig.open_ended").into())) }
+                    td { @if r.basis == "decision" { (ctx.t("elig.basis_decision")) " " (r.decision_no.as_deref().unwrap_or("")) " " (opt_date(r.decision_date)) } @else { (ctx.t("elig.basis_rule")) } }
+                    td { (r.note) }
+                } } }
+            }
+            @if can_edit {
+                div.card {
+                    h2 { (ctx.t("elig.add")) }
+                    (post_form(ctx, "/accounting/eligibility", html! {
+                        (Input::text("code", ctx.t("people.code"), &f.code).required().render(ctx, e))
+                        (select(ctx, e, "band", ctx.t("elig.band"), &bands, &f.band))
+                        (Input::text("from", ctx.t("absence.from"), &f.from).required().hint(ctx.t("cal.date_hint")).render(ctx, e))
+                        (Input::text("to", ctx.t("absence.to"), &f.to).hint(ctx.t("elig.to_hint")).render(ctx, e))
+                        (select(ctx, e, "basis", ctx.t("elig.basis"), &bases, &f.basis))
+                        (Input::text("decision_no", ctx.t("elig.decision_no"), &f.decision_no).render(ctx, e))
+                        (Input::text("decision_date", ctx.t("elig.decision_date"), &f.decision_date).render(ctx, e))
+                        (Input::text("note", ctx.t("absence.note"), &f.note).render(ctx, e))
+                        button type="submit" { (ctx.t("common.save")) }
+                    }))
+                }
+            }
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    band: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    basis: String,
+    #[serde(default)]
+    decision_no: String,
+    #[serde(default)]
+    decision_date: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// Records a decision; a refused form comes back with its input and the message beside the
+/// field (422).
+pub async fn add(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Form(f): Form<DecisionForm>,
+) -> Result<HttpResponse, AppError> {
+    let mut e = FieldErrors::default();
+    let day = |field: &'static str,
+               text: &str,
+               e: &mut FieldErrors,
+               required: bool|
+     -> Option<NaiveDate> {
+        match text.trim() {
+            "" if !required => None,
+            t => business_date(t).or_else(|| {
+                e.add(field, "cal.err_date");
+                None
+            }),
+        }
+    };
+    let from = day("from", &f.from, &mut e, true);
+    let to = day("to", &f.to, &mut e, false);
+    let decision_date = day("decision_date", &f.decision_date, &mut e, false);
+    if f.note.chars().count() > 300 || f.decision_no.chars().count() > 60 {
+        e.add("note", "elig.err_long");
+    }
+    let band = f.band.clone();
+    let basis = f.basis.clone();
+    if !matches!(band.as_str(), "low_income" | "hardship")
+        || !matches!(basis.as_str(), "rule" | "decision")
+    {
+        return Err(AppError::BadRequest("err.bad_form"));
+    }
+    if let (Some(from), true) = (from, e.is_empty()) {
+        let (actor, now) = (
+            Actor::user(user.user_id, &user.username),
+            state.clock.now_naive(),
+        );
+        let (code, no, note) = (
+            f.code.trim().to_string(),
+            f.decision_no.trim().to_string(),
+            f.note.trim().to_string(),
+        );
+        let saved = state
+            .db
+            .write(move |c| {
+                let Some(p) = crate::people::store::person_by_code(c, &code)? else {
+                    return Ok(Err("elig.err_no_person"));
+                };
+                let r = store::add_eligibility(
+                    c,
+                    &actor,
+                    now,
+                    &NewEligibility {
+                        person: p.id,
+                        band: &band,
+                        from,
+                        to,
+                        basis: &basis,
+                        decision_no: Some(no.as_str()).filter(|n| !n.is_empty()),
+                        decision_date,
+                        note: &note,
+                    },
+                )?;
+                Ok(r.map(|_| ()).map_err(|_| "elig.err_overlap"))
+            })
+            .await;
+        match saved {
+            Ok(Ok(())) => return Ok(see_other("/accounting/eligibility", Some("flash.saved"))),
+            Ok(Err(k)) => e.add(
+                if k == "elig.err_no_person" {
+                    "code"
+                } else {
+                    "from"
+                },
+                k,
+            ),
+            Err(AppError::BadRequest(k)) => e.add(
+                if k == "eligibility.err_decision" {
+                    "decision_no"
+                } else {
+                    "from"
+                },
+                k,
+            ),
+            Err(other) => return Err(other),
+        }
+    }
+    let today = state.clock.today();
+    let rows = state
+        .db
+        .read(move |c| store::decisions(c, today, false))
+        .await?;
+    Ok(html_invalid(page(&ctx, &rows, false, today, true, &f, &e)))
+}
