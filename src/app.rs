@@ -175,6 +175,9 @@ routes! {
     POST "/kitchen/waste" Roles(KITCHEN) => waste::save;
     GET "/accounting/month" Roles(ACCOUNTING_READERS) => crate::accounting::handlers::month;
     GET "/accounting/eligibility" Roles(ELIGIBILITY_READERS) => crate::subsidy::eligibility::list;
+    GET "/accounting/funds" Roles(ELIGIBILITY_READERS) => crate::ledger::handlers::page;
+    POST "/accounting/vouchers" Roles(ACCOUNTANT) => crate::ledger::handlers::post;
+    POST "/accounting/vouchers/{id}/reverse" Roles(ACCOUNTANT) => crate::ledger::handlers::reverse;
     POST "/accounting/eligibility" Roles(ACCOUNTANT) => crate::subsidy::eligibility::add;
     POST "/accounting/month/close" Roles(ACCOUNTANT) => crate::accounting::handlers::close;
     GET "/accounting/payroll.xlsx" Roles(ACCOUNTING_READERS) => crate::accounting::handlers::payroll_xlsx;

@@ -2,4 +2,5 @@
 //! budgets and numbered receipts and payments (phiếu thu / phiếu chi) per year. A posted voucher
 //! never changes (the database refuses it too); a mistake is corrected by a reversing voucher.
 
+pub mod handlers;
 pub mod store;

@@ -37,6 +37,16 @@ const NAV: &[(&str, &str, &[Role])] = &[
         &[Role::Accountant, Role::Approver, Role::Admin],
     ),
     (
+        "/accounting/funds",
+        "nav.funds",
+        &[
+            Role::Accountant,
+            Role::Approver,
+            Role::UnionOfficer,
+            Role::Admin,
+        ],
+    ),
+    (
         "/accounting/eligibility",
         "nav.eligibility",
         &[

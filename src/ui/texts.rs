@@ -368,4 +368,5 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("audit.f.month", "Tháng", "Month"),
     ("nav.accounting", "Tiền ăn theo tháng", "Monthly meals"),
     ("nav.eligibility", "Đối tượng hỗ trợ", "Eligibility"),
+    ("nav.funds", "Quỹ", "Funds"),
 ];

@@ -160,3 +160,76 @@ async fn a_voucher_must_be_positive_described_and_dated_in_an_open_month() {
     }
     assert_eq!(app.count("vouchers"), 0);
 }
+
+#[actix_web::test]
+async fn an_accountant_posts_and_reverses_vouchers_and_sees_the_plan_warning() {
+    use canteen::auth::roles::Role;
+    let app = TestApp::spawn().await;
+    let now = app.state.clock.now_naive();
+    let actor = Actor::system("test");
+    app.state
+        .db
+        .write_tx(move |c| {
+            let a = store::create_fund(c, &actor, now, "TA", "Tiền ăn trưa", "budget")?;
+            store::set_budget(c, &actor, now, a, 2026, Vnd(1_000_000))
+        })
+        .expect("fund");
+    let kt = app.user("ketoan", &[Role::Accountant]);
+    let mut kt = app.session_for(kt).await;
+    kt.get("/accounting/funds").await;
+    let post = |amount: &'static str, date: &'static str| {
+        [
+            ("fund", "1"),
+            ("kind", "payment"),
+            ("date", date),
+            ("amount", amount),
+            ("description", "Hỗ trợ tiền ăn"),
+        ]
+    };
+    let r = kt
+        .post("/accounting/vouchers", &post("0", "20/11/2026"))
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("phải lớn hơn 0"), "{}", r.body);
+    let r = kt
+        .post("/accounting/vouchers", &post("950.000", "20/11/2026"))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = kt.get("/accounting/funds?year=2026").await;
+    assert!(
+        page.texts(".badge.warn").join(" ").contains("95 %"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("PC 2026/1"));
+
+    let r = kt
+        .post(
+            "/accounting/vouchers/1/reverse",
+            &[("reason", "Ghi nhầm"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = kt.get("/accounting/funds?year=2026").await;
+    assert!(page.body.contains("PT 2026/1") && page.body.contains("Đảo PC 2026/1: Ghi nhầm"));
+    assert!(
+        !page.has(".badge.warn"),
+        "the reversal brings the spending back"
+    );
+    assert!(
+        !page.has("form[action='/accounting/vouchers/1/reverse']"),
+        "a reversed voucher offers no second reversal"
+    );
+
+    let union = app.user("congdoan", &[Role::UnionOfficer]);
+    let mut union = app.session_for(union).await;
+    let page = union.get("/accounting/funds?year=2026").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.has("form[action='/accounting/vouchers']"),
+        "reads only"
+    );
+    let bep = app.user("bep", &[Role::Kitchen]);
+    let mut bep = app.session_for(bep).await;
+    assert_eq!(bep.get("/accounting/funds").await.status, 403);
+}

@@ -1,0 +1,268 @@
+//! Funds: each fund's year (plan, received, spent, balance, with a warning at 90 % and 100 %
+//! of the plan), its vouchers, posting a receipt or payment, and reversing one.
+
+use super::store::{self, NewVoucher, Voucher, YearFigures};
+use crate::audit::Actor;
+use crate::auth::middleware::see_other;
+use crate::auth::roles::Role;
+use crate::error::AppError;
+use crate::money::Vnd;
+use crate::state::AppState;
+use crate::ui::format::{business_date, date};
+use crate::ui::forms::{post_form, select, FieldErrors, Form, Input};
+use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
+use actix_web::{web, HttpResponse};
+use chrono::Datelike;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    year: Option<i32>,
+}
+
+type FundYear = (store::Fund, YearFigures, Vec<Voucher>);
+
+async fn load(state: &AppState, year: i32) -> Result<Vec<FundYear>, AppError> {
+    state
+        .db
+        .read(move |c| {
+            let mut out = Vec::new();
+            for f in store::funds(c)? {
+                let figures = store::year_figures(c, f.id, year)?;
+                let vouchers = store::vouchers_of(c, f.id, year)?;
+                out.push((f, figures, vouchers));
+            }
+            Ok(out)
+        })
+        .await
+}
+
+pub async fn page(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    q: web::Query<YearQuery>,
+) -> Result<Markup, AppError> {
+    let year = q
+        .year
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(|| state.clock.today().year());
+    let funds = load(&state, year).await?;
+    Ok(view(
+        &ctx,
+        year,
+        &funds,
+        user.has(Role::Accountant),
+        &VoucherForm::default(),
+        &FieldErrors::default(),
+    ))
+}
+
+fn view(
+    ctx: &Ctx,
+    year: i32,
+    funds: &[FundYear],
+    can_post: bool,
+    f: &VoucherForm,
+    e: &FieldErrors,
+) -> Markup {
+    let fund_options: Vec<(String, String)> = funds
+        .iter()
+        .filter(|x| x.0.active)
+        .map(|x| (x.0.id.to_string(), format!("{} — {}", x.0.code, x.0.name)))
+        .collect();
+    let kinds = [
+        (
+            store::PAYMENT.to_string(),
+            ctx.t("voucher.payment").to_string(),
+        ),
+        (
+            store::RECEIPT.to_string(),
+            ctx.t("voucher.receipt").to_string(),
+        ),
+    ];
+    layout::page(
+        ctx,
+        ctx.t("fund.title"),
+        html! {
+            (layout::title_bar(&ctx.tf("fund.title_for", year), html! {
+                a.button.secondary href=(format!("/accounting/funds?year={}", year - 1)) { "‹" }
+                a.button.secondary href=(format!("/accounting/funds?year={}", year + 1)) { "›" }
+            }))
+            @if !e.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
+            table {
+                thead { tr { th { (ctx.t("fund.name")) } th.num { (ctx.t("fund.planned")) } th.num { (ctx.t("fund.received")) } th.num { (ctx.t("fund.spent")) } th.num { (ctx.t("fund.balance")) } th { (ctx.t("fund.used")) } } }
+                tbody { @for (fund, fig, _) in funds { tr {
+                    td { (fund.code) " — " (fund.name) }
+                    td.num { (fig.planned.map(|p| p.to_string()).unwrap_or_else(|| "—".into())) }
+                    td.num { (fig.received) } td.num { (fig.spent) } td.num { (fig.balance()) }
+                    td { @match fig.used_percent() {
+                        Some(p) if p >= 100 => { span.badge.off { (p) " % — " (ctx.t("fund.over")) } }
+                        Some(p) if p >= 90 => { span.badge.warn { (p) " % — " (ctx.t("fund.near")) } }
+                        Some(p) => { (p) " %" }
+                        None => { "—" }
+                    } }
+                } } }
+            }
+            @for (fund, _, vouchers) in funds.iter().filter(|x| !x.2.is_empty()) {
+                h2 { (fund.code) " — " (fund.name) }
+                table.responsive {
+                    thead { tr { th { (ctx.t("voucher.number")) } th { (ctx.t("week.day")) } th { (ctx.t("voucher.description")) } th.num { (ctx.t("voucher.amount")) } th { span.sr { (ctx.t("common.actions")) } } } }
+                    tbody { @for v in vouchers { tr {
+                        td { (v.label()) } td { (date(v.voucher_date)) } td { (v.description) }
+                        td.num { @if v.kind == store::PAYMENT { "−" } (v.amount_vnd) }
+                        td { @if can_post && v.reverses.is_none() && !vouchers.iter().any(|x| x.reverses == Some(v.id)) {
+                            (post_form(ctx, &format!("/accounting/vouchers/{}/reverse", v.id), html! {
+                                label.sr for=(format!("r-{}", v.id)) { (ctx.t("voucher.reason")) }
+                                input id=(format!("r-{}", v.id)) name="reason" required placeholder=(ctx.t("voucher.reason"));
+                                label.confirm { input type="checkbox" name="confirm" value="yes" required; " " (ctx.t("voucher.reverse_confirm")) }
+                                button.secondary type="submit" { (ctx.t("voucher.reverse")) }
+                            }))
+                        } }
+                    } } }
+                }
+            }
+            @if can_post && !fund_options.is_empty() {
+                div.card {
+                    h2 { (ctx.t("voucher.add")) }
+                    (post_form(ctx, "/accounting/vouchers", html! {
+                        (select(ctx, e, "fund", ctx.t("fund.name"), &fund_options, &f.fund))
+                        (select(ctx, e, "kind", ctx.t("voucher.kind"), &kinds, &f.kind))
+                        (Input::text("date", ctx.t("week.day"), &f.date).required().hint(ctx.t("cal.date_hint")).render(ctx, e))
+                        (Input::text("amount", ctx.t("voucher.amount"), &f.amount).required().render(ctx, e))
+                        (Input::text("description", ctx.t("voucher.description"), &f.description).required().render(ctx, e))
+                        button type="submit" { (ctx.t("voucher.post")) }
+                    }))
+                }
+            }
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct VoucherForm {
+    #[serde(default)]
+    fund: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// Posts a voucher; a refused form comes back with its input and messages (422).
+pub async fn post(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Form(f): Form<VoucherForm>,
+) -> Result<HttpResponse, AppError> {
+    let mut e = FieldErrors::default();
+    let fund: i32 = f
+        .fund
+        .parse()
+        .map_err(|_| AppError::BadRequest("err.bad_form"))?;
+    let kind = match f.kind.as_str() {
+        store::RECEIPT => store::RECEIPT,
+        store::PAYMENT => store::PAYMENT,
+        _ => return Err(AppError::BadRequest("err.bad_form")),
+    };
+    let day = business_date(&f.date);
+    if day.is_none() {
+        e.add("date", "cal.err_date");
+    }
+    let amount = Vnd::parse(&f.amount).ok().filter(|a| a.0 > 0);
+    if amount.is_none() {
+        e.add("amount", "voucher.err_amount");
+    }
+    if let (Some(day), Some(amount)) = (day, amount) {
+        let (actor, now) = (
+            Actor::user(user.user_id, &user.username),
+            state.clock.now_naive(),
+        );
+        let description = f.description.clone();
+        let saved = state
+            .db
+            .write(move |c| {
+                store::post(
+                    c,
+                    &actor,
+                    now,
+                    &NewVoucher {
+                        fund,
+                        kind,
+                        date: day,
+                        amount,
+                        description: &description,
+                        person: None,
+                        source: None,
+                    },
+                )
+            })
+            .await;
+        match saved {
+            Ok(v) => {
+                return Ok(see_other(
+                    &format!("/accounting/funds?year={}", v.year),
+                    Some("flash.saved"),
+                ))
+            }
+            Err(AppError::BadRequest(k)) => e.add(
+                match k {
+                    "voucher.err_description" => "description",
+                    "voucher.err_amount" => "amount",
+                    _ => "date",
+                },
+                k,
+            ),
+            Err(other) => return Err(other),
+        }
+    }
+    let year = day
+        .map(|d| d.year())
+        .unwrap_or_else(|| state.clock.today().year());
+    let funds = load(&state, year).await?;
+    Ok(html_invalid(view(&ctx, year, &funds, true, &f, &e)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReverseForm {
+    reason: String,
+    confirm: Option<String>,
+}
+
+/// Reverses a voucher (dated today), with a reason.
+pub async fn reverse(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    Form(f): Form<ReverseForm>,
+) -> Result<HttpResponse, AppError> {
+    if f.confirm.as_deref() != Some("yes") {
+        return Err(AppError::BadRequest("err.confirm_required"));
+    }
+    let reason = f.reason.trim().to_string();
+    if reason.is_empty() || reason.chars().count() > 200 {
+        return Err(AppError::BadRequest("voucher.err_reason"));
+    }
+    let id = id.into_inner();
+    let (actor, now, today) = (
+        Actor::user(user.user_id, &user.username),
+        state.clock.now_naive(),
+        state.clock.today(),
+    );
+    let v = state
+        .db
+        .write(move |c| store::reverse(c, &actor, now, id, today, &reason))
+        .await?;
+    Ok(see_other(
+        &format!("/accounting/funds?year={}", v.year),
+        Some("flash.saved"),
+    ))
+}
