@@ -176,6 +176,8 @@ routes! {
     GET "/accounting/month" Roles(ACCOUNTING_READERS) => crate::accounting::handlers::month;
     GET "/accounting/eligibility" Roles(ELIGIBILITY_READERS) => crate::subsidy::eligibility::list;
     GET "/accounting/funds" Roles(ELIGIBILITY_READERS) => crate::ledger::handlers::page;
+    GET "/accounting/policies" Roles(ACCOUNTING_READERS) => crate::subsidy::policies::list;
+    POST "/accounting/policies" Roles(ACCOUNTANT) => crate::subsidy::policies::add;
     POST "/accounting/vouchers" Roles(ACCOUNTANT) => crate::ledger::handlers::post;
     POST "/accounting/vouchers/{id}/reverse" Roles(ACCOUNTANT) => crate::ledger::handlers::reverse;
     POST "/accounting/eligibility" Roles(ACCOUNTANT) => crate::subsidy::eligibility::add;

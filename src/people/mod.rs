@@ -7,7 +7,7 @@ pub mod import_file;
 pub mod rules;
 pub mod store;
 pub mod units;
-mod views;
+pub mod views;
 
 use crate::ui::format::fold_search;
 use store::Unit;

@@ -6,5 +6,6 @@
 
 pub mod eligibility;
 pub mod handlers;
+pub mod policies;
 pub mod split;
 pub mod store;

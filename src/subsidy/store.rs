@@ -18,7 +18,7 @@ pub fn month_of(day: NaiveDate) -> (NaiveDate, NaiveDate) {
     (first, next - Duration::days(1))
 }
 
-type PolicyRow = (
+type PolicyTuple = (
     i32,
     String,
     String,
@@ -36,7 +36,7 @@ pub fn policies_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<split::Policy>, AppError> {
-    let rows: Vec<PolicyRow> = subsidy_policies::table
+    let rows: Vec<PolicyTuple> = subsidy_policies::table
         .filter(subsidy_policies::valid_from.le(to))
         .filter(
             subsidy_policies::valid_to
@@ -446,6 +446,76 @@ pub fn decisions(
             decision_no: r.7,
             decision_date: r.8,
             note: r.9,
+        })
+        .collect())
+}
+
+/// A policy as the policies page lists it.
+#[derive(Debug, Clone)]
+pub struct PolicyRow {
+    pub id: i32,
+    pub name: String,
+    pub covers: String,
+    pub covers_value: String,
+    pub amount_kind: String,
+    pub amount_value: i64,
+    pub monthly_cap: Option<i32>,
+    pub fund: String,
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+    pub legal_basis: String,
+}
+
+/// Every policy, newest first.
+pub fn all_policies(conn: &mut DbConn) -> Result<Vec<PolicyRow>, AppError> {
+    use crate::db::schema::funds;
+    type Row = (
+        i32,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        Option<i32>,
+        String,
+        NaiveDate,
+        Option<NaiveDate>,
+        String,
+    );
+    let rows: Vec<Row> = subsidy_policies::table
+        .inner_join(funds::table)
+        .order((
+            subsidy_policies::valid_from.desc(),
+            subsidy_policies::id.asc(),
+        ))
+        .select((
+            subsidy_policies::id,
+            subsidy_policies::name,
+            subsidy_policies::covers,
+            subsidy_policies::covers_value,
+            subsidy_policies::amount_kind,
+            subsidy_policies::amount_value,
+            subsidy_policies::monthly_cap,
+            funds::name,
+            subsidy_policies::valid_from,
+            subsidy_policies::valid_to,
+            subsidy_policies::legal_basis,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PolicyRow {
+            id: r.0,
+            name: r.1,
+            covers: r.2,
+            covers_value: r.3,
+            amount_kind: r.4,
+            amount_value: r.5,
+            monthly_cap: r.6,
+            fund: r.7,
+            from: r.8,
+            to: r.9,
+            legal_basis: r.10,
         })
         .collect())
 }

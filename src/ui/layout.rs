@@ -47,6 +47,11 @@ const NAV: &[(&str, &str, &[Role])] = &[
         ],
     ),
     (
+        "/accounting/policies",
+        "nav.policies",
+        &[Role::Accountant, Role::Approver, Role::Admin],
+    ),
+    (
         "/accounting/eligibility",
         "nav.eligibility",
         &[

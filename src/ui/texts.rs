@@ -369,4 +369,5 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("nav.accounting", "Tiền ăn theo tháng", "Monthly meals"),
     ("nav.eligibility", "Đối tượng hỗ trợ", "Eligibility"),
     ("nav.funds", "Quỹ", "Funds"),
+    ("nav.policies", "Chính sách hỗ trợ", "Policies"),
 ];

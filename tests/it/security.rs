@@ -183,6 +183,8 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("GET /accounting/eligibility", "cauA"),
     ("POST /accounting/eligibility", "c"),
     ("GET /accounting/funds", "cauA"),
+    ("GET /accounting/policies", "caA"),
+    ("POST /accounting/policies", "c"),
     ("POST /accounting/vouchers", "c"),
     ("POST /accounting/vouchers/{id}/reverse", "c"),
     ("POST /accounting/month/close", "c"),

@@ -324,3 +324,54 @@ async fn accountants_record_decisions_overlaps_are_refused_and_the_kitchen_sees_
     let mut bep = app.session_for(bep).await;
     assert_eq!(bep.get("/accounting/eligibility").await.status, 403);
 }
+
+#[actix_web::test]
+async fn an_accountant_adds_a_policy_and_the_statement_follows_it() {
+    let app = TestApp::spawn().await;
+    policies(&app);
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, _) = app.staff("lan").await;
+    let mut f = lan.get("/week").await.form("/week");
+    set_field(&mut f, &key(days[3]), &ids[3][0].to_string());
+    assert_eq!(lan.post("/week", &refs(&f)).await.status, 303);
+
+    let kt = app.user("ketoan", &[Role::Accountant]);
+    let mut kt = app.session_for(kt).await;
+    kt.get("/accounting/policies").await;
+    let add = |amount: &'static str, from: &'static str| {
+        [
+            ("name", "Hỗ trợ thêm tháng 12"),
+            ("covers", "everyone"),
+            ("kind", "percent"),
+            ("amount", amount),
+            ("cap", ""),
+            ("fund", "1"),
+            ("from", from),
+            ("to", "31/12/2026"),
+            ("legal_basis", "Quyết định 20/QĐ-VP"),
+        ]
+    };
+    let r = kt
+        .post("/accounting/policies", &add("150", "03/12/2026"))
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("tỷ lệ tối đa 100%"), "{}", r.body);
+    let r = kt
+        .post("/accounting/policies", &add("20", "03/12/2026"))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = kt.get("/accounting/policies").await;
+    assert!(page.body.contains("20,00 % giá suất"), "{}", page.body);
+
+    // 03/12: 10.000 general, then 20 % of 35.000 = 7.000 → Lan pays 18.000.
+    let rows = lan.get("/statement?month=2026-12").await.texts("tbody tr");
+    assert!(
+        rows[0].contains("17.000") && rows[0].contains("18.000"),
+        "{rows:?}"
+    );
+    let bep = app.user("bep", &[Role::Kitchen]);
+    let mut bep = app.session_for(bep).await;
+    assert_eq!(bep.get("/accounting/policies").await.status, 403);
+}
