@@ -79,6 +79,7 @@ pub const KITCHEN_ADMIN: &[Role] = &[Role::Kitchen, Role::Admin];
 pub const PEOPLE_READERS: &[Role] = &[Role::Admin, Role::Accountant, Role::UnionOfficer];
 pub const ACCOUNTANT: &[Role] = &[Role::Accountant];
 pub const ACCOUNTING_READERS: &[Role] = &[Role::Accountant, Role::Approver, Role::Admin];
+pub const SALARY_READERS: &[Role] = &[Role::Accountant, Role::UnionOfficer, Role::Admin];
 pub const ELIGIBILITY_READERS: &[Role] = &[
     Role::Accountant,
     Role::Approver,
@@ -177,6 +178,9 @@ routes! {
     GET "/accounting/eligibility" Roles(ELIGIBILITY_READERS) => crate::subsidy::eligibility::list;
     GET "/accounting/funds" Roles(ELIGIBILITY_READERS) => crate::ledger::handlers::page;
     GET "/accounting/policies" Roles(ACCOUNTING_READERS) => crate::subsidy::policies::list;
+    GET "/accounting/salary" Roles(SALARY_READERS) => crate::subsidy::salary::page;
+    POST "/accounting/salary" Roles(ACCOUNTANT) => crate::subsidy::salary::set;
+    POST "/accounting/eligibility/confirm" Roles(ACCOUNTANT) => crate::subsidy::salary::confirm;
     POST "/accounting/policies" Roles(ACCOUNTANT) => crate::subsidy::policies::add;
     POST "/accounting/vouchers" Roles(ACCOUNTANT) => crate::ledger::handlers::post;
     POST "/accounting/vouchers/{id}/reverse" Roles(ACCOUNTANT) => crate::ledger::handlers::reverse;

@@ -325,6 +325,20 @@ fn subsidy_demo(
         year_start,
         crate::subsidy::split::NoShowCharge::ChargeFull,
     )?;
+    // Salary bases: grade coefficients of the civil service scales, some with allowances.
+    let grades = [234, 267, 300, 333, 366, 399, 444, 498, 200, 186];
+    for (n, pid) in person_ids.iter().enumerate() {
+        let allowance = if n % 4 == 0 { 20 } else { 0 };
+        subsidy::set_salary_basis(
+            c,
+            actor,
+            now,
+            *pid,
+            chrono::NaiveDate::from_ymd_opt(2024, 7, 1).unwrap_or(year_start),
+            grades[n % grades.len()],
+            allowance,
+        )?;
+    }
     for (n, pid) in person_ids.iter().enumerate().skip(2).step_by(9).take(12) {
         let soon = n % 4 == 2;
         let decision = format!("{}/QĐ-VP", 10 + n);

@@ -7,5 +7,6 @@
 pub mod eligibility;
 pub mod handlers;
 pub mod policies;
+pub mod salary;
 pub mod split;
 pub mod store;

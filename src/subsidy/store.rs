@@ -519,3 +519,164 @@ pub fn all_policies(conn: &mut DbConn) -> Result<Vec<PolicyRow>, AppError> {
         })
         .collect())
 }
+
+/// The national base salary (lương cơ sở) in force on `day`.
+pub fn base_salary_on(conn: &mut DbConn, day: NaiveDate) -> Result<Option<Vnd>, AppError> {
+    use crate::db::schema::base_salaries;
+    Ok(base_salaries::table
+        .filter(base_salaries::effective_from.le(day))
+        .order(base_salaries::effective_from.desc())
+        .select(base_salaries::amount_vnd)
+        .first::<i64>(conn)
+        .optional()?
+        .map(Vnd))
+}
+
+/// A person's salary basis in force on a day.
+#[derive(Debug, Clone)]
+pub struct Basis {
+    pub person_id: i32,
+    pub code: String,
+    pub name: String,
+    pub from: NaiveDate,
+    pub grade_x100: i32,
+    pub allowance_x100: i32,
+}
+
+impl Basis {
+    /// (grade + allowances) × base salary, to the đồng (rounded half up).
+    pub fn monthly(&self, base: Vnd) -> Vnd {
+        let coef = (self.grade_x100 + self.allowance_x100) as i64;
+        base.percent_bp(coef * 100).unwrap_or(Vnd(0))
+    }
+}
+
+/// Every working person's salary basis in force on `day` (the latest from on or before it).
+pub fn bases_on(conn: &mut DbConn, day: NaiveDate) -> Result<Vec<Basis>, AppError> {
+    use crate::db::schema::salary_bases;
+    let rows: Vec<(i32, String, String, String, NaiveDate, i32, i32)> = salary_bases::table
+        .inner_join(persons::table)
+        .filter(salary_bases::effective_from.le(day))
+        .filter(persons::status.eq("working"))
+        .order((
+            salary_bases::person_id.asc(),
+            salary_bases::effective_from.desc(),
+        ))
+        .select((
+            salary_bases::person_id,
+            persons::employee_code,
+            persons::full_name,
+            persons::sort_key,
+            salary_bases::effective_from,
+            salary_bases::grade_coef_x100,
+            salary_bases::allowance_coef_x100,
+        ))
+        .load(conn)?;
+    let mut out: Vec<(String, Basis)> = Vec::new();
+    for (person_id, code, name, key, from, g, a) in rows {
+        if out.last().is_some_and(|b| b.1.person_id == person_id) {
+            continue;
+        }
+        out.push((
+            key,
+            Basis {
+                person_id,
+                code,
+                name,
+                from,
+                grade_x100: g,
+                allowance_x100: a,
+            },
+        ));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out.into_iter().map(|x| x.1).collect())
+}
+
+/// Store command: a person's salary basis from a day (one per person and day). Audited;
+/// visible only to accountants, union officers and admins.
+pub fn set_salary_basis(
+    conn: &mut DbConn,
+    actor: &crate::audit::Actor,
+    now: chrono::NaiveDateTime,
+    person: i32,
+    from: NaiveDate,
+    grade_x100: i32,
+    allowance_x100: i32,
+) -> Result<(), AppError> {
+    use crate::db::schema::salary_bases;
+    if !(1..=2000).contains(&grade_x100) || !(0..=2000).contains(&allowance_x100) {
+        return Err(AppError::BadRequest("salary.err_coef"));
+    }
+    let taken: i64 = salary_bases::table
+        .filter(salary_bases::person_id.eq(person))
+        .filter(salary_bases::effective_from.eq(from))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Err(AppError::BadRequest("salary.err_same_day"));
+    }
+    diesel::insert_into(salary_bases::table)
+        .values((
+            salary_bases::person_id.eq(person),
+            salary_bases::effective_from.eq(from),
+            salary_bases::grade_coef_x100.eq(grade_x100),
+            salary_bases::allowance_coef_x100.eq(allowance_x100),
+            salary_bases::recorded_at.eq(now),
+            salary_bases::recorded_by.eq(actor.user_id),
+        ))
+        .execute(conn)?;
+    crate::audit::record(
+        conn,
+        actor,
+        now,
+        crate::audit::Entry::new("salary_basis.set", "person")
+            .id(person)
+            .after(
+                serde_json::json!({"from": from, "grade_coef_x100": grade_x100,
+                "allowance_coef_x100": allowance_x100}),
+            ),
+    )
+}
+
+/// People whose monthly salary on `day` is under a band policy's income threshold and who hold
+/// no decision of that band on that day: (band, threshold, basis, monthly salary).
+pub fn candidates(
+    conn: &mut DbConn,
+    day: NaiveDate,
+) -> Result<Vec<(String, Vnd, Basis, Vnd)>, AppError> {
+    let Some(base) = base_salary_on(conn, day)? else {
+        return Ok(Vec::new());
+    };
+    let thresholds: Vec<(String, Option<i64>)> = subsidy_policies::table
+        .filter(subsidy_policies::covers.eq("band"))
+        .filter(subsidy_policies::valid_from.le(day))
+        .filter(
+            subsidy_policies::valid_to
+                .is_null()
+                .or(subsidy_policies::valid_to.ge(day)),
+        )
+        .select((
+            subsidy_policies::covers_value,
+            subsidy_policies::income_threshold_vnd,
+        ))
+        .load(conn)?;
+    let bases = bases_on(conn, day)?;
+    let ids: Vec<i32> = bases.iter().map(|b| b.person_id).collect();
+    let held = eligibility_between(conn, &ids, day, day)?;
+    let mut out = Vec::new();
+    for (band, threshold) in thresholds {
+        let Some(t) = threshold else { continue };
+        for b in &bases {
+            let m = b.monthly(base);
+            if m.0 < t
+                && !held
+                    .iter()
+                    .any(|e| e.person == b.person_id && e.band == band)
+            {
+                out.push((band.clone(), Vnd(t), b.clone(), m));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -126,6 +126,7 @@ mod tests {
             "voucher.",
             "month.",
             "elig.",
+            "salary.",
         ];
         let mut missing = Vec::new();
         let mut files = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];

@@ -52,6 +52,11 @@ const NAV: &[(&str, &str, &[Role])] = &[
         &[Role::Accountant, Role::Approver, Role::Admin],
     ),
     (
+        "/accounting/salary",
+        "nav.salary",
+        &[Role::Accountant, Role::UnionOfficer, Role::Admin],
+    ),
+    (
         "/accounting/eligibility",
         "nav.eligibility",
         &[

@@ -370,4 +370,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("nav.eligibility", "Đối tượng hỗ trợ", "Eligibility"),
     ("nav.funds", "Quỹ", "Funds"),
     ("nav.policies", "Chính sách hỗ trợ", "Policies"),
+    ("nav.salary", "Hệ số lương", "Salary bases"),
+    ("audit.act.salary_basis.set", "Ghi hệ số lương", "Salary basis recorded"),
+    ("audit.f.grade_coef_x100", "Hệ số lương (×100)", "Grade coefficient (×100)"),
+    ("audit.f.allowance_coef_x100", "Hệ số phụ cấp (×100)", "Allowances coefficient (×100)"),
 ];

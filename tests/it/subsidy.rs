@@ -375,3 +375,76 @@ async fn an_accountant_adds_a_policy_and_the_statement_follows_it() {
     let mut bep = app.session_for(bep).await;
     assert_eq!(bep.get("/accounting/policies").await.status, 403);
 }
+
+#[actix_web::test]
+async fn a_salary_under_the_threshold_suggests_a_candidate_the_accountant_confirms() {
+    let app = TestApp::spawn().await;
+    policies(&app);
+    app.sql("UPDATE subsidy_policies SET income_threshold_vnd = 7000000 WHERE covers = 'band'");
+    app.person("LAN", "Nguyễn Thị Lan");
+    app.person("HUNG", "Trần Văn Hùng");
+    let kt = app.user("ketoan", &[Role::Accountant]);
+    let mut kt = app.session_for(kt).await;
+    kt.get("/accounting/salary").await;
+    let basis = |code: &'static str, grade: &'static str| {
+        [
+            ("code", code),
+            ("from", "01/07/2026"),
+            ("grade", grade),
+            ("allowance", "0,2"),
+        ]
+    };
+    let r = kt.post("/accounting/salary", &basis("LAN", "2,345")).await;
+    assert_eq!(r.status, 422, "three decimals");
+    assert_eq!(
+        kt.post("/accounting/salary", &basis("LAN", "2,34"))
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        kt.post("/accounting/salary", &basis("HUNG", "4,98"))
+            .await
+            .status,
+        303
+    );
+    let r = kt.post("/accounting/salary", &basis("LAN", "2,67")).await;
+    assert_eq!(r.status, 422, "one basis per person and day");
+
+    // (2,34 + 0,20) × 2.340.000 = 5.943.600 ₫ < 7.000.000 ₫; Hùng earns 12.121.200 ₫.
+    let page = kt.get("/accounting/salary").await;
+    let suggested = page.texts("table:first-of-type tbody tr");
+    assert_eq!(suggested.len(), 1, "{suggested:?}");
+    assert!(
+        suggested[0].contains("Nguyễn Thị Lan") && suggested[0].contains("5.943.600"),
+        "{}",
+        suggested[0]
+    );
+    let r = kt
+        .post(
+            "/accounting/eligibility/confirm",
+            &[("code", "LAN"), ("band", "low_income")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count("eligibility WHERE basis = 'rule' AND valid_from = '2026-11-01'"),
+        1
+    );
+    let page = kt.get("/accounting/salary").await;
+    assert!(
+        !page.body.contains("Đề xuất đối tượng"),
+        "nobody left to suggest"
+    );
+
+    let approver = app.user("duyet", &[Role::Approver]);
+    let mut approver = app.session_for(approver).await;
+    assert_eq!(
+        approver.get("/accounting/salary").await.status,
+        403,
+        "salaries are not the approver's"
+    );
+    let union = app.user("congdoan", &[Role::UnionOfficer]);
+    let mut union = app.session_for(union).await;
+    assert_eq!(union.get("/accounting/salary").await.status, 200);
+}
