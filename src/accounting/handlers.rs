@@ -23,13 +23,16 @@ pub struct MonthQuery {
     m: Option<String>,
 }
 
-/// The month asked for ("2026-11"), by default last month.
-fn month_first(m: Option<&str>, today: NaiveDate) -> NaiveDate {
+/// The month asked for ("2026-11"), by default last month; anything else is refused (never
+/// another month in its place: closing the wrong month cannot be undone).
+fn month_first(m: Option<&str>, today: NaiveDate) -> Result<NaiveDate, AppError> {
     let last_month = (today.with_day(1).unwrap_or(today) - Duration::days(1))
         .with_day(1)
         .unwrap_or(today);
-    m.and_then(|m| crate::ui::format::iso_date(&format!("{m}-01")))
-        .unwrap_or(last_month)
+    match m {
+        None => Ok(last_month),
+        Some(m) => crate::ui::format::parse_month(m).ok_or(AppError::BadRequest("month.err_bad")),
+    }
 }
 
 /// The month's lines (stored once closed, computed while open) and who the people are.
@@ -75,7 +78,7 @@ pub async fn month(
     user: CurrentUser,
     q: web::Query<MonthQuery>,
 ) -> Result<Markup, AppError> {
-    let first = month_first(q.m.as_deref(), state.clock.today());
+    let first = month_first(q.m.as_deref(), state.clock.today())?;
     let data = load(&state, first).await?;
     let can_close = user.has(crate::auth::roles::Role::Accountant);
     Ok(month_page(&ctx, &data, can_close))
@@ -159,7 +162,7 @@ pub async fn close(
     Form(f): Form<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     f.confirmed()?;
-    let first = month_first(q.m.as_deref(), state.clock.today());
+    let first = month_first(q.m.as_deref(), state.clock.today())?;
     let actor = Actor::user(user.user_id, &user.username);
     let now = state.clock.now_naive();
     state
@@ -199,7 +202,7 @@ async fn payroll(
     q: MonthQuery,
     as_xlsx: bool,
 ) -> Result<HttpResponse, AppError> {
-    let first = month_first(q.m.as_deref(), state.clock.today());
+    let first = month_first(q.m.as_deref(), state.clock.today())?;
     let d = load(&state, first).await?;
     let people = store::per_person(&d.lines, &d.who);
     let row = |t: &PersonTotal, how: &str| {

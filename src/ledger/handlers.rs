@@ -98,7 +98,8 @@ fn view(
                     td.num { (fig.planned.map(|p| p.to_string()).unwrap_or_else(|| "—".into())) }
                     td.num { (fig.received) } td.num { (fig.spent) } td.num { (fig.balance()) }
                     td { @match fig.used_percent() {
-                        Some(p) if p >= 100 => { span.badge.off { (p) " % — " (ctx.t("fund.over")) } }
+                        Some(p) if p > 100 => { span.badge.off { (p) " % — " (ctx.t("fund.over")) } }
+                        Some(p) if p == 100 => { span.badge.off { (p) " % — " (ctx.t("fund.used_up")) } }
                         Some(p) if p >= 90 => { span.badge.warn { (p) " % — " (ctx.t("fund.near")) } }
                         Some(p) => { (p) " %" }
                         None => { "—" }
@@ -176,10 +177,17 @@ pub async fn post(
     if day.is_none() {
         e.add("date", "cal.err_date");
     }
-    let amount = Vnd::parse(&f.amount).ok().filter(|a| a.0 > 0);
-    if amount.is_none() {
-        e.add("amount", "voucher.err_amount");
-    }
+    let amount = match Vnd::parse(&f.amount) {
+        Ok(a) if a.0 > 0 && a.0 <= store::MAX_VOUCHER.0 => Some(a),
+        Ok(_) => {
+            e.add("amount", "voucher.err_amount");
+            None
+        }
+        Err(_) => {
+            e.add("amount", "menu.err_price_format");
+            None
+        }
+    };
     if let (Some(day), Some(amount)) = (day, amount) {
         let (actor, now) = (
             Actor::user(user.user_id, &user.username),
@@ -216,6 +224,7 @@ pub async fn post(
                 match k {
                     "voucher.err_description" => "description",
                     "voucher.err_amount" => "amount",
+                    "err.bad_form" => "fund",
                     _ => "date",
                 },
                 k,

@@ -10,6 +10,9 @@ use diesel::prelude::*;
 use serde_json::json;
 
 pub const RECEIPT: &str = "receipt";
+/// The largest amount one voucher may carry (100 billion đồng): sums of a fund's year stay far
+/// from overflowing.
+pub const MAX_VOUCHER: Vnd = Vnd(100_000_000_000);
 pub const PAYMENT: &str = "payment";
 
 #[derive(Queryable, Selectable, Clone, Debug, PartialEq, Eq)]
@@ -191,8 +194,13 @@ fn post_inner(
     if v.kind != RECEIPT && v.kind != PAYMENT {
         return Err(AppError::BadRequest("err.bad_form"));
     }
-    if v.amount.0 <= 0 {
+    if v.amount.0 <= 0 || v.amount.0 > MAX_VOUCHER.0 {
         return Err(AppError::BadRequest("voucher.err_amount"));
+    }
+    // Not dated ahead: a voucher records money that moved (and a future one could not be
+    // reversed until its day).
+    if v.date > crate::clock::business_date_of(now) {
+        return Err(AppError::BadRequest("voucher.err_future"));
     }
     let description = v.description.trim();
     if description.is_empty() || description.chars().count() > 300 {

@@ -191,7 +191,7 @@ pub async fn add(
             state.clock.now_naive(),
         );
         let (code, no, note) = (
-            f.code.trim().to_string(),
+            f.code.trim().to_uppercase(),
             f.decision_no.trim().to_string(),
             f.note.trim().to_string(),
         );
@@ -230,10 +230,10 @@ pub async fn add(
                 k,
             ),
             Err(AppError::BadRequest(k)) => e.add(
-                if k == "eligibility.err_decision" {
-                    "decision_no"
-                } else {
-                    "from"
+                match k {
+                    "eligibility.err_decision" => "decision_no",
+                    "policy.err_dates" => "to",
+                    _ => "from",
                 },
                 k,
             ),

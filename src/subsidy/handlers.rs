@@ -26,15 +26,23 @@ pub async fn my_statement(
 ) -> Result<Markup, AppError> {
     let person = person_of(&user)?;
     let today = state.clock.today();
-    let day = q
-        .month
-        .as_deref()
-        .and_then(|m| crate::ui::format::iso_date(&format!("{m}-01")))
-        .unwrap_or(today);
+    let day = match q.month.as_deref() {
+        None => today,
+        Some(m) => {
+            crate::ui::format::parse_month(m).ok_or(AppError::BadRequest("month.err_bad"))?
+        }
+    };
     let (first, last) = store::month_of(day);
-    let lines = state
+    // A closed month shows what was closed (and will be deducted), not a new computation.
+    let (lines, closed) = state
         .db
-        .read(move |c| store::statement(c, person, first))
+        .read(move |c| {
+            let month = crate::periods::month_key(first);
+            match crate::accounting::store::closed(c, &month)? {
+                Some(_) => Ok((store::statement_closed(c, person, &month)?, true)),
+                None => Ok((store::statement(c, person, first)?, false)),
+            }
+        })
         .await?;
     let sum = |f: &dyn Fn(&store::StatementLine) -> i64| lines.iter().map(f).sum::<i64>();
     let (charged, subsidy, to_pay) = (
@@ -53,7 +61,7 @@ pub async fn my_statement(
                 a.button.secondary href=(format!("/statement?month={prev}")) { "‹" }
                 a.button.secondary href=(format!("/statement?month={next}")) { "›" }
             }))
-            p.hint { (ctx.t("stmt.provisional")) }
+            @if closed { p.notice { (ctx.t("stmt.closed")) } } @else { p.hint { (ctx.t("stmt.provisional")) } }
             @if lines.is_empty() { p { (ctx.t("stmt.none")) } }
             @else {
                 table.responsive {

@@ -275,10 +275,11 @@ pub async fn add(
         match saved {
             Ok(_) => return Ok(see_other("/accounting/policies", Some("flash.saved"))),
             Err(AppError::BadRequest(k)) => e.add(
-                if k == "policy.err_amount" {
-                    "amount"
-                } else {
-                    "from"
+                match k {
+                    "policy.err_amount" | "policy.err_amount_value" => "amount",
+                    "err.bad_form" => "fund",
+                    "policy.err_dates" => "to",
+                    _ => "from",
                 },
                 k,
             ),

@@ -167,7 +167,7 @@ pub async fn set(
             Actor::user(user.user_id, &user.username),
             state.clock.now_naive(),
         );
-        let code = f.code.trim().to_string();
+        let code = f.code.trim().to_uppercase();
         let saved = state
             .db
             .write(move |c| {
@@ -219,8 +219,15 @@ pub async fn confirm(
     let r = state
         .db
         .write(move |c| {
-            let p = crate::people::store::person_by_code(c, f.code.trim())?
+            let p = crate::people::store::person_by_code(c, &f.code.trim().to_uppercase())?
                 .ok_or(AppError::NotFound)?;
+            // Only someone the rule suggests today, for that band (a forged form is refused).
+            if !store::candidates(c, today)?
+                .iter()
+                .any(|(band, _, b, _)| b.person_id == p.id && *band == f.band)
+            {
+                return Err(AppError::BadRequest("salary.err_not_candidate"));
+            }
             store::add_eligibility(
                 c,
                 &actor,

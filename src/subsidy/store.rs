@@ -222,7 +222,17 @@ pub fn add_policy(
     if p.to.is_some_and(|t| t < p.from) {
         return Err(AppError::BadRequest("policy.err_dates"));
     }
-    crate::periods::ensure_open(conn, p.from)?;
+    let end =
+        p.to.unwrap_or_else(|| NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(p.from));
+    crate::periods::ensure_open_range(conn, p.from, end)?;
+    let fund_ok: i64 = crate::db::schema::funds::table
+        .filter(crate::db::schema::funds::id.eq(p.fund))
+        .filter(crate::db::schema::funds::active.eq(true))
+        .count()
+        .get_result(conn)?;
+    if fund_ok == 0 {
+        return Err(AppError::BadRequest("err.bad_form"));
+    }
     let (covers, value) = match p.covers {
         Covers::Everyone => ("everyone", String::new()),
         Covers::Category(c) => ("category", c.clone()),
@@ -233,8 +243,12 @@ pub fn add_policy(
         Amount::Percent(bp) => ("percent", bp),
         Amount::StaffPaysAtMost(v) => ("staff_max", v.0),
     };
-    if amount < 0 || (kind == "percent" && amount > 10_000) {
-        return Err(AppError::BadRequest("policy.err_amount"));
+    // A fixed or percentage subsidy of 0 does nothing; "pays at most 0" is a free meal.
+    if !(0..=100_000_000).contains(&amount)
+        || (kind == "percent" && amount > 10_000)
+        || (kind != "staff_max" && amount == 0)
+    {
+        return Err(AppError::BadRequest("policy.err_amount_value"));
     }
     let id: i32 = diesel::insert_into(subsidy_policies::table)
         .values((
@@ -302,7 +316,11 @@ pub fn add_eligibility(
     {
         return Err(AppError::BadRequest("eligibility.err_decision"));
     }
-    crate::periods::ensure_open(conn, e.from)?;
+    // The whole range must lie in open months: a decision reaching into a closed month would
+    // change what was closed.
+    let end =
+        e.to.unwrap_or_else(|| NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(e.from));
+    crate::periods::ensure_open_range(conn, e.from, end)?;
     // Not NaiveDate::MAX: SQLite stores dates as text, and "+262142-12-31" sorts first.
     let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(e.from);
     let clash: Option<i32> = eligibility::table
@@ -608,6 +626,7 @@ pub fn set_salary_basis(
     if !(1..=2000).contains(&grade_x100) || !(0..=2000).contains(&allowance_x100) {
         return Err(AppError::BadRequest("salary.err_coef"));
     }
+    crate::periods::ensure_open(conn, from)?;
     let taken: i64 = salary_bases::table
         .filter(salary_bases::person_id.eq(person))
         .filter(salary_bases::effective_from.eq(from))
@@ -679,4 +698,50 @@ pub fn candidates(
         }
     }
     Ok(out)
+}
+
+/// A person's lines of a closed month, as stored when it was closed.
+pub fn statement_closed(
+    conn: &mut DbConn,
+    person: i32,
+    month: &str,
+) -> Result<Vec<StatementLine>, AppError> {
+    let lines = crate::accounting::store::stored(conn, month)?;
+    let states: Vec<(i32, String)> = orders::table
+        .filter(
+            orders::id.eq_any(
+                lines
+                    .iter()
+                    .filter(|l| l.person_id == person)
+                    .map(|l| l.order_id)
+                    .collect::<Vec<_>>(),
+            ),
+        )
+        .select((orders::id, orders::status))
+        .load(conn)?;
+    Ok(lines
+        .into_iter()
+        .filter(|l| l.person_id == person)
+        .map(|l| StatementLine {
+            day: l.day,
+            option: l.option.clone(),
+            state: match states
+                .iter()
+                .find(|s| s.0 == l.order_id)
+                .map(|s| s.1.as_str())
+            {
+                Some("no_show") => MealState::NoShow,
+                Some("served") => MealState::Served,
+                _ => MealState::Ordered,
+            },
+            split: split::Split {
+                meal: l.order_id,
+                person,
+                day: l.day,
+                charged: l.charged,
+                subsidies: l.by_fund.iter().map(|(f, a)| (0, *f, *a)).collect(),
+                staff_share: l.staff,
+            },
+        })
+        .collect())
 }

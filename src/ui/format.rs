@@ -24,6 +24,23 @@ pub fn business_date(s: &str) -> Option<NaiveDate> {
 
 /// A business day written by the app itself (form keys, hidden fields, links): exactly
 /// yyyy-mm-dd, within 2000–2100.
+/// "2026-11" → 01/11/2026 (exactly four digits, a dash, two digits; years 2000–2100).
+pub fn parse_month(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 7
+        || b[4] != b'-'
+        || !s[..4]
+            .bytes()
+            .chain(s[5..].bytes())
+            .all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let y: i32 = s[..4].parse().ok()?;
+    let m: u32 = s[5..].parse().ok()?;
+    NaiveDate::from_ymd_opt(y, m, 1).filter(|_| (2000..=2100).contains(&y))
+}
+
 pub fn iso_date(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
     let shape = b.len() == 10

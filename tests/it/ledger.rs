@@ -192,6 +192,19 @@ async fn an_accountant_posts_and_reverses_vouchers_and_sees_the_plan_warning() {
     assert_eq!(r.status, 422);
     assert!(r.body.contains("phải lớn hơn 0"), "{}", r.body);
     let r = kt
+        .post(
+            "/accounting/vouchers",
+            &post("9223372036854775807", "20/11/2026"),
+        )
+        .await;
+    assert_eq!(r.status, 422, "an amount no fund holds");
+    let r = kt
+        .post("/accounting/vouchers", &post("1.000", "20/11/2030"))
+        .await;
+    assert_eq!(r.status, 422, "dated in the future");
+    assert!(r.body.contains("tương lai"), "{}", r.body);
+    assert_eq!(app.count("vouchers"), 0);
+    let r = kt
         .post("/accounting/vouchers", &post("950.000", "20/11/2026"))
         .await;
     assert_eq!(r.status, 303, "{}", r.body);

@@ -178,6 +178,18 @@ async fn closing_a_month_stores_its_split_freezes_it_and_the_payroll_file_adds_u
     app.clock().set(local(d(2027, 1, 2), 9, 0, 0));
     let mut kt = app.session_for(accountant).await;
     kt.get("/accounting/month?m=2026-12").await;
+    // A month that is not one is refused, never replaced by another month.
+    for bad in ["2025-13", "abc", "2026-1", ""] {
+        let r = kt
+            .post(
+                &format!("/accounting/month/close?m={bad}"),
+                &[("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(r.status, 400, "{bad}");
+    }
+    assert_eq!(kt.get("/accounting/month?m=2026-13").await.status, 400);
+    assert_eq!(app.count("month_closes"), 0);
     let r = kt
         .post("/accounting/month/close?m=2026-12", &[("confirm", "yes")])
         .await;
@@ -235,6 +247,33 @@ async fn closing_a_month_stores_its_split_freezes_it_and_the_payroll_file_adds_u
     assert_eq!(
         bep.get("/accounting/payroll.csv?m=2026-12").await.status,
         403
+    );
+
+    // A decision reaching back into the closed month is refused; Lan's statement of December
+    // shows the closed figures.
+    let r = kt
+        .post(
+            "/accounting/eligibility",
+            &[
+                ("code", "lan"),
+                ("band", "low_income"),
+                ("from", "01/11/2026"),
+                ("to", "31/12/2026"),
+                ("basis", "decision"),
+                ("decision_no", "1/QĐ"),
+                ("decision_date", "01/11/2026"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("đã khóa sổ"), "{}", r.body);
+    let mut lan_now = app.session_of("lan").await;
+    let stmt = lan_now.get("/statement?month=2026-12").await;
+    assert!(stmt.body.contains("Tháng đã khóa sổ"), "{}", stmt.body);
+    assert!(
+        stmt.texts("tfoot tr").join(" ").contains("50.000"),
+        "two meals, 25.000 each"
     );
 
     // The stored digest is the digest of the stored lines; an edit of a line shows.
@@ -358,6 +397,20 @@ async fn an_accountant_adds_a_policy_and_the_statement_follows_it() {
         .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("tỷ lệ tối đa 100%"), "{}", r.body);
+    let mut bad_fund = add("20", "03/12/2026");
+    bad_fund[5] = ("fund", "99");
+    assert_eq!(
+        kt.post("/accounting/policies", &bad_fund).await.status,
+        422,
+        "no such fund"
+    );
+    let mut zero = add("0", "03/12/2026");
+    zero[2] = ("kind", "fixed");
+    assert_eq!(
+        kt.post("/accounting/policies", &zero).await.status,
+        422,
+        "a subsidy of 0"
+    );
     let r = kt
         .post("/accounting/policies", &add("20", "03/12/2026"))
         .await;
@@ -420,10 +473,19 @@ async fn a_salary_under_the_threshold_suggests_a_candidate_the_accountant_confir
         "{}",
         suggested[0]
     );
+    for (code, band) in [("HUNG", "low_income"), ("LAN", "hardship")] {
+        let r = kt
+            .post(
+                "/accounting/eligibility/confirm",
+                &[("code", code), ("band", band)],
+            )
+            .await;
+        assert_eq!(r.status, 400, "{code} {band} is not a suggestion");
+    }
     let r = kt
         .post(
             "/accounting/eligibility/confirm",
-            &[("code", "LAN"), ("band", "low_income")],
+            &[("code", "lan"), ("band", "low_income")],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);

@@ -108,6 +108,20 @@ impl TestApp {
         }
     }
 
+    /// A new session of an existing user (as when they come back another day).
+    pub async fn session_of(&self, name: &str) -> Client {
+        use diesel::prelude::*;
+        let id: i32 = {
+            let mut c = self.state.db.read_conn().expect("conn");
+            canteen::db::schema::users::table
+                .filter(canteen::db::schema::users::username.eq(name))
+                .select(canteen::db::schema::users::id)
+                .get_result(&mut *c)
+                .expect("user")
+        };
+        self.session_for(id).await
+    }
+
     /// Runs the migrations again as the database's owner (as an upgrade does).
     pub fn migrate_again(&self) {
         canteen::db::Db::connect(&self.database_url, 1)
