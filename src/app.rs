@@ -143,7 +143,7 @@ routes! {
     GET "/meals" Roles(STAFF) => pass::meals;
     POST "/meals/{id}/rate" Roles(STAFF) => pass::rate;
     GET "/history" Roles(STAFF) => history::mine;
-    GET "/statement" Roles(STAFF) => crate::subsidy::handlers::my_statement;
+    GET "/statement" Roles(STAFF) => crate::accounting::statement::my_statement;
     GET "/kitchen/history/{id}" Roles(KITCHEN_ADMIN) => history::of_person;
     GET "/kitchen/dishes" Roles(KITCHEN) => dishes::list;
     POST "/kitchen/dishes" Roles(KITCHEN) => dishes::create;

@@ -24,6 +24,23 @@ use clock::Clock;
 use config::Config;
 use state::AppState;
 
+/// Applies pending migrations, then the data steps only the application can compute: sort
+/// keys of names written before `persons.sort_key` existed (an index lookup when there are
+/// none), and, after an upgrade, what the menu options of today and later show (dish names,
+/// allergens, notes). Returns how many migrations were applied.
+pub fn migrate(db: &db::Db) -> anyhow::Result<usize> {
+    let applied = db.migrate()?;
+    let mut conn = db.own_connection()?;
+    people::store::fill_sort_keys(&mut conn)
+        .map_err(|e| anyhow::anyhow!("filling name sort keys failed: {e}"))?;
+    if applied > 0 {
+        let today = clock::business_date_of(chrono::Utc::now().naive_utc());
+        canteen::store::refresh_options_from(&mut conn, today)
+            .map_err(|e| anyhow::anyhow!("refreshing menu options failed: {e}"))?;
+    }
+    Ok(applied)
+}
+
 /// Connects, migrates and returns the shared state (used by `serve` and by the tests).
 pub fn prepare(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     prepare_with(config, clock, true)
@@ -35,7 +52,7 @@ pub fn prepare_with(config: Config, clock: Clock, migrate: bool) -> anyhow::Resu
     config.validate()?;
     let db = db::Db::connect(&config.database_url, config.read_pool_size)?;
     if migrate {
-        db.migrate()?;
+        crate::migrate(&db)?;
     } else {
         let pending = db.pending_migrations()?;
         anyhow::ensure!(

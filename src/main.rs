@@ -198,7 +198,7 @@ fn real_main() -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let db = db::Db::connect(&config.database_url, 1)?;
-            let n = db.migrate()?;
+            let n = canteen::migrate(&db)?;
             println!("{n} migration(s) applied.");
             Ok(())
         }

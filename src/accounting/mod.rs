@@ -3,4 +3,5 @@
 //! refuses the month through `periods::ensure_open`), and the payroll deduction export.
 
 pub mod handlers;
+pub mod statement;
 pub mod store;

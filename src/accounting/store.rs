@@ -1,9 +1,7 @@
 //! All diesel code of the accountants' month.
 
 use crate::audit::{self, Actor, Entry};
-use crate::db::schema::{
-    meal_options, month_closes, orders, periods, persons, statement_lines, units,
-};
+use crate::db::schema::{month_closes, periods, statement_lines};
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::money::Vnd;
@@ -77,19 +75,31 @@ pub fn digest(lines: &[Line]) -> String {
     format!("{:x}", h.finalize())
 }
 
-type MealRow = (
-    i32,
-    i32,
-    NaiveDate,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-);
+fn state_of(status: &str) -> MealState {
+    match status {
+        "served" => MealState::Served,
+        "no_show" => MealState::NoShow,
+        _ => MealState::Ordered,
+    }
+}
+
+fn who_from(facts: HashMap<i32, crate::people::store::PayrollFacts>) -> HashMap<i32, Who> {
+    facts
+        .into_iter()
+        .map(|(id, f)| {
+            (
+                id,
+                Who {
+                    payroll: f.status == "working" && f.category != "hop_dong",
+                    code: f.code,
+                    name: f.name,
+                    unit: f.unit,
+                    sort_key: f.sort_key,
+                },
+            )
+        })
+        .collect()
+}
 
 /// Every staff meal of the month of `first` split now, and who the people are.
 pub fn compute(
@@ -97,50 +107,24 @@ pub fn compute(
     first: NaiveDate,
 ) -> Result<(Vec<Line>, HashMap<i32, Who>), AppError> {
     let (from, to) = subsidy::month_of(first);
-    let rows: Vec<MealRow> = orders::table
-        .inner_join(meal_options::table)
-        .inner_join(persons::table.left_join(units::table))
-        .filter(orders::service_date.between(from, to))
-        .filter(orders::status.ne("cancelled"))
-        .select((
-            orders::id,
-            orders::person_id,
-            orders::service_date,
-            orders::price_vnd,
-            orders::status,
-            meal_options::name,
-            persons::employee_code,
-            persons::full_name,
-            persons::category,
-            persons::status,
-            units::name.nullable(),
-        ))
-        .load(conn)?;
-    let mut who: HashMap<i32, Who> = HashMap::new();
-    let mut categories = HashMap::new();
-    for r in &rows {
-        categories.insert(r.1, r.8.clone());
-        who.entry(r.1).or_insert_with(|| Who {
-            code: r.6.clone(),
-            name: r.7.clone(),
-            unit: r.10.clone(),
-            payroll: r.9 == "working" && r.8 != "hop_dong",
-            sort_key: crate::people::rules::sort_key(&r.7),
-        });
-    }
-    let people: Vec<i32> = who.keys().copied().collect();
+    let rows = crate::canteen::ordering::meals_between(conn, from, to, None)?;
+    let mut people: Vec<i32> = rows.iter().map(|r| r.person_id).collect();
+    people.sort_unstable();
+    people.dedup();
+    let facts = crate::people::store::payroll_facts(conn, &people)?;
+    let categories = facts
+        .iter()
+        .map(|(id, f)| (*id, f.category.clone()))
+        .collect();
+    let who = who_from(facts);
     let meals: Vec<Meal> = rows
         .iter()
         .map(|r| Meal {
-            id: r.0,
-            person: r.1,
-            day: r.2,
-            price: Vnd(r.3),
-            state: match r.4.as_str() {
-                "served" => MealState::Served,
-                "no_show" => MealState::NoShow,
-                _ => MealState::Ordered,
-            },
+            id: r.order_id,
+            person: r.person_id,
+            day: r.day,
+            price: r.price,
+            state: state_of(&r.status),
         })
         .collect();
     let inputs = Inputs {
@@ -149,7 +133,10 @@ pub fn compute(
         categories,
         no_show_rules: subsidy::no_show_rules(conn)?,
     };
-    let option_of: HashMap<i32, &str> = rows.iter().map(|r| (r.0, r.5.as_str())).collect();
+    let option_of: HashMap<i32, &str> = rows
+        .iter()
+        .map(|r| (r.order_id, r.option_name.as_str()))
+        .collect();
     let lines = split::split(&meals, &inputs)
         .into_iter()
         .map(|s| {
@@ -341,33 +328,47 @@ pub fn per_person(lines: &[Line], who: &HashMap<i32, Who>) -> Vec<PersonTotal> {
 
 /// Who the people of stored lines are (for a closed month's pages).
 pub fn who_of(conn: &mut DbConn, ids: &[i32]) -> Result<HashMap<i32, Who>, AppError> {
-    type Row = (i32, String, String, String, String, String, Option<String>);
-    let rows: Vec<Row> = persons::table
-        .left_join(units::table)
-        .filter(persons::id.eq_any(ids))
-        .select((
-            persons::id,
-            persons::employee_code,
-            persons::full_name,
-            persons::category,
-            persons::status,
-            persons::sort_key,
-            units::name.nullable(),
-        ))
-        .load(conn)?;
-    Ok(rows
+    Ok(who_from(crate::people::store::payroll_facts(conn, ids)?))
+}
+
+/// A person's lines of a closed month, as stored when it was closed.
+pub fn statement_closed(
+    conn: &mut DbConn,
+    person: i32,
+    month: &str,
+) -> Result<Vec<subsidy::StatementLine>, AppError> {
+    let lines = stored(conn, month)?;
+    let (from, to) = subsidy::month_of(
+        crate::ui::format::parse_month(month).ok_or(AppError::BadRequest("month.err_bad"))?,
+    );
+    let states: Vec<(i32, String)> =
+        crate::canteen::ordering::meals_between(conn, from, to, Some(person))?
+            .into_iter()
+            .map(|m| (m.order_id, m.status))
+            .collect();
+    Ok(lines
         .into_iter()
-        .map(|(id, code, name, cat, status, key, unit)| {
-            (
-                id,
-                Who {
-                    code,
-                    name,
-                    unit,
-                    payroll: status == "working" && cat != "hop_dong",
-                    sort_key: key,
-                },
-            )
+        .filter(|l| l.person_id == person)
+        .map(|l| subsidy::StatementLine {
+            day: l.day,
+            option: l.option.clone(),
+            state: match states
+                .iter()
+                .find(|s| s.0 == l.order_id)
+                .map(|s| s.1.as_str())
+            {
+                Some("no_show") => MealState::NoShow,
+                Some("served") => MealState::Served,
+                _ => MealState::Ordered,
+            },
+            split: split::Split {
+                meal: l.order_id,
+                person,
+                day: l.day,
+                charged: l.charged,
+                subsidies: l.by_fund.iter().map(|(f, a)| (0, *f, *a)).collect(),
+                staff_share: l.staff,
+            },
         })
         .collect())
 }

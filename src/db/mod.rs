@@ -283,6 +283,7 @@ impl Db {
     }
 
     /// Applies pending migrations (on a connection of its own; SQLite waits for the writer).
+    /// The data steps that follow them live above the kernel (`crate::migrate`).
     pub fn migrate(&self) -> anyhow::Result<usize> {
         let mut conn = open(self.backend, &self.target)?;
         let applied = match &mut conn {
@@ -296,16 +297,12 @@ impl Db {
                 .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?
                 .len(),
         };
-        // Data the schema expects that only the application can compute (rows written
-        // before its column existed; a query on an index when there are none).
-        crate::people::store::fill_sort_keys(&mut conn)
-            .map_err(|e| anyhow::anyhow!("filling name sort keys failed: {e}"))?;
-        if applied > 0 {
-            let today = crate::clock::business_date_of(chrono::Utc::now().naive_utc());
-            crate::canteen::store::refresh_options_from(&mut conn, today)
-                .map_err(|e| anyhow::anyhow!("refreshing menu options failed: {e}"))?;
-        }
         Ok(applied)
+    }
+
+    /// A connection of its own (the schema owner's when migrating).
+    pub fn own_connection(&self) -> anyhow::Result<DbConn> {
+        Ok(open(self.backend, &self.target)?)
     }
 
     /// How many migrations are not applied yet (read only: works for a role that may not

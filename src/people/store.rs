@@ -524,3 +524,51 @@ pub fn fill_sort_keys(conn: &mut DbConn) -> Result<usize, AppError> {
     }
     Ok(rows.len())
 }
+
+/// What the accounts need to know of a person: code, name, unit, category, status, sort key.
+#[derive(Debug, Clone)]
+pub struct PayrollFacts {
+    pub code: String,
+    pub name: String,
+    pub unit: Option<String>,
+    pub category: String,
+    pub status: String,
+    pub sort_key: String,
+}
+
+pub fn payroll_facts(
+    conn: &mut DbConn,
+    ids: &[i32],
+) -> Result<std::collections::HashMap<i32, PayrollFacts>, AppError> {
+    type Row = (i32, String, String, String, String, String, Option<String>);
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<Row> = persons::table
+            .left_join(units::table)
+            .filter(persons::id.eq_any(chunk))
+            .select((
+                persons::id,
+                persons::employee_code,
+                persons::full_name,
+                persons::category,
+                persons::status,
+                persons::sort_key,
+                units::name.nullable(),
+            ))
+            .load(conn)?;
+        for (id, code, name, category, status, sort_key, unit) in rows {
+            out.insert(
+                id,
+                PayrollFacts {
+                    code,
+                    name,
+                    unit,
+                    category,
+                    status,
+                    sort_key,
+                },
+            );
+        }
+    }
+    Ok(out)
+}

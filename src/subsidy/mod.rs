@@ -5,7 +5,6 @@
 //! writes its inputs.
 
 pub mod eligibility;
-pub mod handlers;
 pub mod policies;
 pub mod salary;
 pub mod split;

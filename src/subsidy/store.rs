@@ -2,9 +2,7 @@
 //! inputs of the split for a month.
 
 use super::split::{self, Amount, Covers, Eligibility, Inputs, Meal, MealState, NoShowCharge};
-use crate::db::schema::{
-    eligibility, meal_options, no_show_rules, orders, persons, subsidy_policies,
-};
+use crate::db::schema::{eligibility, no_show_rules, persons, subsidy_policies};
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::money::Vnd;
@@ -145,38 +143,22 @@ pub fn statement(
     day: NaiveDate,
 ) -> Result<Vec<StatementLine>, AppError> {
     let (from, to) = month_of(day);
-    let rows: Vec<(i32, NaiveDate, i64, String, String)> = orders::table
-        .inner_join(meal_options::table)
-        .filter(orders::person_id.eq(person))
-        .filter(orders::service_date.between(from, to))
-        .filter(orders::status.ne("cancelled"))
-        .select((
-            orders::id,
-            orders::service_date,
-            orders::price_vnd,
-            orders::status,
-            meal_options::name,
-        ))
-        .load(conn)?;
+    let rows = crate::canteen::ordering::meals_between(conn, from, to, Some(person))?;
     let meals: Vec<Meal> = rows
         .iter()
-        .map(|(id, d, price, status, _)| Meal {
-            id: *id,
+        .map(|r| Meal {
+            id: r.order_id,
             person,
-            day: *d,
-            price: Vnd(*price),
-            state: match status.as_str() {
+            day: r.day,
+            price: r.price,
+            state: match r.status.as_str() {
                 "served" => MealState::Served,
                 "no_show" => MealState::NoShow,
                 _ => MealState::Ordered,
             },
         })
         .collect();
-    let category: Option<String> = persons::table
-        .find(person)
-        .select(persons::category)
-        .get_result(conn)
-        .optional()?;
+    let category = crate::people::store::person(conn, person)?.map(|p| p.category);
     let inputs = Inputs {
         policies: policies_between(conn, from, to)?,
         eligibility: eligibility_between(conn, &[person], from, to)?,
@@ -186,11 +168,11 @@ pub fn statement(
     Ok(split::split(&meals, &inputs)
         .into_iter()
         .filter_map(|s| {
-            let (_, _, _, _, option) = rows.iter().find(|r| r.0 == s.meal)?;
+            let r = rows.iter().find(|r| r.order_id == s.meal)?;
             let m = meals.iter().find(|m| m.id == s.meal)?;
             Some(StatementLine {
                 day: s.day,
-                option: option.clone(),
+                option: r.option_name.clone(),
                 state: m.state,
                 split: s,
             })
@@ -698,50 +680,4 @@ pub fn candidates(
         }
     }
     Ok(out)
-}
-
-/// A person's lines of a closed month, as stored when it was closed.
-pub fn statement_closed(
-    conn: &mut DbConn,
-    person: i32,
-    month: &str,
-) -> Result<Vec<StatementLine>, AppError> {
-    let lines = crate::accounting::store::stored(conn, month)?;
-    let states: Vec<(i32, String)> = orders::table
-        .filter(
-            orders::id.eq_any(
-                lines
-                    .iter()
-                    .filter(|l| l.person_id == person)
-                    .map(|l| l.order_id)
-                    .collect::<Vec<_>>(),
-            ),
-        )
-        .select((orders::id, orders::status))
-        .load(conn)?;
-    Ok(lines
-        .into_iter()
-        .filter(|l| l.person_id == person)
-        .map(|l| StatementLine {
-            day: l.day,
-            option: l.option.clone(),
-            state: match states
-                .iter()
-                .find(|s| s.0 == l.order_id)
-                .map(|s| s.1.as_str())
-            {
-                Some("no_show") => MealState::NoShow,
-                Some("served") => MealState::Served,
-                _ => MealState::Ordered,
-            },
-            split: split::Split {
-                meal: l.order_id,
-                person,
-                day: l.day,
-                charged: l.charged,
-                subsidies: l.by_fund.iter().map(|(f, a)| (0, *f, *a)).collect(),
-                staff_share: l.staff,
-            },
-        })
-        .collect())
 }

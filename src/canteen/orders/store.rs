@@ -579,3 +579,57 @@ fn guest_option<'a>(
             .min_by_key(|o| (o.position, o.id))
     })
 }
+
+/// A staff meal of a period as accounting reads it (the canteen's tables stay the canteen's).
+#[derive(Debug, Clone)]
+pub struct MealRecord {
+    pub order_id: i32,
+    pub person_id: i32,
+    pub day: NaiveDate,
+    pub price: Vnd,
+    /// `ordered`, `served` or `no_show` (cancelled meals are left out).
+    pub status: String,
+    pub option_name: String,
+}
+
+/// Every meal not cancelled in `from..=to` (of one person, or everyone's).
+pub fn meals_between(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    person: Option<i32>,
+) -> Result<Vec<MealRecord>, AppError> {
+    use crate::db::schema::meal_options;
+    let mut q = orders::table
+        .inner_join(meal_options::table)
+        .filter(orders::service_date.between(from, to))
+        .filter(orders::status.ne(CANCELLED))
+        .into_boxed();
+    if let Some(p) = person {
+        q = q.filter(orders::person_id.eq(p));
+    }
+    let rows: Vec<(i32, i32, NaiveDate, i64, String, String)> = q
+        .order(orders::id.asc())
+        .select((
+            orders::id,
+            orders::person_id,
+            orders::service_date,
+            orders::price_vnd,
+            orders::status,
+            meal_options::name,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(order_id, person_id, day, price, status, option_name)| MealRecord {
+                order_id,
+                person_id,
+                day,
+                price: Vnd(price),
+                status,
+                option_name,
+            },
+        )
+        .collect())
+}

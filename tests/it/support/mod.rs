@@ -84,7 +84,7 @@ impl TestApp {
             canteen::prepare(config, Clock::fixed(start_time())).expect("prepare")
         } else {
             canteen::db::Db::connect(&database_url, 1)
-                .and_then(|db| db.migrate())
+                .and_then(|db| canteen::migrate(&db))
                 .expect("migrate as the owner");
             canteen::prepare_with(config, Clock::fixed(start_time()), false)
                 .expect("prepare as the app role")
@@ -125,7 +125,7 @@ impl TestApp {
     /// Runs the migrations again as the database's owner (as an upgrade does).
     pub fn migrate_again(&self) {
         canteen::db::Db::connect(&self.database_url, 1)
-            .and_then(|db| db.migrate())
+            .and_then(|db| canteen::migrate(&db))
             .expect("migrate as the owner");
     }
 

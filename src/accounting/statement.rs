@@ -1,11 +1,11 @@
-//! Staff: my monthly statement (each meal: price, subsidy, what I pay). Provisional while the
+//! Staff: my monthly statement (stored lines once the month is closed) (each meal: price, subsidy, what I pay). Provisional while the
 //! month is open. Nobody else's data is reachable from here.
 
-use super::split::MealState;
-use super::store;
 use crate::canteen::staff::person_of;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::subsidy::split::MealState;
+use crate::subsidy::store;
 use crate::ui::format::date;
 use crate::ui::{layout, Ctx, CurrentUser};
 use actix_web::web;
@@ -38,8 +38,8 @@ pub async fn my_statement(
         .db
         .read(move |c| {
             let month = crate::periods::month_key(first);
-            match crate::accounting::store::closed(c, &month)? {
-                Some(_) => Ok((store::statement_closed(c, person, &month)?, true)),
+            match super::store::closed(c, &month)? {
+                Some(_) => Ok((super::store::statement_closed(c, person, &month)?, true)),
                 None => Ok((store::statement(c, person, first)?, false)),
             }
         })
