@@ -181,7 +181,7 @@ pub async fn payroll_xlsx(
     user: CurrentUser,
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, AppError> {
-    payroll(state, ctx, user, q.into_inner(), true).await
+    payroll(state, ctx, user, q.into_inner(), export::Format::Xlsx).await
 }
 
 pub async fn payroll_csv(
@@ -190,7 +190,7 @@ pub async fn payroll_csv(
     user: CurrentUser,
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, AppError> {
-    payroll(state, ctx, user, q.into_inner(), false).await
+    payroll(state, ctx, user, q.into_inner(), export::Format::Csv).await
 }
 
 /// The payroll deduction file: people on the payroll first (code, name, unit, meals, amount
@@ -200,7 +200,7 @@ async fn payroll(
     ctx: Ctx,
     user: CurrentUser,
     q: MonthQuery,
-    as_xlsx: bool,
+    format: export::Format,
 ) -> Result<HttpResponse, AppError> {
     let first = month_first(q.m.as_deref(), state.clock.today())?;
     let d = load(&state, first).await?;
@@ -273,13 +273,13 @@ async fn payroll(
             (5, 18.0),
         ],
     };
-    let body = if as_xlsx {
-        export::xlsx(&table)?
-    } else {
-        export::csv(&table)?
-    };
+    let file = export::download(
+        &table,
+        format,
+        &format!("khau-tru-tien-an-{}", first.format("%Y-%m")),
+    )?;
     let what = json!({"month": first.format("%Y-%m").to_string(), "rows": people.len(),
-        "total_vnd": total(&payroll) + total(&cash), "format": if as_xlsx { "xlsx" } else { "csv" }});
+        "total_vnd": total(&payroll) + total(&cash), "format": format.code()});
     let (actor, now) = (
         Actor::user(user.user_id, &user.username),
         state.clock.now_naive(),
@@ -295,10 +295,5 @@ async fn payroll(
             )
         })
         .await?;
-    let name = format!("khau-tru-tien-an-{}", first.format("%Y-%m"));
-    Ok(if as_xlsx {
-        export::attachment(export::XLSX, &format!("{name}.xlsx"), body)
-    } else {
-        export::attachment(export::CSV, &format!("{name}.csv"), body)
-    })
+    Ok(file)
 }

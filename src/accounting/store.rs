@@ -75,14 +75,6 @@ pub fn digest(lines: &[Line]) -> String {
     format!("{:x}", h.finalize())
 }
 
-fn state_of(status: &str) -> MealState {
-    match status {
-        "served" => MealState::Served,
-        "no_show" => MealState::NoShow,
-        _ => MealState::Ordered,
-    }
-}
-
 fn who_from(facts: HashMap<i32, crate::people::store::PayrollFacts>) -> HashMap<i32, Who> {
     facts
         .into_iter()
@@ -124,7 +116,7 @@ pub fn compute(
             person: r.person_id,
             day: r.day,
             price: r.price,
-            state: state_of(&r.status),
+            state: MealState::of_status(&r.status),
         })
         .collect();
     let inputs = Inputs {

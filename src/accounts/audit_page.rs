@@ -83,7 +83,8 @@ impl AuditQuery {
 
 /// 00:00 of a business day, in UTC.
 fn start_utc(d: NaiveDate) -> NaiveDateTime {
-    d.and_time(chrono::NaiveTime::MIN) - chrono::Duration::hours(7)
+    let offset = crate::clock::business_offset().local_minus_utc();
+    d.and_time(chrono::NaiveTime::MIN) - chrono::Duration::seconds(offset.into())
 }
 
 pub async fn page(
@@ -358,7 +359,7 @@ pub async fn xlsx(
     user: CurrentUser,
     aq: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
-    download(state, ctx, user, aq.into_inner(), true).await
+    download(state, ctx, user, aq.into_inner(), export::Format::Xlsx).await
 }
 
 pub async fn csv(
@@ -367,7 +368,7 @@ pub async fn csv(
     user: CurrentUser,
     aq: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
-    download(state, ctx, user, aq.into_inner(), false).await
+    download(state, ctx, user, aq.into_inner(), export::Format::Csv).await
 }
 
 /// The filtered log as a file (newest first, at most `EXPORT_LIMIT` rows). Who exported
@@ -377,7 +378,7 @@ async fn download(
     ctx: Ctx,
     user: CurrentUser,
     aq: AuditQuery,
-    as_xlsx: bool,
+    format: export::Format,
 ) -> Result<HttpResponse, AppError> {
     let (filter, errors) = aq.filter();
     if !errors.is_empty() {
@@ -398,12 +399,8 @@ async fn download(
         ctx.t("audit.change"),
     ];
     let table = export_table(&ctx, &rows, &header);
-    let body = if as_xlsx {
-        export::xlsx(&table)?
-    } else {
-        export::csv(&table)?
-    };
-    let what = json!({"rows": rows.len(), "format": if as_xlsx { "xlsx" } else { "csv" },
+    let file = export::download(&table, format, "nhat-ky")?;
+    let what = json!({"rows": rows.len(), "format": format.code(),
         "who": filter.who, "action": filter.action, "entity": filter.entity,
         "from": aq.from, "to": aq.to, "logins": filter.logins});
     let (actor, now) = (
@@ -421,9 +418,5 @@ async fn download(
             )
         })
         .await?;
-    Ok(if as_xlsx {
-        export::attachment(export::XLSX, "nhat-ky.xlsx", body)
-    } else {
-        export::attachment(export::CSV, "nhat-ky.csv", body)
-    })
+    Ok(file)
 }

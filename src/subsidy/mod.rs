@@ -6,6 +6,7 @@
 
 pub mod eligibility;
 pub mod policies;
+pub mod rules;
 pub mod salary;
 pub mod split;
 pub mod store;

@@ -165,22 +165,6 @@ pub struct PolicyForm {
     legal_basis: String,
 }
 
-/// "25" or "12,5" percent → basis points.
-fn percent_bp(s: &str) -> Option<i64> {
-    let t = s.trim().trim_end_matches('%').trim().replace(',', ".");
-    let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
-    if frac.len() > 2 || whole.is_empty() {
-        return None;
-    }
-    let w: i64 = whole.parse().ok()?;
-    let f: i64 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<2}").parse().ok()?
-    };
-    Some(w * 100 + f).filter(|bp| (0..=10_000).contains(bp))
-}
-
 pub async fn add(
     state: web::Data<AppState>,
     ctx: Ctx,
@@ -200,7 +184,7 @@ pub async fn add(
         _ => return Err(AppError::BadRequest("err.bad_form")),
     };
     let amount = match f.kind.as_str() {
-        "percent" => percent_bp(&f.amount).map(Amount::Percent),
+        "percent" => super::rules::percent_bp(&f.amount).map(Amount::Percent),
         "fixed" => Vnd::parse(&f.amount)
             .ok()
             .filter(|v| v.0 >= 0)
@@ -288,20 +272,4 @@ pub async fn add(
     }
     let data = load(&state).await?;
     Ok(html_invalid(page(&ctx, &data, true, &f, &e)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::percent_bp;
-
-    #[test]
-    fn percentages_are_read_as_basis_points() {
-        assert_eq!(percent_bp("25"), Some(2_500));
-        assert_eq!(percent_bp("12,5 %"), Some(1_250));
-        assert_eq!(percent_bp("0,05"), Some(5));
-        assert_eq!(percent_bp("100"), Some(10_000));
-        assert_eq!(percent_bp("101"), None);
-        assert_eq!(percent_bp("1,234"), None);
-        assert_eq!(percent_bp("abc"), None);
-    }
 }

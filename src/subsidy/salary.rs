@@ -37,22 +37,6 @@ async fn load(state: &AppState) -> Result<Data, AppError> {
         .await
 }
 
-/// "2,34" → 234 (hundredths).
-pub fn coef_x100(s: &str) -> Option<i32> {
-    let t = s.trim().replace(',', ".");
-    let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
-    if frac.len() > 2 || whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let w: i32 = whole.parse().ok()?;
-    let f: i32 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<2}").parse().ok()?
-    };
-    w.checked_mul(100)?.checked_add(f).filter(|v| *v <= 2000)
-}
-
 fn coef_text(x100: i32) -> String {
     format!("{},{:02}", x100 / 100, x100 % 100)
 }
@@ -151,13 +135,13 @@ pub async fn set(
     if from.is_none() {
         e.add("from", "cal.err_date");
     }
-    let grade = coef_x100(&f.grade).filter(|g| *g > 0);
+    let grade = super::rules::coef_x100(&f.grade).filter(|g| *g > 0);
     if grade.is_none() {
         e.add("grade", "salary.err_coef");
     }
     let allowance = match f.allowance.trim() {
         "" => Some(0),
-        a => coef_x100(a),
+        a => super::rules::coef_x100(a),
     };
     if allowance.is_none() {
         e.add("allowance", "salary.err_coef");
@@ -248,21 +232,5 @@ pub async fn confirm(
     match r {
         Ok(_) => Ok(see_other("/accounting/salary", Some("flash.saved"))),
         Err(_) => Err(AppError::BadRequest("elig.err_overlap")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::coef_x100;
-
-    #[test]
-    fn coefficients_are_read_in_hundredths() {
-        assert_eq!(coef_x100("2,34"), Some(234));
-        assert_eq!(coef_x100("4.98"), Some(498));
-        assert_eq!(coef_x100("0,2"), Some(20));
-        assert_eq!(coef_x100("3"), Some(300));
-        assert_eq!(coef_x100("2,345"), None);
-        assert_eq!(coef_x100("-1"), None);
-        assert_eq!(coef_x100("25"), None, "above 20,00 is not a coefficient");
     }
 }

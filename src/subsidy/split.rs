@@ -29,6 +29,17 @@ pub enum MealState {
     NoShow,
 }
 
+impl MealState {
+    /// From a meal's stored status (`served`, `no_show`; anything else is still ordered).
+    pub fn of_status(status: &str) -> MealState {
+        match status {
+            "served" => MealState::Served,
+            "no_show" => MealState::NoShow,
+            _ => MealState::Ordered,
+        }
+    }
+}
+
 /// A staff meal as the split needs it.
 #[derive(Clone, Debug)]
 pub struct Meal {

@@ -151,11 +151,7 @@ pub fn statement(
             person,
             day: r.day,
             price: r.price,
-            state: match r.status.as_str() {
-                "served" => MealState::Served,
-                "no_show" => MealState::NoShow,
-                _ => MealState::Ordered,
-            },
+            state: MealState::of_status(&r.status),
         })
         .collect();
     let category = crate::people::store::person(conn, person)?.map(|p| p.category);

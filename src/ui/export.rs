@@ -77,6 +77,35 @@ pub fn xlsx(t: &Table<'_>) -> Result<Vec<u8>, AppError> {
 pub const CSV: &str = "text/csv; charset=utf-8";
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// The two file formats every export offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    pub fn code(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// The table as a file to download, named `stem.csv` or `stem.xlsx` (ASCII stem).
+pub fn download(t: &Table<'_>, format: Format, stem: &str) -> Result<HttpResponse, AppError> {
+    let (body, content_type) = match format {
+        Format::Csv => (csv(t)?, CSV),
+        Format::Xlsx => (xlsx(t)?, XLSX),
+    };
+    Ok(attachment(
+        content_type,
+        &format!("{stem}.{}", format.code()),
+        body,
+    ))
+}
+
 /// A file to download under `filename` (ASCII).
 pub fn attachment(content_type: &str, filename: &str, body: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()

@@ -267,11 +267,7 @@ pub async fn csv(
     ctx: Ctx,
     q: web::Query<DayQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let day = day_of(&q, state.clock.today())?;
-    let h = headcount_of(&state, day).await?;
-    let body = export::csv(&head_table(&ctx, day, &h, &head_header(&ctx)))?;
-    let name = format!("suat-an-{}.csv", day.format("%Y-%m-%d"));
-    Ok(export::attachment(export::CSV, &name, body))
+    file(state, ctx, q, export::Format::Csv).await
 }
 
 pub async fn xlsx(
@@ -279,9 +275,23 @@ pub async fn xlsx(
     ctx: Ctx,
     q: web::Query<DayQuery>,
 ) -> Result<HttpResponse, AppError> {
+    file(state, ctx, q, export::Format::Xlsx).await
+}
+
+/// The day's list as a file, starting with the per-option summary.
+async fn file(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    q: web::Query<DayQuery>,
+    format: export::Format,
+) -> Result<HttpResponse, AppError> {
     let day = day_of(&q, state.clock.today())?;
     let h = headcount_of(&state, day).await?;
-    let body = export::xlsx(&head_table(&ctx, day, &h, &head_header(&ctx)))?;
-    let name = format!("suat-an-{}.xlsx", day.format("%Y-%m-%d"));
-    Ok(export::attachment(export::XLSX, &name, body))
+    let header = head_header(&ctx);
+    let table = head_table(&ctx, day, &h, &header);
+    export::download(
+        &table,
+        format,
+        &format!("suat-an-{}", day.format("%Y-%m-%d")),
+    )
 }
