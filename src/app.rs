@@ -78,6 +78,7 @@ pub const KITCHEN: &[Role] = &[Role::Kitchen];
 pub const KITCHEN_ADMIN: &[Role] = &[Role::Kitchen, Role::Admin];
 pub const PEOPLE_READERS: &[Role] = &[Role::Admin, Role::Accountant, Role::UnionOfficer];
 pub const ACCOUNTANT: &[Role] = &[Role::Accountant];
+pub const APPROVER: &[Role] = &[Role::Approver];
 pub const ACCOUNTING_READERS: &[Role] = &[Role::Accountant, Role::Approver, Role::Admin];
 pub const SALARY_READERS: &[Role] = &[Role::Accountant, Role::UnionOfficer, Role::Admin];
 pub const ELIGIBILITY_READERS: &[Role] = &[
@@ -188,6 +189,18 @@ routes! {
     POST "/accounting/month/close" Roles(ACCOUNTANT) => crate::accounting::handlers::close;
     GET "/accounting/payroll.xlsx" Roles(ACCOUNTING_READERS) => crate::accounting::handlers::payroll_xlsx;
     GET "/accounting/payroll.csv" Roles(ACCOUNTING_READERS) => crate::accounting::handlers::payroll_csv;
+    POST "/accounting/month/reopen" Roles(APPROVER) => crate::accounting::handlers::reopen;
+    POST "/accounting/adjustments" Roles(ACCOUNTANT) => crate::accounting::handlers::adjust;
+    GET "/accounting/reconciliation" Roles(ACCOUNTING_READERS) => crate::accounting::reconciliation::page;
+    GET "/accounting/reconciliation.xlsx" Roles(ACCOUNTING_READERS) => crate::accounting::reconciliation::xlsx;
+    POST "/accounting/month/note" Roles(ACCOUNTANT) => crate::accounting::reconciliation::note;
+    POST "/accounting/invoices" Roles(ACCOUNTANT) => crate::accounting::reconciliation::add_invoice;
+    POST "/accounting/invoices/import" Roles(ACCOUNTANT) => crate::accounting::reconciliation::import_invoice;
+    POST "/accounting/invoices/{id}/delete" Roles(ACCOUNTANT) => crate::accounting::reconciliation::delete_invoice;
+    GET "/accounting/invoices/{id}/original" Roles(ACCOUNTING_READERS) => crate::accounting::reconciliation::original;
+    GET "/accounting/suppliers" Roles(ACCOUNTING_READERS) => crate::suppliers::handlers::page;
+    POST "/accounting/suppliers" Roles(ACCOUNTANT) => crate::suppliers::handlers::add_supplier;
+    POST "/accounting/contracts" Roles(ACCOUNTANT) => crate::suppliers::handlers::add_contract;
     GET "/kitchen/settings" Roles(KITCHEN_ADMIN) => settings::form;
     POST "/kitchen/settings" Roles(KITCHEN_ADMIN) => settings::save;
 }

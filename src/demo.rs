@@ -206,6 +206,7 @@ pub fn load(
             }
             subsidy_demo(c, &actor, &clock, &person_ids)?;
             canteen_demo(c, &actor, &clock, &person_ids)?;
+            accounting_demo(c, &actor, &clock)?;
             Ok(true)
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -534,5 +535,140 @@ fn canteen_demo(
     // This week and next: publish; standing orders become meals on the days still open.
     menu::publish(c, actor, this_monday, now)?;
     menu::publish(c, actor, this_monday + Duration::days(7), now)?;
+    Ok(())
+}
+
+/// The caterer's e-invoice XML for a month, one line per day and option ("Suất ăn trưa ngày
+/// dd/mm/yyyy - Suất thường") at the option's price with 8 % VAT (the amount before VAT written with two decimals, as
+/// e-invoices do). The demo imports it through the same path as an uploaded file; `demo/`
+/// holds an example of the format.
+pub fn einvoice_xml(
+    seller_tax_code: &str,
+    number: u32,
+    issued_on: chrono::NaiveDate,
+    lines: &[(chrono::NaiveDate, String, i64, i64)],
+) -> String {
+    let mut items = String::new();
+    let mut total = 0;
+    for (i, (day, option, qty, price)) in lines.iter().enumerate() {
+        // before VAT, in 1/100 đồng: qty × price ÷ 1.08, rounded
+        let cents = (qty * price * 10_000 + 54) / 108;
+        let unit = (price * 10_000 + 54) / 108;
+        total += qty * price;
+        items.push_str(&format!(
+            "<HHDVu><TChat>1</TChat><STT>{}</STT><THHDVu>Suất ăn trưa ngày {} - {option}</THHDVu>\
+             <DVTinh>Suất</DVTinh><SLuong>{qty}</SLuong><DGia>{}.{:02}</DGia><TSuat>8%</TSuat>\
+             <ThTien>{}.{:02}</ThTien></HHDVu>\n",
+            i + 1,
+            day.format("%d/%m/%Y"),
+            unit / 100,
+            unit % 100,
+            cents / 100,
+            cents % 100,
+        ));
+    }
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<HDon>
+<DLHDon Id="data">
+<TTChung><PBan>2.1.0</PBan><THDon>Hóa đơn giá trị gia tăng</THDon><KHMSHDon>1</KHMSHDon><KHHDon>C{yy}TSA</KHHDon><SHDon>{number}</SHDon><NLap>{issued}</NLap><DVTTe>VND</DVTTe><TGia>1</TGia><HTTToan>Chuyển khoản</HTTToan></TTChung>
+<NDHDon>
+<NBan><Ten>Công ty TNHH Suất ăn công nghiệp Hà Thành</Ten><MST>{seller_tax_code}</MST><DChi>Số 12 phố Mẫu, Hà Nội</DChi></NBan>
+<NMua><Ten>Văn phòng Bộ</Ten><MST>0100000001</MST><DChi>Hà Nội</DChi></NMua>
+<DSHHDVu>
+{items}</DSHHDVu>
+<TToan><TgTTTBSo>{total}</TgTTTBSo><TgTTTBChu>Theo số</TgTTTBChu></TToan>
+</NDHDon>
+</DLHDon>
+</HDon>
+"#,
+        yy = issued_on.format("%y"),
+        issued = issued_on.format("%Y-%m-%d"),
+    )
+}
+
+/// The caterer with its contract (35.000 ₫ a meal ordered, 30.000 ₫ a vegetarian one, VAT
+/// included) since last month, last month's e-invoice with two discrepancies (one day billed
+/// two meals more, one option of a day not billed at all), the accountant's note on the difference, and last month closed.
+fn accounting_demo(
+    c: &mut crate::db::DbConn,
+    actor: &Actor,
+    clock: &Clock,
+) -> Result<(), AppError> {
+    use crate::suppliers::store as suppliers;
+    use chrono::{Datelike, Duration};
+    let now = clock.now_naive();
+    let today = clock.today();
+    let first = (today.with_day(1).unwrap_or(today) - Duration::days(1))
+        .with_day(1)
+        .unwrap_or(today);
+    let (_, last) = crate::subsidy::store::month_of(first);
+    let mst = "0109876543";
+    let supplier = suppliers::add_supplier(
+        c,
+        actor,
+        now,
+        "Công ty TNHH Suất ăn công nghiệp Hà Thành",
+        mst,
+        "Số 12 phố Mẫu, Hà Nội",
+    )?;
+    suppliers::add_contract(
+        c,
+        actor,
+        now,
+        &suppliers::NewContract {
+            supplier_id: supplier,
+            reference: "05/2026/HĐ-VP",
+            valid_from: first,
+            valid_to: None,
+            bills: suppliers::BILLS_ORDERED,
+            prices: &[
+                (String::new(), crate::money::Vnd(35_000)),
+                ("Suất chay".to_string(), crate::money::Vnd(30_000)),
+            ],
+        },
+    )?;
+    let mut lines: Vec<(chrono::NaiveDate, String, i64, i64)> =
+        crate::canteen::ordering::day_counts(c, first, last)?
+            .into_iter()
+            .map(|n| {
+                let price = if n.option_name == "Suất chay" {
+                    30_000
+                } else {
+                    35_000
+                };
+                (
+                    n.day,
+                    n.option_name,
+                    n.ordered + n.guests + n.walk_ins,
+                    price,
+                )
+            })
+            .collect();
+    if let Some(l) = lines.get_mut(4) {
+        l.2 += 2;
+    }
+    if lines.len() > 9 {
+        lines.remove(9);
+    }
+    let xml = einvoice_xml(mst, 1024, last, &lines);
+    let invoice = suppliers::read_einvoice(xml.as_bytes())
+        .map_err(|r| AppError::internal(format!("demo e-invoice: {} {}", r.key, r.detail)))?;
+    let file = format!("hoa-don-{}.xml", first.format("%Y-%m"));
+    suppliers::add_invoice(
+        c,
+        actor,
+        now,
+        &suppliers::NewInvoice::from_einvoice(&invoice, first, &file, xml.as_bytes()),
+    )?;
+    crate::accounting::store::write_note(
+        c,
+        actor,
+        now,
+        first,
+        "Hóa đơn tính thừa 2 suất một ngày và thiếu một ngày; đã đề nghị nhà cung cấp điều chỉnh \
+         ở hóa đơn tháng sau. Phần chênh giữa giá bán và giá hợp đồng nộp quỹ nhà ăn.",
+    )?;
+    crate::accounting::store::close_month(c, actor, now, first)?;
     Ok(())
 }

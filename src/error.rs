@@ -56,6 +56,7 @@ impl AppError {
             AppError::TooManyRequests => "err.too_many",
             AppError::BadRequest(k) => k,
             AppError::Db(e) if db_unavailable(e) => "err.not_saved",
+            AppError::Db(e) if month_closed(e) => "period.err_closed",
             AppError::Db(_) | AppError::Internal(_) => "err.internal",
             AppError::Busy => "err.busy",
             AppError::NotSaved(_) => "err.not_saved",
@@ -72,6 +73,7 @@ impl ResponseError for AppError {
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Db(e) if db_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Db(e) if month_closed(e) => StatusCode::BAD_REQUEST,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Busy | AppError::NotSaved(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -92,6 +94,12 @@ impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> Self {
         AppError::Internal(format!("{e:#}"))
     }
+}
+
+/// The database's own refusal (migration 000009's triggers) of a change dated in a closed or
+/// signed month: the user's request, not a fault, and told as `periods::ensure_open` tells it.
+pub fn month_closed(e: &diesel::result::Error) -> bool {
+    matches!(e, diesel::result::Error::DatabaseError(_, info) if info.message().contains("canteen: month closed"))
 }
 
 /// Errors that mean the database cannot take writes now (disk full, read-only, I/O, lost

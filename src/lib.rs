@@ -3,6 +3,7 @@
 pub mod accounting;
 pub mod accounts;
 pub mod app;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod canteen;
@@ -18,6 +19,7 @@ pub mod people;
 pub mod periods;
 pub mod state;
 pub mod subsidy;
+pub mod suppliers;
 pub mod ui;
 
 use clock::Clock;

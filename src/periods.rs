@@ -27,6 +27,15 @@ pub fn ensure_open(conn: &mut DbConn, day: NaiveDate) -> Result<(), AppError> {
     }
 }
 
+/// The state of `day`'s month: None (no row: open), "open", "closed" or "signed".
+pub fn state_of(conn: &mut DbConn, day: NaiveDate) -> Result<Option<String>, AppError> {
+    Ok(periods::table
+        .find(month_key(day))
+        .select(periods::state)
+        .get_result(conn)
+        .optional()?)
+}
+
 /// Proof that every month of `from..=to` was found open in this transaction: a write path
 /// that changes many days checks them once (one query) and hands this to each change, which
 /// then need not ask again.

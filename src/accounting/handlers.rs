@@ -5,12 +5,13 @@
 use super::store::{self, Line, PersonTotal, Who};
 use crate::audit::{self, Actor, Entry};
 use crate::auth::middleware::see_other;
+use crate::auth::roles::Role;
 use crate::error::AppError;
 use crate::money::Vnd;
 use crate::state::AppState;
 use crate::ui::export::{self, Table};
-use crate::ui::forms::{confirm_form, ConfirmForm, Form};
-use crate::ui::{layout, Ctx, CurrentUser};
+use crate::ui::forms::{confirm_form, post_form, ConfirmForm, FieldErrors, Form, Input};
+use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
 use chrono::{Datelike, Duration, NaiveDate};
 use maud::{html, Markup};
@@ -36,21 +37,34 @@ fn month_first(m: Option<&str>, today: NaiveDate) -> Result<NaiveDate, AppError>
 }
 
 /// The month's lines (stored once closed, computed while open) and who the people are.
-struct MonthData {
-    first: NaiveDate,
-    closed: Option<store::Closed>,
-    lines: Vec<Line>,
-    who: HashMap<i32, Who>,
-    funds: Vec<crate::ledger::store::Fund>,
+pub(crate) struct MonthData {
+    pub first: NaiveDate,
+    pub closed: Option<store::Closed>,
+    pub signed: bool,
+    pub lines: Vec<Line>,
+    pub adjustments: Vec<store::Adjustment>,
+    pub who: HashMap<i32, Who>,
+    pub funds: Vec<crate::ledger::store::Fund>,
+    pub reconciliation: super::reconcile::Reconciliation,
+    pub note: Option<(i64, String)>,
 }
 
-async fn load(state: &AppState, first: NaiveDate) -> Result<MonthData, AppError> {
+impl MonthData {
+    /// Whether closing waits for a note on the difference.
+    pub fn needs_note(&self) -> bool {
+        self.reconciliation.difference != 0
+            && self.note.as_ref().map(|n| n.0) != Some(self.reconciliation.difference)
+    }
+}
+
+pub(crate) async fn load(state: &AppState, first: NaiveDate) -> Result<MonthData, AppError> {
     state
         .db
         .read(move |c| {
             let month = crate::periods::month_key(first);
             let closed = store::closed(c, &month)?;
-            let (lines, who) = match &closed {
+            let adjustments = store::adjustments_of(c, &month)?;
+            let (lines, mut who) = match &closed {
                 Some(_) => {
                     let lines = store::stored(c, &month)?;
                     let mut ids: Vec<i32> = lines.iter().map(|l| l.person_id).collect();
@@ -61,12 +75,23 @@ async fn load(state: &AppState, first: NaiveDate) -> Result<MonthData, AppError>
                 }
                 None => store::compute(c, first)?,
             };
+            let missing: Vec<i32> = adjustments
+                .iter()
+                .map(|a| a.person_id)
+                .filter(|p| !who.contains_key(p))
+                .collect();
+            who.extend(store::who_of(c, &missing)?);
+            let reconciliation = store::reconciliation(c, first, &lines, &adjustments)?;
             Ok(MonthData {
                 first,
+                signed: crate::periods::state_of(c, first)?.as_deref() == Some("signed"),
                 closed,
                 lines,
+                adjustments,
                 who,
                 funds: crate::ledger::store::funds(c)?,
+                reconciliation,
+                note: store::note_of(c, &month)?,
             })
         })
         .await
@@ -80,16 +105,29 @@ pub async fn month(
 ) -> Result<Markup, AppError> {
     let first = month_first(q.m.as_deref(), state.clock.today())?;
     let data = load(&state, first).await?;
-    let can_close = user.has(crate::auth::roles::Role::Accountant);
-    Ok(month_page(&ctx, &data, can_close))
+    Ok(month_page(
+        &ctx,
+        &data,
+        &user,
+        &AdjustForm::default(),
+        &FieldErrors::default(),
+    ))
 }
 
-fn month_page(ctx: &Ctx, d: &MonthData, can_close: bool) -> Markup {
+fn month_page(
+    ctx: &Ctx,
+    d: &MonthData,
+    user: &CurrentUser,
+    af: &AdjustForm,
+    ae: &FieldErrors,
+) -> Markup {
+    let accountant = user.has(Role::Accountant);
+    let approver = user.has(Role::Approver);
     let key = d.first.format("%Y-%m").to_string();
     let label = format!("{:02}/{}", d.first.month(), d.first.year());
     let prev = (d.first - Duration::days(1)).format("%Y-%m").to_string();
     let next = (d.first + Duration::days(32)).format("%Y-%m").to_string();
-    let people = store::per_person(&d.lines, &d.who);
+    let people = store::per_person(&d.lines, &d.adjustments, &d.who);
     let sum = |f: fn(&PersonTotal) -> i64| people.iter().map(f).sum::<i64>();
     let mut by_fund: Vec<(i32, i64)> = Vec::new();
     for l in &d.lines {
@@ -109,6 +147,7 @@ fn month_page(ctx: &Ctx, d: &MonthData, can_close: bool) -> Markup {
             .unwrap_or_else(|| id.to_string())
     };
     let money = |v: i64| Vnd(v).to_string();
+    let who = |id: i32| d.who.get(&id);
     layout::page(
         ctx,
         ctx.t("month.title"),
@@ -116,11 +155,15 @@ fn month_page(ctx: &Ctx, d: &MonthData, can_close: bool) -> Markup {
             (layout::title_bar(&ctx.tf("month.title_for", &label), html! {
                 a.button.secondary href=(format!("/accounting/month?m={prev}")) { "‹" }
                 a.button.secondary href=(format!("/accounting/month?m={next}")) { "›" }
+                a.button.secondary href=(format!("/accounting/reconciliation?m={key}")) { (ctx.t("rec.title")) }
                 a.button.secondary href=(format!("/accounting/payroll.xlsx?m={key}")) { (ctx.t("month.payroll_xlsx")) }
                 a.button.secondary href=(format!("/accounting/payroll.csv?m={key}")) { (ctx.t("month.payroll_csv")) }
             }))
             @match &d.closed {
-                Some(c) => p.notice { (ctx.tf("month.closed_at", crate::clock::local_datetime(c.closed_at))) " " (ctx.t("month.digest")) ": " code { (c.digest) } }
+                Some(c) => p.notice {
+                    @if d.signed { strong { (ctx.t("month.state_signed")) } " " }
+                    (ctx.tf("month.closed_at", crate::clock::local_datetime(c.closed_at))) " " (ctx.t("month.digest")) ": " code { (c.digest) }
+                }
                 None => p.hint { (ctx.t("month.open_live")) }
             }
             table {
@@ -128,31 +171,196 @@ fn month_page(ctx: &Ctx, d: &MonthData, can_close: bool) -> Markup {
                     tr { th scope="row" { (ctx.t("month.meals")) } td.num { (d.lines.len()) } }
                     tr { th scope="row" { (ctx.t("month.charged")) } td.num { (money(sum(|t| t.charged))) } }
                     @for (f, a) in &by_fund { tr { th scope="row" { (ctx.t("stmt.subsidy")) " — " (fund_name(*f)) } td.num { (money(*a)) } } }
-                    tr { th scope="row" { (ctx.t("month.staff_pays")) } td.num { strong { (money(sum(|t| t.staff))) } } }
+                    tr { th scope="row" { (ctx.t("month.staff_share")) } td.num { (money(sum(|t| t.staff))) } }
+                    @if !d.adjustments.is_empty() { tr { th scope="row" { (ctx.t("adj.title")) } td.num { (money(sum(|t| t.adjust))) } } }
+                    tr { th scope="row" { (ctx.t("month.staff_pays")) } td.num { strong { (money(sum(|t| t.to_pay()))) } } }
                 }
             }
             h2 { (ctx.t("month.per_person")) }
             table.responsive {
-                thead { tr { th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th { (ctx.t("people.unit")) } th.num { (ctx.t("month.meals")) } th.num { (ctx.t("month.charged")) } th.num { (ctx.t("stmt.subsidy")) } th.num { (ctx.t("stmt.to_pay")) } th { (ctx.t("month.how")) } } }
+                thead { tr { th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th { (ctx.t("people.unit")) } th.num { (ctx.t("month.meals")) } th.num { (ctx.t("month.charged")) } th.num { (ctx.t("stmt.subsidy")) } th.num { (ctx.t("adj.short")) } th.num { (ctx.t("stmt.to_pay")) } th { (ctx.t("month.how")) } } }
                 tbody { @for t in &people {
-                    @let w = d.who.get(&t.person_id);
+                    @let w = who(t.person_id);
                     tr {
                         td { (w.map(|w| w.code.as_str()).unwrap_or("")) } td { (w.map(|w| w.name.as_str()).unwrap_or("")) }
                         td { (w.and_then(|w| w.unit.as_deref()).unwrap_or("")) }
-                        td.num { (t.meals) } td.num { (money(t.charged)) } td.num { (money(t.subsidy)) } td.num { (money(t.staff)) }
+                        td.num { (t.meals) } td.num { (money(t.charged)) } td.num { (money(t.subsidy)) }
+                        td.num { @if t.adjust != 0 { (money(t.adjust)) } }
+                        td.num { (money(t.to_pay())) }
                         td { @if w.is_some_and(|w| w.payroll) { (ctx.t("month.by_payroll")) } @else { (ctx.t("month.in_cash")) } }
                     }
                 } }
             }
-            @if d.closed.is_none() && can_close {
+            @if !d.adjustments.is_empty() {
+                h2 { (ctx.t("adj.booked_here")) }
+                table.responsive {
+                    thead { tr { th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th { (ctx.t("adj.corrects")) } th.num { (ctx.t("voucher.amount")) } th { (ctx.t("adj.reason")) } } }
+                    tbody { @for a in &d.adjustments { tr {
+                        td { (who(a.person_id).map(|w| w.code.as_str()).unwrap_or("")) }
+                        td { (who(a.person_id).map(|w| w.name.as_str()).unwrap_or("")) }
+                        td { (month_label(&a.corrects_month)) } td.num { (money(a.amount)) } td { (a.reason) }
+                    } } }
+                }
+            }
+            @if d.closed.is_none() && accountant {
                 div.card {
                     h2 { (ctx.t("month.close")) }
                     p.hint { (ctx.t("month.close_help")) }
-                    (confirm_form(ctx, &format!("/accounting/month/close?m={key}"), ctx.t("month.close_confirm"), ctx.t("month.close")))
+                    @if d.needs_note() {
+                        p.alert role="alert" {
+                            (ctx.tf("month.note_needed", money(d.reconciliation.difference))) " "
+                            a href=(format!("/accounting/reconciliation?m={key}")) { (ctx.t("rec.title")) }
+                        }
+                    } @else {
+                        (confirm_form(ctx, &format!("/accounting/month/close?m={key}"), ctx.t("month.close_confirm"), ctx.t("month.close")))
+                    }
+                }
+            }
+            @if d.closed.is_some() && accountant {
+                div.card {
+                    h2 { (ctx.t("adj.add")) }
+                    p.hint { (ctx.t("adj.help")) }
+                    @if !ae.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
+                    (post_form(ctx, &format!("/accounting/adjustments?m={key}"), html! {
+                        (Input::text("code", ctx.t("people.code"), &af.code).required().render(ctx, ae))
+                        (Input::text("amount", ctx.t("adj.amount"), &af.amount).required().hint(ctx.t("adj.amount_hint")).render(ctx, ae))
+                        (Input::text("reason", ctx.t("adj.reason"), &af.reason).required().render(ctx, ae))
+                        button type="submit" { (ctx.t("adj.save")) }
+                    }))
+                }
+            }
+            @if d.closed.is_some() && !d.signed && approver {
+                div.card {
+                    h2 { (ctx.t("month.reopen")) }
+                    p.hint { (ctx.t("month.reopen_help")) }
+                    (post_form(ctx, &format!("/accounting/month/reopen?m={key}"), html! {
+                        (Input::text("reason", ctx.t("month.reopen_reason"), "").required().render(ctx, &FieldErrors::default()))
+                        label.confirm { input type="checkbox" name="confirm" value="yes" required; " " (ctx.t("month.reopen_confirm")) }
+                        button.danger type="submit" { (ctx.t("month.reopen")) }
+                    }))
                 }
             }
         },
     )
+}
+
+/// "10/2026" for "2026-10".
+pub fn month_label(key: &str) -> String {
+    match key.split_once('-') {
+        Some((y, m)) => format!("{m}/{y}"),
+        None => key.to_string(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// An adjustment of a closed month for one person, booked in the next open month; a refused
+/// form comes back with its input (422).
+pub async fn adjust(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    q: web::Query<MonthQuery>,
+    Form(f): Form<AdjustForm>,
+) -> Result<HttpResponse, AppError> {
+    let first = month_first(q.m.as_deref(), state.clock.today())?;
+    let mut e = FieldErrors::default();
+    let amount = match parse_signed_vnd(&f.amount) {
+        Some(a) if a.0 != 0 && a.0.abs() <= 100_000_000 => Some(a),
+        _ => {
+            e.add("amount", "adj.err_amount");
+            None
+        }
+    };
+    if f.reason.trim().is_empty() {
+        e.add("reason", "adj.err_reason");
+    }
+    let code = f.code.trim().to_uppercase();
+    if e.is_empty() {
+        let (actor, now) = (
+            Actor::user(user.user_id, &user.username),
+            state.clock.now_naive(),
+        );
+        let (reason, amount) = (f.reason.clone(), amount.unwrap_or_default());
+        let saved = state
+            .db
+            .write(move |c| {
+                let person = crate::people::store::person_by_code(c, &code)?
+                    .ok_or(AppError::BadRequest("adj.err_person"))?
+                    .id;
+                store::add_adjustment(c, &actor, now, person, first, amount, &reason)
+            })
+            .await;
+        match saved {
+            Ok(booked) => {
+                return Ok(see_other(
+                    &format!("/accounting/month?m={booked}"),
+                    Some("flash.saved"),
+                ))
+            }
+            Err(AppError::BadRequest(k)) => e.add(
+                match k {
+                    "adj.err_person" => "code",
+                    "adj.err_amount" => "amount",
+                    _ => "reason",
+                },
+                k,
+            ),
+            Err(other) => return Err(other),
+        }
+    }
+    let data = load(&state, first).await?;
+    Ok(html_invalid(month_page(&ctx, &data, &user, &f, &e)))
+}
+
+/// "-35.000", "+10.000" or "10000": an amount that may be negative (a refund).
+fn parse_signed_vnd(s: &str) -> Option<Vnd> {
+    let s = s.trim();
+    let (neg, rest) = match s.strip_prefix(['-', '−']) {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let v = Vnd::parse(rest.trim()).ok()?;
+    Some(if neg { Vnd(-v.0) } else { v })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReopenForm {
+    reason: String,
+    confirm: Option<String>,
+}
+
+/// An approver reopens a closed, unsigned month, with a reason.
+pub async fn reopen(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    q: web::Query<MonthQuery>,
+    Form(f): Form<ReopenForm>,
+) -> Result<HttpResponse, AppError> {
+    if f.confirm.as_deref() != Some("yes") {
+        return Err(AppError::BadRequest("err.confirm_required"));
+    }
+    let first = month_first(q.m.as_deref(), state.clock.today())?;
+    let actor = Actor::user(user.user_id, &user.username);
+    let now = state.clock.now_naive();
+    state
+        .db
+        .write(move |c| store::reopen_month(c, &actor, now, first, &f.reason))
+        .await?;
+    Ok(see_other(
+        &format!("/accounting/month?m={}", first.format("%Y-%m")),
+        Some("flash.month_reopened"),
+    ))
 }
 
 pub async fn close(
@@ -204,7 +412,7 @@ async fn payroll(
 ) -> Result<HttpResponse, AppError> {
     let first = month_first(q.m.as_deref(), state.clock.today())?;
     let d = load(&state, first).await?;
-    let people = store::per_person(&d.lines, &d.who);
+    let people = store::per_person(&d.lines, &d.adjustments, &d.who);
     let row = |t: &PersonTotal, how: &str| {
         let w = d.who.get(&t.person_id);
         vec![
@@ -212,7 +420,7 @@ async fn payroll(
             w.map(|w| w.name.clone()).unwrap_or_default(),
             w.and_then(|w| w.unit.clone()).unwrap_or_default(),
             t.meals.to_string(),
-            t.staff.to_string(),
+            t.to_pay().to_string(),
             how.to_string(),
         ]
     };
@@ -223,7 +431,7 @@ async fn payroll(
         .iter()
         .map(|t| row(t, ctx.t("month.by_payroll")))
         .collect();
-    let total = |l: &[&PersonTotal]| l.iter().map(|t| t.staff).sum::<i64>();
+    let total = |l: &[&PersonTotal]| l.iter().map(|t| t.to_pay()).sum::<i64>();
     let meals = |l: &[&PersonTotal]| l.iter().map(|t| t.meals).sum::<i64>();
     rows.push(vec![
         String::new(),

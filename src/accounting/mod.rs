@@ -3,5 +3,7 @@
 //! refuses the month through `periods::ensure_open`), and the payroll deduction export.
 
 pub mod handlers;
+pub mod reconcile;
+pub mod reconciliation;
 pub mod statement;
 pub mod store;

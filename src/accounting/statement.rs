@@ -34,16 +34,22 @@ pub async fn my_statement(
     };
     let (first, last) = store::month_of(day);
     // A closed month shows what was closed (and will be deducted), not a new computation.
-    let (lines, closed) = state
+    let (lines, closed, adjustments) = state
         .db
         .read(move |c| {
             let month = crate::periods::month_key(first);
+            let adjustments = super::store::adjustments_of_person(c, person, &month)?;
             match super::store::closed(c, &month)? {
-                Some(_) => Ok((super::store::statement_closed(c, person, &month)?, true)),
-                None => Ok((store::statement(c, person, first)?, false)),
+                Some(_) => Ok((
+                    super::store::statement_closed(c, person, &month)?,
+                    true,
+                    adjustments,
+                )),
+                None => Ok((store::statement(c, person, first)?, false, adjustments)),
             }
         })
         .await?;
+    let adjusted: i64 = adjustments.iter().map(|a| a.amount).sum();
     let sum = |f: &dyn Fn(&store::StatementLine) -> i64| lines.iter().map(f).sum::<i64>();
     let (charged, subsidy, to_pay) = (
         sum(&|l| l.split.charged.0),
@@ -62,7 +68,7 @@ pub async fn my_statement(
                 a.button.secondary href=(format!("/statement?month={next}")) { "›" }
             }))
             @if closed { p.notice { (ctx.t("stmt.closed")) } } @else { p.hint { (ctx.t("stmt.provisional")) } }
-            @if lines.is_empty() { p { (ctx.t("stmt.none")) } }
+            @if lines.is_empty() && adjustments.is_empty() { p { (ctx.t("stmt.none")) } }
             @else {
                 table.responsive {
                     thead { tr { th { (ctx.t("week.day")) } th { (ctx.t("menu.option")) } th.num { (ctx.t("menu.price")) } th.num { (ctx.t("stmt.subsidy")) } th.num { (ctx.t("stmt.to_pay")) } } }
@@ -73,6 +79,16 @@ pub async fn my_statement(
                     } } }
                     tfoot { tr { th scope="row" { (ctx.t("head.total")) } td {} td.num { (money(charged)) } td.num { (money(subsidy)) } td.num { strong { (money(to_pay)) } } } }
                 }
+            }
+            @if !adjustments.is_empty() {
+                h2 { (ctx.t("adj.booked_here")) }
+                table.responsive {
+                    thead { tr { th { (ctx.t("adj.corrects")) } th { (ctx.t("adj.reason")) } th.num { (ctx.t("voucher.amount")) } } }
+                    tbody { @for a in &adjustments { tr {
+                        td { (super::handlers::month_label(&a.corrects_month)) } td { (a.reason) } td.num { (money(a.amount)) }
+                    } } }
+                }
+                p { strong { (ctx.t("month.staff_pays")) ": " (money(to_pay + adjusted)) } }
             }
             p { a href="/week" { (ctx.t("common.back")) } }
         },

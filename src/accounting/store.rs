@@ -1,7 +1,7 @@
 //! All diesel code of the accountants' month.
 
 use crate::audit::{self, Actor, Entry};
-use crate::db::schema::{month_closes, periods, statement_lines};
+use crate::db::schema::{adjustments, month_closes, month_notes, periods, statement_lines};
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::money::Vnd;
@@ -47,9 +47,34 @@ fn funds_text(by_fund: &[(i32, Vnd)]) -> String {
         .join(",")
 }
 
+/// A correction of a closed month, booked in a later open month.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct Adjustment {
+    pub id: i32,
+    pub month: String,
+    pub corrects_month: String,
+    pub person_id: i32,
+    pub amount: i64,
+    pub reason: String,
+}
+
 /// The canonical text the digest covers: one line per meal, in order id order —
-/// `order|person|yyyy-mm-dd|charged|subsidy|staff|fund:amount,…` and a newline.
-pub fn canonical(lines: &[Line]) -> String {
+/// `order|person|yyyy-mm-dd|charged|subsidy|staff|fund:amount,…` and a newline — then one
+/// line per adjustment booked in the month, in id order — `adj|id|person|yyyy-mm|amount`.
+pub fn canonical(lines: &[Line], adjustments: &[Adjustment]) -> String {
+    let mut out = canonical_meals(lines);
+    let mut adj: Vec<&Adjustment> = adjustments.iter().collect();
+    adj.sort_by_key(|a| a.id);
+    for a in adj {
+        out.push_str(&format!(
+            "adj|{}|{}|{}|{}\n",
+            a.id, a.person_id, a.corrects_month, a.amount
+        ));
+    }
+    out
+}
+
+fn canonical_meals(lines: &[Line]) -> String {
     let mut sorted: Vec<&Line> = lines.iter().collect();
     sorted.sort_by_key(|l| l.order_id);
     sorted
@@ -69,9 +94,9 @@ pub fn canonical(lines: &[Line]) -> String {
         .collect()
 }
 
-pub fn digest(lines: &[Line]) -> String {
+pub fn digest(lines: &[Line], adjustments: &[Adjustment]) -> String {
     let mut h = Sha256::new();
-    h.update(canonical(lines).as_bytes());
+    h.update(canonical(lines, adjustments).as_bytes());
     format!("{:x}", h.finalize())
 }
 
@@ -204,6 +229,7 @@ pub struct Closed {
     pub staff_vnd: i64,
     pub closed_at: NaiveDateTime,
     pub closed_by: Option<i32>,
+    pub adjustments_vnd: i64,
 }
 
 pub fn closed(conn: &mut DbConn, month: &str) -> Result<Option<Closed>, AppError> {
@@ -229,6 +255,18 @@ pub fn close_month(
     }
     crate::periods::ensure_open(conn, first)?;
     let (lines, _) = compute(conn, first)?;
+    let adjustments = adjustments_of(conn, &month)?;
+    let rec = reconciliation(conn, first, &lines, &adjustments)?;
+    if rec.difference != 0 {
+        let explained: Option<i64> = month_notes::table
+            .find(&month)
+            .select(month_notes::difference_vnd)
+            .get_result(conn)
+            .optional()?;
+        if explained != Some(rec.difference) {
+            return Err(AppError::BadRequest("month.err_note_needed"));
+        }
+    }
     for l in &lines {
         diesel::insert_into(statement_lines::table)
             .values((
@@ -250,7 +288,8 @@ pub fn close_month(
         sum(|l| l.subsidy.0),
         sum(|l| l.staff.0),
     );
-    let d = digest(&lines);
+    let adjusted: i64 = adjustments.iter().map(|a| a.amount).sum();
+    let d = digest(&lines, &adjustments);
     diesel::insert_into(month_closes::table)
         .values((
             month_closes::month.eq(&month),
@@ -261,6 +300,7 @@ pub fn close_month(
             month_closes::staff_vnd.eq(staff),
             month_closes::closed_at.eq(now),
             month_closes::closed_by.eq(actor.user_id),
+            month_closes::adjustments_vnd.eq(adjusted),
         ))
         .execute(conn)?;
     diesel::delete(periods::table.find(&month)).execute(conn)?;
@@ -280,7 +320,8 @@ pub fn close_month(
             .id(&month)
             .after(
                 json!({"digest": d, "lines": lines.len(), "charged_vnd": charged,
-                "subsidy_vnd": subsidy, "staff_vnd": staff}),
+                "subsidy_vnd": subsidy, "staff_vnd": staff, "adjustments_vnd": adjusted,
+                "difference_vnd": rec.difference}),
             ),
     )?;
     Ok(d)
@@ -294,11 +335,32 @@ pub struct PersonTotal {
     pub charged: i64,
     pub subsidy: i64,
     pub staff: i64,
+    /// Adjustments booked in the month (corrections of closed months).
+    pub adjust: i64,
+}
+
+impl PersonTotal {
+    /// What the person pays for the month: their share of the meals and the adjustments.
+    pub fn to_pay(&self) -> i64 {
+        self.staff + self.adjust
+    }
 }
 
 /// Per person, in the order people lists use (unit is not part of it: by name).
-pub fn per_person(lines: &[Line], who: &HashMap<i32, Who>) -> Vec<PersonTotal> {
+pub fn per_person(
+    lines: &[Line],
+    adjustments: &[Adjustment],
+    who: &HashMap<i32, Who>,
+) -> Vec<PersonTotal> {
     let mut map: HashMap<i32, PersonTotal> = HashMap::new();
+    for a in adjustments {
+        map.entry(a.person_id)
+            .or_insert_with(|| PersonTotal {
+                person_id: a.person_id,
+                ..Default::default()
+            })
+            .adjust += a.amount;
+    }
     for l in lines {
         let t = map.entry(l.person_id).or_insert_with(|| PersonTotal {
             person_id: l.person_id,
@@ -363,4 +425,217 @@ pub fn statement_closed(
             },
         })
         .collect())
+}
+
+/// The adjustments booked in a month, in id order.
+pub fn adjustments_of(conn: &mut DbConn, month: &str) -> Result<Vec<Adjustment>, AppError> {
+    Ok(adjustments::table
+        .filter(adjustments::month.eq(month))
+        .order(adjustments::id.asc())
+        .select((
+            adjustments::id,
+            adjustments::month,
+            adjustments::corrects_month,
+            adjustments::person_id,
+            adjustments::amount_vnd,
+            adjustments::reason,
+        ))
+        .load(conn)?)
+}
+
+/// A person's adjustments booked in a month.
+pub fn adjustments_of_person(
+    conn: &mut DbConn,
+    person: i32,
+    month: &str,
+) -> Result<Vec<Adjustment>, AppError> {
+    Ok(adjustments_of(conn, month)?
+        .into_iter()
+        .filter(|a| a.person_id == person)
+        .collect())
+}
+
+/// The month against the supplier's invoices (see `reconcile`).
+pub fn reconciliation(
+    conn: &mut DbConn,
+    first: NaiveDate,
+    lines: &[Line],
+    adjustments: &[Adjustment],
+) -> Result<super::reconcile::Reconciliation, AppError> {
+    let (from, to) = subsidy::month_of(first);
+    let month = crate::periods::month_key(first);
+    let counts = crate::canteen::ordering::day_counts(conn, from, to)?;
+    let contracts = crate::suppliers::store::contracts(conn)?;
+    let invoices = crate::suppliers::store::invoices_of(conn, &month)?;
+    Ok(super::reconcile::reconcile(
+        &counts,
+        &contracts,
+        &invoices,
+        super::reconcile::Split {
+            staff: lines.iter().map(|l| l.staff.0).sum(),
+            subsidy: lines.iter().map(|l| l.subsidy.0).sum(),
+            adjustments: adjustments.iter().map(|a| a.amount).sum(),
+        },
+    ))
+}
+
+/// The accountant's note on a month's difference: (difference it explains, note).
+pub fn note_of(conn: &mut DbConn, month: &str) -> Result<Option<(i64, String)>, AppError> {
+    Ok(month_notes::table
+        .find(month)
+        .select((month_notes::difference_vnd, month_notes::note))
+        .get_result(conn)
+        .optional()?)
+}
+
+/// Store command: writes (or rewrites) the note explaining the month's current difference.
+pub fn write_note(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    first: NaiveDate,
+    note: &str,
+) -> Result<(), AppError> {
+    let note = note.trim();
+    if note.is_empty() || note.chars().count() > 1000 {
+        return Err(AppError::BadRequest("month.err_note"));
+    }
+    crate::periods::ensure_open(conn, first)?;
+    let month = crate::periods::month_key(first);
+    let (lines, _) = compute(conn, first)?;
+    let adjustments = adjustments_of(conn, &month)?;
+    let difference = reconciliation(conn, first, &lines, &adjustments)?.difference;
+    let before = note_of(conn, &month)?;
+    diesel::delete(month_notes::table.find(&month)).execute(conn)?;
+    diesel::insert_into(month_notes::table)
+        .values((
+            month_notes::month.eq(&month),
+            month_notes::difference_vnd.eq(difference),
+            month_notes::note.eq(note),
+            month_notes::written_at.eq(now),
+            month_notes::written_by.eq(actor.user_id),
+        ))
+        .execute(conn)?;
+    let mut e = Entry::new("accounting_month.note", "month")
+        .id(&month)
+        .after(json!({"difference_vnd": difference, "note": note}));
+    if let Some((d, n)) = before {
+        e = e.before(json!({"difference_vnd": d, "note": n}));
+    }
+    audit::record(conn, actor, now, e)
+}
+
+/// The first month after `month` that is open (a month without a row is open).
+fn next_open_month(conn: &mut DbConn, after: NaiveDate) -> Result<NaiveDate, AppError> {
+    let mut m = subsidy::month_of(after).1 + chrono::Duration::days(1);
+    for _ in 0..120 {
+        if crate::periods::ensure_open(conn, m).is_ok() {
+            return Ok(m);
+        }
+        m = subsidy::month_of(m).1 + chrono::Duration::days(1);
+    }
+    Err(AppError::BadRequest("period.err_closed"))
+}
+
+/// Store command: a correction of a closed (or signed) month for one person, booked in the
+/// next open month after it (positive: they owe more; negative: a refund). Audited. Returns
+/// the month it was booked in.
+pub fn add_adjustment(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    person: i32,
+    corrects: NaiveDate,
+    amount: Vnd,
+    reason: &str,
+) -> Result<String, AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::BadRequest("adj.err_reason"));
+    }
+    if amount.0 == 0 || amount.0.abs() > 100_000_000 {
+        return Err(AppError::BadRequest("adj.err_amount"));
+    }
+    let corrected = crate::periods::month_key(corrects);
+    if crate::periods::ensure_open(conn, corrects).is_ok() {
+        return Err(AppError::BadRequest("adj.err_month_open"));
+    }
+    let known = crate::people::store::payroll_facts(conn, &[person])?;
+    if known.is_empty() {
+        return Err(AppError::BadRequest("adj.err_person"));
+    }
+    let booked = crate::periods::month_key(next_open_month(conn, corrects)?);
+    let id: i32 = diesel::insert_into(adjustments::table)
+        .values((
+            adjustments::month.eq(&booked),
+            adjustments::corrects_month.eq(&corrected),
+            adjustments::person_id.eq(person),
+            adjustments::amount_vnd.eq(amount.0),
+            adjustments::reason.eq(reason),
+            adjustments::created_at.eq(now),
+            adjustments::created_by.eq(actor.user_id),
+        ))
+        .returning(adjustments::id)
+        .get_result(conn)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        Entry::new("accounting_adjustment.create", "adjustment")
+            .id(id)
+            .after(
+                json!({"person_id": person, "month": booked, "corrects_month": corrected,
+                "amount_vnd": amount.0, "reason": reason}),
+            ),
+    )?;
+    Ok(booked)
+}
+
+/// Store command: reopens a closed month that is not signed (an approver's act, with a
+/// reason). Its stored lines are removed (the audit keeps the digest and totals they had) and
+/// every dated write may change it again. A signed month never reopens.
+pub fn reopen_month(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    first: NaiveDate,
+    reason: &str,
+) -> Result<(), AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::BadRequest("month.err_reason"));
+    }
+    let month = crate::periods::month_key(first);
+    let state: Option<String> = periods::table
+        .find(&month)
+        .select(periods::state)
+        .get_result(conn)
+        .optional()?;
+    match state.as_deref() {
+        Some("closed") => {}
+        Some("signed") => return Err(AppError::BadRequest("month.err_signed")),
+        _ => return Err(AppError::BadRequest("month.err_not_closed")),
+    }
+    let was = closed(conn, &month)?.ok_or(AppError::BadRequest("month.err_not_closed"))?;
+    diesel::delete(statement_lines::table.filter(statement_lines::month.eq(&month)))
+        .execute(conn)?;
+    diesel::delete(month_closes::table.find(&month)).execute(conn)?;
+    diesel::update(periods::table.find(&month))
+        .set((
+            periods::state.eq("open"),
+            periods::changed_at.eq(now),
+            periods::changed_by.eq(actor.user_id),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        Entry::new("accounting_month.reopen", "month")
+            .id(&month)
+            .before(json!({"digest": was.digest, "lines": was.lines,
+                "charged_vnd": was.charged_vnd, "subsidy_vnd": was.subsidy_vnd,
+                "staff_vnd": was.staff_vnd, "adjustments_vnd": was.adjustments_vnd}))
+            .after(json!({"reason": reason})),
+    )
 }

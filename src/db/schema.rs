@@ -455,6 +455,92 @@ diesel::table! {
         staff_vnd -> BigInt,
         closed_at -> Timestamp,
         closed_by -> Nullable<Integer>,
+        adjustments_vnd -> BigInt,
+    }
+}
+
+diesel::table! {
+    adjustments (id) {
+        id -> Integer,
+        month -> Text,
+        corrects_month -> Text,
+        person_id -> Integer,
+        amount_vnd -> BigInt,
+        reason -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    month_notes (month) {
+        month -> Text,
+        difference_vnd -> BigInt,
+        note -> Text,
+        written_at -> Timestamp,
+        written_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    suppliers (id) {
+        id -> Integer,
+        name -> Text,
+        tax_code -> Text,
+        address -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    supplier_contracts (id) {
+        id -> Integer,
+        supplier_id -> Integer,
+        reference -> Text,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        bills -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    contract_prices (contract_id, option_name) {
+        contract_id -> Integer,
+        option_name -> Text,
+        price_vnd -> BigInt,
+    }
+}
+
+diesel::table! {
+    supplier_invoices (id) {
+        id -> Integer,
+        supplier_id -> Integer,
+        month -> Text,
+        seller_tax_code -> Text,
+        template -> Text,
+        series -> Text,
+        number -> Text,
+        issued_on -> Date,
+        total_vnd -> BigInt,
+        source -> Text,
+        attachment_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    invoice_lines (invoice_id, line_no) {
+        invoice_id -> Integer,
+        line_no -> Integer,
+        name -> Text,
+        quantity -> BigInt,
+        amount_vnd -> BigInt,
+        service_date -> Nullable<Date>,
+        option_name -> Nullable<Text>,
     }
 }
 
@@ -463,6 +549,11 @@ diesel::joinable!(vouchers -> funds (fund_id));
 diesel::joinable!(salary_bases -> persons (person_id));
 diesel::joinable!(eligibility -> persons (person_id));
 diesel::joinable!(subsidy_policies -> funds (fund_id));
+diesel::joinable!(adjustments -> persons (person_id));
+diesel::joinable!(supplier_contracts -> suppliers (supplier_id));
+diesel::joinable!(contract_prices -> supplier_contracts (contract_id));
+diesel::joinable!(supplier_invoices -> suppliers (supplier_id));
+diesel::joinable!(invoice_lines -> supplier_invoices (invoice_id));
 
 diesel::joinable!(orders -> persons (person_id));
 diesel::joinable!(walk_ins -> persons (person_id));
@@ -512,4 +603,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachments,
     statement_lines,
     month_closes,
+    adjustments,
+    month_notes,
+    suppliers,
+    supplier_contracts,
+    contract_prices,
+    supplier_invoices,
+    invoice_lines,
 );

@@ -6,16 +6,14 @@ use super::rules::{self, PersonData, Problems};
 use super::store::{self, Person, Unit};
 use super::unit_finder;
 use crate::audit::{self, Actor, Entry};
-use crate::auth::middleware::{tokens_match, CsrfExpected};
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::forms::{post_form, Form, CSRF_FIELD};
 use crate::ui::{html_invalid, html_ok, layout, Ctx, CurrentUser};
 use actix_multipart::Multipart;
-use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, NaiveDateTime};
-use futures_util::StreamExt;
 use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::json;
@@ -213,50 +211,10 @@ fn upload_page(ctx: &Ctx, error: Option<&'static str>, done: Option<&[i64]>) -> 
     )
 }
 
-/// Reads the multipart upload: the CSRF field must come and match, the file must fit.
-async fn read_upload(req: &HttpRequest, mut mp: Multipart) -> Result<(String, Vec<u8>), AppError> {
-    // The middleware leaves the expected token only for multipart bodies; any other body
-    // reaching here was a urlencoded form, which is not an upload.
-    let expected = req
-        .extensions()
-        .get::<CsrfExpected>()
-        .map(|c| c.0.clone())
-        .ok_or(AppError::BadRequest("imp.err_empty"))?;
-    let (mut token, mut file, mut name) = (String::new(), None, String::new());
-    while let Some(item) = mp.next().await {
-        let mut field = item.map_err(|_| AppError::BadRequest("err.bad_form"))?;
-        let fname = field.name().unwrap_or("").to_string();
-        let filename = field
-            .content_disposition()
-            .and_then(|cd| cd.get_filename())
-            .unwrap_or("")
-            .to_string();
-        let mut buf = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| AppError::BadRequest("err.bad_form"))?;
-            if buf.len() + chunk.len() > MAX_FILE_BYTES {
-                return Err(AppError::BadRequest("imp.err_too_big"));
-            }
-            buf.extend_from_slice(&chunk);
-        }
-        match fname.as_str() {
-            CSRF_FIELD if token.is_empty() => token = String::from_utf8(buf).unwrap_or_default(),
-            // A second token: not a form this app rendered.
-            CSRF_FIELD => return Err(AppError::Csrf),
-            "file" => {
-                file = Some(buf);
-                name = filename;
-            }
-            _ => return Err(AppError::BadRequest("err.bad_form")),
-        }
-    }
-    if !tokens_match(&token, &expected) {
-        return Err(AppError::Csrf);
-    }
-    let file = file
-        .filter(|f| !f.is_empty())
-        .ok_or(AppError::BadRequest("imp.err_empty"))?;
-    Ok((name, file))
+/// Reads the multipart upload (the CSRF field and the file, nothing else).
+async fn read_upload(req: &HttpRequest, mp: Multipart) -> Result<(String, Vec<u8>), AppError> {
+    let up = crate::ui::upload::read(req, mp, MAX_FILE_BYTES, &[]).await?;
+    Ok((up.file_name, up.bytes))
 }
 
 pub async fn upload(

@@ -176,7 +176,16 @@ mod tests {
 }
 
 /// Neutralises spreadsheet formulas: a cell starting with = + - @ (or tab/CR) gets a leading '.
+/// A plain negative number ("-25000", "-1.5") is a number, not a formula, and stays as it is
+/// so that refunds still add up in the spreadsheet.
 pub fn csv_safe(s: &str) -> String {
+    if let Some(rest) = s.strip_prefix('-') {
+        let (int, frac) = rest.split_once('.').unwrap_or((rest, "0"));
+        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        if digits(int) && digits(frac) {
+            return s.to_string();
+        }
+    }
     match s.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
         _ => s.to_string(),
@@ -190,5 +199,13 @@ mod csv_tests {
         assert_eq!(super::csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(super::csv_safe("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(super::csv_safe("Nguyễn Văn An"), "Nguyễn Văn An");
+        assert_eq!(super::csv_safe("-25000"), "-25000");
+        assert_eq!(super::csv_safe("-1.5"), "-1.5");
+        assert_eq!(super::csv_safe("-1+1"), "'-1+1");
+        assert_eq!(super::csv_safe("-"), "'-");
+        assert_eq!(
+            super::csv_safe("-2-cmd|' /C calc'!A0"),
+            "'-2-cmd|' /C calc'!A0"
+        );
     }
 }

@@ -127,6 +127,10 @@ mod tests {
             "month.",
             "elig.",
             "salary.",
+            "supp.",
+            "rec.",
+            "adj.",
+            "einv.",
         ];
         let mut missing = Vec::new();
         let mut files = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];

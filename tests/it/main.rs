@@ -14,6 +14,8 @@ mod ledger;
 mod menu;
 mod ordering;
 mod people;
+mod periods;
+mod reconcile;
 mod security;
 mod subsidy;
 mod transitions;

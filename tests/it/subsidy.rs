@@ -190,6 +190,14 @@ async fn closing_a_month_stores_its_split_freezes_it_and_the_payroll_file_adds_u
     }
     assert_eq!(kt.get("/accounting/month?m=2026-13").await.status, 400);
     assert_eq!(app.count("month_closes"), 0);
+    // No supplier invoice in this test: the whole cost is the difference, explained.
+    let r = kt
+        .post(
+            "/accounting/month/note?m=2026-12",
+            &[("note", "Không có hóa đơn nhà cung cấp trong tháng thử")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
     let r = kt
         .post("/accounting/month/close?m=2026-12", &[("confirm", "yes")])
         .await;
@@ -284,7 +292,10 @@ async fn closing_a_month_stores_its_split_freezes_it_and_the_payroll_file_adds_u
                 let lines = canteen::accounting::store::stored(c, "2026-12")?;
                 let closed = canteen::accounting::store::closed(c, "2026-12")?
                     .ok_or(canteen::error::AppError::NotFound)?;
-                Ok((canteen::accounting::store::digest(&lines), closed.digest))
+                Ok((
+                    canteen::accounting::store::digest(&lines, &[]),
+                    closed.digest,
+                ))
             })
             .expect("digest")
     };

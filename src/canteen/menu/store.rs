@@ -660,3 +660,17 @@ pub fn open_day(
     )?;
     Ok((restored, added))
 }
+
+/// The names of the options of every day of `from..=to` (day, name), for matching a
+/// supplier's invoice lines to them.
+pub fn option_names_between(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(NaiveDate, String)>, AppError> {
+    Ok(meal_options::table
+        .filter(meal_options::service_date.between(from, to))
+        .order((meal_options::service_date, meal_options::position))
+        .select((meal_options::service_date, meal_options::name))
+        .load(conn)?)
+}

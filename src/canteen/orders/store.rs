@@ -633,3 +633,105 @@ pub fn meals_between(
         )
         .collect())
 }
+
+/// What the canteen gave out of one option on one day, as the supplier reconciliation reads
+/// it: staff meals by state, guests and walk-ins with what they paid.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DayCount {
+    pub day: NaiveDate,
+    pub option_name: String,
+    /// Staff meals not cancelled (served, no-shows and those still ordered).
+    pub ordered: i64,
+    pub served: i64,
+    pub no_show: i64,
+    /// Guests not cancelled, and of them those served.
+    pub guests: i64,
+    pub guests_served: i64,
+    pub guest_vnd: i64,
+    pub walk_ins: i64,
+    pub walk_in_vnd: i64,
+}
+
+/// Per day and option of `from..=to`, in day then option order.
+pub fn day_counts(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<DayCount>, AppError> {
+    use crate::db::schema::meal_options;
+    let by_option: Vec<(i32, String, i64)> = orders::table
+        .filter(orders::service_date.between(from, to))
+        .filter(orders::status.ne(CANCELLED))
+        .group_by((orders::option_id, orders::status))
+        .select((orders::option_id, orders::status, diesel::dsl::count_star()))
+        .load(conn)?;
+    let options: HashMap<i32, (NaiveDate, String)> = meal_options::table
+        .filter(meal_options::service_date.between(from, to))
+        .select((
+            meal_options::id,
+            meal_options::service_date,
+            meal_options::name,
+        ))
+        .load::<(i32, NaiveDate, String)>(conn)?
+        .into_iter()
+        .map(|(id, d, n)| (id, (d, n)))
+        .collect();
+    let meals = by_option.into_iter().filter_map(|(id, status, n)| {
+        let (d, name) = options.get(&id)?.clone();
+        Some((d, name, status, n))
+    });
+    let guests: Vec<(NaiveDate, String, String, i32, i64)> = guest_meals::table
+        .inner_join(meal_options::table)
+        .filter(guest_meals::service_date.between(from, to))
+        .filter(guest_meals::status.ne(CANCELLED))
+        .select((
+            guest_meals::service_date,
+            meal_options::name,
+            guest_meals::status,
+            guest_meals::guests,
+            guest_meals::price_vnd,
+        ))
+        .load(conn)?;
+    let walked: Vec<(NaiveDate, String, i64)> = walk_ins::table
+        .inner_join(meal_options::table)
+        .filter(walk_ins::service_date.between(from, to))
+        .filter(walk_ins::status.eq(SERVED))
+        .select((
+            walk_ins::service_date,
+            meal_options::name,
+            walk_ins::price_vnd,
+        ))
+        .load(conn)?;
+    type Map = std::collections::BTreeMap<(NaiveDate, String), DayCount>;
+    fn at(map: &mut Map, day: NaiveDate, name: String) -> &mut DayCount {
+        map.entry((day, name.clone())).or_insert_with(|| DayCount {
+            day,
+            option_name: name,
+            ..Default::default()
+        })
+    }
+    let mut map = Map::new();
+    for (day, name, status, n) in meals {
+        let c = at(&mut map, day, name);
+        c.ordered += n;
+        match status.as_str() {
+            SERVED => c.served += n,
+            NO_SHOW => c.no_show += n,
+            _ => {}
+        }
+    }
+    for (day, name, status, n, price) in guests {
+        let c = at(&mut map, day, name);
+        c.guests += i64::from(n);
+        if status == SERVED {
+            c.guests_served += i64::from(n);
+        }
+        c.guest_vnd += price * i64::from(n);
+    }
+    for (day, name, price) in walked {
+        let c = at(&mut map, day, name);
+        c.walk_ins += 1;
+        c.walk_in_vnd += price;
+    }
+    Ok(map.into_values().collect())
+}

@@ -1,0 +1,17 @@
+DROP TRIGGER orders_closed_month ON orders;
+DROP TRIGGER guest_meals_closed_month ON guest_meals;
+DROP TRIGGER walk_ins_closed_month ON walk_ins;
+DROP TRIGGER meal_options_closed_month ON meal_options;
+DROP TRIGGER service_days_closed_month ON service_days;
+DROP TRIGGER eligibility_closed_month ON eligibility;
+DROP TRIGGER subsidy_policies_closed_month ON subsidy_policies;
+ALTER TABLE month_closes DROP COLUMN adjustments_vnd;
+DROP TABLE invoice_lines;
+DROP TABLE supplier_invoices;
+DROP TABLE contract_prices;
+DROP TABLE supplier_contracts;
+DROP TABLE suppliers;
+DROP TABLE month_notes;
+DROP TABLE adjustments;
+DROP FUNCTION refuse_closed_month();
+DROP FUNCTION month_closed(DATE, DATE);

@@ -1,0 +1,437 @@
+//! The accountants' month against the supplier: contracts, invoices typed in or imported from
+//! e-invoice XML, the reconciliation identity, the note a difference needs before closing,
+//! adjustments of a closed month, and reopening.
+
+use crate::support::*;
+use canteen::auth::roles::Role;
+
+/// One fund; 10.000 ₫ a meal for everyone.
+fn policy(app: &TestApp) {
+    app.sql(
+        "INSERT INTO funds (code, name, kind, active, created_at) VALUES \
+           ('TA', 'Kinh phí tự chủ – tiền ăn trưa', 'budget', true, '2026-01-01 00:00:00'); \
+         INSERT INTO subsidy_policies (name, covers, covers_value, amount_kind, amount_value, fund_id, valid_from, legal_basis, created_at) VALUES \
+           ('Hỗ trợ chung', 'everyone', '', 'fixed', 10000, 1, '2026-01-01', 'Quy chế chi tiêu nội bộ, Điều 12', '2026-01-01 00:00:00');",
+    );
+}
+
+/// An e-invoice of December 2026 from the seller `mst`: `lines` are (name, quantity, amount
+/// before 8 % VAT).
+pub fn einvoice(mst: &str, number: &str, lines: &[(&str, u32, &str)], total: &str) -> Vec<u8> {
+    let items: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, (name, q, amount))| {
+            format!(
+                "<HHDVu><TChat>1</TChat><STT>{}</STT><THHDVu>{name}</THHDVu><DVTinh>Suất</DVTinh>\
+                 <SLuong>{q}</SLuong><DGia>29629.63</DGia><TSuat>8%</TSuat><ThTien>{amount}</ThTien></HHDVu>",
+                i + 1
+            )
+        })
+        .collect();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<HDon><DLHDon Id="data"><TTChung><PBan>2.1.0</PBan><THDon>Hóa đơn giá trị gia tăng</THDon>
+<KHMSHDon>1</KHMSHDon><KHHDon>C26TAA</KHHDon><SHDon>{number}</SHDon><NLap>2026-12-31</NLap>
+<DVTTe>VND</DVTTe></TTChung><NDHDon><NBan><Ten>Công ty Suất ăn Hà Nội</Ten><MST>{mst}</MST></NBan>
+<NMua><Ten>Văn phòng Bộ</Ten></NMua><DSHHDVu>{items}</DSHHDVu>
+<TToan><TgTTTBSo>{total}</TgTTTBSo></TToan></NDHDon></DLHDon></HDon>"#
+    )
+    .into_bytes()
+}
+
+fn no_price_rows() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("option", ""),
+        ("option_price", ""),
+        ("option", ""),
+        ("option_price", ""),
+        ("option", ""),
+        ("option_price", ""),
+    ]
+}
+
+/// Lan eats 01/12 and 02/12, Bình 01/12 (35.000 each, 10.000 subsidised); the caterer's
+/// contract: 32.000 a meal ordered.
+async fn december(app: &TestApp) -> (Client, i32) {
+    policy(app);
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, lan_p) = app.staff("lan").await;
+    let (mut binh, _) = app.staff("binh").await;
+    let mut f = lan.get("/week").await.form("/week");
+    set_field(&mut f, &key(days[1]), &ids[1][0].to_string());
+    set_field(&mut f, &key(days[2]), &ids[2][0].to_string());
+    assert_eq!(lan.post("/week", &refs(&f)).await.status, 303);
+    let mut f = binh.get("/week").await.form("/week");
+    set_field(&mut f, &key(days[1]), &ids[1][0].to_string());
+    assert_eq!(binh.post("/week", &refs(&f)).await.status, 303);
+
+    let mut kt = app
+        .session_for(app.user("ketoan", &[Role::Accountant]))
+        .await;
+    kt.get("/accounting/suppliers").await;
+    let r = kt
+        .post(
+            "/accounting/suppliers",
+            &[
+                ("name", "Công ty Suất ăn Hà Nội"),
+                ("tax_code", "0101234567"),
+                ("address", "Hà Nội"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // A second supplier with the same tax code is refused beside the field.
+    let r = kt
+        .post(
+            "/accounting/suppliers",
+            &[
+                ("name", "Trùng"),
+                ("tax_code", "0101234567"),
+                ("address", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Đã có nhà cung cấp với mã số thuế này"));
+    let mut contract = vec![
+        ("supplier", "1"),
+        ("reference", "HĐ 01/2026/HĐ-VP"),
+        ("from", "01/12/2026"),
+        ("to", ""),
+        ("bills", "ordered"),
+        ("price", "32.000"),
+    ];
+    contract.extend(no_price_rows());
+    let r = kt.post("/accounting/contracts", &contract).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // One caterer at a time: an overlapping contract is refused.
+    let r = kt.post("/accounting/contracts", &contract).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("trùng với hợp đồng khác"), "{}", r.body);
+    app.clock().set(local(d(2027, 1, 2), 9, 0, 0));
+    (app.session_of("ketoan").await, lan_p)
+}
+
+#[actix_web::test]
+async fn the_invoice_identity_holds_to_the_dong_and_a_difference_needs_a_note_before_closing() {
+    let app = TestApp::spawn().await;
+    let (mut kt, _) = december(&app).await;
+    // No invoice yet: closing waits for the difference to be explained.
+    let page = kt.get("/accounting/month?m=2026-12").await;
+    assert!(page.body.contains("chưa được giải trình"), "{}", page.body);
+    let r = kt
+        .post("/accounting/month/close?m=2026-12", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(app.count("month_closes"), 0);
+
+    // The caterer's e-invoice: 2 meals on 01/12 and 1 on 02/12 at 32.000 with VAT.
+    let good = einvoice(
+        "0101234567",
+        "123",
+        &[
+            ("Suất ăn trưa ngày 01/12/2026 - Suất thường", 2, "59259.26"),
+            ("Suất ăn trưa ngày 02/12/2026 - Suất thường", 1, "29629.63"),
+        ],
+        "96000",
+    );
+    kt.get("/accounting/reconciliation?m=2026-12").await;
+    let r = kt
+        .upload(
+            "/accounting/invoices/import?m=2026-12",
+            "hd123.xml",
+            good.clone(),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count("supplier_invoices WHERE source = 'xml' AND total_vnd = 96000"),
+        1
+    );
+    assert_eq!(
+        app.count("invoice_lines WHERE service_date IS NOT NULL AND option_name = 'Suất thường'"),
+        2
+    );
+    assert_eq!(
+        app.count("attachments WHERE owner_kind = 'supplier_invoice'"),
+        1
+    );
+
+    // The same invoice again, a broken file, a DTD, an unknown seller: each refused with why.
+    let refused: Vec<(Vec<u8>, &str)> = vec![
+        (good.clone(), "đã được ghi"),
+        (b"<HDon><DLHDon>".to_vec(), "không phải XML hợp lệ"),
+        (
+            br#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><HDon>&a;</HDon>"#.to_vec(),
+            "DTD",
+        ),
+        (
+            einvoice("0109999999", "7", &[], "1000"),
+            "chưa có trong danh sách nhà cung cấp",
+        ),
+    ];
+    for (bytes, why) in refused {
+        let r = kt
+            .upload("/accounting/invoices/import?m=2026-12", "x.xml", bytes)
+            .await;
+        assert_eq!(r.status, 422, "{why}");
+        assert!(r.body.contains(why), "{why}: {}", r.body);
+    }
+    assert_eq!(app.count("supplier_invoices"), 1);
+
+    // The identity, to the đồng: 96.000 invoiced = 75.000 staff + 30.000 subsidy + 0 guests
+    // + (−9.000) difference; the contract cost (3 meals × 32.000) matches the invoice.
+    let page = kt.get("/accounting/reconciliation?m=2026-12").await;
+    assert_eq!(page.status, 200);
+    let money = page.texts("table.identity tr");
+    assert!(money[0].contains("96.000"), "{money:?}");
+    assert!(money[1].contains("75.000"), "{money:?}");
+    assert!(money[2].contains("30.000"), "{money:?}");
+    assert!(money[4].contains("-9.000"), "{money:?}");
+    assert!(page.body.contains("Không có sai lệch"), "{}", page.body);
+    let original = kt.get("/accounting/invoices/1/original").await;
+    assert_eq!(original.bytes, good, "the original file, byte for byte");
+
+    // Still not closable until the difference is explained; then it closes.
+    let r = kt
+        .post("/accounting/month/close?m=2026-12", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 400);
+    let r = kt
+        .post("/accounting/month/note?m=2026-12", &[("note", "")])
+        .await;
+    assert_eq!(r.status, 422);
+    let r = kt
+        .post(
+            "/accounting/month/note?m=2026-12",
+            &[(
+                "note",
+                "Giá hợp đồng thấp hơn giá bán 3.000 ₫/suất; phần dư nộp quỹ.",
+            )],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = kt
+        .post("/accounting/month/close?m=2026-12", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.audit_after("accounting_month.close")[0]["difference_vnd"],
+        -9000
+    );
+    // A closed month takes no invoice and no note.
+    let r = kt
+        .upload(
+            "/accounting/invoices/import?m=2026-12",
+            "hd124.xml",
+            einvoice("0101234567", "124", &[], "1000"),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("đã khóa sổ"), "{}", r.body);
+    let r = kt
+        .post("/accounting/invoices/1/delete", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(app.count("supplier_invoices"), 1);
+
+    // The kitchen and staff reach none of it.
+    let mut bep = app.session_for(app.user("bep", &[Role::Kitchen])).await;
+    for path in [
+        "/accounting/reconciliation?m=2026-12",
+        "/accounting/suppliers",
+        "/accounting/invoices/1/original",
+        "/accounting/reconciliation.xlsx?m=2026-12",
+    ] {
+        assert_eq!(bep.get(path).await.status, 403, "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn a_changed_difference_needs_a_new_note_and_a_typed_invoice_counts_for_the_month() {
+    let app = TestApp::spawn().await;
+    let (mut kt, _) = december(&app).await;
+    kt.get("/accounting/reconciliation?m=2026-12").await;
+    let r = kt
+        .post(
+            "/accounting/month/note?m=2026-12",
+            &[("note", "Chưa có hóa đơn")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    // An invoice typed in changes the difference: the old note no longer explains it.
+    let invoice = [
+        ("supplier", "1"),
+        ("template", "1"),
+        ("series", "C26TAA"),
+        ("number", "200"),
+        ("issued_on", "31/12/2026"),
+        ("total", "100.000"),
+    ];
+    let r = kt.post("/accounting/invoices?m=2026-12", &invoice).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = kt.get("/accounting/reconciliation?m=2026-12").await;
+    assert!(
+        page.body.contains("nay chênh lệch đã khác"),
+        "{}",
+        page.body
+    );
+    // 100.000 invoiced against 96.000 by the contract: listed.
+    assert!(page
+        .body
+        .contains("Tổng hóa đơn khác chi phí theo hợp đồng"));
+    let r = kt
+        .post("/accounting/month/close?m=2026-12", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 400);
+    // The same invoice typed twice is refused; a bad total is refused beside its field.
+    let r = kt.post("/accounting/invoices?m=2026-12", &invoice).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("đã được ghi"));
+    let mut bad = invoice.to_vec();
+    bad[3] = ("number", "201");
+    bad[5] = ("total", "abc");
+    assert_eq!(
+        kt.post("/accounting/invoices?m=2026-12", &bad).await.status,
+        422
+    );
+    // Removing it (confirmed) brings the first note back in force.
+    assert_eq!(
+        kt.post("/accounting/invoices/1/delete", &[]).await.status,
+        400,
+        "not without confirming"
+    );
+    let r = kt
+        .post("/accounting/invoices/1/delete", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 303);
+    let r = kt
+        .post("/accounting/month/close?m=2026-12", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+
+#[actix_web::test]
+async fn an_adjustment_of_a_closed_month_lands_in_the_next_open_month_and_only_an_approver_reopens()
+{
+    let app = TestApp::spawn().await;
+    let (mut kt, lan_p) = december(&app).await;
+    kt.get("/accounting/reconciliation?m=2026-12").await;
+    kt.post(
+        "/accounting/month/note?m=2026-12",
+        &[("note", "Chưa có hóa đơn")],
+    )
+    .await;
+    let r = kt
+        .post("/accounting/month/close?m=2026-12", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // An open month needs no adjustment; bad amounts and unknown people are refused.
+    kt.get("/accounting/month?m=2026-12").await;
+    for (m, code, amount, reason, why) in [
+        ("2027-01", "LAN", "5.000", "x", "chưa khóa sổ"),
+        ("2026-12", "LAN", "0", "x", "Số tiền khác 0"),
+        ("2026-12", "LAN", "abc", "x", "Số tiền khác 0"),
+        ("2026-12", "NOBODY", "5.000", "x", "Không có cán bộ"),
+        ("2026-12", "LAN", "5.000", " ", "Cần ghi lý do"),
+    ] {
+        let r = kt
+            .post(
+                &format!("/accounting/adjustments?m={m}"),
+                &[("code", code), ("amount", amount), ("reason", reason)],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{why}");
+        assert!(r.body.contains(why), "{why}: {}", r.body);
+    }
+    assert_eq!(app.count("adjustments"), 0);
+    // Lan was charged for 02/12 but did not eat: refunded 25.000 in January.
+    let r = kt
+        .post(
+            "/accounting/adjustments?m=2026-12",
+            &[
+                ("code", "lan"),
+                ("amount", "-25.000"),
+                ("reason", "Báo nhầm suất 02/12"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.location().contains("m=2027-01"));
+    assert_eq!(
+        app.count(&format!(
+            "adjustments WHERE month = '2027-01' AND corrects_month = '2026-12' AND person_id = {lan_p} AND amount_vnd = -25000"
+        )),
+        1
+    );
+    assert_eq!(app.audit_after("accounting_adjustment.create").len(), 1);
+    let jan = kt.get("/accounting/month?m=2027-01").await;
+    assert!(jan.body.contains("Báo nhầm suất 02/12"));
+    let csv = kt.get("/accounting/payroll.csv?m=2027-01").await;
+    let text = String::from_utf8(csv.bytes).expect("utf-8");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("LAN,") && l.contains(",0,-25000,")),
+        "{text}"
+    );
+    let mut lan = app.session_of("lan").await;
+    let stmt = lan.get("/statement?month=2027-01").await;
+    assert!(stmt.body.contains("Báo nhầm suất 02/12") && stmt.body.contains("-25.000"));
+    // December's stored lines are untouched.
+    assert_eq!(app.count("statement_lines WHERE month = '2026-12'"), 3);
+
+    // Reopening: not the accountant; the approver, with a reason.
+    assert_eq!(
+        kt.post(
+            "/accounting/month/reopen?m=2026-12",
+            &[("reason", "Sai đơn giá"), ("confirm", "yes")]
+        )
+        .await
+        .status,
+        403
+    );
+    let mut duyet = app.session_for(app.user("duyet", &[Role::Approver])).await;
+    let page = duyet.get("/accounting/month?m=2026-12").await;
+    assert!(page.body.contains("Mở lại tháng"));
+    let r = duyet
+        .post(
+            "/accounting/month/reopen?m=2026-12",
+            &[("reason", " "), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let r = duyet
+        .post(
+            "/accounting/month/reopen?m=2026-12",
+            &[("reason", "Sai đơn giá hợp đồng"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count("periods WHERE month = '2026-12' AND state = 'open'"),
+        1
+    );
+    assert_eq!(app.count("statement_lines WHERE month = '2026-12'"), 0);
+    let audit = app.audit_after("accounting_month.reopen");
+    assert_eq!(audit[0]["reason"], "Sai đơn giá hợp đồng");
+
+    // A signed month never reopens.
+    kt.post("/accounting/month/close?m=2026-12", &[("confirm", "yes")])
+        .await;
+    app.sql("UPDATE periods SET state = 'signed' WHERE month = '2026-12'");
+    let r = duyet
+        .post(
+            "/accounting/month/reopen?m=2026-12",
+            &[("reason", "Sai"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        app.count("periods WHERE month = '2026-12' AND state = 'signed'"),
+        1
+    );
+}
