@@ -79,6 +79,8 @@ pub const KITCHEN_ADMIN: &[Role] = &[Role::Kitchen, Role::Admin];
 pub const PEOPLE_READERS: &[Role] = &[Role::Admin, Role::Accountant, Role::UnionOfficer];
 pub const ACCOUNTANT: &[Role] = &[Role::Accountant];
 pub const APPROVER: &[Role] = &[Role::Approver];
+/// Who signs months: accountants (the preparer) and approvers.
+pub const SIGNERS: &[Role] = &[Role::Accountant, Role::Approver];
 pub const ACCOUNTING_READERS: &[Role] = &[Role::Accountant, Role::Approver, Role::Admin];
 pub const SALARY_READERS: &[Role] = &[Role::Accountant, Role::UnionOfficer, Role::Admin];
 pub const ELIGIBILITY_READERS: &[Role] = &[
@@ -201,6 +203,12 @@ routes! {
     GET "/accounting/suppliers" Roles(ACCOUNTING_READERS) => crate::suppliers::handlers::page;
     POST "/accounting/suppliers" Roles(ACCOUNTANT) => crate::suppliers::handlers::add_supplier;
     POST "/accounting/contracts" Roles(ACCOUNTANT) => crate::suppliers::handlers::add_contract;
+    POST "/accounting/month/sign" Roles(SIGNERS) => crate::signoff::handlers::sign;
+    GET "/accounting/month/report" Roles(ACCOUNTING_READERS) => crate::signoff::handlers::report;
+    GET "/accounting/signing" Roles(ACCOUNTING_READERS) => crate::signoff::handlers::page;
+    POST "/accounting/delegations" Roles(APPROVER) => crate::signoff::handlers::add_delegation;
+    POST "/accounting/delegations/{id}/revoke" Roles(APPROVER) => crate::signoff::handlers::revoke;
+    POST "/accounting/signatories" Roles(ADMIN) => crate::signoff::handlers::set_signatory;
     GET "/kitchen/settings" Roles(KITCHEN_ADMIN) => settings::form;
     POST "/kitchen/settings" Roles(KITCHEN_ADMIN) => settings::save;
 }

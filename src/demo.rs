@@ -67,6 +67,18 @@ pub const ROLE_ACCOUNTS: &[(&str, &str, &[Role], Option<&str>)] = &[
         &[Role::UnionOfficer, Role::Staff],
         Some("NV134"),
     ),
+    (
+        "thutruong",
+        "Chánh Văn phòng",
+        &[Role::Approver, Role::Staff],
+        Some("NV135"),
+    ),
+    (
+        "phochanh",
+        "Phó Chánh Văn phòng",
+        &[Role::Approver, Role::Staff],
+        Some("NV136"),
+    ),
 ];
 
 /// A small deterministic generator (splitmix64), so every demo looks the same.
@@ -207,6 +219,7 @@ pub fn load(
             subsidy_demo(c, &actor, &clock, &person_ids)?;
             canteen_demo(c, &actor, &clock, &person_ids)?;
             accounting_demo(c, &actor, &clock)?;
+            signing_demo(c, &actor, &clock)?;
             Ok(true)
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -670,5 +683,58 @@ fn accounting_demo(
          ở hóa đơn tháng sau. Phần chênh giữa giá bán và giá hợp đồng nộp quỹ nhà ăn.",
     )?;
     crate::accounting::store::close_month(c, actor, now, first)?;
+    Ok(())
+}
+
+/// Who signs: duyet as chief accountant, thutruong as head, phochanh as deputy head; the head
+/// is on a business trip this week and has authorised the deputy to sign (KT.) meanwhile.
+fn signing_demo(c: &mut crate::db::DbConn, actor: &Actor, clock: &Clock) -> Result<(), AppError> {
+    use crate::signoff::store as signoff;
+    use chrono::Duration;
+    let now = clock.now_naive();
+    let today = clock.today();
+    let id = |c: &mut crate::db::DbConn, name: &str| -> Result<(i32, Option<i32>), AppError> {
+        let u = users::by_username(c, name)?.ok_or(AppError::internal("demo signer"))?;
+        Ok((u.id, u.person_id))
+    };
+    let (chief, _) = id(c, "duyet")?;
+    let (head, head_person) = id(c, "thutruong")?;
+    let (deputy, _) = id(c, "phochanh")?;
+    signoff::set_signatory(
+        c,
+        actor,
+        now,
+        chief,
+        Some((signoff::CHIEF, "Kế toán trưởng")),
+    )?;
+    signoff::set_signatory(
+        c,
+        actor,
+        now,
+        head,
+        Some((signoff::HEAD, "Chánh Văn phòng")),
+    )?;
+    signoff::set_signatory(
+        c,
+        actor,
+        now,
+        deputy,
+        Some((signoff::DEPUTY, "Phó Chánh Văn phòng")),
+    )?;
+    let (from, to) = (today, today + Duration::days(4));
+    if let Some(p) = head_person {
+        crate::canteen::standing::declare_absence(
+            c,
+            p,
+            from,
+            to,
+            "business_trip",
+            "Công tác Đà Nẵng",
+            None,
+            clock.now(),
+        )?
+        .map_err(|_| AppError::internal("demo trip"))?;
+    }
+    signoff::add_delegation(c, actor, now, head, deputy, from, to, "")?;
     Ok(())
 }

@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod money;
 pub mod people;
 pub mod periods;
+pub mod signoff;
 pub mod state;
 pub mod subsidy;
 pub mod suppliers;

@@ -117,6 +117,27 @@ enum Command {
         #[arg(long)]
         expect_head: Option<String>,
     },
+    /// Print the registry of signing keys (every signer's, past and present) with
+    /// fingerprints; keep a copy to check exported statements against.
+    Signers,
+    /// Write a signed month's statement (lines, totals, signatures) to a file.
+    ExportMonth {
+        /// The month, e.g. 2026-10.
+        #[arg(long)]
+        month: String,
+        /// The file to write (never overwritten).
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Check an exported statement offline against a key registry printed earlier by
+    /// `canteen signers`.
+    VerifyStatement {
+        /// A file written by `canteen export-month`.
+        file: std::path::PathBuf,
+        /// A registry file written by `canteen signers`.
+        #[arg(long)]
+        keys: std::path::PathBuf,
+    },
 }
 
 /// glibc keeps freed large blocks (argon2 uses 19 MiB per hash) in per-thread arenas once its
@@ -353,6 +374,50 @@ fn real_main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Signers => {
+            let db = db::Db::connect(&config.database_url, 1)?;
+            let mut c = db.read_conn().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let keys =
+                canteen::signoff::store::registry(&mut c).map_err(|e| anyhow::anyhow!("{e}"))?;
+            print!("{}", canteen::signoff::store::registry_text(&keys));
+            Ok(())
+        }
+        Command::ExportMonth { month, to } => {
+            let first = canteen::ui::format::parse_month(&month).ok_or_else(|| {
+                anyhow::anyhow!("--month takes a month like 2026-10; got {month:?}")
+            })?;
+            let db = db::Db::connect(&config.database_url, 1)?;
+            let mut c = db.read_conn().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let key = canteen::periods::month_key(first);
+            let e = canteen::signoff::store::export_month(&mut c, &key)
+                .map_err(|e| anyhow::anyhow!("{key} has no closed statement ({e})"))?;
+            let json = serde_json::to_string_pretty(&e)?;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&to)
+                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", to.display()))?;
+            std::io::Write::write_all(&mut f, json.as_bytes())?;
+            println!(
+                "{key}: {} signature(s) written to {}",
+                e.signatures.len(),
+                to.display()
+            );
+            Ok(())
+        }
+        Command::VerifyStatement { file, keys } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let registry = std::fs::read_to_string(&keys)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", keys.display()))?;
+            match canteen::signoff::store::verify_exported(&text, &registry) {
+                Ok(summary) => {
+                    println!("statement ok: {summary}");
+                    Ok(())
+                }
+                Err(problems) => bail!("statement does not verify:\n{}", problems.join("\n")),
+            }
+        }
         Command::VerifyAudit { expect_head } => {
             let (backend, path) = db::parse_url(&config.database_url)?;
             if backend == Backend::Sqlite {
@@ -365,6 +430,12 @@ fn real_main() -> anyhow::Result<()> {
             {
                 audit::Verify::Ok { rows, head } => {
                     println!("audit log ok: {rows} rows, chain intact");
+                    let (months, problems) = canteen::signoff::store::verify_all(&mut c)
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    if !problems.is_empty() {
+                        bail!("signed months do not verify:\n{}", problems.join("\n"));
+                    }
+                    println!("signed months ok: {months} month(s), statements match their digests and every signature verifies");
                     println!("head: {rows} {head}");
                     Ok(())
                 }

@@ -37,7 +37,7 @@ fn month_first(m: Option<&str>, today: NaiveDate) -> Result<NaiveDate, AppError>
 }
 
 /// The month's lines (stored once closed, computed while open) and who the people are.
-pub(crate) struct MonthData {
+pub struct MonthData {
     pub first: NaiveDate,
     pub closed: Option<store::Closed>,
     pub signed: bool,
@@ -47,6 +47,7 @@ pub(crate) struct MonthData {
     pub funds: Vec<crate::ledger::store::Fund>,
     pub reconciliation: super::reconcile::Reconciliation,
     pub note: Option<(i64, String)>,
+    pub signatures: Vec<crate::signoff::store::MonthSignature>,
 }
 
 impl MonthData {
@@ -57,7 +58,7 @@ impl MonthData {
     }
 }
 
-pub(crate) async fn load(state: &AppState, first: NaiveDate) -> Result<MonthData, AppError> {
+pub async fn load(state: &AppState, first: NaiveDate) -> Result<MonthData, AppError> {
     state
         .db
         .read(move |c| {
@@ -92,6 +93,7 @@ pub(crate) async fn load(state: &AppState, first: NaiveDate) -> Result<MonthData
                 funds: crate::ledger::store::funds(c)?,
                 reconciliation,
                 note: store::note_of(c, &month)?,
+                signatures: crate::signoff::store::signatures_of(c, &month)?,
             })
         })
         .await
@@ -216,6 +218,7 @@ fn month_page(
                     }
                 }
             }
+            @if d.closed.is_some() { (crate::signoff::handlers::sign_card(ctx, user, d)) }
             @if d.closed.is_some() && accountant {
                 div.card {
                     h2 { (ctx.t("adj.add")) }

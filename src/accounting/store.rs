@@ -617,6 +617,13 @@ pub fn reopen_month(
         _ => return Err(AppError::BadRequest("month.err_not_closed")),
     }
     let was = closed(conn, &month)?.ok_or(AppError::BadRequest("month.err_not_closed"))?;
+    let signatures: Vec<serde_json::Value> = crate::signoff::store::void_signatures(conn, &month)?
+        .into_iter()
+        .map(|s| {
+            json!({"step": s.step, "signer_id": s.signer_id, "signed_at": s.signed_at,
+            "signature": s.signature})
+        })
+        .collect();
     diesel::delete(statement_lines::table.filter(statement_lines::month.eq(&month)))
         .execute(conn)?;
     diesel::delete(month_closes::table.find(&month)).execute(conn)?;
@@ -635,7 +642,8 @@ pub fn reopen_month(
             .id(&month)
             .before(json!({"digest": was.digest, "lines": was.lines,
                 "charged_vnd": was.charged_vnd, "subsidy_vnd": was.subsidy_vnd,
-                "staff_vnd": was.staff_vnd, "adjustments_vnd": was.adjustments_vnd}))
+                "staff_vnd": was.staff_vnd, "adjustments_vnd": was.adjustments_vnd,
+                "signatures": signatures}))
             .after(json!({"reason": reason})),
     )
 }

@@ -300,6 +300,9 @@ pub async fn reset_password(
             let u = store::by_id(c, id)?.ok_or(AppError::NotFound)?;
             store::set_password(c, id, &hash, true, now)?;
             session::delete_all_for_user(c, id)?;
+            // The administrator now knows a password of this account: its signing key can no
+            // longer be trusted to be the person's own. A new one comes with their own password.
+            crate::signoff::store::retire_keys(c, &actor, now, id, "password_reset")?;
             audit::record(
                 c,
                 &actor,

@@ -208,6 +208,30 @@ pub async fn password_change(
     }
     let new = f.new.clone();
     let hash = state.hashing(move || password::hash(&new)).await??;
+    // A signer's key follows the password: re-sealed under the new one, or — for a signer who
+    // has none (a first password of their own, or after an administrator's reset retired
+    // it) — issued now, sealed with the password only they know.
+    let (key, signer) = state
+        .db
+        .read(move |c| {
+            Ok((
+                crate::signoff::store::active_key(c, uid)?,
+                crate::signoff::store::may_sign(c, uid)?,
+            ))
+        })
+        .await?;
+    let (cur, new) = (f.current.clone(), f.new.clone());
+    let key_change = state
+        .hashing(move || match (key, signer) {
+            (Some(k), _) => match crate::signoff::keys::reseal(&k.sealed, &cur, &new) {
+                Ok(sealed) => Some((Some(k.id), sealed)),
+                // A key the old password no longer opens is replaced by a new one.
+                Err(_) => crate::signoff::keys::generate(&new).ok().map(|s| (None, s)),
+            },
+            (None, true) => crate::signoff::keys::generate(&new).ok().map(|s| (None, s)),
+            (None, false) => None,
+        })
+        .await?;
     let (sid, name, now) = (
         user.session_id,
         user.username.clone(),
@@ -217,6 +241,14 @@ pub async fn password_change(
         .db
         .write(move |c| {
             store::set_password(c, uid, &hash, false, now)?;
+            let actor = Actor::user(uid, &name);
+            match &key_change {
+                Some((Some(id), sealed)) => crate::signoff::store::reseal_key(c, *id, sealed)?,
+                Some((None, sealed)) => {
+                    crate::signoff::store::store_new_key(c, &actor, now, uid, sealed)?;
+                }
+                None => {}
+            }
             // Other sessions of this user end; this one goes on.
             session::delete_others(c, uid, sid)?;
             audit::record(

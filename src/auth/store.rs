@@ -311,3 +311,15 @@ fn set_closed_by_leaving(
             .after(json!({"disabled": closed, "person_id": person})),
     )
 }
+
+/// Users who may sign months (accountants and approvers, not disabled): (id, display name).
+pub fn signers(conn: &mut DbConn) -> Result<Vec<(i32, String)>, AppError> {
+    Ok(users::table
+        .inner_join(user_roles::table)
+        .filter(user_roles::role.eq_any([Role::Accountant.as_str(), Role::Approver.as_str()]))
+        .filter(users::disabled.eq(false))
+        .order(users::display_name.asc())
+        .select((users::id, users::display_name))
+        .distinct()
+        .load(conn)?)
+}

@@ -544,12 +544,69 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    signing_keys (id) {
+        id -> Integer,
+        user_id -> Integer,
+        public_key -> Text,
+        fingerprint -> Text,
+        sealed_secret -> Binary,
+        salt -> Binary,
+        nonce -> Binary,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    signatories (user_id) {
+        user_id -> Integer,
+        position -> Text,
+        title -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    delegations (id) {
+        id -> Integer,
+        from_user -> Integer,
+        to_user -> Integer,
+        mode -> Text,
+        valid_from -> Date,
+        valid_to -> Date,
+        reference -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    month_signatures (month, step) {
+        month -> Text,
+        step -> Integer,
+        capacity -> Text,
+        signer_id -> Integer,
+        signer_name -> Text,
+        signer_title -> Text,
+        mode -> Text,
+        on_behalf_of -> Nullable<Integer>,
+        key_id -> Integer,
+        signed_at -> Timestamp,
+        payload -> Text,
+        signature -> Text,
+    }
+}
+
 diesel::joinable!(statement_lines -> persons (person_id));
 diesel::joinable!(vouchers -> funds (fund_id));
 diesel::joinable!(salary_bases -> persons (person_id));
 diesel::joinable!(eligibility -> persons (person_id));
 diesel::joinable!(subsidy_policies -> funds (fund_id));
 diesel::joinable!(adjustments -> persons (person_id));
+diesel::joinable!(signing_keys -> users (user_id));
+diesel::joinable!(signatories -> users (user_id));
 diesel::joinable!(supplier_contracts -> suppliers (supplier_id));
 diesel::joinable!(contract_prices -> supplier_contracts (contract_id));
 diesel::joinable!(supplier_invoices -> suppliers (supplier_id));
@@ -610,4 +667,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     contract_prices,
     supplier_invoices,
     invoice_lines,
+    signing_keys,
+    signatories,
+    delegations,
+    month_signatures,
 );

@@ -131,6 +131,7 @@ mod tests {
             "rec.",
             "adj.",
             "einv.",
+            "sign.",
         ];
         let mut missing = Vec::new();
         let mut files = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];

@@ -190,7 +190,7 @@ async fn demo_data_loads_into_an_empty_database_only_and_can_be_clicked_through(
         .expect("demo");
     assert!(report.expect("loaded").contains("nv001"));
     assert_eq!(app.count("persons"), 150);
-    assert_eq!(app.count("users"), 45);
+    assert_eq!(app.count("users"), 47);
     assert!(
         app.count("orders WHERE status = 'served'") > 1000,
         "last month was served"
@@ -214,6 +214,47 @@ async fn demo_data_loads_into_an_empty_database_only_and_can_be_clicked_through(
         .texts("#total")
         .first()
         .is_some_and(|t| t.parse::<i64>().unwrap_or(0) > 100));
+    // Last month is closed with the caterer's e-invoice reconciled (two discrepancies,
+    // explained), and ready to sign: preparer, chief accountant, and the deputy head signing
+    // KT. while the head is on the business trip the demo records.
+    assert_eq!(app.count("periods WHERE state = 'closed'"), 1);
+    let mut kt = app.client();
+    kt.login("ketoan", "com trua ngon").await;
+    let month = app
+        .state
+        .db
+        .write_tx(|c| {
+            use diesel::prelude::*;
+            Ok(canteen::db::schema::periods::table
+                .select(canteen::db::schema::periods::month)
+                .first::<String>(c)?)
+        })
+        .expect("closed month");
+    let rec = kt
+        .get(&format!("/accounting/reconciliation?m={month}"))
+        .await;
+    assert_eq!(rec.status, 200);
+    assert_eq!(
+        rec.texts("ul.mismatches li").len(),
+        5,
+        "{:?}",
+        rec.texts("ul.mismatches li")
+    );
+    for (user, expect) in [("ketoan", 303), ("duyet", 303), ("phochanh", 303)] {
+        let mut c = app.client();
+        c.login(user, "com trua ngon").await;
+        c.get(&format!("/accounting/month?m={month}")).await;
+        let r = c
+            .post(
+                &format!("/accounting/month/sign?m={month}"),
+                &[("password", "com trua ngon"), ("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(r.status, expect, "{user}: {}", r.body);
+    }
+    assert_eq!(app.count("periods WHERE state = 'signed'"), 1);
+    let report = kt.get(&format!("/accounting/month/report?m={month}")).await;
+    assert!(report.body.contains("KT. THỦ TRƯỞNG ĐƠN VỊ"));
     let out = app.cli(&["verify-audit"]);
     assert!(
         out.status.success(),

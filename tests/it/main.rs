@@ -17,6 +17,7 @@ mod people;
 mod periods;
 mod reconcile;
 mod security;
+mod signoff;
 mod subsidy;
 mod transitions;
 mod week;

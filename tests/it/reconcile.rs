@@ -53,7 +53,7 @@ fn no_price_rows() -> Vec<(&'static str, &'static str)> {
 
 /// Lan eats 01/12 and 02/12, Bình 01/12 (35.000 each, 10.000 subsidised); the caterer's
 /// contract: 32.000 a meal ordered.
-async fn december(app: &TestApp) -> (Client, i32) {
+pub async fn december(app: &TestApp) -> (Client, i32) {
     policy(app);
     let days = week_of(d(2026, 11, 30));
     let ids = app.options(&days, &[REGULAR]);

@@ -205,6 +205,12 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("GET /accounting/suppliers", "caA"),
     ("POST /accounting/suppliers", "c"),
     ("POST /accounting/contracts", "c"),
+    ("POST /accounting/month/sign", "ca"),
+    ("GET /accounting/month/report", "caA"),
+    ("GET /accounting/signing", "caA"),
+    ("POST /accounting/delegations", "a"),
+    ("POST /accounting/delegations/{id}/revoke", "a"),
+    ("POST /accounting/signatories", "A"),
     ("GET /kitchen/settings", "kA"),
     ("POST /kitchen/settings", "kA"),
 ];

@@ -102,6 +102,18 @@ pub fn absences_of(
         .load(conn)?)
 }
 
+/// The person's current or next business trip (start, end), if one is recorded.
+pub fn next_business_trip(
+    conn: &mut DbConn,
+    person: i32,
+    today: NaiveDate,
+) -> Result<Option<(NaiveDate, NaiveDate)>, AppError> {
+    Ok(absences_of(conn, person, today)?
+        .into_iter()
+        .find(|a| a.kind == "business_trip")
+        .map(|a| (a.start_date.max(today), a.end_date)))
+}
+
 /// Records an absence: Ok((id, true)) when new. The same dates again (a double submission, or
 /// a corrected note or kind) update the one already there (Ok((id, false))); dates that
 /// overlap another absence are refused with that absence's id (two absences on one day could

@@ -1,0 +1,4 @@
+DROP TABLE month_signatures;
+DROP TABLE delegations;
+DROP TABLE signatories;
+DROP TABLE signing_keys;
