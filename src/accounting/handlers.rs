@@ -161,6 +161,12 @@ fn month_page(
                 a.button.secondary href=(format!("/accounting/payroll.xlsx?m={key}")) { (ctx.t("month.payroll_xlsx")) }
                 a.button.secondary href=(format!("/accounting/payroll.csv?m={key}")) { (ctx.t("month.payroll_csv")) }
             }))
+            p.actions {
+                a href=(format!("/accounting/statements.xlsx?m={key}")) { (ctx.t("month.statements_xlsx")) } " · "
+                a href=(format!("/accounting/subsidy.xlsx?m={key}&by=unit")) { (ctx.t("month.by_unit_xlsx")) } " · "
+                a href=(format!("/accounting/subsidy.xlsx?m={key}&by=fund")) { (ctx.t("month.by_fund_xlsx")) } " · "
+                @if d.closed.is_some() { a href=(format!("/accounting/month/report?m={key}")) { (ctx.t("sign.report")) } }
+            }
             @match &d.closed {
                 Some(c) => p.notice {
                     @if d.signed { strong { (ctx.t("month.state_signed")) } " " }
@@ -483,6 +489,7 @@ async fn payroll(
             (4, 16.0),
             (5, 18.0),
         ],
+        money: &[4],
     };
     let file = export::download(
         &table,
@@ -503,6 +510,235 @@ async fn payroll(
                 &actor,
                 now,
                 Entry::new("accounting_payroll.export", "month").after(what.clone()),
+            )
+        })
+        .await?;
+    Ok(file)
+}
+
+#[derive(Deserialize)]
+pub struct SubsidyQuery {
+    m: Option<String>,
+    by: Option<String>,
+}
+
+/// Subsidy of the month by unit (meals, amount, subsidy, staff share) or by fund, as XLSX.
+pub async fn subsidy_xlsx(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    q: web::Query<SubsidyQuery>,
+) -> Result<HttpResponse, AppError> {
+    let first = month_first(q.m.as_deref(), state.clock.today())?;
+    let by_fund = match q.by.as_deref() {
+        None | Some("unit") => false,
+        Some("fund") => true,
+        Some(_) => return Err(AppError::BadRequest("err.bad_form")),
+    };
+    let d = load(&state, first).await?;
+    let label = format!("{:02}/{}", first.month(), first.year());
+    let state_text = if d.closed.is_some() {
+        ctx.t("month.state_closed")
+    } else {
+        ctx.t("month.state_provisional")
+    };
+    let (header, rows, stem): (Vec<&str>, Vec<Vec<String>>, &str) = if by_fund {
+        let mut totals: Vec<(i32, i64, i64)> = Vec::new();
+        for l in &d.lines {
+            for (f, a) in &l.by_fund {
+                match totals.iter_mut().find(|x| x.0 == *f) {
+                    Some(x) => {
+                        x.1 += 1;
+                        x.2 += a.0
+                    }
+                    None => totals.push((*f, 1, a.0)),
+                }
+            }
+        }
+        totals.sort_by_key(|x| x.0);
+        let mut rows: Vec<Vec<String>> = totals
+            .iter()
+            .map(|(f, n, a)| {
+                let fund = d.funds.iter().find(|x| x.id == *f);
+                vec![
+                    fund.map(|x| x.code.clone()).unwrap_or_default(),
+                    fund.map(|x| x.name.clone()).unwrap_or_default(),
+                    n.to_string(),
+                    a.to_string(),
+                ]
+            })
+            .collect();
+        rows.push(vec![
+            String::new(),
+            ctx.t("rec.total_row").to_string(),
+            String::new(),
+            totals.iter().map(|x| x.2).sum::<i64>().to_string(),
+        ]);
+        (
+            vec![
+                ctx.t("fund.code"),
+                ctx.t("fund.name"),
+                ctx.t("month.meals_subsidised"),
+                ctx.t("stmt.subsidy"),
+            ],
+            rows,
+            "ho-tro-theo-quy",
+        )
+    } else {
+        let mut units: std::collections::BTreeMap<String, [i64; 4]> = Default::default();
+        for l in &d.lines {
+            let unit = d
+                .who
+                .get(&l.person_id)
+                .and_then(|w| w.unit.clone())
+                .unwrap_or_default();
+            let t = units.entry(unit).or_default();
+            t[0] += 1;
+            t[1] += l.charged.0;
+            t[2] += l.subsidy.0;
+            t[3] += l.staff.0;
+        }
+        let mut rows: Vec<Vec<String>> = units
+            .iter()
+            .map(|(u, t)| {
+                let mut r = vec![u.clone()];
+                r.extend(t.iter().map(|v| v.to_string()));
+                r
+            })
+            .collect();
+        let mut total = vec![ctx.t("rec.total_row").to_string()];
+        total.extend((0..4).map(|i| units.values().map(|t| t[i]).sum::<i64>().to_string()));
+        rows.push(total);
+        (
+            vec![
+                ctx.t("people.unit"),
+                ctx.t("month.meals"),
+                ctx.t("month.charged"),
+                ctx.t("stmt.subsidy"),
+                ctx.t("month.staff_share"),
+            ],
+            rows,
+            "ho-tro-theo-don-vi",
+        )
+    };
+    let table = Table {
+        title: ctx.tf(
+            if by_fund {
+                "month.subsidy_by_fund_title"
+            } else {
+                "month.subsidy_by_unit_title"
+            },
+            &label,
+        ),
+        summary: vec![vec![state_text.to_string()]],
+        header: &header,
+        rows,
+        numbers_from: if by_fund { 2 } else { 1 },
+        widths: &[(0, 28.0), (1, 28.0), (2, 14.0), (3, 16.0), (4, 16.0)],
+        money: if by_fund { &[3] } else { &[2, 3, 4] },
+    };
+    export::download(
+        &table,
+        export::Format::Xlsx,
+        &format!("{stem}-{}", first.format("%Y-%m")),
+    )
+}
+
+/// Every person's statement of the month, line by line (and the adjustments booked in it),
+/// as XLSX. Audited (personal data and money).
+pub async fn statements_xlsx(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    q: web::Query<MonthQuery>,
+) -> Result<HttpResponse, AppError> {
+    let first = month_first(q.m.as_deref(), state.clock.today())?;
+    let d = load(&state, first).await?;
+    let mut lines: Vec<&Line> = d.lines.iter().collect();
+    let key = |id: i32| {
+        d.who
+            .get(&id)
+            .map(|w| (w.sort_key.clone(), w.code.clone()))
+            .unwrap_or_default()
+    };
+    lines.sort_by_cached_key(|l| (key(l.person_id), l.day));
+    let who = |id: i32| d.who.get(&id);
+    let mut rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| {
+            let w = who(l.person_id);
+            vec![
+                w.map(|w| w.code.clone()).unwrap_or_default(),
+                w.map(|w| w.name.clone()).unwrap_or_default(),
+                w.and_then(|w| w.unit.clone()).unwrap_or_default(),
+                crate::ui::format::date(l.day),
+                l.option.clone(),
+                l.charged.0.to_string(),
+                l.subsidy.0.to_string(),
+                l.staff.0.to_string(),
+            ]
+        })
+        .collect();
+    for a in &d.adjustments {
+        let w = who(a.person_id);
+        rows.push(vec![
+            w.map(|w| w.code.clone()).unwrap_or_default(),
+            w.map(|w| w.name.clone()).unwrap_or_default(),
+            w.and_then(|w| w.unit.clone()).unwrap_or_default(),
+            String::new(),
+            format!(
+                "{} {}: {}",
+                ctx.t("adj.title"),
+                month_label(&a.corrects_month),
+                a.reason
+            ),
+            String::new(),
+            String::new(),
+            a.amount.to_string(),
+        ]);
+    }
+    let header = [
+        ctx.t("people.code"),
+        ctx.t("people.name"),
+        ctx.t("people.unit"),
+        ctx.t("week.day"),
+        ctx.t("menu.option"),
+        ctx.t("menu.price"),
+        ctx.t("stmt.subsidy"),
+        ctx.t("stmt.to_pay"),
+    ];
+    let label = format!("{:02}/{}", first.month(), first.year());
+    let table = Table {
+        title: ctx.tf("month.statements_title", &label),
+        summary: vec![vec![if d.closed.is_some() {
+            ctx.t("month.state_closed").to_string()
+        } else {
+            ctx.t("month.state_provisional").to_string()
+        }]],
+        header: &header,
+        rows,
+        numbers_from: 5,
+        widths: &[(0, 12.0), (1, 28.0), (2, 24.0), (3, 12.0), (4, 28.0)],
+        money: &[5, 6, 7],
+    };
+    let file = export::download(
+        &table,
+        export::Format::Xlsx,
+        &format!("bang-ke-tien-an-{}", first.format("%Y-%m")),
+    )?;
+    let what = json!({"month": first.format("%Y-%m").to_string(), "lines": d.lines.len(),
+        "format": "xlsx"});
+    let (actor, now) = (
+        Actor::user(user.user_id, &user.username),
+        state.clock.now_naive(),
+    );
+    state
+        .db
+        .write(move |c| {
+            audit::record(
+                c,
+                &actor,
+                now,
+                Entry::new("accounting_statements.export", "month").after(what.clone()),
             )
         })
         .await?;

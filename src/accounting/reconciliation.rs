@@ -560,6 +560,7 @@ pub async fn xlsx(
         rows,
         numbers_from: 1,
         widths: &[(0, 14.0), (7, 14.0), (9, 14.0)],
+        money: &[7, 9],
     };
     export::download(
         &table,

@@ -13,6 +13,9 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
+/// The `source` of the payment vouchers a month's close posts ("subsidy_month:2026-10").
+pub const SUBSIDY_SOURCE: &str = "subsidy_month:";
+
 /// One staff meal of the month, split.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
@@ -303,6 +306,38 @@ pub fn close_month(
             month_closes::adjustments_vnd.eq(adjusted),
         ))
         .execute(conn)?;
+    // The subsidy leaves its funds: one payment voucher per fund, dated the month's last day.
+    let mut by_fund: Vec<(i32, i64)> = Vec::new();
+    for l in &lines {
+        for (f, a) in &l.by_fund {
+            match by_fund.iter_mut().find(|x| x.0 == *f) {
+                Some(x) => x.1 += a.0,
+                None => by_fund.push((*f, a.0)),
+            }
+        }
+    }
+    by_fund.sort_by_key(|x| x.0);
+    let source = format!("{SUBSIDY_SOURCE}{month}");
+    let description = format!(
+        "Hỗ trợ tiền ăn trưa tháng {}",
+        super::handlers::month_label(&month)
+    );
+    for (fund, amount) in by_fund.iter().filter(|x| x.1 > 0) {
+        crate::ledger::store::post(
+            conn,
+            actor,
+            now,
+            &crate::ledger::store::NewVoucher {
+                fund: *fund,
+                kind: crate::ledger::store::PAYMENT,
+                date: last,
+                amount: Vnd(*amount),
+                description: &description,
+                person: None,
+                source: Some(&source),
+            },
+        )?;
+    }
     diesel::delete(periods::table.find(&month)).execute(conn)?;
     diesel::insert_into(periods::table)
         .values((
@@ -624,6 +659,22 @@ pub fn reopen_month(
             "signature": s.signature})
         })
         .collect();
+    // The subsidy vouchers the close posted are reversed (dated today), never deleted.
+    let today = crate::clock::business_date_of(now);
+    for v in crate::ledger::store::vouchers_from(conn, &format!("{SUBSIDY_SOURCE}{month}"))? {
+        crate::ledger::store::reverse(
+            conn,
+            actor,
+            now,
+            v,
+            today,
+            &format!(
+                "Mở lại tháng {}: {}",
+                super::handlers::month_label(&month),
+                reason.chars().take(120).collect::<String>()
+            ),
+        )?;
+    }
     diesel::delete(statement_lines::table.filter(statement_lines::month.eq(&month)))
         .execute(conn)?;
     diesel::delete(month_closes::table.find(&month)).execute(conn)?;

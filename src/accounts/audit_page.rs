@@ -350,6 +350,7 @@ fn export_table<'a>(ctx: &Ctx, rows: &[AuditRow], header: &'a [&'a str]) -> Tabl
             .collect(),
         numbers_from: usize::MAX,
         widths: &[(1, 18.0), (2, 18.0), (3, 28.0), (4, 18.0), (6, 80.0)],
+        money: &[],
     }
 }
 

@@ -106,8 +106,9 @@ fn view(
                     } }
                 } } }
             }
-            @for (fund, _, vouchers) in funds.iter().filter(|x| !x.2.is_empty()) {
+            @for (fund, fig, vouchers) in funds.iter().filter(|x| !x.2.is_empty()) {
                 h2 { (fund.code) " — " (fund.name) }
+                (spending_chart(ctx, fund, fig, vouchers))
                 table.responsive {
                     thead { tr { th { (ctx.t("voucher.number")) } th { (ctx.t("week.day")) } th { (ctx.t("voucher.description")) } th.num { (ctx.t("voucher.amount")) } th { span.sr { (ctx.t("common.actions")) } } } }
                     tbody { @for v in vouchers { tr {
@@ -274,4 +275,81 @@ pub async fn reverse(
         &format!("/accounting/funds?year={}", v.year),
         Some("flash.saved"),
     ))
+}
+
+/// Money that left a fund in each month of the year (payments less their reversals).
+pub fn monthly_spending(vouchers: &[Voucher]) -> [i64; 12] {
+    let mut out = [0i64; 12];
+    for v in vouchers {
+        let m = v.voucher_date.month0() as usize;
+        let original = v
+            .reverses
+            .and_then(|id| vouchers.iter().find(|x| x.id == id));
+        match original {
+            Some(o) if o.kind == store::PAYMENT => out[m] -= v.amount_vnd.0,
+            Some(_) => {}
+            None if v.kind == store::PAYMENT => out[m] += v.amount_vnd.0,
+            None => {}
+        }
+    }
+    out
+}
+
+/// A small chart of the fund's monthly spending against the plan (bars: each month's
+/// spending; line: the spending so far against the plan's straight-line pace), with the same
+/// figures in a table for screen readers and copying.
+fn spending_chart(
+    ctx: &Ctx,
+    fund: &store::Fund,
+    fig: &YearFigures,
+    vouchers: &[Voucher],
+) -> Markup {
+    let months = monthly_spending(vouchers);
+    let plan = fig.planned.map(|p| p.0).unwrap_or(0);
+    let mut cumulative = [0i64; 12];
+    let mut run = 0;
+    for (i, m) in months.iter().enumerate() {
+        run += m;
+        cumulative[i] = run;
+    }
+    let top = plan.max(run).max(*months.iter().max().unwrap_or(&0)).max(1) as f64;
+    let (w, h, left, bottom) = (360.0, 120.0, 4.0, 108.0);
+    let x = |i: usize| left + 29.0 * i as f64;
+    let y = |v: i64| bottom - (v.max(0) as f64 / top) * 100.0;
+    let path: String = cumulative
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            format!(
+                "{}{:.1},{:.1}",
+                if i == 0 { "M" } else { " L" },
+                x(i) + 12.0,
+                y(*v)
+            )
+        })
+        .collect();
+    let label = ctx.tf("fund.chart_label", &fund.name);
+    html! {
+        figure.chart {
+            svg role="img" aria-label=(label) viewBox=(format!("0 0 {w} {h}")) width="360" height="120" {
+                @if plan > 0 {
+                    line x1=(left) x2=(w - 4.0) y1=(format!("{:.1}", y(plan))) y2=(format!("{:.1}", y(plan))) stroke="#b00" stroke-dasharray="4 3" {}
+                    line x1=(x(0) + 12.0) y1=(bottom) x2=(x(11) + 12.0) y2=(format!("{:.1}", y(plan))) stroke="#999" stroke-dasharray="2 3" {}
+                }
+                @for (i, m) in months.iter().enumerate() {
+                    rect x=(format!("{:.1}", x(i) + 4.0)) y=(format!("{:.1}", y(*m))) width="16" height=(format!("{:.1}", bottom - y(*m))) fill="#4a7" {}
+                }
+                path d=(path) fill="none" stroke="#246" stroke-width="2" {}
+                line x1=(left) x2=(w - 4.0) y1=(bottom) y2=(bottom) stroke="#333" {}
+            }
+            figcaption { (ctx.t("fund.chart_caption")) }
+            details {
+                summary { (ctx.t("fund.chart_table")) }
+                table {
+                    thead { tr { th { (ctx.t("fund.month")) } th.num { (ctx.t("fund.spent")) } th.num { (ctx.t("fund.spent_so_far")) } } }
+                    tbody { @for i in 0..12 { tr { td { (i + 1) } td.num { (Vnd(months[i])) } td.num { (Vnd(cumulative[i])) } } } }
+                }
+            }
+        }
+    }
 }

@@ -312,6 +312,24 @@ pub fn reverse(
 }
 
 /// A fund's vouchers of a year, in number order (receipts, then payments).
+/// Vouchers posted from `source` that no reversal undoes yet (ids).
+pub fn vouchers_from(conn: &mut DbConn, source: &str) -> Result<Vec<i32>, AppError> {
+    let ids: Vec<i32> = vouchers::table
+        .filter(vouchers::source.eq(source))
+        .filter(vouchers::reverses.is_null())
+        .order(vouchers::id.asc())
+        .select(vouchers::id)
+        .load(conn)?;
+    let reversed: Vec<Option<i32>> = vouchers::table
+        .filter(vouchers::reverses.eq_any(&ids))
+        .select(vouchers::reverses)
+        .load(conn)?;
+    Ok(ids
+        .into_iter()
+        .filter(|id| !reversed.contains(&Some(*id)))
+        .collect())
+}
+
 pub fn vouchers_of(conn: &mut DbConn, fund: i32, year: i32) -> Result<Vec<Voucher>, AppError> {
     Ok(vouchers::table
         .filter(vouchers::fund_id.eq(fund))

@@ -213,6 +213,7 @@ pub async fn export_csv(
         rows: rows.iter().map(|r| views::export_row(&ctx, r)).collect(),
         numbers_from: usize::MAX,
         widths: &[],
+        money: &[],
     })?;
     let (actor, now, n) = (
         Actor::user(user.user_id, &user.username),

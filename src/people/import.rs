@@ -541,6 +541,7 @@ pub async fn rejected_csv(ctx: Ctx, Form(f): Form<CommitForm>) -> Result<HttpRes
         rows: lines,
         numbers_from: usize::MAX,
         widths: &[],
+        money: &[],
     })?;
     Ok(crate::ui::export::attachment(
         crate::ui::export::CSV,

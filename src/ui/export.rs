@@ -17,6 +17,8 @@ pub struct Table<'a> {
     pub numbers_from: usize,
     /// XLSX column widths (column, characters).
     pub widths: &'a [(u16, f64)],
+    /// Columns holding amounts in đồng: XLSX shows them as `35.000 ₫` (still numbers).
+    pub money: &'a [usize],
 }
 
 pub fn csv(t: &Table<'_>) -> Result<Vec<u8>, AppError> {
@@ -46,16 +48,22 @@ pub fn xlsx(t: &Table<'_>) -> Result<Vec<u8>, AppError> {
     let bold = rust_xlsxwriter::Format::new().set_bold();
     ws.write_string_with_format(0, 0, &t.title, &bold)
         .map_err(err)?;
-    let cell =
-        |ws: &mut rust_xlsxwriter::Worksheet, r: u32, c: usize, v: &str, numeric: bool| match v
-            .parse::<f64>()
-        {
-            Ok(n) if numeric => ws.write_number(r, c as u16, n).map(|_| ()),
-            _ => ws.write_string(r, c as u16, csv_safe(v)).map(|_| ()),
-        };
+    let dong = rust_xlsxwriter::Format::new().set_num_format("#,##0 \"₫\"");
+    let cell = |ws: &mut rust_xlsxwriter::Worksheet,
+                r: u32,
+                c: usize,
+                v: &str,
+                numeric: bool,
+                money: bool| match v.parse::<f64>() {
+        Ok(n) if numeric && money => ws
+            .write_number_with_format(r, c as u16, n, &dong)
+            .map(|_| ()),
+        Ok(n) if numeric => ws.write_number(r, c as u16, n).map(|_| ()),
+        _ => ws.write_string(r, c as u16, csv_safe(v)).map(|_| ()),
+    };
     for (i, line) in t.summary.iter().enumerate() {
         for (c, v) in line.iter().enumerate() {
-            cell(ws, 2 + i as u32, c, v, c > 0).map_err(err)?;
+            cell(ws, 2 + i as u32, c, v, c > 0, false).map_err(err)?;
         }
     }
     let top = 2 + t.summary.len() as u32 + u32::from(!t.summary.is_empty());
@@ -65,7 +73,15 @@ pub fn xlsx(t: &Table<'_>) -> Result<Vec<u8>, AppError> {
     }
     for (r, row) in t.rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
-            cell(ws, top + 1 + r as u32, c, v, c >= t.numbers_from).map_err(err)?;
+            cell(
+                ws,
+                top + 1 + r as u32,
+                c,
+                v,
+                c >= t.numbers_from,
+                t.money.contains(&c),
+            )
+            .map_err(err)?;
         }
     }
     for (c, w) in t.widths {

@@ -359,6 +359,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("audit.act.accounting_month.close", "Khóa sổ tháng tiền ăn", "Month closed"),
     ("audit.act.accounting_payroll.export", "Xuất bảng trừ lương tiền ăn", "Payroll deductions exported"),
     ("audit.ent.month", "Tháng", "Month"),
+    ("audit.act.accounting_statements.export", "Xuất bảng kê tiền ăn từng suất", "Statements exported"),
     ("audit.act.month_signature.sign", "Ký duyệt tháng", "Month signed"),
     ("audit.act.signing_key.issue", "Cấp khóa ký", "Signing key issued"),
     ("audit.act.signing_key.retire", "Thu hồi khóa ký", "Signing key retired"),

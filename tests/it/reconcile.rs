@@ -330,6 +330,20 @@ async fn an_adjustment_of_a_closed_month_lands_in_the_next_open_month_and_only_a
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
 
+    // The month's subsidy left its fund: one payment voucher, dated 31/12, on the chart.
+    assert_eq!(
+        app.count("vouchers WHERE source = 'subsidy_month:2026-12' AND kind = 'payment' AND amount_vnd = 30000 AND voucher_date = '2026-12-31'"),
+        1
+    );
+    let funds = kt.get("/accounting/funds?year=2026").await;
+    assert!(funds.has("figure.chart svg rect"));
+    let december_row = funds
+        .texts("figure.chart tbody tr")
+        .into_iter()
+        .nth(11)
+        .unwrap_or_default();
+    assert!(december_row.contains("30.000"), "{december_row}");
+
     // An open month needs no adjustment; bad amounts and unknown people are refused.
     kt.get("/accounting/month?m=2026-12").await;
     for (m, code, amount, reason, why) in [
@@ -416,6 +430,13 @@ async fn an_adjustment_of_a_closed_month_lands_in_the_next_open_month_and_only_a
         1
     );
     assert_eq!(app.count("statement_lines WHERE month = '2026-12'"), 0);
+    // Its subsidy voucher is reversed (dated today), not deleted.
+    assert_eq!(
+        app.count(
+            "vouchers WHERE reverses IS NOT NULL AND kind = 'receipt' AND amount_vnd = 30000"
+        ),
+        1
+    );
     let audit = app.audit_after("accounting_month.reopen");
     assert_eq!(audit[0]["reason"], "Sai đơn giá hợp đồng");
 
@@ -433,5 +454,63 @@ async fn an_adjustment_of_a_closed_month_lands_in_the_next_open_month_and_only_a
     assert_eq!(
         app.count("periods WHERE month = '2026-12' AND state = 'signed'"),
         1
+    );
+}
+
+/// The cells of an XLSX download's first sheet, as text.
+fn cells(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("an XLSX");
+    let sheet = wb.worksheet_range_at(0).expect("a sheet").expect("cells");
+    sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[actix_web::test]
+async fn subsidy_by_fund_and_unit_and_every_meal_download_as_xlsx_that_add_up() {
+    let app = TestApp::spawn().await;
+    let (mut kt, _) = december(&app).await;
+    let by_fund = cells(
+        &kt.get("/accounting/subsidy.xlsx?m=2026-12&by=fund")
+            .await
+            .bytes,
+    );
+    let ta = by_fund
+        .iter()
+        .find(|r| r[0] == "TA")
+        .expect("the TA fund's row");
+    assert_eq!((ta[2].as_str(), ta[3].as_str()), ("3", "30000"));
+    let by_unit = cells(
+        &kt.get("/accounting/subsidy.xlsx?m=2026-12&by=unit")
+            .await
+            .bytes,
+    );
+    let total = by_unit
+        .iter()
+        .find(|r| r[0] == "Cộng")
+        .expect("a total row");
+    assert_eq!(&total[1..5], &["3", "105000", "30000", "75000"]);
+    assert_eq!(
+        kt.get("/accounting/subsidy.xlsx?m=2026-12&by=person")
+            .await
+            .status,
+        400
+    );
+    let every = cells(&kt.get("/accounting/statements.xlsx?m=2026-12").await.bytes);
+    let meals: Vec<&Vec<String>> = every
+        .iter()
+        .filter(|r| r.len() > 7 && r[5] == "35000")
+        .collect();
+    assert_eq!(meals.len(), 3);
+    assert_eq!(app.audit_after("accounting_statements.export").len(), 1);
+    let mut bep = app.session_for(app.user("bep", &[Role::Kitchen])).await;
+    assert_eq!(
+        bep.get("/accounting/statements.xlsx?m=2026-12")
+            .await
+            .status,
+        403
     );
 }

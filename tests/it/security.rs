@@ -206,6 +206,8 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("POST /accounting/suppliers", "c"),
     ("POST /accounting/contracts", "c"),
     ("POST /accounting/month/sign", "ca"),
+    ("GET /accounting/subsidy.xlsx", "caA"),
+    ("GET /accounting/statements.xlsx", "caA"),
     ("GET /accounting/month/report", "caA"),
     ("GET /accounting/signing", "caA"),
     ("POST /accounting/delegations", "a"),

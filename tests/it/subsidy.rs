@@ -244,6 +244,36 @@ async fn closing_a_month_stores_its_split_freezes_it_and_the_payroll_file_adds_u
     assert!(text.contains("Cộng thu tiền mặt,,2,50000"), "{text}");
     let xlsx = kt.get("/accounting/payroll.xlsx?m=2026-12").await;
     assert!(xlsx.bytes.starts_with(b"PK"));
+    // Read back: the amounts are numbers, and the file's totals are the page's total.
+    {
+        use calamine::{DataType, Reader};
+        let mut wb: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes.clone()))
+                .expect("an XLSX");
+        let sheet = wb.worksheet_range_at(0).expect("a sheet").expect("cells");
+        let row_total = |label: &str| {
+            sheet
+                .rows()
+                .find(|r| r.get(1).is_some_and(|c| c.to_string() == label))
+                .and_then(|r| r.get(4).and_then(|c| c.as_f64()))
+                .unwrap_or_else(|| panic!("a {label} row with a number"))
+        };
+        let lan_row = sheet
+            .rows()
+            .find(|r| r.first().is_some_and(|c| c.to_string() == "LAN"))
+            .expect("Lan's row");
+        assert_eq!(lan_row[4].as_f64(), Some(50_000.0), "a number, not text");
+        let file_total = row_total("Cộng trừ lương") + row_total("Cộng thu tiền mặt");
+        let page_total = page
+            .texts("tr")
+            .into_iter()
+            .find(|t| t.contains("Cán bộ phải trả"))
+            .map(|t| t.chars().filter(char::is_ascii_digit).collect::<String>())
+            .and_then(|d| d.parse::<f64>().ok())
+            .expect("the page's total");
+        assert_eq!(file_total, page_total);
+        assert_eq!(page_total, 100_000.0);
+    }
     assert_eq!(
         app.count("audit_log WHERE action = 'accounting_payroll.export'"),
         2

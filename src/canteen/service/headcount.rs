@@ -259,6 +259,7 @@ fn head_table<'a>(
         rows: head_rows(ctx, h).into_iter().map(Vec::from).collect(),
         numbers_from: 3,
         widths: &[(0, 36.0), (2, 28.0), (3, 18.0)],
+        money: &[],
     }
 }
 
