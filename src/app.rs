@@ -204,6 +204,8 @@ routes! {
     POST "/accounting/suppliers" Roles(ACCOUNTANT) => crate::suppliers::handlers::add_supplier;
     POST "/accounting/contracts" Roles(ACCOUNTANT) => crate::suppliers::handlers::add_contract;
     POST "/accounting/month/sign" Roles(SIGNERS) => crate::signoff::handlers::sign;
+    POST "/accounting/eligibility/{id}/end" Roles(ACCOUNTANT) => crate::subsidy::eligibility::end;
+    POST "/accounting/policies/{id}/end" Roles(ACCOUNTANT) => crate::subsidy::policies::end;
     GET "/accounting/subsidy.xlsx" Roles(ACCOUNTING_READERS) => crate::accounting::handlers::subsidy_xlsx;
     GET "/accounting/statements.xlsx" Roles(ACCOUNTING_READERS) => crate::accounting::handlers::statements_xlsx;
     GET "/accounting/month/report" Roles(ACCOUNTING_READERS) => crate::signoff::handlers::report;

@@ -6,6 +6,7 @@ pub mod app;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod benchdata;
 pub mod canteen;
 pub mod clock;
 pub mod config;

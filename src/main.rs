@@ -117,6 +117,15 @@ enum Command {
         #[arg(long)]
         expect_head: Option<String>,
     },
+    /// Benchmark data: fill an empty database with one large month (see bench/month.sh).
+    #[command(hide = true)]
+    BenchData {
+        #[arg(long, default_value_t = 10_000)]
+        persons: u32,
+        /// The month, e.g. 2026-10 (must be over for it to be closed).
+        #[arg(long)]
+        month: String,
+    },
     /// Print the registry of signing keys (every signer's, past and present) with
     /// fingerprints; keep a copy to check exported statements against.
     Signers,
@@ -372,6 +381,18 @@ fn real_main() -> anyhow::Result<()> {
             if let Some(k) = kept {
                 println!("The replaced database was kept as {}.", k.display());
             }
+            Ok(())
+        }
+        Command::BenchData { persons, month } => {
+            let first = canteen::ui::format::parse_month(&month)
+                .ok_or_else(|| anyhow::anyhow!("--month takes a month like 2026-10"))?;
+            let pw = std::env::var("CANTEEN_BENCH_PASSWORD")
+                .map_err(|_| anyhow::anyhow!("set CANTEEN_BENCH_PASSWORD"))?;
+            let db = db::Db::connect(&config.database_url, 2)?;
+            canteen::migrate(&db)?;
+            let hash = password::hash(&pw)?;
+            let summary = canteen::benchdata::generate(&db, persons, first, &hash)?;
+            println!("{summary}");
             Ok(())
         }
         Command::Signers => {

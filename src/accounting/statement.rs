@@ -34,18 +34,25 @@ pub async fn my_statement(
     };
     let (first, last) = store::month_of(day);
     // A closed month shows what was closed (and will be deducted), not a new computation.
-    let (lines, closed, adjustments) = state
+    let (lines, closed, adjustments, decisions) = state
         .db
         .read(move |c| {
             let month = crate::periods::month_key(first);
             let adjustments = super::store::adjustments_of_person(c, person, &month)?;
+            let decisions = store::decisions_of(c, person)?;
             match super::store::closed(c, &month)? {
                 Some(_) => Ok((
                     super::store::statement_closed(c, person, &month)?,
                     true,
                     adjustments,
+                    decisions,
                 )),
-                None => Ok((store::statement(c, person, first)?, false, adjustments)),
+                None => Ok((
+                    store::statement(c, person, first)?,
+                    false,
+                    adjustments,
+                    decisions,
+                )),
             }
         })
         .await?;
@@ -90,6 +97,15 @@ pub async fn my_statement(
                 }
                 p { strong { (ctx.t("month.staff_pays")) ": " (money(to_pay + adjusted)) } }
             }
+            @if !decisions.is_empty() {
+                h2 { (ctx.t("elig.mine")) }
+                p.hint { (ctx.t("elig.mine_hint")) }
+                ul { @for d in &decisions { li {
+                    (ctx.t(if d.band == "hardship" { "elig.band_hardship" } else { "elig.band_low_income" })) ": "
+                    (date(d.from)) " – " (d.to.map(date).unwrap_or_else(|| ctx.t("elig.open_ended").to_string()))
+                    @if let Some(n) = &d.decision_no { " (" (ctx.t("elig.decision_no")) " " (n) ")" }
+                } }
+            } }
             p { a href="/week" { (ctx.t("common.back")) } }
         },
     ))

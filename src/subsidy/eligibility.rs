@@ -101,12 +101,13 @@ fn page(
             }
             @if !e.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
             table.responsive {
-                thead { tr { th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th { (ctx.t("elig.band")) } th { (ctx.t("absence.from")) } th { (ctx.t("absence.to")) } th { (ctx.t("elig.basis")) } th { (ctx.t("absence.note")) } } }
+                thead { tr { th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th { (ctx.t("elig.band")) } th { (ctx.t("absence.from")) } th { (ctx.t("absence.to")) } th { (ctx.t("elig.basis")) } th { (ctx.t("absence.note")) } @if can_edit { th { span.sr { (ctx.t("common.actions")) } } } } }
                 tbody { @for r in rows { tr {
                     td { (r.code) } td { (r.name) } td { (ctx.t(band_key(&r.band))) }
                     td { (date(r.from)) } td { (r.to.map(date).unwrap_or_else(|| ctx.t("elig.open_ended").into())) }
                     td { @if r.basis == "decision" { (ctx.t("elig.basis_decision")) " " (r.decision_no.as_deref().unwrap_or("")) " " (opt_date(r.decision_date)) } @else { (ctx.t("elig.basis_rule")) } }
                     td { (r.note) }
+                    @if can_edit { td { @if r.to.is_none_or(|t| t >= today) { (end_form(ctx, &format!("/accounting/eligibility/{}/end", r.id), r.id)) } } }
                 } } }
             }
             @if can_edit {
@@ -246,4 +247,81 @@ pub async fn add(
         .read(move |c| store::decisions(c, today, false))
         .await?;
     Ok(html_invalid(page(&ctx, &rows, false, today, true, &f, &e)))
+}
+
+/// The small form that ends a decision or a policy on a date, with a reason.
+pub fn end_form(ctx: &Ctx, action: &str, id: i32) -> Markup {
+    html! {
+        details {
+            summary { (ctx.t("elig.end")) }
+            (crate::ui::forms::post_form(ctx, action, html! {
+                label for=(format!("end-to-{id}")) { (ctx.t("elig.end_on")) }
+                input id=(format!("end-to-{id}")) name="to" required placeholder="dd/mm/yyyy";
+                label for=(format!("end-why-{id}")) { (ctx.t("elig.end_reason")) }
+                input id=(format!("end-why-{id}")) name="reason" required maxlength="300";
+                label.confirm { input type="checkbox" name="confirm" value="yes" required; " " (ctx.t("elig.end_confirm")) }
+                button.secondary type="submit" { (ctx.t("elig.end")) }
+            }))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndForm {
+    to: String,
+    reason: String,
+    confirm: Option<String>,
+}
+
+impl EndForm {
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+/// Ends a decision on a date (history kept); the days it stops covering must be in open months.
+pub async fn end(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    Form(f): Form<EndForm>,
+) -> Result<HttpResponse, AppError> {
+    let (to, id, actor, now) = end_input(&state, &user, id.into_inner(), &f)?;
+    let reason = f.reason.clone();
+    state
+        .db
+        .write(move |c| store::end_eligibility(c, &actor, now, id, to, &reason))
+        .await?;
+    Ok(see_other(
+        "/accounting/eligibility?all=1",
+        Some("flash.saved"),
+    ))
+}
+
+/// The checked input of an end form.
+pub fn end_input(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i32,
+    f: &EndForm,
+) -> Result<
+    (
+        chrono::NaiveDate,
+        i32,
+        crate::audit::Actor,
+        chrono::NaiveDateTime,
+    ),
+    AppError,
+> {
+    if f.confirm.as_deref() != Some("yes") {
+        return Err(AppError::BadRequest("err.confirm_required"));
+    }
+    let to = crate::ui::format::business_date(&f.to).ok_or(AppError::BadRequest("cal.err_date"))?;
+    Ok((
+        to,
+        id,
+        crate::audit::Actor::user(user.user_id, &user.username),
+        state.clock.now_naive(),
+    ))
 }

@@ -112,13 +112,14 @@ fn page(ctx: &Ctx, (rows, funds): &Data, can_add: bool, f: &PolicyForm, e: &Fiel
             p.hint { (ctx.t("policy.help")) }
             @if !e.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
             table.responsive {
-                thead { tr { th { (ctx.t("policy.name")) } th { (ctx.t("policy.covers")) } th { (ctx.t("policy.amount")) } th.num { (ctx.t("policy.cap")) } th { (ctx.t("fund.name")) } th { (ctx.t("absence.from")) } th { (ctx.t("absence.to")) } th { (ctx.t("policy.legal_basis")) } } }
+                thead { tr { th { (ctx.t("policy.name")) } th { (ctx.t("policy.covers")) } th { (ctx.t("policy.amount")) } th.num { (ctx.t("policy.cap")) } th { (ctx.t("fund.name")) } th { (ctx.t("absence.from")) } th { (ctx.t("absence.to")) } th { (ctx.t("policy.legal_basis")) } @if can_add { th { span.sr { (ctx.t("common.actions")) } } } } }
                 tbody { @for r in rows { tr {
                     td { (r.name) } td { (covers_text(ctx, &r.covers, &r.covers_value)) }
                     td { (amount_text(ctx, &r.amount_kind, r.amount_value)) }
                     td.num { (r.monthly_cap.map(|c| c.to_string()).unwrap_or_else(|| "—".into())) }
                     td { (r.fund) } td { (date(r.from)) } td { (r.to.map(date).unwrap_or_else(|| ctx.t("elig.open_ended").into())) }
                     td { (r.legal_basis) }
+                    @if can_add { td { @if r.to.is_none() { (super::eligibility::end_form(ctx, &format!("/accounting/policies/{}/end", r.id), r.id)) } } }
                 } } }
             }
             @if can_add && !fund_options.is_empty() {
@@ -272,4 +273,23 @@ pub async fn add(
     }
     let data = load(&state).await?;
     Ok(html_invalid(page(&ctx, &data, true, &f, &e)))
+}
+
+/// Ends a policy on a date (a corrected one may follow from the next day).
+pub async fn end(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    Form(f): Form<super::eligibility::EndForm>,
+) -> Result<HttpResponse, AppError> {
+    let (to, id, actor, now) = super::eligibility::end_input(&state, &user, id.into_inner(), &f)?;
+    let reason = f.reason().to_string();
+    state
+        .db
+        .write(move |c| store::end_policy(c, &actor, now, id, to, &reason))
+        .await?;
+    Ok(crate::auth::middleware::see_other(
+        "/accounting/policies",
+        Some("flash.saved"),
+    ))
 }

@@ -377,6 +377,7 @@ pub fn set_no_show_rule(
 #[derive(Debug, Clone)]
 pub struct DecisionRow {
     pub id: i32,
+    pub person_id: i32,
     pub code: String,
     pub name: String,
     pub band: String,
@@ -394,7 +395,17 @@ pub fn decisions(
     day: NaiveDate,
     all: bool,
 ) -> Result<Vec<DecisionRow>, AppError> {
+    decisions_where(conn, day, all, None)
+}
+
+fn decisions_where(
+    conn: &mut DbConn,
+    day: NaiveDate,
+    all: bool,
+    person: Option<i32>,
+) -> Result<Vec<DecisionRow>, AppError> {
     type Row = (
+        i32,
         i32,
         String,
         String,
@@ -407,6 +418,9 @@ pub fn decisions(
         String,
     );
     let mut q = eligibility::table.inner_join(persons::table).into_boxed();
+    if let Some(p) = person {
+        q = q.filter(eligibility::person_id.eq(p));
+    }
     if !all {
         q = q.filter(
             eligibility::valid_to
@@ -418,6 +432,7 @@ pub fn decisions(
         .order((eligibility::valid_from.desc(), eligibility::id.desc()))
         .select((
             eligibility::id,
+            eligibility::person_id,
             persons::employee_code,
             persons::full_name,
             eligibility::band,
@@ -433,15 +448,16 @@ pub fn decisions(
         .into_iter()
         .map(|r| DecisionRow {
             id: r.0,
-            code: r.1,
-            name: r.2,
-            band: r.3,
-            from: r.4,
-            to: r.5,
-            basis: r.6,
-            decision_no: r.7,
-            decision_date: r.8,
-            note: r.9,
+            person_id: r.1,
+            code: r.2,
+            name: r.3,
+            band: r.4,
+            from: r.5,
+            to: r.6,
+            basis: r.7,
+            decision_no: r.8,
+            decision_date: r.9,
+            note: r.10,
         })
         .collect())
 }
@@ -676,4 +692,97 @@ pub fn candidates(
         }
     }
     Ok(out)
+}
+
+/// What ending a dated row (a decision, a policy) may do: end it on `to` — earlier than it
+/// ends now, not before it starts — when the days it stops covering lie in open months.
+fn check_end(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    old_to: Option<NaiveDate>,
+    to: NaiveDate,
+    reason: &str,
+) -> Result<(), AppError> {
+    if reason.trim().is_empty() || reason.chars().count() > 300 {
+        return Err(AppError::BadRequest("elig.err_end_reason"));
+    }
+    if to < from {
+        return Err(AppError::BadRequest("policy.err_dates"));
+    }
+    if old_to.is_some_and(|t| to >= t) {
+        return Err(AppError::BadRequest("elig.err_end_later"));
+    }
+    let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(to);
+    crate::periods::ensure_open_range(conn, to + chrono::Duration::days(1), old_to.unwrap_or(far))?;
+    Ok(())
+}
+
+/// Store command: ends a decision on `to` (it stays in the history). Audited before → after,
+/// with the reason.
+pub fn end_eligibility(
+    conn: &mut DbConn,
+    actor: &crate::audit::Actor,
+    now: chrono::NaiveDateTime,
+    id: i32,
+    to: NaiveDate,
+    reason: &str,
+) -> Result<(), AppError> {
+    let (person, from, old_to): (i32, NaiveDate, Option<NaiveDate>) = eligibility::table
+        .find(id)
+        .select((
+            eligibility::person_id,
+            eligibility::valid_from,
+            eligibility::valid_to,
+        ))
+        .get_result(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    check_end(conn, from, old_to, to, reason)?;
+    diesel::update(eligibility::table.find(id))
+        .set(eligibility::valid_to.eq(Some(to)))
+        .execute(conn)?;
+    crate::audit::record(
+        conn,
+        actor,
+        now,
+        crate::audit::Entry::new("subsidy_eligibility.end", "person")
+            .id(person)
+            .before(serde_json::json!({"decision": id, "to": old_to}))
+            .after(serde_json::json!({"decision": id, "to": to, "reason": reason.trim()})),
+    )
+}
+
+/// Store command: ends a policy on `to` (a new one may follow from the next day). Audited.
+pub fn end_policy(
+    conn: &mut DbConn,
+    actor: &crate::audit::Actor,
+    now: chrono::NaiveDateTime,
+    id: i32,
+    to: NaiveDate,
+    reason: &str,
+) -> Result<(), AppError> {
+    let (from, old_to): (NaiveDate, Option<NaiveDate>) = subsidy_policies::table
+        .find(id)
+        .select((subsidy_policies::valid_from, subsidy_policies::valid_to))
+        .get_result(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    check_end(conn, from, old_to, to, reason)?;
+    diesel::update(subsidy_policies::table.find(id))
+        .set(subsidy_policies::valid_to.eq(Some(to)))
+        .execute(conn)?;
+    crate::audit::record(
+        conn,
+        actor,
+        now,
+        crate::audit::Entry::new("subsidy_policy.end", "policy")
+            .id(id)
+            .before(serde_json::json!({"to": old_to}))
+            .after(serde_json::json!({"to": to, "reason": reason.trim()})),
+    )
+}
+
+/// A person's own decisions (for their statement page), newest first.
+pub fn decisions_of(conn: &mut DbConn, person: i32) -> Result<Vec<DecisionRow>, AppError> {
+    decisions_where(conn, NaiveDate::default(), true, Some(person))
 }

@@ -359,6 +359,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("audit.act.accounting_month.close", "Khóa sổ tháng tiền ăn", "Month closed"),
     ("audit.act.accounting_payroll.export", "Xuất bảng trừ lương tiền ăn", "Payroll deductions exported"),
     ("audit.ent.month", "Tháng", "Month"),
+    ("audit.act.subsidy_eligibility.end", "Kết thúc quyết định hỗ trợ", "Decision ended"),
+    ("audit.act.subsidy_policy.end", "Kết thúc chính sách hỗ trợ", "Policy ended"),
     ("audit.act.accounting_statements.export", "Xuất bảng kê tiền ăn từng suất", "Statements exported"),
     ("audit.act.month_signature.sign", "Ký duyệt tháng", "Month signed"),
     ("audit.act.signing_key.issue", "Cấp khóa ký", "Signing key issued"),

@@ -657,4 +657,12 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("month.subsidy_by_fund_title", "Hỗ trợ tiền ăn theo nguồn quỹ tháng {}", "Subsidy by fund, {}"),
     ("month.meals_subsidised", "Số suất được hỗ trợ", "Meals subsidised"),
     ("fund.code", "Mã quỹ", "Fund code"),
+    ("elig.end", "Kết thúc", "End"),
+    ("elig.end_on", "Kết thúc ngày", "Ends on"),
+    ("elig.end_reason", "Lý do", "Reason"),
+    ("elig.end_confirm", "Tôi xác nhận kết thúc (lịch sử được giữ)", "I confirm ending it (the history is kept)"),
+    ("elig.err_end_reason", "Cần ghi lý do (tối đa 300 ký tự).", "A reason is needed (at most 300 characters)."),
+    ("elig.err_end_later", "Ngày kết thúc mới phải sớm hơn ngày kết thúc hiện tại.", "The new end must be earlier than the current one."),
+    ("elig.mine", "Quyết định hỗ trợ tiền ăn của bạn", "Your meal-subsidy decisions"),
+    ("elig.mine_hint", "Chỉ bạn, kế toán, lãnh đạo duyệt và công đoàn xem được thông tin này.", "Only you, the accountants, approvers and the union see this."),
 ];

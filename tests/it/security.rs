@@ -206,6 +206,8 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("POST /accounting/suppliers", "c"),
     ("POST /accounting/contracts", "c"),
     ("POST /accounting/month/sign", "ca"),
+    ("POST /accounting/eligibility/{id}/end", "c"),
+    ("POST /accounting/policies/{id}/end", "c"),
     ("GET /accounting/subsidy.xlsx", "caA"),
     ("GET /accounting/statements.xlsx", "caA"),
     ("GET /accounting/month/report", "caA"),

@@ -254,13 +254,13 @@ async fn closing_a_month_stores_its_split_freezes_it_and_the_payroll_file_adds_u
         let row_total = |label: &str| {
             sheet
                 .rows()
-                .find(|r| r.get(1).is_some_and(|c| c.to_string() == label))
+                .find(|r| r.get(1).is_some_and(|c| *c == label))
                 .and_then(|r| r.get(4).and_then(|c| c.as_f64()))
                 .unwrap_or_else(|| panic!("a {label} row with a number"))
         };
         let lan_row = sheet
             .rows()
-            .find(|r| r.first().is_some_and(|c| c.to_string() == "LAN"))
+            .find(|r| r.first().is_some_and(|c| *c == "LAN"))
             .expect("Lan's row");
         assert_eq!(lan_row[4].as_f64(), Some(50_000.0), "a number, not text");
         let file_total = row_total("Cộng trừ lương") + row_total("Cộng thu tiền mặt");
@@ -550,4 +550,88 @@ async fn a_salary_under_the_threshold_suggests_a_candidate_the_accountant_confir
     let union = app.user("congdoan", &[Role::UnionOfficer]);
     let mut union = app.session_for(union).await;
     assert_eq!(union.get("/accounting/salary").await.status, 200);
+}
+
+#[actix_web::test]
+async fn a_decision_or_policy_ends_only_where_months_are_open_and_the_person_sees_their_own() {
+    let app = TestApp::spawn().await;
+    policies(&app);
+    let (_, lan_p) = app.staff("lan").await;
+    let (_, _binh) = app.staff("binh").await;
+    app.sql(&format!(
+        "INSERT INTO eligibility (person_id, band, valid_from, basis, decision_no, decided_at) \
+         VALUES ({lan_p}, 'low_income', '2026-10-01', 'decision', '7/QĐ-VP', '2026-09-30 01:00:00'); \
+         INSERT INTO periods (month, state, changed_at) VALUES ('2026-10', 'closed', '2026-11-02 00:00:00')"
+    ));
+    let mut kt = app
+        .session_for(app.user("ketoan", &[Role::Accountant]))
+        .await;
+    let page = kt.get("/accounting/eligibility").await;
+    assert!(page.has("form[action='/accounting/eligibility/1/end']"));
+    // Ending inside the closed October would change it: refused, by the store and the database.
+    let end = |to: &'static str| {
+        [
+            ("to", to),
+            ("reason", "Hết diện thu nhập thấp"),
+            ("confirm", "yes"),
+        ]
+    };
+    let r = kt
+        .post("/accounting/eligibility/1/end", &end("20/10/2026"))
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("đã khóa sổ"), "{}", r.body);
+    assert!(!app.sql_ok("UPDATE eligibility SET valid_to = '2026-10-20' WHERE id = 1"));
+    // Ending it on 30/11 changes only open months.
+    let r = kt
+        .post("/accounting/eligibility/1/end", &end("30/11/2026"))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count("eligibility WHERE id = 1 AND valid_to = '2026-11-30'"),
+        1
+    );
+    // Not later than it ends now, and not without a reason.
+    assert_eq!(
+        kt.post("/accounting/eligibility/1/end", &end("15/12/2026"))
+            .await
+            .status,
+        400
+    );
+    let r = kt
+        .post(
+            "/accounting/eligibility/1/end",
+            &[("to", "20/11/2026"), ("reason", " "), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(app.audit_after("subsidy_eligibility.end").len(), 1);
+    // A policy ends the same way.
+    let r = kt
+        .post("/accounting/policies/1/end", &end("31/12/2026"))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count("subsidy_policies WHERE id = 1 AND valid_to = '2026-12-31'"),
+        1
+    );
+    assert_eq!(
+        kt.post("/accounting/policies/2/end", &end("15/10/2026"))
+            .await
+            .status,
+        400
+    );
+
+    // Lan sees her own decision on her statement; Bình sees none of it.
+    let mut lan = app.session_of("lan").await;
+    let own = lan.get("/statement?month=2026-11").await;
+    assert!(
+        own.body.contains("7/QĐ-VP") && own.body.contains("30/11/2026"),
+        "{}",
+        own.body
+    );
+    let mut binh = app.session_of("binh").await;
+    let other = binh.get("/statement?month=2026-11").await;
+    assert!(!other.body.contains("7/QĐ-VP"));
+    assert_eq!(binh.get("/accounting/eligibility").await.status, 403);
 }

@@ -104,6 +104,17 @@ CREATE FUNCTION refuse_closed_month() RETURNS trigger AS $$
 DECLARE
     old_from DATE; old_to DATE; new_from DATE; new_to DATE;
 BEGIN
+    -- Ending (or extending) a dated row changes only the days between its old and new end:
+    -- those must be open; any other change must not touch a closed month at all.
+    IF TG_OP = 'UPDATE' AND TG_ARGV[0] = 'range'
+        AND (to_jsonb(NEW) - 'valid_to') = (to_jsonb(OLD) - 'valid_to') THEN
+        IF NEW.valid_to IS DISTINCT FROM OLD.valid_to AND month_closed(
+            LEAST(COALESCE(OLD.valid_to, DATE '9999-12-30'), COALESCE(NEW.valid_to, DATE '9999-12-30')) + 1,
+            GREATEST(COALESCE(OLD.valid_to, DATE '9999-12-31'), COALESCE(NEW.valid_to, DATE '9999-12-31'))) THEN
+            RAISE EXCEPTION 'canteen: month closed';
+        END IF;
+        RETURN NEW;
+    END IF;
     IF TG_OP <> 'INSERT' THEN
         IF TG_ARGV[0] = 'range' THEN old_from := OLD.valid_from; old_to := OLD.valid_to;
         ELSIF TG_ARGV[0] = 'month' THEN old_from := to_date(OLD.month || '-01', 'YYYY-MM-DD'); old_to := old_from;

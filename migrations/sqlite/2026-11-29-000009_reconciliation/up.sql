@@ -141,8 +141,11 @@ BEGIN SELECT RAISE(ABORT, 'canteen: month closed'); END;
 CREATE TRIGGER eligibility_closed_month_insert BEFORE INSERT ON eligibility
 WHEN EXISTS (SELECT 1 FROM periods WHERE state <> 'open' AND month >= substr(NEW.valid_from, 1, 7) AND month <= substr(COALESCE(NEW.valid_to, '9999-12-31'), 1, 7))
 BEGIN SELECT RAISE(ABORT, 'canteen: month closed'); END;
+-- Ending (or extending) a eligibility row changes only the days between its old and new end:
+-- those must be open; any other change must not touch a closed month at all.
 CREATE TRIGGER eligibility_closed_month_update BEFORE UPDATE ON eligibility
-WHEN EXISTS (SELECT 1 FROM periods WHERE state <> 'open' AND month >= substr(OLD.valid_from, 1, 7) AND month <= substr(COALESCE(OLD.valid_to, '9999-12-31'), 1, 7)) OR EXISTS (SELECT 1 FROM periods WHERE state <> 'open' AND month >= substr(NEW.valid_from, 1, 7) AND month <= substr(COALESCE(NEW.valid_to, '9999-12-31'), 1, 7))
+WHEN ((NEW.person_id IS NOT OLD.person_id OR NEW.band IS NOT OLD.band OR NEW.valid_from IS NOT OLD.valid_from OR NEW.basis IS NOT OLD.basis OR NEW.decision_no IS NOT OLD.decision_no OR NEW.decision_date IS NOT OLD.decision_date OR NEW.note IS NOT OLD.note) AND (EXISTS (SELECT 1 FROM periods WHERE state <> 'open' AND month >= substr(OLD.valid_from, 1, 7) AND month <= substr(COALESCE(OLD.valid_to, '9999-12-31'), 1, 7)) OR EXISTS (SELECT 1 FROM periods WHERE state <> 'open' AND month >= substr(NEW.valid_from, 1, 7) AND month <= substr(COALESCE(NEW.valid_to, '9999-12-31'), 1, 7))))
+  OR (NEW.valid_to IS NOT OLD.valid_to AND EXISTS (SELECT 1 FROM periods WHERE state <> 'open' AND month >= substr(date(MIN(COALESCE(OLD.valid_to, '9999-12-30'), COALESCE(NEW.valid_to, '9999-12-30')), '+1 day'), 1, 7) AND month <= substr(MAX(COALESCE(OLD.valid_to, '9999-12-31'), COALESCE(NEW.valid_to, '9999-12-31')), 1, 7)))
 BEGIN SELECT RAISE(ABORT, 'canteen: month closed'); END;
 CREATE TRIGGER eligibility_closed_month_delete BEFORE DELETE ON eligibility
 WHEN EXISTS (SELECT 1 FROM periods WHERE state <> 'open' AND month >= substr(OLD.valid_from, 1, 7) AND month <= substr(COALESCE(OLD.valid_to, '9999-12-31'), 1, 7))
@@ -150,8 +153,11 @@ BEGIN SELECT RAISE(ABORT, 'canteen: month closed'); END;
 CREATE TRIGGER subsidy_policies_closed_month_insert BEFORE INSERT ON subsidy_policies
 WHEN EXISTS (SELECT 1 FROM periods WHERE state <> 'open' AND month >= substr(NEW.valid_from, 1, 7) AND month <= substr(COALESCE(NEW.valid_to, '9999-12-31'), 1, 7))
 BEGIN SELECT RAISE(ABORT, 'canteen: month closed'); END;
+-- Ending (or extending) a subsidy_policies row changes only the days between its old and new end:
+-- those must be open; any other change must not touch a closed month at all.
 CREATE TRIGGER subsidy_policies_closed_month_update BEFORE UPDATE ON subsidy_policies
-WHEN EXISTS (SELECT 1 FROM periods WHERE state <> 'open' AND month >= substr(OLD.valid_from, 1, 7) AND month <= substr(COALESCE(OLD.valid_to, '9999-12-31'), 1, 7)) OR EXISTS (SELECT 1 FROM periods WHERE state <> 'open' AND month >= substr(NEW.valid_from, 1, 7) AND month <= substr(COALESCE(NEW.valid_to, '9999-12-31'), 1, 7))
+WHEN ((NEW.name IS NOT OLD.name OR NEW.covers IS NOT OLD.covers OR NEW.covers_value IS NOT OLD.covers_value OR NEW.amount_kind IS NOT OLD.amount_kind OR NEW.amount_value IS NOT OLD.amount_value OR NEW.monthly_cap IS NOT OLD.monthly_cap OR NEW.income_threshold_vnd IS NOT OLD.income_threshold_vnd OR NEW.fund_id IS NOT OLD.fund_id OR NEW.valid_from IS NOT OLD.valid_from OR NEW.legal_basis IS NOT OLD.legal_basis) AND (EXISTS (SELECT 1 FROM periods WHERE state <> 'open' AND month >= substr(OLD.valid_from, 1, 7) AND month <= substr(COALESCE(OLD.valid_to, '9999-12-31'), 1, 7)) OR EXISTS (SELECT 1 FROM periods WHERE state <> 'open' AND month >= substr(NEW.valid_from, 1, 7) AND month <= substr(COALESCE(NEW.valid_to, '9999-12-31'), 1, 7))))
+  OR (NEW.valid_to IS NOT OLD.valid_to AND EXISTS (SELECT 1 FROM periods WHERE state <> 'open' AND month >= substr(date(MIN(COALESCE(OLD.valid_to, '9999-12-30'), COALESCE(NEW.valid_to, '9999-12-30')), '+1 day'), 1, 7) AND month <= substr(MAX(COALESCE(OLD.valid_to, '9999-12-31'), COALESCE(NEW.valid_to, '9999-12-31')), 1, 7)))
 BEGIN SELECT RAISE(ABORT, 'canteen: month closed'); END;
 CREATE TRIGGER subsidy_policies_closed_month_delete BEFORE DELETE ON subsidy_policies
 WHEN EXISTS (SELECT 1 FROM periods WHERE state <> 'open' AND month >= substr(OLD.valid_from, 1, 7) AND month <= substr(COALESCE(OLD.valid_to, '9999-12-31'), 1, 7))

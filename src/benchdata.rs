@@ -1,0 +1,196 @@
+//! A large month for the accounting benchmark (`bench/month.sh`): N working staff in ten
+//! units, every weekday of the month open with two options, every person eating every day
+//! (one in twenty a no-show), one in ten eligible for the low-income top-up, two policies,
+//! the caterer's contract and its invoice, and the note on the difference — so the month can
+//! be closed, reconciled and exported at once. Rows are made with set-based SQL (the same
+//! statements on both databases); this is benchmark data, not a history (no order events).
+
+use crate::audit::Actor;
+use crate::auth::roles::{Role, RoleSet};
+use crate::auth::store as users;
+use crate::db::{Db, DbConn};
+use crate::error::AppError;
+use crate::money::Vnd;
+use chrono::{Datelike, Duration, NaiveDate};
+use diesel::prelude::*;
+
+fn exec(c: &mut DbConn, sql: &str) -> Result<usize, AppError> {
+    Ok(diesel::sql_query(sql).execute(c)?)
+}
+
+/// Fills an empty database; returns a one-line summary.
+pub fn generate(
+    db: &Db,
+    persons: u32,
+    first: NaiveDate,
+    password_hash: &str,
+) -> anyhow::Result<String> {
+    let hash = password_hash.to_string();
+    let summary = db
+        .write_tx(move |c| {
+            if crate::people::store::count_persons(c)? > 0 {
+                return Err(AppError::internal("the database is not empty"));
+            }
+            let actor = Actor::system("bench");
+            let now = first
+                .and_hms_opt(0, 0, 0)
+                .unwrap_or_default()
+                .checked_sub_signed(Duration::days(40))
+                .unwrap_or_default();
+            let stamp = now.format("%Y-%m-%d %H:%M:%S").to_string();
+            for u in 1..=10 {
+                crate::people::store::create_unit(
+                    c,
+                    &actor,
+                    now,
+                    &format!("B{u}"),
+                    &format!("Đơn vị {u}"),
+                    None,
+                )?;
+            }
+            exec(
+                c,
+                &format!(
+                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {persons}) \
+                     INSERT INTO persons (employee_code, full_name, search_name, unit_id, category, status, \
+                       created_at, updated_at, allergens, sort_key) \
+                     SELECT 'B' || i, 'Cán bộ ' || i, 'can bo ' || i, (SELECT MIN(id) FROM units) + (i % 10), \
+                       'cong_chuc', 'working', '{stamp}', '{stamp}', '', 'can bo ' || i FROM n"
+                ),
+            )?;
+            let meals = crate::ledger::store::create_fund(
+                c,
+                &actor,
+                now,
+                "TA",
+                "Kinh phí tự chủ – tiền ăn trưa",
+                "budget",
+            )?;
+            let welfare =
+                crate::ledger::store::create_fund(c, &actor, now, "PL", "Quỹ phúc lợi", "welfare")?;
+            exec(
+                c,
+                &format!(
+                    "INSERT INTO subsidy_policies (name, covers, covers_value, amount_kind, amount_value, \
+                       monthly_cap, fund_id, valid_from, legal_basis, created_at) VALUES \
+                     ('Hỗ trợ chung', 'everyone', '', 'fixed', 10000, NULL, {meals}, '2026-01-01', 'Quy chế, Điều 12', '{stamp}'), \
+                     ('Hỗ trợ thu nhập thấp', 'band', 'low_income', 'staff_max', 15000, 22, {welfare}, '2026-01-01', 'Quy chế, Điều 13', '{stamp}')"
+                ),
+            )?;
+            exec(
+                c,
+                &format!(
+                    "INSERT INTO eligibility (person_id, band, valid_from, basis, decision_no, decided_at) \
+                     SELECT id, 'low_income', '2026-01-01', 'decision', 'QĐ ' || id, '{stamp}' FROM persons WHERE id % 10 = 0"
+                ),
+            )?;
+            let (_, last) = crate::subsidy::store::month_of(first);
+            let mut day = first;
+            let mut days = 0;
+            while day <= last {
+                if day.weekday().num_days_from_monday() < 5 {
+                    let d = day.format("%Y-%m-%d");
+                    exec(
+                        c,
+                        &format!(
+                            "INSERT INTO service_days (service_date, is_open, published, updated_at) \
+                             VALUES ('{d}', true, true, '{stamp}')"
+                        ),
+                    )?;
+                    exec(
+                        c,
+                        &format!(
+                            "INSERT INTO meal_options (service_date, name, price_vnd, vegetarian, dishes, position, allergens, allergen_notes) \
+                             VALUES ('{d}', 'Suất thường', 35000, false, '', 0, '', ''), \
+                                    ('{d}', 'Suất chay', 30000, true, '', 1, '', '')"
+                        ),
+                    )?;
+                    days += 1;
+                }
+                day += Duration::days(1);
+            }
+            exec(
+                c,
+                &format!(
+                    "INSERT INTO orders (person_id, service_date, option_id, price_vnd, status, source, created_at, updated_at) \
+                     SELECT p.id, o.service_date, o.id, o.price_vnd, \
+                       CASE WHEN (p.id + o.id) % 20 = 0 THEN 'no_show' ELSE 'served' END, 'staff', '{stamp}', '{stamp}' \
+                     FROM persons p JOIN meal_options o ON o.position = (CASE WHEN p.id % 5 = 0 THEN 1 ELSE 0 END) \
+                     WHERE o.service_date BETWEEN '{first}' AND '{last}'"
+                ),
+            )?;
+            let supplier = crate::suppliers::store::add_supplier(
+                c,
+                &actor,
+                now,
+                "Công ty Suất ăn thử tải",
+                "0101010101",
+                "",
+            )?;
+            crate::suppliers::store::add_contract(
+                c,
+                &actor,
+                now,
+                &crate::suppliers::store::NewContract {
+                    supplier_id: supplier,
+                    reference: "HĐ thử tải",
+                    valid_from: first,
+                    valid_to: None,
+                    bills: crate::suppliers::store::BILLS_ORDERED,
+                    prices: &[
+                        (String::new(), Vnd(32_000)),
+                        ("Suất chay".to_string(), Vnd(28_000)),
+                    ],
+                },
+            )?;
+            let rec = {
+                let (lines, _) = crate::accounting::store::compute(c, first)?;
+                crate::accounting::store::reconciliation(c, first, &lines, &[])?
+            };
+            crate::suppliers::store::add_invoice(
+                c,
+                &actor,
+                now,
+                &crate::suppliers::store::NewInvoice {
+                    month: first,
+                    supplier_id: Some(supplier),
+                    seller_tax_code: None,
+                    template: "1",
+                    series: "C26TTT",
+                    number: "1",
+                    issued_on: last,
+                    total: Vnd(rec.expected_total),
+                    lines: Vec::new(),
+                    original: None,
+                },
+            )?;
+            crate::accounting::store::write_note(
+                c,
+                &actor,
+                now,
+                first,
+                "Chênh lệch giữa giá bán và giá hợp đồng (dữ liệu thử tải).",
+            )?;
+            users::create(
+                c,
+                &actor,
+                now,
+                users::NewUser {
+                    username: "bench",
+                    display_name: "Kế toán thử tải",
+                    password_hash: &hash,
+                    must_change_password: false,
+                    roles: RoleSet::empty().with(Role::Accountant),
+                    person_id: None,
+                },
+            )
+            .map_err(|_| AppError::internal("bench user"))?;
+            let orders: i64 = crate::db::schema::orders::table.count().get_result(c)?;
+            Ok(format!(
+                "{persons} persons, {days} days, {orders} meals in {}; log in as \"bench\"",
+                crate::periods::month_key(first)
+            ))
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(summary)
+}
