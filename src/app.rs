@@ -203,6 +203,7 @@ routes! {
     GET "/accounting/suppliers" Roles(ACCOUNTING_READERS) => crate::suppliers::handlers::page;
     POST "/accounting/suppliers" Roles(ACCOUNTANT) => crate::suppliers::handlers::add_supplier;
     POST "/accounting/contracts" Roles(ACCOUNTANT) => crate::suppliers::handlers::add_contract;
+    POST "/accounting/contracts/{id}/end" Roles(ACCOUNTANT) => crate::suppliers::handlers::end_contract;
     POST "/accounting/month/sign" Roles(SIGNERS) => crate::signoff::handlers::sign;
     POST "/accounting/eligibility/{id}/end" Roles(ACCOUNTANT) => crate::subsidy::eligibility::end;
     POST "/accounting/policies/{id}/end" Roles(ACCOUNTANT) => crate::subsidy::policies::end;

@@ -735,6 +735,6 @@ fn signing_demo(c: &mut crate::db::DbConn, actor: &Actor, clock: &Clock) -> Resu
         )?
         .map_err(|_| AppError::internal("demo trip"))?;
     }
-    signoff::add_delegation(c, actor, now, head, deputy, from, to, "")?;
+    signoff::add_delegation(c, actor, now, head, deputy, from, to, "", today)?;
     Ok(())
 }

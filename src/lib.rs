@@ -16,6 +16,7 @@ pub mod error;
 pub mod home;
 pub mod ledger;
 pub mod money;
+pub mod once;
 pub mod people;
 pub mod periods;
 pub mod signoff;

@@ -48,6 +48,8 @@ pub struct MonthData {
     pub reconciliation: super::reconcile::Reconciliation,
     pub note: Option<(i64, String)>,
     pub signatures: Vec<crate::signoff::store::MonthSignature>,
+    /// Why a signature just tried was refused (shown on the signing card).
+    pub sign_error: Option<&'static str>,
 }
 
 impl MonthData {
@@ -94,6 +96,7 @@ pub async fn load(state: &AppState, first: NaiveDate) -> Result<MonthData, AppEr
                 reconciliation,
                 note: store::note_of(c, &month)?,
                 signatures: crate::signoff::store::signatures_of(c, &month)?,
+                sign_error: None,
             })
         })
         .await
@@ -114,6 +117,17 @@ pub async fn month(
         &AdjustForm::default(),
         &FieldErrors::default(),
     ))
+}
+
+/// The month page as it stands (after a refused signature, with its reason).
+pub fn render(ctx: &Ctx, d: &MonthData, user: &CurrentUser) -> Markup {
+    month_page(
+        ctx,
+        d,
+        user,
+        &AdjustForm::default(),
+        &FieldErrors::default(),
+    )
 }
 
 fn month_page(
@@ -231,6 +245,7 @@ fn month_page(
                     p.hint { (ctx.t("adj.help")) }
                     @if !ae.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
                     (post_form(ctx, &format!("/accounting/adjustments?m={key}"), html! {
+                        (crate::once::once_field())
                         (Input::text("code", ctx.t("people.code"), &af.code).required().render(ctx, ae))
                         (Input::text("amount", ctx.t("adj.amount"), &af.amount).required().hint(ctx.t("adj.amount_hint")).render(ctx, ae))
                         (Input::text("reason", ctx.t("adj.reason"), &af.reason).required().render(ctx, ae))
@@ -265,6 +280,8 @@ pub fn month_label(key: &str) -> String {
 #[serde(deny_unknown_fields)]
 pub struct AdjustForm {
     #[serde(default)]
+    once: String,
+    #[serde(default)]
     code: String,
     #[serde(default)]
     amount: String,
@@ -294,31 +311,48 @@ pub async fn adjust(
         e.add("reason", "adj.err_reason");
     }
     let code = f.code.trim().to_uppercase();
+    if code.is_empty() {
+        e.add("code", "adj.err_code");
+    }
     if e.is_empty() {
         let (actor, now) = (
             Actor::user(user.user_id, &user.username),
             state.clock.now_naive(),
         );
         let (reason, amount) = (f.reason.clone(), amount.unwrap_or_default());
+        let once = f.once.clone();
         let saved = state
             .db
             .write(move |c| {
+                if !crate::once::claim(c, Some(&once), now)? {
+                    return Ok(None);
+                }
                 let person = crate::people::store::person_by_code(c, &code)?
                     .ok_or(AppError::BadRequest("adj.err_person"))?
                     .id;
-                store::add_adjustment(c, &actor, now, person, first, amount, &reason)
+                store::add_adjustment(c, &actor, now, person, first, amount, &reason).map(Some)
             })
             .await;
         match saved {
-            Ok(booked) => {
+            Ok(Some(booked)) => {
                 return Ok(see_other(
                     &format!("/accounting/month?m={booked}"),
                     Some("flash.saved"),
                 ))
             }
+            Ok(None) => {
+                return Ok(see_other(
+                    &format!("/accounting/month?m={}", first.format("%Y-%m")),
+                    Some("flash.already_saved"),
+                ))
+            }
+            // The month is open: there is no adjustment form to show the reason beside.
+            Err(AppError::BadRequest("adj.err_month_open")) => {
+                return Err(AppError::BadRequest("adj.err_month_open"))
+            }
             Err(AppError::BadRequest(k)) => e.add(
                 match k {
-                    "adj.err_person" => "code",
+                    "adj.err_person" | "adj.err_code" => "code",
                     "adj.err_amount" => "amount",
                     _ => "reason",
                 },
@@ -431,6 +465,8 @@ async fn payroll(
             t.meals.to_string(),
             t.to_pay().to_string(),
             how.to_string(),
+            t.staff.to_string(),
+            t.adjust.to_string(),
         ]
     };
     let on = |t: &&PersonTotal| d.who.get(&t.person_id).is_some_and(|w| w.payroll);
@@ -442,6 +478,8 @@ async fn payroll(
         .collect();
     let total = |l: &[&PersonTotal]| l.iter().map(|t| t.to_pay()).sum::<i64>();
     let meals = |l: &[&PersonTotal]| l.iter().map(|t| t.meals).sum::<i64>();
+    let shares = |l: &[&PersonTotal]| l.iter().map(|t| t.staff).sum::<i64>();
+    let adjusted = |l: &[&PersonTotal]| l.iter().map(|t| t.adjust).sum::<i64>();
     rows.push(vec![
         String::new(),
         ctx.t("month.total_payroll").to_string(),
@@ -449,6 +487,8 @@ async fn payroll(
         meals(&payroll).to_string(),
         total(&payroll).to_string(),
         String::new(),
+        shares(&payroll).to_string(),
+        adjusted(&payroll).to_string(),
     ]);
     rows.extend(cash.iter().map(|t| row(t, ctx.t("month.in_cash"))));
     if !cash.is_empty() {
@@ -459,6 +499,8 @@ async fn payroll(
             meals(&cash).to_string(),
             total(&cash).to_string(),
             String::new(),
+            shares(&cash).to_string(),
+            adjusted(&cash).to_string(),
         ]);
     }
     let header = [
@@ -468,6 +510,8 @@ async fn payroll(
         ctx.t("month.meals"),
         ctx.t("month.deduct"),
         ctx.t("month.how"),
+        ctx.t("month.staff_share"),
+        ctx.t("adj.title"),
     ];
     let label = format!("{:02}/{}", first.month(), first.year());
     let state_text = if d.closed.is_some() {
@@ -477,7 +521,12 @@ async fn payroll(
     };
     let table = Table {
         title: ctx.tf("month.payroll_title", &label),
-        summary: vec![vec![state_text.to_string()]],
+        // The CSV goes to the payroll system: the header is its first line (the state is in
+        // the file's name); the XLSX says it above the table.
+        summary: match format {
+            export::Format::Csv => Vec::new(),
+            export::Format::Xlsx => vec![vec![state_text.to_string()]],
+        },
         header: &header,
         rows,
         numbers_from: 3,
@@ -488,13 +537,19 @@ async fn payroll(
             (3, 8.0),
             (4, 16.0),
             (5, 18.0),
+            (6, 16.0),
+            (7, 14.0),
         ],
-        money: &[4],
+        money: &[4, 6, 7],
     };
     let file = export::download(
         &table,
         format,
-        &format!("khau-tru-tien-an-{}", first.format("%Y-%m")),
+        &format!(
+            "khau-tru-tien-an-{}{}",
+            first.format("%Y-%m"),
+            if d.closed.is_some() { "" } else { "-tam-tinh" }
+        ),
     )?;
     let what = json!({"month": first.format("%Y-%m").to_string(), "rows": people.len(),
         "total_vnd": total(&payroll) + total(&cash), "format": format.code()});

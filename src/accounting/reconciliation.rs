@@ -30,10 +30,15 @@ pub struct MonthQuery {
     m: Option<String>,
 }
 
-fn month_of(q: &MonthQuery) -> Result<NaiveDate, AppError> {
-    q.m.as_deref()
-        .and_then(crate::ui::format::parse_month)
-        .ok_or(AppError::BadRequest("month.err_bad"))
+/// The month asked for, by default last month (as the month page).
+fn month_of(q: &MonthQuery, today: NaiveDate) -> Result<NaiveDate, AppError> {
+    match q.m.as_deref() {
+        None => {
+            let last = today.with_day(1).unwrap_or(today) - chrono::Duration::days(1);
+            Ok(last.with_day(1).unwrap_or(last))
+        }
+        Some(m) => crate::ui::format::parse_month(m).ok_or(AppError::BadRequest("month.err_bad")),
+    }
 }
 
 struct Page {
@@ -62,7 +67,7 @@ pub async fn page(
     user: CurrentUser,
     q: web::Query<MonthQuery>,
 ) -> Result<Markup, AppError> {
-    let first = month_of(&q)?;
+    let first = month_of(&q, state.clock.today())?;
     let p = load_page(&state, first).await?;
     Ok(view(&ctx, &user, &p, &Forms::default()))
 }
@@ -165,13 +170,14 @@ fn view(ctx: &Ctx, user: &CurrentUser, p: &Page, f: &Forms) -> Markup {
                     th.num { (ctx.t("rec.guests")) } th.num { (ctx.t("rec.walk_ins")) } th.num { (ctx.t("rec.billable")) } th.num { (ctx.t("rec.expected_short")) }
                     th.num { (ctx.t("rec.invoiced_qty")) } th.num { (ctx.t("rec.invoiced_vnd")) }
                 } }
-                tbody { @for row in &r.days { (day_row(row)) } }
+                tbody { @for row in &r.days { (day_row(ctx, row)) } }
                 tfoot { tr {
                     th { (ctx.t("rec.total_row")) }
                     td.num { (r.days.iter().map(|d| d.ordered).sum::<i64>()) } td.num { (r.days.iter().map(|d| d.served).sum::<i64>()) }
                     td.num { (r.days.iter().map(|d| d.no_show).sum::<i64>()) } td.num { (r.days.iter().map(|d| d.guests).sum::<i64>()) }
                     td.num { (r.days.iter().map(|d| d.walk_ins).sum::<i64>()) } td.num { (r.billable) } td.num { (money(r.expected_total)) }
-                    td.num { } td.num { (money(r.invoice_total)) }
+                    td.num { (r.days.iter().filter_map(|d| d.invoiced_qty).sum::<i64>()) }
+                    td.num { (money(r.days.iter().filter_map(|d| d.invoiced_vnd).sum::<i64>())) }
                 } }
             }
             h2 { (ctx.t("rec.invoices")) }
@@ -179,7 +185,10 @@ fn view(ctx: &Ctx, user: &CurrentUser, p: &Page, f: &Forms) -> Markup {
                 table.responsive {
                     thead { tr { th { (ctx.t("rec.invoice")) } th { (ctx.t("supp.name")) } th { (ctx.t("rec.issued_on")) } th.num { (ctx.t("rec.total")) } th { (ctx.t("rec.source")) } th { span.sr { (ctx.t("common.actions")) } } } }
                     tbody { @for inv in &p.invoices { tr {
-                        td { (inv.label()) } td { (supplier_name(inv.supplier_id)) } td { (date(inv.issued_on)) } td.num { (inv.total) }
+                        td data-label=(ctx.t("rec.invoice")) { (ctx.tf("rec.invoice_label", inv.label())) }
+                        td data-label=(ctx.t("supp.name")) { (supplier_name(inv.supplier_id)) }
+                        td data-label=(ctx.t("rec.issued_on")) { (date(inv.issued_on)) }
+                        td.num data-label=(ctx.t("rec.total")) { (inv.total) }
                         td { @if inv.attachment_id.is_some() { a href=(format!("/accounting/invoices/{}/original", inv.id)) { (ctx.t("rec.original")) } } @else { (ctx.t("rec.manual")) } }
                         td { @if can_edit { (confirm_form(ctx, &format!("/accounting/invoices/{}/delete", inv.id), ctx.t("rec.delete_confirm"), ctx.t("rec.delete"))) } }
                     } } }
@@ -221,14 +230,19 @@ fn view(ctx: &Ctx, user: &CurrentUser, p: &Page, f: &Forms) -> Markup {
     )
 }
 
-fn day_row(d: &DayRow) -> Markup {
+fn day_row(ctx: &Ctx, d: &DayRow) -> Markup {
     html! {
         tr.diff[d.qty_differs() || d.money_differs()] {
-            td { (d.day.map(date).unwrap_or_default()) }
-            td.num { (d.ordered) } td.num { (d.served) } td.num { (d.no_show) } td.num { (d.guests) } td.num { (d.walk_ins) }
-            td.num { (d.billable) } td.num { (d.expected.map(money).unwrap_or_else(|| "—".into())) }
-            td.num.bad[d.qty_differs()] { (cell(d.invoiced_qty)) }
-            td.num.bad[d.money_differs()] { (d.invoiced_vnd.map(money).unwrap_or_else(|| "—".into())) }
+            td data-label=(ctx.t("week.day")) { (d.day.map(date).unwrap_or_default()) }
+            td.num data-label=(ctx.t("rec.ordered")) { (d.ordered) }
+            td.num data-label=(ctx.t("rec.served")) { (d.served) }
+            td.num data-label=(ctx.t("rec.no_show")) { (d.no_show) }
+            td.num data-label=(ctx.t("rec.guests")) { (d.guests) }
+            td.num data-label=(ctx.t("rec.walk_ins")) { (d.walk_ins) }
+            td.num data-label=(ctx.t("rec.billable")) { (d.billable) }
+            td.num data-label=(ctx.t("rec.expected_short")) { (d.expected.map(money).unwrap_or_else(|| "—".into())) }
+            td.num.bad[d.qty_differs()] data-label=(ctx.t("rec.invoiced_qty")) { (cell(d.invoiced_qty)) }
+            td.num.bad[d.money_differs()] data-label=(ctx.t("rec.invoiced_vnd")) { (d.invoiced_vnd.map(money).unwrap_or_else(|| "—".into())) }
         }
     }
 }
@@ -303,7 +317,7 @@ pub async fn add_invoice(
     q: web::Query<MonthQuery>,
     Form(f): Form<InvoiceForm>,
 ) -> Result<HttpResponse, AppError> {
-    let first = month_of(&q)?;
+    let first = month_of(&q, state.clock.today())?;
     let mut e = FieldErrors::default();
     let supplier: Option<i32> = f.supplier.parse().ok();
     if supplier.is_none() {
@@ -393,7 +407,7 @@ pub async fn import_invoice(
     req: HttpRequest,
     mp: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let first = month_of(&q)?;
+    let first = month_of(&q, state.clock.today())?;
     let refused = |k: &'static str, detail: String| Forms {
         import_error: Some((k, detail)),
         ..Forms::default()
@@ -422,6 +436,9 @@ pub async fn import_invoice(
                 }
                 Err(r) => refused(r.key, r.detail),
             },
+            Err(AppError::BadRequest("imp.err_too_big")) => {
+                refused("einv.err_too_big", String::new())
+            }
             Err(AppError::BadRequest(k)) => refused(k, String::new()),
             Err(other) => return Err(other),
         };
@@ -477,7 +494,7 @@ pub async fn note(
     q: web::Query<MonthQuery>,
     Form(f): Form<NoteForm>,
 ) -> Result<HttpResponse, AppError> {
-    let first = month_of(&q)?;
+    let first = month_of(&q, state.clock.today())?;
     let (a, now, text) = (actor(&user), state.clock.now_naive(), f.note.clone());
     match state
         .db
@@ -508,7 +525,7 @@ pub async fn xlsx(
     ctx: Ctx,
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let first = month_of(&q)?;
+    let first = month_of(&q, state.clock.today())?;
     let d = load(&state, first).await?;
     let r = &d.reconciliation;
     let header = [

@@ -80,9 +80,11 @@ pub async fn my_statement(
                 table.responsive {
                     thead { tr { th { (ctx.t("week.day")) } th { (ctx.t("menu.option")) } th.num { (ctx.t("menu.price")) } th.num { (ctx.t("stmt.subsidy")) } th.num { (ctx.t("stmt.to_pay")) } } }
                     tbody { @for l in &lines { tr {
-                        td { (date(l.day)) }
-                        td { (l.option) @if l.state == MealState::NoShow { " " span.badge.off { (ctx.t("order.status_no_show")) } } }
-                        td.num { (l.split.charged) } td.num { (l.split.subsidy()) } td.num { (l.split.staff_share) }
+                        td data-label=(ctx.t("week.day")) { (date(l.day)) }
+                        td data-label=(ctx.t("menu.option")) { (l.option) @if l.state == MealState::NoShow { " " span.badge.off { (ctx.t("order.status_no_show")) } } }
+                        td.num data-label=(ctx.t("menu.price")) { (l.split.charged) }
+                        td.num data-label=(ctx.t("stmt.subsidy")) { (l.split.subsidy()) }
+                        td.num data-label=(ctx.t("stmt.to_pay")) { (l.split.staff_share) }
                     } } }
                     tfoot { tr { th scope="row" { (ctx.t("head.total")) } td {} td.num { (money(charged)) } td.num { (money(subsidy)) } td.num { strong { (money(to_pay)) } } } }
                 }
@@ -95,7 +97,11 @@ pub async fn my_statement(
                         td { (super::handlers::month_label(&a.corrects_month)) } td { (a.reason) } td.num { (money(a.amount)) }
                     } } }
                 }
-                p { strong { (ctx.t("month.staff_pays")) ": " (money(to_pay + adjusted)) } }
+                @if to_pay + adjusted < 0 {
+                    p { strong { (ctx.t("stmt.refund")) ": " (money(-(to_pay + adjusted))) } }
+                } @else {
+                    p { strong { (ctx.t("month.staff_pays")) ": " (money(to_pay + adjusted)) } }
+                }
             }
             @if !decisions.is_empty() {
                 h2 { (ctx.t("elig.mine")) }

@@ -74,6 +74,7 @@ pub async fn context(
         csrf,
         flash,
         path: req.path().to_string(),
+        query: req.query_string().chars().take(512).collect(),
         request_id,
     };
     req.extensions_mut().insert(ctx);

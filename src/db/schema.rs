@@ -460,6 +460,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    once_keys (key) {
+        key -> Text,
+        used_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     adjustments (id) {
         id -> Integer,
         month -> Text,
@@ -667,6 +674,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     contract_prices,
     supplier_invoices,
     invoice_lines,
+    once_keys,
     signing_keys,
     signatories,
     delegations,

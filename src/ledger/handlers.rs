@@ -129,6 +129,7 @@ fn view(
                 div.card {
                     h2 { (ctx.t("voucher.add")) }
                     (post_form(ctx, "/accounting/vouchers", html! {
+                        (crate::once::once_field())
                         (select(ctx, e, "fund", ctx.t("fund.name"), &fund_options, &f.fund))
                         (select(ctx, e, "kind", ctx.t("voucher.kind"), &kinds, &f.kind))
                         (Input::text("date", ctx.t("week.day"), &f.date).required().hint(ctx.t("cal.date_hint")).render(ctx, e))
@@ -145,6 +146,8 @@ fn view(
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct VoucherForm {
+    #[serde(default)]
+    once: String,
     #[serde(default)]
     fund: String,
     #[serde(default)]
@@ -195,9 +198,13 @@ pub async fn post(
             state.clock.now_naive(),
         );
         let description = f.description.clone();
+        let once = f.once.clone();
         let saved = state
             .db
             .write(move |c| {
+                if !crate::once::claim(c, Some(&once), now)? {
+                    return Ok(None);
+                }
                 store::post(
                     c,
                     &actor,
@@ -212,13 +219,20 @@ pub async fn post(
                         source: None,
                     },
                 )
+                .map(Some)
             })
             .await;
         match saved {
-            Ok(v) => {
+            Ok(Some(v)) => {
                 return Ok(see_other(
                     &format!("/accounting/funds?year={}", v.year),
                     Some("flash.saved"),
+                ))
+            }
+            Ok(None) => {
+                return Ok(see_other(
+                    &format!("/accounting/funds?year={}", day.year()),
+                    Some("flash.already_saved"),
                 ))
             }
             Err(AppError::BadRequest(k)) => e.add(

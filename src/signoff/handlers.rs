@@ -30,6 +30,7 @@ pub fn sign_card(ctx: &Ctx, user: &CurrentUser, d: &MonthData) -> Markup {
             @if d.signatures.is_empty() { p { (ctx.t("sign.none_yet")) } } @else {
                 ol { @for s in &d.signatures { li { (signature_line(ctx, s)) } } }
             }
+            @if let Some(k) = d.sign_error { p.alert role="alert" { (ctx.t(k)) } }
             @if d.signed {
                 p.notice { (ctx.t("month.state_signed")) " " a href=(format!("/accounting/month/report?m={key}")) { (ctx.t("sign.report")) } }
             } @else {
@@ -90,14 +91,33 @@ pub struct SignForm {
 /// person, wrong order: refused with the reason, nothing signed.
 pub async fn sign(
     state: web::Data<AppState>,
+    ctx: Ctx,
     user: CurrentUser,
     q: web::Query<MonthQuery>,
     Form(f): Form<SignForm>,
 ) -> Result<HttpResponse, AppError> {
+    let first = month_of(&q)?;
+    match sign_inner(&state, &user, first, &f).await {
+        Err(AppError::BadRequest(k)) => {
+            let mut d = crate::accounting::handlers::load(&state, first).await?;
+            d.sign_error = Some(k);
+            Ok(crate::ui::html_invalid(
+                crate::accounting::handlers::render(&ctx, &d, &user),
+            ))
+        }
+        other => other,
+    }
+}
+
+async fn sign_inner(
+    state: &AppState,
+    user: &CurrentUser,
+    first: NaiveDate,
+    f: &SignForm,
+) -> Result<HttpResponse, AppError> {
     if f.confirm.as_deref() != Some("yes") {
         return Err(AppError::BadRequest("err.confirm_required"));
     }
-    let first = month_of(&q)?;
     let month = crate::periods::month_key(first);
     let (uid, today) = (user.user_id, state.clock.today());
     let m = month.clone();
@@ -232,6 +252,11 @@ pub async fn report(
             }
         }
     };
+    let place_day = d
+        .signatures
+        .last()
+        .map(|s| crate::clock::business_date_of(s.signed_at))
+        .unwrap_or_else(|| state.clock.today());
     Ok(layout::page(
         &ctx,
         &ctx.tf(
@@ -250,12 +275,16 @@ pub async fn report(
                         @for (f, a) in &by_fund { tr { th scope="row" { (ctx.t("stmt.subsidy")) " — " (fund_name(*f)) } td.num { (money(*a)) } } }
                         tr { th scope="row" { (ctx.t("month.staff_share")) } td.num { (money(sum(|l| l.staff.0))) } }
                         tr { th scope="row" { (ctx.t("adj.title")) } td.num { (money(d.adjustments.iter().map(|a| a.amount).sum())) } }
-                        tr { th scope="row" { (ctx.tf("rec.invoice_total", d.reconciliation.invoices)) } td.num { (money(d.reconciliation.invoice_total)) } }
+                        tr { th scope="row" { (ctx.t("rec.takings")) } td.num { (money(d.reconciliation.takings)) } }
                         tr { th scope="row" { (ctx.t("rec.difference")) } td.num { (money(d.reconciliation.difference)) } }
+                        tr { th scope="row" { (ctx.tf("rec.invoice_total", d.reconciliation.invoices)) } td.num { strong { (money(d.reconciliation.invoice_total)) } } }
                     }
                 }
                 @if let Some(c) = &d.closed { p { (ctx.t("month.digest")) ": " code { (c.digest) } } }
-                @if let Some((_, note)) = &d.note { p { (ctx.t("rec.note")) ": " (note) } }
+                p.hint { (ctx.t("rec.identity")) }
+                // Only the note written for this very difference explains it.
+                @if let Some((_, note)) = d.note.as_ref().filter(|n| n.0 == d.reconciliation.difference && n.0 != 0) { p { (ctx.t("rec.note")) ": " (note) } }
+                p.place { (ctx.tf("sign.place_date", date(place_day))) }
                 div.signatures { (block(1)) (block(2)) (block(3)) }
             }
         },
@@ -462,17 +491,18 @@ pub async fn add_delegation(
             user.user_id,
         );
         let reference = f.reference.clone();
+        let today = state.clock.today();
         match state
             .db
             .write(move |c| {
-                store::add_delegation(c, &actor, now, uid, to_user, from, to, &reference)
+                store::add_delegation(c, &actor, now, uid, to_user, from, to, &reference, today)
             })
             .await
         {
             Ok(_) => return Ok(see_other("/accounting/signing", Some("flash.saved"))),
             Err(AppError::BadRequest(k)) => e.add(
                 match k {
-                    "sign.err_dates" => "from",
+                    "sign.err_dates" | "sign.err_past" | "sign.err_overlap" => "from",
                     "sign.err_reference" | "sign.err_tuq_reference" => "reference",
                     _ => "delegate",
                 },

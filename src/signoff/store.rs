@@ -360,9 +360,24 @@ pub fn add_delegation(
     from: NaiveDate,
     to_date: NaiveDate,
     reference: &str,
+    today: NaiveDate,
 ) -> Result<i32, AppError> {
     if position_of(conn, head)?.map(|p| p.0).as_deref() != Some(HEAD) {
-        return Err(AppError::BadRequest("sign.err_not_head"));
+        return Err(AppError::Forbidden);
+    }
+    if to_date < today {
+        return Err(AppError::BadRequest("sign.err_past"));
+    }
+    let overlapping: i64 = delegations::table
+        .filter(delegations::from_user.eq(head))
+        .filter(delegations::to_user.eq(to))
+        .filter(delegations::revoked_at.is_null())
+        .filter(delegations::valid_from.le(to_date))
+        .filter(delegations::valid_to.ge(from))
+        .count()
+        .get_result(conn)?;
+    if overlapping > 0 {
+        return Err(AppError::BadRequest("sign.err_overlap"));
     }
     if to == head {
         return Err(AppError::BadRequest("sign.err_self"));
@@ -474,7 +489,8 @@ pub fn signatures_of(conn: &mut DbConn, month: &str) -> Result<Vec<MonthSignatur
         .load(conn)?)
 }
 
-/// What a signature covers, as the totals a closed month stored.
+/// What a signature covers, as the totals a closed month stored, with what it was
+/// reconciled against: its supplier invoices and the note on the difference.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     pub digest: String,
@@ -483,6 +499,30 @@ pub struct Totals {
     pub subsidy_vnd: i64,
     pub staff_vnd: i64,
     pub adjustments_vnd: i64,
+    /// `seller/template/series/number=total` per invoice, in id order, comma-separated.
+    #[serde(default)]
+    pub invoices: String,
+    /// SHA-256 of the note on the difference ("" without one).
+    #[serde(default)]
+    pub note_sha256: String,
+}
+
+/// The month's invoices and note as a signature names them.
+fn reconciled(conn: &mut DbConn, month: &str) -> Result<(String, String), AppError> {
+    let invoices = crate::suppliers::store::invoices_of(conn, month)?
+        .iter()
+        .map(|i| {
+            format!(
+                "{}/{}/{}/{}={}",
+                i.seller_tax_code, i.template, i.series, i.number, i.total.0
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    let note = accounting::note_of(conn, month)?
+        .map(|(_, n)| crate::attachments::sha256_hex(n.as_bytes()))
+        .unwrap_or_default();
+    Ok((invoices, note))
 }
 
 /// Who signs and how, as the payload names them.
@@ -506,7 +546,7 @@ pub fn payload(
     signed_at: NaiveDateTime,
 ) -> String {
     format!(
-        "canteen month sign-off v1\nmonth: {month}\nstep: {}\ncapacity: {}\nsigner: {} {}\nmode: {}\non_behalf_of: {}\nstatement_digest: {}\nlines: {}\ncharged_vnd: {}\nsubsidy_vnd: {}\nstaff_vnd: {}\nadjustments_vnd: {}\nprevious: {}\naudit_head: {audit_head}\nsigned_at: {}\n",
+        "canteen month sign-off v1\nmonth: {month}\nstep: {}\ncapacity: {}\nsigner: {} {}\nmode: {}\non_behalf_of: {}\nstatement_digest: {}\nlines: {}\ncharged_vnd: {}\nsubsidy_vnd: {}\nstaff_vnd: {}\nadjustments_vnd: {}\ninvoices: {}\nnote_sha256: {}\nprevious: {}\naudit_head: {audit_head}\nsigned_at: {}\n",
         s.step,
         capacity_of(s.step),
         s.user_id,
@@ -519,6 +559,8 @@ pub fn payload(
         t.subsidy_vnd,
         t.staff_vnd,
         t.adjustments_vnd,
+        t.invoices,
+        t.note_sha256,
         previous.join(","),
         signed_at.format("%Y-%m-%dT%H:%M:%S%.6f"),
     )
@@ -531,15 +573,18 @@ pub fn payload_field<'a>(payload: &'a str, key: &str) -> Option<&'a str> {
         .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(": ")))
 }
 
-fn totals_of(closed: &accounting::Closed) -> Totals {
-    Totals {
+fn totals_of(conn: &mut DbConn, closed: &accounting::Closed) -> Result<Totals, AppError> {
+    let (invoices, note_sha256) = reconciled(conn, &closed.month)?;
+    Ok(Totals {
         digest: closed.digest.clone(),
         lines: i64::from(closed.lines),
         charged_vnd: closed.charged_vnd,
         subsidy_vnd: closed.subsidy_vnd,
         staff_vnd: closed.staff_vnd,
         adjustments_vnd: closed.adjustments_vnd,
-    }
+        invoices,
+        note_sha256,
+    })
 }
 
 /// How the next signature of a month would be made by `user`: its step, and for the head's
@@ -664,7 +709,7 @@ pub fn sign_month(
             mode,
             on_behalf_of: on_behalf,
         },
-        &totals_of(&closed),
+        &totals_of(conn, &closed)?,
         &previous,
         &format!("{rows} {hash}"),
         signed_at,
@@ -736,6 +781,7 @@ pub fn verify_month(conn: &mut DbConn, month: &str) -> Result<Vec<String>, AppEr
         ));
     }
     let sum = |f: fn(&accounting::Line) -> i64| lines.iter().map(f).sum::<i64>();
+    let (invoices, note_sha256) = reconciled(conn, month)?;
     let t = Totals {
         digest,
         lines: lines.len() as i64,
@@ -743,6 +789,8 @@ pub fn verify_month(conn: &mut DbConn, month: &str) -> Result<Vec<String>, AppEr
         subsidy_vnd: sum(|l| l.subsidy.0),
         staff_vnd: sum(|l| l.staff.0),
         adjustments_vnd: adjustments.iter().map(|a| a.amount).sum(),
+        invoices,
+        note_sha256,
     };
     let keys: Vec<(i32, i32, String)> = signing_keys::table
         .select((
@@ -874,7 +922,7 @@ pub fn export_month(conn: &mut DbConn, month: &str) -> Result<Exported, AppError
         format: EXPORT_FORMAT.into(),
         month: month.into(),
         canonical: accounting::canonical(&lines, &adjustments),
-        totals: totals_of(&closed),
+        totals: totals_of(conn, &closed)?,
         signatures,
     })
 }
@@ -921,6 +969,8 @@ pub fn verify_exported(file: &str, registry: &str) -> Result<String, Vec<String>
         subsidy_vnd: subsidy,
         staff_vnd: staff,
         adjustments_vnd: adjusted,
+        invoices: e.totals.invoices.clone(),
+        note_sha256: e.totals.note_sha256.clone(),
     };
     if from_text != e.totals {
         problems.push("the statement's lines do not give the totals and digest it states".into());
@@ -950,7 +1000,10 @@ pub fn verify_exported(file: &str, registry: &str) -> Result<String, Vec<String>
             ("staff_vnd", staff),
             ("adjustments_vnd", adjusted),
         ];
-        if named.iter().any(|(k, v)| field(k) != v.to_string()) {
+        if named.iter().any(|(k, v)| field(k) != v.to_string())
+            || field("invoices") != e.totals.invoices
+            || field("note_sha256") != e.totals.note_sha256
+        {
             problems.push(format!("signature {n} covers other totals"));
         }
         if field("previous") != previous.join(",") {

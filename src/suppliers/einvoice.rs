@@ -185,7 +185,11 @@ pub fn parse(bytes: &[u8]) -> Result<EInvoice, Refusal> {
     };
     let doc = Document::parse_with_options(text, opts).map_err(|e| match e {
         roxmltree::Error::DtdDetected => refuse("einv.err_dtd", ""),
-        other => refuse("einv.err_xml", other.to_string()),
+        // The position, not the parser's English.
+        other => {
+            let p = other.pos();
+            refuse("einv.err_xml", format!("{}:{}", p.row, p.col))
+        }
     })?;
     let data = doc
         .descendants()
@@ -210,8 +214,10 @@ pub fn parse(bytes: &[u8]) -> Result<EInvoice, Refusal> {
     }
     let totals = element(content, "TToan")?;
     let total_text = required(totals, "TgTTTBSo")?;
-    let total = dong(&total_text)
-        .filter(|v| *v >= 0)
+    // The amount payable in đồng is a whole number.
+    let total = decimal_e4(&total_text)
+        .filter(|v| *v > 0 && v % 10_000 == 0)
+        .and_then(|v| i64::try_from(v / 10_000).ok())
         .ok_or_else(|| refuse("einv.err_number", format!("TgTTTBSo = {total_text}")))?;
     let mut lines = Vec::new();
     if let Some(list) = child(content, "DSHHDVu") {

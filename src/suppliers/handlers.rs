@@ -85,11 +85,12 @@ fn view(
             h2 { (ctx.t("supp.contracts")) }
             @if contracts.is_empty() { p { (ctx.t("supp.no_contract")) } } @else {
                 table.responsive {
-                    thead { tr { th { (ctx.t("supp.reference")) } th { (ctx.t("supp.name")) } th { (ctx.t("supp.from")) } th { (ctx.t("supp.to")) } th { (ctx.t("supp.bills")) } th { (ctx.t("supp.prices")) } } }
+                    thead { tr { th { (ctx.t("supp.reference")) } th { (ctx.t("supp.name")) } th { (ctx.t("supp.from")) } th { (ctx.t("supp.to")) } th { (ctx.t("supp.bills")) } th { (ctx.t("supp.prices")) } @if can_edit { th { span.sr { (ctx.t("common.actions")) } } } } }
                     tbody { @for c in contracts { tr {
                         td { (c.reference) } td { (name_of(c.supplier_id)) } td { (date(c.valid_from)) } td { (opt_date(c.valid_to)) }
                         td { @if c.bills_ordered() { (ctx.t("supp.bills_ordered")) } @else { (ctx.t("supp.bills_served")) } }
                         td { @for (n, p) in &c.prices { div { @if n.is_empty() { (ctx.t("supp.every_option")) } @else { (n) } ": " (p) } } }
+                        @if can_edit { td { @if c.valid_to.is_none() { (crate::subsidy::eligibility::end_form(ctx, &format!("/accounting/contracts/{}/end", c.id), c.id)) } } }
                     } } }
                 }
             }
@@ -302,4 +303,21 @@ pub async fn add_contract(
             ..Forms::default()
         },
     )))
+}
+
+/// Ends a contract on a date, so that a new one (new prices) can follow.
+pub async fn end_contract(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    Form(f): Form<crate::subsidy::eligibility::EndForm>,
+) -> Result<HttpResponse, AppError> {
+    let (to, id, actor, now) =
+        crate::subsidy::eligibility::end_input(&state, &user, id.into_inner(), &f)?;
+    let reason = f.reason().to_string();
+    state
+        .db
+        .write(move |c| store::end_contract(c, &actor, now, id, to, &reason))
+        .await?;
+    Ok(see_other("/accounting/suppliers", Some("flash.saved")))
 }

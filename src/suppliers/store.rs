@@ -94,7 +94,7 @@ pub struct Invoice {
 impl Invoice {
     /// "1/C26TAA/123" as the invoice prints it.
     pub fn label(&self) -> String {
-        format!("{}/{} số {}", self.template, self.series, self.number)
+        format!("{}/{}/{}", self.template, self.series, self.number)
     }
 }
 
@@ -420,6 +420,25 @@ impl<'a> NewInvoice<'a> {
     }
 }
 
+/// An invoice's identity as the tax authority compares it: the template without leading
+/// zeros ("01" is "1"), the series in capitals, the number without leading zeros.
+pub fn identity(template: &str, series: &str, number: &str) -> (String, String, String) {
+    let digits = |s: &str| {
+        let s = s.trim();
+        let t = s.trim_start_matches('0');
+        if t.is_empty() && !s.is_empty() {
+            "0".to_string()
+        } else {
+            t.to_string()
+        }
+    };
+    (
+        digits(template),
+        series.trim().to_uppercase(),
+        digits(number),
+    )
+}
+
 /// Store command: records a supplier invoice for an open month. A duplicate (same seller tax
 /// code, template, series and number) is refused, and so is a seller who is not a supplier.
 /// Lines naming a day of the month are matched to it, and to the option of that day their
@@ -432,15 +451,38 @@ pub fn add_invoice(
 ) -> Result<i32, AppError> {
     let month = crate::periods::month_key(inv.month);
     crate::periods::ensure_open(conn, inv.month)?;
-    let (template, series, number) = (inv.template.trim(), inv.series.trim(), inv.number.trim());
-    if [template, series, number]
+    let (template, series, number) = identity(inv.template, inv.series, inv.number);
+    if [&template, &series, &number]
         .iter()
         .any(|s| s.is_empty() || s.chars().count() > 50)
     {
         return Err(AppError::BadRequest("einv.err_identity"));
     }
-    if inv.total.0 < 0 || inv.total.0 > MAX_INVOICE {
+    if inv.total.0 <= 0 || inv.total.0 > MAX_INVOICE {
         return Err(AppError::BadRequest("einv.err_total"));
+    }
+    let (from, to) = crate::subsidy::store::month_of(inv.month);
+    // An invoice for a month is issued in it or in the two months after, never ahead of today.
+    let today = crate::clock::business_date_of(now);
+    if inv.issued_on < from
+        || inv.issued_on > today
+        || inv.issued_on > to + chrono::Duration::days(62)
+    {
+        return Err(AppError::BadRequest("einv.err_issued_on"));
+    }
+    if inv
+        .lines
+        .iter()
+        .any(|l| l.day.is_some_and(|d| d < from || d > to))
+    {
+        return Err(AppError::BadRequest("einv.err_line_month"));
+    }
+    if !inv.lines.is_empty() {
+        // Each line's VAT is rounded on its own: a đồng per line at most.
+        let lines: i64 = inv.lines.iter().map(|l| l.amount).sum();
+        if (lines - inv.total.0).abs() > inv.lines.len() as i64 {
+            return Err(AppError::BadRequest("einv.err_lines_total"));
+        }
     }
     let supplier: Supplier = match (inv.supplier_id, inv.seller_tax_code) {
         (Some(id), _) => suppliers::table
@@ -459,24 +501,23 @@ pub fn add_invoice(
     };
     let duplicate: i64 = supplier_invoices::table
         .filter(supplier_invoices::seller_tax_code.eq(&supplier.tax_code))
-        .filter(supplier_invoices::template.eq(template))
-        .filter(supplier_invoices::series.eq(series))
-        .filter(supplier_invoices::number.eq(number))
+        .filter(supplier_invoices::template.eq(&template))
+        .filter(supplier_invoices::series.eq(&series))
+        .filter(supplier_invoices::number.eq(&number))
         .count()
         .get_result(conn)?;
     if duplicate > 0 {
         return Err(AppError::BadRequest("einv.err_duplicate"));
     }
-    let (from, to) = crate::subsidy::store::month_of(inv.month);
     let options = crate::canteen::store::option_names_between(conn, from, to)?;
     let id: i32 = diesel::insert_into(supplier_invoices::table)
         .values((
             supplier_invoices::supplier_id.eq(supplier.id),
             supplier_invoices::month.eq(&month),
             supplier_invoices::seller_tax_code.eq(&supplier.tax_code),
-            supplier_invoices::template.eq(template),
-            supplier_invoices::series.eq(series),
-            supplier_invoices::number.eq(number),
+            supplier_invoices::template.eq(&template),
+            supplier_invoices::series.eq(&series),
+            supplier_invoices::number.eq(&number),
             supplier_invoices::issued_on.eq(inv.issued_on),
             supplier_invoices::total_vnd.eq(inv.total.0),
             supplier_invoices::source.eq(if inv.original.is_some() {
@@ -601,4 +642,45 @@ pub fn original(conn: &mut DbConn, invoice: i32) -> Result<attachments::File, Ap
 /// Reads an e-invoice upload (pure wrapper, for the handler and the tests).
 pub fn read_einvoice(bytes: &[u8]) -> Result<EInvoice, einvoice::Refusal> {
     einvoice::parse(bytes)
+}
+
+/// Store command: ends a contract on `to` (a new one, with new prices, may start the next
+/// day). The days it stops covering must lie in open months. Audited.
+pub fn end_contract(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    id: i32,
+    to: NaiveDate,
+    reason: &str,
+) -> Result<(), AppError> {
+    let (from, old_to): (NaiveDate, Option<NaiveDate>) = supplier_contracts::table
+        .find(id)
+        .select((supplier_contracts::valid_from, supplier_contracts::valid_to))
+        .get_result(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    if reason.trim().is_empty() || reason.chars().count() > 300 {
+        return Err(AppError::BadRequest("elig.err_end_reason"));
+    }
+    if to < from {
+        return Err(AppError::BadRequest("policy.err_dates"));
+    }
+    if old_to.is_some_and(|t| to >= t) {
+        return Err(AppError::BadRequest("elig.err_end_later"));
+    }
+    let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(to);
+    crate::periods::ensure_open_range(conn, to + chrono::Duration::days(1), old_to.unwrap_or(far))?;
+    diesel::update(supplier_contracts::table.find(id))
+        .set(supplier_contracts::valid_to.eq(Some(to)))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        Entry::new("supplier_contract.end", "supplier_contract")
+            .id(id)
+            .before(json!({"valid_to": old_to}))
+            .after(json!({"valid_to": to, "reason": reason.trim()})),
+    )
 }

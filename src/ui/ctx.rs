@@ -15,6 +15,8 @@ pub struct Ctx {
     pub csrf: String,
     pub flash: Option<&'static str>,
     pub path: String,
+    /// The query string, so a language switch comes back to the same month or filter.
+    pub query: String,
     pub request_id: String,
 }
 
@@ -44,6 +46,7 @@ impl Ctx {
             csrf: String::new(),
             flash: None,
             path: req.path().to_string(),
+            query: req.query_string().chars().take(512).collect(),
             request_id: String::new(),
         }
     }

@@ -124,7 +124,11 @@ fn is_current(path: &str, href: &str) -> bool {
 }
 
 fn lang_switch(ctx: &Ctx) -> Markup {
-    let next = q(&ctx.path);
+    let next = if ctx.query.is_empty() {
+        q(&ctx.path)
+    } else {
+        q(&format!("{}?{}", ctx.path, ctx.query))
+    };
     html! {
         span.lang {
             @for (code, label) in [("vi", "Tiếng Việt"), ("en", "English")] {

@@ -359,6 +359,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("audit.act.accounting_month.close", "Khóa sổ tháng tiền ăn", "Month closed"),
     ("audit.act.accounting_payroll.export", "Xuất bảng trừ lương tiền ăn", "Payroll deductions exported"),
     ("audit.ent.month", "Tháng", "Month"),
+    ("audit.act.supplier_contract.end", "Kết thúc hợp đồng cung cấp", "Contract ended"),
     ("audit.act.subsidy_eligibility.end", "Kết thúc quyết định hỗ trợ", "Decision ended"),
     ("audit.act.subsidy_policy.end", "Kết thúc chính sách hỗ trợ", "Policy ended"),
     ("audit.act.accounting_statements.export", "Xuất bảng kê tiền ăn từng suất", "Statements exported"),

@@ -205,6 +205,7 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("GET /accounting/suppliers", "caA"),
     ("POST /accounting/suppliers", "c"),
     ("POST /accounting/contracts", "c"),
+    ("POST /accounting/contracts/{id}/end", "c"),
     ("POST /accounting/month/sign", "ca"),
     ("POST /accounting/eligibility/{id}/end", "c"),
     ("POST /accounting/policies/{id}/end", "c"),

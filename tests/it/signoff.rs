@@ -55,8 +55,10 @@ async fn sign(c: &mut Client, password: &str) -> Resp {
     .await
 }
 
+/// Refused on the month page itself, with the reason on the signing card.
 fn refused(r: &Resp, why: &str) {
-    assert_eq!(r.status, 400, "{why}: {}", r.body);
+    assert_eq!(r.status, 422, "{why}: {}", r.body);
+    assert!(r.has("#sign p.alert"), "{why}: shown on the signing card");
     assert!(r.body.contains(why), "{why}: {}", r.body);
 }
 
@@ -149,7 +151,8 @@ async fn a_deputy_signs_kt_only_within_the_delegation_and_the_preparer_never_sig
     head.get("/accounting/signing").await;
     let deputy_id = canteen_user_id(&app, "phochanh");
     let kt_id = canteen_user_id(&app, "ketoan");
-    // A delegation that ended yesterday (the clock is 02/01/2027).
+    // A delegation that ended yesterday (the clock is 02/01/2027) is not recorded; one that
+    // starts tomorrow does not let the deputy sign today.
     let r = head
         .post(
             "/accounting/delegations",
@@ -161,8 +164,22 @@ async fn a_deputy_signs_kt_only_within_the_delegation_and_the_preparer_never_sig
             ],
         )
         .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("hết hạn trước hôm nay"), "{}", r.body);
+    let r = head
+        .post(
+            "/accounting/delegations",
+            &[
+                ("delegate", &deputy_id.to_string()),
+                ("from", "03/01/2027"),
+                ("to", "04/01/2027"),
+                ("reference", ""),
+            ],
+        )
+        .await;
     assert_eq!(r.status, 303, "{}", r.body);
     refused(&sign(&mut deputy, PASSWORD).await, "thủ trưởng đơn vị");
+    app.sql("UPDATE delegations SET revoked_at = '2027-01-02 01:00:00' WHERE to_user = (SELECT id FROM users WHERE username = 'phochanh')");
     // The preparer, even authorised in writing, never signs the month they prepared.
     let r = head
         .post(
@@ -204,7 +221,21 @@ async fn a_deputy_signs_kt_only_within_the_delegation_and_the_preparer_never_sig
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
-    // Only the head delegates.
+    // Only the head delegates (403), and not twice for overlapping days.
+    assert_eq!(
+        head.post(
+            "/accounting/delegations",
+            &[
+                ("delegate", &deputy_id.to_string()),
+                ("from", "05/01/2027"),
+                ("to", "06/01/2027"),
+                ("reference", ""),
+            ],
+        )
+        .await
+        .status,
+        422
+    );
     assert_eq!(
         duyet
             .post(
@@ -218,7 +249,7 @@ async fn a_deputy_signs_kt_only_within_the_delegation_and_the_preparer_never_sig
             )
             .await
             .status,
-        422
+        403
     );
     let r = sign(&mut deputy, PASSWORD).await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -230,6 +261,9 @@ async fn a_deputy_signs_kt_only_within_the_delegation_and_the_preparer_never_sig
     );
     assert!(blocks[2].contains("phochanh"), "{blocks:?}");
     assert_eq!(app.audit_after("signing_delegation.create").len(), 3);
+    // The report adds up and says where and when.
+    let report = deputy.get("/accounting/month/report?m=2026-12").await;
+    assert!(report.body.contains("Thu của khách") && report.body.contains("Hà Nội, ngày"));
 }
 
 fn canteen_user_id(app: &TestApp, username: &str) -> i32 {

@@ -5,6 +5,7 @@ DROP TRIGGER meal_options_closed_month ON meal_options;
 DROP TRIGGER service_days_closed_month ON service_days;
 DROP TRIGGER eligibility_closed_month ON eligibility;
 DROP TRIGGER subsidy_policies_closed_month ON subsidy_policies;
+DROP TABLE once_keys;
 ALTER TABLE month_closes DROP COLUMN adjustments_vnd;
 DROP TABLE invoice_lines;
 DROP TABLE supplier_invoices;

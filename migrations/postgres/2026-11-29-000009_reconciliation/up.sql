@@ -157,3 +157,11 @@ FOR EACH ROW EXECUTE FUNCTION refuse_closed_month('month');
 
 -- A closed month's stored totals also carry the adjustments booked in it.
 ALTER TABLE month_closes ADD COLUMN adjustments_vnd BIGINT NOT NULL DEFAULT 0;
+
+-- One-time keys of submitted forms: a form that moves money carries a key made when it was
+-- drawn; the store command claims it in its transaction, so a double click or a resent
+-- request is done once.
+CREATE TABLE once_keys (
+    key TEXT PRIMARY KEY,
+    used_at TIMESTAMP NOT NULL
+);

@@ -19,6 +19,7 @@ DROP TRIGGER eligibility_closed_month_delete;
 DROP TRIGGER subsidy_policies_closed_month_insert;
 DROP TRIGGER subsidy_policies_closed_month_update;
 DROP TRIGGER subsidy_policies_closed_month_delete;
+DROP TABLE once_keys;
 ALTER TABLE month_closes DROP COLUMN adjustments_vnd;
 DROP TABLE invoice_lines;
 DROP TABLE supplier_invoices;
