@@ -32,11 +32,7 @@ pub fn generate(
                 return Err(AppError::internal("the database is not empty"));
             }
             let actor = Actor::system("bench");
-            let now = first
-                .and_hms_opt(0, 0, 0)
-                .unwrap_or_default()
-                .checked_sub_signed(Duration::days(40))
-                .unwrap_or_default();
+            let now = chrono::Utc::now().naive_utc();
             let stamp = now.format("%Y-%m-%d %H:%M:%S").to_string();
             for u in 1..=10 {
                 crate::people::store::create_unit(
