@@ -79,6 +79,7 @@ pub const KITCHEN_ADMIN: &[Role] = &[Role::Kitchen, Role::Admin];
 pub const PEOPLE_READERS: &[Role] = &[Role::Admin, Role::Accountant, Role::UnionOfficer];
 pub const ACCOUNTANT: &[Role] = &[Role::Accountant];
 pub const APPROVER: &[Role] = &[Role::Approver];
+pub const UNION: &[Role] = &[Role::UnionOfficer];
 /// Who signs months: accountants (the preparer) and approvers.
 pub const SIGNERS: &[Role] = &[Role::Accountant, Role::Approver];
 pub const ACCOUNTING_READERS: &[Role] = &[Role::Accountant, Role::Approver, Role::Admin];
@@ -206,6 +207,9 @@ routes! {
     POST "/accounting/contracts/{id}/end" Roles(ACCOUNTANT) => crate::suppliers::handlers::end_contract;
     POST "/accounting/month/sign" Roles(SIGNERS) => crate::signoff::handlers::sign;
     POST "/accounting/eligibility/{id}/end" Roles(ACCOUNTANT) => crate::subsidy::eligibility::end;
+    POST "/accounting/eligibility/proposals" Roles(UNION) => crate::subsidy::eligibility::propose;
+    POST "/accounting/eligibility/proposals/{id}/accept" Roles(ACCOUNTANT) => crate::subsidy::eligibility::accept;
+    POST "/accounting/eligibility/proposals/{id}/decline" Roles(ACCOUNTANT) => crate::subsidy::eligibility::decline;
     POST "/accounting/policies/{id}/end" Roles(ACCOUNTANT) => crate::subsidy::policies::end;
     GET "/accounting/subsidy.xlsx" Roles(ACCOUNTING_READERS) => crate::accounting::handlers::subsidy_xlsx;
     GET "/accounting/statements.xlsx" Roles(ACCOUNTING_READERS) => crate::accounting::handlers::statements_xlsx;

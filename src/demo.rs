@@ -297,6 +297,30 @@ fn subsidy_demo(
         today.year(),
         crate::money::Vnd(120_000_000),
     )?;
+    // The year's first allocations reached the funds on their first working day.
+    for (fund, amount, what) in [
+        (
+            meals,
+            300_000_000,
+            "Cấp kinh phí tiền ăn trưa 6 tháng đầu năm",
+        ),
+        (welfare, 60_000_000, "Trích quỹ phúc lợi 6 tháng đầu năm"),
+    ] {
+        ledger::post(
+            c,
+            actor,
+            now,
+            &ledger::NewVoucher {
+                fund,
+                kind: ledger::RECEIPT,
+                date: (year_start + Duration::days(4)).min(today),
+                amount: crate::money::Vnd(amount),
+                description: what,
+                person: None,
+                source: None,
+            },
+        )?;
+    }
     for (name, covers, amount, cap, fund, basis) in [
         (
             "Hỗ trợ tiền ăn trưa chung",

@@ -220,7 +220,7 @@ fn month_page(
                     tbody { @for a in &d.adjustments { tr {
                         td { (who(a.person_id).map(|w| w.code.as_str()).unwrap_or("")) }
                         td { (who(a.person_id).map(|w| w.name.as_str()).unwrap_or("")) }
-                        td { (month_label(&a.corrects_month)) } td.num { (money(a.amount)) } td { (a.reason) }
+                        td { (month_label(&a.corrects_month)) } td.num { (money(a.amount)) } td.wrap { (a.reason) }
                     } } }
                 }
             }

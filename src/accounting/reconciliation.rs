@@ -147,8 +147,8 @@ fn view(ctx: &Ctx, user: &CurrentUser, p: &Page, f: &Forms) -> Markup {
                 div.card #note {
                     h2 { (ctx.t("rec.note")) }
                     @match &d.note {
-                        Some((diff, text)) if *diff == r.difference => p { (ctx.t("rec.note_ok")) " " em { (text) } }
-                        Some((diff, text)) => p.alert { (ctx.tf("rec.note_stale", money(*diff))) " " em { (text) } }
+                        Some((diff, text)) if *diff == r.difference => p.wrap { (ctx.t("rec.note_ok")) " " em { (text) } }
+                        Some((diff, text)) => p.alert.wrap { (ctx.tf("rec.note_stale", money(*diff))) " " em { (text) } }
                         None => p.alert { (ctx.t("rec.note_missing")) }
                     }
                     @if can_edit {

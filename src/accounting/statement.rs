@@ -94,7 +94,7 @@ pub async fn my_statement(
                 table.responsive {
                     thead { tr { th { (ctx.t("adj.corrects")) } th { (ctx.t("adj.reason")) } th.num { (ctx.t("voucher.amount")) } } }
                     tbody { @for a in &adjustments { tr {
-                        td { (super::handlers::month_label(&a.corrects_month)) } td { (a.reason) } td.num { (money(a.amount)) }
+                        td { (super::handlers::month_label(&a.corrects_month)) } td.wrap { (a.reason) } td.num { (money(a.amount)) }
                     } } }
                 }
                 @if to_pay + adjusted < 0 {

@@ -552,6 +552,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    eligibility_proposals (id) {
+        id -> Integer,
+        person_id -> Integer,
+        band -> Text,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        reason -> Text,
+        proposed_by -> Nullable<Integer>,
+        proposed_at -> Timestamp,
+        state -> Text,
+        decided_by -> Nullable<Integer>,
+        decided_at -> Nullable<Timestamp>,
+        decline_reason -> Nullable<Text>,
+        decision_id -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
     signing_keys (id) {
         id -> Integer,
         user_id -> Integer,
@@ -613,6 +631,7 @@ diesel::joinable!(eligibility -> persons (person_id));
 diesel::joinable!(subsidy_policies -> funds (fund_id));
 diesel::joinable!(adjustments -> persons (person_id));
 diesel::joinable!(signing_keys -> users (user_id));
+diesel::joinable!(eligibility_proposals -> persons (person_id));
 diesel::joinable!(signatories -> users (user_id));
 diesel::joinable!(supplier_contracts -> suppliers (supplier_id));
 diesel::joinable!(contract_prices -> supplier_contracts (contract_id));
@@ -675,6 +694,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     supplier_invoices,
     invoice_lines,
     once_keys,
+    eligibility_proposals,
     signing_keys,
     signatories,
     delegations,

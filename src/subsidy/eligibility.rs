@@ -29,9 +29,9 @@ pub async fn list(
 ) -> Result<Markup, AppError> {
     let all = q.all.is_some();
     let today = state.clock.today();
-    let rows = state
+    let (rows, proposals) = state
         .db
-        .read(move |c| store::decisions(c, today, all))
+        .read(move |c| Ok((store::decisions(c, today, all)?, store::proposals(c)?)))
         .await?;
     Ok(page(
         &ctx,
@@ -39,8 +39,8 @@ pub async fn list(
         all,
         today,
         user.has(Role::Accountant),
-        &DecisionForm::default(),
-        &FieldErrors::default(),
+        (&DecisionForm::default(), &FieldErrors::default()),
+        proposals_section(&ctx, &user, &proposals),
     ))
 }
 
@@ -58,8 +58,8 @@ fn page(
     all: bool,
     today: NaiveDate,
     can_edit: bool,
-    f: &DecisionForm,
-    e: &FieldErrors,
+    (f, e): (&DecisionForm, &FieldErrors),
+    proposals: Markup,
 ) -> Markup {
     let soon: Vec<&store::DecisionRow> = rows
         .iter()
@@ -110,6 +110,7 @@ fn page(
                     @if can_edit { td { @if r.to.is_none_or(|t| t >= today) { (end_form(ctx, &format!("/accounting/eligibility/{}/end", r.id), r.id)) } } }
                 } } }
             }
+            (proposals)
             @if can_edit {
                 div.card {
                     h2 { (ctx.t("elig.add")) }
@@ -246,7 +247,17 @@ pub async fn add(
         .db
         .read(move |c| store::decisions(c, today, false))
         .await?;
-    Ok(html_invalid(page(&ctx, &rows, false, today, true, &f, &e)))
+    let proposals = state.db.read(store::proposals).await?;
+    let section = proposals_section(&ctx, &user, &proposals);
+    Ok(html_invalid(page(
+        &ctx,
+        &rows,
+        false,
+        today,
+        true,
+        (&f, &e),
+        section,
+    )))
 }
 
 /// The small form that ends a decision or a policy on a date, with a reason.
@@ -323,5 +334,181 @@ pub fn end_input(
         id,
         crate::audit::Actor::user(user.user_id, &user.username),
         state.clock.now_naive(),
+    ))
+}
+
+/// Union officers' proposals: they propose (who, band, from/to, why); an accountant accepts
+/// one into a decision (number and date) or declines it with a reason.
+fn proposals_section(ctx: &Ctx, user: &CurrentUser, list: &[store::Proposal]) -> Markup {
+    let accountant = user.has(Role::Accountant);
+    let union = user.has(Role::UnionOfficer);
+    let bands = [
+        (
+            "low_income".to_string(),
+            ctx.t("elig.band_low_income").to_string(),
+        ),
+        (
+            "hardship".to_string(),
+            ctx.t("elig.band_hardship").to_string(),
+        ),
+    ];
+    let none = FieldErrors::default();
+    html! {
+        section #proposals {
+            h2 { (ctx.t("elig.proposals")) }
+            @if list.is_empty() { p { (ctx.t("elig.no_proposal")) } } @else {
+                table.responsive {
+                    thead { tr { th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th { (ctx.t("elig.band")) } th { (ctx.t("absence.from")) } th { (ctx.t("absence.to")) } th { (ctx.t("elig.proposal_reason")) } th { (ctx.t("elig.proposal_state")) } } }
+                    tbody { @for p in list { tr {
+                        td { (p.code) } td { (p.name) } td { (ctx.t(band_key(&p.band))) }
+                        td { (date(p.from)) } td { (p.to.map(date).unwrap_or_else(|| ctx.t("elig.open_ended").into())) }
+                        td.wrap { (p.reason) }
+                        td {
+                            @match p.state.as_str() {
+                                "accepted" => { (ctx.t("elig.proposal_accepted")) }
+                                "declined" => { (ctx.t("elig.proposal_declined")) ": " (p.decline_reason.as_deref().unwrap_or("")) }
+                                _ if accountant => {
+                                    details {
+                                        summary { (ctx.t("elig.accept")) }
+                                        (post_form(ctx, &format!("/accounting/eligibility/proposals/{}/accept", p.id), html! {
+                                            label for=(format!("pno-{}", p.id)) { (ctx.t("elig.decision_no")) }
+                                            input id=(format!("pno-{}", p.id)) name="decision_no" required maxlength="60";
+                                            label for=(format!("pdd-{}", p.id)) { (ctx.t("elig.decision_date")) }
+                                            input id=(format!("pdd-{}", p.id)) name="decision_date" required placeholder="dd/mm/yyyy";
+                                            button type="submit" { (ctx.t("elig.accept")) }
+                                        }))
+                                    }
+                                    details {
+                                        summary { (ctx.t("elig.decline")) }
+                                        (post_form(ctx, &format!("/accounting/eligibility/proposals/{}/decline", p.id), html! {
+                                            label for=(format!("pdr-{}", p.id)) { (ctx.t("elig.end_reason")) }
+                                            input id=(format!("pdr-{}", p.id)) name="reason" required maxlength="300";
+                                            button.secondary type="submit" { (ctx.t("elig.decline")) }
+                                        }))
+                                    }
+                                }
+                                _ => { (ctx.t("elig.proposal_pending")) }
+                            }
+                        }
+                    } } }
+                }
+            }
+            @if union {
+                div.card {
+                    h2 { (ctx.t("elig.propose")) }
+                    p.hint { (ctx.t("elig.propose_help")) }
+                    (post_form(ctx, "/accounting/eligibility/proposals", html! {
+                        (Input::text("code", ctx.t("people.code"), "").required().render(ctx, &none))
+                        (select(ctx, &none, "band", ctx.t("elig.band"), &bands, "low_income"))
+                        (Input::text("from", ctx.t("absence.from"), "").required().hint(ctx.t("cal.date_hint")).render(ctx, &none))
+                        (Input::text("to", ctx.t("absence.to"), "").hint(ctx.t("elig.to_hint")).render(ctx, &none))
+                        (Input::text("reason", ctx.t("elig.proposal_reason"), "").required().render(ctx, &none))
+                        button type="submit" { (ctx.t("elig.propose")) }
+                    }))
+                }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProposeForm {
+    code: String,
+    band: String,
+    from: String,
+    #[serde(default)]
+    to: String,
+    reason: String,
+}
+
+/// A union officer proposes eligibility.
+pub async fn propose(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    Form(f): Form<ProposeForm>,
+) -> Result<HttpResponse, AppError> {
+    let from = business_date(&f.from).ok_or(AppError::BadRequest("cal.err_date"))?;
+    let to = match f.to.trim() {
+        "" => None,
+        t => Some(business_date(t).ok_or(AppError::BadRequest("cal.err_date"))?),
+    };
+    let (actor, now) = (
+        Actor::user(user.user_id, &user.username),
+        state.clock.now_naive(),
+    );
+    let code = f.code.trim().to_uppercase();
+    state
+        .db
+        .write(move |c| {
+            let p = crate::people::store::person_by_code(c, &code)?
+                .ok_or(AppError::BadRequest("elig.err_no_person"))?;
+            store::propose(c, &actor, now, p.id, &f.band, from, to, &f.reason)
+        })
+        .await?;
+    Ok(see_other(
+        "/accounting/eligibility#proposals",
+        Some("flash.proposal_saved"),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptForm {
+    decision_no: String,
+    decision_date: String,
+}
+
+/// An accountant accepts a proposal into a decision.
+pub async fn accept(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    Form(f): Form<AcceptForm>,
+) -> Result<HttpResponse, AppError> {
+    let day = business_date(&f.decision_date).ok_or(AppError::BadRequest("cal.err_date"))?;
+    let (actor, now, id) = (
+        Actor::user(user.user_id, &user.username),
+        state.clock.now_naive(),
+        id.into_inner(),
+    );
+    let made = state
+        .db
+        .write(move |c| store::accept_proposal(c, &actor, now, id, &f.decision_no, day))
+        .await?;
+    match made {
+        Ok(_) => Ok(see_other(
+            "/accounting/eligibility#proposals",
+            Some("flash.saved"),
+        )),
+        Err(_) => Err(AppError::BadRequest("elig.err_overlap")),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineForm {
+    reason: String,
+}
+
+/// An accountant declines a proposal, with a reason.
+pub async fn decline(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    Form(f): Form<DeclineForm>,
+) -> Result<HttpResponse, AppError> {
+    let (actor, now, id) = (
+        Actor::user(user.user_id, &user.username),
+        state.clock.now_naive(),
+        id.into_inner(),
+    );
+    state
+        .db
+        .write(move |c| store::decline_proposal(c, &actor, now, id, &f.reason))
+        .await?;
+    Ok(see_other(
+        "/accounting/eligibility#proposals",
+        Some("flash.saved"),
     ))
 }

@@ -2,7 +2,9 @@
 //! inputs of the split for a month.
 
 use super::split::{self, Amount, Covers, Eligibility, Inputs, Meal, MealState, NoShowCharge};
-use crate::db::schema::{eligibility, no_show_rules, persons, subsidy_policies};
+use crate::db::schema::{
+    eligibility, eligibility_proposals, no_show_rules, persons, subsidy_policies,
+};
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::money::Vnd;
@@ -785,4 +787,209 @@ pub fn end_policy(
 /// A person's own decisions (for their statement page), newest first.
 pub fn decisions_of(conn: &mut DbConn, person: i32) -> Result<Vec<DecisionRow>, AppError> {
     decisions_where(conn, NaiveDate::default(), true, Some(person))
+}
+
+/// A union officer's proposal, as the eligibility page lists it.
+#[derive(Debug, Clone, Queryable)]
+pub struct Proposal {
+    pub id: i32,
+    pub person_id: i32,
+    pub code: String,
+    pub name: String,
+    pub band: String,
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+    pub reason: String,
+    pub proposed_at: chrono::NaiveDateTime,
+    pub state: String,
+    pub decline_reason: Option<String>,
+}
+
+/// Proposals, pending first then newest first (the last hundred decided ones).
+pub fn proposals(conn: &mut DbConn) -> Result<Vec<Proposal>, AppError> {
+    let mut rows: Vec<Proposal> = eligibility_proposals::table
+        .inner_join(persons::table)
+        .order(eligibility_proposals::id.desc())
+        .limit(200)
+        .select((
+            eligibility_proposals::id,
+            eligibility_proposals::person_id,
+            persons::employee_code,
+            persons::full_name,
+            eligibility_proposals::band,
+            eligibility_proposals::valid_from,
+            eligibility_proposals::valid_to,
+            eligibility_proposals::reason,
+            eligibility_proposals::proposed_at,
+            eligibility_proposals::state,
+            eligibility_proposals::decline_reason,
+        ))
+        .load(conn)?;
+    rows.sort_by_key(|p| p.state != "pending");
+    Ok(rows)
+}
+
+/// Store command: a union officer proposes that a person be eligible. Audited.
+#[allow(clippy::too_many_arguments)]
+pub fn propose(
+    conn: &mut DbConn,
+    actor: &crate::audit::Actor,
+    now: chrono::NaiveDateTime,
+    person: i32,
+    band: &str,
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+    reason: &str,
+) -> Result<i32, AppError> {
+    if !matches!(band, "low_income" | "hardship") {
+        return Err(AppError::BadRequest("err.bad_form"));
+    }
+    if to.is_some_and(|t| t < from) {
+        return Err(AppError::BadRequest("policy.err_dates"));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::BadRequest("elig.err_proposal_reason"));
+    }
+    let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(from);
+    crate::periods::ensure_open_range(conn, from, to.unwrap_or(far))?;
+    let pending: i64 = eligibility_proposals::table
+        .filter(eligibility_proposals::person_id.eq(person))
+        .filter(eligibility_proposals::band.eq(band))
+        .filter(eligibility_proposals::state.eq("pending"))
+        .count()
+        .get_result(conn)?;
+    if pending > 0 {
+        return Err(AppError::BadRequest("elig.err_proposal_pending"));
+    }
+    let id = diesel::insert_into(eligibility_proposals::table)
+        .values((
+            eligibility_proposals::person_id.eq(person),
+            eligibility_proposals::band.eq(band),
+            eligibility_proposals::valid_from.eq(from),
+            eligibility_proposals::valid_to.eq(to),
+            eligibility_proposals::reason.eq(reason),
+            eligibility_proposals::proposed_by.eq(actor.user_id),
+            eligibility_proposals::proposed_at.eq(now),
+            eligibility_proposals::state.eq("pending"),
+        ))
+        .returning(eligibility_proposals::id)
+        .get_result(conn)?;
+    crate::audit::record(
+        conn,
+        actor,
+        now,
+        crate::audit::Entry::new("subsidy_eligibility.propose", "person")
+            .id(person)
+            .after(
+                serde_json::json!({"proposal": id, "band": band, "from": from, "to": to,
+                "reason": reason}),
+            ),
+    )?;
+    Ok(id)
+}
+
+/// Store command: an accountant accepts a pending proposal into a decision (its number and
+/// date). Err(id) of an overlapping decision. Audited.
+pub fn accept_proposal(
+    conn: &mut DbConn,
+    actor: &crate::audit::Actor,
+    now: chrono::NaiveDateTime,
+    id: i32,
+    decision_no: &str,
+    decision_date: NaiveDate,
+) -> Result<Result<i32, i32>, AppError> {
+    type Row = (i32, String, NaiveDate, Option<NaiveDate>, String, String);
+    let (person, band, from, to, reason, state): Row = eligibility_proposals::table
+        .find(id)
+        .select((
+            eligibility_proposals::person_id,
+            eligibility_proposals::band,
+            eligibility_proposals::valid_from,
+            eligibility_proposals::valid_to,
+            eligibility_proposals::reason,
+            eligibility_proposals::state,
+        ))
+        .get_result(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    if state != "pending" {
+        return Err(AppError::BadRequest("elig.err_proposal_decided"));
+    }
+    let decision_no = decision_no.trim();
+    if decision_no.is_empty() || decision_no.chars().count() > 60 {
+        return Err(AppError::BadRequest("eligibility.err_decision"));
+    }
+    let made = add_eligibility(
+        conn,
+        actor,
+        now,
+        &NewEligibility {
+            person,
+            band: &band,
+            from,
+            to,
+            basis: "decision",
+            decision_no: Some(decision_no),
+            decision_date: Some(decision_date),
+            note: &reason,
+        },
+    )?;
+    let Ok(decision) = made else {
+        return Ok(made);
+    };
+    diesel::update(eligibility_proposals::table.find(id))
+        .set((
+            eligibility_proposals::state.eq("accepted"),
+            eligibility_proposals::decided_by.eq(actor.user_id),
+            eligibility_proposals::decided_at.eq(now),
+            eligibility_proposals::decision_id.eq(decision),
+        ))
+        .execute(conn)?;
+    crate::audit::record(
+        conn,
+        actor,
+        now,
+        crate::audit::Entry::new("subsidy_eligibility.accept", "person")
+            .id(person)
+            .after(serde_json::json!({"proposal": id, "decision": decision})),
+    )?;
+    Ok(Ok(decision))
+}
+
+/// Store command: an accountant declines a pending proposal, with a reason. Audited.
+pub fn decline_proposal(
+    conn: &mut DbConn,
+    actor: &crate::audit::Actor,
+    now: chrono::NaiveDateTime,
+    id: i32,
+    reason: &str,
+) -> Result<(), AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 300 {
+        return Err(AppError::BadRequest("elig.err_end_reason"));
+    }
+    let person: i32 = eligibility_proposals::table
+        .find(id)
+        .filter(eligibility_proposals::state.eq("pending"))
+        .select(eligibility_proposals::person_id)
+        .get_result(conn)
+        .optional()?
+        .ok_or(AppError::BadRequest("elig.err_proposal_decided"))?;
+    diesel::update(eligibility_proposals::table.find(id))
+        .set((
+            eligibility_proposals::state.eq("declined"),
+            eligibility_proposals::decided_by.eq(actor.user_id),
+            eligibility_proposals::decided_at.eq(now),
+            eligibility_proposals::decline_reason.eq(reason),
+        ))
+        .execute(conn)?;
+    crate::audit::record(
+        conn,
+        actor,
+        now,
+        crate::audit::Entry::new("subsidy_eligibility.decline", "person")
+            .id(person)
+            .after(serde_json::json!({"proposal": id, "reason": reason})),
+    )
 }

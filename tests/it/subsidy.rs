@@ -635,3 +635,114 @@ async fn a_decision_or_policy_ends_only_where_months_are_open_and_the_person_see
     assert!(!other.body.contains("7/QĐ-VP"));
     assert_eq!(binh.get("/accounting/eligibility").await.status, 403);
 }
+
+#[actix_web::test]
+async fn the_union_proposes_and_an_accountant_decides() {
+    let app = TestApp::spawn().await;
+    policies(&app);
+    let (_, lan_p) = app.staff("lan").await;
+    let (_, _) = app.staff("binh").await;
+    let mut cd = app
+        .session_for(app.user("congdoan", &[Role::UnionOfficer]))
+        .await;
+    let page = cd.get("/accounting/eligibility").await;
+    assert!(page.has("form[action='/accounting/eligibility/proposals']"));
+    let propose = |code: &'static str, band: &'static str| {
+        [
+            ("code", code),
+            ("band", band),
+            ("from", "01/12/2026"),
+            ("to", ""),
+            ("reason", "Chồng ốm dài ngày, hai con nhỏ"),
+        ]
+    };
+    assert_eq!(
+        cd.post(
+            "/accounting/eligibility/proposals",
+            &propose("lan", "hardship")
+        )
+        .await
+        .status,
+        303
+    );
+    // The same person and band again while pending: refused.
+    assert_eq!(
+        cd.post(
+            "/accounting/eligibility/proposals",
+            &propose("LAN", "hardship")
+        )
+        .await
+        .status,
+        400
+    );
+    assert_eq!(
+        cd.post(
+            "/accounting/eligibility/proposals",
+            &propose("binh", "low_income")
+        )
+        .await
+        .status,
+        303
+    );
+    assert_eq!(
+        cd.post(
+            "/accounting/eligibility/proposals",
+            &propose("NOBODY", "low_income")
+        )
+        .await
+        .status,
+        400
+    );
+    // The union officer cannot decide.
+    assert_eq!(
+        cd.post(
+            "/accounting/eligibility/proposals/1/accept",
+            &[("decision_no", "1"), ("decision_date", "01/12/2026")]
+        )
+        .await
+        .status,
+        403
+    );
+    let mut kt = app
+        .session_for(app.user("ketoan", &[Role::Accountant]))
+        .await;
+    let page = kt.get("/accounting/eligibility").await;
+    assert!(page.body.contains("Chồng ốm dài ngày"));
+    let r = kt
+        .post(
+            "/accounting/eligibility/proposals/1/accept",
+            &[("decision_no", "21/QĐ-VP"), ("decision_date", "28/11/2026")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count(&format!(
+            "eligibility WHERE person_id = {lan_p} AND band = 'hardship' AND basis = 'decision' AND decision_no = '21/QĐ-VP'"
+        )),
+        1
+    );
+    let r = kt
+        .post(
+            "/accounting/eligibility/proposals/2/decline",
+            &[("reason", "Thu nhập trên ngưỡng")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        app.count("eligibility_proposals WHERE state = 'declined'"),
+        1
+    );
+    // Decided proposals stay decided.
+    assert_eq!(
+        kt.post(
+            "/accounting/eligibility/proposals/2/decline",
+            &[("reason", "x")]
+        )
+        .await
+        .status,
+        400
+    );
+    assert_eq!(app.audit_after("subsidy_eligibility.propose").len(), 2);
+    let mut bep = app.session_for(app.user("bep", &[Role::Kitchen])).await;
+    assert_eq!(bep.get("/accounting/eligibility").await.status, 403);
+}

@@ -1,3 +1,4 @@
+DROP TABLE eligibility_proposals;
 DROP TABLE month_signatures;
 DROP TABLE delegations;
 DROP TABLE signatories;

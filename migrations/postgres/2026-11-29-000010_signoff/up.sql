@@ -61,3 +61,21 @@ CREATE TABLE month_signatures (
     signature TEXT NOT NULL,
     PRIMARY KEY (month, step)
 );
+
+-- Union officers propose low-income or hardship eligibility; an accountant accepts a proposal
+-- into a decision (with its number and date) or declines it with a reason.
+CREATE TABLE eligibility_proposals (
+    id SERIAL PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES persons(id),
+    band TEXT NOT NULL CHECK (band = 'low_income' OR band = 'hardship'),
+    valid_from DATE NOT NULL,
+    valid_to DATE,
+    reason TEXT NOT NULL CHECK (char_length(reason) > 0),
+    proposed_by INTEGER REFERENCES users(id),
+    proposed_at TIMESTAMP NOT NULL,
+    state TEXT NOT NULL CHECK (state = 'pending' OR state = 'accepted' OR state = 'declined'),
+    decided_by INTEGER REFERENCES users(id),
+    decided_at TIMESTAMP,
+    decline_reason TEXT,
+    decision_id INTEGER REFERENCES eligibility(id)
+);
