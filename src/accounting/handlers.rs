@@ -50,6 +50,8 @@ pub struct MonthData {
     pub signatures: Vec<crate::signoff::store::MonthSignature>,
     /// Why a signature just tried was refused (shown on the signing card).
     pub sign_error: Option<&'static str>,
+    /// Whether the month is over (only then can it be closed).
+    pub over: bool,
 }
 
 impl MonthData {
@@ -61,6 +63,7 @@ impl MonthData {
 }
 
 pub async fn load(state: &AppState, first: NaiveDate) -> Result<MonthData, AppError> {
+    let over = crate::subsidy::store::month_of(first).1 < state.clock.today();
     state
         .db
         .read(move |c| {
@@ -97,6 +100,7 @@ pub async fn load(state: &AppState, first: NaiveDate) -> Result<MonthData, AppEr
                 note: store::note_of(c, &month)?,
                 signatures: crate::signoff::store::signatures_of(c, &month)?,
                 sign_error: None,
+                over,
             })
         })
         .await
@@ -204,12 +208,15 @@ fn month_page(
                 tbody { @for t in &people {
                     @let w = who(t.person_id);
                     tr {
-                        td { (w.map(|w| w.code.as_str()).unwrap_or("")) } td { (w.map(|w| w.name.as_str()).unwrap_or("")) }
-                        td { (w.and_then(|w| w.unit.as_deref()).unwrap_or("")) }
-                        td.num { (t.meals) } td.num { (money(t.charged)) } td.num { (money(t.subsidy)) }
-                        td.num { @if t.adjust != 0 { (money(t.adjust)) } }
-                        td.num { (money(t.to_pay())) }
-                        td { @if w.is_some_and(|w| w.payroll) { (ctx.t("month.by_payroll")) } @else { (ctx.t("month.in_cash")) } }
+                        td data-label=(ctx.t("people.code")) { (w.map(|w| w.code.as_str()).unwrap_or("")) }
+                        td data-label=(ctx.t("people.name")) { (w.map(|w| w.name.as_str()).unwrap_or("")) }
+                        td data-label=(ctx.t("people.unit")) { (w.and_then(|w| w.unit.as_deref()).unwrap_or("")) }
+                        td.num data-label=(ctx.t("month.meals")) { (t.meals) }
+                        td.num data-label=(ctx.t("month.charged")) { (money(t.charged)) }
+                        td.num data-label=(ctx.t("stmt.subsidy")) { (money(t.subsidy)) }
+                        td.num data-label=(ctx.t("adj.short")) { @if t.adjust != 0 { (money(t.adjust)) } }
+                        td.num data-label=(ctx.t("stmt.to_pay")) { (money(t.to_pay())) }
+                        td data-label=(ctx.t("month.how")) { @if w.is_some_and(|w| w.payroll) { (ctx.t("month.by_payroll")) } @else { (ctx.t("month.in_cash")) } }
                     }
                 } }
             }
@@ -218,13 +225,18 @@ fn month_page(
                 table.responsive {
                     thead { tr { th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th { (ctx.t("adj.corrects")) } th.num { (ctx.t("voucher.amount")) } th { (ctx.t("adj.reason")) } } }
                     tbody { @for a in &d.adjustments { tr {
-                        td { (who(a.person_id).map(|w| w.code.as_str()).unwrap_or("")) }
-                        td { (who(a.person_id).map(|w| w.name.as_str()).unwrap_or("")) }
-                        td { (month_label(&a.corrects_month)) } td.num { (money(a.amount)) } td.wrap { (a.reason) }
+                        td data-label=(ctx.t("people.code")) { (who(a.person_id).map(|w| w.code.as_str()).unwrap_or("")) }
+                        td data-label=(ctx.t("people.name")) { (who(a.person_id).map(|w| w.name.as_str()).unwrap_or("")) }
+                        td data-label=(ctx.t("adj.corrects")) { (month_label(&a.corrects_month)) }
+                        td.num data-label=(ctx.t("voucher.amount")) { (money(a.amount)) }
+                        td.wrap data-label=(ctx.t("adj.reason")) { (a.reason) }
                     } } }
                 }
             }
-            @if d.closed.is_none() && accountant {
+            @if d.closed.is_none() && accountant && !d.over {
+                p.hint { (ctx.t("month.err_not_over")) }
+            }
+            @if d.closed.is_none() && accountant && d.over {
                 div.card {
                     h2 { (ctx.t("month.close")) }
                     p.hint { (ctx.t("month.close_help")) }
@@ -480,18 +492,22 @@ async fn payroll(
     let meals = |l: &[&PersonTotal]| l.iter().map(|t| t.meals).sum::<i64>();
     let shares = |l: &[&PersonTotal]| l.iter().map(|t| t.staff).sum::<i64>();
     let adjusted = |l: &[&PersonTotal]| l.iter().map(|t| t.adjust).sum::<i64>();
-    rows.push(vec![
-        String::new(),
-        ctx.t("month.total_payroll").to_string(),
-        String::new(),
-        meals(&payroll).to_string(),
-        total(&payroll).to_string(),
-        String::new(),
-        shares(&payroll).to_string(),
-        adjusted(&payroll).to_string(),
-    ]);
+    // The CSV is read by the payroll system: people only, no total rows.
+    let totals = format == export::Format::Xlsx;
+    if totals {
+        rows.push(vec![
+            String::new(),
+            ctx.t("month.total_payroll").to_string(),
+            String::new(),
+            meals(&payroll).to_string(),
+            total(&payroll).to_string(),
+            String::new(),
+            shares(&payroll).to_string(),
+            adjusted(&payroll).to_string(),
+        ]);
+    }
     rows.extend(cash.iter().map(|t| row(t, ctx.t("month.in_cash"))));
-    if !cash.is_empty() {
+    if totals && !cash.is_empty() {
         rows.push(vec![
             String::new(),
             ctx.t("month.total_cash").to_string(),

@@ -255,6 +255,7 @@ mod tests {
                     amount: a,
                     day: day.map(d),
                     option: None,
+                    named: Vec::new(),
                 })
                 .collect(),
         }

@@ -94,7 +94,9 @@ pub async fn my_statement(
                 table.responsive {
                     thead { tr { th { (ctx.t("adj.corrects")) } th { (ctx.t("adj.reason")) } th.num { (ctx.t("voucher.amount")) } } }
                     tbody { @for a in &adjustments { tr {
-                        td { (super::handlers::month_label(&a.corrects_month)) } td.wrap { (a.reason) } td.num { (money(a.amount)) }
+                        td data-label=(ctx.t("adj.corrects")) { (super::handlers::month_label(&a.corrects_month)) }
+                        td.wrap data-label=(ctx.t("adj.reason")) { (a.reason) }
+                        td.num data-label=(ctx.t("voucher.amount")) { (money(a.amount)) }
                     } } }
                 }
                 @if to_pay + adjusted < 0 {

@@ -96,7 +96,8 @@ fn view(
                 tbody { @for (fund, fig, _) in funds { tr {
                     td { (fund.code) " — " (fund.name) }
                     td.num { (fig.planned.map(|p| p.to_string()).unwrap_or_else(|| "—".into())) }
-                    td.num { (fig.received) } td.num { (fig.spent) } td.num { (fig.balance()) }
+                    td.num { (fig.received) } td.num { (fig.spent) }
+                    td.num { (fig.balance()) @if fig.balance().0 < 0 { " " span.badge.off { (ctx.t("fund.negative")) } } }
                     td { @match fig.used_percent() {
                         Some(p) if p > 100 => { span.badge.off { (p) " % — " (ctx.t("fund.over")) } }
                         Some(p) if p == 100 => { span.badge.off { (p) " % — " (ctx.t("fund.used_up")) } }
@@ -114,7 +115,7 @@ fn view(
                     tbody { @for v in vouchers { tr {
                         td { (v.label()) } td { (date(v.voucher_date)) } td { (v.description) }
                         td.num { @if v.kind == store::PAYMENT { "−" } (v.amount_vnd) }
-                        td { @if can_post && v.reverses.is_none() && !vouchers.iter().any(|x| x.reverses == Some(v.id)) {
+                        td { @if can_post && v.reverses.is_none() && !v.from_month() && !vouchers.iter().any(|x| x.reverses == Some(v.id)) {
                             (post_form(ctx, &format!("/accounting/vouchers/{}/reverse", v.id), html! {
                                 label.sr for=(format!("r-{}", v.id)) { (ctx.t("voucher.reason")) }
                                 input id=(format!("r-{}", v.id)) name="reason" required placeholder=(ctx.t("voucher.reason"));
@@ -283,7 +284,7 @@ pub async fn reverse(
     );
     let v = state
         .db
-        .write(move |c| store::reverse(c, &actor, now, id, today, &reason))
+        .write(move |c| store::reverse_by_hand(c, &actor, now, id, today, &reason))
         .await?;
     Ok(see_other(
         &format!("/accounting/funds?year={}", v.year),

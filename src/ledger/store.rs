@@ -49,6 +49,12 @@ impl Voucher {
         let prefix = if self.kind == RECEIPT { "PT" } else { "PC" };
         format!("{prefix} {}/{}", self.year, self.number)
     }
+    /// Posted by closing a month (its subsidy): undone only by reopening that month.
+    pub fn from_month(&self) -> bool {
+        self.source
+            .as_deref()
+            .is_some_and(|s| s.starts_with("subsidy_month:"))
+    }
     /// The voucher's effect on its fund's balance.
     pub fn signed(&self) -> i64 {
         if self.kind == RECEIPT {
@@ -309,6 +315,23 @@ pub fn reverse(
         },
         Some(v.id),
     )
+}
+
+/// Store command: an accountant reverses a voucher by hand. A month's subsidy voucher is
+/// not theirs to reverse: it follows the month (reopening an unsigned month reverses it).
+pub fn reverse_by_hand(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    id: i32,
+    date: NaiveDate,
+    reason: &str,
+) -> Result<Voucher, AppError> {
+    let v = voucher(conn, id)?.ok_or(AppError::NotFound)?;
+    if v.from_month() {
+        return Err(AppError::BadRequest("voucher.err_from_month"));
+    }
+    reverse(conn, actor, now, id, date, reason)
 }
 
 /// A fund's vouchers of a year, in number order (receipts, then payments).

@@ -234,6 +234,7 @@ pub async fn add(
             Err(AppError::BadRequest(k)) => e.add(
                 match k {
                     "eligibility.err_decision" => "decision_no",
+                    "elig.err_decision_future" => "decision_date",
                     "policy.err_dates" => "to",
                     _ => "from",
                 },

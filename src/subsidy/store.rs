@@ -296,6 +296,11 @@ pub fn add_eligibility(
     {
         return Err(AppError::BadRequest("eligibility.err_decision"));
     }
+    if e.decision_date
+        .is_some_and(|d| d > crate::clock::business_date_of(now))
+    {
+        return Err(AppError::BadRequest("elig.err_decision_future"));
+    }
     // The whole range must lie in open months: a decision reaching into a closed month would
     // change what was closed.
     let end =

@@ -37,8 +37,10 @@ pub struct Line {
     /// The line's amount with its VAT, in đồng; negative for a discount, 0 for notes and
     /// promotions.
     pub amount: i64,
-    /// The day the line's name mentions ("… ngày 03/11/2026"), if any.
+    /// The day the line's name mentions ("… ngày 03/11/2026"), if it names exactly one.
     pub day: Option<NaiveDate>,
+    /// Every day the line's name mentions (a range names two).
+    pub days: Vec<NaiveDate>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,6 +131,44 @@ fn vat_bp(s: &str) -> Option<i128> {
     let pct = decimal_e4(s.strip_suffix('%')?)?;
     // percent in 1/10 000 → basis points (1 % = 100 bp)
     Some(pct / 100)
+}
+
+/// Every date a text writes (dd/mm/yyyy or yyyy-mm-dd); Err(the text) of something written
+/// like a date that is not one ("31/11/2026", "5/11/26").
+pub fn days_in(text: &str) -> Result<Vec<NaiveDate>, String> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() || (i > 0 && b[i - 1].is_ascii_digit()) {
+            i += 1;
+            continue;
+        }
+        // A run of digits and separators starting here.
+        let mut j = i;
+        while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'/' || b[j] == b'-') {
+            j += 1;
+        }
+        let token = text[i..j].trim_end_matches(['/', '-']);
+        let parts: Vec<&str> = token.split(['/', '-']).collect();
+        if parts.len() == 3 {
+            let parsed = if token.contains('/') {
+                (parts[0].len() == 2 && parts[1].len() == 2 && parts[2].len() == 4)
+                    .then(|| NaiveDate::parse_from_str(token, "%d/%m/%Y").ok())
+                    .flatten()
+            } else {
+                (parts[0].len() == 4 && parts[1].len() == 2 && parts[2].len() == 2)
+                    .then(|| NaiveDate::parse_from_str(token, "%Y-%m-%d").ok())
+                    .flatten()
+            };
+            match parsed {
+                Some(d) => out.push(d),
+                None => return Err(token.to_string()),
+            }
+        }
+        i = j.max(i + 1);
+    }
+    Ok(out)
 }
 
 /// The first date written dd/mm/yyyy in a text.
@@ -229,6 +269,9 @@ pub fn parse(bytes: &[u8]) -> Result<EInvoice, Refusal> {
             lines.push(line(item, i)?);
         }
     }
+    if !lines.iter().any(|l| l.kind == LineKind::Goods) {
+        return Err(refuse("einv.err_no_lines", ""));
+    }
     Ok(EInvoice {
         template: required(general, "KHMSHDon")?,
         series: required(general, "KHHDon")?,
@@ -285,10 +328,15 @@ fn line(item: Node, index: usize) -> Result<Line, Refusal> {
         LineKind::Discount => -amount,
         LineKind::Promotion | LineKind::Note => 0,
     };
+    let days = days_in(&name).map_err(|t| refuse("einv.err_line_date", format!("{no}: {t}")))?;
     Ok(Line {
         no,
         kind,
-        day: day_in(&name),
+        day: match days.as_slice() {
+            [d] => Some(*d),
+            _ => None,
+        },
+        days,
         name,
         quantity,
         amount,
@@ -371,15 +419,24 @@ mod tests {
             (b"\xff\xfe<a/>".to_vec(), "einv.err_not_utf8"),
             (b"<Other/>".to_vec(), "einv.err_not_invoice"),
             (
-                invoice("", "1000")
+                invoice(GOOD, "1000")
                     .replace("<SHDon>123</SHDon>", "")
                     .into_bytes(),
                 "einv.err_missing",
             ),
-            (invoice("", "1.000.000").into_bytes(), "einv.err_number"),
+            (invoice(GOOD, "1.000.000").into_bytes(), "einv.err_number"),
             (
-                invoice("", "1000").replace(">VND<", ">USD<").into_bytes(),
+                invoice(GOOD, "1000").replace(">VND<", ">USD<").into_bytes(),
                 "einv.err_currency",
+            ),
+            (invoice("", "1000").into_bytes(), "einv.err_no_lines"),
+            (
+                invoice(
+                    "<HHDVu><THHDVu>Suất ngày 31/11/2026</THHDVu><SLuong>1</SLuong><ThTien>10</ThTien></HHDVu>",
+                    "10",
+                )
+                .into_bytes(),
+                "einv.err_line_date",
             ),
             (
                 invoice(
@@ -394,6 +451,21 @@ mod tests {
         for (bytes, key) in cases {
             assert_eq!(parse(&bytes).map(|_| ()).map_err(|e| e.key), Err(key));
         }
+    }
+
+    const GOOD: &str = "<HHDVu><SLuong>1</SLuong><ThTien>1000</ThTien></HHDVu>";
+
+    #[test]
+    fn every_date_a_line_writes_is_read_and_a_false_one_refused() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap_or_default();
+        assert_eq!(
+            days_in("từ 02/11/2026 đến 03/12/2026"),
+            Ok(vec![d(11, 2), d(12, 3)])
+        );
+        assert_eq!(days_in("ngày 2026-11-05"), Ok(vec![d(11, 5)]));
+        assert_eq!(days_in("Suất ăn tháng 11"), Ok(vec![]));
+        assert_eq!(days_in("ngày 31/11/2026"), Err("31/11/2026".to_string()));
+        assert_eq!(days_in("ngày 5/11/26"), Err("5/11/26".to_string()));
     }
 
     #[test]

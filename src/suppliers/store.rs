@@ -73,6 +73,8 @@ pub struct InvoiceLine {
     pub amount: i64,
     pub day: Option<NaiveDate>,
     pub option: Option<String>,
+    /// Every day the line's text names (checked against the month; not stored).
+    pub named: Vec<NaiveDate>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -359,6 +361,7 @@ pub fn invoices_of(conn: &mut DbConn, month: &str) -> Result<Vec<Invoice>, AppEr
                     amount: l.4,
                     day: l.5,
                     option: l.6.clone(),
+                    named: Vec::new(),
                 })
                 .collect(),
         })
@@ -413,6 +416,7 @@ impl<'a> NewInvoice<'a> {
                     amount: l.amount,
                     day: l.day,
                     option: None,
+                    named: l.days.clone(),
                 })
                 .collect(),
             original: Some((file_name, bytes)),
@@ -452,11 +456,19 @@ pub fn add_invoice(
     let month = crate::periods::month_key(inv.month);
     crate::periods::ensure_open(conn, inv.month)?;
     let (template, series, number) = identity(inv.template, inv.series, inv.number);
-    if [&template, &series, &number]
-        .iter()
-        .any(|s| s.is_empty() || s.chars().count() > 50)
-    {
+    if [&template, &series, &number].iter().any(|s| s.is_empty()) {
         return Err(AppError::BadRequest("einv.err_identity"));
+    }
+    // Template: a digit or two; series: capitals and digits; number: up to eight digits.
+    let digits = |s: &str, n: usize| s.len() <= n && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(&template, 2)
+        || !digits(&number, 8)
+        || series.len() > 9
+        || !series
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    {
+        return Err(AppError::BadRequest("einv.err_format"));
     }
     if inv.total.0 <= 0 || inv.total.0 > MAX_INVOICE {
         return Err(AppError::BadRequest("einv.err_total"));
@@ -470,11 +482,12 @@ pub fn add_invoice(
     {
         return Err(AppError::BadRequest("einv.err_issued_on"));
     }
-    if inv
-        .lines
-        .iter()
-        .any(|l| l.day.is_some_and(|d| d < from || d > to))
-    {
+    if inv.lines.iter().any(|l| {
+        l.day
+            .iter()
+            .chain(l.named.iter())
+            .any(|d| *d < from || *d > to)
+    }) {
         return Err(AppError::BadRequest("einv.err_line_month"));
     }
     if !inv.lines.is_empty() {

@@ -690,4 +690,10 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("elig.err_proposal_pending", "Người này đã có đề xuất cùng nhóm đang chờ xem xét.", "This person already has a pending proposal for this band."),
     ("elig.err_proposal_decided", "Đề xuất này đã được xem xét.", "This proposal was already decided."),
     ("flash.proposal_saved", "Đã gửi đề xuất cho kế toán.", "The proposal was sent to the accountants."),
+    ("voucher.err_from_month", "Chứng từ này ghi tiền hỗ trợ của một tháng đã khóa sổ: chỉ được đảo khi mở lại tháng đó (tháng chưa ký).", "This voucher carries a closed month's subsidy: only reopening that (unsigned) month reverses it."),
+    ("fund.negative", "âm quỹ", "overdrawn"),
+    ("einv.err_line_date", "Một dòng hóa đơn ghi ngày không hợp lệ", "A line of the invoice names an invalid date"),
+    ("einv.err_no_lines", "Hóa đơn không có dòng hàng hóa, dịch vụ nào.", "The invoice has no line of goods or services."),
+    ("einv.err_format", "Mẫu số là 1–2 chữ số, ký hiệu gồm chữ in hoa và số (tối đa 9 ký tự), số hóa đơn tối đa 8 chữ số.", "The template is 1–2 digits, the series capital letters and digits (at most 9), the number at most 8 digits."),
+    ("elig.err_decision_future", "Ngày quyết định không được sau hôm nay.", "The decision date cannot be after today."),
 ];

@@ -240,6 +240,31 @@ async fn demo_data_loads_into_an_empty_database_only_and_can_be_clicked_through(
         "{:?}",
         rec.texts("ul.mismatches li")
     );
+    // The identity holds to the đồng on the demo month.
+    let money: Vec<i64> = rec
+        .texts("table.identity td")
+        .iter()
+        .map(|t| {
+            let v: i64 = t
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .unwrap_or(0);
+            if t.contains('-') {
+                -v
+            } else {
+                v
+            }
+        })
+        .collect();
+    assert_eq!(money.len(), 5, "{money:?}");
+    assert_eq!(
+        money[0],
+        money[1] + money[2] + money[3] + money[4],
+        "{money:?}"
+    );
+    assert!(money[4] != 0, "the demo month has a difference to explain");
     for (user, expect) in [("ketoan", 303), ("duyet", 303), ("phochanh", 303)] {
         let mut c = app.client();
         c.login(user, "com trua ngon").await;

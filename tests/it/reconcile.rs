@@ -169,7 +169,12 @@ async fn the_invoice_identity_holds_to_the_dong_and_a_difference_needs_a_note_be
             "DTD",
         ),
         (
-            einvoice("0109999999", "7", &[], "1000"),
+            einvoice(
+                "0109999999",
+                "7",
+                &[("Suất ăn trưa ngày 01/12/2026", 1, "925.93")],
+                "1000",
+            ),
             "chưa có trong danh sách nhà cung cấp",
         ),
     ];
@@ -227,7 +232,12 @@ async fn the_invoice_identity_holds_to_the_dong_and_a_difference_needs_a_note_be
         .upload(
             "/accounting/invoices/import?m=2026-12",
             "hd124.xml",
-            einvoice("0101234567", "124", &[], "1000"),
+            einvoice(
+                "0101234567",
+                "124",
+                &[("Suất ăn trưa ngày 01/12/2026", 1, "925.93")],
+                "1000",
+            ),
         )
         .await;
     assert_eq!(r.status, 422);
@@ -343,6 +353,25 @@ async fn an_adjustment_of_a_closed_month_lands_in_the_next_open_month_and_only_a
         .nth(11)
         .unwrap_or_default();
     assert!(december_row.contains("30.000"), "{december_row}");
+    // That voucher follows the month: no accountant reverses it by hand.
+    let voucher_id = (1..10)
+        .find(|i| {
+            app.count(&format!(
+                "vouchers WHERE id = {i} AND source = 'subsidy_month:2026-12'"
+            )) == 1
+        })
+        .expect("the month's voucher");
+    assert!(!funds.has(&format!(
+        "form[action='/accounting/vouchers/{voucher_id}/reverse']"
+    )));
+    let r = kt
+        .post(
+            &format!("/accounting/vouchers/{voucher_id}/reverse"),
+            &[("reason", "Nhầm"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(app.count("vouchers WHERE reverses IS NOT NULL"), 0);
 
     // An open month needs no adjustment; bad amounts and unknown people are refused.
     kt.get("/accounting/month?m=2026-12").await;
@@ -557,6 +586,20 @@ async fn invoices_are_told_apart_as_the_tax_authority_does_and_must_fit_their_mo
         assert_eq!(r.status, 422, "{t}/{s}/{n}");
         assert!(r.body.contains("đã được ghi"), "{t}/{s}/{n}");
     }
+    // Not an invoice identity at all.
+    for (t, sr, n) in [
+        ("x", "C26TAA", "9"),
+        ("1", "C26T&A", "9"),
+        ("1", "C26TAA", "abc"),
+    ] {
+        let r = kt
+            .post(
+                "/accounting/invoices?m=2026-12",
+                &typed(t, sr, n, "31/12/2026", "96.000"),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{t}/{sr}/{n}");
+    }
     // Dated before the month, or after today; a total of 0.
     for (day, total) in [
         ("30/11/2026", "96.000"),
@@ -581,6 +624,24 @@ async fn invoices_are_told_apart_as_the_tax_authority_does_and_must_fit_their_mo
                 "32000",
             ),
             "ngoài tháng này",
+        ),
+        (
+            einvoice(
+                "0101234567",
+                "302",
+                &[("Suất ăn trưa từ 02/12/2026 đến 03/01/2027", 1, "29629.63")],
+                "32000",
+            ),
+            "ngoài tháng này",
+        ),
+        (
+            einvoice(
+                "0101234567",
+                "303",
+                &[("Suất ăn trưa ngày 31/11/2026", 1, "29629.63")],
+                "32000",
+            ),
+            "ngày không hợp lệ",
         ),
         (
             einvoice(
