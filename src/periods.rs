@@ -80,6 +80,30 @@ pub fn ensure_open_within(
     }
 }
 
+/// What ending a dated row (a decision, a policy, a contract) on `to` may do: end it earlier
+/// than it ends now, not before it starts, with a reason, when the days it stops covering lie
+/// in open months.
+pub fn ensure_can_end(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    old_to: Option<NaiveDate>,
+    to: NaiveDate,
+    reason: &str,
+) -> Result<(), AppError> {
+    if reason.trim().is_empty() || reason.chars().count() > 300 {
+        return Err(AppError::BadRequest("elig.err_end_reason"));
+    }
+    if to < from {
+        return Err(AppError::BadRequest("policy.err_dates"));
+    }
+    if old_to.is_some_and(|t| to >= t) {
+        return Err(AppError::BadRequest("elig.err_end_later"));
+    }
+    let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(to);
+    ensure_open_range(conn, to + chrono::Duration::days(1), old_to.unwrap_or(far))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

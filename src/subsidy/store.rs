@@ -701,29 +701,6 @@ pub fn candidates(
     Ok(out)
 }
 
-/// What ending a dated row (a decision, a policy) may do: end it on `to` — earlier than it
-/// ends now, not before it starts — when the days it stops covering lie in open months.
-fn check_end(
-    conn: &mut DbConn,
-    from: NaiveDate,
-    old_to: Option<NaiveDate>,
-    to: NaiveDate,
-    reason: &str,
-) -> Result<(), AppError> {
-    if reason.trim().is_empty() || reason.chars().count() > 300 {
-        return Err(AppError::BadRequest("elig.err_end_reason"));
-    }
-    if to < from {
-        return Err(AppError::BadRequest("policy.err_dates"));
-    }
-    if old_to.is_some_and(|t| to >= t) {
-        return Err(AppError::BadRequest("elig.err_end_later"));
-    }
-    let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(to);
-    crate::periods::ensure_open_range(conn, to + chrono::Duration::days(1), old_to.unwrap_or(far))?;
-    Ok(())
-}
-
 /// Store command: ends a decision on `to` (it stays in the history). Audited before → after,
 /// with the reason.
 pub fn end_eligibility(
@@ -744,7 +721,7 @@ pub fn end_eligibility(
         .get_result(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    check_end(conn, from, old_to, to, reason)?;
+    crate::periods::ensure_can_end(conn, from, old_to, to, reason)?;
     diesel::update(eligibility::table.find(id))
         .set(eligibility::valid_to.eq(Some(to)))
         .execute(conn)?;
@@ -774,7 +751,7 @@ pub fn end_policy(
         .get_result(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    check_end(conn, from, old_to, to, reason)?;
+    crate::periods::ensure_can_end(conn, from, old_to, to, reason)?;
     diesel::update(subsidy_policies::table.find(id))
         .set(subsidy_policies::valid_to.eq(Some(to)))
         .execute(conn)?;

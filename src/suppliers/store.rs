@@ -673,17 +673,7 @@ pub fn end_contract(
         .get_result(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    if reason.trim().is_empty() || reason.chars().count() > 300 {
-        return Err(AppError::BadRequest("elig.err_end_reason"));
-    }
-    if to < from {
-        return Err(AppError::BadRequest("policy.err_dates"));
-    }
-    if old_to.is_some_and(|t| to >= t) {
-        return Err(AppError::BadRequest("elig.err_end_later"));
-    }
-    let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(to);
-    crate::periods::ensure_open_range(conn, to + chrono::Duration::days(1), old_to.unwrap_or(far))?;
+    crate::periods::ensure_can_end(conn, from, old_to, to, reason)?;
     diesel::update(supplier_contracts::table.find(id))
         .set(supplier_contracts::valid_to.eq(Some(to)))
         .execute(conn)?;
