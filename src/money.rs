@@ -128,6 +128,17 @@ impl Vnd {
             .collect()
     }
 
+    /// An amount that may be negative (a refund): "-35.000", "−35.000", "+10.000", "10000".
+    pub fn parse_signed(s: &str) -> Option<Vnd> {
+        let s = s.trim();
+        let (neg, rest) = match s.strip_prefix(['-', '−']) {
+            Some(r) => (true, r),
+            None => (false, s.strip_prefix('+').unwrap_or(s)),
+        };
+        let v = Vnd::parse(rest.trim()).ok()?;
+        Some(if neg { Vnd(-v.0) } else { v })
+    }
+
     /// "35.000" (dot thousands, no symbol).
     pub fn grouped(self) -> String {
         let digits = self.0.unsigned_abs().to_string();
@@ -169,6 +180,14 @@ mod tests {
         assert_eq!(Vnd(1_234_567).to_string(), "1.234.567\u{a0}₫");
         assert_eq!(Vnd(-5_000).to_string(), "-5.000\u{a0}₫");
         assert_eq!(Vnd(i64::MIN).grouped(), "-9.223.372.036.854.775.808");
+    }
+
+    #[test]
+    fn a_refund_is_typed_with_a_minus() {
+        assert_eq!(Vnd::parse_signed("-35.000"), Some(Vnd(-35_000)));
+        assert_eq!(Vnd::parse_signed("−35.000"), Some(Vnd(-35_000)));
+        assert_eq!(Vnd::parse_signed("+10.000"), Some(Vnd(10_000)));
+        assert_eq!(Vnd::parse_signed("abc"), None);
     }
 
     #[test]

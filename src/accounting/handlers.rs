@@ -26,7 +26,7 @@ pub struct MonthQuery {
 
 /// The month asked for ("2026-11"), by default last month; anything else is refused (never
 /// another month in its place: closing the wrong month cannot be undone).
-fn month_first(m: Option<&str>, today: NaiveDate) -> Result<NaiveDate, AppError> {
+pub(crate) fn month_first(m: Option<&str>, today: NaiveDate) -> Result<NaiveDate, AppError> {
     let last_month = (today.with_day(1).unwrap_or(today) - Duration::days(1))
         .with_day(1)
         .unwrap_or(today);
@@ -149,16 +149,10 @@ fn month_page(
     let next = (d.first + Duration::days(32)).format("%Y-%m").to_string();
     let people = store::per_person(&d.lines, &d.adjustments, &d.who);
     let sum = |f: fn(&PersonTotal) -> i64| people.iter().map(f).sum::<i64>();
-    let mut by_fund: Vec<(i32, i64)> = Vec::new();
-    for l in &d.lines {
-        for (f, a) in &l.by_fund {
-            match by_fund.iter_mut().find(|x| x.0 == *f) {
-                Some(x) => x.1 += a.0,
-                None => by_fund.push((*f, a.0)),
-            }
-        }
-    }
-    by_fund.sort_by_key(|x| x.0);
+    let by_fund: Vec<(i32, i64)> = store::fund_totals(&d.lines)
+        .iter()
+        .map(|t| (t.fund, t.amount))
+        .collect();
     let fund_name = |id: i32| {
         d.funds
             .iter()
@@ -312,7 +306,7 @@ pub async fn adjust(
 ) -> Result<HttpResponse, AppError> {
     let first = month_first(q.m.as_deref(), state.clock.today())?;
     let mut e = FieldErrors::default();
-    let amount = match parse_signed_vnd(&f.amount) {
+    let amount = match Vnd::parse_signed(&f.amount) {
         Some(a) if a.0 != 0 && a.0.abs() <= 100_000_000 => Some(a),
         _ => {
             e.add("amount", "adj.err_amount");
@@ -375,17 +369,6 @@ pub async fn adjust(
     }
     let data = load(&state, first).await?;
     Ok(html_invalid(month_page(&ctx, &data, &user, &f, &e)))
-}
-
-/// "-35.000", "+10.000" or "10000": an amount that may be negative (a refund).
-fn parse_signed_vnd(s: &str) -> Option<Vnd> {
-    let s = s.trim();
-    let (neg, rest) = match s.strip_prefix(['-', '−']) {
-        Some(r) => (true, r),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    let v = Vnd::parse(rest.trim()).ok()?;
-    Some(if neg { Vnd(-v.0) } else { v })
 }
 
 #[derive(Deserialize)]
@@ -613,19 +596,10 @@ pub async fn subsidy_xlsx(
         ctx.t("month.state_provisional")
     };
     let (header, rows, stem): (Vec<&str>, Vec<Vec<String>>, &str) = if by_fund {
-        let mut totals: Vec<(i32, i64, i64)> = Vec::new();
-        for l in &d.lines {
-            for (f, a) in &l.by_fund {
-                match totals.iter_mut().find(|x| x.0 == *f) {
-                    Some(x) => {
-                        x.1 += 1;
-                        x.2 += a.0
-                    }
-                    None => totals.push((*f, 1, a.0)),
-                }
-            }
-        }
-        totals.sort_by_key(|x| x.0);
+        let totals: Vec<(i32, i64, i64)> = store::fund_totals(&d.lines)
+            .iter()
+            .map(|t| (t.fund, t.meals, t.amount))
+            .collect();
         let mut rows: Vec<Vec<String>> = totals
             .iter()
             .map(|(f, n, a)| {

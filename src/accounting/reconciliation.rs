@@ -30,17 +30,6 @@ pub struct MonthQuery {
     m: Option<String>,
 }
 
-/// The month asked for, by default last month (as the month page).
-fn month_of(q: &MonthQuery, today: NaiveDate) -> Result<NaiveDate, AppError> {
-    match q.m.as_deref() {
-        None => {
-            let last = today.with_day(1).unwrap_or(today) - chrono::Duration::days(1);
-            Ok(last.with_day(1).unwrap_or(last))
-        }
-        Some(m) => crate::ui::format::parse_month(m).ok_or(AppError::BadRequest("month.err_bad")),
-    }
-}
-
 struct Page {
     d: MonthData,
     invoices: Vec<suppliers::Invoice>,
@@ -67,7 +56,7 @@ pub async fn page(
     user: CurrentUser,
     q: web::Query<MonthQuery>,
 ) -> Result<Markup, AppError> {
-    let first = month_of(&q, state.clock.today())?;
+    let first = super::handlers::month_first(q.m.as_deref(), state.clock.today())?;
     let p = load_page(&state, first).await?;
     Ok(view(&ctx, &user, &p, &Forms::default()))
 }
@@ -317,7 +306,7 @@ pub async fn add_invoice(
     q: web::Query<MonthQuery>,
     Form(f): Form<InvoiceForm>,
 ) -> Result<HttpResponse, AppError> {
-    let first = month_of(&q, state.clock.today())?;
+    let first = super::handlers::month_first(q.m.as_deref(), state.clock.today())?;
     let mut e = FieldErrors::default();
     let supplier: Option<i32> = f.supplier.parse().ok();
     if supplier.is_none() {
@@ -407,7 +396,7 @@ pub async fn import_invoice(
     req: HttpRequest,
     mp: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let first = month_of(&q, state.clock.today())?;
+    let first = super::handlers::month_first(q.m.as_deref(), state.clock.today())?;
     let refused = |k: &'static str, detail: String| Forms {
         import_error: Some((k, detail)),
         ..Forms::default()
@@ -494,7 +483,7 @@ pub async fn note(
     q: web::Query<MonthQuery>,
     Form(f): Form<NoteForm>,
 ) -> Result<HttpResponse, AppError> {
-    let first = month_of(&q, state.clock.today())?;
+    let first = super::handlers::month_first(q.m.as_deref(), state.clock.today())?;
     let (a, now, text) = (actor(&user), state.clock.now_naive(), f.note.clone());
     match state
         .db
@@ -525,7 +514,7 @@ pub async fn xlsx(
     ctx: Ctx,
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let first = month_of(&q, state.clock.today())?;
+    let first = super::handlers::month_first(q.m.as_deref(), state.clock.today())?;
     let d = load(&state, first).await?;
     let r = &d.reconciliation;
     let header = [

@@ -293,16 +293,10 @@ pub fn close_month(
         ))
         .execute(conn)?;
     // The subsidy leaves its funds: one payment voucher per fund, dated the month's last day.
-    let mut by_fund: Vec<(i32, i64)> = Vec::new();
-    for l in &lines {
-        for (f, a) in &l.by_fund {
-            match by_fund.iter_mut().find(|x| x.0 == *f) {
-                Some(x) => x.1 += a.0,
-                None => by_fund.push((*f, a.0)),
-            }
-        }
-    }
-    by_fund.sort_by_key(|x| x.0);
+    let by_fund: Vec<(i32, i64)> = fund_totals(&lines)
+        .iter()
+        .map(|t| (t.fund, t.amount))
+        .collect();
     let source = format!("{SUBSIDY_SOURCE}{month}");
     let description = format!(
         "Hỗ trợ tiền ăn trưa tháng {}",
@@ -346,6 +340,37 @@ pub fn close_month(
             ),
     )?;
     Ok(d)
+}
+
+/// What one fund paid towards a month's meals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FundTotal {
+    pub fund: i32,
+    /// Meals it subsidised.
+    pub meals: i64,
+    pub amount: i64,
+}
+
+/// Per fund, in fund order.
+pub fn fund_totals(lines: &[Line]) -> Vec<FundTotal> {
+    let mut out: Vec<FundTotal> = Vec::new();
+    for l in lines {
+        for (f, a) in &l.by_fund {
+            match out.iter_mut().find(|x| x.fund == *f) {
+                Some(x) => {
+                    x.meals += 1;
+                    x.amount += a.0;
+                }
+                None => out.push(FundTotal {
+                    fund: *f,
+                    meals: 1,
+                    amount: a.0,
+                }),
+            }
+        }
+    }
+    out.sort_by_key(|x| x.fund);
+    out
 }
 
 /// A person's month in figures.

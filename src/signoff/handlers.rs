@@ -214,16 +214,10 @@ pub async fn report(
     };
     let money = |v: i64| Vnd(v).to_string();
     let sum = |f: fn(&crate::accounting::store::Line) -> i64| d.lines.iter().map(f).sum::<i64>();
-    let mut by_fund: Vec<(i32, i64)> = Vec::new();
-    for l in &d.lines {
-        for (f, a) in &l.by_fund {
-            match by_fund.iter_mut().find(|x| x.0 == *f) {
-                Some(x) => x.1 += a.0,
-                None => by_fund.push((*f, a.0)),
-            }
-        }
-    }
-    by_fund.sort_by_key(|x| x.0);
+    let by_fund: Vec<(i32, i64)> = crate::accounting::store::fund_totals(&d.lines)
+        .iter()
+        .map(|t| (t.fund, t.amount))
+        .collect();
     let fund_name = |id: i32| {
         d.funds
             .iter()
