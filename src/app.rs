@@ -76,6 +76,11 @@ pub const ADMIN: &[Role] = &[Role::Admin];
 pub const STAFF: &[Role] = &[Role::Staff];
 pub const KITCHEN: &[Role] = &[Role::Kitchen];
 pub const KITCHEN_ADMIN: &[Role] = &[Role::Kitchen, Role::Admin];
+/// The food-safety records: the kitchen and its manager.
+pub const FOOD: &[Role] = &[Role::Kitchen, Role::KitchenManager];
+/// Incidents are read by admins too (health details: managers and admins only).
+pub const FOOD_INCIDENTS: &[Role] = &[Role::Kitchen, Role::KitchenManager, Role::Admin];
+pub const KITCHEN_MANAGER: &[Role] = &[Role::KitchenManager];
 pub const PEOPLE_READERS: &[Role] = &[Role::Admin, Role::Accountant, Role::UnionOfficer];
 pub const ACCOUNTANT: &[Role] = &[Role::Accountant];
 pub const APPROVER: &[Role] = &[Role::Approver];
@@ -218,6 +223,23 @@ routes! {
     POST "/accounting/delegations" Roles(APPROVER) => crate::signoff::handlers::add_delegation;
     POST "/accounting/delegations/{id}/revoke" Roles(APPROVER) => crate::signoff::handlers::revoke;
     POST "/accounting/signatories" Roles(ADMIN) => crate::signoff::handlers::set_signatory;
+    GET "/kitchen/food-safety" Roles(FOOD) => crate::foodsafety::day::page;
+    POST "/kitchen/food-safety/settings" Roles(KITCHEN_MANAGER) => crate::foodsafety::day::save_settings;
+    POST "/kitchen/food-safety/samples/{id}/discard" Roles(FOOD) => crate::foodsafety::day::discard;
+    GET "/kitchen/food-safety/deliveries/new" Roles(FOOD) => crate::foodsafety::deliveries::form;
+    POST "/kitchen/food-safety/deliveries" Roles(FOOD) => crate::foodsafety::deliveries::create;
+    GET "/kitchen/food-safety/checks/{id}" Roles(FOOD) => crate::foodsafety::checks::page;
+    POST "/kitchen/food-safety/checks/{id}/prep" Roles(FOOD) => crate::foodsafety::checks::save_prep;
+    POST "/kitchen/food-safety/checks/{id}/serve" Roles(FOOD) => crate::foodsafety::checks::save_serve;
+    POST "/kitchen/food-safety/checks/{id}/sample" Roles(FOOD) => crate::foodsafety::checks::save_sample;
+    GET "/kitchen/food-safety/print" Roles(FOOD) => crate::foodsafety::print::page;
+    GET "/kitchen/food-safety/certificates" Roles(FOOD) => crate::foodsafety::certificates::page;
+    POST "/kitchen/food-safety/certificates" Roles(FOOD) => crate::foodsafety::certificates::create;
+    GET "/kitchen/food-safety/certificates/{id}/scan" Roles(FOOD) => crate::foodsafety::certificates::scan;
+    GET "/kitchen/food-safety/incidents" Roles(FOOD_INCIDENTS) => crate::foodsafety::incidents::list;
+    POST "/kitchen/food-safety/incidents" Roles(KITCHEN_MANAGER) => crate::foodsafety::incidents::report;
+    GET "/kitchen/food-safety/incidents/{id}" Roles(FOOD_INCIDENTS) => crate::foodsafety::incidents::trace;
+    POST "/kitchen/food-safety/incidents/{id}/close" Roles(KITCHEN_MANAGER) => crate::foodsafety::incidents::close;
     GET "/kitchen/settings" Roles(KITCHEN_ADMIN) => settings::form;
     POST "/kitchen/settings" Roles(KITCHEN_ADMIN) => settings::save;
 }

@@ -62,6 +62,12 @@ pub const ROLE_ACCOUNTS: &[(&str, &str, &[Role], Option<&str>)] = &[
     ),
     ("bep", "Tổ bếp", &[Role::Kitchen], Some("NV133")),
     (
+        "bepruong",
+        "Bếp trưởng",
+        &[Role::Kitchen, Role::KitchenManager],
+        None,
+    ),
+    (
         "congdoan",
         "Công đoàn",
         &[Role::UnionOfficer, Role::Staff],
@@ -219,6 +225,7 @@ pub fn load(
             subsidy_demo(c, &actor, &clock, &person_ids)?;
             canteen_demo(c, &actor, &clock, &person_ids)?;
             accounting_demo(c, &actor, &clock)?;
+            crate::foodsafety::demo::load(c, &clock)?;
             signing_demo(c, &actor, &clock)?;
             Ok(true)
         })

@@ -4,6 +4,8 @@
 pub enum Role {
     Staff,
     Kitchen,
+    /// Head of the kitchen: food-safety incidents and the health details in them.
+    KitchenManager,
     Accountant,
     Approver,
     UnionOfficer,
@@ -11,9 +13,10 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Staff,
         Role::Kitchen,
+        Role::KitchenManager,
         Role::Accountant,
         Role::Approver,
         Role::UnionOfficer,
@@ -24,6 +27,7 @@ impl Role {
         match self {
             Role::Staff => "staff",
             Role::Kitchen => "kitchen",
+            Role::KitchenManager => "kitchen_manager",
             Role::Accountant => "accountant",
             Role::Approver => "approver",
             Role::UnionOfficer => "union_officer",
@@ -39,6 +43,7 @@ impl Role {
         match self {
             Role::Staff => "role.staff",
             Role::Kitchen => "role.kitchen",
+            Role::KitchenManager => "role.kitchen_manager",
             Role::Accountant => "role.accountant",
             Role::Approver => "role.approver",
             Role::UnionOfficer => "role.union_officer",

@@ -640,6 +640,112 @@ diesel::joinable!(invoice_lines -> supplier_invoices (invoice_id));
 
 diesel::joinable!(orders -> persons (person_id));
 diesel::joinable!(walk_ins -> persons (person_id));
+diesel::table! {
+    food_certificates (id) {
+        id -> Integer,
+        supplier_id -> Integer,
+        number -> Text,
+        issuer -> Text,
+        valid_until -> Date,
+        attachment_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    food_deliveries (id) {
+        id -> Integer,
+        service_date -> Date,
+        supplier_id -> Integer,
+        goods -> Text,
+        received_at -> Timestamp,
+        invoice_ref -> Text,
+        note -> Text,
+        checked_by -> Integer,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    food_delivery_items (id) {
+        id -> Integer,
+        delivery_id -> Integer,
+        position -> Integer,
+        name -> Text,
+        quantity -> Text,
+        unit -> Text,
+        origin -> Text,
+        lot_ref -> Text,
+        expiry -> Nullable<Date>,
+        temperature_dt -> Nullable<Integer>,
+        sensory_ok -> Bool,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    food_prep_checks (service_date, dish_id) {
+        service_date -> Date,
+        dish_id -> Integer,
+        started_at -> Timestamp,
+        finished_at -> Timestamp,
+        people_ok -> Bool,
+        tools_ok -> Bool,
+        area_ok -> Bool,
+        sensory_ok -> Bool,
+        note -> Text,
+        checked_by -> Integer,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    food_serve_checks (service_date, dish_id) {
+        service_date -> Date,
+        dish_id -> Integer,
+        ready_at -> Timestamp,
+        covered_ok -> Bool,
+        sensory_ok -> Bool,
+        note -> Text,
+        checked_by -> Integer,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    food_samples (id) {
+        id -> Integer,
+        service_date -> Date,
+        dish_id -> Integer,
+        taken_at -> Timestamp,
+        amount -> Integer,
+        liquid -> Bool,
+        storage_dt -> Integer,
+        container -> Text,
+        taken_by -> Integer,
+        discarded_at -> Nullable<Timestamp>,
+        discarded_by -> Nullable<Integer>,
+        discard_note -> Text,
+    }
+}
+
+diesel::table! {
+    food_incidents (id) {
+        id -> Integer,
+        meal_date -> Date,
+        affected -> Integer,
+        summary -> Text,
+        symptoms -> Text,
+        people -> Text,
+        reported_at -> Timestamp,
+        reported_by -> Integer,
+        closed_at -> Nullable<Timestamp>,
+        closed_by -> Nullable<Integer>,
+        outcome -> Text,
+    }
+}
+
 diesel::joinable!(walk_ins -> meal_options (option_id));
 diesel::joinable!(orders -> meal_options (option_id));
 diesel::joinable!(guest_meals -> persons (person_id));
@@ -699,4 +805,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     signatories,
     delegations,
     month_signatures,
+    food_certificates,
+    food_deliveries,
+    food_delivery_items,
+    food_prep_checks,
+    food_serve_checks,
+    food_samples,
+    food_incidents,
 );

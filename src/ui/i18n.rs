@@ -58,6 +58,7 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
         super::texts::TEXTS
             .iter()
             .chain(super::texts_canteen::TEXTS)
+            .chain(super::texts_food::TEXTS)
             .map(|(k, vi, en)| (*k, (*vi, *en)))
             .collect()
     })
@@ -74,6 +75,7 @@ mod tests {
         for (k, vi, en) in super::super::texts::TEXTS
             .iter()
             .chain(super::super::texts_canteen::TEXTS)
+            .chain(super::super::texts_food::TEXTS)
         {
             assert!(seen.insert(*k), "duplicate key {k}");
             assert!(!vi.trim().is_empty(), "{k} has no Vietnamese text");
@@ -132,6 +134,7 @@ mod tests {
             "adj.",
             "einv.",
             "sign.",
+            "fs.",
         ];
         let mut missing = Vec::new();
         let mut files = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];

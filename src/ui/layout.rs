@@ -17,6 +17,16 @@ const NAV: &[(&str, &str, &[Role])] = &[
     ("/kitchen/dishes", "nav.dishes", &[Role::Kitchen]),
     ("/kitchen/report", "nav.report", &[Role::Kitchen]),
     (
+        "/kitchen/food-safety",
+        "nav.food_safety",
+        &[Role::Kitchen, Role::KitchenManager],
+    ),
+    (
+        "/kitchen/food-safety/incidents",
+        "nav.incidents",
+        &[Role::Admin],
+    ),
+    (
         "/kitchen/settings",
         "nav.settings",
         &[Role::Kitchen, Role::Admin],

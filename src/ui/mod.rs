@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod layout;
 pub mod texts;
 pub mod texts_canteen;
+pub mod texts_food;
 pub mod upload;
 
 pub use ctx::{Ctx, CurrentUser};

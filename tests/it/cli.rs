@@ -190,7 +190,7 @@ async fn demo_data_loads_into_an_empty_database_only_and_can_be_clicked_through(
         .expect("demo");
     assert!(report.expect("loaded").contains("nv001"));
     assert_eq!(app.count("persons"), 150);
-    assert_eq!(app.count("users"), 47);
+    assert_eq!(app.count("users"), 48);
     assert!(
         app.count("orders WHERE status = 'served'") > 1000,
         "last month was served"
@@ -214,6 +214,19 @@ async fn demo_data_loads_into_an_empty_database_only_and_can_be_clicked_through(
         .texts("#total")
         .first()
         .is_some_and(|t| t.parse::<i64>().unwrap_or(0) > 100));
+    // Food-safety records of the last two weeks: a complete day, a day with a dish not
+    // sampled, a delivery refused, a certificate running out, a closed incident; today's dishes
+    // not yet checked before serving, so the counter says so.
+    let mut chef = app.client();
+    chef.login("bepruong", "com trua ngon").await;
+    let fs = chef.get("/kitchen/food-safety?date=26/11/2026").await;
+    assert!(fs.body.contains("Đủ hồ sơ kiểm thực ba bước"), "{}", fs.body);
+    assert!(fs.body.contains("Giấy chứng nhận ATTP sắp hết hạn: HTX Rau an toàn Vân Nội"));
+    let gap = chef.get("/kitchen/food-safety?date=25/11/2026").await;
+    assert!(gap.body.contains("chưa lưu mẫu"));
+    assert_eq!(app.count("food_delivery_items WHERE sensory_ok = false"), 1);
+    assert_eq!(app.count("food_incidents WHERE closed_at IS NOT NULL"), 1);
+    assert!(bep.get("/kitchen/counter").await.has(".banner-danger"));
     // Last month is closed with the caterer's e-invoice reconciled (two discrepancies,
     // explained), and ready to sign: preparer, chief accountant, and the deputy head signing
     // KT. while the head is on the business trip the demo records.

@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod db;
 mod files;
+mod foodsafety;
 mod integrity;
 mod ledger;
 mod menu;

@@ -11,7 +11,6 @@ use crate::clock::local_datetime;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::format::date;
-use crate::ui::forms::ConfirmForm;
 use crate::ui::forms::{confirm_form, post_form, Form};
 use crate::ui::{layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
@@ -31,7 +30,7 @@ pub async fn page(
 ) -> Result<Markup, AppError> {
     let day = state.clock.today();
     let person = q.p;
-    let (card, settings, options, closed, tally) = state
+    let (card, settings, options, closed, tally, uncleared) = state
         .db
         .read(move |c| {
             let card = match person {
@@ -44,6 +43,7 @@ pub async fn page(
                 store::options_between(c, day, day)?,
                 store::service_closed_at(c, day)?,
                 service::tally(c, day)?,
+                crate::foodsafety::store::not_cleared(c, day)?,
             ))
         })
         .await?;
@@ -62,6 +62,7 @@ pub async fn page(
         options: &options,
         closed,
         tally: &tally,
+        uncleared: &uncleared,
     };
     Ok(counter_page(&ctx, &view))
 }
@@ -76,6 +77,8 @@ struct CounterView<'a> {
     options: &'a [store::MealOption],
     closed: Option<chrono::NaiveDateTime>,
     tally: &'a [service::Tally],
+    /// Dishes of the day without a passing before-serving check.
+    uncleared: &'a [String],
 }
 
 fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
@@ -88,12 +91,20 @@ fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
         options,
         closed,
         tally,
+        uncleared,
     } = *v;
     layout::page(
         ctx,
         ctx.t("counter.title"),
         html! {
             h1 { (ctx.tf("counter.title_for", date(day))) }
+            @if !uncleared.is_empty() {
+                div.banner-danger role="alert" {
+                    p.big { (ctx.t("counter.not_cleared")) }
+                    p { (uncleared.join(", ")) }
+                    p { a href="/kitchen/food-safety" { (ctx.t("fs.open_records")) } }
+                }
+            }
             (post_form(ctx, "/kitchen/counter", html! {
                 div.field.scan {
                     label for="f-code" { (ctx.t("counter.scan")) }
@@ -167,8 +178,19 @@ fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
                         p { (ctx.tf("counter.closed_at", local_datetime(t))) " "
                             (ctx.tf("counter.closed_no_shows", tally.iter().map(|t| t.no_show).sum::<i64>())) }
                     }
-                    @if !options.is_empty() {
+                    @if !options.is_empty() && uncleared.is_empty() {
                         (confirm_form(ctx, "/kitchen/counter/close", ctx.t("counter.close_confirm"), ctx.t("counter.close")))
+                    }
+                    @if !options.is_empty() && !uncleared.is_empty() {
+                        (post_form(ctx, "/kitchen/counter/close", html! {
+                            div.field {
+                                label for="f-reason" { (ctx.t("counter.override_reason")) }
+                                textarea #f-reason name="reason" rows="2" maxlength="500" required {}
+                                small.hint { (ctx.t("counter.override_hint")) }
+                            }
+                            label.confirm { input type="checkbox" name="confirm" value="yes" required; " " (ctx.t("counter.close_confirm")) }
+                            " " button.danger type="submit" { (ctx.t("counter.close")) }
+                        }))
                     }
                 }
             }
@@ -268,18 +290,30 @@ pub async fn walk_in(
     ))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseForm {
+    #[serde(default)]
+    confirm: Option<String>,
+    /// Why service closes while a dish lacks its before-serving check.
+    #[serde(default)]
+    reason: String,
+}
+
 pub async fn close_service(
     state: web::Data<AppState>,
     user: CurrentUser,
-    Form(f): Form<ConfirmForm>,
+    Form(f): Form<CloseForm>,
 ) -> Result<HttpResponse, AppError> {
-    f.confirmed()?;
+    if f.confirm.as_deref() != Some("yes") {
+        return Err(AppError::BadRequest("err.confirm_required"));
+    }
     let day = state.clock.today();
     let now = state.clock.now_naive();
     let actor = Actor::user(user.user_id, &user.username);
     state
         .db
-        .write(move |c| commands::close_service(c, &actor, now, day))
+        .write(move |c| commands::close_service(c, &actor, now, day, &f.reason))
         .await?;
     Ok(see_other("/kitchen/counter", Some("flash.service_closed")))
 }

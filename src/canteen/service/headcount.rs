@@ -118,8 +118,26 @@ pub async fn page(
     ctx: Ctx,
     q: web::Query<DayQuery>,
 ) -> Result<Markup, AppError> {
-    let day = day_of(&q, state.clock.today())?;
+    let today = state.clock.today();
+    let day = day_of(&q, today)?;
     let h = headcount_of(&state, day).await?;
+    let now = state.clock.now_naive();
+    // The food-safety state of the day (before service): what is missing, samples due for
+    // discarding, certificates running out.
+    let (fs_day, fs_due, fs_certs) = state
+        .db
+        .read(move |c| {
+            let due = crate::foodsafety::store::kept_samples(c)?
+                .iter()
+                .filter(|k| k.due_at <= now && k.held_by.is_none())
+                .count();
+            Ok((
+                crate::foodsafety::store::day_records(c, day)?,
+                due,
+                crate::foodsafety::day::cert_warnings(c, today)?,
+            ))
+        })
+        .await?;
     let d = day.format("%Y-%m-%d").to_string();
     Ok(layout::page(
         &ctx,
@@ -135,6 +153,7 @@ pub async fn page(
                 button type="submit" { (ctx.t("common.filter")) }
             }
             @if let Some(r) = &h.closed { p.notice role="status" { (ctx.tf("head.closed", r)) } }
+            (crate::foodsafety::day::home_panel(&ctx, &fs_day, fs_due, &fs_certs))
             p { @if h.final_ { span.badge { (ctx.t("head.final")) } } @else { span.badge.off { (ctx.t("head.provisional")) } } }
             table {
                 thead { tr { th { (ctx.t("menu.option")) } th.num { (ctx.t("head.meals")) } th.num { (ctx.t("week.guests")) } th.num { (ctx.t("head.total")) } } }

@@ -461,6 +461,17 @@ impl Client {
 
     /// POSTs a multipart upload with the CSRF token.
     pub async fn upload(&mut self, path: &str, filename: &str, content: Vec<u8>) -> Resp {
+        self.upload_with(path, &[], filename, content).await
+    }
+
+    /// POSTs a multipart upload with text fields besides the file.
+    pub async fn upload_with(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        filename: &str,
+        content: Vec<u8>,
+    ) -> Resp {
         let boundary = "----canteen-test-boundary";
         let mut body = Vec::new();
         body.extend_from_slice(
@@ -470,6 +481,14 @@ impl Client {
             )
             .as_bytes(),
         );
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
         body.extend_from_slice(
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
         );

@@ -1,0 +1,9 @@
+DROP TRIGGER IF EXISTS food_samples_held ON food_samples;
+DROP FUNCTION IF EXISTS food_sample_held();
+DROP TABLE food_incidents;
+DROP TABLE food_samples;
+DROP TABLE food_serve_checks;
+DROP TABLE food_prep_checks;
+DROP TABLE food_delivery_items;
+DROP TABLE food_deliveries;
+DROP TABLE food_certificates;

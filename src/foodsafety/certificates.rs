@@ -1,0 +1,254 @@
+//! Suppliers' food-safety certificates: the list with their status, a new one with its
+//! scanned copy, the copy itself.
+
+use super::rules::{self, CertStatus};
+use super::store::{self, Certificate, NewCertificate};
+use crate::audit::Actor;
+use crate::auth::middleware::see_other;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::suppliers::store::Supplier;
+use crate::ui::format::{business_date, date};
+use crate::ui::forms::{FieldErrors, Input, CSRF_FIELD};
+use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
+use actix_multipart::Multipart;
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::{html, Markup};
+
+/// A scan is a PDF, JPEG or PNG of at most 5 MB.
+pub const MAX_SCAN: usize = 5 * 1024 * 1024;
+
+/// The media type of a scan, by its first bytes.
+pub fn scan_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+#[derive(Default)]
+struct Values {
+    supplier: String,
+    number: String,
+    issuer: String,
+    valid_until: String,
+}
+
+async fn load(state: &AppState) -> Result<(Vec<Supplier>, Vec<Certificate>), AppError> {
+    state
+        .db
+        .read(|c| {
+            Ok((
+                crate::suppliers::store::suppliers(c)?,
+                store::certificates(c)?,
+            ))
+        })
+        .await
+}
+
+pub async fn page(state: web::Data<AppState>, ctx: Ctx) -> Result<Markup, AppError> {
+    let (s, c) = load(&state).await?;
+    Ok(view(
+        &ctx,
+        state.clock.today(),
+        &s,
+        &c,
+        &Values::default(),
+        &FieldErrors::default(),
+    ))
+}
+
+fn view(
+    ctx: &Ctx,
+    today: chrono::NaiveDate,
+    suppliers: &[Supplier],
+    certs: &[Certificate],
+    v: &Values,
+    e: &FieldErrors,
+) -> Markup {
+    let name_of = |id: i32| {
+        suppliers
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.name.as_str())
+            .unwrap_or("")
+    };
+    let options: Vec<(String, String)> =
+        std::iter::once((String::new(), ctx.t("fs.choose").to_string()))
+            .chain(suppliers.iter().map(|s| (s.id.to_string(), s.name.clone())))
+            .collect();
+    layout::page(
+        ctx,
+        ctx.t("fs.certificates"),
+        html! {
+            (layout::title_bar(ctx.t("fs.certificates"), html! { a href="/kitchen/food-safety" { (ctx.t("fs.title")) } }))
+            p.hint { (ctx.t("fs.cert_help")) }
+            h2 { (ctx.t("fs.cert_by_supplier")) }
+            table.responsive {
+                thead { tr { th { (ctx.t("fs.supplier")) } th { (ctx.t("fs.cert_status")) } } }
+                tbody { @for s in suppliers {
+                    @let until: Vec<chrono::NaiveDate> = certs.iter().filter(|c| c.supplier_id == s.id).map(|c| c.valid_until).collect();
+                    tr { td { (s.name) } td { @match rules::cert_status(&until, today) {
+                        CertStatus::Missing => { span.error { (ctx.t("fs.cert_none_short")) } }
+                        CertStatus::Expired(u) => { span.error { (ctx.tf("fs.cert_expired_short", date(u))) } }
+                        CertStatus::ExpiringSoon(u) => { strong { (ctx.tf("fs.cert_until_short", date(u))) " ⚠" } }
+                        CertStatus::Valid(u) => { (ctx.tf("fs.cert_until_short", date(u))) }
+                    } } }
+                } }
+            }
+            h2 { (ctx.t("fs.cert_all")) }
+            @if certs.is_empty() { p { (ctx.t("fs.cert_none")) } } @else {
+                table.responsive {
+                    thead { tr { th { (ctx.t("fs.supplier")) } th { (ctx.t("fs.cert_number")) } th { (ctx.t("fs.cert_issuer")) } th { (ctx.t("fs.cert_until")) } th { (ctx.t("fs.cert_scan")) } } }
+                    tbody { @for c in certs { tr {
+                        td { (name_of(c.supplier_id)) } td { (c.number) } td { (c.issuer) } td { (date(c.valid_until)) }
+                        td { @if c.attachment_id.is_some() { a href={ "/kitchen/food-safety/certificates/" (c.id) "/scan" } { (ctx.t("fs.cert_open_scan")) } } }
+                    } } }
+                }
+            }
+            div.card.no-print {
+                h2 { (ctx.t("fs.cert_add")) }
+                @if !e.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
+                form method="post" action="/kitchen/food-safety/certificates" enctype="multipart/form-data" {
+                    input type="hidden" name=(CSRF_FIELD) value=(ctx.csrf);
+                    (crate::ui::forms::select(ctx, e, "supplier", ctx.t("fs.supplier"), &options, &v.supplier))
+                    (Input::text("number", ctx.t("fs.cert_number"), &v.number).required().render(ctx, e))
+                    (Input::text("issuer", ctx.t("fs.cert_issuer"), &v.issuer).required().render(ctx, e))
+                    (Input::text("valid_until", ctx.t("fs.cert_until"), &v.valid_until).required().hint(ctx.t("cal.date_hint")).render(ctx, e))
+                    div.field.invalid[e.get("file").is_some()] {
+                        label for="f-file" { (ctx.t("fs.cert_scan")) }
+                        input #f-file type="file" name="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" required;
+                        small.hint { (ctx.t("fs.cert_scan_hint")) }
+                        @if let Some(k) = e.get("file") { p.error { (ctx.t(k)) } }
+                    }
+                    button type="submit" { (ctx.t("fs.cert_add")) }
+                }
+            }
+        },
+    )
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    req: HttpRequest,
+    mp: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let mut e = FieldErrors::default();
+    let fields = ["supplier", "number", "issuer", "valid_until"];
+    let (up, v) = match crate::ui::upload::read(&req, mp, MAX_SCAN, &fields).await {
+        Ok(up) => {
+            let v = Values {
+                supplier: up.field("supplier").to_string(),
+                number: up.field("number").to_string(),
+                issuer: up.field("issuer").to_string(),
+                valid_until: up.field("valid_until").to_string(),
+            };
+            (Some(up), v)
+        }
+        Err(AppError::BadRequest(k)) if k == "imp.err_too_big" || k == "imp.err_empty" => {
+            e.add(
+                "file",
+                if k == "imp.err_too_big" {
+                    "fs.err_scan_big"
+                } else {
+                    "fs.err_scan"
+                },
+            );
+            (None, Values::default())
+        }
+        Err(other) => return Err(other),
+    };
+    let supplier: Option<i32> = v.supplier.parse().ok();
+    if up.is_some() && supplier.is_none() {
+        e.add("supplier", "fs.err_supplier");
+    }
+    let until = business_date(&v.valid_until);
+    if up.is_some() && until.is_none() {
+        e.add("valid_until", "cal.err_date");
+    }
+    let media = up.as_ref().and_then(|u| scan_type(&u.bytes));
+    if up.is_some() && media.is_none() {
+        e.add("file", "fs.err_scan");
+    }
+    if let (true, Some(up), Some(supplier_id), Some(valid_until), Some(media)) =
+        (e.is_empty(), up, supplier, until, media)
+    {
+        let actor = Actor::user(user.user_id, &user.username);
+        let now = state.clock.now_naive();
+        let (number, issuer) = (v.number.clone(), v.issuer.clone());
+        let saved = state
+            .db
+            .write(move |c| {
+                store::add_certificate(
+                    c,
+                    &actor,
+                    now,
+                    &NewCertificate {
+                        supplier_id,
+                        number: &number,
+                        issuer: &issuer,
+                        valid_until,
+                        scan: Some((&up.file_name, media, &up.bytes)),
+                    },
+                )
+            })
+            .await;
+        match saved {
+            Ok(_) => {
+                return Ok(see_other(
+                    "/kitchen/food-safety/certificates",
+                    Some("flash.saved"),
+                ))
+            }
+            Err(AppError::BadRequest(k)) => e.add(
+                match k {
+                    "fs.err_cert_number" => "number",
+                    "fs.err_cert_issuer" => "issuer",
+                    _ => "supplier",
+                },
+                k,
+            ),
+            Err(other) => return Err(other),
+        }
+    }
+    let (s, c) = load(&state).await?;
+    Ok(html_invalid(view(
+        &ctx,
+        state.clock.today(),
+        &s,
+        &c,
+        &v,
+        &e,
+    )))
+}
+
+pub async fn scan(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let f = state
+        .db
+        .read(move |c| store::certificate_scan(c, id))
+        .await?;
+    let ext = match f.media_type.as_str() {
+        "application/pdf" => "pdf",
+        "image/png" => "png",
+        _ => "jpg",
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(f.media_type.clone())
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"chung-nhan-attp-{id}.{ext}\""),
+        ))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(f.content))
+}
