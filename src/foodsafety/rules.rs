@@ -61,7 +61,7 @@ pub fn parse_temperature(s: &str) -> Option<i32> {
 pub fn show_temperature(dt: i32) -> String {
     let sign = if dt < 0 { "-" } else { "" };
     let a = dt.unsigned_abs();
-    if a % 10 == 0 {
+    if a.is_multiple_of(10) {
         format!("{sign}{} °C", a / 10)
     } else {
         format!("{sign}{},{} °C", a / 10, a % 10)
@@ -327,7 +327,7 @@ mod tests {
             serve: Some(true),
             sample: true,
         };
-        assert!(gaps(&[full.clone()], 1, 0).is_empty());
+        assert!(gaps(std::slice::from_ref(&full), 1, 0).is_empty());
         assert!(gaps(&[], 0, 0).is_empty(), "no menu, nothing to check");
         let half = DishState {
             dish_id: 2,
@@ -336,7 +336,7 @@ mod tests {
             serve: None,
             sample: false,
         };
-        assert_eq!(gaps(&[full.clone()], 2, 1), vec![Gap::DeliveryFailed(1)]);
+        assert_eq!(gaps(std::slice::from_ref(&full), 2, 1), vec![Gap::DeliveryFailed(1)]);
         assert_eq!(
             gaps(&[full, half], 0, 0),
             vec![
