@@ -171,8 +171,9 @@ fn day_page(ctx: &Ctx, user: &CurrentUser, v: &DayView<'_>) -> Markup {
                 }
             }
             p.no-print { (ctx.t("fs.print")) ": "
-                @for (f, k) in [("1a", "fs.form_1a"), ("1b", "fs.form_1b"), ("2", "fs.form_2"), ("3", "fs.form_3"), ("4", "fs.form_4")] {
-                    a href={ "/kitchen/food-safety/print?date=" (iso(day)) "&form=" (f) } { (ctx.t(k)) } " · "
+                @for (i, (f, k)) in [("1a", "fs.form_1a"), ("1b", "fs.form_1b"), ("2", "fs.form_2"), ("3", "fs.form_3"), ("4", "fs.form_4")].into_iter().enumerate() {
+                    @if i > 0 { " · " }
+                    a href={ "/kitchen/food-safety/print?date=" (iso(day)) "&form=" (f) } { (ctx.t(k)) }
                 }
             }
             h2 { (ctx.t("fs.step1")) }
@@ -254,7 +255,7 @@ pub fn home_panel(ctx: &Ctx, rec: &DayRecords, due: usize, warnings: &[CertWarni
     html! {
         @if !gaps.is_empty() || due > 0 || !warnings.is_empty() {
             section.alert.food-safety aria-labelledby="fs-home" {
-                h2 #fs-home { (ctx.t("fs.home_title")) }
+                h2 #fs-home { (ctx.tf("fs.home_title", date(rec.day))) }
                 @if !gaps.is_empty() {
                     p { strong { (ctx.t("fs.day_incomplete")) } }
                     ul { @for g in &gaps { li { (gap_line(ctx, g)) } } }

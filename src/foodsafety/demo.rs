@@ -250,9 +250,10 @@ pub fn load(c: &mut DbConn, clock: &Clock) -> Result<(), AppError> {
         incident,
         "Kiểm nghiệm mẫu lưu món cá đạt; không liên quan bữa ăn tại bếp",
     )?;
-    // Samples older than two days are discarded; the last two days' are still kept (due).
+    // Samples are discarded once due, except those of the last day served: still kept, due.
+    let last_served = past.last().copied();
     for s in store::kept_samples(c)? {
-        if s.sample.service_date < today - Duration::days(2) && s.due_at <= now {
+        if Some(s.sample.service_date) != last_served && s.due_at <= now {
             store::discard_sample(c, &cook, now, s.sample.id, "")?;
         }
     }

@@ -336,7 +336,10 @@ mod tests {
             serve: None,
             sample: false,
         };
-        assert_eq!(gaps(std::slice::from_ref(&full), 2, 1), vec![Gap::DeliveryFailed(1)]);
+        assert_eq!(
+            gaps(std::slice::from_ref(&full), 2, 1),
+            vec![Gap::DeliveryFailed(1)]
+        );
         assert_eq!(
             gaps(&[full, half], 0, 0),
             vec![

@@ -134,7 +134,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("fs.held_by", "Giữ lại — sự cố #{}", "Held — incident #{}"),
     ("fs.settings", "Thời gian lưu mẫu", "Sample retention"),
     ("fs.keep_hours", "Số giờ lưu mẫu (24–168)", "Hours to keep samples (24–168)"),
-    ("fs.home_title", "An toàn thực phẩm hôm nay", "Food safety today"),
+    ("fs.home_title", "An toàn thực phẩm ngày {}", "Food safety on {}"),
     ("fs.no_sample_today", "Món chưa lưu mẫu: {}", "Dishes without a sample: {}"),
     ("fs.due_count", "{} mẫu lưu đã đến hạn hủy.", "{} sample(s) due for discarding."),
     ("fs.open_records", "Mở hồ sơ an toàn thực phẩm", "Open the food-safety records"),

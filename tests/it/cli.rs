@@ -220,8 +220,14 @@ async fn demo_data_loads_into_an_empty_database_only_and_can_be_clicked_through(
     let mut chef = app.client();
     chef.login("bepruong", "com trua ngon").await;
     let fs = chef.get("/kitchen/food-safety?date=26/11/2026").await;
-    assert!(fs.body.contains("Đủ hồ sơ kiểm thực ba bước"), "{}", fs.body);
-    assert!(fs.body.contains("Giấy chứng nhận ATTP sắp hết hạn: HTX Rau an toàn Vân Nội"));
+    assert!(
+        fs.body.contains("Đủ hồ sơ kiểm thực ba bước"),
+        "{}",
+        fs.body
+    );
+    assert!(fs
+        .body
+        .contains("Giấy chứng nhận ATTP sắp hết hạn: HTX Rau an toàn Vân Nội"));
     let gap = chef.get("/kitchen/food-safety?date=25/11/2026").await;
     assert!(gap.body.contains("chưa lưu mẫu"));
     assert_eq!(app.count("food_delivery_items WHERE sensory_ok = false"), 1);
