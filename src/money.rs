@@ -169,6 +169,92 @@ impl fmt::Display for Vnd {
     }
 }
 
+const DIGITS: [&str; 10] = [
+    "không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín",
+];
+
+/// A group of three digits in words. `full` reads "không trăm" and "linh" as accountants do
+/// after a higher group ("một triệu không trăm linh năm"); the leading group omits them.
+fn group_words(n: u64, full: bool, out: &mut Vec<&'static str>) {
+    let (h, t, u) = (
+        (n / 100) as usize,
+        ((n / 10) % 10) as usize,
+        (n % 10) as usize,
+    );
+    if h > 0 || full {
+        out.push(DIGITS[h]);
+        out.push("trăm");
+    }
+    match t {
+        0 if u > 0 && (h > 0 || full) => out.push("linh"),
+        0 => {}
+        1 => out.push("mười"),
+        _ => {
+            out.push(DIGITS[t]);
+            out.push("mươi");
+        }
+    }
+    match u {
+        0 => {}
+        1 if t > 1 => out.push("mốt"),
+        5 if t > 0 => out.push("lăm"),
+        _ => out.push(DIGITS[u]),
+    }
+}
+
+/// Words of a number below a billion, groups of thousands; `lead` when nothing precedes it.
+fn below_billion(n: u64, lead: bool, out: &mut Vec<&'static str>) {
+    let groups = [
+        (n / 1_000_000, "triệu"),
+        ((n / 1000) % 1000, "nghìn"),
+        (n % 1000, ""),
+    ];
+    let mut started = !lead;
+    for (g, unit) in groups {
+        if g == 0 {
+            continue;
+        }
+        group_words(g, started, out);
+        if !unit.is_empty() {
+            out.push(unit);
+        }
+        started = true;
+    }
+}
+
+fn number_words(n: u64, lead: bool, out: &mut Vec<&'static str>) {
+    let (hi, lo) = (n / 1_000_000_000, n % 1_000_000_000);
+    if hi > 0 {
+        number_words(hi, lead, out);
+        out.push("tỷ");
+    }
+    if lo > 0 {
+        below_billion(lo, lead && hi == 0, out);
+    }
+}
+
+/// The amount in Vietnamese words, as written under a total ("Bằng chữ: …"): "Một triệu hai
+/// trăm nghìn đồng", "Không đồng", "Âm năm nghìn đồng".
+pub fn in_words(v: Vnd) -> String {
+    let mut words: Vec<&'static str> = Vec::new();
+    if v.0 < 0 {
+        words.push("âm");
+    }
+    let n = v.0.unsigned_abs();
+    if n == 0 {
+        words.push("không");
+    } else {
+        number_words(n, true, &mut words);
+    }
+    words.push("đồng");
+    let text = words.join(" ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,5 +380,23 @@ mod tests {
     fn arithmetic_overflow_is_reported_not_wrapped() {
         assert_eq!(Vnd(i64::MAX).checked_add(Vnd(1)), None);
         assert_eq!(Vnd(i64::MAX).checked_mul(2), None);
+    }
+
+    #[test]
+    fn amounts_read_in_vietnamese_words_as_accountants_write_them() {
+        let w = |n: i64| in_words(Vnd(n));
+        assert_eq!(w(0), "Không đồng");
+        assert_eq!(w(1_000_005), "Một triệu không trăm linh năm đồng");
+        assert_eq!(w(2_340_000), "Hai triệu ba trăm bốn mươi nghìn đồng");
+        assert_eq!(w(1_200_000), "Một triệu hai trăm nghìn đồng");
+        assert_eq!(w(35_000), "Ba mươi lăm nghìn đồng");
+        assert_eq!(w(15), "Mười lăm đồng");
+        assert_eq!(w(21), "Hai mươi mốt đồng");
+        assert_eq!(w(105), "Một trăm linh năm đồng");
+        assert_eq!(w(110), "Một trăm mười đồng");
+        assert_eq!(w(1_005_000), "Một triệu không trăm linh năm nghìn đồng");
+        assert_eq!(w(2_000_000_015), "Hai tỷ không trăm mười lăm đồng");
+        assert_eq!(w(-5_000), "Âm năm nghìn đồng");
+        assert!(w(i64::MIN).ends_with("đồng"));
     }
 }
