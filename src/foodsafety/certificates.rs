@@ -106,7 +106,8 @@ fn view(
                 table.responsive {
                     thead { tr { th { (ctx.t("fs.supplier")) } th { (ctx.t("fs.cert_number")) } th { (ctx.t("fs.cert_issuer")) } th { (ctx.t("fs.cert_until")) } th { (ctx.t("fs.cert_scan")) } } }
                     tbody { @for c in certs { tr {
-                        td { (name_of(c.supplier_id)) } td { (c.number) } td { (c.issuer) } td { (date(c.valid_until)) }
+                        td { (name_of(c.supplier_id)) } td { (c.number) } td { (c.issuer) }
+                        td { (date(c.valid_until)) @if c.valid_until < today { " " span.error { (ctx.t("fs.cert_lapsed")) } } }
                         td { @if c.attachment_id.is_some() { a href={ "/kitchen/food-safety/certificates/" (c.id) "/scan" } { (ctx.t("fs.cert_open_scan")) } } }
                     } } }
                 }
@@ -169,9 +170,11 @@ pub async fn create(
     if up.is_some() && supplier.is_none() {
         e.add("supplier", "fs.err_supplier");
     }
-    let until = business_date(&v.valid_until);
+    // Certificates run for a few years; a date decades ahead is a typing error.
+    let latest = state.clock.today() + chrono::Duration::days(365 * 10);
+    let until = business_date(&v.valid_until).filter(|d| *d <= latest);
     if up.is_some() && until.is_none() {
-        e.add("valid_until", "cal.err_date");
+        e.add("valid_until", "fs.err_cert_until");
     }
     let media = up.as_ref().and_then(|u| scan_type(&u.bytes));
     if up.is_some() && media.is_none() {

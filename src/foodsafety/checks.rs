@@ -189,7 +189,7 @@ fn view(ctx: &Ctx, rec: &DayRecords, dish: i32, shown: &Shown, state: &AppState)
             div.card {
                 h2 { (ctx.t("fs.step2")) }
                 @if let Some(p) = prep { p { (ctx.t("fs.recorded")) ": " (verdict(ctx, p.passed())) " · " (rec.name(p.checked_by)) } }
-                @if !pe.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
+                (errors(ctx, &pe))
                 (post_form(ctx, &format!("{base}/prep"), html! {
                     input type="hidden" name="date" value=(iso(day));
                     (Input::text("started", ctx.t("fs.started"), &pf.started).kind("time").required().scope("prep").render(ctx, &pe))
@@ -205,7 +205,7 @@ fn view(ctx: &Ctx, rec: &DayRecords, dish: i32, shown: &Shown, state: &AppState)
             div.card {
                 h2 { (ctx.t("fs.step3")) }
                 @if let Some(s) = serve { p { (ctx.t("fs.recorded")) ": " (verdict(ctx, s.passed())) " · " (rec.name(s.checked_by)) } }
-                @if !se.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
+                (errors(ctx, &se))
                 (post_form(ctx, &format!("{base}/serve"), html! {
                     input type="hidden" name="date" value=(iso(day));
                     (Input::text("ready", ctx.t("fs.ready"), &sf.ready).kind("time").required().scope("serve").render(ctx, &se))
@@ -217,11 +217,11 @@ fn view(ctx: &Ctx, rec: &DayRecords, dish: i32, shown: &Shown, state: &AppState)
             }
             div.card {
                 h2 { (ctx.t("fs.sample")) }
+                (errors(ctx, &me))
                 @if let Some(s) = sample {
                     p { (ctx.t("fs.recorded")) ": " (s.amount) " " (unit) " · " (rules::show_temperature(s.storage_dt)) " · " (at(s.taken_at)) " · " (rec.name(s.taken_by)) }
                     @if let Some(t) = s.discarded_at { p { (ctx.t("fs.discarded")) ": " (at(t)) " · " (s.discarded_by.map(|b| rec.name(b)).unwrap_or("")) } }
                 } @else {
-                    @if !me.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
                     (post_form(ctx, &format!("{base}/sample"), html! {
                         input type="hidden" name="date" value=(iso(day));
                         (Input::text("taken", ctx.t("fs.taken"), &mf.taken).kind("time").required().scope("sample").render(ctx, &me))
@@ -235,6 +235,18 @@ fn view(ctx: &Ctx, rec: &DayRecords, dish: i32, shown: &Shown, state: &AppState)
             }
         },
     )
+}
+
+/// What is wrong with a form, each problem in words (also those of fields not shown).
+fn errors(ctx: &Ctx, e: &FieldErrors) -> Markup {
+    html! {
+        @if !e.is_empty() {
+            div.alert role="alert" {
+                p { (ctx.t("common.fix_errors")) }
+                ul { @for (_, k) in &e.0 { li { (ctx.t(k)) } } }
+            }
+        }
+    }
 }
 
 fn passed(v: &str) -> Option<bool> {
@@ -317,7 +329,10 @@ pub async fn save_prep(
             .await
         {
             Ok(()) => return Ok(saved(day)),
-            Err(err) => refusal(err, &mut e, |_| "finished")?,
+            Err(err) => refusal(err, &mut e, |k| match k {
+                "fs.err_fail_note" => "note",
+                _ => "finished",
+            })?,
         }
     }
     let rec = load(&state, day, dish).await?;
@@ -378,7 +393,10 @@ pub async fn save_serve(
             .await
         {
             Ok(()) => return Ok(saved(day)),
-            Err(err) => refusal(err, &mut e, |_| "ready")?,
+            Err(err) => refusal(err, &mut e, |k| match k {
+                "fs.err_fail_note" => "note",
+                _ => "ready",
+            })?,
         }
     }
     let rec = load(&state, day, dish).await?;
@@ -434,7 +452,11 @@ pub async fn save_sample(
             Ok(_) => return Ok(saved(day)),
             Err(err) => refusal(err, &mut e, |k| match k {
                 "fs.err_storage" => "storage",
-                "fs.err_future_time" | "fs.err_sample_taken" => "taken",
+                "fs.err_future_time"
+                | "fs.err_sample_taken"
+                | "fs.err_order"
+                | "fs.err_no_prep"
+                | "fs.err_incident_lock" => "taken",
                 _ => "amount",
             })?,
         }

@@ -220,7 +220,9 @@ fn day_page(ctx: &Ctx, user: &CurrentUser, v: &DayView<'_>) -> Markup {
                                 a href={ "/kitchen/food-safety/incidents/" (i) } { (ctx.tf("fs.held_by", i)) }
                             } @else {
                                 (post_form(ctx, &format!("/kitchen/food-safety/samples/{}/discard", k.sample.id), html! {
-                                    button.secondary type="submit" { (ctx.t("fs.discard")) }
+                                    input type="hidden" name="date" value=(iso(day));
+                                    label.confirm { input type="checkbox" name="confirm" value="yes" required; " " (ctx.t("fs.discard_confirm")) }
+                                    " " button.secondary type="submit" { (ctx.t("fs.discard")) }
                                 }))
                             } }
                     } } }
@@ -302,6 +304,11 @@ pub async fn save_settings(
 pub struct DiscardForm {
     #[serde(default)]
     note: String,
+    /// The day whose page the form was on (to come back to).
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
 pub async fn discard(
@@ -310,7 +317,11 @@ pub async fn discard(
     id: web::Path<i32>,
     crate::ui::forms::Form(f): crate::ui::forms::Form<DiscardForm>,
 ) -> Result<actix_web::HttpResponse, AppError> {
+    if f.confirm.as_deref() != Some("yes") {
+        return Err(AppError::BadRequest("err.confirm_required"));
+    }
     let note = rules::text(&f.note, 200).ok_or(AppError::BadRequest("fs.err_note"))?;
+    let back = business_date(&f.date).map(iso).unwrap_or_default();
     let actor = crate::audit::Actor::user(user.user_id, &user.username);
     let now = state.clock.now_naive();
     let id = id.into_inner();
@@ -319,7 +330,7 @@ pub async fn discard(
         .write(move |c| store::discard_sample(c, &actor, now, id, &note))
         .await?;
     Ok(crate::auth::middleware::see_other(
-        "/kitchen/food-safety",
+        &format!("/kitchen/food-safety?date={back}"),
         Some("flash.sample_discarded"),
     ))
 }

@@ -161,7 +161,7 @@ fn view(
                             td { input name="unit" size="5" aria-label=(format!("{} {}", ctx.t("fs.unit"), i + 1)) value=(at(&f.unit, i)); }
                             td { input name="origin" aria-label=(format!("{} {}", ctx.t("fs.origin"), i + 1)) value=(at(&f.origin, i)); }
                             td { input name="lot" size="8" aria-label=(format!("{} {}", ctx.t("fs.lot"), i + 1)) value=(at(&f.lot, i)); }
-                            td { input name="expiry" size="10" placeholder="dd/mm/yyyy" aria-label=(format!("{} {}", ctx.t("fs.expiry"), i + 1)) value=(at(&f.expiry, i)); }
+                            td { input name="expiry" size="11" placeholder="dd/mm/yyyy" aria-label=(format!("{} {}", ctx.t("fs.expiry"), i + 1)) value=(at(&f.expiry, i)); }
                             td { input name="temperature" size="4" aria-label=(format!("{} {}", ctx.t("fs.temperature"), i + 1)) value=(at(&f.temperature, i)); }
                             td { select name="sensory" aria-label=(format!("{} {}", ctx.t("fs.sensory"), i + 1)) {
                                 option value="ok" selected[at(&f.sensory, i) != "fail"] { (ctx.t("fs.pass")) }
@@ -181,7 +181,10 @@ fn view(
 /// quantity and a unit; dates and temperatures must read.
 fn items(f: &DeliveryForm, today: NaiveDate) -> Result<Vec<Item>, &'static str> {
     let mut out = Vec::new();
-    for i in 0..f.item.len().min(50) {
+    if f.item.len() > 50 {
+        return Err("fs.err_too_many_items");
+    }
+    for i in 0..f.item.len() {
         let cells = [
             at(&f.item, i),
             at(&f.quantity, i),
@@ -221,6 +224,9 @@ fn items(f: &DeliveryForm, today: NaiveDate) -> Result<Vec<Item>, &'static str> 
             _ => return Err("err.bad_form"),
         };
         let note = rules::text(cells[7], 200).ok_or("fs.err_note")?;
+        if !sensory_ok && note.is_empty() {
+            return Err("fs.err_fail_note");
+        }
         out.push(Item {
             name,
             quantity,
@@ -309,10 +315,10 @@ pub async fn create(
                 ))
             }
             Err(AppError::BadRequest(k)) => e.add(
-                if k == "fs.err_no_items" {
-                    "items"
-                } else {
-                    "supplier"
+                match k {
+                    "fs.err_no_items" => "items",
+                    "fs.err_future_time" => "received",
+                    _ => "supplier",
                 },
                 k,
             ),

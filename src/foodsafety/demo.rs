@@ -136,6 +136,10 @@ pub fn load(c: &mut DbConn, clock: &Clock) -> Result<(), AppError> {
             (meat, (6, 30), fresh_meat, "PX-TH"),
             (greens, (6, 45), vegetables, "PX-VN"),
         ] {
+            // Only what has happened by now (today's morning may be still to come).
+            if at(day, hm.0, hm.1)? > now {
+                continue;
+            }
             store::record_delivery(
                 c,
                 &cook,
@@ -151,7 +155,7 @@ pub fn load(c: &mut DbConn, clock: &Clock) -> Result<(), AppError> {
                 },
             )?;
         }
-        if day.weekday() == chrono::Weekday::Mon {
+        if day.weekday() == chrono::Weekday::Mon && at(day, 7, 0)? <= now {
             let mut rice = item("Gạo Bắc Hương", "50", "kg", "Hải Hậu, Nam Định", None, true);
             rice.expiry = Some(day + Duration::days(180));
             rice.lot_ref = "L2611".into();
@@ -174,7 +178,10 @@ pub fn load(c: &mut DbConn, clock: &Clock) -> Result<(), AppError> {
         }
         // Step 2 for every dish; step 3 and samples only for days already served.
         for (i, dish) in dishes.iter().enumerate() {
-            let m = 10 * i as u32;
+            let m = 5 * i as u32;
+            if at(day, 9, 30 + m)? > now {
+                continue;
+            }
             store::record_prep(
                 c,
                 &cook,
@@ -182,8 +189,8 @@ pub fn load(c: &mut DbConn, clock: &Clock) -> Result<(), AppError> {
                 day,
                 &Prep {
                     dish_id: dish.id,
-                    started_at: at(day, 8, m)?,
-                    finished_at: at(day, 10, m)?,
+                    started_at: at(day, 7, 30 + m)?,
+                    finished_at: at(day, 9, 30 + m)?,
                     people_ok: true,
                     tools_ok: true,
                     area_ok: true,
@@ -202,7 +209,7 @@ pub fn load(c: &mut DbConn, clock: &Clock) -> Result<(), AppError> {
                 day,
                 &Serve {
                     dish_id: dish.id,
-                    ready_at: at(day, 10, 40 + i as u32)?,
+                    ready_at: at(day, 10, 30 + i as u32)?,
                     covered_ok: true,
                     sensory_ok: true,
                     note: String::new(),

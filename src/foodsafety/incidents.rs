@@ -16,6 +16,11 @@ use actix_web::{web, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
 
+/// Whether the user works in the kitchen (the day's records are theirs to open).
+fn kitchen(user: &CurrentUser) -> bool {
+    user.has(Role::Kitchen) || user.has(Role::KitchenManager)
+}
+
 /// Who may read people's names and symptoms in an incident.
 pub fn sees_health(user: &CurrentUser) -> bool {
     user.has(Role::KitchenManager) || user.has(Role::Admin)
@@ -64,7 +69,7 @@ fn list_view(
         ctx,
         ctx.t("fs.incidents"),
         html! {
-            (layout::title_bar(ctx.t("fs.incidents"), html! { a href="/kitchen/food-safety" { (ctx.t("fs.title")) } }))
+            (layout::title_bar(ctx.t("fs.incidents"), html! { @if kitchen(user) { a href="/kitchen/food-safety" { (ctx.t("fs.title")) } } }))
             p.hint { (ctx.t("fs.incident_help")) }
             @if all.is_empty() { p { (ctx.t("fs.incident_none")) } } @else {
                 table.responsive {
@@ -202,9 +207,9 @@ fn trace_view(
         ctx,
         &ctx.tf("fs.trace_title", i.id),
         html! {
-            p.no-print { a href="/kitchen/food-safety/incidents" { "← " (ctx.t("fs.incidents")) } " · "
-                a href={ "/kitchen/food-safety?date=" (iso(i.meal_date)) } { (ctx.t("fs.open_records")) } }
-            article.a4 {
+            p.no-print { a href="/kitchen/food-safety/incidents" { "← " (ctx.t("fs.incidents")) }
+                @if kitchen(user) { " · " a href={ "/kitchen/food-safety?date=" (iso(i.meal_date)) } { (ctx.t("fs.open_records")) } } }
+            article.a4.trace {
                 p.org { (ctx.t("fs.org")) }
                 h1 { (ctx.tf("fs.trace_title", i.id)) }
                 dl.facts {

@@ -68,13 +68,24 @@ pub fn show_temperature(dt: i32) -> String {
     }
 }
 
-/// A quantity as typed on a delivery ("12", "2,5", "0.75"): positive, at most three decimals
-/// and below a million; returned in the shape it is shown ("2,5").
+/// A quantity as typed on a delivery, the Vietnamese way: a comma before decimals, dots between
+/// thousands ("12", "2,5", "1.250,75"); positive, at most three decimals and below a million.
+/// A dot that is not a thousands separator ("2.5") is refused rather than guessed. Returned in
+/// the shape it is shown ("1250,75").
 pub fn parse_quantity(s: &str) -> Option<String> {
-    let t = s.trim().replace('.', ",");
-    let (whole, frac) = match t.split_once(',') {
+    let t = s.trim();
+    let (int_part, frac) = match t.split_once(',') {
         Some((w, f)) => (w, f),
-        None => (t.as_str(), ""),
+        None => (t, ""),
+    };
+    let whole: String = if int_part.contains('.') {
+        let groups: Vec<&str> = int_part.split('.').collect();
+        if groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3) {
+            return None;
+        }
+        groups.concat()
+    } else {
+        int_part.to_string()
     };
     if whole.is_empty()
         || whole.len() > 6
@@ -272,7 +283,19 @@ mod tests {
     #[test]
     fn quantities_are_positive_with_at_most_three_decimals() {
         assert_eq!(parse_quantity("12").as_deref(), Some("12"));
-        assert_eq!(parse_quantity("2.50").as_deref(), Some("2,5"));
+        assert_eq!(parse_quantity("2,50").as_deref(), Some("2,5"));
+        assert_eq!(
+            parse_quantity("1.000").as_deref(),
+            Some("1000"),
+            "a thousand, as written here"
+        );
+        assert_eq!(parse_quantity("1.250,75").as_deref(), Some("1250,75"));
+        assert_eq!(
+            parse_quantity("2.5"),
+            None,
+            "ambiguous: refused, not guessed"
+        );
+        assert_eq!(parse_quantity("999.999.999"), None);
         assert_eq!(parse_quantity("0,750").as_deref(), Some("0,75"));
         assert_eq!(parse_quantity("0"), None);
         assert_eq!(parse_quantity("-1"), None);

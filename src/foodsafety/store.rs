@@ -243,6 +243,8 @@ pub fn record_delivery(
     if d.items.is_empty() {
         return Err(AppError::BadRequest("fs.err_no_items"));
     }
+    ensure_past(d.received_at, now)?;
+    ensure_not_under_incident(conn, d.service_date)?;
     let name: Option<String> = suppliers::table
         .find(d.supplier_id)
         .select(suppliers::name)
@@ -437,6 +439,23 @@ impl Serve {
     }
 }
 
+/// Refuses any new or changed record of a day while an incident about that day is open: the
+/// trace must show the records as they were when it was reported.
+fn ensure_not_under_incident(conn: &mut DbConn, day: NaiveDate) -> Result<(), AppError> {
+    if open_incidents(conn)?.iter().any(|(_, d)| *d == day) {
+        return Err(AppError::BadRequest("fs.err_incident_lock"));
+    }
+    Ok(())
+}
+
+/// Refuses a time still to come: a check records what was done.
+fn ensure_past(at: NaiveDateTime, now: NaiveDateTime) -> Result<(), AppError> {
+    if at > now {
+        return Err(AppError::BadRequest("fs.err_future_time"));
+    }
+    Ok(())
+}
+
 /// Refuses a dish that is not on the day's menu.
 fn on_menu(conn: &mut DbConn, day: NaiveDate, dish: i32) -> Result<DayDish, AppError> {
     dishes_of(conn, day)?
@@ -458,6 +477,20 @@ pub fn record_prep(
     let dish = on_menu(conn, day, p.dish_id)?;
     if p.finished_at < p.started_at {
         return Err(AppError::BadRequest("fs.err_finish_before_start"));
+    }
+    ensure_past(p.finished_at, now)?;
+    ensure_not_under_incident(conn, day)?;
+    if !p.passed() && p.note.is_empty() {
+        return Err(AppError::BadRequest("fs.err_fail_note"));
+    }
+    // A later step recorded already must still follow this one.
+    let serve: Option<NaiveDateTime> = food_serve_checks::table
+        .find((day, p.dish_id))
+        .select(food_serve_checks::ready_at)
+        .get_result(conn)
+        .optional()?;
+    if serve.is_some_and(|r| r < p.finished_at) {
+        return Err(AppError::BadRequest("fs.err_order"));
     }
     let key = (day, p.dish_id);
     let before: Option<Prep> = food_prep_checks::table
@@ -513,6 +546,17 @@ pub fn record_serve(
 ) -> Result<(), AppError> {
     let by = actor.user_id.ok_or(AppError::Forbidden)?;
     let dish = on_menu(conn, day, s.dish_id)?;
+    ensure_past(s.ready_at, now)?;
+    ensure_not_under_incident(conn, day)?;
+    if !s.passed() && s.note.is_empty() {
+        return Err(AppError::BadRequest("fs.err_fail_note"));
+    }
+    // Step 3 follows step 2: it needs one, at or after the end of cooking.
+    match prep_finished(conn, day, s.dish_id)? {
+        None => return Err(AppError::BadRequest("fs.err_no_prep")),
+        Some(f) if s.ready_at < f => return Err(AppError::BadRequest("fs.err_order")),
+        Some(_) => {}
+    }
     let key = (day, s.dish_id);
     let before: Option<Serve> = food_serve_checks::table
         .find(key)
@@ -551,6 +595,19 @@ pub fn record_serve(
         e = e.before(show(b));
     }
     audit::record(conn, actor, now, e)
+}
+
+/// When cooking of a dish ended on a day (its step 2), if recorded.
+fn prep_finished(
+    conn: &mut DbConn,
+    day: NaiveDate,
+    dish: i32,
+) -> Result<Option<NaiveDateTime>, AppError> {
+    Ok(food_prep_checks::table
+        .find((day, dish))
+        .select(food_prep_checks::finished_at)
+        .get_result(conn)
+        .optional()?)
 }
 
 // ---------------------------------------------------------------- samples
@@ -601,8 +658,13 @@ pub fn take_sample(
     if !(rules::STORAGE_MIN_DT..=rules::STORAGE_MAX_DT).contains(&s.storage_dt) {
         return Err(AppError::BadRequest("fs.err_storage"));
     }
-    if s.taken_at > now {
-        return Err(AppError::BadRequest("fs.err_future_time"));
+    ensure_past(s.taken_at, now)?;
+    ensure_not_under_incident(conn, day)?;
+    // A sample is of the cooked dish: after step 2 ended.
+    match prep_finished(conn, day, s.dish_id)? {
+        None => return Err(AppError::BadRequest("fs.err_no_prep")),
+        Some(f) if s.taken_at < f => return Err(AppError::BadRequest("fs.err_order")),
+        Some(_) => {}
     }
     let taken: i64 = food_samples::table
         .filter(food_samples::service_date.eq(day))

@@ -54,7 +54,11 @@ pub async fn read(
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|_| AppError::BadRequest("err.bad_form"))?;
             if buf.len() + chunk.len() > limit {
-                return Err(AppError::BadRequest("imp.err_too_big"));
+                return Err(AppError::BadRequest(if fname == "file" {
+                    "imp.err_too_big"
+                } else {
+                    "err.text_too_long"
+                }));
             }
             buf.extend_from_slice(&chunk);
         }

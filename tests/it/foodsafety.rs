@@ -106,6 +106,16 @@ fn sample(amount: &str, storage: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Step 2 of a dish on a day, 07:10–07:40 (steps 3 and samples follow it).
+async fn prep(c: &mut crate::support::Client, dish: i32, day: &str) {
+    let mut f = PREP.to_vec();
+    f[0] = ("date", day);
+    let r = c
+        .post(&format!("/kitchen/food-safety/checks/{dish}/prep"), &f)
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+
 async fn post_owned(c: &mut crate::support::Client, path: &str, f: &[(&str, String)]) -> u16 {
     let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
     c.post(path, &refs).await.status
@@ -240,6 +250,7 @@ async fn a_delivery_a_processing_and_a_serving_check_round_trip_and_complete_the
     // Recording a step again replaces it, audited with what it replaced.
     let mut failed: Vec<(&str, &str)> = SERVE.to_vec();
     failed[3] = ("sensory", "fail");
+    failed[4] = ("note", "Cá bị nguội: hâm lại");
     bep.post(
         &format!("/kitchen/food-safety/checks/{solid}/serve"),
         &failed,
@@ -328,10 +339,13 @@ async fn closing_service_without_a_step_3_check_is_refused_without_a_reason_and_
     assert_eq!(r.status, 400, "a blank reason is no reason");
 
     // A failed check does not clear the dish either.
+    prep(&mut bep, solid, "2026-11-27").await;
+    prep(&mut bep, soup, "2026-11-27").await;
     bep.post(&format!("/kitchen/food-safety/checks/{solid}/serve"), SERVE)
         .await;
     let mut failed: Vec<(&str, &str)> = SERVE.to_vec();
     failed[2] = ("covered", "fail");
+    failed[4] = ("note", "Nắp hộp hỏng: thay hộp");
     bep.post(
         &format!("/kitchen/food-safety/checks/{soup}/serve"),
         &failed,
@@ -374,6 +388,7 @@ async fn samples_are_due_for_discarding_only_after_the_retention_time() {
     let bep_id = app.user("bep", &[Role::Kitchen]);
     let mut bep = app.session_for(bep_id).await;
     bep.get("/kitchen/food-safety").await;
+    prep(&mut bep, solid, "2026-11-27").await;
     assert_eq!(
         post_owned(
             &mut bep,
@@ -391,7 +406,10 @@ async fn samples_are_due_for_discarding_only_after_the_retention_time() {
     let page = bep.get("/kitchen/food-safety").await;
     assert!(page.body.contains("Không có mẫu nào đến hạn hủy."));
     let r = bep
-        .post("/kitchen/food-safety/samples/1/discard", &[("note", "")])
+        .post(
+            "/kitchen/food-safety/samples/1/discard",
+            &[("note", ""), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(r.status, 400);
     assert!(r.body.contains("Chưa đủ thời gian lưu mẫu"));
@@ -436,7 +454,10 @@ async fn samples_are_due_for_discarding_only_after_the_retention_time() {
         303
     );
     let r = bep
-        .post("/kitchen/food-safety/samples/1/discard", &[("note", "")])
+        .post(
+            "/kitchen/food-safety/samples/1/discard",
+            &[("note", ""), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(r.status, 400);
     app.clock()
@@ -445,7 +466,7 @@ async fn samples_are_due_for_discarding_only_after_the_retention_time() {
     let r = bep
         .post(
             "/kitchen/food-safety/samples/1/discard",
-            &[("note", "Đổ bỏ")],
+            &[("note", "Đổ bỏ"), ("confirm", "yes")],
         )
         .await;
     assert_eq!(r.status, 303);
@@ -455,7 +476,10 @@ async fn samples_are_due_for_discarding_only_after_the_retention_time() {
     );
     assert_eq!(app.audit_after("food_sample.discard").len(), 1);
     let again = bep
-        .post("/kitchen/food-safety/samples/1/discard", &[("note", "")])
+        .post(
+            "/kitchen/food-safety/samples/1/discard",
+            &[("note", ""), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(again.status, 400, "once");
 }
@@ -466,6 +490,61 @@ async fn sample_amounts_below_the_minimum_and_storage_outside_2_to_8_degrees_are
     let (solid, soup) = today_menu(&app);
     let mut bep = app.login_as("bep", &[Role::Kitchen]).await;
     bep.get("/kitchen/food-safety").await;
+    // A sample and step 3 come after step 2, never before it.
+    let r = bep
+        .post(
+            &format!("/kitchen/food-safety/checks/{solid}/sample"),
+            &[
+                ("date", "2026-11-27"),
+                ("taken", "07:58"),
+                ("amount", "100"),
+                ("storage", "4"),
+                ("container", ""),
+            ],
+        )
+        .await;
+    assert!(
+        r.status == 422
+            && r.body
+                .contains("Hãy ghi kiểm tra khi chế biến (bước 2) của món trước.")
+    );
+    let r = bep
+        .post(&format!("/kitchen/food-safety/checks/{solid}/serve"), SERVE)
+        .await;
+    assert!(
+        r.status == 422
+            && r.body
+                .contains("Hãy ghi kiểm tra khi chế biến (bước 2) của món trước.")
+    );
+    // Checks record what was done: a time still to come is refused (it is 08:00).
+    let mut later = PREP.to_vec();
+    later[2] = ("finished", "11:30");
+    let r = bep
+        .post(&format!("/kitchen/food-safety/checks/{solid}/prep"), &later)
+        .await;
+    assert!(r.status == 422 && r.body.contains("chưa tới"), "{}", r.body);
+    // A failed check needs the action taken.
+    let mut failed = PREP.to_vec();
+    failed[6] = ("sensory", "fail");
+    failed[7] = ("note", "");
+    let r = bep
+        .post(
+            &format!("/kitchen/food-safety/checks/{solid}/prep"),
+            &failed,
+        )
+        .await;
+    assert!(r.status == 422 && r.body.contains("hãy ghi biện pháp xử lý"));
+    prep(&mut bep, solid, "2026-11-27").await;
+    prep(&mut bep, soup, "2026-11-27").await;
+    let mut early = SERVE.to_vec();
+    early[1] = ("ready", "07:30");
+    let r = bep
+        .post(
+            &format!("/kitchen/food-safety/checks/{solid}/serve"),
+            &early,
+        )
+        .await;
+    assert!(r.status == 422 && r.body.contains("Thời gian không theo thứ tự"));
     for (dish, amount, storage, message) in [
         (solid, "99", "4", "Mẫu thức ăn đặc phải từ 100 g trở lên"),
         (soup, "149", "4", "Mẫu thức ăn lỏng phải từ 150 ml trở lên"),
@@ -544,10 +623,11 @@ async fn sample_amounts_below_the_minimum_and_storage_outside_2_to_8_degrees_are
         404
     );
     assert_eq!(
-        app.count("food_samples") + app.count("food_prep_checks"),
+        app.count("food_samples") + app.count("food_serve_checks"),
         0,
         "nothing stored"
     );
+    assert_eq!(app.count("food_prep_checks WHERE sensory_ok = true"), 2);
 }
 
 #[actix_web::test]
@@ -607,6 +687,27 @@ async fn an_expired_certificate_blocks_the_delivery_form() {
         .await;
     assert_eq!(r.status, 303);
     // Item rows are validated: a quantity that does not read, an item past its use-by date.
+    // Quantities are read the Vietnamese way: "1.000" is a thousand; "2.5" is ambiguous.
+    let mut thousand = delivery("2026-11-27", &sid, "Gạo");
+    thousand[7] = ("quantity", "1.000");
+    assert_eq!(
+        bep.post("/kitchen/food-safety/deliveries", &thousand)
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        app.count("food_delivery_items WHERE name = 'Gạo' AND quantity = '1000'"),
+        1
+    );
+    let mut dotted = delivery("2026-11-27", &sid, "Muối");
+    dotted[7] = ("quantity", "2.5");
+    assert_eq!(
+        bep.post("/kitchen/food-safety/deliveries", &dotted)
+            .await
+            .status,
+        422
+    );
     let mut bad = delivery("2026-11-27", &sid, "Sữa chua");
     bad[7] = ("quantity", "nhiều");
     let r = bep.post("/kitchen/food-safety/deliveries", &bad).await;
@@ -615,7 +716,7 @@ async fn an_expired_certificate_blocks_the_delivery_form() {
     old[11] = ("expiry", "20/11/2026");
     let r = bep.post("/kitchen/food-safety/deliveries", &old).await;
     assert!(r.status == 422 && r.body.contains("quá hạn sử dụng"));
-    assert_eq!(app.count("food_deliveries"), 1);
+    assert_eq!(app.count("food_deliveries"), 2);
 }
 
 #[actix_web::test]
@@ -646,6 +747,7 @@ async fn an_open_incident_holds_its_days_samples_and_the_trace_lists_exactly_tha
         .status,
         303
     );
+    prep(&mut bep, fish, "2026-11-26").await;
     let thu_sample = [
         ("date", "2026-11-26"),
         ("taken", "10:50"),
@@ -674,6 +776,7 @@ async fn an_open_incident_holds_its_days_samples_and_the_trace_lists_exactly_tha
         .status,
         303
     );
+    prep(&mut bep, chicken, "2026-11-27").await;
     let fri_sample = [
         ("date", "2026-11-27"),
         ("taken", "10:50"),
@@ -710,6 +813,29 @@ async fn an_open_incident_holds_its_days_samples_and_the_trace_lists_exactly_tha
     let r = head.post("/kitchen/food-safety/incidents", &report).await;
     assert_eq!(r.status, 303);
     let trace_url = r.location();
+    // While it is open the day's records stay as they were when it was reported.
+    let r = bep
+        .post(
+            "/kitchen/food-safety/deliveries",
+            &delivery("2026-11-26", &s, "Thêm sau"),
+        )
+        .await;
+    assert!(
+        r.status == 422 && r.body.contains("Đang có sự cố"),
+        "{}",
+        r.status
+    );
+    let mut again = PREP.to_vec();
+    again[0] = ("date", "2026-11-26");
+    again[7] = ("note", "sửa sau sự cố");
+    let r = bep
+        .post(&format!("/kitchen/food-safety/checks/{fish}/prep"), &again)
+        .await;
+    assert!(r.status == 422 && r.body.contains("Đang có sự cố"));
+    assert_eq!(
+        app.count("food_prep_checks WHERE note = 'sửa sau sự cố'"),
+        0
+    );
 
     let trace = head.get(&trace_url).await;
     assert_eq!(
@@ -742,15 +868,21 @@ async fn an_open_incident_holds_its_days_samples_and_the_trace_lists_exactly_tha
     let mut bep = app.session_for(bep_id).await;
     let mut head = app.session_for(head_id).await;
     let r = bep
-        .post("/kitchen/food-safety/samples/1/discard", &[("note", "")])
+        .post(
+            "/kitchen/food-safety/samples/1/discard",
+            &[("note", ""), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(r.status, 400);
     assert!(r.body.contains("Mẫu đang được giữ"));
     assert!(!app.sql_ok("UPDATE food_samples SET discarded_at = '2026-11-28 05:00:00', discarded_by = 1 WHERE id = 1"), "the database holds it too");
     assert_eq!(
-        bep.post("/kitchen/food-safety/samples/2/discard", &[("note", "")])
-            .await
-            .status,
+        bep.post(
+            "/kitchen/food-safety/samples/2/discard",
+            &[("note", ""), ("confirm", "yes")]
+        )
+        .await
+        .status,
         303
     );
 
@@ -763,9 +895,12 @@ async fn an_open_incident_holds_its_days_samples_and_the_trace_lists_exactly_tha
         .await;
     assert_eq!(r.status, 303);
     assert_eq!(
-        bep.post("/kitchen/food-safety/samples/1/discard", &[("note", "")])
-            .await
-            .status,
+        bep.post(
+            "/kitchen/food-safety/samples/1/discard",
+            &[("note", ""), ("confirm", "yes")]
+        )
+        .await
+        .status,
         303
     );
     let after = head.get(&trace_url).await;
