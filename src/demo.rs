@@ -226,6 +226,7 @@ pub fn load(
             canteen_demo(c, &actor, &clock, &person_ids)?;
             accounting_demo(c, &actor, &clock)?;
             crate::foodsafety::demo::load(c, &clock)?;
+            crate::welfare::demo::load(c, &clock, &person_ids, RETIREES_FROM)?;
             signing_demo(c, &actor, &clock)?;
             Ok(true)
         })

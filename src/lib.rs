@@ -25,6 +25,7 @@ pub mod state;
 pub mod subsidy;
 pub mod suppliers;
 pub mod ui;
+pub mod welfare;
 
 use clock::Clock;
 use config::Config;

@@ -746,6 +746,206 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    organisations (id) {
+        id -> Integer,
+        kind -> Text,
+        name -> Text,
+        parent_id -> Nullable<Integer>,
+        started_on -> Date,
+        ended_on -> Nullable<Date>,
+        end_reason -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    memberships (id) {
+        id -> Integer,
+        person_id -> Integer,
+        organisation_id -> Integer,
+        role -> Text,
+        joined_on -> Date,
+        member_since -> Nullable<Date>,
+        card_number -> Text,
+        collect_by -> Text,
+        ended_on -> Nullable<Date>,
+        end_reason -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    dependants (id) {
+        id -> Integer,
+        person_id -> Integer,
+        full_name -> Text,
+        relationship -> Text,
+        date_of_birth -> Nullable<Date>,
+        gender -> Nullable<Text>,
+        same_as -> Nullable<Integer>,
+        died_on -> Nullable<Date>,
+        note -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    dues_rules (id) {
+        id -> Integer,
+        org_kind -> Text,
+        applies_to -> Text,
+        category -> Nullable<Text>,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        basis -> Text,
+        rate_bp -> Integer,
+        cap_bp_of_base -> Nullable<Integer>,
+        fixed_vnd -> BigInt,
+        reference -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    dues_suspensions (id) {
+        id -> Integer,
+        org_kind -> Text,
+        category -> Nullable<Text>,
+        valid_from -> Date,
+        valid_to -> Date,
+        reason -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    dues_exemptions (id) {
+        id -> Integer,
+        membership_id -> Integer,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        reason -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    dues (id) {
+        id -> Integer,
+        membership_id -> Integer,
+        month -> Text,
+        amount_vnd -> BigInt,
+        basis_vnd -> BigInt,
+        rule_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dues_payments (dues_id) {
+        dues_id -> Integer,
+        paid_on -> Date,
+        method -> Text,
+        receipt_no -> Text,
+        amount_vnd -> BigInt,
+        recorded_at -> Timestamp,
+        recorded_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    benefit_types (id) {
+        id -> Integer,
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        default_vnd -> BigInt,
+        max_vnd -> BigInt,
+        per_year_count -> Nullable<Integer>,
+        per_year_vnd -> Nullable<BigInt>,
+        recipients -> Text,
+        fund_id -> Integer,
+        regulation -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    welfare_cases (id) {
+        id -> Integer,
+        benefit_type_id -> Integer,
+        person_id -> Integer,
+        dependant_id -> Nullable<Integer>,
+        event_date -> Date,
+        amount_vnd -> BigInt,
+        evidence -> Text,
+        state -> Text,
+        deceased_key -> Nullable<Text>,
+        reported_by -> Integer,
+        reported_at -> Timestamp,
+        decided_by -> Nullable<Integer>,
+        decided_at -> Nullable<Timestamp>,
+        reject_reason -> Text,
+        voucher_id -> Nullable<Integer>,
+        paid_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    occasions (id) {
+        id -> Integer,
+        name -> Text,
+        occasion_date -> Date,
+        audience -> Text,
+        organisation_id -> Nullable<Integer>,
+        child_max_age -> Nullable<Integer>,
+        amount_vnd -> BigInt,
+        gift -> Text,
+        fund_id -> Integer,
+        state -> Text,
+        frozen_at -> Nullable<Timestamp>,
+        frozen_by -> Nullable<Integer>,
+        voucher_id -> Nullable<Integer>,
+        signed_sheet_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    occasion_rows (id) {
+        id -> Integer,
+        occasion_id -> Integer,
+        person_id -> Integer,
+        dependant_id -> Nullable<Integer>,
+        child_key -> Nullable<Integer>,
+        amount_vnd -> BigInt,
+        added_reason -> Text,
+        removed_reason -> Nullable<Text>,
+        received_at -> Nullable<Timestamp>,
+        received_by -> Nullable<Integer>,
+    }
+}
+
+diesel::joinable!(occasion_rows -> occasions (occasion_id));
+diesel::joinable!(occasion_rows -> persons (person_id));
+diesel::joinable!(memberships -> persons (person_id));
+diesel::joinable!(memberships -> organisations (organisation_id));
+diesel::joinable!(dependants -> persons (person_id));
+diesel::joinable!(dues -> memberships (membership_id));
+diesel::joinable!(dues_payments -> dues (dues_id));
+diesel::joinable!(welfare_cases -> persons (person_id));
+diesel::joinable!(welfare_cases -> benefit_types (benefit_type_id));
+diesel::joinable!(benefit_types -> funds (fund_id));
+
 diesel::joinable!(walk_ins -> meal_options (option_id));
 diesel::joinable!(orders -> meal_options (option_id));
 diesel::joinable!(guest_meals -> persons (person_id));
@@ -812,4 +1012,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     food_serve_checks,
     food_samples,
     food_incidents,
+    organisations,
+    memberships,
+    dependants,
+    dues_rules,
+    dues_suspensions,
+    dues_exemptions,
+    dues,
+    dues_payments,
+    benefit_types,
+    welfare_cases,
+    occasions,
+    occasion_rows,
 );

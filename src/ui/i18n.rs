@@ -59,6 +59,7 @@ fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
             .iter()
             .chain(super::texts_canteen::TEXTS)
             .chain(super::texts_food::TEXTS)
+            .chain(super::texts_welfare::TEXTS)
             .map(|(k, vi, en)| (*k, (*vi, *en)))
             .collect()
     })
@@ -76,6 +77,7 @@ mod tests {
             .iter()
             .chain(super::super::texts_canteen::TEXTS)
             .chain(super::super::texts_food::TEXTS)
+            .chain(super::super::texts_welfare::TEXTS)
         {
             assert!(seen.insert(*k), "duplicate key {k}");
             assert!(!vi.trim().is_empty(), "{k} has no Vietnamese text");
@@ -135,6 +137,7 @@ mod tests {
             "einv.",
             "sign.",
             "fs.",
+            "wf.",
         ];
         let mut missing = Vec::new();
         let mut files = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];

@@ -16,6 +16,17 @@ const NAV: &[(&str, &str, &[Role])] = &[
     ("/kitchen/calendar", "nav.calendar", &[Role::Kitchen]),
     ("/kitchen/dishes", "nav.dishes", &[Role::Kitchen]),
     ("/kitchen/report", "nav.report", &[Role::Kitchen]),
+    ("/my/welfare", "nav.my_welfare", &[Role::Staff]),
+    (
+        "/welfare/organisations",
+        "nav.welfare",
+        &[Role::UnionOfficer],
+    ),
+    (
+        "/welfare/cases",
+        "nav.welfare_cases",
+        &[Role::Approver, Role::Accountant],
+    ),
     (
         "/kitchen/food-safety",
         "nav.food_safety",

@@ -233,6 +233,35 @@ async fn demo_data_loads_into_an_empty_database_only_and_can_be_clicked_through(
     assert_eq!(app.count("food_delivery_items WHERE sensory_ok = false"), 1);
     assert_eq!(app.count("food_incidents WHERE closed_at IS NOT NULL"), 1);
     assert!(bep.get("/kitchen/counter").await.has(".banner-danger"));
+    // Welfare: the union with its members and dues, the dissolved union's history, dependants
+    // (children of two staff parents counted once), cases in each state.
+    let mut cd = app.client();
+    cd.login("congdoan", "com trua ngon").await;
+    let orgs = cd.get("/welfare/organisations").await;
+    assert!(orgs.body.contains("Đã giải thể ngày 15/06/2025"));
+    assert_eq!(app.count("memberships WHERE ended_on = '2025-06-15'"), 10);
+    assert_eq!(app.count("dependants WHERE same_as IS NOT NULL"), 3);
+    for state in ["reported", "approved", "paid", "rejected"] {
+        assert!(
+            app.count(&format!("welfare_cases WHERE state = '{state}'")) > 0,
+            "{state}"
+        );
+    }
+    assert!(app.count("dues") > 100);
+    assert!(cd
+        .get("/welfare/arrears?org=1")
+        .await
+        .has("main table tbody tr"));
+    assert_eq!(
+        app.count("occasions WHERE state = 'frozen' AND voucher_id IS NOT NULL"),
+        1
+    );
+    let milestones = cd.get("/welfare/milestones").await;
+    assert_eq!(
+        milestones.texts("main table tbody tr").len(),
+        4,
+        "70, 75, 80, 90 this year"
+    );
     // Last month is closed with the caterer's e-invoice reconciled (two discrepancies,
     // explained), and ready to sign: preparer, chief accountant, and the deputy head signing
     // KT. while the head is on the business trip the demo records.

@@ -22,3 +22,4 @@ mod signoff;
 mod subsidy;
 mod transitions;
 mod week;
+mod welfare;

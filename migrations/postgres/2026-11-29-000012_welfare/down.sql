@@ -1,0 +1,12 @@
+DROP TABLE occasion_rows;
+DROP TABLE occasions;
+DROP TABLE welfare_cases;
+DROP TABLE benefit_types;
+DROP TABLE dues_payments;
+DROP TABLE dues;
+DROP TABLE dues_exemptions;
+DROP TABLE dues_suspensions;
+DROP TABLE dues_rules;
+DROP TABLE dependants;
+DROP TABLE memberships;
+DROP TABLE organisations;

@@ -1,0 +1,930 @@
+//! Union, Party and welfare: organisations, members, dependants, dues, cases.
+
+use crate::support::TestApp;
+use canteen::audit::Actor;
+use canteen::auth::roles::Role;
+use canteen::ledger::store as ledger;
+use canteen::money::Vnd;
+use chrono::NaiveDate;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("date")
+}
+
+/// A person with a salary basis (grade × 100) from 2024.
+fn salaried(app: &TestApp, code: &str, name: &str, grade_x100: i32) -> i32 {
+    let id = app.person(code, name);
+    app.sql(&format!(
+        "INSERT INTO salary_bases (person_id, effective_from, grade_coef_x100, allowance_coef_x100, note, recorded_at) VALUES ({id}, '2024-01-01', {grade_x100}, 0, '', '2024-01-01 00:00:00')"
+    ));
+    id
+}
+
+/// A union created through the page; returns its id (from the redirect).
+async fn union(c: &mut crate::support::Client, name: &str, kind: &str) -> i32 {
+    c.get("/welfare/organisations").await;
+    let r = c
+        .post(
+            "/welfare/organisations",
+            &[
+                ("kind", kind),
+                ("name", name),
+                ("parent", ""),
+                ("started_on", "01/01/2020"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.location()
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("org id")
+}
+
+async fn join(c: &mut crate::support::Client, org: i32, code: &str) -> u16 {
+    c.post(
+        &format!("/welfare/organisations/{org}/members"),
+        &[
+            ("code", code),
+            ("role", "member"),
+            ("joined_on", "01/01/2021"),
+            ("member_since", ""),
+            ("card_number", ""),
+            ("collect_by", "payroll"),
+        ],
+    )
+    .await
+    .status
+}
+
+fn dues_of(app: &TestApp, month: &str) -> Vec<i64> {
+    let month = month.to_string();
+    app.state
+        .db
+        .write_tx(move |c| {
+            use canteen::db::schema::dues;
+            use diesel::prelude::*;
+            Ok(dues::table
+                .filter(dues::month.eq(&month))
+                .order(dues::membership_id.asc())
+                .select(dues::amount_vnd)
+                .load::<i64>(c)?)
+        })
+        .expect("dues")
+}
+
+#[actix_web::test]
+async fn dues_follow_known_salaries_the_cap_and_the_mid_year_rate_change_and_generating_twice_changes_nothing(
+) {
+    let app = TestApp::spawn().await;
+    // 4,40 × 2.340.000 = 10.296.000; 15,00 × 2.340.000 = 35.100.000.
+    salaried(&app, "CB1", "Nguyễn Văn An", 440);
+    salaried(&app, "CB2", "Trần Thị Bình", 1500);
+    let mut cd = app.login_as("congdoan", &[Role::UnionOfficer]).await;
+    let org = union(&mut cd, "Công đoàn cơ sở Văn phòng", "union").await;
+    assert_eq!(join(&mut cd, org, "CB1").await, 303);
+    assert_eq!(join(&mut cd, org, "CB2").await, 303);
+    assert_eq!(
+        join(&mut cd, org, "CB2").await,
+        422,
+        "one open membership per person"
+    );
+
+    cd.get("/welfare/dues/rules").await;
+    for (from, to, rate) in [("01/01/2020", "30/06/2025", "1"), ("01/07/2025", "", "0,5")] {
+        let r = cd
+            .post(
+                "/welfare/dues/rules",
+                &[
+                    ("org_kind", "union"),
+                    ("applies_to", "working"),
+                    ("category", ""),
+                    ("valid_from", from),
+                    ("valid_to", to),
+                    ("basis", "salary"),
+                    ("rate_percent", rate),
+                    ("cap_percent", "10"),
+                    ("fixed", ""),
+                    ("reference", "Quyết định 1911/QĐ-TLĐ"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let gen = |m: &'static str| [("org", org.to_string()), ("m", m.to_string())];
+    for m in ["2025-06", "2025-07"] {
+        let f = gen(m);
+        let r = cd
+            .post(
+                "/welfare/dues/generate",
+                &[("org", &f[0].1), ("m", &f[1].1)],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    // June at 1 %: 102.960, and 351.000 capped at 10 % of the base salary, 234.000.
+    assert_eq!(dues_of(&app, "2025-06"), vec![102_960, 234_000]);
+    // July at 0,5 %: 51.480 and 175.500 (under the cap).
+    assert_eq!(dues_of(&app, "2025-07"), vec![51_480, 175_500]);
+
+    // Generating again changes nothing, even after a salary changes; a new member is added.
+    app.sql("UPDATE salary_bases SET grade_coef_x100 = 600");
+    let before = app.count("dues");
+    let r = cd
+        .post(
+            "/welfare/dues/generate",
+            &[("org", &org.to_string()), ("m", "2025-07")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(app.count("dues"), before);
+    assert_eq!(dues_of(&app, "2025-07"), vec![51_480, 175_500]);
+    salaried(&app, "CB3", "Lê Văn Cường", 300);
+    assert_eq!(join(&mut cd, org, "CB3").await, 303);
+    cd.post(
+        "/welfare/dues/generate",
+        &[("org", &org.to_string()), ("m", "2025-07")],
+    )
+    .await;
+    assert_eq!(dues_of(&app, "2025-07"), vec![51_480, 175_500, 35_100]);
+    assert_eq!(app.audit_after("dues.generate").len(), 3);
+
+    // The month's page and its XLSX; a payment; arrears in a row.
+    let page = cd.get(&format!("/welfare/dues?org={org}&m=2025-07")).await;
+    assert!(page.body.contains("51.480") && page.body.contains("175.500"));
+    let xlsx = cd
+        .get(&format!("/welfare/dues.xlsx?org={org}&m=2025-07"))
+        .await;
+    assert_eq!(xlsx.status, 200);
+    assert!(xlsx.header("content-type").contains("spreadsheetml"));
+    for m in ["2025-08", "2025-09"] {
+        cd.post(
+            "/welfare/dues/generate",
+            &[("org", &org.to_string()), ("m", m)],
+        )
+        .await;
+    }
+    let first_june: i64 = 1;
+    let r = cd
+        .post(
+            &format!("/welfare/dues/{first_june}/pay"),
+            &[
+                ("paid_on", "30/06/2025"),
+                ("method", "cash"),
+                ("receipt_no", "BL01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let again = cd
+        .post(
+            &format!("/welfare/dues/{first_june}/pay"),
+            &[
+                ("paid_on", "30/06/2025"),
+                ("method", "cash"),
+                ("receipt_no", "BL01"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, 400, "paid once");
+    let arrears = cd.get(&format!("/welfare/arrears?org={org}")).await;
+    let rows = arrears.texts("main table tbody tr");
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("Trần Thị Bình") && r.contains("4")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("Nguyễn Văn An") && r.contains("3")),
+        "{rows:?}"
+    );
+
+    // A suspension: no dues that month.
+    cd.post(
+        "/welfare/dues/suspensions",
+        &[
+            ("org_kind", "union"),
+            ("category", ""),
+            ("valid_from", "01/10/2025"),
+            ("valid_to", "31/10/2025"),
+            ("reason", "Nghị quyết tạm dừng thu"),
+        ],
+    )
+    .await;
+    cd.post(
+        "/welfare/dues/generate",
+        &[("org", &org.to_string()), ("m", "2025-10")],
+    )
+    .await;
+    assert!(dues_of(&app, "2025-10").is_empty());
+
+    // An accountant reads the month; an approver and staff do not see salaries at all.
+    let mut acc = app.login_as("ketoan", &[Role::Accountant]).await;
+    assert_eq!(
+        acc.get(&format!("/welfare/dues?org={org}&m=2025-07"))
+            .await
+            .status,
+        200
+    );
+    let mut ap = app.login_as("duyet", &[Role::Approver]).await;
+    assert_eq!(
+        ap.get(&format!("/welfare/dues?org={org}&m=2025-07"))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        ap.get(&format!("/welfare/dues.xlsx?org={org}&m=2025-07"))
+            .await
+            .status,
+        403
+    );
+}
+
+#[actix_web::test]
+async fn dissolving_an_organisation_ends_its_memberships_and_blocks_every_change() {
+    let app = TestApp::spawn().await;
+    app.person("A1", "Phạm Văn An");
+    app.person("A2", "Hoàng Thị Bích");
+    app.person("A3", "Vũ Văn Chung");
+    let mut cd = app.login_as("congdoan", &[Role::UnionOfficer]).await;
+    let org = union(&mut cd, "Công đoàn Vụ cũ", "union").await;
+    assert_eq!(join(&mut cd, org, "A1").await, 303);
+    assert_eq!(join(&mut cd, org, "A2").await, 303);
+    let r = cd
+        .post(
+            &format!("/welfare/organisations/{org}/dissolve"),
+            &[
+                ("on", "15/06/2025"),
+                ("reason", "Sáp nhập vào Công đoàn Văn phòng"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400, "dissolving asks for confirmation");
+    let r = cd
+        .post(
+            &format!("/welfare/organisations/{org}/dissolve"),
+            &[
+                ("on", "15/06/2025"),
+                ("reason", "Sáp nhập vào Công đoàn Văn phòng"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count("memberships WHERE ended_on = '2025-06-15' AND end_reason = 'Sáp nhập vào Công đoàn Văn phòng'"),
+        2
+    );
+    let page = cd.get(&format!("/welfare/organisations/{org}")).await;
+    assert!(page.body.contains("Đã giải thể ngày 15/06/2025"));
+    assert!(!page.has(&format!(
+        "form[action='/welfare/organisations/{org}/members']"
+    )));
+    // Nothing changes any more: no new member, no new dues, no second dissolution.
+    let r = cd
+        .post(
+            &format!("/welfare/organisations/{org}/members"),
+            &[
+                ("code", "A3"),
+                ("role", "member"),
+                ("joined_on", "01/01/2021"),
+                ("member_since", ""),
+                ("card_number", ""),
+                ("collect_by", "cash"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("Tổ chức đã giải thể"));
+    assert_eq!(
+        cd.post(
+            "/welfare/dues/generate",
+            &[("org", &org.to_string()), ("m", "2025-05")]
+        )
+        .await
+        .status,
+        400
+    );
+    assert_eq!(
+        cd.post(
+            &format!("/welfare/organisations/{org}/dissolve"),
+            &[("on", "16/06/2025"), ("reason", "lại"), ("confirm", "yes")],
+        )
+        .await
+        .status,
+        400
+    );
+    assert_eq!(
+        cd.post(
+            "/welfare/memberships/1/end",
+            &[("on", "20/06/2025"), ("reason", "x")]
+        )
+        .await
+        .status,
+        400
+    );
+    assert_eq!(app.count("memberships"), 2);
+    assert_eq!(
+        app.audit_after("organisation.dissolve")[0]["memberships_ended"],
+        2
+    );
+    // Its history is still there to read.
+    assert!(page
+        .texts("main table tbody tr")
+        .iter()
+        .any(|r| r.contains("Phạm Văn An")));
+}
+
+/// A union fund with a first receipt; returns its id.
+fn fund(app: &TestApp, receipt: i64) -> i32 {
+    let now = app.clock().now_naive();
+    app.state
+        .db
+        .write_tx(move |c| {
+            let id = ledger::create_fund(
+                c,
+                &Actor::system("test"),
+                now,
+                "CD",
+                "Quỹ công đoàn",
+                "union",
+            )?;
+            ledger::post(
+                c,
+                &Actor::system("test"),
+                now,
+                &ledger::NewVoucher {
+                    fund: id,
+                    kind: ledger::RECEIPT,
+                    date: d(2026, 11, 2),
+                    amount: Vnd(receipt),
+                    description: "Kinh phí công đoàn cấp",
+                    person: None,
+                    source: None,
+                },
+            )?;
+            Ok(id)
+        })
+        .expect("fund")
+}
+
+async fn benefit(
+    c: &mut crate::support::Client,
+    code: &str,
+    kind: &str,
+    default: &str,
+    max: &str,
+    count: &str,
+    fund: i32,
+) {
+    c.get("/welfare/benefits").await;
+    let r = c
+        .post(
+            "/welfare/benefits",
+            &[
+                ("code", code),
+                ("name", code),
+                ("kind", kind),
+                ("default_amount", default),
+                ("max_amount", max),
+                ("per_year_count", count),
+                ("per_year_amount", ""),
+                ("recipients", "members"),
+                ("fund", &fund.to_string()),
+                ("regulation", "Quy chế chi tiêu nội bộ 2026"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+
+async fn report(c: &mut crate::support::Client, fields: &[(&str, &str)]) -> crate::support::Resp {
+    c.get("/welfare/cases").await;
+    c.post("/welfare/cases", fields).await
+}
+
+#[actix_web::test]
+async fn the_per_year_limit_the_duplicate_funeral_guard_approval_by_someone_else_and_the_fund_balance(
+) {
+    let app = TestApp::spawn().await;
+    let a = app.person("S1", "Đỗ Văn Anh");
+    let b = app.person("S2", "Đỗ Thị Bảo");
+    app.person("S3", "Ngô Văn Cảnh");
+    let f = fund(&app, 2_500_000);
+    let mut u1 = app.login_as("congdoan", &[Role::UnionOfficer]).await;
+    let mut u2 = app.login_as("congdoan2", &[Role::UnionOfficer]).await;
+    let org = union(&mut u1, "Công đoàn cơ sở", "union").await;
+    for code in ["S1", "S2", "S3"] {
+        assert_eq!(join(&mut u1, org, code).await, 303);
+    }
+    benefit(&mut u1, "om", "sick", "500.000", "1.000.000", "2", f).await;
+    benefit(&mut u1, "hieu", "funeral", "2.000.000", "3.000.000", "", f).await;
+
+    // Two siblings on staff record their father: the second record is the same person.
+    for p in [a, b] {
+        u1.get(&format!("/welfare/people/{p}")).await;
+        let r = u1
+            .post(
+                &format!("/welfare/people/{p}/dependants"),
+                &[
+                    ("full_name", "Đỗ Văn Cha"),
+                    ("relationship", "parent"),
+                    ("date_of_birth", "02/03/1950"),
+                    ("gender", "male"),
+                    ("note", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    assert_eq!(app.count("dependants WHERE same_as = 1"), 1);
+    assert!(u1
+        .get(&format!("/welfare/people/{b}"))
+        .await
+        .body
+        .contains("Đã ghi dưới tên cán bộ khác"));
+
+    // The funeral of the father once; the sibling's second case is refused with a link.
+    let r = u1
+        .post(
+            "/welfare/cases",
+            &[
+                ("benefit", "2"),
+                ("person", &a.to_string()),
+                ("dependant", "1"),
+                ("event_date", "20/11/2026"),
+                ("amount", ""),
+                ("evidence", "Giấy báo tử"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = u1
+        .post(
+            "/welfare/cases",
+            &[
+                ("benefit", "2"),
+                ("person", &b.to_string()),
+                ("dependant", "2"),
+                ("event_date", "20/11/2026"),
+                ("amount", ""),
+                ("evidence", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("đã có hồ sơ phúng viếng"));
+    assert!(
+        r.has("a[href='/welfare/cases/1']"),
+        "a link to the first case"
+    );
+    assert_eq!(app.count("welfare_cases"), 1);
+
+    // Sick visits: two a year, the third refused.
+    for day in ["01/02/2026", "01/05/2026"] {
+        let r = report(
+            &mut u1,
+            &[
+                ("benefit", "1"),
+                ("code", "S3"),
+                ("dependant", ""),
+                ("event_date", day),
+                ("amount", ""),
+                ("evidence", ""),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let r = report(
+        &mut u1,
+        &[
+            ("benefit", "1"),
+            ("code", "S3"),
+            ("dependant", ""),
+            ("event_date", "01/09/2026"),
+            ("amount", ""),
+            ("evidence", ""),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Đã đủ số lần tối đa trong năm"));
+    let r = report(
+        &mut u1,
+        &[
+            ("benefit", "1"),
+            ("code", "S3"),
+            ("dependant", ""),
+            ("event_date", "01/02/2025"),
+            ("amount", "1.000.001"),
+            ("evidence", ""),
+        ],
+    )
+    .await;
+    assert!(r.status == 422 && r.body.contains("vượt mức tối đa"));
+
+    // Approval: never by the reporter; above the threshold only by an approver.
+    assert_eq!(
+        u1.post("/welfare/cases/2/decide", &[("decision", "approve")])
+            .await
+            .status,
+        400
+    );
+    u2.get("/welfare/cases/2").await;
+    assert_eq!(
+        u2.post("/welfare/cases/2/decide", &[("decision", "approve")])
+            .await
+            .status,
+        303
+    );
+    let big = report(
+        &mut u1,
+        &[
+            ("benefit", "2"),
+            ("code", "S3"),
+            ("dependant", ""),
+            ("event_date", "25/11/2026"),
+            ("amount", "2.500.000"),
+            ("evidence", ""),
+        ],
+    )
+    .await;
+    assert_eq!(big.status, 303, "{}", big.body);
+    let big_id = big.location().rsplit('/').next().unwrap_or("").to_string();
+    let r = u2
+        .post(
+            &format!("/welfare/cases/{big_id}/decide"),
+            &[("decision", "approve")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("cần lãnh đạo"));
+    let mut ap = app.login_as("duyet", &[Role::Approver]).await;
+    ap.get("/welfare/cases").await;
+    assert_eq!(
+        ap.post(
+            &format!("/welfare/cases/{big_id}/decide"),
+            &[("decision", "approve")]
+        )
+        .await
+        .status,
+        303
+    );
+    assert_eq!(
+        u2.post("/welfare/cases/3/decide", &[("decision", "reject")])
+            .await
+            .status,
+        400,
+        "a rejection needs a reason"
+    );
+    assert_eq!(
+        u2.post(
+            "/welfare/cases/3/decide",
+            &[("decision", "reject"), ("reason", "Trùng lần thăm")]
+        )
+        .await
+        .status,
+        303
+    );
+
+    // Paying: the sick visit (500.000), then the big funeral would overdraw (2.500.000 −
+    // 500.000 < 2.500.000): refused for an officer, allowed for an approver with a reason.
+    assert_eq!(
+        u2.post("/welfare/cases/2/pay", &[("date", "26/11/2026")])
+            .await
+            .status,
+        303
+    );
+    let r = u2
+        .post(
+            &format!("/welfare/cases/{big_id}/pay"),
+            &[("date", "26/11/2026")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("Quỹ không đủ số dư"));
+    assert_eq!(
+        ap.post(
+            &format!("/welfare/cases/{big_id}/pay"),
+            &[("date", "26/11/2026")]
+        )
+        .await
+        .status,
+        400
+    );
+    let r = ap
+        .post(
+            &format!("/welfare/cases/{big_id}/pay"),
+            &[
+                ("date", "26/11/2026"),
+                ("overdraft_reason", "Tạm ứng, bổ sung quỹ tháng 12"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        app.count("welfare_cases WHERE state = 'paid' AND voucher_id IS NOT NULL"),
+        2
+    );
+    assert_eq!(
+        app.count(&format!("vouchers WHERE source = 'welfare_case:{big_id}'")),
+        1
+    );
+
+    // The fund: receipts − payments, a reversal counting against what it reverses.
+    let now = app.clock().now_naive();
+    let balance = app
+        .state
+        .db
+        .write_tx(move |c| {
+            let first = ledger::vouchers_from(c, "welfare_case:2")?;
+            ledger::reverse(
+                c,
+                &Actor::system("test"),
+                now,
+                first[0],
+                d(2026, 11, 27),
+                "Chi nhầm",
+            )?;
+            ledger::year_figures(c, f, 2026)
+        })
+        .expect("figures");
+    assert_eq!(balance.received, Vnd(2_500_000));
+    assert_eq!(balance.spent, Vnd(2_500_000));
+    assert_eq!(balance.balance(), Vnd(0));
+}
+
+#[actix_web::test]
+async fn staff_see_their_own_welfare_and_nobody_else_sees_family_records_without_the_role() {
+    let app = TestApp::spawn().await;
+    let (mut staff, pid) = app.staff("nv1").await;
+    app.sql(&format!(
+        "UPDATE persons SET employee_code = 'NV1' WHERE id = {pid}"
+    ));
+    let mut cd = app.login_as("congdoan", &[Role::UnionOfficer]).await;
+    let org = union(&mut cd, "Công đoàn cơ sở", "union").await;
+    assert_eq!(join(&mut cd, org, "NV1").await, 303);
+    cd.get(&format!("/welfare/people/{pid}")).await;
+    cd.post(
+        &format!("/welfare/people/{pid}/dependants"),
+        &[
+            ("full_name", "Bé Na"),
+            ("relationship", "child"),
+            ("date_of_birth", "01/06/2018"),
+            ("gender", "female"),
+            ("note", ""),
+        ],
+    )
+    .await;
+    let mine = staff.get("/my/welfare").await;
+    assert_eq!(mine.status, 200);
+    assert!(mine.body.contains("Công đoàn cơ sở"));
+    for path in [
+        format!("/welfare/people/{pid}"),
+        "/welfare/organisations".to_string(),
+        format!("/welfare/dues?org={org}"),
+    ] {
+        assert_eq!(staff.get(&path).await.status, 403, "{path}");
+    }
+    let mut acc = app.login_as("ketoan", &[Role::Accountant]).await;
+    assert_eq!(
+        acc.get(&format!("/welfare/people/{pid}")).await.status,
+        403,
+        "family data: union officers only"
+    );
+    // No name, birth date or family detail in the audit log.
+    let audit = app.audit_after("dependant.create");
+    assert!(!audit[0].to_string().contains("Bé Na") && !audit[0].to_string().contains("2018"));
+}
+
+/// A person with a gender and a date of birth (yyyy-mm-dd).
+fn someone(app: &TestApp, code: &str, name: &str, gender: &str, born: &str) -> i32 {
+    let id = app.person(code, name);
+    app.sql(&format!(
+        "UPDATE persons SET gender = '{gender}', date_of_birth = '{born}' WHERE id = {id}"
+    ));
+    id
+}
+
+async fn child(c: &mut crate::support::Client, parent: i32, name: &str, born: &str) {
+    c.get(&format!("/welfare/people/{parent}")).await;
+    let r = c
+        .post(
+            &format!("/welfare/people/{parent}/dependants"),
+            &[
+                ("full_name", name),
+                ("relationship", "child"),
+                ("date_of_birth", born),
+                ("gender", ""),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+
+#[actix_web::test]
+async fn the_trung_thu_list_counts_age_on_the_day_and_one_gift_per_child_then_freezes_into_one_voucher(
+) {
+    let app = TestApp::spawn().await;
+    let mai = someone(&app, "P1", "Lê Thị Mai", "female", "1988-02-01");
+    let hung = someone(&app, "P2", "Phan Văn Hùng", "male", "1986-05-05");
+    let cuc = someone(&app, "P3", "Trịnh Thị Cúc", "female", "1990-07-07");
+    let f = fund(&app, 10_000_000);
+    let mut cd = app.login_as("congdoan", &[Role::UnionOfficer]).await;
+    let org = union(&mut cd, "Công đoàn cơ sở", "union").await;
+    for code in ["P1", "P2", "P3"] {
+        assert_eq!(join(&mut cd, org, code).await, 303);
+    }
+    // An is the child of Mai and Hùng, both on staff: recorded under each, one child.
+    child(&mut cd, mai, "Phan Minh An", "26/09/2011").await; // 14 on 25/09/2026
+    child(&mut cd, hung, "Phan Minh An", "26/09/2011").await;
+    child(&mut cd, mai, "Phan Bảo Bình", "25/09/2011").await; // 15 that day: too old
+    child(&mut cd, cuc, "Đỗ Gia Dung", "01/01/2020").await;
+    child(&mut cd, cuc, "Đỗ Gia Em", "01/10/2026").await; // not born yet on the day
+
+    cd.get("/welfare/occasions").await;
+    let r = cd
+        .post(
+            "/welfare/occasions",
+            &[
+                ("name", "Trung thu 2026"),
+                ("occasion_date", "25/09/2026"),
+                ("audience", "children"),
+                ("organisation", ""),
+                ("child_max_age", "15"),
+                ("amount", "100.000"),
+                ("gift", ""),
+                ("fund", &f.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let url = r.location();
+    let page = cd.get(&url).await;
+    let rows = page.texts("main table tbody tr");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows
+        .iter()
+        .any(|r| r.contains("Phan Minh An") && r.contains("Lê Thị Mai")));
+    assert!(rows.iter().any(|r| r.contains("Đỗ Gia Dung")));
+    let print = cd.get(&format!("{url}/print")).await;
+    assert!(print.body.contains("Hai trăm nghìn đồng"), "total in words");
+    assert_eq!(print.texts("#total"), vec!["200.000 ₫"]);
+    assert!(print.body.contains("DANH SÁCH KÝ NHẬN"));
+
+    // Edited with reasons while a draft; a second line for An is refused.
+    let occ: i32 = url
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("id");
+    let r = cd
+        .post(
+            &format!("/welfare/occasions/{occ}/rows"),
+            &[("code", "P2"), ("reason", "Cháu ở với bố")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let r = cd
+        .post("/welfare/occasions/rows/1/remove", &[("reason", "")])
+        .await;
+    assert_eq!(r.status, 400, "a reason is needed");
+    assert_eq!(
+        cd.post(
+            "/welfare/occasions/rows/1/remove",
+            &[("reason", "Nhận ở cơ quan mẹ")]
+        )
+        .await
+        .status,
+        303
+    );
+    // 8/3: women members only.
+    let r = cd
+        .post(
+            "/welfare/occasions",
+            &[
+                ("name", "Quốc tế Phụ nữ 8/3"),
+                ("occasion_date", "08/03/2026"),
+                ("audience", "women"),
+                ("organisation", ""),
+                ("child_max_age", ""),
+                ("amount", "300.000"),
+                ("gift", ""),
+                ("fund", &f.to_string()),
+            ],
+        )
+        .await;
+    let women = cd.get(&r.location()).await.texts("main table tbody tr");
+    assert_eq!(women.len(), 2, "{women:?}");
+    assert!(!women.iter().any(|w| w.contains("Phan Văn Hùng")));
+
+    // Freezing: the total becomes one payment voucher; nothing changes afterwards.
+    assert_eq!(
+        cd.post(&format!("/welfare/occasions/{occ}/freeze"), &[])
+            .await
+            .status,
+        400,
+        "confirmation"
+    );
+    assert_eq!(
+        cd.post(
+            &format!("/welfare/occasions/{occ}/freeze"),
+            &[("confirm", "yes")]
+        )
+        .await
+        .status,
+        303
+    );
+    assert_eq!(
+        app.count(&format!(
+            "vouchers WHERE source = 'occasion:{occ}' AND amount_vnd = 200000 AND kind = 'payment'"
+        )),
+        1
+    );
+    assert_eq!(
+        cd.post(
+            &format!("/welfare/occasions/{occ}/rows"),
+            &[("code", "P3"), ("reason", "x")]
+        )
+        .await
+        .status,
+        400
+    );
+    assert_eq!(
+        cd.post(
+            &format!("/welfare/occasions/{occ}/freeze"),
+            &[("confirm", "yes")]
+        )
+        .await
+        .status,
+        400
+    );
+    assert_eq!(
+        cd.post("/welfare/occasions/rows/2/received", &[])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        cd.post("/welfare/occasions/rows/2/received", &[])
+            .await
+            .status,
+        400
+    );
+    let xlsx = cd.get(&format!("{url}/list.xlsx")).await;
+    assert_eq!(xlsx.status, 200);
+    let sheet = cd
+        .upload(
+            &format!("/welfare/occasions/{occ}/sheet"),
+            "ky-nhan.pdf",
+            b"%PDF-1.4 signed".to_vec(),
+        )
+        .await;
+    assert_eq!(sheet.status, 303);
+    assert_eq!(
+        cd.get(&format!("/welfare/occasions/{occ}/sheet"))
+            .await
+            .status,
+        200
+    );
+}
+
+#[actix_web::test]
+async fn the_milestone_list_of_a_year_names_the_retirees_reaching_70_75_80_85_90_95_and_100_and_over(
+) {
+    let app = TestApp::spawn().await;
+    for (code, born, status, died) in [
+        ("R70", "1956-08-01", "retired", None),
+        ("R75", "1951-12-31", "retired", None),
+        ("R69", "1957-01-01", "retired", None),
+        ("R100", "1926-05-05", "retired", None),
+        ("R106", "1920-02-02", "retired", None),
+        ("R80X", "1946-03-03", "deceased", Some("2026-04-01")),
+        ("W70", "1956-01-01", "working", None),
+    ] {
+        let id = app.person(code, &format!("Cụ {code}"));
+        app.sql(&format!(
+            "UPDATE persons SET status = '{status}', date_of_birth = '{born}', status_date = {} WHERE id = {id}",
+            died.map(|d| format!("'{d}'")).unwrap_or("NULL".into())
+        ));
+    }
+    let mut cd = app.login_as("congdoan", &[Role::UnionOfficer]).await;
+    let page = cd.get("/welfare/milestones?year=2026").await;
+    let codes: Vec<String> = page.texts("main table tbody td:first-child");
+    assert_eq!(codes, vec!["R106", "R100", "R75", "R70"]);
+    assert!(
+        page.body.contains("năm mừng thọ − năm sinh"),
+        "the age convention is stated"
+    );
+    // In 2025 only the oldest (105) was on it; the one who died in 2026 turned 79 then.
+    let last_year = cd.get("/welfare/milestones?year=2025").await;
+    assert_eq!(
+        last_year.texts("main table tbody td:first-child"),
+        vec!["R106"]
+    );
+}
