@@ -256,6 +256,7 @@ routes! {
     GET "/welfare/dues.xlsx" Roles(DUES_READERS) => crate::welfare::dues_pages::xlsx;
     POST "/welfare/dues/generate" Roles(UNION) => crate::welfare::dues_pages::generate;
     POST "/welfare/dues/{id}/pay" Roles(UNION) => crate::welfare::dues_pages::pay;
+    POST "/welfare/dues/collect-payroll" Roles(UNION) => crate::welfare::dues_pages::collect_payroll;
     GET "/welfare/arrears" Roles(DUES_READERS) => crate::welfare::dues_pages::arrears;
     GET "/welfare/dues/rules" Roles(DUES_READERS) => crate::welfare::dues_pages::rules_page;
     POST "/welfare/dues/rules" Roles(UNION) => crate::welfare::dues_pages::add_rule;

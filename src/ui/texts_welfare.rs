@@ -292,4 +292,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("wf.err_on_list", "Người (hoặc cháu) này đã có tên trong danh sách.", "This person (or child) is on the list already."),
     ("wf.err_not_frozen", "Chỉ ký nhận khi danh sách đã chốt.", "Gifts are signed for once the list is frozen."),
     ("wf.err_received", "Đã ký nhận rồi.", "Already signed for."),
+    ("audit.act.dues.collect_payroll", "Ghi thu phí qua lương", "Dues collected through payroll"),
+    ("wf.payroll_open", "{} dòng trừ lương chưa ghi nộp.", "{} payroll lines not yet recorded as paid."),
+    ("wf.collect_payroll_all", "Ghi đã thu qua lương cho tất cả", "Record all as collected through payroll"),
 ];

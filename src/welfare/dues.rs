@@ -507,6 +507,61 @@ pub fn pay(
     Ok((org, month))
 }
 
+/// Store command: records the month's unpaid dues of members paying by payroll deduction as
+/// collected through the payroll on a day (one step for the whole month). Returns how many.
+pub fn collect_payroll(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    org_id: i32,
+    month: &str,
+    paid_on: NaiveDate,
+) -> Result<usize, AppError> {
+    if organisation(conn, org_id)?
+        .ended_on
+        .is_some_and(|e| e < paid_on)
+    {
+        return Err(AppError::BadRequest("wf.err_dissolved"));
+    }
+    let open: Vec<(i32, i64)> = dues::table
+        .inner_join(memberships::table)
+        .left_join(dues_payments::table)
+        .filter(memberships::organisation_id.eq(org_id))
+        .filter(memberships::collect_by.eq(rules::Collect::Payroll.code()))
+        .filter(dues::month.eq(month))
+        .filter(dues::amount_vnd.gt(0))
+        .filter(dues_payments::dues_id.nullable().is_null())
+        .select((dues::id, dues::amount_vnd))
+        .load(conn)?;
+    for (id, amount) in &open {
+        diesel::insert_into(dues_payments::table)
+            .values((
+                dues_payments::dues_id.eq(id),
+                dues_payments::paid_on.eq(paid_on),
+                dues_payments::method.eq(rules::Collect::Payroll.code()),
+                dues_payments::receipt_no.eq(""),
+                dues_payments::amount_vnd.eq(amount),
+                dues_payments::recorded_at.eq(now),
+                dues_payments::recorded_by.eq(actor.user_id),
+            ))
+            .execute(conn)?;
+    }
+    if !open.is_empty() {
+        audit::record(
+            conn,
+            actor,
+            now,
+            Entry::new("dues.collect_payroll", "organisation")
+                .id(org_id)
+                .after(
+                    json!({"month": month, "paid_on": paid_on, "count": open.len(),
+                    "total_vnd": open.iter().map(|x| x.1).sum::<i64>()}),
+                ),
+        )?;
+    }
+    Ok(open.len())
+}
+
 /// A member in arrears: unpaid months in a row up to the latest generated, and the sum owed.
 #[derive(Clone, Debug)]
 pub struct Arrears {

@@ -108,6 +108,16 @@ pub async fn month(
                                 button type="submit" { (ctx.t("wf.generate")) } }
                         }))
                     }
+                    @let payroll_open = lines.iter().filter(|l| l.paid.is_none() && l.amount.0 > 0 && l.collect_by == "payroll").count();
+                    @if can_edit && payroll_open > 0 {
+                        (post_form(&ctx, "/welfare/dues/collect-payroll", html! {
+                            input type="hidden" name="org" value=(o.id);
+                            input type="hidden" name="m" value=(month);
+                            p { (ctx.tf("wf.payroll_open", payroll_open)) " "
+                                label { span.sr { (ctx.t("wf.paid_on")) } input name="paid_on" size="10" value=(date(today)) required; }
+                                " " button type="submit" { (ctx.t("wf.collect_payroll_all")) } }
+                        }))
+                    }
                     @if lines.is_empty() { p { (ctx.t("wf.no_dues")) } } @else {
                         table.responsive {
                             thead { tr { th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th.num { (ctx.t("wf.basis")) } th.num { (ctx.t("wf.amount")) } th { (ctx.t("wf.collect_by")) } th { (ctx.t("wf.paid")) } } }
@@ -160,6 +170,37 @@ pub async fn generate(
             f.org,
             crate::ui::forms::q(&f.m)
         ),
+        Some("flash.saved"),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectForm {
+    org: i32,
+    m: String,
+    #[serde(default)]
+    paid_on: String,
+}
+
+pub async fn collect_payroll(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    Form(f): Form<CollectForm>,
+) -> Result<HttpResponse, AppError> {
+    let paid_on = business_date(&f.paid_on)
+        .filter(|d| *d <= state.clock.today())
+        .ok_or(AppError::BadRequest("wf.err_end_date"))?;
+    let month = crate::ui::format::parse_month(&f.m)
+        .map(|d| d.format("%Y-%m").to_string())
+        .ok_or(AppError::BadRequest("month.err_bad"))?;
+    let (a, now, org, m) = (actor(&user), state.clock.now_naive(), f.org, month.clone());
+    state
+        .db
+        .write(move |c| dues::collect_payroll(c, &a, now, org, &m, paid_on))
+        .await?;
+    Ok(see_other(
+        &format!("/welfare/dues?org={}&m={month}", f.org),
         Some("flash.saved"),
     ))
 }

@@ -248,6 +248,7 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("GET /welfare/dues.xlsx", "uc"),
     ("POST /welfare/dues/generate", "u"),
     ("POST /welfare/dues/{id}/pay", "u"),
+    ("POST /welfare/dues/collect-payroll", "u"),
     ("GET /welfare/arrears", "uc"),
     ("GET /welfare/dues/rules", "uc"),
     ("POST /welfare/dues/rules", "u"),

@@ -188,17 +188,58 @@ async fn dues_follow_known_salaries_the_cap_and_the_mid_year_rate_change_and_gen
         )
         .await;
     assert_eq!(again.status, 400, "paid once");
+    // Before September is collected: Bình owes four months in a row, An three (June paid).
+    let before = cd.get(&format!("/welfare/arrears?org={org}")).await;
+    assert_eq!(
+        before.texts("main table tbody tr td.num"),
+        vec![
+            "4",
+            "4",
+            "549.900 ₫",
+            "3",
+            "3",
+            "105.300 ₫",
+            "3",
+            "3",
+            "191.880 ₫"
+        ]
+    );
+    // The month's payroll lines in one step: all but the cash ones (none here).
+    let r = cd
+        .post(
+            "/welfare/dues/collect-payroll",
+            &[
+                ("org", &org.to_string()),
+                ("m", "2025-09"),
+                ("paid_on", "30/09/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        app.count("dues_payments WHERE paid_on = '2025-09-30' AND method = 'payroll'"),
+        3
+    );
     let arrears = cd.get(&format!("/welfare/arrears?org={org}")).await;
     let rows = arrears.texts("main table tbody tr");
-    assert!(
-        rows.iter()
-            .any(|r| r.contains("Trần Thị Bình") && r.contains("4")),
-        "{rows:?}"
-    );
-    assert!(
-        rows.iter()
-            .any(|r| r.contains("Nguyễn Văn An") && r.contains("3")),
-        "{rows:?}"
+    // September was collected through payroll, so nobody owes months in a row; what is left
+    // unpaid (June–August at the salaries of each month's generation) still shows.
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let a = arrears.texts("main table tbody tr td.num");
+    assert_eq!(
+        a,
+        vec![
+            "0",
+            "2",
+            "70.200 ₫",
+            "0",
+            "2",
+            "121.680 ₫",
+            "0",
+            "3",
+            "479.700 ₫"
+        ],
+        "{a:?}"
     );
 
     // A suspension: no dues that month.
