@@ -875,6 +875,7 @@ diesel::table! {
         regulation -> Text,
         active -> Bool,
         created_at -> Timestamp,
+        relatives -> Text,
     }
 }
 

@@ -180,7 +180,7 @@ pub async fn report(
     }
     let person: Option<i32> = match f.person.trim() {
         "" => {
-            let code = f.code.trim().to_string();
+            let code = f.code.trim().to_uppercase();
             state
                 .db
                 .read(move |c| crate::people::store::person_by_code(c, &code))
@@ -279,7 +279,7 @@ pub async fn show(
     id: web::Path<i32>,
 ) -> Result<Markup, AppError> {
     let id = id.into_inner();
-    let (c, threshold, dep) = state
+    let (c, threshold, dep, voucher) = state
         .db
         .read(move |conn| {
             let c = cases::case(conn, id)?;
@@ -287,7 +287,11 @@ pub async fn show(
                 Some(d) => Some(super::store::dependant(conn, d)?),
                 None => None,
             };
-            Ok((c, cases::threshold(conn)?, dep))
+            let voucher = match c.voucher_id {
+                Some(v) => crate::ledger::store::voucher(conn, v)?.map(|v| v.label()),
+                None => None,
+            };
+            Ok((c, cases::threshold(conn)?, dep, voucher))
         })
         .await?;
     let mine = c.reported_by == user.user_id;
@@ -328,7 +332,7 @@ pub async fn show(
                 div.card.no-print {
                     h2 { (ctx.t("wf.pay")) }
                     (post_form(&ctx, &format!("/welfare/cases/{}/pay", c.id), html! {
-                        div.field { label for="f-date" { (ctx.t("wf.paid_on")) } input #f-date name="date" required value=(date(state.clock.today())); }
+                        div.field { label for="f-date" { (ctx.t("wf.pay_date")) } input #f-date name="date" required value=(date(state.clock.today())); }
                         @if user.has(Role::Approver) {
                             div.field { label for="f-overdraft" { (ctx.t("wf.overdraft_reason")) } input #f-overdraft name="overdraft_reason" maxlength="300"; small.hint { (ctx.t("wf.overdraft_hint")) } }
                         }
@@ -336,7 +340,7 @@ pub async fn show(
                     }))
                 }
             }
-            @if let Some(v) = c.voucher_id { p { (ctx.tf("wf.paid_by_voucher", v)) " " a href="/accounting/funds" { (ctx.t("wf.funds")) } } }
+            @if let Some(v) = &voucher { p { (ctx.tf("wf.paid_by_voucher", v)) " " a href="/accounting/funds" { (ctx.t("wf.funds")) } } }
         },
     ))
 }
@@ -432,6 +436,28 @@ pub struct BenefitForm {
     fund: String,
     #[serde(default)]
     regulation: String,
+    #[serde(default)]
+    relatives: Vec<String>,
+}
+
+/// Who a benefit may be for, in the order of the form.
+const FOR_WHOM: [(&str, &str); 8] = [
+    ("self", "wf.for_self"),
+    ("spouse", "wf.rel_spouse"),
+    ("child", "wf.rel_child"),
+    ("parent", "wf.rel_parent"),
+    ("parent_in_law", "wf.rel_parent_in_law"),
+    ("sibling", "wf.rel_sibling"),
+    ("grandparent", "wf.rel_grandparent"),
+    ("other", "wf.rel_other"),
+];
+
+fn for_whom(ctx: &Ctx, b: &BenefitType) -> String {
+    b.allowed()
+        .iter()
+        .filter_map(|c| FOR_WHOM.iter().find(|(k, _)| k == c).map(|(_, t)| ctx.t(t)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub async fn benefits(
@@ -487,9 +513,9 @@ async fn render_benefits(
         html! {
             (layout::title_bar(ctx.t("wf.benefits"), html! { a href="/welfare/cases" { (ctx.t("wf.cases")) } }))
             table.responsive {
-                thead { tr { th { (ctx.t("wf.benefit")) } th.num { (ctx.t("wf.default_amount")) } th.num { (ctx.t("wf.max_amount")) } th { (ctx.t("wf.limits")) } th { (ctx.t("wf.recipients")) } th { (ctx.t("wf.fund")) } th { (ctx.t("wf.regulation")) } } }
+                thead { tr { th { (ctx.t("wf.benefit")) } th { (ctx.t("wf.for_whom")) } th.num { (ctx.t("wf.default_amount")) } th.num { (ctx.t("wf.max_amount")) } th { (ctx.t("wf.limits")) } th { (ctx.t("wf.recipients")) } th { (ctx.t("wf.fund")) } th { (ctx.t("wf.regulation")) } } }
                 tbody { @for b in &list { tr {
-                    td { (b.name) br; small { (b.code) } } td.num { (Vnd(b.default_vnd)) } td.num { (Vnd(b.max_vnd)) }
+                    td { (b.name) br; small { (b.code) } } td { (for_whom(ctx, b)) } td.num { (Vnd(b.default_vnd)) } td.num { (Vnd(b.max_vnd)) }
                     td { @if let Some(n) = b.per_year_count { (ctx.tf("wf.per_year_count", n)) br; } @if let Some(t) = b.per_year_vnd { (ctx.tf("wf.per_year_total", Vnd(t))) } }
                     td { (ctx.t(match b.recipients.as_str() { "members" => "wf.rec_members", "retirees" => "wf.rec_retirees", _ => "wf.rec_all" })) }
                     td { (fund_name(b.fund_id)) } td { (b.regulation) }
@@ -510,6 +536,12 @@ async fn render_benefits(
                         (select(ctx, e, "recipients", ctx.t("wf.recipients"), &recipients, &f.recipients))
                         (select(ctx, e, "fund", ctx.t("wf.fund"), &fund_options, &f.fund))
                         (Input::text("regulation", ctx.t("wf.regulation"), &f.regulation).render(ctx, e))
+                        fieldset.field {
+                            legend { (ctx.t("wf.for_whom")) }
+                            @for (code, key) in FOR_WHOM {
+                                label { input type="checkbox" name="relatives" value=(code) checked[f.relatives.iter().any(|r| r == code) || (f.relatives.is_empty() && code == "self")]; " " (ctx.t(key)) } " "
+                            }
+                        }
                         button type="submit" { (ctx.t("wf.benefit_add")) }
                     }))
                 }
@@ -572,6 +604,15 @@ pub async fn add_benefit(
     if fund.is_none() {
         e.add("fund", "wf.err_fund");
     }
+    let relatives: Vec<&str> = FOR_WHOM
+        .iter()
+        .map(|(k, _)| *k)
+        .filter(|k| f.relatives.iter().any(|r| r == k))
+        .collect();
+    if relatives.is_empty() || relatives.len() != f.relatives.len() {
+        e.add("relatives", "wf.err_for_whom");
+    }
+    let relatives = relatives.join(",");
     let regulation = text(&f.regulation, 300);
     if regulation.is_none() {
         e.add("regulation", "wf.err_note");
@@ -610,6 +651,7 @@ pub async fn add_benefit(
             recipients: f.recipients.clone(),
             fund_id: fund,
             regulation,
+            relatives,
         };
         let (a, now) = (actor(&user), state.clock.now_naive());
         match state

@@ -35,9 +35,23 @@ pub struct BenefitType {
     pub fund_id: i32,
     pub regulation: String,
     pub active: bool,
+    pub relatives: String,
 }
 
 impl BenefitType {
+    /// Who a case may be for: "self" and/or relationship codes (the member only when empty).
+    pub fn allowed(&self) -> Vec<&str> {
+        let v: Vec<&str> = self
+            .relatives
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .collect();
+        if v.is_empty() {
+            vec!["self"]
+        } else {
+            v
+        }
+    }
     pub fn limits(&self) -> Limits {
         Limits {
             max: Vnd(self.max_vnd),
@@ -68,6 +82,8 @@ pub struct NewBenefitType {
     pub recipients: String,
     pub fund_id: i32,
     pub regulation: String,
+    /// "self" and/or relationship codes, comma-separated.
+    pub relatives: String,
 }
 
 /// Store command: a benefit type in the catalogue. Returns its id.
@@ -109,6 +125,7 @@ pub fn add_benefit_type(
             benefit_types::recipients.eq(&b.recipients),
             benefit_types::fund_id.eq(b.fund_id),
             benefit_types::regulation.eq(&b.regulation),
+            benefit_types::relatives.eq(&b.relatives),
             benefit_types::created_at.eq(now),
         ))
         .returning(benefit_types::id)
@@ -123,7 +140,7 @@ pub fn add_benefit_type(
             "code": b.code, "name": b.name, "kind": b.kind.code(), "default_vnd": b.default_vnd,
             "max_vnd": b.max_vnd, "per_year_count": b.per_year_count,
             "per_year_vnd": b.per_year_vnd, "recipients": b.recipients, "fund_id": b.fund_id,
-            "regulation": b.regulation})),
+            "regulation": b.regulation, "relatives": b.relatives})),
     )?;
     Ok(id)
 }
@@ -335,7 +352,20 @@ pub fn report(
         }
         None => None,
     };
+    let allowed = bt.allowed();
+    match &dep {
+        None if !allowed.contains(&"self") => {
+            return Ok(Err(Refusal::Rule("wf.err_relative_required")))
+        }
+        Some(d) if !allowed.contains(&d.relationship.as_str()) => {
+            return Ok(Err(Refusal::Rule("wf.err_relative_kind")))
+        }
+        _ => {}
+    }
     let amount = n.amount.unwrap_or(Vnd(bt.default_vnd));
+    if amount.0 <= 0 {
+        return Ok(Err(Refusal::Rule("wf.err_amount")));
+    }
     let (from, to) = (
         NaiveDate::from_ymd_opt(n.event_date.year(), 1, 1).unwrap_or(n.event_date),
         NaiveDate::from_ymd_opt(n.event_date.year(), 12, 31).unwrap_or(n.event_date),
@@ -398,6 +428,21 @@ pub fn report(
     Ok(Ok(id))
 }
 
+/// Nobody decides or pays a case that benefits themself.
+fn ensure_not_beneficiary(conn: &mut DbConn, user: i32, c: &Case) -> Result<(), AppError> {
+    use crate::db::schema::users;
+    let me: Option<i32> = users::table
+        .find(user)
+        .select(users::person_id)
+        .get_result(conn)
+        .optional()?
+        .flatten();
+    if me == Some(c.person_id) {
+        return Err(AppError::BadRequest("wf.err_own_benefit"));
+    }
+    Ok(())
+}
+
 /// Store command: approves or rejects a reported case. The reporter never decides; above the
 /// threshold only an approver approves.
 pub fn decide(
@@ -412,6 +457,7 @@ pub fn decide(
     use crate::auth::roles::Role;
     let by = actor.user_id.ok_or(AppError::Forbidden)?;
     let c = case(conn, id)?;
+    ensure_not_beneficiary(conn, by, &c)?;
     if c.state != "reported" {
         return Err(AppError::BadRequest("wf.err_state"));
     }
@@ -465,9 +511,15 @@ pub fn pay(
     overdraft_reason: &str,
 ) -> Result<i32, AppError> {
     use crate::auth::roles::Role;
+    let by = actor.user_id.ok_or(AppError::Forbidden)?;
     let c = case(conn, id)?;
     if c.state != "approved" {
         return Err(AppError::BadRequest("wf.err_state"));
+    }
+    ensure_not_beneficiary(conn, by, &c)?;
+    // Paid on a real day: not before the event, not ahead of today.
+    if date < c.event_date || date > crate::clock::business_date_of(now) {
+        return Err(AppError::BadRequest("wf.err_pay_date"));
     }
     let fund: i32 = benefit_types::table
         .find(c.benefit_type_id)

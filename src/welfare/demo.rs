@@ -119,6 +119,25 @@ pub fn load(
             )
         };
     let working = &person_ids[..retirees_from.saturating_sub(1).min(person_ids.len())];
+    // The old union's members moved to the office union when it was merged.
+    for p in working.iter().skip(100).take(10) {
+        join(
+            c,
+            old,
+            *p,
+            MemberRole::Member,
+            ymd(2016, 1, 1)?,
+            Collect::Cash,
+        )?;
+    }
+    store::dissolve(
+        c,
+        &officer,
+        now,
+        old,
+        ymd(2025, 6, 15)?,
+        "Sáp nhập vào Công đoàn cơ sở Văn phòng Bộ theo Quyết định tổ chức lại",
+    )?;
     for (i, p) in working.iter().enumerate() {
         let role = match i {
             0 => MemberRole::Chair,
@@ -131,7 +150,12 @@ pub fn load(
         } else {
             Collect::Payroll
         };
-        join(c, union, *p, role, ymd(2021, 1, 1)?, collect)?;
+        let since = if (100..110).contains(&i) {
+            ymd(2025, 6, 16)?
+        } else {
+            ymd(2021, 1, 1)?
+        };
+        join(c, union, *p, role, since, collect)?;
         if i < 12 {
             join(
                 c,
@@ -161,25 +185,6 @@ pub fn load(
             )?;
         }
     }
-    // The old union's members moved on when it was merged.
-    for p in working.iter().skip(100).take(10) {
-        join(
-            c,
-            old,
-            *p,
-            MemberRole::Member,
-            ymd(2016, 1, 1)?,
-            Collect::Cash,
-        )?;
-    }
-    store::dissolve(
-        c,
-        &officer,
-        now,
-        old,
-        ymd(2025, 6, 15)?,
-        "Sáp nhập vào Công đoàn cơ sở Văn phòng Bộ theo Quyết định tổ chức lại",
-    )?;
     for p in person_ids.iter().skip(retirees_from.saturating_sub(1)) {
         join(
             c,
@@ -321,7 +326,7 @@ pub fn load(
         },
     )?;
     let mut types = Vec::new();
-    for (code, name, kind, default, max, per_year) in [
+    for (code, name, kind, default, max, per_year, relatives) in [
         (
             "om",
             "Thăm ốm",
@@ -329,6 +334,7 @@ pub fn load(
             500_000,
             1_000_000,
             Some(3),
+            "self",
         ),
         (
             "nam-vien",
@@ -337,6 +343,7 @@ pub fn load(
             1_000_000,
             2_000_000,
             Some(2),
+            "self",
         ),
         (
             "hieu-tu-than",
@@ -345,6 +352,7 @@ pub fn load(
             2_000_000,
             2_000_000,
             None,
+            "parent,parent_in_law",
         ),
         (
             "hy",
@@ -353,6 +361,7 @@ pub fn load(
             1_000_000,
             1_000_000,
             Some(1),
+            "self",
         ),
         (
             "sinh-con",
@@ -361,6 +370,7 @@ pub fn load(
             1_000_000,
             1_000_000,
             Some(2),
+            "self",
         ),
         (
             "kho-khan",
@@ -369,6 +379,7 @@ pub fn load(
             2_000_000,
             5_000_000,
             Some(1),
+            "self",
         ),
         (
             "nghi-huu",
@@ -377,6 +388,7 @@ pub fn load(
             2_000_000,
             2_000_000,
             Some(1),
+            "self",
         ),
     ] {
         types.push(cases::add_benefit_type(
@@ -394,6 +406,7 @@ pub fn load(
                 recipients: "members".into(),
                 fund_id: fund,
                 regulation: "Quy chế chi tiêu nội bộ công đoàn 2026".into(),
+                relatives: relatives.into(),
             },
         )?);
     }

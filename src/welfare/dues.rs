@@ -104,8 +104,20 @@ pub fn add_rule(
             .is_some_and(|c| !(1..=100_000).contains(&c))
         || !(0..=100_000_000).contains(&r.fixed_vnd)
         || (r.basis == "fixed") != (r.rate_bp == 0)
+        || r.cap_bp_of_base.is_some_and(|c| c > 10_000)
     {
         return Err(AppError::BadRequest("wf.err_rule_amount"));
+    }
+    // A later rule replaces an earlier one from its start; two for the same members from the
+    // same day would leave it to chance which applies.
+    let same_start: Vec<Option<String>> = dues_rules::table
+        .filter(dues_rules::org_kind.eq(r.org_kind.code()))
+        .filter(dues_rules::applies_to.eq(&r.applies_to))
+        .filter(dues_rules::valid_from.eq(r.valid_from))
+        .select(dues_rules::category)
+        .load(conn)?;
+    if same_start.contains(&r.category) {
+        return Err(AppError::BadRequest("wf.err_rule_same_start"));
     }
     let id: i32 = diesel::insert_into(dues_rules::table)
         .values((
@@ -363,6 +375,13 @@ pub fn generate(
     if first < org.started_on.with_day(1).unwrap_or(org.started_on) {
         return Err(AppError::BadRequest("wf.err_month_before_org"));
     }
+    // Dues are owed month by month: not for months still to come.
+    let this_month = crate::clock::business_date_of(now)
+        .with_day(1)
+        .unwrap_or(first);
+    if first > this_month {
+        return Err(AppError::BadRequest("wf.err_future_month"));
+    }
     let p = plan(conn, org_id, month)?;
     for (mid, amount, basis, rule) in &p.to_create {
         diesel::insert_into(dues::table)
@@ -598,6 +617,22 @@ pub fn arrears(conn: &mut DbConn, org_id: i32) -> Result<Vec<Arrears>, AppError>
         let m = rows[i].0;
         let mine: Vec<&Row> = rows[i..].iter().take_while(|r| r.0 == m).collect();
         i += mine.len();
+        // Months in a row: the latest months back while unpaid and one after another.
+        let mut paid: Vec<bool> = Vec::new();
+        let mut next: Option<NaiveDate> = None;
+        for r in mine.iter().rev() {
+            let m = crate::ui::format::parse_month(&r.3);
+            let follows = match (m, next) {
+                (Some(m), Some(n)) => m.checked_add_months(chrono::Months::new(1)) == Some(n),
+                _ => true,
+            };
+            if r.5 || !follows {
+                break;
+            }
+            paid.push(false);
+            next = m;
+        }
+        let in_a_row = paid.len();
         let paid: Vec<bool> = mine.iter().map(|r| r.5).collect();
         let owed: i64 = mine.iter().filter(|r| !r.5).map(|r| r.4).sum();
         if owed > 0 {
@@ -605,7 +640,7 @@ pub fn arrears(conn: &mut DbConn, org_id: i32) -> Result<Vec<Arrears>, AppError>
                 membership_id: m,
                 code: mine[0].1.clone(),
                 name: mine[0].2.clone(),
-                months_in_a_row: rules::consecutive_unpaid(&paid),
+                months_in_a_row: in_a_row,
                 unpaid_months: paid.iter().filter(|p| !**p).count(),
                 owed: Vnd(owed),
             });

@@ -342,6 +342,8 @@ pub struct RuleForm {
     fixed: String,
     #[serde(default)]
     reference: String,
+    #[serde(default)]
+    once: Option<String>,
 }
 
 /// "0,5" (percent) → 50 basis points; at most two decimals.
@@ -425,10 +427,12 @@ async fn render_rules(
         html! {
             (layout::title_bar(ctx.t("wf.dues_rules"), html! { a href="/welfare/dues" { (ctx.t("wf.dues")) } }))
             table.responsive {
-                thead { tr { th { (ctx.t("wf.org_kind")) } th { (ctx.t("wf.applies")) } th { (ctx.t("wf.from")) } th { (ctx.t("wf.to")) } th { (ctx.t("wf.rule")) } th { (ctx.t("wf.reference")) } } }
+                thead { tr { th { (ctx.t("wf.org_kind")) } th { (ctx.t("wf.applies")) } th { (ctx.t("people.category")) } th { (ctx.t("wf.from")) } th { (ctx.t("wf.to")) } th { (ctx.t("wf.rule")) } th { (ctx.t("wf.reference")) } } }
                 tbody { @for (r, reference) in &rules { tr {
-                    td { (kind_label(&r.org_kind)) @if let Some(c) = &r.category { " · " (c) } }
-                    td { (r.applies_to) } td { (date(r.valid_from)) } td { (opt_date(r.valid_to)) }
+                    td { (kind_label(&r.org_kind)) }
+                    td { (ctx.t(match r.applies_to.as_str() { "working" => "wf.applies_working", "retired" => "wf.applies_retired", _ => "wf.applies_all" })) }
+                    td { (r.category.as_deref().and_then(|c| cats.iter().find(|x| x.0 == c)).map(|x| x.1.as_str()).unwrap_or(ctx.t("wf.all_categories"))) }
+                    td { (date(r.valid_from)) } td { (opt_date(r.valid_to)) }
                     td { @match r.basis.as_str() {
                         "fixed" => { (Vnd(r.fixed_vnd)) }
                         b => { (format!("{},{:02} %", r.rate_bp / 100, r.rate_bp % 100)) " " (ctx.t(if b == "pension" { "wf.basis_pension" } else { "wf.basis_salary" }))
@@ -447,6 +451,7 @@ async fn render_rules(
                     p.hint { (ctx.t("wf.rule_help")) }
                     @if !e.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
                     (post_form(ctx, "/welfare/dues/rules", html! {
+                        (crate::once::once_field())
                         (select(ctx, e, "org_kind", ctx.t("wf.org_kind"), &kinds, &f.org_kind))
                         (select(ctx, e, "applies_to", ctx.t("wf.applies"), &who, &f.applies_to))
                         (select(ctx, e, "category", ctx.t("people.category"), &cats, &f.category))
@@ -463,6 +468,7 @@ async fn render_rules(
                 div.card.no-print {
                     h2 { (ctx.t("wf.suspension_add")) }
                     (post_form(ctx, "/welfare/dues/suspensions", html! {
+                        (crate::once::once_field())
                         div.field { label for="f-s-kind" { (ctx.t("wf.org_kind")) } select #f-s-kind name="org_kind" { @for (v, t) in &kinds { option value=(v) { (t) } } } }
                         div.field { label for="f-s-cat" { (ctx.t("people.category")) } select #f-s-cat name="category" { @for (v, t) in &cats { option value=(v) { (t) } } } }
                         div.field { label for="f-s-from" { (ctx.t("wf.from")) } input #f-s-from name="valid_from" required placeholder="dd/mm/yyyy"; }
@@ -569,10 +575,15 @@ pub async fn add_rule(
             fixed_vnd: fixed,
             reference,
         };
-        let (a, now) = (actor(&user), state.clock.now_naive());
+        let (a, now, once) = (actor(&user), state.clock.now_naive(), f.once.clone());
         match state
             .db
-            .write(move |c| dues::add_rule(c, &a, now, &r))
+            .write(move |c| {
+                if !crate::once::claim(c, once.as_deref(), now)? {
+                    return Ok(0);
+                }
+                dues::add_rule(c, &a, now, &r)
+            })
             .await
         {
             Ok(_) => return Ok(see_other("/welfare/dues/rules", Some("flash.saved"))),
@@ -594,6 +605,8 @@ pub struct SuspensionForm {
     valid_from: String,
     valid_to: String,
     reason: String,
+    #[serde(default)]
+    once: Option<String>,
 }
 
 pub async fn add_suspension(
@@ -627,10 +640,15 @@ pub async fn add_suspension(
         valid_to: to,
         reason,
     };
-    let (a, now) = (actor(&user), state.clock.now_naive());
+    let (a, now, once) = (actor(&user), state.clock.now_naive(), f.once.clone());
     state
         .db
-        .write(move |c| dues::add_suspension(c, &a, now, &s))
+        .write(move |c| {
+            if !crate::once::claim(c, once.as_deref(), now)? {
+                return Ok(0);
+            }
+            dues::add_suspension(c, &a, now, &s)
+        })
         .await?;
     Ok(see_other("/welfare/dues/rules", Some("flash.saved")))
 }

@@ -298,10 +298,13 @@ pub async fn show(
                     h2 { (ctx.t("wf.add_line")) }
                     (post_form(&ctx, &format!("/welfare/occasions/{}/rows", o.id), html! {
                         (Input::text("code", ctx.t("people.code"), "").required().render(&ctx, &FieldErrors::default()))
+                        @if o.audience == "children" { (Input::text("child", ctx.t("wf.child_name"), "").required().render(&ctx, &FieldErrors::default())) }
                         (Input::text("reason", ctx.t("wf.reason"), "").required().render(&ctx, &FieldErrors::default()))
                         button type="submit" { (ctx.t("wf.add_line")) }
                     }))
                 }
+            }
+            @if draft && (edit || user.has(Role::Approver)) {
                 div.card.no-print {
                     h2 { (ctx.t("wf.freeze")) }
                     p.hint { (ctx.t("wf.freeze_help")) }
@@ -427,6 +430,9 @@ pub struct LineForm {
     code: String,
     #[serde(default)]
     reason: String,
+    /// On a children's list: the child's name as recorded.
+    #[serde(default)]
+    child: String,
 }
 
 fn reason_of(s: &str) -> Result<String, AppError> {
@@ -442,16 +448,33 @@ pub async fn add_line(
     Form(f): Form<LineForm>,
 ) -> Result<HttpResponse, AppError> {
     let reason = reason_of(&f.reason)?;
-    let code = f.code.trim().to_string();
+    let code = f.code.trim().to_uppercase();
     let person = state
         .db
         .read(move |c| crate::people::store::person_by_code(c, &code))
         .await?
         .ok_or(AppError::BadRequest("wf.err_person"))?;
     let (a, now, occ) = (actor(&user), state.clock.now_naive(), id.into_inner());
+    let child = f.child.trim().to_string();
     state
         .db
-        .write(move |c| occasions::add_line(c, &a, now, occ, person.id, None, &reason))
+        .write(move |c| {
+            // On a children's list a line is a child of the person, named as recorded.
+            let dependant = if occasions::occasion(c, occ)?.audience == "children" {
+                let folded = crate::ui::format::fold_search(&child);
+                let kid = super::store::dependants_of(c, person.id)?
+                    .into_iter()
+                    .find(|d| {
+                        d.relationship == "child"
+                            && crate::ui::format::fold_search(&d.full_name) == folded
+                    })
+                    .ok_or(AppError::BadRequest("wf.err_choose_child"))?;
+                Some(kid.id)
+            } else {
+                None
+            };
+            occasions::add_line(c, &a, now, occ, person.id, dependant, &reason)
+        })
         .await?;
     Ok(see_other(
         &format!("/welfare/occasions/{occ}"),

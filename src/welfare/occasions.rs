@@ -197,6 +197,9 @@ pub fn create(
     if o.amount.0 <= 0 && o.gift.is_empty() {
         return Err(AppError::BadRequest("wf.err_occasion_gift"));
     }
+    if (o.audience == "children") != o.child_max_age.is_some() {
+        return Err(AppError::BadRequest("wf.err_child_age"));
+    }
     if ledger::fund(conn, o.fund_id)?.is_none() {
         return Err(AppError::BadRequest("wf.err_fund"));
     }
@@ -497,7 +500,10 @@ pub fn received(
     if occasion(conn, occ)?.state != "frozen" {
         return Err(AppError::BadRequest("wf.err_not_frozen"));
     }
-    if removed.is_some() || got.is_some() {
+    if removed.is_some() {
+        return Err(AppError::BadRequest("wf.err_removed"));
+    }
+    if got.is_some() {
         return Err(AppError::BadRequest("wf.err_received"));
     }
     diesel::update(occasion_rows::table.find(row))

@@ -49,6 +49,8 @@ pub struct OrgForm {
     parent: String,
     #[serde(default)]
     started_on: String,
+    #[serde(default)]
+    once: Option<String>,
 }
 
 pub async fn list(state: web::Data<AppState>, ctx: Ctx) -> Result<Markup, AppError> {
@@ -96,6 +98,7 @@ fn list_view(ctx: &Ctx, orgs: &[Organisation], f: &OrgForm, e: &FieldErrors) -> 
                 h2 { (ctx.t("wf.org_add")) }
                 @if !e.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
                 (post_form(ctx, "/welfare/organisations", html! {
+                    (crate::once::once_field())
                     (select(ctx, e, "kind", ctx.t("wf.org_kind"), &kinds, &f.kind))
                     (Input::text("name", ctx.t("wf.org_name"), &f.name).required().render(ctx, e))
                     (select(ctx, e, "parent", ctx.t("wf.parent"), &parents, &f.parent))
@@ -142,18 +145,24 @@ pub async fn create(
             parent_id,
             started_on,
         };
-        let (a, now) = (actor(&user), state.clock.now_naive());
+        let (a, now, once) = (actor(&user), state.clock.now_naive(), f.once.clone());
         match state
             .db
-            .write(move |c| store::create_organisation(c, &a, now, &n))
+            .write(move |c| {
+                if !crate::once::claim(c, once.as_deref(), now)? {
+                    return Ok(None);
+                }
+                store::create_organisation(c, &a, now, &n).map(Some)
+            })
             .await
         {
-            Ok(id) => {
+            Ok(Some(id)) => {
                 return Ok(see_other(
                     &format!("/welfare/organisations/{id}"),
                     Some("flash.saved"),
                 ))
             }
+            Ok(None) => return Ok(see_other("/welfare/organisations", None)),
             Err(AppError::BadRequest(k)) => e.add("parent", k),
             Err(other) => return Err(other),
         }
@@ -329,7 +338,7 @@ pub async fn join(
     if card.is_none() {
         e.add("card_number", "wf.err_card");
     }
-    let code = f.code.trim().to_string();
+    let code = f.code.trim().to_uppercase();
     let person = state
         .db
         .read(move |c| crate::people::store::person_by_code(c, &code))
@@ -365,10 +374,10 @@ pub async fn join(
                 ))
             }
             Err(AppError::BadRequest(k)) if k != "wf.err_dissolved" => e.add(
-                if k == "wf.err_joined_before_org" {
-                    "joined_on"
-                } else {
-                    "code"
+                match k {
+                    "wf.err_joined_before_org" => "joined_on",
+                    "wf.err_member_since" => "member_since",
+                    _ => "code",
                 },
                 k,
             ),
@@ -459,6 +468,8 @@ pub struct DependantForm {
     gender: String,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    once: Option<String>,
 }
 
 pub async fn person(
@@ -538,6 +549,7 @@ async fn render_person(
                 p.hint { (ctx.t("wf.dependant_help")) }
                 @if !e.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
                 (post_form(ctx, &format!("/welfare/people/{id}/dependants"), html! {
+                    (crate::once::once_field())
                     (Input::text("full_name", ctx.t("people.name"), &f.full_name).required().render(ctx, e))
                     (select(ctx, e, "relationship", ctx.t("wf.relationship"), &rels, &f.relationship))
                     (Input::text("date_of_birth", ctx.t("people.dob"), &f.date_of_birth).hint(ctx.t("cal.date_hint")).render(ctx, e))
@@ -610,15 +622,26 @@ pub async fn add_dependant(
             same_as: None,
             note,
         };
-        let (a, now) = (actor(&user), state.clock.now_naive());
-        state
+        let (a, now, once) = (actor(&user), state.clock.now_naive(), f.once.clone());
+        match state
             .db
-            .write(move |c| store::add_dependant(c, &a, now, &n))
-            .await?;
-        return Ok(see_other(
-            &format!("/welfare/people/{person}"),
-            Some("flash.saved"),
-        ));
+            .write(move |c| {
+                if !crate::once::claim(c, once.as_deref(), now)? {
+                    return Ok(0);
+                }
+                store::add_dependant(c, &a, now, &n)
+            })
+            .await
+        {
+            Ok(_) => {
+                return Ok(see_other(
+                    &format!("/welfare/people/{person}"),
+                    Some("flash.saved"),
+                ))
+            }
+            Err(AppError::BadRequest(k)) => e.add("full_name", k),
+            Err(other) => return Err(other),
+        }
     }
     Ok(html_invalid(
         render_person(&state, &ctx, person, &f, &e).await?,

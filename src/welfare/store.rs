@@ -123,20 +123,25 @@ pub fn dissolve(
     if open_children > 0 {
         return Err(AppError::BadRequest("wf.err_has_children"));
     }
-    // A membership that began after the day ends the day it began.
-    let late: Vec<(i32, NaiveDate)> = memberships::table
+    // The day cannot come before what its members did: joining, leaving, dues of later months.
+    let later: i64 = memberships::table
         .filter(memberships::organisation_id.eq(id))
-        .filter(memberships::ended_on.is_null())
-        .filter(memberships::joined_on.gt(on))
-        .select((memberships::id, memberships::joined_on))
-        .load(conn)?;
-    for (m, joined) in &late {
-        diesel::update(memberships::table.find(m))
-            .set((
-                memberships::ended_on.eq(joined),
-                memberships::end_reason.eq(reason),
-            ))
-            .execute(conn)?;
+        .filter(
+            memberships::joined_on
+                .gt(on)
+                .or(memberships::ended_on.gt(on)),
+        )
+        .count()
+        .get_result(conn)?;
+    let month = on.format("%Y-%m").to_string();
+    let later_dues: i64 = crate::db::schema::dues::table
+        .inner_join(memberships::table)
+        .filter(memberships::organisation_id.eq(id))
+        .filter(crate::db::schema::dues::month.gt(&month))
+        .count()
+        .get_result(conn)?;
+    if later > 0 || later_dues > 0 {
+        return Err(AppError::BadRequest("wf.err_dissolve_before_members"));
     }
     let n = diesel::update(
         memberships::table
@@ -147,8 +152,7 @@ pub fn dissolve(
         memberships::ended_on.eq(on),
         memberships::end_reason.eq(reason),
     ))
-    .execute(conn)?
-        + late.len();
+    .execute(conn)?;
     diesel::update(organisations::table.find(id))
         .set((
             organisations::ended_on.eq(on),
@@ -225,11 +229,17 @@ pub fn members(
     per_page: i64,
 ) -> Result<(Vec<Member>, i64), AppError> {
     let pattern = crate::db::like_contains(&crate::ui::format::fold_search(search));
+    let code = search.trim().to_uppercase();
     let base = || {
         memberships::table
             .inner_join(persons::table)
             .filter(memberships::organisation_id.eq(org))
-            .filter(persons::search_name.like(pattern.clone()).escape('\\'))
+            .filter(
+                persons::search_name
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(persons::employee_code.eq(code.clone())),
+            )
     };
     let total: i64 = base().count().get_result(conn)?;
     let rows: Vec<MemberRow> = base()
@@ -317,13 +327,30 @@ pub fn join(
     let Some(name) = person else {
         return Err(AppError::BadRequest("wf.err_person"));
     };
-    let open: i64 = memberships::table
+    if n.member_since.is_some_and(|s| s > n.joined_on) {
+        return Err(AppError::BadRequest("wf.err_member_since"));
+    }
+    // No two memberships of one person in the same organisation over the same days, and one
+    // grassroots union (or one Party cell) at a time: dues would be owed twice.
+    let single_kind = matches!(o.kind.as_str(), "union" | "party_cell");
+    let overlapping: i64 = memberships::table
+        .inner_join(organisations::table)
         .filter(memberships::person_id.eq(n.person_id))
-        .filter(memberships::organisation_id.eq(n.organisation_id))
-        .filter(memberships::ended_on.is_null())
+        .filter(
+            memberships::ended_on
+                .is_null()
+                .or(memberships::ended_on.ge(n.joined_on)),
+        )
+        .filter(
+            memberships::organisation_id
+                .eq(n.organisation_id)
+                .or(organisations::kind
+                    .eq(&o.kind)
+                    .and(single_kind.into_sql::<diesel::sql_types::Bool>())),
+        )
         .count()
         .get_result(conn)?;
-    if open > 0 {
+    if overlapping > 0 {
         return Err(AppError::BadRequest("wf.err_already_member"));
     }
     let id: i32 = match diesel::insert_into(memberships::table)
@@ -384,6 +411,23 @@ pub fn leave(
     }
     if on < joined {
         return Err(AppError::BadRequest("wf.err_end_before_start"));
+    }
+    // Dues of months after the one it ends in are not owed: unpaid ones go; paid ones mean the
+    // date is wrong.
+    {
+        use crate::db::schema::{dues, dues_payments};
+        let month = on.format("%Y-%m").to_string();
+        let after: Vec<(i32, bool)> = dues::table
+            .left_join(dues_payments::table)
+            .filter(dues::membership_id.eq(id))
+            .filter(dues::month.gt(&month))
+            .select((dues::id, dues_payments::dues_id.nullable().is_not_null()))
+            .load(conn)?;
+        if after.iter().any(|(_, paid)| *paid) {
+            return Err(AppError::BadRequest("wf.err_paid_after_end"));
+        }
+        let ids: Vec<i32> = after.iter().map(|(d, _)| *d).collect();
+        diesel::delete(dues::table.filter(dues::id.eq_any(ids))).execute(conn)?;
     }
     diesel::update(memberships::table.find(id))
         .set((
@@ -463,18 +507,42 @@ pub fn add_dependant(
     if known == 0 {
         return Err(AppError::BadRequest("wf.err_person"));
     }
+    let folded = crate::ui::format::fold_search(&n.full_name);
+    let same_name = |rows: Vec<(i32, String)>| {
+        rows.into_iter()
+            .find(|(_, name)| crate::ui::format::fold_search(name) == folded)
+            .map(|(id, _)| id)
+    };
+    // The same person twice under one member (a double click, a second try) is refused.
+    let mine: Vec<(i32, String)> = dependants::table
+        .filter(dependants::person_id.eq(n.person_id))
+        .select((
+            dependants::id,
+            dependants::full_name,
+            dependants::date_of_birth,
+        ))
+        .load::<(i32, String, Option<NaiveDate>)>(conn)?
+        .into_iter()
+        .filter(|d| d.2 == n.date_of_birth)
+        .map(|d| (d.0, d.1))
+        .collect();
+    if same_name(mine).is_some() {
+        return Err(AppError::BadRequest("wf.err_dependant_twice"));
+    }
     let same_as = match n.same_as {
         // Recorded under another member already (both parents, or two siblings, on staff):
-        // the same name and birth date is the same person.
+        // the same name (accents and case aside) and birth date is the same person.
         None => match n.date_of_birth {
-            Some(dob) => dependants::table
-                .filter(dependants::person_id.ne(n.person_id))
-                .filter(dependants::full_name.eq(&n.full_name))
-                .filter(dependants::date_of_birth.eq(dob))
-                .filter(dependants::same_as.is_null())
-                .select(dependants::id)
-                .first::<i32>(conn)
-                .optional()?,
+            Some(dob) => {
+                let others: Vec<(i32, String)> = dependants::table
+                    .filter(dependants::person_id.ne(n.person_id))
+                    .filter(dependants::date_of_birth.eq(dob))
+                    .filter(dependants::same_as.is_null())
+                    .order(dependants::id.asc())
+                    .select((dependants::id, dependants::full_name))
+                    .load(conn)?;
+                same_name(others)
+            }
             None => None,
         },
         Some(other) => {

@@ -90,6 +90,13 @@ async fn dues_follow_known_salaries_the_cap_and_the_mid_year_rate_change_and_gen
         422,
         "one open membership per person"
     );
+    let other = union(&mut cd, "Công đoàn cơ sở khác", "union").await;
+    assert_eq!(
+        join(&mut cd, other, "CB1").await,
+        422,
+        "one grassroots union at a time"
+    );
+    assert_eq!(join(&mut cd, org, "cb9").await, 422, "an unknown code");
 
     cd.get("/welfare/dues/rules").await;
     for (from, to, rate) in [("01/01/2020", "30/06/2025", "1"), ("01/07/2025", "", "0,5")] {
@@ -128,6 +135,16 @@ async fn dues_follow_known_salaries_the_cap_and_the_mid_year_rate_change_and_gen
     // July at 0,5 %: 51.480 and 175.500 (under the cap).
     assert_eq!(dues_of(&app, "2025-07"), vec![51_480, 175_500]);
 
+    // Not for a month still to come (it is 11/2026).
+    assert_eq!(
+        cd.post(
+            "/welfare/dues/generate",
+            &[("org", &org.to_string()), ("m", "2026-12")]
+        )
+        .await
+        .status,
+        400
+    );
     // Generating again changes nothing, even after a salary changes; a new member is added.
     app.sql("UPDATE salary_bases SET grade_coef_x100 = 600");
     let before = app.count("dues");
@@ -412,6 +429,7 @@ fn fund(app: &TestApp, receipt: i64) -> i32 {
         .expect("fund")
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn benefit(
     c: &mut crate::support::Client,
     code: &str,
@@ -420,23 +438,30 @@ async fn benefit(
     max: &str,
     count: &str,
     fund: i32,
+    relatives: &[&str],
 ) {
     c.get("/welfare/benefits").await;
+    let mut fields: Vec<(&str, &str)> = relatives.iter().map(|r| ("relatives", *r)).collect();
+    let f = fund.to_string();
+    fields.extend([("fund", f.as_str())]);
     let r = c
         .post(
             "/welfare/benefits",
             &[
-                ("code", code),
-                ("name", code),
-                ("kind", kind),
-                ("default_amount", default),
-                ("max_amount", max),
-                ("per_year_count", count),
-                ("per_year_amount", ""),
-                ("recipients", "members"),
-                ("fund", &fund.to_string()),
-                ("regulation", "Quy chế chi tiêu nội bộ 2026"),
-            ],
+                fields.as_slice(),
+                &[
+                    ("code", code),
+                    ("name", code),
+                    ("kind", kind),
+                    ("default_amount", default),
+                    ("max_amount", max),
+                    ("per_year_count", count),
+                    ("per_year_amount", ""),
+                    ("recipients", "members"),
+                    ("regulation", "Quy chế chi tiêu nội bộ 2026"),
+                ],
+            ]
+            .concat(),
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -453,7 +478,7 @@ async fn the_per_year_limit_the_duplicate_funeral_guard_approval_by_someone_else
     let app = TestApp::spawn().await;
     let a = app.person("S1", "Đỗ Văn Anh");
     let b = app.person("S2", "Đỗ Thị Bảo");
-    app.person("S3", "Ngô Văn Cảnh");
+    let c3 = app.person("S3", "Ngô Văn Cảnh");
     let f = fund(&app, 2_500_000);
     let mut u1 = app.login_as("congdoan", &[Role::UnionOfficer]).await;
     let mut u2 = app.login_as("congdoan2", &[Role::UnionOfficer]).await;
@@ -461,8 +486,39 @@ async fn the_per_year_limit_the_duplicate_funeral_guard_approval_by_someone_else
     for code in ["S1", "S2", "S3"] {
         assert_eq!(join(&mut u1, org, code).await, 303);
     }
-    benefit(&mut u1, "om", "sick", "500.000", "1.000.000", "2", f).await;
-    benefit(&mut u1, "hieu", "funeral", "2.000.000", "3.000.000", "", f).await;
+    benefit(
+        &mut u1,
+        "om",
+        "sick",
+        "500.000",
+        "1.000.000",
+        "2",
+        f,
+        &["self"],
+    )
+    .await;
+    benefit(
+        &mut u1,
+        "hieu",
+        "funeral",
+        "2.000.000",
+        "3.000.000",
+        "",
+        f,
+        &["self", "parent", "parent_in_law"],
+    )
+    .await;
+    benefit(
+        &mut u1,
+        "cuoi",
+        "wedding",
+        "1.000.000",
+        "1.000.000",
+        "1",
+        f,
+        &["self"],
+    )
+    .await;
 
     // Two siblings on staff record their father: the second record is the same person.
     for p in [a, b] {
@@ -482,6 +538,22 @@ async fn the_per_year_limit_the_duplicate_funeral_guard_approval_by_someone_else
         assert_eq!(r.status, 303, "{}", r.body);
     }
     assert_eq!(app.count("dependants WHERE same_as = 1"), 1);
+    // Sent twice (a double click): the second is refused, the father stays one record each.
+    let again = u1
+        .post(
+            &format!("/welfare/people/{a}/dependants"),
+            &[
+                ("full_name", "đỗ văn cha"),
+                ("relationship", "parent"),
+                ("date_of_birth", "02/03/1950"),
+                ("gender", "male"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, 422);
+    assert!(again.body.contains("đã được ghi"));
+    assert_eq!(app.count("dependants"), 2);
     assert!(u1
         .get(&format!("/welfare/people/{b}"))
         .await
@@ -523,6 +595,21 @@ async fn the_per_year_limit_the_duplicate_funeral_guard_approval_by_someone_else
         "a link to the first case"
     );
     assert_eq!(app.count("welfare_cases"), 1);
+    // A benefit for the member only is not paid for a relative.
+    let r = u1
+        .post(
+            "/welfare/cases",
+            &[
+                ("benefit", "3"),
+                ("person", &a.to_string()),
+                ("dependant", "1"),
+                ("event_date", "20/11/2026"),
+                ("amount", ""),
+                ("evidence", ""),
+            ],
+        )
+        .await;
+    assert!(r.status == 422 && r.body.contains("không dành cho thân nhân"));
 
     // Sick visits: two a year, the third refused.
     for day in ["01/02/2026", "01/05/2026"] {
@@ -604,6 +691,16 @@ async fn the_per_year_limit_the_duplicate_funeral_guard_approval_by_someone_else
         .await;
     assert_eq!(r.status, 400);
     assert!(r.body.contains("cần lãnh đạo"));
+    // An approver never decides a case for themself.
+    let own = app.user_full("phochanh", &[Role::Approver], Some(c3), false);
+    let mut own = app.session_for(own).await;
+    let r = own
+        .post(
+            &format!("/welfare/cases/{big_id}/decide"),
+            &[("decision", "approve")],
+        )
+        .await;
+    assert!(r.status == 400 && r.body.contains("cho chính mình"));
     let mut ap = app.login_as("duyet", &[Role::Approver]).await;
     ap.get("/welfare/cases").await;
     assert_eq!(
@@ -634,6 +731,13 @@ async fn the_per_year_limit_the_duplicate_funeral_guard_approval_by_someone_else
 
     // Paying: the sick visit (500.000), then the big funeral would overdraw (2.500.000 −
     // 500.000 < 2.500.000): refused for an officer, allowed for an approver with a reason.
+    assert_eq!(
+        u2.post("/welfare/cases/2/pay", &[("date", "31/01/2026")])
+            .await
+            .status,
+        400,
+        "not paid before the event"
+    );
     assert_eq!(
         u2.post("/welfare/cases/2/pay", &[("date", "26/11/2026")])
             .await
@@ -824,10 +928,34 @@ async fn the_trung_thu_list_counts_age_on_the_day_and_one_gift_per_child_then_fr
         .next()
         .and_then(|s| s.parse().ok())
         .expect("id");
+    // On a children's list a line is a child: An is on it already (once, for both parents);
+    // Em, born after the day, is added by hand with a reason.
     let r = cd
         .post(
             &format!("/welfare/occasions/{occ}/rows"),
             &[("code", "P2"), ("reason", "Cháu ở với bố")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let r = cd
+        .post(
+            &format!("/welfare/occasions/{occ}/rows"),
+            &[
+                ("code", "p2"),
+                ("child", "Phan Minh An"),
+                ("reason", "Cháu ở với bố"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400, "one gift per child");
+    let r = cd
+        .post(
+            &format!("/welfare/occasions/{occ}/rows"),
+            &[
+                ("code", "P3"),
+                ("child", "đỗ gia em"),
+                ("reason", "Bổ sung theo đề nghị"),
+            ],
         )
         .await;
     assert_eq!(r.status, 303);

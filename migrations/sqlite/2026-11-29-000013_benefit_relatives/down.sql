@@ -1,0 +1,1 @@
+ALTER TABLE benefit_types DROP COLUMN relatives;
