@@ -90,3 +90,28 @@ pub fn of_owner(
         .optional()?
         .ok_or(AppError::NotFound)
 }
+
+/// A scanned document (a certificate, a signed list) is a PDF, JPEG or PNG of at most 5 MB.
+pub const MAX_SCAN: usize = 5 * 1024 * 1024;
+
+/// The media type of a scan, by its first bytes (not by its name).
+pub fn scan_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+/// The file name extension of a scan's media type.
+pub fn extension(media_type: &str) -> &'static str {
+    match media_type {
+        "application/pdf" => "pdf",
+        "image/png" => "png",
+        _ => "jpg",
+    }
+}

@@ -459,14 +459,11 @@ pub async fn original(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let file = state.db.read(move |c| suppliers::original(c, id)).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/xml")
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"hoa-don-{id}.xml\""),
-        ))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .body(file.content))
+    Ok(crate::ui::export::attachment(
+        "application/xml",
+        &format!("hoa-don-{id}.xml"),
+        file.content,
+    ))
 }
 
 #[derive(Deserialize)]

@@ -15,21 +15,7 @@ use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 
-/// A scan is a PDF, JPEG or PNG of at most 5 MB.
-pub const MAX_SCAN: usize = 5 * 1024 * 1024;
-
-/// The media type of a scan, by its first bytes.
-pub fn scan_type(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else {
-        None
-    }
-}
+use crate::attachments::{scan_type, MAX_SCAN};
 
 #[derive(Default)]
 struct Values {
@@ -241,17 +227,13 @@ pub async fn scan(
         .db
         .read(move |c| store::certificate_scan(c, id))
         .await?;
-    let ext = match f.media_type.as_str() {
-        "application/pdf" => "pdf",
-        "image/png" => "png",
-        _ => "jpg",
-    };
-    Ok(HttpResponse::Ok()
-        .content_type(f.media_type.clone())
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"chung-nhan-attp-{id}.{ext}\""),
-        ))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .body(f.content))
+    let name = format!(
+        "chung-nhan-attp-{id}.{}",
+        crate::attachments::extension(&f.media_type)
+    );
+    Ok(crate::ui::export::attachment(
+        &f.media_type,
+        &name,
+        f.content,
+    ))
 }

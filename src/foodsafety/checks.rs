@@ -8,7 +8,7 @@ use crate::auth::middleware::see_other;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::format::date;
-use crate::ui::forms::{post_form, FieldErrors, Form, Input};
+use crate::ui::forms::{error_list, post_form, FieldErrors, Form, Input};
 use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
@@ -189,7 +189,7 @@ fn view(ctx: &Ctx, rec: &DayRecords, dish: i32, shown: &Shown, state: &AppState)
             div.card {
                 h2 { (ctx.t("fs.step2")) }
                 @if let Some(p) = prep { p { (ctx.t("fs.recorded")) ": " (verdict(ctx, p.passed())) " · " (rec.name(p.checked_by)) } }
-                (errors(ctx, &pe))
+                (error_list(ctx, &pe))
                 (post_form(ctx, &format!("{base}/prep"), html! {
                     input type="hidden" name="date" value=(iso(day));
                     (Input::text("started", ctx.t("fs.started"), &pf.started).kind("time").required().scope("prep").render(ctx, &pe))
@@ -205,7 +205,7 @@ fn view(ctx: &Ctx, rec: &DayRecords, dish: i32, shown: &Shown, state: &AppState)
             div.card {
                 h2 { (ctx.t("fs.step3")) }
                 @if let Some(s) = serve { p { (ctx.t("fs.recorded")) ": " (verdict(ctx, s.passed())) " · " (rec.name(s.checked_by)) } }
-                (errors(ctx, &se))
+                (error_list(ctx, &se))
                 (post_form(ctx, &format!("{base}/serve"), html! {
                     input type="hidden" name="date" value=(iso(day));
                     (Input::text("ready", ctx.t("fs.ready"), &sf.ready).kind("time").required().scope("serve").render(ctx, &se))
@@ -217,7 +217,7 @@ fn view(ctx: &Ctx, rec: &DayRecords, dish: i32, shown: &Shown, state: &AppState)
             }
             div.card {
                 h2 { (ctx.t("fs.sample")) }
-                (errors(ctx, &me))
+                (error_list(ctx, &me))
                 @if let Some(s) = sample {
                     p { (ctx.t("fs.recorded")) ": " (s.amount) " " (unit) " · " (rules::show_temperature(s.storage_dt)) " · " (at(s.taken_at)) " · " (rec.name(s.taken_by)) }
                     @if let Some(t) = s.discarded_at { p { (ctx.t("fs.discarded")) ": " (at(t)) " · " (s.discarded_by.map(|b| rec.name(b)).unwrap_or("")) } }
@@ -235,18 +235,6 @@ fn view(ctx: &Ctx, rec: &DayRecords, dish: i32, shown: &Shown, state: &AppState)
             }
         },
     )
-}
-
-/// What is wrong with a form, each problem in words (also those of fields not shown).
-fn errors(ctx: &Ctx, e: &FieldErrors) -> Markup {
-    html! {
-        @if !e.is_empty() {
-            div.alert role="alert" {
-                p { (ctx.t("common.fix_errors")) }
-                ul { @for (_, k) in &e.0 { li { (ctx.t(k)) } } }
-            }
-        }
-    }
 }
 
 fn passed(v: &str) -> Option<bool> {

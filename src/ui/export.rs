@@ -122,7 +122,7 @@ pub fn download(t: &Table<'_>, format: Format, stem: &str) -> Result<HttpRespons
     ))
 }
 
-/// A file to download under `filename` (ASCII).
+/// A file to download under `filename` (ASCII); never sniffed into something else.
 pub fn attachment(content_type: &str, filename: &str, body: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(content_type)
@@ -130,5 +130,6 @@ pub fn attachment(content_type: &str, filename: &str, body: Vec<u8>) -> HttpResp
             "Content-Disposition",
             format!("attachment; filename=\"{filename}\""),
         ))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
         .body(body)
 }

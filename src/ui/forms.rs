@@ -38,6 +38,18 @@ pub fn confirm_form(ctx: &Ctx, action: &str, question: &str, button: &str) -> Ma
     )
 }
 
+/// What is wrong with a form, each problem in words (also those of fields it does not show).
+pub fn error_list(ctx: &Ctx, e: &FieldErrors) -> Markup {
+    html! {
+        @if !e.is_empty() {
+            div.alert role="alert" {
+                p { (ctx.t("common.fix_errors")) }
+                ul { @for (_, k) in &e.0 { li { (ctx.t(k)) } } }
+            }
+        }
+    }
+}
+
 /// Field-level problems: (field name, i18n key).
 #[derive(Debug, Default, Clone)]
 pub struct FieldErrors(pub Vec<(&'static str, &'static str)>);

@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::money::Vnd;
 use crate::state::AppState;
 use crate::ui::format::{business_date, date};
-use crate::ui::forms::{post_form, select, FieldErrors, Form, Input};
+use crate::ui::forms::{error_list, post_form, select, FieldErrors, Form, Input};
 use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
 use maud::{html, Markup};
@@ -27,6 +27,15 @@ pub fn state_key(s: &str) -> &'static str {
         "paid" => "wf.state_paid",
         _ => "wf.state_rejected",
     }
+}
+
+/// Active funds as (id, "code — name") for a select.
+pub fn fund_options(funds: &[crate::ledger::store::Fund]) -> Vec<(String, String)> {
+    funds
+        .iter()
+        .filter(|f| f.active)
+        .map(|f| (f.id.to_string(), format!("{} — {}", f.code, f.name)))
+        .collect()
 }
 
 /// A table of cases (the list, a person's record, "My welfare").
@@ -84,7 +93,7 @@ pub fn report_form(
             }))
             .collect();
     html! {
-        @if !e.is_empty() { div.alert role="alert" { p { (ctx.t("common.fix_errors")) } ul { @for (_, k) in &e.0 { li { (ctx.t(k)) } } } } }
+        (error_list(ctx, e))
         (post_form(ctx, "/welfare/cases", html! {
             (crate::once::once_field())
             (select(ctx, e, "benefit", ctx.t("wf.benefit"), &options, &f.benefit))
@@ -495,11 +504,7 @@ async fn render_benefits(
         ("retirees".to_string(), ctx.t("wf.rec_retirees").to_string()),
         ("all".to_string(), ctx.t("wf.rec_all").to_string()),
     ];
-    let fund_options: Vec<(String, String)> = funds
-        .iter()
-        .filter(|f| f.active)
-        .map(|f| (f.id.to_string(), format!("{} — {}", f.code, f.name)))
-        .collect();
+    let fund_options = fund_options(&funds);
     let fund_name = |id: i32| {
         funds
             .iter()
@@ -524,7 +529,7 @@ async fn render_benefits(
             @if user.has(Role::UnionOfficer) {
                 div.card.no-print {
                     h2 { (ctx.t("wf.benefit_add")) }
-                    @if !e.is_empty() { div.alert role="alert" { p { (ctx.t("common.fix_errors")) } ul { @for (_, k) in &e.0 { li { (ctx.t(k)) } } } } }
+                    (error_list(ctx, e))
                     (post_form(ctx, "/welfare/benefits", html! {
                         (Input::text("code", ctx.t("wf.benefit_code"), &f.code).required().render(ctx, e))
                         (Input::text("name", ctx.t("wf.benefit"), &f.name).required().render(ctx, e))

@@ -12,7 +12,7 @@ use crate::money::{in_words, Vnd};
 use crate::state::AppState;
 use crate::ui::export::{self, Table};
 use crate::ui::format::{business_date, date};
-use crate::ui::forms::{post_form, select, FieldErrors, Form, Input, CSRF_FIELD};
+use crate::ui::forms::{error_list, post_form, select, FieldErrors, Form, Input, CSRF_FIELD};
 use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
 use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -101,11 +101,7 @@ async fn render_list(
                     .map(|o| (o.id.to_string(), o.name.clone())),
             )
             .collect();
-    let fund_options: Vec<(String, String)> = funds
-        .iter()
-        .filter(|f| f.active)
-        .map(|f| (f.id.to_string(), format!("{} — {}", f.code, f.name)))
-        .collect();
+    let fund_options = super::case_pages::fund_options(&funds);
     Ok(layout::page(
         ctx,
         ctx.t("wf.occasions"),
@@ -126,7 +122,7 @@ async fn render_list(
                 div.card.no-print {
                     h2 { (ctx.t("wf.occasion_add")) }
                     p.hint { (ctx.t("wf.occasion_help")) }
-                    @if !e.is_empty() { div.alert role="alert" { p { (ctx.t("common.fix_errors")) } ul { @for (_, k) in &e.0 { li { (ctx.t(k)) } } } } }
+                    (error_list(ctx, e))
                     (post_form(ctx, "/welfare/occasions", html! {
                         (crate::once::once_field())
                         (Input::text("name", ctx.t("wf.occasion"), &f.name).required().render(ctx, e))
@@ -555,10 +551,9 @@ pub async fn upload_sheet(
     req: HttpRequest,
     mp: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let up =
-        crate::ui::upload::read(&req, mp, crate::foodsafety::certificates::MAX_SCAN, &[]).await?;
-    let media = crate::foodsafety::certificates::scan_type(&up.bytes)
-        .ok_or(AppError::BadRequest("fs.err_scan"))?;
+    let up = crate::ui::upload::read(&req, mp, crate::attachments::MAX_SCAN, &[]).await?;
+    let media =
+        crate::attachments::scan_type(&up.bytes).ok_or(AppError::BadRequest("fs.err_scan"))?;
     let (a, now, occ) = (actor(&user), state.clock.now_naive(), id.into_inner());
     state
         .db
@@ -576,14 +571,11 @@ pub async fn sheet(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let f = state.db.read(move |c| occasions::sheet(c, id)).await?;
-    Ok(HttpResponse::Ok()
-        .content_type(f.media_type.clone())
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"danh-sach-ky-nhan-{id}\""),
-        ))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .body(f.content))
+    let name = format!(
+        "danh-sach-ky-nhan-{id}.{}",
+        crate::attachments::extension(&f.media_type)
+    );
+    Ok(export::attachment(&f.media_type, &name, f.content))
 }
 
 #[derive(Deserialize)]

@@ -1055,12 +1055,10 @@ async fn the_trung_thu_list_counts_age_on_the_day_and_one_gift_per_child_then_fr
         )
         .await;
     assert_eq!(sheet.status, 303);
-    assert_eq!(
-        cd.get(&format!("/welfare/occasions/{occ}/sheet"))
-            .await
-            .status,
-        200
-    );
+    let sheet = cd.get(&format!("/welfare/occasions/{occ}/sheet")).await;
+    assert_eq!(sheet.status, 200);
+    assert!(sheet.header("content-disposition").ends_with(".pdf\""));
+    assert_eq!(sheet.header("x-content-type-options"), "nosniff");
 }
 
 #[actix_web::test]
