@@ -281,6 +281,7 @@ routes! {
     POST "/welfare/occasions/{id}/sheet" Roles(UNION) => crate::welfare::occasion_pages::upload_sheet;
     GET "/welfare/occasions/{id}/sheet" Roles(CASE_DECIDERS) => crate::welfare::occasion_pages::sheet;
     GET "/welfare/milestones" Roles(UNION) => crate::welfare::occasion_pages::milestones;
+    GET "/welfare/reminders" Roles(UNION) => crate::welfare::reminders::page;
     GET "/kitchen/settings" Roles(KITCHEN_ADMIN) => settings::form;
     POST "/kitchen/settings" Roles(KITCHEN_ADMIN) => settings::save;
 }

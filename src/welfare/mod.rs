@@ -10,5 +10,6 @@ pub mod dues_pages;
 pub mod occasion_pages;
 pub mod occasions;
 pub mod orgs;
+pub mod reminders;
 pub mod rules;
 pub mod store;

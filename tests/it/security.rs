@@ -273,6 +273,7 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("POST /welfare/occasions/{id}/sheet", "u"),
     ("GET /welfare/occasions/{id}/sheet", "ua"),
     ("GET /welfare/milestones", "u"),
+    ("GET /welfare/reminders", "u"),
     ("GET /kitchen/settings", "kA"),
     ("POST /kitchen/settings", "kA"),
 ];

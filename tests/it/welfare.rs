@@ -1095,3 +1095,32 @@ async fn the_milestone_list_of_a_year_names_the_retirees_reaching_70_75_80_85_90
         vec!["R106"]
     );
 }
+
+#[actix_web::test]
+async fn reminders_list_this_months_birthdays_children_ageing_out_and_arrears_of_three_months() {
+    let app = TestApp::spawn().await;
+    let nov = someone(&app, "B1", "Võ Thị Tháng Mười Một", "female", "1985-11-03");
+    someone(&app, "B2", "Đinh Văn Tháng Hai", "male", "1985-02-03");
+    let mut cd = app.login_as("congdoan", &[Role::UnionOfficer]).await;
+    let org = union(&mut cd, "Công đoàn cơ sở", "union").await;
+    assert_eq!(join(&mut cd, org, "B1").await, 303);
+    assert_eq!(join(&mut cd, org, "B2").await, 303);
+    child(&mut cd, nov, "Võ Minh Lớn", "01/03/2012").await; // 14 now, 15 on 01/06/2027
+    child(&mut cd, nov, "Võ Minh Nhỏ", "01/03/2016").await;
+    for m in ["2026-09", "2026-10", "2026-11"] {
+        app.sql(&format!(
+            "INSERT INTO dues (membership_id, month, amount_vnd, basis_vnd, created_at) VALUES (2, '{m}', 20000, 0, '2026-11-01 00:00:00')"
+        ));
+    }
+    let page = cd.get("/welfare/reminders").await;
+    assert_eq!(page.status, 200);
+    let birthdays = page.texts("section.reminders-birthdays li");
+    assert_eq!(birthdays.len(), 1, "{birthdays:?}");
+    assert!(birthdays[0].contains("Võ Thị Tháng Mười Một"));
+    let kids = page.texts("section.reminders-children li");
+    assert_eq!(kids.len(), 1, "{kids:?}");
+    assert!(kids[0].contains("Võ Minh Lớn"));
+    let arrears = page.texts("section.reminders-arrears li");
+    assert_eq!(arrears.len(), 1, "{arrears:?}");
+    assert!(arrears[0].contains("Đinh Văn Tháng Hai") && arrears[0].contains("3 tháng"));
+}
