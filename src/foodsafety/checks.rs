@@ -294,7 +294,7 @@ pub async fn save_prep(
             e.add(name, "fs.err_choose");
         }
     }
-    let note = rules::text(&f.note, 500);
+    let note = crate::ui::forms::bounded_text(&f.note, 500);
     if note.is_none() {
         e.add("note", "fs.err_note");
     }
@@ -359,7 +359,7 @@ pub async fn save_serve(
     if sensory.is_none() {
         e.add("sensory", "fs.err_choose");
     }
-    let note = rules::text(&f.note, 500);
+    let note = crate::ui::forms::bounded_text(&f.note, 500);
     if note.is_none() {
         e.add("note", "fs.err_note");
     }
@@ -417,7 +417,7 @@ pub async fn save_sample(
     if storage.is_none() {
         e.add("storage", "fs.err_storage");
     }
-    let container = rules::text(&f.container, 100);
+    let container = crate::ui::forms::bounded_text(&f.container, 100);
     if container.is_none() {
         e.add("container", "fs.err_note");
     }

@@ -320,7 +320,8 @@ pub async fn discard(
     if f.confirm.as_deref() != Some("yes") {
         return Err(AppError::BadRequest("err.confirm_required"));
     }
-    let note = rules::text(&f.note, 200).ok_or(AppError::BadRequest("fs.err_note"))?;
+    let note =
+        crate::ui::forms::bounded_text(&f.note, 200).ok_or(AppError::BadRequest("fs.err_note"))?;
     let back = business_date(&f.date).map(iso).unwrap_or_default();
     let actor = crate::audit::Actor::user(user.user_id, &user.username);
     let now = state.clock.now_naive();

@@ -198,15 +198,15 @@ fn items(f: &DeliveryForm, today: NaiveDate) -> Result<Vec<Item>, &'static str> 
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let name = rules::text(cells[0], 200)
+        let name = crate::ui::forms::bounded_text(cells[0], 200)
             .filter(|s| !s.is_empty())
             .ok_or("fs.err_item_name")?;
         let quantity = rules::parse_quantity(cells[1]).ok_or("fs.err_quantity")?;
-        let unit = rules::text(cells[2], 20)
+        let unit = crate::ui::forms::bounded_text(cells[2], 20)
             .filter(|s| !s.is_empty())
             .ok_or("fs.err_unit")?;
-        let origin = rules::text(cells[3], 200).ok_or("fs.err_note")?;
-        let lot_ref = rules::text(cells[4], 100).ok_or("fs.err_note")?;
+        let origin = crate::ui::forms::bounded_text(cells[3], 200).ok_or("fs.err_note")?;
+        let lot_ref = crate::ui::forms::bounded_text(cells[4], 100).ok_or("fs.err_note")?;
         let expiry = match cells[5].trim() {
             "" => None,
             s => Some(business_date(s).ok_or("fs.err_expiry")?),
@@ -223,7 +223,7 @@ fn items(f: &DeliveryForm, today: NaiveDate) -> Result<Vec<Item>, &'static str> 
             "fail" => false,
             _ => return Err("err.bad_form"),
         };
-        let note = rules::text(cells[7], 200).ok_or("fs.err_note")?;
+        let note = crate::ui::forms::bounded_text(cells[7], 200).ok_or("fs.err_note")?;
         if !sensory_ok && note.is_empty() {
             return Err("fs.err_fail_note");
         }
@@ -268,11 +268,11 @@ pub async fn create(
     if received.is_none() {
         e.add("received", "fs.err_time");
     }
-    let invoice_ref = rules::text(&f.invoice_ref, 100);
+    let invoice_ref = crate::ui::forms::bounded_text(&f.invoice_ref, 100);
     if invoice_ref.is_none() {
         e.add("invoice_ref", "fs.err_note");
     }
-    let note = rules::text(&f.note, 500);
+    let note = crate::ui::forms::bounded_text(&f.note, 500);
     if note.is_none() {
         e.add("note", "fs.err_note");
     }

@@ -130,15 +130,15 @@ pub async fn report(
     if affected.is_none() {
         e.add("affected", "fs.err_affected");
     }
-    let summary = rules::text(&f.summary, 500).filter(|s| !s.is_empty());
+    let summary = crate::ui::forms::bounded_text(&f.summary, 500).filter(|s| !s.is_empty());
     if summary.is_none() {
         e.add("summary", "fs.err_summary");
     }
-    let symptoms = rules::text(&f.symptoms, 2000);
+    let symptoms = crate::ui::forms::bounded_text(&f.symptoms, 2000);
     if symptoms.is_none() {
         e.add("symptoms", "fs.err_note");
     }
-    let people = rules::text(&f.people, 2000);
+    let people = crate::ui::forms::bounded_text(&f.people, 2000);
     if people.is_none() {
         e.add("people", "fs.err_note");
     }
@@ -293,7 +293,7 @@ pub async fn close(
     if f.confirm.as_deref() != Some("yes") {
         return Err(AppError::BadRequest("err.confirm_required"));
     }
-    let outcome = rules::text(&f.outcome, 500)
+    let outcome = crate::ui::forms::bounded_text(&f.outcome, 500)
         .filter(|s| !s.is_empty())
         .ok_or(AppError::BadRequest("fs.err_outcome"))?;
     let id = id.into_inner();

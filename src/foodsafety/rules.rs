@@ -246,13 +246,6 @@ pub fn gaps(dishes: &[DishState], deliveries: usize, failed_deliveries: usize) -
     out
 }
 
-/// Text of at most `max` characters without NUL or bidi overrides, trimmed.
-pub fn text(s: &str, max: usize) -> Option<String> {
-    let t = s.trim();
-    (t.chars().count() <= max && !t.chars().any(crate::ui::forms::forbidden_char))
-        .then(|| t.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

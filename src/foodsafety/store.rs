@@ -114,10 +114,10 @@ pub fn add_certificate(
     now: NaiveDateTime,
     c: &NewCertificate<'_>,
 ) -> Result<i32, AppError> {
-    let number = rules::text(c.number, 100)
+    let number = crate::ui::forms::bounded_text(c.number, 100)
         .filter(|s| !s.is_empty())
         .ok_or(AppError::BadRequest("fs.err_cert_number"))?;
-    let issuer = rules::text(c.issuer, 200)
+    let issuer = crate::ui::forms::bounded_text(c.issuer, 200)
         .filter(|s| !s.is_empty())
         .ok_or(AppError::BadRequest("fs.err_cert_issuer"))?;
     let known: i64 = suppliers::table

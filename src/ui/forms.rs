@@ -189,6 +189,12 @@ pub fn forbidden_char(c: char) -> bool {
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
 }
 
+/// A text from a user, trimmed, of at most `max` characters and without forbidden characters.
+pub fn bounded_text(s: &str, max: usize) -> Option<String> {
+    let t = s.trim();
+    (t.chars().count() <= max && !t.chars().any(forbidden_char)).then(|| t.to_string())
+}
+
 /// Checks one text from a user against the rules every field shares.
 pub fn check_text(v: &str) -> Result<(), AppError> {
     if v.chars().any(forbidden_char) {

@@ -1,7 +1,6 @@
 //! Pages of welfare cases and the benefit catalogue, and staff's own "My welfare".
 
 use super::cases::{self, BenefitType, Case, NewBenefitType, NewCase, Refusal};
-use super::orgs::text;
 use super::rules::BenefitKind;
 use crate::audit::Actor;
 use crate::auth::middleware::see_other;
@@ -10,6 +9,7 @@ use crate::error::AppError;
 use crate::money::Vnd;
 use crate::state::AppState;
 use crate::ui::format::{business_date, date};
+use crate::ui::forms::bounded_text as text;
 use crate::ui::forms::{error_list, post_form, select, FieldErrors, Form, Input};
 use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};

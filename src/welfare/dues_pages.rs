@@ -2,7 +2,6 @@
 //! suspensions.
 
 use super::dues::{self, NewRule, Suspension};
-use super::orgs::text;
 use super::rules::{Collect, OrgKind};
 use super::store;
 use crate::audit::Actor;
@@ -13,6 +12,7 @@ use crate::money::Vnd;
 use crate::state::AppState;
 use crate::ui::export::{self, Table};
 use crate::ui::format::{business_date, date, opt_date};
+use crate::ui::forms::bounded_text as text;
 use crate::ui::forms::{post_form, select, FieldErrors, Form, Input};
 use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};

@@ -3,7 +3,6 @@
 //! milestone list of retirees.
 
 use super::occasions::{self, Line, NewOccasion, Occasion};
-use super::orgs::text;
 use crate::audit::Actor;
 use crate::auth::middleware::see_other;
 use crate::auth::roles::Role;
@@ -12,6 +11,7 @@ use crate::money::{in_words, Vnd};
 use crate::state::AppState;
 use crate::ui::export::{self, Table};
 use crate::ui::format::{business_date, date};
+use crate::ui::forms::bounded_text as text;
 use crate::ui::forms::{error_list, post_form, select, FieldErrors, Form, Input, CSRF_FIELD};
 use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
 use actix_multipart::Multipart;

@@ -22,10 +22,7 @@ fn actor(user: &CurrentUser) -> Actor {
     Actor::user(user.user_id, &user.username)
 }
 
-/// Text of at most `max` characters (trimmed); None when too long or with forbidden characters.
-pub fn text(s: &str, max: usize) -> Option<String> {
-    crate::foodsafety::rules::text(s, max)
-}
+use crate::ui::forms::bounded_text as text;
 
 fn options<T: Copy>(
     ctx: &Ctx,
