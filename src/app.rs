@@ -282,6 +282,14 @@ routes! {
     GET "/welfare/occasions/{id}/sheet" Roles(CASE_DECIDERS) => crate::welfare::occasion_pages::sheet;
     GET "/welfare/milestones" Roles(UNION) => crate::welfare::occasion_pages::milestones;
     GET "/welfare/reminders" Roles(UNION) => crate::welfare::reminders::page;
+    GET "/welfare/retirees" Roles(UNION) => crate::welfare::retiree_pages::list;
+    GET "/welfare/retirees.csv" Roles(UNION) => crate::welfare::retiree_pages::csv;
+    GET "/welfare/retirees.xlsx" Roles(UNION) => crate::welfare::retiree_pages::xlsx;
+    GET "/welfare/retirees/{id}" Roles(UNION) => crate::welfare::retiree_pages::show;
+    POST "/welfare/retirees/{id}" Roles(UNION) => crate::welfare::retiree_pages::save;
+    POST "/welfare/retirees/{id}/pensions" Roles(UNION) => crate::welfare::retiree_pages::add_pension;
+    POST "/welfare/retirees/{id}/visits" Roles(UNION) => crate::welfare::retiree_pages::add_visit;
+    POST "/welfare/retirees/{id}/death" Roles(UNION) => crate::welfare::retiree_pages::record_death;
     GET "/kitchen/settings" Roles(KITCHEN_ADMIN) => settings::form;
     POST "/kitchen/settings" Roles(KITCHEN_ADMIN) => settings::save;
 }

@@ -41,7 +41,7 @@ const GIVEN_F: &[&str] = &[
     "Thảo", "Trang", "Yến", "Hạnh",
 ];
 
-pub const PERSONS: usize = 150;
+pub const PERSONS: usize = 165;
 pub const RETIREES_FROM: usize = 136;
 pub const STAFF_ACCOUNTS: usize = 40;
 

@@ -936,6 +936,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    retirees (person_id) {
+        person_id -> Integer,
+        retired_on -> Nullable<Date>,
+        former_unit_id -> Nullable<Integer>,
+        address -> Text,
+        region -> Text,
+        contact_name -> Text,
+        contact_phone -> Text,
+        health_note -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    pensions (id) {
+        id -> Integer,
+        person_id -> Integer,
+        valid_from -> Date,
+        monthly_vnd -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    retiree_visits (id) {
+        id -> Integer,
+        person_id -> Integer,
+        visited_on -> Date,
+        reason -> Text,
+        visitors -> Text,
+        gift -> Text,
+        note -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::joinable!(retirees -> persons (person_id));
+diesel::joinable!(retiree_visits -> persons (person_id));
 diesel::joinable!(occasion_rows -> occasions (occasion_id));
 diesel::joinable!(occasion_rows -> persons (person_id));
 diesel::joinable!(memberships -> persons (person_id));
@@ -1025,4 +1067,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     welfare_cases,
     occasions,
     occasion_rows,
+    retirees,
+    pensions,
+    retiree_visits,
 );

@@ -125,6 +125,27 @@ pub struct Person {
 }
 
 impl Person {
+    /// The stored person as data to change and store again (None if a stored code is one this
+    /// version does not know).
+    pub fn data(&self) -> Option<PersonData> {
+        use super::rules::{Category, Gender};
+        Some(PersonData {
+            employee_code: self.employee_code.clone(),
+            full_name: self.full_name.clone(),
+            unit_id: self.unit_id,
+            category: Category::parse(&self.category)?,
+            gender: match &self.gender {
+                Some(g) => Some(Gender::parse(g)?),
+                None => None,
+            },
+            date_of_birth: self.date_of_birth,
+            status: Status::parse(&self.status)?,
+            status_date: self.status_date,
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+        })
+    }
+
     fn snapshot(&self) -> Value {
         json!({
             "employee_code": self.employee_code, "full_name": self.full_name, "unit_id": self.unit_id,

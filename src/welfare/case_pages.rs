@@ -74,6 +74,17 @@ pub struct ReportForm {
     once: Option<String>,
 }
 
+impl ReportForm {
+    /// A form with the benefit and the event day chosen (a funeral opened from a record).
+    pub fn prefilled(benefit: Option<i32>, event_date: String) -> Self {
+        ReportForm {
+            benefit: benefit.map(|b| b.to_string()).unwrap_or_default(),
+            event_date,
+            ..ReportForm::default()
+        }
+    }
+}
+
 /// The form that reports a case: by employee code, or (on a person's record) for that person
 /// and one of their dependants.
 pub fn report_form(

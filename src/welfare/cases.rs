@@ -291,27 +291,22 @@ fn eligible(
     person: i32,
     day: NaiveDate,
 ) -> Result<bool, AppError> {
-    let status: String = persons::table
-        .find(person)
-        .select(persons::status)
-        .get_result(conn)?;
-    let mut member = || -> Result<bool, AppError> {
-        let n: i64 = memberships::table
-            .inner_join(organisations::table)
-            .filter(memberships::person_id.eq(person))
-            .filter(memberships::joined_on.le(day))
-            .filter(
-                memberships::ended_on
-                    .is_null()
-                    .or(memberships::ended_on.ge(day)),
-            )
-            .count()
-            .get_result(conn)?;
-        Ok(n > 0)
-    };
     Ok(match recipients {
-        "retirees" => status == "retired",
-        "members" => member()?,
+        "retirees" => super::retirees::is_retiree_on(conn, person, day)?,
+        "members" => {
+            let n: i64 = memberships::table
+                .inner_join(organisations::table)
+                .filter(memberships::person_id.eq(person))
+                .filter(memberships::joined_on.le(day))
+                .filter(
+                    memberships::ended_on
+                        .is_null()
+                        .or(memberships::ended_on.ge(day)),
+                )
+                .count()
+                .get_result(conn)?;
+            n > 0
+        }
         _ => true,
     })
 }
@@ -339,7 +334,13 @@ pub fn report(
     if known == 0 {
         return Ok(Err(Refusal::Rule("wf.err_person")));
     }
-    if !eligible(conn, &bt.recipients, n.person_id, n.event_date)? {
+    // The funeral of the member themself: they were entitled the day before they died.
+    let entitled_on = if bt.kind == BenefitKind::Funeral.code() && n.dependant_id.is_none() {
+        n.event_date.pred_opt().unwrap_or(n.event_date)
+    } else {
+        n.event_date
+    };
+    if !eligible(conn, &bt.recipients, n.person_id, entitled_on)? {
         return Ok(Err(Refusal::Rule("wf.err_not_eligible")));
     }
     let dep = match n.dependant_id {

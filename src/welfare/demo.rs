@@ -195,6 +195,92 @@ pub fn load(
             Collect::Cash,
         )?;
     }
+    let retiree_ids: Vec<i32> = person_ids
+        .iter()
+        .skip(retirees_from.saturating_sub(1))
+        .copied()
+        .collect();
+    // Retiree records: where they live, who to call, their pension; last Tết's visits and this
+    // year's milestone visits for some.
+    {
+        use super::retirees::{self, NewVisit};
+        let regions = [
+            "Ba Đình",
+            "Đống Đa",
+            "Cầu Giấy",
+            "Thanh Xuân",
+            "Hà Đông",
+            "Long Biên",
+        ];
+        let streets = [
+            "Kim Mã",
+            "Tôn Đức Thắng",
+            "Trần Duy Hưng",
+            "Nguyễn Trãi",
+            "Quang Trung",
+            "Ngọc Lâm",
+        ];
+        let units = crate::people::store::all_units(c)?;
+        for (i, p) in retiree_ids.iter().enumerate() {
+            let region = regions[i % regions.len()];
+            let (_, mut rec, _) = retirees::retiree(c, *p)?;
+            rec.former_unit_id = units
+                .get(1 + i % units.len().max(2).saturating_sub(1))
+                .map(|u| u.id);
+            rec.address = format!(
+                "{} {}, {}, Hà Nội",
+                10 + i * 7,
+                streets[i % streets.len()],
+                region
+            );
+            rec.region = region.to_string();
+            rec.contact_name = format!("{} (con)", CHILDREN[i % CHILDREN.len()]);
+            rec.contact_phone = format!("09{:08}", 12_345_678 + i * 1_111);
+            if i % 7 == 3 {
+                rec.health_note =
+                    "Huyết áp cao, đi lại khó khăn: nên thăm tại nhà buổi sáng".into();
+            }
+            retirees::save(c, &officer, now, *p, &rec)?;
+            let pension = 5_200_000 + (i as i64 % 9) * 550_000;
+            retirees::add_pension(c, &officer, now, *p, ymd(2024, 7, 1)?, Vnd(pension))?;
+            retirees::add_pension(
+                c,
+                &officer,
+                now,
+                *p,
+                ymd(2025, 7, 1)?,
+                Vnd(pension + pension * 15 / 100),
+            )?;
+            // Visits already paid (and before the death recorded below).
+            let tet = ymd(today.year(), 1, 20 + (i % 8) as u32)?;
+            if i % 3 != 2 && tet < today - Duration::days(40) {
+                retirees::add_visit(
+                    c,
+                    &officer,
+                    now,
+                    *p,
+                    &NewVisit {
+                        visited_on: tet,
+                        reason: "tet".into(),
+                        visitors: "Đ/c Chủ tịch CĐ, Trưởng ban liên lạc hưu trí".into(),
+                        gift: "Quà Tết 500.000 ₫".into(),
+                        note: String::new(),
+                    },
+                )?;
+            }
+        }
+        // Retired Party members keep paying dues on their pension.
+        for p in retiree_ids.iter().take(3) {
+            join(
+                c,
+                cell,
+                *p,
+                MemberRole::Member,
+                ymd(2018, 1, 1)?,
+                Collect::Cash,
+            )?;
+        }
+    }
 
     // Dues rules: union dues 1 % until June 2025, 0,5 % since, capped at 10 % of the base salary.
     for (kind, from, to, bp, cap, reference) in [
@@ -241,6 +327,23 @@ pub fn load(
             },
         )?;
     }
+    dues::add_rule(
+        c,
+        &officer,
+        now,
+        &NewRule {
+            org_kind: OrgKind::PartyCell,
+            applies_to: "retired".into(),
+            category: None,
+            valid_from: ymd(2020, 1, 1)?,
+            valid_to: None,
+            basis: "pension".into(),
+            rate_bp: 50,
+            cap_bp_of_base: None,
+            fixed_vnd: 0,
+            reference: "Quy định 01-QĐ/TW: đảng viên nghỉ hưu đóng 0,5 % lương hưu".into(),
+        },
+    )?;
     let this = today.format("%Y-%m").to_string();
     let last_first = (today.with_day(1).unwrap_or(today) - Duration::days(1))
         .with_day(1)
@@ -509,12 +612,14 @@ pub fn load(
                 .execute(c)?;
         }
         if let Some(p) = retirees.get(4) {
-            diesel::update(persons::table.find(p))
-                .set((
-                    persons::status.eq("deceased"),
-                    persons::status_date.eq(today - Duration::days(40)),
-                ))
-                .execute(c)?;
+            super::retirees::record_death(
+                c,
+                &officer,
+                now,
+                *p,
+                today - Duration::days(40),
+                "Từ trần",
+            )?;
         }
     }
     // Rejected.

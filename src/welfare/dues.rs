@@ -319,6 +319,7 @@ pub fn plan(conn: &mut DbConn, org_id: i32, month: &str) -> Result<Plan, AppErro
         .into_iter()
         .filter_map(|b| base.map(|bs| (b.person_id, b.monthly(bs))))
         .collect();
+    let pensions = super::retirees::pensions_on(conn, first)?;
     let mut out = Plan::default();
     for (mid, pid, name, status, category, status_date) in members {
         if done.contains(&mid) {
@@ -348,7 +349,12 @@ pub fn plan(conn: &mut DbConn, org_id: i32, month: &str) -> Result<Plan, AppErro
             out.problems.push((name, DuesProblem::NoRule.key()));
             continue;
         };
-        match rules::dues_amount(rule, salaries.get(&pid).copied(), None, base) {
+        match rules::dues_amount(
+            rule,
+            salaries.get(&pid).copied(),
+            pensions.get(&pid).copied(),
+            base,
+        ) {
             Ok((amount, basis)) => out.to_create.push((mid, amount, basis, rule.id)),
             Err(p) => out.problems.push((name, p.key())),
         }

@@ -11,5 +11,7 @@ pub mod occasion_pages;
 pub mod occasions;
 pub mod orgs;
 pub mod reminders;
+pub mod retiree_pages;
+pub mod retirees;
 pub mod rules;
 pub mod store;

@@ -593,10 +593,19 @@ pub async fn milestones(
         .year
         .filter(|y| (2000..=2100).contains(y))
         .unwrap_or_else(|| state.clock.today().year());
-    let list = state
+    let (list, visited) = state
         .db
-        .read(move |c| occasions::milestones(c, year, today))
+        .read(move |c| {
+            Ok((
+                occasions::milestones(c, year, today)?,
+                super::retirees::visited_in(c, year)?,
+            ))
+        })
         .await?;
+    let seen = list
+        .iter()
+        .filter(|m| visited.contains(&m.person_id))
+        .count();
     Ok(layout::page(
         &ctx,
         ctx.t("wf.milestones"),
@@ -607,9 +616,13 @@ pub async fn milestones(
             }))
             p.hint { (ctx.t("wf.age_convention")) }
             @if list.is_empty() { p { (ctx.t("wf.no_milestones")) } } @else {
+                p { (ctx.tf("wf.milestones_visited", format!("{seen}/{}", list.len()))) }
                 table.responsive {
-                    thead { tr { th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th { (ctx.t("people.dob")) } th.num { (ctx.t("wf.age")) } } }
-                    tbody { @for m in &list { tr { td { (m.code) } td { (m.name) } td { (date(m.born)) } td.num { (m.age) } } } }
+                    thead { tr { th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th { (ctx.t("people.dob")) } th.num { (ctx.t("wf.age")) } th { (ctx.tf("wf.visited_in", year)) } } }
+                    tbody { @for m in &list { tr {
+                        td { (m.code) } td { a href={ "/welfare/retirees/" (m.person_id) } { (m.name) } } td { (date(m.born)) } td.num { (m.age) }
+                        td { @if visited.contains(&m.person_id) { (ctx.t("wf.yes")) } @else { "—" } }
+                    } } }
                 }
             }
         },

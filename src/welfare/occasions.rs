@@ -89,16 +89,6 @@ pub struct NewOccasion {
 type Entitled = (i32, Option<i32>, Option<i32>);
 /// A child: (id, parent, born, same as, died on).
 type Kid = (i32, i32, Option<NaiveDate>, Option<i32>, Option<NaiveDate>);
-/// A retiree: (id, code, name, born, status, status date).
-type Elder = (
-    i32,
-    String,
-    String,
-    Option<NaiveDate>,
-    String,
-    Option<NaiveDate>,
-);
-
 /// Who is on a list by the rules: (person, dependant, child key).
 fn by_rules(conn: &mut DbConn, o: &NewOccasion) -> Result<Vec<Entitled>, AppError> {
     let day = o.occasion_date;
@@ -143,12 +133,7 @@ fn by_rules(conn: &mut DbConn, o: &NewOccasion) -> Result<Vec<Entitled>, AppErro
             if o.audience == "members_and_retirees" {
                 out.extend(member_ids.iter().map(|p| (*p, None, None)));
             }
-            let retired: Vec<(i32, Option<NaiveDate>)> = persons::table
-                .filter(persons::status.eq("retired"))
-                .select((persons::id, persons::status_date))
-                .order(persons::id.asc())
-                .load(conn)?;
-            for (p, _) in retired {
+            for p in super::retirees::retirees_on(conn, day)? {
                 if !out.iter().any(|x| x.0 == p) {
                     out.push((p, None, None));
                 }
@@ -588,8 +573,10 @@ pub fn milestones(
 ) -> Result<Vec<Milestone>, AppError> {
     let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(AppError::BadRequest("err.bad_query"))?;
     let reference = end.min(today);
-    let rows: Vec<Elder> = persons::table
-        .filter(persons::status.eq_any(["retired", "deceased"]))
+    // Removed from lists from the date of death.
+    let ids = super::retirees::retirees_on(conn, reference)?;
+    let rows: Vec<(i32, String, String, Option<NaiveDate>)> = persons::table
+        .filter(persons::id.eq_any(&ids))
         .filter(persons::date_of_birth.is_not_null())
         .order((persons::date_of_birth.asc(), persons::id.asc()))
         .select((
@@ -597,18 +584,12 @@ pub fn milestones(
             persons::employee_code,
             persons::full_name,
             persons::date_of_birth,
-            persons::status,
-            persons::status_date,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(id, code, name, born, status, status_date)| {
+        .filter_map(|(id, code, name, born)| {
             let born = born?;
-            // Removed from lists from the date of death.
-            if status == "deceased" && status_date.is_none_or(|d| d <= reference) {
-                return None;
-            }
             let age = year - born.year();
             milestone(age).then_some(Milestone {
                 person_id: id,

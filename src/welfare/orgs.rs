@@ -81,7 +81,7 @@ fn list_view(ctx: &Ctx, orgs: &[Organisation], f: &OrgForm, e: &FieldErrors) -> 
         html! {
             (layout::title_bar(ctx.t("wf.orgs"), html! {
                 a href="/welfare/dues" { (ctx.t("wf.dues")) } " · " a href="/welfare/cases" { (ctx.t("wf.cases")) }
-                " · " a href="/welfare/occasions" { (ctx.t("wf.occasions")) } " · " a href="/welfare/milestones" { (ctx.t("wf.milestones")) } " · " a href="/welfare/reminders" { (ctx.t("wf.reminders")) }
+                " · " a href="/welfare/occasions" { (ctx.t("wf.occasions")) } " · " a href="/welfare/retirees" { (ctx.t("wf.retirees")) } " · " a href="/welfare/milestones" { (ctx.t("wf.milestones")) } " · " a href="/welfare/reminders" { (ctx.t("wf.reminders")) }
             }))
             table.responsive {
                 thead { tr { th { (ctx.t("wf.org_name")) } th { (ctx.t("wf.org_kind")) } th { (ctx.t("wf.parent")) } th { (ctx.t("wf.started")) } th { (ctx.t("wf.state")) } } }

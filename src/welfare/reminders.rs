@@ -136,7 +136,7 @@ pub async fn page(state: web::Data<AppState>, ctx: Ctx) -> Result<Markup, AppErr
             section.reminders-milestones {
                 h2 { (ctx.tf("wf.rem_milestones", today.year())) }
                 @if r.milestones.is_empty() { p { (ctx.t("wf.rem_none")) } } @else {
-                    ul { @for m in &r.milestones { li { (m.name) " · " (m.code) " — " (ctx.tf("wf.rem_age", m.age)) } } }
+                    ul { @for m in &r.milestones { li { a href={ "/welfare/retirees/" (m.person_id) } { (m.name) } " · " (m.code) " — " (ctx.tf("wf.rem_age", m.age)) } } }
                     p { a href="/welfare/milestones" { (ctx.t("wf.milestones")) } }
                 }
             }

@@ -189,7 +189,7 @@ async fn demo_data_loads_into_an_empty_database_only_and_can_be_clicked_through(
     let report = canteen::demo::load(&app.state.db, app.clock(), Some("com trua ngon".into()))
         .expect("demo");
     assert!(report.expect("loaded").contains("nv001"));
-    assert_eq!(app.count("persons"), 150);
+    assert_eq!(app.count("persons"), 165);
     assert_eq!(app.count("users"), 48);
     assert!(
         app.count("orders WHERE status = 'served'") > 1000,
@@ -201,7 +201,7 @@ async fn demo_data_loads_into_an_empty_database_only_and_can_be_clicked_through(
     let again =
         canteen::demo::load(&app.state.db, app.clock(), Some("x".into())).expect("second run");
     assert!(again.is_none(), "never into a database with data");
-    assert_eq!(app.count("persons"), 150);
+    assert_eq!(app.count("persons"), 165);
 
     let mut staff = app.client();
     staff.login("nv001", "com trua ngon").await;
@@ -259,9 +259,16 @@ async fn demo_data_loads_into_an_empty_database_only_and_can_be_clicked_through(
     let milestones = cd.get("/welfare/milestones").await;
     assert_eq!(
         milestones.texts("main table tbody tr").len(),
-        4,
-        "70, 75, 80, 90 this year"
+        8,
+        "70, 75, 80, 90 this year, twice over"
     );
+    // About thirty retirees with their records, pensions and visits; one died.
+    let retirees = cd.get("/welfare/retirees").await;
+    assert_eq!(retirees.texts("main table tbody tr").len(), 29);
+    assert_eq!(app.count("retirees"), 30);
+    assert_eq!(app.count("persons WHERE status = 'deceased'"), 1);
+    assert!(app.count("pensions") >= 60);
+    assert!(app.count("retiree_visits") > 10);
     // Last month is closed with the caterer's e-invoice reconciled (two discrepancies,
     // explained), and ready to sign: preparer, chief accountant, and the deputy head signing
     // KT. while the head is on the business trip the demo records.

@@ -17,6 +17,7 @@ mod ordering;
 mod people;
 mod periods;
 mod reconcile;
+mod retirees;
 mod security;
 mod signoff;
 mod subsidy;

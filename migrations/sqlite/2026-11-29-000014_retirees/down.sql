@@ -1,0 +1,3 @@
+DROP TABLE retiree_visits;
+DROP TABLE pensions;
+DROP TABLE retirees;
