@@ -449,16 +449,54 @@ async fn payroll(
     format: export::Format,
 ) -> Result<HttpResponse, AppError> {
     let first = month_first(q.m.as_deref(), state.clock.today())?;
-    let d = load(&state, first).await?;
-    let people = store::per_person(&d.lines, &d.adjustments, &d.who);
+    let mut d = load(&state, first).await?;
+    // Union, Party and other dues collected by deduction join the meals in one file, also for
+    // people who had no meal that month.
+    let month = crate::periods::month_key(first);
+    let known: Vec<i32> = d.who.keys().copied().collect();
+    let (dues, more_who) = state
+        .db
+        .read(move |c| {
+            let dues = crate::welfare::dues::payroll_dues(c, &month)?;
+            let missing: Vec<i32> = dues
+                .keys()
+                .filter(|p| !known.contains(p))
+                .copied()
+                .collect();
+            Ok((dues, store::who_of(c, &missing)?))
+        })
+        .await?;
+    d.who.extend(more_who);
+    let mut people = store::per_person(&d.lines, &d.adjustments, &d.who);
+    for p in dues.keys() {
+        if !people.iter().any(|t| t.person_id == *p) {
+            people.push(PersonTotal {
+                person_id: *p,
+                ..Default::default()
+            });
+        }
+    }
+    people.sort_by_cached_key(|t| {
+        d.who
+            .get(&t.person_id)
+            .map(|w| (w.sort_key.clone(), w.code.clone()))
+            .unwrap_or_default()
+    });
+    let dues_of = |t: &PersonTotal| dues.get(&t.person_id).copied().unwrap_or_default();
+    let deduct = |t: &PersonTotal| t.to_pay() + dues_of(t).total();
     let row = |t: &PersonTotal, how: &str| {
         let w = d.who.get(&t.person_id);
+        let du = dues_of(t);
         vec![
             w.map(|w| w.code.clone()).unwrap_or_default(),
             w.map(|w| w.name.clone()).unwrap_or_default(),
             w.and_then(|w| w.unit.clone()).unwrap_or_default(),
             t.meals.to_string(),
             t.to_pay().to_string(),
+            du.union.to_string(),
+            du.party.to_string(),
+            du.other.to_string(),
+            deduct(t).to_string(),
             how.to_string(),
             t.staff.to_string(),
             t.adjust.to_string(),
@@ -471,42 +509,43 @@ async fn payroll(
         .iter()
         .map(|t| row(t, ctx.t("month.by_payroll")))
         .collect();
-    let total = |l: &[&PersonTotal]| l.iter().map(|t| t.to_pay()).sum::<i64>();
-    let meals = |l: &[&PersonTotal]| l.iter().map(|t| t.meals).sum::<i64>();
-    let shares = |l: &[&PersonTotal]| l.iter().map(|t| t.staff).sum::<i64>();
-    let adjusted = |l: &[&PersonTotal]| l.iter().map(|t| t.adjust).sum::<i64>();
+    let sum = |l: &[&PersonTotal], f: &dyn Fn(&PersonTotal) -> i64| {
+        l.iter().map(|t| f(t)).sum::<i64>().to_string()
+    };
+    let total_row = |l: &[&PersonTotal], label: &str| {
+        vec![
+            String::new(),
+            label.to_string(),
+            String::new(),
+            sum(l, &|t| t.meals),
+            sum(l, &|t| t.to_pay()),
+            sum(l, &|t| dues_of(t).union),
+            sum(l, &|t| dues_of(t).party),
+            sum(l, &|t| dues_of(t).other),
+            sum(l, &deduct),
+            String::new(),
+            sum(l, &|t| t.staff),
+            sum(l, &|t| t.adjust),
+        ]
+    };
     // The CSV is read by the payroll system: people only, no total rows.
     let totals = format == export::Format::Xlsx;
     if totals {
-        rows.push(vec![
-            String::new(),
-            ctx.t("month.total_payroll").to_string(),
-            String::new(),
-            meals(&payroll).to_string(),
-            total(&payroll).to_string(),
-            String::new(),
-            shares(&payroll).to_string(),
-            adjusted(&payroll).to_string(),
-        ]);
+        rows.push(total_row(&payroll, ctx.t("month.total_payroll")));
     }
     rows.extend(cash.iter().map(|t| row(t, ctx.t("month.in_cash"))));
     if totals && !cash.is_empty() {
-        rows.push(vec![
-            String::new(),
-            ctx.t("month.total_cash").to_string(),
-            String::new(),
-            meals(&cash).to_string(),
-            total(&cash).to_string(),
-            String::new(),
-            shares(&cash).to_string(),
-            adjusted(&cash).to_string(),
-        ]);
+        rows.push(total_row(&cash, ctx.t("month.total_cash")));
     }
     let header = [
         ctx.t("people.code"),
         ctx.t("people.name"),
         ctx.t("people.unit"),
         ctx.t("month.meals"),
+        ctx.t("month.meal_amount"),
+        ctx.t("month.union_dues"),
+        ctx.t("month.party_dues"),
+        ctx.t("month.other_dues"),
         ctx.t("month.deduct"),
         ctx.t("month.how"),
         ctx.t("month.staff_share"),
@@ -535,11 +574,15 @@ async fn payroll(
             (2, 28.0),
             (3, 8.0),
             (4, 16.0),
-            (5, 18.0),
-            (6, 16.0),
+            (5, 14.0),
+            (6, 14.0),
             (7, 14.0),
+            (8, 16.0),
+            (9, 18.0),
+            (10, 16.0),
+            (11, 14.0),
         ],
-        money: &[4, 6, 7],
+        money: &[4, 5, 6, 7, 8, 10, 11],
     };
     let file = export::download(
         &table,
@@ -551,7 +594,7 @@ async fn payroll(
         ),
     )?;
     let what = json!({"month": first.format("%Y-%m").to_string(), "rows": people.len(),
-        "total_vnd": total(&payroll) + total(&cash), "format": format.code()});
+        "total_vnd": people.iter().map(deduct).sum::<i64>(), "format": format.code()});
     let (actor, now) = (
         Actor::user(user.user_id, &user.username),
         state.clock.now_naive(),

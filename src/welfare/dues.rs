@@ -5,7 +5,8 @@ use super::rules::{self, DuesProblem, DuesRule, OrgKind};
 use super::store::organisation;
 use crate::audit::{self, Actor, Entry};
 use crate::db::schema::{
-    dues, dues_exemptions, dues_payments, dues_rules, dues_suspensions, memberships, persons,
+    dues, dues_exemptions, dues_payments, dues_rules, dues_suspensions, memberships, organisations,
+    persons,
 };
 use crate::db::DbConn;
 use crate::error::AppError;
@@ -413,6 +414,54 @@ pub fn generate(
         )?;
     }
     Ok(p)
+}
+
+/// A person's dues of a month to deduct from pay, by kind of organisation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PayrollDues {
+    /// Trade union (grassroots union and union groups).
+    pub union: i64,
+    /// Party cell or committee.
+    pub party: i64,
+    /// Any other organisation (youth union, women's committee, …).
+    pub other: i64,
+}
+
+impl PayrollDues {
+    pub fn total(&self) -> i64 {
+        self.union + self.party + self.other
+    }
+}
+
+/// The month's dues collected by payroll deduction, per person: dues of memberships collected
+/// that way, unpaid or paid by the deduction (not those settled in cash or by transfer).
+pub fn payroll_dues(conn: &mut DbConn, month: &str) -> Result<HashMap<i32, PayrollDues>, AppError> {
+    let rows: Vec<(i32, String, i64, Option<String>)> = dues::table
+        .inner_join(memberships::table.inner_join(organisations::table))
+        .left_join(dues_payments::table)
+        .filter(dues::month.eq(month))
+        .filter(memberships::collect_by.eq(rules::Collect::Payroll.code()))
+        .filter(dues::amount_vnd.gt(0))
+        .select((
+            memberships::person_id,
+            organisations::kind,
+            dues::amount_vnd,
+            dues_payments::method.nullable(),
+        ))
+        .load(conn)?;
+    let mut out: HashMap<i32, PayrollDues> = HashMap::new();
+    for (person, kind, amount, method) in rows {
+        if method.is_some_and(|m| m != rules::Collect::Payroll.code()) {
+            continue;
+        }
+        let e = out.entry(person).or_default();
+        match kind.as_str() {
+            "union" | "union_group" => e.union += amount,
+            "party_cell" | "party_committee" => e.party += amount,
+            _ => e.other += amount,
+        }
+    }
+    Ok(out)
 }
 
 /// One member's dues of a month with its payment.

@@ -1124,3 +1124,90 @@ async fn reminders_list_this_months_birthdays_children_ageing_out_and_arrears_of
     assert_eq!(arrears.len(), 1, "{arrears:?}");
     assert!(arrears[0].contains("Đinh Văn Tháng Hai") && arrears[0].contains("3 tháng"));
 }
+
+#[actix_web::test]
+async fn the_payroll_file_deducts_union_and_party_dues_in_their_own_columns_also_for_people_without_meals(
+) {
+    let app = TestApp::spawn().await;
+    // 4,40 × 2.340.000 = 10.296.000.
+    salaried(&app, "CB1", "Nguyễn Văn An", 440);
+    salaried(&app, "CB2", "Trần Thị Bình", 440);
+    let mut cd = app.login_as("congdoan", &[Role::UnionOfficer]).await;
+    let union_id = union(&mut cd, "Công đoàn cơ sở", "union").await;
+    let cell = union(&mut cd, "Chi bộ", "party_cell").await;
+    assert_eq!(join(&mut cd, union_id, "CB1").await, 303);
+    assert_eq!(join(&mut cd, cell, "CB1").await, 303);
+    // Bình pays her union dues in cash: not in the payroll file.
+    let r = cd
+        .post(
+            &format!("/welfare/organisations/{union_id}/members"),
+            &[
+                ("code", "CB2"),
+                ("role", "member"),
+                ("joined_on", "01/01/2021"),
+                ("member_since", ""),
+                ("card_number", ""),
+                ("collect_by", "cash"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    cd.get("/welfare/dues/rules").await;
+    for (kind, rate) in [("union", "0,5"), ("party_cell", "1")] {
+        let r = cd
+            .post(
+                "/welfare/dues/rules",
+                &[
+                    ("org_kind", kind),
+                    ("applies_to", "working"),
+                    ("category", ""),
+                    ("valid_from", "01/01/2020"),
+                    ("valid_to", ""),
+                    ("basis", "salary"),
+                    ("rate_percent", rate),
+                    ("cap_percent", ""),
+                    ("fixed", ""),
+                    ("reference", "Quy định"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    for org in [union_id, cell] {
+        let o = org.to_string();
+        let r = cd
+            .post(
+                "/welfare/dues/generate",
+                &[("org", o.as_str()), ("m", "2026-10")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let mut kt = app.login_as("ketoan", &[Role::Accountant]).await;
+    let csv = kt.get("/accounting/payroll.csv?m=2026-10").await;
+    let text = String::from_utf8(csv.bytes.clone()).expect("utf-8");
+    let header = text.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("Đoàn phí công đoàn") && header.contains("Đảng phí"),
+        "{header}"
+    );
+    // No meal that month, still deducted: union 51.480, Party 102.960, total 154.440.
+    let an = text
+        .lines()
+        .find(|l| l.starts_with("CB1,"))
+        .unwrap_or_else(|| panic!("An is in the file: {text}"));
+    assert!(an.contains(",0,0,51480,102960,0,154440,"), "{an}");
+    assert!(!text.contains("CB2,"), "cash dues stay out: {text}");
+    // The XLSX totals add the dues up too.
+    let xlsx = kt.get("/accounting/payroll.xlsx?m=2026-10").await;
+    use calamine::{DataType, Reader};
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes.clone())).expect("xlsx");
+    let sheet = wb.worksheet_range_at(0).expect("a sheet").expect("cells");
+    let total = sheet
+        .rows()
+        .find(|r| r.get(1).is_some_and(|c| *c == "Cộng trừ lương"))
+        .and_then(|r| r.get(8).and_then(|c| c.as_f64()))
+        .expect("a total row");
+    assert_eq!(total, 154_440.0);
+}
