@@ -190,6 +190,9 @@ routes! {
     GET "/accounting/month" Roles(ACCOUNTING_READERS) => crate::accounting::handlers::month;
     GET "/accounting/eligibility" Roles(ELIGIBILITY_READERS) => crate::subsidy::eligibility::list;
     GET "/accounting/funds" Roles(ELIGIBILITY_READERS) => crate::ledger::handlers::page;
+    GET "/accounting/funds/{id}/report" Roles(ELIGIBILITY_READERS) => crate::ledger::report::page;
+    GET "/accounting/funds/{id}/report.xlsx" Roles(ELIGIBILITY_READERS) => crate::ledger::report::xlsx;
+    POST "/accounting/funds/{id}/budget" Roles(ACCOUNTANT) => crate::ledger::report::set_plan;
     GET "/accounting/policies" Roles(ACCOUNTING_READERS) => crate::subsidy::policies::list;
     GET "/accounting/salary" Roles(SALARY_READERS) => crate::subsidy::salary::page;
     POST "/accounting/salary" Roles(ACCOUNTANT) => crate::subsidy::salary::set;
@@ -249,6 +252,7 @@ routes! {
     GET "/welfare/organisations/{id}" Roles(UNION) => crate::welfare::orgs::show;
     POST "/welfare/organisations/{id}/members" Roles(UNION) => crate::welfare::orgs::join;
     POST "/welfare/organisations/{id}/dissolve" Roles(UNION) => crate::welfare::orgs::dissolve;
+    POST "/welfare/organisations/{id}/fund" Roles(UNION) => crate::welfare::orgs::set_fund;
     POST "/welfare/memberships/{id}/end" Roles(UNION) => crate::welfare::orgs::end_membership;
     GET "/welfare/people/{id}" Roles(UNION) => crate::welfare::orgs::person;
     POST "/welfare/people/{id}/dependants" Roles(UNION) => crate::welfare::orgs::add_dependant;

@@ -757,6 +757,7 @@ diesel::table! {
         end_reason -> Text,
         created_at -> Timestamp,
         created_by -> Nullable<Integer>,
+        fund_id -> Nullable<Integer>,
     }
 }
 
@@ -857,6 +858,7 @@ diesel::table! {
         amount_vnd -> BigInt,
         recorded_at -> Timestamp,
         recorded_by -> Nullable<Integer>,
+        voucher_id -> Nullable<Integer>,
     }
 }
 
@@ -976,6 +978,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    budget_lines (fund_id, year, line) {
+        fund_id -> Integer,
+        year -> Integer,
+        line -> Text,
+        planned_vnd -> BigInt,
+    }
+}
+
 diesel::joinable!(retirees -> persons (person_id));
 diesel::joinable!(retiree_visits -> persons (person_id));
 diesel::joinable!(occasion_rows -> occasions (occasion_id));
@@ -1070,4 +1081,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     retirees,
     pensions,
     retiree_visits,
+    budget_lines,
 );

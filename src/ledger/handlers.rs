@@ -94,7 +94,7 @@ fn view(
             table {
                 thead { tr { th { (ctx.t("fund.name")) } th.num { (ctx.t("fund.planned")) } th.num { (ctx.t("fund.received")) } th.num { (ctx.t("fund.spent")) } th.num { (ctx.t("fund.balance")) } th { (ctx.t("fund.used")) } } }
                 tbody { @for (fund, fig, _) in funds { tr {
-                    td { (fund.code) " — " (fund.name) }
+                    td { a href=(format!("/accounting/funds/{}/report?year={year}", fund.id)) { (fund.code) " — " (fund.name) } }
                     td.num { (fig.planned.map(|p| p.to_string()).unwrap_or_else(|| "—".into())) }
                     td.num { (fig.received) } td.num { (fig.spent) }
                     td.num { (fig.balance()) @if fig.balance().0 < 0 { " " span.badge.off { (ctx.t("fund.negative")) } } }
@@ -109,6 +109,7 @@ fn view(
             }
             @for (fund, fig, vouchers) in funds.iter().filter(|x| !x.2.is_empty()) {
                 h2 { (fund.code) " — " (fund.name) }
+                p { a href=(format!("/accounting/funds/{}/report?year={year}", fund.id)) { (ctx.t("fund.open_report")) } }
                 (spending_chart(ctx, fund, fig, vouchers))
                 table.responsive {
                     thead { tr { th { (ctx.t("voucher.number")) } th { (ctx.t("week.day")) } th { (ctx.t("voucher.description")) } th.num { (ctx.t("voucher.amount")) } th { span.sr { (ctx.t("common.actions")) } } } }
@@ -136,6 +137,19 @@ fn view(
                         (Input::text("date", ctx.t("week.day"), &f.date).required().hint(ctx.t("cal.date_hint")).render(ctx, e))
                         (Input::text("amount", ctx.t("voucher.amount"), &f.amount).required().render(ctx, e))
                         (Input::text("description", ctx.t("voucher.description"), &f.description).required().render(ctx, e))
+                        div.field {
+                            label for="f-line" { (ctx.t("voucher.line")) }
+                            select #f-line name="line" aria-invalid=[e.get("line").map(|_| "true")] {
+                                option value="" { "—" }
+                                optgroup label=(ctx.t("fund.receipts")) {
+                                    @for (c, k) in super::lines::RECEIPT_LINES { option value=(c) selected[f.line == *c] { (ctx.t(k)) } }
+                                }
+                                optgroup label=(ctx.t("fund.payments")) {
+                                    @for (c, k) in super::lines::PAYMENT_LINES { option value=(c) selected[f.line == *c] { (ctx.t(k)) } }
+                                }
+                            }
+                            @if let Some(k) = e.get("line") { p.error { (ctx.t(k)) } }
+                        }
                         button type="submit" { (ctx.t("voucher.post")) }
                     }))
                 }
@@ -159,6 +173,8 @@ pub struct VoucherForm {
     amount: String,
     #[serde(default)]
     description: String,
+    #[serde(default)]
+    line: String,
 }
 
 /// Posts a voucher; a refused form comes back with its input and messages (422).
@@ -182,6 +198,17 @@ pub async fn post(
     if day.is_none() {
         e.add("date", "cal.err_date");
     }
+    // The budget line, of the voucher's own side (receipts or payments).
+    let source = match f.line.as_str() {
+        "" => None,
+        l if super::lines::lines_for(kind).iter().any(|(c, _)| *c == l) => {
+            Some(super::lines::manual_source(l))
+        }
+        _ => {
+            e.add("line", "voucher.err_line");
+            None
+        }
+    };
     let amount = match Vnd::parse(&f.amount) {
         Ok(a) if a.0 > 0 && a.0 <= store::MAX_VOUCHER.0 => Some(a),
         Ok(_) => {
@@ -193,7 +220,7 @@ pub async fn post(
             None
         }
     };
-    if let (Some(day), Some(amount)) = (day, amount) {
+    if let (true, Some(day), Some(amount)) = (e.is_empty(), day, amount) {
         let (actor, now) = (
             Actor::user(user.user_id, &user.username),
             state.clock.now_naive(),
@@ -217,7 +244,7 @@ pub async fn post(
                         amount,
                         description: &description,
                         person: None,
-                        source: None,
+                        source: source.as_deref(),
                     },
                 )
                 .map(Some)

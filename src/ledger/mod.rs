@@ -3,4 +3,6 @@
 //! never changes (the database refuses it too); a mistake is corrected by a reversing voucher.
 
 pub mod handlers;
+pub mod lines;
+pub mod report;
 pub mod store;

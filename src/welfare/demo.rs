@@ -353,20 +353,25 @@ pub fn load(
         dues::generate(c, &officer, now, o, &last)?;
         dues::generate(c, &officer, now, o, &this)?;
     }
-    // Last month's dues were collected, but for a few members paying in cash.
+    // A union fund, receiving the union's dues.
+    let fund = ledger::create_fund(c, &officer, now, "CĐ", "Quỹ công đoàn cơ sở", "union")?;
+    store::set_fund(c, &officer, now, union, Some(fund))?;
+    // Last month's dues were collected with this month's pay (last month is closed), and in
+    // cash from some of those paying in cash.
+    let collected_on = today.min(today.with_day(5).unwrap_or(today));
+    dues::collect_payroll(c, &officer, now, union, &last, collected_on)?;
     for (n, line) in dues::month_lines(c, union, &last)?.iter().enumerate() {
-        if line.collect_by == Collect::Cash.code() && n % 3 != 0 {
+        if line.collect_by != Collect::Cash.code() || n % 3 != 0 {
             continue;
         }
-        let method = Collect::parse(&line.collect_by).unwrap_or(Collect::Payroll);
         dues::pay(
             c,
             &officer,
             now,
             line.dues_id,
-            today.min(last_first + Duration::days(27)),
-            method,
-            "",
+            collected_on,
+            Collect::Cash,
+            &format!("BL{:04}", 100 + n),
         )?;
     }
 
@@ -412,8 +417,7 @@ pub fn load(
         },
     )?;
 
-    // A union fund, and the catalogue.
-    let fund = ledger::create_fund(c, &officer, now, "CĐ", "Quỹ công đoàn cơ sở", "union")?;
+    // The catalogue.
     ledger::post(
         c,
         &accountant,
@@ -425,8 +429,27 @@ pub fn load(
             amount: Vnd(40_000_000),
             description: "Kinh phí công đoàn được cấp lại",
             person: None,
-            source: None,
+            source: Some("manual:allocation"),
         },
+    )?;
+    // The year's plan by line.
+    crate::ledger::lines::set_lines(
+        c,
+        &accountant,
+        now,
+        fund,
+        today.year(),
+        &[
+            ("dues", Some(Vnd(60_000_000))),
+            ("allocation", Some(Vnd(40_000_000))),
+            ("sick", Some(Vnd(8_000_000))),
+            ("hospital", Some(Vnd(6_000_000))),
+            ("funeral", Some(Vnd(12_000_000))),
+            ("wedding", Some(Vnd(4_000_000))),
+            ("birth", Some(Vnd(4_000_000))),
+            ("hardship", Some(Vnd(10_000_000))),
+            ("occasion", Some(Vnd(30_000_000))),
+        ],
     )?;
     let mut types = Vec::new();
     for (code, name, kind, default, max, per_year, relatives) in [

@@ -416,6 +416,14 @@ pub fn generate(
     Ok(p)
 }
 
+/// "10/2026" for "2026-10".
+fn month_label(month: &str) -> String {
+    match month.split_once('-') {
+        Some((y, m)) => format!("{m}/{y}"),
+        None => month.to_string(),
+    }
+}
+
 /// A person's dues of a month to deduct from pay, by kind of organisation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PayrollDues {
@@ -545,10 +553,8 @@ pub fn pay(
         .find(mid)
         .select(memberships::organisation_id)
         .get_result(conn)?;
-    if organisation(conn, org)?
-        .ended_on
-        .is_some_and(|e| e < paid_on)
-    {
+    let o = organisation(conn, org)?;
+    if o.ended_on.is_some_and(|e| e < paid_on) {
         return Err(AppError::BadRequest("wf.err_dissolved"));
     }
     let paid: i64 = dues_payments::table
@@ -569,6 +575,41 @@ pub fn pay(
             dues_payments::recorded_by.eq(actor.user_id),
         ))
         .execute(conn)?;
+    // Into the organisation's fund: a receipt voucher for the payment.
+    if let Some(fund) = o.fund_id {
+        let (person, name): (i32, String) = memberships::table
+            .inner_join(persons::table)
+            .filter(memberships::id.eq(mid))
+            .select((persons::id, persons::full_name))
+            .get_result(conn)?;
+        let description = format!(
+            "Thu phí tháng {} — {name}{}",
+            month_label(&month),
+            if receipt_no.is_empty() {
+                String::new()
+            } else {
+                format!(" (biên lai {receipt_no})")
+            }
+        );
+        let source = format!("dues:{dues_id}");
+        let v = crate::ledger::store::post(
+            conn,
+            actor,
+            now,
+            &crate::ledger::store::NewVoucher {
+                fund,
+                kind: crate::ledger::store::RECEIPT,
+                date: paid_on,
+                amount: Vnd(amount),
+                description: &description,
+                person: Some(person),
+                source: Some(&source),
+            },
+        )?;
+        diesel::update(dues_payments::table.find(dues_id))
+            .set(dues_payments::voucher_id.eq(v.id))
+            .execute(conn)?;
+    }
     audit::record(
         conn,
         actor,
@@ -591,10 +632,8 @@ pub fn collect_payroll(
     month: &str,
     paid_on: NaiveDate,
 ) -> Result<usize, AppError> {
-    if organisation(conn, org_id)?
-        .ended_on
-        .is_some_and(|e| e < paid_on)
-    {
+    let o = organisation(conn, org_id)?;
+    if o.ended_on.is_some_and(|e| e < paid_on) {
         return Err(AppError::BadRequest("wf.err_dissolved"));
     }
     let open: Vec<(i32, i64)> = dues::table
@@ -618,6 +657,35 @@ pub fn collect_payroll(
                 dues_payments::recorded_at.eq(now),
                 dues_payments::recorded_by.eq(actor.user_id),
             ))
+            .execute(conn)?;
+    }
+    // Into the organisation's fund: one receipt voucher for the whole collection.
+    if let (Some(fund), false) = (o.fund_id, open.is_empty()) {
+        let total: i64 = open.iter().map(|x| x.1).sum();
+        let description = format!(
+            "Thu phí tháng {} qua lương — {} ({} người)",
+            month_label(month),
+            o.name,
+            open.len()
+        );
+        let source = format!("dues_payroll:{org_id}:{month}");
+        let v = crate::ledger::store::post(
+            conn,
+            actor,
+            now,
+            &crate::ledger::store::NewVoucher {
+                fund,
+                kind: crate::ledger::store::RECEIPT,
+                date: paid_on,
+                amount: Vnd(total),
+                description: &description,
+                person: None,
+                source: Some(&source),
+            },
+        )?;
+        let ids: Vec<i32> = open.iter().map(|x| x.0).collect();
+        diesel::update(dues_payments::table.filter(dues_payments::dues_id.eq_any(ids)))
+            .set(dues_payments::voucher_id.eq(v.id))
             .execute(conn)?;
     }
     if !open.is_empty() {

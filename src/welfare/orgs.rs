@@ -219,15 +219,29 @@ async fn render_show(
     let search = mq.q.clone().unwrap_or_default();
     let page = mq.page.unwrap_or(1).clamp(1, 100_000);
     let s2 = search.clone();
-    let (o, (members, total)) = state
+    let (o, (members, total), funds) = state
         .db
         .read(move |c| {
             Ok((
                 store::organisation(c, id)?,
                 store::members(c, id, &s2, page, PER_PAGE)?,
+                crate::ledger::store::funds(c)?,
             ))
         })
         .await?;
+    let fund_options: Vec<(String, String)> =
+        std::iter::once((String::new(), ctx.t("wf.no_fund").to_string()))
+            .chain(
+                funds
+                    .iter()
+                    .filter(|f| f.active || Some(f.id) == o.fund_id)
+                    .map(|f| (f.id.to_string(), format!("{} — {}", f.code, f.name))),
+            )
+            .collect();
+    let fund_name = funds
+        .iter()
+        .find(|f| Some(f.id) == o.fund_id)
+        .map(|f| format!("{} — {}", f.code, f.name));
     let roles = options(
         ctx,
         MemberRole::ALL,
@@ -245,7 +259,8 @@ async fn render_show(
                 a href={ "/welfare/dues?org=" (o.id) } { (ctx.t("wf.dues")) } " · "
                 a href={ "/welfare/arrears?org=" (o.id) } { (ctx.t("wf.arrears")) }
             }))
-            p { (ctx.t(o.kind_key())) " · " (ctx.t("wf.started")) " " (date(o.started_on)) }
+            p { (ctx.t(o.kind_key())) " · " (ctx.t("wf.started")) " " (date(o.started_on))
+                " · " (ctx.t("wf.dues_fund")) ": " (fund_name.as_deref().unwrap_or(ctx.t("wf.no_fund"))) }
             @if let Some(end) = o.ended_on {
                 p.alert role="status" { (ctx.tf("wf.dissolved_on", date(end))) " — " (o.end_reason) ". " (ctx.t("wf.read_only")) }
             }
@@ -288,6 +303,14 @@ async fn render_show(
                     }))
                 }
                 div.card.no-print {
+                    h2 { (ctx.t("wf.dues_fund")) }
+                    p.hint { (ctx.t("wf.dues_fund_help")) }
+                    (post_form(ctx, &format!("/welfare/organisations/{}/fund", o.id), html! {
+                        (select(ctx, &FieldErrors::default(), "fund", ctx.t("wf.dues_fund"), &fund_options, &o.fund_id.map(|f| f.to_string()).unwrap_or_default()))
+                        button.secondary type="submit" { (ctx.t("common.save")) }
+                    }))
+                }
+                div.card.no-print {
                     h2 { (ctx.t("wf.dissolve")) }
                     p.hint { (ctx.t("wf.dissolve_help")) }
                     (post_form(ctx, &format!("/welfare/organisations/{}/dissolve", o.id), html! {
@@ -299,6 +322,38 @@ async fn render_show(
                 }
             }
         },
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundForm {
+    #[serde(default)]
+    fund: String,
+}
+
+pub async fn set_fund(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    Form(f): Form<FundForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let fund = match f.fund.trim() {
+        "" => None,
+        s => Some(
+            s.parse::<i32>()
+                .map_err(|_| AppError::BadRequest("err.bad_form"))?,
+        ),
+    };
+    let (a, now) = (actor(&user), state.clock.now_naive());
+    state
+        .db
+        .write(move |c| store::set_fund(c, &a, now, id, fund))
+        .await?;
+    Ok(see_other(
+        &format!("/welfare/organisations/{id}"),
+        Some("flash.saved"),
     ))
 }
 

@@ -20,6 +20,8 @@ pub struct Organisation {
     pub started_on: NaiveDate,
     pub ended_on: Option<NaiveDate>,
     pub end_reason: String,
+    /// The fund its dues are received into (None: dues are not posted to a fund).
+    pub fund_id: Option<i32>,
 }
 
 impl Organisation {
@@ -62,6 +64,37 @@ pub struct NewOrganisation {
     pub name: String,
     pub parent_id: Option<i32>,
     pub started_on: NaiveDate,
+}
+
+/// Store command: the fund an organisation's dues are received into from now on (None: not
+/// posted). Audited.
+pub fn set_fund(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    id: i32,
+    fund: Option<i32>,
+) -> Result<(), AppError> {
+    let o = organisation(conn, id)?;
+    ensure_active(&o)?;
+    if let Some(f) = fund {
+        let active = crate::ledger::store::fund(conn, f)?.is_some_and(|f| f.active);
+        if !active {
+            return Err(AppError::BadRequest("voucher.err_fund_closed"));
+        }
+    }
+    diesel::update(organisations::table.find(id))
+        .set(organisations::fund_id.eq(fund))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        Entry::new("organisation.fund", "organisation")
+            .id(id)
+            .before(json!({"fund_id": o.fund_id}))
+            .after(json!({"fund_id": fund})),
+    )
 }
 
 /// Store command: a new organisation. Returns its id.

@@ -1211,3 +1211,234 @@ async fn the_payroll_file_deducts_union_and_party_dues_in_their_own_columns_also
         .expect("a total row");
     assert_eq!(total, 154_440.0);
 }
+
+#[actix_web::test]
+async fn dues_are_received_into_the_organisations_fund_and_the_fund_report_sets_each_line_against_its_plan(
+) {
+    let app = TestApp::spawn().await;
+    salaried(&app, "CB1", "Nguyễn Văn An", 440);
+    salaried(&app, "CB2", "Trần Thị Bình", 440);
+    let f = fund(&app, 10_000_000);
+    let mut cd = app.login_as("congdoan", &[Role::UnionOfficer]).await;
+    let org = union(&mut cd, "Công đoàn cơ sở", "union").await;
+    assert_eq!(join(&mut cd, org, "CB1").await, 303);
+    let r = cd
+        .post(
+            &format!("/welfare/organisations/{org}/members"),
+            &[
+                ("code", "CB2"),
+                ("role", "member"),
+                ("joined_on", "01/01/2021"),
+                ("member_since", ""),
+                ("card_number", ""),
+                ("collect_by", "cash"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    cd.get("/welfare/dues/rules").await;
+    let r = cd
+        .post(
+            "/welfare/dues/rules",
+            &[
+                ("org_kind", "union"),
+                ("applies_to", "working"),
+                ("category", ""),
+                ("valid_from", "01/01/2020"),
+                ("valid_to", ""),
+                ("basis", "salary"),
+                ("rate_percent", "0,5"),
+                ("cap_percent", ""),
+                ("fixed", ""),
+                ("reference", "Quy định"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let o = org.to_string();
+    let r = cd
+        .post(
+            "/welfare/dues/generate",
+            &[("org", o.as_str()), ("m", "2026-10")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let fs = f.to_string();
+    cd.get(&format!("/welfare/organisations/{org}")).await;
+    let r = cd
+        .post(
+            &format!("/welfare/organisations/{org}/fund"),
+            &[("fund", fs.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // The payroll collection: one receipt for the batch; Bình's cash payment: one of its own.
+    cd.get(&format!("/welfare/dues?org={org}&m=2026-10")).await;
+    let r = cd
+        .post(
+            "/welfare/dues/collect-payroll",
+            &[
+                ("org", o.as_str()),
+                ("m", "2026-10"),
+                ("paid_on", "05/11/2026"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let binh_dues: i32 = {
+        let mut c = app.state.db.read_conn().expect("conn");
+        use canteen::db::schema::{dues, dues_payments};
+        use diesel::prelude::*;
+        dues::table
+            .left_join(dues_payments::table)
+            .filter(dues_payments::dues_id.nullable().is_null())
+            .select(dues::id)
+            .first(&mut c)
+            .expect("Bình's dues")
+    };
+    let r = cd
+        .post(
+            &format!("/welfare/dues/{binh_dues}/pay"),
+            &[
+                ("paid_on", "06/11/2026"),
+                ("method", "cash"),
+                ("receipt_no", "BL0007"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count("vouchers WHERE kind = 'receipt' AND source LIKE 'dues%' AND amount_vnd = 51480"),
+        2
+    );
+    assert_eq!(app.count("dues_payments WHERE voucher_id IS NOT NULL"), 2);
+
+    // Payments by hand on the "sick visits" line; one of them reversed.
+    let mut kt = app.login_as("ketoan", &[Role::Accountant]).await;
+    for amount in ["500.000", "300.000"] {
+        let page = kt.get("/accounting/funds?year=2026").await;
+        let mut form = page.form("/accounting/vouchers");
+        for (k, v) in [
+            ("fund", fs.as_str()),
+            ("kind", "payment"),
+            ("date", "10/11/2026"),
+            ("amount", amount),
+            ("description", "Thăm ốm đoàn viên"),
+            ("line", "sick"),
+        ] {
+            crate::support::set_field(&mut form, k, v);
+        }
+        let r = kt
+            .post("/accounting/vouchers", &crate::support::refs(&form))
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    // A line of the other side is refused.
+    let page = kt.get("/accounting/funds?year=2026").await;
+    let mut form = page.form("/accounting/vouchers");
+    for (k, v) in [
+        ("fund", fs.as_str()),
+        ("kind", "payment"),
+        ("date", "10/11/2026"),
+        ("amount", "100.000"),
+        ("description", "Nhầm khoản mục"),
+        ("line", "donation"),
+    ] {
+        crate::support::set_field(&mut form, k, v);
+    }
+    let r = kt
+        .post("/accounting/vouchers", &crate::support::refs(&form))
+        .await;
+    assert_eq!(r.status, 422);
+    let second: i32 = {
+        let mut c = app.state.db.read_conn().expect("conn");
+        use canteen::db::schema::vouchers;
+        use diesel::prelude::*;
+        vouchers::table
+            .filter(vouchers::amount_vnd.eq(300_000))
+            .select(vouchers::id)
+            .first(&mut c)
+            .expect("the second payment")
+    };
+    let r = kt
+        .post(
+            &format!("/accounting/vouchers/{second}/reverse"),
+            &[("reason", "Chi trùng"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // The plan by line: a bad amount changes nothing; then saved.
+    let report = format!("/accounting/funds/{f}/report?year=2026");
+    kt.get(&report).await;
+    let plan = format!("/accounting/funds/{f}/budget?year=2026");
+    let bad = kt
+        .post(
+            &plan,
+            &[("dues", "1.000.000"), ("sick", "-5"), ("funeral", "")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(app.count("budget_lines"), 0);
+    let ok = kt
+        .post(
+            &plan,
+            &[
+                ("dues", "1.000.000"),
+                ("sick", "2.000.000"),
+                ("funeral", ""),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    assert_eq!(app.count("budget_lines"), 2);
+    assert_eq!(app.audit_after("ledger_fund.budget_lines").len(), 1);
+
+    let page = kt.get(&report).await;
+    let rows = page.texts("table.report tbody tr");
+    let row = |label: &str| {
+        rows.iter()
+            .find(|r| r.starts_with(label))
+            .cloned()
+            .unwrap_or_else(|| panic!("{label} in {rows:?}"))
+    };
+    // Dues: 2 × 51.480 received against 1.000.000 planned.
+    assert!(row("Đoàn phí").contains("102.960"), "{rows:?}");
+    assert!(row("Đoàn phí").contains("1.000.000"), "{rows:?}");
+    // Sick visits: 500.000 (the 300.000 reversed) of 2.000.000, 25 %.
+    let sick = row("Thăm ốm");
+    assert!(
+        sick.contains("500.000") && sick.contains("1.500.000") && sick.contains("25 %"),
+        "{sick}"
+    );
+    // The 10.000.000 received without a line counts as "other receipts"; the balance at the
+    // end is what the ledger says.
+    assert!(row("Thu khác").contains("10.000.000"));
+    let figures = app
+        .state
+        .db
+        .write_tx(move |c| ledger::year_figures(c, f, 2026))
+        .expect("figures");
+    assert!(
+        page.body.contains(&figures.balance().to_string()),
+        "{}",
+        figures.balance()
+    );
+    assert_eq!(figures.balance(), Vnd(10_000_000 + 102_960 - 500_000));
+
+    // The same report as XLSX, with numbers.
+    let x = kt
+        .get(&format!("/accounting/funds/{f}/report.xlsx?year=2026"))
+        .await;
+    use calamine::{DataType, Reader};
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(x.bytes.clone())).expect("xlsx");
+    let sheet = wb.worksheet_range_at(0).expect("a sheet").expect("cells");
+    let sick_actual = sheet
+        .rows()
+        .find(|r| r.get(1).is_some_and(|c| *c == "Thăm ốm"))
+        .and_then(|r| r.get(3).and_then(|c| c.as_f64()))
+        .expect("the sick line");
+    assert_eq!(sick_actual, 500_000.0);
+}
