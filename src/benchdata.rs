@@ -167,6 +167,86 @@ pub fn generate(
                 first,
                 "Chênh lệch giữa giá bán và giá hợp đồng (dữ liệu thử tải).",
             )?;
+            // Welfare for everyone (bench/welfare.sh): one grassroots union with every person a
+            // member (one in ten paying in cash), salary bases, union dues of 0,5 % capped at
+            // 10 % of the base salary, the three months before this one generated (one in
+            // seven members owing all three), and a child for every other person.
+            let union = crate::welfare::store::create_organisation(
+                c,
+                &actor,
+                now,
+                &crate::welfare::store::NewOrganisation {
+                    kind: crate::welfare::rules::OrgKind::Union,
+                    name: "Công đoàn cơ sở".into(),
+                    parent_id: None,
+                    started_on: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or(first),
+                },
+            )?;
+            crate::welfare::dues::add_rule(
+                c,
+                &actor,
+                now,
+                &crate::welfare::dues::NewRule {
+                    org_kind: crate::welfare::rules::OrgKind::Union,
+                    applies_to: "working".into(),
+                    category: None,
+                    valid_from: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or(first),
+                    valid_to: None,
+                    basis: "salary".into(),
+                    rate_bp: 50,
+                    cap_bp_of_base: Some(1000),
+                    fixed_vnd: 0,
+                    reference: "Quy định đoàn phí".into(),
+                },
+            )?;
+            exec(
+                c,
+                &format!(
+                    "INSERT INTO salary_bases (person_id, effective_from, grade_coef_x100, allowance_coef_x100, note, recorded_at) \
+                     SELECT id, '2024-01-01', 234 + (id % 400), 0, '', '{stamp}' FROM persons"
+                ),
+            )?;
+            exec(
+                c,
+                &format!(
+                    "INSERT INTO memberships (person_id, organisation_id, role, joined_on, card_number, collect_by, end_reason, created_at) \
+                     SELECT id, {union}, 'member', '2021-01-01', '', \
+                       CASE WHEN id % 10 = 3 THEN 'cash' ELSE 'payroll' END, '', '{stamp}' FROM persons"
+                ),
+            )?;
+            for k in 0..14 {
+                exec(
+                    c,
+                    &format!(
+                        "INSERT INTO dependants (person_id, full_name, relationship, date_of_birth, note, created_at) \
+                         SELECT id, 'Con của cán bộ ' || id, 'child', '{}-06-01', '', '{stamp}' \
+                         FROM persons WHERE id % 2 = 0 AND id % 14 = {k}",
+                        2012 + k
+                    ),
+                )?;
+            }
+            let mut month = first;
+            for _ in 0..3 {
+                month = (month - Duration::days(1)).with_day(1).unwrap_or(month);
+                let m = crate::periods::month_key(month);
+                exec(
+                    c,
+                    &format!(
+                        "INSERT INTO dues (membership_id, month, amount_vnd, basis_vnd, created_at) \
+                         SELECT id, '{m}', 30000, 6000000, '{stamp}' FROM memberships"
+                    ),
+                )?;
+                exec(
+                    c,
+                    &format!(
+                        "INSERT INTO dues_payments (dues_id, paid_on, method, receipt_no, amount_vnd, recorded_at) \
+                         SELECT d.id, '{}', 'payroll', '', d.amount_vnd, '{stamp}' \
+                         FROM dues d JOIN memberships m ON m.id = d.membership_id \
+                         WHERE d.month = '{m}' AND m.person_id % 7 <> 0",
+                        month + Duration::days(27)
+                    ),
+                )?;
+            }
             users::create(
                 c,
                 &actor,
@@ -176,7 +256,9 @@ pub fn generate(
                     display_name: "Kế toán thử tải",
                     password_hash: &hash,
                     must_change_password: false,
-                    roles: RoleSet::empty().with(Role::Accountant),
+                    roles: RoleSet::empty()
+                        .with(Role::Accountant)
+                        .with(Role::UnionOfficer),
                     person_id: None,
                 },
             )

@@ -50,7 +50,7 @@ fn section(ctx: &Ctx, title: &str, rows: &[LineFigure], total: Vnd) -> Markup {
     html! {
         h2 { (title) }
         table.report {
-            thead { tr { th { (ctx.t("fund.line")) } th.num { (ctx.t("fund.planned")) } th.num { (ctx.t("fund.actual")) } th.num { (ctx.t("fund.remaining")) } th.num { (ctx.t("fund.used")) } } }
+            thead { tr { th { (ctx.t("fund.line")) } th.num { (ctx.t("fund.planned")) } th.num { (ctx.t("fund.actual")) } th.num { (ctx.t("fund.remaining")) } th.num { (ctx.t("fund.used_percent")) } } }
             tbody { @for l in rows.iter().filter(|l| l.planned.is_some() || l.actual.0 != 0) { tr {
                 td { (ctx.t(l.key)) } td.num { (opt(l.planned)) } td.num { (l.actual) }
                 td.num { @match l.remaining() { Some(r) if r.0 < 0 => { span.badge.off { (r) } } Some(r) => { (r) } None => { "—" } } }

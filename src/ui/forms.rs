@@ -249,6 +249,23 @@ pub fn pager(
     }
 }
 
+/// One page of a list already in memory (pages count from 1; out of range: the last page).
+pub fn page_of<T>(items: &[T], page: i64, per_page: i64) -> (&[T], i64) {
+    let pages = ((items.len() as i64 + per_page - 1) / per_page).max(1);
+    let page = page.clamp(1, pages);
+    let from = ((page - 1) * per_page) as usize;
+    let to = (from + per_page as usize).min(items.len());
+    (&items[from.min(to)..to], page)
+}
+
+/// Whether a name or code matches a search typed by a user (accents and case ignored).
+pub fn matches_search(query: &str, name: &str, code: &str) -> bool {
+    let q = crate::ui::format::fold_search(query);
+    q.is_empty()
+        || crate::ui::format::fold_search(name).contains(&q)
+        || code.to_uppercase().contains(&query.trim().to_uppercase())
+}
+
 /// Percent-encodes a query value.
 pub fn q(s: &str) -> String {
     serde_html_form::to_string([("v", s)])

@@ -33,6 +33,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("audit.act.retiree.death", "Ghi nhận hưu trí từ trần", "Retiree's death recorded"),
     ("audit.act.pension.add", "Ghi mức lương hưu", "Pension recorded"),
     ("wf.retirees", "Cán bộ hưu trí", "Retirees"),
+    ("wf.arrears_summary", "Số người còn nợ · tổng số nợ: {}", "Members owing · total owed: {}"),
     ("wf.dues_fund", "Quỹ nhận phí", "Fund receiving the dues"),
     ("wf.dues_fund_help", "Mỗi khoản phí thu tiền mặt/chuyển khoản được lập một phiếu thu vào quỹ này; thu qua lương lập một phiếu thu cho cả đợt.", "Each dues payment in cash or by transfer becomes a receipt voucher of this fund; a payroll collection, one receipt for the batch."),
     ("wf.no_fund", "Không ghi vào quỹ", "Not posted to a fund"),

@@ -363,6 +363,49 @@ pub fn plan(conn: &mut DbConn, org_id: i32, month: &str) -> Result<Plan, AppErro
     Ok(out)
 }
 
+/// Inserts a month's dues: (membership, amount, basis, rule). On PostgreSQL in one statement
+/// per 10 000 rows (one round trip, not one per member); on SQLite row by row (no round
+/// trips there, and the statement is prepared once).
+fn insert_dues(
+    conn: &mut DbConn,
+    month: &str,
+    rows: &[(i32, Vnd, Vnd, i32)],
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    #[cfg(feature = "postgres")]
+    if let DbConn::Pg(pg) = conn {
+        use diesel::sql_types::{Array, BigInt, Integer, Text, Timestamp};
+        for chunk in rows.chunks(10_000) {
+            diesel::sql_query(
+                "INSERT INTO dues (membership_id, month, amount_vnd, basis_vnd, rule_id, created_at) \
+                 SELECT m, $1, a, b, r, $2 FROM unnest($3::int4[], $4::int8[], $5::int8[], $6::int4[]) \
+                 AS t(m, a, b, r)",
+            )
+            .bind::<Text, _>(month)
+            .bind::<Timestamp, _>(now)
+            .bind::<Array<Integer>, _>(chunk.iter().map(|x| x.0).collect::<Vec<i32>>())
+            .bind::<Array<BigInt>, _>(chunk.iter().map(|x| x.1 .0).collect::<Vec<i64>>())
+            .bind::<Array<BigInt>, _>(chunk.iter().map(|x| x.2 .0).collect::<Vec<i64>>())
+            .bind::<Array<Integer>, _>(chunk.iter().map(|x| x.3).collect::<Vec<i32>>())
+            .execute(pg)?;
+        }
+        return Ok(());
+    }
+    for (mid, amount, basis, rule) in rows {
+        diesel::insert_into(dues::table)
+            .values((
+                dues::membership_id.eq(mid),
+                dues::month.eq(month),
+                dues::amount_vnd.eq(amount.0),
+                dues::basis_vnd.eq(basis.0),
+                dues::rule_id.eq(rule),
+                dues::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Store command: generates a month's dues of an organisation (see `plan`). Generating again
 /// adds only what is missing (new members); amounts already generated never change. A
 /// dissolved organisation generates nothing for months after it ended.
@@ -390,18 +433,7 @@ pub fn generate(
         return Err(AppError::BadRequest("wf.err_future_month"));
     }
     let p = plan(conn, org_id, month)?;
-    for (mid, amount, basis, rule) in &p.to_create {
-        diesel::insert_into(dues::table)
-            .values((
-                dues::membership_id.eq(mid),
-                dues::month.eq(month),
-                dues::amount_vnd.eq(amount.0),
-                dues::basis_vnd.eq(basis.0),
-                dues::rule_id.eq(rule),
-                dues::created_at.eq(now),
-            ))
-            .execute(conn)?;
-    }
+    insert_dues(conn, month, &p.to_create, now)?;
     if !p.to_create.is_empty() {
         audit::record(
             conn,

@@ -13,7 +13,9 @@ use crate::state::AppState;
 use crate::ui::export::{self, Table};
 use crate::ui::format::{business_date, date, opt_date};
 use crate::ui::forms::bounded_text as text;
-use crate::ui::forms::{post_form, select, FieldErrors, Form, Input};
+use crate::ui::forms::{
+    matches_search, page_of, pager, post_form, select, FieldErrors, Form, Input,
+};
 use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
@@ -28,7 +30,12 @@ fn actor(user: &CurrentUser) -> Actor {
 pub struct DuesQuery {
     org: Option<i32>,
     m: Option<String>,
+    q: Option<String>,
+    page: Option<i64>,
 }
+
+/// Rows per page of the month's dues and of arrears.
+pub const PER_PAGE: i64 = 100;
 
 /// The organisation (the first active one when none is named) and the month (this month).
 async fn pick(
@@ -118,10 +125,22 @@ pub async fn month(
                                 " " button type="submit" { (ctx.t("wf.collect_payroll_all")) } }
                         }))
                     }
+                    @let search = q.q.clone().unwrap_or_default();
+                    @let found: Vec<&dues::DuesLine> = lines.iter().filter(|l| matches_search(&search, &l.name, &l.code)).collect();
+                    @let (shown, page) = page_of(&found, q.page.unwrap_or(1), PER_PAGE);
+                    @if !lines.is_empty() {
+                        form.filters method="get" action="/welfare/dues" {
+                            input type="hidden" name="org" value=(o.id);
+                            input type="hidden" name="m" value=(month);
+                            label for="f-q" { (ctx.t("common.search")) }
+                            " " input #f-q name="q" type="search" value=(search);
+                            " " button type="submit" { (ctx.t("common.filter")) }
+                        }
+                    }
                     @if lines.is_empty() { p { (ctx.t("wf.no_dues")) } } @else {
                         table.responsive {
                             thead { tr { th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th.num { (ctx.t("wf.basis")) } th.num { (ctx.t("wf.amount")) } th { (ctx.t("wf.collect_by")) } th { (ctx.t("wf.paid")) } } }
-                            tbody { @for l in lines { tr {
+                            tbody { @for l in shown { tr {
                                 td { (l.code) } td { (l.name) } td.num { @if l.basis.0 > 0 { (l.basis) } } td.num { (l.amount) }
                                 td { (Collect::parse(&l.collect_by).map(|c| ctx.t(c.label_key())).unwrap_or("")) }
                                 td { @match &l.paid {
@@ -139,6 +158,7 @@ pub async fn month(
                                 } }
                             } } }
                         }
+                        (pager(&ctx, page, PER_PAGE, found.len() as i64, |p| format!("/welfare/dues?org={}&m={}&q={}&page={p}", o.id, month, crate::ui::forms::q(&search))))
                     }
                 }
             }
@@ -290,6 +310,8 @@ pub async fn xlsx(
 #[derive(Deserialize)]
 pub struct OrgQuery {
     org: Option<i32>,
+    q: Option<String>,
+    page: Option<i64>,
 }
 
 pub async fn arrears(
@@ -307,13 +329,24 @@ pub async fn arrears(
         ctx.t("wf.arrears"),
         html! {
             (layout::title_bar(&format!("{} — {}", ctx.t("wf.arrears"), o.name), html! { a href={ "/welfare/dues?org=" (o.id) } { (ctx.t("wf.dues")) } }))
+            @let search = q.q.clone().unwrap_or_default();
+            @let found: Vec<&dues::Arrears> = list.iter().filter(|a| matches_search(&search, &a.name, &a.code)).collect();
+            @let (shown, page) = page_of(&found, q.page.unwrap_or(1), PER_PAGE);
             @if list.is_empty() { p { (ctx.t("wf.no_arrears")) } } @else {
+                p { (ctx.tf("wf.arrears_summary", format!("{} · {}", list.len(), Vnd(list.iter().map(|a| a.owed.0).sum())))) }
+                form.filters method="get" action="/welfare/arrears" {
+                    input type="hidden" name="org" value=(o.id);
+                    label for="f-q" { (ctx.t("common.search")) }
+                    " " input #f-q name="q" type="search" value=(search);
+                    " " button type="submit" { (ctx.t("common.filter")) }
+                }
                 table.responsive {
                     thead { tr { th { (ctx.t("people.code")) } th { (ctx.t("people.name")) } th.num { (ctx.t("wf.in_a_row")) } th.num { (ctx.t("wf.unpaid_months")) } th.num { (ctx.t("wf.owed")) } } }
-                    tbody { @for a in &list { tr.warn[a.months_in_a_row >= 3] {
+                    tbody { @for a in shown { tr.warn[a.months_in_a_row >= 3] {
                         td { (a.code) } td { (a.name) } td.num { (a.months_in_a_row) } td.num { (a.unpaid_months) } td.num { (a.owed) }
                     } } }
                 }
+                (pager(&ctx, page, PER_PAGE, found.len() as i64, |p| format!("/welfare/arrears?org={}&q={}&page={p}", o.id, crate::ui::forms::q(&search))))
             }
         },
     ))

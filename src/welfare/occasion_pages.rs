@@ -249,13 +249,35 @@ async fn load(state: &AppState, id: i32) -> Result<(Occasion, Vec<Line>), AppErr
         .await
 }
 
+#[derive(Deserialize)]
+pub struct RowsQuery {
+    q: Option<String>,
+    page: Option<i64>,
+}
+
+/// Rows of a list per page.
+pub const PER_PAGE: i64 = 100;
+
 pub async fn show(
     state: web::Data<AppState>,
     ctx: Ctx,
     user: CurrentUser,
     id: web::Path<i32>,
+    rq: web::Query<RowsQuery>,
 ) -> Result<Markup, AppError> {
     let (o, ls) = load(&state, id.into_inner()).await?;
+    let search = rq.q.clone().unwrap_or_default();
+    let found: Vec<(usize, &Line)> = ls
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| {
+            crate::ui::forms::matches_search(&search, &l.name, "")
+                || l.child
+                    .as_deref()
+                    .is_some_and(|c| crate::ui::forms::matches_search(&search, c, ""))
+        })
+        .collect();
+    let (shown, page) = crate::ui::forms::page_of(&found, rq.page.unwrap_or(1), PER_PAGE);
     let edit = user.has(Role::UnionOfficer);
     let draft = o.state == "draft";
     let active: Vec<&Line> = ls.iter().filter(|l| l.removed_reason.is_none()).collect();
@@ -273,9 +295,16 @@ pub async fn show(
                 @if let Some(a) = o.child_max_age { " " (ctx.tf("wf.under_age", a)) }
                 " · " (ctx.t(if draft { "wf.draft" } else { "wf.frozen" })) }
             p { (ctx.tf("wf.list_total", format!("{} · {}", active.len(), sum))) " — " (in_words(sum)) }
+            @if ls.len() as i64 > PER_PAGE || !search.is_empty() {
+                form.filters method="get" action={ "/welfare/occasions/" (o.id) } {
+                    label for="f-q" { (ctx.t("common.search")) }
+                    " " input #f-q name="q" type="search" value=(search);
+                    " " button type="submit" { (ctx.t("common.filter")) }
+                }
+            }
             table.responsive {
                 thead { tr { th { "#" } th { (ctx.t("people.name")) } th { (ctx.t("people.unit")) } th { (ctx.t("wf.child")) } th.num { (ctx.t("wf.amount")) } th { (ctx.t("wf.note")) } th { (ctx.t("wf.received")) } } }
-                tbody { @for (n, l) in ls.iter().enumerate() { tr.removed[l.removed_reason.is_some()] {
+                tbody { @for (n, l) in shown.iter().copied() { tr.removed[l.removed_reason.is_some()] {
                     td.num { (n + 1) } td { (l.name) } td { (l.unit.as_deref().unwrap_or("")) } td { (l.child.as_deref().unwrap_or("")) }
                     td.num { (l.amount) }
                     td { @if let Some(r) = &l.removed_reason { (ctx.tf("wf.removed_because", r)) } @else if !l.added_reason.is_empty() { (ctx.tf("wf.added_because", &l.added_reason)) } }
@@ -289,6 +318,7 @@ pub async fn show(
                     } }
                 } } }
             }
+            (crate::ui::forms::pager(&ctx, page, PER_PAGE, found.len() as i64, |p| format!("/welfare/occasions/{}?q={}&page={p}", o.id, crate::ui::forms::q(&search))))
             @if draft && edit {
                 div.card.no-print {
                     h2 { (ctx.t("wf.add_line")) }

@@ -1442,3 +1442,53 @@ async fn dues_are_received_into_the_organisations_fund_and_the_fund_report_sets_
         .expect("the sick line");
     assert_eq!(sick_actual, 500_000.0);
 }
+
+#[actix_web::test]
+async fn a_long_months_dues_and_arrears_come_in_pages_with_a_search() {
+    let app = TestApp::spawn().await;
+    let mut cd = app.login_as("congdoan", &[Role::UnionOfficer]).await;
+    let org = union(&mut cd, "Công đoàn cơ sở", "union").await;
+    for i in 1..=105 {
+        let p = app.person(&format!("M{i:03}"), &format!("Đoàn viên Số {i}"));
+        app.sql(&format!(
+            "INSERT INTO memberships (person_id, organisation_id, role, joined_on, card_number, collect_by, end_reason, created_at) VALUES ({p}, {org}, 'member', '2021-01-01', '', 'cash', '', '2021-01-01 00:00:00')"
+        ));
+    }
+    for m in ["2026-08", "2026-09", "2026-10"] {
+        app.sql(&format!(
+            "INSERT INTO dues (membership_id, month, amount_vnd, basis_vnd, created_at) SELECT id, '{m}', 30000, 0, '2026-10-01 00:00:00' FROM memberships"
+        ));
+    }
+    let first = cd.get(&format!("/welfare/dues?org={org}&m=2026-10")).await;
+    assert_eq!(first.texts("main table tbody tr").len(), 100);
+    assert!(
+        first
+            .texts("main p")
+            .iter()
+            .any(|t| t.contains("105 · 0 ₫ / 3.150.000 ₫")),
+        "totals cover every member: {:?}",
+        first.texts("main p")
+    );
+    let second = cd
+        .get(&format!("/welfare/dues?org={org}&m=2026-10&page=2"))
+        .await;
+    assert_eq!(second.texts("main table tbody tr").len(), 5);
+    let found = cd
+        .get(&format!(
+            "/welfare/dues?org={org}&m=2026-10&q=doan+vien+so+42"
+        ))
+        .await;
+    assert_eq!(found.texts("main table tbody td:first-child"), vec!["M042"]);
+    let arrears = cd.get(&format!("/welfare/arrears?org={org}")).await;
+    assert_eq!(arrears.texts("main table tbody tr").len(), 100);
+    assert!(
+        arrears
+            .texts("main p")
+            .iter()
+            .any(|t| t.contains("105 · 9.450.000 ₫")),
+        "{:?}",
+        arrears.texts("main p")
+    );
+    let last = cd.get(&format!("/welfare/arrears?org={org}&page=2")).await;
+    assert_eq!(last.texts("main table tbody tr").len(), 5);
+}
