@@ -5,7 +5,7 @@
 
 use super::dues::{self, Arrears};
 use super::occasions::{self, age_on, Milestone};
-use crate::db::schema::{dependants, memberships, persons};
+use crate::db::schema::{dependants, memberships, organisations, persons};
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -27,6 +27,8 @@ pub struct Reminders {
     pub next_children_day: NaiveDate,
     pub decisions_ending: Vec<crate::subsidy::store::DecisionRow>,
     pub arrears: Vec<(i32, String, Arrears)>,
+    /// Open memberships to look at: (person, name, organisation, i18n key of why).
+    pub to_review: Vec<(i32, String, String, &'static str)>,
 }
 
 /// The 1st of June on or after `day`.
@@ -109,7 +111,41 @@ pub fn reminders(conn: &mut DbConn, today: NaiveDate) -> Result<Reminders, AppEr
             }
         }
     }
+    // Open memberships that no longer fit: of someone who left or died, or of a retiree still in
+    // a grassroots union or union group (retirees belong to the liaison board).
+    let open: Vec<(i32, String, String, Option<NaiveDate>, String, String)> = memberships::table
+        .inner_join(persons::table)
+        .inner_join(organisations::table)
+        .filter(memberships::ended_on.is_null())
+        .filter(organisations::ended_on.is_null())
+        .filter(persons::status.ne("working"))
+        .select((
+            persons::id,
+            persons::full_name,
+            persons::status,
+            persons::status_date,
+            organisations::name,
+            organisations::kind,
+        ))
+        .order(persons::sort_key.asc())
+        .load(conn)?;
+    let to_review = open
+        .into_iter()
+        .filter_map(|(id, name, status, since, org, kind)| {
+            let gone =
+                crate::people::rules::gone_from(&status, since, today).is_some_and(|g| g <= today);
+            let why = if gone {
+                "wf.review_gone"
+            } else if status == "retired" && (kind == "union" || kind == "union_group") {
+                "wf.review_retired_in_union"
+            } else {
+                return None;
+            };
+            Some((id, name, org, why))
+        })
+        .collect();
     Ok(Reminders {
+        to_review,
         birthdays,
         milestones: occasions::milestones(conn, today.year(), today)?,
         ageing_out,
@@ -151,6 +187,12 @@ pub async fn page(state: web::Data<AppState>, ctx: Ctx) -> Result<Markup, AppErr
                 @if r.decisions_ending.is_empty() { p { (ctx.t("wf.rem_none")) } } @else {
                     ul { @for d in &r.decisions_ending { li { (d.name) " · " (d.code) " — " (ctx.tf("wf.rem_until", d.to.map(date).unwrap_or_default())) } } }
                     p { a href="/accounting/eligibility" { (ctx.t("wf.rem_open_eligibility")) } }
+                }
+            }
+            section.reminders-review {
+                h2 { (ctx.t("wf.rem_review")) }
+                @if r.to_review.is_empty() { p { (ctx.t("wf.rem_none")) } } @else {
+                    ul { @for (id, name, org, why) in &r.to_review { li { a href={ "/welfare/people/" (id) } { (name) } " — " (org) ": " (ctx.t(why)) } } }
                 }
             }
             section.reminders-arrears {

@@ -1123,6 +1123,25 @@ async fn reminders_list_this_months_birthdays_children_ageing_out_and_arrears_of
     let arrears = page.texts("section.reminders-arrears li");
     assert_eq!(arrears.len(), 1, "{arrears:?}");
     assert!(arrears[0].contains("Đinh Văn Tháng Hai") && arrears[0].contains("3 tháng"));
+    // Memberships to review: someone who left with it still open, a retiree still in the union.
+    assert!(page.texts("section.reminders-review li").is_empty());
+    someone(&app, "B3", "Lý Văn Nghỉ", "male", "1980-01-01");
+    someone(&app, "B4", "Tạ Thị Hưu", "female", "1960-01-01");
+    assert_eq!(join(&mut cd, org, "B3").await, 303);
+    assert_eq!(join(&mut cd, org, "B4").await, 303);
+    app.sql(
+        "UPDATE persons SET status = 'left', status_date = '2026-10-01' WHERE employee_code = 'B3'",
+    );
+    app.sql("UPDATE persons SET status = 'retired', status_date = '2026-10-01' WHERE employee_code = 'B4'");
+    let page = cd.get("/welfare/reminders").await;
+    let review = page.texts("section.reminders-review li");
+    assert_eq!(review.len(), 2, "{review:?}");
+    assert!(review
+        .iter()
+        .any(|r| r.contains("Lý Văn Nghỉ") && r.contains("nghỉ việc")));
+    assert!(review
+        .iter()
+        .any(|r| r.contains("Tạ Thị Hưu") && r.contains("nghỉ hưu")));
 }
 
 #[actix_web::test]
