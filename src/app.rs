@@ -253,6 +253,8 @@ routes! {
     POST "/welfare/organisations/{id}/members" Roles(UNION) => crate::welfare::orgs::join;
     POST "/welfare/organisations/{id}/dissolve" Roles(UNION) => crate::welfare::orgs::dissolve;
     POST "/welfare/organisations/{id}/fund" Roles(UNION) => crate::welfare::orgs::set_fund;
+    POST "/welfare/organisations/{id}/import" Roles(UNION) => crate::welfare::member_import::upload;
+    POST "/welfare/organisations/{id}/import/commit" Roles(UNION) => crate::welfare::member_import::commit;
     POST "/welfare/memberships/{id}/end" Roles(UNION) => crate::welfare::orgs::end_membership;
     GET "/welfare/people/{id}" Roles(UNION) => crate::welfare::orgs::person;
     POST "/welfare/people/{id}/dependants" Roles(UNION) => crate::welfare::orgs::add_dependant;

@@ -103,7 +103,7 @@ const HEADERS: &[(Col, &[&str])] = &[
 
 /// A cell this app's exports wrote as `'=…` (an apostrophe so that a spreadsheet does not run
 /// it as a formula) reads back as written before the export.
-fn unneutralised(v: &str) -> &str {
+pub fn unneutralised(v: &str) -> &str {
     match v.strip_prefix('\'') {
         Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
         _ => v,
@@ -213,6 +213,11 @@ fn rows_to_people(table: Vec<Vec<String>>) -> Result<FileTable, FileError> {
 
 /// CSV text: UTF-8 (with or without BOM) or, failing that, Windows-1258; `;`, `,` or tab.
 pub fn read_csv(bytes: &[u8]) -> Result<FileTable, FileError> {
+    rows_to_people(csv_cells(bytes)?)
+}
+
+/// The cells of a CSV file (see `read_csv`), header row first.
+pub fn csv_cells(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
     let text: String = match std::str::from_utf8(bytes) {
         Ok(s) => s.trim_start_matches('\u{feff}').to_string(),
         Err(_) => {
@@ -238,7 +243,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<FileTable, FileError> {
         }
         table.push(rec.iter().take(MAX_COLS).map(str::to_string).collect());
     }
-    rows_to_people(table)
+    Ok(table)
 }
 
 fn cell(d: &Data) -> String {
@@ -296,6 +301,11 @@ pub fn check_zip_bounds(bytes: &[u8]) -> Result<(), FileError> {
 /// (a sheet's declared size is not trusted either: two cells far apart would otherwise make
 /// a dense table of billions of cells).
 pub fn read_xlsx(bytes: &[u8]) -> Result<FileTable, FileError> {
+    rows_to_people(xlsx_cells(bytes)?)
+}
+
+/// The cells of an XLSX file's first sheet (see `read_xlsx`), header row first.
+pub fn xlsx_cells(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
     check_zip_bounds(bytes)?;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
         .map_err(|_| FileError::Unreadable("imp.err_xlsx"))?;
@@ -329,11 +339,17 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<FileTable, FileError> {
         }
         row[col] = cell(&calamine::Data::from(c.get_value().clone()));
     }
-    rows_to_people(table)
+    Ok(table)
 }
 
 /// Chooses the reader by file name (or by content: XLSX files are ZIPs starting with "PK").
 pub fn read_any(name: &str, bytes: &[u8]) -> Result<FileTable, FileError> {
+    rows_to_people(any_cells(name, bytes)?)
+}
+
+/// The cells of a CSV or XLSX file (chosen by name or content), header row first, as they are
+/// (callers undo the export's formula neutralising with `unneutralised`).
+pub fn any_cells(name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
     // Excel 97–2003 (.xls) is an OLE compound file: not read; the message says what to do.
     const OLE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
     let lower = name.to_lowercase();
@@ -343,11 +359,12 @@ pub fn read_any(name: &str, bytes: &[u8]) -> Result<FileTable, FileError> {
     if lower.ends_with(".ods") {
         return Err(FileError::Unreadable("imp.err_ods"));
     }
-    if lower.ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") {
-        read_xlsx(bytes)
+    let table = if lower.ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") {
+        xlsx_cells(bytes)?
     } else {
-        read_csv(bytes)
-    }
+        csv_cells(bytes)?
+    };
+    Ok(table)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod demo;
 pub mod dues;
 pub mod dues_pages;
+pub mod member_import;
 pub mod occasion_pages;
 pub mod occasions;
 pub mod orgs;

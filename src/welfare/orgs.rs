@@ -302,6 +302,7 @@ async fn render_show(
                         button type="submit" { (ctx.t("wf.join")) }
                     }))
                 }
+                (super::member_import::card(ctx, o.id))
                 div.card.no-print {
                     h2 { (ctx.t("wf.dues_fund")) }
                     p.hint { (ctx.t("wf.dues_fund_help")) }

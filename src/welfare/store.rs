@@ -339,14 +339,13 @@ pub struct NewMembership {
     pub collect_by: super::rules::Collect,
 }
 
-/// Store command: a person joins an organisation. Refused when the organisation was
-/// dissolved, the person is unknown, or already an open member. Returns the membership id.
-pub fn join(
+/// The checks of `join`, without writing: the organisation is active and started by then, the
+/// person exists, member since is not after joining, and no overlapping membership (one
+/// grassroots union or Party cell at a time). Returns the organisation and the person's name.
+pub fn check_join(
     conn: &mut DbConn,
-    actor: &Actor,
-    now: NaiveDateTime,
     n: &NewMembership,
-) -> Result<i32, AppError> {
+) -> Result<(Organisation, String), AppError> {
     let o = organisation(conn, n.organisation_id)?;
     ensure_active(&o)?;
     if n.joined_on < o.started_on {
@@ -386,6 +385,18 @@ pub fn join(
     if overlapping > 0 {
         return Err(AppError::BadRequest("wf.err_already_member"));
     }
+    Ok((o, name))
+}
+
+/// Store command: a person joins an organisation. Refused when the organisation was
+/// dissolved, the person is unknown, or already an open member. Returns the membership id.
+pub fn join(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    n: &NewMembership,
+) -> Result<i32, AppError> {
+    let (o, name) = check_join(conn, n)?;
     let id: i32 = match diesel::insert_into(memberships::table)
         .values((
             memberships::person_id.eq(n.person_id),

@@ -245,6 +245,8 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("POST /welfare/organisations/{id}/members", "u"),
     ("POST /welfare/organisations/{id}/dissolve", "u"),
     ("POST /welfare/organisations/{id}/fund", "u"),
+    ("POST /welfare/organisations/{id}/import", "u"),
+    ("POST /welfare/organisations/{id}/import/commit", "u"),
     ("POST /welfare/memberships/{id}/end", "u"),
     ("GET /welfare/people/{id}", "u"),
     ("POST /welfare/people/{id}/dependants", "u"),

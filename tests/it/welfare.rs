@@ -1511,3 +1511,111 @@ async fn a_long_months_dues_and_arrears_come_in_pages_with_a_search() {
     let last = cd.get(&format!("/welfare/arrears?org={org}&page=2")).await;
     assert_eq!(last.texts("main table tbody tr").len(), 5);
 }
+
+#[actix_web::test]
+async fn members_import_from_a_file_after_a_preview_that_names_each_rows_problems() {
+    let app = TestApp::spawn().await;
+    for (code, name) in [
+        ("NV1", "Nguyễn Văn An"),
+        ("NV2", "Trần Thị Bình"),
+        ("NV3", "Lê Văn Cường"),
+        ("NV4", "Phạm Thị Dung"),
+    ] {
+        app.person(code, name);
+    }
+    let mut cd = app.login_as("congdoan", &[Role::UnionOfficer]).await;
+    let org = union(&mut cd, "Công đoàn cơ sở", "union").await;
+    let other = union(&mut cd, "Công đoàn khác", "union").await;
+    assert_eq!(join(&mut cd, other, "NV4").await, 303);
+    let csv = "Mã cán bộ;Họ và tên;Vai trò;Ngày kết nạp;Số thẻ;Hình thức thu\n\
+               nv1;Nguyễn Văn An;Tổ trưởng;01/03/2021;CD-001;Trừ lương\n\
+               NV2;Trần Thị Bình;;15/04/2022;;tiền mặt\n\
+               NV9;Không Có;;01/01/2022;;\n\
+               NV3;Người Khác;;01/01/2022;;\n\
+               NV1;Nguyễn Văn An;;01/01/2022;;\n\
+               NV4;Phạm Thị Dung;;01/01/2022;;\n\
+               NV3;Lê Văn Cường;Trưởng ban;01/01/2022;;\n\
+               NV3;Lê Văn Cường;;01/01/2099;;\n";
+    let page = cd.get(&format!("/welfare/organisations/{org}")).await;
+    assert!(page.body.contains("Nhập thành viên từ tệp"));
+    let preview = cd
+        .upload(
+            &format!("/welfare/organisations/{org}/import"),
+            "thanh-vien.csv",
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    let rows = preview.texts("main table tbody tr");
+    assert_eq!(rows.len(), 8, "{rows:?}");
+    assert!(
+        rows[0].contains("Tổ trưởng") && rows[0].contains("Hợp lệ"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[1].contains("Tiền mặt") && rows[1].contains("Hợp lệ"),
+        "{}",
+        rows[1]
+    );
+    for (i, why) in [
+        (2, "Không tìm thấy"),
+        (3, "không khớp với mã"),
+        (4, "đã có ở dòng trên"),
+        (6, "Vai trò không rõ"),
+        (7, "Ngày phải có dạng"),
+    ] {
+        assert!(
+            rows[i].contains(why),
+            "row {i}: {} — expected {why}",
+            rows[i]
+        );
+    }
+    // One grassroots union at a time: the rule of joining one by one.
+    assert!(!rows[5].contains("Hợp lệ"), "{}", rows[5]);
+    assert!(preview.body.contains("Dòng hợp lệ / tổng số dòng: 2 / 8"));
+    assert_eq!(app.count("memberships"), 1, "a preview changes nothing");
+
+    let form = preview.form(&format!("/welfare/organisations/{org}/import/commit"));
+    let r = cd
+        .post(
+            &format!("/welfare/organisations/{org}/import/commit"),
+            &crate::support::refs(&form),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count(&format!("memberships WHERE organisation_id = {org}")),
+        2
+    );
+    assert_eq!(
+        app.count(&format!(
+            "memberships WHERE organisation_id = {org} AND role = 'group_leader' AND card_number = 'CD-001' AND joined_on = '2021-03-01'"
+        )),
+        1
+    );
+    assert_eq!(app.audit_after("import.members").len(), 1);
+    // Sending the same rows again joins nobody twice.
+    let again = cd
+        .post(
+            &format!("/welfare/organisations/{org}/import/commit"),
+            &crate::support::refs(&form),
+        )
+        .await;
+    assert_eq!(again.status, 400);
+    assert!(again.body.contains("Không có dòng hợp lệ nào"));
+    assert_eq!(
+        app.count(&format!("memberships WHERE organisation_id = {org}")),
+        2
+    );
+    // A file without the joined column, or not a spreadsheet, is refused with a reason.
+    let bad = cd
+        .upload(
+            &format!("/welfare/organisations/{org}/import"),
+            "x.csv",
+            "Mã cán bộ\nNV3\n".as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("thiếu cột Ngày kết nạp"));
+}
