@@ -483,7 +483,11 @@ async fn payroll(
             .unwrap_or_default()
     });
     let dues_of = |t: &PersonTotal| dues.get(&t.person_id).copied().unwrap_or_default();
-    let deduct = |t: &PersonTotal| t.to_pay() + dues_of(t).total();
+    let on_payroll = |t: &PersonTotal| d.who.get(&t.person_id).is_some_and(|w| w.payroll);
+    // Deducted from pay: the meals of people on the payroll (others pay them in cash) and the
+    // dues collected by deduction.
+    let deduct =
+        |t: &PersonTotal| (if on_payroll(t) { t.to_pay() } else { 0 }) + dues_of(t).total();
     let row = |t: &PersonTotal, how: &str| {
         let w = d.who.get(&t.person_id);
         let du = dues_of(t);
@@ -502,7 +506,7 @@ async fn payroll(
             t.adjust.to_string(),
         ]
     };
-    let on = |t: &&PersonTotal| d.who.get(&t.person_id).is_some_and(|w| w.payroll);
+    let on = |t: &&PersonTotal| on_payroll(t);
     let payroll: Vec<&PersonTotal> = people.iter().filter(on).collect();
     let cash: Vec<&PersonTotal> = people.iter().filter(|t| !on(t)).collect();
     let mut rows: Vec<Vec<String>> = payroll

@@ -92,10 +92,11 @@ fn view(
             }))
             @if !e.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
             table {
-                thead { tr { th { (ctx.t("fund.name")) } th.num { (ctx.t("fund.planned")) } th.num { (ctx.t("fund.received")) } th.num { (ctx.t("fund.spent")) } th.num { (ctx.t("fund.balance")) } th { (ctx.t("fund.used")) } } }
+                thead { tr { th { (ctx.t("fund.name")) } th.num { (ctx.t("fund.planned")) } th.num { (ctx.t("fund.opening")) } th.num { (ctx.t("fund.received")) } th.num { (ctx.t("fund.spent")) } th.num { (ctx.t("fund.balance")) } th { (ctx.t("fund.used")) } } }
                 tbody { @for (fund, fig, _) in funds { tr {
                     td { a href=(format!("/accounting/funds/{}/report?year={year}", fund.id)) { (fund.code) " — " (fund.name) } }
                     td.num { (fig.planned.map(|p| p.to_string()).unwrap_or_else(|| "—".into())) }
+                    td.num { (fig.opening) }
                     td.num { (fig.received) } td.num { (fig.spent) }
                     td.num { (fig.balance()) @if fig.balance().0 < 0 { " " span.badge.off { (ctx.t("fund.negative")) } } }
                     td { @match fig.used_percent() {

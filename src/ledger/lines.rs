@@ -5,7 +5,7 @@
 
 use super::store::{self, Fund, Voucher, RECEIPT};
 use crate::audit::{self, Actor, Entry};
-use crate::db::schema::{benefit_types, budget_lines, vouchers, welfare_cases};
+use crate::db::schema::{benefit_types, budget_lines, welfare_cases};
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::money::Vnd;
@@ -172,15 +172,7 @@ pub fn planned_lines(
 
 pub fn report(conn: &mut DbConn, fund_id: i32, year: i32) -> Result<FundReport, AppError> {
     let fund = store::fund(conn, fund_id)?.ok_or(AppError::NotFound)?;
-    let before: Vec<(String, i64)> = vouchers::table
-        .filter(vouchers::fund_id.eq(fund_id))
-        .filter(vouchers::year.lt(year))
-        .select((vouchers::kind, vouchers::amount_vnd))
-        .load(conn)?;
-    let opening: i64 = before
-        .iter()
-        .map(|(k, a)| if k == RECEIPT { *a } else { -*a })
-        .sum();
+    let opening = store::opening_balance(conn, fund_id, year)?.0;
     let list = store::vouchers_of(conn, fund_id, year)?;
     // A reversal may undo a voucher of an earlier year: look those up too.
     let mut originals: HashMap<i32, Voucher> = list.iter().map(|v| (v.id, v.clone())).collect();

@@ -331,7 +331,10 @@ pub fn reverse_by_hand(
     if v.from_month() {
         return Err(AppError::BadRequest("voucher.err_from_month"));
     }
-    reverse(conn, actor, now, id, date, reason)
+    let reversal = reverse(conn, actor, now, id, date, reason)?;
+    // A receipt of dues, reversed: those dues are owed again.
+    crate::welfare::dues::unpay_voucher(conn, actor, now, id)?;
+    Ok(reversal)
 }
 
 /// A fund's vouchers of a year, in number order (receipts, then payments).
@@ -362,17 +365,21 @@ pub fn vouchers_of(conn: &mut DbConn, fund: i32, year: i32) -> Result<Vec<Vouche
         .load(conn)?)
 }
 
-/// A fund's year in figures: received, paid (net of reversals), balance, and the budget.
+/// A fund's year in figures: the balance brought forward, received and paid in the year (net
+/// of reversals, each counted against the kind of what it reverses, whatever its year), the
+/// balance, and the budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct YearFigures {
+    pub opening: Vnd,
     pub received: Vnd,
     pub spent: Vnd,
     pub planned: Option<Vnd>,
 }
 
 impl YearFigures {
+    /// What the fund holds: brought forward, plus received, less spent.
     pub fn balance(&self) -> Vnd {
-        Vnd(self.received.0 - self.spent.0)
+        Vnd(self.opening.0 + self.received.0 - self.spent.0)
     }
     /// Spent as a share of the plan, in whole percent (None without a plan).
     pub fn used_percent(&self) -> Option<i64> {
@@ -382,22 +389,42 @@ impl YearFigures {
     }
 }
 
+/// The balance a fund brings into a year (every voucher of earlier years).
+pub fn opening_balance(conn: &mut DbConn, fund: i32, year: i32) -> Result<Vnd, AppError> {
+    let before: Vec<(String, i64)> = vouchers::table
+        .filter(vouchers::fund_id.eq(fund))
+        .filter(vouchers::year.lt(year))
+        .select((vouchers::kind, vouchers::amount_vnd))
+        .load(conn)?;
+    Ok(Vnd(before
+        .iter()
+        .map(|(k, a)| if k == RECEIPT { *a } else { -*a })
+        .sum()))
+}
+
 pub fn year_figures(conn: &mut DbConn, fund: i32, year: i32) -> Result<YearFigures, AppError> {
     let list = vouchers_of(conn, fund, year)?;
-    let by_id = |id: i32| list.iter().find(|v| v.id == id);
     let (mut received, mut spent) = (0i64, 0i64);
     for v in &list {
         // A reversal undoes what it reverses: it counts against that voucher's kind.
-        let kind = match v.reverses.and_then(by_id) {
-            Some(orig) => (orig.kind.as_str(), -v.amount_vnd.0),
-            None => (v.kind.as_str(), v.amount_vnd.0),
+        let original = match v.reverses {
+            Some(o) => match list.iter().find(|x| x.id == o) {
+                Some(x) => Some(x.kind.clone()),
+                None => voucher(conn, o)?.map(|x| x.kind),
+            },
+            None => None,
+        };
+        let kind = match original {
+            Some(k) => (k, -v.amount_vnd.0),
+            None => (v.kind.clone(), v.amount_vnd.0),
         };
         match kind {
-            (RECEIPT, a) => received += a,
+            (k, a) if k == RECEIPT => received += a,
             (_, a) => spent += a,
         }
     }
     Ok(YearFigures {
+        opening: opening_balance(conn, fund, year)?,
         received: Vnd(received),
         spent: Vnd(spent),
         planned: budget(conn, fund, year)?,

@@ -565,6 +565,50 @@ pub fn month_lines(conn: &mut DbConn, org_id: i32, month: &str) -> Result<Vec<Du
         .collect())
 }
 
+/// A month's dues are paid from the month before (in advance) up to today, not years apart.
+fn check_paid_on(month: &str, paid_on: NaiveDate, now: NaiveDateTime) -> Result<(), AppError> {
+    let first =
+        crate::ui::format::parse_month(month).ok_or(AppError::BadRequest("month.err_bad"))?;
+    let earliest = (first - chrono::Duration::days(1))
+        .with_day(1)
+        .unwrap_or(first);
+    if paid_on < earliest || paid_on > crate::clock::business_date_of(now) {
+        return Err(AppError::BadRequest("wf.err_paid_on"));
+    }
+    Ok(())
+}
+
+/// Store command: undoes the dues payments a receipt voucher recorded, when that voucher is
+/// reversed (the dues are owed again). Returns how many. Audited.
+pub fn unpay_voucher(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    voucher: i32,
+) -> Result<usize, AppError> {
+    let ids: Vec<(i32, i64)> = dues_payments::table
+        .filter(dues_payments::voucher_id.eq(voucher))
+        .select((dues_payments::dues_id, dues_payments::amount_vnd))
+        .load(conn)?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let n = diesel::delete(dues_payments::table.filter(dues_payments::voucher_id.eq(voucher)))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        Entry::new("dues.unpay", "voucher")
+            .id(voucher)
+            .after(json!({
+                "dues": ids.iter().map(|x| x.0).collect::<Vec<i32>>(),
+                "total_vnd": ids.iter().map(|x| x.1).sum::<i64>(),
+            })),
+    )?;
+    Ok(n)
+}
+
 /// Store command: records a month's dues as paid (once). Returns the organisation and month.
 pub fn pay(
     conn: &mut DbConn,
@@ -589,6 +633,7 @@ pub fn pay(
     if o.ended_on.is_some_and(|e| e < paid_on) {
         return Err(AppError::BadRequest("wf.err_dissolved"));
     }
+    check_paid_on(&month, paid_on, now)?;
     let paid: i64 = dues_payments::table
         .find(dues_id)
         .count()
@@ -668,6 +713,7 @@ pub fn collect_payroll(
     if o.ended_on.is_some_and(|e| e < paid_on) {
         return Err(AppError::BadRequest("wf.err_dissolved"));
     }
+    check_paid_on(month, paid_on, now)?;
     let open: Vec<(i32, i64)> = dues::table
         .inner_join(memberships::table)
         .left_join(dues_payments::table)

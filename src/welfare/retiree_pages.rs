@@ -58,16 +58,23 @@ pub async fn list(
     lq: web::Query<ListQuery>,
 ) -> Result<Markup, AppError> {
     let f = lq.filter();
-    let page = lq.page.unwrap_or(1).clamp(1, 100_000);
+    let asked = lq.page.unwrap_or(1).clamp(1, 100_000);
     let today = state.clock.today();
     let f2 = f.clone();
-    let ((rows, total), regions) = state
+    let ((rows, total), regions, page) = state
         .db
         .read(move |c| {
-            Ok((
-                retirees::list(c, &f2, page, PER_PAGE)?,
-                retirees::regions(c)?,
-            ))
+            let (rows, total) = retirees::list(c, &f2, asked, PER_PAGE)?;
+            // Past the last page: the last page.
+            let last = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+            if asked > last {
+                return Ok((
+                    retirees::list(c, &f2, last, PER_PAGE)?,
+                    retirees::regions(c)?,
+                    last,
+                ));
+            }
+            Ok(((rows, total), retirees::regions(c)?, asked))
         })
         .await?;
     let region_options: Vec<(String, String)> = std::iter::once((String::new(), "—".to_string()))
@@ -473,7 +480,11 @@ fn parse_record(f: &RecordForm, today: NaiveDate) -> Result<Record, FieldErrors>
         t.unwrap_or_default()
     };
     let address = field("address", &f.address, 300, "wf.err_text_300");
-    let region = field("region", &f.region, 100, "wf.err_text_100");
+    // Spaces inside a region are one space: "Ba  Đình" is "Ba Đình" for the filter.
+    let region = field("region", &f.region, 100, "wf.err_text_100")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let contact_name = field("contact_name", &f.contact_name, 200, "wf.err_text_200");
     let contact_phone = field("contact_phone", &f.contact_phone, 50, "wf.err_phone");
     let health_note = text(&f.health_note, 1000);
@@ -525,7 +536,14 @@ pub async fn save(
                 }
                 Err(AppError::BadRequest(k)) => {
                     let mut e = FieldErrors::default();
-                    e.add("retired_on", k);
+                    e.add(
+                        if k == "wf.err_unit" {
+                            "former_unit"
+                        } else {
+                            "retired_on"
+                        },
+                        k,
+                    );
                     e
                 }
                 Err(other) => return Err(other),

@@ -303,6 +303,12 @@ pub fn save(
             return Err(AppError::BadRequest("wf.err_retired_before_birth"));
         }
     }
+    if let Some(u) = r.former_unit_id {
+        let known: i64 = units::table.find(u).count().get_result(conn)?;
+        if known == 0 {
+            return Err(AppError::BadRequest("wf.err_unit"));
+        }
+    }
     if p.status == "deceased" {
         if let (Some(died), Some(ret)) = (p.status_date, r.retired_on) {
             if ret > died {
@@ -399,9 +405,19 @@ pub fn add_pension(
     valid_from: NaiveDate,
     monthly: Vnd,
 ) -> Result<(), AppError> {
-    retiree(conn, person)?;
+    let (p, rec, _) = retiree(conn, person)?;
     if monthly.0 <= 0 || monthly > MAX_PENSION {
         return Err(AppError::BadRequest("wf.err_pension"));
+    }
+    // From retirement (its month) until death; not more than a year ahead.
+    let today = crate::clock::business_date_of(now);
+    let retired_month = rec.retired_on.and_then(|r| r.with_day(1));
+    let died = (p.status == "deceased").then_some(p.status_date).flatten();
+    if retired_month.is_some_and(|r| valid_from < r)
+        || died.is_some_and(|d| valid_from > d)
+        || valid_from > today + chrono::Duration::days(366)
+    {
+        return Err(AppError::BadRequest("wf.err_pension_date"));
     }
     let same: i64 = pensions::table
         .filter(pensions::person_id.eq(person))
@@ -486,9 +502,12 @@ pub fn add_visit(
     person: i32,
     v: &NewVisit,
 ) -> Result<i32, AppError> {
-    let (p, _, _) = retiree(conn, person)?;
+    let (p, rec, _) = retiree(conn, person)?;
     if !VISIT_REASONS.iter().any(|(c, _)| *c == v.reason) {
         return Err(AppError::BadRequest("err.bad_form"));
+    }
+    if rec.retired_on.is_some_and(|r| v.visited_on < r) {
+        return Err(AppError::BadRequest("wf.err_visit_before_retirement"));
     }
     if p.status == "deceased" && v.reason != "funeral" {
         if let Some(died) = p.status_date {

@@ -62,6 +62,24 @@ async fn a_retirees_record_keeps_where_they_live_and_a_health_note_that_only_uni
     );
     assert_eq!(app.count("retirees"), 0);
 
+    // A unit that does not exist: refused beside the field (not a server error).
+    cd.get(&format!("/welfare/retirees/{id}")).await;
+    let unit = cd
+        .post(
+            &format!("/welfare/retirees/{id}"),
+            &[
+                ("retired_on", "01/07/2018"),
+                ("former_unit", "9999"),
+                ("address", ""),
+                ("region", ""),
+                ("contact_name", ""),
+                ("contact_phone", ""),
+                ("health_note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(unit.status, 422, "{}", unit.body);
+    assert!(unit.body.contains("Đơn vị không có trong danh mục"));
     let ok = post_record(&mut cd, id, "0912 345 678", "Tiểu đường, đi lại khó").await;
     assert_eq!(ok.status, 303, "{}", ok.body);
     let page = cd.get(&format!("/welfare/retirees/{id}")).await;

@@ -241,6 +241,11 @@ async fn closing_a_month_stores_its_split_freezes_it_and_the_payroll_file_adds_u
         binh_line.contains("50000") && binh_line.contains("Thu tiền mặt"),
         "{text}"
     );
+    // Collected in cash, so nothing of it is deducted from pay (meals 50.000, dues 0, total 0).
+    assert!(
+        binh_line.contains(",50000,0,0,0,0,Thu tiền mặt"),
+        "{binh_line}"
+    );
     // The payroll system reads people only: the totals are in the XLSX, not the CSV.
     assert!(!text.contains("Cộng thu tiền mặt"), "{text}");
     let xlsx = kt.get("/accounting/payroll.xlsx?m=2026-12").await;

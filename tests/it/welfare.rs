@@ -1332,6 +1332,17 @@ async fn dues_are_received_into_the_organisations_fund_and_the_fund_report_sets_
         2
     );
     assert_eq!(app.count("dues_payments WHERE voucher_id IS NOT NULL"), 2);
+    // Not paid years before the month, nor ahead of today.
+    for day in ["01/01/2020", "28/11/2026"] {
+        let r = cd
+            .post(
+                &format!("/welfare/dues/{binh_dues}/pay"),
+                &[("paid_on", day), ("method", "cash"), ("receipt_no", "")],
+            )
+            .await;
+        assert_ne!(r.status, 303, "{day}");
+    }
+    assert_eq!(app.count("dues_payments"), 2);
 
     // Payments by hand on the "sick visits" line; one of them reversed.
     let mut kt = app.login_as("ketoan", &[Role::Accountant]).await;
@@ -1387,6 +1398,51 @@ async fn dues_are_received_into_the_organisations_fund_and_the_fund_report_sets_
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
+    // Reversing Bình's receipt: her dues are owed again; the payroll collection stays paid.
+    let binh_receipt: i32 = {
+        let mut c = app.state.db.read_conn().expect("conn");
+        use canteen::db::schema::vouchers;
+        use diesel::prelude::*;
+        vouchers::table
+            .filter(vouchers::source.eq(format!("dues:{binh_dues}")))
+            .select(vouchers::id)
+            .first(&mut c)
+            .expect("Bình's receipt")
+    };
+    let r = kt
+        .post(
+            &format!("/accounting/vouchers/{binh_receipt}/reverse"),
+            &[("reason", "Thu nhầm"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.count("dues_payments"), 1);
+    assert_eq!(
+        app.count(&format!("dues_payments WHERE dues_id = {binh_dues}")),
+        0
+    );
+    assert_eq!(app.audit_after("dues.unpay").len(), 1);
+    // Money brought forward from last year.
+    let now = app.clock().now_naive();
+    app.state
+        .db
+        .write_tx(move |c| {
+            ledger::post(
+                c,
+                &canteen::audit::Actor::system("test"),
+                now,
+                &ledger::NewVoucher {
+                    fund: f,
+                    kind: ledger::RECEIPT,
+                    date: d(2025, 12, 15),
+                    amount: Vnd(300_000),
+                    description: "Kết dư năm trước",
+                    person: None,
+                    source: None,
+                },
+            )
+        })
+        .expect("last year");
 
     // The plan by line: a bad amount changes nothing; then saved.
     let report = format!("/accounting/funds/{f}/report?year=2026");
@@ -1422,8 +1478,8 @@ async fn dues_are_received_into_the_organisations_fund_and_the_fund_report_sets_
             .cloned()
             .unwrap_or_else(|| panic!("{label} in {rows:?}"))
     };
-    // Dues: 2 × 51.480 received against 1.000.000 planned.
-    assert!(row("Đoàn phí").contains("102.960"), "{rows:?}");
+    // Dues: 2 × 51.480 received, one reversed, against 1.000.000 planned.
+    assert!(row("Đoàn phí").contains("51.480"), "{rows:?}");
     assert!(row("Đoàn phí").contains("1.000.000"), "{rows:?}");
     // Sick visits: 500.000 (the 300.000 reversed) of 2.000.000, 25 %.
     let sick = row("Thăm ốm");
@@ -1444,7 +1500,17 @@ async fn dues_are_received_into_the_organisations_fund_and_the_fund_report_sets_
         "{}",
         figures.balance()
     );
-    assert_eq!(figures.balance(), Vnd(10_000_000 + 102_960 - 500_000));
+    // 300.000 brought forward; dues 51.480 (Bình's reversed); 500.000 spent.
+    assert_eq!(figures.opening, Vnd(300_000));
+    assert_eq!(
+        figures.balance(),
+        Vnd(300_000 + 10_000_000 + 51_480 - 500_000)
+    );
+    let funds = kt.get("/accounting/funds?year=2026").await;
+    assert!(
+        funds.body.contains(&figures.balance().to_string()),
+        "the funds page says what the report says"
+    );
 
     // The same report as XLSX, with numbers.
     let x = kt
