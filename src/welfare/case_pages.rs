@@ -287,6 +287,19 @@ pub async fn report(
             }
         }
     }
+    // Sent from a person's record: the list's form names them by code.
+    let mut f = f;
+    if f.code.trim().is_empty() {
+        if let Some(pid) = person {
+            let p = state
+                .db
+                .read(move |c| crate::people::store::person(c, pid))
+                .await?;
+            if let Some(p) = p {
+                f.code = p.employee_code;
+            }
+        }
+    }
     Ok(html_invalid(
         render_list(&state, &ctx, &user, None, &f, &e).await?,
     ))

@@ -536,6 +536,25 @@ pub fn load(
             },
         )?);
     }
+    // The funeral of a retiree themself, paid to retirees.
+    let retiree_funeral = cases::add_benefit_type(
+        c,
+        &officer,
+        now,
+        &NewBenefitType {
+            code: "hieu-huu-tri".into(),
+            name: "Phúng viếng cán bộ hưu trí từ trần".into(),
+            kind: BenefitKind::Funeral,
+            default_vnd: Vnd(3_000_000),
+            max_vnd: Vnd(3_000_000),
+            per_year_count: None,
+            per_year_vnd: None,
+            recipients: "retirees".into(),
+            fund_id: fund,
+            regulation: "Quy chế chi tiêu nội bộ công đoàn 2026".into(),
+            relatives: "self".into(),
+        },
+    )?;
     let approver_roles: RoleSet = [Role::Approver].into_iter().collect();
     let accountant_roles: RoleSet = [Role::Accountant].into_iter().collect();
     let day = |n: i64| (today - Duration::days(n)).max(today.with_day(1).unwrap_or(today));
@@ -643,6 +662,21 @@ pub fn load(
                 today - Duration::days(40),
                 "Từ trần",
             )?;
+            let died = today - Duration::days(40);
+            cases::report(
+                c,
+                &officer,
+                now,
+                &NewCase {
+                    benefit_type_id: retiree_funeral,
+                    person_id: *p,
+                    dependant_id: None,
+                    event_date: died,
+                    amount: None,
+                    evidence: "Cáo phó của gia đình".into(),
+                },
+            )?
+            .map_err(|_| AppError::internal("demo funeral case"))?;
         }
     }
     // Rejected.

@@ -271,7 +271,7 @@ pub async fn show(
         .iter()
         .enumerate()
         .filter(|(_, l)| {
-            crate::ui::forms::matches_search(&search, &l.name, "")
+            crate::ui::forms::matches_search(&search, &l.name, &l.code)
                 || l.child
                     .as_deref()
                     .is_some_and(|c| crate::ui::forms::matches_search(&search, c, ""))

@@ -399,9 +399,20 @@ pub fn add_line(
             if dep.person_id != person {
                 return Err(AppError::BadRequest("wf.err_dependant"));
             }
+            if dep.died_on.is_some_and(|d| d <= o.occasion_date) {
+                return Err(AppError::BadRequest("wf.err_gone_by_day"));
+            }
             Some(dep.canonical())
         }
-        None => None,
+        None => {
+            // Off every list from the day they died (or left).
+            if crate::people::store::gone_from(conn, person, o.occasion_date)?
+                .is_some_and(|g| g <= o.occasion_date)
+            {
+                return Err(AppError::BadRequest("wf.err_gone_by_day"));
+            }
+            None
+        }
     };
     match diesel::insert_into(occasion_rows::table)
         .values((

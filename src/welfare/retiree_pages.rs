@@ -342,9 +342,15 @@ async fn render(state: &AppState, ctx: &Ctx, id: i32, forms: Forms) -> Result<Ma
         .iter()
         .map(|(c, k)| (c.to_string(), ctx.t(k).to_string()))
         .collect();
+    // A funeral benefit for the person themself, paid to retirees (or anyone).
     let funeral = benefits
         .iter()
-        .find(|b| b.active && b.kind == super::rules::BenefitKind::Funeral.code())
+        .find(|b| {
+            b.active
+                && b.kind == super::rules::BenefitKind::Funeral.code()
+                && (b.relatives.is_empty() || b.relatives.split(',').any(|r| r == "self"))
+                && b.recipients != "members"
+        })
         .map(|b| b.id);
     let has_funeral_case = cases.iter().any(|c| {
         c.dependant_id.is_none()
@@ -436,7 +442,11 @@ async fn render(state: &AppState, ctx: &Ctx, id: i32, forms: Forms) -> Result<Ma
             @if died.is_some() && !has_funeral_case {
                 div.card.no-print {
                     h2 { (ctx.t("wf.funeral_case")) }
-                    p.hint { (ctx.t("wf.funeral_case_hint")) }
+                    @if funeral.is_some() {
+                        p.hint { (ctx.t("wf.funeral_case_hint")) }
+                    } @else {
+                        p.alert role="status" { (ctx.t("wf.funeral_no_benefit")) " " a href="/welfare/benefits" { (ctx.t("wf.benefits")) } }
+                    }
                     (super::case_pages::report_form(ctx, &benefits, Some((id, &[])), &super::case_pages::ReportForm::prefilled(funeral, opt_date(died)), &FieldErrors::default()))
                 }
             }

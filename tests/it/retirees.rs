@@ -172,6 +172,9 @@ async fn retired_party_members_pay_dues_on_the_pension_in_force_that_month() {
         ("01/07/2024", "0"),
         ("01/07/2024", "abc"),
         ("31/02/2024", "6.000.000"),
+        // Before retiring (01/07/2015), or more than a year ahead.
+        ("01/06/2015", "6.000.000"),
+        ("01/01/2035", "6.000.000"),
     ] {
         let r = cd
             .post(&url, &[("valid_from", from), ("monthly", amount)])
@@ -331,6 +334,7 @@ async fn a_death_takes_the_retiree_off_lists_from_that_day_ends_memberships_and_
     let ms = cd.get("/welfare/milestones?year=2026").await;
     assert!(!ms.body.contains("HT3"), "{}", ms.body);
     let mut listed = Vec::new();
+    let mut urls = Vec::new();
     for (name, day) in [("Thăm hỏi 2/9", "01/09/2026"), ("Tết 2027", "20/11/2026")] {
         cd.get("/welfare/occasions").await;
         let r = cd
@@ -349,6 +353,7 @@ async fn a_death_takes_the_retiree_off_lists_from_that_day_ends_memberships_and_
             )
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
+        urls.push(r.location());
         listed.push(cd.get(&r.location()).await.texts("main table tbody tr"));
     }
     assert!(
@@ -362,10 +367,43 @@ async fn a_death_takes_the_retiree_off_lists_from_that_day_ends_memberships_and_
         listed[1]
     );
     assert!(listed[1].iter().any(|r| r.contains("Phạm Thị Đào")));
+    // Nor added to it by hand.
+    let added = cd
+        .post(
+            &format!("{}/rows", urls[1]),
+            &[("code", "HT3"), ("reason", "Bổ sung")],
+        )
+        .await;
+    assert_eq!(added.status, 400, "{}", added.body);
+    assert!(added.body.contains("đã mất hoặc đã nghỉ việc trước ngày"));
     let _ = other;
 
-    // The funeral case opens from the record, for a benefit paid to retirees.
+    // The funeral case opens from the record, for a benefit paid to retirees themselves (not
+    // the one for staff's parents, listed first).
     cd.get("/welfare/benefits").await;
+    let parents = cd
+        .post(
+            "/welfare/benefits",
+            &[
+                ("relatives", "parent"),
+                ("fund", &f.to_string()),
+                ("code", "TU_THAN"),
+                ("name", "Phúng viếng tứ thân phụ mẫu"),
+                ("kind", "funeral"),
+                ("default_amount", "2.000.000"),
+                ("max_amount", "2.000.000"),
+                ("per_year_count", ""),
+                ("per_year_amount", ""),
+                ("recipients", "members"),
+                ("regulation", "Quy chế chi tiêu nội bộ 2026"),
+            ],
+        )
+        .await;
+    assert_eq!(parents.status, 303, "{}", parents.body);
+    let none_yet = cd.get(&format!("/welfare/retirees/{id}")).await;
+    assert!(none_yet
+        .body
+        .contains("chưa có khoản phúng viếng dành cho chính cán bộ hưu trí"));
     let b = cd
         .post(
             "/welfare/benefits",
