@@ -240,7 +240,7 @@ pub fn load(
                 rec.health_note =
                     "Huyết áp cao, đi lại khó khăn: nên thăm tại nhà buổi sáng".into();
             }
-            retirees::save(c, &officer, now, *p, &rec)?;
+            retirees::save(c, &officer, now, *p, &rec, None)?;
             let pension = 5_200_000 + (i as i64 % 9) * 550_000;
             retirees::add_pension(c, &officer, now, *p, ymd(2024, 7, 1)?, Vnd(pension))?;
             retirees::add_pension(

@@ -231,11 +231,15 @@ pub struct RecordForm {
     contact_phone: String,
     #[serde(default)]
     health_note: String,
+    /// The version of the record the form was made from.
+    #[serde(default)]
+    version: String,
 }
 
 impl RecordForm {
-    fn of(r: &Record) -> Self {
+    fn of(r: &Record, version: String) -> Self {
         RecordForm {
+            version,
             retired_on: opt_date(r.retired_on),
             former_unit: r.former_unit_id.map(|u| u.to_string()).unwrap_or_default(),
             address: r.address.clone(),
@@ -316,7 +320,7 @@ pub async fn show(
 
 async fn render(state: &AppState, ctx: &Ctx, id: i32, forms: Forms) -> Result<Markup, AppError> {
     let today = state.clock.today();
-    let (p, rec, kept, pensions, visits, units, benefits, cases) = state
+    let (p, rec, kept, version, pensions, visits, units, benefits, cases) = state
         .db
         .read(move |c| {
             let (p, rec, kept) = retirees::retiree(c, id)?;
@@ -324,6 +328,7 @@ async fn render(state: &AppState, ctx: &Ctx, id: i32, forms: Forms) -> Result<Ma
                 p,
                 rec,
                 kept,
+                retirees::version(c, id)?,
                 retirees::pensions_of(c, id)?,
                 retirees::visits_of(c, id)?,
                 crate::people::store::all_units(c)?,
@@ -333,7 +338,10 @@ async fn render(state: &AppState, ctx: &Ctx, id: i32, forms: Forms) -> Result<Ma
         })
         .await?;
     let died = (p.status == "deceased").then_some(p.status_date).flatten();
-    let rf = forms.record.clone().unwrap_or_else(|| RecordForm::of(&rec));
+    let rf = forms
+        .record
+        .clone()
+        .unwrap_or_else(|| RecordForm::of(&rec, version.clone()));
     let re = forms.errors_of("record");
     let unit_options: Vec<(String, String)> = std::iter::once((String::new(), "—".to_string()))
         .chain(units.iter().map(|u| (u.id.to_string(), u.name.clone())))
@@ -382,6 +390,7 @@ async fn render(state: &AppState, ctx: &Ctx, id: i32, forms: Forms) -> Result<Ma
                 @if !kept { p.hint { (ctx.t("wf.retiree_record_new")) } }
                 (error_list(ctx, &re))
                 (post_form(ctx, &format!("/welfare/retirees/{id}"), html! {
+                    input type="hidden" name="version" value=(rf.version);
                     (Input::text("retired_on", ctx.t("wf.retired_on"), &rf.retired_on).hint(ctx.t("cal.date_hint")).render(ctx, &re))
                     (select(ctx, &re, "former_unit", ctx.t("wf.former_unit"), &unit_options, &rf.former_unit))
                     (Input::text("address", ctx.t("wf.address"), &rf.address).render(ctx, &re))
@@ -532,10 +541,10 @@ pub async fn save(
     let id = id.into_inner();
     let mut errors = match parse_record(&f, state.clock.today()) {
         Ok(r) => {
-            let (a, now) = (actor(&user), state.clock.now_naive());
+            let (a, now, v) = (actor(&user), state.clock.now_naive(), f.version.clone());
             match state
                 .db
-                .write(move |c| retirees::save(c, &a, now, id, &r))
+                .write(move |c| retirees::save(c, &a, now, id, &r, Some(&v)))
                 .await
             {
                 Ok(()) => {

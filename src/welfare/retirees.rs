@@ -287,7 +287,33 @@ pub fn retiree(
     Ok((p, r, has))
 }
 
-/// Store command: keeps a retiree's record (creates or replaces it). Audited; the health note
+/// The version of a retiree's record: a digest of what it says (empty when none is kept). A
+/// form carries it, so that saving over a change made meanwhile in another tab is refused.
+pub fn version(conn: &mut DbConn, person: i32) -> Result<String, AppError> {
+    use sha2::{Digest, Sha256};
+    Ok(record(conn, person)?
+        .map(|r| {
+            let text = format!(
+                "{:?}|{:?}|{}|{}|{}|{}|{}",
+                r.retired_on,
+                r.former_unit_id,
+                r.address,
+                r.region,
+                r.contact_name,
+                r.contact_phone,
+                r.health_note
+            );
+            Sha256::digest(text.as_bytes())
+                .iter()
+                .take(12)
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Store command: keeps a retiree's record (creates or replaces it) if it is still the
+/// version the form was made from (`expected`; None: do not check). Audited; the health note
 /// only as "changed", so that it stays with union officers.
 pub fn save(
     conn: &mut DbConn,
@@ -295,7 +321,11 @@ pub fn save(
     now: NaiveDateTime,
     person: i32,
     r: &Record,
+    expected: Option<&str>,
 ) -> Result<(), AppError> {
+    if expected.is_some_and(|v| v != version(conn, person).unwrap_or_default()) {
+        return Err(AppError::BadRequest("wf.err_changed_meanwhile"));
+    }
     let (_, before, had) = retiree(conn, person)?;
     let p = crate::people::store::person(conn, person)?.ok_or(AppError::NotFound)?;
     if let (Some(born), Some(ret)) = (p.date_of_birth, r.retired_on) {
@@ -573,7 +603,7 @@ pub fn record_death(
         return Err(AppError::BadRequest("wf.err_death_before_visits"));
     }
     if !had {
-        save(conn, actor, now, person, &rec)?;
+        save(conn, actor, now, person, &rec, None)?;
     }
     let mut d = p.data().ok_or(AppError::BadRequest("err.bad_form"))?;
     d.status = crate::people::rules::Status::Deceased;

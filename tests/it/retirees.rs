@@ -103,6 +103,31 @@ async fn a_retirees_record_keeps_where_they_live_and_a_health_note_that_only_uni
     assert_eq!(audit[0]["health_note"], "(changed)");
     assert!(!audit[0].to_string().contains("Tiểu đường"));
 
+    // Two tabs: the second save of a form opened before the first one is refused, not lost.
+    let page = cd.get(&format!("/welfare/retirees/{id}")).await;
+    let tab_a = page.form(&format!("/welfare/retirees/{id}"));
+    let mut tab_b = tab_a.clone();
+    crate::support::set_field(&mut tab_b, "address", "5 Láng Hạ, Đống Đa, Hà Nội");
+    let b = cd
+        .post(
+            &format!("/welfare/retirees/{id}"),
+            &crate::support::refs(&tab_b),
+        )
+        .await;
+    assert_eq!(b.status, 303, "{}", b.body);
+    let mut tab_a = tab_a;
+    crate::support::set_field(&mut tab_a, "health_note", "Đã khỏe hơn");
+    let a = cd
+        .post(
+            &format!("/welfare/retirees/{id}"),
+            &crate::support::refs(&tab_a),
+        )
+        .await;
+    assert_eq!(a.status, 422);
+    assert!(a.body.contains("vừa được người khác"));
+    let now = cd.get(&format!("/welfare/retirees/{id}")).await;
+    assert!(now.body.contains("5 Láng Hạ") && !now.body.contains("Đã khỏe hơn"));
+
     // Nobody but union officers opens a retiree's record.
     for role in [Role::Admin, Role::Accountant, Role::Approver, Role::Staff] {
         let mut other = app.login_as(&format!("u_{role:?}"), &[role]).await;
