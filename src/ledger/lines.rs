@@ -101,11 +101,11 @@ impl LineFigure {
     pub fn remaining(&self) -> Option<Vnd> {
         self.planned.map(|p| Vnd(p.0 - self.actual.0))
     }
-    /// Actual as a share of the plan, whole percent.
+    /// Actual as a share of the plan, in whole percent rounded half up (2 of 12: 17 %).
     pub fn used_percent(&self) -> Option<i64> {
         self.planned
             .filter(|p| p.0 > 0)
-            .map(|p| self.actual.0 * 100 / p.0)
+            .map(|p| (self.actual.0 * 200 + p.0).div_euclid(2 * p.0))
     }
 }
 
@@ -299,6 +299,20 @@ pub fn set_lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shares_of_the_plan_are_rounded_half_up() {
+        let l = |actual: i64, planned: i64| LineFigure {
+            line: "sick",
+            key: "wf.bk_sick",
+            planned: Some(Vnd(planned)),
+            actual: Vnd(actual),
+        };
+        assert_eq!(l(2, 12).used_percent(), Some(17));
+        assert_eq!(l(5_850_000, 74_000_000).used_percent(), Some(8));
+        assert_eq!(l(1, 200).used_percent(), Some(1));
+        assert_eq!(l(0, 5).used_percent(), Some(0));
+    }
 
     #[test]
     fn a_voucher_falls_on_the_line_of_where_it_comes_from() {

@@ -242,7 +242,7 @@ pub fn load(
             }
             retirees::save(c, &officer, now, *p, &rec, None)?;
             let pension = 5_200_000 + (i as i64 % 9) * 550_000;
-            retirees::add_pension(c, &officer, now, *p, ymd(2024, 7, 1)?, Vnd(pension))?;
+            retirees::add_pension(c, &officer, now, *p, ymd(2024, 7, 1)?, Vnd(pension), false)?;
             retirees::add_pension(
                 c,
                 &officer,
@@ -250,6 +250,7 @@ pub fn load(
                 *p,
                 ymd(2025, 7, 1)?,
                 Vnd(pension + pension * 15 / 100),
+                false,
             )?;
             // Visits already paid (and before the death recorded below).
             let tet = ymd(today.year(), 1, 20 + (i % 8) as u32)?;

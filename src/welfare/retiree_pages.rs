@@ -259,6 +259,8 @@ pub struct PensionForm {
     #[serde(default)]
     monthly: String,
     #[serde(default)]
+    replace: Option<String>,
+    #[serde(default)]
     once: Option<String>,
 }
 
@@ -420,6 +422,7 @@ async fn render(state: &AppState, ctx: &Ctx, id: i32, forms: Forms) -> Result<Ma
                     (crate::once::once_field())
                     (Input::text("valid_from", ctx.t("wf.valid_from"), &forms.pension.valid_from).required().hint(ctx.t("cal.date_hint")).render(ctx, &pe))
                     (Input::text("monthly", ctx.t("wf.pension_monthly"), &forms.pension.monthly).required().hint(ctx.t("wf.pension_amount_hint")).render(ctx, &pe))
+                    label.confirm { input type="checkbox" name="replace" value="yes" checked[forms.pension.replace.is_some()]; " " (ctx.t("wf.pension_replace")) }
                     button type="submit" { (ctx.t("wf.pension_add")) }
                 }))
             }
@@ -604,13 +607,14 @@ pub async fn add_pension(
     }
     if let (true, Some(from), Some(monthly)) = (e.is_empty(), from, monthly) {
         let (a, now, once) = (actor(&user), state.clock.now_naive(), f.once.clone());
+        let replace = f.replace.as_deref() == Some("yes");
         match state
             .db
             .write(move |c| {
                 if !crate::once::claim(c, once.as_deref(), now)? {
                     return Ok(());
                 }
-                retirees::add_pension(c, &a, now, id, from, monthly)
+                retirees::add_pension(c, &a, now, id, from, monthly, replace)
             })
             .await
         {

@@ -425,8 +425,8 @@ pub fn pensions_on(conn: &mut DbConn, day: NaiveDate) -> Result<HashMap<i32, Vnd
 /// The largest monthly pension accepted (a typing error guard).
 pub const MAX_PENSION: Vnd = Vnd(1_000_000_000);
 
-/// Store command: a retiree's pension from a day on (a second amount for the same day is
-/// refused). Audited.
+/// Store command: a retiree's pension from a day on. A second amount for the same day is
+/// refused unless `replace` (a correction; dues already generated keep their amount). Audited.
 pub fn add_pension(
     conn: &mut DbConn,
     actor: &Actor,
@@ -434,6 +434,7 @@ pub fn add_pension(
     person: i32,
     valid_from: NaiveDate,
     monthly: Vnd,
+    replace: bool,
 ) -> Result<(), AppError> {
     let (p, rec, _) = retiree(conn, person)?;
     if monthly.0 <= 0 || monthly > MAX_PENSION {
@@ -449,13 +450,29 @@ pub fn add_pension(
     {
         return Err(AppError::BadRequest("wf.err_pension_date"));
     }
-    let same: i64 = pensions::table
+    let same: Option<(i32, i64)> = pensions::table
         .filter(pensions::person_id.eq(person))
         .filter(pensions::valid_from.eq(valid_from))
-        .count()
-        .get_result(conn)?;
-    if same > 0 {
-        return Err(AppError::BadRequest("wf.err_pension_same_day"));
+        .select((pensions::id, pensions::monthly_vnd))
+        .first(conn)
+        .optional()?;
+    if let Some((id, before)) = same {
+        // A correction of that day's amount, asked for in so many words.
+        if !replace {
+            return Err(AppError::BadRequest("wf.err_pension_same_day"));
+        }
+        diesel::update(pensions::table.find(id))
+            .set(pensions::monthly_vnd.eq(monthly.0))
+            .execute(conn)?;
+        return audit::record(
+            conn,
+            actor,
+            now,
+            Entry::new("pension.correct", "person")
+                .id(person)
+                .before(json!({"valid_from": valid_from, "monthly_vnd": before}))
+                .after(json!({"valid_from": valid_from, "monthly_vnd": monthly})),
+        );
     }
     diesel::insert_into(pensions::table)
         .values((

@@ -223,6 +223,20 @@ async fn retired_party_members_pay_dues_on_the_pension_in_force_that_month() {
         .body
         .contains("Đã có mức lương hưu áp dụng từ ngày này"));
     assert_eq!(app.count("pensions"), 2);
+    // A correction of that day's amount, asked for: replaced, audited with what it was.
+    let fixed = cd
+        .post(
+            &url,
+            &[
+                ("valid_from", "01/07/2025"),
+                ("monthly", "6.900.000"),
+                ("replace", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(fixed.status, 303, "{}", fixed.body);
+    assert_eq!(app.count("pensions"), 2);
+    assert_eq!(app.audit_after("pension.correct").len(), 1);
 
     // 0,5 % of the pension in force on the first of the month.
     let org = cell.rsplit('/').next().unwrap_or_default().to_string();
