@@ -256,6 +256,7 @@ routes! {
     POST "/welfare/organisations/{id}/import" Roles(UNION) => crate::welfare::member_import::upload;
     POST "/welfare/organisations/{id}/import/commit" Roles(UNION) => crate::welfare::member_import::commit;
     POST "/welfare/memberships/{id}/end" Roles(UNION) => crate::welfare::orgs::end_membership;
+    POST "/welfare/memberships/{id}/exempt" Roles(UNION) => crate::welfare::orgs::exempt;
     GET "/welfare/people/{id}" Roles(UNION) => crate::welfare::orgs::person;
     POST "/welfare/people/{id}/dependants" Roles(UNION) => crate::welfare::orgs::add_dependant;
     GET "/welfare/dues" Roles(DUES_READERS) => crate::welfare::dues_pages::month;

@@ -996,6 +996,7 @@ diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(dependants -> persons (person_id));
 diesel::joinable!(dues -> memberships (membership_id));
 diesel::joinable!(dues_payments -> dues (dues_id));
+diesel::joinable!(dues_exemptions -> memberships (membership_id));
 diesel::joinable!(welfare_cases -> persons (person_id));
 diesel::joinable!(welfare_cases -> benefit_types (benefit_type_id));
 diesel::joinable!(benefit_types -> funds (fund_id));

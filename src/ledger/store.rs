@@ -381,11 +381,11 @@ impl YearFigures {
     pub fn balance(&self) -> Vnd {
         Vnd(self.opening.0 + self.received.0 - self.spent.0)
     }
-    /// Spent as a share of the plan, in whole percent (None without a plan).
+    /// Spent as a share of the plan, in whole percent rounded half up (None without a plan).
     pub fn used_percent(&self) -> Option<i64> {
         self.planned
             .filter(|p| p.0 > 0)
-            .map(|p| self.spent.0 * 100 / p.0)
+            .map(|p| (self.spent.0 * 200 + p.0).div_euclid(2 * p.0))
     }
 }
 

@@ -255,6 +255,24 @@ pub fn add_exemption(
     Ok(org)
 }
 
+/// A person's exemptions: (membership, from, to, reason), latest first.
+pub fn exemptions_of(
+    conn: &mut DbConn,
+    person: i32,
+) -> Result<Vec<(i32, NaiveDate, Option<NaiveDate>, String)>, AppError> {
+    Ok(dues_exemptions::table
+        .inner_join(memberships::table)
+        .filter(memberships::person_id.eq(person))
+        .order(dues_exemptions::valid_from.desc())
+        .select((
+            dues_exemptions::membership_id,
+            dues_exemptions::valid_from,
+            dues_exemptions::valid_to,
+            dues_exemptions::reason,
+        ))
+        .load(conn)?)
+}
+
 /// What generating a month's dues does (or did).
 #[derive(Debug, Default, Clone)]
 pub struct Plan {

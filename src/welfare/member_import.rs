@@ -194,6 +194,7 @@ pub fn check(
         let person = people.iter().find(|x| x.1 == r.code);
         let name = person.map(|x| x.2.clone()).unwrap_or_default();
         match person {
+            None if r.code.trim().is_empty() => p.push("wf.imp_err_no_code"),
             None => p.push("wf.err_person"),
             Some((_, _, n, status)) => {
                 if !r.name.trim().is_empty() && fold_search(&r.name) != fold_search(n) {

@@ -508,6 +508,61 @@ pub async fn end_membership(
     ))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExemptForm {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    once: Option<String>,
+}
+
+/// Exempts a membership from dues for a period (with the reason).
+pub async fn exempt(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i32>,
+    Form(f): Form<ExemptForm>,
+) -> Result<HttpResponse, AppError> {
+    let from = business_date(&f.from).ok_or(AppError::BadRequest("cal.err_date"))?;
+    let to = match f.to.trim() {
+        "" => None,
+        s => Some(business_date(s).ok_or(AppError::BadRequest("cal.err_date"))?),
+    };
+    let reason = text(&f.reason, 300)
+        .filter(|r| !r.is_empty())
+        .ok_or(AppError::BadRequest("wf.err_reason"))?;
+    let id = id.into_inner();
+    let (a, now, once) = (actor(&user), state.clock.now_naive(), f.once.clone());
+    let person = state
+        .db
+        .write(move |c| {
+            let person: i32 = {
+                use crate::db::schema::memberships;
+                use diesel::prelude::*;
+                memberships::table
+                    .find(id)
+                    .select(memberships::person_id)
+                    .get_result(c)
+                    .optional()?
+                    .ok_or(AppError::NotFound)?
+            };
+            if crate::once::claim(c, once.as_deref(), now)? {
+                super::dues::add_exemption(c, &a, now, id, from, to, &reason)?;
+            }
+            Ok(person)
+        })
+        .await?;
+    Ok(see_other(
+        &format!("/welfare/people/{person}"),
+        Some("flash.saved"),
+    ))
+}
+
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct DependantForm {
@@ -547,7 +602,7 @@ async fn render_person(
     f: &DependantForm,
     e: &FieldErrors,
 ) -> Result<Markup, AppError> {
-    let (p, ms, deps, cases, benefits) = state
+    let (p, ms, deps, cases, benefits, exemptions) = state
         .db
         .read(move |c| {
             let p = crate::people::store::person(c, id)?.ok_or(AppError::NotFound)?;
@@ -557,6 +612,7 @@ async fn render_person(
                 store::dependants_of(c, id)?,
                 super::cases::cases_of(c, id)?,
                 super::cases::benefit_types(c)?,
+                super::dues::exemptions_of(c, id)?,
             ))
         })
         .await?;
@@ -584,6 +640,25 @@ async fn render_person(
                         td { (o) } td { (MemberRole::parse(&m.role).map(|r| ctx.t(r.label_key())).unwrap_or("")) } td { (date(m.joined_on)) }
                         td { @match m.ended_on { Some(e) => { (ctx.tf("wf.ended_on", date(e))) " — " (m.end_reason) }, None => { (ctx.t("wf.active")) } } }
                     } } }
+                }
+                @if !exemptions.is_empty() {
+                    h3 { (ctx.t("wf.exemptions")) }
+                    ul { @for (mid, from, to, reason) in &exemptions {
+                        li { (ms.iter().find(|(_, m)| m.id == *mid).map(|(o, _)| o.as_str()).unwrap_or("")) ": "
+                            (date(*from)) " – " (to.map(date).unwrap_or_else(|| ctx.t("wf.open_ended").to_string())) " — " (reason) }
+                    } }
+                }
+                @for (o, m) in ms.iter().filter(|(_, m)| m.ended_on.is_none()) {
+                    details.no-print {
+                        summary { (ctx.tf("wf.exempt_in", o)) }
+                        (post_form(ctx, &format!("/welfare/memberships/{}/exempt", m.id), html! {
+                            (crate::once::once_field())
+                            div.field { label for=(format!("x-from-{}", m.id)) { (ctx.t("wf.valid_from")) } input id=(format!("x-from-{}", m.id)) name="from" required placeholder="dd/mm/yyyy"; }
+                            div.field { label for=(format!("x-to-{}", m.id)) { (ctx.t("wf.valid_to")) } input id=(format!("x-to-{}", m.id)) name="to" placeholder="dd/mm/yyyy"; }
+                            div.field { label for=(format!("x-reason-{}", m.id)) { (ctx.t("wf.reason")) } input id=(format!("x-reason-{}", m.id)) name="reason" required maxlength="300"; }
+                            button.secondary type="submit" { (ctx.t("wf.exempt")) }
+                        }))
+                    }
                 }
             }
             h2 { (ctx.t("wf.dependants")) }

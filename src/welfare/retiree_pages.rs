@@ -559,10 +559,11 @@ pub async fn save(
                 Err(AppError::BadRequest(k)) => {
                     let mut e = FieldErrors::default();
                     e.add(
-                        if k == "wf.err_unit" {
-                            "former_unit"
-                        } else {
-                            "retired_on"
+                        match k {
+                            "wf.err_unit" => "former_unit",
+                            // About the whole form, not one field.
+                            "wf.err_changed_meanwhile" => "form",
+                            _ => "retired_on",
                         },
                         k,
                     );

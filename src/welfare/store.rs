@@ -351,14 +351,30 @@ pub fn check_join(
     if n.joined_on < o.started_on {
         return Err(AppError::BadRequest("wf.err_joined_before_org"));
     }
-    let person: Option<String> = persons::table
+    let person: Option<(String, String, Option<NaiveDate>)> = persons::table
         .find(n.person_id)
-        .select(persons::full_name)
+        .select((persons::full_name, persons::status, persons::status_date))
         .get_result(conn)
         .optional()?;
-    let Some(name) = person else {
+    let Some((name, status, since)) = person else {
         return Err(AppError::BadRequest("wf.err_person"));
     };
+    // Nobody joins after they left or died.
+    let today = n.joined_on;
+    if crate::people::rules::gone_from(&status, since, today).is_some_and(|g| g <= n.joined_on) {
+        return Err(AppError::BadRequest("wf.err_join_gone"));
+    }
+    // A retiree is not on the payroll, and joins the retirees' board rather than a workplace
+    // union once retired.
+    if status == "retired" {
+        if n.collect_by == super::rules::Collect::Payroll {
+            return Err(AppError::BadRequest("wf.err_payroll_retiree"));
+        }
+        let retired_by_then = since.is_none_or(|s| s <= n.joined_on);
+        if retired_by_then && matches!(o.kind.as_str(), "union" | "union_group") {
+            return Err(AppError::BadRequest("wf.err_retiree_union"));
+        }
+    }
     if n.member_since.is_some_and(|s| s > n.joined_on) {
         return Err(AppError::BadRequest("wf.err_member_since"));
     }

@@ -349,6 +349,55 @@ async fn a_death_takes_the_retiree_off_lists_from_that_day_ends_memberships_and_
         .post(&death, &[("died_on", "02/10/2026"), ("confirm", "yes")])
         .await;
     assert_eq!(again.status, 422);
+    // Nobody joins after they died; a retiree pays no dues through a payroll.
+    let late_join = cd
+        .post(
+            &format!("{board}/members"),
+            &[
+                ("code", "HT3"),
+                ("role", "member"),
+                ("joined_on", "05/10/2026"),
+                ("member_since", ""),
+                ("card_number", ""),
+                ("collect_by", "cash"),
+            ],
+        )
+        .await;
+    assert_eq!(late_join.status, 422, "{}", late_join.body);
+    assert!(late_join.body.contains("trước ngày kết nạp"));
+    cd.get("/welfare/organisations").await;
+    let union = cd
+        .post(
+            "/welfare/organisations",
+            &[
+                ("kind", "union"),
+                ("name", "Công đoàn cơ sở"),
+                ("parent", ""),
+                ("started_on", "01/01/2015"),
+            ],
+        )
+        .await
+        .location();
+    for (collect, why) in [
+        ("payroll", "không còn trong bảng lương"),
+        ("cash", "Ban liên lạc hưu trí"),
+    ] {
+        let r = cd
+            .post(
+                &format!("{union}/members"),
+                &[
+                    ("code", "HT4"),
+                    ("role", "member"),
+                    ("joined_on", "01/01/2020"),
+                    ("member_since", ""),
+                    ("card_number", ""),
+                    ("collect_by", collect),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{collect}");
+        assert!(r.body.contains(why), "{collect}: {}", r.body);
+    }
     // A visit after the death can only be the funeral.
     let late = cd
         .post(

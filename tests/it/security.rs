@@ -248,6 +248,7 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("POST /welfare/organisations/{id}/import", "u"),
     ("POST /welfare/organisations/{id}/import/commit", "u"),
     ("POST /welfare/memberships/{id}/end", "u"),
+    ("POST /welfare/memberships/{id}/exempt", "u"),
     ("GET /welfare/people/{id}", "u"),
     ("POST /welfare/people/{id}/dependants", "u"),
     ("GET /welfare/dues", "uc"),

@@ -1685,3 +1685,89 @@ async fn members_import_from_a_file_after_a_preview_that_names_each_rows_problem
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("thiếu cột Ngày kết nạp"));
 }
+
+#[actix_web::test]
+async fn a_member_exempted_from_dues_for_a_period_owes_nothing_in_it() {
+    let app = TestApp::spawn().await;
+    let an = salaried(&app, "CB1", "Nguyễn Văn An", 440);
+    salaried(&app, "CB2", "Trần Thị Bình", 440);
+    let mut cd = app.login_as("congdoan", &[Role::UnionOfficer]).await;
+    let org = union(&mut cd, "Công đoàn cơ sở", "union").await;
+    assert_eq!(join(&mut cd, org, "CB1").await, 303);
+    assert_eq!(join(&mut cd, org, "CB2").await, 303);
+    cd.get("/welfare/dues/rules").await;
+    let r = cd
+        .post(
+            "/welfare/dues/rules",
+            &[
+                ("org_kind", "union"),
+                ("applies_to", "working"),
+                ("category", ""),
+                ("valid_from", "01/01/2020"),
+                ("valid_to", ""),
+                ("basis", "salary"),
+                ("rate_percent", "0,5"),
+                ("cap_percent", ""),
+                ("fixed", ""),
+                ("reference", "Quy định"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = cd.get(&format!("/welfare/people/{an}")).await;
+    let membership: i32 = {
+        let mut c = app.state.db.read_conn().expect("conn");
+        use canteen::db::schema::memberships;
+        use diesel::prelude::*;
+        memberships::table
+            .filter(memberships::person_id.eq(an))
+            .select(memberships::id)
+            .first(&mut c)
+            .expect("An's membership")
+    };
+    let url = format!("/welfare/memberships/{membership}/exempt");
+    assert!(page.has(&format!("form[action='{url}']")));
+    // A reason is needed, and dates that exist.
+    let bad = cd
+        .post(
+            &url,
+            &[("from", "01/10/2026"), ("to", "31/12/2026"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    let bad = cd
+        .post(
+            &url,
+            &[
+                ("from", "31/02/2026"),
+                ("to", ""),
+                ("reason", "Ốm dài ngày"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(app.count("dues_exemptions"), 0);
+    let ok = cd
+        .post(
+            &url,
+            &[
+                ("from", "01/10/2026"),
+                ("to", "31/12/2026"),
+                ("reason", "Nghỉ ốm dài ngày"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let page = cd.get(&format!("/welfare/people/{an}")).await;
+    assert!(page.body.contains("Nghỉ ốm dài ngày"));
+    let o = org.to_string();
+    for m in ["2026-09", "2026-10"] {
+        let r = cd
+            .post("/welfare/dues/generate", &[("org", o.as_str()), ("m", m)])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    // September: both owe; October: only Bình.
+    assert_eq!(dues_of(&app, "2026-09").len(), 2);
+    assert_eq!(dues_of(&app, "2026-10").len(), 1);
+}
