@@ -255,11 +255,11 @@ pub fn add_exemption(
     Ok(org)
 }
 
-/// A person's exemptions: (membership, from, to, reason), latest first.
-pub fn exemptions_of(
-    conn: &mut DbConn,
-    person: i32,
-) -> Result<Vec<(i32, NaiveDate, Option<NaiveDate>, String)>, AppError> {
+/// An exemption from dues: (membership, from, to, reason).
+pub type Exemption = (i32, NaiveDate, Option<NaiveDate>, String);
+
+/// A person's exemptions, latest first.
+pub fn exemptions_of(conn: &mut DbConn, person: i32) -> Result<Vec<Exemption>, AppError> {
     Ok(dues_exemptions::table
         .inner_join(memberships::table)
         .filter(memberships::person_id.eq(person))
