@@ -75,6 +75,7 @@ const HEADERS: &[(Col, &[&str])] = &[
             "ngay ket nap",
             "ngay vao",
             "ngay tham gia",
+            "ngay gia nhap",
             "tham gia tu",
             "joined",
             "joined on",
@@ -96,6 +97,7 @@ const HEADERS: &[(Col, &[&str])] = &[
         &[
             "hinh thuc thu",
             "cach thu",
+            "cach thu phi",
             "thu phi",
             "collect",
             "collect by",
