@@ -583,6 +583,44 @@ pub fn month_lines(conn: &mut DbConn, org_id: i32, month: &str) -> Result<Vec<Du
         .collect())
 }
 
+/// A receipt of dues into an organisation's fund.
+struct Receipt<'a> {
+    fund: i32,
+    date: NaiveDate,
+    amount: i64,
+    description: &'a str,
+    person: Option<i32>,
+    source: &'a str,
+}
+
+/// Posts the receipt voucher of dues payments and links the payments to it.
+fn receive(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    r: &Receipt<'_>,
+    dues_ids: &[i32],
+) -> Result<(), AppError> {
+    let v = crate::ledger::store::post(
+        conn,
+        actor,
+        now,
+        &crate::ledger::store::NewVoucher {
+            fund: r.fund,
+            kind: crate::ledger::store::RECEIPT,
+            date: r.date,
+            amount: Vnd(r.amount),
+            description: r.description,
+            person: r.person,
+            source: Some(r.source),
+        },
+    )?;
+    diesel::update(dues_payments::table.filter(dues_payments::dues_id.eq_any(dues_ids)))
+        .set(dues_payments::voucher_id.eq(v.id))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// A month's dues are paid from the month before (in advance) up to today, not years apart.
 fn check_paid_on(month: &str, paid_on: NaiveDate, now: NaiveDateTime) -> Result<(), AppError> {
     let first =
@@ -687,23 +725,15 @@ pub fn pay(
             }
         );
         let source = format!("dues:{dues_id}");
-        let v = crate::ledger::store::post(
-            conn,
-            actor,
-            now,
-            &crate::ledger::store::NewVoucher {
-                fund,
-                kind: crate::ledger::store::RECEIPT,
-                date: paid_on,
-                amount: Vnd(amount),
-                description: &description,
-                person: Some(person),
-                source: Some(&source),
-            },
-        )?;
-        diesel::update(dues_payments::table.find(dues_id))
-            .set(dues_payments::voucher_id.eq(v.id))
-            .execute(conn)?;
+        let receipt = Receipt {
+            fund,
+            date: paid_on,
+            amount,
+            description: &description,
+            person: Some(person),
+            source: &source,
+        };
+        receive(conn, actor, now, &receipt, &[dues_id])?;
     }
     audit::record(
         conn,
@@ -765,24 +795,16 @@ pub fn collect_payroll(
             open.len()
         );
         let source = format!("dues_payroll:{org_id}:{month}");
-        let v = crate::ledger::store::post(
-            conn,
-            actor,
-            now,
-            &crate::ledger::store::NewVoucher {
-                fund,
-                kind: crate::ledger::store::RECEIPT,
-                date: paid_on,
-                amount: Vnd(total),
-                description: &description,
-                person: None,
-                source: Some(&source),
-            },
-        )?;
+        let receipt = Receipt {
+            fund,
+            date: paid_on,
+            amount: total,
+            description: &description,
+            person: None,
+            source: &source,
+        };
         let ids: Vec<i32> = open.iter().map(|x| x.0).collect();
-        diesel::update(dues_payments::table.filter(dues_payments::dues_id.eq_any(ids)))
-            .set(dues_payments::voucher_id.eq(v.id))
-            .execute(conn)?;
+        receive(conn, actor, now, &receipt, &ids)?;
     }
     if !open.is_empty() {
         audit::record(

@@ -2,6 +2,7 @@
 //! retired Party members' dues, visits, and a death that takes them off every list.
 
 use crate::support::TestApp;
+use crate::welfare::dues_rule;
 use canteen::auth::roles::Role;
 
 /// A retired person (retired on `retired`, born `born`, ISO dates); returns their id.
@@ -171,23 +172,14 @@ async fn retired_party_members_pay_dues_on_the_pension_in_force_that_month() {
         .await;
     assert_eq!(j.status, 303, "{}", j.body);
     cd.get("/welfare/dues/rules").await;
-    let rule = cd
-        .post(
-            "/welfare/dues/rules",
-            &[
-                ("org_kind", "party_cell"),
-                ("applies_to", "retired"),
-                ("category", ""),
-                ("valid_from", "01/01/2020"),
-                ("valid_to", ""),
-                ("basis", "pension"),
-                ("rate_percent", "0,5"),
-                ("cap_percent", ""),
-                ("fixed", ""),
-                ("reference", "Quy định 01-QĐ/TW"),
-            ],
-        )
-        .await;
+    let rule = dues_rule(
+        &mut cd,
+        ["party_cell", "retired", "pension"],
+        ("01/01/2020", ""),
+        ("0,5", ""),
+        "Quy định 01-QĐ/TW",
+    )
+    .await;
     assert_eq!(rule.status, 303, "{}", rule.body);
 
     // Pensions: bad amounts and a second one for the same day are refused.

@@ -58,6 +58,33 @@ async fn join(c: &mut crate::support::Client, org: i32, code: &str) -> u16 {
     .status
 }
 
+/// Posts a dues rule through its form: [organisation kind, for whom, basis], (from, until),
+/// (rate %, cap % of the base salary), the regulation.
+pub async fn dues_rule(
+    c: &mut crate::support::Client,
+    what: [&str; 3],
+    dates: (&str, &str),
+    rate: (&str, &str),
+    reference: &str,
+) -> crate::support::Resp {
+    c.post(
+        "/welfare/dues/rules",
+        &[
+            ("org_kind", what[0]),
+            ("applies_to", what[1]),
+            ("category", ""),
+            ("valid_from", dates.0),
+            ("valid_to", dates.1),
+            ("basis", what[2]),
+            ("rate_percent", rate.0),
+            ("cap_percent", rate.1),
+            ("fixed", ""),
+            ("reference", reference),
+        ],
+    )
+    .await
+}
+
 fn dues_of(app: &TestApp, month: &str) -> Vec<i64> {
     let month = month.to_string();
     app.state
@@ -100,23 +127,14 @@ async fn dues_follow_known_salaries_the_cap_and_the_mid_year_rate_change_and_gen
 
     cd.get("/welfare/dues/rules").await;
     for (from, to, rate) in [("01/01/2020", "30/06/2025", "1"), ("01/07/2025", "", "0,5")] {
-        let r = cd
-            .post(
-                "/welfare/dues/rules",
-                &[
-                    ("org_kind", "union"),
-                    ("applies_to", "working"),
-                    ("category", ""),
-                    ("valid_from", from),
-                    ("valid_to", to),
-                    ("basis", "salary"),
-                    ("rate_percent", rate),
-                    ("cap_percent", "10"),
-                    ("fixed", ""),
-                    ("reference", "Quyết định 1911/QĐ-TLĐ"),
-                ],
-            )
-            .await;
+        let r = dues_rule(
+            &mut cd,
+            ["union", "working", "salary"],
+            (from, to),
+            (rate, "10"),
+            "Quyết định 1911/QĐ-TLĐ",
+        )
+        .await;
         assert_eq!(r.status, 303, "{}", r.body);
     }
     let gen = |m: &'static str| [("org", org.to_string()), ("m", m.to_string())];
@@ -1173,23 +1191,14 @@ async fn the_payroll_file_deducts_union_and_party_dues_in_their_own_columns_also
     assert_eq!(r.status, 303, "{}", r.body);
     cd.get("/welfare/dues/rules").await;
     for (kind, rate) in [("union", "0,5"), ("party_cell", "1")] {
-        let r = cd
-            .post(
-                "/welfare/dues/rules",
-                &[
-                    ("org_kind", kind),
-                    ("applies_to", "working"),
-                    ("category", ""),
-                    ("valid_from", "01/01/2020"),
-                    ("valid_to", ""),
-                    ("basis", "salary"),
-                    ("rate_percent", rate),
-                    ("cap_percent", ""),
-                    ("fixed", ""),
-                    ("reference", "Quy định"),
-                ],
-            )
-            .await;
+        let r = dues_rule(
+            &mut cd,
+            [kind, "working", "salary"],
+            ("01/01/2020", ""),
+            (rate, ""),
+            "Quy định",
+        )
+        .await;
         assert_eq!(r.status, 303, "{}", r.body);
     }
     for org in [union_id, cell] {
@@ -1256,23 +1265,14 @@ async fn dues_are_received_into_the_organisations_fund_and_the_fund_report_sets_
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     cd.get("/welfare/dues/rules").await;
-    let r = cd
-        .post(
-            "/welfare/dues/rules",
-            &[
-                ("org_kind", "union"),
-                ("applies_to", "working"),
-                ("category", ""),
-                ("valid_from", "01/01/2020"),
-                ("valid_to", ""),
-                ("basis", "salary"),
-                ("rate_percent", "0,5"),
-                ("cap_percent", ""),
-                ("fixed", ""),
-                ("reference", "Quy định"),
-            ],
-        )
-        .await;
+    let r = dues_rule(
+        &mut cd,
+        ["union", "working", "salary"],
+        ("01/01/2020", ""),
+        ("0,5", ""),
+        "Quy định",
+    )
+    .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let o = org.to_string();
     let r = cd
@@ -1696,23 +1696,14 @@ async fn a_member_exempted_from_dues_for_a_period_owes_nothing_in_it() {
     assert_eq!(join(&mut cd, org, "CB1").await, 303);
     assert_eq!(join(&mut cd, org, "CB2").await, 303);
     cd.get("/welfare/dues/rules").await;
-    let r = cd
-        .post(
-            "/welfare/dues/rules",
-            &[
-                ("org_kind", "union"),
-                ("applies_to", "working"),
-                ("category", ""),
-                ("valid_from", "01/01/2020"),
-                ("valid_to", ""),
-                ("basis", "salary"),
-                ("rate_percent", "0,5"),
-                ("cap_percent", ""),
-                ("fixed", ""),
-                ("reference", "Quy định"),
-            ],
-        )
-        .await;
+    let r = dues_rule(
+        &mut cd,
+        ["union", "working", "salary"],
+        ("01/01/2020", ""),
+        ("0,5", ""),
+        "Quy định",
+    )
+    .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let page = cd.get(&format!("/welfare/people/{an}")).await;
     let membership: i32 = {
