@@ -138,21 +138,12 @@ async fn export_list(
 ) -> Result<HttpResponse, AppError> {
     let f = lq.filter();
     // Every retiree the filter finds (a visit round covers them all): at most 100 000.
-    let (rows, _) = state
-        .db
-        .read(move |c| retirees::list(c, &f, 1, 100_000))
-        .await?;
-    let ids: Vec<i32> = rows.iter().map(|r| r.person_id).collect();
-    let contacts = state
+    let (rows, contacts) = state
         .db
         .read(move |c| {
-            let mut out = std::collections::HashMap::new();
-            for id in ids {
-                if let Some(r) = retirees::record(c, id)? {
-                    out.insert(id, r);
-                }
-            }
-            Ok(out)
+            let (rows, _) = retirees::list(c, &f, 1, 100_000)?;
+            let ids: Vec<i32> = rows.iter().map(|r| r.person_id).collect();
+            Ok((rows, retirees::records_of(c, &ids)?))
         })
         .await?;
     let t = Table {

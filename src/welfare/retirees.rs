@@ -267,6 +267,21 @@ pub fn record(conn: &mut DbConn, person: i32) -> Result<Option<Record>, AppError
         .optional()?)
 }
 
+/// The records of these persons (those kept), in one query.
+pub fn records_of(conn: &mut DbConn, ids: &[i32]) -> Result<HashMap<i32, Record>, AppError> {
+    let mut out = HashMap::new();
+    // In slices: SQLite takes at most 32 766 parameters in a statement.
+    for chunk in ids.chunks(10_000) {
+        out.extend(
+            retirees::table
+                .filter(retirees::person_id.eq_any(chunk))
+                .select((retirees::person_id, Record::as_select()))
+                .load::<(i32, Record)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
 /// A retiree as the record page shows them: the person, the record (or one made from the
 /// person's status), and whether one is kept.
 pub fn retiree(
