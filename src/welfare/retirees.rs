@@ -198,17 +198,22 @@ pub fn list(
         ))
         .load(conn)?;
     let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
-    let last: HashMap<i32, NaiveDate> = retiree_visits::table
-        .filter(retiree_visits::person_id.eq_any(&ids))
-        .group_by(retiree_visits::person_id)
-        .select((
-            retiree_visits::person_id,
-            diesel::dsl::max(retiree_visits::visited_on),
-        ))
-        .load::<(i32, Option<NaiveDate>)>(conn)?
-        .into_iter()
-        .filter_map(|(p, d)| d.map(|d| (p, d)))
-        .collect();
+    let mut last: HashMap<i32, NaiveDate> = HashMap::new();
+    // In slices: SQLite takes at most 32 766 parameters in a statement (an export lists all).
+    for chunk in ids.chunks(10_000) {
+        last.extend(
+            retiree_visits::table
+                .filter(retiree_visits::person_id.eq_any(chunk))
+                .group_by(retiree_visits::person_id)
+                .select((
+                    retiree_visits::person_id,
+                    diesel::dsl::max(retiree_visits::visited_on),
+                ))
+                .load::<(i32, Option<NaiveDate>)>(conn)?
+                .into_iter()
+                .filter_map(|(p, d)| d.map(|d| (p, d))),
+        );
+    }
     let unit_names: HashMap<i32, String> = units::table
         .select((units::id, units::name))
         .load(conn)?
