@@ -360,8 +360,9 @@ pub fn check_join(
         return Err(AppError::BadRequest("wf.err_person"));
     };
     // Nobody joins after they left or died.
-    let today = n.joined_on;
-    if crate::people::rules::gone_from(&status, since, today).is_some_and(|g| g <= n.joined_on) {
+    if crate::people::rules::gone_from(&status, since, n.joined_on)
+        .is_some_and(|g| g <= n.joined_on)
+    {
         return Err(AppError::BadRequest("wf.err_join_gone"));
     }
     // A retiree is not on the payroll, and joins the retirees' board rather than a workplace
