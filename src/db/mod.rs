@@ -382,6 +382,24 @@ impl Db {
         .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
     }
 
+    /// A short, bounded read (a session check, one person's page): on SQLite it runs on the
+    /// calling worker thread when a connection is free, because handing it to the blocking
+    /// pool and back costs more than the read itself (two thread switches against tens of
+    /// microseconds of in-process work; measured in the README's "Performance"). PostgreSQL
+    /// reads wait on the network, so they always go to the blocking pool, as `read` does.
+    /// Never use it for a report or anything that scans a table.
+    pub async fn read_short<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        if self.backend == Backend::Sqlite {
+            if let Some(mut conn) = self.read.try_get() {
+                return f(&mut conn);
+            }
+        }
+        self.read(f).await
+    }
+
     /// Write work off the async threads, in one transaction (SQLite: group-committed).
     /// Like `write_tx`, `f` may run more than once.
     pub async fn write<T: Send + 'static>(

@@ -31,7 +31,7 @@ pub async fn my_week(
     let now = state.clock.now();
     let (days, mine) = state
         .db
-        .read(move |c| {
+        .read_short(move |c| {
             let s = store::load_settings(c)?;
             Ok((
                 week::load(c, person, now, &s, false)?,
