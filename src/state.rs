@@ -15,6 +15,8 @@ pub struct AppState {
     /// Set when the server is stopping: requests still arriving on open connections are
     /// answered, each with `Connection: close`, so no client sends another on them.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
+    /// The coming weeks' menus, kept while the database says they have not changed.
+    pub menus: Arc<crate::canteen::menu::cache::MenuCache>,
 }
 
 impl AppState {
@@ -28,6 +30,7 @@ impl AppState {
             config: Arc::new(config),
             hash_gate: Arc::new(tokio::sync::Semaphore::new(permits)),
             draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            menus: Arc::default(),
         }
     }
 

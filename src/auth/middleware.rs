@@ -116,7 +116,10 @@ async fn current_user(
     token: String,
 ) -> Result<Option<Arc<SessionUser>>, AppError> {
     let now = state.clock.now_naive();
-    let loaded = state.db.read_short(move |c| session::load(c, &token)).await?;
+    let loaded = state
+        .db
+        .read_short(move |c| session::load(c, &token))
+        .await?;
     let Some(l) = loaded else { return Ok(None) };
     let sid = l.user.session_id;
     let expired = session::expired(

@@ -423,10 +423,14 @@ pub fn submit_week(
             }
             Ok(Ok(n.days.len()))
         }
-        Err(sent) => Ok(Err((
-            week::load(c, who.person_id, now, &s, actor.is_some())?,
-            sent,
-        ))),
+        Err(sent) => {
+            let menu =
+                crate::canteen::menu::cache::MenuSnapshot::load(c, week::business_today(now))?;
+            Ok(Err((
+                week::load(c, who.person_id, now, &menu, actor.is_some())?,
+                sent,
+            )))
+        }
     }
 }
 

@@ -551,3 +551,51 @@ async fn a_meal_booked_before_the_horizon_was_shortened_can_still_be_cancelled()
     let fields = lan.get("/week").await.form("/week");
     assert!(!fields.iter().any(|f| f.0 == key(far[4])));
 }
+
+/// My week keeps the coming weeks' menus in memory between pages; a change made anywhere —
+/// another server, a script, the database's owner — must show on the very next page.
+#[actix_web::test]
+async fn my_week_shows_a_menu_calendar_or_settings_change_made_anywhere_on_the_next_page() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR, VEG]);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, _) = app.staff("lan").await;
+    let page = lan.get("/week").await;
+    assert!(page.body.contains("Suất thường"), "{}", page.body);
+    let rows_before = page.texts("table.week tbody tr").len();
+    assert!(page.has(&format!("input[name=\"{}\"]", key(days[1]))));
+
+    // Renamed and repriced outside the app.
+    app.sql(&format!(
+        "UPDATE meal_options SET name = 'Bún chả Hà Nội', price_vnd = 41000 WHERE id = {}",
+        ids[0][0]
+    ));
+    let page = lan.get("/week").await;
+    assert!(page.body.contains("Bún chả Hà Nội"), "{}", page.body);
+    assert!(page.body.contains("41.000"), "{}", page.body);
+
+    // A day closed outside the app: no choice on it any more.
+    app.sql(&format!(
+        "UPDATE service_days SET is_open = FALSE, reason = 'Mất điện' WHERE service_date = '{}'",
+        day_key(days[1])
+    ));
+    let page = lan.get("/week").await;
+    assert!(
+        !page.has(&format!("input[name=\"{}\"]", key(days[1]))),
+        "{}",
+        page.body
+    );
+
+    // A longer ordering horizon set outside the app: more days on the grid.
+    app.sql(
+        "DELETE FROM settings WHERE key = 'canteen.horizon_days';
+         INSERT INTO settings (key, value) VALUES ('canteen.horizon_days', '30');",
+    );
+    let page = lan.get("/week").await;
+    assert!(
+        page.texts("table.week tbody tr").len() > rows_before,
+        "{}",
+        page.body
+    );
+}

@@ -4,7 +4,6 @@ use crate::audit::Actor;
 use crate::auth::middleware::see_other;
 use crate::canteen::ordering::Who;
 use crate::canteen::states::Source;
-use crate::canteen::store;
 use crate::canteen::week;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -69,12 +68,14 @@ pub async fn week(
 ) -> Result<Markup, AppError> {
     let person = id.into_inner();
     let now = state.clock.now();
+    let today = week::business_today(now);
+    let menus = state.menus.clone();
     let (p, days) = state
         .db
         .read(move |c| {
             let p = crate::people::store::person(c, person)?.ok_or(AppError::NotFound)?;
-            let s = store::load_settings(c)?;
-            Ok((p, week::load(c, person, now, &s, true)?))
+            let menu = menus.get(c, today)?;
+            Ok((p, week::load(c, person, now, &menu, true)?))
         })
         .await?;
     Ok(behalf_page(&ctx, &p, &days, None, state.clock.today()))

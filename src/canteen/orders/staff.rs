@@ -5,7 +5,7 @@ use crate::canteen::ordering::Who;
 use crate::canteen::rules::{self, Standing};
 use crate::canteen::standing;
 use crate::canteen::states::Source;
-use crate::canteen::{store, week};
+use crate::canteen::week;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::format::date;
@@ -29,12 +29,14 @@ pub async fn my_week(
 ) -> Result<Markup, AppError> {
     let person = person_of(&user)?;
     let now = state.clock.now();
+    let today = week::business_today(now);
+    let menus = state.menus.clone();
     let (days, mine) = state
         .db
         .read_short(move |c| {
-            let s = store::load_settings(c)?;
+            let menu = menus.get(c, today)?;
             Ok((
-                week::load(c, person, now, &s, false)?,
+                week::load(c, person, now, &menu, false)?,
                 Mine::load(c, person)?,
             ))
         })

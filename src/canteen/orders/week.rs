@@ -1,10 +1,11 @@
 //! The two-week ordering grid, shared by "My week" (staff) and "orders on behalf" (kitchen).
 
 use crate::canteen::forms::{parse_week, shown_value, WeekFormError};
+use crate::canteen::menu::cache::MenuSnapshot;
 use crate::canteen::ordering::{self, DayProblems, Order, Who, Wish, CANCELLED};
 use crate::canteen::rules::{self, DayRow, Lock, Settings};
 use crate::canteen::standing;
-use crate::canteen::store::{self, MealOption};
+use crate::canteen::store::MealOption;
 use crate::clock::business_offset;
 use crate::db::DbConn;
 use crate::error::AppError;
@@ -60,17 +61,31 @@ pub fn span(today: NaiveDate, horizon_days: i64) -> (NaiveDate, NaiveDate) {
     )
 }
 
+/// The business day (Asia/Ho_Chi_Minh) of an instant.
+pub fn business_today(now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&business_offset()).date_naive()
+}
+
 /// The grid's days: weekdays and any opened weekend day of [`span`]. For the kitchen
 /// (`kitchen`), a day past its cut-off but not over stays open: late phone orders.
 pub fn load(
     conn: &mut DbConn,
     person: i32,
     now: DateTime<Utc>,
-    s: &Settings,
+    menu: &MenuSnapshot,
     kitchen: bool,
 ) -> Result<Vec<DayView>, AppError> {
-    let today = now.with_timezone(&business_offset()).date_naive();
-    let (from, to) = span(today, s.horizon_days);
+    let today = business_today(now);
+    let (from, to) = span(today, menu.settings.horizon_days);
+    // A copy read for another day (a request that crossed midnight) is read again.
+    let fresh;
+    let menu = if menu.from == from && to <= menu.to {
+        menu
+    } else {
+        fresh = MenuSnapshot::load(conn, today)?;
+        &fresh
+    };
+    let s = &menu.settings;
     // Meals booked further ahead (before the horizon was shortened) are shown too, so they
     // can still be cancelled (the horizon is at most 60 days).
     let farthest = today + Duration::days(60);
@@ -87,10 +102,10 @@ pub fn load(
                 .map(|g| g.service_date),
         )
         .fold(to, NaiveDate::max);
-    let rows = store::day_rows(conn, from, to)?;
+    let rows = &menu.rows;
     let absences = standing::absences_of(conn, person, from)?;
     let gone = crate::people::store::gone_from(conn, person, today)?;
-    let options = store::options_between(conn, from, to)?;
+    let options: Vec<&MealOption> = menu.options_between(from, to).collect();
     let limited: Vec<i32> = options
         .iter()
         .filter(|o| o.capacity.is_some())
@@ -126,7 +141,7 @@ pub fn load(
                 })
                 .map(|(k, v)| (*k, *v))
                 .collect(),
-            lock: match (gone, standing::lock_of(day, &rows, now, s)) {
+            lock: match (gone, standing::lock_of(day, rows, now, s)) {
                 (Some(g), _) if day >= g => Some(Lock::Gone),
                 (_, Some(Lock::PastCutoff)) if kitchen => None,
                 // Booked before the horizon was shortened: it can still be changed.
@@ -146,7 +161,7 @@ pub fn load(
             options: options
                 .iter()
                 .filter(|o| o.service_date == day)
-                .cloned()
+                .map(|o| (*o).clone())
                 .collect(),
             order: orders.iter().find(|o| o.service_date == day).cloned(),
             guests: guests

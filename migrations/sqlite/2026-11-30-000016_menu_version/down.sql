@@ -1,0 +1,10 @@
+DROP TRIGGER meal_options_menu_version_insert;
+DROP TRIGGER meal_options_menu_version_update;
+DROP TRIGGER meal_options_menu_version_delete;
+DROP TRIGGER service_days_menu_version_insert;
+DROP TRIGGER service_days_menu_version_update;
+DROP TRIGGER service_days_menu_version_delete;
+DROP TRIGGER settings_menu_version_insert;
+DROP TRIGGER settings_menu_version_update;
+DROP TRIGGER settings_menu_version_delete;
+DROP TABLE data_versions;

@@ -1,0 +1,102 @@
+//! The menus of the coming weeks as the ordering grid reads them (settings, service calendar,
+//! options), kept in memory between requests.
+//!
+//! Every "My week" page needs them and they change a few times a week, so reading and
+//! decoding them on every page was a fifth of the page's time. A copy is used only while the
+//! database's `menu` counter (`data_versions`, bumped by triggers on `meal_options`,
+//! `service_days` and `settings` — whoever writes, through whichever path or server) still
+//! has the value it had when the copy was read: one indexed read per page instead of three
+//! queries. The counter is read before the data, so a copy is never older than its counter.
+
+use crate::canteen::rules::{DayRow, Settings};
+use crate::canteen::store::{self, MealOption};
+use crate::db::schema::data_versions;
+use crate::db::DbConn;
+use crate::error::AppError;
+use chrono::{Duration, NaiveDate};
+use diesel::prelude::*;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// How far ahead of today the grid can reach: the longest ordering horizon, and meals booked
+/// before the horizon was shortened (`week::load`).
+pub const REACH_DAYS: i64 = 60;
+
+/// The settings, the calendar rows and the options of `from..=to`.
+#[derive(Debug, Clone)]
+pub struct MenuSnapshot {
+    pub settings: Settings,
+    pub rows: HashMap<NaiveDate, DayRow>,
+    /// In the order of `store::options_between`: by day, position, id.
+    pub options: Vec<MealOption>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl MenuSnapshot {
+    /// Read from the database (no cache): what the grid of `today` can show.
+    pub fn load(conn: &mut DbConn, today: NaiveDate) -> Result<MenuSnapshot, AppError> {
+        let from = crate::canteen::week::span(today, 1).0;
+        let to = today + Duration::days(REACH_DAYS);
+        Ok(MenuSnapshot {
+            settings: store::load_settings(conn)?,
+            rows: store::day_rows(conn, from, to)?,
+            options: store::options_between(conn, from, to)?,
+            from,
+            to,
+        })
+    }
+
+    /// The options of `from..=to`, in order.
+    pub fn options_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> impl Iterator<Item = &MealOption> + '_ {
+        self.options
+            .iter()
+            .filter(move |o| from <= o.service_date && o.service_date <= to)
+    }
+}
+
+/// The current value of the `menu` counter.
+pub fn version(conn: &mut DbConn) -> Result<i64, AppError> {
+    Ok(data_versions::table
+        .find("menu")
+        .select(data_versions::version)
+        .first::<i64>(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// One copy per server (in `AppState`), replaced when the counter or the day moves on.
+#[derive(Default)]
+pub struct MenuCache {
+    slot: Mutex<Option<(i64, NaiveDate, Arc<MenuSnapshot>)>>,
+}
+
+impl MenuCache {
+    /// The menus for the grid of `today`: the kept copy while the counter has not moved,
+    /// else read again (and kept).
+    pub fn get(&self, conn: &mut DbConn, today: NaiveDate) -> Result<Arc<MenuSnapshot>, AppError> {
+        let v = version(conn)?;
+        if let Ok(slot) = self.slot.lock() {
+            if let Some((kv, kday, snap)) = slot.as_ref() {
+                if *kv == v && *kday == today {
+                    return Ok(snap.clone());
+                }
+            }
+        }
+        let snap = Arc::new(MenuSnapshot::load(conn, today)?);
+        if let Ok(mut slot) = self.slot.lock() {
+            // Keep the newer copy when two requests read at once.
+            if slot
+                .as_ref()
+                .is_none_or(|(kv, kday, _)| (*kday, *kv) <= (today, v))
+            {
+                *slot = Some((v, today, snap.clone()));
+            }
+        }
+        Ok(snap)
+    }
+}
