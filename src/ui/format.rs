@@ -1,9 +1,45 @@
 //! Display formats: dates dd/mm/yyyy, money, and text folding for diacritic-free search.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
+/// `dd/mm/yyyy`. Written digit by digit: it runs a few dozen times per page, and chrono's
+/// `format` parses its pattern every call.
 pub fn date(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
+    let mut s = String::with_capacity(10);
+    push_two(&mut s, d.day());
+    s.push('/');
+    push_two(&mut s, d.month());
+    s.push('/');
+    push_year(&mut s, d.year());
+    s
+}
+
+/// `yyyy-mm-dd` (form field names, URLs), digit by digit like [`date`].
+pub fn iso_day(d: NaiveDate) -> String {
+    let mut s = String::with_capacity(10);
+    push_year(&mut s, d.year());
+    s.push('-');
+    push_two(&mut s, d.month());
+    s.push('-');
+    push_two(&mut s, d.day());
+    s
+}
+
+fn push_two(s: &mut String, n: u32) {
+    s.push(char::from(b'0' + (n / 10 % 10) as u8));
+    s.push(char::from(b'0' + (n % 10) as u8));
+}
+
+fn push_year(s: &mut String, y: i32) {
+    if (0..=9999).contains(&y) {
+        let y = y as u32;
+        push_two(s, y / 100);
+        push_two(s, y % 100);
+    } else {
+        // Outside four digits chrono's own rule (a sign, at least four digits) applies.
+        use std::fmt::Write;
+        let _ = write!(s, "{:+05}", y);
+    }
 }
 
 pub fn opt_date(d: Option<NaiveDate>) -> String {
@@ -131,6 +167,27 @@ pub fn fold_search(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_written_exactly_as_chrono_writes_them() {
+        let days = [
+            NaiveDate::MIN,
+            NaiveDate::MAX,
+            NaiveDate::from_ymd_opt(-1, 1, 1).expect("day"),
+            NaiveDate::from_ymd_opt(0, 12, 31).expect("day"),
+            NaiveDate::from_ymd_opt(999, 7, 4).expect("day"),
+            NaiveDate::from_ymd_opt(9999, 12, 31).expect("day"),
+            NaiveDate::from_ymd_opt(10000, 1, 1).expect("day"),
+        ];
+        let every_day_of_2024_to_2027 = NaiveDate::from_ymd_opt(2024, 1, 1)
+            .expect("day")
+            .iter_days()
+            .take(4 * 366);
+        for d in days.into_iter().chain(every_day_of_2024_to_2027) {
+            assert_eq!(date(d), d.format("%d/%m/%Y").to_string());
+            assert_eq!(iso_day(d), d.format("%Y-%m-%d").to_string());
+        }
+    }
 
     #[test]
     fn dates_from_users_stay_within_their_ranges() {

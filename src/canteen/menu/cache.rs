@@ -64,7 +64,7 @@ pub fn version(conn: &mut DbConn) -> Result<i64, AppError> {
     Ok(data_versions::table
         .find("menu")
         .select(data_versions::version)
-        .first::<i64>(conn)
+        .get_result::<i64>(conn)
         .optional()?
         .unwrap_or(0))
 }

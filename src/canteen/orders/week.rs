@@ -2,7 +2,7 @@
 
 use crate::canteen::forms::{parse_week, shown_value, WeekFormError};
 use crate::canteen::menu::cache::MenuSnapshot;
-use crate::canteen::ordering::{self, DayProblems, Order, Who, Wish, CANCELLED};
+use crate::canteen::ordering::{self, DayMeal, DayProblems, Who, Wish, CANCELLED};
 use crate::canteen::rules::{self, DayRow, Lock, Settings};
 use crate::canteen::standing;
 use crate::canteen::store::MealOption;
@@ -22,7 +22,7 @@ pub struct DayView {
     pub left: HashMap<i32, i64>,
     pub row: Option<DayRow>,
     pub options: Vec<MealOption>,
-    pub order: Option<Order>,
+    pub order: Option<DayMeal>,
     pub guests: i32,
     /// The option the guests eat (when there are guests).
     pub guest_option: Option<i32>,
@@ -33,7 +33,7 @@ pub struct DayView {
 }
 
 impl DayView {
-    pub fn meal(&self) -> Option<&Order> {
+    pub fn meal(&self) -> Option<&DayMeal> {
         self.order.as_ref().filter(|o| o.status != CANCELLED)
     }
     pub fn option_name(&self, id: i32) -> &str {
@@ -89,8 +89,8 @@ pub fn load(
     // Meals booked further ahead (before the horizon was shortened) are shown too, so they
     // can still be cancelled (the horizon is at most 60 days).
     let farthest = today + Duration::days(60);
-    let orders = ordering::orders_of(conn, person, from, farthest)?;
-    let guests = ordering::guests_of(conn, person, from, farthest)?;
+    let orders = ordering::day_meals_of(conn, person, from, farthest)?;
+    let guests = ordering::day_guests_of(conn, person, from, farthest)?;
     let to = orders
         .iter()
         .filter(|o| o.status != CANCELLED)
@@ -351,7 +351,7 @@ fn day_row(
     show_prices: bool,
     allergies: Allergies<'_>,
 ) -> Markup {
-    let key = d.day.format("%Y-%m-%d").to_string();
+    let key = crate::ui::format::iso_day(d.day);
     let err = sent.and_then(|s| s.problem(d.day));
     let confirmed = d.lock.is_none()
         && sent
@@ -376,7 +376,7 @@ fn day_row(
         .and_then(|w| w.guest_option)
         .or(shown_gopt);
     html! {
-        tr.bad[err.is_some()] id=(format!("d-{key}")) {
+        tr.bad[err.is_some()] id={"d-" (key)} {
             th scope="row" { (ctx.t(weekday_key(d.day))) br; (date(d.day))
                 @if let Some(m) = d.row.as_ref().and_then(|r| r.makeup_for) { br; small.hint { (crate::canteen::calendar::makeup_text(ctx, m)) } }
             }
@@ -385,12 +385,12 @@ fn day_row(
                     None => {
                         fieldset.choices {
                             legend.sr { (ctx.t("week.choice")) " " (date(d.day)) }
-                            input type="hidden" name=(format!("shown_{key}")) value=(shown_value(stored, d.guests, d.guest_option));
+                            input type="hidden" name={"shown_" (key)} value=(shown_value(stored, d.guests, d.guest_option));
                             @for o in &d.options {
                                 @let left = d.left.get(&o.id).copied();
                                 @let mine = stored == Some(o.id);
                                 label {
-                                    input type="radio" name=(format!("meal_{key}")) value=(o.id) checked[checked == Some(o.id)] disabled[left == Some(0) && !mine];
+                                    input type="radio" name={"meal_" (key)} value=(o.id) checked[checked == Some(o.id)] disabled[left == Some(0) && !mine];
                                     " " strong { (o.name) }
                                     @if o.vegetarian { " " span.badge { (ctx.t("menu.vegetarian")) } }
                                     // The price the person ordered at stays theirs after a price change.
@@ -400,7 +400,7 @@ fn day_row(
                                     (allergen_line(ctx, o, allergies))
                                 }
                             }
-                            label { input type="radio" name=(format!("meal_{key}")) value="none" checked[checked.is_none()]; " " (ctx.t("week.no_meal")) }
+                            label { input type="radio" name={"meal_" (key)} value="none" checked[checked.is_none()]; " " (ctx.t("week.no_meal")) }
                         }
                     }
                     Some(_) => {
@@ -414,11 +414,11 @@ fn day_row(
             }
             td {
                 @if d.lock.is_none() && !d.options.is_empty() {
-                    label.sr.m-show for=(format!("g-{key}")) { (ctx.t("week.guests")) ": " }
-                    input.guests id=(format!("g-{key}")) type="number" min="0" max="20" inputmode="numeric" name=(format!("guests_{key}")) value=(guests) aria-invalid=[(err == Some("order.err_guests")).then_some("true")];
+                    label.sr.m-show for={"g-" (key)} { (ctx.t("week.guests")) ": " }
+                    input.guests id={"g-" (key)} type="number" min="0" max="20" inputmode="numeric" name={"guests_" (key)} value=(guests) aria-invalid=[(err == Some("order.err_guests")).then_some("true")];
                     @if shown_gopt.is_some() {
-                        label.sr for=(format!("go-{key}")) { (ctx.t("week.guest_option")) }
-                        select.gopt id=(format!("go-{key}")) name=(format!("gopt_{key}")) title=(ctx.t("week.guest_option")) {
+                        label.sr for={"go-" (key)} { (ctx.t("week.guest_option")) }
+                        select.gopt id={"go-" (key)} name={"gopt_" (key)} title=(ctx.t("week.guest_option")) {
                             @for o in &d.options { option value=(o.id) selected[gopt == Some(o.id)] { (o.name) } }
                         }
                     }
@@ -436,7 +436,7 @@ fn day_row(
                 }
                 // Asked for, or ticked already on a page that came back for another reason.
                 @if err == Some("order.confirm_absence") || confirmed {
-                    label { input type="checkbox" name=(format!("confirm_{key}")) value="yes" checked[confirmed]; " " (ctx.t("week.confirm_absence")) }
+                    label { input type="checkbox" name={"confirm_" (key)} value="yes" checked[confirmed]; " " (ctx.t("week.confirm_absence")) }
                 }
                 @if let Some(kind) = &d.absence {
                     span.badge { (ctx.t(crate::canteen::rules::absence_kind_key(kind))) } " "
