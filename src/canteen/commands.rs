@@ -381,13 +381,13 @@ pub fn submit_week(
     who: &Who,
     pairs: &[(String, String)],
     now: DateTime<Utc>,
+    menus: &crate::canteen::menu::cache::MenuCache,
 ) -> Result<WeekOutcome, AppError> {
     if actor.is_some() {
         // On behalf: the person must exist (staff submit for themselves, known by session).
         crate::people::store::person(c, who.person_id)?.ok_or(AppError::NotFound)?;
     }
-    let s = store::load_settings(c)?;
-    match week::submit(c, who, pairs, now, &s)? {
+    match week::submit(c, who, pairs, now, menus)? {
         Ok(n) => {
             if let Some(actor) = actor.filter(|_| !n.changes.is_empty()) {
                 // Each day's meal before → after and which changed after the cut-off; the
@@ -424,8 +424,7 @@ pub fn submit_week(
             Ok(Ok(n.days.len()))
         }
         Err(sent) => {
-            let menu =
-                crate::canteen::menu::cache::MenuSnapshot::load(c, week::business_today(now))?;
+            let menu = menus.get(c, week::business_today(now))?;
             Ok(Err((
                 week::load(c, who.person_id, now, &menu, actor.is_some())?,
                 sent,

@@ -208,6 +208,12 @@ pub struct Db {
 /// again" (a database that is down must not hang every page for half a minute).
 pub const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// True when diesel sees a transaction open on the connection (what is read may still be
+/// rolled back).
+pub fn in_transaction(conn: &mut DbConn) -> bool {
+    !in_clean_state(conn)
+}
+
 /// True when diesel sees no transaction open on the connection.
 fn in_clean_state(conn: &mut DbConn) -> bool {
     fn clean<C>(c: &mut C) -> bool

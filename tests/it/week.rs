@@ -560,7 +560,7 @@ async fn my_week_shows_a_menu_calendar_or_settings_change_made_anywhere_on_the_n
     let days = week_of(d(2026, 11, 30));
     let ids = app.options(&days, &[REGULAR, VEG]);
     app.publish(d(2026, 11, 30));
-    let (mut lan, _) = app.staff("lan").await;
+    let (mut lan, pid) = app.staff("lan").await;
     let page = lan.get("/week").await;
     assert!(page.body.contains("Suất thường"), "{}", page.body);
     let rows_before = page.texts("table.week tbody tr").len();
@@ -598,4 +598,21 @@ async fn my_week_shows_a_menu_calendar_or_settings_change_made_anywhere_on_the_n
         "{}",
         page.body
     );
+
+    // Repriced outside the app after the page was loaded: the meal is booked at the new price.
+    let mut fields = page.form("/week");
+    app.sql(&format!(
+        "UPDATE meal_options SET price_vnd = 43000 WHERE id = {}",
+        ids[0][0]
+    ));
+    set_field(&mut fields, &key(days[0]), &ids[0][0].to_string());
+    let r = lan.post("/week", &refs(&fields)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let booked: Vec<i64> = app
+        .orders_of(pid)
+        .into_iter()
+        .filter(|o| o.0 == days[0])
+        .map(|o| o.3)
+        .collect();
+    assert_eq!(booked, vec![43_000]);
 }

@@ -37,7 +37,15 @@ impl MenuSnapshot {
     /// Read from the database (no cache): what the grid of `today` can show.
     pub fn load(conn: &mut DbConn, today: NaiveDate) -> Result<MenuSnapshot, AppError> {
         let from = crate::canteen::week::span(today, 1).0;
-        let to = today + Duration::days(REACH_DAYS);
+        MenuSnapshot::load_range(conn, from, today + Duration::days(REACH_DAYS))
+    }
+
+    /// Read from the database (no cache): the days `from..=to`.
+    pub fn load_range(
+        conn: &mut DbConn,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<MenuSnapshot, AppError> {
         Ok(MenuSnapshot {
             settings: store::load_settings(conn)?,
             rows: store::day_rows(conn, from, to)?,
@@ -45,6 +53,11 @@ impl MenuSnapshot {
             from,
             to,
         })
+    }
+
+    /// Whether it holds the days `from..=to`.
+    pub fn covers(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        self.from <= from && to <= self.to
     }
 
     /// The options of `from..=to`, in order.
@@ -79,6 +92,26 @@ impl MenuCache {
     /// The menus for the grid of `today`: the kept copy while the counter has not moved,
     /// else read again (and kept).
     pub fn get(&self, conn: &mut DbConn, today: NaiveDate) -> Result<Arc<MenuSnapshot>, AppError> {
+        self.get_covering(conn, today, today, today)
+    }
+
+    /// Like `get`, for the days `from..=to`: read straight from the database when the copy
+    /// does not hold them all (a form sent with days long past or far ahead).
+    pub fn get_covering(
+        &self,
+        conn: &mut DbConn,
+        today: NaiveDate,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Arc<MenuSnapshot>, AppError> {
+        let snap = self.current(conn, today)?;
+        if snap.covers(from, to) {
+            return Ok(snap);
+        }
+        Ok(Arc::new(MenuSnapshot::load_range(conn, from, to)?))
+    }
+
+    fn current(&self, conn: &mut DbConn, today: NaiveDate) -> Result<Arc<MenuSnapshot>, AppError> {
         let v = version(conn)?;
         if let Ok(slot) = self.slot.lock() {
             if let Some((kv, kday, snap)) = slot.as_ref() {
@@ -88,6 +121,11 @@ impl MenuCache {
             }
         }
         let snap = Arc::new(MenuSnapshot::load(conn, today)?);
+        // Only what is committed is kept: inside a write transaction the rows (and the
+        // counter) may still be rolled back, and the counter would then be reused.
+        if crate::db::in_transaction(conn) {
+            return Ok(snap);
+        }
         if let Ok(mut slot) = self.slot.lock() {
             // Keep the newer copy when two requests read at once.
             if slot

@@ -118,10 +118,12 @@ pub async fn save(
         by_user: Some(user.user_id),
         source: Source::Kitchen,
     };
+    let menus = state.menus.clone();
     let outcome = state
         .db
         .write(move |c| {
-            let r = crate::canteen::commands::submit_week(c, Some(&actor), &who, &pairs, now)?;
+            let r =
+                crate::canteen::commands::submit_week(c, Some(&actor), &who, &pairs, now, &menus)?;
             match r {
                 Ok(_) => Ok(Ok(())),
                 Err((days, sent)) => {

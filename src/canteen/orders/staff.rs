@@ -116,9 +116,10 @@ pub async fn save_week(
         by_user: Some(user.user_id),
         source: Source::Staff,
     };
+    let menus = state.menus.clone();
     let outcome = state
         .db
-        .write(move |c| crate::canteen::commands::submit_week(c, None, &who, &pairs, now))
+        .write(move |c| crate::canteen::commands::submit_week(c, None, &who, &pairs, now, &menus))
         .await?;
     match outcome {
         Ok(_) => Ok(see_other("/week", Some("flash.week_saved"))),

@@ -1,7 +1,7 @@
 //! Orders: one meal per person per day (a UNIQUE row that changes state, never duplicates),
 //! guest meals, standing orders, absences. All diesel code of orders lives here.
 
-use crate::canteen::rules::{self, Settings};
+use crate::canteen::rules;
 use crate::canteen::states::{Cause, Change, MealStatus, Refusal, Source};
 use crate::canteen::store::{self, MealOption, LOCK_OPTION, LOCK_PERSON};
 use crate::canteen::transition::{self, By, MealChange};
@@ -319,7 +319,7 @@ pub fn apply_week(
     wishes: &[Wish],
     problems: DayProblems,
     now: DateTime<Utc>,
-    settings: &Settings,
+    menus: &crate::canteen::menu::cache::MenuCache,
 ) -> Result<Result<Applied, DayProblems>, AppError> {
     let Some(from) = wishes.iter().map(|w| w.day).min() else {
         return Ok(if problems.is_empty() {
@@ -331,8 +331,11 @@ pub fn apply_week(
     let to = wishes.iter().map(|w| w.day).max().unwrap_or(from);
     store::lock_days(conn, from, to, false)?;
     store::lock(conn, LOCK_PERSON, who.person_id)?;
-    let rows = store::day_rows(conn, from, to)?;
-    let options = store::options_between(conn, from, to)?;
+    // Read after the locks: a menu change waits for them (PostgreSQL), so these are current.
+    let menu = menus.get_covering(conn, crate::canteen::week::business_today(now), from, to)?;
+    let settings = &menu.settings;
+    let rows = &menu.rows;
+    let options = &menu.options;
     let current: HashMap<NaiveDate, Order> = orders_of(conn, who.person_id, from, to)?
         .into_iter()
         .map(|o| (o.service_date, o))

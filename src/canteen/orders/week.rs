@@ -1,9 +1,9 @@
 //! The two-week ordering grid, shared by "My week" (staff) and "orders on behalf" (kitchen).
 
 use crate::canteen::forms::{parse_week, shown_value, WeekFormError};
-use crate::canteen::menu::cache::MenuSnapshot;
+use crate::canteen::menu::cache::{MenuCache, MenuSnapshot};
 use crate::canteen::ordering::{self, DayMeal, DayProblems, Who, Wish, CANCELLED};
-use crate::canteen::rules::{self, DayRow, Lock, Settings};
+use crate::canteen::rules::{self, DayRow, Lock};
 use crate::canteen::standing;
 use crate::canteen::store::MealOption;
 use crate::clock::business_offset;
@@ -242,7 +242,7 @@ pub fn submit(
     who: &Who,
     pairs: &[(String, String)],
     now: DateTime<Utc>,
-    s: &Settings,
+    menus: &MenuCache,
 ) -> Result<Result<ordering::Applied, Sent>, AppError> {
     let form = match parse_week(pairs) {
         Ok(f) => f,
@@ -254,7 +254,7 @@ pub fn submit(
         .map(|(d, _)| (*d, "order.err_guests"))
         .collect();
     Ok(
-        match ordering::apply_week(conn, who, &form.wishes, problems, now, s)? {
+        match ordering::apply_week(conn, who, &form.wishes, problems, now, menus)? {
             Ok(n) => Ok(n),
             Err(problems) => Err(Sent {
                 problems,
