@@ -64,12 +64,19 @@ pub async fn login(
             .map(|u| u.password_hash.clone()),
     );
     // Unknown or disabled users are checked against a dummy hash: same answer, same time.
-    let ok = state
+    // A good password whose hash has older parameters is hashed again with today's.
+    let (ok, rehashed) = state
         .hashing(move || match stored {
-            Some(h) => password::verify(&pw, &h),
+            Some(h) => {
+                let ok = password::verify(&pw, &h);
+                let new = (ok && password::needs_rehash(&h))
+                    .then(|| password::hash(&pw).ok())
+                    .flatten();
+                (ok, new.map(|n| (h, n)))
+            }
             None => {
                 password::verify(&pw, password::dummy_hash());
-                false
+                (false, None)
             }
         })
         .await?;
@@ -100,6 +107,10 @@ pub async fn login(
         .db
         .write(move |c| {
             throttle::forgive(c, &reserved)?;
+            if let Some((old, new)) = &rehashed {
+                // Only if the password was not changed meanwhile.
+                store::replace_hash(c, uid, old, new)?;
+            }
             let token = session::create(c, uid, now)?;
             audit::record(
                 c,

@@ -23,6 +23,19 @@ pub struct User {
     pub updated_at: NaiveDateTime,
 }
 
+/// Replaces a user's password hash by an equivalent one (same password, newer parameters),
+/// unless the stored hash is no longer `old`.
+pub fn replace_hash(conn: &mut DbConn, user: i32, old: &str, new: &str) -> Result<(), AppError> {
+    diesel::update(
+        users::table
+            .filter(users::id.eq(user))
+            .filter(users::password_hash.eq(old)),
+    )
+    .set(users::password_hash.eq(new))
+    .execute(conn)?;
+    Ok(())
+}
+
 pub fn by_username(conn: &mut DbConn, username: &str) -> Result<Option<User>, AppError> {
     Ok(users::table
         .filter(users::username.eq(username.trim().to_lowercase()))

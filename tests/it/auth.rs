@@ -370,3 +370,45 @@ async fn wrong_current_passwords_on_the_password_page_are_throttled_too() {
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
 }
+
+/// A password hashed with older argon2 parameters (the crate's defaults, 19 MiB) still opens
+/// a session, and is stored again with today's parameters (7 MiB, t=5) at that login.
+#[actix_web::test]
+async fn a_password_hashed_with_older_parameters_still_logs_in_and_is_hashed_again() {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    let app = TestApp::spawn().await;
+    let id = app.user("lan", &[Role::Staff]);
+    let old = argon2::Argon2::default()
+        .hash_password(PASSWORD.as_bytes(), &SaltString::generate(&mut OsRng))
+        .expect("hash")
+        .to_string();
+    app.sql(&format!(
+        "UPDATE users SET password_hash = '{old}' WHERE id = {id}"
+    ));
+    let stored = |app: &TestApp| -> String {
+        use canteen::db::schema::users;
+        use diesel::prelude::*;
+        let mut c = app.state.db.read_conn().expect("conn");
+        users::table
+            .find(id)
+            .select(users::password_hash)
+            .get_result(&mut *c)
+            .expect("hash")
+    };
+    assert!(stored(&app).contains("m=19456,t=2,p=1"));
+    app.client().login("lan", PASSWORD).await;
+    let now = stored(&app);
+    assert!(now.contains("m=7168,t=5,p=1"), "{now}");
+    app.client().login("lan", PASSWORD).await;
+    assert_eq!(stored(&app), now, "hashed again once, not at every login");
+    let mut c = app.client();
+    c.get("/login").await;
+    let bad = c
+        .post(
+            "/login",
+            &[("username", "lan"), ("password", "sai mật khẩu rồi")],
+        )
+        .await;
+    assert_eq!(bad.status, 200);
+    assert_eq!(stored(&app), now);
+}
