@@ -41,10 +41,10 @@ pub fn token_hash(token: &str) -> String {
 }
 
 pub fn roles_of(conn: &mut DbConn, user_id: i32) -> Result<RoleSet, AppError> {
-    let names: Vec<String> = user_roles::table
+    let names: Vec<String> = crate::on_backend!(conn, |c| user_roles::table
         .filter(user_roles::user_id.eq(user_id))
         .select(user_roles::role)
-        .load(conn)?;
+        .load(c))?;
     Ok(names.iter().filter_map(|n| Role::parse(n)).collect())
 }
 
@@ -74,7 +74,7 @@ type SessionRow = (i32, i32, String, NaiveDateTime, NaiveDateTime);
 type UserRow = (String, String, Option<i32>, bool, bool);
 
 pub fn load(conn: &mut DbConn, token: &str) -> Result<Option<Loaded>, AppError> {
-    let row: Option<(SessionRow, UserRow)> = sessions::table
+    let row: Option<(SessionRow, UserRow)> = crate::on_backend!(conn, |c| sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(token_hash(token)))
         .select((
@@ -93,8 +93,9 @@ pub fn load(conn: &mut DbConn, token: &str) -> Result<Option<Loaded>, AppError> 
                 users::disabled,
             ),
         ))
-        .get_result(conn)
-        .optional()?;
+        .get_result(c)
+        .optional())?;
+
     let Some((
         (sid, uid, csrf, created_at, last_seen_at),
         (username, display_name, person_id, must, disabled),

@@ -15,6 +15,22 @@ use diesel::{ConnectionError, ConnectionResult};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::time::Duration;
 
+/// Runs a query on the backend's own connection instead of through `DbConn`. For the few
+/// queries every page runs (the session, My week): through `MultiConnection` each query's SQL
+/// is written out anew, and its rows converted, on every run; on the backend's connection a
+/// query of fixed shape finds its prepared statement by type, with no SQL built at all.
+/// `on_backend!(conn, |c| query.load(c))` — the body is compiled once per backend.
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $body,
+            #[cfg(feature = "postgres")]
+            $crate::db::DbConn::Pg($c) => $body,
+        }
+    };
+}
+
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
     Sqlite(diesel::SqliteConnection),

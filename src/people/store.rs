@@ -270,11 +270,11 @@ pub fn gone_from(
     person: i32,
     today: NaiveDate,
 ) -> Result<Option<NaiveDate>, AppError> {
-    let row: Option<(String, Option<NaiveDate>)> = persons::table
+    let row: Option<(String, Option<NaiveDate>)> = crate::on_backend!(conn, |c| persons::table
         .find(person)
         .select((persons::status, persons::status_date))
-        .get_result(conn)
-        .optional()?;
+        .get_result(c)
+        .optional())?;
     Ok(row.and_then(|(s, d)| super::rules::gone_from(&s, d, today)))
 }
 
@@ -498,12 +498,12 @@ pub fn count_persons(conn: &mut DbConn) -> Result<i64, AppError> {
 
 /// The allergen codes a person recorded for themself (`canteen::rules::ALLERGENS`).
 pub fn allergens_of(conn: &mut DbConn, person: i32) -> Result<String, AppError> {
-    Ok(persons::table
+    Ok(crate::on_backend!(conn, |c| persons::table
         .find(person)
         .select(persons::allergens)
-        .get_result::<String>(conn)
-        .optional()?
-        .unwrap_or_default())
+        .get_result::<String>(c)
+        .optional())?
+    .unwrap_or_default())
 }
 
 /// Store command: a person records their allergens (health data: audited before → after).

@@ -74,12 +74,12 @@ impl MenuSnapshot {
 
 /// The current value of the `menu` counter.
 pub fn version(conn: &mut DbConn) -> Result<i64, AppError> {
-    Ok(data_versions::table
+    Ok(crate::on_backend!(conn, |c| data_versions::table
         .find("menu")
         .select(data_versions::version)
-        .get_result::<i64>(conn)
-        .optional()?
-        .unwrap_or(0))
+        .get_result::<i64>(c)
+        .optional())?
+    .unwrap_or(0))
 }
 
 /// One copy per server (in `AppState`), replaced when the counter or the day moves on.

@@ -94,12 +94,12 @@ pub fn absences_of(
     person: i32,
     from: NaiveDate,
 ) -> Result<Vec<Absence>, AppError> {
-    Ok(absences::table
+    Ok(crate::on_backend!(conn, |c| absences::table
         .filter(absences::person_id.eq(person))
         .filter(absences::end_date.ge(from))
         .order(absences::start_date.asc())
         .select(Absence::as_select())
-        .load(conn)?)
+        .load(c))?)
 }
 
 /// The person's current or next business trip (start, end), if one is recorded.

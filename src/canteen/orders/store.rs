@@ -92,11 +92,11 @@ pub fn day_meals_of(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<DayMeal>, AppError> {
-    Ok(orders::table
+    Ok(crate::on_backend!(conn, |c| orders::table
         .filter(orders::person_id.eq(person))
         .filter(orders::service_date.between(from, to))
         .select(DayMeal::as_select())
-        .load(conn)?)
+        .load(c))?)
 }
 
 /// A person's guests of `from..=to` for the ordering grid.
@@ -106,11 +106,11 @@ pub fn day_guests_of(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<DayGuests>, AppError> {
-    Ok(guest_meals::table
+    Ok(crate::on_backend!(conn, |c| guest_meals::table
         .filter(guest_meals::person_id.eq(person))
         .filter(guest_meals::service_date.between(from, to))
         .select(DayGuests::as_select())
-        .load(conn)?)
+        .load(c))?)
 }
 
 pub fn orders_of(
