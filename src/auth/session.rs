@@ -74,36 +74,42 @@ type SessionRow = (i32, i32, String, NaiveDateTime, NaiveDateTime);
 type UserRow = (String, String, Option<i32>, bool, bool);
 
 pub fn load(conn: &mut DbConn, token: &str) -> Result<Option<Loaded>, AppError> {
-    let row: Option<(SessionRow, UserRow)> = crate::on_backend!(conn, |c| sessions::table
-        .inner_join(users::table)
-        .filter(sessions::token_hash.eq(token_hash(token)))
-        .select((
-            (
-                sessions::id,
-                sessions::user_id,
-                sessions::csrf_token,
-                sessions::created_at,
-                sessions::last_seen_at,
-            ),
-            (
-                users::username,
-                users::display_name,
-                users::person_id,
-                users::must_change_password,
-                users::disabled,
-            ),
-        ))
-        .get_result(c)
-        .optional())?;
-
+    // The session, its user and the user's roles in one query (a row per role).
+    let rows: Vec<(SessionRow, UserRow, Option<String>)> = crate::on_backend!(conn, |c| {
+        sessions::table
+            .inner_join(users::table.left_join(user_roles::table))
+            .filter(sessions::token_hash.eq(token_hash(token)))
+            .select((
+                (
+                    sessions::id,
+                    sessions::user_id,
+                    sessions::csrf_token,
+                    sessions::created_at,
+                    sessions::last_seen_at,
+                ),
+                (
+                    users::username,
+                    users::display_name,
+                    users::person_id,
+                    users::must_change_password,
+                    users::disabled,
+                ),
+                user_roles::role.nullable(),
+            ))
+            .load(c)
+    })?;
+    let roles: RoleSet = rows
+        .iter()
+        .filter_map(|r| r.2.as_deref().and_then(Role::parse))
+        .collect();
     let Some((
         (sid, uid, csrf, created_at, last_seen_at),
         (username, display_name, person_id, must, disabled),
-    )) = row
+        _,
+    )) = rows.into_iter().next()
     else {
         return Ok(None);
     };
-    let roles = roles_of(conn, uid)?;
     Ok(Some(Loaded {
         user: SessionUser {
             session_id: sid,

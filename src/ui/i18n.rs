@@ -52,8 +52,36 @@ pub fn has_key(key: &str) -> bool {
     table().contains_key(key)
 }
 
-fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
-    static T: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+/// FNV-1a: the keys are the program's own constants, so the table needs no protection
+/// against chosen collisions, and a page looks up a few hundred keys (SipHash was a tenth of
+/// a page's rendering).
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Table =
+    HashMap<&'static str, (&'static str, &'static str), std::hash::BuildHasherDefault<Fnv>>;
+
+fn table() -> &'static Table {
+    static T: OnceLock<Table> = OnceLock::new();
     T.get_or_init(|| {
         super::texts::TEXTS
             .iter()
