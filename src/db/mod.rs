@@ -254,7 +254,10 @@ impl Db {
         let pool = |size: u32| {
             Pool::builder()
                 .max_size(size)
-                .min_idle(Some(1))
+                // No connection is opened in the background: a one-shot command (create-user,
+                // migrate) would exit while one is half-way through libpq's TLS set-up, and
+                // OpenSSL's exit handlers then crash the process (seen: 1 exit in 4 on PostgreSQL).
+                .min_idle(Some(0))
                 .connection_timeout(CHECKOUT_TIMEOUT)
                 // A SQLite connection cannot go away under us; asking it `SELECT 1` before
                 // every use only costs time. A PostgreSQL one can (server restarted).
