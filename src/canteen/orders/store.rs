@@ -438,7 +438,7 @@ pub fn apply_week(
                     continue;
                 }
             },
-            None => guest_option(chosen, &options, w.day),
+            None => guest_option(chosen, options, w.day),
         };
         let starts_eating = meal_changes && now_option.is_none() && option_id.is_some();
         if gone.is_some_and(|g| w.day >= g) && (starts_eating || (guests_change && guests > 0)) {
