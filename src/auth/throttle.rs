@@ -1,5 +1,7 @@
-//! Login throttling: at most 10 failures a minute per username and per client address (and
-//! per account for wrong current passwords on the password page).
+//! Login throttling: at most 10 failures a minute per username (and per account for wrong
+//! current passwords on the password page), and 50 per client address — a ministry's staff
+//! share one address behind its gateway, and twenty colleagues logging in at the same moment
+//! each hold a reservation (below) until their password is checked.
 //!
 //! The counters are rows (`login_attempts`), so several instances on one PostgreSQL share them
 //! and a restart does not reset them. Checking and recording are one atomic step: an attempt
@@ -16,6 +18,17 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 pub const MAX_FAILURES: i64 = 10;
+/// Per client address (`ip:` keys).
+pub const MAX_ADDRESS_FAILURES: i64 = 50;
+
+/// The most failures a key may hold in the window.
+pub fn limit_of(key: &str) -> i64 {
+    if key.starts_with("ip:") {
+        MAX_ADDRESS_FAILURES
+    } else {
+        MAX_FAILURES
+    }
+}
 
 pub fn window() -> Duration {
     Duration::minutes(1)
@@ -35,7 +48,7 @@ pub fn password_keys(user_id: i32) -> Vec<String> {
 }
 
 /// Reserves one failure on every key; None (and nothing recorded) when any key already has
-/// `MAX_FAILURES` inside the window. Returns the reservation to take back on success.
+/// its limit (`limit_of`) inside the window. Returns the reservation to take back on success.
 pub fn begin(
     conn: &mut DbConn,
     keys: &[String],
@@ -57,7 +70,7 @@ pub fn begin(
             .filter(login_attempts::at.gt(since))
             .count()
             .get_result(conn)?;
-        if n >= MAX_FAILURES {
+        if n >= limit_of(k) {
             return Ok(None);
         }
     }

@@ -412,3 +412,28 @@ async fn a_password_hashed_with_older_parameters_still_logs_in_and_is_hashed_aga
     assert_eq!(bad.status, 200);
     assert_eq!(stored(&app), now);
 }
+
+/// Staff share the office's one address behind its gateway: twenty colleagues logging in at
+/// the same moment all get in (each holds a reservation until its password is checked; the
+/// address may hold more than one person's ten).
+#[actix_web::test]
+async fn twenty_colleagues_behind_one_address_log_in_at_the_same_moment() {
+    let app = TestApp::spawn().await;
+    let mut clients = Vec::new();
+    for i in 0..20 {
+        app.user(&format!("nv{i:03}"), &[Role::Staff]);
+        let mut c = app.client();
+        c.get("/login").await;
+        clients.push((format!("nv{i:03}"), c));
+    }
+    let answers = futures_util::future::join_all(clients.iter_mut().map(|(name, c)| async move {
+        c.post(
+            "/login",
+            &[("username", name.as_str()), ("password", PASSWORD)],
+        )
+        .await
+    }))
+    .await;
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, vec![303; 20]);
+}
