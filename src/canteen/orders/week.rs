@@ -1,7 +1,7 @@
 //! The two-week ordering grid, shared by "My week" (staff) and "orders on behalf" (kitchen).
 
 use crate::canteen::forms::{parse_week, shown_value, WeekFormError};
-use crate::canteen::menu::cache::{MenuCache, MenuSnapshot};
+use crate::canteen::menu::cache::{MenuCache, MenuSnapshot, REACH_DAYS};
 use crate::canteen::ordering::{self, DayMeal, DayProblems, Who, Wish, CANCELLED};
 use crate::canteen::rules::{self, DayRow, Lock};
 use crate::canteen::standing;
@@ -76,19 +76,20 @@ pub fn load(
     kitchen: bool,
 ) -> Result<Vec<DayView>, AppError> {
     let today = business_today(now);
-    let (from, to) = span(today, menu.settings.horizon_days);
-    // A copy read for another day (a request that crossed midnight) is read again.
+    // A copy read for another day (a request that crossed midnight) is read again. The
+    // grid's first day does not depend on the settings, its last is at most REACH_DAYS ahead.
     let fresh;
-    let menu = if menu.from == from && to <= menu.to {
+    let menu = if menu.covers(span(today, 1).0, today + Duration::days(REACH_DAYS)) {
         menu
     } else {
         fresh = MenuSnapshot::load(conn, today)?;
         &fresh
     };
     let s = &menu.settings;
+    let (from, to) = span(today, s.horizon_days);
     // Meals booked further ahead (before the horizon was shortened) are shown too, so they
     // can still be cancelled (the horizon is at most 60 days).
-    let farthest = today + Duration::days(60);
+    let farthest = today + Duration::days(REACH_DAYS);
     let orders = ordering::day_meals_of(conn, person, from, farthest)?;
     let guests = ordering::day_guests_of(conn, person, from, farthest)?;
     let to = orders
