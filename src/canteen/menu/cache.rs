@@ -10,11 +10,9 @@
 
 use crate::canteen::rules::{DayRow, Settings};
 use crate::canteen::store::{self, MealOption};
-use crate::db::schema::data_versions;
 use crate::db::DbConn;
 use crate::error::AppError;
 use chrono::{Duration, NaiveDate};
-use diesel::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -72,16 +70,6 @@ impl MenuSnapshot {
     }
 }
 
-/// The current value of the `menu` counter.
-pub fn version(conn: &mut DbConn) -> Result<i64, AppError> {
-    Ok(crate::on_backend!(conn, |c| data_versions::table
-        .find("menu")
-        .select(data_versions::version)
-        .get_result::<i64>(c)
-        .optional())?
-    .unwrap_or(0))
-}
-
 /// One copy per server (in `AppState`), replaced when the counter or the day moves on.
 #[derive(Default)]
 pub struct MenuCache {
@@ -92,7 +80,7 @@ impl MenuCache {
     /// The menus for the grid of `today`: the kept copy while the counter has not moved,
     /// else read again (and kept).
     pub fn get(&self, conn: &mut DbConn, today: NaiveDate) -> Result<Arc<MenuSnapshot>, AppError> {
-        self.get_covering(conn, today, today, today)
+        self.current(conn, today)
     }
 
     /// Like `get`, for the days `from..=to`: read straight from the database when the copy
@@ -112,7 +100,7 @@ impl MenuCache {
     }
 
     fn current(&self, conn: &mut DbConn, today: NaiveDate) -> Result<Arc<MenuSnapshot>, AppError> {
-        let v = version(conn)?;
+        let v = store::menu_version(conn)?;
         if let Ok(slot) = self.slot.lock() {
             if let Some((kv, kday, snap)) = slot.as_ref() {
                 if *kv == v && *kday == today {

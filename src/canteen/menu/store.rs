@@ -677,3 +677,15 @@ pub fn option_names_between(
         .select((meal_options::service_date, meal_options::name))
         .load(conn)?)
 }
+
+/// The current value of the `menu` counter.
+pub fn menu_version(conn: &mut DbConn) -> Result<i64, AppError> {
+    Ok(
+        crate::on_backend!(conn, |c| crate::db::schema::data_versions::table
+            .find("menu")
+            .select(crate::db::schema::data_versions::version)
+            .get_result::<i64>(c)
+            .optional())?
+        .unwrap_or(0),
+    )
+}
