@@ -104,6 +104,7 @@ use crate::canteen::{
     behalf, calendar, counter, dishes, headcount, history, menu, notices, pass, settings, staff,
     waste,
 };
+use crate::stats::catalogue::{DASHBOARD_READERS, REPORT_READERS};
 use crate::{accounts, auth, home, people};
 use Access::*;
 
@@ -297,6 +298,12 @@ routes! {
     POST "/welfare/retirees/{id}/pensions" Roles(UNION) => crate::welfare::retiree_pages::add_pension;
     POST "/welfare/retirees/{id}/visits" Roles(UNION) => crate::welfare::retiree_pages::add_visit;
     POST "/welfare/retirees/{id}/death" Roles(UNION) => crate::welfare::retiree_pages::record_death;
+    GET "/reports" Roles(REPORT_READERS) => crate::stats::handlers::catalogue_page;
+    GET "/reports/{id}" Roles(REPORT_READERS) => crate::stats::handlers::report;
+    GET "/reports/{id}/print" Roles(REPORT_READERS) => crate::stats::handlers::print;
+    GET "/reports/{id}/export.csv" Roles(REPORT_READERS) => crate::stats::handlers::csv;
+    GET "/reports/{id}/export.xlsx" Roles(REPORT_READERS) => crate::stats::handlers::xlsx;
+    GET "/dashboard" Roles(DASHBOARD_READERS) => crate::stats::dashboard::page;
     GET "/kitchen/settings" Roles(KITCHEN_ADMIN) => settings::form;
     POST "/kitchen/settings" Roles(KITCHEN_ADMIN) => settings::save;
 }

@@ -85,6 +85,7 @@ pub const ROLE_ACCOUNTS: &[(&str, &str, &[Role], Option<&str>)] = &[
         &[Role::Approver, Role::Staff],
         Some("NV136"),
     ),
+    ("lanhdao", "Lãnh đạo Văn phòng", &[Role::Leader], None),
 ];
 
 /// A small deterministic generator (splitmix64), so every demo looks the same.

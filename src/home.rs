@@ -16,6 +16,9 @@ pub async fn index(ctx: Ctx, user: CurrentUser) -> Result<HttpResponse, AppError
     if user.has(Role::Staff) && user.person_id.is_some() {
         return Ok(crate::auth::middleware::see_other("/week", None));
     }
+    if user.has(Role::Leader) && !user.has(Role::Admin) {
+        return Ok(crate::auth::middleware::see_other("/dashboard", None));
+    }
     if user.has(Role::Kitchen) && !user.has(Role::Admin) {
         return Ok(crate::auth::middleware::see_other(
             "/kitchen/headcount",

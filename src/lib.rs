@@ -22,6 +22,7 @@ pub mod people;
 pub mod periods;
 pub mod signoff;
 pub mod state;
+pub mod stats;
 pub mod subsidy;
 pub mod suppliers;
 pub mod ui;

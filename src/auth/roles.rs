@@ -10,10 +10,12 @@ pub enum Role {
     Approver,
     UnionOfficer,
     Admin,
+    /// Lãnh đạo (head of office, deputies): reads every dashboard and report, changes nothing.
+    Leader,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Staff,
         Role::Kitchen,
         Role::KitchenManager,
@@ -21,6 +23,7 @@ impl Role {
         Role::Approver,
         Role::UnionOfficer,
         Role::Admin,
+        Role::Leader,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -32,6 +35,7 @@ impl Role {
             Role::Approver => "approver",
             Role::UnionOfficer => "union_officer",
             Role::Admin => "admin",
+            Role::Leader => "leader",
         }
     }
 
@@ -48,6 +52,7 @@ impl Role {
             Role::Approver => "role.approver",
             Role::UnionOfficer => "role.union_officer",
             Role::Admin => "role.admin",
+            Role::Leader => "role.leader",
         }
     }
 

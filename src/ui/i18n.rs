@@ -88,6 +88,7 @@ fn table() -> &'static Table {
             .chain(super::texts_canteen::TEXTS)
             .chain(super::texts_food::TEXTS)
             .chain(super::texts_welfare::TEXTS)
+            .chain(super::texts_stats::TEXTS)
             .map(|(k, vi, en)| (*k, (*vi, *en)))
             .collect()
     })
@@ -106,6 +107,7 @@ mod tests {
             .chain(super::super::texts_canteen::TEXTS)
             .chain(super::super::texts_food::TEXTS)
             .chain(super::super::texts_welfare::TEXTS)
+            .chain(super::super::texts_stats::TEXTS)
         {
             assert!(seen.insert(*k), "duplicate key {k}");
             assert!(!vi.trim().is_empty(), "{k} has no Vietnamese text");

@@ -87,6 +87,23 @@ const NAV: &[(&str, &str, &[Role])] = &[
             Role::Admin,
         ],
     ),
+    (
+        "/dashboard",
+        "nav.dashboard",
+        &[Role::Leader, Role::Approver],
+    ),
+    (
+        "/reports",
+        "nav.reports",
+        &[
+            Role::Leader,
+            Role::Kitchen,
+            Role::KitchenManager,
+            Role::Accountant,
+            Role::Approver,
+            Role::UnionOfficer,
+        ],
+    ),
     ("/admin/users", "nav.accounts", &[Role::Admin]),
     ("/admin/audit", "nav.audit", &[Role::Admin]),
 ];

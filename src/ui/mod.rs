@@ -9,6 +9,7 @@ pub mod layout;
 pub mod texts;
 pub mod texts_canteen;
 pub mod texts_food;
+pub mod texts_stats;
 pub mod texts_welfare;
 pub mod upload;
 

@@ -36,6 +36,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("role.approver", "Lãnh đạo duyệt", "Approver"),
     ("role.union_officer", "Công đoàn", "Union officer"),
     ("role.admin", "Quản trị", "Administrator"),
+    ("role.leader", "Lãnh đạo (xem báo cáo)", "Leader (reads reports)"),
     ("auth.login_title", "Đăng nhập", "Log in"),
     ("auth.login", "Đăng nhập", "Log in"),
     ("auth.username", "Tên đăng nhập", "Username"),

@@ -190,7 +190,7 @@ async fn demo_data_loads_into_an_empty_database_only_and_can_be_clicked_through(
         .expect("demo");
     assert!(report.expect("loaded").contains("nv001"));
     assert_eq!(app.count("persons"), 165);
-    assert_eq!(app.count("users"), 48);
+    assert_eq!(app.count("users"), 49);
     assert!(
         app.count("orders WHERE status = 'served'") > 1000,
         "last month was served"

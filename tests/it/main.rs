@@ -20,6 +20,7 @@ mod reconcile;
 mod retirees;
 mod security;
 mod signoff;
+mod stats;
 mod subsidy;
 mod transitions;
 mod week;

@@ -98,7 +98,7 @@ async fn a_login_post_without_the_pre_session_token_is_refused() {
 
 /// Who may use each route, written by hand, independently of `app.rs`: "anyone", "signed_in",
 /// or the roles by letter — s staff, k kitchen, c accountant, a approver, u union officer,
-/// A admin. A new route must be added here too, with the answer someone decided on.
+/// A admin, m kitchen manager, L leader. A new route must be added here too, with the answer someone decided on.
 const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("GET /", "signed_in"),
     ("GET /healthz", "anyone"),
@@ -289,6 +289,12 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("POST /welfare/retirees/{id}/pensions", "u"),
     ("POST /welfare/retirees/{id}/visits", "u"),
     ("POST /welfare/retirees/{id}/death", "u"),
+    ("GET /reports", "Lkmcau"),
+    ("GET /reports/{id}", "Lkmcau"),
+    ("GET /reports/{id}/print", "Lkmcau"),
+    ("GET /reports/{id}/export.csv", "Lkmcau"),
+    ("GET /reports/{id}/export.xlsx", "Lkmcau"),
+    ("GET /dashboard", "La"),
     ("GET /kitchen/settings", "kA"),
     ("POST /kitchen/settings", "kA"),
 ];
@@ -307,6 +313,7 @@ fn expected_allows(who: &str, role: Option<Role>) -> bool {
                 Role::Approver => 'a',
                 Role::UnionOfficer => 'u',
                 Role::Admin => 'A',
+                Role::Leader => 'L',
             };
             letters.contains(letter)
         }

@@ -1,0 +1,333 @@
+//! Canteen reports: meals (trend), participation by unit, waste, ratings.
+
+use super::filters::{Filters, PeriodKind};
+use super::store;
+use super::table::{col, mean_tenths, rate_bp, Cell, Column, Kind, Out, Row};
+use crate::canteen::ordering::{CANCELLED, NO_SHOW, SERVED};
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::ui::format::date;
+use chrono::{Datelike, NaiveDate};
+
+/// The units a unit filter covers (the unit and everything below it); None = every unit.
+pub fn unit_scope(conn: &mut DbConn, f: &Filters) -> Result<Option<Vec<i32>>, AppError> {
+    let Some(unit) = f.unit else { return Ok(None) };
+    let all: Vec<(i32, Option<i32>)> = store::units(conn)?
+        .into_iter()
+        .map(|(id, parent, ..)| (id, parent))
+        .collect();
+    if !all.iter().any(|(id, _)| *id == unit) {
+        return Ok(Some(Vec::new()));
+    }
+    Ok(Some(crate::people::rules::unit_and_below(&all, unit)))
+}
+
+pub fn in_scope(scope: &Option<Vec<i32>>, unit: Option<i32>) -> bool {
+    match scope {
+        None => true,
+        Some(s) => unit.is_some_and(|u| s.contains(&u)),
+    }
+}
+
+/// The row a day falls in: the day itself when the period is one month, else its month.
+fn bucket(f: &Filters, day: NaiveDate) -> NaiveDate {
+    if f.kind == PeriodKind::Month {
+        day
+    } else {
+        day.with_day(1).unwrap_or(day)
+    }
+}
+
+fn bucket_label(f: &Filters, b: NaiveDate) -> String {
+    if f.kind == PeriodKind::Month {
+        date(b)
+    } else {
+        format!("{:02}/{}", b.month(), b.year())
+    }
+}
+
+/// The rows of a trend: every month of the period, or the days with figures in a month.
+fn buckets(f: &Filters, days: impl Iterator<Item = NaiveDate>) -> Vec<NaiveDate> {
+    let mut out: Vec<NaiveDate> = if f.kind == PeriodKind::Month {
+        days.collect()
+    } else {
+        f.months()
+    };
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// A month row drills down to the same report for that month (by day).
+fn drill(f: &Filters, id: &str, b: NaiveDate) -> Option<String> {
+    (f.kind != PeriodKind::Month).then(|| format!("/reports/{id}?{}", f.for_month(b).query()))
+}
+
+pub const MEALS: &[Column] = &[
+    col("stats.c.period", "stats.d.period", Kind::Text),
+    col("stats.c.ordered", "stats.d.ordered", Kind::Count),
+    col("stats.c.served", "stats.d.served", Kind::Count),
+    col("stats.c.walk_ins", "stats.d.walk_ins", Kind::Count),
+    col("stats.c.meals_eaten", "stats.d.meals_eaten", Kind::Count),
+    col("stats.c.guests", "stats.d.guests", Kind::Count),
+    col("stats.c.no_shows", "stats.d.no_shows", Kind::Count),
+    col(
+        "stats.c.no_show_rate",
+        "stats.d.no_show_rate",
+        Kind::Percent,
+    ),
+    col("stats.c.veg_share", "stats.d.veg_share", Kind::Percent),
+];
+
+#[derive(Default, Clone, Copy)]
+struct MealSums {
+    ordered: i64,
+    served: i64,
+    walk_ins: i64,
+    guests: i64,
+    no_shows: i64,
+    veg: i64,
+}
+
+impl MealSums {
+    fn eaten(&self) -> i64 {
+        self.served + self.walk_ins
+    }
+    fn add(&mut self, o: &MealSums) {
+        self.ordered += o.ordered;
+        self.served += o.served;
+        self.walk_ins += o.walk_ins;
+        self.guests += o.guests;
+        self.no_shows += o.no_shows;
+        self.veg += o.veg;
+    }
+    fn cells(&self, label: String) -> Vec<Cell> {
+        vec![
+            Cell::Text(label),
+            Cell::Num(self.ordered),
+            Cell::Num(self.served),
+            Cell::Num(self.walk_ins),
+            Cell::Num(self.eaten()),
+            Cell::Num(self.guests),
+            Cell::Num(self.no_shows),
+            rate_bp(self.no_shows, self.served + self.no_shows),
+            rate_bp(self.veg, self.eaten()),
+        ]
+    }
+}
+
+pub fn meals(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+    let scope = unit_scope(conn, f)?;
+    let counts = store::meal_counts(conn, f.from, f.to)?;
+    let walked = store::walk_in_counts(conn, f.from, f.to)?;
+    let guests = store::guest_counts(conn, f.from, f.to)?;
+    let days = counts
+        .iter()
+        .map(|c| c.day)
+        .chain(walked.iter().map(|w| w.0))
+        .chain(guests.iter().map(|g| g.0));
+    let keys = buckets(f, days.map(|d| bucket(f, d)));
+    let mut sums = vec![MealSums::default(); keys.len()];
+    let at = |d: NaiveDate| keys.binary_search(&bucket(f, d)).ok();
+    for c in counts.iter().filter(|c| in_scope(&scope, c.unit)) {
+        let Some(i) = at(c.day) else { continue };
+        let s = &mut sums[i];
+        if c.status != CANCELLED {
+            s.ordered += c.n;
+        }
+        if c.status == SERVED {
+            s.served += c.n;
+            if c.vegetarian {
+                s.veg += c.n;
+            }
+        }
+        if c.status == NO_SHOW {
+            s.no_shows += c.n;
+        }
+    }
+    for (day, unit, veg, n) in walked.iter().filter(|w| in_scope(&scope, w.1)) {
+        let _ = unit;
+        if let Some(i) = at(*day) {
+            sums[i].walk_ins += n;
+            if *veg {
+                sums[i].veg += n;
+            }
+        }
+    }
+    for (day, _, n) in guests.iter().filter(|g| in_scope(&scope, g.1)) {
+        if let Some(i) = at(*day) {
+            sums[i].guests += n;
+        }
+    }
+    let mut total = MealSums::default();
+    let rows = keys
+        .iter()
+        .zip(&sums)
+        .map(|(k, s)| {
+            total.add(s);
+            let row = Row::new(s.cells(bucket_label(f, *k)));
+            match drill(f, "canteen-meals", *k) {
+                Some(l) => row.link(l),
+                None => row,
+            }
+        })
+        .collect();
+    Ok(Out {
+        columns: MEALS,
+        rows,
+        total: Some(Row::new(total.cells(String::new()))),
+        notes: vec![],
+        chart: Some(4),
+    })
+}
+
+pub const PARTICIPATION: &[Column] = &[
+    col("stats.c.unit", "stats.d.unit", Kind::Text),
+    col("stats.c.staff", "stats.d.staff", Kind::Count),
+    col("stats.c.eaters", "stats.d.eaters", Kind::Count),
+    col(
+        "stats.c.participation",
+        "stats.d.participation",
+        Kind::Percent,
+    ),
+];
+
+pub fn participation(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+    let scope = unit_scope(conn, f)?;
+    let units = store::units(conn)?;
+    let staff = store::working_staff(conn, f.from, f.to)?;
+    let eaters = store::eaters(conn, f.from, f.to)?;
+    let of = |list: &[(Option<i32>, i64)], u: Option<i32>| {
+        list.iter()
+            .filter(|(x, _)| *x == u)
+            .map(|(_, n)| n)
+            .sum::<i64>()
+    };
+    let mut keys: Vec<(Option<i32>, String)> = units
+        .iter()
+        .filter(|(id, ..)| in_scope(&scope, Some(*id)))
+        .map(|(id, _, code, name)| (Some(*id), format!("{code} — {name}")))
+        .collect();
+    if scope.is_none() {
+        keys.push((None, String::new()));
+    }
+    let (mut ts, mut te) = (0, 0);
+    let mut rows = Vec::new();
+    for (u, label) in keys {
+        let (s, e) = (of(&staff, u), of(&eaters, u));
+        if s == 0 && e == 0 {
+            continue;
+        }
+        ts += s;
+        te += e;
+        let label = if u.is_none() {
+            Cell::Text("—".into())
+        } else {
+            Cell::Text(label)
+        };
+        rows.push(Row::new(vec![
+            label,
+            Cell::Num(s),
+            Cell::Num(e),
+            rate_bp(e, s),
+        ]));
+    }
+    Ok(Out {
+        columns: PARTICIPATION,
+        rows,
+        total: Some(Row::new(vec![
+            Cell::Text(String::new()),
+            Cell::Num(ts),
+            Cell::Num(te),
+            rate_bp(te, ts),
+        ])),
+        notes: vec![],
+        chart: None,
+    })
+}
+
+pub const WASTE: &[Column] = &[
+    col("stats.c.period", "stats.d.period", Kind::Text),
+    col("stats.c.days_logged", "stats.d.days_logged", Kind::Count),
+    col("stats.c.prepared", "stats.d.prepared", Kind::Count),
+    col("stats.c.leftover", "stats.d.leftover", Kind::Count),
+    col("stats.c.waste_rate", "stats.d.waste_rate", Kind::Percent),
+];
+
+pub fn waste(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+    let logged = store::waste(conn, f.from, f.to)?;
+    let keys = buckets(f, logged.iter().map(|w| bucket(f, w.0)));
+    let mut sums = vec![(0i64, 0i64, 0i64); keys.len()];
+    for (d, p, l) in &logged {
+        if let Ok(i) = keys.binary_search(&bucket(f, *d)) {
+            sums[i].0 += 1;
+            sums[i].1 += p;
+            sums[i].2 += l;
+        }
+    }
+    let cells = |label: String, (n, p, l): (i64, i64, i64)| {
+        vec![
+            Cell::Text(label),
+            Cell::Num(n),
+            Cell::Num(p),
+            Cell::Num(l),
+            rate_bp(l, p),
+        ]
+    };
+    let mut total = (0, 0, 0);
+    let rows = keys
+        .iter()
+        .zip(&sums)
+        .map(|(k, s)| {
+            total = (total.0 + s.0, total.1 + s.1, total.2 + s.2);
+            let row = Row::new(cells(bucket_label(f, *k), *s));
+            match drill(f, "canteen-waste", *k) {
+                Some(l) => row.link(l),
+                None => row,
+            }
+        })
+        .collect();
+    Ok(Out {
+        columns: WASTE,
+        rows,
+        total: Some(Row::new(cells(String::new(), total))),
+        notes: vec![],
+        chart: Some(4),
+    })
+}
+
+pub const RATINGS: &[Column] = &[
+    col("stats.c.option", "stats.d.option", Kind::Text),
+    col("stats.c.ratings", "stats.d.ratings", Kind::Count),
+    col("stats.c.score", "stats.d.score", Kind::Tenths),
+];
+
+pub fn ratings(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+    let rated = store::ratings_by_option(conn, f.from, f.to)?;
+    let mut by: Vec<(String, i64, i64)> = Vec::new();
+    for (_, name, n, s) in rated {
+        match by.iter_mut().find(|x| x.0 == name) {
+            Some(x) => {
+                x.1 += n;
+                x.2 += s;
+            }
+            None => by.push((name, n, s)),
+        }
+    }
+    by.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let (n, s) = by.iter().fold((0, 0), |acc, x| (acc.0 + x.1, acc.1 + x.2));
+    Ok(Out {
+        columns: RATINGS,
+        rows: by
+            .into_iter()
+            .map(|(name, n, s)| Row::new(vec![Cell::Text(name), Cell::Num(n), mean_tenths(s, n)]))
+            .collect(),
+        total: Some(Row::new(vec![
+            Cell::Text(String::new()),
+            Cell::Num(n),
+            mean_tenths(s, n),
+        ])),
+        notes: vec![],
+        chart: None,
+    })
+}

@@ -1,0 +1,232 @@
+//! The catalogue of standard reports: each with a stable id (its URL), an area, the filters
+//! it takes, whether the small-cell rule applies, and who may read it.
+
+use super::filters::Filters;
+use super::table::Out;
+use super::{canteen, subsidy, welfare};
+use crate::auth::roles::{Role, RoleSet};
+use crate::db::DbConn;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    Canteen,
+    Subsidy,
+    Welfare,
+}
+
+impl Area {
+    pub const ALL: [Area; 3] = [Area::Canteen, Area::Subsidy, Area::Welfare];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Area::Canteen => "stats.area.canteen",
+            Area::Subsidy => "stats.area.subsidy",
+            Area::Welfare => "stats.area.welfare",
+        }
+    }
+
+    /// The roles whose own area this is (leaders read every area).
+    pub fn readers(self) -> &'static [Role] {
+        match self {
+            Area::Canteen => &[
+                Role::Leader,
+                Role::Kitchen,
+                Role::KitchenManager,
+                Role::Accountant,
+                Role::Approver,
+            ],
+            Area::Subsidy => &[Role::Leader, Role::Accountant, Role::Approver],
+            Area::Welfare => &[
+                Role::Leader,
+                Role::UnionOfficer,
+                Role::Accountant,
+                Role::Approver,
+            ],
+        }
+    }
+}
+
+/// Every role that reads at least one report (the route table's rule for the report routes;
+/// each report then checks its own area).
+pub const REPORT_READERS: &[Role] = &[
+    Role::Leader,
+    Role::Kitchen,
+    Role::KitchenManager,
+    Role::Accountant,
+    Role::Approver,
+    Role::UnionOfficer,
+];
+
+/// Who sees the dashboard: leaders and the approvers (chief accountant, head of office).
+pub const DASHBOARD_READERS: &[Role] = &[Role::Leader, Role::Approver];
+
+/// Which filters a report offers besides the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Takes {
+    pub unit: bool,
+    pub fund: bool,
+}
+
+pub struct Report {
+    pub id: &'static str,
+    pub area: Area,
+    pub title: &'static str,
+    pub summary: &'static str,
+    pub takes: Takes,
+    /// Figures about individuals' subsidies: rows about fewer than five people are hidden from
+    /// roles other than accountants and approvers.
+    pub small_cells: bool,
+    compute: fn(&mut DbConn, &Filters) -> Result<Out, AppError>,
+}
+
+impl Report {
+    pub fn may_read(&self, roles: RoleSet) -> bool {
+        roles.any(self.area.readers())
+    }
+
+    pub fn compute(&self, conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+        (self.compute)(conn, f)
+    }
+}
+
+/// Whether these roles see the small cells of a breakdown (they keep the individual records).
+pub fn sees_small_cells(roles: RoleSet) -> bool {
+    roles.any(&[Role::Accountant, Role::Approver])
+}
+
+const NONE: Takes = Takes {
+    unit: false,
+    fund: false,
+};
+const UNIT: Takes = Takes {
+    unit: true,
+    fund: false,
+};
+const FUND: Takes = Takes {
+    unit: false,
+    fund: true,
+};
+
+pub const REPORTS: &[Report] = &[
+    Report {
+        id: "canteen-meals",
+        area: Area::Canteen,
+        title: "stats.r.meals",
+        summary: "stats.r.meals_sum",
+        takes: UNIT,
+        small_cells: false,
+        compute: canteen::meals,
+    },
+    Report {
+        id: "canteen-participation",
+        area: Area::Canteen,
+        title: "stats.r.participation",
+        summary: "stats.r.participation_sum",
+        takes: UNIT,
+        small_cells: false,
+        compute: canteen::participation,
+    },
+    Report {
+        id: "canteen-waste",
+        area: Area::Canteen,
+        title: "stats.r.waste",
+        summary: "stats.r.waste_sum",
+        takes: NONE,
+        small_cells: false,
+        compute: canteen::waste,
+    },
+    Report {
+        id: "canteen-ratings",
+        area: Area::Canteen,
+        title: "stats.r.ratings",
+        summary: "stats.r.ratings_sum",
+        takes: NONE,
+        small_cells: false,
+        compute: canteen::ratings,
+    },
+    Report {
+        id: "subsidy-months",
+        area: Area::Subsidy,
+        title: "stats.r.subsidy_months",
+        summary: "stats.r.subsidy_months_sum",
+        takes: FUND,
+        small_cells: false,
+        compute: subsidy::by_month,
+    },
+    Report {
+        id: "subsidy-units",
+        area: Area::Subsidy,
+        title: "stats.r.subsidy_units",
+        summary: "stats.r.subsidy_units_sum",
+        takes: Takes {
+            unit: true,
+            fund: true,
+        },
+        small_cells: true,
+        compute: subsidy::by_unit,
+    },
+    Report {
+        id: "subsidy-bands",
+        area: Area::Subsidy,
+        title: "stats.r.subsidy_bands",
+        summary: "stats.r.subsidy_bands_sum",
+        takes: FUND,
+        small_cells: true,
+        compute: subsidy::by_band,
+    },
+    Report {
+        id: "subsidy-coverage",
+        area: Area::Subsidy,
+        title: "stats.r.coverage",
+        summary: "stats.r.coverage_sum",
+        takes: NONE,
+        small_cells: true,
+        compute: subsidy::coverage,
+    },
+    Report {
+        id: "welfare-spending",
+        area: Area::Welfare,
+        title: "stats.r.welfare_spending",
+        summary: "stats.r.welfare_spending_sum",
+        takes: FUND,
+        small_cells: false,
+        compute: welfare::spending,
+    },
+    Report {
+        id: "welfare-cases",
+        area: Area::Welfare,
+        title: "stats.r.welfare_cases",
+        summary: "stats.r.welfare_cases_sum",
+        takes: NONE,
+        small_cells: false,
+        compute: welfare::by_state,
+    },
+];
+
+pub fn find(id: &str) -> Option<&'static Report> {
+    REPORTS.iter().find(|r| r.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_ids_are_unique_url_safe_and_every_area_role_may_use_the_report_routes() {
+        for (i, r) in REPORTS.iter().enumerate() {
+            assert!(
+                r.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{}",
+                r.id
+            );
+            assert!(REPORTS[..i].iter().all(|o| o.id != r.id), "{} twice", r.id);
+            assert!(r.area.readers().iter().all(|x| REPORT_READERS.contains(x)));
+            assert!(
+                r.area.readers().contains(&Role::Leader),
+                "leaders read {}",
+                r.id
+            );
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! The leadership dashboard: the figures that matter most, each with its last twelve months
+//! as a server-rendered bar chart and a data table beside it, and a link to the report behind
+//! it. Every figure is the total row of a standard report for one month, so it always agrees
+//! with the report it links to.
+
+use super::catalogue::{self, Report};
+use super::filters::{FilterQuery, Filters};
+use super::table::{Cell, Kind};
+use super::views;
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::ui::{html_ok, layout, Ctx};
+use actix_web::HttpResponse;
+use chrono::{Datelike, NaiveDate};
+use maud::html;
+
+/// (report, column of its total row, title key)
+pub const TILES: &[(&str, usize, &str)] = &[
+    ("canteen-meals", 4, "stats.t.meals"),
+    ("canteen-participation", 3, "stats.t.participation"),
+    ("canteen-meals", 7, "stats.t.no_shows"),
+    ("canteen-meals", 8, "stats.t.veg"),
+    ("canteen-meals", 5, "stats.t.guests"),
+    ("canteen-waste", 4, "stats.t.waste"),
+    ("subsidy-months", 6, "stats.t.subsidy"),
+    ("subsidy-months", 4, "stats.t.people_subsidised"),
+    ("subsidy-coverage", 3, "stats.t.coverage"),
+    ("subsidy-months", 7, "stats.t.staff_share"),
+    ("welfare-spending", 3, "stats.t.welfare_paid"),
+    ("welfare-spending", 2, "stats.t.cases_paid"),
+];
+
+/// One tile's series: (month, value) for the last twelve months, and the column's kind.
+pub struct Series {
+    pub report: &'static Report,
+    pub title: &'static str,
+    pub kind: Kind,
+    pub points: Vec<(NaiveDate, Option<i64>)>,
+}
+
+/// Every tile's series. Each report is computed once per month and shared by its tiles.
+pub fn series(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<Series>, AppError> {
+    let base = Filters::parse(&FilterQuery::default(), today)
+        .map_err(|_| AppError::internal("default filters"))?;
+    let months = base.months();
+    let mut done: Vec<(&str, Vec<super::table::Out>)> = Vec::new();
+    let mut out = Vec::new();
+    for (id, column, title) in TILES {
+        let report = catalogue::find(id).ok_or(AppError::internal("dashboard report"))?;
+        if !done.iter().any(|(d, _)| d == id) {
+            let per_month = months
+                .iter()
+                .map(|m| report.compute(conn, &base.for_month(*m)))
+                .collect::<Result<Vec<_>, _>>()?;
+            done.push((id, per_month));
+        }
+        let outs = &done
+            .iter()
+            .find(|(d, _)| d == id)
+            .ok_or(AppError::internal("tile"))?
+            .1;
+        let kind = outs
+            .first()
+            .and_then(|o| o.columns.get(*column))
+            .map(|c| c.kind)
+            .unwrap_or(Kind::Count);
+        let points = months
+            .iter()
+            .zip(outs)
+            .map(|(m, o)| {
+                (
+                    *m,
+                    o.total
+                        .as_ref()
+                        .and_then(|t| t.cells.get(*column))
+                        .and_then(Cell::num),
+                )
+            })
+            .collect();
+        out.push(Series {
+            report,
+            title,
+            kind,
+            points,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn page(
+    state: actix_web::web::Data<AppState>,
+    ctx: Ctx,
+) -> Result<HttpResponse, AppError> {
+    let today = state.clock.today();
+    let all = state.db.read(move |c| series(c, today)).await?;
+    let month = |m: &NaiveDate| format!("{:02}/{}", m.month(), m.year());
+    let body = html! {
+        (layout::title_bar(ctx.t("stats.dashboard"), html! { a href="/reports" { (ctx.t("stats.catalogue")) } }))
+        p.hint { (ctx.t("stats.dashboard_help")) }
+        div.tiles {
+            @for s in &all {
+                @let fmt = |v: i64| views::show(&ctx, &Cell::Num(v), s.kind);
+                @let last = s.points.last().and_then(|p| p.1);
+                @let points: Vec<(String, Option<i64>)> = s.points.iter().map(|(m, v)| (month(m), *v)).collect();
+                section.tile {
+                    h2 { (ctx.t(s.title)) }
+                    p.figure { strong { (last.map(fmt).unwrap_or_else(|| "—".into())) } " " span.hint { (month(&today)) } }
+                    div.tile-body {
+                        (views::bars(&points, ctx.t(s.title), fmt))
+                        table.report.compact {
+                            caption.sr-only { (ctx.t(s.title)) }
+                            thead { tr { th scope="col" { (ctx.t("stats.c.month")) } th.num scope="col" { (ctx.t("stats.value")) } } }
+                            tbody { @for (m, v) in &points { tr { th scope="row" { (m) } td.num { (v.map(fmt).unwrap_or_else(|| "—".into())) } } } }
+                        }
+                    }
+                    p { a href=(format!("/reports/{}", s.report.id)) { (ctx.t("stats.open_report")) " — " (ctx.t(s.report.title)) } }
+                }
+            }
+        }
+    };
+    Ok(html_ok(layout::page(&ctx, ctx.t("stats.dashboard"), body)))
+}

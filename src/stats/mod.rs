@@ -1,0 +1,14 @@
+//! Statistics that replace ad-hoc reports: the catalogue of standard reports (each a page, an
+//! A4 print view, XLSX and CSV, with a definition of every figure) and the leadership
+//! dashboard. Reads only; the small-cell rule keeps subsidy breakdowns from naming people.
+
+pub mod canteen;
+pub mod catalogue;
+pub mod dashboard;
+pub mod filters;
+pub mod handlers;
+pub mod store;
+pub mod subsidy;
+pub mod table;
+pub mod views;
+pub mod welfare;

@@ -1,0 +1,125 @@
+//! Welfare reports: spending by benefit type and organisation, cases by state with the
+//! average days from report to payment.
+
+use super::filters::Filters;
+use super::store;
+use super::table::{col, mean_tenths, Cell, Column, Kind, Out, Row};
+use crate::clock::business_date_of;
+use crate::db::DbConn;
+use crate::error::AppError;
+
+pub const SPENDING: &[Column] = &[
+    col("stats.c.benefit", "stats.d.benefit", Kind::Text),
+    col("stats.c.organisation", "stats.d.organisation", Kind::Text),
+    col("stats.c.cases_paid", "stats.d.cases_paid", Kind::Count),
+    col("stats.c.paid", "stats.d.paid", Kind::Money),
+];
+
+pub fn spending(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+    let cases = store::cases(conn, f.from, f.to)?;
+    let keepers = store::fund_keepers(conn)?;
+    let keeper = |fund: i32| {
+        keepers
+            .iter()
+            .find(|k| k.0 == fund)
+            .map(|k| k.1.clone())
+            .unwrap_or_default()
+    };
+    let mut by: Vec<(String, i32, i64, i64)> = Vec::new();
+    for c in &cases {
+        let Some(paid) = c.paid_at.map(business_date_of) else {
+            continue;
+        };
+        if c.state != "paid" || paid < f.from || paid > f.to || f.fund.is_some_and(|x| x != c.fund)
+        {
+            continue;
+        }
+        match by.iter_mut().find(|x| x.0 == c.benefit && x.1 == c.fund) {
+            Some(x) => {
+                x.2 += 1;
+                x.3 += c.amount;
+            }
+            None => by.push((c.benefit.clone(), c.fund, 1, c.amount)),
+        }
+    }
+    by.sort_by(|a, b| b.3.cmp(&a.3).then_with(|| a.0.cmp(&b.0)));
+    let (n, a) = by.iter().fold((0, 0), |t, x| (t.0 + x.2, t.1 + x.3));
+    Ok(Out {
+        columns: SPENDING,
+        rows: by
+            .into_iter()
+            .map(|(b, fund, n, a)| {
+                Row::new(vec![
+                    Cell::Text(b),
+                    Cell::Text(keeper(fund)),
+                    Cell::Num(n),
+                    Cell::Num(a),
+                ])
+            })
+            .collect(),
+        total: Some(Row::new(vec![
+            Cell::Text(String::new()),
+            Cell::Text(String::new()),
+            Cell::Num(n),
+            Cell::Num(a),
+        ])),
+        notes: vec!["stats.n.welfare_paid"],
+        chart: None,
+    })
+}
+
+pub const BY_STATE: &[Column] = &[
+    col("stats.c.case_state", "stats.d.case_state", Kind::Text),
+    col("stats.c.cases", "stats.d.cases", Kind::Count),
+    col("stats.c.amount", "stats.d.case_amount", Kind::Money),
+    col("stats.c.days_to_pay", "stats.d.days_to_pay", Kind::Tenths),
+];
+
+const STATES: [(&str, &str); 4] = [
+    ("reported", "stats.case.reported"),
+    ("approved", "stats.case.approved"),
+    ("paid", "stats.case.paid"),
+    ("rejected", "stats.case.rejected"),
+];
+
+pub fn by_state(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+    let cases: Vec<store::CaseRow> = store::cases(conn, f.from, f.to)?
+        .into_iter()
+        .filter(|c| c.event_date >= f.from && c.event_date <= f.to)
+        .collect();
+    let days = |c: &store::CaseRow| {
+        c.paid_at
+            .map(|p| (business_date_of(p) - business_date_of(c.reported_at)).num_days())
+    };
+    let mut rows = Vec::new();
+    let (mut tn, mut ta, mut td, mut tp) = (0, 0, 0, 0);
+    for (state, key) in STATES {
+        let of: Vec<&store::CaseRow> = cases.iter().filter(|c| c.state == state).collect();
+        let n = of.len() as i64;
+        let amount: i64 = of.iter().map(|c| c.amount).sum();
+        let paid: Vec<i64> = of.iter().filter_map(|c| days(c)).collect();
+        let d: i64 = paid.iter().sum();
+        tn += n;
+        ta += amount;
+        td += d;
+        tp += paid.len() as i64;
+        rows.push(Row::new(vec![
+            Cell::Key(key),
+            Cell::Num(n),
+            Cell::Num(amount),
+            mean_tenths(d, paid.len() as i64),
+        ]));
+    }
+    Ok(Out {
+        columns: BY_STATE,
+        rows,
+        total: Some(Row::new(vec![
+            Cell::Text(String::new()),
+            Cell::Num(tn),
+            Cell::Num(ta),
+            mean_tenths(td, tp),
+        ])),
+        notes: vec!["stats.n.cases_by_event"],
+        chart: None,
+    })
+}

@@ -1,0 +1,640 @@
+//! Statistics: the report catalogue, the dashboard, the leader role, the small-cell rule, and
+//! the figures against hand-counted fixtures and the closed month's statements.
+
+use crate::support::{d, Resp, TestApp};
+use canteen::auth::roles::Role;
+
+/// The rows of the report table: label and figures as shown, total row last when `total`.
+fn table(r: &Resp, total: bool) -> Vec<Vec<String>> {
+    let doc = scraper::Html::parse_document(&r.body);
+    let part = if total { "tfoot" } else { "tbody" };
+    let tr = scraper::Selector::parse(&format!("table.report {part} tr")).expect("selector");
+    let cell = scraper::Selector::parse("th, td").expect("selector");
+    doc.select(&tr)
+        .map(|row| {
+            row.select(&cell)
+                .map(|c| {
+                    c.text()
+                        .collect::<String>()
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn total(r: &Resp) -> Vec<String> {
+    table(r, true).into_iter().next().unwrap_or_default()
+}
+
+fn row<'a>(rows: &'a [Vec<String>], label: &str) -> &'a [String] {
+    rows.iter()
+        .find(|r| r.first().is_some_and(|l| l.starts_with(label)))
+        .map(|r| r.as_slice())
+        .unwrap_or_else(|| panic!("no row {label} in {rows:?}"))
+}
+
+/// Units A (with sub-unit A1) and B; ten people: P1–P6 in A1, P7–P8 in B, P9–P10 in A.
+/// Two days of November 2026 with a regular and a vegetarian option.
+fn canteen_fixture(app: &TestApp) {
+    app.sql(
+        "INSERT INTO units (code, name, parent_id, created_at) VALUES \
+           ('A', 'Vụ A', NULL, '2026-01-01 00:00:00'), \
+           ('A1', 'Phòng A1', 1, '2026-01-01 00:00:00'), \
+           ('B', 'Vụ B', NULL, '2026-01-01 00:00:00')",
+    );
+    for i in 1..=10 {
+        let p = app.person(&format!("P{i}"), &format!("Người {i}"));
+        let unit = match i {
+            1..=6 => 2,
+            7 | 8 => 3,
+            _ => 1,
+        };
+        app.sql(&format!(
+            "UPDATE persons SET unit_id = {unit} WHERE id = {p}"
+        ));
+    }
+    let days = [d(2026, 11, 2), d(2026, 11, 3)];
+    let ids = app.options(
+        &days,
+        &[
+            ("Suất thường", 35_000, None, false),
+            ("Suất chay", 30_000, None, true),
+        ],
+    );
+    let order = |p: i32, day: usize, veg: bool, status: &str| {
+        format!(
+            "INSERT INTO orders (person_id, service_date, option_id, price_vnd, status, source, created_at, updated_at) \
+             VALUES ({p}, '{}', {}, {}, '{status}', 'staff', '2026-11-01 01:00:00', '2026-11-01 01:00:00');",
+            days[day],
+            ids[day][usize::from(veg)],
+            if veg { 30_000 } else { 35_000 }
+        )
+    };
+    let mut sql = String::new();
+    for (p, veg, status) in [
+        (1, false, "served"),
+        (2, false, "served"),
+        (3, true, "served"),
+        (4, false, "no_show"),
+        (5, false, "cancelled"),
+        (7, false, "served"),
+        (8, true, "served"),
+        (9, false, "served"),
+    ] {
+        sql.push_str(&order(p, 0, veg, status));
+    }
+    for (p, veg, status) in [
+        (1, false, "served"),
+        (2, false, "ordered"),
+        (7, true, "no_show"),
+    ] {
+        sql.push_str(&order(p, 1, veg, status));
+    }
+    sql.push_str(&format!(
+        "INSERT INTO walk_ins (person_id, service_date, option_id, price_vnd, status, served_at) VALUES \
+           (10, '2026-11-02', {r}, 35000, 'served', '2026-11-02 05:00:00'), \
+           (6, '2026-11-02', {v}, 30000, 'void', '2026-11-02 05:00:00'); \
+         INSERT INTO guest_meals (person_id, service_date, option_id, guests, price_vnd, status, created_at, updated_at) VALUES \
+           (1, '2026-11-02', {r}, 2, 35000, 'ordered', '2026-11-01 01:00:00', '2026-11-01 01:00:00'), \
+           (2, '2026-11-02', {r}, 1, 35000, 'cancelled', '2026-11-01 01:00:00', '2026-11-01 01:00:00'); \
+         INSERT INTO waste_log (service_date, prepared, leftover, note, updated_at) VALUES \
+           ('2026-11-02', 12, 2, '', '2026-11-02 07:00:00'), ('2026-11-03', 4, 1, '', '2026-11-03 07:00:00');",
+        r = ids[0][0],
+        v = ids[0][1]
+    ));
+    app.sql(&sql);
+}
+
+#[actix_web::test]
+async fn the_meals_report_counts_what_was_ordered_served_walked_in_and_missed_as_counted_by_hand() {
+    let app = TestApp::spawn().await;
+    canteen_fixture(&app);
+    let mut leader = app.login_as("lanhdao", &[Role::Leader]).await;
+    let r = leader.get("/reports/canteen-meals?period=2026-11").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let rows = table(&r, false);
+    // Period, ordered, served, walk-ins, eaten, guests, no-shows, no-show rate, vegetarian share.
+    assert_eq!(
+        row(&rows, "02/11/2026"),
+        [
+            "02/11/2026",
+            "7",
+            "6",
+            "1",
+            "7",
+            "2",
+            "1",
+            "14,3 %",
+            "28,6 %"
+        ]
+    );
+    assert_eq!(
+        row(&rows, "03/11/2026"),
+        [
+            "03/11/2026",
+            "3",
+            "1",
+            "0",
+            "1",
+            "0",
+            "1",
+            "50,0 %",
+            "0,0 %"
+        ]
+    );
+    assert_eq!(
+        total(&r),
+        [
+            "Tổng cộng",
+            "10",
+            "7",
+            "1",
+            "8",
+            "2",
+            "2",
+            "22,2 %",
+            "25,0 %"
+        ]
+    );
+    // Unit A takes its sub-unit A1 with it (P1–P6, P9, P10), not B.
+    let a = leader
+        .get("/reports/canteen-meals?period=2026-11&unit=1")
+        .await;
+    assert_eq!(
+        total(&a),
+        [
+            "Tổng cộng",
+            "7",
+            "5",
+            "1",
+            "6",
+            "2",
+            "1",
+            "16,7 %",
+            "16,7 %"
+        ]
+    );
+    // Over the year the same meals fall into November's row, which drills down to its days.
+    let y = leader.get("/reports/canteen-meals?period=2026").await;
+    let nov = row(&table(&y, false), "11/2026").to_vec();
+    assert_eq!(nov[1..5], ["10", "7", "1", "8"]);
+    assert!(y
+        .body
+        .contains("href=\"/reports/canteen-meals?period=2026-11\""));
+    assert!(
+        y.has("svg.chart[role=img]"),
+        "a trend chart over the months"
+    );
+    // Every figure is defined under the table.
+    assert!(r.texts("section.definitions dt").len() >= 9);
+}
+
+#[actix_web::test]
+async fn participation_and_waste_are_the_hand_counted_shares() {
+    let app = TestApp::spawn().await;
+    canteen_fixture(&app);
+    let mut leader = app.login_as("lanhdao", &[Role::Leader]).await;
+    let p = leader
+        .get("/reports/canteen-participation?period=2026-11")
+        .await;
+    let rows = table(&p, false);
+    assert_eq!(row(&rows, "A — Vụ A")[1..], ["2", "2", "100,0 %"]);
+    assert_eq!(row(&rows, "A1 — Phòng A1")[1..], ["6", "3", "50,0 %"]);
+    assert_eq!(row(&rows, "B — Vụ B")[1..], ["2", "2", "100,0 %"]);
+    assert_eq!(total(&p)[1..], ["10", "7", "70,0 %"]);
+    let w = leader.get("/reports/canteen-waste?period=2026-11").await;
+    let rows = table(&w, false);
+    assert_eq!(row(&rows, "02/11/2026")[1..], ["1", "12", "2", "16,7 %"]);
+    assert_eq!(total(&w)[1..], ["2", "16", "3", "18,8 %"]);
+}
+
+/// Thirteen people served on two days of November: six in A, five in C, two in B (both low
+/// income). Everyone gets 10.000 ₫ from fund 1; low income 5.000 ₫ more from fund 2.
+fn subsidy_fixture(app: &TestApp) {
+    app.sql(
+        "INSERT INTO units (code, name, parent_id, created_at) VALUES \
+           ('A', 'Vụ A', NULL, '2026-01-01 00:00:00'), \
+           ('B', 'Vụ B', NULL, '2026-01-01 00:00:00'), \
+           ('C', 'Vụ C', NULL, '2026-01-01 00:00:00'); \
+         INSERT INTO funds (code, name, kind, active, created_at) VALUES \
+           ('TA', 'Tiền ăn', 'budget', true, '2026-01-01 00:00:00'), \
+           ('PL', 'Quỹ phúc lợi', 'welfare', true, '2026-01-01 00:00:00'); \
+         INSERT INTO subsidy_policies (name, covers, covers_value, amount_kind, amount_value, fund_id, valid_from, legal_basis, created_at) VALUES \
+           ('Chung', 'everyone', '', 'fixed', 10000, 1, '2026-01-01', 'QC', '2026-01-01 00:00:00'), \
+           ('Thu nhập thấp', 'band', 'low_income', 'fixed', 5000, 2, '2026-01-01', 'QC', '2026-01-01 00:00:00');",
+    );
+    let days = [d(2026, 11, 2), d(2026, 11, 3)];
+    let ids = app.options(&days, &[("Suất thường", 35_000, None, false)]);
+    let mut sql = String::new();
+    for i in 1..=13 {
+        let p = app.person(&format!("P{i}"), &format!("Người {i}"));
+        let unit = match i {
+            1..=6 => 1,
+            7..=11 => 3,
+            _ => 2,
+        };
+        sql.push_str(&format!(
+            "UPDATE persons SET unit_id = {unit} WHERE id = {p};"
+        ));
+        if i >= 12 {
+            sql.push_str(&format!(
+                "INSERT INTO eligibility (person_id, band, valid_from, basis, decided_at) \
+                 VALUES ({p}, 'low_income', '2026-10-01', 'rule', '2026-10-01 00:00:00');"
+            ));
+        }
+        for (k, day) in days.iter().enumerate() {
+            sql.push_str(&format!(
+                "INSERT INTO orders (person_id, service_date, option_id, price_vnd, status, source, created_at, updated_at) \
+                 VALUES ({p}, '{day}', {}, 35000, 'served', 'staff', '2026-11-01 01:00:00', '2026-11-01 01:00:00');",
+                ids[k][0]
+            ));
+        }
+    }
+    app.sql(&sql);
+}
+
+#[actix_web::test]
+async fn subsidy_by_unit_and_band_hide_groups_under_five_from_a_leader_but_not_from_accountants() {
+    let app = TestApp::spawn().await;
+    subsidy_fixture(&app);
+    let mut kt = app.login_as("ketoan", &[Role::Accountant]).await;
+    let r = kt.get("/reports/subsidy-units?period=2026-11").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let rows = table(&r, false);
+    // Group, people, meals, subsidy.
+    assert_eq!(row(&rows, "A — Vụ A")[1..], ["6", "12", "120.000 ₫"]);
+    assert_eq!(row(&rows, "B — Vụ B")[1..], ["2", "4", "60.000 ₫"]);
+    assert_eq!(row(&rows, "C — Vụ C")[1..], ["5", "10", "100.000 ₫"]);
+    assert_eq!(total(&r)[1..], ["13", "26", "280.000 ₫"]);
+
+    let mut leader = app.login_as("lanhdao", &[Role::Leader]).await;
+    let r = leader.get("/reports/subsidy-units?period=2026-11").await;
+    let rows = table(&r, false);
+    assert_eq!(row(&rows, "A — Vụ A")[1..], ["6", "12", "120.000 ₫"]);
+    assert_eq!(row(&rows, "B — Vụ B")[1..], ["< 5", "ẩn", "ẩn"]);
+    // The one small group alone could be recovered from the exact total: C goes with it,
+    // hidden but not called "< 5".
+    assert_eq!(row(&rows, "C — Vụ C")[1..], ["ẩn", "ẩn", "ẩn"]);
+    assert_eq!(
+        total(&r)[1..],
+        ["13", "26", "280.000 ₫"],
+        "totals stay exact"
+    );
+    assert!(r.body.contains("Nhóm dưới 5 người"));
+    // The downloads follow the same rule.
+    let csv = leader
+        .get("/reports/subsidy-units/export.csv?period=2026-11")
+        .await;
+    assert_eq!(csv.status, 200);
+    let text = csv.body.clone();
+    assert!(text.contains("< 5"), "{text}");
+    assert!(
+        !text.contains("60000") && !text.contains("100000"),
+        "{text}"
+    );
+    assert!(text.contains("280000"));
+
+    let bands = leader.get("/reports/subsidy-bands?period=2026-11").await;
+    let rows = table(&bands, false);
+    assert_eq!(row(&rows, "Thu nhập thấp")[1..], ["< 5", "ẩn", "ẩn"]);
+    let bands = kt.get("/reports/subsidy-bands?period=2026-11").await;
+    let rows = table(&bands, false);
+    assert_eq!(row(&rows, "Thu nhập thấp")[1..], ["2", "4", "60.000 ₫"]);
+    assert_eq!(
+        row(&rows, "Không thuộc diện")[1..],
+        ["11", "22", "220.000 ₫"]
+    );
+    // Only fund 2 (the low-income top-up).
+    let f2 = kt.get("/reports/subsidy-bands?period=2026-11&fund=2").await;
+    assert_eq!(total(&f2)[1..], ["2", "4", "20.000 ₫"]);
+    // By month: November is open, so provisional.
+    let m = kt.get("/reports/subsidy-months?period=2026-11").await;
+    let rows = table(&m, false);
+    assert_eq!(
+        row(&rows, "11/2026")[1..],
+        [
+            "Tạm tính",
+            "26",
+            "26",
+            "13",
+            "910.000 ₫",
+            "280.000 ₫",
+            "630.000 ₫"
+        ]
+    );
+    let cov = kt.get("/reports/subsidy-coverage?period=2026-11").await;
+    assert_eq!(
+        row(&table(&cov, false), "Thu nhập thấp")[1..],
+        ["2", "2", "100,0 %"]
+    );
+}
+
+#[actix_web::test]
+async fn a_leader_reads_every_report_and_the_dashboard_and_nothing_that_writes_or_names_people() {
+    let app = TestApp::spawn().await;
+    canteen_fixture(&app);
+    let mut leader = app.login_as("lanhdao", &[Role::Leader]).await;
+    let home = leader.get("/").await;
+    assert_eq!((home.status, home.location().as_str()), (303, "/dashboard"));
+    let dash = leader.get("/dashboard").await;
+    assert_eq!(dash.status, 200);
+    assert_eq!(dash.texts("section.tile").len(), 12);
+    assert!(
+        dash.texts("section.tile svg.chart").len() == 12
+            && dash.texts("section.tile table").len() == 12
+    );
+    let cat = leader.get("/reports").await;
+    for r in canteen::stats::catalogue::REPORTS {
+        assert!(
+            cat.body.contains(&format!("href=\"/reports/{}\"", r.id)),
+            "{}",
+            r.id
+        );
+        for path in [
+            format!("/reports/{}", r.id),
+            format!("/reports/{}/print?period=2026-11", r.id),
+            format!("/reports/{}/export.csv?period=2026", r.id),
+            format!("/reports/{}/export.xlsx?period=2026-Q4", r.id),
+        ] {
+            assert_eq!(leader.get(&path).await.status, 200, "{path}");
+        }
+    }
+    // No write route, no page about a person.
+    for (method, path, access) in canteen::app::policy() {
+        let concrete = path.replace("{id}", "1").replace("{code}", "en");
+        let by_role = matches!(access, canteen::app::Access::Roles(_));
+        if method == actix_web::http::Method::POST && by_role {
+            assert_eq!(leader.post(&concrete, &[]).await.status, 403, "POST {path}");
+        }
+    }
+    for path in [
+        "/people",
+        "/people/1",
+        "/welfare/people/1",
+        "/welfare/retirees",
+        "/accounting/eligibility",
+        "/accounting/salary",
+        "/kitchen/history/1",
+        "/accounting/payroll.csv",
+        "/welfare/cases",
+        "/admin/audit",
+    ] {
+        assert_eq!(leader.get(path).await.status, 403, "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn each_role_reads_the_reports_of_its_own_area_only() {
+    let app = TestApp::spawn().await;
+    for (role, canteen_ok, subsidy_ok, welfare_ok) in [
+        (Role::Kitchen, true, false, false),
+        (Role::KitchenManager, true, false, false),
+        (Role::Accountant, true, true, true),
+        (Role::Approver, true, true, true),
+        (Role::UnionOfficer, false, false, true),
+    ] {
+        let mut c = app.login_as(&format!("u_{}", role.as_str()), &[role]).await;
+        for (id, ok) in [
+            ("canteen-meals", canteen_ok),
+            ("subsidy-units", subsidy_ok),
+            ("welfare-spending", welfare_ok),
+        ] {
+            let status = c.get(&format!("/reports/{id}")).await.status;
+            assert_eq!(status, if ok { 200 } else { 403 }, "{role:?} {id}");
+            let status = c.get(&format!("/reports/{id}/export.csv")).await.status;
+            assert_eq!(status, if ok { 200 } else { 403 }, "{role:?} {id} csv");
+        }
+        let cat = c.get("/reports").await;
+        assert_eq!(
+            cat.body.contains("/reports/subsidy-units"),
+            subsidy_ok,
+            "{role:?}"
+        );
+    }
+    let mut staff = app.login_as("lan", &[Role::Staff]).await;
+    assert_eq!(staff.get("/reports").await.status, 403);
+    assert_eq!(staff.get("/dashboard").await.status, 403);
+    let mut kitchen = app.login_as("bep", &[Role::Kitchen]).await;
+    assert_eq!(kitchen.get("/dashboard").await.status, 403);
+    assert_eq!(kitchen.get("/reports/no-such-report").await.status, 404);
+}
+
+#[actix_web::test]
+async fn a_wrong_filter_is_refused_beside_its_field_and_shows_no_figures() {
+    let app = TestApp::spawn().await;
+    canteen_fixture(&app);
+    let mut leader = app.login_as("lanhdao", &[Role::Leader]).await;
+    for (query, message) in [
+        ("period=2026-13", "Kỳ báo cáo không hợp lệ"),
+        ("period=1999", "Kỳ báo cáo không hợp lệ"),
+        ("from=31/02/2026&to=01/03/2026", "Ngày không hợp lệ"),
+        ("from=01/03/2026", "Ngày không hợp lệ"),
+        ("from=02/03/2026&to=01/03/2026", "Đến ngày phải sau"),
+        ("from=01/01/2000&to=31/12/2026", "tối đa 10 năm"),
+        ("period=2026&unit=999", "Lựa chọn không hợp lệ"),
+        ("period=2026&unit=abc", "Lựa chọn không hợp lệ"),
+    ] {
+        for path in [
+            "/reports/canteen-meals",
+            "/reports/canteen-meals/export.csv",
+            "/reports/canteen-meals/print",
+        ] {
+            let r = leader.get(&format!("{path}?{query}")).await;
+            assert_eq!(r.status, 422, "{path}?{query}");
+            assert!(r.body.contains(message), "{path}?{query}: {}", r.body);
+            assert!(!r.has("table.report"), "no figures for a wrong filter");
+        }
+    }
+    // An unknown parameter is a bad request, not silently ignored.
+    assert_eq!(
+        leader.get("/reports/canteen-meals?perod=2026").await.status,
+        400
+    );
+    // A filter the report does not take is ignored (links carry them from other reports).
+    assert_eq!(
+        leader
+            .get("/reports/canteen-waste?period=2026&unit=1")
+            .await
+            .status,
+        200
+    );
+}
+
+#[actix_web::test]
+async fn the_downloads_carry_the_page_figures_and_explain_each_column() {
+    let app = TestApp::spawn().await;
+    canteen_fixture(&app);
+    let mut leader = app.login_as("lanhdao", &[Role::Leader]).await;
+    let csv = leader
+        .get("/reports/canteen-meals/export.csv?period=2026-11")
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(csv
+        .header("content-disposition")
+        .contains("bao-cao-canteen-meals-2026-11.csv"));
+    assert!(
+        csv.bytes.starts_with("\u{feff}".as_bytes()),
+        "BOM for Excel"
+    );
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("Tổng cộng,10,7,1,8,2,2,22.2,25.0")),
+        "{lines:?}"
+    );
+    assert!(csv
+        .body
+        .contains("Vắng không hủy ÷ (đã phục vụ + vắng không hủy)"));
+    let x = leader
+        .get("/reports/canteen-meals/export.xlsx?period=2026-11")
+        .await;
+    assert_eq!(x.status, 200);
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(x.bytes.clone())).expect("xlsx");
+    let sheet = wb
+        .worksheet_range_at(0)
+        .expect("a sheet")
+        .expect("readable");
+    let total = sheet
+        .rows()
+        .find(|r| r.first().is_some_and(|c| *c == "Tổng cộng"))
+        .expect("total row");
+    assert_eq!(
+        total[1],
+        calamine::Data::Float(10.0),
+        "numbers stay numbers"
+    );
+    let print = leader
+        .get("/reports/canteen-meals/print?period=2026-11")
+        .await;
+    assert!(print.has("article.a4 table.report"));
+    assert_eq!(print.texts("article.a4 table.report tfoot th")[1], "10");
+}
+
+#[actix_web::test]
+async fn the_dashboard_figures_are_the_totals_of_the_reports_they_link_to() {
+    let app = TestApp::spawn().await;
+    canteen_fixture(&app);
+    let mut leader = app.login_as("lanhdao", &[Role::Leader]).await;
+    let dash = leader.get("/dashboard").await;
+    let doc = scraper::Html::parse_document(&dash.body);
+    let tile = scraper::Selector::parse("section.tile").expect("selector");
+    let tr = scraper::Selector::parse("tbody tr").expect("selector");
+    let cell = scraper::Selector::parse("th, td").expect("selector");
+    let text = |e: scraper::ElementRef| {
+        e.select(&cell)
+            .map(|c| c.text().collect::<String>().trim().to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let meals = doc.select(&tile).next().expect("first tile");
+    let nov: Vec<String> = meals
+        .select(&tr)
+        .map(text)
+        .filter(|t| t.starts_with("11/2026"))
+        .collect();
+    assert_eq!(
+        nov,
+        ["11/2026 8"],
+        "meals eaten in November, as the report's total"
+    );
+    let months = meals.select(&tr).count();
+    assert_eq!(months, 12);
+}
+
+#[actix_web::test]
+async fn on_the_demo_data_the_closed_month_subsidy_equals_its_statement_and_vouchers_to_the_dong() {
+    let app = TestApp::spawn().await;
+    canteen::demo::load(&app.state.db, app.clock(), Some("com trua ngon".into())).expect("demo");
+    let month = app
+        .state
+        .db
+        .write_tx(|c| {
+            use diesel::prelude::*;
+            Ok(canteen::db::schema::month_closes::table
+                .select((
+                    canteen::db::schema::month_closes::month,
+                    canteen::db::schema::month_closes::subsidy_vnd,
+                    canteen::db::schema::month_closes::staff_vnd,
+                    canteen::db::schema::month_closes::charged_vnd,
+                ))
+                .first::<(String, i64, i64, i64)>(c)?)
+        })
+        .expect("closed month");
+    let vouchers = app
+        .state
+        .db
+        .write_tx({
+            let source = format!("subsidy_month:{}", month.0);
+            move |c| {
+                use canteen::db::schema::vouchers;
+                use diesel::prelude::*;
+                Ok(vouchers::table
+                    .filter(vouchers::source.eq(&source))
+                    .select(vouchers::amount_vnd)
+                    .load::<i64>(c)?)
+            }
+        })
+        .expect("vouchers");
+    let mut c = app.client();
+    c.login("lanhdao", "com trua ngon").await;
+    let r = c
+        .get(&format!("/reports/subsidy-months?period={}", month.0))
+        .await;
+    assert_eq!(r.status, 200);
+    let money = |s: &str| -> i64 {
+        s.chars()
+            .filter(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap_or(-1)
+    };
+    let rows = table(&r, false);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][1], "Đã khóa sổ");
+    assert_eq!(money(&rows[0][5]), month.3, "charged");
+    assert_eq!(
+        money(&rows[0][6]),
+        month.1,
+        "subsidy = the closed statement"
+    );
+    assert_eq!(
+        money(&rows[0][6]),
+        vouchers.iter().sum::<i64>(),
+        "subsidy = the vouchers posted"
+    );
+    assert_eq!(money(&rows[0][7]), month.2, "staff share");
+    // The breakdowns add up to the same total, whoever reads them.
+    for report in ["subsidy-units", "subsidy-bands"] {
+        let r = c
+            .get(&format!("/reports/{report}?period={}", month.0))
+            .await;
+        assert_eq!(money(&total(&r)[3]), month.1, "{report}");
+    }
+    // Welfare: the paid cases of the year are what the ledger paid for them.
+    let paid: i64 = app
+        .state
+        .db
+        .write_tx(|c| {
+            use canteen::db::schema::{vouchers, welfare_cases};
+            use diesel::prelude::*;
+            Ok(welfare_cases::table
+                .inner_join(
+                    vouchers::table.on(vouchers::id.nullable().eq(welfare_cases::voucher_id)),
+                )
+                .filter(welfare_cases::state.eq("paid"))
+                .select(vouchers::amount_vnd)
+                .load::<i64>(c)?
+                .into_iter()
+                .sum())
+        })
+        .expect("paid");
+    let w = c.get("/reports/welfare-spending?period=2026").await;
+    assert!(paid > 0);
+    assert_eq!(money(&total(&w)[3]), paid);
+}
