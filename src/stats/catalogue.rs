@@ -3,7 +3,7 @@
 
 use super::filters::Filters;
 use super::table::Out;
-use super::{canteen, subsidy, welfare};
+use super::{canteen, finance, subsidy, welfare};
 use crate::auth::roles::{Role, RoleSet};
 use crate::db::DbConn;
 use crate::error::AppError;
@@ -47,6 +47,18 @@ impl Area {
     }
 }
 
+impl Area {
+    /// The roles that keep the area's individual records, and so see small groups in full:
+    /// accountants and approvers for meals and subsidies, union officers and approvers for
+    /// welfare.
+    pub fn keepers(self) -> &'static [Role] {
+        match self {
+            Area::Canteen | Area::Subsidy => &[Role::Accountant, Role::Approver],
+            Area::Welfare => &[Role::UnionOfficer, Role::Approver],
+        }
+    }
+}
+
 /// Every role that reads at least one report (the route table's rule for the report routes;
 /// each report then checks its own area).
 pub const REPORT_READERS: &[Role] = &[
@@ -74,8 +86,8 @@ pub struct Report {
     pub title: &'static str,
     pub summary: &'static str,
     pub takes: Takes,
-    /// Figures about individuals' subsidies: rows about fewer than five people are hidden from
-    /// roles other than accountants and approvers.
+    /// Figures about individuals (subsidies, retirees): rows about fewer than five people are
+    /// hidden from roles that do not keep the area's records (`Area::keepers`).
     pub small_cells: bool,
     compute: fn(&mut DbConn, &Filters) -> Result<Out, AppError>,
 }
@@ -88,11 +100,11 @@ impl Report {
     pub fn compute(&self, conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
         (self.compute)(conn, f)
     }
-}
 
-/// Whether these roles see the small cells of a breakdown (they keep the individual records).
-pub fn sees_small_cells(roles: RoleSet) -> bool {
-    roles.any(&[Role::Accountant, Role::Approver])
+    /// Whether these roles see the report's small groups in full.
+    pub fn shows_small_cells(&self, roles: RoleSet) -> bool {
+        !self.small_cells || roles.any(self.area.keepers())
+    }
 }
 
 const NONE: Takes = Takes {
@@ -146,6 +158,15 @@ pub const REPORTS: &[Report] = &[
         compute: canteen::ratings,
     },
     Report {
+        id: "canteen-cost",
+        area: Area::Canteen,
+        title: "stats.r.cost",
+        summary: "stats.r.cost_sum",
+        takes: NONE,
+        small_cells: false,
+        compute: finance::cost,
+    },
+    Report {
         id: "subsidy-months",
         area: Area::Subsidy,
         title: "stats.r.subsidy_months",
@@ -185,6 +206,15 @@ pub const REPORTS: &[Report] = &[
         compute: subsidy::coverage,
     },
     Report {
+        id: "subsidy-budget",
+        area: Area::Subsidy,
+        title: "stats.r.budget",
+        summary: "stats.r.budget_sum",
+        takes: FUND,
+        small_cells: false,
+        compute: finance::budget,
+    },
+    Report {
         id: "welfare-spending",
         area: Area::Welfare,
         title: "stats.r.welfare_spending",
@@ -201,6 +231,33 @@ pub const REPORTS: &[Report] = &[
         takes: NONE,
         small_cells: false,
         compute: welfare::by_state,
+    },
+    Report {
+        id: "welfare-dues",
+        area: Area::Welfare,
+        title: "stats.r.dues",
+        summary: "stats.r.dues_sum",
+        takes: NONE,
+        small_cells: false,
+        compute: welfare::dues,
+    },
+    Report {
+        id: "welfare-occasions",
+        area: Area::Welfare,
+        title: "stats.r.occasions",
+        summary: "stats.r.occasions_sum",
+        takes: NONE,
+        small_cells: false,
+        compute: welfare::occasions,
+    },
+    Report {
+        id: "welfare-retirees",
+        area: Area::Welfare,
+        title: "stats.r.retirees",
+        summary: "stats.r.retirees_sum",
+        takes: NONE,
+        small_cells: true,
+        compute: welfare::retirees,
     },
 ];
 

@@ -20,15 +20,15 @@ pub const TILES: &[(&str, usize, &str)] = &[
     ("canteen-meals", 4, "stats.t.meals"),
     ("canteen-participation", 3, "stats.t.participation"),
     ("canteen-meals", 7, "stats.t.no_shows"),
-    ("canteen-meals", 8, "stats.t.veg"),
-    ("canteen-meals", 5, "stats.t.guests"),
     ("canteen-waste", 4, "stats.t.waste"),
+    ("canteen-cost", 3, "stats.t.cost"),
+    ("canteen-meals", 8, "stats.t.veg"),
     ("subsidy-months", 6, "stats.t.subsidy"),
     ("subsidy-months", 4, "stats.t.people_subsidised"),
     ("subsidy-coverage", 3, "stats.t.coverage"),
-    ("subsidy-months", 7, "stats.t.staff_share"),
     ("welfare-spending", 3, "stats.t.welfare_paid"),
     ("welfare-spending", 2, "stats.t.cases_paid"),
+    ("welfare-dues", 4, "stats.t.dues"),
 ];
 
 /// One tile's series: (month, value) for the last twelve months, and the column's kind.

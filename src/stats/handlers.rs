@@ -38,7 +38,7 @@ pub async fn run(
     user: &CurrentUser,
 ) -> Result<(Out, bool), AppError> {
     let mut out = state.db.read(move |c| r.compute(c, &f)).await?;
-    let hidden = r.small_cells && !catalogue::sees_small_cells(user.roles) && out.suppress_small();
+    let hidden = !r.shows_small_cells(user.roles) && out.suppress_small();
     Ok((out, hidden))
 }
 

@@ -4,13 +4,12 @@
 
 use crate::accounting::store::{self as accounting, Line};
 use crate::db::schema::{
-    benefit_types, eligibility, guest_meals, meal_options, month_closes, orders, organisations,
-    persons, ratings, units, walk_ins, waste_log, welfare_cases,
+    eligibility, guest_meals, meal_options, orders, persons, ratings, units, walk_ins, waste_log,
 };
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::stats::filters::{month_bounds, month_key};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::dsl::{count_star, sum};
 use diesel::prelude::*;
 
@@ -239,15 +238,6 @@ pub fn month_lines(conn: &mut DbConn, first: NaiveDate) -> Result<(Vec<Line>, bo
     Ok((accounting::compute(conn, first)?.0, false))
 }
 
-/// The totals a closed month stored when it was closed: (subsidy, staff share).
-pub fn closed_totals(conn: &mut DbConn, month: &str) -> Result<Option<(i64, i64)>, AppError> {
-    Ok(month_closes::table
-        .find(month)
-        .select((month_closes::subsidy_vnd, month_closes::staff_vnd))
-        .first(conn)
-        .optional()?)
-}
-
 /// Person → unit, for the people of a set of lines.
 pub fn units_of_people(conn: &mut DbConn) -> Result<Vec<(i32, Option<i32>)>, AppError> {
     Ok(persons::table
@@ -278,89 +268,6 @@ pub fn eligibility_in(
             eligibility::valid_to,
         ))
         .load(conn)?)
-}
-
-/// A welfare case for the reports: benefit, organisation of its fund, state, money, dates.
-#[derive(Debug, Clone)]
-pub struct CaseRow {
-    pub benefit: String,
-    pub benefit_kind: String,
-    pub fund: i32,
-    pub state: String,
-    pub amount: i64,
-    pub event_date: NaiveDate,
-    pub reported_at: NaiveDateTime,
-    pub paid_at: Option<NaiveDateTime>,
-}
-
-/// Cases whose event or payment falls in the period (benefit names, never people). The
-/// payment's business day is decided by the report (`clock::business_date_of`).
-pub fn cases(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> Result<Vec<CaseRow>, AppError> {
-    // Paid on the business day `from` at the earliest: a day before in UTC covers it.
-    let paid_from = (from - chrono::Duration::days(1))
-        .and_hms_opt(0, 0, 0)
-        .unwrap_or_default();
-    let paid_to = (to + chrono::Duration::days(1))
-        .and_hms_opt(23, 59, 59)
-        .unwrap_or_default();
-    type R = (
-        String,
-        String,
-        i32,
-        String,
-        i64,
-        NaiveDate,
-        NaiveDateTime,
-        Option<NaiveDateTime>,
-    );
-    let rows: Vec<R> = welfare_cases::table
-        .inner_join(benefit_types::table.on(benefit_types::id.eq(welfare_cases::benefit_type_id)))
-        .filter(
-            welfare_cases::event_date
-                .between(from, to)
-                .or(welfare_cases::paid_at.between(paid_from, paid_to)),
-        )
-        .select((
-            benefit_types::name,
-            benefit_types::kind,
-            benefit_types::fund_id,
-            welfare_cases::state,
-            welfare_cases::amount_vnd,
-            welfare_cases::event_date,
-            welfare_cases::reported_at,
-            welfare_cases::paid_at,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(benefit, benefit_kind, fund, state, amount, event_date, reported_at, paid_at)| {
-                CaseRow {
-                    benefit,
-                    benefit_kind,
-                    fund,
-                    state,
-                    amount,
-                    event_date,
-                    reported_at,
-                    paid_at,
-                }
-            },
-        )
-        .collect())
-}
-
-/// Organisations keeping a fund: (fund, organisation name).
-pub fn fund_keepers(conn: &mut DbConn) -> Result<Vec<(i32, String)>, AppError> {
-    let rows: Vec<(Option<i32>, String)> = organisations::table
-        .filter(organisations::fund_id.is_not_null())
-        .select((organisations::fund_id, organisations::name))
-        .order(organisations::id.asc())
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(f, n)| f.map(|f| (f, n)))
-        .collect())
 }
 
 /// (first day, lines, closed)
@@ -402,3 +309,13 @@ diesel::allow_columns_to_appear_in_same_group_by_clause!(
     persons::unit_id
 );
 diesel::allow_columns_to_appear_in_same_group_by_clause!(orders::service_date, meal_options::name);
+
+/// Supplier invoices per accounting month ("yyyy-mm", total).
+pub fn invoiced(conn: &mut DbConn, months: &[String]) -> Result<Vec<(String, i64)>, AppError> {
+    use crate::db::schema::supplier_invoices;
+    // A few invoices a month: summed here (a SQL SUM of BIGINT is NUMERIC on PostgreSQL).
+    Ok(supplier_invoices::table
+        .filter(supplier_invoices::month.eq_any(months))
+        .select((supplier_invoices::month, supplier_invoices::total_vnd))
+        .load(conn)?)
+}

@@ -2,8 +2,8 @@
 //! average days from report to payment.
 
 use super::filters::Filters;
-use super::store;
-use super::table::{col, mean_tenths, Cell, Column, Kind, Out, Row};
+use super::store_welfare as store;
+use super::table::{col, mean_tenths, rate_bp, Cell, Column, Kind, Out, Row};
 use crate::clock::business_date_of;
 use crate::db::DbConn;
 use crate::error::AppError;
@@ -120,6 +120,168 @@ pub fn by_state(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
             mean_tenths(td, tp),
         ])),
         notes: vec!["stats.n.cases_by_event"],
+        chart: None,
+    })
+}
+
+pub const DUES: &[Column] = &[
+    col("stats.c.organisation", "stats.d.dues_org", Kind::Text),
+    col(
+        "stats.c.members_charged",
+        "stats.d.members_charged",
+        Kind::Count,
+    ),
+    col("stats.c.dues_charged", "stats.d.dues_charged", Kind::Money),
+    col(
+        "stats.c.dues_collected",
+        "stats.d.dues_collected",
+        Kind::Money,
+    ),
+    col(
+        "stats.c.collection_rate",
+        "stats.d.collection_rate",
+        Kind::Percent,
+    ),
+    col("stats.c.arrears", "stats.d.arrears", Kind::Money),
+];
+
+pub fn dues(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+    let months: Vec<String> = f
+        .months()
+        .into_iter()
+        .map(super::filters::month_key)
+        .collect();
+    let by = store::dues_by_org(conn, &months)?;
+    let (mut tm, mut tc, mut tp) = (0, 0, 0);
+    let rows = by
+        .into_iter()
+        .map(|(_, name, members, charged, paid)| {
+            tm += members;
+            tc += charged;
+            tp += paid;
+            Row::new(vec![
+                Cell::Text(name),
+                Cell::Num(members),
+                Cell::Num(charged),
+                Cell::Num(paid),
+                rate_bp(paid, charged),
+                Cell::Num(charged - paid),
+            ])
+        })
+        .collect();
+    Ok(Out {
+        columns: DUES,
+        rows,
+        total: Some(Row::new(vec![
+            Cell::Text(String::new()),
+            Cell::Num(tm),
+            Cell::Num(tc),
+            Cell::Num(tp),
+            rate_bp(tp, tc),
+            Cell::Num(tc - tp),
+        ])),
+        notes: vec!["stats.n.dues"],
+        chart: None,
+    })
+}
+
+pub const OCCASIONS: &[Column] = &[
+    col("stats.c.occasion", "stats.d.occasion", Kind::Text),
+    col("stats.c.day", "stats.d.occasion_day", Kind::Text),
+    col("stats.c.list_state", "stats.d.list_state", Kind::Text),
+    col("stats.c.recipients", "stats.d.recipients", Kind::Count),
+    col("stats.c.received", "stats.d.received", Kind::Count),
+    col("stats.c.amount", "stats.d.gift_amount", Kind::Money),
+];
+
+pub fn occasions(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+    let list = store::occasions_in(conn, f.from, f.to)?;
+    let (mut tr, mut tg, mut ta) = (0, 0, 0);
+    let rows = list
+        .into_iter()
+        .map(|(name, day, state, recipients, received, amount)| {
+            tr += recipients;
+            tg += received;
+            ta += amount;
+            Row::new(vec![
+                Cell::Text(name),
+                Cell::Text(crate::ui::format::date(day)),
+                Cell::Key(if state == "frozen" {
+                    "stats.list.frozen"
+                } else {
+                    "stats.list.draft"
+                }),
+                Cell::Num(recipients),
+                Cell::Num(received),
+                Cell::Num(amount),
+            ])
+        })
+        .collect();
+    Ok(Out {
+        columns: OCCASIONS,
+        rows,
+        total: Some(Row::new(vec![
+            Cell::Text(String::new()),
+            Cell::Text(String::new()),
+            Cell::Text(String::new()),
+            Cell::Num(tr),
+            Cell::Num(tg),
+            Cell::Num(ta),
+        ])),
+        notes: vec![],
+        chart: None,
+    })
+}
+
+pub const RETIREES: &[Column] = &[
+    col("stats.c.milestone", "stats.d.milestone", Kind::Text),
+    col("stats.c.on_list", "stats.d.on_list", Kind::People),
+    col("stats.c.visited", "stats.d.visited", Kind::People),
+    col(
+        "stats.c.visited_rate",
+        "stats.d.visited_rate",
+        Kind::Percent,
+    ),
+];
+
+/// Retirees reaching a longevity milestone in the year the period ends in, and how many of
+/// them were visited that year.
+pub fn retirees(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+    use chrono::Datelike;
+    let year = f.to.year();
+    let list = crate::welfare::occasions::milestones(conn, year, f.to)?;
+    let visited = crate::welfare::retirees::visited_in(conn, year)?;
+    let mut ages: Vec<i32> = list.iter().map(|m| m.age).collect();
+    ages.sort_unstable();
+    ages.dedup();
+    let (mut tn, mut tv) = (0, 0);
+    let rows = ages
+        .into_iter()
+        .map(|age| {
+            let of: Vec<_> = list.iter().filter(|m| m.age == age).collect();
+            let n = of.len() as i64;
+            let v = of.iter().filter(|m| visited.contains(&m.person_id)).count() as i64;
+            tn += n;
+            tv += v;
+            Row::new(vec![
+                Cell::Text(age.to_string()),
+                Cell::Num(n),
+                Cell::Num(v),
+                rate_bp(v, n),
+            ])
+            .about(n)
+        })
+        .collect();
+    Ok(Out {
+        columns: RETIREES,
+        rows,
+        total: Some(Row::new(vec![
+            Cell::Text(String::new()),
+            Cell::Num(tn),
+            Cell::Num(tv),
+            rate_bp(tv, tn),
+        ])),
+        notes: vec!["stats.n.retirees"],
         chart: None,
     })
 }

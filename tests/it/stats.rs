@@ -638,3 +638,94 @@ async fn on_the_demo_data_the_closed_month_subsidy_equals_its_statement_and_vouc
     assert!(paid > 0);
     assert_eq!(money(&total(&w)[3]), paid);
 }
+
+/// A number as the page shows it ("1.234.000 ₫", "12", "—").
+fn num(s: &str) -> i64 {
+    let v: i64 = s
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or(0);
+    if s.starts_with('-') {
+        -v
+    } else {
+        v
+    }
+}
+
+fn scalar(app: &TestApp, sql: &str) -> i64 {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut c = app.state.db.read_conn().expect("conn");
+    diesel::sql_query(sql)
+        .get_result::<N>(&mut *c)
+        .expect(sql)
+        .n
+}
+
+#[actix_web::test]
+async fn on_the_demo_data_cost_budget_dues_gifts_and_milestones_equal_their_records() {
+    let app = TestApp::spawn().await;
+    canteen::demo::load(&app.state.db, app.clock(), Some("com trua ngon".into())).expect("demo");
+    let mut kt = app.client();
+    kt.login("ketoan", "com trua ngon").await;
+    // Cost per meal of October: the month's invoices over the meals served, walk-ins, guests.
+    let invoiced = scalar(&app, "SELECT CAST(COALESCE(SUM(total_vnd), 0) AS BIGINT) AS n FROM supplier_invoices WHERE month = '2026-10'");
+    let meals = scalar(&app, "SELECT COUNT(*) AS n FROM orders WHERE status = 'served' AND service_date BETWEEN '2026-10-01' AND '2026-10-31'")
+        + scalar(&app, "SELECT COUNT(*) AS n FROM walk_ins WHERE status = 'served' AND service_date BETWEEN '2026-10-01' AND '2026-10-31'")
+        + scalar(&app, "SELECT CAST(COALESCE(SUM(guests), 0) AS BIGINT) AS n FROM guest_meals WHERE status <> 'cancelled' AND service_date BETWEEN '2026-10-01' AND '2026-10-31'");
+    assert!(invoiced > 0 && meals > 0);
+    let r = kt.get("/reports/canteen-cost?period=2026-10").await;
+    let t = total(&r);
+    assert_eq!((num(&t[1]), num(&t[2])), (meals, invoiced));
+    assert_eq!(
+        num(&t[3]),
+        (2 * invoiced + meals) / (2 * meals),
+        "rounded half up to the đồng"
+    );
+    // Budgets: each fund's plan and its payments of the year, as the ledger holds them.
+    let r = kt.get("/reports/subsidy-budget?period=2026").await;
+    let planned = scalar(&app, "SELECT CAST(COALESCE(SUM(planned_vnd), 0) AS BIGINT) AS n FROM fund_budgets WHERE year = 2026");
+    let t = total(&r);
+    assert_eq!(num(&t[1]), planned);
+    let paid = scalar(&app, "SELECT CAST(COALESCE(SUM(CASE WHEN kind = 'payment' AND reverses IS NULL THEN amount_vnd ELSE 0 END), 0) AS BIGINT) AS n FROM vouchers WHERE year = 2026");
+    let reversed = scalar(&app, "SELECT CAST(COALESCE(SUM(r.amount_vnd), 0) AS BIGINT) AS n FROM vouchers r JOIN vouchers o ON o.id = r.reverses WHERE r.year = 2026 AND o.kind = 'payment'");
+    assert_eq!(num(&t[2]), paid - reversed);
+    assert!(num(&t[2]) > 0);
+    // Dues of the year: charged and collected.
+    let mut cd = app.client();
+    cd.login("congdoan", "com trua ngon").await;
+    let r = cd.get("/reports/welfare-dues?period=2026").await;
+    let charged = scalar(&app, "SELECT CAST(COALESCE(SUM(amount_vnd), 0) AS BIGINT) AS n FROM dues WHERE month LIKE '2026-%'");
+    let collected = scalar(&app, "SELECT CAST(COALESCE(SUM(p.amount_vnd), 0) AS BIGINT) AS n FROM dues_payments p JOIN dues d ON d.id = p.dues_id WHERE d.month LIKE '2026-%'");
+    let t = total(&r);
+    assert_eq!(
+        (num(&t[2]), num(&t[3]), num(&t[5])),
+        (charged, collected, charged - collected)
+    );
+    // Gifts: the people still on each list of the year.
+    let r = cd.get("/reports/welfare-occasions?period=2026").await;
+    let on_lists = scalar(&app, "SELECT COUNT(*) AS n FROM occasion_rows r JOIN occasions o ON o.id = r.occasion_id WHERE r.removed_reason IS NULL AND o.occasion_date BETWEEN '2026-01-01' AND '2026-12-31'");
+    assert_eq!(num(&total(&r)[3]), on_lists);
+    // Milestones: the union's own list of the year, and who of them was visited.
+    let list = cd
+        .get("/welfare/milestones")
+        .await
+        .texts("main table tbody tr")
+        .len() as i64;
+    let r = cd.get("/reports/welfare-retirees?period=2026").await;
+    assert_eq!(num(&total(&r)[1]), list);
+    // A leader sees the milestone groups of fewer than five as "< 5"; the total stays.
+    let mut leader = app.client();
+    leader.login("lanhdao", "com trua ngon").await;
+    let r = leader.get("/reports/welfare-retirees?period=2026").await;
+    assert!(table(&r, false)
+        .iter()
+        .all(|row| row[1] == "< 5" || row[1] == "ẩn" || num(&row[1]) >= 5));
+    assert_eq!(num(&total(&r)[1]), list);
+}

@@ -1,0 +1,174 @@
+//! Money against plans: the canteen's cost per meal served (supplier invoices) and each fund's
+//! budget against what it spent, projected to the end of the year.
+
+use super::filters::{month_key, Filters};
+use super::store;
+use super::table::{col, rate_bp, Cell, Column, Kind, Out, Row};
+use crate::canteen::ordering::SERVED;
+use crate::db::DbConn;
+use crate::error::AppError;
+use chrono::{Datelike, NaiveDate};
+
+pub const COST: &[Column] = &[
+    col("stats.c.month", "stats.d.month", Kind::Text),
+    col("stats.c.meals_out", "stats.d.meals_out", Kind::Count),
+    col("stats.c.invoiced", "stats.d.invoiced", Kind::Money),
+    col(
+        "stats.c.cost_per_meal",
+        "stats.d.cost_per_meal",
+        Kind::Money,
+    ),
+];
+
+/// `a / b` in whole đồng, rounded half up; nothing when `b` is 0.
+fn per(a: i64, b: i64) -> Cell {
+    if b <= 0 {
+        return Cell::Empty;
+    }
+    Cell::Num((2 * a + b).div_euclid(2 * b))
+}
+
+pub fn cost(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+    let months = f.months();
+    let keys: Vec<String> = months.iter().map(|m| month_key(*m)).collect();
+    let invoiced = store::invoiced(conn, &keys)?;
+    let counts = store::meal_counts(conn, f.from, f.to)?;
+    let walked = store::walk_in_counts(conn, f.from, f.to)?;
+    let guests = store::guest_counts(conn, f.from, f.to)?;
+    let month_of = |d: NaiveDate| {
+        months
+            .iter()
+            .position(|m| m.year() == d.year() && m.month() == d.month())
+    };
+    let mut meals = vec![0i64; months.len()];
+    for c in counts.iter().filter(|c| c.status == SERVED) {
+        if let Some(i) = month_of(c.day) {
+            meals[i] += c.n;
+        }
+    }
+    for (day, _, _, n) in &walked {
+        if let Some(i) = month_of(*day) {
+            meals[i] += n;
+        }
+    }
+    for (day, _, n) in &guests {
+        if let Some(i) = month_of(*day) {
+            meals[i] += n;
+        }
+    }
+    let (mut tm, mut ti) = (0, 0);
+    let mut rows = Vec::new();
+    for (i, m) in months.iter().enumerate() {
+        let inv: i64 = invoiced
+            .iter()
+            .filter(|x| x.0 == keys[i])
+            .map(|x| x.1)
+            .sum();
+        tm += meals[i];
+        ti += inv;
+        rows.push(Row::new(vec![
+            Cell::Text(format!("{:02}/{}", m.month(), m.year())),
+            Cell::Num(meals[i]),
+            Cell::Num(inv),
+            per(inv, meals[i]),
+        ]));
+    }
+    Ok(Out {
+        columns: COST,
+        rows,
+        total: Some(Row::new(vec![
+            Cell::Text(String::new()),
+            Cell::Num(tm),
+            Cell::Num(ti),
+            per(ti, tm),
+        ])),
+        notes: vec!["stats.n.cost"],
+        chart: Some(3),
+    })
+}
+
+pub const BUDGET: &[Column] = &[
+    col("stats.c.fund", "stats.d.fund", Kind::Text),
+    col("stats.c.planned", "stats.d.planned", Kind::Money),
+    col("stats.c.spent", "stats.d.spent", Kind::Money),
+    col("stats.c.used", "stats.d.used", Kind::Percent),
+    col("stats.c.projected", "stats.d.projected", Kind::Money),
+    col("stats.c.left_after", "stats.d.left_after", Kind::Money),
+];
+
+/// What a fund paid out in a year up to a day: payments, less the reversals of payments
+/// (a reversal counts against the kind of the voucher it undoes), as the fund report counts.
+fn spent_until(conn: &mut DbConn, fund: i32, year: i32, to: NaiveDate) -> Result<i64, AppError> {
+    use crate::ledger::store::{voucher, vouchers_of, PAYMENT};
+    let list = vouchers_of(conn, fund, year)?;
+    let mut spent = 0;
+    for v in list.iter().filter(|v| v.voucher_date <= to) {
+        let (kind, amount) = match v.reverses {
+            Some(o) => match list.iter().find(|x| x.id == o) {
+                Some(x) => (x.kind.clone(), -v.amount_vnd.0),
+                None => (
+                    voucher(conn, o)?.map(|x| x.kind).unwrap_or_default(),
+                    -v.amount_vnd.0,
+                ),
+            },
+            None => (v.kind.clone(), v.amount_vnd.0),
+        };
+        if kind == PAYMENT {
+            spent += amount;
+        }
+    }
+    Ok(spent)
+}
+
+/// The plan and spending of each fund for the year the period ends in; spending is projected
+/// to the year's end at the pace of the months gone by (to the period's end, at most today's
+/// month).
+pub fn budget(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+    let year = f.to.year();
+    let elapsed = i64::from(f.to.month());
+    let funds = crate::ledger::store::funds(conn)?;
+    let mut rows = Vec::new();
+    let (mut tp, mut ts, mut tj) = (0i64, 0i64, 0i64);
+    let mut any_plan = false;
+    for fund in funds.iter().filter(|x| f.fund.is_none_or(|id| id == x.id)) {
+        let planned = crate::ledger::store::budget(conn, fund.id, year)?.map(|p| p.0);
+        let spent = spent_until(conn, fund.id, year, f.to)?;
+        if planned.is_none() && spent == 0 {
+            continue;
+        }
+        let projected = (2 * spent * 12 + elapsed).div_euclid(2 * elapsed);
+        tp += planned.unwrap_or(0);
+        any_plan |= planned.is_some();
+        ts += spent;
+        tj += projected;
+        rows.push(Row::new(vec![
+            Cell::Text(format!("{} — {}", fund.code, fund.name)),
+            planned.map(Cell::Num).unwrap_or(Cell::Empty),
+            Cell::Num(spent),
+            planned.map(|p| rate_bp(spent, p)).unwrap_or(Cell::Empty),
+            Cell::Num(projected),
+            planned
+                .map(|p| Cell::Num(p - projected))
+                .unwrap_or(Cell::Empty),
+        ]));
+    }
+    let plan = |v: i64| if any_plan { Cell::Num(v) } else { Cell::Empty };
+    Ok(Out {
+        columns: BUDGET,
+        rows,
+        total: Some(Row::new(vec![
+            Cell::Text(String::new()),
+            plan(tp),
+            Cell::Num(ts),
+            if any_plan {
+                rate_bp(ts, tp)
+            } else {
+                Cell::Empty
+            },
+            Cell::Num(tj),
+            plan(tp - tj),
+        ])),
+        notes: vec!["stats.n.budget"],
+        chart: None,
+    })
+}
