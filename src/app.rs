@@ -104,7 +104,7 @@ use crate::canteen::{
     behalf, calendar, counter, dishes, headcount, history, menu, notices, pass, settings, staff,
     waste,
 };
-use crate::stats::catalogue::{DASHBOARD_READERS, REPORT_READERS};
+use crate::stats::catalogue::{DASHBOARD_READERS, PACK_READERS, REPORT_READERS};
 use crate::{accounts, auth, home, people};
 use Access::*;
 
@@ -299,6 +299,9 @@ routes! {
     POST "/welfare/retirees/{id}/visits" Roles(UNION) => crate::welfare::retiree_pages::add_visit;
     POST "/welfare/retirees/{id}/death" Roles(UNION) => crate::welfare::retiree_pages::record_death;
     GET "/reports" Roles(REPORT_READERS) => crate::stats::handlers::catalogue_page;
+    GET "/reports/packs" Roles(PACK_READERS) => crate::stats::pack_pages::list;
+    GET "/reports/packs/{id}/pack.xlsx" Roles(PACK_READERS) => crate::stats::pack_pages::xlsx;
+    GET "/reports/packs/{id}/print" Roles(PACK_READERS) => crate::stats::pack_pages::print;
     GET "/reports/{id}" Roles(REPORT_READERS) => crate::stats::handlers::report;
     GET "/reports/{id}/print" Roles(REPORT_READERS) => crate::stats::handlers::print;
     GET "/reports/{id}/export.csv" Roles(REPORT_READERS) => crate::stats::handlers::csv;

@@ -631,6 +631,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    report_packs (month) {
+        month -> Text,
+        digest -> Text,
+        xlsx -> Binary,
+        xlsx_sha256 -> Text,
+        print_html -> Text,
+        print_sha256 -> Text,
+        generated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(statement_lines -> persons (person_id));
 diesel::joinable!(vouchers -> funds (fund_id));
 diesel::joinable!(salary_bases -> persons (person_id));

@@ -739,6 +739,17 @@ pub fn sign_month(
                 periods::changed_by.eq(user),
             ))
             .execute(conn)?;
+        // The month's report pack, in the same transaction: signed means published.
+        let signed: Vec<crate::stats::pack::Signed> = signatures_of(conn, month)?
+            .into_iter()
+            .map(|s| crate::stats::pack::Signed {
+                capacity: s.capacity,
+                name: s.signer_name,
+                title: s.signer_title,
+                at: s.signed_at,
+            })
+            .collect();
+        crate::stats::pack::generate(conn, actor, now, month, &closed.digest, &signed)?;
     }
     audit::record(
         conn,

@@ -70,6 +70,9 @@ pub const REPORT_READERS: &[Role] = &[
     Role::UnionOfficer,
 ];
 
+/// Who reads the signed months' report packs: leaders, approvers, accountants.
+pub const PACK_READERS: &[Role] = &[Role::Leader, Role::Approver, Role::Accountant];
+
 /// Who sees the dashboard: leaders and the approvers (chief accountant, head of office).
 pub const DASHBOARD_READERS: &[Role] = &[Role::Leader, Role::Approver];
 

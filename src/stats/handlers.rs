@@ -2,11 +2,12 @@
 
 use super::catalogue::{self, Report};
 use super::filters::{FilterQuery, Filters};
+use super::sheet::Sheet;
 use super::table::Out;
 use super::views::{self, Choices};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::ui::export::{self, Table};
+use crate::ui::export;
 use crate::ui::forms::FieldErrors;
 use crate::ui::{html_invalid, html_ok, layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
@@ -200,28 +201,12 @@ async fn download(
         Err(page) => return Ok(page),
     };
     let (out, hidden) = run(&state, r, f.clone(), &user).await?;
-    let t = download_table(&ctx, r, &f, &filters_text(&ctx, &f, &ch), &out, hidden);
-    let header: Vec<&str> = t.1.iter().map(String::as_str).collect();
-    let widths: Vec<(u16, f64)> = (0..out.columns.len() as u16)
-        .map(|c| (c, if c == 0 { 30.0 } else { 16.0 }))
-        .collect();
-    let money: Vec<usize> = out
-        .columns
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.kind == super::table::Kind::Money)
-        .map(|(i, _)| i)
-        .collect();
-    let table = Table {
-        title: t.0,
-        summary: t.2,
-        header: &header,
-        rows: t.3,
-        numbers_from: out.label_columns(),
-        widths: &widths,
-        money: &money,
-    };
-    export::download(&table, format, &format!("bao-cao-{}-{}", r.id, stem(&f)))
+    let sheet = Sheet::of(&ctx, r, &f, &filters_text(&ctx, &f, &ch), &out, hidden);
+    export::download(
+        &sheet.table(),
+        format,
+        &format!("bao-cao-{}-{}", r.id, stem(&f)),
+    )
 }
 
 fn stem(f: &Filters) -> String {
@@ -235,57 +220,6 @@ fn stem(f: &Filters) -> String {
     } else {
         p
     }
-}
-
-/// (title, header, summary lines, rows) of a download: the rows, the total, then each
-/// column's definition and the notes, so the file explains itself.
-type Download = (String, Vec<String>, Vec<Vec<String>>, Vec<Vec<String>>);
-
-pub fn download_table(
-    ctx: &Ctx,
-    r: &Report,
-    f: &Filters,
-    filters: &str,
-    out: &Out,
-    hidden: bool,
-) -> Download {
-    let header = out
-        .columns
-        .iter()
-        .map(|c| ctx.t(c.key).to_string())
-        .collect();
-    let cells = |row: &super::table::Row| -> Vec<String> {
-        row.cells
-            .iter()
-            .zip(out.columns)
-            .map(|(c, col)| views::raw(ctx, c, col.kind))
-            .collect()
-    };
-    let mut rows: Vec<Vec<String>> = out.rows.iter().map(cells).collect();
-    if let Some(t) = &out.total {
-        let mut t = cells(t);
-        if let Some(first) = t.first_mut() {
-            *first = ctx.t("stats.total").to_string();
-        }
-        rows.push(t);
-    }
-    let mut summary = vec![vec![
-        ctx.t("stats.f.period").to_string(),
-        format!("{}{}", views::period_label(ctx, f), filters),
-    ]];
-    for c in out.columns {
-        summary.push(vec![ctx.t(c.key).to_string(), ctx.t(c.def).to_string()]);
-    }
-    for n in &out.notes {
-        summary.push(vec![ctx.t("stats.note").to_string(), ctx.t(n).to_string()]);
-    }
-    if hidden {
-        summary.push(vec![
-            ctx.t("stats.note").to_string(),
-            ctx.t("stats.n.small").to_string(),
-        ]);
-    }
-    (ctx.t(r.title).to_string(), header, summary, rows)
 }
 
 pub async fn csv(

@@ -278,11 +278,23 @@ pub fn print_page(
     }
 }
 
+/// One report in a print view or the month's pack: its title, table, definitions.
+pub fn print_section(ctx: &Ctx, r: &Report, out: &Out, hidden: bool) -> Markup {
+    html! {
+        section.pack-report {
+            h2 { (ctx.t(r.title)) }
+            (table(ctx, out, ctx.t(r.title)))
+            (definitions(ctx, out.columns, &out.notes, hidden))
+        }
+    }
+}
+
 /// The catalogue: every report the user may read, by area.
 pub fn catalogue(ctx: &Ctx, roles: RoleSet, dashboard: bool) -> Markup {
     html! {
         (layout::title_bar(ctx.t("stats.catalogue"), html! {
-            @if dashboard { a href="/dashboard" { (ctx.t("stats.dashboard")) } }
+            @if dashboard { a href="/dashboard" { (ctx.t("stats.dashboard")) } " · " }
+            @if roles.any(super::catalogue::PACK_READERS) { a href="/reports/packs" { (ctx.t("pack.list")) } }
         }))
         p.hint { (ctx.t("stats.catalogue_help")) }
         @for area in Area::ALL {

@@ -42,12 +42,29 @@ pub fn csv(t: &Table<'_>) -> Result<Vec<u8>, AppError> {
 }
 
 pub fn xlsx(t: &Table<'_>) -> Result<Vec<u8>, AppError> {
+    book(&[("", t)])
+}
+
+/// A workbook of several tables, one sheet each (name ≤ 31 characters; empty: the default).
+pub fn book(sheets: &[(&str, &Table<'_>)]) -> Result<Vec<u8>, AppError> {
     let err = |e: rust_xlsxwriter::XlsxError| AppError::internal(e.to_string());
     let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
+    for (name, t) in sheets {
+        let ws = wb.add_worksheet();
+        if !name.is_empty() {
+            ws.set_name(*name).map_err(err)?;
+        }
+        sheet(ws, t).map_err(err)?;
+    }
+    wb.save_to_buffer().map_err(err)
+}
+
+fn sheet(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    t: &Table<'_>,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    ws.write_string_with_format(0, 0, &t.title, &bold)
-        .map_err(err)?;
+    ws.write_string_with_format(0, 0, &t.title, &bold)?;
     let dong = rust_xlsxwriter::Format::new().set_num_format("#,##0 \"₫\"");
     let cell = |ws: &mut rust_xlsxwriter::Worksheet,
                 r: u32,
@@ -63,13 +80,12 @@ pub fn xlsx(t: &Table<'_>) -> Result<Vec<u8>, AppError> {
     };
     for (i, line) in t.summary.iter().enumerate() {
         for (c, v) in line.iter().enumerate() {
-            cell(ws, 2 + i as u32, c, v, c > 0, false).map_err(err)?;
+            cell(ws, 2 + i as u32, c, v, c > 0, false)?;
         }
     }
     let top = 2 + t.summary.len() as u32 + u32::from(!t.summary.is_empty());
     for (c, h) in t.header.iter().enumerate() {
-        ws.write_string_with_format(top, c as u16, *h, &bold)
-            .map_err(err)?;
+        ws.write_string_with_format(top, c as u16, *h, &bold)?;
     }
     for (r, row) in t.rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
@@ -80,14 +96,13 @@ pub fn xlsx(t: &Table<'_>) -> Result<Vec<u8>, AppError> {
                 v,
                 c >= t.numbers_from,
                 t.money.contains(&c),
-            )
-            .map_err(err)?;
+            )?;
         }
     }
     for (c, w) in t.widths {
-        ws.set_column_width(*c, *w).map_err(err)?;
+        ws.set_column_width(*c, *w)?;
     }
-    wb.save_to_buffer().map_err(err)
+    Ok(())
 }
 
 pub const CSV: &str = "text/csv; charset=utf-8";

@@ -729,3 +729,147 @@ async fn on_the_demo_data_cost_budget_dues_gifts_and_milestones_equal_their_reco
         .all(|row| row[1] == "< 5" || row[1] == "ẩn" || num(&row[1]) >= 5));
     assert_eq!(num(&total(&r)[1]), list);
 }
+
+/// Loads the demo and has its closed month signed by the three demo signers; returns it.
+async fn demo_month_signed(app: &TestApp) -> String {
+    canteen::demo::load(&app.state.db, app.clock(), Some("com trua ngon".into())).expect("demo");
+    let month = app
+        .state
+        .db
+        .write_tx(|c| {
+            use diesel::prelude::*;
+            Ok(canteen::db::schema::month_closes::table
+                .select(canteen::db::schema::month_closes::month)
+                .first::<String>(c)?)
+        })
+        .expect("closed month");
+    for user in ["ketoan", "duyet", "phochanh"] {
+        let mut c = app.client();
+        c.login(user, "com trua ngon").await;
+        c.get(&format!("/accounting/month?m={month}")).await;
+        let r = c
+            .post(
+                &format!("/accounting/month/sign?m={month}"),
+                &[("password", "com trua ngon"), ("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{user}: {}", r.body);
+    }
+    month
+}
+
+#[actix_web::test]
+async fn signing_a_month_stores_its_report_pack_which_never_changes_and_whose_digest_verifies() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.count("report_packs"), 0);
+    let month = demo_month_signed(&app).await;
+    assert_eq!(app.count("report_packs"), 1, "made by the last signature");
+    let mut leader = app.client();
+    leader.login("lanhdao", "com trua ngon").await;
+    let list = leader.get("/reports/packs").await;
+    assert_eq!(list.status, 200);
+    assert_eq!(list.texts("tbody tr").len(), 1);
+    assert!(list.body.contains("Nguyên vẹn"));
+    let x = leader
+        .get(&format!("/reports/packs/{month}/pack.xlsx"))
+        .await;
+    assert_eq!(x.status, 200);
+    let sha = canteen::stats::pack::sha256_hex(&x.bytes);
+    assert_eq!(x.header("x-content-sha256"), sha);
+    assert!(
+        list.body.contains(&sha),
+        "the list shows the workbook's SHA-256"
+    );
+    // A sheet per standard report after the cover; the cover names the signed digest.
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(x.bytes.clone())).expect("xlsx");
+    let names = wb.sheet_names();
+    assert_eq!(names.len(), 1 + canteen::stats::catalogue::REPORTS.len());
+    assert_eq!(names[0], "Bìa");
+    let digest = scalar_text(
+        &app,
+        &format!("SELECT digest AS t FROM month_closes WHERE month = '{month}'"),
+    );
+    let cover = wb.worksheet_range_at(0).expect("cover").expect("readable");
+    assert!(
+        cover
+            .rows()
+            .any(|r| r.iter().any(|c| c.to_string() == digest)),
+        "digest on the cover"
+    );
+    let signatures = cover
+        .rows()
+        .filter(|r| r.first().is_some_and(|c| *c == "Chữ ký"))
+        .count();
+    assert_eq!(signatures, 3, "the three signatures on the cover");
+    // The pack's subsidy total is the closed month's.
+    let months = wb
+        .worksheet_range(
+            &names[names
+                .iter()
+                .position(|n| n.contains("theo tháng") && n.contains("Hỗ trợ"))
+                .expect("subsidy sheet")],
+        )
+        .expect("sheet");
+    let subsidy = scalar_text(
+        &app,
+        &format!("SELECT CAST(subsidy_vnd AS TEXT) AS t FROM month_closes WHERE month = '{month}'"),
+    );
+    assert!(
+        months
+            .rows()
+            .any(|r| r.first().is_some_and(|c| *c == "Tổng cộng")
+                && r.iter().any(|c| c.to_string() == subsidy)),
+        "pack subsidy total = statement"
+    );
+    let print = leader.get(&format!("/reports/packs/{month}/print")).await;
+    assert_eq!(print.status, 200);
+    assert_eq!(
+        print.header("x-content-sha256"),
+        canteen::stats::pack::sha256_hex(print.body.as_bytes())
+    );
+    assert_eq!(
+        print.texts("section.pack-report").len(),
+        canteen::stats::catalogue::REPORTS.len()
+    );
+    assert!(print.body.contains(&digest));
+
+    // Later changes do not touch it: another order in the next month, a new policy.
+    app.sql(
+        "INSERT INTO subsidy_policies (name, covers, covers_value, amount_kind, amount_value, fund_id, valid_from, legal_basis, created_at) \
+         VALUES ('Mới', 'everyone', '', 'fixed', 1000, 1, '2026-12-01', 'QC', '2026-11-28 00:00:00')",
+    );
+    let again = leader
+        .get(&format!("/reports/packs/{month}/pack.xlsx"))
+        .await;
+    assert_eq!(again.bytes, x.bytes, "the same bytes as stored");
+    // The database refuses to change or remove it, whoever asks.
+    assert!(!app.sql_ok("UPDATE report_packs SET digest = 'x'"));
+    assert!(!app.sql_ok("DELETE FROM report_packs"));
+    assert_eq!(app.count("report_packs"), 1);
+    assert_eq!(app.audit_after("report_pack.generate").len(), 1);
+    // Staff and the kitchen do not read packs; an unknown month is not found.
+    let mut staff = app.client();
+    staff.login("nv001", "com trua ngon").await;
+    assert_eq!(staff.get("/reports/packs").await.status, 403);
+    assert_eq!(
+        leader.get("/reports/packs/2019-01/pack.xlsx").await.status,
+        404
+    );
+    assert_eq!(leader.get("/reports/packs/nope/print").await.status, 404);
+}
+
+fn scalar_text(app: &TestApp, sql: &str) -> String {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct T {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        t: String,
+    }
+    let mut c = app.state.db.read_conn().expect("conn");
+    diesel::sql_query(sql)
+        .get_result::<T>(&mut *c)
+        .expect(sql)
+        .t
+}

@@ -1,0 +1,2 @@
+DROP TABLE report_packs;
+DROP FUNCTION report_packs_immutable();
