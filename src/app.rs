@@ -22,13 +22,16 @@ pub enum Access {
     Authenticated,
     /// Signed-in users holding at least one of these roles.
     Roles(&'static [Role]),
+    /// Other systems with an API token (checked by the handler, which answers JSON); sessions
+    /// play no part.
+    ApiToken,
 }
 
 impl Access {
     /// Whether a user with these roles (None = anonymous) gets through.
     pub fn allows(self, roles: Option<crate::auth::roles::RoleSet>) -> bool {
         match (self, roles) {
-            (Access::Public, _) => true,
+            (Access::Public | Access::ApiToken, _) => true,
             (_, None) => false,
             (Access::SignedIn | Access::Authenticated, Some(_)) => true,
             (Access::Roles(rs), Some(have)) => have.any(rs),
@@ -307,6 +310,11 @@ routes! {
     GET "/reports/{id}/export.csv" Roles(REPORT_READERS) => crate::stats::handlers::csv;
     GET "/reports/{id}/export.xlsx" Roles(REPORT_READERS) => crate::stats::handlers::xlsx;
     GET "/dashboard" Roles(DASHBOARD_READERS) => crate::stats::dashboard::page;
+    GET "/api/v1/openapi.json" Public => crate::api::openapi::openapi;
+    GET "/api/v1/reports/{id}" ApiToken => crate::api::handlers::report;
+    GET "/admin/api-tokens" Roles(ADMIN) => crate::api::admin::list;
+    POST "/admin/api-tokens" Roles(ADMIN) => crate::api::admin::create;
+    POST "/admin/api-tokens/{id}/revoke" Roles(ADMIN) => crate::api::admin::revoke;
     GET "/kitchen/settings" Roles(KITCHEN_ADMIN) => settings::form;
     POST "/kitchen/settings" Roles(KITCHEN_ADMIN) => settings::save;
 }
@@ -356,7 +364,7 @@ async fn guard(
         return Ok(req.error_response(e));
     }
     if let Some(u) = &user {
-        let exempt = matches!(access, Access::SignedIn | Access::Public);
+        let exempt = matches!(access, Access::SignedIn | Access::Public | Access::ApiToken);
         if u.must_change_password && !exempt {
             let res = ctxmw::see_other("/password", Some("flash.must_change_password"));
             return Ok(req.into_response(res));
@@ -431,12 +439,12 @@ async fn outer(
         tracing::debug!(request_id = %rid, %method, %path, status = status.as_u16(), ms = started.elapsed().as_millis() as u64);
     }
     if status.is_client_error() || status.is_server_error() {
-        let is_html = res
+        let own_body = res
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("text/html"));
-        if !is_html {
+            .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
+        if !own_body {
             res = render_error(res, &rid);
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod accounting;
 pub mod accounts;
+pub mod api;
 pub mod app;
 pub mod attachments;
 pub mod audit;

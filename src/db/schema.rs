@@ -643,6 +643,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_tokens (id) {
+        id -> Integer,
+        client -> Text,
+        token_hash -> Text,
+        prefix -> Text,
+        scope -> Text,
+        expires_on -> Date,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by -> Nullable<Integer>,
+        window_start -> Nullable<Timestamp>,
+        window_calls -> Integer,
+    }
+}
+
 diesel::joinable!(statement_lines -> persons (person_id));
 diesel::joinable!(vouchers -> funds (fund_id));
 diesel::joinable!(salary_bases -> persons (person_id));

@@ -106,6 +106,7 @@ const NAV: &[(&str, &str, &[Role])] = &[
     ),
     ("/admin/users", "nav.accounts", &[Role::Admin]),
     ("/admin/audit", "nav.audit", &[Role::Admin]),
+    ("/admin/api-tokens", "nav.api", &[Role::Admin]),
 ];
 
 pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {

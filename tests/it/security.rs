@@ -98,7 +98,7 @@ async fn a_login_post_without_the_pre_session_token_is_refused() {
 
 /// Who may use each route, written by hand, independently of `app.rs`: "anyone", "signed_in",
 /// or the roles by letter — s staff, k kitchen, c accountant, a approver, u union officer,
-/// A admin, m kitchen manager, L leader. A new route must be added here too, with the answer someone decided on.
+/// A admin, m kitchen manager, L leader; "token": other systems with an API token only. A new route must be added here too, with the answer someone decided on.
 const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("GET /", "signed_in"),
     ("GET /healthz", "anyone"),
@@ -298,6 +298,11 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("GET /reports/{id}/export.csv", "Lkmcau"),
     ("GET /reports/{id}/export.xlsx", "Lkmcau"),
     ("GET /dashboard", "La"),
+    ("GET /api/v1/openapi.json", "anyone"),
+    ("GET /api/v1/reports/{id}", "token"),
+    ("GET /admin/api-tokens", "A"),
+    ("POST /admin/api-tokens", "A"),
+    ("POST /admin/api-tokens/{id}/revoke", "A"),
     ("GET /kitchen/settings", "kA"),
     ("POST /kitchen/settings", "kA"),
 ];
@@ -371,7 +376,10 @@ async fn every_route_answers_each_role_as_the_hand_written_policy_says() {
                 .unwrap_or("nobody");
             let allowed = expected_allows(who_may, *role);
             let to_login = r.status == 303 && r.location().starts_with("/login?next=");
-            let ok = if allowed {
+            let ok = if who_may == "token" {
+                // Sessions play no part: without an API token, 401 for everyone.
+                r.status == 401 && r.header("content-type").starts_with("application/json")
+            } else if allowed {
                 r.status != 403 && r.status != 401 && !to_login
             } else if role.is_none() {
                 to_login

@@ -38,7 +38,7 @@ fn row<'a>(rows: &'a [Vec<String>], label: &str) -> &'a [String] {
 
 /// Units A (with sub-unit A1) and B; ten people: P1–P6 in A1, P7–P8 in B, P9–P10 in A.
 /// Two days of November 2026 with a regular and a vegetarian option.
-fn canteen_fixture(app: &TestApp) {
+pub fn canteen_fixture(app: &TestApp) {
     app.sql(
         "INSERT INTO units (code, name, parent_id, created_at) VALUES \
            ('A', 'Vụ A', NULL, '2026-01-01 00:00:00'), \
