@@ -23,8 +23,17 @@ pub fn generate(
     db: &Db,
     persons: u32,
     first: NaiveDate,
+    months: u32,
     password_hash: &str,
 ) -> anyhow::Result<String> {
+    // The months of meals: `months` of them, ending with `first`'s; all but the last closed.
+    let mut starts = vec![first];
+    for _ in 1..months.clamp(1, 36) {
+        let earlier = (starts[0] - Duration::days(1))
+            .with_day(1)
+            .unwrap_or(starts[0]);
+        starts.insert(0, earlier);
+    }
     let hash = password_hash.to_string();
     let summary = db
         .write_tx(move |c| {
@@ -81,7 +90,8 @@ pub fn generate(
                 ),
             )?;
             let (_, last) = crate::subsidy::store::month_of(first);
-            let mut day = first;
+            let oldest = starts[0];
+            let mut day = oldest;
             let mut days = 0;
             while day <= last {
                 if day.weekday().num_days_from_monday() < 5 {
@@ -112,7 +122,16 @@ pub fn generate(
                      SELECT p.id, o.service_date, o.id, o.price_vnd, \
                        CASE WHEN (p.id + o.id) % 20 = 0 THEN 'no_show' ELSE 'served' END, 'staff', '{stamp}', '{stamp}' \
                      FROM persons p JOIN meal_options o ON o.position = (CASE WHEN p.id % 5 = 0 THEN 1 ELSE 0 END) \
-                     WHERE o.service_date BETWEEN '{first}' AND '{last}'"
+                     WHERE o.service_date BETWEEN '{oldest}' AND '{last}'"
+                ),
+            )?;
+            // Waste logged every open day (4 % left over).
+            exec(
+                c,
+                &format!(
+                    "INSERT INTO waste_log (service_date, prepared, leftover, note, updated_at) \
+                     SELECT service_date, {p}, {p} / 25, '', '{stamp}' FROM service_days WHERE is_open",
+                    p = persons + persons / 50
                 ),
             )?;
             let supplier = crate::suppliers::store::add_supplier(
@@ -130,7 +149,7 @@ pub fn generate(
                 &crate::suppliers::store::NewContract {
                     supplier_id: supplier,
                     reference: "HĐ thử tải",
-                    valid_from: first,
+                    valid_from: oldest,
                     valid_to: None,
                     bills: crate::suppliers::store::BILLS_ORDERED,
                     prices: &[
@@ -139,34 +158,40 @@ pub fn generate(
                     ],
                 },
             )?;
-            let rec = {
-                let (lines, _) = crate::accounting::store::compute(c, first)?;
-                crate::accounting::store::reconciliation(c, first, &lines, &[])?
-            };
-            crate::suppliers::store::add_invoice(
-                c,
-                &actor,
-                now,
-                &crate::suppliers::store::NewInvoice {
-                    month: first,
-                    supplier_id: Some(supplier),
-                    seller_tax_code: None,
-                    template: "1",
-                    series: "C26TTT",
-                    number: "1",
-                    issued_on: last,
-                    total: Vnd(rec.expected_total),
-                    lines: Vec::new(),
-                    original: None,
-                },
-            )?;
-            crate::accounting::store::write_note(
-                c,
-                &actor,
-                now,
-                first,
-                "Chênh lệch giữa giá bán và giá hợp đồng (dữ liệu thử tải).",
-            )?;
+            for (k, m) in starts.iter().enumerate() {
+                let rec = {
+                    let (lines, _) = crate::accounting::store::compute(c, *m)?;
+                    crate::accounting::store::reconciliation(c, *m, &lines, &[])?
+                };
+                let number = (k + 1).to_string();
+                crate::suppliers::store::add_invoice(
+                    c,
+                    &actor,
+                    now,
+                    &crate::suppliers::store::NewInvoice {
+                        month: *m,
+                        supplier_id: Some(supplier),
+                        seller_tax_code: None,
+                        template: "1",
+                        series: "C26TTT",
+                        number: &number,
+                        issued_on: crate::subsidy::store::month_of(*m).1,
+                        total: Vnd(rec.expected_total),
+                        lines: Vec::new(),
+                        original: None,
+                    },
+                )?;
+                crate::accounting::store::write_note(
+                    c,
+                    &actor,
+                    now,
+                    *m,
+                    "Chênh lệch giữa giá bán và giá hợp đồng (dữ liệu thử tải).",
+                )?;
+                if *m != first {
+                    crate::accounting::store::close_month(c, &actor, now, *m)?;
+                }
+            }
             // Welfare for everyone (bench/welfare.sh): one grassroots union with every person a
             // member (one in ten paying in cash), salary bases, union dues of 0,5 % capped at
             // 10 % of the base salary, the three months before this one generated (one in
@@ -258,14 +283,16 @@ pub fn generate(
                     must_change_password: false,
                     roles: RoleSet::empty()
                         .with(Role::Accountant)
-                        .with(Role::UnionOfficer),
+                        .with(Role::UnionOfficer)
+                        .with(Role::Leader),
                     person_id: None,
                 },
             )
             .map_err(|_| AppError::internal("bench user"))?;
             let orders: i64 = crate::db::schema::orders::table.count().get_result(c)?;
             Ok(format!(
-                "{persons} persons, {days} days, {orders} meals in {}; log in as \"bench\"",
+                "{persons} persons, {days} days, {orders} meals in {} to {}; log in as \"bench\"",
+                crate::periods::month_key(oldest),
                 crate::periods::month_key(first)
             ))
         })

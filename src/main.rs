@@ -125,6 +125,16 @@ enum Command {
         /// The month, e.g. 2026-10 (must be over for it to be closed).
         #[arg(long)]
         month: String,
+        /// Months of meals ending with `month` (the earlier ones closed), for the statistics
+        /// benchmark (bench/stats.sh).
+        #[arg(long, default_value_t = 1)]
+        months: u32,
+    },
+    /// Benchmark: build a closed month's report pack and roll it back; prints the time taken.
+    #[command(hide = true)]
+    BenchPack {
+        #[arg(long)]
+        month: String,
     },
     /// Print the registry of signing keys (every signer's, past and present) with
     /// fingerprints; keep a copy to check exported statements against.
@@ -383,7 +393,11 @@ fn real_main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::BenchData { persons, month } => {
+        Command::BenchData {
+            persons,
+            month,
+            months,
+        } => {
             let first = canteen::ui::format::parse_month(&month)
                 .ok_or_else(|| anyhow::anyhow!("--month takes a month like 2026-10"))?;
             let pw = std::env::var("CANTEEN_BENCH_PASSWORD")
@@ -391,9 +405,41 @@ fn real_main() -> anyhow::Result<()> {
             let db = db::Db::connect(&config.database_url, 2)?;
             canteen::migrate(&db)?;
             let hash = password::hash(&pw)?;
-            let summary = canteen::benchdata::generate(&db, persons, first, &hash)?;
+            let summary = canteen::benchdata::generate(&db, persons, first, months, &hash)?;
             println!("{summary}");
             Ok(())
+        }
+        Command::BenchPack { month } => {
+            canteen::ui::format::parse_month(&month)
+                .ok_or_else(|| anyhow::anyhow!("--month takes a month like 2026-09"))?;
+            let db = db::Db::connect(&config.database_url, 2)?;
+            canteen::migrate(&db)?;
+            let took = std::sync::Arc::new(std::sync::Mutex::new(None));
+            let out = took.clone();
+            let res = db.write_tx(move |c| {
+                let digest = canteen::accounting::store::closed(c, &month)?
+                    .ok_or(canteen::error::AppError::BadRequest("month.err_not_closed"))?
+                    .digest;
+                let start = std::time::Instant::now();
+                let now = chrono::Utc::now().naive_utc();
+                let actor = canteen::audit::Actor::system("bench");
+                let info = canteen::stats::pack::generate(c, &actor, now, &month, &digest, &[])?;
+                if let Ok(mut t) = out.lock() {
+                    *t = Some((start.elapsed(), info.xlsx_sha256));
+                }
+                // Rolled back: a benchmark leaves no pack behind.
+                Err::<(), _>(canteen::error::AppError::internal("rollback"))
+            });
+            match took.lock().ok().and_then(|t| t.clone()) {
+                Some((d, sha)) => {
+                    println!(
+                        "report pack built in {:.3} s (workbook {sha})",
+                        d.as_secs_f64()
+                    );
+                    Ok(())
+                }
+                None => Err(anyhow::anyhow!("pack not built: {res:?}")),
+            }
         }
         Command::Signers => {
             let db = db::Db::connect(&config.database_url, 1)?;

@@ -660,6 +660,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    stat_meals (service_date, unit_key, option_id, kind, status) {
+        service_date -> Date,
+        unit_key -> Integer,
+        option_id -> Integer,
+        kind -> Text,
+        status -> Text,
+        n -> Integer,
+    }
+}
+
+diesel::table! {
+    stat_eaters (month, person_id) {
+        month -> Text,
+        person_id -> Integer,
+        unit_key -> Integer,
+        meals -> Integer,
+    }
+}
+
 diesel::joinable!(statement_lines -> persons (person_id));
 diesel::joinable!(vouchers -> funds (fund_id));
 diesel::joinable!(salary_bases -> persons (person_id));
@@ -1119,4 +1139,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     pensions,
     retiree_visits,
     budget_lines,
+    stat_meals,
+    stat_eaters,
 );

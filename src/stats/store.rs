@@ -4,12 +4,13 @@
 
 use crate::accounting::store::{self as accounting, Line};
 use crate::db::schema::{
-    eligibility, guest_meals, meal_options, orders, persons, ratings, units, walk_ins, waste_log,
+    eligibility, meal_options, orders, persons, ratings, stat_eaters, stat_meals, units, walk_ins,
+    waste_log,
 };
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::stats::filters::{month_bounds, month_key};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use diesel::dsl::{count_star, sum};
 use diesel::prelude::*;
 
@@ -28,25 +29,7 @@ pub fn meal_counts(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<MealCount>, AppError> {
-    let rows: Vec<(NaiveDate, Option<i32>, bool, String, i64)> = orders::table
-        .inner_join(persons::table.on(persons::id.eq(orders::person_id)))
-        .inner_join(meal_options::table.on(meal_options::id.eq(orders::option_id)))
-        .filter(orders::service_date.between(from, to))
-        .group_by((
-            orders::service_date,
-            persons::unit_id,
-            meal_options::vegetarian,
-            orders::status,
-        ))
-        .select((
-            orders::service_date,
-            persons::unit_id,
-            meal_options::vegetarian,
-            orders::status,
-            count_star(),
-        ))
-        .load(conn)?;
-    Ok(rows
+    Ok(summed(conn, from, to, "order")?
         .into_iter()
         .map(|(day, unit, vegetarian, status, n)| MealCount {
             day,
@@ -55,6 +38,40 @@ pub fn meal_counts(
             status,
             n,
         })
+        .collect())
+}
+
+/// (day, unit, vegetarian, status, count) of one kind of meal, from the summary table.
+type Summed = (NaiveDate, Option<i32>, bool, String, i64);
+
+fn summed(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    kind: &str,
+) -> Result<Vec<Summed>, AppError> {
+    let rows: Vec<(NaiveDate, i32, bool, String, Option<i64>)> = stat_meals::table
+        .inner_join(meal_options::table.on(meal_options::id.eq(stat_meals::option_id)))
+        .filter(stat_meals::service_date.between(from, to))
+        .filter(stat_meals::kind.eq(kind))
+        .group_by((
+            stat_meals::service_date,
+            stat_meals::unit_key,
+            meal_options::vegetarian,
+            stat_meals::status,
+        ))
+        .select((
+            stat_meals::service_date,
+            stat_meals::unit_key,
+            meal_options::vegetarian,
+            stat_meals::status,
+            sum(stat_meals::n),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(d, u, v, s, n)| (d, (u != 0).then_some(u), v, s, n.unwrap_or(0)))
+        .filter(|r| r.4 != 0)
         .collect())
 }
 
@@ -67,23 +84,11 @@ pub fn walk_in_counts(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<WalkInCount>, AppError> {
-    Ok(walk_ins::table
-        .inner_join(persons::table.on(persons::id.eq(walk_ins::person_id)))
-        .inner_join(meal_options::table.on(meal_options::id.eq(walk_ins::option_id)))
-        .filter(walk_ins::service_date.between(from, to))
-        .filter(walk_ins::status.eq(crate::canteen::ordering::SERVED))
-        .group_by((
-            walk_ins::service_date,
-            persons::unit_id,
-            meal_options::vegetarian,
-        ))
-        .select((
-            walk_ins::service_date,
-            persons::unit_id,
-            meal_options::vegetarian,
-            count_star(),
-        ))
-        .load(conn)?)
+    Ok(summed(conn, from, to, "walk_in")?
+        .into_iter()
+        .filter(|r| r.3 == crate::canteen::ordering::SERVED)
+        .map(|(d, u, v, _, n)| (d, u, v, n))
+        .collect())
 }
 
 /// Guest meals booked (not cancelled) per day and the host's unit.
@@ -92,21 +97,17 @@ pub fn guest_counts(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<(NaiveDate, Option<i32>, i64)>, AppError> {
-    let rows: Vec<(NaiveDate, Option<i32>, Option<i64>)> = guest_meals::table
-        .inner_join(persons::table.on(persons::id.eq(guest_meals::person_id)))
-        .filter(guest_meals::service_date.between(from, to))
-        .filter(guest_meals::status.ne(crate::canteen::ordering::CANCELLED))
-        .group_by((guest_meals::service_date, persons::unit_id))
-        .select((
-            guest_meals::service_date,
-            persons::unit_id,
-            sum(guest_meals::guests),
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(d, u, n)| (d, u, n.unwrap_or(0)))
-        .collect())
+    let mut out: Vec<(NaiveDate, Option<i32>, i64)> = Vec::new();
+    for (d, u, _, s, n) in summed(conn, from, to, "guest")? {
+        if s == crate::canteen::ordering::CANCELLED {
+            continue;
+        }
+        match out.iter_mut().find(|x| x.0 == d && x.1 == u) {
+            Some(x) => x.2 += n,
+            None => out.push((d, u, n)),
+        }
+    }
+    Ok(out)
 }
 
 /// Portions prepared and left over, per day logged.
@@ -175,8 +176,44 @@ pub fn working_staff(
 }
 
 /// People with at least one meal served (ordered ahead and served, or walked in) in the
-/// period, with their unit, each once.
+/// period, with their unit, each once. Whole months are read from the summary of eaters;
+/// the days of a month the period covers only in part, from the meals.
 pub fn eater_ids(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(i32, Option<i32>)>, AppError> {
+    let mut whole: Vec<String> = Vec::new();
+    let mut partial: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+    let mut m = from.with_day(1).unwrap_or(from);
+    while m <= to {
+        let (first, last) = month_bounds(m);
+        if first >= from && last <= to {
+            whole.push(crate::stats::filters::month_key(first));
+        } else {
+            partial.push((first.max(from), last.min(to)));
+        }
+        m = last + chrono::Duration::days(1);
+    }
+    let mut ids: Vec<(i32, Option<i32>)> = stat_eaters::table
+        .filter(stat_eaters::month.eq_any(&whole))
+        .filter(stat_eaters::meals.gt(0))
+        .select((stat_eaters::person_id, stat_eaters::unit_key))
+        .distinct()
+        .load::<(i32, i32)>(conn)?
+        .into_iter()
+        .map(|(p, u)| (p, (u != 0).then_some(u)))
+        .collect();
+    for (a, b) in partial {
+        ids.extend(eaters_raw(conn, a, b)?);
+    }
+    ids.sort_unstable();
+    ids.dedup_by_key(|x| x.0);
+    Ok(ids)
+}
+
+/// Eaters of a few days, from the meals themselves.
+fn eaters_raw(
     conn: &mut DbConn,
     from: NaiveDate,
     to: NaiveDate,
@@ -196,8 +233,6 @@ pub fn eater_ids(
         .distinct()
         .load(conn)?;
     ids.extend(walked);
-    ids.sort_unstable();
-    ids.dedup_by_key(|x| x.0);
     Ok(ids)
 }
 
@@ -288,27 +323,19 @@ pub fn lines_by_month(
 }
 
 // The reports group by columns of joined tables; diesel needs each pair declared once.
-diesel::allow_columns_to_appear_in_same_group_by_clause!(orders::service_date, persons::unit_id);
-diesel::allow_columns_to_appear_in_same_group_by_clause!(
-    orders::service_date,
-    meal_options::vegetarian
-);
-diesel::allow_columns_to_appear_in_same_group_by_clause!(orders::status, persons::unit_id);
-diesel::allow_columns_to_appear_in_same_group_by_clause!(orders::status, meal_options::vegetarian);
-diesel::allow_columns_to_appear_in_same_group_by_clause!(
-    persons::unit_id,
-    meal_options::vegetarian
-);
-diesel::allow_columns_to_appear_in_same_group_by_clause!(walk_ins::service_date, persons::unit_id);
-diesel::allow_columns_to_appear_in_same_group_by_clause!(
-    walk_ins::service_date,
-    meal_options::vegetarian
-);
-diesel::allow_columns_to_appear_in_same_group_by_clause!(
-    guest_meals::service_date,
-    persons::unit_id
-);
 diesel::allow_columns_to_appear_in_same_group_by_clause!(orders::service_date, meal_options::name);
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    stat_meals::service_date,
+    meal_options::vegetarian
+);
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    stat_meals::unit_key,
+    meal_options::vegetarian
+);
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    stat_meals::status,
+    meal_options::vegetarian
+);
 
 /// Supplier invoices per accounting month ("yyyy-mm", total).
 pub fn invoiced(conn: &mut DbConn, months: &[String]) -> Result<Vec<(String, i64)>, AppError> {

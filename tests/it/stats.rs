@@ -873,3 +873,152 @@ fn scalar_text(app: &TestApp, sql: &str) -> String {
         .expect(sql)
         .t
 }
+
+/// Rows of a query as text (each row one `a|b|c` string), sorted.
+fn rows_text(app: &TestApp, sql: &str) -> Vec<String> {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct T {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        t: String,
+    }
+    let mut c = app.state.db.read_conn().expect("conn");
+    let mut v: Vec<String> = diesel::sql_query(sql)
+        .load::<T>(&mut *c)
+        .expect(sql)
+        .into_iter()
+        .map(|r| r.t)
+        .collect();
+    v.sort();
+    v
+}
+
+const SUMMARY_MEALS: &str = "SELECT CAST(service_date AS TEXT) || '|' || CAST(unit_key AS TEXT) || '|' || CAST(option_id AS TEXT) || '|' || kind || '|' || status || '|' || CAST(n AS TEXT) AS t FROM stat_meals WHERE n <> 0";
+const RECOMPUTED_MEALS: &str = "SELECT CAST(d AS TEXT) || '|' || CAST(u AS TEXT) || '|' || CAST(o AS TEXT) || '|' || k || '|' || s || '|' || CAST(SUM(n) AS TEXT) AS t FROM ( \
+     SELECT x.service_date AS d, COALESCE(p.unit_id, 0) AS u, x.option_id AS o, 'order' AS k, x.status AS s, 1 AS n FROM orders x JOIN persons p ON p.id = x.person_id \
+     UNION ALL SELECT x.service_date, COALESCE(p.unit_id, 0), x.option_id, 'walk_in', x.status, 1 FROM walk_ins x JOIN persons p ON p.id = x.person_id \
+     UNION ALL SELECT x.service_date, COALESCE(p.unit_id, 0), x.option_id, 'guest', x.status, x.guests FROM guest_meals x JOIN persons p ON p.id = x.person_id \
+   ) r GROUP BY d, u, o, k, s HAVING SUM(n) <> 0";
+const SUMMARY_EATERS: &str = "SELECT month || '|' || CAST(person_id AS TEXT) || '|' || CAST(unit_key AS TEXT) || '|' || CAST(meals AS TEXT) AS t FROM stat_eaters WHERE meals <> 0";
+const RECOMPUTED_EATERS: &str = "SELECT substr(CAST(d AS TEXT), 1, 7) || '|' || CAST(pid AS TEXT) || '|' || CAST(u AS TEXT) || '|' || CAST(COUNT(*) AS TEXT) AS t FROM ( \
+     SELECT x.service_date AS d, x.person_id AS pid, COALESCE(p.unit_id, 0) AS u FROM orders x JOIN persons p ON p.id = x.person_id WHERE x.status = 'served' \
+     UNION ALL SELECT x.service_date, x.person_id, COALESCE(p.unit_id, 0) FROM walk_ins x JOIN persons p ON p.id = x.person_id WHERE x.status = 'served' \
+   ) r GROUP BY substr(CAST(d AS TEXT), 1, 7), pid, u";
+
+fn summaries_equal_a_recomputation(app: &TestApp, when: &str) {
+    let (kept, again) = (
+        rows_text(app, SUMMARY_MEALS),
+        rows_text(app, RECOMPUTED_MEALS),
+    );
+    assert!(!again.is_empty(), "{when}: there are meals");
+    assert_eq!(kept, again, "{when}: meals summary");
+    assert_eq!(
+        rows_text(app, SUMMARY_EATERS),
+        rows_text(app, RECOMPUTED_EATERS),
+        "{when}: eaters summary"
+    );
+}
+
+#[actix_web::test]
+async fn the_summary_tables_equal_a_recomputation_after_every_kind_of_change() {
+    use crate::support::{key, local, refs, set_field, week_of, REGULAR};
+    let app = TestApp::spawn().await;
+    app.sql(
+        "INSERT INTO units (code, name, parent_id, created_at) VALUES \
+           ('A', 'Vụ A', NULL, '2026-01-01 00:00:00'), ('B', 'Vụ B', NULL, '2026-01-01 00:00:00')",
+    );
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR, ("Suất chay", 30_000, None, true)]);
+    app.publish(d(2026, 11, 30));
+    app.clock().set(local(days[1], 7, 0, 0));
+    let (mut lan, lan_p) = app.staff("lan").await;
+    let (mut binh, binh_p) = app.staff("binh").await;
+    let (mut chi, chi_p) = app.staff("chi").await;
+    app.sql(&format!("UPDATE persons SET unit_id = 1 WHERE id = {lan_p}; UPDATE persons SET unit_id = 2 WHERE id = {binh_p}"));
+    // Orders for three days; guests with Lan on Tuesday.
+    for (c, veg) in [(&mut lan, false), (&mut binh, true), (&mut chi, false)] {
+        let mut f = c.get("/week").await.form("/week");
+        for i in 1..=3 {
+            set_field(&mut f, &key(days[i]), &ids[i][usize::from(veg)].to_string());
+        }
+        assert_eq!(c.post("/week", &refs(&f)).await.status, 303);
+    }
+    let mut f = lan.get("/week").await.form("/week");
+    set_field(&mut f, &format!("guests_{}", days[1]), "2");
+    // Lan moves Wednesday to the vegetarian option; Binh cancels Wednesday.
+    set_field(&mut f, &key(days[2]), &ids[2][1].to_string());
+    assert_eq!(lan.post("/week", &refs(&f)).await.status, 303);
+    let mut f = binh.get("/week").await.form("/week");
+    set_field(&mut f, &key(days[2]), "none");
+    assert_eq!(binh.post("/week", &refs(&f)).await.status, 303);
+    summaries_equal_a_recomputation(&app, "after ordering");
+    // Tuesday at the counter: Lan served, Chi walks in... after cancelling, then the walk-in is
+    // undone; service closes (Binh a no-show).
+    let mut f = chi.get("/week").await.form("/week");
+    set_field(&mut f, &key(days[1]), "none");
+    assert_eq!(chi.post("/week", &refs(&f)).await.status, 303);
+    app.clock().set(local(days[1], 11, 30, 0));
+    let bep_id = app.user("bep", &[Role::Kitchen]);
+    let mut bep = app.session_for(bep_id).await;
+    bep.get("/kitchen/counter").await;
+    assert_eq!(
+        bep.post("/kitchen/counter", &[("code", "LAN")])
+            .await
+            .status,
+        303
+    );
+    let walk = [
+        ("person", chi_p.to_string()),
+        ("option", ids[1][0].to_string()),
+    ];
+    let walk: Vec<(&str, &str)> = walk.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        bep.post("/kitchen/counter/walk-in", &walk).await.status,
+        303
+    );
+    summaries_equal_a_recomputation(&app, "after serving and a walk-in");
+    assert_eq!(
+        bep.post("/kitchen/counter/undo", &[("walk_in", &chi_p.to_string())])
+            .await
+            .status,
+        303
+    );
+    bep.get("/kitchen/counter").await;
+    bep.post(
+        "/kitchen/counter/close",
+        &[("confirm", "yes"), ("reason", "Kiểm thử")],
+    )
+    .await;
+    summaries_equal_a_recomputation(&app, "after closing service");
+    // The kitchen closes Thursday: its meals are cancelled.
+    let r = bep
+        .post(
+            "/kitchen/calendar/close",
+            &[
+                ("from", "03/12/2026"),
+                ("to", "03/12/2026"),
+                ("reason", "Nghỉ"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    summaries_equal_a_recomputation(&app, "after closing a day");
+    for (what, n) in [
+        ("orders WHERE status = 'served'", 1),
+        ("orders WHERE status = 'no_show'", 1),
+        ("orders WHERE cancel_cause = 'day_closed'", 2),
+        ("walk_ins WHERE status = 'void'", 1),
+        ("guest_meals WHERE guests = 2", 1),
+    ] {
+        assert!(app.count(what) >= n, "the scenario made {what}");
+    }
+    // Lan moves to unit B, Binh leaves every unit, by whatever path.
+    app.sql(&format!("UPDATE persons SET unit_id = 2 WHERE id = {lan_p}; UPDATE persons SET unit_id = NULL WHERE id = {binh_p}"));
+    summaries_equal_a_recomputation(&app, "after moving people between units");
+    // A raw script deleting a row is followed too.
+    app.sql(&format!(
+        "DELETE FROM guest_meals WHERE person_id = {lan_p}"
+    ));
+    summaries_equal_a_recomputation(&app, "after a script");
+}

@@ -1,0 +1,13 @@
+DROP TRIGGER stat_person_unit ON persons;
+DROP TRIGGER stat_guests_update ON guest_meals;
+DROP TRIGGER stat_guests_change ON guest_meals;
+DROP TRIGGER stat_walk_ins_update ON walk_ins;
+DROP TRIGGER stat_walk_ins_change ON walk_ins;
+DROP TRIGGER stat_orders_update ON orders;
+DROP TRIGGER stat_orders_change ON orders;
+DROP FUNCTION stat_person_unit();
+DROP FUNCTION stat_guest_row();
+DROP FUNCTION stat_meal_row();
+DROP FUNCTION stat_add(DATE, INTEGER, INTEGER, TEXT, TEXT, INTEGER, INTEGER);
+DROP TABLE stat_eaters;
+DROP TABLE stat_meals;

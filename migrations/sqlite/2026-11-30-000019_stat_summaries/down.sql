@@ -1,0 +1,12 @@
+DROP TRIGGER stat_person_unit;
+DROP TRIGGER stat_guests_update;
+DROP TRIGGER stat_guests_delete;
+DROP TRIGGER stat_guests_insert;
+DROP TRIGGER stat_walk_ins_update;
+DROP TRIGGER stat_walk_ins_delete;
+DROP TRIGGER stat_walk_ins_insert;
+DROP TRIGGER stat_orders_update;
+DROP TRIGGER stat_orders_delete;
+DROP TRIGGER stat_orders_insert;
+DROP TABLE stat_eaters;
+DROP TABLE stat_meals;
