@@ -63,7 +63,8 @@ fn cell(ctx: &Ctx, c: &Cell) -> Value {
         Cell::Text(s) => Value::from(s.as_str()),
         Cell::Key(k) => Value::from(ctx.t(k)),
         Cell::Num(n) => Value::from(*n),
-        Cell::Empty | Cell::Hidden => Value::Null,
+        Cell::Empty => Value::Null,
+        Cell::Hidden => Value::from("hidden"),
         Cell::Small => Value::from("< 5"),
     }
 }

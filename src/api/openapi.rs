@@ -22,7 +22,7 @@ pub fn document() -> &'static Value {
             "info": {
                 "title": "canteen — thống kê (read-only statistics API)",
                 "version": "1",
-                "description": "Every standard report of the catalogue as JSON, with the filters of its page. Authenticate with a bearer token an administrator made for your system; each token reads the reports of its scope until its last day. 60 calls a minute per token; every call is audited. Money is whole đồng, percentages are basis points (12,5 % = 1250), means are tenths (4,2 = 42). Groups of fewer than five people in subsidy and retiree breakdowns read \"< 5\" and their figures null; totals stay exact."
+                "description": "Every standard report of the catalogue as JSON, with the filters of its page. Authenticate with a bearer token an administrator made for your system; each token reads the reports of its scope until its last day. 60 calls a minute per token; every call is audited. Money is whole đồng, percentages are basis points (12,5 % = 1250), means are tenths (4,2 = 42). Groups of fewer than five people in subsidy and retiree breakdowns read \"< 5\" and their other figures \"hidden\" (null means there is nothing to show, e.g. a rate over zero); totals stay exact unless they would give a hidden group away."
             },
             "servers": [{"url": "/api/v1"}],
             "security": [{"token": []}],

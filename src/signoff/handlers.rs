@@ -52,13 +52,7 @@ pub fn sign_card(ctx: &Ctx, user: &CurrentUser, d: &MonthData) -> Markup {
     }
 }
 
-fn capacity_key(step: i32) -> &'static str {
-    match step {
-        1 => "sign.cap_preparer",
-        2 => "sign.cap_chief",
-        _ => "sign.cap_head",
-    }
-}
+use super::store::capacity_key;
 
 fn signature_line(ctx: &Ctx, s: &MonthSignature) -> Markup {
     html! {

@@ -22,6 +22,15 @@ pub const HEAD: &str = "head";
 pub const DEPUTY: &str = "deputy";
 
 /// The capacity each step signs in.
+/// The text key of a step's capacity ("Người lập biểu", "Kế toán trưởng", "Thủ trưởng đơn vị").
+pub fn capacity_key(step: i32) -> &'static str {
+    match step {
+        1 => "sign.cap_preparer",
+        2 => "sign.cap_chief",
+        _ => "sign.cap_head",
+    }
+}
+
 pub fn capacity_of(step: i32) -> &'static str {
     match step {
         1 => PREPARER,
@@ -743,7 +752,8 @@ pub fn sign_month(
         let signed: Vec<crate::stats::pack::Signed> = signatures_of(conn, month)?
             .into_iter()
             .map(|s| crate::stats::pack::Signed {
-                capacity: s.capacity,
+                capacity: capacity_key(s.step),
+                mode: s.mode,
                 name: s.signer_name,
                 title: s.signer_title,
                 at: s.signed_at,

@@ -195,7 +195,7 @@ pub const PARTICIPATION: &[Column] = &[
 pub fn participation(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     let scope = unit_scope(conn, f)?;
     let units = store::units(conn)?;
-    let staff = store::working_staff(conn, f.from, f.to)?;
+    let staff = store::working_staff(conn, f.from)?;
     let eaters = store::eaters(conn, f.from, f.to)?;
     let of = |list: &[(Option<i32>, i64)], u: Option<i32>| {
         list.iter()

@@ -15,8 +15,6 @@ pub struct FilterQuery {
     pub to: Option<String>,
     pub unit: Option<String>,
     pub fund: Option<String>,
-    /// Page of a long list (drill-down rows).
-    pub page: Option<String>,
 }
 
 /// What a period is, for its label and for the month buckets of a trend.
@@ -38,7 +36,8 @@ pub struct Filters {
     pub kind: PeriodKind,
     pub unit: Option<i32>,
     pub fund: Option<i32>,
-    pub page: i64,
+    /// The business day the report is made on: what lies after it has not happened yet.
+    pub today: NaiveDate,
 }
 
 /// The longest range a report covers (a decade of months is still a small table).
@@ -153,16 +152,6 @@ impl Filters {
         }
         let unit = id_of(q.unit.as_deref(), "unit").map_err(|e| errors.push(e));
         let fund = id_of(q.fund.as_deref(), "fund").map_err(|e| errors.push(e));
-        let page = match q.page.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => 1,
-            Some(p) => match p.parse::<i64>() {
-                Ok(n) if (1..=100_000).contains(&n) => n,
-                _ => {
-                    errors.push(("page", "stats.err_choice"));
-                    1
-                }
-            },
-        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -176,7 +165,7 @@ impl Filters {
             kind,
             unit: unit.unwrap_or(None),
             fund: fund.unwrap_or(None),
-            page,
+            today,
         })
     }
 
@@ -223,7 +212,6 @@ impl Filters {
             from,
             to,
             kind: PeriodKind::Month,
-            page: 1,
             ..self.clone()
         }
     }

@@ -1,7 +1,7 @@
 //! Money against plans: the canteen's cost per meal served (supplier invoices) and each fund's
 //! budget against what it spent, projected to the end of the year.
 
-use super::filters::{month_key, Filters};
+use super::filters::{month_bounds, month_key, Filters};
 use super::store;
 use super::table::{col, rate_bp, Cell, Column, Kind, Out, Row};
 use crate::canteen::ordering::SERVED;
@@ -28,13 +28,18 @@ fn per(a: i64, b: i64) -> Cell {
     Cell::Num((2 * a + b).div_euclid(2 * b))
 }
 
+/// Invoices are monthly: the report covers the whole months the period touches.
 pub fn cost(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     let months = f.months();
     let keys: Vec<String> = months.iter().map(|m| month_key(*m)).collect();
     let invoiced = store::invoiced(conn, &keys)?;
-    let counts = store::meal_counts(conn, f.from, f.to)?;
-    let walked = store::walk_in_counts(conn, f.from, f.to)?;
-    let guests = store::guest_counts(conn, f.from, f.to)?;
+    let (from, to) = (
+        months.first().copied().unwrap_or(f.from),
+        months.last().map(|m| month_bounds(*m).1).unwrap_or(f.to),
+    );
+    let counts = store::meal_counts(conn, from, to)?;
+    let walked = store::walk_in_counts(conn, from, to)?;
+    let guests = store::guest_counts(conn, from, to)?;
     let month_of = |d: NaiveDate| {
         months
             .iter()
@@ -56,21 +61,31 @@ pub fn cost(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
             meals[i] += n;
         }
     }
-    let (mut tm, mut ti) = (0, 0);
+    // A month without invoices has no cost yet: blank, and left out of the total's mean.
+    let (mut tm, mut ti, mut tall) = (0, 0, 0);
     let mut rows = Vec::new();
     for (i, m) in months.iter().enumerate() {
-        let inv: i64 = invoiced
+        let inv: Vec<i64> = invoiced
             .iter()
             .filter(|x| x.0 == keys[i])
             .map(|x| x.1)
-            .sum();
-        tm += meals[i];
-        ti += inv;
+            .collect();
+        let total: i64 = inv.iter().sum();
+        tall += meals[i];
+        if !inv.is_empty() {
+            tm += meals[i];
+            ti += total;
+        }
+        let (inv_cell, per_cell) = if inv.is_empty() {
+            (Cell::Empty, Cell::Empty)
+        } else {
+            (Cell::Num(total), per(total, meals[i]))
+        };
         rows.push(Row::new(vec![
             Cell::Text(format!("{:02}/{}", m.month(), m.year())),
             Cell::Num(meals[i]),
-            Cell::Num(inv),
-            per(inv, meals[i]),
+            inv_cell,
+            per_cell,
         ]));
     }
     Ok(Out {
@@ -78,7 +93,7 @@ pub fn cost(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
         rows,
         total: Some(Row::new(vec![
             Cell::Text(String::new()),
-            Cell::Num(tm),
+            Cell::Num(tall),
             Cell::Num(ti),
             per(ti, tm),
         ])),
@@ -124,15 +139,17 @@ fn spent_until(conn: &mut DbConn, fund: i32, year: i32, to: NaiveDate) -> Result
 /// to the year's end at the pace of the months gone by (to the period's end, at most today's
 /// month).
 pub fn budget(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
-    let year = f.to.year();
-    let elapsed = i64::from(f.to.month());
+    // As of the period's end, or today when that is still to come.
+    let as_of = f.to.min(f.today.max(f.from));
+    let year = as_of.year();
+    let elapsed = i64::from(as_of.month());
     let funds = crate::ledger::store::funds(conn)?;
     let mut rows = Vec::new();
     let (mut tp, mut ts, mut tj) = (0i64, 0i64, 0i64);
     let mut any_plan = false;
     for fund in funds.iter().filter(|x| f.fund.is_none_or(|id| id == x.id)) {
         let planned = crate::ledger::store::budget(conn, fund.id, year)?.map(|p| p.0);
-        let spent = spent_until(conn, fund.id, year, f.to)?;
+        let spent = spent_until(conn, fund.id, year, as_of)?;
         if planned.is_none() && spent == 0 {
             continue;
         }

@@ -26,7 +26,10 @@ use sha2::{Digest, Sha256};
 
 /// A signature as the cover shows it.
 pub struct Signed {
-    pub capacity: String,
+    /// The text key of the capacity signed in.
+    pub capacity: &'static str,
+    /// "KT." or "TUQ." when signing on the head's behalf, else empty.
+    pub mode: String,
     pub name: String,
     pub title: String,
     pub at: NaiveDateTime,
@@ -61,11 +64,28 @@ fn pack_ctx() -> Ctx {
 
 /// A sheet name Excel takes: numbered (unique), at most 31 characters.
 fn sheet_name(i: usize, title: &str) -> String {
-    let name = format!("{}. {title}", i + 1);
-    name.chars()
+    let clean: String = format!("{}. {title}", i + 1)
+        .chars()
         .filter(|c| !"[]:*?/\\".contains(*c))
-        .take(31)
-        .collect()
+        .collect();
+    if clean.chars().count() <= 31 {
+        return clean;
+    }
+    // Cut at the last whole word that fits, with an ellipsis.
+    let mut out = String::new();
+    for w in clean.split(' ') {
+        let next = if out.is_empty() {
+            w.to_string()
+        } else {
+            format!("{out} {w}")
+        };
+        if next.chars().count() > 30 {
+            break;
+        }
+        out = next;
+    }
+    out.push('…');
+    out
 }
 
 /// Store command: builds and stores the pack of a month being signed (called by the signing
@@ -87,7 +107,7 @@ pub fn generate(
         kind: PeriodKind::Month,
         unit: None,
         fund: None,
-        page: 1,
+        today: crate::clock::business_date_of(now),
     };
     let ctx = pack_ctx();
     let leader = RoleSet::empty().with(Role::Leader);
@@ -109,12 +129,19 @@ pub fn generate(
             crate::clock::local_datetime(now),
         ],
     ];
+    let capacity = |s: &Signed| {
+        if s.mode.is_empty() {
+            ctx.t(s.capacity).to_string()
+        } else {
+            format!("{}. {}", s.mode, ctx.t(s.capacity))
+        }
+    };
     for s in signed {
         summary.push(vec![
             ctx.t("pack.signed").to_string(),
             format!(
                 "{} — {} ({}) — {}",
-                s.capacity,
+                capacity(s),
                 s.name,
                 s.title,
                 crate::clock::local_datetime(s.at)
@@ -156,7 +183,7 @@ pub fn generate(
                     tr { th scope="row" { (ctx.t("pack.digest")) } td { code { (digest) } } }
                     tr { th scope="row" { (ctx.t("pack.generated")) } td { (crate::clock::local_datetime(now)) } }
                     @for s in signed {
-                        tr { th scope="row" { (s.capacity) } td { (s.name) " — " (s.title) " — " (crate::clock::local_datetime(s.at)) } }
+                        tr { th scope="row" { (capacity(s)) } td { (s.name) " — " (s.title) " — " (crate::clock::local_datetime(s.at)) } }
                     }
                 }
             }
@@ -164,7 +191,7 @@ pub fn generate(
             @for s in &sections { (s) }
         }
     };
-    let print_html = layout::page(&ctx, &title, body).into_string();
+    let print_html = layout::document(&ctx, &title, body).into_string();
     let info = PackInfo {
         month: month.to_string(),
         digest: digest.to_string(),
@@ -254,6 +281,10 @@ mod tests {
         let n = sheet_name(11, "Độ bao phủ hỗ trợ người thu nhập thấp [A/B]: *?");
         assert!(n.starts_with("12. Độ bao phủ"));
         assert!(n.chars().count() <= 31);
+        assert!(
+            n.ends_with('…') && !n.contains("nhậ…"),
+            "cut at a whole word: {n}"
+        );
         assert!(!n.contains(['[', ']', ':', '*', '?', '/', '\\']));
     }
 }

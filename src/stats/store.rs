@@ -155,16 +155,14 @@ pub fn ratings_by_option(
         .collect())
 }
 
-/// Staff on the books at some time in the period, per unit: working now, or gone (left,
-/// retired, died) on or after its first day; contractors included, retirees before it not.
+/// Staff on the books in the period, per unit: working now, or gone (left, retired, died) on
+/// or after its first day; contractors included, those gone before it not. (A person record
+/// has no hiring date: everyone working counts for every period.)
 pub fn working_staff(
     conn: &mut DbConn,
     from: NaiveDate,
-    to: NaiveDate,
 ) -> Result<Vec<(Option<i32>, i64)>, AppError> {
-    let created_by = to.and_hms_opt(23, 59, 59).unwrap_or_default();
     Ok(persons::table
-        .filter(persons::created_at.le(created_by))
         .filter(
             persons::status
                 .eq("working")

@@ -14,9 +14,12 @@ use std::collections::{HashMap, HashSet};
 
 /// The period's lines (only days inside it), and whether any month is still open.
 fn lines(conn: &mut DbConn, f: &Filters) -> Result<(Vec<store::MonthLines>, bool), AppError> {
-    let mut months = store::lines_by_month(conn, &f.months())?;
+    let started: Vec<NaiveDate> = f.months().into_iter().filter(|m| *m <= f.today).collect();
+    let mut months = store::lines_by_month(conn, &started)?;
+    // Meals booked for days still to come are not subsidies yet.
+    let last = f.to.min(f.today);
     for (_, ls, _) in months.iter_mut() {
-        ls.retain(|l| l.day >= f.from && l.day <= f.to);
+        ls.retain(|l| l.day >= f.from && l.day <= last);
     }
     let open = months.iter().any(|m| !m.2);
     Ok((months, open))
@@ -149,56 +152,98 @@ pub const BREAKDOWN: &[Column] = &[
     col("stats.c.subsidy", "stats.d.subsidy", Kind::Money),
 ];
 
+/// One row of a breakdown: who had any subsidy (and from which fund), and the figures the
+/// report shows (of the filtered fund, if any).
+#[derive(Default)]
+struct Group {
+    label: String,
+    anyone: HashSet<i32>,
+    by_fund: HashMap<i32, HashSet<i32>>,
+    shown: HashSet<i32>,
+    meals: i64,
+    amount: i64,
+}
+
+impl Group {
+    /// The smallest number of people any figure of the row could be about, whichever fund is
+    /// chosen: the small-cell rule hides the same rows in every view, so that subtracting one
+    /// fund's view from another's gives nothing away.
+    fn sensitivity(&self) -> i64 {
+        self.by_fund
+            .values()
+            .map(|p| p.len() as i64)
+            .chain([self.anyone.len() as i64])
+            .filter(|n| *n > 0)
+            .min()
+            .unwrap_or(0)
+    }
+}
+
+/// Adds a meal line to its group (every line with a subsidy makes the group exist, whatever
+/// fund the report is filtered on).
+fn add_line(groups: &mut Vec<Group>, label: &str, l: &Line, fund: Option<i32>) {
+    if l.subsidy.0 <= 0 {
+        return;
+    }
+    let i = match groups.iter().position(|g| g.label == label) {
+        Some(i) => i,
+        None => {
+            groups.push(Group {
+                label: label.to_string(),
+                ..Group::default()
+            });
+            groups.len() - 1
+        }
+    };
+    let g = &mut groups[i];
+    g.anyone.insert(l.person_id);
+    for (f, a) in &l.by_fund {
+        if a.0 > 0 {
+            g.by_fund.entry(*f).or_default().insert(l.person_id);
+        }
+    }
+    let s = subsidy_of(l, fund);
+    if s > 0 {
+        g.shown.insert(l.person_id);
+        g.meals += 1;
+        g.amount += s;
+    }
+}
+
 /// Rows of a breakdown: (label, people, meals, subsidy), plus the exact total.
-fn breakdown(
-    groups: Vec<(String, HashSet<i32>, i64, i64)>,
-    open: bool,
-    label: impl Fn(String) -> Cell,
-) -> Out {
+fn breakdown(groups: Vec<Group>, open: bool, label: impl Fn(String) -> Cell) -> Out {
     let mut all = HashSet::new();
     let (mut meals, mut amount) = (0, 0);
     let rows = groups
         .into_iter()
-        .map(|(l, people, m, a)| {
-            all.extend(people.iter().copied());
-            meals += m;
-            amount += a;
+        .map(|g| {
+            all.extend(g.shown.iter().copied());
+            meals += g.meals;
+            amount += g.amount;
+            let about = g.sensitivity();
             Row::new(vec![
-                label(l),
-                Cell::Num(people.len() as i64),
-                Cell::Num(m),
-                Cell::Num(a),
+                label(g.label),
+                Cell::Num(g.shown.len() as i64),
+                Cell::Num(g.meals),
+                Cell::Num(g.amount),
             ])
-            .about(people.len() as i64)
+            .about(about)
         })
         .collect();
     Out {
         columns: BREAKDOWN,
         rows,
-        total: Some(Row::new(vec![
-            Cell::Text(String::new()),
-            Cell::Num(all.len() as i64),
-            Cell::Num(meals),
-            Cell::Num(amount),
-        ])),
+        total: Some(
+            Row::new(vec![
+                Cell::Text(String::new()),
+                Cell::Num(all.len() as i64),
+                Cell::Num(meals),
+                Cell::Num(amount),
+            ])
+            .about(all.len() as i64),
+        ),
         notes: notes(open),
         chart: None,
-    }
-}
-
-fn add_to(
-    groups: &mut Vec<(String, HashSet<i32>, i64, i64)>,
-    label: &str,
-    person: i32,
-    amount: i64,
-) {
-    match groups.iter_mut().find(|g| g.0 == label) {
-        Some(g) => {
-            g.1.insert(person);
-            g.2 += 1;
-            g.3 += amount;
-        }
-        None => groups.push((label.to_string(), HashSet::from([person]), 1, amount)),
     }
 }
 
@@ -213,13 +258,12 @@ pub fn by_unit(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     };
     let mut groups = Vec::new();
     for l in months.iter().flat_map(|m| &m.1) {
-        let s = subsidy_of(l, f.fund);
         let u = unit_of.get(&l.person_id).copied().flatten();
-        if s > 0 && in_scope(&scope, u) {
-            add_to(&mut groups, &label(u), l.person_id, s);
+        if in_scope(&scope, u) {
+            add_line(&mut groups, &label(u), l, f.fund);
         }
     }
-    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    groups.sort_by(|a, b| a.label.cmp(&b.label));
     Ok(breakdown(groups, open, Cell::Text))
 }
 
@@ -247,18 +291,10 @@ pub fn by_band(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     let bands = store::eligibility_in(conn, f.from, f.to)?;
     let mut groups = Vec::new();
     for l in months.iter().flat_map(|m| &m.1) {
-        let s = subsidy_of(l, f.fund);
-        if s > 0 {
-            add_to(
-                &mut groups,
-                band_on(&bands, l.person_id, l.day),
-                l.person_id,
-                s,
-            );
-        }
+        add_line(&mut groups, band_on(&bands, l.person_id, l.day), l, f.fund);
     }
     // Low income, hardship, then everyone else.
-    groups.sort_by_key(|g| match g.0.as_str() {
+    groups.sort_by_key(|g| match g.label.as_str() {
         "low_income" => 0,
         "hardship" => 1,
         _ => 2,
@@ -301,12 +337,15 @@ pub fn coverage(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     Ok(Out {
         columns: COVERAGE,
         rows,
-        total: Some(Row::new(vec![
-            Cell::Text(String::new()),
-            Cell::Num(n),
-            Cell::Num(e),
-            rate_bp(e, n),
-        ])),
+        total: Some(
+            Row::new(vec![
+                Cell::Text(String::new()),
+                Cell::Num(n),
+                Cell::Num(e),
+                rate_bp(e, n),
+            ])
+            .about(n),
+        ),
         notes: vec!["stats.n.coverage"],
         chart: None,
     })

@@ -121,24 +121,29 @@ pub const SMALL: i64 = 5;
 impl Out {
     /// Applies the small-cell rule: rows about 1–4 people show "< 5" instead of their figures.
     /// When exactly one row would be hidden, the next smallest is hidden too, so that the exact
-    /// total cannot give it away by subtraction. Totals stay exact. Returns whether any cell
-    /// was hidden.
+    /// total cannot give it away by subtraction; when there is no other row to hide with it,
+    /// or the total itself is about 1–4 people, the total is hidden as well. Otherwise totals
+    /// stay exact. Returns whether any cell was hidden.
     pub fn suppress_small(&mut self) -> bool {
+        let is_small = |p: Option<i64>| matches!(p, Some(n) if n > 0 && n < SMALL);
         let small: Vec<usize> = (0..self.rows.len())
-            .filter(|i| matches!(self.rows[*i].people, Some(n) if n > 0 && n < SMALL))
+            .filter(|i| is_small(self.rows[*i].people))
             .collect();
         let mut hide = small.clone();
+        let mut hide_total = self.total.as_ref().is_some_and(|t| is_small(t.people));
         if small.len() == 1 && self.total.is_some() {
             let next = (0..self.rows.len())
                 .filter(|i| !small.contains(i))
                 .filter(|i| matches!(self.rows[*i].people, Some(n) if n > 0))
                 .min_by_key(|i| (self.rows[*i].people, *i));
-            hide.extend(next);
+            match next {
+                Some(n) => hide.push(n),
+                None => hide_total = true,
+            }
         }
-        for i in &hide {
-            let small_row = small.contains(i);
-            let row = &mut self.rows[*i];
-            for (c, col) in row.cells.iter_mut().zip(self.columns) {
+        let columns = self.columns;
+        let blank = |row: &mut Row, small_row: bool| {
+            for (c, col) in row.cells.iter_mut().zip(columns) {
                 match col.kind {
                     Kind::Text => {}
                     Kind::People if small_row => *c = Cell::Small,
@@ -146,8 +151,17 @@ impl Out {
                 }
             }
             row.link = None;
+        };
+        for i in &hide {
+            blank(&mut self.rows[*i], small.contains(i));
         }
-        !hide.is_empty()
+        if hide_total {
+            if let Some(t) = self.total.as_mut() {
+                let small_total = is_small(t.people);
+                blank(t, small_total);
+            }
+        }
+        !hide.is_empty() || hide_total
     }
 
     /// The number of leading text columns (labels); figures follow them.
@@ -230,5 +244,25 @@ mod tests {
         );
         let mut o = out(&[12, 9, 30]);
         assert!(!o.suppress_small(), "nothing small, nothing hidden");
+    }
+
+    #[test]
+    fn a_single_small_row_with_nothing_to_hide_beside_it_hides_the_total_too() {
+        // One unit chosen: its row is the total.
+        let mut o = out(&[1]);
+        o.total.as_mut().expect("total").people = Some(1);
+        assert!(o.suppress_small());
+        let t = o.total.as_ref().expect("total");
+        assert_eq!(t.cells[1], Cell::Small);
+        assert_eq!(t.cells[2], Cell::Hidden);
+        // A small row beside rows that are all empty: nothing to pair it with.
+        let mut o = out(&[3, 0, 0]);
+        assert!(o.suppress_small());
+        assert_eq!(o.total.as_ref().expect("total").cells[2], Cell::Hidden);
+        // Two small rows hide each other; the total of eight stays.
+        let mut o = out(&[3, 5]);
+        o.total.as_mut().expect("total").people = Some(8);
+        o.suppress_small();
+        assert_eq!(o.total.as_ref().expect("total").cells[1], Cell::Num(8));
     }
 }

@@ -40,8 +40,12 @@ pub fn show(ctx: &Ctx, cell: &Cell, kind: Kind) -> String {
 /// A cell for CSV/XLSX: numbers as plain numbers (percent with one decimal point).
 pub fn raw(ctx: &Ctx, cell: &Cell, kind: Kind) -> String {
     match (cell, kind) {
-        (Cell::Num(n), Kind::Percent) => format!("{:.1}", *n as f64 / 100.0),
-        (Cell::Num(n), Kind::Tenths) => format!("{:.1}", *n as f64 / 10.0),
+        // One decimal from basis points, rounded half up once (as the page shows it).
+        (Cell::Num(n), Kind::Percent) => {
+            let tenths = (n + if *n >= 0 { 5 } else { -5 }) / 10;
+            format!("{}.{}", tenths / 10, (tenths % 10).abs())
+        }
+        (Cell::Num(n), Kind::Tenths) => format!("{}.{}", n / 10, (n % 10).abs()),
         (Cell::Num(n), _) => n.to_string(),
         _ => show(ctx, cell, kind),
     }

@@ -275,12 +275,15 @@ pub fn retirees(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     Ok(Out {
         columns: RETIREES,
         rows,
-        total: Some(Row::new(vec![
-            Cell::Text(String::new()),
-            Cell::Num(tn),
-            Cell::Num(tv),
-            rate_bp(tv, tn),
-        ])),
+        total: Some(
+            Row::new(vec![
+                Cell::Text(String::new()),
+                Cell::Num(tn),
+                Cell::Num(tv),
+                rate_bp(tv, tn),
+            ])
+            .about(tn),
+        ),
         notes: vec!["stats.n.retirees"],
         chart: None,
     })

@@ -182,6 +182,23 @@ fn lang_switch(ctx: &Ctx) -> Markup {
     }
 }
 
+/// A document that stands alone (a stored print view): the stylesheet and the content, no
+/// navigation, language switch or user.
+pub fn document(ctx: &Ctx, title: &str, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(ctx.lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (ctx.t("common.app_name")) }
+                link rel="stylesheet" href=(concat!("/static/style.css?v=", env!("CARGO_PKG_VERSION")));
+            }
+            body { main #main { (content) } }
+        }
+    }
+}
+
 /// A heading plus optional actions on the right.
 pub fn title_bar(title: &str, actions: Markup) -> Markup {
     html! {

@@ -217,7 +217,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("stats.d.visited", "Trong số đó, người đã được thăm ít nhất một lần trong năm.", "Of them, people visited at least once in the year."),
     ("stats.c.visited_rate", "Tỷ lệ đã thăm", "Visited share"),
     ("stats.d.visited_rate", "Đã thăm ÷ trong danh sách.", "Visited ÷ on the list."),
-    ("stats.n.cost", "Tháng chưa có hóa đơn thì chi phí để trống.", "A month without invoices has no cost."),
+    ("stats.n.cost", "Hóa đơn lập theo tháng nên báo cáo tính trọn các tháng của kỳ. Tháng chưa có hóa đơn thì để trống và không tính vào chi phí bình quân của dòng tổng.", "Invoices are monthly, so the report covers whole months. A month without invoices is left blank and out of the total's cost per meal."),
     ("stats.n.budget", "Theo năm của ngày cuối kỳ; số liệu từ sổ quỹ (phiếu thu, phiếu chi).", "For the year of the period's last day; from the fund ledger (receipts, payments)."),
     ("stats.n.dues", "Theo tháng của khoản phí, không theo ngày nộp.", "By the month the dues are for, not the day paid."),
     ("stats.n.retirees", "Theo năm của ngày cuối kỳ.", "For the year of the period's last day."),

@@ -688,6 +688,15 @@ async fn on_the_demo_data_cost_budget_dues_gifts_and_milestones_equal_their_reco
         (2 * invoiced + meals) / (2 * meals),
         "rounded half up to the đồng"
     );
+    // Invoices are monthly: a range covers its whole months; November has no invoice yet, so
+    // its cost is blank and the total's cost per meal is October's.
+    let r = kt
+        .get("/reports/canteen-cost?from=15/10/2026&to=14/11/2026")
+        .await;
+    let rows = table(&r, false);
+    assert_eq!(num(&row(&rows, "10/2026")[1]), meals);
+    assert_eq!(row(&rows, "11/2026")[2..], ["—", "—"]);
+    assert_eq!(num(&total(&r)[3]), (2 * invoiced + meals) / (2 * meals));
     // Budgets: each fund's plan and its payments of the year, as the ledger holds them.
     let r = kt.get("/reports/subsidy-budget?period=2026").await;
     let planned = scalar(&app, "SELECT CAST(COALESCE(SUM(planned_vnd), 0) AS BIGINT) AS n FROM fund_budgets WHERE year = 2026");
@@ -697,6 +706,9 @@ async fn on_the_demo_data_cost_budget_dues_gifts_and_milestones_equal_their_reco
     let reversed = scalar(&app, "SELECT CAST(COALESCE(SUM(r.amount_vnd), 0) AS BIGINT) AS n FROM vouchers r JOIN vouchers o ON o.id = r.reverses WHERE r.year = 2026 AND o.kind = 'payment'");
     assert_eq!(num(&t[2]), paid - reversed);
     assert!(num(&t[2]) > 0);
+    // Projected at the pace of the eleven months gone by (today is in November), not twelve.
+    let spent = paid - reversed;
+    assert_eq!(num(&t[4]), (2 * spent * 12 + 11) / 22);
     // Dues of the year: charged and collected.
     let mut cd = app.client();
     cd.login("congdoan", "com trua ngon").await;
@@ -834,6 +846,12 @@ async fn signing_a_month_stores_its_report_pack_which_never_changes_and_whose_di
         canteen::stats::catalogue::REPORTS.len()
     );
     assert!(print.body.contains(&digest));
+    assert!(print.body.contains("Người lập biểu") && !print.body.contains("preparer"));
+    assert!(
+        !print.body.contains("/lang/"),
+        "a stored document links to no language switch"
+    );
+    assert!(names.iter().all(|n| n.chars().count() <= 31));
 
     // Later changes do not touch it: another order in the next month, a new policy.
     app.sql(
@@ -1021,4 +1039,100 @@ async fn the_summary_tables_equal_a_recomputation_after_every_kind_of_change() {
         "DELETE FROM guest_meals WHERE person_id = {lan_p}"
     ));
     summaries_equal_a_recomputation(&app, "after a script");
+}
+
+#[actix_web::test]
+async fn no_filter_or_fund_view_gives_a_small_group_away_to_a_leader() {
+    let app = TestApp::spawn().await;
+    subsidy_fixture(&app);
+    let mut leader = app.login_as("lanhdao", &[Role::Leader]).await;
+    // Unit B alone: its row is the whole total, so the total is hidden too.
+    let r = leader
+        .get("/reports/subsidy-units?period=2026-11&unit=2")
+        .await;
+    assert_eq!(row(&table(&r, false), "B — Vụ B")[1..], ["< 5", "ẩn", "ẩn"]);
+    assert_eq!(total(&r)[1..], ["< 5", "ẩn", "ẩn"]);
+    for f in ["csv", "xlsx"] {
+        let d = leader
+            .get(&format!(
+                "/reports/subsidy-units/export.{f}?period=2026-11&unit=2"
+            ))
+            .await;
+        assert!(
+            !d.body.contains("60000") && !d.body.contains("60.000"),
+            "{f}"
+        );
+    }
+    // P1 of unit A becomes low income: A now has one person's low-income top-up. A is hidden
+    // in every fund's view, so that all funds minus fund 1 cannot give fund 2's amount.
+    app.sql(
+        "INSERT INTO eligibility (person_id, band, valid_from, basis, decided_at) \
+         VALUES (1, 'low_income', '2026-10-01', 'rule', '2026-10-01 00:00:00')",
+    );
+    for q in ["", "&fund=1", "&fund=2"] {
+        let r = leader
+            .get(&format!("/reports/subsidy-units?period=2026-11{q}"))
+            .await;
+        let a = row(&table(&r, false), "A — Vụ A").to_vec();
+        assert_eq!(a[3], "ẩn", "A hidden in view {q:?}: {a:?}");
+    }
+    let mut kt = app.login_as("ketoan", &[Role::Accountant]).await;
+    let r = kt.get("/reports/subsidy-units?period=2026-11&fund=2").await;
+    assert_eq!(
+        row(&table(&r, false), "A — Vụ A")[1..],
+        ["1", "2", "10.000 ₫"]
+    );
+}
+
+#[actix_web::test]
+async fn meals_booked_for_days_to_come_are_not_counted_as_subsidy_yet() {
+    let app = TestApp::spawn().await;
+    subsidy_fixture(&app);
+    let days = [d(2026, 12, 1)];
+    let ids = app.options(&days, &[("Suất thường", 35_000, None, false)]);
+    app.sql(&format!(
+        "INSERT INTO orders (person_id, service_date, option_id, price_vnd, status, source, created_at, updated_at) \
+         SELECT id, '2026-12-01', {}, 35000, 'ordered', 'staff', '2026-11-27 01:00:00', '2026-11-27 01:00:00' FROM persons",
+        ids[0][0]
+    ));
+    let mut kt = app.login_as("ketoan", &[Role::Accountant]).await;
+    let r = kt.get("/reports/subsidy-months?period=2026").await;
+    assert_eq!(total(&r)[2..5], ["26", "26", "13"], "today is 27/11/2026");
+    assert!(!table(&r, false).iter().any(|row| row[0] == "12/2026"));
+    // Once December 1st has come and gone, it counts.
+    app.clock()
+        .set(crate::support::local(d(2026, 12, 2), 9, 0, 0));
+    let mut kt = app.login_as("ketoan2", &[Role::Accountant]).await;
+    let r = kt.get("/reports/subsidy-months?period=2026").await;
+    assert_eq!(total(&r)[2], "39");
+}
+
+#[actix_web::test]
+async fn percentages_in_downloads_round_like_the_page_and_staff_count_before_their_record_was_made()
+{
+    let app = TestApp::spawn().await;
+    canteen_fixture(&app);
+    // 10 of 113 portions left: 8,85 % — shown 8,9 % on the page and 8.9 in the files.
+    app.sql("INSERT INTO waste_log (service_date, prepared, leftover, note, updated_at) VALUES ('2026-11-04', 113, 10, '', '2026-11-04 07:00:00')");
+    let mut leader = app.login_as("lanhdao", &[Role::Leader]).await;
+    let page = leader.get("/reports/canteen-waste?period=2026-11").await;
+    assert_eq!(row(&table(&page, false), "04/11/2026")[4], "8,9 %");
+    let csv = leader
+        .get("/reports/canteen-waste/export.csv?period=2026-11")
+        .await;
+    assert!(
+        csv.body.lines().any(|l| l == "04/11/2026,1,113,10,8.9"),
+        "{}",
+        csv.body
+    );
+    // The people were recorded on 27/11; they worked in October all the same.
+    let p = leader
+        .get("/reports/canteen-participation?period=2026-10")
+        .await;
+    assert_eq!(total(&p)[1], "10");
+    // A page number is not a filter of these reports.
+    assert_eq!(
+        leader.get("/reports/canteen-waste?page=0").await.status,
+        400
+    );
 }
