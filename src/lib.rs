@@ -42,6 +42,8 @@ pub fn migrate(db: &db::Db) -> anyhow::Result<usize> {
     let mut conn = db.own_connection()?;
     people::store::fill_sort_keys(&mut conn)
         .map_err(|e| anyhow::anyhow!("filling name sort keys failed: {e}"))?;
+    stats::summary::backfill(&mut conn)
+        .map_err(|e| anyhow::anyhow!("filling the subsidy summary failed: {e}"))?;
     if applied > 0 {
         let today = clock::business_date_of(chrono::Utc::now().naive_utc());
         canteen::store::refresh_options_from(&mut conn, today)

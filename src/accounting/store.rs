@@ -271,6 +271,7 @@ pub fn close_month(
         }
     }
     insert_lines(conn, &month, &lines)?;
+    crate::stats::summary::record_month(conn, &month, &lines)?;
     let sum = |f: fn(&Line) -> i64| lines.iter().map(f).sum::<i64>();
     let (charged, subsidy, staff) = (
         sum(|l| l.charged.0),
@@ -688,6 +689,7 @@ pub fn reopen_month(
     }
     diesel::delete(statement_lines::table.filter(statement_lines::month.eq(&month)))
         .execute(conn)?;
+    crate::stats::summary::forget_month(conn, &month)?;
     diesel::delete(month_closes::table.find(&month)).execute(conn)?;
     diesel::update(periods::table.find(&month))
         .set((

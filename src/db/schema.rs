@@ -680,6 +680,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    stat_subsidy (month, person_id, band, fund_key) {
+        month -> Text,
+        person_id -> Integer,
+        band -> Text,
+        fund_key -> Integer,
+        meals -> Integer,
+        subsidised -> Integer,
+        charged -> BigInt,
+        subsidy -> BigInt,
+        staff -> BigInt,
+    }
+}
+
 diesel::joinable!(statement_lines -> persons (person_id));
 diesel::joinable!(vouchers -> funds (fund_id));
 diesel::joinable!(salary_bases -> persons (person_id));
@@ -1141,4 +1155,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     budget_lines,
     stat_meals,
     stat_eaters,
+    stat_subsidy,
 );

@@ -14,6 +14,7 @@ pub mod sheet;
 pub mod store;
 pub mod store_welfare;
 pub mod subsidy;
+pub mod summary;
 pub mod table;
 pub mod views;
 pub mod welfare;

@@ -5,32 +5,22 @@
 use super::canteen::{in_scope, unit_scope};
 use super::filters::Filters;
 use super::store;
+use super::summary;
 use super::table::{col, rate_bp, Cell, Column, Kind, Out, Row};
-use crate::accounting::store::Line;
 use crate::db::DbConn;
 use crate::error::AppError;
 use chrono::{Datelike, NaiveDate};
 use std::collections::{HashMap, HashSet};
 
-/// The period's lines (only days inside it), and whether any month is still open.
-fn lines(conn: &mut DbConn, f: &Filters) -> Result<(Vec<store::MonthLines>, bool), AppError> {
+/// The period's months per person (only days inside it, none to come), and whether any
+/// month is still open.
+fn people(conn: &mut DbConn, f: &Filters) -> Result<(Vec<summary::Month>, bool), AppError> {
     let started: Vec<NaiveDate> = f.months().into_iter().filter(|m| *m <= f.today).collect();
-    let mut months = store::lines_by_month(conn, &started)?;
     // Meals booked for days still to come are not subsidies yet.
     let last = f.to.min(f.today);
-    for (_, ls, _) in months.iter_mut() {
-        ls.retain(|l| l.day >= f.from && l.day <= last);
-    }
+    let months = summary::months(conn, &started, f.from, last)?;
     let open = months.iter().any(|m| !m.2);
     Ok((months, open))
-}
-
-/// The subsidy of a line counted by a report: from one fund when the report is filtered.
-fn subsidy_of(l: &Line, fund: Option<i32>) -> i64 {
-    match fund {
-        None => l.subsidy.0,
-        Some(f) => l.by_fund.iter().filter(|x| x.0 == f).map(|x| x.1 .0).sum(),
-    }
 }
 
 fn notes(open: bool) -> Vec<&'static str> {
@@ -62,76 +52,65 @@ pub const BY_MONTH: &[Column] = &[
 
 #[derive(Default)]
 struct Sums {
-    meals: i64,
-    subsidised: i64,
+    agg: summary::Agg,
     people: HashSet<i32>,
-    charged: i64,
-    subsidy: i64,
-    staff: i64,
 }
 
 impl Sums {
-    fn add(&mut self, l: &Line, fund: Option<i32>) {
-        let s = subsidy_of(l, fund);
-        if fund.is_some() && s == 0 {
-            return;
+    fn add(&mut self, p: &summary::PersonMonth, fund: Option<i32>) {
+        let a = p.of(fund);
+        self.agg.meals += a.meals;
+        self.agg.subsidised += a.subsidised;
+        self.agg.charged += a.charged;
+        self.agg.subsidy += a.subsidy;
+        self.agg.staff += a.staff;
+        if a.subsidised > 0 {
+            self.people.insert(p.person);
         }
-        self.meals += 1;
-        self.charged += l.charged.0;
-        self.staff += l.staff.0;
-        if s > 0 {
-            self.subsidised += 1;
-            self.subsidy += s;
-            self.people.insert(l.person_id);
-        }
+    }
+    fn cells(&self) -> [Cell; 6] {
+        [
+            Cell::Num(self.agg.meals),
+            Cell::Num(self.agg.subsidised),
+            Cell::Num(self.people.len() as i64),
+            Cell::Num(self.agg.charged),
+            Cell::Num(self.agg.subsidy),
+            Cell::Num(self.agg.staff),
+        ]
     }
 }
 
 pub fn by_month(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
-    let (months, open) = lines(conn, f)?;
+    let (months, open) = people(conn, f)?;
     let mut total = Sums::default();
     let mut rows = Vec::new();
-    for (first, ls, closed) in &months {
+    for (first, list, closed) in &months {
         let mut s = Sums::default();
-        for l in ls {
-            s.add(l, f.fund);
-            total.add(l, f.fund);
+        for p in list {
+            s.add(p, f.fund);
+            total.add(p, f.fund);
         }
         let state = if *closed {
             "stats.closed"
         } else {
             "stats.provisional"
         };
-        rows.push(
-            Row::new(vec![
-                Cell::Text(format!("{:02}/{}", first.month(), first.year())),
-                Cell::Key(state),
-                Cell::Num(s.meals),
-                Cell::Num(s.subsidised),
-                Cell::Num(s.people.len() as i64),
-                Cell::Num(s.charged),
-                Cell::Num(s.subsidy),
-                Cell::Num(s.staff),
-            ])
-            .link(format!(
-                "/reports/subsidy-units?{}",
-                f.for_month(*first).query()
-            )),
-        );
+        let mut cells = vec![
+            Cell::Text(format!("{:02}/{}", first.month(), first.year())),
+            Cell::Key(state),
+        ];
+        cells.extend(s.cells());
+        rows.push(Row::new(cells).link(format!(
+            "/reports/subsidy-units?{}",
+            f.for_month(*first).query()
+        )));
     }
+    let mut cells = vec![Cell::Text(String::new()), Cell::Text(String::new())];
+    cells.extend(total.cells());
     Ok(Out {
         columns: BY_MONTH,
         rows,
-        total: Some(Row::new(vec![
-            Cell::Text(String::new()),
-            Cell::Text(String::new()),
-            Cell::Num(total.meals),
-            Cell::Num(total.subsidised),
-            Cell::Num(total.people.len() as i64),
-            Cell::Num(total.charged),
-            Cell::Num(total.subsidy),
-            Cell::Num(total.staff),
-        ])),
+        total: Some(Row::new(cells)),
         notes: notes(open),
         chart: Some(6),
     })
@@ -179,10 +158,10 @@ impl Group {
     }
 }
 
-/// Adds a meal line to its group (every line with a subsidy makes the group exist, whatever
+/// Adds a person's month to its group (anyone with a subsidy makes the group exist, whatever
 /// fund the report is filtered on).
-fn add_line(groups: &mut Vec<Group>, label: &str, l: &Line, fund: Option<i32>) {
-    if l.subsidy.0 <= 0 {
+fn add_person(groups: &mut Vec<Group>, label: &str, p: &summary::PersonMonth, fund: Option<i32>) {
+    if p.all.subsidy <= 0 {
         return;
     }
     let i = match groups.iter().position(|g| g.label == label) {
@@ -196,17 +175,17 @@ fn add_line(groups: &mut Vec<Group>, label: &str, l: &Line, fund: Option<i32>) {
         }
     };
     let g = &mut groups[i];
-    g.anyone.insert(l.person_id);
-    for (f, a) in &l.by_fund {
-        if a.0 > 0 {
-            g.by_fund.entry(*f).or_default().insert(l.person_id);
+    g.anyone.insert(p.person);
+    for (f, a) in &p.funds {
+        if a.subsidy > 0 {
+            g.by_fund.entry(*f).or_default().insert(p.person);
         }
     }
-    let s = subsidy_of(l, fund);
-    if s > 0 {
-        g.shown.insert(l.person_id);
-        g.meals += 1;
-        g.amount += s;
+    let a = p.of(fund);
+    if a.subsidy > 0 {
+        g.shown.insert(p.person);
+        g.meals += a.subsidised;
+        g.amount += a.subsidy;
     }
 }
 
@@ -249,7 +228,7 @@ fn breakdown(groups: Vec<Group>, open: bool, label: impl Fn(String) -> Cell) -> 
 
 pub fn by_unit(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     let scope = unit_scope(conn, f)?;
-    let (months, open) = lines(conn, f)?;
+    let (months, open) = people(conn, f)?;
     let unit_of: HashMap<i32, Option<i32>> = store::units_of_people(conn)?.into_iter().collect();
     let units = store::units(conn)?;
     let label = |u: Option<i32>| match units.iter().find(|x| Some(x.0) == u) {
@@ -257,41 +236,21 @@ pub fn by_unit(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
         None => "—".to_string(),
     };
     let mut groups = Vec::new();
-    for l in months.iter().flat_map(|m| &m.1) {
-        let u = unit_of.get(&l.person_id).copied().flatten();
+    for p in months.iter().flat_map(|m| &m.1) {
+        let u = unit_of.get(&p.person).copied().flatten();
         if in_scope(&scope, u) {
-            add_line(&mut groups, &label(u), l, f.fund);
+            add_person(&mut groups, &label(u), p, f.fund);
         }
     }
     groups.sort_by(|a, b| a.label.cmp(&b.label));
     Ok(breakdown(groups, open, Cell::Text))
 }
 
-/// The band a person held on a day ("" = none: subsidised by a policy for everyone or a
-/// category).
-fn band_on(bands: &[store::Band], person: i32, day: NaiveDate) -> &str {
-    bands
-        .iter()
-        .filter(|b| b.0 == person && b.2 <= day && b.3.is_none_or(|t| t >= day))
-        .map(|b| b.1.as_str())
-        .min()
-        .unwrap_or("")
-}
-
-pub fn band_key(band: &str) -> &'static str {
-    match band {
-        "low_income" => "stats.band.low_income",
-        "hardship" => "stats.band.hardship",
-        _ => "stats.band.none",
-    }
-}
-
 pub fn by_band(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
-    let (months, open) = lines(conn, f)?;
-    let bands = store::eligibility_in(conn, f.from, f.to)?;
+    let (months, open) = people(conn, f)?;
     let mut groups = Vec::new();
-    for l in months.iter().flat_map(|m| &m.1) {
-        add_line(&mut groups, band_on(&bands, l.person_id, l.day), l, f.fund);
+    for p in months.iter().flat_map(|m| &m.1) {
+        add_person(&mut groups, &p.band, p, f.fund);
     }
     // Low income, hardship, then everyone else.
     groups.sort_by_key(|g| match g.label.as_str() {
@@ -300,6 +259,14 @@ pub fn by_band(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
         _ => 2,
     });
     Ok(breakdown(groups, open, |b| Cell::Key(band_key(&b))))
+}
+
+pub fn band_key(band: &str) -> &'static str {
+    match band {
+        "low_income" => "stats.band.low_income",
+        "hardship" => "stats.band.hardship",
+        _ => "stats.band.none",
+    }
 }
 
 pub const COVERAGE: &[Column] = &[

@@ -1136,3 +1136,52 @@ async fn percentages_in_downloads_round_like_the_page_and_staff_count_before_the
         400
     );
 }
+
+#[actix_web::test]
+async fn a_closed_months_subsidy_summary_equals_its_statement_lines_and_goes_when_it_is_reopened() {
+    let app = TestApp::spawn().await;
+    canteen::demo::load(&app.state.db, app.clock(), Some("com trua ngon".into())).expect("demo");
+    let month = scalar_text(&app, "SELECT month AS t FROM month_closes");
+    assert!(app.count(&format!("stat_subsidy WHERE month = '{month}'")) > 100);
+    let m = month.clone();
+    let (kept, again) = app
+        .state
+        .db
+        .write_tx(move |c| {
+            let first = canteen::ui::format::parse_month(&m).expect("month");
+            let (from, to) = canteen::stats::filters::month_bounds(first);
+            let kept = canteen::stats::summary::months(c, &[first], from, to)?;
+            let bands = canteen::stats::store::eligibility_in(c, from, to)?;
+            let lines = canteen::accounting::store::stored(c, &m)?;
+            Ok((kept, canteen::stats::summary::aggregate(&lines, &bands)))
+        })
+        .expect("read");
+    assert!(kept[0].2, "read as a closed month");
+    assert_eq!(
+        kept[0].1, again,
+        "summary = the statement's lines, person by person"
+    );
+    // A month closed before the summary existed is filled at the next start.
+    let before = app.count("stat_subsidy");
+    app.sql("DELETE FROM stat_subsidy");
+    app.migrate_again();
+    assert_eq!(app.count("stat_subsidy"), before);
+    let m = month.clone();
+    app.state
+        .db
+        .write_tx(move |c| {
+            let first = canteen::ui::format::parse_month(&m).expect("month");
+            canteen::accounting::store::reopen_month(
+                c,
+                &canteen::audit::Actor::system("test"),
+                chrono::Utc::now().naive_utc(),
+                first,
+                "Kiểm thử mở lại",
+            )
+        })
+        .expect("reopen");
+    assert_eq!(
+        app.count(&format!("stat_subsidy WHERE month = '{month}'")),
+        0
+    );
+}

@@ -1,0 +1,262 @@
+//! The subsidy side of the statistics, per person and month: for a closed month read from the
+//! summary written when it was closed (`record_month`, called by `close_month`); for an open
+//! month, or the part of a month a period covers, from the month's lines. Both give the same
+//! figures (tested against each other).
+
+use super::filters::{month_bounds, month_key};
+use super::store;
+use crate::accounting::store::Line;
+use crate::db::schema::stat_subsidy;
+use crate::db::DbConn;
+use crate::error::AppError;
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use std::collections::HashMap;
+
+/// Meals of a person in a month (of one fund, or all).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Agg {
+    /// Meals billed (of one fund: the meals that fund paid towards).
+    pub meals: i64,
+    /// Of those, subsidised.
+    pub subsidised: i64,
+    pub charged: i64,
+    pub subsidy: i64,
+    pub staff: i64,
+}
+
+impl Agg {
+    fn add(&mut self, o: &Agg) {
+        self.meals += o.meals;
+        self.subsidised += o.subsidised;
+        self.charged += o.charged;
+        self.subsidy += o.subsidy;
+        self.staff += o.staff;
+    }
+}
+
+/// A person's month in one band: every fund together, and each fund.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonMonth {
+    pub person: i32,
+    /// The band held on the meals' days ("" none).
+    pub band: String,
+    pub all: Agg,
+    pub funds: Vec<(i32, Agg)>,
+}
+
+impl PersonMonth {
+    /// The figures of one fund, or of all.
+    pub fn of(&self, fund: Option<i32>) -> Agg {
+        match fund {
+            None => self.all,
+            Some(f) => self
+                .funds
+                .iter()
+                .find(|x| x.0 == f)
+                .map(|x| x.1)
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The band a person held on a day ("" = none).
+pub fn band_on(bands: &[store::Band], person: i32, day: NaiveDate) -> String {
+    bands
+        .iter()
+        .filter(|b| b.0 == person && b.2 <= day && b.3.is_none_or(|t| t >= day))
+        .map(|b| b.1.as_str())
+        .min()
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Lines summed per person and band.
+pub fn aggregate(lines: &[Line], bands: &[store::Band]) -> Vec<PersonMonth> {
+    let mut by: HashMap<(i32, String), PersonMonth> = HashMap::new();
+    for l in lines {
+        let band = band_on(bands, l.person_id, l.day);
+        let p = by
+            .entry((l.person_id, band.clone()))
+            .or_insert_with(|| PersonMonth {
+                person: l.person_id,
+                band,
+                ..PersonMonth::default()
+            });
+        p.all.add(&Agg {
+            meals: 1,
+            subsidised: i64::from(l.subsidy.0 > 0),
+            charged: l.charged.0,
+            subsidy: l.subsidy.0,
+            staff: l.staff.0,
+        });
+        for (f, a) in l.by_fund.iter().filter(|x| x.1 .0 > 0) {
+            let one = Agg {
+                meals: 1,
+                subsidised: 1,
+                charged: l.charged.0,
+                subsidy: a.0,
+                staff: l.staff.0,
+            };
+            match p.funds.iter_mut().find(|x| x.0 == *f) {
+                Some(x) => x.1.add(&one),
+                None => p.funds.push((*f, one)),
+            }
+        }
+    }
+    let mut out: Vec<PersonMonth> = by.into_values().collect();
+    out.sort_by(|a, b| (a.person, &a.band).cmp(&(b.person, &b.band)));
+    for p in out.iter_mut() {
+        p.funds.sort_by_key(|x| x.0);
+    }
+    out
+}
+
+/// Store command (part of closing a month): writes the month's summary from its lines.
+pub fn record_month(conn: &mut DbConn, month: &str, lines: &[Line]) -> Result<(), AppError> {
+    let first =
+        crate::ui::format::parse_month(month).ok_or(AppError::BadRequest("err.bad_query"))?;
+    let (from, to) = month_bounds(first);
+    let bands = store::eligibility_in(conn, from, to)?;
+    // Many rows per statement (diesel's MultiConnection has no multi-row INSERT); every value
+    // is a number, the checked month, or a band the database's CHECK allows, quoted.
+    let text = |s: &str| format!("'{}'", s.replace('\'', "''").replace('\0', ""));
+    let rows: Vec<String> = aggregate(lines, &bands)
+        .into_iter()
+        .flat_map(|p| {
+            std::iter::once((0, p.all))
+                .chain(p.funds.clone())
+                .map(|(fund, a)| {
+                    format!(
+                        "({},{},{},{fund},{},{},{},{},{})",
+                        text(month),
+                        p.person,
+                        text(&p.band),
+                        a.meals,
+                        a.subsidised,
+                        a.charged,
+                        a.subsidy,
+                        a.staff
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        diesel::sql_query(format!(
+            "INSERT INTO stat_subsidy (month, person_id, band, fund_key, meals, subsidised, \
+             charged, subsidy, staff) VALUES {}",
+            chunk.join(",")
+        ))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Store command (part of reopening a month): the month's summary goes with its statement.
+pub fn forget_month(conn: &mut DbConn, month: &str) -> Result<(), AppError> {
+    diesel::delete(stat_subsidy::table.filter(stat_subsidy::month.eq(month))).execute(conn)?;
+    Ok(())
+}
+
+/// Fills the summary of months closed before it existed (run at start-up after migrations).
+pub fn backfill(conn: &mut DbConn) -> Result<usize, AppError> {
+    use crate::db::schema::month_closes;
+    let closed: Vec<String> = month_closes::table.select(month_closes::month).load(conn)?;
+    let done: Vec<String> = stat_subsidy::table
+        .select(stat_subsidy::month)
+        .distinct()
+        .load(conn)?;
+    let mut n = 0;
+    for m in closed.iter().filter(|m| !done.contains(m)) {
+        let lines = crate::accounting::store::stored(conn, m)?;
+        if !lines.is_empty() {
+            record_month(conn, m, &lines)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// A closed month's summary as stored.
+fn stored_month(conn: &mut DbConn, month: &str) -> Result<Vec<PersonMonth>, AppError> {
+    type R = (i32, String, i32, i32, i32, i64, i64, i64);
+    let rows: Vec<R> = stat_subsidy::table
+        .filter(stat_subsidy::month.eq(month))
+        .order((
+            stat_subsidy::person_id,
+            stat_subsidy::band,
+            stat_subsidy::fund_key,
+        ))
+        .select((
+            stat_subsidy::person_id,
+            stat_subsidy::band,
+            stat_subsidy::fund_key,
+            stat_subsidy::meals,
+            stat_subsidy::subsidised,
+            stat_subsidy::charged,
+            stat_subsidy::subsidy,
+            stat_subsidy::staff,
+        ))
+        .load(conn)?;
+    let mut out: Vec<PersonMonth> = Vec::new();
+    for (person, band, fund, meals, subsidised, charged, subsidy, staff) in rows {
+        let a = Agg {
+            meals: i64::from(meals),
+            subsidised: i64::from(subsidised),
+            charged,
+            subsidy,
+            staff,
+        };
+        let same = out
+            .last()
+            .is_some_and(|p| p.person == person && p.band == band);
+        if !same {
+            out.push(PersonMonth {
+                person,
+                band: band.clone(),
+                ..PersonMonth::default()
+            });
+        }
+        if let Some(p) = out.last_mut() {
+            if fund == 0 {
+                p.all = a;
+            } else {
+                p.funds.push((fund, a));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// (first day of the month, its people, closed)
+pub type Month = (NaiveDate, Vec<PersonMonth>, bool);
+
+/// Every month the period touches up to `last`, summed per person: a closed month the period
+/// covers whole from its summary, anything else from its lines within the period.
+pub fn months(
+    conn: &mut DbConn,
+    months: &[NaiveDate],
+    from: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<Month>, AppError> {
+    let bands = store::eligibility_in(conn, from, last)?;
+    let mut out = Vec::new();
+    for m in months {
+        let (first, end) = month_bounds(*m);
+        let key = month_key(first);
+        let closed = crate::accounting::store::closed(conn, &key)?.is_some();
+        let whole = from <= first && end <= last;
+        if closed && whole {
+            let stored = stored_month(conn, &key)?;
+            if !stored.is_empty() || crate::accounting::store::stored(conn, &key)?.is_empty() {
+                out.push((first, stored, true));
+                continue;
+            }
+        }
+        let (mut lines, closed) = store::month_lines(conn, first)?;
+        lines.retain(|l| l.day >= from && l.day <= last);
+        out.push((first, aggregate(&lines, &bands), closed));
+    }
+    Ok(out)
+}
