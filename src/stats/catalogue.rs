@@ -209,6 +209,15 @@ pub const REPORTS: &[Report] = &[
         compute: subsidy::coverage,
     },
     Report {
+        id: "subsidy-payable",
+        area: Area::Subsidy,
+        title: "stats.r.payable",
+        summary: "stats.r.payable_sum",
+        takes: NONE,
+        small_cells: false,
+        compute: subsidy::payable,
+    },
+    Report {
         id: "subsidy-budget",
         area: Area::Subsidy,
         title: "stats.r.budget",

@@ -317,3 +317,76 @@ pub fn coverage(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
         chart: None,
     })
 }
+
+pub const PAYABLE: &[Column] = &[
+    col("stats.c.month", "stats.d.month", Kind::Text),
+    col("stats.c.month_state", "stats.d.month_state", Kind::Text),
+    col("stats.c.payers", "stats.d.payers", Kind::Count),
+    col("stats.c.staff_share", "stats.d.staff_share", Kind::Money),
+    col("stats.c.adjustments", "stats.d.adjustments", Kind::Money),
+    col("stats.c.by_payroll", "stats.d.by_payroll", Kind::Money),
+    col("stats.c.in_cash", "stats.d.in_cash", Kind::Money),
+    col("stats.c.payable", "stats.d.payable", Kind::Money),
+];
+
+/// What staff owe for their meals each month, and how it is collected: deducted from pay
+/// (working staff on the payroll) or in cash (contractors, people who left) — as the payroll
+/// file of the month splits it.
+pub fn payable(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+    let (months, open) = people(conn, f)?;
+    let mut rows = Vec::new();
+    let mut total = [0i64; 6];
+    for (first, list, closed) in &months {
+        let key = super::filters::month_key(*first);
+        let adjustments = crate::accounting::store::adjustments_of(conn, &key)?;
+        let mut owed: HashMap<i32, (i64, i64)> = HashMap::new();
+        for p in list {
+            owed.entry(p.person).or_default().0 += p.all.staff;
+        }
+        for a in &adjustments {
+            owed.entry(a.person_id).or_default().1 += a.amount;
+        }
+        let ids: Vec<i32> = owed.keys().copied().collect();
+        let who = crate::accounting::store::who_of(conn, &ids)?;
+        let mut m = [0i64; 6];
+        for (person, (staff, adj)) in &owed {
+            if staff + adj == 0 {
+                continue;
+            }
+            m[0] += 1;
+            m[1] += staff;
+            m[2] += adj;
+            if who.get(person).is_some_and(|w| w.payroll) {
+                m[3] += staff + adj;
+            } else {
+                m[4] += staff + adj;
+            }
+            m[5] += staff + adj;
+        }
+        for (t, v) in total.iter_mut().zip(m) {
+            *t += v;
+        }
+        let state = if *closed {
+            "stats.closed"
+        } else {
+            "stats.provisional"
+        };
+        let mut cells = vec![
+            Cell::Text(format!("{:02}/{}", first.month(), first.year())),
+            Cell::Key(state),
+        ];
+        cells.extend(m.iter().map(|v| Cell::Num(*v)));
+        rows.push(Row::new(cells));
+    }
+    let mut cells = vec![Cell::Text(String::new()), Cell::Text(String::new())];
+    cells.extend(total.iter().map(|v| Cell::Num(*v)));
+    let mut notes = notes(open);
+    notes.push("stats.n.payable");
+    Ok(Out {
+        columns: PAYABLE,
+        rows,
+        total: Some(Row::new(cells)),
+        notes,
+        chart: Some(7),
+    })
+}

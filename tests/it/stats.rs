@@ -609,6 +609,25 @@ async fn on_the_demo_data_the_closed_month_subsidy_equals_its_statement_and_vouc
         "subsidy = the vouchers posted"
     );
     assert_eq!(money(&rows[0][7]), month.2, "staff share");
+    // What staff pay: the statement's staff share and the adjustments, split as the payroll
+    // file splits it (contractors and people who left pay in cash).
+    let closed = scalar_text(&app, &format!("SELECT CAST(staff_vnd + adjustments_vnd AS TEXT) AS t FROM month_closes WHERE month = '{}'", month.0));
+    let cash = scalar_text(&app, &format!(
+        "SELECT CAST(COALESCE(SUM(l.staff_vnd), 0) AS TEXT) AS t FROM statement_lines l JOIN persons p ON p.id = l.person_id \
+         WHERE l.month = '{}' AND (p.status <> 'working' OR p.category = 'hop_dong')", month.0));
+    let mut kt = app.client();
+    kt.login("ketoan", "com trua ngon").await;
+    let p = kt
+        .get(&format!("/reports/subsidy-payable?period={}", month.0))
+        .await;
+    let t = total(&p);
+    assert_eq!(
+        money(&t[7]).to_string(),
+        closed,
+        "payable = staff share + adjustments"
+    );
+    assert_eq!(money(&t[6]).to_string(), cash, "in cash");
+    assert_eq!(money(&t[5]) + money(&t[6]), money(&t[7]));
     // The breakdowns add up to the same total, whoever reads them.
     for report in ["subsidy-units", "subsidy-bands"] {
         let r = c
