@@ -399,7 +399,15 @@ pub fn build(
         .wrap(from_fn(outer))
 }
 
-async fn not_found() -> Result<HttpResponse, AppError> {
+async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, AppError> {
+    // Other systems get JSON under /api/, as from every API route.
+    if req.path().starts_with("/api/") {
+        return Ok(crate::api::handlers::error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Không có địa chỉ này.",
+        ));
+    }
     Err(AppError::NotFound)
 }
 

@@ -63,6 +63,7 @@ fn cell(ctx: &Ctx, c: &Cell) -> Value {
         Cell::Text(s) => Value::from(s.as_str()),
         Cell::Key(k) => Value::from(ctx.t(k)),
         Cell::Num(n) => Value::from(*n),
+        Cell::Ratio(a, b) => Value::from(crate::stats::table::scaled(*a, *b, 10_000)),
         Cell::Empty => Value::Null,
         Cell::Hidden => Value::from("hidden"),
         Cell::Small => Value::from("< 5"),

@@ -58,7 +58,7 @@ pub fn document() -> &'static Value {
                         "required": ["error", "message"],
                         "additionalProperties": false,
                         "properties": {
-                            "error": {"type": "string", "enum": ["missing_token", "invalid_token", "revoked_token", "expired_token", "out_of_scope", "rate_limited", "unknown_report", "bad_query", "bad_filter", "unavailable", "internal"]},
+                            "error": {"type": "string", "enum": ["missing_token", "invalid_token", "revoked_token", "expired_token", "out_of_scope", "rate_limited", "unknown_report", "not_found", "bad_query", "bad_filter", "unavailable", "internal"]},
                             "message": {"type": "string"},
                             "fields": {"type": "object", "additionalProperties": {"type": "string"}}
                         }

@@ -331,3 +331,43 @@ pub fn ratings(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
         chart: None,
     })
 }
+
+pub const RATINGS_WEEKS: &[Column] = &[
+    col("stats.c.week", "stats.d.week", Kind::Text),
+    col("stats.c.ratings", "stats.d.ratings", Kind::Count),
+    col("stats.c.score", "stats.d.score", Kind::Tenths),
+];
+
+/// Ratings week by week (weeks from Monday), for the trend of how meals are liked.
+pub fn ratings_by_week(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+    let rated = store::ratings_by_option(conn, f.from, f.to)?;
+    let monday =
+        |d: NaiveDate| d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday()));
+    let mut by: Vec<(NaiveDate, i64, i64)> = Vec::new();
+    for (day, _, n, s) in rated {
+        let w = monday(day);
+        match by.iter_mut().find(|x| x.0 == w) {
+            Some(x) => {
+                x.1 += n;
+                x.2 += s;
+            }
+            None => by.push((w, n, s)),
+        }
+    }
+    by.sort_by_key(|x| x.0);
+    let (n, s) = by.iter().fold((0, 0), |acc, x| (acc.0 + x.1, acc.1 + x.2));
+    Ok(Out {
+        columns: RATINGS_WEEKS,
+        rows: by
+            .into_iter()
+            .map(|(w, n, s)| Row::new(vec![Cell::Text(date(w)), Cell::Num(n), mean_tenths(s, n)]))
+            .collect(),
+        total: Some(Row::new(vec![
+            Cell::Text(String::new()),
+            Cell::Num(n),
+            mean_tenths(s, n),
+        ])),
+        notes: vec![],
+        chart: Some(2),
+    })
+}

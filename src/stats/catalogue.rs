@@ -161,6 +161,15 @@ pub const REPORTS: &[Report] = &[
         compute: canteen::ratings,
     },
     Report {
+        id: "canteen-ratings-weeks",
+        area: Area::Canteen,
+        title: "stats.r.ratings_weeks",
+        summary: "stats.r.ratings_weeks_sum",
+        takes: NONE,
+        small_cells: false,
+        compute: canteen::ratings_by_week,
+    },
+    Report {
         id: "canteen-cost",
         area: Area::Canteen,
         title: "stats.r.cost",

@@ -192,10 +192,21 @@ fn add_person(groups: &mut Vec<Group>, label: &str, p: &summary::PersonMonth, fu
 /// Rows of a breakdown: (label, people, meals, subsidy), plus the exact total.
 fn breakdown(groups: Vec<Group>, open: bool, label: impl Fn(String) -> Cell) -> Out {
     let mut all = HashSet::new();
+    // The total is as small as its smallest fund's part, whatever fund is shown: otherwise the
+    // totals of two funds' views would give a third fund's small total away.
+    let mut whole = Group::default();
     let (mut meals, mut amount) = (0, 0);
     let rows = groups
         .into_iter()
         .map(|g| {
+            whole.anyone.extend(g.anyone.iter().copied());
+            for (f, p) in &g.by_fund {
+                whole
+                    .by_fund
+                    .entry(*f)
+                    .or_default()
+                    .extend(p.iter().copied());
+            }
             all.extend(g.shown.iter().copied());
             meals += g.meals;
             amount += g.amount;
@@ -219,7 +230,7 @@ fn breakdown(groups: Vec<Group>, open: bool, label: impl Fn(String) -> Cell) -> 
                 Cell::Num(meals),
                 Cell::Num(amount),
             ])
-            .about(all.len() as i64),
+            .about(whole.sensitivity()),
         ),
         notes: notes(open),
         chart: None,

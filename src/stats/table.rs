@@ -36,6 +36,9 @@ pub enum Cell {
     /// A label from the text table (a band, a month's state), shown in the reader's language.
     Key(&'static str),
     Num(i64),
+    /// A share kept as its fraction (part, whole), so that it is rounded once, where it is
+    /// shown: to a tenth of a per cent on pages and files, to basis points in the API.
+    Ratio(i64, i64),
     /// No value (a rate with nothing to divide by, a month with no figures).
     Empty,
     /// The people count of a row about 1–4 people: shown as "< 5".
@@ -45,23 +48,33 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// The cell as a number (a share in basis points), for charts and sums.
     pub fn num(&self) -> Option<i64> {
         match self {
             Cell::Num(n) => Some(*n),
+            Cell::Ratio(a, b) => Some(scaled(*a, *b, 10_000)),
             _ => None,
         }
     }
 }
 
-/// `num / den` in basis points, rounded half up; nothing when `den` is 0.
+/// `num / den` as a share; nothing when `den` is 0.
 pub fn rate_bp(num: i64, den: i64) -> Cell {
     if den <= 0 {
         return Cell::Empty;
     }
-    let scaled = i128::from(num) * 10_000;
-    let (q, r) = (scaled / i128::from(den), scaled % i128::from(den));
+    Cell::Ratio(num, den)
+}
+
+/// `num / den × unit`, rounded half up (den > 0, num ≥ 0).
+pub fn scaled(num: i64, den: i64, unit: i64) -> i64 {
+    if den <= 0 {
+        return 0;
+    }
+    let x = i128::from(num) * i128::from(unit);
+    let (q, r) = (x / i128::from(den), x % i128::from(den));
     let q = if 2 * r >= i128::from(den) { q + 1 } else { q };
-    Cell::Num(i64::try_from(q).unwrap_or(i64::MAX))
+    i64::try_from(q).unwrap_or(i64::MAX)
 }
 
 /// `sum / n` in tenths, rounded half up; nothing when `n` is 0.
@@ -141,24 +154,25 @@ impl Out {
                 None => hide_total = true,
             }
         }
+        // "< 5" where the count shown is 1–4; any other hidden figure reads "hidden" (a row
+        // may be hidden for a small part of it, or to keep another row company).
         let columns = self.columns;
-        let blank = |row: &mut Row, small_row: bool| {
+        let blank = |row: &mut Row| {
             for (c, col) in row.cells.iter_mut().zip(columns) {
-                match col.kind {
-                    Kind::Text => {}
-                    Kind::People if small_row => *c = Cell::Small,
+                match (col.kind, &*c) {
+                    (Kind::Text, _) => {}
+                    (Kind::People, Cell::Num(n)) if *n > 0 && *n < SMALL => *c = Cell::Small,
                     _ => *c = Cell::Hidden,
                 }
             }
             row.link = None;
         };
         for i in &hide {
-            blank(&mut self.rows[*i], small.contains(i));
+            blank(&mut self.rows[*i]);
         }
         if hide_total {
             if let Some(t) = self.total.as_mut() {
-                let small_total = is_small(t.people);
-                blank(t, small_total);
+                blank(t);
             }
         }
         !hide.is_empty() || hide_total
@@ -211,10 +225,13 @@ mod tests {
 
     #[test]
     fn rates_and_means_round_half_up_and_are_empty_without_a_base() {
-        assert_eq!(rate_bp(1, 8), Cell::Num(1250));
-        assert_eq!(rate_bp(1, 3), Cell::Num(3333));
-        assert_eq!(rate_bp(2, 3), Cell::Num(6667));
+        assert_eq!(rate_bp(1, 8).num(), Some(1250));
+        assert_eq!(rate_bp(1, 3).num(), Some(3333));
+        assert_eq!(rate_bp(2, 3).num(), Some(6667));
         assert_eq!(rate_bp(5, 0), Cell::Empty);
+        // Rounded once: 4/116 = 3,448 % is 3,4 % (not 345 bp and then 3,5 %).
+        assert_eq!(scaled(4, 116, 1000), 34);
+        assert_eq!(scaled(3, 16, 1000), 188);
         assert_eq!(mean_tenths(9, 2), Cell::Num(45));
         assert_eq!(mean_tenths(13, 3), Cell::Num(43));
         assert_eq!(mean_tenths(1, 0), Cell::Empty);

@@ -31,6 +31,10 @@ pub fn show(ctx: &Ctx, cell: &Cell, kind: Kind) -> String {
         (Cell::Small, _) => "< 5".into(),
         (Cell::Hidden, _) => ctx.t("stats.hidden").into(),
         (Cell::Num(n), Kind::Money) => Vnd(*n).to_string(),
+        (Cell::Ratio(a, b), _) => {
+            let t = super::table::scaled(*a, *b, 1000);
+            format!("{},{} %", t / 10, t % 10)
+        }
         (Cell::Num(n), Kind::Percent) => percent(*n),
         (Cell::Num(n), Kind::Tenths) => format!("{},{}", n / 10, (n % 10).abs()),
         (Cell::Num(n), _) => Vnd(*n).grouped(),
@@ -40,7 +44,11 @@ pub fn show(ctx: &Ctx, cell: &Cell, kind: Kind) -> String {
 /// A cell for CSV/XLSX: numbers as plain numbers (percent with one decimal point).
 pub fn raw(ctx: &Ctx, cell: &Cell, kind: Kind) -> String {
     match (cell, kind) {
-        // One decimal from basis points, rounded half up once (as the page shows it).
+        // One decimal, rounded half up once (as the page shows it).
+        (Cell::Ratio(a, b), _) => {
+            let t = super::table::scaled(*a, *b, 1000);
+            format!("{}.{}", t / 10, t % 10)
+        }
         (Cell::Num(n), Kind::Percent) => {
             let tenths = (n + if *n >= 0 { 5 } else { -5 }) / 10;
             format!("{}.{}", tenths / 10, (tenths % 10).abs())

@@ -279,6 +279,10 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("stats.c.payable", "Tổng phải trả", "Payable"),
     ("stats.d.payable", "Cán bộ trả + điều chỉnh = trừ lương + thu tiền mặt.", "Staff share + adjustments = deducted + in cash."),
     ("stats.n.payable", "Hệ thống chưa ghi nhận việc đã thu tiền mặt; số trừ lương là số trong tệp trừ lương của tháng.", "Cash collection is not recorded in the system yet; the deduction is what the month's payroll file carries."),
+    ("stats.r.ratings_weeks", "Đánh giá món ăn theo tuần", "Meal ratings by week"),
+    ("stats.r.ratings_weeks_sum", "Số lượt đánh giá và điểm trung bình từng tuần; không kèm tên người đánh giá.", "Ratings and the average score week by week; raters are never named."),
+    ("stats.c.week", "Tuần (từ thứ Hai)", "Week (from Monday)"),
+    ("stats.d.week", "Tuần tính từ thứ Hai; ghi ngày thứ Hai.", "Weeks from Monday, named by their Monday."),
     // Dashboard tiles
     ("stats.t.meals", "Suất ăn đã phục vụ", "Meals eaten"),
     ("stats.t.participation", "Tỷ lệ cán bộ ăn trưa", "Staff participation"),

@@ -205,14 +205,26 @@ async fn participation_and_waste_are_the_hand_counted_shares() {
     assert_eq!(row(&rows, "A1 — Phòng A1")[1..], ["6", "3", "50,0 %"]);
     assert_eq!(row(&rows, "B — Vụ B")[1..], ["2", "2", "100,0 %"]);
     assert_eq!(total(&p)[1..], ["10", "7", "70,0 %"]);
+    // Ratings (never names): by option and by week (weeks named by their Monday).
+    app.sql(
+        "INSERT INTO ratings (order_id, score, comment, created_at) VALUES \
+           (1, 5, '', '2026-11-02 06:00:00'), (2, 4, '', '2026-11-02 06:00:00'), (9, 2, '', '2026-11-03 06:00:00')",
+    );
+    let r = leader
+        .get("/reports/canteen-ratings-weeks?period=2026-11")
+        .await;
+    assert_eq!(table(&r, false), [["02/11/2026", "3", "3,7"]]);
+    let r = leader.get("/reports/canteen-ratings?period=2026-11").await;
+    assert_eq!(row(&table(&r, false), "Suất thường")[1..], ["3", "3,7"]);
     let w = leader.get("/reports/canteen-waste?period=2026-11").await;
     let rows = table(&w, false);
     assert_eq!(row(&rows, "02/11/2026")[1..], ["1", "12", "2", "16,7 %"]);
     assert_eq!(total(&w)[1..], ["2", "16", "3", "18,8 %"]);
 }
 
-/// Thirteen people served on two days of November: six in A, five in C, two in B (both low
-/// income). Everyone gets 10.000 ₫ from fund 1; low income 5.000 ₫ more from fund 2.
+/// Thirteen people served on two days of November: six in A, five in C (three of them low
+/// income), two in B (both low income). Everyone gets 10.000 ₫ from fund 1; low income
+/// 5.000 ₫ more from fund 2.
 fn subsidy_fixture(app: &TestApp) {
     app.sql(
         "INSERT INTO units (code, name, parent_id, created_at) VALUES \
@@ -239,7 +251,7 @@ fn subsidy_fixture(app: &TestApp) {
         sql.push_str(&format!(
             "UPDATE persons SET unit_id = {unit} WHERE id = {p};"
         ));
-        if i >= 12 {
+        if i >= 9 {
             sql.push_str(&format!(
                 "INSERT INTO eligibility (person_id, band, valid_from, basis, decided_at) \
                  VALUES ({p}, 'low_income', '2026-10-01', 'rule', '2026-10-01 00:00:00');"
@@ -267,20 +279,20 @@ async fn subsidy_by_unit_and_band_hide_groups_under_five_from_a_leader_but_not_f
     // Group, people, meals, subsidy.
     assert_eq!(row(&rows, "A — Vụ A")[1..], ["6", "12", "120.000 ₫"]);
     assert_eq!(row(&rows, "B — Vụ B")[1..], ["2", "4", "60.000 ₫"]);
-    assert_eq!(row(&rows, "C — Vụ C")[1..], ["5", "10", "100.000 ₫"]);
-    assert_eq!(total(&r)[1..], ["13", "26", "280.000 ₫"]);
+    assert_eq!(row(&rows, "C — Vụ C")[1..], ["5", "10", "130.000 ₫"]);
+    assert_eq!(total(&r)[1..], ["13", "26", "310.000 ₫"]);
 
     let mut leader = app.login_as("lanhdao", &[Role::Leader]).await;
     let r = leader.get("/reports/subsidy-units?period=2026-11").await;
     let rows = table(&r, false);
     assert_eq!(row(&rows, "A — Vụ A")[1..], ["6", "12", "120.000 ₫"]);
     assert_eq!(row(&rows, "B — Vụ B")[1..], ["< 5", "ẩn", "ẩn"]);
-    // The one small group alone could be recovered from the exact total: C goes with it,
-    // hidden but not called "< 5".
+    // C's three low-income top-ups are a small part of it: C is hidden too (its five people
+    // are not called "< 5").
     assert_eq!(row(&rows, "C — Vụ C")[1..], ["ẩn", "ẩn", "ẩn"]);
     assert_eq!(
         total(&r)[1..],
-        ["13", "26", "280.000 ₫"],
+        ["13", "26", "310.000 ₫"],
         "totals stay exact"
     );
     assert!(r.body.contains("Nhóm dưới 5 người"));
@@ -292,24 +304,25 @@ async fn subsidy_by_unit_and_band_hide_groups_under_five_from_a_leader_but_not_f
     let text = csv.body.clone();
     assert!(text.contains("< 5"), "{text}");
     assert!(
-        !text.contains("60000") && !text.contains("100000"),
+        !text.contains("60000") && !text.contains("130000"),
         "{text}"
     );
-    assert!(text.contains("280000"));
+    assert!(text.contains("310000"));
 
+    // Five low-income people are not a small group.
     let bands = leader.get("/reports/subsidy-bands?period=2026-11").await;
     let rows = table(&bands, false);
-    assert_eq!(row(&rows, "Thu nhập thấp")[1..], ["< 5", "ẩn", "ẩn"]);
+    assert_eq!(row(&rows, "Thu nhập thấp")[1..], ["5", "10", "150.000 ₫"]);
     let bands = kt.get("/reports/subsidy-bands?period=2026-11").await;
     let rows = table(&bands, false);
-    assert_eq!(row(&rows, "Thu nhập thấp")[1..], ["2", "4", "60.000 ₫"]);
+    assert_eq!(row(&rows, "Thu nhập thấp")[1..], ["5", "10", "150.000 ₫"]);
     assert_eq!(
         row(&rows, "Không thuộc diện")[1..],
-        ["11", "22", "220.000 ₫"]
+        ["8", "16", "160.000 ₫"]
     );
     // Only fund 2 (the low-income top-up).
     let f2 = kt.get("/reports/subsidy-bands?period=2026-11&fund=2").await;
-    assert_eq!(total(&f2)[1..], ["2", "4", "20.000 ₫"]);
+    assert_eq!(total(&f2)[1..], ["5", "10", "50.000 ₫"]);
     // By month: November is open, so provisional.
     let m = kt.get("/reports/subsidy-months?period=2026-11").await;
     let rows = table(&m, false);
@@ -321,14 +334,14 @@ async fn subsidy_by_unit_and_band_hide_groups_under_five_from_a_leader_but_not_f
             "26",
             "13",
             "910.000 ₫",
-            "280.000 ₫",
-            "630.000 ₫"
+            "310.000 ₫",
+            "600.000 ₫"
         ]
     );
     let cov = kt.get("/reports/subsidy-coverage?period=2026-11").await;
     assert_eq!(
         row(&table(&cov, false), "Thu nhập thấp")[1..],
-        ["2", "2", "100,0 %"]
+        ["5", "5", "100,0 %"]
     );
 }
 
@@ -1094,6 +1107,16 @@ async fn no_filter_or_fund_view_gives_a_small_group_away_to_a_leader() {
             .await;
         let a = row(&table(&r, false), "A — Vụ A").to_vec();
         assert_eq!(a[3], "ẩn", "A hidden in view {q:?}: {a:?}");
+        // Six people shown are not "fewer than five": hidden, not mislabelled (fund 2's view
+        // shows the one person, "< 5").
+        let people = if q == "&fund=2" { "< 5" } else { "ẩn" };
+        assert_eq!(a[1], people, "{q:?}: {a:?}");
+        // Unit C alone: five people, three of them with fund 2's top-up. Its total is hidden in
+        // every fund's view, so all funds' total less fund 1's cannot give fund 2's.
+        let b = leader
+            .get(&format!("/reports/subsidy-units?period=2026-11&unit=3{q}"))
+            .await;
+        assert_eq!(total(&b)[3], "ẩn", "C's total in view {q:?}");
     }
     let mut kt = app.login_as("ketoan", &[Role::Accountant]).await;
     let r = kt.get("/reports/subsidy-units?period=2026-11&fund=2").await;
@@ -1131,16 +1154,17 @@ async fn percentages_in_downloads_round_like_the_page_and_staff_count_before_the
 {
     let app = TestApp::spawn().await;
     canteen_fixture(&app);
-    // 10 of 113 portions left: 8,85 % — shown 8,9 % on the page and 8.9 in the files.
-    app.sql("INSERT INTO waste_log (service_date, prepared, leftover, note, updated_at) VALUES ('2026-11-04', 113, 10, '', '2026-11-04 07:00:00')");
+    // 4 of 116 portions left: 3,448 % — 3,4 % on the page and 3.4 in the files, rounded once
+    // (not 345 basis points and then 3,5 %).
+    app.sql("INSERT INTO waste_log (service_date, prepared, leftover, note, updated_at) VALUES ('2026-11-04', 116, 4, '', '2026-11-04 07:00:00')");
     let mut leader = app.login_as("lanhdao", &[Role::Leader]).await;
     let page = leader.get("/reports/canteen-waste?period=2026-11").await;
-    assert_eq!(row(&table(&page, false), "04/11/2026")[4], "8,9 %");
+    assert_eq!(row(&table(&page, false), "04/11/2026")[4], "3,4 %");
     let csv = leader
         .get("/reports/canteen-waste/export.csv?period=2026-11")
         .await;
     assert!(
-        csv.body.lines().any(|l| l == "04/11/2026,1,113,10,8.9"),
+        csv.body.lines().any(|l| l == "04/11/2026,1,116,4,3.4"),
         "{}",
         csv.body
     );
