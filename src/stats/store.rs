@@ -303,23 +303,6 @@ pub fn eligibility_in(
         .load(conn)?)
 }
 
-/// (first day, lines, closed)
-pub type MonthLines = (NaiveDate, Vec<Line>, bool);
-
-/// Every month of the period with its lines (closed months as stored).
-pub fn lines_by_month(
-    conn: &mut DbConn,
-    months: &[NaiveDate],
-) -> Result<Vec<MonthLines>, AppError> {
-    months
-        .iter()
-        .map(|m| {
-            let (lines, closed) = month_lines(conn, *m)?;
-            Ok((month_bounds(*m).0, lines, closed))
-        })
-        .collect()
-}
-
 // The reports group by columns of joined tables; diesel needs each pair declared once.
 diesel::allow_columns_to_appear_in_same_group_by_clause!(orders::service_date, meal_options::name);
 diesel::allow_columns_to_appear_in_same_group_by_clause!(
