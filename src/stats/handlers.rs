@@ -129,6 +129,40 @@ async fn filters_or_form(
     }
 }
 
+/// A report computed for this reader: the report, its filters, the choices the form offers,
+/// the figures and whether the small-cell rule hid any.
+struct Computed {
+    r: &'static Report,
+    f: Filters,
+    ch: Choices,
+    out: Out,
+    hidden: bool,
+}
+
+/// What every view of a report starts with: the report (404/403), its filters (or the form
+/// with messages, answered as is), and the figures.
+async fn computed(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &CurrentUser,
+    id: &str,
+    q: &FilterQuery,
+) -> Result<Result<Computed, HttpResponse>, AppError> {
+    let r = report_for(id, user)?;
+    let (f, ch) = match filters_or_form(state, ctx, r, q).await? {
+        Ok(x) => x,
+        Err(page) => return Ok(Err(page)),
+    };
+    let (out, hidden) = run(state, r, f.clone(), user).await?;
+    Ok(Ok(Computed {
+        r,
+        f,
+        ch,
+        out,
+        hidden,
+    }))
+}
+
 pub async fn report(
     state: web::Data<AppState>,
     ctx: Ctx,
@@ -136,22 +170,20 @@ pub async fn report(
     id: web::Path<String>,
     q: web::Query<FilterQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let r = report_for(&id, &user)?;
-    let (f, ch) = match filters_or_form(&state, &ctx, r, &q).await? {
-        Ok(x) => x,
+    let c = match computed(&state, &ctx, &user, &id, &q).await? {
+        Ok(c) => c,
         Err(page) => return Ok(page),
     };
-    let (out, hidden) = run(&state, r, f.clone(), &user).await?;
     let body = views::report_page(
         &ctx,
-        r,
-        Some(&f),
+        c.r,
+        Some(&c.f),
         &q,
-        &ch,
+        &c.ch,
         &FieldErrors::default(),
-        Some((&out, hidden)),
+        Some((&c.out, c.hidden)),
     );
-    Ok(html_ok(layout::page(&ctx, ctx.t(r.title), body)))
+    Ok(html_ok(layout::page(&ctx, ctx.t(c.r.title), body)))
 }
 
 /// The filters in words for the print view and the downloads ("; Đơn vị: …; Quỹ: …").
@@ -177,14 +209,13 @@ pub async fn print(
     id: web::Path<String>,
     q: web::Query<FilterQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let r = report_for(&id, &user)?;
-    let (f, ch) = match filters_or_form(&state, &ctx, r, &q).await? {
-        Ok(x) => x,
+    let c = match computed(&state, &ctx, &user, &id, &q).await? {
+        Ok(c) => c,
         Err(page) => return Ok(page),
     };
-    let (out, hidden) = run(&state, r, f.clone(), &user).await?;
-    let body = views::print_page(&ctx, r, &f, &filters_text(&ctx, &f, &ch), &out, hidden);
-    Ok(html_ok(layout::page(&ctx, ctx.t(r.title), body)))
+    let words = filters_text(&ctx, &c.f, &c.ch);
+    let body = views::print_page(&ctx, c.r, &c.f, &words, &c.out, c.hidden);
+    Ok(html_ok(layout::page(&ctx, ctx.t(c.r.title), body)))
 }
 
 async fn download(
@@ -195,17 +226,16 @@ async fn download(
     q: web::Query<FilterQuery>,
     format: export::Format,
 ) -> Result<HttpResponse, AppError> {
-    let r = report_for(&id, &user)?;
-    let (f, ch) = match filters_or_form(&state, &ctx, r, &q).await? {
-        Ok(x) => x,
+    let c = match computed(&state, &ctx, &user, &id, &q).await? {
+        Ok(c) => c,
         Err(page) => return Ok(page),
     };
-    let (out, hidden) = run(&state, r, f.clone(), &user).await?;
-    let sheet = Sheet::of(&ctx, r, &f, &filters_text(&ctx, &f, &ch), &out, hidden);
+    let words = filters_text(&ctx, &c.f, &c.ch);
+    let sheet = Sheet::of(&ctx, c.r, &c.f, &words, &c.out, c.hidden);
     export::download(
         &sheet.table(),
         format,
-        &format!("bao-cao-{}-{}", r.id, stem(&f)),
+        &format!("bao-cao-{}-{}", c.r.id, stem(&c.f)),
     )
 }
 
