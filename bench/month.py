@@ -1,39 +1,13 @@
 """Times the accountants' month on a large generated month (see bench/month.sh): the
 reconciliation page, the payroll XLSX and closing the month (split + statement lines +
 digest + vouchers), over HTTP as the accountant would. Standard library only."""
-import html.parser, http.client, sys, time, urllib.parse
+import sys, urllib.parse
+from session import Session
 
 base, month, password, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-u = urllib.parse.urlparse(base)
-cookies = {}
-
-class Csrf(html.parser.HTMLParser):
-    csrf = None
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "input" and a.get("name") == "csrf": self.csrf = a.get("value")
-
-def req(method, path, body=None):
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=600)
-    h = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
-    if body is not None: h["Content-Type"] = "application/x-www-form-urlencoded"
-    t = time.perf_counter()
-    c.request(method, path, body=body, headers=h)
-    r = c.getresponse(); data = r.read()
-    dt = time.perf_counter() - t
-    for k, v in r.getheaders():
-        if k.lower() == "set-cookie":
-            name, _, value = v.split(";")[0].partition("=")
-            cookies[name] = value
-    return r.status, data, dt
-
-def csrf(page):
-    f = Csrf(); f.feed(page.decode()); return f.csrf
-
-_, page, _ = req("GET", "/login")
-status, _, _ = req("POST", "/login", urllib.parse.urlencode({"username": "bench", "password": password, "csrf": csrf(page)}))
-assert status == 303, f"login failed: {status}"
-time.sleep(1)
+s = Session(base)
+s.login("bench", password)
+req, csrf = s.req, Session.csrf
 
 def timed(label, path, expect=200):
     times = []

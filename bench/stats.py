@@ -1,40 +1,14 @@
 """Times the statistics on a large generated history (see bench/stats.sh): the leadership
 dashboard, every standard report for a year, over HTTP as a leader would. Standard library
 only."""
-import html.parser, http.client, sys, time, urllib.parse
+import sys
+from session import Session
 
 base, password, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
 period = sys.argv[4] if len(sys.argv) > 4 else "from=01/11/2025&to=31/10/2026"
-u = urllib.parse.urlparse(base)
-cookies = {}
-
-class Csrf(html.parser.HTMLParser):
-    csrf = None
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "input" and a.get("name") == "csrf": self.csrf = a.get("value")
-
-def req(method, path, body=None):
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=600)
-    h = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
-    if body is not None: h["Content-Type"] = "application/x-www-form-urlencoded"
-    t = time.perf_counter()
-    c.request(method, path, body=body, headers=h)
-    r = c.getresponse(); data = r.read()
-    dt = time.perf_counter() - t
-    for k, v in r.getheaders():
-        if k.lower() == "set-cookie":
-            name, _, value = v.split(";")[0].partition("=")
-            cookies[name] = value
-    return r.status, data, dt
-
-def csrf(page):
-    f = Csrf(); f.feed(page.decode()); return f.csrf
-
-_, page, _ = req("GET", "/login")
-status, _, _ = req("POST", "/login", urllib.parse.urlencode({"username": "bench", "password": password, "csrf": csrf(page)}))
-assert status == 303, f"login failed: {status}"
-time.sleep(1)
+s = Session(base)
+s.login("bench", password)
+req = s.req
 
 worst = {}
 def timed(label, path):
