@@ -405,7 +405,7 @@ async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, AppError
         return Ok(crate::api::handlers::error(
             StatusCode::NOT_FOUND,
             "not_found",
-            "Không có địa chỉ này.",
+            "api.err.not_found",
         ));
     }
     Err(AppError::NotFound)

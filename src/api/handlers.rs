@@ -14,7 +14,9 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
-pub fn error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+/// A JSON error: a stable code for programs, and the message (text key) in Vietnamese.
+pub fn error(status: StatusCode, code: &str, message: &'static str) -> HttpResponse {
+    let message = Lang::Vi.t(message);
     let mut res = HttpResponse::build(status);
     if status == StatusCode::TOO_MANY_REQUESTS {
         res.insert_header(("Retry-After", "60"));
@@ -36,15 +38,7 @@ fn bearer(req: &HttpRequest) -> Option<String> {
 }
 
 fn vi() -> Ctx {
-    Ctx {
-        lang: Lang::Vi,
-        user: None,
-        csrf: String::new(),
-        flash: None,
-        path: String::new(),
-        query: String::new(),
-        request_id: String::new(),
-    }
+    Ctx::detached(Lang::Vi)
 }
 
 pub fn kind_name(k: Kind) -> &'static str {
@@ -117,7 +111,7 @@ async fn admit(state: &AppState, req: &HttpRequest, report: &str) -> Result<(), 
         return Err(error(
             StatusCode::UNAUTHORIZED,
             "missing_token",
-            "Thiếu mã truy cập (Authorization: Bearer …).",
+            "api.err.missing_token",
         ));
     };
     let filters: String = req.query_string().chars().take(500).collect();
@@ -135,34 +129,34 @@ async fn admit(state: &AppState, req: &HttpRequest, report: &str) -> Result<(), 
         Ok(Decision::Unknown) => Err(error(
             StatusCode::UNAUTHORIZED,
             "invalid_token",
-            "Mã truy cập không đúng.",
+            "api.err.invalid_token",
         )),
         Ok(Decision::Revoked) => Err(error(
             StatusCode::UNAUTHORIZED,
             "revoked_token",
-            "Mã truy cập đã bị thu hồi.",
+            "api.err.revoked_token",
         )),
         Ok(Decision::Expired) => Err(error(
             StatusCode::UNAUTHORIZED,
             "expired_token",
-            "Mã truy cập đã hết hạn.",
+            "api.err.expired_token",
         )),
         Ok(Decision::OutOfScope) => Err(error(
             StatusCode::FORBIDDEN,
             "out_of_scope",
-            "Mã truy cập không được đọc báo cáo này.",
+            "api.err.out_of_scope",
         )),
         Ok(Decision::TooMany) => Err(error(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
-            "Quá nhiều lượt gọi; thử lại sau một phút.",
+            "api.err.rate_limited",
         )),
         Err(e) => {
             tracing::error!(error = %e, "api authorisation failed");
             Err(error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
-                "Tạm thời không phục vụ được; thử lại sau.",
+                "api.err.unavailable",
             ))
         }
     }
@@ -178,14 +172,14 @@ pub async fn report(
         return error(
             StatusCode::UNAUTHORIZED,
             "missing_token",
-            "Thiếu mã truy cập (Authorization: Bearer …).",
+            "api.err.missing_token",
         );
     }
     let Some(r) = catalogue::find(&id) else {
         return error(
             StatusCode::NOT_FOUND,
             "unknown_report",
-            "Không có báo cáo này.",
+            "api.err.unknown_report",
         );
     };
     if let Err(res) = admit(&state, &req, r.id).await {
@@ -193,13 +187,7 @@ pub async fn report(
     }
     let q = match web::Query::<FilterQuery>::from_query(req.query_string()) {
         Ok(q) => q.into_inner(),
-        Err(_) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "bad_query",
-                "Tham số không hợp lệ: period, from, to, unit, fund.",
-            )
-        }
+        Err(_) => return error(StatusCode::BAD_REQUEST, "bad_query", "api.err.bad_query"),
     };
     let ctx = vi();
     let mut f = match Filters::parse(&q, state.clock.today()) {
@@ -210,7 +198,7 @@ pub async fn report(
                 .map(|(field, key)| (field.to_string(), Value::from(ctx.t(key))))
                 .collect();
             return HttpResponse::BadRequest().json(
-                json!({"error": "bad_filter", "message": "Bộ lọc không hợp lệ.", "fields": fields}),
+                json!({"error": "bad_filter", "message": Lang::Vi.t("api.err.bad_filter"), "fields": fields}),
             );
         }
     };
@@ -228,7 +216,7 @@ pub async fn report(
                 return error(
                     StatusCode::BAD_REQUEST,
                     "bad_filter",
-                    "Đơn vị hoặc quỹ không tồn tại.",
+                    "api.err.no_such_choice",
                 );
             }
         }
@@ -236,7 +224,7 @@ pub async fn report(
             return error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
-                "Tạm thời không phục vụ được; thử lại sau.",
+                "api.err.unavailable",
             )
         }
     }
@@ -252,7 +240,7 @@ pub async fn report(
             error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
-                "Lỗi máy chủ.",
+                "api.err.internal",
             )
         }
     }

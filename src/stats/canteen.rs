@@ -12,9 +12,9 @@ use chrono::{Datelike, NaiveDate};
 /// The units a unit filter covers (the unit and everything below it); None = every unit.
 pub fn unit_scope(conn: &mut DbConn, f: &Filters) -> Result<Option<Vec<i32>>, AppError> {
     let Some(unit) = f.unit else { return Ok(None) };
-    let all: Vec<(i32, Option<i32>)> = store::units(conn)?
+    let all: Vec<(i32, Option<i32>)> = crate::people::store::all_units(conn)?
         .into_iter()
-        .map(|(id, parent, ..)| (id, parent))
+        .map(|u| (u.id, u.parent_id))
         .collect();
     if !all.iter().any(|(id, _)| *id == unit) {
         return Ok(Some(Vec::new()));
@@ -194,7 +194,8 @@ pub const PARTICIPATION: &[Column] = &[
 
 pub fn participation(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     let scope = unit_scope(conn, f)?;
-    let units = store::units(conn)?;
+    let mut units = crate::people::store::all_units(conn)?;
+    units.sort_by(|a, b| a.code.cmp(&b.code));
     let staff = store::working_staff(conn, f.from)?;
     let eaters = store::eaters(conn, f.from, f.to)?;
     let of = |list: &[(Option<i32>, i64)], u: Option<i32>| {
@@ -205,8 +206,8 @@ pub fn participation(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     };
     let mut keys: Vec<(Option<i32>, String)> = units
         .iter()
-        .filter(|(id, ..)| in_scope(&scope, Some(*id)))
-        .map(|(id, _, code, name)| (Some(*id), format!("{code} — {name}")))
+        .filter(|u| in_scope(&scope, Some(u.id)))
+        .map(|u| (Some(u.id), format!("{} — {}", u.code, u.name)))
         .collect();
     if scope.is_none() {
         keys.push((None, String::new()));
@@ -302,18 +303,24 @@ pub const RATINGS: &[Column] = &[
     col("stats.c.score", "stats.d.score", Kind::Tenths),
 ];
 
-pub fn ratings(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
-    let rated = store::ratings_by_option(conn, f.from, f.to)?;
-    let mut by: Vec<(String, i64, i64)> = Vec::new();
-    for (_, name, n, s) in rated {
-        match by.iter_mut().find(|x| x.0 == name) {
+/// (key, ratings, sum of scores) summed per key, in order of first appearance.
+fn tally<K: PartialEq>(items: impl Iterator<Item = (K, i64, i64)>) -> Vec<(K, i64, i64)> {
+    let mut by: Vec<(K, i64, i64)> = Vec::new();
+    for (k, n, s) in items {
+        match by.iter_mut().find(|x| x.0 == k) {
             Some(x) => {
                 x.1 += n;
                 x.2 += s;
             }
-            None => by.push((name, n, s)),
+            None => by.push((k, n, s)),
         }
     }
+    by
+}
+
+pub fn ratings(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+    let rated = store::ratings_by_option(conn, f.from, f.to)?;
+    let mut by = tally(rated.into_iter().map(|(_, name, n, s)| (name, n, s)));
     by.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let (n, s) = by.iter().fold((0, 0), |acc, x| (acc.0 + x.1, acc.1 + x.2));
     Ok(Out {
@@ -343,17 +350,7 @@ pub fn ratings_by_week(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> 
     let rated = store::ratings_by_option(conn, f.from, f.to)?;
     let monday =
         |d: NaiveDate| d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday()));
-    let mut by: Vec<(NaiveDate, i64, i64)> = Vec::new();
-    for (day, _, n, s) in rated {
-        let w = monday(day);
-        match by.iter_mut().find(|x| x.0 == w) {
-            Some(x) => {
-                x.1 += n;
-                x.2 += s;
-            }
-            None => by.push((w, n, s)),
-        }
-    }
+    let mut by = tally(rated.into_iter().map(|(day, _, n, s)| (monday(day), n, s)));
     by.sort_by_key(|x| x.0);
     let (n, s) = by.iter().fold((0, 0), |acc, x| (acc.0 + x.1, acc.1 + x.2));
     Ok(Out {

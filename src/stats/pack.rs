@@ -22,7 +22,6 @@ use chrono::{Datelike, NaiveDateTime};
 use diesel::prelude::*;
 use maud::html;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 /// A signature as the cover shows it.
 pub struct Signed {
@@ -45,22 +44,8 @@ pub struct PackInfo {
     pub generated_at: NaiveDateTime,
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// The context packs are written in: Vietnamese, no user.
-fn pack_ctx() -> Ctx {
-    Ctx {
-        lang: Lang::Vi,
-        user: None,
-        csrf: String::new(),
-        flash: None,
-        path: String::new(),
-        query: String::new(),
-        request_id: String::new(),
-    }
-}
+/// The SHA-256 a pack is kept with (as attachments compute it).
+pub use crate::attachments::sha256_hex;
 
 /// A sheet name Excel takes: numbered (unique), at most 31 characters.
 fn sheet_name(i: usize, title: &str) -> String {
@@ -109,7 +94,7 @@ pub fn generate(
         fund: None,
         today: crate::clock::business_date_of(now),
     };
-    let ctx = pack_ctx();
+    let ctx = Ctx::detached(Lang::Vi);
     let leader = RoleSet::empty().with(Role::Leader);
     let mut sheets = Vec::new();
     let mut sections = Vec::new();

@@ -4,7 +4,7 @@
 
 use crate::accounting::store::{self as accounting, Line};
 use crate::db::schema::{
-    eligibility, meal_options, orders, persons, ratings, stat_eaters, stat_meals, units, walk_ins,
+    eligibility, meal_options, orders, persons, ratings, stat_eaters, stat_meals, walk_ins,
     waste_log,
 };
 use crate::db::DbConn;
@@ -249,16 +249,6 @@ pub fn eaters(
         }
     }
     Ok(out)
-}
-
-/// Units as (id, parent, code, name).
-pub type UnitRow = (i32, Option<i32>, String, String);
-
-pub fn units(conn: &mut DbConn) -> Result<Vec<UnitRow>, AppError> {
-    Ok(units::table
-        .select((units::id, units::parent_id, units::code, units::name))
-        .order(units::code.asc())
-        .load(conn)?)
 }
 
 /// A month's subsidy lines: the stored ones of a closed month (what was signed), else the

@@ -241,9 +241,9 @@ pub fn by_unit(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     let scope = unit_scope(conn, f)?;
     let (months, open) = people(conn, f)?;
     let unit_of: HashMap<i32, Option<i32>> = store::units_of_people(conn)?.into_iter().collect();
-    let units = store::units(conn)?;
-    let label = |u: Option<i32>| match units.iter().find(|x| Some(x.0) == u) {
-        Some((_, _, code, name)) => format!("{code} — {name}"),
+    let units = crate::people::store::all_units(conn)?;
+    let label = |u: Option<i32>| match units.iter().find(|x| Some(x.id) == u) {
+        Some(x) => format!("{} — {}", x.code, x.name),
         None => "—".to_string(),
     };
     let mut groups = Vec::new();

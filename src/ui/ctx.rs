@@ -34,6 +34,19 @@ impl Ctx {
     pub fn user(&self) -> Result<&SessionUser, AppError> {
         self.user.as_deref().ok_or(AppError::LoginRequired)
     }
+    /// A context outside any request (stored documents, answers to other systems): the
+    /// language only.
+    pub fn detached(lang: Lang) -> Ctx {
+        Ctx {
+            lang,
+            user: None,
+            csrf: String::new(),
+            flash: None,
+            path: String::new(),
+            query: String::new(),
+            request_id: String::new(),
+        }
+    }
     /// A context for pages rendered outside the middleware (should not happen; safe default).
     pub fn fallback(req: &HttpRequest) -> Ctx {
         let lang = req
