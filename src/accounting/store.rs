@@ -127,16 +127,49 @@ pub fn compute(
     first: NaiveDate,
 ) -> Result<(Vec<Line>, HashMap<i32, Who>), AppError> {
     let (from, to) = subsidy::month_of(first);
-    let rows = crate::canteen::ordering::meals_between(conn, from, to, None)?;
-    let mut people: Vec<i32> = rows.iter().map(|r| r.person_id).collect();
-    people.sort_unstable();
-    people.dedup();
+    let meals = crate::canteen::ordering::month_meals(conn, from, to)?;
+    let people = people_of(&meals);
     let facts = crate::people::store::payroll_facts(conn, &people)?;
     let categories = facts
         .iter()
         .map(|(id, f)| (*id, f.category.clone()))
         .collect();
-    let who = who_from(facts);
+    let names = crate::canteen::store::option_names_by_id(conn, from, to)?;
+    let lines = split_lines(conn, first, meals, &people, categories, |o| {
+        names.get(&o).cloned().unwrap_or_default()
+    })?;
+    Ok((lines, who_from(facts)))
+}
+
+/// The month's split as [`compute`] makes it, without what only statements show (the option's
+/// name, who the people are): what the reports sum, for every person of an open month.
+pub fn compute_sums(conn: &mut DbConn, first: NaiveDate) -> Result<Vec<Line>, AppError> {
+    let (from, to) = subsidy::month_of(first);
+    let meals = crate::canteen::ordering::month_meals(conn, from, to)?;
+    let people = people_of(&meals);
+    let categories = crate::people::store::categories(conn)?;
+    split_lines(conn, first, meals, &people, categories, |_| String::new())
+}
+
+fn people_of(meals: &[crate::canteen::ordering::MonthMeal]) -> Vec<i32> {
+    let mut people: Vec<i32> = meals.iter().map(|m| m.person_id).collect();
+    people.sort_unstable();
+    people.dedup();
+    people
+}
+
+fn split_lines(
+    conn: &mut DbConn,
+    first: NaiveDate,
+    mut rows: Vec<crate::canteen::ordering::MonthMeal>,
+    people: &[i32],
+    categories: HashMap<i32, String>,
+    option: impl Fn(i32) -> String,
+) -> Result<Vec<Line>, AppError> {
+    use crate::canteen::states::MealStatus;
+    let (from, to) = subsidy::month_of(first);
+    // The split answers in (day, person, meal) order; in that order, its answers pair with the rows.
+    rows.sort_unstable_by_key(|r| (r.day, r.person_id, r.order_id));
     let meals: Vec<Meal> = rows
         .iter()
         .map(|r| Meal {
@@ -144,22 +177,26 @@ pub fn compute(
             person: r.person_id,
             day: r.day,
             price: r.price,
-            state: MealState::of_status(&r.status),
+            state: match r.status {
+                MealStatus::Served => MealState::Served,
+                MealStatus::NoShow => MealState::NoShow,
+                _ => MealState::Ordered,
+            },
         })
         .collect();
     let inputs = Inputs {
         policies: subsidy::policies_between(conn, from, to)?,
-        eligibility: subsidy::eligibility_between(conn, &people, from, to)?,
+        eligibility: subsidy::eligibility_between(conn, people, from, to)?,
         categories,
         no_show_rules: subsidy::no_show_rules(conn)?,
     };
-    let option_of: HashMap<i32, &str> = rows
-        .iter()
-        .map(|r| (r.order_id, r.option_name.as_str()))
-        .collect();
-    let lines = split::split(&meals, &inputs)
+    split::split(&meals, &inputs)
         .into_iter()
-        .map(|s| {
+        .zip(&rows)
+        .map(|(s, r)| {
+            if s.meal != r.order_id {
+                return Err(AppError::internal("split order"));
+            }
             let mut by_fund: Vec<(i32, Vnd)> = Vec::new();
             for (_, fund, a) in &s.subsidies {
                 match by_fund.iter_mut().find(|x| x.0 == *fund) {
@@ -168,19 +205,18 @@ pub fn compute(
                 }
             }
             by_fund.sort_by_key(|x| x.0);
-            Line {
+            Ok(Line {
                 order_id: s.meal,
                 person_id: s.person,
                 day: s.day,
-                option: option_of.get(&s.meal).copied().unwrap_or("").to_string(),
+                option: option(r.option_id),
                 charged: s.charged,
                 subsidy: s.subsidy(),
                 staff: s.staff_share,
                 by_fund,
-            }
+            })
         })
-        .collect();
-    Ok((lines, who))
+        .collect()
 }
 
 /// The stored lines of a closed month.

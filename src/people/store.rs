@@ -546,6 +546,15 @@ pub fn fill_sort_keys(conn: &mut DbConn) -> Result<usize, AppError> {
     Ok(rows.len())
 }
 
+/// Every person's category code, by person id.
+pub fn categories(conn: &mut DbConn) -> Result<std::collections::HashMap<i32, String>, AppError> {
+    Ok(persons::table
+        .select((persons::id, persons::category))
+        .load::<(i32, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// What the accounts need to know of a person: code, name, unit, category, status, sort key.
 #[derive(Debug, Clone)]
 pub struct PayrollFacts {

@@ -258,7 +258,7 @@ pub fn month_lines(conn: &mut DbConn, first: NaiveDate) -> Result<(Vec<Line>, bo
     if accounting::closed(conn, &key)?.is_some() {
         return Ok((accounting::stored(conn, &key)?, true));
     }
-    Ok((accounting::compute(conn, first)?.0, false))
+    Ok((accounting::compute_sums(conn, first)?, false))
 }
 
 /// Person → unit, for the people of a set of lines.

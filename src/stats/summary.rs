@@ -61,26 +61,28 @@ impl PersonMonth {
 }
 
 /// The band a person held on a day ("" = none).
-pub fn band_on(bands: &[store::Band], person: i32, day: NaiveDate) -> String {
-    bands
-        .iter()
-        .filter(|b| b.0 == person && b.2 <= day && b.3.is_none_or(|t| t >= day))
+pub fn band_on<'a>(held: &[&'a store::Band], day: NaiveDate) -> &'a str {
+    held.iter()
+        .filter(|b| b.2 <= day && b.3.is_none_or(|t| t >= day))
         .map(|b| b.1.as_str())
         .min()
         .unwrap_or("")
-        .to_string()
 }
 
 /// Lines summed per person and band.
 pub fn aggregate(lines: &[Line], bands: &[store::Band]) -> Vec<PersonMonth> {
-    let mut by: HashMap<(i32, String), PersonMonth> = HashMap::new();
+    let mut held: HashMap<i32, Vec<&store::Band>> = HashMap::new();
+    for b in bands {
+        held.entry(b.0).or_default().push(b);
+    }
+    let mut by: HashMap<(i32, &str), PersonMonth> = HashMap::new();
     for l in lines {
-        let band = band_on(bands, l.person_id, l.day);
+        let band = held.get(&l.person_id).map_or("", |h| band_on(h, l.day));
         let p = by
-            .entry((l.person_id, band.clone()))
+            .entry((l.person_id, band))
             .or_insert_with(|| PersonMonth {
                 person: l.person_id,
-                band,
+                band: band.to_string(),
                 ..PersonMonth::default()
             });
         p.all.add(&Agg {

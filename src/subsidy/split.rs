@@ -161,12 +161,16 @@ impl Split {
     }
 }
 
-fn covered(inputs: &Inputs, p: &Policy, person: i32, day: NaiveDate) -> bool {
+/// A person's eligibility decisions, looked up per meal.
+type BandsOf<'a> = HashMap<i32, Vec<&'a Eligibility>>;
+
+fn covered(inputs: &Inputs, bands: &BandsOf, p: &Policy, person: i32, day: NaiveDate) -> bool {
     match &p.covers {
         Covers::Everyone => true,
         Covers::Category(c) => inputs.categories.get(&person) == Some(c),
-        Covers::Band(b) => inputs.eligibility.iter().any(|e| {
-            e.person == person && &e.band == b && e.from <= day && e.to.is_none_or(|t| day <= t)
+        Covers::Band(b) => bands.get(&person).is_some_and(|held| {
+            held.iter()
+                .any(|e| &e.band == b && e.from <= day && e.to.is_none_or(|t| day <= t))
         }),
     }
 }
@@ -196,6 +200,10 @@ pub fn split(meals: &[Meal], inputs: &Inputs) -> Vec<Split> {
     meals.sort_by_key(|m| (m.day, m.person, m.id));
     let mut policies: Vec<&Policy> = inputs.policies.iter().collect();
     policies.sort_by_key(|p| p.id);
+    let mut bands: BandsOf = HashMap::new();
+    for e in &inputs.eligibility {
+        bands.entry(e.person).or_default().push(e);
+    }
     // (person, policy, year, month) → subsidised meals so far.
     let mut used: HashMap<(i32, i32, i32, u32), u32> = HashMap::new();
     let mut out = Vec::with_capacity(meals.len());
@@ -217,7 +225,7 @@ pub fn split(meals: &[Meal], inputs: &Inputs) -> Vec<Split> {
                 if left.0 == 0 {
                     break;
                 }
-                if !p.in_force(m.day) || !covered(inputs, p, m.person, m.day) {
+                if !p.in_force(m.day) || !covered(inputs, &bands, p, m.person, m.day) {
                     continue;
                 }
                 let key = (m.person, p.id, m.day.year(), m.day.month());

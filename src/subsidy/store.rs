@@ -91,8 +91,7 @@ pub fn eligibility_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Eligibility>, AppError> {
-    let rows: Vec<(i32, String, NaiveDate, Option<NaiveDate>)> = eligibility::table
-        .filter(eligibility::person_id.eq_any(people))
+    let mut q = eligibility::table
         .filter(eligibility::valid_from.le(to))
         .filter(
             eligibility::valid_to
@@ -105,9 +104,19 @@ pub fn eligibility_between(
             eligibility::valid_from,
             eligibility::valid_to,
         ))
-        .load(conn)?;
+        .into_boxed();
+    // A few people by name; a whole month's eaters (thousands: more than a statement may bind)
+    // by reading the period's decisions and keeping theirs.
+    let few = people.len() <= 500;
+    if few {
+        q = q.filter(eligibility::person_id.eq_any(people));
+    }
+    let rows: Vec<(i32, String, NaiveDate, Option<NaiveDate>)> = q.load(conn)?;
+    let mut sorted = people.to_vec();
+    sorted.sort_unstable();
     Ok(rows
         .into_iter()
+        .filter(|r| few || sorted.binary_search(&r.0).is_ok())
         .map(|(person, band, from, to)| Eligibility {
             person,
             band,

@@ -1228,3 +1228,92 @@ async fn a_closed_months_subsidy_summary_equals_its_statement_lines_and_goes_whe
         0
     );
 }
+
+/// The reports split an open month for everyone at once (`compute_sums`, from the month's
+/// index); each person's own statement splits theirs alone. With more eaters than one query
+/// names by id (500), every line must still be the person's own, band top-ups included.
+#[actix_web::test]
+async fn an_open_month_of_hundreds_of_eaters_is_split_for_the_reports_as_on_each_statement() {
+    let app = TestApp::spawn().await;
+    subsidy_fixture(&app);
+    let days = [d(2026, 11, 4)];
+    let ids = app.options(&days, &[("Suất thường", 32_000, None, false)]);
+    let mut sql = String::new();
+    let mut people = Vec::new();
+    for i in 1..=520 {
+        let p = app.person(&format!("M{i:03}"), &format!("Người {i}"));
+        people.push(p);
+        if i % 4 == 0 {
+            sql.push_str(&format!(
+                "INSERT INTO eligibility (person_id, band, valid_from, basis, decided_at) \
+                 VALUES ({p}, 'low_income', '2026-11-04', 'rule', '2026-11-01 00:00:00');"
+            ));
+        }
+        sql.push_str(&format!(
+            "INSERT INTO orders (person_id, service_date, option_id, price_vnd, status, source, created_at, updated_at) \
+             VALUES ({p}, '2026-11-04', {}, 32000, '{}', 'staff', '2026-11-01 01:00:00', '2026-11-01 01:00:00');",
+            ids[0][0],
+            if i % 7 == 0 { "no_show" } else { "served" }
+        ));
+    }
+    app.sql(&sql);
+    let (sums, full, own) = app
+        .state
+        .db
+        .read(move |c| {
+            let first = d(2026, 11, 1);
+            let sums = canteen::accounting::store::compute_sums(c, first)?;
+            let (full, _) = canteen::accounting::store::compute(c, first)?;
+            let mut own = Vec::new();
+            for p in people {
+                for l in canteen::subsidy::store::statement(c, p, first)? {
+                    own.push((
+                        p,
+                        l.day,
+                        l.split.charged.0,
+                        l.split.subsidy().0,
+                        l.split.staff_share.0,
+                    ));
+                }
+            }
+            Ok((sums, full, own))
+        })
+        .await
+        .expect("split");
+    // The fixture's 13 people ate on two days; these 520 on one.
+    assert_eq!(sums.len(), 13 * 2 + 520);
+    let key = |l: &canteen::accounting::store::Line| {
+        (
+            l.order_id,
+            l.person_id,
+            l.day,
+            l.charged.0,
+            l.subsidy.0,
+            l.staff.0,
+            l.by_fund.clone(),
+        )
+    };
+    assert_eq!(
+        sums.iter().map(key).collect::<Vec<_>>(),
+        full.iter().map(key).collect::<Vec<_>>(),
+        "the reports' split is the statements' split"
+    );
+    assert!(full
+        .iter()
+        .all(|l| l.day != d(2026, 11, 4) || l.option == "Suất thường"));
+    let mut mine: Vec<_> = sums
+        .iter()
+        .filter(|l| l.day == d(2026, 11, 4))
+        .map(|l| (l.person_id, l.day, l.charged.0, l.subsidy.0, l.staff.0))
+        .collect();
+    mine.sort();
+    let mut own = own;
+    own.sort();
+    assert_eq!(mine, own, "each line = the person's own statement");
+    // 130 low income: 10.000 + 5.000; the rest 10.000 (no-shows are charged in full: no rule).
+    let low = mine.iter().filter(|l| l.3 == 15_000).count();
+    let no_shows = (1..=520).filter(|i| i % 7 == 0).count();
+    let low_no_shows = (1..=520).filter(|i| i % 7 == 0 && i % 4 == 0).count();
+    assert_eq!(low, 130 - low_no_shows);
+    assert_eq!(mine.iter().filter(|l| l.3 == 0).count(), no_shows);
+}

@@ -678,6 +678,20 @@ pub fn option_names_between(
         .load(conn)?)
 }
 
+/// The names of the options of the days of `from..=to`, by option id.
+pub fn option_names_by_id(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HashMap<i32, String>, AppError> {
+    Ok(meal_options::table
+        .filter(meal_options::service_date.between(from, to))
+        .select((meal_options::id, meal_options::name))
+        .load::<(i32, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// The current value of the `menu` counter.
 pub fn menu_version(conn: &mut DbConn) -> Result<i64, AppError> {
     Ok(

@@ -687,6 +687,59 @@ pub fn meals_between(
         .collect())
 }
 
+/// A staff meal as a month's split reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthMeal {
+    pub order_id: i32,
+    pub person_id: i32,
+    pub day: NaiveDate,
+    pub price: Vnd,
+    pub status: MealStatus,
+    pub option_id: i32,
+}
+
+/// Every staff meal not cancelled in `from..=to`, in no particular order. Read from the
+/// `orders_date` index alone (migration 000021), without the per-row strings of
+/// [`meals_between`]: the open month's split of every person reads this on each statement
+/// page and report.
+pub fn month_meals(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<MonthMeal>, AppError> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Integer;
+    let rows: Vec<(i32, i32, NaiveDate, i64, i32, i32)> = orders::table
+        .filter(orders::service_date.between(from, to))
+        .filter(orders::status.ne(CANCELLED))
+        .select((
+            orders::id,
+            orders::person_id,
+            orders::service_date,
+            orders::price_vnd,
+            sql::<Integer>("CASE status WHEN 'served' THEN 1 WHEN 'no_show' THEN 2 ELSE 0 END"),
+            orders::option_id,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(order_id, person_id, day, price, code, option_id)| MonthMeal {
+                order_id,
+                person_id,
+                day,
+                price: Vnd(price),
+                status: match code {
+                    1 => MealStatus::Served,
+                    2 => MealStatus::NoShow,
+                    _ => MealStatus::Ordered,
+                },
+                option_id,
+            },
+        )
+        .collect())
+}
+
 /// What the canteen gave out of one option on one day, as the supplier reconciliation reads
 /// it: staff meals by state, guests and walk-ins with what they paid.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,0 +1,2 @@
+DROP INDEX orders_date;
+CREATE INDEX orders_date ON orders(service_date, status);
