@@ -278,6 +278,14 @@ pub fn closed(conn: &mut DbConn, month: &str) -> Result<Option<Closed>, AppError
         .optional()?)
 }
 
+/// Which of these months (`yyyy-mm`) are closed.
+pub fn closed_among(conn: &mut DbConn, months: &[String]) -> Result<Vec<String>, AppError> {
+    Ok(month_closes::table
+        .filter(month_closes::month.eq_any(months))
+        .select(month_closes::month)
+        .load(conn)?)
+}
+
 /// Store command: closes a month that is over. Its meals are split, the lines and their digest
 /// stored, and the month marked closed, so that every dated write refuses it from now on.
 /// Audited with the digest and the totals. Returns the digest.

@@ -92,6 +92,9 @@ pub struct Report {
     /// Figures about individuals (subsidies, retirees): rows about fewer than five people are
     /// hidden from roles that do not keep the area's records (`Area::keepers`).
     pub small_cells: bool,
+    /// Over several months, its rows are the months, each with the figures that month's own
+    /// report totals (`Row::month`): the dashboard reads its year in one pass.
+    pub month_rows: bool,
     compute: fn(&mut DbConn, &Filters) -> Result<Out, AppError>,
 }
 
@@ -131,6 +134,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.meals_sum",
         takes: UNIT,
         small_cells: false,
+        month_rows: false,
         compute: canteen::meals,
     },
     Report {
@@ -140,6 +144,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.participation_sum",
         takes: UNIT,
         small_cells: false,
+        month_rows: false,
         compute: canteen::participation,
     },
     Report {
@@ -149,6 +154,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.waste_sum",
         takes: NONE,
         small_cells: false,
+        month_rows: false,
         compute: canteen::waste,
     },
     Report {
@@ -158,6 +164,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.ratings_sum",
         takes: NONE,
         small_cells: false,
+        month_rows: false,
         compute: canteen::ratings,
     },
     Report {
@@ -167,6 +174,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.ratings_weeks_sum",
         takes: NONE,
         small_cells: false,
+        month_rows: false,
         compute: canteen::ratings_by_week,
     },
     Report {
@@ -176,6 +184,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.cost_sum",
         takes: NONE,
         small_cells: false,
+        month_rows: false,
         compute: finance::cost,
     },
     Report {
@@ -185,6 +194,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.subsidy_months_sum",
         takes: FUND,
         small_cells: false,
+        month_rows: true,
         compute: subsidy::by_month,
     },
     Report {
@@ -197,6 +207,7 @@ pub const REPORTS: &[Report] = &[
             fund: true,
         },
         small_cells: true,
+        month_rows: false,
         compute: subsidy::by_unit,
     },
     Report {
@@ -206,6 +217,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.subsidy_bands_sum",
         takes: FUND,
         small_cells: true,
+        month_rows: false,
         compute: subsidy::by_band,
     },
     Report {
@@ -215,6 +227,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.coverage_sum",
         takes: NONE,
         small_cells: true,
+        month_rows: false,
         compute: subsidy::coverage,
     },
     Report {
@@ -224,6 +237,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.payable_sum",
         takes: NONE,
         small_cells: false,
+        month_rows: false,
         compute: subsidy::payable,
     },
     Report {
@@ -233,6 +247,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.budget_sum",
         takes: FUND,
         small_cells: false,
+        month_rows: false,
         compute: finance::budget,
     },
     Report {
@@ -242,6 +257,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.welfare_spending_sum",
         takes: FUND,
         small_cells: false,
+        month_rows: false,
         compute: welfare::spending,
     },
     Report {
@@ -251,6 +267,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.welfare_cases_sum",
         takes: NONE,
         small_cells: false,
+        month_rows: false,
         compute: welfare::by_state,
     },
     Report {
@@ -260,6 +277,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.dues_sum",
         takes: NONE,
         small_cells: false,
+        month_rows: false,
         compute: welfare::dues,
     },
     Report {
@@ -269,6 +287,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.occasions_sum",
         takes: NONE,
         small_cells: false,
+        month_rows: false,
         compute: welfare::occasions,
     },
     Report {
@@ -278,6 +297,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.retirees_sum",
         takes: NONE,
         small_cells: true,
+        month_rows: false,
         compute: welfare::retirees,
     },
 ];

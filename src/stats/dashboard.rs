@@ -49,10 +49,24 @@ pub fn series(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<Series>, AppErr
     for (id, column, title) in TILES {
         let report = catalogue::find(id).ok_or(AppError::internal("dashboard report"))?;
         if !done.iter().any(|(d, _)| d == id) {
-            let per_month = months
-                .iter()
-                .map(|m| report.compute(conn, &base.for_month(*m)))
-                .collect::<Result<Vec<_>, _>>()?;
+            let per_month = if report.month_rows {
+                // One pass over the year; each month's row is that month's total.
+                let year = report.compute(conn, &base)?;
+                months
+                    .iter()
+                    .map(|m| super::table::Out {
+                        total: year.rows.iter().find(|r| r.month == Some(*m)).cloned(),
+                        rows: Vec::new(),
+                        notes: Vec::new(),
+                        ..year.clone()
+                    })
+                    .collect()
+            } else {
+                months
+                    .iter()
+                    .map(|m| report.compute(conn, &base.for_month(*m)))
+                    .collect::<Result<Vec<_>, _>>()?
+            };
             done.push((id, per_month));
         }
         let outs = &done

@@ -100,10 +100,14 @@ pub fn by_month(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
             Cell::Key(state),
         ];
         cells.extend(s.cells());
-        rows.push(Row::new(cells).link(format!(
-            "/reports/subsidy-units?{}",
-            f.for_month(*first).query()
-        )));
+        rows.push(
+            Row::new(cells)
+                .link(format!(
+                    "/reports/subsidy-units?{}",
+                    f.for_month(*first).query()
+                ))
+                .month(*first),
+        );
     }
     let mut cells = vec![Cell::Text(String::new()), Cell::Text(String::new())];
     cells.extend(total.cells());

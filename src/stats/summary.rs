@@ -180,29 +180,34 @@ pub fn backfill(conn: &mut DbConn) -> Result<usize, AppError> {
     Ok(n)
 }
 
-/// A closed month's summary as stored.
-fn stored_month(conn: &mut DbConn, month: &str) -> Result<Vec<PersonMonth>, AppError> {
-    type R = (i32, String, i32, i32, i32, i64, i64, i64);
-    let rows: Vec<R> = stat_subsidy::table
-        .filter(stat_subsidy::month.eq(month))
-        .order((
-            stat_subsidy::person_id,
-            stat_subsidy::band,
-            stat_subsidy::fund_key,
-        ))
-        .select((
-            stat_subsidy::person_id,
-            stat_subsidy::band,
-            stat_subsidy::fund_key,
-            stat_subsidy::meals,
-            stat_subsidy::subsidised,
-            stat_subsidy::charged,
-            stat_subsidy::subsidy,
-            stat_subsidy::staff,
-        ))
-        .load(conn)?;
-    let mut out: Vec<PersonMonth> = Vec::new();
-    for (person, band, fund, meals, subsidised, charged, subsidy, staff) in rows {
+/// The stored summaries of closed months, per month (one query for them all).
+fn stored_months(
+    conn: &mut DbConn,
+    months: &[String],
+) -> Result<HashMap<String, Vec<PersonMonth>>, AppError> {
+    type R = (String, i32, String, i32, i32, i32, i64, i64, i64);
+    let mut rows: Vec<R> = if months.is_empty() {
+        Vec::new()
+    } else {
+        stat_subsidy::table
+            .filter(stat_subsidy::month.eq_any(months))
+            .select((
+                stat_subsidy::month,
+                stat_subsidy::person_id,
+                stat_subsidy::band,
+                stat_subsidy::fund_key,
+                stat_subsidy::meals,
+                stat_subsidy::subsidised,
+                stat_subsidy::charged,
+                stat_subsidy::subsidy,
+                stat_subsidy::staff,
+            ))
+            .load(conn)?
+    };
+    // Ordered here rather than by the database: the same order (bytes, not a collation) on both.
+    rows.sort_unstable_by(|a, b| (&a.0, a.1, &a.2, a.3).cmp(&(&b.0, b.1, &b.2, b.3)));
+    let mut out: HashMap<String, Vec<PersonMonth>> = HashMap::new();
+    for (month, person, band, fund, meals, subsidised, charged, subsidy, staff) in rows {
         let a = Agg {
             meals: i64::from(meals),
             subsidised: i64::from(subsidised),
@@ -210,17 +215,18 @@ fn stored_month(conn: &mut DbConn, month: &str) -> Result<Vec<PersonMonth>, AppE
             subsidy,
             staff,
         };
-        let same = out
+        let list = out.entry(month).or_default();
+        let same = list
             .last()
             .is_some_and(|p| p.person == person && p.band == band);
         if !same {
-            out.push(PersonMonth {
+            list.push(PersonMonth {
                 person,
-                band: band.clone(),
+                band,
                 ..PersonMonth::default()
             });
         }
-        if let Some(p) = out.last_mut() {
+        if let Some(p) = list.last_mut() {
             if fund == 0 {
                 p.all = a;
             } else {
@@ -243,15 +249,29 @@ pub fn months(
     last: NaiveDate,
 ) -> Result<Vec<Month>, AppError> {
     let bands = store::eligibility_in(conn, from, last)?;
+    let keys: Vec<String> = months
+        .iter()
+        .map(|m| month_key(month_bounds(*m).0))
+        .collect();
+    let closed_keys = crate::accounting::store::closed_among(conn, &keys)?;
+    // Closed months the period covers whole are read from their summaries.
+    let whole = |m: NaiveDate| {
+        let (first, end) = month_bounds(m);
+        from <= first && end <= last
+    };
+    let summarised: Vec<String> = months
+        .iter()
+        .zip(&keys)
+        .filter(|(m, k)| closed_keys.contains(k) && whole(**m))
+        .map(|(_, k)| k.clone())
+        .collect();
+    let mut stored = stored_months(conn, &summarised)?;
     let mut out = Vec::new();
-    for m in months {
-        let (first, end) = month_bounds(*m);
-        let key = month_key(first);
-        let closed = crate::accounting::store::closed(conn, &key)?.is_some();
-        let whole = from <= first && end <= last;
-        if closed && whole {
-            let stored = stored_month(conn, &key)?;
-            if !stored.is_empty() || crate::accounting::store::stored(conn, &key)?.is_empty() {
+    for (m, key) in months.iter().zip(&keys) {
+        let first = month_bounds(*m).0;
+        if summarised.contains(key) {
+            let stored = stored.remove(key).unwrap_or_default();
+            if !stored.is_empty() || crate::accounting::store::stored(conn, key)?.is_empty() {
                 out.push((first, stored, true));
                 continue;
             }

@@ -95,6 +95,8 @@ pub struct Row {
     pub people: Option<i64>,
     /// Where the row drills down to (a narrower report or the records behind it).
     pub link: Option<String>,
+    /// The month the row is, when its figures are that month's own total.
+    pub month: Option<chrono::NaiveDate>,
 }
 
 impl Row {
@@ -103,7 +105,12 @@ impl Row {
             cells,
             people: None,
             link: None,
+            month: None,
         }
+    }
+    pub fn month(mut self, first: chrono::NaiveDate) -> Row {
+        self.month = Some(first);
+        self
     }
     pub fn about(mut self, people: i64) -> Row {
         self.people = Some(people);

@@ -1317,3 +1317,57 @@ async fn an_open_month_of_hundreds_of_eaters_is_split_for_the_reports_as_on_each
     assert_eq!(low, 130 - low_no_shows);
     assert_eq!(mine.iter().filter(|l| l.3 == 0).count(), no_shows);
 }
+
+/// `canteen bench-data` writes its meals in one statement, with the summary trigger off on
+/// PostgreSQL when it may (then the summary is made in one pass): either way the summaries
+/// equal a recomputation.
+#[actix_web::test]
+async fn the_benchmark_data_keeps_its_summaries_equal_to_a_recomputation() {
+    let app = TestApp::spawn().await;
+    let hash = canteen::auth::password::hash("mat khau thu tai").expect("hash");
+    canteen::benchdata::generate(&app.state.db, 40, d(2026, 10, 1), 2, &hash).expect("generate");
+    summaries_equal_a_recomputation(&app, "after the benchmark data");
+}
+
+/// Each dashboard figure is the total its report shows for that month alone — also where the
+/// dashboard reads a report's year in one pass and takes the months' rows (subsidy by month).
+#[actix_web::test]
+async fn every_dashboard_figure_equals_its_reports_total_for_that_month_alone() {
+    let app = TestApp::spawn().await;
+    canteen::demo::load(&app.state.db, app.clock(), Some("com trua ngon".into())).expect("demo");
+    let today = app.state.clock.today();
+    let (series, alone) = app
+        .state
+        .db
+        .read(move |c| {
+            use canteen::stats::filters::{FilterQuery, Filters};
+            let series = canteen::stats::dashboard::series(c, today)?;
+            let base = Filters::parse(&FilterQuery::default(), today).expect("filters");
+            let mut alone = Vec::new();
+            for (id, column, _) in canteen::stats::dashboard::TILES {
+                let report = canteen::stats::catalogue::find(id).expect("report");
+                let mut points = Vec::new();
+                for m in base.months() {
+                    let out = report.compute(c, &base.for_month(m))?;
+                    points.push((
+                        m,
+                        out.total
+                            .and_then(|t| t.cells.get(*column).and_then(|x| x.num())),
+                    ));
+                }
+                alone.push(points);
+            }
+            Ok((series, alone))
+        })
+        .await
+        .expect("compute");
+    assert_eq!(series.len(), alone.len());
+    let mut subsidised_months = 0;
+    for (s, a) in series.iter().zip(&alone) {
+        assert_eq!(s.points, *a, "{}", s.title);
+        if s.title == "stats.t.subsidy" {
+            subsidised_months = a.iter().filter(|p| p.1.unwrap_or(0) > 0).count();
+        }
+    }
+    assert!(subsidised_months >= 2, "a closed and an open month with subsidies");
+}
