@@ -103,6 +103,22 @@ pub fn digest(lines: &[Line], adjustments: &[Adjustment]) -> String {
     format!("{:x}", h.finalize())
 }
 
+/// Whether a person's share is deducted from pay (working, not a contractor) or collected in cash.
+pub fn on_payroll(status: &str, category: &str) -> bool {
+    status == "working" && category != "hop_dong"
+}
+
+/// Everyone's [`on_payroll`], by person id.
+pub fn payroll_of_everyone(conn: &mut DbConn) -> Result<HashMap<i32, bool>, AppError> {
+    use crate::db::schema::persons;
+    Ok(persons::table
+        .select((persons::id, persons::status, persons::category))
+        .load::<(i32, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, status, category)| (id, on_payroll(&status, &category)))
+        .collect())
+}
+
 fn who_from(facts: HashMap<i32, crate::people::store::PayrollFacts>) -> HashMap<i32, Who> {
     facts
         .into_iter()
@@ -110,7 +126,7 @@ fn who_from(facts: HashMap<i32, crate::people::store::PayrollFacts>) -> HashMap<
             (
                 id,
                 Who {
-                    payroll: f.status == "working" && f.category != "hop_dong",
+                    payroll: on_payroll(&f.status, &f.category),
                     code: f.code,
                     name: f.name,
                     unit: f.unit,

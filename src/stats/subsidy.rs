@@ -351,6 +351,7 @@ pub fn payable(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     let (months, open) = people(conn, f)?;
     let mut rows = Vec::new();
     let mut total = [0i64; 6];
+    let payroll = crate::accounting::store::payroll_of_everyone(conn)?;
     for (first, list, closed) in &months {
         let key = super::filters::month_key(*first);
         let adjustments = crate::accounting::store::adjustments_of(conn, &key)?;
@@ -361,8 +362,6 @@ pub fn payable(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
         for a in &adjustments {
             owed.entry(a.person_id).or_default().1 += a.amount;
         }
-        let ids: Vec<i32> = owed.keys().copied().collect();
-        let who = crate::accounting::store::who_of(conn, &ids)?;
         let mut m = [0i64; 6];
         for (person, (staff, adj)) in &owed {
             if staff + adj == 0 {
@@ -371,7 +370,7 @@ pub fn payable(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
             m[0] += 1;
             m[1] += staff;
             m[2] += adj;
-            if who.get(person).is_some_and(|w| w.payroll) {
+            if payroll.get(person).copied().unwrap_or(false) {
                 m[3] += staff + adj;
             } else {
                 m[4] += staff + adj;
