@@ -167,7 +167,7 @@ pub fn meals(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
             total.add(s);
             let row = Row::new(s.cells(bucket_label(f, *k)));
             match drill(f, "canteen-meals", *k) {
-                Some(l) => row.link(l),
+                Some(l) => row.link(l).month(*k, f.covers_month(*k)),
                 None => row,
             }
         })
@@ -283,7 +283,7 @@ pub fn waste(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
             total = (total.0 + s.0, total.1 + s.1, total.2 + s.2);
             let row = Row::new(cells(bucket_label(f, *k), *s));
             match drill(f, "canteen-waste", *k) {
-                Some(l) => row.link(l),
+                Some(l) => row.link(l).month(*k, f.covers_month(*k)),
                 None => row,
             }
         })

@@ -134,7 +134,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.meals_sum",
         takes: UNIT,
         small_cells: false,
-        month_rows: false,
+        month_rows: true,
         compute: canteen::meals,
     },
     Report {
@@ -154,7 +154,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.waste_sum",
         takes: NONE,
         small_cells: false,
-        month_rows: false,
+        month_rows: true,
         compute: canteen::waste,
     },
     Report {
@@ -184,7 +184,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.cost_sum",
         takes: NONE,
         small_cells: false,
-        month_rows: false,
+        month_rows: true,
         compute: finance::cost,
     },
     Report {

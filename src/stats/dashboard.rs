@@ -49,24 +49,28 @@ pub fn series(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<Series>, AppErr
     for (id, column, title) in TILES {
         let report = catalogue::find(id).ok_or(AppError::internal("dashboard report"))?;
         if !done.iter().any(|(d, _)| d == id) {
-            let per_month = if report.month_rows {
-                // One pass over the year; each month's row is that month's total.
-                let year = report.compute(conn, &base)?;
-                months
-                    .iter()
-                    .map(|m| super::table::Out {
-                        total: year.rows.iter().find(|r| r.month == Some(*m)).cloned(),
-                        rows: Vec::new(),
-                        notes: Vec::new(),
-                        ..year.clone()
-                    })
-                    .collect()
-            } else {
-                months
-                    .iter()
-                    .map(|m| report.compute(conn, &base.for_month(*m)))
-                    .collect::<Result<Vec<_>, _>>()?
+            // One pass over the year where each month's row is that month's total; the report
+            // for the month alone where it is not (or the row is missing).
+            let year = match report.month_rows {
+                true => Some(report.compute(conn, &base)?),
+                false => None,
             };
+            let mut per_month = Vec::new();
+            for m in &months {
+                let row = year
+                    .as_ref()
+                    .and_then(|y| y.rows.iter().find(|r| r.month == Some(*m)));
+                per_month.push(match (row, &year) {
+                    (Some(r), Some(y)) => super::table::Out {
+                        columns: y.columns,
+                        rows: Vec::new(),
+                        total: Some(r.clone()),
+                        notes: Vec::new(),
+                        chart: None,
+                    },
+                    _ => report.compute(conn, &base.for_month(*m))?,
+                });
+            }
             done.push((id, per_month));
         }
         let outs = &done

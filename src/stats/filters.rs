@@ -205,6 +205,13 @@ impl Filters {
         q
     }
 
+    /// Whether the period covers the month of `first` whole (its row then is that month's own
+    /// total; see `Row::month`).
+    pub fn covers_month(&self, first: NaiveDate) -> bool {
+        let (from, to) = month_bounds(first);
+        self.from <= from && to <= self.to
+    }
+
     /// The same filters for another period (a trend point's drill-down to its month).
     pub fn for_month(&self, first: NaiveDate) -> Filters {
         let (from, to) = month_bounds(first);

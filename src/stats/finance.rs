@@ -81,12 +81,15 @@ pub fn cost(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
         } else {
             (Cell::Num(total), per(total, meals[i]))
         };
-        rows.push(Row::new(vec![
-            Cell::Text(format!("{:02}/{}", m.month(), m.year())),
-            Cell::Num(meals[i]),
-            inv_cell,
-            per_cell,
-        ]));
+        rows.push(
+            Row::new(vec![
+                Cell::Text(format!("{:02}/{}", m.month(), m.year())),
+                Cell::Num(meals[i]),
+                inv_cell,
+                per_cell,
+            ])
+            .month(*m, f.covers_month(*m)),
+        );
     }
     Ok(Out {
         columns: COST,

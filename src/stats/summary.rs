@@ -26,7 +26,7 @@ pub struct Agg {
 }
 
 impl Agg {
-    fn add(&mut self, o: &Agg) {
+    pub fn add(&mut self, o: &Agg) {
         self.meals += o.meals;
         self.subsidised += o.subsidised;
         self.charged += o.charged;
@@ -237,6 +237,118 @@ fn stored_months(
     Ok(out)
 }
 
+/// The months (`yyyy-mm`) of these that are read from their summaries: closed, and covered
+/// whole by `from..=last`.
+pub fn summarised(
+    conn: &mut DbConn,
+    months: &[NaiveDate],
+    from: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<String>, AppError> {
+    let keys: Vec<String> = months
+        .iter()
+        .map(|m| month_key(month_bounds(*m).0))
+        .collect();
+    let closed = crate::accounting::store::closed_among(conn, &keys)?;
+    Ok(months
+        .iter()
+        .zip(keys)
+        .filter(|(m, k)| {
+            let (first, end) = month_bounds(**m);
+            closed.contains(k) && from <= first && end <= last
+        })
+        .map(|(_, k)| k)
+        .collect())
+}
+
+/// Summarised months summed by the database, for reports that need no one's row: per month,
+/// the figures of one fund (or all) and how many people had a subsidy from it. A month
+/// without summary rows is left out (read it from its lines).
+pub fn month_sums(
+    conn: &mut DbConn,
+    months: &[String],
+    fund: Option<i32>,
+) -> Result<HashMap<String, (Agg, i64)>, AppError> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
+    if months.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let fund_key = fund.unwrap_or(0);
+    let sums: Vec<(String, i64, i64, i64, i64, i64)> = stat_subsidy::table
+        .filter(stat_subsidy::month.eq_any(months))
+        .filter(stat_subsidy::fund_key.eq(fund_key))
+        .group_by(stat_subsidy::month)
+        .select((
+            stat_subsidy::month,
+            sql::<BigInt>("CAST(SUM(meals) AS BIGINT)"),
+            sql::<BigInt>("CAST(SUM(subsidised) AS BIGINT)"),
+            sql::<BigInt>("CAST(SUM(charged) AS BIGINT)"),
+            sql::<BigInt>("CAST(SUM(subsidy) AS BIGINT)"),
+            sql::<BigInt>("CAST(SUM(staff) AS BIGINT)"),
+        ))
+        .load(conn)?;
+    let people: HashMap<String, i64> = stat_subsidy::table
+        .filter(stat_subsidy::month.eq_any(months))
+        .filter(stat_subsidy::fund_key.eq(fund_key))
+        .filter(stat_subsidy::subsidised.gt(0))
+        .group_by(stat_subsidy::month)
+        .select((
+            stat_subsidy::month,
+            sql::<BigInt>("COUNT(DISTINCT person_id)"),
+        ))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    // A month with rows for any fund has its row of all funds: a fund that paid nothing in a
+    // month is a month of zeros for it, not a month without a summary.
+    let present: Vec<String> = stat_subsidy::table
+        .filter(stat_subsidy::month.eq_any(months))
+        .filter(stat_subsidy::fund_key.eq(0))
+        .select(stat_subsidy::month)
+        .distinct()
+        .load(conn)?;
+    let mut out: HashMap<String, (Agg, i64)> = present
+        .into_iter()
+        .map(|m| (m, (Agg::default(), 0)))
+        .collect();
+    for (month, meals, subsidised, charged, subsidy, staff) in sums {
+        let n = people.get(&month).copied().unwrap_or(0);
+        out.insert(
+            month,
+            (
+                Agg {
+                    meals,
+                    subsidised,
+                    charged,
+                    subsidy,
+                    staff,
+                },
+                n,
+            ),
+        );
+    }
+    Ok(out)
+}
+
+/// The people who had a subsidy (from one fund, or any) in summarised months.
+pub fn subsidised_in(
+    conn: &mut DbConn,
+    months: &[String],
+    fund: Option<i32>,
+) -> Result<Vec<i32>, AppError> {
+    if months.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(stat_subsidy::table
+        .filter(stat_subsidy::month.eq_any(months))
+        .filter(stat_subsidy::fund_key.eq(fund.unwrap_or(0)))
+        .filter(stat_subsidy::subsidised.gt(0))
+        .select(stat_subsidy::person_id)
+        .distinct()
+        .load(conn)?)
+}
+
 /// (first day of the month, its people, closed)
 pub type Month = (NaiveDate, Vec<PersonMonth>, bool);
 
@@ -253,18 +365,7 @@ pub fn months(
         .iter()
         .map(|m| month_key(month_bounds(*m).0))
         .collect();
-    let closed_keys = crate::accounting::store::closed_among(conn, &keys)?;
-    // Closed months the period covers whole are read from their summaries.
-    let whole = |m: NaiveDate| {
-        let (first, end) = month_bounds(m);
-        from <= first && end <= last
-    };
-    let summarised: Vec<String> = months
-        .iter()
-        .zip(&keys)
-        .filter(|(m, k)| closed_keys.contains(k) && whole(**m))
-        .map(|(_, k)| k.clone())
-        .collect();
+    let summarised = summarised(conn, months, from, last)?;
     let mut stored = stored_months(conn, &summarised)?;
     let mut out = Vec::new();
     for (m, key) in months.iter().zip(&keys) {

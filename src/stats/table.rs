@@ -108,8 +108,10 @@ impl Row {
             month: None,
         }
     }
-    pub fn month(mut self, first: chrono::NaiveDate) -> Row {
-        self.month = Some(first);
+    /// Marks the row as the month of `first`'s own total, when the period covers that
+    /// month whole (`Filters::covers_month`).
+    pub fn month(mut self, first: chrono::NaiveDate, whole: bool) -> Row {
+        self.month = whole.then_some(first);
         self
     }
     pub fn about(mut self, people: i64) -> Row {

@@ -1204,9 +1204,38 @@ async fn a_closed_months_subsidy_summary_equals_its_statement_lines_and_goes_whe
         kept[0].1, again,
         "summary = the statement's lines, person by person"
     );
+    // Subsidy by month sums a closed month in the database from its summary; without the
+    // summary it reads the statement's lines person by person. Same figures, every fund.
+    let mut kt = app.client();
+    kt.login("ketoan", "com trua ngon").await;
+    let funds = rows_text(&app, "SELECT CAST(id AS TEXT) AS t FROM funds");
+    let views: Vec<String> = std::iter::once(String::new())
+        .chain(funds.iter().map(|f| format!("&fund={f}")))
+        .collect();
+    let mut summed = Vec::new();
+    for v in &views {
+        let r = kt
+            .get(&format!("/reports/subsidy-months?period={month}{v}"))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        summed.push(r.texts("table.report tr"));
+    }
+    assert!(
+        summed[0]
+            .iter()
+            .any(|r| r.contains('₫') && !r.contains(" 0 ₫")),
+        "{:?}",
+        summed[0]
+    );
     // A month closed before the summary existed is filled at the next start.
     let before = app.count("stat_subsidy");
     app.sql("DELETE FROM stat_subsidy");
+    for (v, s) in views.iter().zip(&summed) {
+        let r = kt
+            .get(&format!("/reports/subsidy-months?period={month}{v}"))
+            .await;
+        assert_eq!(r.texts("table.report tr"), *s, "fund view {v:?}");
+    }
     app.migrate_again();
     assert_eq!(app.count("stat_subsidy"), before);
     let m = month.clone();
@@ -1369,5 +1398,8 @@ async fn every_dashboard_figure_equals_its_reports_total_for_that_month_alone() 
             subsidised_months = a.iter().filter(|p| p.1.unwrap_or(0) > 0).count();
         }
     }
-    assert!(subsidised_months >= 2, "a closed and an open month with subsidies");
+    assert!(
+        subsidised_months >= 2,
+        "a closed and an open month with subsidies"
+    );
 }
