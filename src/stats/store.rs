@@ -173,6 +173,45 @@ pub fn working_staff(
         .load(conn)?)
 }
 
+/// The month `from..=to` is, when it is one whole month (`yyyy-mm`).
+pub fn one_month(from: NaiveDate, to: NaiveDate) -> Option<String> {
+    let (first, last) = month_bounds(from);
+    (first == from && last == to).then(|| month_key(first))
+}
+
+/// Eaters per unit of one whole month, counted by the database: the summary of eaters holds a
+/// person once per month, so this is [`eater_ids`] counted per unit, without anyone's row.
+pub fn eaters_of_month(
+    conn: &mut DbConn,
+    month: &str,
+) -> Result<Vec<(Option<i32>, i64)>, AppError> {
+    Ok(stat_eaters::table
+        .filter(stat_eaters::month.eq(month))
+        .filter(stat_eaters::meals.gt(0))
+        .group_by(stat_eaters::unit_key)
+        .select((stat_eaters::unit_key, count_star()))
+        .load::<(i32, i64)>(conn)?
+        .into_iter()
+        .map(|(u, n)| ((u != 0).then_some(u), n))
+        .collect())
+}
+
+/// Of these people, those with a meal served in one whole month (from the summary of eaters).
+pub fn ate_in_month(conn: &mut DbConn, month: &str, people: &[i32]) -> Result<Vec<i32>, AppError> {
+    let mut out = Vec::new();
+    for chunk in people.chunks(500) {
+        out.extend(
+            stat_eaters::table
+                .filter(stat_eaters::month.eq(month))
+                .filter(stat_eaters::meals.gt(0))
+                .filter(stat_eaters::person_id.eq_any(chunk))
+                .select(stat_eaters::person_id)
+                .load::<i32>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
 /// People with at least one meal served (ordered ahead and served, or walked in) in the
 /// period, with their unit, each once. Whole months are read from the summary of eaters;
 /// the days of a month the period covers only in part, from the meals.
@@ -240,6 +279,9 @@ pub fn eaters(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<(Option<i32>, i64)>, AppError> {
+    if let Some(month) = one_month(from, to) {
+        return eaters_of_month(conn, &month);
+    }
     let ids = eater_ids(conn, from, to)?;
     let mut out: Vec<(Option<i32>, i64)> = Vec::new();
     for (_, unit) in ids {

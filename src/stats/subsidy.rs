@@ -330,13 +330,30 @@ pub const COVERAGE: &[Column] = &[
 
 pub fn coverage(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     let bands = store::eligibility_in(conn, f.from, f.to)?;
-    let ate: HashSet<i32> = store::eater_ids(conn, f.from, f.to)?
-        .into_iter()
-        .map(|x| x.0)
-        .collect();
+    const BANDS: [&str; 2] = ["low_income", "hardship"];
+    // Of a whole month, only the band holders' meals are looked up (the dashboard asks for
+    // twelve months one by one); of any other period, everyone who ate.
+    let ate: HashSet<i32> = match store::one_month(f.from, f.to) {
+        Some(month) => {
+            let mut holders: Vec<i32> = bands
+                .iter()
+                .filter(|b| BANDS.contains(&b.1.as_str()))
+                .map(|b| b.0)
+                .collect();
+            holders.sort_unstable();
+            holders.dedup();
+            store::ate_in_month(conn, &month, &holders)?
+                .into_iter()
+                .collect()
+        }
+        None => store::eater_ids(conn, f.from, f.to)?
+            .into_iter()
+            .map(|x| x.0)
+            .collect(),
+    };
     let (mut all, mut all_ate) = (HashSet::new(), HashSet::new());
     let mut rows = Vec::new();
-    for band in ["low_income", "hardship"] {
+    for band in BANDS {
         let people: HashSet<i32> = bands.iter().filter(|b| b.1 == band).map(|b| b.0).collect();
         let eaten: HashSet<i32> = people.intersection(&ate).copied().collect();
         let (n, e) = (people.len() as i64, eaten.len() as i64);

@@ -1403,3 +1403,51 @@ async fn every_dashboard_figure_equals_its_reports_total_for_that_month_alone() 
         "a closed and an open month with subsidies"
     );
 }
+
+/// Participation and coverage of one whole month count eaters in the database (per unit;
+/// among band holders); any other period reads who ate. For every month of the demo data
+/// both give the same counts.
+#[actix_web::test]
+async fn a_whole_months_eaters_counted_by_the_database_equal_those_read_one_by_one() {
+    let app = TestApp::spawn().await;
+    canteen::demo::load(&app.state.db, app.clock(), Some("com trua ngon".into())).expect("demo");
+    let today = app.state.clock.today();
+    let checked = app
+        .state
+        .db
+        .read(move |c| {
+            use canteen::stats::{filters, store};
+            let (from, _) = filters::last_12(today);
+            let mut checked = 0;
+            let mut m = from;
+            while m <= today {
+                let (first, last) = filters::month_bounds(m);
+                let key = filters::month_key(first);
+                let ids = store::eater_ids(c, first, last)?;
+                let mut by_unit: Vec<(Option<i32>, i64)> = Vec::new();
+                for (_, u) in &ids {
+                    match by_unit.iter_mut().find(|x| x.0 == *u) {
+                        Some(x) => x.1 += 1,
+                        None => by_unit.push((*u, 1)),
+                    }
+                }
+                let mut counted = store::eaters_of_month(c, &key)?;
+                counted.sort();
+                by_unit.sort();
+                assert_eq!(counted, by_unit, "{key}: eaters per unit");
+                // Everyone who might be a person, eaters or not.
+                let some: Vec<i32> = (1..=700).collect();
+                let mut ate = store::ate_in_month(c, &key, &some)?;
+                ate.sort();
+                let mut want: Vec<i32> = ids.iter().map(|x| x.0).filter(|p| *p <= 700).collect();
+                want.sort();
+                assert_eq!(ate, want, "{key}: of these people, who ate");
+                checked += usize::from(!ids.is_empty());
+                m = last + chrono::Duration::days(1);
+            }
+            Ok(checked)
+        })
+        .await
+        .expect("read");
+    assert!(checked >= 2, "months with eaters: {checked}");
+}
