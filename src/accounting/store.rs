@@ -110,12 +110,9 @@ pub fn on_payroll(status: &str, category: &str) -> bool {
 
 /// Everyone's [`on_payroll`], by person id.
 pub fn payroll_of_everyone(conn: &mut DbConn) -> Result<HashMap<i32, bool>, AppError> {
-    use crate::db::schema::persons;
-    Ok(persons::table
-        .select((persons::id, persons::status, persons::category))
-        .load::<(i32, String, String)>(conn)?
+    Ok(crate::people::store::status_and_category(conn)?
         .into_iter()
-        .map(|(id, status, category)| (id, on_payroll(&status, &category)))
+        .map(|(id, (status, category))| (id, on_payroll(&status, &category)))
         .collect())
 }
 
@@ -163,7 +160,10 @@ pub fn compute_sums(conn: &mut DbConn, first: NaiveDate) -> Result<Vec<Line>, Ap
     let (from, to) = subsidy::month_of(first);
     let meals = crate::canteen::ordering::month_meals(conn, from, to)?;
     let people = people_of(&meals);
-    let categories = crate::people::store::categories(conn)?;
+    let categories = crate::people::store::status_and_category(conn)?
+        .into_iter()
+        .map(|(id, (_, category))| (id, category))
+        .collect();
     split_lines(conn, first, meals, &people, categories, |_| String::new())
 }
 

@@ -546,12 +546,15 @@ pub fn fill_sort_keys(conn: &mut DbConn) -> Result<usize, AppError> {
     Ok(rows.len())
 }
 
-/// Every person's category code, by person id.
-pub fn categories(conn: &mut DbConn) -> Result<std::collections::HashMap<i32, String>, AppError> {
+/// Every person's (status, category) codes, by person id.
+pub fn status_and_category(
+    conn: &mut DbConn,
+) -> Result<std::collections::HashMap<i32, (String, String)>, AppError> {
     Ok(persons::table
-        .select((persons::id, persons::category))
-        .load::<(i32, String)>(conn)?
+        .select((persons::id, persons::status, persons::category))
+        .load::<(i32, String, String)>(conn)?
         .into_iter()
+        .map(|(id, status, category)| (id, (status, category)))
         .collect())
 }
 

@@ -322,12 +322,17 @@ pub fn ratings(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     let rated = store::ratings_by_option(conn, f.from, f.to)?;
     let mut by = tally(rated.into_iter().map(|(_, name, n, s)| (name, n, s)));
     by.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(scored(RATINGS, by, None))
+}
+
+/// Rows of (label, ratings, sum of scores) with their mean, and the total.
+fn scored(columns: &'static [Column], by: Vec<(String, i64, i64)>, chart: Option<usize>) -> Out {
     let (n, s) = by.iter().fold((0, 0), |acc, x| (acc.0 + x.1, acc.1 + x.2));
-    Ok(Out {
-        columns: RATINGS,
+    Out {
+        columns,
         rows: by
             .into_iter()
-            .map(|(name, n, s)| Row::new(vec![Cell::Text(name), Cell::Num(n), mean_tenths(s, n)]))
+            .map(|(label, n, s)| Row::new(vec![Cell::Text(label), Cell::Num(n), mean_tenths(s, n)]))
             .collect(),
         total: Some(Row::new(vec![
             Cell::Text(String::new()),
@@ -335,8 +340,8 @@ pub fn ratings(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
             mean_tenths(s, n),
         ])),
         notes: vec![],
-        chart: None,
-    })
+        chart,
+    }
 }
 
 pub const RATINGS_WEEKS: &[Column] = &[
@@ -352,19 +357,6 @@ pub fn ratings_by_week(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> 
         |d: NaiveDate| d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday()));
     let mut by = tally(rated.into_iter().map(|(day, _, n, s)| (monday(day), n, s)));
     by.sort_by_key(|x| x.0);
-    let (n, s) = by.iter().fold((0, 0), |acc, x| (acc.0 + x.1, acc.1 + x.2));
-    Ok(Out {
-        columns: RATINGS_WEEKS,
-        rows: by
-            .into_iter()
-            .map(|(w, n, s)| Row::new(vec![Cell::Text(date(w)), Cell::Num(n), mean_tenths(s, n)]))
-            .collect(),
-        total: Some(Row::new(vec![
-            Cell::Text(String::new()),
-            Cell::Num(n),
-            mean_tenths(s, n),
-        ])),
-        notes: vec![],
-        chart: Some(2),
-    })
+    let by = by.into_iter().map(|(w, n, s)| (date(w), n, s)).collect();
+    Ok(scored(RATINGS_WEEKS, by, Some(2)))
 }

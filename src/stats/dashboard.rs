@@ -51,10 +51,10 @@ pub fn series(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<Series>, AppErr
         if !done.iter().any(|(d, _)| d == id) {
             // One pass over the year where each month's row is that month's total; the report
             // for the month alone where it is not (or the row is missing).
-            let year = match report.month_rows {
-                true => Some(report.compute(conn, &base)?),
-                false => None,
-            };
+            let year = report
+                .month_rows
+                .then(|| report.compute(conn, &base))
+                .transpose()?;
             let mut per_month = Vec::new();
             for m in &months {
                 let row = year

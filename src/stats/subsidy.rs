@@ -89,6 +89,19 @@ impl Sums {
     }
 }
 
+/// A month row's first two cells: the month, and whether it is closed or provisional.
+fn month_cells(first: NaiveDate, closed: bool) -> Vec<Cell> {
+    let state = if closed {
+        "stats.closed"
+    } else {
+        "stats.provisional"
+    };
+    vec![
+        Cell::Text(format!("{:02}/{}", first.month(), first.year())),
+        Cell::Key(state),
+    ]
+}
+
 pub fn by_month(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     let started: Vec<NaiveDate> = f.months().into_iter().filter(|m| *m <= f.today).collect();
     let last = f.to.min(f.today);
@@ -127,15 +140,7 @@ pub fn by_month(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
                 (s, *closed)
             }
         };
-        let state = if closed {
-            "stats.closed"
-        } else {
-            "stats.provisional"
-        };
-        let mut cells = vec![
-            Cell::Text(format!("{:02}/{}", first.month(), first.year())),
-            Cell::Key(state),
-        ];
+        let mut cells = month_cells(*first, closed);
         cells.extend(s.cells());
         rows.push(
             Row::new(cells)
@@ -434,15 +439,7 @@ pub fn payable(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
         for (t, v) in total.iter_mut().zip(m) {
             *t += v;
         }
-        let state = if *closed {
-            "stats.closed"
-        } else {
-            "stats.provisional"
-        };
-        let mut cells = vec![
-            Cell::Text(format!("{:02}/{}", first.month(), first.year())),
-            Cell::Key(state),
-        ];
+        let mut cells = month_cells(*first, *closed);
         cells.extend(m.iter().map(|v| Cell::Num(*v)));
         rows.push(Row::new(cells));
     }

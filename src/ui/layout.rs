@@ -109,16 +109,23 @@ const NAV: &[(&str, &str, &[Role])] = &[
     ("/admin/api-tokens", "nav.api", &[Role::Admin]),
 ];
 
+/// The `<head>` every page and stored document has.
+fn head(ctx: &Ctx, title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " · " (ctx.t("common.app_name")) }
+            link rel="stylesheet" href=(concat!("/static/style.css?v=", env!("CARGO_PKG_VERSION")));
+        }
+    }
+}
+
 pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(ctx.lang.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · " (ctx.t("common.app_name")) }
-                link rel="stylesheet" href=(concat!("/static/style.css?v=", env!("CARGO_PKG_VERSION")));
-            }
+            (head(ctx, title))
             body {
                 a.skip href="#main" { (ctx.t("common.skip_to_content")) }
                 header.top {
@@ -188,12 +195,7 @@ pub fn document(ctx: &Ctx, title: &str, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(ctx.lang.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · " (ctx.t("common.app_name")) }
-                link rel="stylesheet" href=(concat!("/static/style.css?v=", env!("CARGO_PKG_VERSION")));
-            }
+            (head(ctx, title))
             body { main #main { (content) } }
         }
     }
