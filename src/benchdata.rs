@@ -91,6 +91,15 @@ pub fn generate(
             )?;
             let (_, last) = crate::subsidy::store::month_of(first);
             let oldest = starts[0];
+            // Some become low-income in the middle of the first month: two bands in one month.
+            exec(
+                c,
+                &format!(
+                    "INSERT INTO eligibility (person_id, band, valid_from, basis, decision_no, decided_at) \
+                     SELECT id, 'low_income', '{}', 'decision', 'QĐ ' || id, '{stamp}' FROM persons WHERE id % 10 = 5",
+                    oldest + chrono::Duration::days(14)
+                ),
+            )?;
             let mut day = oldest;
             let mut days = 0;
             while day <= last {

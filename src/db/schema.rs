@@ -694,6 +694,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    stat_subsidy_months (month, fund_key) {
+        month -> Text,
+        fund_key -> Integer,
+        meals -> BigInt,
+        subsidised -> BigInt,
+        charged -> BigInt,
+        subsidy -> BigInt,
+        staff -> BigInt,
+        people -> BigInt,
+    }
+}
+
 diesel::joinable!(statement_lines -> persons (person_id));
 diesel::joinable!(vouchers -> funds (fund_id));
 diesel::joinable!(salary_bases -> persons (person_id));
@@ -1156,4 +1169,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     stat_meals,
     stat_eaters,
     stat_subsidy,
+    stat_subsidy_months,
 );

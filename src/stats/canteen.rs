@@ -1,8 +1,9 @@
 //! Canteen reports: meals (trend), participation by unit, waste, ratings.
 
+use super::catalogue::MonthTotals;
 use super::filters::{Filters, PeriodKind};
 use super::store;
-use super::table::{col, mean_tenths, rate_bp, Cell, Column, Kind, Out, Row};
+use super::table::{col, mean_tenths, month_totals, rate_bp, Cell, Column, Kind, Out, Row};
 use crate::canteen::ordering::{CANCELLED, NO_SHOW, SERVED};
 use crate::db::DbConn;
 use crate::error::AppError;
@@ -116,6 +117,10 @@ impl MealSums {
     }
 }
 
+pub fn meals_months(conn: &mut DbConn, f: &Filters) -> Result<MonthTotals, AppError> {
+    Ok(month_totals(meals(conn, f)?))
+}
+
 pub fn meals(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     let scope = unit_scope(conn, f)?;
     let counts = store::meal_counts(conn, f.from, f.to)?;
@@ -192,18 +197,15 @@ pub const PARTICIPATION: &[Column] = &[
     ),
 ];
 
-pub fn participation(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+/// The rows participation counts: each unit in scope (code — name), and no unit when no
+/// unit is chosen.
+fn participation_keys(
+    conn: &mut DbConn,
+    f: &Filters,
+) -> Result<Vec<(Option<i32>, String)>, AppError> {
     let scope = unit_scope(conn, f)?;
     let mut units = crate::people::store::all_units(conn)?;
     units.sort_by(|a, b| a.code.cmp(&b.code));
-    let staff = store::working_staff(conn, f.from)?;
-    let eaters = store::eaters(conn, f.from, f.to)?;
-    let of = |list: &[(Option<i32>, i64)], u: Option<i32>| {
-        list.iter()
-            .filter(|(x, _)| *x == u)
-            .map(|(_, n)| n)
-            .sum::<i64>()
-    };
     let mut keys: Vec<(Option<i32>, String)> = units
         .iter()
         .filter(|u| in_scope(&scope, Some(u.id)))
@@ -212,10 +214,30 @@ pub fn participation(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     if scope.is_none() {
         keys.push((None, String::new()));
     }
+    Ok(keys)
+}
+
+fn count_of(list: &[(Option<i32>, i64)], u: Option<i32>) -> i64 {
+    list.iter().filter(|(x, _)| *x == u).map(|(_, n)| n).sum()
+}
+
+fn participation_total(ts: i64, te: i64) -> Row {
+    Row::new(vec![
+        Cell::Text(String::new()),
+        Cell::Num(ts),
+        Cell::Num(te),
+        rate_bp(te, ts),
+    ])
+}
+
+pub fn participation(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+    let keys = participation_keys(conn, f)?;
+    let staff = store::working_staff(conn, f.from)?;
+    let eaters = store::eaters(conn, f.from, f.to)?;
     let (mut ts, mut te) = (0, 0);
     let mut rows = Vec::new();
     for (u, label) in keys {
-        let (s, e) = (of(&staff, u), of(&eaters, u));
+        let (s, e) = (count_of(&staff, u), count_of(&eaters, u));
         if s == 0 && e == 0 {
             continue;
         }
@@ -236,14 +258,58 @@ pub fn participation(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     Ok(Out {
         columns: PARTICIPATION,
         rows,
-        total: Some(Row::new(vec![
-            Cell::Text(String::new()),
-            Cell::Num(ts),
-            Cell::Num(te),
-            rate_bp(te, ts),
-        ])),
+        total: Some(participation_total(ts, te)),
         notes: vec![],
         chart: None,
+    })
+}
+
+/// Participation of each whole month, counted together: staff working in the month, per unit,
+/// from one read of the staff; eaters per month and unit in one query of their summary.
+pub fn participation_months(conn: &mut DbConn, f: &Filters) -> Result<MonthTotals, AppError> {
+    let keys = participation_keys(conn, f)?;
+    let whole: Vec<NaiveDate> = f
+        .months()
+        .into_iter()
+        .filter(|m| f.covers_month(*m))
+        .collect();
+    let Some(first) = whole.first() else {
+        return Ok(MonthTotals {
+            columns: PARTICIPATION,
+            months: Vec::new(),
+        });
+    };
+    let staff = store::staff_since(conn, *first)?;
+    let eaters = store::eaters_of_months(
+        conn,
+        &whole
+            .iter()
+            .map(|m| super::filters::month_key(*m))
+            .collect::<Vec<_>>(),
+    )?;
+    let months = whole
+        .iter()
+        .map(|m| {
+            let key = super::filters::month_key(*m);
+            let working: Vec<(Option<i32>, i64)> = staff
+                .iter()
+                .filter(|s| s.1 || s.2.is_some_and(|d| d >= *m))
+                .map(|s| (s.0, 1))
+                .collect();
+            let ate: Vec<(Option<i32>, i64)> = eaters
+                .iter()
+                .filter(|e| e.0 == key)
+                .map(|e| (e.1, e.2))
+                .collect();
+            let (ts, te) = keys.iter().fold((0, 0), |(ts, te), (u, _)| {
+                (ts + count_of(&working, *u), te + count_of(&ate, *u))
+            });
+            (*m, participation_total(ts, te))
+        })
+        .collect();
+    Ok(MonthTotals {
+        columns: PARTICIPATION,
+        months,
     })
 }
 
@@ -254,6 +320,10 @@ pub const WASTE: &[Column] = &[
     col("stats.c.leftover", "stats.d.leftover", Kind::Count),
     col("stats.c.waste_rate", "stats.d.waste_rate", Kind::Percent),
 ];
+
+pub fn waste_months(conn: &mut DbConn, f: &Filters) -> Result<MonthTotals, AppError> {
+    Ok(month_totals(waste(conn, f)?))
+}
 
 pub fn waste(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     let logged = store::waste(conn, f.from, f.to)?;

@@ -2,11 +2,12 @@
 //! it takes, whether the small-cell rule applies, and who may read it.
 
 use super::filters::Filters;
-use super::table::Out;
+use super::table::{Column, Out, Row};
 use super::{canteen, finance, subsidy, welfare};
 use crate::auth::roles::{Role, RoleSet};
 use crate::db::DbConn;
 use crate::error::AppError;
+use chrono::NaiveDate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Area {
@@ -92,11 +93,18 @@ pub struct Report {
     /// Figures about individuals (subsidies, retirees): rows about fewer than five people are
     /// hidden from roles that do not keep the area's records (`Area::keepers`).
     pub small_cells: bool,
-    /// Over several months, its rows are the months, each with the figures that month's own
-    /// report totals (`Row::month`): the dashboard reads its year in one pass.
-    pub month_rows: bool,
+    /// Each month's own total, computed together for every month the period covers whole:
+    /// the dashboard reads a report's year in one pass instead of twelve.
+    months: Option<MonthsFn>,
     compute: fn(&mut DbConn, &Filters) -> Result<Out, AppError>,
 }
+
+/// For each month a period covers whole, the total row of that month's report alone.
+pub struct MonthTotals {
+    pub columns: &'static [Column],
+    pub months: Vec<(NaiveDate, Row)>,
+}
+type MonthsFn = fn(&mut DbConn, &Filters) -> Result<MonthTotals, AppError>;
 
 impl Report {
     pub fn may_read(&self, roles: RoleSet) -> bool {
@@ -105,6 +113,15 @@ impl Report {
 
     pub fn compute(&self, conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
         (self.compute)(conn, f)
+    }
+
+    /// Each whole month's own total (`None`: compute the months one by one).
+    pub fn month_totals(
+        &self,
+        conn: &mut DbConn,
+        f: &Filters,
+    ) -> Result<Option<MonthTotals>, AppError> {
+        self.months.map(|m| m(conn, f)).transpose()
     }
 
     /// Whether these roles see the report's small groups in full.
@@ -134,7 +151,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.meals_sum",
         takes: UNIT,
         small_cells: false,
-        month_rows: true,
+        months: Some(canteen::meals_months),
         compute: canteen::meals,
     },
     Report {
@@ -144,7 +161,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.participation_sum",
         takes: UNIT,
         small_cells: false,
-        month_rows: false,
+        months: Some(canteen::participation_months),
         compute: canteen::participation,
     },
     Report {
@@ -154,7 +171,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.waste_sum",
         takes: NONE,
         small_cells: false,
-        month_rows: true,
+        months: Some(canteen::waste_months),
         compute: canteen::waste,
     },
     Report {
@@ -164,7 +181,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.ratings_sum",
         takes: NONE,
         small_cells: false,
-        month_rows: false,
+        months: None,
         compute: canteen::ratings,
     },
     Report {
@@ -174,7 +191,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.ratings_weeks_sum",
         takes: NONE,
         small_cells: false,
-        month_rows: false,
+        months: None,
         compute: canteen::ratings_by_week,
     },
     Report {
@@ -184,7 +201,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.cost_sum",
         takes: NONE,
         small_cells: false,
-        month_rows: true,
+        months: Some(finance::cost_months),
         compute: finance::cost,
     },
     Report {
@@ -194,7 +211,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.subsidy_months_sum",
         takes: FUND,
         small_cells: false,
-        month_rows: true,
+        months: Some(subsidy::by_month_months),
         compute: subsidy::by_month,
     },
     Report {
@@ -207,7 +224,7 @@ pub const REPORTS: &[Report] = &[
             fund: true,
         },
         small_cells: true,
-        month_rows: false,
+        months: None,
         compute: subsidy::by_unit,
     },
     Report {
@@ -217,7 +234,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.subsidy_bands_sum",
         takes: FUND,
         small_cells: true,
-        month_rows: false,
+        months: None,
         compute: subsidy::by_band,
     },
     Report {
@@ -227,7 +244,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.coverage_sum",
         takes: NONE,
         small_cells: true,
-        month_rows: false,
+        months: Some(subsidy::coverage_months),
         compute: subsidy::coverage,
     },
     Report {
@@ -237,7 +254,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.payable_sum",
         takes: NONE,
         small_cells: false,
-        month_rows: false,
+        months: None,
         compute: subsidy::payable,
     },
     Report {
@@ -247,7 +264,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.budget_sum",
         takes: FUND,
         small_cells: false,
-        month_rows: false,
+        months: None,
         compute: finance::budget,
     },
     Report {
@@ -257,7 +274,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.welfare_spending_sum",
         takes: FUND,
         small_cells: false,
-        month_rows: false,
+        months: Some(welfare::spending_months),
         compute: welfare::spending,
     },
     Report {
@@ -267,7 +284,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.welfare_cases_sum",
         takes: NONE,
         small_cells: false,
-        month_rows: false,
+        months: None,
         compute: welfare::by_state,
     },
     Report {
@@ -277,7 +294,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.dues_sum",
         takes: NONE,
         small_cells: false,
-        month_rows: false,
+        months: Some(welfare::dues_months),
         compute: welfare::dues,
     },
     Report {
@@ -287,7 +304,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.occasions_sum",
         takes: NONE,
         small_cells: false,
-        month_rows: false,
+        months: None,
         compute: welfare::occasions,
     },
     Report {
@@ -297,7 +314,7 @@ pub const REPORTS: &[Report] = &[
         summary: "stats.r.retirees_sum",
         takes: NONE,
         small_cells: true,
-        month_rows: false,
+        months: None,
         compute: welfare::retirees,
     },
 ];

@@ -5,7 +5,7 @@
 
 use super::catalogue::{self, Report};
 use super::filters::{FilterQuery, Filters};
-use super::table::{Cell, Kind};
+use super::table::{Cell, Column, Kind, Row};
 use super::views;
 use crate::db::DbConn;
 use crate::error::AppError;
@@ -39,58 +39,50 @@ pub struct Series {
     pub points: Vec<(NaiveDate, Option<i64>)>,
 }
 
-/// Every tile's series. Each report is computed once per month and shared by its tiles.
+/// Every tile's series. Each report is computed once for the year where it can give each
+/// month's own total in one pass (`Report::month_totals`), else once per month, and shared by
+/// its tiles.
 pub fn series(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<Series>, AppError> {
     let base = Filters::parse(&FilterQuery::default(), today)
         .map_err(|_| AppError::internal("default filters"))?;
     let months = base.months();
-    let mut done: Vec<(&str, Vec<super::table::Out>)> = Vec::new();
+    // (report, its columns, each month's total row)
+    type Totals = (&'static str, &'static [Column], Vec<Option<Row>>);
+    let mut done: Vec<Totals> = Vec::new();
     let mut out = Vec::new();
     for (id, column, title) in TILES {
         let report = catalogue::find(id).ok_or(AppError::internal("dashboard report"))?;
-        if !done.iter().any(|(d, _)| d == id) {
-            // One pass over the year where each month's row is that month's total; the report
-            // for the month alone where it is not (or the row is missing).
-            let year = report
-                .month_rows
-                .then(|| report.compute(conn, &base))
-                .transpose()?;
+        if !done.iter().any(|(d, _, _)| d == id) {
+            let (mut columns, mut year) = match report.month_totals(conn, &base)? {
+                Some(t) => (Some(t.columns), t.months),
+                None => (None, Vec::new()),
+            };
             let mut per_month = Vec::new();
             for m in &months {
-                let row = year
-                    .as_ref()
-                    .and_then(|y| y.rows.iter().find(|r| r.month == Some(*m)));
-                per_month.push(match (row, &year) {
-                    (Some(r), Some(y)) => super::table::Out {
-                        columns: y.columns,
-                        rows: Vec::new(),
-                        total: Some(r.clone()),
-                        notes: Vec::new(),
-                        chart: None,
-                    },
-                    _ => report.compute(conn, &base.for_month(*m))?,
-                });
+                // A month the year's pass did not give is computed alone.
+                match year.iter().position(|(x, _)| x == m) {
+                    Some(i) => per_month.push(Some(year.swap_remove(i).1)),
+                    None => {
+                        let alone = report.compute(conn, &base.for_month(*m))?;
+                        columns = columns.or(Some(alone.columns));
+                        per_month.push(alone.total);
+                    }
+                }
             }
-            done.push((id, per_month));
+            done.push((id, columns.unwrap_or(&[]), per_month));
         }
-        let outs = &done
+        let (_, columns, totals) = done
             .iter()
-            .find(|(d, _)| d == id)
-            .ok_or(AppError::internal("tile"))?
-            .1;
-        let kind = outs
-            .first()
-            .and_then(|o| o.columns.get(*column))
-            .map(|c| c.kind)
-            .unwrap_or(Kind::Count);
+            .find(|(d, _, _)| d == id)
+            .ok_or(AppError::internal("tile"))?;
+        let kind = columns.get(*column).map(|c| c.kind).unwrap_or(Kind::Count);
         let points = months
             .iter()
-            .zip(outs)
-            .map(|(m, o)| {
+            .zip(totals)
+            .map(|(m, t)| {
                 (
                     *m,
-                    o.total
-                        .as_ref()
+                    t.as_ref()
                         .and_then(|t| t.cells.get(*column))
                         .and_then(Cell::num),
                 )

@@ -1,6 +1,7 @@
 //! Money against plans: the canteen's cost per meal served (supplier invoices) and each fund's
 //! budget against what it spent, projected to the end of the year.
 
+use super::catalogue::MonthTotals;
 use super::filters::{month_bounds, month_key, Filters};
 use super::store;
 use super::table::{col, rate_bp, Cell, Column, Kind, Out, Row};
@@ -29,6 +30,10 @@ fn per(a: i64, b: i64) -> Cell {
 }
 
 /// Invoices are monthly: the report covers the whole months the period touches.
+pub fn cost_months(conn: &mut DbConn, f: &Filters) -> Result<MonthTotals, AppError> {
+    Ok(super::table::month_totals(cost(conn, f)?))
+}
+
 pub fn cost(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     let months = f.months();
     let keys: Vec<String> = months.iter().map(|m| month_key(*m)).collect();

@@ -173,6 +173,71 @@ pub fn working_staff(
         .load(conn)?)
 }
 
+/// (unit, working now, the day the status changed)
+pub type StaffStatus = (Option<i32>, bool, Option<NaiveDate>);
+
+/// The staff [`working_staff`] counts for any period starting on or after `from`. Gone on or
+/// after a month's first day = on the books that month.
+pub fn staff_since(conn: &mut DbConn, from: NaiveDate) -> Result<Vec<StaffStatus>, AppError> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Bool;
+    Ok(persons::table
+        .filter(
+            persons::status
+                .eq("working")
+                .or(persons::status_date.ge(from)),
+        )
+        .select((
+            persons::unit_id,
+            sql::<Bool>("status = 'working'"),
+            persons::status_date,
+        ))
+        .load(conn)?)
+}
+
+/// Eaters per month and unit of whole months (`yyyy-mm`), counted by the database: (month,
+/// unit, eaters) — [`eaters_of_month`] for several months in one query.
+pub fn eaters_of_months(
+    conn: &mut DbConn,
+    months: &[String],
+) -> Result<Vec<(String, Option<i32>, i64)>, AppError> {
+    if months.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(stat_eaters::table
+        .filter(stat_eaters::month.eq_any(months))
+        .filter(stat_eaters::meals.gt(0))
+        .group_by((stat_eaters::month, stat_eaters::unit_key))
+        .select((stat_eaters::month, stat_eaters::unit_key, count_star()))
+        .load::<(String, i32, i64)>(conn)?
+        .into_iter()
+        .map(|(m, u, n)| (m, (u != 0).then_some(u), n))
+        .collect())
+}
+
+/// Of these people, those with a meal served in each of these whole months: (month, person).
+pub fn ate_in_months(
+    conn: &mut DbConn,
+    months: &[String],
+    people: &[i32],
+) -> Result<Vec<(String, i32)>, AppError> {
+    let mut out = Vec::new();
+    if months.is_empty() {
+        return Ok(out);
+    }
+    for chunk in people.chunks(500) {
+        out.extend(
+            stat_eaters::table
+                .filter(stat_eaters::month.eq_any(months))
+                .filter(stat_eaters::meals.gt(0))
+                .filter(stat_eaters::person_id.eq_any(chunk))
+                .select((stat_eaters::month, stat_eaters::person_id))
+                .load::<(String, i32)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
 /// The month `from..=to` is, when it is one whole month (`yyyy-mm`).
 pub fn one_month(from: NaiveDate, to: NaiveDate) -> Option<String> {
     let (first, last) = month_bounds(from);
@@ -185,31 +250,10 @@ pub fn eaters_of_month(
     conn: &mut DbConn,
     month: &str,
 ) -> Result<Vec<(Option<i32>, i64)>, AppError> {
-    Ok(stat_eaters::table
-        .filter(stat_eaters::month.eq(month))
-        .filter(stat_eaters::meals.gt(0))
-        .group_by(stat_eaters::unit_key)
-        .select((stat_eaters::unit_key, count_star()))
-        .load::<(i32, i64)>(conn)?
+    Ok(eaters_of_months(conn, &[month.to_string()])?
         .into_iter()
-        .map(|(u, n)| ((u != 0).then_some(u), n))
+        .map(|(_, u, n)| (u, n))
         .collect())
-}
-
-/// Of these people, those with a meal served in one whole month (from the summary of eaters).
-pub fn ate_in_month(conn: &mut DbConn, month: &str, people: &[i32]) -> Result<Vec<i32>, AppError> {
-    let mut out = Vec::new();
-    for chunk in people.chunks(500) {
-        out.extend(
-            stat_eaters::table
-                .filter(stat_eaters::month.eq(month))
-                .filter(stat_eaters::meals.gt(0))
-                .filter(stat_eaters::person_id.eq_any(chunk))
-                .select(stat_eaters::person_id)
-                .load::<i32>(conn)?,
-        );
-    }
-    Ok(out)
 }
 
 /// People with at least one meal served (ordered ahead and served, or walked in) in the

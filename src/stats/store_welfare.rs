@@ -133,6 +133,54 @@ pub fn dues_by_org(conn: &mut DbConn, months: &[String]) -> Result<Vec<DuesOfOrg
         .collect())
 }
 
+/// Dues of each month (`yyyy-mm`), as [`dues_by_org`] totals them over its organisations:
+/// (month, members — a person once per organisation, charged, paid). One query for all the
+/// months, summed by the database. The months are keys the reports made, not user input.
+pub fn dues_by_month(
+    conn: &mut DbConn,
+    months: &[String],
+) -> Result<Vec<(String, i64, i64, i64)>, AppError> {
+    use diesel::sql_types::{BigInt, Text};
+    #[derive(QueryableByName)]
+    struct R {
+        #[diesel(sql_type = Text)]
+        month: String,
+        #[diesel(sql_type = BigInt)]
+        members: i64,
+        #[diesel(sql_type = BigInt)]
+        charged: i64,
+        #[diesel(sql_type = BigInt)]
+        paid: i64,
+    }
+    let keys: Vec<String> = months
+        .iter()
+        .filter(|m| m.len() == 7 && m.bytes().all(|b| b.is_ascii_digit() || b == b'-'))
+        .map(|m| format!("'{m}'"))
+        .collect();
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<R> = diesel::sql_query(format!(
+        "SELECT x.month AS month, CAST(COUNT(*) AS BIGINT) AS members, \
+           CAST(SUM(x.due) AS BIGINT) AS charged, CAST(SUM(x.paid) AS BIGINT) AS paid \
+         FROM (SELECT d.month AS month, m.organisation_id AS org, m.person_id AS person, \
+                 SUM(d.amount_vnd) AS due, SUM(COALESCE(p.amount_vnd, 0)) AS paid \
+               FROM dues d \
+               JOIN memberships m ON m.id = d.membership_id \
+               JOIN organisations o ON o.id = m.organisation_id \
+               LEFT JOIN dues_payments p ON p.dues_id = d.id \
+               WHERE d.month IN ({}) \
+               GROUP BY d.month, m.organisation_id, m.person_id) x \
+         GROUP BY x.month",
+        keys.join(",")
+    ))
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.month, r.members, r.charged, r.paid))
+        .collect())
+}
+
 /// (name, date, state, recipients, received, amount)
 pub type OccasionFigures = (String, NaiveDate, String, i64, i64, i64);
 

@@ -3,7 +3,8 @@
 //! as the split stands today (marked provisional).
 
 use super::canteen::{in_scope, unit_scope};
-use super::filters::Filters;
+use super::catalogue::MonthTotals;
+use super::filters::{month_bounds, month_key, Filters};
 use super::store;
 use super::summary;
 use super::table::{col, rate_bp, Cell, Column, Kind, Out, Row};
@@ -103,6 +104,16 @@ fn month_cells(first: NaiveDate, closed: bool) -> Vec<Cell> {
 }
 
 pub fn by_month(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+    by_month_with(conn, f, true)
+}
+
+/// Subsidy by month's rows, which are their months' own totals, without the period's total
+/// (whose count of people, each once over the months, is the one figure that reads people).
+pub fn by_month_months(conn: &mut DbConn, f: &Filters) -> Result<MonthTotals, AppError> {
+    Ok(super::table::month_totals(by_month_with(conn, f, false)?))
+}
+
+fn by_month_with(conn: &mut DbConn, f: &Filters, with_total: bool) -> Result<Out, AppError> {
     let started: Vec<NaiveDate> = f.months().into_iter().filter(|m| *m <= f.today).collect();
     let last = f.to.min(f.today);
     // Summarised months are summed by the database (no one's row needed here); the rest, and
@@ -112,18 +123,20 @@ pub fn by_month(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     let rest: Vec<NaiveDate> = started
         .iter()
         .copied()
-        .filter(|m| !sums.contains_key(&super::filters::month_key(*m)))
+        .filter(|m| !sums.contains_key(&month_key(*m)))
         .collect();
     let months = summary::months(conn, &rest, f.from, last)?;
     let open = months.iter().any(|m| !m.2);
     let mut total = Sums::default();
-    let summed: Vec<String> = sums.keys().cloned().collect();
-    total
-        .people
-        .extend(summary::subsidised_in(conn, &summed, f.fund)?);
+    if with_total {
+        let summed: Vec<String> = sums.keys().cloned().collect();
+        total
+            .people
+            .extend(summary::subsidised_in(conn, &summed, f.fund)?);
+    }
     let mut rows = Vec::new();
     for first in &started {
-        let (s, closed) = match sums.get(&super::filters::month_key(*first)) {
+        let (s, closed) = match sums.get(&month_key(*first)) {
             Some((agg, people)) => {
                 total.agg.add(agg);
                 (Sums::counted(*agg, *people), true)
@@ -156,7 +169,7 @@ pub fn by_month(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     Ok(Out {
         columns: BY_MONTH,
         rows,
-        total: Some(Row::new(cells)),
+        total: with_total.then(|| Row::new(cells)),
         notes: notes(open),
         chart: Some(6),
     })
@@ -333,34 +346,19 @@ pub const COVERAGE: &[Column] = &[
     col("stats.c.coverage", "stats.d.coverage", Kind::Percent),
 ];
 
-pub fn coverage(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
-    let bands = store::eligibility_in(conn, f.from, f.to)?;
-    const BANDS: [&str; 2] = ["low_income", "hardship"];
-    // Of a whole month, only the band holders' meals are looked up (the dashboard asks for
-    // twelve months one by one); of any other period, everyone who ate.
-    let ate: HashSet<i32> = match store::one_month(f.from, f.to) {
-        Some(month) => {
-            let mut holders: Vec<i32> = bands
-                .iter()
-                .filter(|b| BANDS.contains(&b.1.as_str()))
-                .map(|b| b.0)
-                .collect();
-            holders.sort_unstable();
-            holders.dedup();
-            store::ate_in_month(conn, &month, &holders)?
-                .into_iter()
-                .collect()
-        }
-        None => store::eater_ids(conn, f.from, f.to)?
-            .into_iter()
-            .map(|x| x.0)
-            .collect(),
-    };
+const COVERED: [&str; 2] = ["low_income", "hardship"];
+
+/// Coverage of the holders of these decisions, of whom `ate` had a meal: a row per band and
+/// the total (everyone once).
+fn coverage_rows<'a>(
+    bands: impl Iterator<Item = &'a store::Band> + Clone,
+    ate: &HashSet<i32>,
+) -> (Vec<Row>, Row) {
     let (mut all, mut all_ate) = (HashSet::new(), HashSet::new());
     let mut rows = Vec::new();
-    for band in BANDS {
-        let people: HashSet<i32> = bands.iter().filter(|b| b.1 == band).map(|b| b.0).collect();
-        let eaten: HashSet<i32> = people.intersection(&ate).copied().collect();
+    for band in COVERED {
+        let people: HashSet<i32> = bands.clone().filter(|b| b.1 == band).map(|b| b.0).collect();
+        let eaten: HashSet<i32> = people.intersection(ate).copied().collect();
         let (n, e) = (people.len() as i64, eaten.len() as i64);
         all.extend(people);
         all_ate.extend(eaten);
@@ -375,20 +373,78 @@ pub fn coverage(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
         );
     }
     let (n, e) = (all.len() as i64, all_ate.len() as i64);
+    let total = Row::new(vec![
+        Cell::Text(String::new()),
+        Cell::Num(n),
+        Cell::Num(e),
+        rate_bp(e, n),
+    ])
+    .about(n);
+    (rows, total)
+}
+
+/// The people holding a covered band in these decisions, each once.
+fn holders(bands: &[store::Band]) -> Vec<i32> {
+    let mut out: Vec<i32> = bands
+        .iter()
+        .filter(|b| COVERED.contains(&b.1.as_str()))
+        .map(|b| b.0)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+pub fn coverage(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
+    let bands = store::eligibility_in(conn, f.from, f.to)?;
+    // Of a whole month, only the band holders' meals are looked up; of any other period,
+    // everyone who ate.
+    let ate: HashSet<i32> = match store::one_month(f.from, f.to) {
+        Some(month) => store::ate_in_months(conn, &[month], &holders(&bands))?
+            .into_iter()
+            .map(|x| x.1)
+            .collect(),
+        None => store::eater_ids(conn, f.from, f.to)?
+            .into_iter()
+            .map(|x| x.0)
+            .collect(),
+    };
+    let (rows, total) = coverage_rows(bands.iter(), &ate);
     Ok(Out {
         columns: COVERAGE,
         rows,
-        total: Some(
-            Row::new(vec![
-                Cell::Text(String::new()),
-                Cell::Num(n),
-                Cell::Num(e),
-                rate_bp(e, n),
-            ])
-            .about(n),
-        ),
+        total: Some(total),
         notes: vec!["stats.n.coverage"],
         chart: None,
+    })
+}
+
+/// Coverage of each whole month, from one read of the period's decisions and one of who
+/// among their holders ate in which month.
+pub fn coverage_months(conn: &mut DbConn, f: &Filters) -> Result<MonthTotals, AppError> {
+    let bands = store::eligibility_in(conn, f.from, f.to)?;
+    let whole: Vec<NaiveDate> = f
+        .months()
+        .into_iter()
+        .filter(|m| f.covers_month(*m))
+        .collect();
+    let keys: Vec<String> = whole.iter().map(|m| month_key(*m)).collect();
+    let ate = store::ate_in_months(conn, &keys, &holders(&bands))?;
+    let months = whole
+        .iter()
+        .zip(&keys)
+        .map(|(m, key)| {
+            let (first, last) = month_bounds(*m);
+            let held = bands
+                .iter()
+                .filter(move |b| b.2 <= last && b.3.is_none_or(|t| t >= first));
+            let ate: HashSet<i32> = ate.iter().filter(|x| x.0 == *key).map(|x| x.1).collect();
+            (*m, coverage_rows(held, &ate).1)
+        })
+        .collect();
+    Ok(MonthTotals {
+        columns: COVERAGE,
+        months,
     })
 }
 
@@ -412,7 +468,7 @@ pub fn payable(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     let mut total = [0i64; 6];
     let payroll = crate::accounting::store::payroll_of_everyone(conn)?;
     for (first, list, closed) in &months {
-        let key = super::filters::month_key(*first);
+        let key = month_key(*first);
         let adjustments = crate::accounting::store::adjustments_of(conn, &key)?;
         let mut owed: HashMap<i32, (i64, i64)> = HashMap::new();
         for p in list {

@@ -6,12 +6,12 @@
 use super::filters::{month_bounds, month_key};
 use super::store;
 use crate::accounting::store::Line;
-use crate::db::schema::stat_subsidy;
+use crate::db::schema::{stat_subsidy, stat_subsidy_months};
 use crate::db::DbConn;
 use crate::error::AppError;
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Meals of a person in a month (of one fund, or all).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -114,20 +114,40 @@ pub fn aggregate(lines: &[Line], bands: &[store::Band]) -> Vec<PersonMonth> {
     out
 }
 
-/// Store command (part of closing a month): writes the month's summary from its lines.
+/// A month's totals per fund (0: all funds) and how many people had a subsidy from it (each
+/// once, whatever bands they held).
+pub fn fund_totals(people: &[PersonMonth]) -> BTreeMap<i32, (Agg, i64)> {
+    let mut out: BTreeMap<i32, (Agg, HashSet<i32>)> = BTreeMap::new();
+    for p in people {
+        for (fund, a) in std::iter::once((0, p.all)).chain(p.funds.iter().copied()) {
+            let t = out.entry(fund).or_default();
+            t.0.add(&a);
+            if a.subsidised > 0 {
+                t.1.insert(p.person);
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(f, (a, who))| (f, (a, who.len() as i64)))
+        .collect()
+}
+
+/// Store command (part of closing a month): writes the month's summary from its lines — per
+/// person and band (`stat_subsidy`) and per fund (`stat_subsidy_months`).
 pub fn record_month(conn: &mut DbConn, month: &str, lines: &[Line]) -> Result<(), AppError> {
     let first =
         crate::ui::format::parse_month(month).ok_or(AppError::BadRequest("err.bad_query"))?;
     let (from, to) = month_bounds(first);
     let bands = store::eligibility_in(conn, from, to)?;
+    let people = aggregate(lines, &bands);
     // Many rows per statement (diesel's MultiConnection has no multi-row INSERT); every value
     // is a number, the checked month, or a band the database's CHECK allows, quoted.
     let text = |s: &str| format!("'{}'", s.replace('\'', "''").replace('\0', ""));
-    let rows: Vec<String> = aggregate(lines, &bands)
-        .into_iter()
+    let rows: Vec<String> = people
+        .iter()
         .flat_map(|p| {
             std::iter::once((0, p.all))
-                .chain(p.funds.clone())
+                .chain(p.funds.iter().copied())
                 .map(|(fund, a)| {
                     format!(
                         "({},{},{},{fund},{},{},{},{},{})",
@@ -152,27 +172,56 @@ pub fn record_month(conn: &mut DbConn, month: &str, lines: &[Line]) -> Result<()
         ))
         .execute(conn)?;
     }
+    for (fund, (a, n)) in fund_totals(&people) {
+        diesel::insert_into(stat_subsidy_months::table)
+            .values((
+                stat_subsidy_months::month.eq(month),
+                stat_subsidy_months::fund_key.eq(fund),
+                stat_subsidy_months::meals.eq(a.meals),
+                stat_subsidy_months::subsidised.eq(a.subsidised),
+                stat_subsidy_months::charged.eq(a.charged),
+                stat_subsidy_months::subsidy.eq(a.subsidy),
+                stat_subsidy_months::staff.eq(a.staff),
+                stat_subsidy_months::people.eq(n),
+            ))
+            .execute(conn)?;
+    }
     Ok(())
 }
 
 /// Store command (part of reopening a month): the month's summary goes with its statement.
 pub fn forget_month(conn: &mut DbConn, month: &str) -> Result<(), AppError> {
     diesel::delete(stat_subsidy::table.filter(stat_subsidy::month.eq(month))).execute(conn)?;
+    diesel::delete(stat_subsidy_months::table.filter(stat_subsidy_months::month.eq(month)))
+        .execute(conn)?;
     Ok(())
 }
 
-/// Fills the summary of months closed before it existed (run at start-up after migrations).
+/// Fills the summary of months closed before it existed, or missing either of its tables
+/// (run at start-up after migrations).
 pub fn backfill(conn: &mut DbConn) -> Result<usize, AppError> {
     use crate::db::schema::month_closes;
     let closed: Vec<String> = month_closes::table.select(month_closes::month).load(conn)?;
-    let done: Vec<String> = stat_subsidy::table
+    let people: HashSet<String> = stat_subsidy::table
         .select(stat_subsidy::month)
         .distinct()
-        .load(conn)?;
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let totals: HashSet<String> = stat_subsidy_months::table
+        .filter(stat_subsidy_months::fund_key.eq(0))
+        .select(stat_subsidy_months::month)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
     let mut n = 0;
-    for m in closed.iter().filter(|m| !done.contains(m)) {
+    for m in closed
+        .iter()
+        .filter(|m| !people.contains(*m) || !totals.contains(*m))
+    {
         let lines = crate::accounting::store::stored(conn, m)?;
         if !lines.is_empty() {
+            forget_month(conn, m)?;
             record_month(conn, m, &lines)?;
             n += 1;
         }
@@ -261,62 +310,46 @@ pub fn summarised(
         .collect())
 }
 
-/// Summarised months summed by the database, for reports that need no one's row: per month,
-/// the figures of one fund (or all) and how many people had a subsidy from it. A month
-/// without summary rows is left out (read it from its lines).
+/// Summarised months' totals, for reports that need no one's row: per month, the figures of
+/// one fund (or all) and how many people had a subsidy from it, as stored when the month was
+/// closed. A month without its totals is left out (read it from its people).
 pub fn month_sums(
     conn: &mut DbConn,
     months: &[String],
     fund: Option<i32>,
 ) -> Result<HashMap<String, (Agg, i64)>, AppError> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::BigInt;
     if months.is_empty() {
         return Ok(HashMap::new());
     }
     let fund_key = fund.unwrap_or(0);
-    let sums: Vec<(String, i64, i64, i64, i64, i64)> = stat_subsidy::table
-        .filter(stat_subsidy::month.eq_any(months))
-        .filter(stat_subsidy::fund_key.eq(fund_key))
-        .group_by(stat_subsidy::month)
+    type R = (String, i32, i64, i64, i64, i64, i64, i64);
+    let rows: Vec<R> = stat_subsidy_months::table
+        .filter(stat_subsidy_months::month.eq_any(months))
+        .filter(stat_subsidy_months::fund_key.eq_any([0, fund_key]))
         .select((
-            stat_subsidy::month,
-            sql::<BigInt>("CAST(SUM(meals) AS BIGINT)"),
-            sql::<BigInt>("CAST(SUM(subsidised) AS BIGINT)"),
-            sql::<BigInt>("CAST(SUM(charged) AS BIGINT)"),
-            sql::<BigInt>("CAST(SUM(subsidy) AS BIGINT)"),
-            sql::<BigInt>("CAST(SUM(staff) AS BIGINT)"),
+            stat_subsidy_months::month,
+            stat_subsidy_months::fund_key,
+            stat_subsidy_months::meals,
+            stat_subsidy_months::subsidised,
+            stat_subsidy_months::charged,
+            stat_subsidy_months::subsidy,
+            stat_subsidy_months::staff,
+            stat_subsidy_months::people,
         ))
         .load(conn)?;
-    let people: HashMap<String, i64> = stat_subsidy::table
-        .filter(stat_subsidy::month.eq_any(months))
-        .filter(stat_subsidy::fund_key.eq(fund_key))
-        .filter(stat_subsidy::subsidised.gt(0))
-        .group_by(stat_subsidy::month)
-        .select((
-            stat_subsidy::month,
-            sql::<BigInt>("COUNT(DISTINCT person_id)"),
-        ))
-        .load::<(String, i64)>(conn)?
-        .into_iter()
+    // A month with its row of all funds is summarised; a fund that paid nothing in it is a
+    // month of zeros for that fund, not a month without a summary.
+    let mut out: HashMap<String, (Agg, i64)> = rows
+        .iter()
+        .filter(|r| r.1 == 0)
+        .map(|r| (r.0.clone(), (Agg::default(), 0)))
         .collect();
-    // A month with rows for any fund has its row of all funds: a fund that paid nothing in a
-    // month is a month of zeros for it, not a month without a summary.
-    let present: Vec<String> = stat_subsidy::table
-        .filter(stat_subsidy::month.eq_any(months))
-        .filter(stat_subsidy::fund_key.eq(0))
-        .select(stat_subsidy::month)
-        .distinct()
-        .load(conn)?;
-    let mut out: HashMap<String, (Agg, i64)> = present
-        .into_iter()
-        .map(|m| (m, (Agg::default(), 0)))
-        .collect();
-    for (month, meals, subsidised, charged, subsidy, staff) in sums {
-        let n = people.get(&month).copied().unwrap_or(0);
-        out.insert(
-            month,
-            (
+    for (month, key, meals, subsidised, charged, subsidy, staff, people) in rows {
+        if key != fund_key {
+            continue;
+        }
+        if let Some(x) = out.get_mut(&month) {
+            *x = (
                 Agg {
                     meals,
                     subsidised,
@@ -324,9 +357,9 @@ pub fn month_sums(
                     subsidy,
                     staff,
                 },
-                n,
-            ),
-        );
+                people,
+            );
+        }
     }
     Ok(out)
 }

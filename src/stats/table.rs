@@ -196,6 +196,19 @@ impl Out {
     }
 }
 
+/// The rows of a report whose rows are months that are their month's own total
+/// (`Row::month`).
+pub fn month_totals(out: Out) -> super::catalogue::MonthTotals {
+    super::catalogue::MonthTotals {
+        columns: out.columns,
+        months: out
+            .rows
+            .into_iter()
+            .filter_map(|r| r.month.map(|m| (m, r)))
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,12 +1,14 @@
 //! Welfare reports: spending by benefit type and organisation, cases by state with the
 //! average days from report to payment.
 
-use super::filters::Filters;
+use super::catalogue::MonthTotals;
+use super::filters::{month_bounds, month_key, Filters};
 use super::store_welfare as store;
 use super::table::{col, mean_tenths, rate_bp, Cell, Column, Kind, Out, Row};
 use crate::clock::business_date_of;
 use crate::db::DbConn;
 use crate::error::AppError;
+use chrono::NaiveDate;
 
 pub const SPENDING: &[Column] = &[
     col("stats.c.benefit", "stats.d.benefit", Kind::Text),
@@ -14,6 +16,47 @@ pub const SPENDING: &[Column] = &[
     col("stats.c.cases_paid", "stats.d.cases_paid", Kind::Count),
     col("stats.c.paid", "stats.d.paid", Kind::Money),
 ];
+
+/// Whether the case was paid (from the fund, if one is chosen) on a business day in
+/// `from..=to`.
+fn paid_in(c: &store::CaseRow, from: NaiveDate, to: NaiveDate, fund: Option<i32>) -> bool {
+    c.state == "paid"
+        && c.paid_at
+            .map(business_date_of)
+            .is_some_and(|d| from <= d && d <= to)
+        && fund.is_none_or(|x| x == c.fund)
+}
+
+fn spending_total(n: i64, a: i64) -> Row {
+    Row::new(vec![
+        Cell::Text(String::new()),
+        Cell::Text(String::new()),
+        Cell::Num(n),
+        Cell::Num(a),
+    ])
+}
+
+/// Spending of each whole month, from one read of the period's cases.
+pub fn spending_months(conn: &mut DbConn, f: &Filters) -> Result<MonthTotals, AppError> {
+    let cases = store::cases(conn, f.from, f.to)?;
+    let months = f
+        .months()
+        .into_iter()
+        .filter(|m| f.covers_month(*m))
+        .map(|m| {
+            let (first, last) = month_bounds(m);
+            let (n, a) = cases
+                .iter()
+                .filter(|c| paid_in(c, first, last, f.fund))
+                .fold((0, 0), |t, c| (t.0 + 1, t.1 + c.amount));
+            (m, spending_total(n, a))
+        })
+        .collect();
+    Ok(MonthTotals {
+        columns: SPENDING,
+        months,
+    })
+}
 
 pub fn spending(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     let cases = store::cases(conn, f.from, f.to)?;
@@ -26,14 +69,7 @@ pub fn spending(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
             .unwrap_or_default()
     };
     let mut by: Vec<(String, i32, i64, i64)> = Vec::new();
-    for c in &cases {
-        let Some(paid) = c.paid_at.map(business_date_of) else {
-            continue;
-        };
-        if c.state != "paid" || paid < f.from || paid > f.to || f.fund.is_some_and(|x| x != c.fund)
-        {
-            continue;
-        }
+    for c in cases.iter().filter(|c| paid_in(c, f.from, f.to, f.fund)) {
         match by.iter_mut().find(|x| x.0 == c.benefit && x.1 == c.fund) {
             Some(x) => {
                 x.2 += 1;
@@ -57,12 +93,7 @@ pub fn spending(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
                 ])
             })
             .collect(),
-        total: Some(Row::new(vec![
-            Cell::Text(String::new()),
-            Cell::Text(String::new()),
-            Cell::Num(n),
-            Cell::Num(a),
-        ])),
+        total: Some(spending_total(n, a)),
         notes: vec!["stats.n.welfare_paid"],
         chart: None,
     })
@@ -145,6 +176,39 @@ pub const DUES: &[Column] = &[
     col("stats.c.arrears", "stats.d.arrears", Kind::Money),
 ];
 
+fn dues_total(members: i64, charged: i64, paid: i64) -> Row {
+    Row::new(vec![
+        Cell::Text(String::new()),
+        Cell::Num(members),
+        Cell::Num(charged),
+        Cell::Num(paid),
+        rate_bp(paid, charged),
+        Cell::Num(charged - paid),
+    ])
+}
+
+/// Dues of each month of the period (a month of dues is its key, so every month the period
+/// touches is its own), summed by the database in one query.
+pub fn dues_months(conn: &mut DbConn, f: &Filters) -> Result<MonthTotals, AppError> {
+    let months: Vec<NaiveDate> = f.months();
+    let keys: Vec<String> = months.iter().map(|m| month_key(*m)).collect();
+    let by = store::dues_by_month(conn, &keys)?;
+    Ok(MonthTotals {
+        columns: DUES,
+        months: months
+            .iter()
+            .zip(&keys)
+            .map(|(m, k)| {
+                let (members, charged, paid) = by
+                    .iter()
+                    .find(|x| x.0 == *k)
+                    .map_or((0, 0, 0), |x| (x.1, x.2, x.3));
+                (*m, dues_total(members, charged, paid))
+            })
+            .collect(),
+    })
+}
+
 pub fn dues(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     let months: Vec<String> = f
         .months()
@@ -172,14 +236,7 @@ pub fn dues(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     Ok(Out {
         columns: DUES,
         rows,
-        total: Some(Row::new(vec![
-            Cell::Text(String::new()),
-            Cell::Num(tm),
-            Cell::Num(tc),
-            Cell::Num(tp),
-            rate_bp(tp, tc),
-            Cell::Num(tc - tp),
-        ])),
+        total: Some(dues_total(tm, tc, tp)),
         notes: vec!["stats.n.dues"],
         chart: None,
     })
