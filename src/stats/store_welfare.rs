@@ -161,16 +161,16 @@ pub fn dues_by_month(
         return Ok(Vec::new());
     }
     let rows: Vec<R> = diesel::sql_query(format!(
-        "SELECT x.month AS month, CAST(COUNT(*) AS BIGINT) AS members, \
+        "SELECT x.month AS month, CAST(SUM(x.members) AS BIGINT) AS members, \
            CAST(SUM(x.due) AS BIGINT) AS charged, CAST(SUM(x.paid) AS BIGINT) AS paid \
-         FROM (SELECT d.month AS month, m.organisation_id AS org, m.person_id AS person, \
+         FROM (SELECT d.month AS month, COUNT(DISTINCT m.person_id) AS members, \
                  SUM(d.amount_vnd) AS due, SUM(COALESCE(p.amount_vnd, 0)) AS paid \
                FROM dues d \
                JOIN memberships m ON m.id = d.membership_id \
                JOIN organisations o ON o.id = m.organisation_id \
                LEFT JOIN dues_payments p ON p.dues_id = d.id \
                WHERE d.month IN ({}) \
-               GROUP BY d.month, m.organisation_id, m.person_id) x \
+               GROUP BY d.month, m.organisation_id) x \
          GROUP BY x.month",
         keys.join(",")
     ))

@@ -1410,6 +1410,18 @@ async fn the_benchmark_data_keeps_its_summaries_equal_to_a_recomputation() {
 async fn every_dashboard_figure_equals_its_reports_total_for_that_month_alone() {
     let app = TestApp::spawn().await;
     canteen::demo::load(&app.state.db, app.clock(), Some("com trua ngon".into())).expect("demo");
+    // A member who left the organisation and rejoined it owes the month's dues twice, under
+    // two memberships: still one member of it that month.
+    app.sql(
+        "INSERT INTO memberships (person_id, organisation_id, role, joined_on, ended_on, end_reason, created_at) \
+         SELECT person_id, organisation_id, 'member', '2026-01-01', '2026-01-31', 'Chuyển công tác', '2026-01-01 00:00:00' \
+         FROM memberships WHERE id = (SELECT MAX(membership_id) FROM dues)",
+    );
+    app.sql(
+        "INSERT INTO dues (membership_id, month, amount_vnd, created_at) \
+         SELECT (SELECT MAX(id) FROM memberships), MAX(month), 1000, '2026-01-01 00:00:00' \
+         FROM dues WHERE membership_id = (SELECT MAX(membership_id) FROM dues)",
+    );
     let today = app.state.clock.today();
     let (series, alone) = app
         .state
@@ -1445,6 +1457,42 @@ async fn every_dashboard_figure_equals_its_reports_total_for_that_month_alone() 
         let want = if s.title == "stats.t.subsidy" { 2 } else { 1 };
         assert!(months >= want, "{}: {months} months with figures", s.title);
     }
+    // Beyond the tiles' columns: every figure of each month's total that a report gives for
+    // the year in one pass is the figure of its report for the month alone.
+    let checked = app
+        .state
+        .db
+        .read(move |c| {
+            use canteen::stats::filters::{FilterQuery, Filters};
+            let base = Filters::parse(&FilterQuery::default(), today).expect("filters");
+            let mut checked = 0;
+            for report in canteen::stats::catalogue::REPORTS {
+                let Some(year) = report.month_totals(c, &base)? else {
+                    continue;
+                };
+                for (m, row) in year.months {
+                    let alone = report.compute(c, &base.for_month(m))?.total.expect("total");
+                    let nums = |r: &canteen::stats::table::Row| -> Vec<Option<i64>> {
+                        r.cells.iter().map(|x| x.num()).collect()
+                    };
+                    // A month without an invoice shows "—" on its row and 0 ₫ in a total.
+                    let same = nums(&row)
+                        .iter()
+                        .zip(nums(&alone))
+                        .all(|(a, b)| *a == b || (a.is_none() && b == Some(0)));
+                    assert!(
+                        same,
+                        "{} {m}: {:?} vs {:?}",
+                        report.id, row.cells, alone.cells
+                    );
+                    checked += 1;
+                }
+            }
+            Ok(checked)
+        })
+        .await
+        .expect("compute");
+    assert!(checked >= 8 * 12, "{checked} months of reports compared");
 }
 
 /// Participation and coverage of one whole month count eaters in the database (per unit;
