@@ -71,20 +71,32 @@ pub fn band_on<'a>(held: &[&'a store::Band], day: NaiveDate) -> &'a str {
 
 /// Lines summed per person and band.
 pub fn aggregate(lines: &[Line], bands: &[store::Band]) -> Vec<PersonMonth> {
-    let mut held: HashMap<i32, Vec<&store::Band>> = HashMap::new();
-    for b in bands {
-        held.entry(b.0).or_default().push(b);
+    // One lookup per line: the person's decisions and their months so far (one per band held,
+    // nearly always one).
+    #[derive(Default)]
+    struct Of<'a> {
+        held: Vec<&'a store::Band>,
+        months: Vec<PersonMonth>,
     }
-    let mut by: HashMap<(i32, &str), PersonMonth> = HashMap::new();
+    let mut by: HashMap<i32, Of> = HashMap::new();
+    for b in bands {
+        by.entry(b.0).or_default().held.push(b);
+    }
     for l in lines {
-        let band = held.get(&l.person_id).map_or("", |h| band_on(h, l.day));
-        let p = by
-            .entry((l.person_id, band))
-            .or_insert_with(|| PersonMonth {
-                person: l.person_id,
-                band: band.to_string(),
-                ..PersonMonth::default()
-            });
+        let of = by.entry(l.person_id).or_default();
+        let band = band_on(&of.held, l.day);
+        let p = match of.months.iter().position(|p| p.band == band) {
+            Some(i) => &mut of.months[i],
+            None => {
+                of.months.push(PersonMonth {
+                    person: l.person_id,
+                    band: band.to_string(),
+                    ..PersonMonth::default()
+                });
+                let last = of.months.len() - 1;
+                &mut of.months[last]
+            }
+        };
         p.all.add(&Agg {
             meals: 1,
             subsidised: i64::from(l.subsidy.0 > 0),
@@ -106,8 +118,8 @@ pub fn aggregate(lines: &[Line], bands: &[store::Band]) -> Vec<PersonMonth> {
             }
         }
     }
-    let mut out: Vec<PersonMonth> = by.into_values().collect();
-    out.sort_by(|a, b| (a.person, &a.band).cmp(&(b.person, &b.band)));
+    let mut out: Vec<PersonMonth> = by.into_values().flat_map(|o| o.months).collect();
+    out.sort_unstable_by(|a, b| (a.person, &a.band).cmp(&(b.person, &b.band)));
     for p in out.iter_mut() {
         p.funds.sort_by_key(|x| x.0);
     }
