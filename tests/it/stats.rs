@@ -1559,3 +1559,56 @@ async fn a_whole_months_eaters_counted_by_the_database_equal_those_read_one_by_o
         .expect("read");
     assert!(checked >= 2, "months with eaters: {checked}");
 }
+
+/// The month's meals carry their own days — read on SQLite as day numbers — across a leap day
+/// and the turn of a year.
+#[actix_web::test]
+async fn the_meals_of_a_month_keep_their_days_across_a_leap_day_and_a_new_year() {
+    let app = TestApp::spawn().await;
+    let days = [
+        d(2024, 2, 28),
+        d(2024, 2, 29),
+        d(2024, 3, 1),
+        d(2026, 12, 31),
+        d(2027, 1, 1),
+    ];
+    let ids = app.options(&days, &[("Suất thường", 35_000, None, false)]);
+    let p = app.person("NV9", "Người Chín");
+    let mut sql = String::new();
+    for (day, id) in days.iter().zip(&ids) {
+        sql.push_str(&format!(
+            "INSERT INTO orders (person_id, service_date, option_id, price_vnd, status, source, created_at, updated_at) \
+             VALUES ({p}, '{day}', {}, 35000, 'served', 'staff', '2024-01-01 01:00:00', '2024-01-01 01:00:00');",
+            id[0]
+        ));
+    }
+    app.sql(&sql);
+    let got = app
+        .state
+        .db
+        .read(|c| {
+            let mut out = Vec::new();
+            for (from, to) in [
+                (d(2024, 2, 29), d(2024, 3, 1)),
+                (d(2026, 12, 1), d(2027, 1, 31)),
+            ] {
+                let mut days: Vec<chrono::NaiveDate> =
+                    canteen::canteen::ordering::month_meals(c, from, to)?
+                        .into_iter()
+                        .map(|m| m.day)
+                        .collect();
+                days.sort();
+                out.push(days);
+            }
+            Ok(out)
+        })
+        .await
+        .expect("read");
+    assert_eq!(
+        got,
+        [
+            vec![d(2024, 2, 29), d(2024, 3, 1)],
+            vec![d(2026, 12, 31), d(2027, 1, 1)]
+        ]
+    );
+}
