@@ -291,11 +291,8 @@ pub fn participation_months(conn: &mut DbConn, f: &Filters) -> Result<MonthTotal
         .iter()
         .map(|m| {
             let key = super::filters::month_key(*m);
-            let working: Vec<(Option<i32>, i64)> = staff
-                .iter()
-                .filter(|s| s.1 || s.2.is_some_and(|d| d >= *m))
-                .map(|s| (s.0, 1))
-                .collect();
+            let working =
+                store::per_unit(staff.iter().filter(|s| store::on_books(s, *m)).map(|s| s.0));
             let ate: Vec<(Option<i32>, i64)> = eaters
                 .iter()
                 .filter(|e| e.0 == key)

@@ -155,29 +155,18 @@ pub fn ratings_by_option(
         .collect())
 }
 
-/// Staff on the books in the period, per unit: working now, or gone (left, retired, died) on
-/// or after its first day; contractors included, those gone before it not. (A person record
-/// has no hiring date: everyone working counts for every period.)
-pub fn working_staff(
-    conn: &mut DbConn,
-    from: NaiveDate,
-) -> Result<Vec<(Option<i32>, i64)>, AppError> {
-    Ok(persons::table
-        .filter(
-            persons::status
-                .eq("working")
-                .or(persons::status_date.ge(from)),
-        )
-        .group_by(persons::unit_id)
-        .select((persons::unit_id, count_star()))
-        .load(conn)?)
-}
-
 /// (unit, working now, the day the status changed)
 pub type StaffStatus = (Option<i32>, bool, Option<NaiveDate>);
 
-/// The staff [`working_staff`] counts for any period starting on or after `from`. Gone on or
-/// after a month's first day = on the books that month.
+/// Staff on the books in a period starting on `from`: working now, or gone (left, retired,
+/// died) on or after its first day; contractors included, those gone before it not. (A
+/// person record has no hiring date: everyone working counts for every period.)
+pub fn on_books(s: &StaffStatus, from: NaiveDate) -> bool {
+    s.1 || s.2.is_some_and(|d| d >= from)
+}
+
+/// Everyone [`on_books`] of any period starting on or after `from` (a month's staff are
+/// those of them on the books of that month).
 pub fn staff_since(conn: &mut DbConn, from: NaiveDate) -> Result<Vec<StaffStatus>, AppError> {
     use diesel::dsl::sql;
     use diesel::sql_types::Bool;
@@ -193,6 +182,31 @@ pub fn staff_since(conn: &mut DbConn, from: NaiveDate) -> Result<Vec<StaffStatus
             persons::status_date,
         ))
         .load(conn)?)
+}
+
+/// Staff [`on_books`] of the period starting on `from`, per unit.
+pub fn working_staff(
+    conn: &mut DbConn,
+    from: NaiveDate,
+) -> Result<Vec<(Option<i32>, i64)>, AppError> {
+    Ok(per_unit(
+        staff_since(conn, from)?
+            .iter()
+            .filter(|s| on_books(s, from))
+            .map(|s| s.0),
+    ))
+}
+
+/// People counted per unit.
+pub fn per_unit(units: impl Iterator<Item = Option<i32>>) -> Vec<(Option<i32>, i64)> {
+    let mut out: Vec<(Option<i32>, i64)> = Vec::new();
+    for unit in units {
+        match out.iter_mut().find(|(u, _)| *u == unit) {
+            Some(x) => x.1 += 1,
+            None => out.push((unit, 1)),
+        }
+    }
+    out
 }
 
 /// Eaters per month and unit of whole months (`yyyy-mm`), counted by the database: (month,
@@ -326,15 +340,9 @@ pub fn eaters(
     if let Some(month) = one_month(from, to) {
         return eaters_of_month(conn, &month);
     }
-    let ids = eater_ids(conn, from, to)?;
-    let mut out: Vec<(Option<i32>, i64)> = Vec::new();
-    for (_, unit) in ids {
-        match out.iter_mut().find(|(u, _)| *u == unit) {
-            Some(x) => x.1 += 1,
-            None => out.push((unit, 1)),
-        }
-    }
-    Ok(out)
+    Ok(per_unit(
+        eater_ids(conn, from, to)?.into_iter().map(|x| x.1),
+    ))
 }
 
 /// A month's subsidy lines: the stored ones of a closed month (what was signed), else the
@@ -356,6 +364,12 @@ pub fn units_of_people(conn: &mut DbConn) -> Result<Vec<(i32, Option<i32>)>, App
 
 /// (person, band, valid from, valid to)
 pub type Band = (i32, String, NaiveDate, Option<NaiveDate>);
+
+/// Whether a decision is in force on any day of `from..=to` (the rule [`eligibility_in`]
+/// reads by).
+pub fn overlaps(b: &Band, from: NaiveDate, to: NaiveDate) -> bool {
+    b.2 <= to && b.3.is_none_or(|t| t >= from)
+}
 
 /// Eligibility decisions overlapping the period: (person, band, from, to).
 pub fn eligibility_in(

@@ -437,7 +437,7 @@ pub fn coverage_months(conn: &mut DbConn, f: &Filters) -> Result<MonthTotals, Ap
             let (first, last) = month_bounds(*m);
             let held = bands
                 .iter()
-                .filter(move |b| b.2 <= last && b.3.is_none_or(|t| t >= first));
+                .filter(move |b| store::overlaps(b, first, last));
             let ate: HashSet<i32> = ate.iter().filter(|x| x.0 == *key).map(|x| x.1).collect();
             (*m, coverage_rows(held, &ate).1)
         })
