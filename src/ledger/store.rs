@@ -365,6 +365,20 @@ pub fn vouchers_of(conn: &mut DbConn, fund: i32, year: i32) -> Result<Vec<Vouche
         .load(conn)?)
 }
 
+/// Of these vouchers, those a reversal undoes (whenever it is dated).
+pub fn reversed_among(conn: &mut DbConn, ids: &[i32]) -> Result<Vec<i32>, AppError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        out.extend(
+            vouchers::table
+                .filter(vouchers::reverses.eq_any(chunk))
+                .select(vouchers::reverses.assume_not_null())
+                .load::<i32>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
 /// A fund's year in figures: the balance brought forward, received and paid in the year (net
 /// of reversals, each counted against the kind of what it reverses, whatever its year), the
 /// balance, and the budget.

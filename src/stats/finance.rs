@@ -119,28 +119,24 @@ pub const BUDGET: &[Column] = &[
     col("stats.c.left_after", "stats.d.left_after", Kind::Money),
 ];
 
-/// What a fund paid out in a year up to a day: payments, less the reversals of payments
-/// (a reversal counts against the kind of the voucher it undoes), as the fund report counts.
+/// What a fund paid out in a year up to a day: its payments dated in the year up to that day
+/// that stand — a reversed payment counts as never paid, whenever it was reversed. (Reopening
+/// a month reverses its subsidy payments on the day it is reopened and closing it again pays
+/// anew at the month's end: counting reversals by their own date would count that month twice
+/// in any period that ends before the reopening.)
 fn spent_until(conn: &mut DbConn, fund: i32, year: i32, to: NaiveDate) -> Result<i64, AppError> {
-    use crate::ledger::store::{voucher, vouchers_of, PAYMENT};
-    let list = vouchers_of(conn, fund, year)?;
-    let mut spent = 0;
-    for v in list.iter().filter(|v| v.voucher_date <= to) {
-        let (kind, amount) = match v.reverses {
-            Some(o) => match list.iter().find(|x| x.id == o) {
-                Some(x) => (x.kind.clone(), -v.amount_vnd.0),
-                None => (
-                    voucher(conn, o)?.map(|x| x.kind).unwrap_or_default(),
-                    -v.amount_vnd.0,
-                ),
-            },
-            None => (v.kind.clone(), v.amount_vnd.0),
-        };
-        if kind == PAYMENT {
-            spent += amount;
-        }
-    }
-    Ok(spent)
+    use crate::ledger::store::{reversed_among, vouchers_of, PAYMENT};
+    let paid: Vec<_> = vouchers_of(conn, fund, year)?
+        .into_iter()
+        .filter(|v| v.kind == PAYMENT && v.reverses.is_none() && v.voucher_date <= to)
+        .collect();
+    let ids: Vec<i32> = paid.iter().map(|v| v.id).collect();
+    let reversed = reversed_among(conn, &ids)?;
+    Ok(paid
+        .iter()
+        .filter(|v| !reversed.contains(&v.id))
+        .map(|v| v.amount_vnd.0)
+        .sum())
 }
 
 /// The plan and spending of each fund for the year the period ends in; spending is projected

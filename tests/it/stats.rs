@@ -1612,3 +1612,43 @@ async fn the_meals_of_a_month_keep_their_days_across_a_leap_day_and_a_new_year()
         ]
     );
 }
+
+/// Reopening a month reverses its subsidy payments on the day it is reopened; closing it again
+/// pays them anew at the month's end. The budget counts the month's subsidy once in every
+/// period — also one that ends before the reopening.
+#[actix_web::test]
+async fn a_month_reopened_and_closed_again_is_spent_once_in_the_budget_of_any_period() {
+    let app = TestApp::spawn().await;
+    canteen::demo::load(&app.state.db, app.clock(), Some("com trua ngon".into())).expect("demo");
+    let month = scalar_text(&app, "SELECT month AS t FROM month_closes");
+    let mut kt = app.client();
+    kt.login("ketoan", "com trua ngon").await;
+    let periods = [month.clone(), "2026".to_string(), "2026-Q4".to_string()];
+    let mut before = Vec::new();
+    for p in &periods {
+        let r = kt.get(&format!("/reports/subsidy-budget?period={p}")).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        before.push(r.texts("table.report tr"));
+    }
+    assert!(before[0]
+        .iter()
+        .any(|r| r.contains('₫') && !r.contains(" 0 ₫")));
+    for _ in 0..2 {
+        let m = month.clone();
+        app.state
+            .db
+            .write_tx(move |c| {
+                let first = canteen::ui::format::parse_month(&m).expect("month");
+                let now = chrono::Utc::now().naive_utc();
+                let actor = canteen::audit::Actor::system("test");
+                canteen::accounting::store::reopen_month(c, &actor, now, first, "Kiểm thử mở lại")?;
+                canteen::accounting::store::close_month(c, &actor, now, first)?;
+                Ok(())
+            })
+            .expect("reopen and close");
+    }
+    for (p, b) in periods.iter().zip(&before) {
+        let r = kt.get(&format!("/reports/subsidy-budget?period={p}")).await;
+        assert_eq!(r.texts("table.report tr"), *b, "period {p}");
+    }
+}
