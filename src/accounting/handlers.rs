@@ -24,8 +24,8 @@ pub struct MonthQuery {
     m: Option<String>,
 }
 
-/// The month asked for ("2026-11"), by default last month; anything else is refused (never
-/// another month in its place: closing the wrong month cannot be undone).
+/// The month a page shows ("2026-11"), by default last month; anything else is refused
+/// (never another month in its place). Writes use [`month_named`], which has no default.
 pub(crate) fn month_first(m: Option<&str>, today: NaiveDate) -> Result<NaiveDate, AppError> {
     let last_month = (today.with_day(1).unwrap_or(today) - Duration::days(1))
         .with_day(1)
@@ -34,6 +34,13 @@ pub(crate) fn month_first(m: Option<&str>, today: NaiveDate) -> Result<NaiveDate
         None => Ok(last_month),
         Some(m) => crate::ui::format::parse_month(m).ok_or(AppError::BadRequest("month.err_bad")),
     }
+}
+
+/// The month a write acts on: always named (`?m=2026-10`); a write is never given the default
+/// month in place of a missing one.
+pub(crate) fn month_named(m: Option<&str>) -> Result<NaiveDate, AppError> {
+    m.and_then(crate::ui::format::parse_month)
+        .ok_or(AppError::BadRequest("month.err_bad"))
 }
 
 /// The month's lines (stored once closed, computed while open) and who the people are.
@@ -304,7 +311,7 @@ pub async fn adjust(
     q: web::Query<MonthQuery>,
     Form(f): Form<AdjustForm>,
 ) -> Result<HttpResponse, AppError> {
-    let first = month_first(q.m.as_deref(), state.clock.today())?;
+    let first = month_named(q.m.as_deref())?;
     let mut e = FieldErrors::default();
     let amount = match Vnd::parse_signed(&f.amount) {
         Some(a) if a.0 != 0 && a.0.abs() <= 100_000_000 => Some(a),
@@ -388,7 +395,7 @@ pub async fn reopen(
     if f.confirm.as_deref() != Some("yes") {
         return Err(AppError::BadRequest("err.confirm_required"));
     }
-    let first = month_first(q.m.as_deref(), state.clock.today())?;
+    let first = month_named(q.m.as_deref())?;
     let actor = Actor::user(user.user_id, &user.username);
     let now = state.clock.now_naive();
     state
@@ -408,7 +415,7 @@ pub async fn close(
     Form(f): Form<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     f.confirmed()?;
-    let first = month_first(q.m.as_deref(), state.clock.today())?;
+    let first = month_named(q.m.as_deref())?;
     let actor = Actor::user(user.user_id, &user.username);
     let now = state.clock.now_naive();
     state

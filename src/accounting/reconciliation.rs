@@ -306,7 +306,7 @@ pub async fn add_invoice(
     q: web::Query<MonthQuery>,
     Form(f): Form<InvoiceForm>,
 ) -> Result<HttpResponse, AppError> {
-    let first = super::handlers::month_first(q.m.as_deref(), state.clock.today())?;
+    let first = super::handlers::month_named(q.m.as_deref())?;
     let mut e = FieldErrors::default();
     let supplier: Option<i32> = f.supplier.parse().ok();
     if supplier.is_none() {
@@ -396,7 +396,7 @@ pub async fn import_invoice(
     req: HttpRequest,
     mp: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let first = super::handlers::month_first(q.m.as_deref(), state.clock.today())?;
+    let first = super::handlers::month_named(q.m.as_deref())?;
     let refused = |k: &'static str, detail: String| Forms {
         import_error: Some((k, detail)),
         ..Forms::default()
@@ -480,7 +480,7 @@ pub async fn note(
     q: web::Query<MonthQuery>,
     Form(f): Form<NoteForm>,
 ) -> Result<HttpResponse, AppError> {
-    let first = super::handlers::month_first(q.m.as_deref(), state.clock.today())?;
+    let first = super::handlers::month_named(q.m.as_deref())?;
     let (a, now, text) = (actor(&user), state.clock.now_naive(), f.note.clone());
     match state
         .db

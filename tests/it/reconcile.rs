@@ -755,3 +755,66 @@ async fn a_contract_ends_so_that_new_prices_follow() {
     assert_eq!(app.count("supplier_contracts"), 2);
     assert_eq!(app.audit_after("supplier_contract.end").len(), 1);
 }
+
+/// A write on a month names its month: without `?m=` it is refused and nothing changes —
+/// never the default month (last month) in its place, which for a reopening or a close could
+/// not be taken back.
+#[actix_web::test]
+async fn every_write_on_a_month_without_its_month_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    canteen::demo::load(&app.state.db, app.clock(), Some("com trua ngon".into())).expect("demo");
+    let closed = app.count("month_closes");
+    assert_eq!(closed, 1, "the demo's last month is closed");
+    let tables = [
+        "month_closes",
+        "periods WHERE state = 'open'",
+        "adjustments",
+        "supplier_invoices",
+        "vouchers",
+        "audit_log WHERE action NOT LIKE 'login%'",
+    ];
+    let before: Vec<i64> = tables.iter().map(|t| app.count(t)).collect();
+    let mut duyet = app.client();
+    duyet.login("duyet", "com trua ngon").await;
+    duyet.get("/accounting/month?m=2026-10").await;
+    let r = duyet
+        .post(
+            "/accounting/month/reopen",
+            &[("reason", "Sai số liệu"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 400, "reopen: {}", r.body);
+    let mut kt = app.client();
+    kt.login("ketoan", "com trua ngon").await;
+    kt.get("/accounting/month?m=2026-10").await;
+    for (path, fields) in [
+        ("/accounting/month/close", vec![("confirm", "yes")]),
+        (
+            "/accounting/adjustments",
+            vec![("code", "NV001"), ("amount", "10.000"), ("reason", "Bù")],
+        ),
+        (
+            "/accounting/month/note",
+            vec![("note", "Chênh lệch do làm tròn")],
+        ),
+        (
+            "/accounting/invoices",
+            vec![
+                ("number", "HĐ1"),
+                ("issued_on", "31/10/2026"),
+                ("total", "1.000.000"),
+            ],
+        ),
+    ] {
+        let r = kt.post(path, &fields).await;
+        assert!(
+            r.status == 400 || r.status == 422,
+            "{path}: {} {}",
+            r.status,
+            r.body
+        );
+        assert!(r.body.contains("Tháng không hợp lệ"), "{path}: {}", r.body);
+    }
+    let after: Vec<i64> = tables.iter().map(|t| app.count(t)).collect();
+    assert_eq!(after, before, "{tables:?}");
+}
