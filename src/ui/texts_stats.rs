@@ -178,7 +178,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("stats.c.planned", "Dự toán năm", "Year's plan"),
     ("stats.d.planned", "Dự toán chi của quỹ trong năm (— : chưa giao).", "The fund's spending plan for the year (— : none set)."),
     ("stats.c.spent", "Đã chi", "Spent"),
-    ("stats.d.spent", "Phiếu chi của năm đến cuối kỳ, trừ phiếu hủy.", "The year's payment vouchers to the period's end, less reversals."),
+    ("stats.d.spent", "Phiếu chi của năm đến cuối kỳ, không tính phiếu chi đã bị đảo (dù đảo vào ngày nào).", "The year's payment vouchers to the period's end, leaving out those reversed (whenever reversed)."),
     ("stats.c.used", "Tỷ lệ thực hiện", "Used"),
     ("stats.d.used", "Đã chi ÷ dự toán năm.", "Spent ÷ the year's plan."),
     ("stats.c.projected", "Ước cả năm", "Projected"),
