@@ -123,7 +123,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("stats.c.subsidy", "Tiền hỗ trợ", "Subsidy"),
     ("stats.d.subsidy", "Tiền quỹ hỗ trợ cho các suất (của quỹ đang lọc, nếu có); khớp phiếu chi khi khóa sổ.", "What the funds paid towards the meals (the filtered fund, if any); equals the vouchers posted at closing."),
     ("stats.c.staff_share", "Cán bộ trả", "Staff share"),
-    ("stats.d.staff_share", "Tiền ăn trừ tiền hỗ trợ: phần trừ lương hoặc thu tiền mặt (chưa gồm điều chỉnh).", "Charged less subsidy: deducted from pay or collected in cash (adjustments not included)."),
+    ("stats.d.staff_share", "Tiền ăn trừ tiền hỗ trợ của mọi quỹ: phần trừ lương hoặc thu tiền mặt (chưa gồm điều chỉnh). Khi lọc một quỹ: phần cán bộ trả cho các suất quỹ đó hỗ trợ.", "Charged less every fund's subsidy: deducted from pay or collected in cash (adjustments not included). With one fund chosen: what staff paid for the meals that fund paid towards."),
     ("stats.c.group", "Nhóm", "Group"),
     ("stats.d.group", "Đơn vị công tác hiện tại của người ăn (theo hồ sơ nhân sự), hoặc diện của người ăn vào ngày ăn.", "The eater's unit as their record shows it now, or their band on the day of the meal."),
     ("stats.c.band", "Diện", "Band"),
