@@ -9,7 +9,8 @@
 //!   whole price, no subsidy), `ChargeStaffShare` (split as if served) or `ChargeNothing`
 //!   (nothing is charged to anyone: its charged price is 0; the supplier's bill for it shows up
 //!   in the reconciliation, not silently in a subsidy).
-//! - Policies apply in their order (by id: the general subsidy before a top-up), each to what is
+//! - Policies apply in their order — general ones for everyone first, then those for a category
+//!   or band, then "the person pays at most X"; by id within each — each to what is
 //!   left for the person to pay, so stacked subsidies never exceed the price: a fixed amount per
 //!   meal, a percentage of the price, or "the person pays at most X". A policy applies to a meal
 //!   when its dates cover the day, the person is one it covers that day (everyone working, a
@@ -85,6 +86,17 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// Where the policy stands in the order they apply, whenever it was made: general support
+    /// for everyone first (0), then support for a category or band (1), and "the person pays
+    /// at most X" last (2), so that it caps what is left after every other subsidy.
+    fn rank(&self) -> u8 {
+        match (&self.amount, &self.covers) {
+            (Amount::StaffPaysAtMost(_), _) => 2,
+            (_, Covers::Everyone) => 0,
+            _ => 1,
+        }
+    }
+
     fn in_force(&self, day: NaiveDate) -> bool {
         self.from <= day && self.to.is_none_or(|t| day <= t)
     }
@@ -199,7 +211,7 @@ pub fn split(meals: &[Meal], inputs: &Inputs) -> Vec<Split> {
     let mut meals: Vec<&Meal> = meals.iter().collect();
     meals.sort_by_key(|m| (m.day, m.person, m.id));
     let mut policies: Vec<&Policy> = inputs.policies.iter().collect();
-    policies.sort_by_key(|p| p.id);
+    policies.sort_by_key(|p| (p.rank(), p.id));
     let mut bands: BandsOf = HashMap::new();
     for e in &inputs.eligibility {
         bands.entry(e.person).or_default().push(e);
@@ -330,6 +342,52 @@ mod tests {
                 (s.meal, of(GENERAL), of(TOP_UP), s.staff_share.0)
             })
             .collect()
+    }
+
+    /// A general policy made after a low-income top-up still applies before it: the top-up
+    /// tops up what is left, so the person pays its 15.000 ₫ (not less, at the fund's cost).
+    #[test]
+    fn a_general_policy_made_after_a_top_up_applies_before_it() {
+        let mut i = inputs();
+        i.policies = vec![
+            Policy {
+                id: 1,
+                from: d(1),
+                to: None,
+                covers: Covers::Band("low_income".into()),
+                amount: Amount::StaffPaysAtMost(Vnd(15_000)),
+                monthly_cap: None,
+                fund: FUND_WELFARE,
+            },
+            Policy {
+                id: 2,
+                from: d(1),
+                to: None,
+                covers: Covers::Everyone,
+                amount: Amount::Percent(1_250),
+                monthly_cap: None,
+                fund: FUND_MEALS,
+            },
+            Policy {
+                id: 3,
+                from: d(1),
+                to: None,
+                covers: Covers::Band("low_income".into()),
+                amount: Amount::Fixed(Vnd(1_000)),
+                monthly_cap: None,
+                fund: FUND_MEALS,
+            },
+        ];
+        let out = split(&[meal(1, 2, 7, 35_000, MealState::Served)], &i);
+        assert_eq!(
+            out[0].subsidies,
+            vec![
+                (2, FUND_MEALS, Vnd(4_375)),
+                (3, FUND_MEALS, Vnd(1_000)),
+                (1, FUND_WELFARE, Vnd(14_625)),
+            ]
+        );
+        assert_eq!(out[0].staff_share, Vnd(15_000));
     }
 
     #[test]

@@ -448,7 +448,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("voucher.reverse_confirm", "Tôi xác nhận đảo", "I confirm"),
     ("voucher.err_reason", "Hãy ghi lý do đảo (tối đa 200 ký tự).", "Give the reason (at most 200 characters)."),
     ("policy.title", "Chính sách hỗ trợ tiền ăn", "Meal subsidy policies"),
-    ("policy.help", "Các chính sách áp dụng theo thứ tự: hỗ trợ chung trước, hỗ trợ thêm sau, mỗi chính sách tính trên phần cán bộ còn phải trả; tổng hỗ trợ không vượt giá suất. Khách và suất vãng lai không được hỗ trợ.", "Policies apply in order — the general subsidy first, top-ups after — each on what is left for the person to pay; the total never exceeds the price. Guests and walk-ins are never subsidised."),
+    ("policy.help", "Các chính sách áp dụng theo thứ tự, dù tạo trước hay sau: hỗ trợ chung cho mọi cán bộ trước, rồi hỗ trợ thêm cho một nhóm hoặc một diện, cuối cùng chính sách «cán bộ trả tối đa»; mỗi chính sách tính trên phần cán bộ còn phải trả; tổng hỗ trợ không vượt giá suất. Khách và suất vãng lai không được hỗ trợ.", "Policies apply in this order, whenever they were made: the general subsidy for everyone first, then top-ups for a category or band, and \"the person pays at most\" last; each on what is left for the person to pay; together never more than the price. Guests and walk-ins are not subsidised."),
     ("policy.name", "Tên chính sách", "Name"),
     ("policy.covers", "Áp dụng cho", "Covers"),
     ("policy.covers_everyone", "Mọi cán bộ", "Everyone"),
