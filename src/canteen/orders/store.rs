@@ -732,14 +732,17 @@ pub fn month_meals(
             option_id,
         }
     };
+    let month = || {
+        orders::table
+            .filter(orders::service_date.between(from, to))
+            .filter(orders::status.ne(CANCELLED))
+    };
     match conn {
         // SQLite keeps a DATE as 'yyyy-mm-dd' text, which diesel parses with a format string
         // row by row (a tenth of the statistics dashboard); SQLite's own `julianday` gives the
         // day as a number instead (days from 1 January of year 1 = chrono's day 1).
         DbConn::Sqlite(c) => {
-            let rows: Vec<(i32, i32, i32, i64, i32, i32)> = orders::table
-                .filter(orders::service_date.between(from, to))
-                .filter(orders::status.ne(CANCELLED))
+            let rows: Vec<(i32, i32, i32, i64, i32, i32)> = month()
                 .select((
                     orders::id,
                     orders::person_id,
@@ -758,9 +761,7 @@ pub fn month_meals(
                 .collect()
         }
         #[cfg(feature = "postgres")]
-        DbConn::Pg(c) => Ok(orders::table
-            .filter(orders::service_date.between(from, to))
-            .filter(orders::status.ne(CANCELLED))
+        DbConn::Pg(c) => Ok(month()
             .select((
                 orders::id,
                 orders::person_id,
