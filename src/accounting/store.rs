@@ -316,6 +316,9 @@ pub fn close_month(
     if last >= crate::clock::business_date_of(now) {
         return Err(AppError::BadRequest("month.err_not_over"));
     }
+    if closed(conn, &month)?.is_some() {
+        return Err(AppError::BadRequest("month.err_already_closed"));
+    }
     crate::periods::ensure_open(conn, first)?;
     let (lines, _) = compute(conn, first)?;
     let adjustments = adjustments_of(conn, &month)?;

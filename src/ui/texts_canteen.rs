@@ -502,6 +502,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("month.err_reason", "Cần ghi lý do (tối đa 500 ký tự).", "A reason is needed (at most 500 characters)."),
     ("month.err_signed", "Tháng đã ký duyệt không mở lại được; sai sót được điều chỉnh vào tháng sau.", "A signed month never reopens; corrections go into a later month."),
     ("month.err_not_closed", "Tháng này chưa khóa sổ.", "This month is not closed."),
+    ("month.err_already_closed", "Tháng này đã khóa sổ; muốn sửa thì mở lại tháng trước (cần người duyệt).", "This month is already closed; to change it, reopen it first (an approver's step)."),
     ("month.err_note", "Cần ghi nội dung giải trình (tối đa 1000 ký tự).", "Write the explanation (at most 1000 characters)."),
     ("flash.month_reopened", "Đã mở lại tháng.", "The month is open again."),
     ("flash.invoice_imported", "Đã nhập hóa đơn điện tử.", "The e-invoice is recorded."),

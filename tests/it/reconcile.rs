@@ -815,6 +815,17 @@ async fn every_write_on_a_month_without_its_month_is_refused_and_changes_nothing
         );
         assert!(r.body.contains("Tháng không hợp lệ"), "{path}: {}", r.body);
     }
+    // Named, a month already closed is refused with what to do, and still nothing changes.
+    let r = kt
+        .post("/accounting/month/close?m=2026-10", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body
+            .contains("Tháng này đã khóa sổ; muốn sửa thì mở lại tháng trước"),
+        "{}",
+        r.body
+    );
     let after: Vec<i64> = tables.iter().map(|t| app.count(t)).collect();
     assert_eq!(after, before, "{tables:?}");
 }
