@@ -83,6 +83,9 @@ pub async fn run(state: AppState, bind: &str, workers: usize) -> anyhow::Result<
     let listener = std::net::TcpListener::bind(bind)?;
     actix_web::rt::spawn(standing_order_tick(state.clone()));
     actix_web::rt::spawn(housekeeping_tick(state.clone()));
+    if state.db.backend() == db::Backend::Postgres {
+        actix_web::rt::spawn(stats_fold_tick(state.clone()));
+    }
     tracing::info!(address = %listener.local_addr()?, "canteen is serving");
     let server = app::serve(state.clone(), listener, workers)?;
     actix_web::rt::spawn(stop_on_signal(server.handle(), state.clone()));
@@ -175,6 +178,17 @@ pub async fn housekeeping(state: &AppState) -> Result<usize, error::AppError> {
         );
     }
     Ok(n)
+}
+
+/// PostgreSQL, every minute: the meal changes written since the last fold are added into the
+/// summary (`stats::store::fold_meal_deltas`; one server at a time).
+async fn stats_fold_tick(state: AppState) {
+    loop {
+        actix_web::rt::time::sleep(std::time::Duration::from_secs(60)).await;
+        if let Err(e) = state.db.write(stats::store::fold_meal_deltas).await {
+            tracing::error!(error = %e, "folding the meal summary's changes failed");
+        }
+    }
 }
 
 /// Every five minutes (and once at start-up): standing orders become meals on days that have

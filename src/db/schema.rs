@@ -672,6 +672,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// PostgreSQL: +1/−1 of meals not yet folded into `stat_meals` (SQLite: always empty).
+    stat_meal_deltas (id) {
+        id -> Integer,
+        service_date -> Date,
+        unit_key -> Integer,
+        option_id -> Integer,
+        kind -> Text,
+        status -> Text,
+        n -> Integer,
+    }
+}
+
+diesel::table! {
     stat_eaters (month, person_id) {
         month -> Text,
         person_id -> Integer,
@@ -1167,6 +1180,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     retiree_visits,
     budget_lines,
     stat_meals,
+    stat_meal_deltas,
     stat_eaters,
     stat_subsidy,
     stat_subsidy_months,

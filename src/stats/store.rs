@@ -44,35 +44,90 @@ pub fn meal_counts(
 /// (day, unit, vegetarian, status, count) of one kind of meal, from the summary table.
 type Summed = (NaiveDate, Option<i32>, bool, String, i64);
 
+/// The summary's rows plus the changes not folded into it yet (`stat_meal_deltas`, written by
+/// PostgreSQL's triggers; empty on SQLite), added up in one statement: one snapshot, so a fold
+/// running at the same time moves counts from one table to the other unseen.
 fn summed(
     conn: &mut DbConn,
     from: NaiveDate,
     to: NaiveDate,
     kind: &str,
 ) -> Result<Vec<Summed>, AppError> {
-    let rows: Vec<(NaiveDate, i32, bool, String, Option<i64>)> = stat_meals::table
-        .inner_join(meal_options::table.on(meal_options::id.eq(stat_meals::option_id)))
-        .filter(stat_meals::service_date.between(from, to))
-        .filter(stat_meals::kind.eq(kind))
-        .group_by((
-            stat_meals::service_date,
-            stat_meals::unit_key,
-            meal_options::vegetarian,
-            stat_meals::status,
-        ))
-        .select((
-            stat_meals::service_date,
-            stat_meals::unit_key,
-            meal_options::vegetarian,
-            stat_meals::status,
-            sum(stat_meals::n),
-        ))
-        .load(conn)?;
+    use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Text};
+    #[derive(QueryableByName)]
+    struct R {
+        #[diesel(sql_type = Date)]
+        day: NaiveDate,
+        #[diesel(sql_type = Integer)]
+        unit_key: i32,
+        #[diesel(sql_type = Bool)]
+        vegetarian: bool,
+        #[diesel(sql_type = Text)]
+        status: String,
+        #[diesel(sql_type = Nullable<BigInt>)]
+        n: Option<i64>,
+    }
+    // Numbered parameters, each bound once: `$n` on PostgreSQL, `?n` on SQLite.
+    let p = match crate::db::backend_of(conn) {
+        crate::db::Backend::Postgres => '$',
+        crate::db::Backend::Sqlite => '?',
+    };
+    let rows: Vec<R> = diesel::sql_query(format!(
+        "SELECT s.service_date AS day, s.unit_key AS unit_key, o.vegetarian AS vegetarian, \
+           s.status AS status, CAST(SUM(s.n) AS BIGINT) AS n \
+         FROM (SELECT service_date, unit_key, option_id, status, n FROM stat_meals \
+               WHERE kind = {p}1 AND service_date BETWEEN {p}2 AND {p}3 \
+               UNION ALL \
+               SELECT service_date, unit_key, option_id, status, n FROM stat_meal_deltas \
+               WHERE kind = {p}1 AND service_date BETWEEN {p}2 AND {p}3) s \
+         JOIN meal_options o ON o.id = s.option_id \
+         GROUP BY s.service_date, s.unit_key, o.vegetarian, s.status"
+    ))
+    .bind::<Text, _>(kind)
+    .bind::<Date, _>(from)
+    .bind::<Date, _>(to)
+    .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(d, u, v, s, n)| (d, (u != 0).then_some(u), v, s, n.unwrap_or(0)))
+        .map(|r| {
+            let unit = (r.unit_key != 0).then_some(r.unit_key);
+            (r.day, unit, r.vegetarian, r.status, r.n.unwrap_or(0))
+        })
         .filter(|r| r.4 != 0)
         .collect())
+}
+
+/// PostgreSQL: moves the meal changes written since the last fold into `stat_meals`, in one
+/// transaction, when no other server is folding (`pg_try_advisory_xact_lock`). Readers add
+/// both tables in one statement, so what they see does not change. The number of summary
+/// rows written (0 on SQLite, whose triggers write `stat_meals` directly).
+pub fn fold_meal_deltas(conn: &mut DbConn) -> Result<usize, AppError> {
+    use diesel::sql_types::Bool;
+    if crate::db::backend_of(conn) != crate::db::Backend::Postgres {
+        return Ok(0);
+    }
+    #[derive(QueryableByName)]
+    struct Got {
+        #[diesel(sql_type = Bool)]
+        got: bool,
+    }
+    let lock: Got = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1, 0) AS got")
+        .bind::<diesel::sql_types::Integer, _>(crate::canteen::menu::store::LOCK_STATS_FOLD)
+        .get_result(conn)?;
+    if !lock.got {
+        return Ok(0);
+    }
+    Ok(diesel::sql_query(
+        "WITH moved AS (DELETE FROM stat_meal_deltas \
+           RETURNING service_date, unit_key, option_id, kind, status, n) \
+         INSERT INTO stat_meals (service_date, unit_key, option_id, kind, status, n) \
+         SELECT service_date, unit_key, option_id, kind, status, CAST(SUM(n) AS INTEGER) \
+         FROM moved GROUP BY service_date, unit_key, option_id, kind, status \
+         ORDER BY service_date, unit_key, option_id, kind, status \
+         ON CONFLICT (service_date, unit_key, option_id, kind, status) \
+         DO UPDATE SET n = stat_meals.n + EXCLUDED.n",
+    )
+    .execute(conn)?)
 }
 
 /// (day, unit, vegetarian, count)

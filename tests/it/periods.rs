@@ -263,6 +263,7 @@ async fn the_database_itself_refuses_changes_dated_in_a_closed_month() {
     // Behind the store's guard: a raw change of anything dated in December fails.
     for sql in [
         "UPDATE orders SET status = 'cancelled' WHERE service_date = '2026-12-01'",
+        "UPDATE orders SET service_date = '2026-11-27' WHERE service_date = '2026-12-01'",
         "DELETE FROM orders WHERE service_date = '2026-12-01'",
         "UPDATE meal_options SET price_vnd = 1 WHERE service_date = '2026-12-02'",
         "DELETE FROM meal_options WHERE service_date = '2026-12-03'",

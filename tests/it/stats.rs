@@ -943,7 +943,13 @@ fn rows_text(app: &TestApp, sql: &str) -> Vec<String> {
     v
 }
 
-const SUMMARY_MEALS: &str = "SELECT CAST(service_date AS TEXT) || '|' || CAST(unit_key AS TEXT) || '|' || CAST(option_id AS TEXT) || '|' || kind || '|' || status || '|' || CAST(n AS TEXT) AS t FROM stat_meals WHERE n <> 0";
+/// The summary as the reports read it: its rows plus the changes not folded in yet.
+const SUMMARY_MEALS: &str = "SELECT CAST(service_date AS TEXT) || '|' || CAST(unit_key AS TEXT) || '|' || CAST(option_id AS TEXT) || '|' || kind || '|' || status || '|' || CAST(SUM(n) AS TEXT) AS t FROM ( \
+     SELECT service_date, unit_key, option_id, kind, status, n FROM stat_meals \
+     UNION ALL SELECT service_date, unit_key, option_id, kind, status, n FROM stat_meal_deltas \
+   ) s GROUP BY service_date, unit_key, option_id, kind, status HAVING SUM(n) <> 0";
+/// The summary's own rows (after a fold: all of it).
+const FOLDED_MEALS: &str = "SELECT CAST(service_date AS TEXT) || '|' || CAST(unit_key AS TEXT) || '|' || CAST(option_id AS TEXT) || '|' || kind || '|' || status || '|' || CAST(n AS TEXT) AS t FROM stat_meals WHERE n <> 0";
 const RECOMPUTED_MEALS: &str = "SELECT CAST(d AS TEXT) || '|' || CAST(u AS TEXT) || '|' || CAST(o AS TEXT) || '|' || k || '|' || s || '|' || CAST(SUM(n) AS TEXT) AS t FROM ( \
      SELECT x.service_date AS d, COALESCE(p.unit_id, 0) AS u, x.option_id AS o, 'order' AS k, x.status AS s, 1 AS n FROM orders x JOIN persons p ON p.id = x.person_id \
      UNION ALL SELECT x.service_date, COALESCE(p.unit_id, 0), x.option_id, 'walk_in', x.status, 1 FROM walk_ins x JOIN persons p ON p.id = x.person_id \
@@ -962,11 +968,73 @@ fn summaries_equal_a_recomputation(app: &TestApp, when: &str) {
     );
     assert!(!again.is_empty(), "{when}: there are meals");
     assert_eq!(kept, again, "{when}: meals summary");
+    // PostgreSQL's writers leave their changes beside the summary; the fold moves them in.
+    app.state
+        .db
+        .write_tx(canteen::stats::store::fold_meal_deltas)
+        .expect("fold");
+    assert_eq!(app.count("stat_meal_deltas"), 0, "{when}: all folded");
+    assert_eq!(
+        rows_text(app, FOLDED_MEALS),
+        again,
+        "{when}: folded summary"
+    );
     assert_eq!(
         rows_text(app, SUMMARY_EATERS),
         rows_text(app, RECOMPUTED_EATERS),
         "{when}: eaters summary"
     );
+}
+
+/// PostgreSQL: writers of different people never wait for each other on the meals summary.
+/// (Each change used to add to a shared row of `stat_meals`: a second person of the unit
+/// changing the same day waited for the first one's commit, and two changing in opposite
+/// directions deadlocked.) SQLite has one writer; there is nothing to wait for.
+#[actix_web::test]
+async fn a_meal_change_does_not_wait_for_another_persons_change_of_the_same_day() {
+    use crate::support::{key, local, refs, set_field, week_of, REGULAR};
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::spawn().await;
+    if app.state.db.backend() != canteen::db::Backend::Postgres {
+        return;
+    }
+    app.sql("INSERT INTO units (code, name, parent_id, created_at) VALUES ('A', 'Vụ A', NULL, '2026-01-01 00:00:00')");
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR, ("Suất chay", 30_000, None, true)]);
+    app.publish(d(2026, 11, 30));
+    app.clock().set(local(days[0], 7, 0, 0));
+    let (mut lan, lan_p) = app.staff("lan").await;
+    let (mut binh, binh_p) = app.staff("binh").await;
+    app.sql(&format!(
+        "UPDATE persons SET unit_id = 1 WHERE id IN ({lan_p}, {binh_p})"
+    ));
+    let day = days[2];
+    for c in [&mut lan, &mut binh] {
+        let mut f = c.get("/week").await.form("/week");
+        set_field(&mut f, &key(day), &ids[2][0].to_string());
+        assert_eq!(c.post("/week", &refs(&f)).await.status, 303);
+    }
+    // Lan's change of that day, by another server, not committed yet.
+    let mut other = app.state.db.read_conn().expect("conn");
+    other
+        .batch_execute(&format!(
+            "BEGIN; UPDATE orders SET option_id = {} WHERE person_id = {lan_p} AND service_date = '{day}'",
+            ids[2][1]
+        ))
+        .expect("lan's change");
+    // Binh makes the same change meanwhile: it is saved at once.
+    let mut f = binh.get("/week").await.form("/week");
+    set_field(&mut f, &key(day), &ids[2][1].to_string());
+    let answer = actix_web::rt::time::timeout(
+        std::time::Duration::from_secs(20),
+        binh.post("/week", &refs(&f)),
+    )
+    .await;
+    other.batch_execute("ROLLBACK").expect("rollback");
+    drop(other);
+    let answer = answer.expect("Binh's change waited for Lan's transaction");
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    summaries_equal_a_recomputation(&app, "after both changes");
 }
 
 #[actix_web::test]

@@ -106,6 +106,10 @@ pub fn lock_days(
 pub const LOCK_PERSON: i32 = 1;
 pub const LOCK_OPTION: i32 = 2;
 pub const LOCK_DAY: i32 = 3;
+/// Not part of the order above: taken alone, with `pg_try_advisory_xact_lock`, by the one server
+/// folding the meal summary's changes (`stats::store::fold_meal_deltas`). (5 is the login
+/// throttle's, `auth::throttle`.)
+pub const LOCK_STATS_FOLD: i32 = 6;
 
 pub fn day_rows(
     conn: &mut DbConn,

@@ -1,0 +1,1 @@
+DROP TABLE stat_meal_deltas;
