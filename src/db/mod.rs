@@ -163,15 +163,6 @@ fn sqlite_pragmas(c: &mut diesel::SqliteConnection) -> QueryResult<()> {
     )
 }
 
-/// The SQLite writer's own settings (#10). The write-ahead log is folded into the file every
-/// 8 000 pages (32 MB) instead of SQLite's default 1 000: a batch of week submissions writes
-/// hundreds of pages, many of them the same hot ones, and a fold copies each page once however
-/// often it was written since — at 1 000 the writer folded every other batch. Durability is
-/// unchanged (`synchronous = FULL`: every commit is synced before it is answered). A larger
-/// page cache for the writer (8 MB) saved a little more but raised the server's peak memory
-/// by 3.5 MB, to the edge of the goal (twice the bare server's), so it is not taken.
-const WRITER_PRAGMAS: &str = "PRAGMA wal_autocheckpoint = 8000;";
-
 /// Opens exactly the backend the URL named (diesel's `MultiConnection::establish` would try
 /// SQLite first with any URL, which could create a stray file).
 pub fn open(backend: Backend, target: &str) -> ConnectionResult<DbConn> {
@@ -284,12 +275,8 @@ impl Db {
                 conn.batch_execute("PRAGMA journal_mode = WAL;")?;
                 drop(conn);
                 let t = target.clone();
-                let writer = writer::Writer::start(std::sync::Arc::new(move || {
-                    let mut c = open(Backend::Sqlite, &t)?;
-                    c.batch_execute(WRITER_PRAGMAS)
-                        .map_err(ConnectionError::CouldntSetupConfiguration)?;
-                    Ok(c)
-                }))?;
+                let writer =
+                    writer::Writer::start(std::sync::Arc::new(move || open(Backend::Sqlite, &t)))?;
                 Ok(Db {
                     backend,
                     read: pool(read_pool_size.max(1))?,
