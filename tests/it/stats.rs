@@ -1037,6 +1037,72 @@ async fn a_meal_change_does_not_wait_for_another_persons_change_of_the_same_day(
     summaries_equal_a_recomputation(&app, "after both changes");
 }
 
+/// PostgreSQL: a person's meal change made while their move to another unit is not yet
+/// committed counts under the new unit (found by QA: it counted under the old one, after the
+/// move had re-counted the person's meals — the per-unit figures drifted for good).
+#[actix_web::test]
+async fn a_meal_change_during_a_move_to_another_unit_counts_under_the_new_unit() {
+    use crate::support::{key, local, refs, set_field, week_of, REGULAR};
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::spawn().await;
+    if app.state.db.backend() != canteen::db::Backend::Postgres {
+        return;
+    }
+    app.sql(
+        "INSERT INTO units (code, name, parent_id, created_at) VALUES \
+           ('A', 'Vụ A', NULL, '2026-01-01 00:00:00'), ('B', 'Vụ B', NULL, '2026-01-01 00:00:00')",
+    );
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR, ("Suất chay", 30_000, None, true)]);
+    app.publish(d(2026, 11, 30));
+    app.clock().set(local(days[0], 7, 0, 0));
+    let (mut lan, lan_p) = app.staff("lan").await;
+    app.sql(&format!(
+        "UPDATE persons SET unit_id = 1 WHERE id = {lan_p}"
+    ));
+    let mut f = lan.get("/week").await.form("/week");
+    set_field(&mut f, &key(days[2]), &ids[2][0].to_string());
+    assert_eq!(lan.post("/week", &refs(&f)).await.status, 303);
+    // Lan is being moved to unit B by another server; not committed yet.
+    let mut other = app.state.db.read_conn().expect("conn");
+    other
+        .batch_execute(&format!(
+            "BEGIN; UPDATE persons SET unit_id = 2 WHERE id = {lan_p}"
+        ))
+        .expect("move");
+    let mut f = lan.get("/week").await.form("/week");
+    set_field(&mut f, &key(days[2]), &ids[2][1].to_string());
+    let fields = refs(&f);
+    let change = lan.post("/week", &fields);
+    let commit = async {
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(700)).await;
+        other.batch_execute("COMMIT").expect("commit the move");
+    };
+    let (answer, ()) = futures_util::future::join(change, commit).await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    summaries_equal_a_recomputation(&app, "after a change during a move");
+    // The other way round: Lan's change (by another server) not committed yet when she is
+    // moved back to unit A; the move's count must include it.
+    let mut other = app.state.db.read_conn().expect("conn");
+    other
+        .batch_execute(&format!(
+            "BEGIN; UPDATE orders SET option_id = {} WHERE person_id = {lan_p} AND service_date = '{}'",
+            ids[2][0], days[2]
+        ))
+        .expect("lan's change");
+    let mut mover = app.state.db.read_conn().expect("conn");
+    let move_back = std::thread::spawn(move || {
+        mover.batch_execute(&format!(
+            "UPDATE persons SET unit_id = 1 WHERE id = {lan_p}"
+        ))
+    });
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    other.batch_execute("COMMIT").expect("commit the change");
+    move_back.join().expect("mover").expect("move back");
+    drop(other);
+    summaries_equal_a_recomputation(&app, "after a move during a change");
+}
+
 #[actix_web::test]
 async fn the_summary_tables_equal_a_recomputation_after_every_kind_of_change() {
     use crate::support::{key, local, refs, set_field, week_of, REGULAR};
