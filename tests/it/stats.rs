@@ -961,7 +961,7 @@ const RECOMPUTED_EATERS: &str = "SELECT substr(CAST(d AS TEXT), 1, 7) || '|' || 
      UNION ALL SELECT x.service_date, x.person_id, COALESCE(p.unit_id, 0) FROM walk_ins x JOIN persons p ON p.id = x.person_id WHERE x.status = 'served' \
    ) r GROUP BY substr(CAST(d AS TEXT), 1, 7), pid, u";
 
-fn summaries_equal_a_recomputation(app: &TestApp, when: &str) {
+pub(crate) fn summaries_equal_a_recomputation(app: &TestApp, when: &str) {
     let (kept, again) = (
         rows_text(app, SUMMARY_MEALS),
         rows_text(app, RECOMPUTED_MEALS),
@@ -1471,7 +1471,7 @@ async fn an_open_month_of_hundreds_of_eaters_is_split_for_the_reports_as_on_each
             let sums = canteen::accounting::store::compute_sums(c, first)?;
             let (full, _) = canteen::accounting::store::compute(c, first)?;
             let mut own = Vec::new();
-            for p in people {
+            for &p in &people {
                 for l in canteen::subsidy::store::statement(c, p, first)? {
                     own.push((
                         p,

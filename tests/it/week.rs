@@ -2,6 +2,7 @@
 //! weekends and the ordering horizon.
 
 use crate::support::*;
+use canteen::auth::roles::Role;
 
 fn day_key(day: chrono::NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
@@ -615,4 +616,128 @@ async fn my_week_shows_a_menu_calendar_or_settings_change_made_anywhere_on_the_n
         .map(|o| o.3)
         .collect();
     assert_eq!(booked, vec![43_000]);
+}
+
+/// Lan's stored meal of `day` (the whole row).
+fn row_of(app: &TestApp, pid: i32, day: chrono::NaiveDate) -> canteen::canteen::ordering::Order {
+    let mut c = app.state.db.read_conn().expect("conn");
+    canteen::canteen::ordering::orders_of(&mut c, pid, day, day)
+        .expect("orders")
+        .pop()
+        .expect("a row")
+}
+
+#[actix_web::test]
+async fn a_week_submission_stores_each_changed_meal_as_a_change_of_that_day_alone_would() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR, VEG]);
+    app.publish(d(2026, 11, 30));
+    let pid = app.person("LAN", "Cán bộ Lan");
+    let uid = app.user_full("lan", &[Role::Staff], Some(pid), false);
+    let mut lan = app.session_for(uid).await;
+    let mut f = lan.get("/week").await.form("/week");
+    for (i, day) in days.iter().enumerate() {
+        set_field(&mut f, &key(*day), &ids[i][0].to_string());
+    }
+    assert_eq!(lan.post("/week", &refs(&f)).await.status, 303);
+    let booked_at = app.clock().now_naive();
+
+    // One submission: Monday to the vegetarian meal, Tuesday and Wednesday cancelled.
+    app.clock().advance(chrono::Duration::minutes(5));
+    let at = app.clock().now_naive();
+    let mut f = lan.get("/week").await.form("/week");
+    set_field(&mut f, &key(days[0]), &ids[0][1].to_string());
+    set_field(&mut f, &key(days[1]), "none");
+    set_field(&mut f, &key(days[2]), "none");
+    assert_eq!(lan.post("/week", &refs(&f)).await.status, 303);
+    let mon = row_of(&app, pid, days[0]);
+    assert_eq!(
+        (
+            mon.option_id,
+            mon.price_vnd.0,
+            mon.status.as_str(),
+            mon.source.as_str()
+        ),
+        (ids[0][1], 30_000, "ordered", "staff"),
+        "Monday: the new choice at its price"
+    );
+    assert_eq!((mon.cancel_cause, mon.updated_by), (None, Some(uid)));
+    assert_eq!(
+        mon.updated_at.and_utc().timestamp(),
+        at.and_utc().timestamp()
+    );
+    for day in [days[1], days[2]] {
+        let o = row_of(&app, pid, day);
+        assert_eq!(
+            (
+                o.option_id,
+                o.price_vnd.0,
+                o.status.as_str(),
+                o.cancel_cause.as_deref()
+            ),
+            (
+                ids[(day - days[0]).num_days() as usize][0],
+                35_000,
+                "cancelled",
+                Some("self")
+            ),
+            "{day}: cancelled by Lan, the meal it was kept"
+        );
+        assert_eq!(o.updated_by, Some(uid));
+        assert_eq!(o.updated_at.and_utc().timestamp(), at.and_utc().timestamp());
+    }
+    let thu = row_of(&app, pid, days[3]);
+    assert_eq!(
+        thu.updated_at.and_utc().timestamp(),
+        booked_at.and_utc().timestamp(),
+        "an unchanged day is not written"
+    );
+
+    // The kitchen books Tuesday again for her and cancels Thursday: their cause and source.
+    let bep = app.user("bep", &[Role::Kitchen]);
+    let mut kitchen = app.session_for(bep).await;
+    let url = format!("/kitchen/on-behalf/{pid}");
+    let mut f = kitchen.get(&url).await.form(&url);
+    set_field(&mut f, &key(days[1]), &ids[1][1].to_string());
+    set_field(&mut f, &key(days[3]), "none");
+    let r = kitchen.post(&url, &refs(&f)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let tue = row_of(&app, pid, days[1]);
+    assert_eq!(
+        (
+            tue.option_id,
+            tue.status.as_str(),
+            tue.source.as_str(),
+            tue.cancel_cause,
+            tue.updated_by
+        ),
+        (ids[1][1], "ordered", "kitchen", None, Some(bep))
+    );
+    let thu = row_of(&app, pid, days[3]);
+    assert_eq!(
+        (
+            thu.status.as_str(),
+            thu.source.as_str(),
+            thu.cancel_cause.as_deref(),
+            thu.updated_by
+        ),
+        ("cancelled", "staff", Some("kitchen"), Some(bep)),
+        "a cancellation keeps who booked the meal"
+    );
+    // Lan cancels the meal the kitchen booked: still the kitchen's booking, cancelled by her.
+    let mut f = lan.get("/week").await.form("/week");
+    set_field(&mut f, &key(days[1]), "none");
+    assert_eq!(lan.post("/week", &refs(&f)).await.status, 303);
+    let tue = row_of(&app, pid, days[1]);
+    assert_eq!(
+        (
+            tue.option_id,
+            tue.status.as_str(),
+            tue.source.as_str(),
+            tue.cancel_cause.as_deref()
+        ),
+        (ids[1][1], "cancelled", "kitchen", Some("self"))
+    );
+    crate::stats::summaries_equal_a_recomputation(&app, "after the week and the kitchen's changes");
 }

@@ -43,17 +43,28 @@ impl<'j> By<'j> {
     }
 }
 
-/// `order_events` rows waiting to be written together. A week submission changes up to a
-/// fortnight of days; one multi-row INSERT instead of one INSERT per day is what keeps the
-/// history within its budget of the submission's time. The caller must `write` it in the same
-/// transaction before returning (the week tests read the history back, so a forgotten `write`
-/// fails them).
+/// Changes waiting to be written together: `order_events` rows, and updates of existing meal
+/// rows (a new choice or a cancellation). A week submission changes up to a fortnight of days;
+/// one multi-row UPDATE and one multi-row INSERT instead of a statement per day is what keeps
+/// the history and the summary triggers within their budget of the submission's time (each
+/// statement is a round trip on PostgreSQL and a statement journal for the triggers on
+/// SQLite). The caller must `write` it in the same transaction before it reads those meals
+/// again or returns (the week tests read the meals and the history back, so a forgotten
+/// `write` fails them).
 #[derive(Debug, Default)]
-pub struct Journal(std::cell::RefCell<Vec<NewEvent>>);
+pub struct Journal {
+    events: std::cell::RefCell<Vec<NewEvent>>,
+    updates: std::cell::RefCell<Vec<MealUpdate>>,
+}
 
 impl Journal {
     pub fn write(&self, conn: &mut DbConn) -> Result<(), AppError> {
-        let rows = std::mem::take(&mut *self.0.borrow_mut());
+        let updates = std::mem::take(&mut *self.updates.borrow_mut());
+        // 9 values a row: 50 rows stay far below SQLite's bound-parameter limit.
+        for chunk in updates.chunks(50) {
+            UpdateMeals(chunk).execute(conn)?;
+        }
+        let rows = std::mem::take(&mut *self.events.borrow_mut());
         // 14 values a row: 50 rows stay far below SQLite's bound-parameter limit.
         for chunk in rows.chunks(50) {
             InsertEvents(chunk).execute(conn)?;
@@ -61,6 +72,75 @@ impl Journal {
         Ok(())
     }
 }
+
+/// A meal row's new choice (`option_id`, `price_vnd` and `source` set) or its cancellation
+/// (those left as they are: None), written by [`UpdateMeals`].
+#[derive(Debug, Clone)]
+struct MealUpdate {
+    id: i32,
+    option_id: Option<i32>,
+    price_vnd: Option<i64>,
+    status: &'static str,
+    source: Option<&'static str>,
+    cancel_cause: Option<&'static str>,
+    cancel_ref: Option<String>,
+    at: NaiveDateTime,
+    by_user: Option<i32>,
+}
+
+/// `WITH v(…) AS (VALUES (…), (…)) UPDATE orders … FROM v WHERE orders.id = v.id`: the same
+/// columns the one-row updates of [`meal`] set, for many rows in one statement (both
+/// databases run `UPDATE … FROM`; SQLite looks each row up by its key).
+struct UpdateMeals<'a>(&'a [MealUpdate]);
+
+impl diesel::query_builder::QueryId for UpdateMeals<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::QueryFragment<Backend> for UpdateMeals<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, Backend>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
+        out.push_sql(
+            "WITH v (id, option_id, price_vnd, status, source, cancel_cause, cancel_ref, at, \
+             by_user) AS (VALUES ",
+        );
+        for (i, u) in self.0.iter().enumerate() {
+            out.push_sql(if i == 0 { "(" } else { ", (" });
+            out.push_bind_param::<Integer, _>(&u.id)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Integer>, _>(&u.option_id)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<BigInt>, _>(&u.price_vnd)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(&u.status)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Text>, _>(&u.source)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Text>, _>(&u.cancel_cause)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Text>, _>(&u.cancel_ref)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Timestamp, _>(&u.at)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Integer>, _>(&u.by_user)?;
+            out.push_sql(")");
+        }
+        out.push_sql(
+            ") UPDATE orders SET option_id = COALESCE(v.option_id, orders.option_id), \
+             price_vnd = COALESCE(v.price_vnd, orders.price_vnd), status = v.status, \
+             source = COALESCE(v.source, orders.source), cancel_cause = v.cancel_cause, \
+             cancel_ref = v.cancel_ref, updated_at = v.at, updated_by = v.by_user \
+             FROM v WHERE orders.id = v.id",
+        );
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<DbConn> for UpdateMeals<'_> {}
 
 /// `INSERT INTO order_events … VALUES (…), (…)`, written out because diesel's multi-row insert
 /// is not available through `MultiConnection`. Its prepared statement is reused (one per row
@@ -177,12 +257,19 @@ fn new_event(e: &Event<'_>, by: &By, now: NaiveDateTime) -> NewEvent {
 fn append(conn: &mut DbConn, e: &Event<'_>, by: &By, now: NaiveDateTime) -> Result<(), AppError> {
     let row = new_event(e, by, now);
     match by.journal {
-        Some(j) => j.0.borrow_mut().push(row),
+        Some(j) => j.events.borrow_mut().push(row),
         None => {
             InsertEvents(std::slice::from_ref(&row)).execute(conn)?;
         }
     }
     Ok(())
+}
+
+/// Keeps a meal row's update in the actor's journal (written by [`Journal::write`]).
+fn defer(by: &By, u: MealUpdate) {
+    if let Some(j) = by.journal {
+        j.updates.borrow_mut().push(u);
+    }
 }
 
 /// A change of one person's meal of one day.
@@ -280,6 +367,23 @@ pub fn meal(
                 .ok_or(AppError::BadRequest("order.err_unknown_option"))?;
             let source = placed(by, existing);
             let id = match existing {
+                Some(o) if by.journal.is_some() => {
+                    defer(
+                        by,
+                        MealUpdate {
+                            id: o.id,
+                            option_id: Some(opt.id),
+                            price_vnd: Some(opt.price_vnd.0),
+                            status: to.as_str(),
+                            source: Some(source),
+                            cancel_cause: None,
+                            cancel_ref: None,
+                            at: now,
+                            by_user: by.user,
+                        },
+                    );
+                    o.id
+                }
                 Some(o) => {
                     update_by_id(
                         orders::table,
@@ -323,6 +427,23 @@ pub fn meal(
                 orders::updated_by.eq(by.user),
             );
             match change {
+                Change::Cancel(c) if by.journal.is_some() => {
+                    defer(
+                        by,
+                        MealUpdate {
+                            id: o.id,
+                            option_id: None,
+                            price_vnd: None,
+                            status: to.as_str(),
+                            source: None,
+                            cancel_cause: Some(c.as_str()),
+                            cancel_ref: m.cause_ref.clone(),
+                            at: now,
+                            by_user: by.user,
+                        },
+                    );
+                    1
+                }
                 Change::Cancel(c) => update_by_id(
                     orders::table,
                     o.id,
