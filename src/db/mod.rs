@@ -259,9 +259,13 @@ impl Db {
                 // OpenSSL's exit handlers then crash the process (seen: 1 exit in 4 on PostgreSQL).
                 .min_idle(Some(0))
                 .connection_timeout(CHECKOUT_TIMEOUT)
-                // A SQLite connection cannot go away under us; asking it `SELECT 1` before
-                // every use only costs time. A PostgreSQL one can (server restarted).
-                .test_on_check_out(backend == Backend::Postgres)
+                // No `SELECT 1` before every use (on PostgreSQL it was two of My week's ten
+                // round trips). A PostgreSQL connection the server closed (restart, network)
+                // is found by the first statement that fails on it instead: it is dropped
+                // (`forget`) and the work runs again on another connection — a read always
+                // (`read_now`), a write when its transaction could not even begin
+                // (`write_tx`). A SQLite connection cannot go away under us.
+                .test_on_check_out(false)
                 .build(Manager {
                     backend,
                     target: target.clone(),
@@ -371,6 +375,34 @@ impl Db {
         self.read.get().map_err(AppError::pool)
     }
 
+    /// Runs the read `f` on a pooled connection, blocking the calling thread. A connection the
+    /// server closed (PostgreSQL restarted while it sat in the pool) fails its first
+    /// statement: it is dropped and `f` runs again on another one — as many times as the pool
+    /// has connections, which may all be stale after a restart, and once more on a new one.
+    pub fn read_now<T>(
+        &self,
+        f: &impl Fn(&mut DbConn) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut lost = 0;
+        loop {
+            let mut conn = self.read_conn()?;
+            match f(&mut conn) {
+                Err(e) if is_lost(&e) && lost <= self.read.max_size() => {
+                    forget(&mut conn);
+                    lost += 1;
+                    tracing::warn!(error = %e, "a pooled connection was closed by the server; reading again on another");
+                }
+                Err(e) => {
+                    if is_lost(&e) {
+                        forget(&mut conn);
+                    }
+                    return Err(e);
+                }
+                ok => return ok,
+            }
+        }
+    }
+
     /// Runs `f` in one write transaction, blocking the calling thread (CLI, tests, demo).
     /// `f` may run more than once (SQLite: after another write of its batch panicked;
     /// PostgreSQL: after a deadlock, a serialization failure or a unique-key race), so it
@@ -388,23 +420,44 @@ impl Db {
                 rx.recv()
                     .map_err(|_| AppError::internal("the writer dropped a job"))?
             }
-            (None, Some(pool)) => write_tx_on(&mut *pool.get().map_err(AppError::pool)?, f),
+            (None, Some(pool)) => {
+                // A connection the server closed fails the transaction's BEGIN, before
+                // anything ran: it is dropped and another one taken (see `read_now`). One lost
+                // later (maybe after COMMIT was sent) is not retried: the answer says "not
+                // saved, try again".
+                let mut lost = 0;
+                loop {
+                    let mut conn = pool.get().map_err(AppError::pool)?;
+                    match write_tx_begun(&mut conn, &f) {
+                        Err(Failure::NotBegun(e)) if lost <= pool.max_size() => {
+                            forget(&mut conn);
+                            lost += 1;
+                            tracing::warn!(error = %e, "a pooled connection was closed by the server; writing on another");
+                        }
+                        Err(Failure::NotBegun(e) | Failure::Failed(e)) => {
+                            if is_lost(&e) {
+                                forget(&mut conn);
+                            }
+                            return Err(e);
+                        }
+                        Ok(v) => return Ok(v),
+                    }
+                }
+            }
             (None, None) => Err(AppError::internal("no writer")),
         }
     }
 
     /// Read work off the async threads.
+    /// `f` may run more than once (see `read_now`).
     pub async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        f: impl Fn(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
         let db = self.clone();
-        actix_web::web::block(move || {
-            let mut conn = db.read_conn()?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+        actix_web::web::block(move || db.read_now(&f))
+            .await
+            .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
     }
 
     /// A short, bounded read (a session check, one person's page): on SQLite it runs on the
@@ -415,7 +468,7 @@ impl Db {
     /// Never use it for a report or anything that scans a table.
     pub async fn read_short<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        f: impl Fn(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
         if self.backend == Backend::Sqlite {
             if let Some(mut conn) = self.read.try_get() {
@@ -450,9 +503,10 @@ impl Db {
     }
 
     pub fn ping(&self) -> Result<(), AppError> {
-        let mut c = self.read_conn()?;
-        diesel::sql_query("SELECT 1").execute(&mut *c)?;
-        Ok(())
+        self.read_now(&|c| {
+            diesel::sql_query("SELECT 1").execute(c)?;
+            Ok(())
+        })
     }
 
     /// A tiny real write through the same path every change takes (the health check), so a
@@ -498,54 +552,117 @@ pub fn is_retryable(e: &AppError) -> bool {
 /// How many times a PostgreSQL write transaction runs at most.
 pub const MAX_ATTEMPTS: u32 = 5;
 
+/// True when the error says the connection's server is gone (PostgreSQL restarted or the
+/// network dropped it): libpq reports the connection as bad.
+pub fn is_lost(e: &AppError) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    matches!(
+        e,
+        AppError::Db(Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _
+        ))
+    )
+}
+
+/// Marks a connection as unusable, so the pool drops it instead of handing it out again
+/// (`Manager::has_broken` sees its transaction state in error).
+pub fn forget(conn: &mut DbConn) {
+    match conn {
+        DbConn::Sqlite(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).set_in_error()
+        }
+        #[cfg(feature = "postgres")]
+        DbConn::Pg(c) => AnsiTransactionManager::transaction_manager_status_mut(c).set_in_error(),
+    }
+}
+
+/// Why a write transaction did not commit.
+enum Failure {
+    /// Its BEGIN failed because the connection was lost: nothing ran, another connection may
+    /// be tried.
+    NotBegun(AppError),
+    Failed(AppError),
+}
+
 /// One write transaction on a given connection. On SQLite it is `BEGIN IMMEDIATE`, so the
 /// write lock is taken up front and a transaction never fails half-way on "database is locked".
+/// On PostgreSQL a transaction another writer raced (`is_retryable`) runs again, at most
+/// `MAX_ATTEMPTS` times.
 pub fn write_tx_on<T>(
     conn: &mut DbConn,
     f: impl FnMut(&mut DbConn) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
-    #[allow(unused_mut)]
-    let mut f = f;
-    match conn {
-        DbConn::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
-        }
-        #[cfg(feature = "postgres")]
-        DbConn::Pg(_) => {
-            let mut attempt = 1;
-            loop {
-                match conn.transaction(&mut f) {
-                    Err(e) if attempt < MAX_ATTEMPTS && is_retryable(&e) => {
-                        tracing::warn!(attempt, error = %e, "write transaction raced another; retrying");
-                        std::thread::sleep(Duration::from_millis(2 * u64::from(attempt)));
-                        attempt += 1;
-                    }
-                    other => return other,
+    write_tx_begun(conn, f).map_err(|(Failure::NotBegun(e) | Failure::Failed(e))| e)
+}
+
+fn write_tx_begun<T>(
+    conn: &mut DbConn,
+    mut f: impl FnMut(&mut DbConn) -> Result<T, AppError>,
+) -> Result<T, Failure> {
+    let mut attempt = 1;
+    loop {
+        let begun =
+            match conn {
+                DbConn::Sqlite(c) => {
+                    AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
                 }
-            }
+                #[cfg(feature = "postgres")]
+                DbConn::Pg(c) => <AnsiTransactionManager as TransactionManager<
+                    diesel::PgConnection,
+                >>::begin_transaction(c),
+            };
+        if let Err(e) = begun {
+            let e = AppError::from(e);
+            return Err(if is_lost(&e) {
+                Failure::NotBegun(e)
+            } else {
+                Failure::Failed(e)
+            });
         }
-    }
-    let result = f(conn);
-    #[allow(irrefutable_let_patterns)] // irrefutable when built without PostgreSQL
-    let DbConn::Sqlite(c) = conn
-    else {
-        return Err(AppError::internal("backend changed inside a transaction"));
-    };
-    match result {
-        Ok(v) => {
-            <AnsiTransactionManager as TransactionManager<diesel::SqliteConnection>>::commit_transaction(c)?;
-            Ok(v)
-        }
-        Err(e) => {
-            if let Err(rb) = <AnsiTransactionManager as TransactionManager<
-                diesel::SqliteConnection,
-            >>::rollback_transaction(c)
-            {
-                tracing::error!(error = %rb, "rollback failed");
+        let result = match f(conn) {
+            Ok(v) => end_tx(conn, true).map(|()| v),
+            Err(e) => {
+                if let Err(rb) = end_tx(conn, false) {
+                    tracing::error!(error = %rb, "rollback failed");
+                }
+                Err(e)
             }
+        };
+        match result {
+            // SQLite's one writer never races another.
             Err(e)
+                if backend_of(conn) == Backend::Postgres
+                    && attempt < MAX_ATTEMPTS
+                    && is_retryable(&e) =>
+            {
+                tracing::warn!(attempt, error = %e, "write transaction raced another; retrying");
+                std::thread::sleep(Duration::from_millis(2 * u64::from(attempt)));
+                attempt += 1;
+            }
+            other => return other.map_err(Failure::Failed),
         }
     }
+}
+
+/// Commits (or rolls back) the transaction `write_tx_begun` began. A commit that fails is
+/// rolled back by diesel.
+fn end_tx(conn: &mut DbConn, commit: bool) -> Result<(), AppError> {
+    fn end<C>(c: &mut C, commit: bool) -> QueryResult<()>
+    where
+        C: Connection<TransactionManager = AnsiTransactionManager>,
+    {
+        if commit {
+            AnsiTransactionManager::commit_transaction(c)
+        } else {
+            AnsiTransactionManager::rollback_transaction(c)
+        }
+    }
+    Ok(match conn {
+        DbConn::Sqlite(c) => end(c, commit),
+        #[cfg(feature = "postgres")]
+        DbConn::Pg(c) => end(c, commit),
+    }?)
 }
 
 /// Which backend a live connection talks to (for the few queries that differ).

@@ -741,3 +741,73 @@ async fn a_week_submission_stores_each_changed_meal_as_a_change_of_that_day_alon
     );
     crate::stats::summaries_equal_a_recomputation(&app, "after the week and the kitchen's changes");
 }
+
+/// PostgreSQL restarted (or a network device dropped idle connections): every connection the
+/// server keeps in its pool is closed under it. Pages and saves go on without an error page:
+/// a read runs again on another connection, a write whose BEGIN failed too.
+#[actix_web::test]
+async fn my_week_and_its_save_work_after_the_database_closed_every_pooled_connection() {
+    let app = TestApp::spawn().await;
+    if app.state.db.backend() != canteen::db::Backend::Postgres {
+        return;
+    }
+    let (mut lan, pid, days, ids) = lan_eats_all_week(&app).await;
+    for round in 0..2 {
+        fill_the_pool_then_close_it(&app);
+        let page = lan.get("/week").await;
+        assert_eq!(page.status, 200, "round {round}: {}", page.body);
+        let mut f = page.form("/week");
+        let choice = ids[round][1];
+        set_field(&mut f, &key(days[round]), &choice.to_string());
+        if round == 1 {
+            // The save is the first request after the closing: its session read meets the
+            // closed connections.
+            close_the_apps_connections(&app);
+        }
+        let r = lan.post("/week", &refs(&f)).await;
+        assert_eq!(r.status, 303, "round {round}: {}", r.body);
+        assert_eq!(option_on(&app, pid, days[round]), Some(choice));
+    }
+    // A write that is the first to meet the closed connections (a background task's, or one
+    // whose session was read before the closing) begins again on another and is saved once.
+    fill_the_pool_then_close_it(&app);
+    let now = app.clock().now_naive();
+    app.state
+        .db
+        .write(move |c| {
+            canteen::people::store::create_unit(
+                c,
+                &canteen::audit::Actor::system("test"),
+                now,
+                "U9",
+                "Đơn vị 9",
+                None,
+            )
+        })
+        .await
+        .expect("saved after the closing");
+    assert_eq!(app.count("units WHERE code = 'U9'"), 1);
+}
+
+/// Every connection the app's pool may hold opened and put back idle, then all closed from
+/// the database's side (waiting until each is gone).
+fn fill_the_pool_then_close_it(app: &TestApp) {
+    {
+        let mut held = Vec::new();
+        for _ in 0..app.state.config.read_pool_size {
+            let mut c = app.state.db.read_conn().expect("conn");
+            diesel::connection::SimpleConnection::batch_execute(&mut *c, "SELECT 1")
+                .expect("a live connection");
+            held.push(c);
+        }
+    }
+    close_the_apps_connections(app);
+}
+
+fn close_the_apps_connections(app: &TestApp) {
+    app.sql(
+        "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
+         WHERE application_name = current_setting('application_name') \
+         AND pid <> pg_backend_pid()",
+    );
+}

@@ -62,7 +62,11 @@ impl TestApp {
                 pg_exec(&base, &format!("CREATE SCHEMA {schema}"));
                 let sep = if base.contains('?') { '&' } else { '?' };
                 (
-                    format!("{base}{sep}options=-csearch_path%3D{schema}"),
+                    // The schema's name is also the connections' application name: a test
+                    // can find (and close) this app's connections alone.
+                    format!(
+                        "{base}{sep}options=-csearch_path%3D{schema}&application_name={schema}"
+                    ),
                     Some((base, schema)),
                 )
             }
