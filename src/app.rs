@@ -523,6 +523,12 @@ fn render_error(res: ServiceResponse<BoxBody>, rid: &str) -> ServiceResponse<Box
             _ => "err.internal",
         },
     };
+    // "Not saved, try again" is for a change; a page that could not be read for the same
+    // reason (database down, pool exhausted, connection lost) says so instead.
+    let key = match key {
+        "err.not_saved" if matches!(*req.method(), Method::GET | Method::HEAD) => "err.unavailable",
+        k => k,
+    };
     let body = layout::error_page(&ctx, status.as_u16(), key).into_string();
     let mut out = HttpResponse::build(status);
     out.content_type("text/html; charset=utf-8");

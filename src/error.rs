@@ -27,7 +27,7 @@ pub enum AppError {
     Busy,
     /// The database could not take the change (down, disk full, read-only): nothing was
     /// saved (503).
-    #[error("not saved: {0}")]
+    #[error("database unavailable: {0}")]
     NotSaved(String),
 }
 

@@ -623,8 +623,12 @@ fn write_tx_begun<T>(
         let result = match f(conn) {
             Ok(v) => end_tx(conn, true).map(|()| v),
             Err(e) => {
-                if let Err(rb) = end_tx(conn, false) {
-                    tracing::error!(error = %rb, "rollback failed");
+                match end_tx(conn, false) {
+                    // The connection is gone (`e` says why, and the request's log line shows
+                    // it): nothing to roll back, and the pool drops it.
+                    Err(AppError::Db(diesel::result::Error::BrokenTransactionManager)) => {}
+                    Err(rb) => tracing::error!(error = %rb, "rollback failed"),
+                    Ok(()) => {}
                 }
                 Err(e)
             }

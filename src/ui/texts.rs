@@ -75,6 +75,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("err.too_large", "Dữ liệu gửi lên quá lớn.", "The upload is too large."),
     ("err.internal", "Đã có lỗi trong hệ thống. Thao tác vừa rồi CHƯA được lưu (những gì đã lưu trước đó vẫn còn); vui lòng thử lại hoặc báo quản trị kèm mã yêu cầu.", "Something went wrong on our side. What you just did was NOT saved (what was saved before is safe); please try again or tell the administrator the request id."),
     ("err.busy", "Hệ thống đang bận. Thao tác vừa rồi CHƯA được lưu; vui lòng thử lại sau vài giây.", "The system is busy. What you just did was NOT saved; please try again in a few seconds."),
+    ("err.unavailable", "Cơ sở dữ liệu tạm thời không trả lời nên chưa mở được trang này. Vui lòng thử lại sau ít phút.", "The database is not answering right now, so this page could not be shown. Please try again in a few minutes."),
     ("err.not_saved", "Cơ sở dữ liệu tạm thời không nhận được thay đổi. Thao tác vừa rồi CHƯA được lưu; vui lòng thử lại sau ít phút.", "The database cannot take changes right now. What you just did was NOT saved; please try again in a few minutes."),
     ("err.request_id", "Mã yêu cầu:", "Request id:"),
     ("err.back_home", "Về trang chủ", "Back to the home page"),

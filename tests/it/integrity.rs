@@ -260,3 +260,43 @@ async fn a_stopping_server_still_answers_and_closes_each_connection_after_its_an
         "and no more are sent on that connection"
     );
 }
+
+/// The database cannot serve (down, or every connection busy): opening a page says the page
+/// could not be shown; a change says it was not saved — and it was not.
+#[actix_web::test]
+async fn a_page_the_database_cannot_serve_says_so_and_a_change_says_it_was_not_saved() {
+    use crate::support::{key, refs, set_field, week_of, REGULAR};
+    let app = TestApp::spawn_with(|c| c.read_pool_size = 2).await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, pid) = app.staff("lan").await;
+    let mut f = lan.get("/week").await.form("/week");
+    set_field(&mut f, &key(days[1]), &ids[1][0].to_string());
+
+    let held: Vec<_> = (0..2)
+        .map(|_| app.state.db.read_conn().expect("conn"))
+        .collect();
+    let page = lan.get("/week").await;
+    assert_eq!(page.status, 503);
+    assert!(!page.header("retry-after").is_empty());
+    assert!(
+        page.body.contains("chưa mở được trang này") && !page.body.contains("CHƯA được lưu"),
+        "{}",
+        page.body
+    );
+    let r = lan.post("/week", &refs(&f)).await;
+    assert_eq!(r.status, 503);
+    assert!(r.body.contains("CHƯA được lưu"), "{}", r.body);
+    drop(held);
+
+    assert!(app.meal_days(pid).is_empty(), "nothing was saved");
+    assert_eq!(lan.get("/week").await.status, 200);
+    let r = lan.post("/week", &refs(&f)).await;
+    assert_eq!(
+        r.status, 303,
+        "saved once the database serves again: {}",
+        r.body
+    );
+    assert_eq!(app.meal_days(pid), vec![days[1]]);
+}
