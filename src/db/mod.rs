@@ -191,8 +191,18 @@ impl diesel::r2d2::ManageConnection for Manager {
     type Connection = DbConn;
     type Error = diesel::r2d2::Error;
 
+    /// On SQLite the pool is for reads only (writes go through the writer's own connection),
+    /// and its connections refuse to write (`query_only`). On PostgreSQL a read runs again
+    /// after a lost connection (`Db::read_now`), which is only safe if it changes nothing: the
+    /// same read code runs on SQLite, where a write slipped into it fails at once (tests).
     fn connect(&self) -> Result<DbConn, Self::Error> {
-        open(self.backend, &self.target).map_err(diesel::r2d2::Error::ConnectionError)
+        let mut conn =
+            open(self.backend, &self.target).map_err(diesel::r2d2::Error::ConnectionError)?;
+        if self.backend == Backend::Sqlite {
+            conn.batch_execute("PRAGMA query_only = ON")
+                .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(conn)
     }
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
         conn.batch_execute("SELECT 1")

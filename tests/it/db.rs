@@ -296,3 +296,40 @@ async fn the_servers_database_role_cannot_rewrite_or_unguard_the_append_only_tab
     // It can still do its work.
     assert!(c.batch_execute("SELECT count(*) FROM audit_log").is_ok());
 }
+
+/// A read may run twice (on PostgreSQL, after a connection the server closed): it must change
+/// nothing. On SQLite the read connections refuse writes, so a write slipped into a read fails
+/// in the tests at once instead of being applied twice one day in production.
+#[actix_web::test]
+async fn a_write_slipped_into_a_read_is_refused_on_sqlite_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    if app.state.db.backend() != canteen::db::Backend::Sqlite {
+        return;
+    }
+    let now = app.state.clock.now_naive();
+    for short in [false, true] {
+        let write = move |c: &mut canteen::db::DbConn| {
+            canteen::people::store::create_unit(
+                c,
+                &Actor::system("test"),
+                now,
+                "R1",
+                "Đơn vị đọc",
+                None,
+            )
+        };
+        let r = if short {
+            app.state.db.read_short(write).await
+        } else {
+            app.state.db.read(write).await
+        };
+        assert!(r.is_err(), "the read connection wrote (short: {short})");
+    }
+    assert_eq!(app.count("units WHERE code = 'R1'"), 0);
+    assert!(app
+        .state
+        .db
+        .read(canteen::people::store::all_units)
+        .await
+        .is_ok());
+}
