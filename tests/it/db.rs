@@ -333,3 +333,64 @@ async fn a_write_slipped_into_a_read_is_refused_on_sqlite_and_changes_nothing() 
         .await
         .is_ok());
 }
+
+/// PostgreSQL runs a prepared statement with a generic plan (its parameters unknown), which
+/// guesses any date range to be a sliver of the table. A person's meals of the grid's days
+/// (My week, a submission, the kitchen's on-behalf week) must still be found through the
+/// person's index: through the by-day index (`orders_date`, which can answer without the
+/// table) every meal of everyone in the range is read to keep one person's (#10: half of a
+/// My week page's database time). Checked with the table vacuumed, when that index looks
+/// cheapest.
+#[actix_web::test]
+async fn a_persons_days_are_read_through_the_persons_index_whatever_the_plan_guesses() {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    let app = TestApp::spawn().await;
+    if app.state.db.backend() != canteen::db::Backend::Postgres {
+        return;
+    }
+    let days: Vec<_> = (0..40)
+        .map(|i| crate::support::d(2026, 12, 1) + chrono::Duration::days(i))
+        .collect();
+    app.options(&days, &[crate::support::REGULAR]);
+    for i in 0..100 {
+        app.person(&format!("P{i:02}"), &format!("Người {i}"));
+    }
+    // Committed durably (the test cluster commits asynchronously), so that VACUUM can mark
+    // the rows visible to all and the by-day index can answer without the table.
+    app.sql(
+        "SET synchronous_commit = on; INSERT INTO orders (person_id, service_date, option_id, price_vnd, status, source, \
+         created_at, updated_at) SELECT p.id, o.service_date, o.id, o.price_vnd, 'ordered', \
+         'staff', '2026-11-30 08:00:00', '2026-11-30 08:00:00' FROM persons p, meal_options o",
+    );
+    app.sql("VACUUM ANALYZE orders");
+    assert_eq!(app.count("orders"), 4000);
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+        line: String,
+    }
+    let (backend, target) = canteen::db::parse_url(&app.database_url).expect("url");
+    let mut c = canteen::db::open(backend, &target).expect("connection");
+    // The orders part of `ordering::person_week`, and the submission's read of the week.
+    for (name, columns) in [
+        ("grid", "service_date, option_id, price_vnd, status"),
+        ("rows", "*"),
+    ] {
+        c.batch_execute(&format!(
+            "SET plan_cache_mode = force_generic_plan; PREPARE {name}(int, date, date) AS \
+             SELECT {columns} FROM orders WHERE person_id = $1 AND service_date BETWEEN $2 AND $3"
+        ))
+        .expect("prepare");
+        let plan: Vec<Line> = diesel::sql_query(format!(
+            "EXPLAIN EXECUTE {name}(1, '2026-12-01', '2027-01-29')"
+        ))
+        .load(&mut c)
+        .expect("explain");
+        let plan: Vec<String> = plan.into_iter().map(|l| l.line).collect();
+        assert!(
+            plan[0].contains("Index") && !plan.join(" ").contains("orders_date"),
+            "{name}: {plan:?}"
+        );
+    }
+}
