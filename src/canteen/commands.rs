@@ -7,7 +7,7 @@ use crate::audit::{self, Actor, Entry};
 use crate::canteen::ordering::Who;
 use crate::canteen::service::{self, Serve};
 use crate::canteen::store::{self, NewOption};
-use crate::canteen::week::{self, DayView};
+use crate::canteen::week;
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::money::Vnd;
@@ -373,7 +373,7 @@ pub fn close_service(
 
 /// A week submitted for a person: by themself, or by the kitchen on their behalf (audited).
 /// Err(days, problems) re-shows the week with each day's problem.
-pub type WeekOutcome = Result<usize, (Vec<DayView>, crate::canteen::week::Sent)>;
+pub type WeekOutcome = Result<usize, (crate::canteen::week::Grid, crate::canteen::week::Sent)>;
 
 pub fn submit_week(
     c: &mut DbConn,
@@ -423,13 +423,10 @@ pub fn submit_week(
             }
             Ok(Ok(n.days.len()))
         }
-        Err(sent) => {
-            let menu = menus.get(c, week::business_today(now))?;
-            Ok(Err((
-                week::load(c, who.person_id, now, &menu, actor.is_some())?,
-                sent,
-            )))
-        }
+        Err(sent) => Ok(Err((
+            week::load(c, who.person_id, now, menus, actor.is_some())?,
+            sent,
+        ))),
     }
 }
 

@@ -101,6 +101,18 @@ impl MenuCache {
 
     fn current(&self, conn: &mut DbConn, today: NaiveDate) -> Result<Arc<MenuSnapshot>, AppError> {
         let v = store::menu_version(conn)?;
+        self.at_version(conn, today, v)
+    }
+
+    /// Like `get`, with the counter `v` already read by the caller (in the same statement as
+    /// its other rows: `ordering::person_week`). It must have been read on `conn` before any
+    /// of the menus' rows are, as `get` does.
+    pub fn at_version(
+        &self,
+        conn: &mut DbConn,
+        today: NaiveDate,
+        v: i64,
+    ) -> Result<Arc<MenuSnapshot>, AppError> {
         if let Ok(slot) = self.slot.lock() {
             if let Some((kv, kday, snap)) = slot.as_ref() {
                 if *kv == v && *kday == today {

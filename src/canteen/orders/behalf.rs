@@ -68,14 +68,12 @@ pub async fn week(
 ) -> Result<Markup, AppError> {
     let person = id.into_inner();
     let now = state.clock.now();
-    let today = week::business_today(now);
     let menus = state.menus.clone();
     let (p, days) = state
         .db
         .read(move |c| {
             let p = crate::people::store::person(c, person)?.ok_or(AppError::NotFound)?;
-            let menu = menus.get(c, today)?;
-            Ok((p, week::load(c, person, now, &menu, true)?))
+            Ok((p, week::load(c, person, now, &menus, true)?.days))
         })
         .await?;
     Ok(behalf_page(&ctx, &p, &days, None, state.clock.today()))
@@ -128,7 +126,7 @@ pub async fn save(
                 Ok(_) => Ok(Ok(())),
                 Err((days, sent)) => {
                     let p = crate::people::store::person(c, person)?.ok_or(AppError::NotFound)?;
-                    Ok(Err((p, days, sent)))
+                    Ok(Err((p, days.days, sent)))
                 }
             }
         })

@@ -61,16 +61,6 @@ pub fn notify_all(
     Ok(n)
 }
 
-/// The person's unread notices, oldest first.
-pub fn unread(c: &mut DbConn, person: i32) -> Result<Vec<Notice>, AppError> {
-    Ok(crate::on_backend!(c, |c| notices::table
-        .filter(notices::person_id.eq(person))
-        .filter(notices::seen_at.is_null())
-        .order(notices::id.asc())
-        .select(Notice::as_select())
-        .load(c))?)
-}
-
 /// Marks the person's notices up to `upto` read (a notice that arrived after the page was
 /// shown stays unread).
 pub fn mark_read(

@@ -29,43 +29,21 @@ pub async fn my_week(
 ) -> Result<Markup, AppError> {
     let person = person_of(&user)?;
     let now = state.clock.now();
-    let today = week::business_today(now);
     let menus = state.menus.clone();
-    let (days, mine) = state
+    let grid = state
         .db
-        .read_short(move |c| {
-            let menu = menus.get(c, today)?;
-            Ok((
-                week::load(c, person, now, &menu, false)?,
-                Mine::load(c, person)?,
-            ))
-        })
+        .read_short(move |c| week::load(c, person, now, &menus, false))
         .await?;
-    Ok(week_page(&ctx, &days, None, &mine, state.clock.today()))
-}
-
-/// What My week shows besides the days: the person's allergens and unread notices.
-struct Mine {
-    allergies: String,
-    notices: Vec<crate::canteen::notices::Notice>,
-}
-
-impl Mine {
-    fn load(c: &mut crate::db::DbConn, person: i32) -> Result<Mine, AppError> {
-        Ok(Mine {
-            allergies: crate::people::store::allergens_of(c, person)?,
-            notices: crate::canteen::notices::unread(c, person)?,
-        })
-    }
+    Ok(week_page(&ctx, &grid, None, state.clock.today()))
 }
 
 fn week_page(
     ctx: &Ctx,
-    days: &[week::DayView],
+    grid: &week::Grid,
     sent: Option<&week::Sent>,
-    mine: &Mine,
     today: chrono::NaiveDate,
 ) -> Markup {
+    let days = &grid.days;
     let tomorrow = today + Duration::days(1);
     let remind = days
         .iter()
@@ -90,7 +68,7 @@ fn week_page(
                 a.button.secondary href="/allergies" { (ctx.t("allergy.title")) }
                 a.button.secondary href="/statement" { (ctx.t("stmt.title")) }
             }))
-            (crate::canteen::notices::panel(ctx, &mine.notices))
+            (crate::canteen::notices::panel(ctx, &grid.notices))
             @if let Some(d) = remind {
                 p.alert role="status" { (ctx.tf("week.remind_tomorrow", date(d.day))) }
             }
@@ -98,7 +76,7 @@ fn week_page(
                 p.notice { (ctx.tf("week.day_closed", date(d.day))) @if let Some(r) = d.row.as_ref().and_then(|r| r.reason.as_deref()) { ": " (r) } }
             }
             @if let Some(s) = sent { p.alert role="alert" { (ctx.t(s.banner_key())) } }
-            (week::grid(ctx, "/week", days, sent, true, week::Allergies { codes: &mine.allergies, own: true }, today))
+            (week::grid(ctx, "/week", days, sent, true, week::Allergies { codes: &grid.allergens, own: true }, today))
         },
     )
 }
@@ -123,16 +101,12 @@ pub async fn save_week(
         .await?;
     match outcome {
         Ok(_) => Ok(see_other("/week", Some("flash.week_saved"))),
-        Err((days, sent)) => {
-            let mine = state.db.read(move |c| Mine::load(c, person)).await?;
-            Ok(html_invalid(week_page(
-                &ctx,
-                &days,
-                Some(&sent),
-                &mine,
-                state.clock.today(),
-            )))
-        }
+        Err((grid, sent)) => Ok(html_invalid(week_page(
+            &ctx,
+            &grid,
+            Some(&sent),
+            state.clock.today(),
+        ))),
     }
 }
 

@@ -85,32 +85,179 @@ pub struct DayGuests {
     pub status: String,
 }
 
-/// A person's meals of `from..=to` for the ordering grid.
-pub fn day_meals_of(
-    conn: &mut DbConn,
-    person: i32,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<DayMeal>, AppError> {
-    Ok(crate::on_backend!(conn, |c| orders::table
-        .filter(orders::person_id.eq(person))
-        .filter(orders::service_date.between(from, to))
-        .select(DayMeal::as_select())
-        .load(c))?)
+/// Everything of one person the ordering grid reads, read in one statement (one round trip
+/// on PostgreSQL instead of six): the meals and guests of `from..=to`, the absences that end
+/// on or after `from`, the person's status and allergens, their unread notices, and the menu
+/// counter (`data_versions`, read in the same snapshot, so a menu copy chosen by it is never
+/// older than the rows beside it).
+#[derive(Debug, Default)]
+pub struct PersonWeek {
+    pub meals: Vec<DayMeal>,
+    pub guests: Vec<DayGuests>,
+    /// (start, end, kind), by start day.
+    pub absences: Vec<(NaiveDate, NaiveDate, String)>,
+    /// (status, status_date) when the person exists.
+    pub status: Option<(String, Option<NaiveDate>)>,
+    pub allergens: String,
+    /// Unread, oldest first.
+    pub notices: Vec<crate::canteen::notices::Notice>,
+    pub menu_version: i64,
 }
 
-/// A person's guests of `from..=to` for the ordering grid.
-pub fn day_guests_of(
+/// One row of [`PersonWeekQuery`]: a tag naming its table, then columns whose meaning
+/// depends on the tag (see the statement).
+type PersonWeekRow = (
+    String,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<i32>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<NaiveDateTime>,
+);
+
+/// The statement behind [`person_week`]: six indexed reads joined by `UNION ALL`, each row
+/// tagged with its table. Written out because diesel's `union_all` needs every branch of
+/// one Rust type; its text never changes, so both databases keep it prepared.
+struct PersonWeekQuery {
+    person: i32,
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+impl diesel::query_builder::QueryId for PersonWeekQuery {
+    type QueryId = PersonWeekQuery;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::Query for PersonWeekQuery {
+    type SqlType = (
+        diesel::sql_types::Text,
+        diesel::sql_types::Nullable<diesel::sql_types::Date>,
+        diesel::sql_types::Nullable<diesel::sql_types::Date>,
+        diesel::sql_types::Nullable<diesel::sql_types::Integer>,
+        diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+        diesel::sql_types::Nullable<diesel::sql_types::Text>,
+        diesel::sql_types::Nullable<diesel::sql_types::Text>,
+        diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
+    );
+}
+
+impl<DB> diesel::query_builder::QueryFragment<DB> for PersonWeekQuery
+where
+    DB: diesel::backend::Backend
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Integer>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Date>,
+    i32: diesel::serialize::ToSql<diesel::sql_types::Integer, DB>,
+    NaiveDate: diesel::serialize::ToSql<diesel::sql_types::Date, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Date, Integer};
+        // The first branch fixes each column's type (PostgreSQL resolves a UNION's types
+        // branch by branch, and a bare NULL would be text).
+        out.push_sql(
+            "SELECT CAST('o' AS TEXT), service_date, CAST(NULL AS DATE), option_id, price_vnd, \
+             status, CAST(NULL AS TEXT), CAST(NULL AS TIMESTAMP) FROM orders \
+             WHERE person_id = ",
+        );
+        out.push_bind_param::<Integer, _>(&self.person)?;
+        out.push_sql(" AND service_date BETWEEN ");
+        out.push_bind_param::<Date, _>(&self.from)?;
+        out.push_sql(" AND ");
+        out.push_bind_param::<Date, _>(&self.to)?;
+        out.push_sql(
+            " UNION ALL SELECT 'g', service_date, NULL, option_id, CAST(guests AS BIGINT), \
+             status, NULL, NULL FROM guest_meals WHERE person_id = ",
+        );
+        out.push_bind_param::<Integer, _>(&self.person)?;
+        out.push_sql(" AND service_date BETWEEN ");
+        out.push_bind_param::<Date, _>(&self.from)?;
+        out.push_sql(" AND ");
+        out.push_bind_param::<Date, _>(&self.to)?;
+        out.push_sql(
+            " UNION ALL SELECT 'a', start_date, end_date, id, NULL, kind, NULL, NULL \
+             FROM absences WHERE person_id = ",
+        );
+        out.push_bind_param::<Integer, _>(&self.person)?;
+        out.push_sql(" AND end_date >= ");
+        out.push_bind_param::<Date, _>(&self.from)?;
+        out.push_sql(
+            " UNION ALL SELECT 'p', status_date, NULL, NULL, NULL, status, allergens, NULL \
+             FROM persons WHERE id = ",
+        );
+        out.push_bind_param::<Integer, _>(&self.person)?;
+        out.push_sql(
+            " UNION ALL SELECT 'n', service_date, NULL, id, NULL, kind, detail, created_at \
+             FROM notices WHERE seen_at IS NULL AND person_id = ",
+        );
+        out.push_bind_param::<Integer, _>(&self.person)?;
+        out.push_sql(
+            " UNION ALL SELECT 'v', NULL, NULL, NULL, version, NULL, NULL, NULL \
+             FROM data_versions WHERE name = 'menu'",
+        );
+        Ok(())
+    }
+}
+
+impl<Conn> RunQueryDsl<Conn> for PersonWeekQuery {}
+
+/// What the ordering grid of `person` reads, for the days `from..=to` (see [`PersonWeek`]).
+pub fn person_week(
     conn: &mut DbConn,
     person: i32,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<DayGuests>, AppError> {
-    Ok(crate::on_backend!(conn, |c| guest_meals::table
-        .filter(guest_meals::person_id.eq(person))
-        .filter(guest_meals::service_date.between(from, to))
-        .select(DayGuests::as_select())
-        .load(c))?)
+) -> Result<PersonWeek, AppError> {
+    let q = PersonWeekQuery { person, from, to };
+    let rows: Vec<PersonWeekRow> = crate::on_backend!(conn, |c| q.load(c))?;
+    let mut w = PersonWeek::default();
+    let mut absences = Vec::new();
+    let mut notices = Vec::new();
+    for (tag, d1, d2, i, n, t1, t2, ts) in rows {
+        let broken = || AppError::internal(format!("person_week: a malformed '{tag}' row"));
+        match tag.as_str() {
+            "o" => w.meals.push(DayMeal {
+                service_date: d1.ok_or_else(broken)?,
+                option_id: i.ok_or_else(broken)?,
+                price_vnd: Vnd::from(n.ok_or_else(broken)?),
+                status: t1.ok_or_else(broken)?,
+            }),
+            "g" => w.guests.push(DayGuests {
+                service_date: d1.ok_or_else(broken)?,
+                option_id: i.ok_or_else(broken)?,
+                guests: n.and_then(|n| i32::try_from(n).ok()).ok_or_else(broken)?,
+                status: t1.ok_or_else(broken)?,
+            }),
+            "a" => absences.push((
+                d1.ok_or_else(broken)?,
+                i.ok_or_else(broken)?,
+                d2.ok_or_else(broken)?,
+                t1.ok_or_else(broken)?,
+            )),
+            "p" => {
+                w.status = Some((t1.ok_or_else(broken)?, d1));
+                w.allergens = t2.unwrap_or_default();
+            }
+            "n" => notices.push(crate::canteen::notices::Notice {
+                id: i.ok_or_else(broken)?,
+                service_date: d1.ok_or_else(broken)?,
+                kind: t1.ok_or_else(broken)?,
+                detail: t2.ok_or_else(broken)?,
+                created_at: ts.ok_or_else(broken)?,
+            }),
+            "v" => w.menu_version = n.ok_or_else(broken)?,
+            _ => return Err(broken()),
+        }
+    }
+    absences.sort_by_key(|a| (a.0, a.1));
+    w.absences = absences.into_iter().map(|(s, _, e, k)| (s, e, k)).collect();
+    notices.sort_by_key(|n| n.id);
+    w.notices = notices;
+    Ok(w)
 }
 
 pub fn orders_of(

@@ -66,21 +66,36 @@ pub fn business_today(now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&business_offset()).date_naive()
 }
 
+/// The grid of one person, and what the staff page shows beside it.
+pub struct Grid {
+    pub days: Vec<DayView>,
+    pub allergens: String,
+    /// Unread, oldest first.
+    pub notices: Vec<crate::canteen::notices::Notice>,
+}
+
 /// The grid's days: weekdays and any opened weekend day of [`span`]. For the kitchen
-/// (`kitchen`), a day past its cut-off but not over stays open: late phone orders.
+/// (`kitchen`), a day past its cut-off but not over stays open: late phone orders. The
+/// person's rows come in one statement ([`ordering::person_week`]); the menus from `menus`
+/// while its copy is as new as the counter read with them.
 pub fn load(
     conn: &mut DbConn,
     person: i32,
     now: DateTime<Utc>,
-    menu: &MenuSnapshot,
+    menus: &MenuCache,
     kitchen: bool,
-) -> Result<Vec<DayView>, AppError> {
+) -> Result<Grid, AppError> {
     let today = business_today(now);
-    // A copy read for another day (a request that crossed midnight) is read again. The
-    // grid's first day does not depend on the settings, its last is at most REACH_DAYS ahead.
+    // The grid's first day does not depend on the settings, its last is at most REACH_DAYS
+    // ahead: the person's rows can be read before the menus.
+    let first = span(today, 1).0;
+    let farthest = today + Duration::days(REACH_DAYS);
+    let mine = ordering::person_week(conn, person, first, farthest)?;
+    let menu = menus.at_version(conn, today, mine.menu_version)?;
+    // A copy read for another day (a request that crossed midnight) is read again.
     let fresh;
-    let menu = if menu.covers(span(today, 1).0, today + Duration::days(REACH_DAYS)) {
-        menu
+    let menu = if menu.covers(first, farthest) {
+        &*menu
     } else {
         fresh = MenuSnapshot::load(conn, today)?;
         &fresh
@@ -89,9 +104,8 @@ pub fn load(
     let (from, to) = span(today, s.horizon_days);
     // Meals booked further ahead (before the horizon was shortened) are shown too, so they
     // can still be cancelled (the horizon is at most 60 days).
-    let farthest = today + Duration::days(REACH_DAYS);
-    let orders = ordering::day_meals_of(conn, person, from, farthest)?;
-    let guests = ordering::day_guests_of(conn, person, from, farthest)?;
+    let orders = &mine.meals;
+    let guests = &mine.guests;
     let to = orders
         .iter()
         .filter(|o| o.status != CANCELLED)
@@ -104,8 +118,11 @@ pub fn load(
         )
         .fold(to, NaiveDate::max);
     let rows = &menu.rows;
-    let absences = standing::absences_of(conn, person, from)?;
-    let gone = crate::people::store::gone_from(conn, person, today)?;
+    let absences = &mine.absences;
+    let gone = mine
+        .status
+        .as_ref()
+        .and_then(|(status, since)| crate::people::rules::gone_from(status, *since, today));
     let options: Vec<&MealOption> = menu.options_between(from, to).collect();
     let limited: Vec<i32> = options
         .iter()
@@ -176,12 +193,16 @@ pub fn load(
                 .map(|g| g.option_id),
             absence: absences
                 .iter()
-                .find(|a| a.start_date <= day && day <= a.end_date)
-                .map(|a| a.kind.clone()),
+                .find(|(start, end, _)| *start <= day && day <= *end)
+                .map(|(_, _, kind)| kind.clone()),
             row,
         });
     }
-    Ok(out)
+    Ok(Grid {
+        days: out,
+        allergens: mine.allergens,
+        notices: mine.notices,
+    })
 }
 
 /// A submission that was refused: the problems day by day, and what was sent, so the page can
