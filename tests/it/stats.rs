@@ -1205,6 +1205,40 @@ async fn the_summary_tables_equal_a_recomputation_after_every_kind_of_change() {
         "DELETE FROM guest_meals WHERE person_id = {lan_p}"
     ));
     summaries_equal_a_recomputation(&app, "after a script");
+    // One statement changing many meals in different ways, of eaters in different units (a
+    // week submission, a day's closing and a script each change many in one statement):
+    // eaten ones no longer eaten and the other way round, options switched, a meal moved from
+    // an eater of unit B to one of no unit, rows written with their values unchanged.
+    let moved = app.count(&format!(
+        "orders WHERE person_id = {lan_p} AND service_date = '{}'",
+        days[3]
+    ));
+    assert_eq!(moved, 1, "Lan (unit B) has a (cancelled) Thursday meal");
+    app.sql(&format!(
+        "DELETE FROM orders WHERE person_id = {binh_p} AND service_date = '{}'",
+        days[3]
+    ));
+    app.sql(&format!(
+        "UPDATE orders SET \
+           status = CASE status WHEN 'served' THEN 'ordered' WHEN 'ordered' THEN 'served' \
+                    WHEN 'no_show' THEN 'served' ELSE status END, \
+           option_id = CASE WHEN status = 'cancelled' THEN (SELECT MAX(m.id) FROM meal_options m \
+                    WHERE m.service_date = orders.service_date) ELSE option_id END, \
+           person_id = CASE WHEN person_id = {lan_p} AND service_date = '{}' THEN {binh_p} \
+                    ELSE person_id END",
+        days[3]
+    ));
+    assert!(
+        app.count("orders WHERE status = 'served'") >= 3,
+        "eaten meals made"
+    );
+    summaries_equal_a_recomputation(&app, "after one statement changing many meals");
+    // Changed back, and a statement changing nothing that counts.
+    app.sql(
+        "UPDATE orders SET status = CASE status WHEN 'served' THEN 'no_show' ELSE status END; \
+         UPDATE orders SET note = 'kiểm thử'",
+    );
+    summaries_equal_a_recomputation(&app, "after changing them back");
 }
 
 #[actix_web::test]
