@@ -86,7 +86,7 @@ pub struct DayGuests {
 }
 
 /// Everything of one person the ordering grid reads, read in one statement (one round trip
-/// on PostgreSQL instead of six): the meals and guests of `from..=to`, the absences that end
+/// on PostgreSQL instead of seven): the meals and guests of `from..=to`, the absences that end
 /// on or after `from`, the person's status and allergens, their unread notices, and the menu
 /// counter (`data_versions`, read in the same snapshot, so a menu copy chosen by it is never
 /// older than the rows beside it).
