@@ -162,22 +162,22 @@ where
         out.push_sql(
             "SELECT CAST('o' AS TEXT), service_date, CAST(NULL AS DATE), option_id, price_vnd, \
              status, CAST(NULL AS TEXT), CAST(NULL AS TIMESTAMP) FROM orders \
-             WHERE person_id = ",
+             WHERE ",
         );
-        out.push_bind_param::<Integer, _>(&self.person)?;
-        out.push_sql(" AND service_date BETWEEN ");
-        out.push_bind_param::<Date, _>(&self.from)?;
-        out.push_sql(" AND ");
-        out.push_bind_param::<Date, _>(&self.to)?;
+        let person_days = |out: &mut diesel::query_builder::AstPass<'_, 'b, DB>| {
+            out.push_sql("person_id = ");
+            out.push_bind_param::<Integer, _>(&self.person)?;
+            out.push_sql(" AND service_date BETWEEN ");
+            out.push_bind_param::<Date, _>(&self.from)?;
+            out.push_sql(" AND ");
+            out.push_bind_param::<Date, _>(&self.to)
+        };
+        person_days(&mut out)?;
         out.push_sql(
             " UNION ALL SELECT 'g', service_date, NULL, option_id, CAST(guests AS BIGINT), \
-             status, NULL, NULL FROM guest_meals WHERE person_id = ",
+             status, NULL, NULL FROM guest_meals WHERE ",
         );
-        out.push_bind_param::<Integer, _>(&self.person)?;
-        out.push_sql(" AND service_date BETWEEN ");
-        out.push_bind_param::<Date, _>(&self.from)?;
-        out.push_sql(" AND ");
-        out.push_bind_param::<Date, _>(&self.to)?;
+        person_days(&mut out)?;
         out.push_sql(
             " UNION ALL SELECT 'a', start_date, end_date, id, NULL, kind, NULL, NULL \
              FROM absences WHERE person_id = ",
