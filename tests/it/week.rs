@@ -322,6 +322,12 @@ async fn a_person_who_leaves_stops_eating_from_that_day_and_comes_back_if_it_is_
         .texts(".error")
         .iter()
         .any(|e| e.contains("không còn làm việc")));
+    let row = r.texts(&format!("#d-{}", day_key(days[3])))[0].clone();
+    assert_eq!(
+        row.matches("không còn làm việc").count(),
+        1,
+        "the refused day says why once (found by QA): {row}"
+    );
 
     // Undone (a mistake): exactly the meals the leaving cancelled come back.
     set_status(&mut admin, pid, "working", "").await;
@@ -510,6 +516,72 @@ async fn the_host_chooses_what_their_guests_eat_even_on_a_day_they_do_not_eat() 
     let r = lan.post("/week", &refs(&fields)).await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert_eq!(guest_row(days[2]), None);
+}
+
+/// Found by QA: a page that showed a day without guests offers the guests' option list at a
+/// default (what the host eats). Saved later for another day, after guests were added to that
+/// day in another tab or by the kitchen, it used to switch those guests to the default
+/// option: a day the person never touched changed.
+#[actix_web::test]
+async fn a_stale_page_leaves_the_guests_of_a_day_it_did_not_touch_as_they_are() {
+    let app = TestApp::spawn().await;
+    let (mut lan, pid, days, ids) = lan_eats_all_week(&app).await;
+    let guest_row = |day: chrono::NaiveDate| -> Option<(i32, i32)> {
+        use canteen::db::schema::guest_meals::dsl::*;
+        use diesel::prelude::*;
+        let mut c = app.state.db.read_conn().expect("c");
+        guest_meals
+            .filter(person_id.eq(pid))
+            .filter(service_date.eq(day))
+            .filter(status.ne("cancelled"))
+            .select((option_id, guests))
+            .get_result(&mut *c)
+            .optional()
+            .expect("guests")
+    };
+    let gopt = |day| format!("gopt_{}", day_key(day));
+    let bep_id = app.user("bep", &[Role::Kitchen]);
+    let mut bep = app.session_for(bep_id).await;
+    let behalf = format!("/kitchen/on-behalf/{pid}");
+    let stale_tab = lan.get("/week").await.form("/week");
+    let stale_kitchen = bep.get(&behalf).await.form(&behalf);
+    // Another tab: two guests on Monday, eating the vegetarian option.
+    let mut f = lan.get("/week").await.form("/week");
+    set_field(&mut f, &format!("guests_{}", day_key(days[0])), "2");
+    set_field(&mut f, &gopt(days[0]), &ids[0][1].to_string());
+    assert_eq!(lan.post("/week", &refs(&f)).await.status, 303);
+    assert_eq!(guest_row(days[0]), Some((ids[0][1], 2)));
+    let notices = app.count("notices");
+    // The old tab changes Tuesday only; the kitchen's old page Wednesday only.
+    let mut f = stale_tab;
+    set_field(&mut f, &key(days[1]), "none");
+    let r = lan.post("/week", &refs(&f)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(option_on(&app, pid, days[1]), None);
+    let mut f = stale_kitchen;
+    set_field(&mut f, &key(days[2]), &ids[2][1].to_string());
+    let r = bep.post(&behalf, &refs(&f)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(option_on(&app, pid, days[2]), Some(ids[2][1]));
+    assert_eq!(
+        guest_row(days[0]),
+        Some((ids[0][1], 2)),
+        "Monday's guests keep their option"
+    );
+    assert_eq!(
+        app.count(&format!("notices WHERE service_date = '{}'", days[0])),
+        0,
+        "nothing to tell about Monday"
+    );
+    assert_eq!(app.count("notices"), notices + 1, "the kitchen's Wednesday");
+    assert_eq!(
+        app.count(&format!(
+            "order_events WHERE kind = 'guests' AND service_date = '{}'",
+            days[0]
+        )),
+        1,
+        "Monday's guests changed once"
+    );
 }
 
 #[actix_web::test]

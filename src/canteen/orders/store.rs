@@ -433,10 +433,17 @@ impl Wish {
         }
     }
     /// The guests' option the person asked for: None when the form did not choose one or the
-    /// person left it as the page showed it.
+    /// person left it as the page showed it. On a day the page showed without guests the list
+    /// only held a default (what the host eats): it is a choice only together with guests
+    /// asked for on the page, not when the guest count was left alone — otherwise a page
+    /// opened earlier would switch guests added since (in another tab, by the kitchen) to
+    /// that default.
     fn guest_option_given(&self) -> Option<i32> {
         match self.shown {
-            Some(s) if s.guest_option == self.guest_option => None,
+            Some(s) if s.guest_option.is_some() => {
+                (s.guest_option != self.guest_option).then_some(self.guest_option)?
+            }
+            Some(s) if s.guests == self.guests => None,
             _ => self.guest_option,
         }
     }

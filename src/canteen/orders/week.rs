@@ -466,7 +466,8 @@ fn day_row(
                 @match &d.lock {
                     None => { span.open { (ctx.tf("week.open_until", crate::clock::local_datetime(d.cutoff.naive_utc()))) } }
                     Some(Lock::Closed(reason)) => { span.badge.off { (ctx.t("order.lock_closed")) } @if let Some(r) = reason { " " (r) } }
-                    Some(l) => { span.hint { (ctx.t(l.message_key())) } }
+                    // Said once: a refusal of this day for its lock already says it above.
+                    Some(l) => { @if err != Some(l.message_key()) { span.hint { (ctx.t(l.message_key())) } } }
                 }
             }
         }
