@@ -1,6 +1,7 @@
 //! The week form has, per open day, one radio group, one guest field, the hidden record of what
 //! the page showed, and (when asked) a confirmation, so its field names carry the date
-//! (`meal_2026-12-01`, `guests_2026-12-01`, `shown_2026-12-01`, `confirm_2026-12-01`). Parsed
+//! (`meal_2026-12-01`, `guests_2026-12-01`, `shown_2026-12-01`, `confirm_2026-12-01`), and the
+//! mark of the day's options as shown (`menu_2026-12-01`, see `menu::store::day_mark`). Parsed
 //! strictly: any other field is refused, like `deny_unknown_fields`.
 
 use crate::canteen::ordering::{Shown, Wish};
@@ -28,6 +29,7 @@ pub fn parse_week(pairs: &[(String, String)]) -> Result<WeekForm, WeekFormError>
     let mut guests: BTreeMap<NaiveDate, i32> = BTreeMap::new();
     let mut shown: BTreeMap<NaiveDate, Shown> = BTreeMap::new();
     let mut gopts: BTreeMap<NaiveDate, i32> = BTreeMap::new();
+    let mut marks: BTreeMap<NaiveDate, String> = BTreeMap::new();
     let mut confirmed: Vec<NaiveDate> = Vec::new();
     let mut bad_guests = Vec::new();
     for (k, v) in pairs {
@@ -77,6 +79,12 @@ pub fn parse_week(pairs: &[(String, String)]) -> Result<WeekForm, WeekFormError>
                     .map_err(|_| WeekFormError::Malformed("order.err_unknown_option"))?;
                 gopts.insert(day, id).is_none()
             }
+            "menu" => {
+                if v.is_empty() || v.len() > 16 || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(bad);
+                }
+                marks.insert(day, v.clone()).is_none()
+            }
             "confirm" if v == "yes" => {
                 let fresh = !confirmed.contains(&day);
                 confirmed.push(day);
@@ -92,6 +100,7 @@ pub fn parse_week(pairs: &[(String, String)]) -> Result<WeekForm, WeekFormError>
         .keys()
         .chain(shown.keys())
         .chain(gopts.keys())
+        .chain(marks.keys())
         .chain(confirmed.iter())
         .any(|d| !meals.contains_key(d))
     {
@@ -107,6 +116,7 @@ pub fn parse_week(pairs: &[(String, String)]) -> Result<WeekForm, WeekFormError>
                 shown: shown.get(&day).copied(),
                 guest_option: gopts.get(&day).copied(),
                 confirmed: confirmed.contains(&day),
+                menu_mark: marks.remove(&day),
             })
             .collect(),
         bad_guests,
@@ -171,6 +181,7 @@ mod tests {
                 }),
                 guest_option: None,
                 confirmed: false,
+                menu_mark: None,
             }
         );
         assert_eq!(w.wishes[1].option_id, None);
@@ -242,5 +253,29 @@ mod tests {
             &[p("confirm_2026-12-02", "yes"), p("meal_2026-12-01", "1")],
             "err.bad_form",
         );
+    }
+
+    #[test]
+    fn the_days_menu_mark_is_kept_and_a_mark_that_is_not_one_is_refused() {
+        let w = parse_week(&[
+            p("meal_2026-12-01", "7"),
+            p("menu_2026-12-01", "00ff13a362019f51"),
+        ])
+        .expect("ok");
+        assert_eq!(w.wishes[0].menu_mark.as_deref(), Some("00ff13a362019f51"));
+        for bad in ["", "xyz", "00ff13a362019f51aa", "<script>"] {
+            assert!(
+                parse_week(&[p("meal_2026-12-01", "7"), p("menu_2026-12-01", bad)]).is_err(),
+                "{bad}"
+            );
+        }
+        // A mark for a day the form has no choice for, or twice for one day.
+        assert!(parse_week(&[p("meal_2026-12-01", "7"), p("menu_2026-12-02", "ab")]).is_err());
+        assert!(parse_week(&[
+            p("meal_2026-12-01", "7"),
+            p("menu_2026-12-01", "ab"),
+            p("menu_2026-12-01", "ab"),
+        ])
+        .is_err());
     }
 }

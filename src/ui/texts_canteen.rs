@@ -83,6 +83,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("week.n_guests", "{} khách", "{} guests"),
     ("week.confirm_absence", "Vẫn đặt suất ngày này", "Order a meal on this day all the same"),
     ("order.err_person_left", "Theo hồ sơ cán bộ, từ ngày này không còn làm việc tại cơ quan: không đặt suất được.", "Per the staff record, from this day on no longer working here: no meal can be ordered."),
+    ("order.err_menu_changed", "Bếp vừa thay đổi thực đơn ngày này (món, giá hoặc chất gây dị ứng) sau khi bạn mở trang. Hãy xem lại rồi lưu lần nữa; chưa có gì được lưu.", "The kitchen changed this day's menu (dishes, price or allergens) after you opened this page. Look at it again and save once more; nothing was saved."),
     ("order.err_changed_elsewhere", "Ngày này đã được thay đổi ở nơi khác (trang khác hoặc bếp) sau khi bạn mở trang.", "This day was changed elsewhere (another page or the kitchen) after you opened this page."),
     ("order.confirm_absence", "Ngày này nằm trong lịch vắng mặt (nghỉ phép, công tác) đã khai báo. Đánh dấu ô dưới đây nếu vẫn ăn trưa ngày này.", "This day is in a declared absence (leave, business trip). Tick the box below if lunch is still wanted that day."),
     ("week.not_saved", "Chưa lưu: có ngày không thể thay đổi. Xem thông báo ở từng ngày; không có gì bị thay đổi.", "Not saved: some days cannot be changed. See the message on each day; nothing was changed."),

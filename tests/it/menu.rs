@@ -579,3 +579,60 @@ async fn a_makeup_saturday_takes_the_standing_orders_of_the_weekday_it_replaces(
         week.body
     );
 }
+
+/// Found by QA: a page opened before the kitchen changed a day's option (dishes, price) still
+/// ordered it — at a price, and with allergens, the person never saw. The choice is now shown
+/// again with the change first; saved again from that page, it is taken. A page opened after
+/// the change, and days whose options did not change, are not held up.
+#[actix_web::test]
+async fn a_choice_made_before_the_kitchen_changed_the_days_menu_is_shown_again_with_the_change() {
+    let app = TestApp::spawn().await;
+    let (option, rice, _chicken, _lan_p, mut bep) = two_eat_tuesday(&app).await;
+    let (mut chi, chi_p) = app.staff("chi").await;
+    chi.get("/allergies").await;
+    let r = chi.post("/allergies", &[("allergen", "fish")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let stale = chi.get("/week").await.form("/week");
+    assert!(
+        stale.iter().any(|f| f.0 == "menu_2026-12-01"),
+        "the page carries the day's menu as shown"
+    );
+    let fish = app.dish("Cá kho tộ", false, "fish");
+    let r = bep
+        .post(
+            &format!("/kitchen/menu/options/{option}"),
+            &[
+                ("name", "Suất thường"),
+                ("price", "40.000"),
+                ("dish", &rice.to_string()),
+                ("dish", &fish.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let mut f = stale;
+    set_field(&mut f, &key(d(2026, 12, 1)), &option.to_string());
+    let r = chi.post("/week", &refs(&f)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let row = r.texts("#d-2026-12-01").join(" ");
+    assert!(row.contains("thay đổi thực đơn"), "{row}");
+    assert!(row.contains("Cá kho tộ"), "the new dishes are shown: {row}");
+    assert!(
+        r.texts("strong.warn").join(" ").contains("Cá"),
+        "with her allergy warning: {}",
+        r.body
+    );
+    assert!(app.orders_of(chi_p).is_empty(), "nothing saved");
+    // Saved again from the page that came back: taken, at the price it showed.
+    let f = r.form("/week");
+    let r = chi.post("/week", &refs(&f)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let orders = app.orders_of(chi_p);
+    assert_eq!(orders.len(), 1);
+    assert_eq!((orders[0].1, orders[0].3), (option, 40_000));
+    // A page opened after the change, cancelling: no hold-up.
+    let mut f = chi.get("/week").await.form("/week");
+    set_field(&mut f, &key(d(2026, 12, 1)), "none");
+    assert_eq!(chi.post("/week", &refs(&f)).await.status, 303);
+    assert!(app.meal_days(chi_p).is_empty());
+}

@@ -672,7 +672,8 @@ async fn my_week_shows_a_menu_calendar_or_settings_change_made_anywhere_on_the_n
         page.body
     );
 
-    // Repriced outside the app after the page was loaded: the meal is booked at the new price.
+    // Repriced outside the app after the page was loaded: the choice is shown again with the
+    // new price first, then booked at it.
     let mut fields = page.form("/week");
     app.sql(&format!(
         "UPDATE meal_options SET price_vnd = 43000 WHERE id = {}",
@@ -680,6 +681,13 @@ async fn my_week_shows_a_menu_calendar_or_settings_change_made_anywhere_on_the_n
     ));
     set_field(&mut fields, &key(days[0]), &ids[0][0].to_string());
     let r = lan.post("/week", &refs(&fields)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let row = r.texts(&format!("#d-{}", day_key(days[0]))).join(" ");
+    assert!(
+        row.contains("43.000") && row.contains("thay đổi thực đơn"),
+        "{row}"
+    );
+    let r = lan.post("/week", &refs(&r.form("/week"))).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let booked: Vec<i64> = app
         .orders_of(pid)

@@ -225,6 +225,30 @@ pub struct MealOption {
     pub allergen_notes: String,
 }
 
+/// What a day's options showed (names, prices, dishes, allergens), in a few characters: the
+/// week form carries it per day (`menu_…`) so that a choice made on a page opened before the
+/// kitchen changed that day's options is refused and shown again with the change, rather
+/// than taken at a price or with dishes (allergens) the person never saw. FNV-1a, in hex.
+pub fn day_mark<'a>(options: impl IntoIterator<Item = &'a MealOption>) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes.iter().chain(&[0x1f]) {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for o in options {
+        eat(&o.id.to_le_bytes());
+        eat(o.name.as_bytes());
+        eat(&o.price_vnd.0.to_le_bytes());
+        eat(&[u8::from(o.vegetarian)]);
+        eat(o.dishes.as_bytes());
+        eat(o.allergens.as_bytes());
+        eat(o.allergen_notes.as_bytes());
+    }
+    format!("{h:016x}")
+}
+
 impl MealOption {
     pub fn as_ref(&self) -> OptionRef {
         OptionRef {

@@ -415,6 +415,8 @@ pub struct Wish {
     /// first when the host does not eat).
     pub guest_option: Option<i32>,
     pub confirmed: bool,
+    /// The mark of the day's options as the page showed them (None: the form did not say).
+    pub menu_mark: Option<String>,
 }
 
 impl Wish {
@@ -566,6 +568,17 @@ pub fn apply_week(
         }
         let day_options: Vec<&MealOption> =
             options.iter().filter(|o| o.service_date == w.day).collect();
+        // A meal or guests chosen on a page that showed the day's options before the kitchen
+        // changed them (dishes, price, allergens): shown again with the change first.
+        let picks = (meal_changes && option_id.is_some()) || (guests_change && guests > 0);
+        if picks
+            && w.menu_mark.as_ref().is_some_and(|m| {
+                *m != crate::canteen::menu::store::day_mark(day_options.iter().copied())
+            })
+        {
+            errors.push((w.day, "order.err_menu_changed"));
+            continue;
+        }
         let chosen = match option_id {
             None => None,
             Some(id) => match day_options.iter().find(|o| o.id == id) {

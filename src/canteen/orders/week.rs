@@ -408,6 +408,7 @@ fn day_row(
                         fieldset.choices {
                             legend.sr { (ctx.t("week.choice")) " " (date(d.day)) }
                             input type="hidden" name={"shown_" (key)} value=(shown_value(stored, d.guests, d.guest_option));
+                            input type="hidden" name={"menu_" (key)} value=(crate::canteen::menu::store::day_mark(&d.options));
                             @for o in &d.options {
                                 @let left = d.left.get(&o.id).copied();
                                 @let mine = stored == Some(o.id);
