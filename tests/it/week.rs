@@ -504,8 +504,18 @@ async fn the_host_chooses_what_their_guests_eat_even_on_a_day_they_do_not_eat() 
     assert_eq!(guest_row(days[0]), Some((ids[0][1], 2)));
     assert_eq!(guest_row(days[1]), Some((ids[1][1], 1)));
     assert_eq!(option_on(&app, pid, days[0]), Some(ids[0][0]));
+    // Only the number of guests changed on the page (found by QA): they keep their option.
+    let mut fields = lan.get("/week").await.form("/week");
+    set_field(&mut fields, &format!("guests_{}", day_key(days[0])), "5");
+    assert_eq!(lan.post("/week", &refs(&fields)).await.status, 303);
+    assert_eq!(guest_row(days[0]), Some((ids[0][1], 5)));
+    let mut fields = lan.get("/week").await.form("/week");
+    set_field(&mut fields, &format!("guests_{}", day_key(days[1])), "3");
+    assert_eq!(lan.post("/week", &refs(&fields)).await.status, 303);
+    assert_eq!(guest_row(days[1]), Some((ids[1][1], 3)));
     // Only the guests' option changed on the page: it is saved.
     let mut fields = lan.get("/week").await.form("/week");
+    set_field(&mut fields, &format!("guests_{}", day_key(days[0])), "2");
     set_field(&mut fields, &gopt(days[0]), &ids[0][0].to_string());
     assert_eq!(lan.post("/week", &refs(&fields)).await.status, 303);
     assert_eq!(guest_row(days[0]), Some((ids[0][0], 2)));

@@ -411,8 +411,8 @@ pub struct Wish {
     pub option_id: Option<i32>,
     pub guests: i32,
     pub shown: Option<Shown>,
-    /// The option the guests eat, when the form chose one (otherwise the host's, or the day's
-    /// first when the host does not eat).
+    /// The option the guests eat, when the form chose one (otherwise what guests already
+    /// booked eat; for new guests the host's, or the day's first when the host does not eat).
     pub guest_option: Option<i32>,
     pub confirmed: bool,
     /// The mark of the day's options as the page showed them (None: the form did not say).
@@ -605,7 +605,11 @@ pub fn apply_week(
                     continue;
                 }
             },
-            None => guest_option(chosen, options, w.day),
+            // Not chosen on the page: guests already booked keep what they eat (only their
+            // number changed); new guests eat what the host eats, else the day's first.
+            None => now_gopt
+                .and_then(|id| day_options.iter().find(|o| o.id == id).copied())
+                .or_else(|| guest_option(chosen, options, w.day)),
         };
         let starts_eating = meal_changes && now_option.is_none() && option_id.is_some();
         if gone.is_some_and(|g| w.day >= g) && (starts_eating || (guests_change && guests > 0)) {
