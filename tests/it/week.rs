@@ -32,6 +32,21 @@ fn option_on(app: &TestApp, pid: i32, day: chrono::NaiveDate) -> Option<i32> {
         .map(|o| o.1)
 }
 
+/// (option, count) of the person's guests of `day`, if any are booked.
+fn guests_on(app: &TestApp, pid: i32, day: chrono::NaiveDate) -> Option<(i32, i32)> {
+    use canteen::db::schema::guest_meals::dsl::*;
+    use diesel::prelude::*;
+    let mut c = app.state.db.read_conn().expect("c");
+    guest_meals
+        .filter(person_id.eq(pid))
+        .filter(service_date.eq(day))
+        .filter(status.ne("cancelled"))
+        .select((option_id, guests))
+        .get_result(&mut *c)
+        .optional()
+        .expect("guests")
+}
+
 #[actix_web::test]
 async fn a_stale_my_week_tab_does_not_undo_an_absence_declared_since() {
     let app = TestApp::spawn().await;
@@ -472,19 +487,7 @@ async fn a_ticked_absence_confirmation_survives_a_page_refused_for_another_day()
 async fn the_host_chooses_what_their_guests_eat_even_on_a_day_they_do_not_eat() {
     let app = TestApp::spawn().await;
     let (mut lan, pid, days, ids) = lan_eats_all_week(&app).await;
-    let guest_row = |day: chrono::NaiveDate| -> Option<(i32, i32)> {
-        use canteen::db::schema::guest_meals::dsl::*;
-        use diesel::prelude::*;
-        let mut c = app.state.db.read_conn().expect("c");
-        guest_meals
-            .filter(person_id.eq(pid))
-            .filter(service_date.eq(day))
-            .filter(status.ne("cancelled"))
-            .select((option_id, guests))
-            .get_result(&mut *c)
-            .optional()
-            .expect("guests")
-    };
+    let guest_row = |day| guests_on(&app, pid, day);
     let page = lan.get("/week").await;
     let gopt = |day| format!("gopt_{}", day_key(day));
     assert!(
@@ -536,19 +539,7 @@ async fn the_host_chooses_what_their_guests_eat_even_on_a_day_they_do_not_eat() 
 async fn a_stale_page_leaves_the_guests_of_a_day_it_did_not_touch_as_they_are() {
     let app = TestApp::spawn().await;
     let (mut lan, pid, days, ids) = lan_eats_all_week(&app).await;
-    let guest_row = |day: chrono::NaiveDate| -> Option<(i32, i32)> {
-        use canteen::db::schema::guest_meals::dsl::*;
-        use diesel::prelude::*;
-        let mut c = app.state.db.read_conn().expect("c");
-        guest_meals
-            .filter(person_id.eq(pid))
-            .filter(service_date.eq(day))
-            .filter(status.ne("cancelled"))
-            .select((option_id, guests))
-            .get_result(&mut *c)
-            .optional()
-            .expect("guests")
-    };
+    let guest_row = |day| guests_on(&app, pid, day);
     let gopt = |day| format!("gopt_{}", day_key(day));
     let bep_id = app.user("bep", &[Role::Kitchen]);
     let mut bep = app.session_for(bep_id).await;
