@@ -70,11 +70,10 @@ pub fn truncate_micros(t: NaiveDateTime) -> NaiveDateTime {
 }
 
 /// A UTC instant shown in business time, `dd/mm/yyyy HH:MM`.
+/// Written digit by digit (`ui::format::date_minute`): the week grid shows one per day, and
+/// chrono's `format` parses its pattern on every call.
 pub fn local_datetime(t: NaiveDateTime) -> String {
-    t.and_utc()
-        .with_timezone(&business_offset())
-        .format("%d/%m/%Y %H:%M")
-        .to_string()
+    crate::ui::format::date_minute(t.and_utc().with_timezone(&business_offset()).naive_local())
 }
 
 #[cfg(test)]

@@ -25,6 +25,18 @@ pub fn iso_day(d: NaiveDate) -> String {
     s
 }
 
+/// `dd/mm/yyyy HH:MM`, digit by digit like [`date`].
+pub fn date_minute(t: chrono::NaiveDateTime) -> String {
+    use chrono::Timelike;
+    let mut s = String::with_capacity(16);
+    s.push_str(&date(t.date()));
+    s.push(' ');
+    push_two(&mut s, t.hour());
+    s.push(':');
+    push_two(&mut s, t.minute());
+    s
+}
+
 fn push_two(s: &mut String, n: u32) {
     s.push(char::from(b'0' + (n / 10 % 10) as u8));
     s.push(char::from(b'0' + (n % 10) as u8));
@@ -186,6 +198,23 @@ mod tests {
         for d in days.into_iter().chain(every_day_of_2024_to_2027) {
             assert_eq!(date(d), d.format("%d/%m/%Y").to_string());
             assert_eq!(iso_day(d), d.format("%Y-%m-%d").to_string());
+        }
+    }
+
+    #[test]
+    fn instants_are_written_to_the_minute_exactly_as_chrono_writes_them() {
+        let start = NaiveDate::from_ymd_opt(2026, 12, 31)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .expect("instant");
+        // Every minute of a day crossing the year, and instants at the ends of the range.
+        let minutes = (0..26 * 60).map(|m| start + chrono::Duration::minutes(m));
+        let ends = [
+            NaiveDate::MIN.and_hms_opt(0, 0, 0),
+            NaiveDate::MAX.and_hms_opt(23, 59, 59),
+            NaiveDate::from_ymd_opt(999, 1, 9).and_then(|d| d.and_hms_micro_opt(9, 5, 59, 999_999)),
+        ];
+        for t in minutes.chain(ends.into_iter().flatten()) {
+            assert_eq!(date_minute(t), t.format("%d/%m/%Y %H:%M").to_string());
         }
     }
 

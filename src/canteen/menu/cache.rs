@@ -27,6 +27,8 @@ pub struct MenuSnapshot {
     pub rows: HashMap<NaiveDate, DayRow>,
     /// In the order of `store::options_between`: by day, position, id.
     pub options: Vec<MealOption>,
+    /// Each day's `store::day_hash` of its options (days without options are absent).
+    pub marks: HashMap<NaiveDate, u64>,
     pub from: NaiveDate,
     pub to: NaiveDate,
 }
@@ -44,10 +46,17 @@ impl MenuSnapshot {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<MenuSnapshot, AppError> {
+        let options = store::options_between(conn, from, to)?;
+        let mut marks = HashMap::new();
+        // The options come by day: each day's run is hashed once here, not on every page.
+        for day_options in options.chunk_by(|a, b| a.service_date == b.service_date) {
+            marks.insert(day_options[0].service_date, store::day_hash(day_options));
+        }
         Ok(MenuSnapshot {
             settings: store::load_settings(conn)?,
             rows: store::day_rows(conn, from, to)?,
-            options: store::options_between(conn, from, to)?,
+            options,
+            marks,
             from,
             to,
         })
@@ -56,6 +65,14 @@ impl MenuSnapshot {
     /// Whether it holds the days `from..=to`.
     pub fn covers(&self, from: NaiveDate, to: NaiveDate) -> bool {
         self.from <= from && to <= self.to
+    }
+
+    /// The mark of `day`'s options as a page shows them (`store::day_mark`).
+    pub fn mark(&self, day: NaiveDate) -> u64 {
+        match self.marks.get(&day) {
+            Some(h) => *h,
+            None => store::day_hash([]),
+        }
     }
 
     /// The options of `from..=to`, in order.

@@ -230,6 +230,11 @@ pub struct MealOption {
 /// kitchen changed that day's options is refused and shown again with the change, rather
 /// than taken at a price or with dishes (allergens) the person never saw. FNV-1a, in hex.
 pub fn day_mark<'a>(options: impl IntoIterator<Item = &'a MealOption>) -> String {
+    mark_text(day_hash(options))
+}
+
+/// The number behind [`day_mark`] (kept per day by the menu cache).
+pub fn day_hash<'a>(options: impl IntoIterator<Item = &'a MealOption>) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
         for b in bytes.iter().chain(&[0x1f]) {
@@ -246,7 +251,18 @@ pub fn day_mark<'a>(options: impl IntoIterator<Item = &'a MealOption>) -> String
         eat(o.allergens.as_bytes());
         eat(o.allergen_notes.as_bytes());
     }
-    format!("{h:016x}")
+    h
+}
+
+/// A day's mark as the form carries it: 16 lower-case hex digits.
+pub fn mark_text(h: u64) -> String {
+    let mut s = String::with_capacity(16);
+    for i in (0..16).rev() {
+        s.push(char::from(
+            b"0123456789abcdef"[(h >> (4 * i)) as usize & 0xf],
+        ));
+    }
+    s
 }
 
 impl MealOption {
@@ -730,4 +746,24 @@ pub fn menu_version(conn: &mut DbConn) -> Result<i64, AppError> {
             .optional())?
         .unwrap_or(0),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_days_mark_is_its_hash_in_sixteen_hex_digits() {
+        for h in [
+            0,
+            1,
+            0xf,
+            0x00ff_13a3_6201_9f51,
+            u64::MAX,
+            0x8000_0000_0000_0000,
+        ] {
+            assert_eq!(mark_text(h), format!("{h:016x}"));
+        }
+        assert_eq!(day_mark([]), format!("{:016x}", day_hash([])));
+    }
 }

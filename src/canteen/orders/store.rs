@@ -572,9 +572,9 @@ pub fn apply_week(
         // changed them (dishes, price, allergens): shown again with the change first.
         let picks = (meal_changes && option_id.is_some()) || (guests_change && guests > 0);
         if picks
-            && w.menu_mark.as_ref().is_some_and(|m| {
-                *m != crate::canteen::menu::store::day_mark(day_options.iter().copied())
-            })
+            && w.menu_mark
+                .as_ref()
+                .is_some_and(|m| *m != crate::canteen::menu::store::mark_text(menu.mark(w.day)))
         {
             errors.push((w.day, "order.err_menu_changed"));
             continue;

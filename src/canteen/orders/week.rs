@@ -11,7 +11,7 @@ use crate::db::DbConn;
 use crate::error::AppError;
 use crate::ui::format::date;
 use crate::ui::forms::post_form;
-use crate::ui::Ctx;
+use crate::ui::{Ctx, Esc};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use maud::{html, Markup};
 use std::collections::HashMap;
@@ -22,6 +22,8 @@ pub struct DayView {
     pub left: HashMap<i32, i64>,
     pub row: Option<DayRow>,
     pub options: Vec<MealOption>,
+    /// The options' mark as the form carries it (`menu::store::day_mark`).
+    pub menu_mark: u64,
     pub order: Option<DayMeal>,
     pub guests: i32,
     /// The option the guests eat (when there are guests).
@@ -181,6 +183,7 @@ pub fn load(
                 .filter(|o| o.service_date == day)
                 .map(|o| (*o).clone())
                 .collect(),
+            menu_mark: menu.mark(day),
             order: orders.iter().find(|o| o.service_date == day).cloned(),
             guests: guests
                 .iter()
@@ -398,51 +401,51 @@ fn day_row(
         .and_then(|w| w.guest_option)
         .or(shown_gopt);
     html! {
-        tr.bad[err.is_some()] id={"d-" (key)} {
-            th scope="row" { (ctx.t(weekday_key(d.day))) br; (date(d.day))
+        tr.bad[err.is_some()] id={"d-" (Esc(&key))} {
+            th scope="row" { (Esc(ctx.t(weekday_key(d.day)))) br; (Esc(&date(d.day)))
                 @if let Some(m) = d.row.as_ref().and_then(|r| r.makeup_for) { br; small.hint { (crate::canteen::calendar::makeup_text(ctx, m)) } }
             }
             td {
                 @match &d.lock {
                     None => {
                         fieldset.choices {
-                            legend.sr { (ctx.t("week.choice")) " " (date(d.day)) }
-                            input type="hidden" name={"shown_" (key)} value=(shown_value(stored, d.guests, d.guest_option));
-                            input type="hidden" name={"menu_" (key)} value=(crate::canteen::menu::store::day_mark(&d.options));
+                            legend.sr { (Esc(ctx.t("week.choice"))) " " (Esc(&date(d.day))) }
+                            input type="hidden" name={"shown_" (Esc(&key))} value=(shown_value(stored, d.guests, d.guest_option));
+                            input type="hidden" name={"menu_" (Esc(&key))} value=(crate::canteen::menu::store::mark_text(d.menu_mark));
                             @for o in &d.options {
                                 @let left = d.left.get(&o.id).copied();
                                 @let mine = stored == Some(o.id);
                                 label {
-                                    input type="radio" name={"meal_" (key)} value=(o.id) checked[checked == Some(o.id)] disabled[left == Some(0) && !mine];
-                                    " " strong { (o.name) }
-                                    @if o.vegetarian { " " span.badge { (ctx.t("menu.vegetarian")) } }
+                                    input type="radio" name={"meal_" (Esc(&key))} value=(o.id) checked[checked == Some(o.id)] disabled[left == Some(0) && !mine];
+                                    " " strong { (Esc(&o.name)) }
+                                    @if o.vegetarian { " " span.badge { (Esc(ctx.t("menu.vegetarian"))) } }
                                     // The price the person ordered at stays theirs after a price change.
                                     @if show_prices { " · " (d.meal().filter(|m| m.option_id == o.id).map(|m| m.price_vnd).unwrap_or(o.price_vnd)) }
-                                    @if let Some(n) = left { " · " span.badge.off[n == 0] { (if n == 0 { ctx.t("week.full") } else { "" }) @if n > 0 { (ctx.tf("week.left", n)) } } }
-                                    @if !o.dishes.is_empty() { br; small.hint { (o.dishes) } }
+                                    @if let Some(n) = left { " · " span.badge.off[n == 0] { (if n == 0 { ctx.t("week.full") } else { "" }) @if n > 0 { (Esc(&ctx.tf("week.left", n))) } } }
+                                    @if !o.dishes.is_empty() { br; small.hint { (Esc(&o.dishes)) } }
                                     (allergen_line(ctx, o, allergies))
                                 }
                             }
-                            label { input type="radio" name={"meal_" (key)} value="none" checked[checked.is_none()]; " " (ctx.t("week.no_meal")) }
+                            label { input type="radio" name={"meal_" (Esc(&key))} value="none" checked[checked.is_none()]; " " (Esc(ctx.t("week.no_meal"))) }
                         }
                     }
                     Some(_) => {
                         @if let Some(m) = d.meal() {
-                            strong { (d.option_name(m.option_id)) } " — " (ctx.t(status_key(&m.status)))
+                            strong { (Esc(d.option_name(m.option_id))) } " — " (Esc(ctx.t(status_key(&m.status))))
                             @if show_prices { " · " (m.price_vnd) }
                             @if let Some(o) = d.options.iter().find(|o| o.id == m.option_id) { (allergen_line(ctx, o, allergies)) }
-                        } @else { span.hint { (ctx.t("week.no_meal")) } }
+                        } @else { span.hint { (Esc(ctx.t("week.no_meal"))) } }
                     }
                 }
             }
             td {
                 @if d.lock.is_none() && !d.options.is_empty() {
-                    label.sr.m-show for={"g-" (key)} { (ctx.t("week.guests")) ": " }
-                    input.guests id={"g-" (key)} type="number" min="0" max="20" inputmode="numeric" name={"guests_" (key)} value=(guests) aria-invalid=[(err == Some("order.err_guests")).then_some("true")];
+                    label.sr.m-show for={"g-" (Esc(&key))} { (Esc(ctx.t("week.guests"))) ": " }
+                    input.guests id={"g-" (Esc(&key))} type="number" min="0" max="20" inputmode="numeric" name={"guests_" (Esc(&key))} value=(guests) aria-invalid=[(err == Some("order.err_guests")).then_some("true")];
                     @if shown_gopt.is_some() {
-                        label.sr for={"go-" (key)} { (ctx.t("week.guest_option")) }
-                        select.gopt id={"go-" (key)} name={"gopt_" (key)} title=(ctx.t("week.guest_option")) {
-                            @for o in &d.options { option value=(o.id) selected[gopt == Some(o.id)] { (o.name) } }
+                        label.sr for={"go-" (Esc(&key))} { (Esc(ctx.t("week.guest_option"))) }
+                        select.gopt id={"go-" (Esc(&key))} name={"gopt_" (Esc(&key))} title=(Esc(ctx.t("week.guest_option"))) {
+                            @for o in &d.options { option value=(o.id) selected[gopt == Some(o.id)] { (Esc(&o.name)) } }
                         }
                     }
                 } @else if d.guests > 0 { (d.guests) }
@@ -450,25 +453,25 @@ fn day_row(
             td {
                 @if let Some(k) = err {
                     p.error role="alert" {
-                        (ctx.t(k))
+                        (Esc(ctx.t(k)))
                         @if k == "order.err_changed_elsewhere" {
-                            " " (ctx.t("week.now")) ": " (meal_text(ctx, d, stored, d.guests))
-                            "; " (ctx.t("week.yours")) ": " (meal_text(ctx, d, checked, guests.parse().unwrap_or(0))) "."
+                            " " (Esc(ctx.t("week.now"))) ": " (meal_text(ctx, d, stored, d.guests))
+                            "; " (Esc(ctx.t("week.yours"))) ": " (meal_text(ctx, d, checked, guests.parse().unwrap_or(0))) "."
                         }
                     }
                 }
                 // Asked for, or ticked already on a page that came back for another reason.
                 @if err == Some("order.confirm_absence") || confirmed {
-                    label { input type="checkbox" name={"confirm_" (key)} value="yes" checked[confirmed]; " " (ctx.t("week.confirm_absence")) }
+                    label { input type="checkbox" name={"confirm_" (Esc(&key))} value="yes" checked[confirmed]; " " (Esc(ctx.t("week.confirm_absence"))) }
                 }
                 @if let Some(kind) = &d.absence {
-                    span.badge { (ctx.t(crate::canteen::rules::absence_kind_key(kind))) } " "
+                    span.badge { (Esc(ctx.t(crate::canteen::rules::absence_kind_key(kind)))) } " "
                 }
                 @match &d.lock {
-                    None => { span.open { (ctx.tf("week.open_until", crate::clock::local_datetime(d.cutoff.naive_utc()))) } }
-                    Some(Lock::Closed(reason)) => { span.badge.off { (ctx.t("order.lock_closed")) } @if let Some(r) = reason { " " (r) } }
+                    None => { span.open { (Esc(&ctx.tf("week.open_until", crate::clock::local_datetime(d.cutoff.naive_utc())))) } }
+                    Some(Lock::Closed(reason)) => { span.badge.off { (Esc(ctx.t("order.lock_closed"))) } @if let Some(r) = reason { " " (r) } }
                     // Said once: a refusal of this day for its lock already says it above.
-                    Some(l) => { @if err != Some(l.message_key()) { span.hint { (ctx.t(l.message_key())) } } }
+                    Some(l) => { @if err != Some(l.message_key()) { span.hint { (Esc(ctx.t(l.message_key()))) } } }
                 }
             }
         }
@@ -502,10 +505,10 @@ pub fn allergen_line(ctx: &Ctx, o: &MealOption, person: Allergies<'_>) -> Markup
             .join(", ")
     };
     html! {
-        br; small.hint { (ctx.t("dish.allergens")) ": " (names(&mut rules::allergen_codes(option)))
-            @if !o.allergen_notes.is_empty() { @if !option.is_empty() { "; " } em { (o.allergen_notes) } } }
+        br; small.hint { (Esc(ctx.t("dish.allergens"))) ": " (Esc(&names(&mut rules::allergen_codes(option))))
+            @if !o.allergen_notes.is_empty() { @if !option.is_empty() { "; " } em { (Esc(&o.allergen_notes)) } } }
         @if !clash.is_empty() {
-            br; strong.warn role="note" { "⚠ " (ctx.tf(warn, names(&mut clash.iter().copied()))) }
+            br; strong.warn role="note" { "⚠ " (Esc(&ctx.tf(warn, names(&mut clash.iter().copied())))) }
         }
     }
 }
