@@ -336,6 +336,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             None => by_path.push((d.path, vec![d])),
         }
     }
+    // actix tries resources in order, and a path with a `{segment}` costs a regex match: the
+    // fixed paths first (one of them never shadows another), then the patterns in table order.
+    by_path.sort_by_key(|(p, _)| p.contains('{'));
     for (path, defs) in by_path {
         let mut res = web::resource(path);
         for d in defs {
