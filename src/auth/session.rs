@@ -1,6 +1,7 @@
 //! Server-side sessions. The cookie holds a random token; the database holds its SHA-256.
 
 use super::roles::{Role, RoleSet};
+use crate::db::fast::Instant;
 use crate::db::schema::{sessions, user_roles, users};
 use crate::db::DbConn;
 use crate::error::AppError;
@@ -70,7 +71,8 @@ pub struct Loaded {
     pub disabled: bool,
 }
 
-type SessionRow = (i32, i32, String, NaiveDateTime, NaiveDateTime);
+/// The instants are read without chrono's patterns (`db::fast`).
+type SessionRow = (i32, i32, String, Instant, Instant);
 type UserRow = (String, String, Option<i32>, bool, bool);
 
 pub fn load(conn: &mut DbConn, token: &str) -> Result<Option<Loaded>, AppError> {
@@ -121,8 +123,8 @@ pub fn load(conn: &mut DbConn, token: &str) -> Result<Option<Loaded>, AppError> 
             must_change_password: must,
             csrf,
         },
-        created_at,
-        last_seen_at,
+        created_at: created_at.0,
+        last_seen_at: last_seen_at.0,
         disabled,
     }))
 }

@@ -3,6 +3,7 @@
 //! SQLite: a read pool plus a pool of exactly one writer connection; every write runs in
 //! `BEGIN IMMEDIATE`. PostgreSQL: one pool, ordinary transactions.
 
+pub mod fast;
 pub mod schema;
 pub mod sqlite_file;
 pub mod writer;

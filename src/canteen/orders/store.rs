@@ -5,6 +5,7 @@ use crate::canteen::rules;
 use crate::canteen::states::{Cause, Change, MealStatus, Refusal, Source};
 use crate::canteen::store::{self, MealOption, LOCK_OPTION, LOCK_PERSON};
 use crate::canteen::transition::{self, By, MealChange};
+use crate::db::fast::{Day, Instant};
 use crate::db::schema::{guest_meals, orders, walk_ins};
 use crate::db::DbConn;
 use crate::error::AppError;
@@ -108,13 +109,13 @@ pub struct PersonWeek {
 /// depends on the tag (see the statement).
 type PersonWeekRow = (
     String,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
+    Option<Day>,
+    Option<Day>,
     Option<i32>,
     Option<i64>,
     Option<String>,
     Option<String>,
-    Option<NaiveDateTime>,
+    Option<Instant>,
 );
 
 /// The statement behind [`person_week`]: six indexed reads joined by `UNION ALL`, each row
@@ -122,8 +123,8 @@ type PersonWeekRow = (
 /// one Rust type; its text never changes, so both databases keep it prepared.
 struct PersonWeekQuery {
     person: i32,
-    from: NaiveDate,
-    to: NaiveDate,
+    from: Day,
+    to: Day,
 }
 
 impl diesel::query_builder::QueryId for PersonWeekQuery {
@@ -150,7 +151,7 @@ where
         + diesel::sql_types::HasSqlType<diesel::sql_types::Integer>
         + diesel::sql_types::HasSqlType<diesel::sql_types::Date>,
     i32: diesel::serialize::ToSql<diesel::sql_types::Integer, DB>,
-    NaiveDate: diesel::serialize::ToSql<diesel::sql_types::Date, DB>,
+    Day: diesel::serialize::ToSql<diesel::sql_types::Date, DB>,
 {
     fn walk_ast<'b>(
         &'b self,
@@ -212,12 +213,17 @@ pub fn person_week(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<PersonWeek, AppError> {
-    let q = PersonWeekQuery { person, from, to };
+    let q = PersonWeekQuery {
+        person,
+        from: Day(from),
+        to: Day(to),
+    };
     let rows: Vec<PersonWeekRow> = crate::on_backend!(conn, |c| q.load(c))?;
     let mut w = PersonWeek::default();
     let mut absences = Vec::new();
     let mut notices = Vec::new();
     for (tag, d1, d2, i, n, t1, t2, ts) in rows {
+        let (d1, d2, ts) = (d1.map(|d| d.0), d2.map(|d| d.0), ts.map(|t| t.0));
         let broken = || AppError::internal(format!("person_week: a malformed '{tag}' row"));
         match tag.as_str() {
             "o" => w.meals.push(DayMeal {
