@@ -394,3 +394,57 @@ async fn a_persons_days_are_read_through_the_persons_index_whatever_the_plan_gue
         );
     }
 }
+
+/// The app's PostgreSQL connections plan for a database held in memory (`random_page_cost`
+/// 1.1, `db::open`): with the default (4, a spinning disk) a table of a few pages (an office's
+/// sessions, users, persons) is read whole to find one row by its key — the session check
+/// and My week's read of the person scanned ~100 rows each on every page (#10: a fifth of
+/// PostgreSQL's time per My week page).
+#[actix_web::test]
+async fn a_session_and_a_person_are_found_through_their_keys_even_in_small_tables() {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    let app = TestApp::spawn().await;
+    if app.state.db.backend() != canteen::db::Backend::Postgres {
+        return;
+    }
+    for i in 0..150 {
+        app.person(&format!("P{i:03}"), &format!("Người {i}"));
+    }
+    app.user("nv_keys", &[canteen::auth::roles::Role::Staff]);
+    app.sql(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) \
+         SELECT md5(g::text) || md5(g::text), u.id, 'csrf', '2026-11-30 08:00:00', \
+         '2026-11-30 08:00:00' FROM generate_series(1, 150) g, (SELECT max(id) AS id FROM users) u",
+    );
+    app.sql("ANALYZE sessions; ANALYZE users; ANALYZE persons; ANALYZE user_roles");
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+        line: String,
+    }
+    let (backend, target) = canteen::db::parse_url(&app.database_url).expect("url");
+    let mut c = canteen::db::open(backend, &target).expect("connection");
+    c.batch_execute(
+        "SET plan_cache_mode = force_generic_plan; \
+         PREPARE session(text) AS SELECT sessions.id, users.username, user_roles.role \
+         FROM sessions INNER JOIN (users LEFT OUTER JOIN user_roles ON user_roles.user_id = users.id) \
+         ON sessions.user_id = users.id WHERE sessions.token_hash = $1; \
+         PREPARE person(int) AS SELECT status_date, status, allergens FROM persons WHERE id = $1",
+    )
+    .expect("prepare");
+    for (name, arg, table) in [("session", "'abc'", "sessions"), ("person", "7", "persons")] {
+        let plan: Vec<Line> = diesel::sql_query(format!("EXPLAIN EXECUTE {name}({arg})"))
+            .load(&mut c)
+            .expect("explain");
+        let plan = plan
+            .into_iter()
+            .map(|l| l.line)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            !plan.contains(&format!("Seq Scan on {table}")),
+            "{name}:\n{plan}"
+        );
+    }
+}
