@@ -87,7 +87,7 @@ fn may_need_escaping(w: u64) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
-    has_zero((w | ONES * 0x02) ^ (ONES * 0x3e)) || has_zero((w | ONES * 0x04) ^ (ONES * 0x26))
+    has_zero((w | (ONES * 0x02)) ^ (ONES * 0x3e)) || has_zero((w | (ONES * 0x04)) ^ (ONES * 0x26))
 }
 
 #[cfg(test)]
