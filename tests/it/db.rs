@@ -343,8 +343,6 @@ async fn a_write_slipped_into_a_read_is_refused_on_sqlite_and_changes_nothing() 
 /// cheapest.
 #[actix_web::test]
 async fn a_persons_days_are_read_through_the_persons_index_whatever_the_plan_guesses() {
-    use diesel::connection::SimpleConnection;
-    use diesel::prelude::*;
     let app = TestApp::spawn().await;
     if app.state.db.backend() != canteen::db::Backend::Postgres {
         return;
@@ -365,6 +363,33 @@ async fn a_persons_days_are_read_through_the_persons_index_whatever_the_plan_gue
     );
     app.sql("VACUUM ANALYZE orders");
     assert_eq!(app.count("orders"), 4000);
+    // The orders part of `ordering::person_week`, and the submission's read of the week.
+    for (name, columns) in [
+        ("grid", "service_date, option_id, price_vnd, status"),
+        ("rows", "*"),
+    ] {
+        let plan = generic_plan(
+            &app,
+            &format!(
+                "PREPARE {name}(int, date, date) AS SELECT {columns} FROM orders \
+                 WHERE person_id = $1 AND service_date BETWEEN $2 AND $3"
+            ),
+            &format!("{name}(1, '2026-12-01', '2027-01-29')"),
+        );
+        assert!(
+            plan.lines().next().is_some_and(|l| l.contains("Index"))
+                && !plan.contains("orders_date"),
+            "{name}: {plan}"
+        );
+    }
+}
+
+/// The plan PostgreSQL makes for a statement prepared (`prepare`, a `PREPARE …`) on one of
+/// the app's connections, when it plans for any parameters (a generic plan), as `EXPLAIN`
+/// prints it, for the arguments `execute` (`name(args)`).
+fn generic_plan(app: &TestApp, prepare: &str, execute: &str) -> String {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
     #[derive(QueryableByName)]
     struct Line {
         #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
@@ -372,27 +397,17 @@ async fn a_persons_days_are_read_through_the_persons_index_whatever_the_plan_gue
     }
     let (backend, target) = canteen::db::parse_url(&app.database_url).expect("url");
     let mut c = canteen::db::open(backend, &target).expect("connection");
-    // The orders part of `ordering::person_week`, and the submission's read of the week.
-    for (name, columns) in [
-        ("grid", "service_date, option_id, price_vnd, status"),
-        ("rows", "*"),
-    ] {
-        c.batch_execute(&format!(
-            "SET plan_cache_mode = force_generic_plan; PREPARE {name}(int, date, date) AS \
-             SELECT {columns} FROM orders WHERE person_id = $1 AND service_date BETWEEN $2 AND $3"
-        ))
-        .expect("prepare");
-        let plan: Vec<Line> = diesel::sql_query(format!(
-            "EXPLAIN EXECUTE {name}(1, '2026-12-01', '2027-01-29')"
-        ))
+    c.batch_execute(&format!(
+        "SET plan_cache_mode = force_generic_plan; {prepare}"
+    ))
+    .expect("prepare");
+    let plan: Vec<Line> = diesel::sql_query(format!("EXPLAIN EXECUTE {execute}"))
         .load(&mut c)
         .expect("explain");
-        let plan: Vec<String> = plan.into_iter().map(|l| l.line).collect();
-        assert!(
-            plan[0].contains("Index") && !plan.join(" ").contains("orders_date"),
-            "{name}: {plan:?}"
-        );
-    }
+    plan.into_iter()
+        .map(|l| l.line)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The app's PostgreSQL connections plan for a database held in memory (`random_page_cost`
@@ -402,8 +417,6 @@ async fn a_persons_days_are_read_through_the_persons_index_whatever_the_plan_gue
 /// PostgreSQL's time per My week page).
 #[actix_web::test]
 async fn a_session_and_a_person_are_found_through_their_keys_even_in_small_tables() {
-    use diesel::connection::SimpleConnection;
-    use diesel::prelude::*;
     let app = TestApp::spawn().await;
     if app.state.db.backend() != canteen::db::Backend::Postgres {
         return;
@@ -418,30 +431,24 @@ async fn a_session_and_a_person_are_found_through_their_keys_even_in_small_table
          '2026-11-30 08:00:00' FROM generate_series(1, 150) g, (SELECT max(id) AS id FROM users) u",
     );
     app.sql("ANALYZE sessions; ANALYZE users; ANALYZE persons; ANALYZE user_roles");
-    #[derive(QueryableByName)]
-    struct Line {
-        #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
-        line: String,
-    }
-    let (backend, target) = canteen::db::parse_url(&app.database_url).expect("url");
-    let mut c = canteen::db::open(backend, &target).expect("connection");
-    c.batch_execute(
-        "SET plan_cache_mode = force_generic_plan; \
-         PREPARE session(text) AS SELECT sessions.id, users.username, user_roles.role \
-         FROM sessions INNER JOIN (users LEFT OUTER JOIN user_roles ON user_roles.user_id = users.id) \
-         ON sessions.user_id = users.id WHERE sessions.token_hash = $1; \
-         PREPARE person(int) AS SELECT status_date, status, allergens FROM persons WHERE id = $1",
-    )
-    .expect("prepare");
-    for (name, arg, table) in [("session", "'abc'", "sessions"), ("person", "7", "persons")] {
-        let plan: Vec<Line> = diesel::sql_query(format!("EXPLAIN EXECUTE {name}({arg})"))
-            .load(&mut c)
-            .expect("explain");
-        let plan = plan
-            .into_iter()
-            .map(|l| l.line)
-            .collect::<Vec<_>>()
-            .join("\n");
+    for (name, prepare, execute, table) in [
+        (
+            "session",
+            "PREPARE session(text) AS SELECT sessions.id, users.username, user_roles.role \
+             FROM sessions INNER JOIN (users LEFT OUTER JOIN user_roles \
+             ON user_roles.user_id = users.id) ON sessions.user_id = users.id \
+             WHERE sessions.token_hash = $1",
+            "session('abc')",
+            "sessions",
+        ),
+        (
+            "person",
+            "PREPARE person(int) AS SELECT status_date, status, allergens FROM persons WHERE id = $1",
+            "person(7)",
+            "persons",
+        ),
+    ] {
+        let plan = generic_plan(&app, prepare, execute);
         assert!(
             !plan.contains(&format!("Seq Scan on {table}")),
             "{name}:\n{plan}"
