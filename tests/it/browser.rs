@@ -250,3 +250,61 @@ async fn a_staff_member_logs_in_orders_the_week_in_a_browser_and_sees_it_saved()
     assert_eq!(app.count("guest_meals WHERE guests = 2"), 1);
     let _ = driver.cmd(reqwest::Method::DELETE, "", json!({})).await;
 }
+
+/// On a phone the week fits the screen even when an option has a long name: the guests'
+/// option list took its longest option's width and pushed the whole table past the screen,
+/// cutting dishes and allergen lines on the right (found by QA).
+#[actix_web::test]
+async fn the_week_fits_a_phone_screen_even_when_an_option_has_a_long_name() {
+    let app = TestApp::spawn().await;
+    let days: Vec<_> = (0..5)
+        .map(|i| d(2026, 11, 30) + chrono::Duration::days(i))
+        .collect();
+    app.options(
+        &days,
+        &[
+            ("Suất thường", 35_000, None, false),
+            (
+                "Suất đặc biệt: cơm gà xối mỡ kèm canh chua cá lóc",
+                45_000,
+                None,
+                false,
+            ),
+        ],
+    );
+    app.publish(d(2026, 11, 30));
+    let pid = app.person("NV778", "Phạm Thị Hoa");
+    app.user_full("hoa", &[Role::Staff], Some(pid), false);
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    driver.go(&format!("{}/login", app.addr)).await;
+    driver.type_into("input[name=username]", "hoa").await;
+    driver.type_into("input[name=password]", PASSWORD).await;
+    driver.click(".login button[type=submit]").await;
+    driver.wait_path("/week").await;
+    driver
+        .cmd(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({"width": 400, "height": 900}),
+        )
+        .await;
+    driver.go(&format!("{}/week", app.addr)).await;
+    driver.find("select.gopt").await;
+    let w = driver
+        .cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": "return [window.innerWidth, document.documentElement.clientWidth, document.documentElement.scrollWidth]", "args": []}),
+        )
+        .await;
+    let (inner, client, scroll) = (
+        w[0].as_i64().unwrap_or(0),
+        w[1].as_i64().unwrap_or(0),
+        w[2].as_i64().unwrap_or(i64::MAX),
+    );
+    assert!(inner <= 420, "a phone-sized window: {w}");
+    assert!(scroll <= client, "the page scrolls sideways: {w}");
+    let _ = driver.cmd(reqwest::Method::DELETE, "", json!({})).await;
+}
