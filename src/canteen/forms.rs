@@ -1,7 +1,7 @@
 //! The week form has, per open day, one radio group, one guest field, the hidden record of what
 //! the page showed, and (when asked) a confirmation, so its field names carry the date
 //! (`meal_2026-12-01`, `guests_2026-12-01`, `shown_2026-12-01`, `confirm_2026-12-01`), and the
-//! mark of the day's options as shown (`menu_2026-12-01`, see `menu::store::day_mark`). Parsed
+//! mark of the day's options as shown (`menu_2026-12-01`, see `menu::store::day_hash`). Parsed
 //! strictly: any other field is refused, like `deny_unknown_fields`.
 
 use crate::canteen::ordering::{Shown, Wish};

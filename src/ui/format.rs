@@ -6,12 +6,16 @@ use chrono::{Datelike, NaiveDate};
 /// `format` parses its pattern every call.
 pub fn date(d: NaiveDate) -> String {
     let mut s = String::with_capacity(10);
-    push_two(&mut s, d.day());
-    s.push('/');
-    push_two(&mut s, d.month());
-    s.push('/');
-    push_year(&mut s, d.year());
+    push_date(&mut s, d);
     s
+}
+
+fn push_date(s: &mut String, d: NaiveDate) {
+    push_two(s, d.day());
+    s.push('/');
+    push_two(s, d.month());
+    s.push('/');
+    push_year(s, d.year());
 }
 
 /// `yyyy-mm-dd` (form field names, URLs), digit by digit like [`date`].
@@ -29,7 +33,7 @@ pub fn iso_day(d: NaiveDate) -> String {
 pub fn date_minute(t: chrono::NaiveDateTime) -> String {
     use chrono::Timelike;
     let mut s = String::with_capacity(16);
-    s.push_str(&date(t.date()));
+    push_date(&mut s, t.date());
     s.push(' ');
     push_two(&mut s, t.hour());
     s.push(':');

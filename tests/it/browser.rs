@@ -96,6 +96,14 @@ impl Driver {
             .expect("json")["value"]
             .clone()
     }
+    /// Signs in through the login form and waits for the page it leads to.
+    async fn log_in(&self, addr: &str, username: &str, lands_on: &str) {
+        self.go(&format!("{addr}/login")).await;
+        self.type_into("input[name=username]", username).await;
+        self.type_into("input[name=password]", PASSWORD).await;
+        self.click(".login button[type=submit]").await;
+        self.wait_path(lands_on).await;
+    }
     async fn go(&self, url: &str) {
         self.cmd(reqwest::Method::POST, "/url", json!({"url": url}))
             .await;
@@ -201,11 +209,7 @@ async fn a_staff_member_logs_in_orders_the_week_in_a_browser_and_sees_it_saved()
         return;
     };
 
-    driver.go(&format!("{}/login", app.addr)).await;
-    driver.type_into("input[name=username]", "lan").await;
-    driver.type_into("input[name=password]", PASSWORD).await;
-    driver.click(".login button[type=submit]").await;
-    driver.wait_path("/week").await;
+    driver.log_in(&app.addr, "lan", "/week").await;
     assert!(
         driver.text("h1").await.contains("Suất ăn trưa của tôi"),
         "staff land on their week"
@@ -278,11 +282,7 @@ async fn the_week_fits_a_phone_screen_even_when_an_option_has_a_long_name() {
     let Some(driver) = Driver::start().await else {
         return;
     };
-    driver.go(&format!("{}/login", app.addr)).await;
-    driver.type_into("input[name=username]", "hoa").await;
-    driver.type_into("input[name=password]", PASSWORD).await;
-    driver.click(".login button[type=submit]").await;
-    driver.wait_path("/week").await;
+    driver.log_in(&app.addr, "hoa", "/week").await;
     driver
         .cmd(
             reqwest::Method::POST,

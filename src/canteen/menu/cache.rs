@@ -67,7 +67,7 @@ impl MenuSnapshot {
         self.from <= from && to <= self.to
     }
 
-    /// The mark of `day`'s options as a page shows them (`store::day_mark`).
+    /// The mark of `day`'s options as a page shows them (`store::day_hash`).
     pub fn mark(&self, day: NaiveDate) -> u64 {
         match self.marks.get(&day) {
             Some(h) => *h,

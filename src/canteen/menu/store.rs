@@ -228,12 +228,8 @@ pub struct MealOption {
 /// What a day's options showed (names, prices, dishes, allergens), in a few characters: the
 /// week form carries it per day (`menu_…`) so that a choice made on a page opened before the
 /// kitchen changed that day's options is refused and shown again with the change, rather
-/// than taken at a price or with dishes (allergens) the person never saw. FNV-1a, in hex.
-pub fn day_mark<'a>(options: impl IntoIterator<Item = &'a MealOption>) -> String {
-    mark_text(day_hash(options))
-}
-
-/// The number behind [`day_mark`] (kept per day by the menu cache).
+/// than taken at a price or with dishes (allergens) the person never saw. FNV-1a; the menu
+/// cache keeps each day's, the form carries it as [`mark_text`].
 pub fn day_hash<'a>(options: impl IntoIterator<Item = &'a MealOption>) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
@@ -764,6 +760,6 @@ mod tests {
         ] {
             assert_eq!(mark_text(h), format!("{h:016x}"));
         }
-        assert_eq!(day_mark([]), format!("{:016x}", day_hash([])));
+        assert_eq!(mark_text(day_hash([])), format!("{:016x}", day_hash([])));
     }
 }

@@ -22,7 +22,7 @@ pub struct DayView {
     pub left: HashMap<i32, i64>,
     pub row: Option<DayRow>,
     pub options: Vec<MealOption>,
-    /// The options' mark as the form carries it (`menu::store::day_mark`).
+    /// The options' mark as the form carries it (`menu::store::day_hash`).
     pub menu_mark: u64,
     pub order: Option<DayMeal>,
     pub guests: i32,
