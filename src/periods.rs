@@ -49,6 +49,14 @@ impl OpenRange {
     pub fn covers(&self, day: NaiveDate) -> bool {
         self.from <= day && day <= self.to
     }
+    /// `from..=to`, given how many of its months are closed (read by the caller with its
+    /// other rows, as `ensure_open_range` reads it).
+    pub fn checked(from: NaiveDate, to: NaiveDate, closed: i64) -> Result<OpenRange, AppError> {
+        if closed > 0 {
+            return Err(AppError::BadRequest("period.err_closed"));
+        }
+        Ok(OpenRange { from, to })
+    }
 }
 
 /// Like `ensure_open` for every day of `from..=to`, in one query.
@@ -62,10 +70,7 @@ pub fn ensure_open_range(
         .filter(periods::state.ne("open"))
         .count()
         .get_result(conn)?;
-    if closed > 0 {
-        return Err(AppError::BadRequest("period.err_closed"));
-    }
-    Ok(OpenRange { from, to })
+    OpenRange::checked(from, to, closed)
 }
 
 /// `ensure_open`, unless `checked` already covers the day.

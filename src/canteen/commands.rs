@@ -441,10 +441,8 @@ pub fn save_standing(
     let nowt = crate::clock::truncate_micros(now.naive_utc());
     let s = store::load_settings(c)?;
     let days = crate::canteen::standing::editable_days(c, now, &s)?;
-    if let (Some(first), Some(last)) = (days.first(), days.last()) {
-        store::lock_days(c, first.day, last.day, false)?;
-    }
-    store::lock(c, store::LOCK_PERSON, person)?;
+    let span = days.first().zip(days.last()).map(|(f, l)| (f.day, l.day));
+    store::lock_person_days(c, span, person)?;
     crate::canteen::standing::save_standing(c, person, standing, nowt)?;
     crate::canteen::standing::sync_person(c, person, &days, nowt)
 }
@@ -488,10 +486,11 @@ pub fn person_gone_changed(
     let s = store::load_settings(c)?;
     let editable = crate::canteen::standing::editable_days(c, now.and_utc(), &s)?;
     // The documented lock order: days, then the person.
-    if let (Some(first), Some(last)) = (editable.first(), editable.last()) {
-        store::lock_days(c, first.day, last.day, false)?;
-    }
-    store::lock(c, store::LOCK_PERSON, person)?;
+    let span = editable
+        .first()
+        .zip(editable.last())
+        .map(|(f, l)| (f.day, l.day));
+    store::lock_person_days(c, span, person)?;
     let mut n = 0;
     if was.is_some() {
         let abs = crate::canteen::standing::absences_of(c, person, today)?;

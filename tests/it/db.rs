@@ -1,4 +1,4 @@
-use crate::support::TestApp;
+use crate::support::{d, TestApp};
 use canteen::audit::Actor;
 use canteen::error::AppError;
 use futures_util::future::join_all;
@@ -454,4 +454,54 @@ async fn a_session_and_a_person_are_found_through_their_keys_even_in_small_table
             "{name}:\n{plan}"
         );
     }
+}
+
+/// A writer that changes one person's meals takes its days (shared, the lock order's first
+/// step) and then the person in one statement (#10: one round trip instead of two, and a
+/// statement kept prepared): afterwards the transaction holds exactly those locks; without
+/// days, the person alone.
+#[actix_web::test]
+async fn a_persons_writer_holds_its_days_shared_and_the_person_alone_after_one_lock_statement() {
+    use diesel::prelude::*;
+    let app = TestApp::spawn().await;
+    if app.state.db.backend() != canteen::db::Backend::Postgres {
+        return;
+    }
+    #[derive(QueryableByName, Debug, PartialEq)]
+    struct Held {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        space: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        key: i64,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        mode: String,
+    }
+    let held = |days: Option<(chrono::NaiveDate, chrono::NaiveDate)>| -> Vec<(i64, i64, String)> {
+        let (backend, target) = canteen::db::parse_url(&app.database_url).expect("url");
+        let mut c = canteen::db::open(backend, &target).expect("connection");
+        c.transaction::<_, AppError, _>(|c| {
+            canteen::canteen::store::lock_person_days(c, days, 42)?;
+            let rows: Vec<Held> = diesel::sql_query(
+                "SELECT classid::bigint AS space, objid::bigint AS key, mode FROM pg_locks \
+                 WHERE locktype = 'advisory' AND pid = pg_backend_pid() ORDER BY 1, 2",
+            )
+            .load(c)?;
+            Ok(rows.into_iter().map(|h| (h.space, h.key, h.mode)).collect())
+        })
+        .expect("locks")
+    };
+    let day = |d: chrono::NaiveDate| (d - chrono::NaiveDate::default()).num_days();
+    let (mon, wed) = (d(2026, 11, 30), d(2026, 12, 2));
+    let person = (1, 42, "ExclusiveLock".to_string());
+    let shared = |d| (3, day(d), "ShareLock".to_string());
+    assert_eq!(
+        held(Some((mon, wed))),
+        vec![
+            person.clone(),
+            shared(mon),
+            shared(d(2026, 12, 1)),
+            shared(wed)
+        ]
+    );
+    assert_eq!(held(None), vec![person]);
 }

@@ -116,6 +116,22 @@ impl MenuCache {
         Ok(Arc::new(MenuSnapshot::load_range(conn, from, to)?))
     }
 
+    /// Like `get_covering`, with the counter `v` already read by the caller (see `at_version`).
+    pub fn get_covering_at(
+        &self,
+        conn: &mut DbConn,
+        today: NaiveDate,
+        from: NaiveDate,
+        to: NaiveDate,
+        v: i64,
+    ) -> Result<Arc<MenuSnapshot>, AppError> {
+        let snap = self.at_version(conn, today, v)?;
+        if snap.covers(from, to) {
+            return Ok(snap);
+        }
+        Ok(Arc::new(MenuSnapshot::load_range(conn, from, to)?))
+    }
+
     fn current(&self, conn: &mut DbConn, today: NaiveDate) -> Result<Arc<MenuSnapshot>, AppError> {
         let v = store::menu_version(conn)?;
         self.at_version(conn, today, v)

@@ -66,13 +66,11 @@ pub fn save_settings(conn: &mut DbConn, s: &Settings) -> Result<(), AppError> {
 /// deadlock or unique-key race that happens anyway is retried by `db::write_tx_on`.
 pub fn lock(conn: &mut DbConn, space: i32, id: i32) -> Result<(), AppError> {
     if backend_of(conn) == Backend::Postgres {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
-            .bind::<diesel::sql_types::Integer, _>(space)
-            .bind::<diesel::sql_types::Integer, _>(id)
-            .execute(conn)?;
+        Lock::One { space, id }.run(conn)?;
     }
     Ok(())
 }
+
 /// Locks the days `from..=to` in ascending order, shared or exclusive (see `lock`).
 pub fn lock_days(
     conn: &mut DbConn,
@@ -80,28 +78,131 @@ pub fn lock_days(
     to: NaiveDate,
     exclusive: bool,
 ) -> Result<(), AppError> {
-    if backend_of(conn) != Backend::Postgres {
-        return Ok(());
+    if backend_of(conn) == Backend::Postgres && from <= to {
+        let (from, to) = (day_key(from), day_key(to));
+        if exclusive {
+            Lock::DaysExclusive { from, to }.run(conn)?;
+        } else {
+            Lock::Days { from, to }.run(conn)?;
+        }
     }
-    if to < from {
-        return Ok(());
-    }
-    // One statement for all the days (it was one round trip per day): the series is produced
-    // in ascending order and each row's lock is taken as the row is produced, so every
-    // transaction takes day locks in the same order (no deadlocks).
-    let sql = if exclusive {
-        "SELECT pg_advisory_xact_lock($1, k) FROM generate_series($2, $3) AS k"
-    } else {
-        "SELECT pg_advisory_xact_lock_shared($1, k) FROM generate_series($2, $3) AS k"
-    };
-    let key = |d: NaiveDate| (d - NaiveDate::default()).num_days() as i32;
-    diesel::sql_query(sql)
-        .bind::<diesel::sql_types::Integer, _>(LOCK_DAY)
-        .bind::<diesel::sql_types::Integer, _>(key(from))
-        .bind::<diesel::sql_types::Integer, _>(key(to))
-        .execute(conn)?;
     Ok(())
 }
+
+/// What a writer that changes one person's meals takes first: the days `days` (when there
+/// are any) shared, ascending, then the person (see `lock`), in one round trip.
+pub fn lock_person_days(
+    conn: &mut DbConn,
+    days: Option<(NaiveDate, NaiveDate)>,
+    person: i32,
+) -> Result<(), AppError> {
+    match days {
+        Some((from, to)) if from <= to => {
+            if backend_of(conn) == Backend::Postgres {
+                Lock::DaysThenPerson {
+                    from: day_key(from),
+                    to: day_key(to),
+                    person,
+                }
+                .run(conn)?;
+            }
+            Ok(())
+        }
+        _ => lock(conn, LOCK_PERSON, person),
+    }
+}
+
+fn day_key(d: NaiveDate) -> i32 {
+    (d - NaiveDate::default()).num_days() as i32
+}
+
+/// The advisory-lock statements (PostgreSQL). Each has its own fixed text, so the connection
+/// keeps it prepared (a `sql_query` was parsed and planned again on every call).
+///
+/// The days are locked by one statement (it was one round trip per day): the series is
+/// produced in ascending order and each row's lock is taken as the row is produced, so every
+/// transaction takes day locks in the same order (no deadlocks). `DaysThenPerson` appends the
+/// person's lock: an `Append` runs its branches one after the other, so the person comes
+/// after the days, as the lock order asks.
+enum Lock {
+    One { space: i32, id: i32 },
+    Days { from: i32, to: i32 },
+    DaysExclusive { from: i32, to: i32 },
+    DaysThenPerson { from: i32, to: i32, person: i32 },
+}
+
+impl Lock {
+    fn run(self, conn: &mut DbConn) -> Result<(), AppError> {
+        match self {
+            Lock::One { space, id } => LockQuery::<0>([space, id, 0, 0, 0]).execute(conn)?,
+            Lock::Days { from, to } => LockQuery::<1>([LOCK_DAY, from, to, 0, 0]).execute(conn)?,
+            Lock::DaysExclusive { from, to } => {
+                LockQuery::<2>([LOCK_DAY, from, to, 0, 0]).execute(conn)?
+            }
+            Lock::DaysThenPerson { from, to, person } => {
+                LockQuery::<3>([LOCK_DAY, from, to, LOCK_PERSON, person]).execute(conn)?
+            }
+        };
+        Ok(())
+    }
+}
+
+/// One of `Lock`'s statements, chosen by `K` (a type per text: diesel keys its prepared
+/// statements by type), with its parameters.
+struct LockQuery<const K: u8>([i32; 5]);
+
+impl<const K: u8> LockQuery<K> {
+    const SQL: &'static [&'static str] = match K {
+        0 => &["SELECT pg_advisory_xact_lock(", ", ", ")"],
+        1 => &[
+            "SELECT pg_advisory_xact_lock_shared(",
+            ", k) FROM generate_series(",
+            ", ",
+            ") AS k",
+        ],
+        2 => &[
+            "SELECT pg_advisory_xact_lock(",
+            ", k) FROM generate_series(",
+            ", ",
+            ") AS k",
+        ],
+        _ => &[
+            "SELECT pg_advisory_xact_lock_shared(",
+            ", k) FROM generate_series(",
+            ", ",
+            ") AS k UNION ALL SELECT pg_advisory_xact_lock(",
+            ", ",
+            ")",
+        ],
+    };
+}
+
+impl<const K: u8> diesel::query_builder::QueryId for LockQuery<K> {
+    type QueryId = LockQuery<K>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<const K: u8, DB> diesel::query_builder::QueryFragment<DB> for LockQuery<K>
+where
+    DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<diesel::sql_types::Integer>,
+    i32: diesel::serialize::ToSql<diesel::sql_types::Integer, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        // The parameters go between the pieces of text, in order.
+        for (i, part) in Self::SQL.iter().enumerate() {
+            if let Some(arg) = i.checked_sub(1).and_then(|a| self.0.get(a)) {
+                out.push_bind_param::<diesel::sql_types::Integer, _>(arg)?;
+            }
+            out.push_sql(part);
+        }
+        Ok(())
+    }
+}
+
+impl<const K: u8, Conn> RunQueryDsl<Conn> for LockQuery<K> {}
 
 pub const LOCK_PERSON: i32 = 1;
 pub const LOCK_OPTION: i32 = 2;

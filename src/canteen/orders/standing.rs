@@ -3,7 +3,7 @@
 use crate::canteen::ordering::*;
 use crate::canteen::rules::{self, Lock, Settings, Standing};
 use crate::canteen::states::{Cause, Change, Source};
-use crate::canteen::store::{self, MealOption, LOCK_OPTION, LOCK_PERSON};
+use crate::canteen::store::{self, MealOption, LOCK_OPTION};
 use crate::canteen::transition::{self, By, MealChange};
 use crate::db::schema::{absences, orders, standing_orders};
 use crate::db::{update_by_id, DbConn};
@@ -193,10 +193,11 @@ pub fn declare_absence(
         .map(|d| d.day)
         .filter(|d| *d >= start && *d <= end)
         .collect();
-    if let (Some(first), Some(last)) = (days.first(), days.last()) {
-        store::lock_days(conn, *first, *last, false)?;
-    }
-    store::lock(conn, LOCK_PERSON, person)?;
+    store::lock_person_days(
+        conn,
+        days.first().copied().zip(days.last().copied()),
+        person,
+    )?;
     let id = match add_absence(conn, person, start, end, kind, note, nowt)? {
         Ok((id, true)) => id,
         // The same absence again only changed its note or kind: the meals the person chose
@@ -230,10 +231,8 @@ pub fn withdraw_absence(
     let nowt = crate::clock::truncate_micros(now.naive_utc());
     let s = store::load_settings(conn)?;
     let days = editable_days(conn, now, &s)?;
-    if let (Some(first), Some(last)) = (days.first(), days.last()) {
-        store::lock_days(conn, first.day, last.day, false)?;
-    }
-    store::lock(conn, LOCK_PERSON, person)?;
+    let span = days.first().zip(days.last()).map(|(f, l)| (f.day, l.day));
+    store::lock_person_days(conn, span, person)?;
     if !delete_absence(conn, person, id)? {
         return Ok(None);
     }
@@ -329,8 +328,7 @@ pub fn sync_person(
         return Ok(0);
     };
     let last = days.last().map(|d| d.day).unwrap_or(first);
-    store::lock_days(conn, first, last, false)?;
-    store::lock(conn, LOCK_PERSON, person)?;
+    store::lock_person_days(conn, Some((first, last)), person)?;
     let standing = standing_of(conn, person)?;
     let abs = absences_of(conn, person, first)?;
     let gone = crate::people::store::gone_from(conn, person, first)?;

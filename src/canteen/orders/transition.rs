@@ -4,7 +4,7 @@
 //! in the same transaction. Nothing else in the code updates `orders`, `guest_meals` or
 //! `walk_ins`.
 
-use crate::canteen::ordering::{Guests, Order};
+use crate::canteen::ordering::{Guests, GuestsNow, MealNow, Order};
 use crate::canteen::states::{self, Cause, Change, EventKind, MealStatus, Placed, Refusal, Source};
 use crate::canteen::store::MealOption;
 use crate::db::schema::{guest_meals, order_events, orders, walk_ins};
@@ -272,12 +272,84 @@ fn defer(by: &By, u: MealUpdate) {
     }
 }
 
+/// What a change needs of a meal row as it is (read from a whole `Order`, or as a week
+/// submission reads it: [`MealNow`]).
+#[derive(Clone, Copy, Debug)]
+pub struct MealRow<'a> {
+    pub id: i32,
+    pub option_id: i32,
+    pub price_vnd: Vnd,
+    pub status: &'a str,
+    pub source: &'a str,
+    pub cancel_cause: Option<&'a str>,
+}
+
+impl<'a> From<&'a Order> for MealRow<'a> {
+    fn from(o: &'a Order) -> Self {
+        MealRow {
+            id: o.id,
+            option_id: o.option_id,
+            price_vnd: o.price_vnd,
+            status: &o.status,
+            source: &o.source,
+            cancel_cause: o.cancel_cause.as_deref(),
+        }
+    }
+}
+
+impl<'a> From<&'a MealNow> for MealRow<'a> {
+    fn from(o: &'a MealNow) -> Self {
+        MealRow {
+            id: o.id,
+            option_id: o.option_id,
+            price_vnd: o.price_vnd,
+            status: &o.status,
+            source: &o.source,
+            cancel_cause: o.cancel_cause.as_deref(),
+        }
+    }
+}
+
+/// What a change needs of a guest row as it is.
+#[derive(Clone, Copy, Debug)]
+pub struct GuestRow<'a> {
+    pub id: i32,
+    pub option_id: i32,
+    pub guests: i32,
+    pub price_vnd: Vnd,
+    pub status: &'a str,
+}
+
+impl<'a> From<&'a Guests> for GuestRow<'a> {
+    fn from(g: &'a Guests) -> Self {
+        GuestRow {
+            id: g.id,
+            option_id: g.option_id,
+            guests: g.guests,
+            price_vnd: g.price_vnd,
+            status: &g.status,
+        }
+    }
+}
+
+impl<'a> From<&'a GuestsNow> for GuestRow<'a> {
+    fn from(g: &'a GuestsNow) -> Self {
+        GuestRow {
+            id: g.id,
+            option_id: g.option_id,
+            guests: g.guests,
+            price_vnd: g.price_vnd,
+            status: &g.status,
+        }
+    }
+}
+
 /// A change of one person's meal of one day.
 pub struct MealChange<'a> {
     pub person: i32,
     pub day: NaiveDate,
     /// The person's row of the day as read in this transaction (None: there is none).
-    pub existing: Option<&'a Order>,
+    pub existing: Option<MealRow<'a>>,
     pub change: Change,
     /// The option to order (with `Change::Order`).
     pub option: Option<&'a MealOption>,
@@ -290,6 +362,15 @@ pub struct MealChange<'a> {
 
 impl<'a> MealChange<'a> {
     pub fn new(person: i32, day: NaiveDate, existing: Option<&'a Order>, change: Change) -> Self {
+        MealChange::of_row(person, day, existing.map(MealRow::from), change)
+    }
+    /// Like `new`, with the row as the week read it.
+    pub fn of_row(
+        person: i32,
+        day: NaiveDate,
+        existing: Option<MealRow<'a>>,
+        change: Change,
+    ) -> Self {
         MealChange {
             person,
             day,
@@ -319,13 +400,13 @@ impl<'a> MealChange<'a> {
     }
 }
 
-fn placed(by: &By, existing: Option<&Order>) -> &'static str {
+fn placed(by: &By, existing: Option<MealRow<'_>>) -> &'static str {
     match by.source {
         Source::Staff => Placed::Staff.as_str(),
         Source::Standing => Placed::Standing.as_str(),
         Source::Kitchen => Placed::Kitchen.as_str(),
         _ => existing
-            .and_then(|o| Placed::parse(&o.source))
+            .and_then(|o| Placed::parse(o.source))
             .unwrap_or(Placed::Kitchen)
             .as_str(),
     }
@@ -339,10 +420,10 @@ pub fn meal(
     by: &By,
     now: NaiveDateTime,
 ) -> Result<Result<i32, Refusal>, AppError> {
-    let from = m.existing.and_then(|o| MealStatus::parse(&o.status));
+    let from = m.existing.and_then(|o| MealStatus::parse(o.status));
     let cancelled_by = m
         .existing
-        .and_then(|o| o.cancel_cause.as_deref())
+        .and_then(|o| o.cancel_cause)
         .and_then(Cause::parse);
     let to = match states::next(from, cancelled_by, m.change) {
         Ok(to) => to,
@@ -521,12 +602,12 @@ pub fn guests(
     day: NaiveDate,
     count: i32,
     option: Option<&MealOption>,
-    existing: Option<&Guests>,
+    existing: Option<GuestRow<'_>>,
     cause: Cause,
     by: &By,
     now: NaiveDateTime,
 ) -> Result<bool, AppError> {
-    let from = existing.map(|g| g.status.as_str());
+    let from = existing.map(|g| g.status);
     let live = existing.filter(|g| g.status == MealStatus::Ordered.as_str());
     let (id, to, option_id, price) = match (existing, option) {
         (Some(g), _) if count == 0 => {
@@ -742,7 +823,7 @@ pub fn close_day(
             day,
             0,
             None,
-            Some(&g),
+            Some(GuestRow::from(&g)),
             Cause::DayClosed,
             by,
             now,
@@ -852,7 +933,7 @@ pub fn cancel_for(
             g.service_date,
             0,
             None,
-            Some(&g),
+            Some(GuestRow::from(&g)),
             cause,
             by,
             now,

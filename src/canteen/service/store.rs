@@ -2,7 +2,7 @@
 
 use crate::canteen::ordering::{Order, CANCELLED};
 use crate::canteen::states::{Change, Refusal, Source};
-use crate::canteen::store::{self, MealOption, LOCK_PERSON};
+use crate::canteen::store::{self, MealOption};
 use crate::canteen::transition::{self, By, MealChange, WalkIn};
 use crate::db::schema::{guest_meals, meal_options, meal_passes, orders, persons, units};
 use crate::db::DbConn;
@@ -157,8 +157,7 @@ pub fn serve(
     late: bool,
     now: NaiveDateTime,
 ) -> Result<Serve, AppError> {
-    store::lock_days(conn, day, day, false)?;
-    store::lock(conn, LOCK_PERSON, person)?;
+    store::lock_person_days(conn, Some((day, day)), person)?;
     if let Some(w) = transition::walk_in_of(conn, person, day)? {
         return Ok(Serve::Already(w.id, w.served_at));
     }
@@ -233,8 +232,7 @@ pub fn walk_in(
     by: i32,
     now: NaiveDateTime,
 ) -> Result<Result<i32, &'static str>, AppError> {
-    store::lock_days(conn, opt.service_date, opt.service_date, false)?;
-    store::lock(conn, LOCK_PERSON, person)?;
+    store::lock_person_days(conn, Some((opt.service_date, opt.service_date)), person)?;
     let existing: Option<Order> = orders::table
         .filter(orders::person_id.eq(person))
         .filter(orders::service_date.eq(opt.service_date))
