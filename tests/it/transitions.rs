@@ -3,6 +3,7 @@
 
 use crate::support::{d, key, local, staff_on_their_week, week_of, Client, TestApp, REGULAR, VEG};
 use canteen::auth::roles::Role;
+use canteen::error::AppError;
 use chrono::NaiveDate;
 
 async fn kitchen(app: &TestApp) -> Client {
@@ -1015,4 +1016,81 @@ async fn the_kitchen_takes_a_late_phone_order_after_the_cut_off_marked_late_and_
         items[1].contains("Cán bộ lan") && items[1].contains("có tài khoản"),
         "{items:?}"
     );
+}
+
+/// One meal a day: someone served a walk-in (they had cancelled) is not given a meal of that
+/// day afterwards — not from a My week page still showing the day open, not by the kitchen
+/// on their behalf, not by a cancellation coming back (found by QA for #10: the walk-in and a
+/// new booking both counted, two meals for one person).
+#[actix_web::test]
+async fn someone_served_a_walk_in_is_not_given_a_meal_of_that_day_by_any_path() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let tue = days[1];
+    let opt = ids[1][0].to_string();
+    app.clock().set(local(tue, 7, 0, 0));
+    let (mut lan, pid) = app.staff("lan").await;
+    lan.get("/week").await;
+    lan.post("/week", &[(&key(tue), opt.as_str())]).await;
+    lan.post("/week", &[(&key(tue), "none")]).await;
+    // Her page, still before the cut-off, shows the day open.
+    lan.get("/week").await;
+    app.clock().set(local(tue, 7, 30, 0));
+    let mut bep = kitchen(&app).await;
+    let r = bep
+        .post(
+            "/kitchen/counter/walk-in",
+            &[("person", &pid.to_string()), ("option", opt.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let history = app.count("order_events");
+    let message = "đã ăn tại quầy";
+
+    let r = lan.post("/week", &[(&key(tue), opt.as_str())]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains(message), "{}", r.body);
+    assert_eq!(status_of(&app, pid, tue), "cancelled");
+
+    bep.get(&format!("/kitchen/on-behalf/{pid}")).await;
+    let r = bep
+        .post(
+            &format!("/kitchen/on-behalf/{pid}"),
+            &[(&key(tue), opt.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains(message), "{}", r.body);
+    assert_eq!(status_of(&app, pid, tue), "cancelled");
+
+    // A meal cancelled by an absence comes back when the absence goes — but not this one.
+    app.sql(&format!(
+        "UPDATE orders SET cancel_cause = 'absence' WHERE person_id = {pid}"
+    ));
+    let refused = app
+        .state
+        .db
+        .write(move |c| {
+            use canteen::canteen::states::{Cause, Change, Source};
+            use canteen::canteen::transition::{meal, By, MealChange};
+            let o = canteen::canteen::ordering::orders_of(c, pid, tue, tue)?;
+            let m = MealChange::new(pid, tue, o.first(), Change::Restore(Cause::Absence));
+            let now = chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+                .and_then(|d| d.and_hms_opt(0, 35, 0))
+                .ok_or_else(|| AppError::internal("time"))?;
+            meal(c, &m, &By::new(None, Source::Absence), now)
+        })
+        .await
+        .expect("write");
+    assert_eq!(
+        refused,
+        Err(canteen::canteen::states::Refusal::Refused(
+            "order.err_walked_in"
+        ))
+    );
+    assert_eq!(status_of(&app, pid, tue), "cancelled");
+    assert_eq!(app.count("order_events"), history, "nothing recorded");
+    assert_eq!(app.count("walk_ins WHERE status = 'served'"), 1);
 }

@@ -292,9 +292,10 @@ pub struct GuestsNow {
 /// What a week submission reads of one person, after taking its locks, in one statement
 /// (one round trip on PostgreSQL instead of six): the meals and guests of `from..=to` (with
 /// what a change needs of them), the absences that end on or after `from`, the person's
-/// status, the menu counter (read in the same snapshot, as the page reads it) and how many of
-/// the days' months are closed. The page reads less ([`PersonWeek`]): each column a row
-/// carries costs the page (three more were a sixth of its time on SQLite).
+/// status, the menu counter (read in the same snapshot, as the page reads it), how many of
+/// the days' months are closed and the days the person was served a walk-in. The page reads
+/// less ([`PersonWeek`]): each column a row carries costs the page (three more were a sixth
+/// of its time on SQLite).
 #[derive(Debug, Default)]
 pub struct PersonDays {
     pub meals: Vec<MealNow>,
@@ -305,6 +306,8 @@ pub struct PersonDays {
     pub status: Option<(String, Option<NaiveDate>)>,
     pub menu_version: i64,
     pub closed_months: i64,
+    /// The days the person was served a walk-in.
+    pub walked_in: Vec<NaiveDate>,
 }
 
 impl PersonDays {
@@ -403,6 +406,11 @@ where
         );
         out.push_bind_param::<Integer, _>(&self.person)?;
         out.push_sql(
+            " UNION ALL SELECT 'w', service_date, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+             NULL FROM walk_ins WHERE status = 'served' AND ",
+        );
+        person_days(&mut out)?;
+        out.push_sql(
             " UNION ALL SELECT 'v', NULL, NULL, NULL, NULL, version, NULL, NULL, NULL, NULL \
              FROM data_versions WHERE name = 'menu' \
              UNION ALL SELECT 'm', NULL, NULL, NULL, NULL, COUNT(*), NULL, NULL, NULL, NULL \
@@ -463,6 +471,7 @@ pub fn person_days(
             "p" => p.status = Some((t1.ok_or_else(broken)?, d1)),
             "v" => p.menu_version = n1.ok_or_else(broken)?,
             "m" => p.closed_months = n1.ok_or_else(broken)?,
+            "w" => p.walked_in.push(d1.ok_or_else(broken)?),
             _ => return Err(broken()),
         }
     }
@@ -830,6 +839,10 @@ pub fn apply_week(
             errors.push((w.day, "order.err_person_left"));
             continue;
         }
+        if starts_eating && mine.walked_in.contains(&w.day) {
+            errors.push((w.day, "order.err_walked_in"));
+            continue;
+        }
         if starts_eating && !w.confirmed && mine.absent_on(w.day) {
             errors.push((w.day, "order.confirm_absence"));
             continue;
@@ -932,7 +945,8 @@ pub fn apply_week(
                     Change::Cancel(Cause::of(who.source)),
                 ),
             }
-            .checked(&open);
+            .checked(&open)
+            .walked_in(mine.walked_in.contains(&p.day));
             let m = if p.late {
                 m.reason(transition::LATE_ORDER)
             } else {

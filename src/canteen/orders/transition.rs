@@ -358,6 +358,9 @@ pub struct MealChange<'a> {
     pub reason: Option<&'a str>,
     /// The months already checked open in this transaction (saves a query per change).
     pub checked: Option<&'a crate::periods::OpenRange>,
+    /// Whether the person was served a walk-in that day, when the caller has read it in this
+    /// transaction (None: `meal` reads it when the change would start a meal).
+    pub walked_in: Option<bool>,
 }
 
 impl<'a> MealChange<'a> {
@@ -380,7 +383,12 @@ impl<'a> MealChange<'a> {
             cause_ref: None,
             reason: None,
             checked: None,
+            walked_in: None,
         }
+    }
+    pub fn walked_in(mut self, served: bool) -> Self {
+        self.walked_in = Some(served);
+        self
     }
     pub fn checked(mut self, r: &'a crate::periods::OpenRange) -> Self {
         self.checked = Some(r);
@@ -432,6 +440,17 @@ pub fn meal(
     if let (Change::Order, Some(o), Some(opt)) = (m.change, m.existing, m.option) {
         if from == Some(MealStatus::Ordered) && o.option_id == opt.id {
             return Ok(Err(Refusal::Nothing));
+        }
+    }
+    // One meal a day: someone served a walk-in (no meal of their own then) cannot be given
+    // a meal of the day afterwards, by any path (the counter refuses the other order).
+    if to == MealStatus::Ordered && from != Some(MealStatus::Ordered) {
+        let walked_in = match m.walked_in {
+            Some(w) => w,
+            None => walk_in_of(conn, m.person, m.day)?.is_some(),
+        };
+        if walked_in {
+            return Ok(Err(Refusal::Refused("order.err_walked_in")));
         }
     }
     crate::periods::ensure_open_within(conn, m.day, m.checked)?;
