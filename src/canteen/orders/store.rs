@@ -122,9 +122,45 @@ type PersonWeekRow = (
 /// tagged with its table. Written out because diesel's `union_all` needs every branch of
 /// one Rust type; its text never changes, so both databases keep it prepared.
 struct PersonWeekQuery {
+    days: PersonSpan,
+}
+
+/// A person and a span of days, as both per-person statements bind them.
+struct PersonSpan {
     person: i32,
     from: Day,
     to: Day,
+}
+
+impl PersonSpan {
+    fn new(person: i32, from: NaiveDate, to: NaiveDate) -> PersonSpan {
+        PersonSpan {
+            person,
+            from: Day(from),
+            to: Day(to),
+        }
+    }
+
+    /// `person_id = ? AND service_date BETWEEN ? AND ?`
+    fn push<'b, DB>(
+        &'b self,
+        out: &mut diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()>
+    where
+        DB: diesel::backend::Backend
+            + diesel::sql_types::HasSqlType<diesel::sql_types::Integer>
+            + diesel::sql_types::HasSqlType<diesel::sql_types::Date>,
+        i32: diesel::serialize::ToSql<diesel::sql_types::Integer, DB>,
+        Day: diesel::serialize::ToSql<diesel::sql_types::Date, DB>,
+    {
+        use diesel::sql_types::{Date, Integer};
+        out.push_sql("person_id = ");
+        out.push_bind_param::<Integer, _>(&self.person)?;
+        out.push_sql(" AND service_date BETWEEN ");
+        out.push_bind_param::<Date, _>(&self.from)?;
+        out.push_sql(" AND ");
+        out.push_bind_param::<Date, _>(&self.to)
+    }
 }
 
 impl diesel::query_builder::QueryId for PersonWeekQuery {
@@ -165,37 +201,29 @@ where
              status, CAST(NULL AS TEXT), CAST(NULL AS TIMESTAMP) FROM orders \
              WHERE ",
         );
-        let person_days = |out: &mut diesel::query_builder::AstPass<'_, 'b, DB>| {
-            out.push_sql("person_id = ");
-            out.push_bind_param::<Integer, _>(&self.person)?;
-            out.push_sql(" AND service_date BETWEEN ");
-            out.push_bind_param::<Date, _>(&self.from)?;
-            out.push_sql(" AND ");
-            out.push_bind_param::<Date, _>(&self.to)
-        };
-        person_days(&mut out)?;
+        self.days.push(&mut out)?;
         out.push_sql(
             " UNION ALL SELECT 'g', service_date, NULL, option_id, CAST(guests AS BIGINT), \
              status, NULL, NULL FROM guest_meals WHERE ",
         );
-        person_days(&mut out)?;
+        self.days.push(&mut out)?;
         out.push_sql(
             " UNION ALL SELECT 'a', start_date, end_date, id, NULL, kind, NULL, NULL \
              FROM absences WHERE person_id = ",
         );
-        out.push_bind_param::<Integer, _>(&self.person)?;
+        out.push_bind_param::<Integer, _>(&self.days.person)?;
         out.push_sql(" AND end_date >= ");
-        out.push_bind_param::<Date, _>(&self.from)?;
+        out.push_bind_param::<Date, _>(&self.days.from)?;
         out.push_sql(
             " UNION ALL SELECT 'p', status_date, NULL, NULL, NULL, status, allergens, NULL \
              FROM persons WHERE id = ",
         );
-        out.push_bind_param::<Integer, _>(&self.person)?;
+        out.push_bind_param::<Integer, _>(&self.days.person)?;
         out.push_sql(
             " UNION ALL SELECT 'n', service_date, NULL, id, NULL, kind, detail, created_at \
              FROM notices WHERE seen_at IS NULL AND person_id = ",
         );
-        out.push_bind_param::<Integer, _>(&self.person)?;
+        out.push_bind_param::<Integer, _>(&self.days.person)?;
         out.push_sql(
             " UNION ALL SELECT 'v', NULL, NULL, NULL, version, NULL, NULL, NULL \
              FROM data_versions WHERE name = 'menu'",
@@ -214,9 +242,7 @@ pub fn person_week(
     to: NaiveDate,
 ) -> Result<PersonWeek, AppError> {
     let q = PersonWeekQuery {
-        person,
-        from: Day(from),
-        to: Day(to),
+        days: PersonSpan::new(person, from, to),
     };
     let rows: Vec<PersonWeekRow> = crate::on_backend!(conn, |c| q.load(c))?;
     let mut w = PersonWeek::default();
@@ -333,9 +359,7 @@ type PersonDaysRow = (
 
 /// The statement behind [`person_days`], written out as [`PersonWeekQuery`] is.
 struct PersonDaysQuery {
-    person: i32,
-    from: Day,
-    to: Day,
+    days: PersonSpan,
     months: (String, String),
 }
 
@@ -379,37 +403,29 @@ where
             "SELECT CAST('o' AS TEXT), service_date, CAST(NULL AS DATE), option_id, id, \
              price_vnd, CAST(NULL AS BIGINT), status, source, cancel_cause FROM orders WHERE ",
         );
-        let person_days = |out: &mut diesel::query_builder::AstPass<'_, 'b, DB>| {
-            out.push_sql("person_id = ");
-            out.push_bind_param::<Integer, _>(&self.person)?;
-            out.push_sql(" AND service_date BETWEEN ");
-            out.push_bind_param::<Date, _>(&self.from)?;
-            out.push_sql(" AND ");
-            out.push_bind_param::<Date, _>(&self.to)
-        };
-        person_days(&mut out)?;
+        self.days.push(&mut out)?;
         out.push_sql(
             " UNION ALL SELECT 'g', service_date, NULL, option_id, id, CAST(guests AS BIGINT), \
              price_vnd, status, NULL, NULL FROM guest_meals WHERE ",
         );
-        person_days(&mut out)?;
+        self.days.push(&mut out)?;
         out.push_sql(
             " UNION ALL SELECT 'a', start_date, end_date, NULL, NULL, NULL, NULL, NULL, NULL, \
              NULL FROM absences WHERE person_id = ",
         );
-        out.push_bind_param::<Integer, _>(&self.person)?;
+        out.push_bind_param::<Integer, _>(&self.days.person)?;
         out.push_sql(" AND end_date >= ");
-        out.push_bind_param::<Date, _>(&self.from)?;
+        out.push_bind_param::<Date, _>(&self.days.from)?;
         out.push_sql(
             " UNION ALL SELECT 'p', status_date, NULL, NULL, NULL, NULL, NULL, status, NULL, \
              NULL FROM persons WHERE id = ",
         );
-        out.push_bind_param::<Integer, _>(&self.person)?;
+        out.push_bind_param::<Integer, _>(&self.days.person)?;
         out.push_sql(
             " UNION ALL SELECT 'w', service_date, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
              NULL FROM walk_ins WHERE status = 'served' AND ",
         );
-        person_days(&mut out)?;
+        self.days.push(&mut out)?;
         out.push_sql(
             " UNION ALL SELECT 'v', NULL, NULL, NULL, NULL, version, NULL, NULL, NULL, NULL \
              FROM data_versions WHERE name = 'menu' \
@@ -434,9 +450,7 @@ pub fn person_days(
     to: NaiveDate,
 ) -> Result<PersonDays, AppError> {
     let q = PersonDaysQuery {
-        person,
-        from: Day(from),
-        to: Day(to),
+        days: PersonSpan::new(person, from, to),
         months: (
             crate::periods::month_key(from),
             crate::periods::month_key(to),

@@ -284,31 +284,24 @@ pub struct MealRow<'a> {
     pub cancel_cause: Option<&'a str>,
 }
 
-impl<'a> From<&'a Order> for MealRow<'a> {
-    fn from(o: &'a Order) -> Self {
-        MealRow {
-            id: o.id,
-            option_id: o.option_id,
-            price_vnd: o.price_vnd,
-            status: &o.status,
-            source: &o.source,
-            cancel_cause: o.cancel_cause.as_deref(),
+/// `From` a row type with the same fields for `MealRow` or `GuestRow`.
+macro_rules! row_from {
+    ($row:ident, $from:ty, |$r:ident| $($field:ident: $value:expr),* $(,)?) => {
+        impl<'a> From<&'a $from> for $row<'a> {
+            fn from($r: &'a $from) -> Self {
+                $row { $($field: $value),* }
+            }
         }
-    }
+    };
 }
 
-impl<'a> From<&'a MealNow> for MealRow<'a> {
-    fn from(o: &'a MealNow) -> Self {
-        MealRow {
-            id: o.id,
-            option_id: o.option_id,
-            price_vnd: o.price_vnd,
-            status: &o.status,
-            source: &o.source,
-            cancel_cause: o.cancel_cause.as_deref(),
-        }
-    }
+macro_rules! meal_row_from {
+    ($($from:ty),*) => {$(
+        row_from!(MealRow, $from, |o| id: o.id, option_id: o.option_id, price_vnd: o.price_vnd,
+            status: &o.status, source: &o.source, cancel_cause: o.cancel_cause.as_deref());
+    )*};
 }
+meal_row_from!(Order, MealNow);
 
 /// What a change needs of a guest row as it is.
 #[derive(Clone, Copy, Debug)]
@@ -320,29 +313,13 @@ pub struct GuestRow<'a> {
     pub status: &'a str,
 }
 
-impl<'a> From<&'a Guests> for GuestRow<'a> {
-    fn from(g: &'a Guests) -> Self {
-        GuestRow {
-            id: g.id,
-            option_id: g.option_id,
-            guests: g.guests,
-            price_vnd: g.price_vnd,
-            status: &g.status,
-        }
-    }
+macro_rules! guest_row_from {
+    ($($from:ty),*) => {$(
+        row_from!(GuestRow, $from, |g| id: g.id, option_id: g.option_id, guests: g.guests,
+            price_vnd: g.price_vnd, status: &g.status);
+    )*};
 }
-
-impl<'a> From<&'a GuestsNow> for GuestRow<'a> {
-    fn from(g: &'a GuestsNow) -> Self {
-        GuestRow {
-            id: g.id,
-            option_id: g.option_id,
-            guests: g.guests,
-            price_vnd: g.price_vnd,
-            status: &g.status,
-        }
-    }
-}
+guest_row_from!(Guests, GuestsNow);
 
 /// A change of one person's meal of one day.
 pub struct MealChange<'a> {
