@@ -82,7 +82,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("week.yours", "bạn chọn", "your choice"),
     ("week.n_guests", "{} khách", "{} guests"),
     ("week.confirm_absence", "Vẫn đặt suất ngày này", "Order a meal on this day all the same"),
-    ("order.err_walked_in", "Hôm nay người này đã ăn tại quầy (suất không báo trước): không đặt thêm suất được.", "This person has already eaten at the counter today (a walk-in): no other meal can be ordered."),
+    ("order.err_walked_in", "Hôm nay đã ăn tại quầy (suất không báo trước): không đặt thêm suất được.", "Already eaten at the counter today (a walk-in): no other meal can be ordered."),
     ("order.err_person_left", "Theo hồ sơ cán bộ, từ ngày này không còn làm việc tại cơ quan: không đặt suất được.", "Per the staff record, from this day on no longer working here: no meal can be ordered."),
     ("order.err_menu_changed", "Bếp vừa thay đổi thực đơn ngày này (món, giá hoặc chất gây dị ứng) sau khi bạn mở trang. Hãy xem lại rồi lưu lần nữa; chưa có gì được lưu.", "The kitchen changed this day's menu (dishes, price or allergens) after you opened this page. Look at it again and save once more; nothing was saved."),
     ("order.err_changed_elsewhere", "Ngày này đã được thay đổi ở nơi khác (trang khác hoặc bếp) sau khi bạn mở trang.", "This day was changed elsewhere (another page or the kitchen) after you opened this page."),
