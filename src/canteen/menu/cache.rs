@@ -100,24 +100,10 @@ impl MenuCache {
         self.current(conn, today)
     }
 
-    /// Like `get`, for the days `from..=to`: read straight from the database when the copy
-    /// does not hold them all (a form sent with days long past or far ahead).
+    /// The menus of `from..=to`: the copy when it holds them all, else read straight from the
+    /// database (a form sent with days long past or far ahead); `v` is the counter already
+    /// read by the caller (see `at_version`).
     pub fn get_covering(
-        &self,
-        conn: &mut DbConn,
-        today: NaiveDate,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Arc<MenuSnapshot>, AppError> {
-        let snap = self.current(conn, today)?;
-        if snap.covers(from, to) {
-            return Ok(snap);
-        }
-        Ok(Arc::new(MenuSnapshot::load_range(conn, from, to)?))
-    }
-
-    /// Like `get_covering`, with the counter `v` already read by the caller (see `at_version`).
-    pub fn get_covering_at(
         &self,
         conn: &mut DbConn,
         today: NaiveDate,

@@ -513,19 +513,6 @@ pub fn order(conn: &mut DbConn, id: i32) -> Result<Option<Order>, AppError> {
         .optional()?)
 }
 
-pub fn guests_of(
-    conn: &mut DbConn,
-    person: i32,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<Guests>, AppError> {
-    Ok(guest_meals::table
-        .filter(guest_meals::person_id.eq(person))
-        .filter(guest_meals::service_date.between(from, to))
-        .select(Guests::as_select())
-        .load(conn)?)
-}
-
 /// The days from `from` on where the person has a meal row or a guest row (any state).
 pub fn days_with_rows_from(
     conn: &mut DbConn,
@@ -721,7 +708,7 @@ pub fn apply_week(
     // Read after the locks: a menu change waits for them (PostgreSQL), so these are current.
     // The person's rows, the menu counter and the closed months come in one statement.
     let mine = person_days(conn, who.person_id, from, to)?;
-    let menu = menus.get_covering_at(
+    let menu = menus.get_covering(
         conn,
         crate::canteen::week::business_today(now),
         from,
