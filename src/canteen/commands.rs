@@ -268,7 +268,9 @@ pub fn scan(
 }
 
 /// Undoes a serve (by the order's id) or a walk-in (by the person, today) within 10 minutes.
-/// Returns the person. Recorded in `order_events` and in the audit log.
+/// Returns the person and what was done; an undo is recorded in `order_events` and in the
+/// audit log. Too late is a refusal the counter shows on the person's card; nothing left to
+/// undo (a second click, another tab) changes nothing and says so.
 pub fn undo(
     c: &mut DbConn,
     actor: &Actor,
@@ -276,35 +278,34 @@ pub fn undo(
     day: NaiveDate,
     order: Option<i32>,
     walk_in_of: Option<i32>,
-) -> Result<i32, AppError> {
+) -> Result<(i32, service::Undo), AppError> {
     let by = actor.user_id.ok_or(AppError::Forbidden)?;
-    let late = AppError::BadRequest("counter.err_undo_late");
-    match (order, walk_in_of) {
+    let (person, done, entry) = match (order, walk_in_of) {
         (Some(id), None) => {
             let o = crate::canteen::ordering::order(c, id)?.ok_or(AppError::NotFound)?;
-            if !service::undo_serve(c, id, by, now)? {
-                return Err(late);
-            }
-            audit::record(c, actor, now, Entry::new("serve.undo", "order").id(o.id))?;
-            Ok(o.person_id)
+            let done = service::undo_serve(c, id, by, now)?;
+            (
+                o.person_id,
+                done,
+                Entry::new("serve.undo", "order").id(o.id),
+            )
         }
-        (None, Some(person)) => {
-            if !service::undo_walk_in(c, person, day, by, now)? {
-                return Err(late);
-            }
-            audit::record(
-                c,
-                actor,
-                now,
-                Entry::new("serve.walk_in_void", "walk_in").id(person),
-            )?;
-            Ok(person)
-        }
-        _ => Err(AppError::BadRequest("err.bad_form")),
+        (None, Some(person)) => (
+            person,
+            service::undo_walk_in(c, person, day, by, now)?,
+            Entry::new("serve.walk_in_void", "walk_in").id(person),
+        ),
+        _ => return Err(AppError::BadRequest("err.bad_form")),
+    };
+    if done == service::Undo::Undone {
+        audit::record(c, actor, now, entry)?;
     }
+    Ok((person, done))
 }
 
 /// Serves someone without a meal today at the option's full price (when walk-ins are allowed).
+/// `Ok(Err(key))` is a refusal the counter shows on the person's card (walk-ins not allowed,
+/// the person has a meal or a walk-in already, the option is not today's).
 pub fn walk_in(
     c: &mut DbConn,
     actor: &Actor,
@@ -312,16 +313,19 @@ pub fn walk_in(
     day: NaiveDate,
     person: i32,
     option: i32,
-) -> Result<i32, AppError> {
+) -> Result<Result<i32, &'static str>, AppError> {
     let by = actor.user_id.ok_or(AppError::Forbidden)?;
-    if !store::load_settings(c)?.allow_walk_in {
-        return Err(AppError::BadRequest("counter.err_no_walk_in"));
-    }
-    let opt = store::option(c, option)?
-        .filter(|o| o.service_date == day)
-        .ok_or(AppError::BadRequest("order.err_unknown_option"))?;
     crate::people::store::person(c, person)?.ok_or(AppError::NotFound)?;
-    let id = service::walk_in(c, person, &opt, by, now)?.map_err(AppError::BadRequest)?;
+    if !store::load_settings(c)?.allow_walk_in {
+        return Ok(Err("counter.err_no_walk_in"));
+    }
+    let Some(opt) = store::option(c, option)?.filter(|o| o.service_date == day) else {
+        return Ok(Err("order.err_unknown_option"));
+    };
+    let id = match service::walk_in(c, person, &opt, by, now)? {
+        Ok(id) => id,
+        Err(refused) => return Ok(Err(refused)),
+    };
     audit::record(
         c,
         actor,
@@ -330,7 +334,7 @@ pub fn walk_in(
             .id(id)
             .after(json!({"person_id": person, "option_id": opt.id, "price_vnd": opt.price_vnd})),
     )?;
-    Ok(id)
+    Ok(Ok(id))
 }
 
 /// Close service: every meal still only ordered becomes a no-show. Returns how many.

@@ -345,9 +345,24 @@ pub fn check_absence(
 pub fn counter_outcome(asked: &str, served_now: bool) -> &str {
     match asked {
         "served" | "already" if !served_now => "none",
-        "undone" | "none" | "no_show" if served_now => "already",
+        "undone" | "none" | "no_show" | "refused" if served_now => "already",
+        // A refusal is shown only with its reason (`counter_refusal`); without one, the state.
+        "refused" => "none",
         other => other,
     }
+}
+
+/// The counter's own refusals, which its page shows on the person's card (`r=refused&m=…`);
+/// any other text in a link shows nothing.
+pub fn counter_refusal(key: &str) -> Option<&'static str> {
+    [
+        "counter.err_has_meal",
+        "counter.err_no_walk_in",
+        "counter.err_undo_late",
+        "order.err_unknown_option",
+    ]
+    .into_iter()
+    .find(|k| *k == key)
 }
 
 /// A day's waste record as typed, checked.
@@ -647,6 +662,14 @@ mod tests {
         assert_eq!(counter_outcome("undone", true), "already");
         assert_eq!(counter_outcome("undone", false), "undone");
         assert_eq!(counter_outcome("unknown", false), "unknown");
+        assert_eq!(counter_outcome("refused", false), "none");
+        assert_eq!(counter_outcome("refused", true), "already");
+        assert_eq!(
+            counter_refusal("counter.err_undo_late"),
+            Some("counter.err_undo_late")
+        );
+        assert_eq!(counter_refusal("err.internal"), None);
+        assert_eq!(counter_refusal("<script>"), None);
     }
 
     #[test]

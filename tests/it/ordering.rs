@@ -399,15 +399,22 @@ async fn the_counter_serves_refuses_a_second_scan_undoes_and_closes_service_with
         .contains("r=served"));
     app.clock().advance(chrono::Duration::minutes(11));
     bep.get("/kitchen/counter").await;
-    assert_eq!(
-        bep.post(
+    let r = bep
+        .post(
             "/kitchen/counter/undo",
-            &[("order", &lan_order.to_string())]
+            &[("order", &lan_order.to_string())],
         )
-        .await
-        .status,
-        400
+        .await;
+    assert_eq!(r.status, 303, "too late is said on the counter: {}", r.body);
+    let page = bep.get(&r.location()).await;
+    assert!(
+        page.texts("main .result p")
+            .iter()
+            .any(|p| p == "Chỉ hoàn tác được trong 10 phút sau khi phục vụ."),
+        "{:?}",
+        page.texts("main .result p")
     );
+    assert_eq!(app.orders_of(lan_p)[0].2, "served", "too late: it stands");
 
     // Someone who did not order: offered a walk-in at full price.
     let r = bep.post("/kitchen/counter", &[("code", "LX01")]).await;
@@ -487,6 +494,164 @@ async fn the_counter_serves_refuses_a_second_scan_undoes_and_closes_service_with
     assert_eq!(total[col("Đã phục vụ")], "2", "Lan and Bình, who ordered");
     assert_eq!(total[col("Báo cơm")], "2", "the walk-in is not an order");
     assert!(rep.texts("svg.chart text.tick").len() >= 2, "{}", rep.body);
+}
+
+#[actix_web::test]
+async fn a_second_undo_of_a_serve_shows_it_undone_and_changes_nothing_more() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let tue = d(2026, 12, 1);
+    app.clock().set(local(tue, 8, 0, 0));
+    let (mut lan, lan_p) = app.staff("lan").await;
+    lan.get("/week").await;
+    lan.post("/week", &[(&key(tue), &ids[1][0].to_string())])
+        .await;
+    let walker = app.person("LX01", "Tài xế Hùng");
+    app.clock().set(local(tue, 11, 30, 0));
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/counter").await;
+    bep.post("/kitchen/counter", &[("code", "LAN")]).await;
+    bep.post(
+        "/kitchen/counter/walk-in",
+        &[
+            ("person", &walker.to_string()),
+            ("option", &ids[1][0].to_string()),
+        ],
+    )
+    .await;
+    let order = app.count(&format!(
+        "orders WHERE person_id = {lan_p} AND status = 'served'"
+    ));
+    assert_eq!(order, 1);
+    let order: i32 = {
+        use canteen::db::schema::orders::dsl::*;
+        use diesel::prelude::*;
+        let mut c = app.state.db.read_conn().expect("c");
+        orders
+            .filter(person_id.eq(lan_p))
+            .select(id)
+            .first(&mut *c)
+            .expect("o")
+    };
+    let order = order.to_string();
+    let audited = app.count("audit_log");
+    // Two clicks of "Hoàn tác" (or two tabs) for each: the second says what stands.
+    for undo in [("order", order.as_str()), ("walk_in", &walker.to_string())] {
+        for _ in 0..2 {
+            let r = bep.post("/kitchen/counter/undo", &[undo]).await;
+            assert_eq!(r.status, 303, "{:?}: {}", undo, r.body);
+            let page = bep.get(&r.location()).await;
+            assert_eq!(
+                page.texts("main .result p.big")[1],
+                "Đã hoàn tác lần phục vụ.",
+                "{:?}",
+                page.texts("main .result p")
+            );
+        }
+    }
+    assert_eq!(app.orders_of(lan_p)[0].2, "ordered");
+    assert_eq!(app.count("walk_ins WHERE status = 'void'"), 1);
+    assert_eq!(
+        app.count("order_events WHERE kind = 'meal' AND from_status = 'served'"),
+        1,
+        "one undo recorded, not two"
+    );
+    assert_eq!(
+        app.count("audit_log") - audited,
+        2,
+        "one audit entry per undo"
+    );
+}
+
+#[actix_web::test]
+async fn a_refused_walk_in_is_said_on_the_counter_on_the_persons_card_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let tue = d(2026, 12, 1);
+    app.clock().set(local(tue, 8, 0, 0));
+    let (mut lan, lan_p) = app.staff("lan").await;
+    lan.get("/week").await;
+    lan.post("/week", &[(&key(tue), &ids[1][0].to_string())])
+        .await;
+    let walker = app.person("LX01", "Tài xế Hùng");
+    app.clock().set(local(tue, 11, 30, 0));
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/counter").await;
+    let said = |page: &crate::support::Resp| page.texts("main .result p[role=alert]");
+    let before = (
+        app.count("walk_ins"),
+        app.count("order_events"),
+        app.count("audit_log"),
+    );
+    let (lan_s, walker_s) = (lan_p.to_string(), walker.to_string());
+    let (today_opt, tomorrow_opt) = (ids[1][0].to_string(), ids[2][0].to_string());
+    for (person, option, reason) in [
+        // Lan has her meal: a walk-in for her (a stale page, a second tab) is refused.
+        (&lan_s, &today_opt, "Người này đã có suất hôm nay."),
+        // Another day's option (a page left open since yesterday).
+        (
+            &walker_s,
+            &tomorrow_opt,
+            "Suất ăn đã chọn không có trong thực đơn của ngày này.",
+        ),
+    ] {
+        let r = bep
+            .post(
+                "/kitchen/counter/walk-in",
+                &[("person", person.as_str()), ("option", option.as_str())],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = bep.get(&r.location()).await;
+        assert_eq!(said(&page), [reason]);
+    }
+    let page = bep
+        .get(&format!(
+            "/kitchen/counter?r=refused&m=counter.err_has_meal&p={lan_p}"
+        ))
+        .await;
+    assert!(page.body.contains("Cán bộ lan"), "on her card");
+
+    // Walk-ins switched off in the settings since the page was opened.
+    app.sql("DELETE FROM settings WHERE key = 'canteen.allow_walk_in'");
+    app.sql("INSERT INTO settings (key, value) VALUES ('canteen.allow_walk_in', 'false')");
+    let r = bep
+        .post(
+            "/kitchen/counter/walk-in",
+            &[
+                ("person", walker_s.as_str()),
+                ("option", today_opt.as_str()),
+            ],
+        )
+        .await;
+    let page = bep.get(&r.location()).await;
+    assert_eq!(
+        said(&page),
+        ["Nhà ăn không nhận suất vãng lai (không báo cơm)."]
+    );
+    assert!(page.body.contains("Tài xế Hùng"), "on his card");
+    assert_eq!(
+        (
+            app.count("walk_ins"),
+            app.count("order_events"),
+            app.count("audit_log")
+        ),
+        before,
+        "refusals change nothing"
+    );
+
+    // A link cannot make the counter say anything else.
+    let page = bep
+        .get(&format!(
+            "/kitchen/counter?r=refused&m=err.internal&p={lan_p}"
+        ))
+        .await;
+    assert!(said(&page).is_empty(), "{:?}", said(&page));
+    assert!(page.body.contains("Cán bộ lan"));
 }
 
 #[actix_web::test]

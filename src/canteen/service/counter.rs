@@ -21,6 +21,8 @@ use serde::Deserialize;
 pub struct CounterQuery {
     r: Option<String>,
     p: Option<i32>,
+    /// Why the last action was refused (`r=refused`): one of the counter's own refusals.
+    m: Option<String>,
 }
 
 pub async fn page(
@@ -52,11 +54,16 @@ pub async fn page(
     let served_now = card.as_ref().is_some_and(|c| {
         c.walk_in.is_some() || c.order.as_ref().is_some_and(|o| o.status == "served")
     });
-    let r = rules::counter_outcome(q.r.as_deref().unwrap_or(""), served_now);
+    let refusal = q.m.as_deref().and_then(rules::counter_refusal);
+    let r = match (q.r.as_deref().unwrap_or(""), refusal) {
+        ("refused", Some(_)) => "refused",
+        (asked, _) => rules::counter_outcome(asked, served_now),
+    };
     let view = CounterView {
         day,
         now: state.clock.now_naive(),
         outcome: r,
+        refusal,
         card: card.as_ref(),
         allow_walk_in: settings.allow_walk_in,
         options: &options,
@@ -72,6 +79,8 @@ struct CounterView<'a> {
     day: chrono::NaiveDate,
     now: chrono::NaiveDateTime,
     outcome: &'a str,
+    /// The refusal shown when `outcome` is "refused".
+    refusal: Option<&'static str>,
     card: Option<&'a service::CounterCard>,
     allow_walk_in: bool,
     options: &'a [store::MealOption],
@@ -86,6 +95,7 @@ fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
         day,
         now,
         outcome: r,
+        refusal,
         card,
         allow_walk_in,
         options,
@@ -122,6 +132,7 @@ fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
                             "served" => { p.big { "✓ " (ctx.t("counter.served")) ": " (card.walk_in.as_ref().map(|w| w.1.as_str()).or(card.option_name.as_deref()).unwrap_or("")) } }
                             "already" => { p.big { (ctx.tf("counter.already", card.walk_in.as_ref().map(|w| w.0.served_at).or(card.order.as_ref().and_then(|o| o.served_at)).map(local_datetime).unwrap_or_default())) } }
                             "undone" => { p.big { (ctx.t("counter.undone")) } }
+                            "refused" => { p.big role="alert" { (ctx.t(refusal.unwrap_or("counter.no_meal"))) } }
                             "no_show" => {
                                 p.big { (ctx.t("counter.was_no_show")) }
                                 (post_form(ctx, "/kitchen/counter", html! {
@@ -255,14 +266,23 @@ pub async fn undo(
     let now = state.clock.now_naive();
     let actor = Actor::user(user.user_id, &user.username);
     let day = state.clock.today();
-    let person = state
+    let (person, done) = state
         .db
         .write(move |c| commands::undo(c, &actor, now, day, f.order, f.walk_in))
         .await?;
-    Ok(see_other(
-        &format!("/kitchen/counter?r=undone&p={person}"),
-        None,
-    ))
+    let to = match done {
+        // Nothing left to undo (a second click, another tab): the card shows what stands.
+        service::Undo::Undone | service::Undo::Nothing => {
+            format!("/kitchen/counter?r=undone&p={person}")
+        }
+        service::Undo::TooLate => refused(person, "counter.err_undo_late"),
+    };
+    Ok(see_other(&to, None))
+}
+
+/// The counter again, the person's card saying why the action was refused.
+fn refused(person: i32, key: &str) -> String {
+    format!("/kitchen/counter?r=refused&m={key}&p={person}")
 }
 
 #[derive(Deserialize)]
@@ -280,14 +300,15 @@ pub async fn walk_in(
     let day = state.clock.today();
     let now = state.clock.now_naive();
     let actor = Actor::user(user.user_id, &user.username);
-    state
+    let to = match state
         .db
         .write(move |c| commands::walk_in(c, &actor, now, day, f.person, f.option))
-        .await?;
-    Ok(see_other(
-        &format!("/kitchen/counter?r=served&p={}", f.person),
-        None,
-    ))
+        .await?
+    {
+        Ok(_) => format!("/kitchen/counter?r=served&p={}", f.person),
+        Err(key) => refused(f.person, key),
+    };
+    Ok(see_other(&to, None))
 }
 
 #[derive(Deserialize)]

@@ -1,6 +1,6 @@
 //! The serving side: meal passes, the counter, closing service, headcount, waste and ratings.
 
-use crate::canteen::ordering::{Order, CANCELLED};
+use crate::canteen::ordering::{Order, CANCELLED, SERVED};
 use crate::canteen::states::{Change, Refusal, Source};
 use crate::canteen::store::{self, MealOption};
 use crate::canteen::transition::{self, By, MealChange, WalkIn};
@@ -185,42 +185,59 @@ pub fn serve(
     }
 }
 
-/// Undoes a serve within 10 minutes; false when it is too late or not served.
+/// What an undo at the counter did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Undo {
+    /// The serve (or walk-in) is undone now.
+    Undone,
+    /// Served more than 10 minutes ago: it stands.
+    TooLate,
+    /// Nothing stands to undo: never served, or already undone (a second click, another tab).
+    Nothing,
+}
+
+/// Undoes a serve within 10 minutes.
 pub fn undo_serve(
     conn: &mut DbConn,
     order_id: i32,
     by: i32,
     now: NaiveDateTime,
-) -> Result<bool, AppError> {
+) -> Result<Undo, AppError> {
     let Some(o) = crate::canteen::ordering::order(conn, order_id)? else {
-        return Ok(false);
+        return Ok(Undo::Nothing);
     };
-    if !o
-        .served_at
-        .is_some_and(|t| crate::canteen::rules::can_undo(t, now))
-    {
-        return Ok(false);
+    let Some(served_at) = o.served_at.filter(|_| o.status == SERVED) else {
+        return Ok(Undo::Nothing);
+    };
+    if !crate::canteen::rules::can_undo(served_at, now) {
+        return Ok(Undo::TooLate);
     }
     let m = MealChange::new(o.person_id, o.service_date, Some(&o), Change::UndoServe);
-    Ok(transition::meal(conn, &m, &By::new(Some(by), Source::Counter), now)?.is_ok())
+    // Refused only when the serve was undone in between (the row is read before the lock).
+    Ok(
+        match transition::meal(conn, &m, &By::new(Some(by), Source::Counter), now)? {
+            Ok(_) => Undo::Undone,
+            Err(_) => Undo::Nothing,
+        },
+    )
 }
 
-/// Undoes a walk-in within 10 minutes by voiding it; false when it is too late or gone.
+/// Undoes a walk-in within 10 minutes by voiding it.
 pub fn undo_walk_in(
     conn: &mut DbConn,
     person: i32,
     day: NaiveDate,
     by: i32,
     now: NaiveDateTime,
-) -> Result<bool, AppError> {
+) -> Result<Undo, AppError> {
     let Some(w) = transition::walk_in_of(conn, person, day)? else {
-        return Ok(false);
+        return Ok(Undo::Nothing);
     };
     if !crate::canteen::rules::can_undo(w.served_at, now) {
-        return Ok(false);
+        return Ok(Undo::TooLate);
     }
     transition::void_walk_in(conn, &w, &By::new(Some(by), Source::Counter), now)?;
-    Ok(true)
+    Ok(Undo::Undone)
 }
 
 /// Serves someone who has no meal today: a walk-in at the option's full price, stored apart
@@ -297,7 +314,7 @@ pub fn tally(conn: &mut DbConn, day: NaiveDate) -> Result<Vec<Tally>, AppError> 
         .load(conn)?;
     let walked: Vec<i32> = walk_ins::table
         .filter(walk_ins::service_date.eq(day))
-        .filter(walk_ins::status.eq(crate::canteen::ordering::SERVED))
+        .filter(walk_ins::status.eq(SERVED))
         .select(walk_ins::option_id)
         .load(conn)?;
     Ok(opts
@@ -307,9 +324,7 @@ pub fn tally(conn: &mut DbConn, day: NaiveDate) -> Result<Vec<Tally>, AppError> 
             Tally {
                 option_id: o.id,
                 expected: mine().count() as i64,
-                served: mine()
-                    .filter(|m| m.1 == crate::canteen::ordering::SERVED)
-                    .count() as i64,
+                served: mine().filter(|m| m.1 == SERVED).count() as i64,
                 no_show: mine()
                     .filter(|m| m.1 == crate::canteen::ordering::NO_SHOW)
                     .count() as i64,
