@@ -229,6 +229,7 @@ pub fn load(
             crate::foodsafety::demo::load(c, &clock)?;
             crate::welfare::demo::load(c, &clock, &person_ids, RETIREES_FROM)?;
             signing_demo(c, &actor, &clock)?;
+            todays_meals(c, &clock)?;
             Ok(true)
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -581,6 +582,33 @@ fn canteen_demo(
     // This week and next: publish; standing orders become meals on the days still open.
     menu::publish(c, actor, this_monday, now)?;
     menu::publish(c, actor, this_monday + Duration::days(7), now)?;
+    Ok(())
+}
+
+/// Today's meals from the standing orders, waiting at the counter whatever the hour the demo
+/// starts at: publishing fills only the days still open (before today's cut-off), so after it
+/// today would have none. Run last, as if placed in the morning: whoever is away today (the
+/// head's trip) has none, as before the cut-off.
+fn todays_meals(c: &mut crate::db::DbConn, clock: &Clock) -> Result<(), AppError> {
+    use crate::canteen::{rules, standing, store as cstore};
+    let today = clock.today();
+    let opts = cstore::options_between(c, today, today)?;
+    if opts.is_empty() {
+        return Ok(());
+    }
+    let nowt = clock.now_naive();
+    cstore::put_day(
+        c,
+        today,
+        &rules::DayRow {
+            is_open: true,
+            reason: None,
+            published: true,
+            makeup_for: None,
+        },
+        nowt,
+    )?;
+    standing::materialize_day(c, today, today, &opts, nowt)?;
     Ok(())
 }
 

@@ -184,6 +184,46 @@ async fn backup_writes_a_checked_copy_of_a_sqlite_database() {
 }
 
 #[actix_web::test]
+async fn the_demo_has_todays_meals_waiting_at_the_counter_whatever_the_hour_it_starts_at() {
+    let tue = crate::support::d(2026, 12, 1);
+    let mut waiting = Vec::new();
+    // Before the cut-off (publishing places them), after it, and after lunch.
+    for hour in [7, 10, 13] {
+        let app = TestApp::spawn().await;
+        app.clock().set(crate::support::local(tue, hour, 0, 0));
+        canteen::demo::load(&app.state.db, app.clock(), Some("com trua ngon".into()))
+            .expect("demo")
+            .expect("loaded");
+        let mut bep = app.client();
+        bep.login("bep", "com trua ngon").await;
+        let counter = bep.get("/kitchen/counter").await;
+        // "Chưa lấy" of each option: the meals still to collect today.
+        let to_collect: i64 = counter
+            .texts("table.tally tbody tr td:nth-child(4)")
+            .iter()
+            .map(|t| t.parse::<i64>().expect("a number"))
+            .sum();
+        assert!(to_collect > 100, "{hour}:00: {to_collect} meals to collect");
+        assert_eq!(
+            app.count("orders WHERE service_date = '2026-12-01' AND status = 'ordered'"),
+            to_collect,
+            "{hour}:00"
+        );
+        let r = bep.post("/kitchen/counter", &[("code", "NV001")]).await;
+        assert!(
+            r.location().contains("r=served"),
+            "{hour}:00: {}",
+            r.location()
+        );
+        waiting.push(to_collect);
+    }
+    assert!(
+        waiting.iter().all(|n| *n == waiting[0]),
+        "the same meals whatever the hour: {waiting:?}"
+    );
+}
+
+#[actix_web::test]
 async fn demo_data_loads_into_an_empty_database_only_and_can_be_clicked_through() {
     let app = TestApp::spawn().await;
     let report = canteen::demo::load(&app.state.db, app.clock(), Some("com trua ngon".into()))
