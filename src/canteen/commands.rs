@@ -267,34 +267,37 @@ pub fn scan(
     )))
 }
 
-/// Undoes a serve (by the order's id) or a walk-in (by the person, today) within 10 minutes.
-/// Returns the person and what was done; an undo is recorded in `order_events` and in the
-/// audit log. Too late is a refusal the counter shows on the person's card; nothing left to
-/// undo (a second click, another tab) changes nothing and says so.
+/// Undoes a serve (by the order's id and the instant of the serve the cook saw) or a walk-in
+/// (by its id) within 10 minutes. Returns the person and what was done; an undo is recorded in
+/// `order_events` and in the audit log. Too late is a refusal the counter shows on the
+/// person's card; nothing left to undo (a second click, another tab) changes nothing.
 pub fn undo(
     c: &mut DbConn,
     actor: &Actor,
     now: NaiveDateTime,
-    day: NaiveDate,
-    order: Option<i32>,
-    walk_in_of: Option<i32>,
+    order: Option<(i32, Option<NaiveDateTime>)>,
+    walk_in: Option<i32>,
 ) -> Result<(i32, service::Undo), AppError> {
     let by = actor.user_id.ok_or(AppError::Forbidden)?;
-    let (person, done, entry) = match (order, walk_in_of) {
-        (Some(id), None) => {
+    let (person, done, entry) = match (order, walk_in) {
+        (Some((id, serve)), None) => {
             let o = crate::canteen::ordering::order(c, id)?.ok_or(AppError::NotFound)?;
-            let done = service::undo_serve(c, id, by, now)?;
+            let done = service::undo_serve(c, id, serve, by, now)?;
             (
                 o.person_id,
                 done,
                 Entry::new("serve.undo", "order").id(o.id),
             )
         }
-        (None, Some(person)) => (
-            person,
-            service::undo_walk_in(c, person, day, by, now)?,
-            Entry::new("serve.walk_in_void", "walk_in").id(person),
-        ),
+        (None, Some(id)) => {
+            let (person, done) =
+                service::undo_walk_in(c, id, by, now)?.ok_or(AppError::NotFound)?;
+            (
+                person,
+                done,
+                Entry::new("serve.walk_in_void", "walk_in").id(id),
+            )
+        }
         _ => return Err(AppError::BadRequest("err.bad_form")),
     };
     if done == service::Undo::Undone {

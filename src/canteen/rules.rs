@@ -345,10 +345,12 @@ pub fn check_absence(
 pub fn counter_outcome(asked: &str, served_now: bool) -> &str {
     match asked {
         "served" | "already" if !served_now => "none",
-        "undone" | "none" | "no_show" | "refused" if served_now => "already",
-        // A refusal is shown only with its reason (`counter_refusal`); without one, the state.
-        "refused" => "none",
-        other => other,
+        "undone" | "gone" | "none" | "no_show" | "refused" if served_now => "already",
+        "served" | "already" | "undone" | "gone" | "none" | "no_show" | "unknown" => asked,
+        // A refusal is shown only with its reason (`counter_refusal`); without one, or for
+        // anything else a link says, the state.
+        _ if served_now => "already",
+        _ => "none",
     }
 }
 
@@ -664,6 +666,10 @@ mod tests {
         assert_eq!(counter_outcome("unknown", false), "unknown");
         assert_eq!(counter_outcome("refused", false), "none");
         assert_eq!(counter_outcome("refused", true), "already");
+        assert_eq!(counter_outcome("gone", false), "gone");
+        assert_eq!(counter_outcome("gone", true), "already");
+        assert_eq!(counter_outcome("bogus", false), "none");
+        assert_eq!(counter_outcome("bogus", true), "already");
         assert_eq!(
             counter_refusal("counter.err_undo_late"),
             Some("counter.err_undo_late")

@@ -275,6 +275,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("counter.already", "Đã nhận suất lúc {}", "Already served at {}"),
     ("counter.no_meal", "Không báo cơm hôm nay.", "No meal ordered today."),
     ("counter.undone", "Đã hoàn tác lần phục vụ.", "The serve was undone."),
+    ("counter.nothing_to_undo", "Không có lần phục vụ nào để hoàn tác.", "There is no serve to undo."),
     ("counter.guests", "Kèm {} khách", "With {} guests"),
     ("counter.undo", "Hoàn tác (trong 10 phút)", "Undo (within 10 minutes)"),
     ("counter.walk_in", "Phục vụ suất vãng lai (không báo cơm)", "Serve as walk-in"),

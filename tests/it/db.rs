@@ -41,7 +41,11 @@ async fn a_failing_write_among_many_concurrent_ones_rolls_back_alone() {
         .map(|(i, _)| i)
         .collect();
     // 17 collides with 0 (or 0 with 17, whichever ran second); 23 gave up after writing.
-    assert_eq!(failed.len(), 2, "{failed:?}");
+    let errs: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err().map(|e| format!("{e:?}")))
+        .collect();
+    assert_eq!(failed.len(), 2, "{failed:?} {errs:?}");
     assert!(failed.contains(&23));
     assert_eq!(app.count("units"), 38);
     assert_eq!(

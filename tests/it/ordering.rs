@@ -497,7 +497,8 @@ async fn the_counter_serves_refuses_a_second_scan_undoes_and_closes_service_with
 }
 
 #[actix_web::test]
-async fn a_second_undo_of_a_serve_shows_it_undone_and_changes_nothing_more() {
+async fn two_clicks_on_undo_at_once_undo_the_serve_once_and_an_old_button_never_undoes_a_newer_serve(
+) {
     let app = TestApp::spawn().await;
     let days = week_of(d(2026, 11, 30));
     let ids = app.options(&days, &[REGULAR]);
@@ -511,58 +512,93 @@ async fn a_second_undo_of_a_serve_shows_it_undone_and_changes_nothing_more() {
     let walker = app.person("LX01", "Tài xế Hùng");
     app.clock().set(local(tue, 11, 30, 0));
     let mut bep = kitchen(&app).await;
+    let mut bep2 = kitchen_again(&app).await;
     bep.get("/kitchen/counter").await;
+    bep2.get("/kitchen/counter").await;
+    let walk_in = [
+        ("person", walker.to_string()),
+        ("option", ids[1][0].to_string()),
+    ];
+    let walk_in: Vec<(&str, &str)> = walk_in.iter().map(|(k, v)| (*k, v.as_str())).collect();
     bep.post("/kitchen/counter", &[("code", "LAN")]).await;
-    bep.post(
-        "/kitchen/counter/walk-in",
-        &[
-            ("person", &walker.to_string()),
-            ("option", &ids[1][0].to_string()),
-        ],
-    )
-    .await;
-    let order = app.count(&format!(
-        "orders WHERE person_id = {lan_p} AND status = 'served'"
-    ));
-    assert_eq!(order, 1);
-    let order: i32 = {
-        use canteen::db::schema::orders::dsl::*;
-        use diesel::prelude::*;
-        let mut c = app.state.db.read_conn().expect("c");
-        orders
-            .filter(person_id.eq(lan_p))
-            .select(id)
-            .first(&mut *c)
-            .expect("o")
+    bep.post("/kitchen/counter/walk-in", &walk_in).await;
+    let undone = |page: &crate::support::Resp| page.texts("main .result p.big").get(1).cloned();
+    let undo_events = || {
+        (
+            app.count("order_events WHERE kind = 'meal' AND from_status = 'served'"),
+            app.count("order_events WHERE kind = 'walk_in' AND to_status = 'void'"),
+            app.count("audit_log WHERE action IN ('serve.undo', 'serve.walk_in_void')"),
+        )
     };
-    let order = order.to_string();
-    let audited = app.count("audit_log");
-    // Two clicks of "Hoàn tác" (or two tabs) for each: the second says what stands.
-    for undo in [("order", order.as_str()), ("walk_in", &walker.to_string())] {
-        for _ in 0..2 {
-            let r = bep.post("/kitchen/counter/undo", &[undo]).await;
-            assert_eq!(r.status, 303, "{:?}: {}", undo, r.body);
+
+    // Both cooks' cards show the undo buttons; both are clicked at the same moment.
+    let mut old_buttons = Vec::new();
+    for person in [lan_p, walker] {
+        let a = crate::support::counter_undo_fields(&mut bep, person).await;
+        let b = crate::support::counter_undo_fields(&mut bep2, person).await;
+        let (ra, rb) = futures_util::future::join(
+            bep.post("/kitchen/counter/undo", &crate::support::refs(&a)),
+            bep2.post("/kitchen/counter/undo", &crate::support::refs(&b)),
+        )
+        .await;
+        for r in [ra, rb] {
+            assert_eq!(r.status, 303, "{}", r.body);
             let page = bep.get(&r.location()).await;
-            assert_eq!(
-                page.texts("main .result p.big")[1],
-                "Đã hoàn tác lần phục vụ.",
-                "{:?}",
-                page.texts("main .result p")
-            );
+            assert_eq!(undone(&page).as_deref(), Some("Đã hoàn tác lần phục vụ."));
         }
+        old_buttons.push((person, a));
     }
+    assert_eq!(
+        undo_events(),
+        (1, 1, 2),
+        "one undo each, in the history and the audit log"
+    );
     assert_eq!(app.orders_of(lan_p)[0].2, "ordered");
-    assert_eq!(app.count("walk_ins WHERE status = 'void'"), 1);
+
+    // Served again: the button of the first serve (a tab left open) does not undo this one.
+    app.clock().advance(chrono::Duration::seconds(30));
+    bep.post("/kitchen/counter", &[("code", "LAN")]).await;
+    bep.post("/kitchen/counter/walk-in", &walk_in).await;
+    for (person, old) in &old_buttons {
+        let r = bep
+            .post("/kitchen/counter/undo", &crate::support::refs(old))
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = bep.get(&r.location()).await;
+        assert!(
+            undone(&page).is_some_and(|t| t.starts_with("Đã nhận suất lúc")),
+            "{person}: {:?}",
+            page.texts("main .result p")
+        );
+    }
+    assert_eq!(app.orders_of(lan_p)[0].2, "served", "the new serve stands");
+    assert_eq!(app.count("walk_ins WHERE status = 'served'"), 1);
+    assert_eq!(undo_events(), (1, 1, 2));
+
+    // Hand-made: undo of a meal that is not served (no button names a serve), of a walk-in
+    // or an order that does not exist.
+    let now = crate::support::counter_undo_fields(&mut bep, lan_p).await;
+    bep.post("/kitchen/counter/undo", &crate::support::refs(&now))
+        .await;
+    let order = old_buttons[0]
+        .1
+        .iter()
+        .find(|(k, _)| k == "order")
+        .map(|(_, v)| v.clone())
+        .expect("the order's button");
+    let r = bep
+        .post("/kitchen/counter/undo", &[("order", order.as_str())])
+        .await;
+    let page = bep.get(&r.location()).await;
     assert_eq!(
-        app.count("order_events WHERE kind = 'meal' AND from_status = 'served'"),
-        1,
-        "one undo recorded, not two"
+        undone(&page).as_deref(),
+        Some("Không có lần phục vụ nào để hoàn tác.")
     );
-    assert_eq!(
-        app.count("audit_log") - audited,
-        2,
-        "one audit entry per undo"
-    );
+    assert!(!page.has("main .result.bad"), "not an error: {}", page.body);
+    for f in [("order", "999999"), ("walk_in", "999999")] {
+        assert_eq!(bep.post("/kitchen/counter/undo", &[f]).await.status, 404);
+    }
+    assert_eq!(undo_events(), (2, 1, 3));
 }
 
 #[actix_web::test]
@@ -615,6 +651,17 @@ async fn a_refused_walk_in_is_said_on_the_counter_on_the_persons_card_and_change
         ))
         .await;
     assert!(page.body.contains("Cán bộ lan"), "on her card");
+    // A link cannot make the card say what is not so: Hùng has no meal, and the walk-in he
+    // can have is offered.
+    for link in [
+        format!("/kitchen/counter?r=refused&m=counter.err_has_meal&p={walker}"),
+        format!("/kitchen/counter?r=refused&m=counter.err_undo_late&p={walker}"),
+        format!("/kitchen/counter?r=bogus&p={walker}"),
+    ] {
+        let page = bep.get(&link).await;
+        assert!(said(&page).is_empty(), "{link}: {:?}", said(&page));
+        assert!(page.has("button[name=option]"), "{link}");
+    }
 
     // Walk-ins switched off in the settings since the page was opened.
     app.sql("DELETE FROM settings WHERE key = 'canteen.allow_walk_in'");

@@ -1161,8 +1161,9 @@ async fn the_summary_tables_equal_a_recomputation_after_every_kind_of_change() {
         303
     );
     summaries_equal_a_recomputation(&app, "after serving and a walk-in");
+    let undo = crate::support::counter_undo_fields(&mut bep, chi_p).await;
     assert_eq!(
-        bep.post("/kitchen/counter/undo", &[("walk_in", &chi_p.to_string())])
+        bep.post("/kitchen/counter/undo", &crate::support::refs(&undo))
             .await
             .status,
         303

@@ -223,8 +223,13 @@ async fn a_walk_in_never_takes_the_place_of_an_order_and_undoing_it_voids_it() {
     let page = bep.get(&r.location()).await;
     assert!(!page.has("button[name=option]"));
     // Undo voids the walk-in; close service then makes no no-show of her.
+    let undo = crate::support::counter_undo_fields(&mut bep, pid).await;
+    assert!(
+        undo.iter().any(|(k, _)| k == "walk_in"),
+        "the button names the walk-in: {undo:?}"
+    );
     let r = bep
-        .post("/kitchen/counter/undo", &[("walk_in", &pid.to_string())])
+        .post("/kitchen/counter/undo", &crate::support::refs(&undo))
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(app.count("walk_ins WHERE status = 'void'"), 1);

@@ -4,6 +4,7 @@
 use crate::audit::Actor;
 use crate::auth::middleware::see_other;
 use crate::canteen::commands;
+use crate::canteen::ordering;
 use crate::canteen::rules::{self};
 use crate::canteen::service::{self, Serve};
 use crate::canteen::store;
@@ -51,17 +52,43 @@ pub async fn page(
         .await?;
     // The query only says what the last action was; what is shown follows the meal's real
     // state (a reloaded or hand-made link never shows "served" for someone who was not).
+    let now = state.clock.now_naive();
     let served_now = card.as_ref().is_some_and(|c| {
         c.walk_in.is_some() || c.order.as_ref().is_some_and(|o| o.status == "served")
     });
-    let refusal = q.m.as_deref().and_then(rules::counter_refusal);
+    // A refusal is shown only while it still holds (a hand-made or old link says nothing).
+    let refusal =
+        q.m.as_deref()
+            .and_then(rules::counter_refusal)
+            .filter(|key| {
+                let Some(c) = card.as_ref() else { return false };
+                match *key {
+                    "counter.err_has_meal" => {
+                        c.walk_in.is_some()
+                            || c.order
+                                .as_ref()
+                                .is_some_and(|o| o.status != ordering::CANCELLED)
+                    }
+                    "counter.err_no_walk_in" => !settings.allow_walk_in,
+                    "counter.err_undo_late" => {
+                        c.walk_in
+                            .as_ref()
+                            .is_some_and(|w| !rules::can_undo(w.0.served_at, now))
+                            || c.order.as_ref().is_some_and(|o| {
+                                o.status == ordering::SERVED
+                                    && o.served_at.is_some_and(|t| !rules::can_undo(t, now))
+                            })
+                    }
+                    _ => true,
+                }
+            });
     let r = match (q.r.as_deref().unwrap_or(""), refusal) {
         ("refused", Some(_)) => "refused",
         (asked, _) => rules::counter_outcome(asked, served_now),
     };
     let view = CounterView {
         day,
-        now: state.clock.now_naive(),
+        now,
         outcome: r,
         refusal,
         card: card.as_ref(),
@@ -125,13 +152,14 @@ fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
             @match (r, card) {
                 ("unknown", _) => { div.result.bad role="alert" { p.big { (ctx.t("counter.unknown")) } } }
                 (outcome, Some(card)) => {
-                    div.result.ok[outcome == "served"].bad[outcome != "served"] role="status" {
+                    div.result.ok[outcome == "served"].bad[!matches!(outcome, "served" | "undone" | "gone")] role="status" {
                         p.big { (card.full_name) " · " (card.employee_code) }
                         p { (card.unit.as_deref().unwrap_or("")) }
                         @match outcome {
                             "served" => { p.big { "✓ " (ctx.t("counter.served")) ": " (card.walk_in.as_ref().map(|w| w.1.as_str()).or(card.option_name.as_deref()).unwrap_or("")) } }
                             "already" => { p.big { (ctx.tf("counter.already", card.walk_in.as_ref().map(|w| w.0.served_at).or(card.order.as_ref().and_then(|o| o.served_at)).map(local_datetime).unwrap_or_default())) } }
                             "undone" => { p.big { (ctx.t("counter.undone")) } }
+                            "gone" => { p.big { (ctx.t("counter.nothing_to_undo")) } }
                             "refused" => { p.big role="alert" { (ctx.t(refusal.unwrap_or("counter.no_meal"))) } }
                             "no_show" => {
                                 p.big { (ctx.t("counter.was_no_show")) }
@@ -144,11 +172,15 @@ fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
                             _ => { p.big { (ctx.t("counter.no_meal")) } }
                         }
                         @if card.guests > 0 { p { (ctx.tf("counter.guests", card.guests)) } }
-                        @if let Some(o) = card.order.as_ref().filter(|o| o.status == "served" && o.served_at.is_some_and(|t| rules::can_undo(t, now))) {
-                            (post_form(ctx, "/kitchen/counter/undo", html! { input type="hidden" name="order" value=(o.id); button.secondary type="submit" { (ctx.t("counter.undo")) } }))
+                        @if let Some((o, t)) = card.order.as_ref().filter(|o| o.status == "served").and_then(|o| o.served_at.filter(|t| rules::can_undo(*t, now)).map(|t| (o, t))) {
+                            (post_form(ctx, "/kitchen/counter/undo", html! {
+                                input type="hidden" name="order" value=(o.id);
+                                input type="hidden" name="served_at" value=(t.format(SERVE_AT));
+                                button.secondary type="submit" { (ctx.t("counter.undo")) }
+                            }))
                         }
                         @if let Some((w, _)) = card.walk_in.as_ref().filter(|w| rules::can_undo(w.0.served_at, now)) {
-                            (post_form(ctx, "/kitchen/counter/undo", html! { input type="hidden" name="walk_in" value=(w.person_id); button.secondary type="submit" { (ctx.t("counter.undo")) } }))
+                            (post_form(ctx, "/kitchen/counter/undo", html! { input type="hidden" name="walk_in" value=(w.id); button.secondary type="submit" { (ctx.t("counter.undo")) } }))
                         }
                         @if outcome == "none" && card.walk_in.is_none() && allow_walk_in && !options.is_empty() {
                             (post_form(ctx, "/kitchen/counter/walk-in", html! {
@@ -253,10 +285,16 @@ pub async fn scan(
 pub struct UndoForm {
     #[serde(default)]
     order: Option<i32>,
-    /// Undo the walk-in of this person today.
+    /// The instant of the serve the undo button belongs to (`SERVE_AT`).
+    #[serde(default)]
+    served_at: Option<String>,
+    /// Undo this walk-in (its id).
     #[serde(default)]
     walk_in: Option<i32>,
 }
+
+/// How the undo button names the serve it belongs to.
+const SERVE_AT: &str = "%Y-%m-%dT%H:%M:%S%.6f";
 
 pub async fn undo(
     state: web::Data<AppState>,
@@ -265,16 +303,25 @@ pub async fn undo(
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now_naive();
     let actor = Actor::user(user.user_id, &user.username);
-    let day = state.clock.today();
+    let serve = match f.served_at.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(t) => Some(
+            chrono::NaiveDateTime::parse_from_str(t, SERVE_AT)
+                .map_err(|_| AppError::BadRequest("err.bad_form"))?,
+        ),
+    };
+    // From an undo button: the serve (or walk-in) it named.
+    let named = serve.is_some() || f.walk_in.is_some();
+    let order = f.order.map(|id| (id, serve));
     let (person, done) = state
         .db
-        .write(move |c| commands::undo(c, &actor, now, day, f.order, f.walk_in))
+        .write(move |c| commands::undo(c, &actor, now, order, f.walk_in))
         .await?;
     let to = match done {
-        // Nothing left to undo (a second click, another tab): the card shows what stands.
-        service::Undo::Undone | service::Undo::Nothing => {
-            format!("/kitchen/counter?r=undone&p={person}")
-        }
+        service::Undo::Undone => format!("/kitchen/counter?r=undone&p={person}"),
+        // The serve the button named is gone (a second click, another tab): it was undone.
+        service::Undo::Nothing if named => format!("/kitchen/counter?r=undone&p={person}"),
+        service::Undo::Nothing => format!("/kitchen/counter?r=gone&p={person}"),
         service::Undo::TooLate => refused(person, "counter.err_undo_late"),
     };
     Ok(see_other(&to, None))

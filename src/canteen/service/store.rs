@@ -4,7 +4,7 @@ use crate::canteen::ordering::{Order, CANCELLED, SERVED};
 use crate::canteen::states::{Change, Refusal, Source};
 use crate::canteen::store::{self, MealOption};
 use crate::canteen::transition::{self, By, MealChange, WalkIn};
-use crate::db::schema::{guest_meals, meal_options, meal_passes, orders, persons, units};
+use crate::db::schema::{guest_meals, meal_options, meal_passes, orders, persons, units, walk_ins};
 use crate::db::DbConn;
 use crate::error::AppError;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -196,24 +196,34 @@ pub enum Undo {
     Nothing,
 }
 
-/// Undoes a serve within 10 minutes.
+/// Undoes a serve within 10 minutes. `serve` is the instant of the serve the cook saw (the
+/// undo button's): a serve undone since, or undone and made again, is not the one to undo.
+/// The person's day is locked first, as every writer of it does, so two clicks at once undo
+/// once.
 pub fn undo_serve(
     conn: &mut DbConn,
     order_id: i32,
+    serve: Option<NaiveDateTime>,
     by: i32,
     now: NaiveDateTime,
 ) -> Result<Undo, AppError> {
     let Some(o) = crate::canteen::ordering::order(conn, order_id)? else {
         return Ok(Undo::Nothing);
     };
-    let Some(served_at) = o.served_at.filter(|_| o.status == SERVED) else {
+    store::lock_person_days(conn, Some((o.service_date, o.service_date)), o.person_id)?;
+    let Some(o) = crate::canteen::ordering::order(conn, order_id)? else {
+        return Ok(Undo::Nothing);
+    };
+    let Some(served_at) = o
+        .served_at
+        .filter(|t| o.status == SERVED && serve.is_none_or(|s| s == *t))
+    else {
         return Ok(Undo::Nothing);
     };
     if !crate::canteen::rules::can_undo(served_at, now) {
         return Ok(Undo::TooLate);
     }
     let m = MealChange::new(o.person_id, o.service_date, Some(&o), Change::UndoServe);
-    // Refused only when the serve was undone in between (the row is read before the lock).
     Ok(
         match transition::meal(conn, &m, &By::new(Some(by), Source::Counter), now)? {
             Ok(_) => Undo::Undone,
@@ -222,22 +232,33 @@ pub fn undo_serve(
     )
 }
 
-/// Undoes a walk-in within 10 minutes by voiding it.
+/// Undoes a walk-in (by its id) within 10 minutes by voiding it; the person, or `None` when
+/// there is no such walk-in.
 pub fn undo_walk_in(
     conn: &mut DbConn,
-    person: i32,
-    day: NaiveDate,
+    walk_in: i32,
     by: i32,
     now: NaiveDateTime,
-) -> Result<Undo, AppError> {
-    let Some(w) = transition::walk_in_of(conn, person, day)? else {
-        return Ok(Undo::Nothing);
+) -> Result<Option<(i32, Undo)>, AppError> {
+    let read = |conn: &mut DbConn| -> Result<Option<WalkIn>, AppError> {
+        Ok(walk_ins::table
+            .find(walk_in)
+            .select(WalkIn::as_select())
+            .get_result(conn)
+            .optional()?)
+    };
+    let Some(w) = read(conn)? else {
+        return Ok(None);
+    };
+    store::lock_person_days(conn, Some((w.service_date, w.service_date)), w.person_id)?;
+    let Some(w) = read(conn)?.filter(|w| w.status == SERVED) else {
+        return Ok(Some((w.person_id, Undo::Nothing)));
     };
     if !crate::canteen::rules::can_undo(w.served_at, now) {
-        return Ok(Undo::TooLate);
+        return Ok(Some((w.person_id, Undo::TooLate)));
     }
     transition::void_walk_in(conn, &w, &By::new(Some(by), Source::Counter), now)?;
-    Ok(Undo::Undone)
+    Ok(Some((w.person_id, Undo::Undone)))
 }
 
 /// Serves someone who has no meal today: a walk-in at the option's full price, stored apart

@@ -738,3 +738,18 @@ impl TestApp {
             .collect()
     }
 }
+
+/// The fields of the undo button on the counter's card of `person`, as a browser would send
+/// them (the serve or walk-in it belongs to).
+pub async fn counter_undo_fields(cook: &mut Client, person: i32) -> Vec<(String, String)> {
+    let page = cook
+        .get(&format!("/kitchen/counter?r=served&p={person}"))
+        .await;
+    let fields = page.form("/kitchen/counter/undo");
+    assert!(
+        !fields.is_empty(),
+        "no undo button on the card: {}",
+        page.body
+    );
+    fields
+}
