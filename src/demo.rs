@@ -504,17 +504,7 @@ fn canteen_demo(
     let standing = standing::all_standing(c)?;
     for day in days.iter().filter(|d| **d < today) {
         let opts = cstore::options_between(c, *day, *day)?;
-        cstore::put_day(
-            c,
-            *day,
-            &rules::DayRow {
-                is_open: true,
-                reason: None,
-                published: true,
-                makeup_for: None,
-            },
-            nowt,
-        )?;
+        open_and_published(c, *day, nowt)?;
         let refs: Vec<_> = opts.iter().map(cstore::MealOption::as_ref).collect();
         let mut served = 0;
         for (pid, s) in &standing {
@@ -590,26 +580,31 @@ fn canteen_demo(
 /// today would have none. Run last, as if placed in the morning: whoever is away today (the
 /// head's trip) has none, as before the cut-off.
 fn todays_meals(c: &mut crate::db::DbConn, clock: &Clock) -> Result<(), AppError> {
-    use crate::canteen::{rules, standing, store as cstore};
+    use crate::canteen::{standing, store as cstore};
     let today = clock.today();
     let opts = cstore::options_between(c, today, today)?;
     if opts.is_empty() {
         return Ok(());
     }
     let nowt = clock.now_naive();
-    cstore::put_day(
-        c,
-        today,
-        &rules::DayRow {
-            is_open: true,
-            reason: None,
-            published: true,
-            makeup_for: None,
-        },
-        nowt,
-    )?;
+    open_and_published(c, today, nowt)?;
     standing::materialize_day(c, today, today, &opts, nowt)?;
     Ok(())
+}
+
+/// A serving day of the demo: open, its menu published.
+fn open_and_published(
+    c: &mut crate::db::DbConn,
+    day: NaiveDate,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let row = crate::canteen::rules::DayRow {
+        is_open: true,
+        reason: None,
+        published: true,
+        makeup_for: None,
+    };
+    crate::canteen::store::put_day(c, day, &row, now)
 }
 
 /// The caterer's e-invoice XML for a month, one line per day and option ("Suất ăn trưa ngày
