@@ -106,8 +106,12 @@ pub fn record(
     e: Entry<'_>,
 ) -> Result<(), AppError> {
     if backend_of(conn) == Backend::Postgres {
-        // Serialise appenders so two transactions never chain to the same previous row.
-        diesel::sql_query("SELECT pg_advisory_xact_lock(727274)").execute(conn)?;
+        // Serialise appenders so two transactions never chain to the same previous row. The
+        // key names the schema whose chain it is: one database may hold several (a schema per
+        // test), and one schema's long transaction (loading the demo) must not hold up
+        // another's appenders.
+        diesel::sql_query("SELECT pg_advisory_xact_lock(7, hashtext(current_schema()))")
+            .execute(conn)?;
     }
     let prev: String = audit_log::table
         .order(audit_log::id.desc())
