@@ -281,13 +281,9 @@ pub fn undo(
     let by = actor.user_id.ok_or(AppError::Forbidden)?;
     let (person, done, entry) = match (order, walk_in) {
         (Some((id, serve)), None) => {
-            let o = crate::canteen::ordering::order(c, id)?.ok_or(AppError::NotFound)?;
-            let done = service::undo_serve(c, id, serve, by, now)?;
-            (
-                o.person_id,
-                done,
-                Entry::new("serve.undo", "order").id(o.id),
-            )
+            let (person, done) =
+                service::undo_serve(c, id, serve, by, now)?.ok_or(AppError::NotFound)?;
+            (person, done, Entry::new("serve.undo", "order").id(id))
         }
         (None, Some(id)) => {
             let (person, done) =

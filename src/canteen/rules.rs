@@ -367,6 +367,21 @@ pub fn counter_refusal(key: &str) -> Option<&'static str> {
     .find(|k| *k == key)
 }
 
+/// Whether a counter refusal still holds for the person now: a link shows one only then.
+pub fn counter_refusal_holds(
+    key: &str,
+    has_meal: bool,
+    walk_ins_allowed: bool,
+    undo_too_late: bool,
+) -> bool {
+    match key {
+        "counter.err_has_meal" => has_meal,
+        "counter.err_no_walk_in" => !walk_ins_allowed,
+        "counter.err_undo_late" => undo_too_late,
+        _ => true,
+    }
+}
+
 /// A day's waste record as typed, checked.
 #[derive(Debug, PartialEq, Eq)]
 pub struct WasteFields {

@@ -57,31 +57,27 @@ pub async fn page(
         c.walk_in.is_some() || c.order.as_ref().is_some_and(|o| o.status == "served")
     });
     // A refusal is shown only while it still holds (a hand-made or old link says nothing).
-    let refusal =
-        q.m.as_deref()
-            .and_then(rules::counter_refusal)
-            .filter(|key| {
-                let Some(c) = card.as_ref() else { return false };
-                match *key {
-                    "counter.err_has_meal" => {
-                        c.walk_in.is_some()
-                            || c.order
-                                .as_ref()
-                                .is_some_and(|o| o.status != ordering::CANCELLED)
-                    }
-                    "counter.err_no_walk_in" => !settings.allow_walk_in,
-                    "counter.err_undo_late" => {
-                        c.walk_in
-                            .as_ref()
-                            .is_some_and(|w| !rules::can_undo(w.0.served_at, now))
-                            || c.order.as_ref().is_some_and(|o| {
-                                o.status == ordering::SERVED
-                                    && o.served_at.is_some_and(|t| !rules::can_undo(t, now))
-                            })
-                    }
-                    _ => true,
-                }
-            });
+    let refusal = q
+        .m
+        .as_deref()
+        .and_then(rules::counter_refusal)
+        .filter(|key| {
+            card.as_ref().is_some_and(|c| {
+                let has_meal = c.walk_in.is_some()
+                    || c.order
+                        .as_ref()
+                        .is_some_and(|o| o.status != ordering::CANCELLED);
+                let undo_too_late = c
+                    .walk_in
+                    .as_ref()
+                    .is_some_and(|w| !rules::can_undo(w.0.served_at, now))
+                    || c.order.as_ref().is_some_and(|o| {
+                        o.status == ordering::SERVED
+                            && o.served_at.is_some_and(|t| !rules::can_undo(t, now))
+                    });
+                rules::counter_refusal_holds(key, has_meal, settings.allow_walk_in, undo_too_late)
+            })
+        });
     let r = match (q.r.as_deref().unwrap_or(""), refusal) {
         ("refused", Some(_)) => "refused",
         (asked, _) => rules::counter_outcome(asked, served_now),

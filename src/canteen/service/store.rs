@@ -196,7 +196,8 @@ pub enum Undo {
     Nothing,
 }
 
-/// Undoes a serve within 10 minutes. `serve` is the instant of the serve the cook saw (the
+/// Undoes a serve within 10 minutes; the person, or `None` when there is no such order.
+/// `serve` is the instant of the serve the cook saw (the
 /// undo button's): a serve undone since, or undone and made again, is not the one to undo.
 /// The person's day is locked first, as every writer of it does, so two clicks at once undo
 /// once.
@@ -206,30 +207,30 @@ pub fn undo_serve(
     serve: Option<NaiveDateTime>,
     by: i32,
     now: NaiveDateTime,
-) -> Result<Undo, AppError> {
+) -> Result<Option<(i32, Undo)>, AppError> {
     let Some(o) = crate::canteen::ordering::order(conn, order_id)? else {
-        return Ok(Undo::Nothing);
+        return Ok(None);
     };
-    store::lock_person_days(conn, Some((o.service_date, o.service_date)), o.person_id)?;
+    let person = o.person_id;
+    store::lock_person_days(conn, Some((o.service_date, o.service_date)), person)?;
     let Some(o) = crate::canteen::ordering::order(conn, order_id)? else {
-        return Ok(Undo::Nothing);
+        return Ok(Some((person, Undo::Nothing)));
     };
     let Some(served_at) = o
         .served_at
         .filter(|t| o.status == SERVED && serve.is_none_or(|s| s == *t))
     else {
-        return Ok(Undo::Nothing);
+        return Ok(Some((person, Undo::Nothing)));
     };
     if !crate::canteen::rules::can_undo(served_at, now) {
-        return Ok(Undo::TooLate);
+        return Ok(Some((person, Undo::TooLate)));
     }
-    let m = MealChange::new(o.person_id, o.service_date, Some(&o), Change::UndoServe);
-    Ok(
-        match transition::meal(conn, &m, &By::new(Some(by), Source::Counter), now)? {
-            Ok(_) => Undo::Undone,
-            Err(_) => Undo::Nothing,
-        },
-    )
+    let m = MealChange::new(person, o.service_date, Some(&o), Change::UndoServe);
+    let done = match transition::meal(conn, &m, &By::new(Some(by), Source::Counter), now)? {
+        Ok(_) => Undo::Undone,
+        Err(_) => Undo::Nothing,
+    };
+    Ok(Some((person, done)))
 }
 
 /// Undoes a walk-in (by its id) within 10 minutes by voiding it; the person, or `None` when
