@@ -207,11 +207,51 @@ pub fn check_text(v: &str) -> Result<(), AppError> {
 }
 
 pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    let pairs: Vec<(String, String)> =
+    parse_form_scanned(body, &[])
+}
+
+/// Form body extractor for a form a barcode scanner types into: the `scanned` fields lose the
+/// characters no text may hold (scanners wrap a code in STX/ETX, put the GS1 group separator
+/// inside it and end it with a line break) instead of refusing the form, and their length is
+/// left to the handler, which treats what is no code as an unknown one. Every other field
+/// keeps the rules of [`Form`].
+pub struct ScannedForm<T>(pub T);
+
+/// The counter's scanned field.
+pub const SCANNED_CODE: &[&str] = &["code"];
+
+impl<T: DeserializeOwned + 'static> FromRequest for ScannedForm<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let body = bytes
+                .await
+                .map_err(|_| AppError::BadRequest("err.bad_form"))?;
+            parse_form_scanned(&body, SCANNED_CODE).map(ScannedForm)
+        })
+    }
+}
+
+/// What is left of a scanned text without the characters no text may hold.
+pub fn without_forbidden_chars(s: &str) -> String {
+    s.chars().filter(|c| !forbidden_char(*c)).collect()
+}
+
+/// [`parse_form`], with the `scanned` fields cleaned rather than checked (see [`ScannedForm`]).
+pub fn parse_form_scanned<T: DeserializeOwned>(
+    body: &[u8],
+    scanned: &[&str],
+) -> Result<T, AppError> {
+    let mut pairs: Vec<(String, String)> =
         serde_html_form::from_bytes(body).map_err(|_| AppError::BadRequest("err.bad_form"))?;
-    for (k, v) in &pairs {
+    for (k, v) in &mut pairs {
         check_text(k)?;
-        if BULK_FIELDS.contains(&k.as_str()) {
+        if scanned.contains(&k.as_str()) {
+            *v = without_forbidden_chars(v);
+        } else if BULK_FIELDS.contains(&k.as_str()) {
             // A machine payload the app wrote itself (bounded by the body size); what it
             // carries is validated field by field where it is used.
             if v.contains('\0') {

@@ -607,6 +607,49 @@ async fn two_clicks_on_undo_at_once_undo_the_serve_once_and_an_old_button_never_
     assert_eq!(undo_events(), (2, 1, 3));
 }
 
+/// Barcode scanners wrap what they read in control characters (STX/ETX, the GS1 group
+/// separator, a line end) and a pasted code can carry a direction mark: the counter reads the
+/// code inside them. What is no code at all (only such characters, a page of text) is "unknown
+/// code" on the counter, never an error page, and changes nothing.
+#[actix_web::test]
+async fn a_scanned_code_wrapped_in_a_scanners_control_characters_is_read_and_garbage_is_an_unknown_code(
+) {
+    let app = TestApp::spawn().await;
+    let (_, lan_p, walker, mut bep) = at_the_counter(&app).await;
+    bep.get("/kitchen/counter").await;
+    let r = bep
+        .post("/kitchen/counter", &[("code", "\u{2}LAN\u{1d}\u{3}\r\n")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.location().contains("r=served"), "{}", r.location());
+    assert_eq!(app.orders_of(lan_p)[0].2, "served");
+    let r = bep
+        .post("/kitchen/counter", &[("code", "\u{200e}lx01\u{202e}")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        r.location(),
+        format!("/kitchen/counter?r=none&p={walker}"),
+        "Hùng is found (he has no meal today)"
+    );
+
+    let events = app.count("order_events");
+    let long = "LAN".repeat(4_000);
+    for garbage in ["\u{0}\u{1d}\u{7f}", long.as_str(), "\u{1b}[2J"] {
+        let r = bep.post("/kitchen/counter", &[("code", garbage)]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert!(r.location().contains("r=unknown"), "{}", r.location());
+        let page = bep.get(&r.location()).await;
+        assert!(page.body.contains("Không nhận ra mã này."), "{}", page.body);
+    }
+    assert_eq!(app.count("order_events"), events, "nothing changed");
+    // Other fields of the counter's form keep the rule every form has.
+    let r = bep
+        .post("/kitchen/counter", &[("code", "LAN"), ("late", "yes\u{0}")])
+        .await;
+    assert_eq!(r.status, 400);
+}
+
 #[actix_web::test]
 async fn a_refused_walk_in_is_said_on_the_counter_on_the_persons_card_and_changes_nothing() {
     let app = TestApp::spawn().await;

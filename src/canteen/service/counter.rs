@@ -12,7 +12,7 @@ use crate::clock::local_datetime;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::format::date;
-use crate::ui::forms::{confirm_form, post_form, Form};
+use crate::ui::forms::{confirm_form, post_form, Form, ScannedForm};
 use crate::ui::{layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
 use maud::{html, Markup};
@@ -249,7 +249,7 @@ pub struct ScanForm {
 pub async fn scan(
     state: web::Data<AppState>,
     user: CurrentUser,
-    Form(f): Form<ScanForm>,
+    ScannedForm(f): ScannedForm<ScanForm>,
 ) -> Result<HttpResponse, AppError> {
     let day = state.clock.today();
     let now = state.clock.now_naive();
