@@ -159,29 +159,29 @@ enum Command {
     },
 }
 
-/// jemalloc serves every allocation of the process (the Rust code's, SQLite's and libpq's: its
-/// `malloc` replaces glibc's). A page or a submission makes a few hundred small allocations;
-/// glibc's spent about a fifth of the server's CPU on them (its fast bins are consolidated
-/// whenever a block of 1 KiB or more is asked for), jemalloc's thread caches much less:
-/// measured, My week +14 % and the week submission +13 % req/s on SQLite, My week +11 % on
-/// PostgreSQL (README, "Performance against a bare server").
+/// glibc keeps freed large blocks (argon2 uses 19 MiB per hash) in per-thread arenas once its
+/// mmap threshold has adapted upwards; a fixed threshold returns them to the system, and a few
+/// arenas are plenty for two cores. Measured: peak memory under the load benchmark fell from
+/// 93 MB after 100 logins to the figures in the README.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+fn tune_allocator() {
+    extern "C" {
+        fn mallopt(param: i32, value: i32) -> i32;
+    }
+    const M_MMAP_THRESHOLD: i32 = -3;
+    const M_ARENA_MAX: i32 = -8;
+    // SAFETY: mallopt only changes allocator tuning; called once before any other thread exists.
+    unsafe {
+        mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+        mallopt(M_ARENA_MAX, 4);
+    }
+}
 
-/// jemalloc's settings, read once at its start. Blocks of 1 MiB or more (an argon2 hash holds
-/// 7 MiB; a month's close holds its statement lines) get an arena of their own whose freed
-/// pages go back to the system at once, as glibc's `mmap` threshold did; small blocks keep
-/// jemalloc's caches. Peak memory after 100 logins: glibc 37.3–37.8 MB, jemalloc 38.8 MB
-/// (39.2 MB with its defaults, which keep a freed hash's pages for ten seconds).
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-#[no_mangle]
-pub static malloc_conf: &u8 = &MALLOC_CONF[0];
-
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-static MALLOC_CONF: [u8; 27] = *b"oversize_threshold:1048576\0";
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}
 
 fn main() {
+    tune_allocator();
     tracing_subscriber::fmt()
         .with_max_level(match std::env::var("CANTEEN_LOG").as_deref() {
             Ok("debug") => tracing::Level::DEBUG,
