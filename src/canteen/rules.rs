@@ -339,18 +339,36 @@ pub fn check_absence(
     }
 }
 
+/// Where a person's meal of the day stands at the counter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CounterState {
+    /// The meal or a walk-in was served.
+    Served,
+    /// A meal is ordered and not yet collected.
+    Waiting,
+    /// The meal was not collected by the close of service.
+    NoShow,
+    /// No meal (none ordered, or cancelled).
+    Nothing,
+}
+
 /// What the counter shows after an action: the link says what the last action was
-/// ("served", "already", "undone", "none", "unknown"), but the meal's real state wins, so a
-/// reloaded or hand-made link never shows "served" for someone who was not served.
-pub fn counter_outcome(asked: &str, served_now: bool) -> &str {
-    match asked {
-        "served" | "already" if !served_now => "none",
-        "undone" | "gone" | "none" | "no_show" | "refused" if served_now => "already",
-        "served" | "already" | "undone" | "gone" | "none" | "no_show" | "unknown" => asked,
+/// ("served", "already", "undone", "gone", "none", "no_show", "unknown"), but the meal's real
+/// state wins, so a reloaded or hand-made link never shows "served" for someone who was not
+/// served, nor "no meal" for someone whose meal is waiting ("waiting").
+pub fn counter_outcome(asked: &str, state: CounterState) -> &str {
+    use CounterState::*;
+    match (asked, state) {
+        ("served" | "already", Served)
+        | ("undone" | "gone", Waiting | NoShow | Nothing)
+        | ("none" | "unknown", Nothing)
+        | ("no_show", NoShow) => asked,
         // A refusal is shown only with its reason (`counter_refusal`); without one, or for
         // anything else a link says, the state.
-        _ if served_now => "already",
-        _ => "none",
+        (_, Served) => "already",
+        (_, Waiting) => "waiting",
+        (_, NoShow) => "no_show",
+        (_, Nothing) => "none",
     }
 }
 
@@ -361,6 +379,7 @@ pub fn counter_refusal(key: &str) -> Option<&'static str> {
         "counter.err_has_meal",
         "counter.err_no_walk_in",
         "counter.err_undo_late",
+        "counter.err_gone",
         "order.err_unknown_option",
     ]
     .into_iter()
@@ -373,9 +392,11 @@ pub fn counter_refusal_holds(
     has_meal: bool,
     walk_ins_allowed: bool,
     undo_too_late: bool,
+    gone: bool,
 ) -> bool {
     match key {
         "counter.err_has_meal" => has_meal,
+        "counter.err_gone" => gone,
         "counter.err_no_walk_in" => !walk_ins_allowed,
         "counter.err_undo_late" => undo_too_late,
         _ => true,
@@ -673,18 +694,45 @@ mod tests {
 
     #[test]
     fn the_counter_shows_the_real_state_whatever_the_link_says() {
-        assert_eq!(counter_outcome("served", true), "served");
-        assert_eq!(counter_outcome("served", false), "none");
-        assert_eq!(counter_outcome("already", false), "none");
-        assert_eq!(counter_outcome("undone", true), "already");
-        assert_eq!(counter_outcome("undone", false), "undone");
-        assert_eq!(counter_outcome("unknown", false), "unknown");
-        assert_eq!(counter_outcome("refused", false), "none");
-        assert_eq!(counter_outcome("refused", true), "already");
-        assert_eq!(counter_outcome("gone", false), "gone");
-        assert_eq!(counter_outcome("gone", true), "already");
-        assert_eq!(counter_outcome("bogus", false), "none");
-        assert_eq!(counter_outcome("bogus", true), "already");
+        use CounterState::*;
+        assert_eq!(counter_outcome("served", Served), "served");
+        assert_eq!(counter_outcome("served", Nothing), "none");
+        assert_eq!(counter_outcome("served", Waiting), "waiting");
+        assert_eq!(counter_outcome("already", Nothing), "none");
+        assert_eq!(counter_outcome("undone", Served), "already");
+        assert_eq!(counter_outcome("undone", Nothing), "undone");
+        assert_eq!(counter_outcome("undone", Waiting), "undone");
+        assert_eq!(counter_outcome("unknown", Nothing), "unknown");
+        assert_eq!(counter_outcome("unknown", Waiting), "waiting");
+        assert_eq!(counter_outcome("refused", Nothing), "none");
+        assert_eq!(counter_outcome("refused", Served), "already");
+        assert_eq!(counter_outcome("none", Waiting), "waiting");
+        assert_eq!(counter_outcome("", Waiting), "waiting");
+        assert_eq!(counter_outcome("", NoShow), "no_show");
+        assert_eq!(counter_outcome("no_show", Nothing), "none");
+        assert_eq!(counter_outcome("none", NoShow), "no_show");
+        assert_eq!(counter_outcome("gone", Nothing), "gone");
+        assert_eq!(counter_outcome("gone", Served), "already");
+        assert_eq!(counter_outcome("bogus", Nothing), "none");
+        assert_eq!(counter_outcome("bogus", Served), "already");
+        assert_eq!(
+            counter_refusal("counter.err_gone"),
+            Some("counter.err_gone")
+        );
+        assert!(counter_refusal_holds(
+            "counter.err_gone",
+            false,
+            true,
+            false,
+            true
+        ));
+        assert!(!counter_refusal_holds(
+            "counter.err_gone",
+            false,
+            true,
+            false,
+            false
+        ));
         assert_eq!(
             counter_refusal("counter.err_undo_late"),
             Some("counter.err_undo_late")

@@ -210,8 +210,8 @@ pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     parse_form_scanned(body, &[])
 }
 
-/// Form body extractor for a form a barcode scanner types into: the `scanned` fields lose the
-/// characters no text may hold (scanners wrap a code in STX/ETX, put the GS1 group separator
+/// Form body extractor for a form a barcode scanner types into: the `scanned` fields are read as
+/// codes ([`scanned_code`]) and lose the characters no text may hold (scanners wrap a code in STX/ETX, put the GS1 group separator
 /// inside it and end it with a line break) instead of refusing the form, and their length is
 /// left to the handler, which treats what is no code as an unknown one. Every other field
 /// keeps the rules of [`Form`].
@@ -235,9 +235,26 @@ impl<T: DeserializeOwned + 'static> FromRequest for ScannedForm<T> {
     }
 }
 
-/// What is left of a scanned text without the characters no text may hold.
-pub fn without_forbidden_chars(s: &str) -> String {
-    s.chars().filter(|c| !forbidden_char(*c)).collect()
+/// What a scanner or a paste typed, as the code it carries: without the characters no text
+/// may hold, without invisible ones (zero-width spaces and joiners, the byte-order mark, soft
+/// hyphens), and without a leading AIM symbology identifier (`]C1`, `]Q1`…: no code of ours
+/// starts with `]`).
+pub fn scanned_code(s: &str) -> String {
+    let clean: String = s
+        .chars()
+        .filter(|c| {
+            !forbidden_char(*c)
+                && !matches!(c, '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+        })
+        .collect();
+    let t = clean.trim_start();
+    let mut chars = t.chars();
+    match (chars.next(), chars.next(), chars.next()) {
+        (Some(']'), Some(a), Some(b)) if a.is_ascii_alphabetic() && b.is_ascii_alphanumeric() => {
+            chars.as_str().to_string()
+        }
+        _ => clean,
+    }
 }
 
 /// [`parse_form`], with the `scanned` fields cleaned rather than checked (see [`ScannedForm`]).
@@ -250,7 +267,7 @@ pub fn parse_form_scanned<T: DeserializeOwned>(
     for (k, v) in &mut pairs {
         check_text(k)?;
         if scanned.contains(&k.as_str()) {
-            *v = without_forbidden_chars(v);
+            *v = scanned_code(v);
         } else if BULK_FIELDS.contains(&k.as_str()) {
             // A machine payload the app wrote itself (bounded by the body size); what it
             // carries is validated field by field where it is used.

@@ -607,6 +607,110 @@ async fn two_clicks_on_undo_at_once_undo_the_serve_once_and_an_old_button_never_
     assert_eq!(undo_events(), (2, 1, 3));
 }
 
+/// The counter opened for a person by a link (a reload, the card after another cook's undo)
+/// shows what that person really has: a meal waiting, not yet collected, is not "no meal"
+/// with walk-in buttons, and a meal not collected by the close is the no-show it is.
+#[actix_web::test]
+async fn the_counter_shows_a_meal_still_waiting_or_not_collected_never_no_meal_when_opened_by_a_link(
+) {
+    let app = TestApp::spawn().await;
+    let (_, lan_p, walker, mut bep) = at_the_counter(&app).await;
+    let card = |page: &crate::support::Resp| page.texts("main .result p.big").join(" | ");
+    for link in [
+        format!("/kitchen/counter?p={lan_p}"),
+        format!("/kitchen/counter?r=none&p={lan_p}"),
+        format!("/kitchen/counter?r=bogus&p={lan_p}"),
+    ] {
+        let page = bep.get(&link).await;
+        assert!(
+            card(&page).contains("Chưa lấy suất: Suất thường"),
+            "{link}: {}",
+            card(&page)
+        );
+        assert!(!page.body.contains("Không báo cơm hôm nay."), "{link}");
+        assert!(
+            !page.has("button[name=option]"),
+            "{link}: no walk-in for her"
+        );
+        assert!(page.has("form[action='/kitchen/counter'] input[name=code][value=LAN]"));
+    }
+    // Served from the card's button, then undone: the reloaded "served" link shows her meal
+    // waiting again.
+    let r = bep.post("/kitchen/counter", &[("code", "LAN")]).await;
+    assert!(r.location().contains("r=served"), "{}", r.location());
+    let undo = crate::support::counter_undo_fields(&mut bep, lan_p).await;
+    bep.post("/kitchen/counter/undo", &crate::support::refs(&undo))
+        .await;
+    let page = bep
+        .get(&format!("/kitchen/counter?r=served&p={lan_p}"))
+        .await;
+    assert!(card(&page).contains("Chưa lấy suất"), "{}", card(&page));
+    // Someone without a meal is offered the walk-in.
+    let page = bep.get(&format!("/kitchen/counter?p={walker}")).await;
+    assert!(
+        card(&page).contains("Không báo cơm hôm nay."),
+        "{}",
+        card(&page)
+    );
+    assert!(page.has("button[name=option]"));
+    // After the close, her meal is not collected: the card says so and offers the late serve.
+    bep.get("/kitchen/counter").await;
+    let r = bep
+        .post("/kitchen/counter/close", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = bep.get(&format!("/kitchen/counter?p={lan_p}")).await;
+    assert!(card(&page).contains("không đến lấy"), "{}", card(&page));
+    assert!(page.has("input[name=late][value=yes]"));
+    assert!(!page.has("button[name=option]"));
+}
+
+/// A person who has left or died is found by their code (the cook sees who it is), but the
+/// counter serves them nothing: no walk-in is offered, and one sent anyway is refused and
+/// changes nothing.
+#[actix_web::test]
+async fn a_person_who_has_left_or_died_is_not_served_a_walk_in_at_the_counter() {
+    let app = TestApp::spawn().await;
+    let (ids, _, walker, mut bep) = at_the_counter(&app).await;
+    let walk_in = [
+        ("person", walker.to_string()),
+        ("option", ids[1][0].to_string()),
+    ];
+    let walk_in: Vec<(&str, &str)> = walk_in.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for (status, since) in [("deceased", "'2026-10-22'"), ("left", "NULL")] {
+        app.sql(&format!(
+            "UPDATE persons SET status = '{status}', status_date = {since} WHERE id = {walker}"
+        ));
+        let r = bep.post("/kitchen/counter", &[("code", "LX01")]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = bep.get(&r.location()).await;
+        assert!(
+            page.body
+                .contains("Người này đã nghỉ việc hoặc đã mất: không phục vụ tại quầy."),
+            "{status}: {}",
+            page.body
+        );
+        assert!(!page.has("button[name=option]"), "{status}");
+        let before = (app.count("walk_ins"), app.count("audit_log"));
+        let r = bep.post("/kitchen/counter/walk-in", &walk_in).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert!(
+            r.location().contains("m=counter.err_gone"),
+            "{}",
+            r.location()
+        );
+        let page = bep.get(&r.location()).await;
+        assert!(page.body.contains("đã nghỉ việc hoặc đã mất"), "{status}");
+        assert_eq!((app.count("walk_ins"), app.count("audit_log")), before);
+    }
+    // Back at work (a wrong status corrected): served as before.
+    app.sql(&format!(
+        "UPDATE persons SET status = 'working', status_date = NULL WHERE id = {walker}"
+    ));
+    let r = bep.post("/kitchen/counter/walk-in", &walk_in).await;
+    assert!(r.location().contains("r=served"), "{}", r.location());
+}
+
 /// Barcode scanners wrap what they read in control characters (STX/ETX, the GS1 group
 /// separator, a line end) and a pasted code can carry a direction mark: the counter reads the
 /// code inside them. What is no code at all (only such characters, a page of text) is "unknown
@@ -632,6 +736,15 @@ async fn a_scanned_code_wrapped_in_a_scanners_control_characters_is_read_and_gar
         format!("/kitchen/counter?r=none&p={walker}"),
         "Hùng is found (he has no meal today)"
     );
+    // Invisible characters from a paste, and the symbology identifier some scanners send first.
+    for code in ["\u{feff}lx\u{200b}01\u{ad}", "]C1LX01", "\u{2}]Q3LX01\u{3}"] {
+        let r = bep.post("/kitchen/counter", &[("code", code)]).await;
+        assert_eq!(
+            r.location(),
+            format!("/kitchen/counter?r=none&p={walker}"),
+            "{code:?}"
+        );
+    }
 
     let events = app.count("order_events");
     let long = "LAN".repeat(4_000);

@@ -53,34 +53,45 @@ pub async fn page(
     // The query only says what the last action was; what is shown follows the meal's real
     // state (a reloaded or hand-made link never shows "served" for someone who was not).
     let now = state.clock.now_naive();
-    let served_now = card.as_ref().is_some_and(|c| {
-        c.walk_in.is_some() || c.order.as_ref().is_some_and(|o| o.status == "served")
+    let meal_state = card.as_ref().map_or(rules::CounterState::Nothing, |c| {
+        match c.order.as_ref().map(|o| o.status.as_str()) {
+            _ if c.walk_in.is_some() => rules::CounterState::Served,
+            Some(ordering::SERVED) => rules::CounterState::Served,
+            Some(ordering::NO_SHOW) => rules::CounterState::NoShow,
+            Some(ordering::CANCELLED) | None => rules::CounterState::Nothing,
+            Some(_) => rules::CounterState::Waiting,
+        }
     });
     // A refusal is shown only while it still holds (a hand-made or old link says nothing).
-    let refusal = q
-        .m
-        .as_deref()
-        .and_then(rules::counter_refusal)
-        .filter(|key| {
-            card.as_ref().is_some_and(|c| {
-                let has_meal = c.walk_in.is_some()
-                    || c.order
+    let refusal =
+        q.m.as_deref()
+            .and_then(rules::counter_refusal)
+            .filter(|key| {
+                card.as_ref().is_some_and(|c| {
+                    let has_meal = c.walk_in.is_some()
+                        || c.order
+                            .as_ref()
+                            .is_some_and(|o| o.status != ordering::CANCELLED);
+                    let undo_too_late = c
+                        .walk_in
                         .as_ref()
-                        .is_some_and(|o| o.status != ordering::CANCELLED);
-                let undo_too_late = c
-                    .walk_in
-                    .as_ref()
-                    .is_some_and(|w| !rules::can_undo(w.0.served_at, now))
-                    || c.order.as_ref().is_some_and(|o| {
-                        o.status == ordering::SERVED
-                            && o.served_at.is_some_and(|t| !rules::can_undo(t, now))
-                    });
-                rules::counter_refusal_holds(key, has_meal, settings.allow_walk_in, undo_too_late)
-            })
-        });
+                        .is_some_and(|w| !rules::can_undo(w.0.served_at, now))
+                        || c.order.as_ref().is_some_and(|o| {
+                            o.status == ordering::SERVED
+                                && o.served_at.is_some_and(|t| !rules::can_undo(t, now))
+                        });
+                    rules::counter_refusal_holds(
+                        key,
+                        has_meal,
+                        settings.allow_walk_in,
+                        undo_too_late,
+                        c.gone,
+                    )
+                })
+            });
     let r = match (q.r.as_deref().unwrap_or(""), refusal) {
         ("refused", Some(_)) => "refused",
-        (asked, _) => rules::counter_outcome(asked, served_now),
+        (asked, _) => rules::counter_outcome(asked, meal_state),
     };
     let view = CounterView {
         day,
@@ -156,6 +167,13 @@ fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
                             "already" => { p.big { (ctx.tf("counter.already", card.walk_in.as_ref().map(|w| w.0.served_at).or(card.order.as_ref().and_then(|o| o.served_at)).map(local_datetime).unwrap_or_default())) } }
                             "undone" => { p.big { (ctx.t("counter.undone")) } }
                             "gone" => { p.big { (ctx.t("counter.nothing_to_undo")) } }
+                            "waiting" => {
+                                p.big { (ctx.tf("counter.waiting", card.option_name.as_deref().unwrap_or(""))) }
+                                (post_form(ctx, "/kitchen/counter", html! {
+                                    input type="hidden" name="code" value=(card.employee_code);
+                                    button type="submit" { (ctx.t("counter.serve")) }
+                                }))
+                            }
                             "refused" => { p.big role="alert" { (ctx.t(refusal.unwrap_or("counter.no_meal"))) } }
                             "no_show" => {
                                 p.big { (ctx.t("counter.was_no_show")) }
@@ -167,6 +185,7 @@ fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
                             }
                             _ => { p.big { (ctx.t("counter.no_meal")) } }
                         }
+                        @if card.gone && refusal != Some("counter.err_gone") { p.big role="alert" { (ctx.t("counter.err_gone")) } }
                         @if card.guests > 0 { p { (ctx.tf("counter.guests", card.guests)) } }
                         @if let Some((o, t)) = card.order.as_ref().filter(|o| o.status == "served").and_then(|o| o.served_at.filter(|t| rules::can_undo(*t, now)).map(|t| (o, t))) {
                             (post_form(ctx, "/kitchen/counter/undo", html! {
@@ -178,7 +197,7 @@ fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
                         @if let Some((w, _)) = card.walk_in.as_ref().filter(|w| rules::can_undo(w.0.served_at, now)) {
                             (post_form(ctx, "/kitchen/counter/undo", html! { input type="hidden" name="walk_in" value=(w.id); button.secondary type="submit" { (ctx.t("counter.undo")) } }))
                         }
-                        @if outcome == "none" && card.walk_in.is_none() && allow_walk_in && !options.is_empty() {
+                        @if outcome == "none" && card.walk_in.is_none() && !card.gone && allow_walk_in && !options.is_empty() {
                             (post_form(ctx, "/kitchen/counter/walk-in", html! {
                                 input type="hidden" name="person" value=(card.person_id);
                                 @for o in options { button type="submit" name="option" value=(o.id) { (ctx.t("counter.walk_in")) ": " (o.name) } " " }

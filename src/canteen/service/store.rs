@@ -74,6 +74,8 @@ pub struct CounterCard {
     pub guests: i32,
     /// A walk-in of the day that still stands, with its option's name.
     pub walk_in: Option<(WalkIn, String)>,
+    /// Left or deceased by `day`: found by their code, served nothing.
+    pub gone: bool,
 }
 
 pub fn counter_card(
@@ -81,17 +83,20 @@ pub fn counter_card(
     person: i32,
     day: NaiveDate,
 ) -> Result<Option<CounterCard>, AppError> {
-    let p: Option<(String, String, Option<String>)> = persons::table
+    type Row = (String, String, Option<String>, String, Option<NaiveDate>);
+    let p: Option<Row> = persons::table
         .left_join(units::table)
         .filter(persons::id.eq(person))
         .select((
             persons::employee_code,
             persons::full_name,
             units::name.nullable(),
+            persons::status,
+            persons::status_date,
         ))
         .get_result(conn)
         .optional()?;
-    let Some((employee_code, full_name, unit)) = p else {
+    let Some((employee_code, full_name, unit, status, since)) = p else {
         return Ok(None);
     };
     let order: Option<(Order, String)> = orders::table
@@ -130,6 +135,7 @@ pub fn counter_card(
         option_name,
         guests: guests.unwrap_or(0),
         walk_in,
+        gone: gone_by(&status, since, day),
     }))
 }
 
@@ -272,6 +278,13 @@ pub fn walk_in(
     now: NaiveDateTime,
 ) -> Result<Result<i32, &'static str>, AppError> {
     store::lock_person_days(conn, Some((opt.service_date, opt.service_date)), person)?;
+    let (status, since): (String, Option<NaiveDate>) = persons::table
+        .find(person)
+        .select((persons::status, persons::status_date))
+        .first(conn)?;
+    if gone_by(&status, since, opt.service_date) {
+        return Ok(Err("counter.err_gone"));
+    }
     let existing: Option<Order> = orders::table
         .filter(orders::person_id.eq(person))
         .filter(orders::service_date.eq(opt.service_date))
@@ -285,6 +298,11 @@ pub fn walk_in(
     }
     let id = transition::walk_in(conn, person, opt, &By::new(Some(by), Source::Counter), now)?;
     Ok(Ok(id))
+}
+
+/// Whether a person with this status has left or died by `day`.
+fn gone_by(status: &str, since: Option<NaiveDate>, day: NaiveDate) -> bool {
+    crate::people::rules::gone_from(status, since, day).is_some_and(|from| from <= day)
 }
 
 /// Close service: every meal still only ordered becomes a no-show.
