@@ -210,11 +210,11 @@ pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     parse_form_scanned(body, &[])
 }
 
-/// Form body extractor for a form a barcode scanner types into: the `scanned` fields are read as
-/// codes ([`scanned_code`]) and lose the characters no text may hold (scanners wrap a code in STX/ETX, put the GS1 group separator
-/// inside it and end it with a line break) instead of refusing the form, and their length is
-/// left to the handler, which treats what is no code as an unknown one. Every other field
-/// keeps the rules of [`Form`].
+/// Form body extractor for a form a barcode scanner types into: the `scanned` fields are read
+/// as codes ([`scanned_code`]) rather than refused for the characters no text may hold
+/// (scanners wrap a code in STX/ETX, put the GS1 group separator inside it and end it with a
+/// line break), and their length is left to the handler, which treats what is no code as an
+/// unknown one. Every other field keeps the rules of [`Form`].
 pub struct ScannedForm<T>(pub T);
 
 /// The counter's scanned field.
