@@ -165,14 +165,24 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let bytes = web::Bytes::from_request(req, payload);
-        Box::pin(async move {
-            let body = bytes
-                .await
-                .map_err(|_| AppError::BadRequest("err.bad_form"))?;
-            parse_form(&body).map(Form)
-        })
+        read_form(req, payload, &[], Form)
     }
+}
+
+/// Reads the body and parses it as a form (`scanned`: see [`ScannedForm`]) into `wrap(T)`.
+fn read_form<T: DeserializeOwned + 'static, W: 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    scanned: &'static [&'static str],
+    wrap: fn(T) -> W,
+) -> Pin<Box<dyn Future<Output = Result<W, AppError>>>> {
+    let bytes = web::Bytes::from_request(req, payload);
+    Box::pin(async move {
+        let body = bytes
+            .await
+            .map_err(|_| AppError::BadRequest("err.bad_form"))?;
+        parse_form_scanned(&body, scanned).map(wrap)
+    })
 }
 
 /// No form field is longer than this (characters); fields with a shorter rule check it too.
@@ -225,13 +235,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ScannedForm<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let bytes = web::Bytes::from_request(req, payload);
-        Box::pin(async move {
-            let body = bytes
-                .await
-                .map_err(|_| AppError::BadRequest("err.bad_form"))?;
-            parse_form_scanned(&body, SCANNED_CODE).map(ScannedForm)
-        })
+        read_form(req, payload, SCANNED_CODE, ScannedForm)
     }
 }
 
