@@ -352,6 +352,18 @@ pub enum CounterState {
     Nothing,
 }
 
+/// Where a person's meal stands: a walk-in served, or the day's order by its status.
+pub fn counter_state(walk_in: bool, order_status: Option<&str>) -> CounterState {
+    use crate::canteen::ordering::{CANCELLED, NO_SHOW, SERVED};
+    match order_status {
+        _ if walk_in => CounterState::Served,
+        Some(SERVED) => CounterState::Served,
+        Some(NO_SHOW) => CounterState::NoShow,
+        Some(CANCELLED) | None => CounterState::Nothing,
+        Some(_) => CounterState::Waiting,
+    }
+}
+
 /// What the counter shows after an action: the link says what the last action was
 /// ("served", "already", "undone", "gone", "none", "no_show", "unknown"), but the meal's real
 /// state wins, so a reloaded or hand-made link never shows "served" for someone who was not

@@ -54,13 +54,10 @@ pub async fn page(
     // state (a reloaded or hand-made link never shows "served" for someone who was not).
     let now = state.clock.now_naive();
     let meal_state = card.as_ref().map_or(rules::CounterState::Nothing, |c| {
-        match c.order.as_ref().map(|o| o.status.as_str()) {
-            _ if c.walk_in.is_some() => rules::CounterState::Served,
-            Some(ordering::SERVED) => rules::CounterState::Served,
-            Some(ordering::NO_SHOW) => rules::CounterState::NoShow,
-            Some(ordering::CANCELLED) | None => rules::CounterState::Nothing,
-            Some(_) => rules::CounterState::Waiting,
-        }
+        rules::counter_state(
+            c.walk_in.is_some(),
+            c.order.as_ref().map(|o| o.status.as_str()),
+        )
     });
     // A refusal is shown only while it still holds (a hand-made or old link says nothing).
     let refusal =
