@@ -1,4 +1,5 @@
 //! Dates and instants read from and bound to SQLite without chrono's pattern machinery.
+//! (A week submission binds a date and an instant per changed day and its history row.)
 //! diesel writes a SQLite `DATE` with `format("%F")` and reads a `TIMESTAMP` by trying up to
 //! eighteen patterns with `parse_from_str`; on the My week page (its one read and the session
 //! check) that was 4 % of the server's time. These read the usual shapes
@@ -20,13 +21,22 @@ use diesel::sqlite::Sqlite;
 pub struct Day(pub NaiveDate);
 
 /// A `TIMESTAMP` (see the module).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, FromSqlRow)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Timestamp)]
 pub struct Instant(pub NaiveDateTime);
 
 impl ToSql<Date, Sqlite> for Day {
     fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
         // Written exactly as chrono's `%F` writes it (a test in `ui::format` checks).
         out.set_value(crate::ui::format::iso_day(self.0));
+        Ok(IsNull::No)
+    }
+}
+
+impl ToSql<Timestamp, Sqlite> for Instant {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        // Written exactly as chrono's `%F %T%.f` writes it (a test in `ui::format` checks).
+        out.set_value(crate::ui::format::iso_instant(self.0));
         Ok(IsNull::No)
     }
 }
@@ -49,6 +59,27 @@ impl FromSql<Timestamp, Sqlite> for Instant {
     }
 }
 
+/// Through the app's `MultiConnection` (custom statements such as a submission's `UPDATE`
+/// and history rows), which hands the value to the backend's own conversion above.
+mod multi {
+    use super::*;
+    type MultiBackend = <crate::db::DbConn as diesel::Connection>::Backend;
+
+    impl ToSql<Date, MultiBackend> for Day {
+        fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+            out.set_value((Date, self));
+            Ok(IsNull::No)
+        }
+    }
+
+    impl ToSql<Timestamp, MultiBackend> for Instant {
+        fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+            out.set_value((Timestamp, self));
+            Ok(IsNull::No)
+        }
+    }
+}
+
 #[cfg(feature = "postgres")]
 mod pg {
     use super::*;
@@ -63,6 +94,12 @@ mod pg {
     impl FromSql<Date, Pg> for Day {
         fn from_sql(value: <Pg as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
             <NaiveDate as FromSql<Date, Pg>>::from_sql(value).map(Day)
+        }
+    }
+
+    impl ToSql<Timestamp, Pg> for Instant {
+        fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+            <NaiveDateTime as ToSql<Timestamp, Pg>>::to_sql(&self.0, out)
         }
     }
 

@@ -10,6 +10,17 @@ pub fn date(d: NaiveDate) -> String {
     s
 }
 
+/// A date on a page, `dd/mm/yyyy` as [`date`] writes it, written straight into the page:
+/// digits and slashes need no escaping.
+#[derive(Clone, Copy)]
+pub struct DateText(pub NaiveDate);
+
+impl maud::Render for DateText {
+    fn render_to(&self, buf: &mut String) {
+        push_date(buf, self.0);
+    }
+}
+
 fn push_date(s: &mut String, d: NaiveDate) {
     push_two(s, d.day());
     s.push('/');
@@ -26,6 +37,41 @@ pub fn iso_day(d: NaiveDate) -> String {
     push_two(&mut s, d.month());
     s.push('-');
     push_two(&mut s, d.day());
+    s
+}
+
+/// `yyyy-mm-dd hh:mm:ss[.fff|.ffffff|.fffffffff]`, exactly as chrono writes `%F %T%.f` (how
+/// instants are stored in SQLite), digit by digit like [`date`].
+pub fn iso_instant(t: chrono::NaiveDateTime) -> String {
+    use chrono::Timelike;
+    let nanos = t.nanosecond();
+    if nanos >= 1_000_000_000 {
+        // A leap second: chrono's own rule.
+        return t.format("%F %T%.f").to_string();
+    }
+    let mut s = iso_day(t.date());
+    s.reserve(16);
+    s.push(' ');
+    push_two(&mut s, t.hour());
+    s.push(':');
+    push_two(&mut s, t.minute());
+    s.push(':');
+    push_two(&mut s, t.second());
+    let (digits, value) = if nanos == 0 {
+        (0, 0)
+    } else if nanos.is_multiple_of(1_000_000) {
+        (3, nanos / 1_000_000)
+    } else if nanos.is_multiple_of(1_000) {
+        (6, nanos / 1_000)
+    } else {
+        (9, nanos)
+    };
+    if digits > 0 {
+        s.push('.');
+        for k in (0..digits).rev() {
+            s.push(char::from(b'0' + (value / 10u32.pow(k) % 10) as u8));
+        }
+    }
     s
 }
 
@@ -118,14 +164,44 @@ fn parse_within(s: &str, min_year: i32, max_year: i32) -> Option<NaiveDate> {
     {
         return None;
     }
-    for fmt in ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"] {
+    let in_range = |d: &NaiveDate| (min_year..=max_year).contains(&chrono::Datelike::year(d));
+    // The two shapes forms send (a date typed `dd/mm/yyyy`, a day's key `yyyy-mm-dd` — a week
+    // submission has dozens) digit by digit: only one pattern below can read either, so the
+    // answer is the same, without chrono's pattern parsing four times over.
+    if let Some(d) = exact_shape(s.as_bytes()) {
+        return d.filter(in_range);
+    }
+    for fmt in DATE_PATTERNS {
         if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
-            if (min_year..=max_year).contains(&chrono::Datelike::year(&d)) {
+            if in_range(&d) {
                 return Some(d);
             }
         }
     }
     None
+}
+
+const DATE_PATTERNS: [&str; 4] = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"];
+
+/// `dd/mm/yyyy` or `yyyy-mm-dd` exactly: Some(the date, or None when there is no such day);
+/// None for any other shape.
+fn exact_shape(b: &[u8]) -> Option<Option<NaiveDate>> {
+    let num = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() != 10 {
+        return None;
+    }
+    let (year, month, day) = if b[2] == b'/' && b[5] == b'/' {
+        (num(6..10)?, num(3..5)?, num(0..2)?)
+    } else if b[4] == b'-' && b[7] == b'-' {
+        (num(0..4)?, num(5..7)?, num(8..10)?)
+    } else {
+        return None;
+    };
+    Some(NaiveDate::from_ymd_opt(year as i32, month, day))
 }
 
 /// Lower-case, without Vietnamese diacritics, spaces collapsed: "Nguyễn  Văn Đức" → "nguyen van duc".
@@ -183,6 +259,126 @@ pub fn fold_search(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `parse_within` answered before its shortcut: the patterns in order.
+    fn by_patterns(s: &str, min_year: i32, max_year: i32) -> Option<NaiveDate> {
+        let s = s.trim();
+        if s.is_empty()
+            || s.len() > 10
+            || !s.bytes().all(|b| b.is_ascii_digit() || b"/-.".contains(&b))
+        {
+            return None;
+        }
+        DATE_PATTERNS.iter().find_map(|fmt| {
+            NaiveDate::parse_from_str(s, fmt)
+                .ok()
+                .filter(|d| (min_year..=max_year).contains(&chrono::Datelike::year(d)))
+        })
+    }
+
+    #[test]
+    fn a_date_on_a_page_reads_as_date_writes_it() {
+        for d in [
+            (2026, 12, 1),
+            (2024, 2, 29),
+            (1, 1, 1),
+            (9999, 12, 31),
+            (-5, 3, 4),
+            (12345, 6, 7),
+        ] {
+            let d = NaiveDate::from_ymd_opt(d.0, d.1, d.2).expect("day");
+            assert_eq!(
+                maud::html! { td { (DateText(d)) } }.into_string(),
+                maud::html! { td { (date(d)) } }.into_string()
+            );
+        }
+    }
+
+    #[test]
+    fn instants_are_written_as_chrono_writes_them() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("day");
+        for d in [
+            day(2026, 12, 1),
+            day(2024, 2, 29),
+            day(1, 1, 1),
+            day(9999, 12, 31),
+            day(-5, 3, 4),
+            day(12345, 6, 7),
+        ] {
+            for (h, mi, sec) in [(0, 0, 0), (7, 30, 5), (23, 59, 59)] {
+                for nanos in [
+                    0,
+                    1,
+                    120_000_000,
+                    123_000,
+                    123_456_000,
+                    999_999_999,
+                    5,
+                    1_000_000,
+                ] {
+                    let t = d.and_hms_nano_opt(h, mi, sec, nanos).expect("instant");
+                    assert_eq!(iso_instant(t), t.format("%F %T%.f").to_string(), "{t:?}");
+                }
+            }
+            // A leap second (chrono allows one after any :59).
+            let t = d
+                .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
+                .expect("leap second");
+            assert_eq!(iso_instant(t), t.format("%F %T%.f").to_string(), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn dates_in_the_two_usual_shapes_are_read_as_the_patterns_read_them() {
+        let mut tried = 0;
+        for y in [
+            "0000", "1899", "1900", "1999", "2000", "2024", "2026", "2100", "2101", "9999",
+        ] {
+            for m in ["00", "01", "02", "09", "12", "13", "1a"] {
+                for d in ["00", "01", "09", "28", "29", "30", "31", "32"] {
+                    for s in [
+                        format!("{d}/{m}/{y}"),
+                        format!("{y}-{m}-{d}"),
+                        format!(" {d}/{m}/{y} "),
+                    ] {
+                        for (lo, hi) in [(1900, 2100), (2000, 2100)] {
+                            assert_eq!(parse_within(&s, lo, hi), by_patterns(&s, lo, hi), "{s:?}");
+                            tried += 1;
+                        }
+                    }
+                }
+            }
+        }
+        for s in [
+            "1/2/2026",
+            "01-02-2026",
+            "01.02.2026",
+            "2026-1-02",
+            "2026/01/02",
+            "20260102",
+            "",
+            "--/--/----",
+            "1/12/2026",
+            "2026-12-1",
+            "12/2026/01",
+        ] {
+            assert_eq!(
+                parse_within(s, 1900, 2100),
+                by_patterns(s, 1900, 2100),
+                "{s:?}"
+            );
+        }
+        assert!(tried > 3000);
+        assert_eq!(
+            parse_within("29/02/2024", 2000, 2100),
+            NaiveDate::from_ymd_opt(2024, 2, 29)
+        );
+        assert_eq!(
+            parse_within("2026-12-02", 2000, 2100),
+            NaiveDate::from_ymd_opt(2026, 12, 2)
+        );
+        assert_eq!(parse_within("29/02/2026", 2000, 2100), None);
+    }
 
     #[test]
     fn dates_are_written_exactly_as_chrono_writes_them() {

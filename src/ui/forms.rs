@@ -1,7 +1,7 @@
 //! Form helpers: the one POST form (CSRF field built in), labelled inputs with errors beside
 //! them, and the form-body extractor (repeated fields → Vec, unknown fields refused).
 
-use super::Ctx;
+use super::{Ctx, Esc};
 use crate::error::AppError;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use maud::{html, Markup};
@@ -14,8 +14,8 @@ pub const CSRF_FIELD: &str = "csrf";
 /// `<form method="post">` with the CSRF token. Every POST form goes through here.
 pub fn post_form(ctx: &Ctx, action: &str, body: Markup) -> Markup {
     html! {
-        form method="post" action=(action) {
-            input type="hidden" name=(CSRF_FIELD) value=(ctx.csrf);
+        form method="post" action=(Esc(action)) {
+            input type="hidden" name=(CSRF_FIELD) value=(Esc(&ctx.csrf));
             (body)
         }
     }
@@ -216,7 +216,7 @@ pub fn check_text(v: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+pub fn parse_form<T: DeserializeOwned + 'static>(body: &[u8]) -> Result<T, AppError> {
     parse_form_scanned(body, &[])
 }
 
@@ -262,12 +262,15 @@ pub fn scanned_code(s: &str) -> String {
 }
 
 /// [`parse_form`], with the `scanned` fields cleaned rather than checked (see [`ScannedForm`]).
-pub fn parse_form_scanned<T: DeserializeOwned>(
+pub fn parse_form_scanned<T: DeserializeOwned + 'static>(
     body: &[u8],
     scanned: &[&str],
 ) -> Result<T, AppError> {
-    let mut pairs: Vec<(String, String)> =
-        serde_html_form::from_bytes(body).map_err(|_| AppError::BadRequest("err.bad_form"))?;
+    // What `serde_html_form` reads a body into as pairs (it parses with `form_urlencoded`
+    // too), without its serde layer: a week submission has dozens of fields.
+    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     for (k, v) in &mut pairs {
         check_text(k)?;
         if scanned.contains(&k.as_str()) {
@@ -283,6 +286,14 @@ pub fn parse_form_scanned<T: DeserializeOwned>(
         }
     }
     let kept: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != CSRF_FIELD).collect();
+    // A form read as its pairs (the week grids) is those pairs: not written out and read again.
+    let kept = match (Box::new(kept) as Box<dyn std::any::Any>).downcast::<T>() {
+        Ok(pairs) => return Ok(*pairs),
+        Err(other) => match other.downcast::<Vec<(String, String)>>() {
+            Ok(kept) => *kept,
+            Err(_) => return Err(AppError::BadRequest("err.bad_form")),
+        },
+    };
     let again =
         serde_html_form::to_string(&kept).map_err(|_| AppError::BadRequest("err.bad_form"))?;
     serde_html_form::from_str(&again).map_err(|e| {
@@ -347,5 +358,61 @@ impl ConfirmForm {
             Some("yes") => Ok(()),
             _ => Err(AppError::BadRequest("err.confirm_required")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BODIES: [&str; 12] = [
+        "",
+        "a=1",
+        "a=1&b=2&a=3",
+        "a&b=&=c",
+        "&&a=1&&",
+        "name=Nguy%E1%BB%85n+V%C4%83n&note=a%2Bb%26c%3Dd",
+        "bad=%FF%FE&half=%E1%BB",
+        "percent=%&pct=%2&plus=++",
+        "k%3Dy=v%26w",
+        "csrf=abc&meal_2026-12-02=45&shown_2026-12-02=46%3A0",
+        "x=%3Cscript%3E",
+        "sp=a%20b+c",
+    ];
+
+    #[test]
+    fn a_form_read_as_pairs_is_read_as_serde_html_form_reads_it() {
+        for body in BODIES {
+            let theirs: Vec<(String, String)> =
+                serde_html_form::from_bytes(body.as_bytes()).expect("serde_html_form");
+            let ours: Vec<(String, String)> = parse_form(body.as_bytes()).expect("our reading");
+            let without_csrf: Vec<(String, String)> = theirs
+                .into_iter()
+                .filter(|(k, _)| k != CSRF_FIELD)
+                .collect();
+            assert_eq!(ours, without_csrf, "{body:?}");
+        }
+    }
+
+    #[test]
+    fn a_form_read_into_fields_still_checks_and_parses_each_field() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        #[serde(deny_unknown_fields)]
+        struct F {
+            n: i32,
+            t: Option<String>,
+        }
+        assert_eq!(
+            parse_form::<F>(b"csrf=x&n=5&t=a+b").ok(),
+            Some(F {
+                n: 5,
+                t: Some("a b".into())
+            })
+        );
+        assert!(parse_form::<F>(b"n=five").is_err());
+        assert!(parse_form::<F>(b"n=5&other=1").is_err());
+        assert!(parse_form::<F>(b"n=5&t=a%00b").is_err());
+        assert!(parse_form::<Vec<(String, String)>>(b"t=a%00b").is_err());
+        assert!(parse_form::<Vec<(String, String)>>(b"t%01=b").is_err());
     }
 }

@@ -7,6 +7,7 @@
 use crate::canteen::ordering::{Guests, GuestsNow, MealNow, Order};
 use crate::canteen::states::{self, Cause, Change, EventKind, MealStatus, Placed, Refusal, Source};
 use crate::canteen::store::MealOption;
+use crate::db::fast::{Day, Instant};
 use crate::db::schema::{guest_meals, order_events, orders, walk_ins};
 use crate::db::{update_by_id, DbConn};
 use crate::error::AppError;
@@ -84,7 +85,7 @@ struct MealUpdate {
     source: Option<&'static str>,
     cancel_cause: Option<&'static str>,
     cancel_ref: Option<String>,
-    at: NaiveDateTime,
+    at: Instant,
     by_user: Option<i32>,
 }
 
@@ -222,8 +223,8 @@ pub struct NewEvent {
     kind: &'static str,
     row_id: i32,
     person_id: i32,
-    service_date: NaiveDate,
-    at: NaiveDateTime,
+    service_date: Day,
+    at: Instant,
     by_user: Option<i32>,
     source: &'static str,
     from_status: Option<String>,
@@ -240,8 +241,8 @@ fn new_event(e: &Event<'_>, by: &By, now: NaiveDateTime) -> NewEvent {
         kind: e.kind.as_str(),
         row_id: e.row_id,
         person_id: e.person,
-        service_date: e.day,
-        at: now,
+        service_date: Day(e.day),
+        at: Instant(now),
         by_user: by.user,
         source: by.source.as_str(),
         from_status: e.from.map(str::to_string),
@@ -455,7 +456,7 @@ pub fn meal(
                             source: Some(source),
                             cancel_cause: None,
                             cancel_ref: None,
-                            at: now,
+                            at: Instant(now),
                             by_user: by.user,
                         },
                     );
@@ -515,7 +516,7 @@ pub fn meal(
                             source: None,
                             cancel_cause: Some(c.as_str()),
                             cancel_ref: m.cause_ref.clone(),
-                            at: now,
+                            at: Instant(now),
                             by_user: by.user,
                         },
                     );
