@@ -141,20 +141,40 @@ impl Vnd {
 
     /// "35.000" (dot thousands, no symbol).
     pub fn grouped(self) -> String {
-        let digits = self.0.unsigned_abs().to_string();
-        let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-        if self.0 < 0 {
-            out.push('-');
-        }
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push('.');
+        let mut buf = [0u8; GROUPED_MAX];
+        self.grouped_in(&mut buf).to_string()
+    }
+
+    /// "35.000" written at the end of `buf`, which it returns: amounts are shown on every
+    /// page (a month's statement shows thousands), so without a `String` each.
+    pub fn grouped_in(self, buf: &mut [u8; GROUPED_MAX]) -> &str {
+        let mut n = self.0.unsigned_abs();
+        let mut at = buf.len();
+        let mut digits = 0;
+        loop {
+            if digits > 0 && digits % 3 == 0 {
+                at -= 1;
+                buf[at] = b'.';
             }
-            out.push(c);
+            at -= 1;
+            buf[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            digits += 1;
+            if n == 0 {
+                break;
+            }
         }
-        out
+        if self.0 < 0 {
+            at -= 1;
+            buf[at] = b'-';
+        }
+        // Only ASCII digits, dots and a minus were written.
+        std::str::from_utf8(&buf[at..]).unwrap_or_default()
     }
 }
+
+/// The longest [`Vnd::grouped_in`]: a sign, 19 digits and 6 dots.
+pub const GROUPED_MAX: usize = 26;
 
 impl From<i64> for Vnd {
     fn from(v: i64) -> Vnd {
@@ -165,7 +185,9 @@ impl From<i64> for Vnd {
 impl fmt::Display for Vnd {
     /// "35.000 ₫" with a no-break space.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}\u{a0}₫", self.grouped())
+        let mut buf = [0u8; GROUPED_MAX];
+        f.write_str(self.grouped_in(&mut buf))?;
+        f.write_str("\u{a0}₫")
     }
 }
 

@@ -1,7 +1,7 @@
 //! The page shell: header, navigation by role, language switch, flash, main content.
 
 use super::forms::{post_form, q};
-use super::Ctx;
+use super::{Ctx, Esc};
 use crate::auth::roles::Role;
 use maud::{html, Markup, DOCTYPE};
 
@@ -115,7 +115,7 @@ fn head(ctx: &Ctx, title: &str) -> Markup {
         head {
             meta charset="utf-8";
             meta name="viewport" content="width=device-width, initial-scale=1";
-            title { (title) " · " (ctx.t("common.app_name")) }
+            title { (Esc(title)) " · " (Esc(ctx.t("common.app_name"))) }
             link rel="stylesheet" href=(concat!("/static/style.css?v=", env!("CARGO_PKG_VERSION")));
         }
     }
@@ -127,15 +127,15 @@ pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
         html lang=(ctx.lang.code()) {
             (head(ctx, title))
             body {
-                a.skip href="#main" { (ctx.t("common.skip_to_content")) }
+                a.skip href="#main" { (Esc(ctx.t("common.skip_to_content"))) }
                 header.top {
-                    a.brand href="/" { (ctx.t("common.app_name")) }
+                    a.brand href="/" { (Esc(ctx.t("common.app_name"))) }
                     @if let Some(u) = &ctx.user {
-                        nav.main aria-label=(ctx.t("nav.label")) {
+                        nav.main aria-label=(Esc(ctx.t("nav.label"))) {
                             ul {
                                 @for (href, key, roles) in NAV {
                                     @if roles.is_empty() || u.roles.any(roles) {
-                                        li { a href=(href) aria-current=[is_current(&ctx.path, href).then_some("page")] { (ctx.t(key)) } }
+                                        li { a href=(href) aria-current=[is_current(&ctx.path, href).then_some("page")] { (Esc(ctx.t(key))) } }
                                     }
                                 }
                             }
@@ -144,18 +144,18 @@ pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
                     div.tools {
                         (lang_switch(ctx))
                         @if let Some(u) = &ctx.user {
-                            a href="/password" { (u.display_name) }
-                            (post_form(ctx, "/logout", html! { button.link type="submit" { (ctx.t("nav.logout")) } }))
+                            a href="/password" { (Esc(&u.display_name)) }
+                            (post_form(ctx, "/logout", html! { button.link type="submit" { (Esc(ctx.t("nav.logout"))) } }))
                         }
                     }
                 }
                 main #main {
                     @if let Some(key) = ctx.flash {
-                        p.flash role="status" { (ctx.t(key)) }
+                        p.flash role="status" { (Esc(ctx.t(key))) }
                     }
                     (content)
                 }
-                footer.bottom { (ctx.t("common.footer")) }
+                footer.bottom { (Esc(ctx.t("common.footer"))) }
             }
         }
     }
@@ -204,7 +204,7 @@ pub fn document(ctx: &Ctx, title: &str, content: Markup) -> Markup {
 /// A heading plus optional actions on the right.
 pub fn title_bar(title: &str, actions: Markup) -> Markup {
     html! {
-        div.titlebar { h1 { (title) } div.actions { (actions) } }
+        div.titlebar { h1 { (Esc(title)) } div.actions { (actions) } }
     }
 }
 

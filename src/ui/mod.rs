@@ -45,6 +45,17 @@ impl maud::Render for Esc<'_> {
     }
 }
 
+/// An amount on a page ("35.000 ₫") written straight into it: digits, dots, a no-break space
+/// and the symbol need no escaping, and maud would format it through `Display` and escape it
+/// byte by byte.
+impl maud::Render for crate::money::Vnd {
+    fn render_to(&self, buf: &mut String) {
+        let mut digits = [0u8; crate::money::GROUPED_MAX];
+        buf.push_str(self.grouped_in(&mut digits));
+        buf.push_str("\u{a0}₫");
+    }
+}
+
 /// Appends `s` to `buf` HTML-escaped (see [`Esc`]). Eight bytes at a time while none of them
 /// is one of the four (most of a page's text has none).
 pub fn escape_into(s: &str, buf: &mut String) {
@@ -94,6 +105,35 @@ fn may_need_escaping(w: u64) -> bool {
 mod tests {
     use super::*;
     use maud::Render;
+
+    #[test]
+    fn an_amount_on_a_page_reads_as_it_does_everywhere_else() {
+        for v in [
+            0,
+            7,
+            35_000,
+            999,
+            1_000,
+            -1,
+            -5_000,
+            1_234_567,
+            i64::MAX,
+            i64::MIN,
+        ] {
+            let amount = crate::money::Vnd(v);
+            let mut page = String::from("<td>");
+            amount.render_to(&mut page);
+            assert_eq!(page, format!("<td>{amount}"), "{v}");
+            assert_eq!(
+                maud::html! { td { (amount) } }.into_string(),
+                format!("<td>{amount}</td>")
+            );
+        }
+        assert_eq!(
+            crate::money::Vnd(-1_234_567).to_string(),
+            "-1.234.567\u{a0}₫"
+        );
+    }
 
     #[test]
     fn text_is_escaped_exactly_as_maud_escapes_it() {

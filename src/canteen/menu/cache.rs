@@ -25,8 +25,9 @@ pub const REACH_DAYS: i64 = 60;
 pub struct MenuSnapshot {
     pub settings: Settings,
     pub rows: HashMap<NaiveDate, DayRow>,
-    /// In the order of `store::options_between`: by day, position, id.
-    pub options: Vec<MealOption>,
+    /// In the order of `store::options_between`: by day, position, id. Shared, so that a
+    /// page's days take their options without copying their texts.
+    pub options: Vec<Arc<MealOption>>,
     /// Each day's `store::day_hash` of its options (days without options are absent).
     pub marks: HashMap<NaiveDate, u64>,
     pub from: NaiveDate,
@@ -46,11 +47,17 @@ impl MenuSnapshot {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<MenuSnapshot, AppError> {
-        let options = store::options_between(conn, from, to)?;
+        let options: Vec<Arc<MealOption>> = store::options_between(conn, from, to)?
+            .into_iter()
+            .map(Arc::new)
+            .collect();
         let mut marks = HashMap::new();
         // The options come by day: each day's run is hashed once here, not on every page.
         for day_options in options.chunk_by(|a, b| a.service_date == b.service_date) {
-            marks.insert(day_options[0].service_date, store::day_hash(day_options));
+            marks.insert(
+                day_options[0].service_date,
+                store::day_hash(day_options.iter().map(|o| &**o)),
+            );
         }
         Ok(MenuSnapshot {
             settings: store::load_settings(conn)?,
@@ -80,7 +87,7 @@ impl MenuSnapshot {
         &self,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> impl Iterator<Item = &MealOption> + '_ {
+    ) -> impl Iterator<Item = &Arc<MealOption>> + '_ {
         self.options
             .iter()
             .filter(move |o| from <= o.service_date && o.service_date <= to)

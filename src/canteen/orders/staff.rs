@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::ui::format::date;
 use crate::ui::forms::ConfirmForm;
 use crate::ui::forms::{confirm_form, post_form, FieldErrors, Form, Input};
-use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
+use crate::ui::{html_invalid, layout, Ctx, CurrentUser, Esc};
 use actix_web::{web, HttpResponse};
 use chrono::Duration;
 use maud::{html, Markup};
@@ -60,13 +60,13 @@ fn week_page(
         ctx.t("week.title"),
         html! {
             (layout::title_bar(ctx.t("week.title"), html! {
-                a.button.secondary href="/standing" { (ctx.t("standing.title")) }
-                a.button.secondary href="/absences" { (ctx.t("absence.title")) }
-                a.button.secondary href="/pass" { (ctx.t("pass.title")) }
-                a.button.secondary href="/meals" { (ctx.t("rating.title")) }
-                a.button.secondary href="/history" { (ctx.t("nav.history")) }
-                a.button.secondary href="/allergies" { (ctx.t("allergy.title")) }
-                a.button.secondary href="/statement" { (ctx.t("stmt.title")) }
+                a.button.secondary href="/standing" { (Esc(ctx.t("standing.title"))) }
+                a.button.secondary href="/absences" { (Esc(ctx.t("absence.title"))) }
+                a.button.secondary href="/pass" { (Esc(ctx.t("pass.title"))) }
+                a.button.secondary href="/meals" { (Esc(ctx.t("rating.title"))) }
+                a.button.secondary href="/history" { (Esc(ctx.t("nav.history"))) }
+                a.button.secondary href="/allergies" { (Esc(ctx.t("allergy.title"))) }
+                a.button.secondary href="/statement" { (Esc(ctx.t("stmt.title"))) }
             }))
             (crate::canteen::notices::panel(ctx, &grid.notices))
             @if let Some(d) = remind {
@@ -75,7 +75,7 @@ fn week_page(
             @for d in &closed {
                 p.notice { (ctx.tf("week.day_closed", date(d.day))) @if let Some(r) = d.row.as_ref().and_then(|r| r.reason.as_deref()) { ": " (r) } }
             }
-            @if let Some(s) = sent { p.alert role="alert" { (ctx.t(s.banner_key())) } }
+            @if let Some(s) = sent { p.alert role="alert" { (Esc(ctx.t(s.banner_key()))) } }
             (week::grid(ctx, "/week", days, sent, true, week::Allergies { codes: &grid.allergens, own: true }, today))
         },
     )

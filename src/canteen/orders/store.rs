@@ -790,8 +790,11 @@ pub fn apply_week(
                 continue;
             }
         }
-        let day_options: Vec<&MealOption> =
-            options.iter().filter(|o| o.service_date == w.day).collect();
+        let day_options: Vec<&MealOption> = options
+            .iter()
+            .filter(|o| o.service_date == w.day)
+            .map(|o| &**o)
+            .collect();
         // A meal or guests chosen on a page that showed the day's options before the kitchen
         // changed them (dishes, price, allergens): shown again with the change first.
         let picks = (meal_changes && option_id.is_some()) || (guests_change && guests > 0);
@@ -1019,12 +1022,13 @@ struct Planned<'a> {
 /// Guests eat the host's option, or the day's first option when the host does not eat.
 fn guest_option<'a>(
     chosen: Option<&'a MealOption>,
-    options: &'a [MealOption],
+    options: &'a [std::sync::Arc<MealOption>],
     day: NaiveDate,
 ) -> Option<&'a MealOption> {
     chosen.or_else(|| {
         options
             .iter()
+            .map(|o| &**o)
             .filter(|o| o.service_date == day)
             .min_by_key(|o| (o.position, o.id))
     })

@@ -9,19 +9,20 @@ use crate::canteen::store::MealOption;
 use crate::clock::business_offset;
 use crate::db::DbConn;
 use crate::error::AppError;
-use crate::ui::format::date;
+use crate::ui::format::{date, DateText};
 use crate::ui::forms::post_form;
 use crate::ui::{Ctx, Esc};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use maud::{html, Markup};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub struct DayView {
     pub day: NaiveDate,
     /// Places left per option that has a capacity.
     pub left: HashMap<i32, i64>,
     pub row: Option<DayRow>,
-    pub options: Vec<MealOption>,
+    pub options: Vec<Arc<MealOption>>,
     /// The options' mark as the form carries it (`menu::store::day_hash`).
     pub menu_mark: u64,
     pub order: Option<DayMeal>,
@@ -125,7 +126,7 @@ pub fn load(
         .status
         .as_ref()
         .and_then(|(status, since)| crate::people::rules::gone_from(status, *since, today));
-    let options: Vec<&MealOption> = menu.options_between(from, to).collect();
+    let options: Vec<&Arc<MealOption>> = menu.options_between(from, to).collect();
     let limited: Vec<i32> = options
         .iter()
         .filter(|o| o.capacity.is_some())
@@ -181,7 +182,7 @@ pub fn load(
             options: options
                 .iter()
                 .filter(|o| o.service_date == day)
-                .map(|o| (*o).clone())
+                .map(|o| Arc::clone(o))
                 .collect(),
             menu_mark: menu.mark(day),
             order: orders.iter().find(|o| o.service_date == day).cloned(),
@@ -346,24 +347,24 @@ pub fn grid(
         action,
         html! {
             @if !elsewhere.is_empty() {
-                ul.errors role="alert" { @for (day, k) in elsewhere { li.error { (date(*day)) ": " (ctx.t(k)) } } }
+                ul.errors role="alert" { @for (day, k) in elsewhere { li.error { (date(*day)) ": " (Esc(ctx.t(k))) } } }
             }
             @for week in &weeks {
                 @let monday = week.first().map(|d| rules::monday_of(d.day)).unwrap_or(this_monday);
                 h2 {
-                    @if monday == this_monday { (ctx.t("week.this_week")) }
-                    @else if monday == this_monday + Duration::days(7) { (ctx.t("week.next_week")) }
+                    @if monday == this_monday { (Esc(ctx.t("week.this_week"))) }
+                    @else if monday == this_monday + Duration::days(7) { (Esc(ctx.t("week.next_week"))) }
                     @else { (ctx.tf("week.week_of", date(monday))) }
                 }
                 table.week.responsive {
-                    thead { tr { th { (ctx.t("week.day")) } th { (ctx.t("week.choice")) } th { (ctx.t("week.guests")) } th { (ctx.t("week.state")) } } }
+                    thead { tr { th { (Esc(ctx.t("week.day"))) } th { (Esc(ctx.t("week.choice"))) } th { (Esc(ctx.t("week.guests"))) } th { (Esc(ctx.t("week.state"))) } } }
                     tbody {
                         @for d in week.iter() { (day_row(ctx, d, sent, show_prices, allergies)) }
                     }
                 }
             }
             @if days.iter().any(|d| d.lock.is_none()) {
-                p { button type="submit" { (ctx.t("week.save")) } }
+                p { button type="submit" { (Esc(ctx.t("week.save"))) } }
             }
         },
     )
@@ -402,16 +403,16 @@ fn day_row(
         .or(shown_gopt);
     html! {
         tr.bad[err.is_some()] id={"d-" (Esc(&key))} {
-            th scope="row" { (Esc(ctx.t(weekday_key(d.day)))) br; (Esc(&date(d.day)))
+            th scope="row" { (Esc(ctx.t(weekday_key(d.day)))) br; (DateText(d.day))
                 @if let Some(m) = d.row.as_ref().and_then(|r| r.makeup_for) { br; small.hint { (crate::canteen::calendar::makeup_text(ctx, m)) } }
             }
             td {
                 @match &d.lock {
                     None => {
                         fieldset.choices {
-                            legend.sr { (Esc(ctx.t("week.choice"))) " " (Esc(&date(d.day))) }
-                            input type="hidden" name={"shown_" (Esc(&key))} value=(shown_value(stored, d.guests, d.guest_option));
-                            input type="hidden" name={"menu_" (Esc(&key))} value=(crate::canteen::menu::store::mark_text(d.menu_mark));
+                            legend.sr { (Esc(ctx.t("week.choice"))) " " (DateText(d.day)) }
+                            input type="hidden" name={"shown_" (Esc(&key))} value=(Esc(&shown_value(stored, d.guests, d.guest_option)));
+                            input type="hidden" name={"menu_" (Esc(&key))} value=(Esc(&crate::canteen::menu::store::mark_text(d.menu_mark)));
                             @for o in &d.options {
                                 @let left = d.left.get(&o.id).copied();
                                 @let mine = stored == Some(o.id);
@@ -441,7 +442,7 @@ fn day_row(
             td {
                 @if d.lock.is_none() && !d.options.is_empty() {
                     label.sr.m-show for={"g-" (Esc(&key))} { (Esc(ctx.t("week.guests"))) ": " }
-                    input.guests id={"g-" (Esc(&key))} type="number" min="0" max="20" inputmode="numeric" name={"guests_" (Esc(&key))} value=(guests) aria-invalid=[(err == Some("order.err_guests")).then_some("true")];
+                    input.guests id={"g-" (Esc(&key))} type="number" min="0" max="20" inputmode="numeric" name={"guests_" (Esc(&key))} value=(Esc(&guests)) aria-invalid=[(err == Some("order.err_guests")).then_some("true")];
                     @if shown_gopt.is_some() {
                         label.sr for={"go-" (Esc(&key))} { (Esc(ctx.t("week.guest_option"))) }
                         select.gopt id={"go-" (Esc(&key))} name={"gopt_" (Esc(&key))} title=(Esc(ctx.t("week.guest_option"))) {
