@@ -717,6 +717,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sqlite_is_built_with_the_options_of_cargo_config() {
+        #[derive(QueryableByName)]
+        struct Opt {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            compile_options: String,
+        }
+        let mut c = open(Backend::Sqlite, ":memory:").expect("open");
+        let opts: Vec<String> = diesel::sql_query("PRAGMA compile_options")
+            .load::<Opt>(&mut c)
+            .expect("compile options")
+            .into_iter()
+            .map(|o| o.compile_options)
+            .collect();
+        for want in ["THREADSAFE=2", "DEFAULT_MEMSTATUS=0", "OMIT_SHARED_CACHE"] {
+            assert!(opts.iter().any(|o| o == want), "{want} not in {opts:?}");
+        }
+    }
+
+    #[test]
     fn a_like_pattern_takes_wildcards_literally() {
         assert_eq!(like_contains("50%_a\\b"), "%50\\%\\_a\\\\b%");
         assert_eq!(like_contains(""), "%%");
