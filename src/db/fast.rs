@@ -59,27 +59,6 @@ impl FromSql<Timestamp, Sqlite> for Instant {
     }
 }
 
-/// Through the app's `MultiConnection` (custom statements such as a submission's `UPDATE`
-/// and history rows), which hands the value to the backend's own conversion above.
-mod multi {
-    use super::*;
-    type MultiBackend = <crate::db::DbConn as diesel::Connection>::Backend;
-
-    impl ToSql<Date, MultiBackend> for Day {
-        fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
-            out.set_value((Date, self));
-            Ok(IsNull::No)
-        }
-    }
-
-    impl ToSql<Timestamp, MultiBackend> for Instant {
-        fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
-            out.set_value((Timestamp, self));
-            Ok(IsNull::No)
-        }
-    }
-}
-
 #[cfg(feature = "postgres")]
 mod pg {
     use super::*;

@@ -62,13 +62,15 @@ impl Journal {
     pub fn write(&self, conn: &mut DbConn) -> Result<(), AppError> {
         let updates = std::mem::take(&mut *self.updates.borrow_mut());
         // 9 values a row: 50 rows stay far below SQLite's bound-parameter limit.
+        // On the backend's own connection: through the `MultiConnection` every one of the
+        // statement's (up to 450) values would be boxed and looked up again.
         for chunk in updates.chunks(50) {
-            UpdateMeals(chunk).execute(conn)?;
+            crate::on_backend!(&mut *conn, |c| UpdateMeals(chunk).execute(c))?;
         }
         let rows = std::mem::take(&mut *self.events.borrow_mut());
         // 14 values a row: 50 rows stay far below SQLite's bound-parameter limit.
         for chunk in rows.chunks(50) {
-            InsertEvents(chunk).execute(conn)?;
+            crate::on_backend!(&mut *conn, |c| InsertEvents(chunk).execute(c))?;
         }
         Ok(())
     }
@@ -99,10 +101,24 @@ impl diesel::query_builder::QueryId for UpdateMeals<'_> {
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl diesel::query_builder::QueryFragment<Backend> for UpdateMeals<'_> {
+impl<DB> diesel::query_builder::QueryFragment<DB> for UpdateMeals<'_>
+where
+    DB: diesel::backend::Backend
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Integer>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::BigInt>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Text>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Date>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Timestamp>,
+    i32: diesel::serialize::ToSql<diesel::sql_types::Integer, DB>,
+    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    String: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    Day: diesel::serialize::ToSql<diesel::sql_types::Date, DB>,
+    Instant: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+{
     fn walk_ast<'b>(
         &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, Backend>,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
     ) -> QueryResult<()> {
         use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
         out.push_sql(
@@ -141,7 +157,7 @@ impl diesel::query_builder::QueryFragment<Backend> for UpdateMeals<'_> {
     }
 }
 
-impl RunQueryDsl<DbConn> for UpdateMeals<'_> {}
+impl<C> RunQueryDsl<C> for UpdateMeals<'_> {}
 
 /// `INSERT INTO order_events … VALUES (…), (…)`, written out because diesel's multi-row insert
 /// is not available through `MultiConnection`. Its prepared statement is reused (one per row
@@ -153,12 +169,24 @@ impl diesel::query_builder::QueryId for InsertEvents<'_> {
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-type Backend = <DbConn as diesel::Connection>::Backend;
-
-impl diesel::query_builder::QueryFragment<Backend> for InsertEvents<'_> {
+impl<DB> diesel::query_builder::QueryFragment<DB> for InsertEvents<'_>
+where
+    DB: diesel::backend::Backend
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Integer>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::BigInt>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Text>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Date>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Timestamp>,
+    i32: diesel::serialize::ToSql<diesel::sql_types::Integer, DB>,
+    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    String: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    Day: diesel::serialize::ToSql<diesel::sql_types::Date, DB>,
+    Instant: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+{
     fn walk_ast<'b>(
         &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, Backend>,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
     ) -> QueryResult<()> {
         use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text, Timestamp};
         out.push_sql(
@@ -200,7 +228,7 @@ impl diesel::query_builder::QueryFragment<Backend> for InsertEvents<'_> {
     }
 }
 
-impl RunQueryDsl<DbConn> for InsertEvents<'_> {}
+impl<C> RunQueryDsl<C> for InsertEvents<'_> {}
 
 /// One row of `order_events` to append.
 struct Event<'a> {
@@ -260,7 +288,8 @@ fn append(conn: &mut DbConn, e: &Event<'_>, by: &By, now: NaiveDateTime) -> Resu
     match by.journal {
         Some(j) => j.events.borrow_mut().push(row),
         None => {
-            InsertEvents(std::slice::from_ref(&row)).execute(conn)?;
+            crate::on_backend!(conn, |c| InsertEvents(std::slice::from_ref(&row))
+                .execute(c))?;
         }
     }
     Ok(())
