@@ -13,12 +13,15 @@ pub const CSRF_FIELD: &str = "csrf";
 
 /// `<form method="post">` with the CSRF token. Every POST form goes through here.
 pub fn post_form(ctx: &Ctx, action: &str, body: Markup) -> Markup {
-    html! {
-        form method="post" action=(Esc(action)) {
-            input type="hidden" name=(CSRF_FIELD) value=(Esc(&ctx.csrf));
-            (body)
-        }
-    }
+    super::fill(
+        html! {
+            form method="post" action=(Esc(action)) {
+                input type="hidden" name=(CSRF_FIELD) value=(Esc(&ctx.csrf));
+                (super::SLOT)
+            }
+        },
+        &[&body],
+    )
 }
 
 /// A POST form that asks for confirmation before a destructive action (works without JS:

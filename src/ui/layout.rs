@@ -122,6 +122,11 @@ fn head(ctx: &Ctx, title: &str) -> Markup {
 }
 
 pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
+    super::fill(frame(ctx, title), &[&content])
+}
+
+/// The page around its content ([`super::SLOT`]).
+fn frame(ctx: &Ctx, title: &str) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(ctx.lang.code()) {
@@ -153,7 +158,7 @@ pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
                     @if let Some(key) = ctx.flash {
                         p.flash role="status" { (Esc(ctx.t(key))) }
                     }
-                    (content)
+                    (super::SLOT)
                 }
                 footer.bottom { (Esc(ctx.t("common.footer"))) }
             }

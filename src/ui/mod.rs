@@ -18,6 +18,57 @@ pub use i18n::Lang;
 
 pub const STYLESHEET: &str = include_str!("style.css");
 
+/// Where a frame ([`fill`]) takes its contents. Text on a page is escaped (`<` becomes
+/// `&lt;`), so only the app's own markup can hold it.
+pub const SLOT: maud::PreEscaped<&str> = maud::PreEscaped("<!--canteen:slot-->");
+
+/// `frame` with each [`SLOT`] in it replaced, in order, by the next of `parts`, in one buffer
+/// of the right size. A page is built inside out (rows, tables, the form, the layout) and
+/// `html!` copies what it wraps into a buffer sized for its own template, which grows (and
+/// is copied again) several times for a grid of 15 KB; a frame around a slot copies its
+/// contents once. Slots without a part are left empty.
+pub fn fill(frame: maud::Markup, parts: &[&maud::Markup]) -> maud::Markup {
+    let mut out =
+        String::with_capacity(frame.0.len() + parts.iter().map(|p| p.0.len()).sum::<usize>());
+    let mut rest = frame.0.as_str();
+    let mut parts = parts.iter();
+    while let Some(at) = find_slot(rest) {
+        out.push_str(&rest[..at]);
+        if let Some(part) = parts.next() {
+            out.push_str(&part.0);
+        }
+        rest = &rest[at + SLOT.0.len()..];
+    }
+    out.push_str(rest);
+    maud::PreEscaped(out)
+}
+
+/// Where the first [`SLOT`] is: found by its `!`, a byte a page's markup rarely holds
+/// (`str::find` of a character scans a word at a time; a pattern search set up for every
+/// call cost more than the copying `fill` saves).
+fn find_slot(s: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = s[from..].find('!') {
+        let bang = from + i;
+        if let Some(start) = bang.checked_sub(1) {
+            if s[start..].starts_with(SLOT.0) {
+                return Some(start);
+            }
+        }
+        from = bang + 1;
+    }
+    None
+}
+
+/// `parts` one after the other, in one buffer of the right size (see [`fill`]).
+pub fn concat(parts: &[maud::Markup]) -> maud::Markup {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+    for p in parts {
+        out.push_str(&p.0);
+    }
+    maud::PreEscaped(out)
+}
+
 /// 200 with an HTML page.
 pub fn html_ok(m: maud::Markup) -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok()
@@ -105,6 +156,27 @@ fn may_need_escaping(w: u64) -> bool {
 mod tests {
     use super::*;
     use maud::Render;
+
+    #[test]
+    fn a_frame_is_filled_slot_by_slot_as_if_its_parts_were_written_in_place() {
+        let a = maud::html! { p { "a & b" } };
+        let b = maud::html! { tr { td { "<x>" } } };
+        let framed = fill(
+            maud::html! { div { (SLOT) } table { (SLOT) } span { "<!--canteen:slot-->" } },
+            &[&a, &b],
+        );
+        let in_place = maud::html! { div { (a) } table { (b) } span { "<!--canteen:slot-->" } };
+        assert_eq!(framed.0, in_place.0);
+        assert_eq!(
+            fill(maud::html! { i { (SLOT) } b { (SLOT) } }, &[&a]).0,
+            "<i><p>a &amp; b</p></i><b></b>"
+        );
+        assert_eq!(fill(maud::html! { i { "x" } }, &[&a]).0, "<i>x</i>");
+        assert_eq!(
+            fill(maud::PreEscaped("!<!x!<!--canteen:slot-->!".to_string()), &[&a]).0,
+            "!<!x!<p>a &amp; b</p>!"
+        );
+    }
 
     #[test]
     fn an_amount_on_a_page_reads_as_it_does_everywhere_else() {

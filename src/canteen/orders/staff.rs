@@ -55,9 +55,19 @@ fn week_page(
             matches!(d.lock, Some(rules::Lock::Closed(_))) && d.row.is_some() && d.day >= today
         })
         .collect();
-    layout::page(
+    let grid_form = week::grid(
         ctx,
-        ctx.t("week.title"),
+        "/week",
+        days,
+        sent,
+        true,
+        week::Allergies {
+            codes: &grid.allergens,
+            own: true,
+        },
+        today,
+    );
+    let content = crate::ui::fill(
         html! {
             (layout::title_bar(ctx.t("week.title"), html! {
                 a.button.secondary href="/standing" { (Esc(ctx.t("standing.title"))) }
@@ -76,9 +86,11 @@ fn week_page(
                 p.notice { (ctx.tf("week.day_closed", date(d.day))) @if let Some(r) = d.row.as_ref().and_then(|r| r.reason.as_deref()) { ": " (r) } }
             }
             @if let Some(s) = sent { p.alert role="alert" { (Esc(ctx.t(s.banner_key()))) } }
-            (week::grid(ctx, "/week", days, sent, true, week::Allergies { codes: &grid.allergens, own: true }, today))
+            (crate::ui::SLOT)
         },
-    )
+        &[&grid_form],
+    );
+    layout::page(ctx, ctx.t("week.title"), content)
 }
 
 pub async fn save_week(

@@ -342,9 +342,19 @@ pub fn grid(
         .filter(|e| !days.iter().any(|d| d.day == e.0))
         .collect();
     let this_monday = rules::monday_of(today);
-    post_form(
-        ctx,
-        action,
+    // Each week's rows in one piece, put into the tables' slots (`ui::fill`).
+    let rows: Vec<Markup> = weeks
+        .iter()
+        .map(|week| {
+            let rows: Vec<Markup> = week
+                .iter()
+                .map(|d| day_row(ctx, d, sent, show_prices, allergies))
+                .collect();
+            crate::ui::concat(&rows)
+        })
+        .collect();
+    let rows: Vec<&Markup> = rows.iter().collect();
+    let body = crate::ui::fill(
         html! {
             @if !elsewhere.is_empty() {
                 ul.errors role="alert" { @for (day, k) in elsewhere { li.error { (date(*day)) ": " (Esc(ctx.t(k))) } } }
@@ -358,16 +368,16 @@ pub fn grid(
                 }
                 table.week.responsive {
                     thead { tr { th { (Esc(ctx.t("week.day"))) } th { (Esc(ctx.t("week.choice"))) } th { (Esc(ctx.t("week.guests"))) } th { (Esc(ctx.t("week.state"))) } } }
-                    tbody {
-                        @for d in week.iter() { (day_row(ctx, d, sent, show_prices, allergies)) }
-                    }
+                    tbody { (crate::ui::SLOT) }
                 }
             }
             @if days.iter().any(|d| d.lock.is_none()) {
                 p { button type="submit" { (Esc(ctx.t("week.save"))) } }
             }
         },
-    )
+        &rows,
+    );
+    post_form(ctx, action, body)
 }
 
 fn day_row(
