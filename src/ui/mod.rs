@@ -173,7 +173,11 @@ mod tests {
         );
         assert_eq!(fill(maud::html! { i { "x" } }, &[&a]).0, "<i>x</i>");
         assert_eq!(
-            fill(maud::PreEscaped("!<!x!<!--canteen:slot-->!".to_string()), &[&a]).0,
+            fill(
+                maud::PreEscaped("!<!x!<!--canteen:slot-->!".to_string()),
+                &[&a]
+            )
+            .0,
             "!<!x!<p>a &amp; b</p>!"
         );
     }

@@ -327,7 +327,7 @@ async fn closing_service_without_a_step_3_check_is_refused_without_a_reason_and_
     let r = bep
         .post("/kitchen/counter/close", &[("confirm", "yes")])
         .await;
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status, 422);
     assert!(r.body.contains("Còn món chưa kiểm tra trước khi ăn"));
     assert_eq!(app.audit_after("service.close").len(), 0);
     let r = bep
@@ -336,7 +336,7 @@ async fn closing_service_without_a_step_3_check_is_refused_without_a_reason_and_
             &[("confirm", "yes"), ("reason", "   ")],
         )
         .await;
-    assert_eq!(r.status, 400, "a blank reason is no reason");
+    assert_eq!(r.status, 422, "a blank reason is no reason");
 
     // A failed check does not clear the dish either.
     prep(&mut bep, solid, "2026-11-27").await;
@@ -379,6 +379,59 @@ async fn closing_service_without_a_step_3_check_is_refused_without_a_reason_and_
         .await;
     assert_eq!(r.status, 303);
     assert_eq!(app.audit_after("food_check.override").len(), 1);
+}
+
+#[actix_web::test]
+async fn a_refused_close_of_service_shows_the_counter_with_the_message_and_keeps_the_typed_reason()
+{
+    let app = TestApp::spawn().await;
+    today_menu(&app);
+    let mut bep = app.login_as("bep", &[Role::Kitchen]).await;
+    bep.get("/kitchen/counter").await;
+    let long = "Canh đã đổ bỏ ".repeat(40);
+    type Fields<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(Fields, &str, &str); 3] = [
+        (
+            &[("confirm", "yes"), ("reason", "  ")],
+            "Còn món chưa kiểm tra trước khi ăn",
+            "",
+        ),
+        (
+            &[("confirm", "yes"), ("reason", &long)],
+            "Lý do tối đa 500 ký tự.",
+            long.trim(),
+        ),
+        (
+            &[("reason", "Canh đã đổ bỏ, chỉ chia món mặn")],
+            "Vui lòng đánh dấu ô xác nhận",
+            "Canh đã đổ bỏ, chỉ chia món mặn",
+        ),
+    ];
+    for (fields, message, kept) in cases {
+        let r = bep.post("/kitchen/counter/close", fields).await;
+        assert_eq!(r.status, 422, "{message}");
+        let alert = r.texts(".card [role=alert]");
+        assert!(alert.iter().any(|a| a.contains(message)), "{alert:?}");
+        // The counter itself, with the close form and what was typed in it.
+        assert!(r.has("form[action=\"/kitchen/counter/close\"] textarea#f-reason"));
+        let typed = r.form("/kitchen/counter/close");
+        assert!(
+            typed.iter().any(|(k, v)| k == "reason" && v.trim() == kept),
+            "{typed:?}"
+        );
+        assert!(
+            r.has("form[action=\"/kitchen/counter\"] input[name=code]"),
+            "{}",
+            r.body
+        );
+    }
+    assert_eq!(app.audit_after("service.close").len(), 0);
+    assert_eq!(app.audit_after("food_check.override").len(), 0);
+    assert!(!bep
+        .get("/kitchen/counter")
+        .await
+        .body
+        .contains("Đã kết thúc phục vụ lúc"));
 }
 
 #[actix_web::test]

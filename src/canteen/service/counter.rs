@@ -13,12 +13,12 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::format::date;
 use crate::ui::forms::{confirm_form, post_form, Form, ScannedForm};
-use crate::ui::{layout, Ctx, CurrentUser};
+use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct CounterQuery {
     r: Option<String>,
     p: Option<i32>,
@@ -30,6 +30,22 @@ pub async fn page(
     state: web::Data<AppState>,
     ctx: Ctx,
     q: web::Query<CounterQuery>,
+) -> Result<Markup, AppError> {
+    render(&state, &ctx, &q, None).await
+}
+
+/// A close of service that was refused: why, and the reason as it was typed.
+struct CloseRefusal {
+    key: &'static str,
+    reason: String,
+}
+
+/// The counter as it stands, after the action `q` names (or with a refused close).
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &CounterQuery,
+    close: Option<CloseRefusal>,
 ) -> Result<Markup, AppError> {
     let day = state.clock.today();
     let person = q.p;
@@ -101,8 +117,9 @@ pub async fn page(
         closed,
         tally: &tally,
         uncleared: &uncleared,
+        close: close.as_ref(),
     };
-    Ok(counter_page(&ctx, &view))
+    Ok(counter_page(ctx, &view))
 }
 
 /// What the counter page shows.
@@ -119,6 +136,8 @@ struct CounterView<'a> {
     tally: &'a [service::Tally],
     /// Dishes of the day without a passing before-serving check.
     uncleared: &'a [String],
+    /// A close of service just refused, shown beside its form.
+    close: Option<&'a CloseRefusal>,
 }
 
 fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
@@ -133,6 +152,7 @@ fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
         closed,
         tally,
         uncleared,
+        close,
     } = *v;
     layout::page(
         ctx,
@@ -233,6 +253,9 @@ fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
                         p { (ctx.tf("counter.closed_at", local_datetime(t))) " "
                             (ctx.tf("counter.closed_no_shows", tally.iter().map(|t| t.no_show).sum::<i64>())) }
                     }
+                    @if let Some(refusal) = close {
+                        p.error role="alert" { (ctx.t(refusal.key)) }
+                    }
                     @if !options.is_empty() && uncleared.is_empty() {
                         (confirm_form(ctx, "/kitchen/counter/close", ctx.t("counter.close_confirm"), ctx.t("counter.close")))
                     }
@@ -240,7 +263,10 @@ fn counter_page(ctx: &Ctx, v: &CounterView<'_>) -> Markup {
                         (post_form(ctx, "/kitchen/counter/close", html! {
                             div.field {
                                 label for="f-reason" { (ctx.t("counter.override_reason")) }
-                                textarea #f-reason name="reason" rows="2" maxlength="500" required {}
+                                textarea #f-reason name="reason" rows="2" maxlength="500" required
+                                    aria-invalid=[close.map(|_| "true")] {
+                                    (close.map(|c| c.reason.as_str()).unwrap_or(""))
+                                }
                                 small.hint { (ctx.t("counter.override_hint")) }
                             }
                             label.confirm { input type="checkbox" name="confirm" value="yes" required; " " (ctx.t("counter.close_confirm")) }
@@ -380,20 +406,40 @@ pub struct CloseForm {
     reason: String,
 }
 
+/// Closes service. A refusal (box not ticked, a reason missing or too long where a dish lacks
+/// its check) shows the counter again with the message beside the form and the reason as
+/// typed (422); nothing is closed.
 pub async fn close_service(
     state: web::Data<AppState>,
+    ctx: Ctx,
     user: CurrentUser,
     Form(f): Form<CloseForm>,
 ) -> Result<HttpResponse, AppError> {
+    let refused = |key: &'static str, reason: String| CloseRefusal { key, reason };
     if f.confirm.as_deref() != Some("yes") {
-        return Err(AppError::BadRequest("err.confirm_required"));
+        let refusal = refused("err.confirm_required", f.reason);
+        return Ok(html_invalid(
+            render(&state, &ctx, &CounterQuery::default(), Some(refusal)).await?,
+        ));
     }
     let day = state.clock.today();
     let now = state.clock.now_naive();
     let actor = Actor::user(user.user_id, &user.username);
-    state
+    let reason = f.reason.clone();
+    match state
         .db
         .write(move |c| commands::close_service(c, &actor, now, day, &f.reason))
-        .await?;
-    Ok(see_other("/kitchen/counter", Some("flash.service_closed")))
+        .await
+    {
+        Ok(_) => Ok(see_other("/kitchen/counter", Some("flash.service_closed"))),
+        Err(AppError::BadRequest(
+            key @ ("counter.err_not_cleared" | "counter.err_reason_long"),
+        )) => {
+            let refusal = refused(key, reason);
+            Ok(html_invalid(
+                render(&state, &ctx, &CounterQuery::default(), Some(refusal)).await?,
+            ))
+        }
+        Err(e) => Err(e),
+    }
 }
