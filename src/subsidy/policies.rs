@@ -197,7 +197,15 @@ pub async fn add(
         _ => return Err(AppError::BadRequest("err.bad_form")),
     };
     if amount.is_none() {
-        e.add("amount", "policy.err_amount");
+        // A sum typed wrong is told as a sum; a percentage as a percentage.
+        e.add(
+            "amount",
+            if f.kind == "percent" {
+                "policy.err_amount"
+            } else {
+                "policy.err_amount_money"
+            },
+        );
     }
     let cap = match f.cap.trim() {
         "" => Some(None),

@@ -348,6 +348,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("stmt.to_pay", "Phải trả", "To pay"),
     ("policy.err_dates", "Ngày kết thúc phải từ ngày bắt đầu trở đi.", "The end date must be on or after the start date."),
     ("policy.err_amount", "Mức hỗ trợ không hợp lệ (tỷ lệ tối đa 100%).", "The amount is not valid (a percentage is at most 100%)."),
+    ("policy.err_amount_money", "Mức hỗ trợ phải là một số tiền (đồng, không âm), ví dụ 10.000.", "The amount must be a sum of money (đồng, not negative), e.g. 10.000."),
     ("eligibility.err_decision", "Quyết định cần có số và ngày quyết định.", "A decision needs its number and date."),
     ("fund.err_code_taken", "Đã có quỹ với mã này.", "A fund with this code exists."),
     ("fund.err_budget", "Dự toán phải là số tiền không âm của một năm từ 2000 đến 2100.", "A budget is a non-negative amount for a year between 2000 and 2100."),

@@ -451,6 +451,19 @@ async fn an_accountant_adds_a_policy_and_the_statement_follows_it() {
         422,
         "no such fund"
     );
+    // A sum of money typed wrong is told as a sum, not as a percentage.
+    for (kind, amount) in [("fixed", "abc"), ("fixed", "-5.000"), ("staff_max", "15,5")] {
+        let mut money = add(amount, "03/12/2026");
+        money[2] = ("kind", kind);
+        let r = kt.post("/accounting/policies", &money).await;
+        assert_eq!(r.status, 422, "{kind} {amount}");
+        assert!(
+            r.body.contains("Mức hỗ trợ phải là một số tiền"),
+            "{kind} {amount}: {}",
+            r.body
+        );
+        assert!(!r.body.contains("tỷ lệ tối đa 100%"), "{kind} {amount}");
+    }
     let mut zero = add("0", "03/12/2026");
     zero[2] = ("kind", "fixed");
     assert_eq!(
