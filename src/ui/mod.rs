@@ -50,8 +50,10 @@ fn find_slot(s: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(i) = s[from..].find('!') {
         let bang = from + i;
+        // Compared as bytes: the byte before a `!` may be the end of a longer letter ("ạ!"),
+        // where a `str` cannot be cut. A match starts with `<`, so it is a boundary.
         if let Some(start) = bang.checked_sub(1) {
-            if s[start..].starts_with(SLOT.0) {
+            if s.as_bytes()[start..].starts_with(SLOT.0.as_bytes()) {
                 return Some(start);
             }
         }
@@ -172,6 +174,11 @@ mod tests {
             "<i><p>a &amp; b</p></i><b></b>"
         );
         assert_eq!(fill(maud::html! { i { "x" } }, &[&a]).0, "<i>x</i>");
+        // A `!` right after a letter of more than one byte (a notice "Chúc ngon miệng ạ!").
+        assert_eq!(
+            fill(maud::html! { p { "ạ!" } (SLOT) p { "ữ!!" } }, &[&a]).0,
+            "<p>ạ!</p><p>a &amp; b</p><p>ữ!!</p>"
+        );
         assert_eq!(
             fill(
                 maud::PreEscaped("!<!x!<!--canteen:slot-->!".to_string()),

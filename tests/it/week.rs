@@ -48,6 +48,20 @@ fn guests_on(app: &TestApp, pid: i32, day: chrono::NaiveDate) -> Option<(i32, i3
 }
 
 #[actix_web::test]
+async fn my_week_shows_for_a_name_that_ends_in_an_accented_letter_and_an_exclamation_mark() {
+    let app = TestApp::spawn().await;
+    let (mut lan, _, _, _) = lan_eats_all_week(&app).await;
+    app.sql("UPDATE users SET display_name = 'Nguyễn Thị Lữ!' WHERE username = 'lan'");
+    let page = lan.get("/week").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page
+        .texts("a[href=\"/password\"]")
+        .iter()
+        .any(|t| t == "Nguyễn Thị Lữ!"));
+    assert!(page.has("form[action=\"/week\"] table.week"));
+}
+
+#[actix_web::test]
 async fn a_stale_my_week_tab_does_not_undo_an_absence_declared_since() {
     let app = TestApp::spawn().await;
     let (mut lan, pid, days, _) = lan_eats_all_week(&app).await;
