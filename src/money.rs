@@ -173,6 +173,9 @@ impl Vnd {
     }
 }
 
+/// What follows an amount: a no-break space and the đồng sign.
+pub const SYMBOL: &str = "\u{a0}₫";
+
 /// The longest [`Vnd::grouped_in`]: a sign, 19 digits and 6 dots.
 pub const GROUPED_MAX: usize = 26;
 
@@ -187,7 +190,7 @@ impl fmt::Display for Vnd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut buf = [0u8; GROUPED_MAX];
         f.write_str(self.grouped_in(&mut buf))?;
-        f.write_str("\u{a0}₫")
+        f.write_str(SYMBOL)
     }
 }
 

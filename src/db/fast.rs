@@ -1,10 +1,10 @@
 //! Dates and instants read from and bound to SQLite without chrono's pattern machinery.
-//! (A week submission binds a date and an instant per changed day and its history row.)
 //! diesel writes a SQLite `DATE` with `format("%F")` and reads a `TIMESTAMP` by trying up to
 //! eighteen patterns with `parse_from_str`; on the My week page (its one read and the session
 //! check) that was 4 % of the server's time. These read the usual shapes
 //! (`2026-12-01`, `2026-12-01 07:30:00[.123456]`) digit by digit and hand anything else to
-//! diesel's own conversion, so what is accepted does not change. On PostgreSQL (binary
+//! diesel's own conversion, so what is accepted does not change. A week submission binds a
+//! date and an instant per changed day and per history row through these. On PostgreSQL (binary
 //! values) they are diesel's conversions.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};

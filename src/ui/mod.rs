@@ -105,7 +105,7 @@ impl maud::Render for crate::money::Vnd {
     fn render_to(&self, buf: &mut String) {
         let mut digits = [0u8; crate::money::GROUPED_MAX];
         buf.push_str(self.grouped_in(&mut digits));
-        buf.push_str("\u{a0}₫");
+        buf.push_str(crate::money::SYMBOL);
     }
 }
 

@@ -415,31 +415,28 @@ pub async fn close_service(
     user: CurrentUser,
     Form(f): Form<CloseForm>,
 ) -> Result<HttpResponse, AppError> {
-    let refused = |key: &'static str, reason: String| CloseRefusal { key, reason };
-    if f.confirm.as_deref() != Some("yes") {
-        let refusal = refused("err.confirm_required", f.reason);
-        return Ok(html_invalid(
-            render(&state, &ctx, &CounterQuery::default(), Some(refusal)).await?,
-        ));
-    }
-    let day = state.clock.today();
-    let now = state.clock.now_naive();
-    let actor = Actor::user(user.user_id, &user.username);
-    let reason = f.reason.clone();
-    match state
-        .db
-        .write(move |c| commands::close_service(c, &actor, now, day, &f.reason))
-        .await
-    {
-        Ok(_) => Ok(see_other("/kitchen/counter", Some("flash.service_closed"))),
-        Err(AppError::BadRequest(
-            key @ ("counter.err_not_cleared" | "counter.err_reason_long"),
-        )) => {
-            let refusal = refused(key, reason);
-            Ok(html_invalid(
-                render(&state, &ctx, &CounterQuery::default(), Some(refusal)).await?,
-            ))
+    let refusal = if f.confirm.as_deref() != Some("yes") {
+        CloseRefusal {
+            key: "err.confirm_required",
+            reason: f.reason,
         }
-        Err(e) => Err(e),
-    }
+    } else {
+        let day = state.clock.today();
+        let now = state.clock.now_naive();
+        let actor = Actor::user(user.user_id, &user.username);
+        let reason = f.reason.clone();
+        match state
+            .db
+            .write(move |c| commands::close_service(c, &actor, now, day, &f.reason))
+            .await
+        {
+            Ok(_) => return Ok(see_other("/kitchen/counter", Some("flash.service_closed"))),
+            Err(AppError::BadRequest(
+                key @ ("counter.err_not_cleared" | "counter.err_reason_long"),
+            )) => CloseRefusal { key, reason },
+            Err(e) => return Err(e),
+        }
+    };
+    let page = render(&state, &ctx, &CounterQuery::default(), Some(refusal)).await?;
+    Ok(html_invalid(page))
 }
