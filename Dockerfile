@@ -4,6 +4,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev && rm
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY .cargo ./.cargo
+COPY build.rs ./
 COPY src ./src
 COPY migrations ./migrations
 RUN cargo build --release --features postgres --locked
