@@ -70,6 +70,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("week.full", "Hết chỗ", "Full"),
     ("week.left", "còn {} suất", "{} left"),
     ("week.no_meal", "Không ăn", "No meal"),
+    ("week.walked_in", "Đã ăn tại quầy (không báo trước)", "Eaten at the counter (walk-in)"),
     ("week.save", "Lưu", "Save"),
     ("week.open_until", "Được đổi đến {}", "Open until {}"),
     ("week.remind_tomorrow", "Bạn chưa báo cơm cho ngày mai ({}). Vẫn còn kịp báo.", "You have no meal for tomorrow ({}) yet. There is still time to order."),

@@ -1324,3 +1324,54 @@ async fn a_host_whose_guests_eat_without_them_is_listed_as_guests_only_not_as_a_
         csv.body
     );
 }
+
+/// Someone served a walk-in at the counter sees that meal on their week, not "Không ăn", and
+/// so does the kitchen ordering for them; the day offers no choice that would only be refused.
+#[actix_web::test]
+async fn a_walk_in_shows_on_the_persons_week_as_eaten_at_the_counter() {
+    let app = TestApp::spawn().await;
+    let (ids, _, _, mut bep) = at_the_counter(&app).await;
+    let tue = d(2026, 12, 1);
+    let (mut hung, hung_p) = app.staff("hung").await;
+    let before = hung.get("/week").await;
+    let row = format!("tr#d-{}", tue.format("%Y-%m-%d"));
+    assert!(
+        before
+            .texts(&format!("{row} td"))
+            .iter()
+            .any(|t| t.contains("Không ăn")),
+        "{:?}",
+        before.texts(&format!("{row} td"))
+    );
+    let r = bep
+        .post(
+            "/kitchen/counter/walk-in",
+            &[
+                ("person", &hung_p.to_string()),
+                ("option", &ids[1][0].to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let mine = hung.get("/week").await;
+    let behalf = bep.get(&format!("/kitchen/on-behalf/{hung_p}")).await;
+    for (who, page) in [("staff", &mine), ("kitchen", &behalf)] {
+        assert_eq!(page.status, 200, "{who}");
+        let cells = page.texts(&format!("{row} td")).join(" | ");
+        assert!(
+            cells.contains("Đã ăn tại quầy (không báo trước)"),
+            "{who}: {cells}"
+        );
+        assert!(!cells.contains("Không ăn"), "{who}: {cells}");
+        assert!(
+            !page.has(&format!("{row} input")),
+            "{who}: no choice on the day"
+        );
+    }
+    // The option's name is shown with it.
+    assert!(mine
+        .texts(&format!("{row} td strong"))
+        .iter()
+        .any(|t| t == REGULAR.0));
+}

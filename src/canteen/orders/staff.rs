@@ -48,7 +48,7 @@ fn week_page(
     let remind = days
         .iter()
         .find(|d| d.day == tomorrow)
-        .filter(|d| d.lock.is_none() && d.meal().is_none() && !d.options.is_empty());
+        .filter(|d| d.takes_a_choice() && d.meal().is_none() && !d.options.is_empty());
     let closed: Vec<&week::DayView> = days
         .iter()
         .filter(|d| {

@@ -87,7 +87,7 @@ pub struct DayGuests {
 }
 
 /// Everything of one person the ordering grid reads, read in one statement (one round trip
-/// on PostgreSQL instead of seven): the meals and guests of `from..=to`, the absences that end
+/// on PostgreSQL instead of eight): the meals, guests and walk-ins of `from..=to`, the absences that end
 /// on or after `from`, the person's status and allergens, their unread notices, and the menu
 /// counter (`data_versions`, read in the same snapshot, so a menu copy chosen by it is never
 /// older than the rows beside it).
@@ -95,6 +95,8 @@ pub struct DayGuests {
 pub struct PersonWeek {
     pub meals: Vec<DayMeal>,
     pub guests: Vec<DayGuests>,
+    /// The walk-ins the person was served (status `served`).
+    pub walk_ins: Vec<DayMeal>,
     /// (start, end, kind), by start day.
     pub absences: Vec<(NaiveDate, NaiveDate, String)>,
     /// (status, status_date) when the person exists.
@@ -208,6 +210,11 @@ where
         );
         self.days.push(&mut out)?;
         out.push_sql(
+            " UNION ALL SELECT 'w', service_date, NULL, option_id, price_vnd, status, NULL, \
+             NULL FROM walk_ins WHERE status = 'served' AND ",
+        );
+        self.days.push(&mut out)?;
+        out.push_sql(
             " UNION ALL SELECT 'a', start_date, end_date, id, NULL, kind, NULL, NULL \
              FROM absences WHERE person_id = ",
         );
@@ -253,6 +260,12 @@ pub fn person_week(
         let broken = || AppError::internal(format!("person_week: a malformed '{tag}' row"));
         match tag.as_str() {
             "o" => w.meals.push(DayMeal {
+                service_date: d1.ok_or_else(broken)?,
+                option_id: i.ok_or_else(broken)?,
+                price_vnd: Vnd::from(n.ok_or_else(broken)?),
+                status: t1.ok_or_else(broken)?,
+            }),
+            "w" => w.walk_ins.push(DayMeal {
                 service_date: d1.ok_or_else(broken)?,
                 option_id: i.ok_or_else(broken)?,
                 price_vnd: Vnd::from(n.ok_or_else(broken)?),

@@ -26,6 +26,8 @@ pub struct DayView {
     /// The options' mark as the form carries it (`menu::store::day_hash`).
     pub menu_mark: u64,
     pub order: Option<DayMeal>,
+    /// The walk-in the person was served that day, at the counter without an order.
+    pub walk_in: Option<DayMeal>,
     pub guests: i32,
     /// The option the guests eat (when there are guests).
     pub guest_option: Option<i32>,
@@ -38,6 +40,11 @@ pub struct DayView {
 impl DayView {
     pub fn meal(&self) -> Option<&DayMeal> {
         self.order.as_ref().filter(|o| o.status != CANCELLED)
+    }
+    /// Whether the grid offers the day's choices: it is open, and nothing was eaten at the
+    /// counter without an order (a walk-in) that day.
+    pub fn takes_a_choice(&self) -> bool {
+        self.lock.is_none() && self.walk_in.is_none()
     }
     pub fn option_name(&self, id: i32) -> &str {
         self.options
@@ -186,6 +193,11 @@ pub fn load(
                 .collect(),
             menu_mark: menu.mark(day),
             order: orders.iter().find(|o| o.service_date == day).cloned(),
+            walk_in: mine
+                .walk_ins
+                .iter()
+                .find(|w| w.service_date == day)
+                .cloned(),
             guests: guests
                 .iter()
                 .find(|g| g.service_date == day && g.status != CANCELLED)
@@ -371,7 +383,7 @@ pub fn grid(
                     tbody { (crate::ui::SLOT) }
                 }
             }
-            @if days.iter().any(|d| d.lock.is_none()) {
+            @if days.iter().any(DayView::takes_a_choice) {
                 p { button type="submit" { (Esc(ctx.t("week.save"))) } }
             }
         },
@@ -389,7 +401,7 @@ fn day_row(
 ) -> Markup {
     let key = crate::ui::format::iso_day(d.day);
     let err = sent.and_then(|s| s.problem(d.day));
-    let confirmed = d.lock.is_none()
+    let confirmed = d.takes_a_choice()
         && sent
             .and_then(|s| s.wishes.get(&d.day))
             .is_some_and(|w| w.confirmed);
@@ -418,6 +430,13 @@ fn day_row(
             }
             td {
                 @match &d.lock {
+                    _ if d.walk_in.is_some() => {
+                        @if let Some(w) = &d.walk_in {
+                            strong { (Esc(d.option_name(w.option_id))) } " — " (Esc(ctx.t("week.walked_in")))
+                            @if show_prices { " · " (w.price_vnd) }
+                            @if let Some(o) = d.options.iter().find(|o| o.id == w.option_id) { (allergen_line(ctx, o, allergies)) }
+                        }
+                    }
                     None => {
                         fieldset.choices {
                             legend.sr { (Esc(ctx.t("week.choice"))) " " (DateText(d.day)) }
@@ -450,7 +469,7 @@ fn day_row(
                 }
             }
             td {
-                @if d.lock.is_none() && !d.options.is_empty() {
+                @if d.takes_a_choice() && !d.options.is_empty() {
                     label.sr.m-show for={"g-" (Esc(&key))} { (Esc(ctx.t("week.guests"))) ": " }
                     input.guests id={"g-" (Esc(&key))} type="number" min="0" max="20" inputmode="numeric" name={"guests_" (Esc(&key))} value=(Esc(&guests)) aria-invalid=[(err == Some("order.err_guests")).then_some("true")];
                     @if shown_gopt.is_some() {
@@ -479,6 +498,8 @@ fn day_row(
                     span.badge { (Esc(ctx.t(crate::canteen::rules::absence_kind_key(kind)))) } " "
                 }
                 @match &d.lock {
+                    // Eaten: neither when the day closes nor whom to call is of use any more.
+                    None | Some(Lock::PastCutoff) if d.walk_in.is_some() => {}
                     None => { span.open { (Esc(&ctx.tf("week.open_until", crate::clock::local_datetime(d.cutoff.naive_utc())))) } }
                     Some(Lock::Closed(reason)) => { span.badge.off { (Esc(ctx.t("order.lock_closed"))) } @if let Some(r) = reason { " " (r) } }
                     // Said once: a refusal of this day for its lock already says it above.
