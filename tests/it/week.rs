@@ -906,3 +906,37 @@ fn close_the_apps_connections(app: &TestApp) {
          AND pid <> pg_backend_pid()",
     );
 }
+
+/// The reminder about tomorrow is for someone who has not decided: it shows while tomorrow has
+/// no meal at all, not once the person ordered, nor after they cancelled it ("Không ăn").
+#[actix_web::test]
+async fn the_reminder_about_tomorrow_goes_once_the_person_orders_or_cancels() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    app.clock().set(local(d(2026, 11, 30), 8, 0, 0));
+    let tue = d(2026, 12, 1);
+    let (mut lan, _) = app.staff("lan").await;
+    let reminder = |page: &crate::support::Resp| {
+        page.texts("p.alert")
+            .iter()
+            .any(|t| t.starts_with("Bạn chưa báo cơm cho ngày mai"))
+    };
+    let page = lan.get("/week").await;
+    assert!(
+        reminder(&page),
+        "nothing ordered: {:?}",
+        page.texts("p.alert")
+    );
+    let r = lan
+        .post("/week", &[(&key(tue), &ids[1][0].to_string())])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(!reminder(&lan.get("/week").await), "ordered");
+    let r = lan.post("/week", &[(&key(tue), "none")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.count("orders WHERE status = 'cancelled'"), 1);
+    let page = lan.get("/week").await;
+    assert!(!reminder(&page), "cancelled: {:?}", page.texts("p.alert"));
+}

@@ -48,7 +48,8 @@ fn week_page(
     let remind = days
         .iter()
         .find(|d| d.day == tomorrow)
-        .filter(|d| d.takes_a_choice() && d.meal().is_none() && !d.options.is_empty());
+        // Not for someone who decided: a meal cancelled ("Không ăn") is a decision too.
+        .filter(|d| d.takes_a_choice() && d.order.is_none() && !d.options.is_empty());
     let closed: Vec<&week::DayView> = days
         .iter()
         .filter(|d| {
