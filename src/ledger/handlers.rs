@@ -116,7 +116,7 @@ fn view(
                     thead { tr { th { (ctx.t("voucher.number")) } th { (ctx.t("week.day")) } th { (ctx.t("voucher.description")) } th.num { (ctx.t("voucher.amount")) } th { span.sr { (ctx.t("common.actions")) } } } }
                     tbody { @for v in vouchers { tr {
                         td { (v.label()) } td { (date(v.voucher_date)) } td { (v.description) }
-                        td.num { @if v.kind == store::PAYMENT { "−" } (v.amount_vnd) }
+                        td.num { (Vnd(v.signed())) }
                         td { @if can_post && v.reverses.is_none() && !v.from_month() && !vouchers.iter().any(|x| x.reverses == Some(v.id)) {
                             (post_form(ctx, &format!("/accounting/vouchers/{}/reverse", v.id), html! {
                                 label.sr for=(format!("r-{}", v.id)) { (ctx.t("voucher.reason")) }

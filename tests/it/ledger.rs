@@ -215,6 +215,9 @@ async fn an_accountant_posts_and_reverses_vouchers_and_sees_the_plan_warning() {
         page.body
     );
     assert!(page.body.contains("PC 2026/1"));
+    // A payment is written as negative amounts are everywhere else (`Vnd`: "-950.000 ₫").
+    let amounts = page.texts("tbody td.num");
+    assert!(amounts.iter().any(|t| t == "-950.000 ₫"), "{amounts:?}");
 
     let r = kt
         .post(
