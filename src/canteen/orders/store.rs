@@ -87,10 +87,10 @@ pub struct DayGuests {
 }
 
 /// Everything of one person the ordering grid reads, read in one statement (one round trip
-/// on PostgreSQL instead of eight): the meals, guests and walk-ins of `from..=to`, the absences that end
-/// on or after `from`, the person's status and allergens, their unread notices, and the menu
-/// counter (`data_versions`, read in the same snapshot, so a menu copy chosen by it is never
-/// older than the rows beside it).
+/// on PostgreSQL instead of eight): the meals, guests and walk-ins of `from..=to`, the
+/// absences that end on or after `from`, the person's status and allergens, their unread
+/// notices, and the menu counter (`data_versions`, read in the same snapshot, so a menu copy
+/// chosen by it is never older than the rows beside it).
 #[derive(Debug, Default)]
 pub struct PersonWeek {
     pub meals: Vec<DayMeal>,

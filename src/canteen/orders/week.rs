@@ -429,14 +429,12 @@ fn day_row(
                 @if let Some(m) = d.row.as_ref().and_then(|r| r.makeup_for) { br; small.hint { (crate::canteen::calendar::makeup_text(ctx, m)) } }
             }
             td {
-                @match &d.lock {
-                    _ if d.walk_in.is_some() => {
-                        @if let Some(w) = &d.walk_in {
-                            strong { (Esc(d.option_name(w.option_id))) } " — " (Esc(ctx.t("week.walked_in")))
-                            @if show_prices { " · " (w.price_vnd) }
-                            @if let Some(o) = d.options.iter().find(|o| o.id == w.option_id) { (allergen_line(ctx, o, allergies)) }
-                        }
-                    }
+                // Eaten at the counter: the day is done, whatever its lock.
+                @if let Some(w) = &d.walk_in {
+                    strong { (Esc(d.option_name(w.option_id))) } " — " (Esc(ctx.t("week.walked_in")))
+                    @if show_prices { " · " (w.price_vnd) }
+                    @if let Some(o) = d.options.iter().find(|o| o.id == w.option_id) { (allergen_line(ctx, o, allergies)) }
+                } @else { @match &d.lock {
                     None => {
                         fieldset.choices {
                             legend.sr { (Esc(ctx.t("week.choice"))) " " (DateText(d.day)) }
@@ -466,7 +464,7 @@ fn day_row(
                             @if let Some(o) = d.options.iter().find(|o| o.id == m.option_id) { (allergen_line(ctx, o, allergies)) }
                         } @else { span.hint { (Esc(ctx.t("week.no_meal"))) } }
                     }
-                }
+                } }
             }
             td {
                 @if d.takes_a_choice() && !d.options.is_empty() {
