@@ -31,12 +31,14 @@ pub const TILES: &[(&str, usize, &str)] = &[
     ("welfare-dues", 4, "stats.t.dues"),
 ];
 
-/// One tile's series: (month, value) for the last twelve months, and the column's kind.
+/// One tile's series: (month, the cell of its report's total row) for the last twelve
+/// months, and the column's kind. The cell, not a number: a share is shown as its report
+/// shows it (rounded once, to a tenth of a per cent).
 pub struct Series {
     pub report: &'static Report,
     pub title: &'static str,
     pub kind: Kind,
-    pub points: Vec<(NaiveDate, Option<i64>)>,
+    pub points: Vec<(NaiveDate, Option<Cell>)>,
 }
 
 /// Every tile's series. Each report is computed once for the year where it can give each
@@ -79,14 +81,7 @@ pub fn series(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<Series>, AppErr
         let points = months
             .iter()
             .zip(totals)
-            .map(|(m, t)| {
-                (
-                    *m,
-                    t.as_ref()
-                        .and_then(|t| t.cells.get(*column))
-                        .and_then(Cell::num),
-                )
-            })
+            .map(|(m, t)| (*m, t.as_ref().and_then(|t| t.cells.get(*column)).cloned()))
             .collect();
         out.push(Series {
             report,
@@ -110,18 +105,16 @@ pub async fn page(
         p.hint { (ctx.t("stats.dashboard_help")) }
         div.tiles {
             @for s in &all {
-                @let fmt = |v: i64| views::show(&ctx, &Cell::Num(v), s.kind);
-                @let last = s.points.last().and_then(|p| p.1);
-                @let points: Vec<(String, Option<i64>)> = s.points.iter().map(|(m, v)| (month(m), *v)).collect();
+                @let points = views::points(&ctx, s.points.iter().map(|(m, c)| (month(m), c.as_ref())), s.kind);
                 section.tile {
                     h2 { (ctx.t(s.title)) }
-                    p.figure { strong { (last.map(fmt).unwrap_or_else(|| "—".into())) } " " span.hint { (month(&today)) } }
+                    p.figure { strong { (points.last().map(|p| p.text.as_str()).unwrap_or("—")) } " " span.hint { (month(&today)) } }
                     div.tile-body {
-                        (views::bars(&points, ctx.t(s.title), fmt))
+                        (views::bars(&points, ctx.t(s.title)))
                         table.report.compact {
                             caption.sr-only { (ctx.t(s.title)) }
                             thead { tr { th scope="col" { (ctx.t("stats.c.month")) } th.num scope="col" { (ctx.t("stats.value")) } } }
-                            tbody { @for (m, v) in &points { tr { th scope="row" { (m) } td.num { (v.map(fmt).unwrap_or_else(|| "—".into())) } } } }
+                            tbody { @for p in &points { tr { th scope="row" { (p.label) } td.num { (p.text) } } } }
                         }
                     }
                     p { a href=(format!("/reports/{}", s.report.id)) { (ctx.t("stats.open_report")) " — " (ctx.t(s.report.title)) } }

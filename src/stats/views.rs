@@ -111,26 +111,54 @@ pub fn definitions(ctx: &Ctx, columns: &[Column], notes: &[&'static str], hidden
 /// A bar chart of one column over the rows (months or days), as SVG; the table beside it
 /// carries the same figures for screen readers and for copying.
 pub fn chart(ctx: &Ctx, out: &Out, column: usize, label: &str) -> Markup {
-    let points: Vec<(String, Option<i64>)> = out
-        .rows
-        .iter()
-        .map(|r| {
-            let l = match r.cells.first() {
-                Some(Cell::Text(s)) => s.clone(),
-                Some(Cell::Key(k)) => ctx.t(k).to_string(),
-                _ => String::new(),
-            };
-            (l, r.cells.get(column).and_then(Cell::num))
-        })
-        .collect();
-    bars(&points, label, |v| {
-        show(ctx, &Cell::Num(v), out.columns[column].kind)
-    })
+    let kind = out
+        .columns
+        .get(column)
+        .map(|c| c.kind)
+        .unwrap_or(Kind::Count);
+    let rows = out.rows.iter().map(|r| {
+        let l = match r.cells.first() {
+            Some(Cell::Text(s)) => s.clone(),
+            Some(Cell::Key(k)) => ctx.t(k).to_string(),
+            _ => String::new(),
+        };
+        (l, r.cells.get(column))
+    });
+    bars(&points(ctx, rows, kind), label)
 }
 
-pub fn bars(points: &[(String, Option<i64>)], label: &str, fmt: impl Fn(i64) -> String) -> Markup {
+/// One bar of a chart: its label (a month, a day), its height (the cell as a number; a share
+/// in basis points) and its value as the table beside it shows it.
+pub struct Point {
+    pub label: String,
+    pub height: Option<i64>,
+    pub text: String,
+}
+
+/// The points of `cells` (label, cell; None: no figure), each value shown as a table shows
+/// it ([`show`]): a share is rounded once, from its fraction, never from its basis points.
+pub fn points<'a>(
+    ctx: &Ctx,
+    cells: impl Iterator<Item = (String, Option<&'a Cell>)>,
+    kind: Kind,
+) -> Vec<Point> {
+    cells
+        .map(|(label, c)| Point {
+            label,
+            height: c.and_then(Cell::num),
+            text: c.map(|c| show(ctx, c, kind)).unwrap_or_else(|| "—".into()),
+        })
+        .collect()
+}
+
+pub fn bars(points: &[Point], label: &str) -> Markup {
     let (w, h, top, bottom) = (640.0_f64, 180.0_f64, 18.0_f64, 28.0_f64);
-    let max = points.iter().filter_map(|p| p.1).max().unwrap_or(0).max(1) as f64;
+    let max = points
+        .iter()
+        .filter_map(|p| p.height)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
     let n = points.len().max(1) as f64;
     let slot = w / n;
     let bar = (slot * 0.7).max(2.0);
@@ -139,17 +167,17 @@ pub fn bars(points: &[(String, Option<i64>)], label: &str, fmt: impl Fn(i64) -> 
         svg.chart role="img" aria-label=(label) viewBox=(format!("0 0 {w} {}", h + top + bottom)) xmlns="http://www.w3.org/2000/svg" {
             title { (label) }
             line x1="0" y1=(top + h) x2=(w) y2=(top + h) stroke="#888" {}
-            @for (i, (l, v)) in points.iter().enumerate() {
+            @for (i, p) in points.iter().enumerate() {
                 @let x = i as f64 * slot + (slot - bar) / 2.0;
-                @if let Some(v) = v {
-                    @let bh = (*v as f64 / max * h).max(if *v > 0 { 1.0 } else { 0.0 });
-                    rect x=(format!("{x:.1}")) y=(format!("{:.1}", top + h - bh)) width=(format!("{bar:.1}")) height=(format!("{bh:.1}")) fill="#0b5cad" { title { (l) ": " (fmt(*v)) } }
+                @if let Some(v) = p.height {
+                    @let bh = (v as f64 / max * h).max(if v > 0 { 1.0 } else { 0.0 });
+                    rect x=(format!("{x:.1}")) y=(format!("{:.1}", top + h - bh)) width=(format!("{bar:.1}")) height=(format!("{bh:.1}")) fill="#0b5cad" { title { (p.label) ": " (p.text) } }
                     @if points.len() <= 16 {
-                        text x=(format!("{:.1}", x + bar / 2.0)) y=(format!("{:.1}", top + h - bh - 4.0)) font-size="10" text-anchor="middle" { (fmt(*v)) }
+                        text x=(format!("{:.1}", x + bar / 2.0)) y=(format!("{:.1}", top + h - bh - 4.0)) font-size="10" text-anchor="middle" { (p.text) }
                     }
                 }
                 @if i % every == 0 {
-                    text x=(format!("{:.1}", x + bar / 2.0)) y=(format!("{:.1}", top + h + 16.0)) font-size="10" text-anchor="middle" { (l) }
+                    text x=(format!("{:.1}", x + bar / 2.0)) y=(format!("{:.1}", top + h + 16.0)) font-size="10" text-anchor="middle" { (p.label) }
                 }
             }
         }
