@@ -1326,11 +1326,13 @@ async fn a_host_whose_guests_eat_without_them_is_listed_as_guests_only_not_as_a_
 }
 
 /// Someone served a walk-in at the counter sees that meal on their week, not "Không ăn", and
-/// so does the kitchen ordering for them; the day offers no choice that would only be refused.
+/// so does the kitchen ordering for them; the day offers no meal to choose, which would only be
+/// refused. A meal served at the counter is shown the same way. The kitchen can still change
+/// the guests of such a day (it is open to the kitchen after the cut-off).
 #[actix_web::test]
 async fn a_walk_in_shows_on_the_persons_week_as_eaten_at_the_counter() {
     let app = TestApp::spawn().await;
-    let (ids, _, _, mut bep) = at_the_counter(&app).await;
+    let (ids, lan_p, _, mut bep) = at_the_counter(&app).await;
     let tue = d(2026, 12, 1);
     let (mut hung, hung_p) = app.staff("hung").await;
     let before = hung.get("/week").await;
@@ -1365,13 +1367,50 @@ async fn a_walk_in_shows_on_the_persons_week_as_eaten_at_the_counter() {
         );
         assert!(!cells.contains("Không ăn"), "{who}: {cells}");
         assert!(
-            !page.has(&format!("{row} input")),
-            "{who}: no choice on the day"
+            !page.has(&format!("{row} input[type=radio]")),
+            "{who}: no meal to choose on the day"
         );
+        // The option's name is shown with it.
+        assert!(page
+            .texts(&format!("{row} td strong"))
+            .iter()
+            .any(|t| t == REGULAR.0));
     }
-    // The option's name is shown with it.
-    assert!(mine
-        .texts(&format!("{row} td strong"))
-        .iter()
-        .any(|t| t == REGULAR.0));
+    assert!(!mine.has(&format!("{row} input")), "past the cut-off");
+
+    // The kitchen adds two guests on that day with its own page: saved, the walk-in stays.
+    let action = format!("/kitchen/on-behalf/{hung_p}");
+    let mut form = behalf.form(&action);
+    crate::support::set_field(
+        &mut form,
+        &format!("guests_{}", tue.format("%Y-%m-%d")),
+        "2",
+    );
+    let r = bep.post(&action, &crate::support::refs(&form)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count(&format!(
+            "guest_meals WHERE person_id = {hung_p} AND guests = 2 AND status = 'ordered'"
+        )),
+        1
+    );
+    assert_eq!(app.count(&format!("orders WHERE person_id = {hung_p}")), 0);
+    let again = bep.get(&action).await;
+    let cells = again.texts(&format!("{row} td")).join(" | ");
+    assert!(cells.contains("Đã ăn tại quầy"), "{cells}");
+
+    // Lan's meal served at the counter: shown as eaten, no choice left on the kitchen's page.
+    let r = bep.post("/kitchen/counter", &[("code", "LAN")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.orders_of(lan_p)[0].2, "served");
+    let lan = bep.get(&format!("/kitchen/on-behalf/{lan_p}")).await;
+    let cells = lan.texts(&format!("{row} td")).join(" | ");
+    assert!(cells.contains("đã ăn"), "{cells}");
+    assert!(!lan.has(&format!("{row} input[type=radio]")), "{cells}");
+    // Its form saves without touching the served meal.
+    let action = format!("/kitchen/on-behalf/{lan_p}");
+    let form = lan.form(&action);
+    let r = bep.post(&action, &crate::support::refs(&form)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.orders_of(lan_p)[0].2, "served");
 }

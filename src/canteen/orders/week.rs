@@ -2,7 +2,7 @@
 
 use crate::canteen::forms::{parse_week, shown_value, WeekFormError};
 use crate::canteen::menu::cache::{MenuCache, MenuSnapshot, REACH_DAYS};
-use crate::canteen::ordering::{self, DayMeal, DayProblems, Who, Wish, CANCELLED};
+use crate::canteen::ordering::{self, DayMeal, DayProblems, Who, Wish, CANCELLED, SERVED};
 use crate::canteen::rules::{self, DayRow, Lock};
 use crate::canteen::standing;
 use crate::canteen::store::MealOption;
@@ -41,10 +41,15 @@ impl DayView {
     pub fn meal(&self) -> Option<&DayMeal> {
         self.order.as_ref().filter(|o| o.status != CANCELLED)
     }
-    /// Whether the grid offers the day's choices: it is open, and nothing was eaten at the
-    /// counter without an order (a walk-in) that day.
+    /// Whether the day's meal is eaten: served at the counter, or a walk-in there without an
+    /// order. It can no longer be changed, whoever asks.
+    pub fn meal_done(&self) -> bool {
+        self.walk_in.is_some() || self.meal().is_some_and(|m| m.status == SERVED)
+    }
+    /// Whether the grid offers the day's choice of a meal: the day is open and its meal not
+    /// eaten yet. (Guests follow the day's lock alone.)
     pub fn takes_a_choice(&self) -> bool {
-        self.lock.is_none() && self.walk_in.is_none()
+        self.lock.is_none() && !self.meal_done()
     }
     pub fn option_name(&self, id: i32) -> &str {
         self.options
@@ -383,7 +388,7 @@ pub fn grid(
                     tbody { (crate::ui::SLOT) }
                 }
             }
-            @if days.iter().any(DayView::takes_a_choice) {
+            @if days.iter().any(|d| d.lock.is_none()) {
                 p { button type="submit" { (Esc(ctx.t("week.save"))) } }
             }
         },
@@ -429,45 +434,48 @@ fn day_row(
                 @if let Some(m) = d.row.as_ref().and_then(|r| r.makeup_for) { br; small.hint { (crate::canteen::calendar::makeup_text(ctx, m)) } }
             }
             td {
-                // Eaten at the counter: the day is done, whatever its lock.
+                // Eaten at the counter (a walk-in), or served: the meal is done, whatever the
+                // day's lock. An open day still takes guests: the form carries the day as it is.
                 @if let Some(w) = &d.walk_in {
                     strong { (Esc(d.option_name(w.option_id))) } " — " (Esc(ctx.t("week.walked_in")))
                     @if show_prices { " · " (w.price_vnd) }
                     @if let Some(o) = d.options.iter().find(|o| o.id == w.option_id) { (allergen_line(ctx, o, allergies)) }
-                } @else { @match &d.lock {
-                    None => {
-                        fieldset.choices {
-                            legend.sr { (Esc(ctx.t("week.choice"))) " " (DateText(d.day)) }
-                            input type="hidden" name={"shown_" (Esc(&key))} value=(Esc(&shown_value(stored, d.guests, d.guest_option)));
-                            input type="hidden" name={"menu_" (Esc(&key))} value=(Esc(&crate::canteen::menu::store::mark_text(d.menu_mark)));
-                            @for o in &d.options {
-                                @let left = d.left.get(&o.id).copied();
-                                @let mine = stored == Some(o.id);
-                                label {
-                                    input type="radio" name={"meal_" (Esc(&key))} value=(o.id) checked[checked == Some(o.id)] disabled[left == Some(0) && !mine];
-                                    " " strong { (Esc(&o.name)) }
-                                    @if o.vegetarian { " " span.badge { (Esc(ctx.t("menu.vegetarian"))) } }
-                                    // The price the person ordered at stays theirs after a price change.
-                                    @if show_prices { " · " (d.meal().filter(|m| m.option_id == o.id).map(|m| m.price_vnd).unwrap_or(o.price_vnd)) }
-                                    @if let Some(n) = left { " · " span.badge.off[n == 0] { (if n == 0 { ctx.t("week.full") } else { "" }) @if n > 0 { (Esc(&ctx.tf("week.left", n))) } } }
-                                    @if !o.dishes.is_empty() { br; small.hint { (Esc(&o.dishes)) } }
-                                    (allergen_line(ctx, o, allergies))
-                                }
+                } @else if !d.takes_a_choice() {
+                    @if let Some(m) = d.meal() {
+                        strong { (Esc(d.option_name(m.option_id))) } " — " (Esc(ctx.t(status_key(&m.status))))
+                        @if show_prices { " · " (m.price_vnd) }
+                        @if let Some(o) = d.options.iter().find(|o| o.id == m.option_id) { (allergen_line(ctx, o, allergies)) }
+                    } @else { span.hint { (Esc(ctx.t("week.no_meal"))) } }
+                } @else {
+                    fieldset.choices {
+                        legend.sr { (Esc(ctx.t("week.choice"))) " " (DateText(d.day)) }
+                        @for o in &d.options {
+                            @let left = d.left.get(&o.id).copied();
+                            @let mine = stored == Some(o.id);
+                            label {
+                                input type="radio" name={"meal_" (Esc(&key))} value=(o.id) checked[checked == Some(o.id)] disabled[left == Some(0) && !mine];
+                                " " strong { (Esc(&o.name)) }
+                                @if o.vegetarian { " " span.badge { (Esc(ctx.t("menu.vegetarian"))) } }
+                                // The price the person ordered at stays theirs after a price change.
+                                @if show_prices { " · " (d.meal().filter(|m| m.option_id == o.id).map(|m| m.price_vnd).unwrap_or(o.price_vnd)) }
+                                @if let Some(n) = left { " · " span.badge.off[n == 0] { (if n == 0 { ctx.t("week.full") } else { "" }) @if n > 0 { (Esc(&ctx.tf("week.left", n))) } } }
+                                @if !o.dishes.is_empty() { br; small.hint { (Esc(&o.dishes)) } }
+                                (allergen_line(ctx, o, allergies))
                             }
-                            label { input type="radio" name={"meal_" (Esc(&key))} value="none" checked[checked.is_none()]; " " (Esc(ctx.t("week.no_meal"))) }
                         }
+                        label { input type="radio" name={"meal_" (Esc(&key))} value="none" checked[checked.is_none()]; " " (Esc(ctx.t("week.no_meal"))) }
                     }
-                    Some(_) => {
-                        @if let Some(m) = d.meal() {
-                            strong { (Esc(d.option_name(m.option_id))) } " — " (Esc(ctx.t(status_key(&m.status))))
-                            @if show_prices { " · " (m.price_vnd) }
-                            @if let Some(o) = d.options.iter().find(|o| o.id == m.option_id) { (allergen_line(ctx, o, allergies)) }
-                        } @else { span.hint { (Esc(ctx.t("week.no_meal"))) } }
+                }
+                @if d.lock.is_none() {
+                    input type="hidden" name={"shown_" (Esc(&key))} value=(Esc(&shown_value(stored, d.guests, d.guest_option)));
+                    input type="hidden" name={"menu_" (Esc(&key))} value=(Esc(&crate::canteen::menu::store::mark_text(d.menu_mark)));
+                    @if d.meal_done() {
+                        input type="hidden" name={"meal_" (Esc(&key))} value=(Esc(&stored.map(|id| id.to_string()).unwrap_or_else(|| "none".into())));
                     }
-                } }
+                }
             }
             td {
-                @if d.takes_a_choice() && !d.options.is_empty() {
+                @if d.lock.is_none() && !d.options.is_empty() {
                     label.sr.m-show for={"g-" (Esc(&key))} { (Esc(ctx.t("week.guests"))) ": " }
                     input.guests id={"g-" (Esc(&key))} type="number" min="0" max="20" inputmode="numeric" name={"guests_" (Esc(&key))} value=(Esc(&guests)) aria-invalid=[(err == Some("order.err_guests")).then_some("true")];
                     @if shown_gopt.is_some() {
@@ -497,7 +505,7 @@ fn day_row(
                 }
                 @match &d.lock {
                     // Eaten: neither when the day closes nor whom to call is of use any more.
-                    None | Some(Lock::PastCutoff) if d.walk_in.is_some() => {}
+                    None | Some(Lock::PastCutoff) if d.meal_done() => {}
                     None => { span.open { (Esc(&ctx.tf("week.open_until", crate::clock::local_datetime(d.cutoff.naive_utc())))) } }
                     Some(Lock::Closed(reason)) => { span.badge.off { (Esc(ctx.t("order.lock_closed"))) } @if let Some(r) = reason { " " (r) } }
                     // Said once: a refusal of this day for its lock already says it above.
