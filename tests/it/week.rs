@@ -940,3 +940,34 @@ async fn the_reminder_about_tomorrow_goes_once_the_person_orders_or_cancels() {
     let page = lan.get("/week").await;
     assert!(!reminder(&page), "cancelled: {:?}", page.texts("p.alert"));
 }
+
+/// Found by QA: a tab that only chose another option for the day's guests, saved after
+/// another tab had removed those guests, came back as saved with nothing written. It is a
+/// change made on what is gone: refused as changed elsewhere, showing both, nothing written.
+#[actix_web::test]
+async fn a_guests_option_chosen_for_guests_removed_in_another_tab_is_a_conflict() {
+    let app = TestApp::spawn().await;
+    let (mut lan, pid, days, ids) = lan_eats_all_week(&app).await;
+    let gopt = |day| format!("gopt_{}", day_key(day));
+    let guests = |day| format!("guests_{}", day_key(day));
+    let mut f = lan.get("/week").await.form("/week");
+    set_field(&mut f, &guests(days[0]), "2");
+    set_field(&mut f, &gopt(days[0]), &ids[0][0].to_string());
+    assert_eq!(lan.post("/week", &refs(&f)).await.status, 303);
+    let mut tab_a = lan.get("/week").await.form("/week");
+    let mut tab_b = lan.get("/week").await.form("/week");
+    set_field(&mut tab_a, &guests(days[0]), "0");
+    assert_eq!(lan.post("/week", &refs(&tab_a)).await.status, 303);
+    assert_eq!(guests_on(&app, pid, days[0]), None);
+    let events = app.count("order_events");
+    set_field(&mut tab_b, &gopt(days[0]), &ids[0][1].to_string());
+    let r = lan.post("/week", &refs(&tab_b)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("thay đổi ở nơi khác"),
+        "{:?}",
+        r.texts("p.error")
+    );
+    assert_eq!(guests_on(&app, pid, days[0]), None);
+    assert_eq!(app.count("order_events"), events, "nothing written");
+}

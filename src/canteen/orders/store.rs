@@ -765,7 +765,11 @@ pub fn apply_week(
         let asked_gopt = w.guest_option_given();
         let gopt_changes = guests > 0 && asked_gopt.is_some_and(|id| Some(id) != now_gopt);
         let guests_change = now_guests != guests || gopt_changes;
-        if !meal_changes && !guests_change {
+        // An option chosen on the page for the guests it showed, whose number changed
+        // elsewhere since (removed in another tab, say): a change made on what is gone.
+        let gopt_for_changed_guests =
+            asked_gopt.is_some() && w.shown.is_some_and(|s| now_guests != s.guests);
+        if !meal_changes && !guests_change && !gopt_for_changed_guests {
             continue;
         }
         if let Some(shown) = w.shown {
@@ -773,6 +777,7 @@ pub fn apply_week(
             if (meal_changes && now_option != shown.option_id)
                 || (now_guests != guests && now_guests != shown.guests)
                 || (gopt_changes && shown.guest_option.is_some() && now_gopt != shown.guest_option)
+                || gopt_for_changed_guests
             {
                 errors.push((w.day, "order.err_changed_elsewhere"));
                 continue;
