@@ -81,7 +81,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("week.week_of", "Tuần từ {}", "Week of {}"),
     ("week.now", "Hiện đang là", "Now"),
     ("week.yours", "bạn chọn", "your choice"),
-    ("week.n_guests", "{} khách", "{} guests"),
+    ("week.n_guests", "{} khách", "{} guest(s)"),
     ("week.confirm_absence", "Vẫn đặt suất ngày này", "Order a meal on this day all the same"),
     ("order.err_walked_in", "Hôm nay đã ăn tại quầy (suất không báo trước): không đặt thêm suất được.", "Already eaten at the counter today (a walk-in): no other meal can be ordered."),
     ("order.err_person_left", "Theo hồ sơ cán bộ, từ ngày này không còn làm việc tại cơ quan: không đặt suất được.", "Per the staff record, from this day on no longer working here: no meal can be ordered."),

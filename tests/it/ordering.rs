@@ -1414,3 +1414,56 @@ async fn a_walk_in_shows_on_the_persons_week_as_eaten_at_the_counter() {
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(app.orders_of(lan_p)[0].2, "served");
 }
+
+/// On a walk-in day the kitchen's page offers the guests the option the person ate, as a
+/// served day offers the meal's; a conflict on that day names the walk-in, not "Không ăn".
+#[actix_web::test]
+async fn a_walk_in_day_offers_its_option_to_guests_and_names_it_in_a_conflict() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR, VEG]);
+    app.publish(d(2026, 11, 30));
+    let tue = d(2026, 12, 1);
+    let hung = app.person("HUNG", "Nguyễn Văn Hùng");
+    app.clock().set(local(tue, 11, 30, 0));
+    let mut bep = kitchen(&app).await;
+    let r = bep
+        .post(
+            "/kitchen/counter/walk-in",
+            &[
+                ("person", &hung.to_string()),
+                ("option", &ids[1][1].to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let action = format!("/kitchen/on-behalf/{hung}");
+    let page = bep.get(&action).await;
+    let gopt = format!("gopt_{}", tue.format("%Y-%m-%d"));
+    let guests = format!("guests_{}", tue.format("%Y-%m-%d"));
+    let form = page.form(&action);
+    let chosen: Vec<&str> = form
+        .iter()
+        .filter(|(k, _)| *k == gopt)
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(
+        chosen,
+        [ids[1][1].to_string().as_str()],
+        "the vegetarian option"
+    );
+    // Two tabs: one adds a guest, the other (opened before) two.
+    let mut one = form.clone();
+    crate::support::set_field(&mut one, &guests, "1");
+    assert_eq!(
+        bep.post(&action, &crate::support::refs(&one)).await.status,
+        303
+    );
+    let mut two = form;
+    crate::support::set_field(&mut two, &guests, "2");
+    let r = bep.post(&action, &crate::support::refs(&two)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let said = r.texts("p.error").join(" ");
+    assert!(said.contains("Suất chay — Đã ăn tại quầy"), "{said}");
+    assert!(!said.contains("Không ăn"), "{said}");
+}

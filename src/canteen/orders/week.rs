@@ -421,6 +421,7 @@ fn day_row(
         .then(|| {
             d.guest_option
                 .or(stored)
+                .or(d.walk_in.as_ref().map(|w| w.option_id))
                 .or(d.options.first().map(|o| o.id))
         })
         .flatten();
@@ -553,9 +554,14 @@ pub fn allergen_line(ctx: &Ctx, o: &MealOption, person: Allergies<'_>) -> Markup
 
 /// "Cơm gà + 2 khách" / "Không ăn".
 fn meal_text(ctx: &Ctx, d: &DayView, option: Option<i32>, guests: i32) -> String {
-    let meal = match option {
-        Some(id) => d.option_name(id).to_string(),
-        None => ctx.t("week.no_meal").to_string(),
+    let meal = match (option, &d.walk_in) {
+        (Some(id), _) => d.option_name(id).to_string(),
+        (None, Some(w)) => format!(
+            "{} — {}",
+            d.option_name(w.option_id),
+            ctx.t("week.walked_in")
+        ),
+        (None, None) => ctx.t("week.no_meal").to_string(),
     };
     if guests > 0 {
         format!("{meal} + {}", ctx.tf("week.n_guests", guests))
