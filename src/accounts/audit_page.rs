@@ -299,11 +299,20 @@ fn value_text(ctx: &Ctx, field: &str, v: &Value) -> String {
 /// A nested record in words: a meal ("Suất thường + 2 khách", "Không ăn"), a day's change
 /// ("04/12/2026: Suất thường → Không ăn"), or its fields one by one.
 fn object_text(ctx: &Ctx, m: &serde_json::Map<String, Value>) -> String {
-    if m.contains_key("option") && m.contains_key("guests") && m.len() == 2 {
+    let a_meal = m
+        .keys()
+        .all(|k| matches!(k.as_str(), "option" | "guests" | "walked_in"));
+    if m.contains_key("option") && m.contains_key("guests") && a_meal {
+        // No meal ordered on a day the person ate a walk-in at the counter is not "no meal".
+        let walked_in = m.get("walked_in").and_then(|w| w.as_bool()) == Some(true);
         let meal = m
             .get("option")
             .and_then(|o| o.as_str())
-            .unwrap_or(ctx.t("week.no_meal"))
+            .unwrap_or(ctx.t(if walked_in {
+                "week.walked_in"
+            } else {
+                "week.no_meal"
+            }))
             .to_string();
         return match m.get("guests").and_then(|g| g.as_i64()).unwrap_or(0) {
             0 => meal,

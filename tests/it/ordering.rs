@@ -1398,6 +1398,29 @@ async fn a_walk_in_shows_on_the_persons_week_as_eaten_at_the_counter() {
     let again = bep.get(&action).await;
     let cells = again.texts(&format!("{row} td")).join(" | ");
     assert!(cells.contains("Đã ăn tại quầy"), "{cells}");
+    // Hùng is told, in words that do not say he ate nothing; so does the audit log.
+    let told = hung
+        .get("/week")
+        .await
+        .texts("section.notices li")
+        .join(" | ");
+    assert!(
+        told.contains(
+            "Đã ăn tại quầy (không báo trước) → Đã ăn tại quầy (không báo trước) + 2 khách"
+        ),
+        "{told}"
+    );
+    assert!(!told.contains("Không ăn"), "{told}");
+    let admin = app.user("admin", &[Role::Admin]);
+    let mut admin = app.session_for(admin).await;
+    let audit = admin.get("/admin/audit").await;
+    assert!(
+        audit
+            .body
+            .contains("Đã ăn tại quầy (không báo trước) + 2 khách"),
+        "{}",
+        audit.body
+    );
 
     // Lan's meal served at the counter: shown as eaten, no choice left on the kitchen's page.
     let r = bep.post("/kitchen/counter", &[("code", "LAN")]).await;

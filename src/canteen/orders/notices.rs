@@ -115,9 +115,15 @@ fn text(ctx: &Ctx, n: &Notice) -> Markup {
         let v = d.get(side).cloned().unwrap_or_default();
         let option = v.get("option").and_then(|o| o.as_str());
         let guests = v.get("guests").and_then(|g| g.as_i64()).unwrap_or(0);
-        let m = option
-            .map(str::to_string)
-            .unwrap_or_else(|| ctx.t("week.no_meal").to_string());
+        let walked_in = v.get("walked_in").and_then(|w| w.as_bool()) == Some(true);
+        let m = option.map(str::to_string).unwrap_or_else(|| {
+            ctx.t(if walked_in {
+                "week.walked_in"
+            } else {
+                "week.no_meal"
+            })
+            .to_string()
+        });
         if guests > 0 {
             format!("{m} + {}", ctx.tf("week.n_guests", guests))
         } else {

@@ -935,11 +935,13 @@ pub fn apply_week(
             .filter(|g| g.status != CANCELLED)
             .map(|g| g.guests)
             .unwrap_or(0);
+        let walked_in = mine.walked_in.contains(&p.day);
         done.changes.push(DayChange {
             day: p.day,
             before: MealState {
                 option: had.clone(),
                 guests: had_guests,
+                walked_in,
             },
             after: MealState {
                 option: if p.meal_changes {
@@ -952,6 +954,7 @@ pub fn apply_week(
                 } else {
                     had_guests
                 },
+                walked_in,
             },
         });
         if p.meal_changes {
@@ -1018,11 +1021,15 @@ pub struct DayChange {
     pub after: MealState,
 }
 
-/// A day's meal as a person sees it: the option's name (None: no meal) and guests.
+/// A day's meal as a person sees it: the option's name (None: no meal ordered) and guests,
+/// and whether the person ate a walk-in at the counter that day (then "no meal ordered" is
+/// not "no meal": the notice and the audit say so).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct MealState {
     pub option: Option<String>,
     pub guests: i32,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub walked_in: bool,
 }
 
 /// One day's change, checked and ready to write.
