@@ -73,6 +73,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("week.walked_in", "Đã ăn tại quầy (không báo trước)", "Eaten at the counter (walk-in)"),
     ("week.save", "Lưu", "Save"),
     ("week.open_until", "Được đổi đến {}", "Open until {}"),
+    ("week.kitchen_late", "Đã qua giờ chốt: bếp vẫn đổi được, ghi nhận là thay đổi muộn.", "Past the cut-off: the kitchen can still change it, recorded as a late change."),
     ("week.remind_tomorrow", "Bạn chưa báo cơm cho ngày mai ({}). Vẫn còn kịp báo.", "You have no meal for tomorrow ({}) yet. There is still time to order."),
     ("week.day_closed", "Nhà ăn nghỉ ngày {}; suất ăn ngày đó đã được cắt", "The canteen is closed on {}; meals for that day were cancelled"),
     ("week.input_errors", "Chưa lưu: có ô nhập chưa đúng (được đánh dấu bên dưới). Hãy sửa rồi bấm Lưu; các lựa chọn khác của bạn vẫn được giữ trên trang.", "Not saved: some entries are not valid (marked below). Correct them and save again; your other choices are kept on the page."),

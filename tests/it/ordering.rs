@@ -1337,6 +1337,16 @@ async fn a_walk_in_shows_on_the_persons_week_as_eaten_at_the_counter() {
     let (mut hung, hung_p) = app.staff("hung").await;
     let before = hung.get("/week").await;
     let row = format!("tr#d-{}", tue.format("%Y-%m-%d"));
+    // At 11:30 the day is past its cut-off: the kitchen's page says so, not "open until 09:00".
+    let state = bep
+        .get(&format!("/kitchen/on-behalf/{hung_p}"))
+        .await
+        .texts(&format!("{row} td"))
+        .join(" | ");
+    assert!(
+        state.contains("Đã qua giờ chốt: bếp vẫn đổi được") && !state.contains("Được đổi đến"),
+        "{state}"
+    );
     assert!(
         before
             .texts(&format!("{row} td"))

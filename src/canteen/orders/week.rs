@@ -32,6 +32,9 @@ pub struct DayView {
     /// The option the guests eat (when there are guests).
     pub guest_option: Option<i32>,
     pub lock: Option<Lock>,
+    /// Past the cut-off, and open only because the kitchen is the one changing it (a change
+    /// is recorded as late).
+    pub late: bool,
     pub cutoff: DateTime<Utc>,
     /// The kind of the person's declared absence covering the day (`leave`, `business_trip`).
     pub absence: Option<String>,
@@ -163,8 +166,12 @@ pub fn load(
         if weekend && !rules::is_open(day, row.as_ref()) {
             continue;
         }
+        let lock = standing::lock_of(day, rows, now, s);
         out.push(DayView {
             day,
+            late: kitchen
+                && matches!(lock, Some(Lock::PastCutoff))
+                && !gone.is_some_and(|g| day >= g),
             left: left
                 .iter()
                 .filter(|(id, _)| {
@@ -174,7 +181,7 @@ pub fn load(
                 })
                 .map(|(k, v)| (*k, *v))
                 .collect(),
-            lock: match (gone, standing::lock_of(day, rows, now, s)) {
+            lock: match (gone, lock) {
                 (Some(g), _) if day >= g => Some(Lock::Gone),
                 (_, Some(Lock::PastCutoff)) if kitchen => None,
                 // Booked before the horizon was shortened: it can still be changed.
@@ -507,6 +514,7 @@ fn day_row(
                 @match &d.lock {
                     // Eaten: neither when the day closes nor whom to call is of use any more.
                     None | Some(Lock::PastCutoff) if d.meal_done() => {}
+                    None if d.late => { span.hint { (Esc(ctx.t("week.kitchen_late"))) } }
                     None => { span.open { (Esc(&ctx.tf("week.open_until", crate::clock::local_datetime(d.cutoff.naive_utc())))) } }
                     Some(Lock::Closed(reason)) => { span.badge.off { (Esc(ctx.t("order.lock_closed"))) } @if let Some(r) = reason { " " (r) } }
                     // Said once: a refusal of this day for its lock already says it above.
