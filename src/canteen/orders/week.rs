@@ -169,9 +169,7 @@ pub fn load(
         let lock = standing::lock_of(day, rows, now, s);
         out.push(DayView {
             day,
-            late: kitchen
-                && matches!(lock, Some(Lock::PastCutoff))
-                && !gone.is_some_and(|g| day >= g),
+            late: kitchen && matches!(lock, Some(Lock::PastCutoff)) && gone.is_none_or(|g| day < g),
             left: left
                 .iter()
                 .filter(|(id, _)| {
