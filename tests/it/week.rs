@@ -929,6 +929,20 @@ async fn the_reminder_about_tomorrow_goes_once_the_person_orders_or_cancels() {
         "nothing ordered: {:?}",
         page.texts("p.alert")
     );
+    // Guests only (no meal for herself): decided too. Then the guests go again.
+    let guests = format!("guests_{}", tue.format("%Y-%m-%d"));
+    let mut f = page.form("/week");
+    set_field(&mut f, &guests, "2");
+    assert_eq!(lan.post("/week", &refs(&f)).await.status, 303);
+    let page = lan.get("/week").await;
+    assert!(!reminder(&page), "guests: {:?}", page.texts("p.alert"));
+    let mut f = page.form("/week");
+    set_field(&mut f, &guests, "0");
+    assert_eq!(lan.post("/week", &refs(&f)).await.status, 303);
+    assert!(
+        reminder(&lan.get("/week").await),
+        "nothing for the day again"
+    );
     let r = lan
         .post("/week", &[(&key(tue), &ids[1][0].to_string())])
         .await;
