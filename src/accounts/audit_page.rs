@@ -308,11 +308,7 @@ fn object_text(ctx: &Ctx, m: &serde_json::Map<String, Value>) -> String {
         let meal = m
             .get("option")
             .and_then(|o| o.as_str())
-            .unwrap_or(ctx.t(if walked_in {
-                "week.walked_in"
-            } else {
-                "week.no_meal"
-            }))
+            .unwrap_or(ctx.t(crate::canteen::ordering::no_meal_key(walked_in)))
             .to_string();
         return match m.get("guests").and_then(|g| g.as_i64()).unwrap_or(0) {
             0 => meal,

@@ -117,12 +117,8 @@ fn text(ctx: &Ctx, n: &Notice) -> Markup {
         let guests = v.get("guests").and_then(|g| g.as_i64()).unwrap_or(0);
         let walked_in = v.get("walked_in").and_then(|w| w.as_bool()) == Some(true);
         let m = option.map(str::to_string).unwrap_or_else(|| {
-            ctx.t(if walked_in {
-                "week.walked_in"
-            } else {
-                "week.no_meal"
-            })
-            .to_string()
+            ctx.t(crate::canteen::ordering::no_meal_key(walked_in))
+                .to_string()
         });
         if guests > 0 {
             format!("{m} + {}", ctx.tf("week.n_guests", guests))

@@ -1032,6 +1032,16 @@ pub struct MealState {
     pub walked_in: bool,
 }
 
+/// The words for a day without a meal ordered, in a record of a [`MealState`]: "no meal",
+/// or that the person ate a walk-in at the counter.
+pub fn no_meal_key(walked_in: bool) -> &'static str {
+    if walked_in {
+        "week.walked_in"
+    } else {
+        "week.no_meal"
+    }
+}
+
 /// One day's change, checked and ready to write.
 struct Planned<'a> {
     day: NaiveDate,
