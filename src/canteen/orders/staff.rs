@@ -48,11 +48,7 @@ fn week_page(
     let remind = days
         .iter()
         .find(|d| d.day == tomorrow)
-        // Not for someone who decided: a meal cancelled ("Không ăn") is a decision too, and
-        // so are guests booked for the day.
-        .filter(|d| {
-            d.takes_a_choice() && d.order.is_none() && d.guests == 0 && !d.options.is_empty()
-        });
+        .filter(|d| d.undecided());
     let closed: Vec<&week::DayView> = days
         .iter()
         .filter(|d| {

@@ -54,6 +54,14 @@ impl DayView {
     pub fn takes_a_choice(&self) -> bool {
         self.lock.is_none() && !self.meal_done()
     }
+    /// Whether nothing is decided for the day yet while it can be: no meal ordered, none
+    /// cancelled ("Không ăn" is a decision too), no guests, and options to choose from.
+    pub fn undecided(&self) -> bool {
+        self.takes_a_choice()
+            && self.order.is_none()
+            && self.guests == 0
+            && !self.options.is_empty()
+    }
     pub fn option_name(&self, id: i32) -> &str {
         self.options
             .iter()
@@ -166,10 +174,27 @@ pub fn load(
         if weekend && !rules::is_open(day, row.as_ref()) {
             continue;
         }
-        let lock = standing::lock_of(day, rows, now, s);
+        let found = standing::lock_of(day, rows, now, s);
+        let past_cutoff = matches!(found, Some(Lock::PastCutoff));
+        let lock = match (gone, found) {
+            (Some(g), _) if day >= g => Some(Lock::Gone),
+            (_, Some(Lock::PastCutoff)) if kitchen => None,
+            // Booked before the horizon was shortened: it can still be changed.
+            (_, Some(Lock::BeyondHorizon))
+                if orders
+                    .iter()
+                    .any(|o| o.service_date == day && o.status != CANCELLED)
+                    || guests
+                        .iter()
+                        .any(|g| g.service_date == day && g.status != CANCELLED) =>
+            {
+                None
+            }
+            (_, lock) => lock,
+        };
         out.push(DayView {
             day,
-            late: kitchen && matches!(lock, Some(Lock::PastCutoff)) && gone.is_none_or(|g| day < g),
+            late: past_cutoff && lock.is_none(),
             left: left
                 .iter()
                 .filter(|(id, _)| {
@@ -179,22 +204,7 @@ pub fn load(
                 })
                 .map(|(k, v)| (*k, *v))
                 .collect(),
-            lock: match (gone, lock) {
-                (Some(g), _) if day >= g => Some(Lock::Gone),
-                (_, Some(Lock::PastCutoff)) if kitchen => None,
-                // Booked before the horizon was shortened: it can still be changed.
-                (_, Some(Lock::BeyondHorizon))
-                    if orders
-                        .iter()
-                        .any(|o| o.service_date == day && o.status != CANCELLED)
-                        || guests
-                            .iter()
-                            .any(|g| g.service_date == day && g.status != CANCELLED) =>
-                {
-                    None
-                }
-                (_, lock) => lock,
-            },
+            lock,
             cutoff: rules::cutoff_instant(day, s.cutoff),
             options: options
                 .iter()
