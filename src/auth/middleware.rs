@@ -39,9 +39,21 @@ pub async fn context(
         .map(|r| r.0.clone())
         .unwrap_or_default();
 
+    // My week, the page staff open most, is read in the session check's statement on
+    // PostgreSQL: one round trip instead of two. SQLite reads in-process on this thread, and
+    // there the joined statement costs more (+11 % instructions a page: it looks the session
+    // up for each of its parts) than the second statement it saves.
+    let with_week = req.method() == Method::GET
+        && req.path() == "/week"
+        && state.db.backend() == crate::db::Backend::Postgres;
     let user = match req.cookie(SESSION_COOKIE) {
-        Some(c) => match current_user(&state, c.value().to_string()).await {
-            Ok(u) => u,
+        Some(c) => match current_user(&state, c.value().to_string(), with_week).await {
+            Ok((u, week)) => {
+                if let Some(w) = week {
+                    req.extensions_mut().insert(w);
+                }
+                u
+            }
             Err(e) => return Ok(req.error_response(e)),
         },
         None => None,
@@ -111,16 +123,57 @@ fn flash_key(v: &str) -> Option<&'static str> {
         .map(|(k, _, _)| *k)
 }
 
+/// The rows of My week read with the session (`with_week`), for the handler
+/// (`canteen::orders::staff::my_week`): the user's person and the days they were read for.
+pub struct SessionWeek {
+    pub person: i32,
+    pub window: (chrono::NaiveDate, chrono::NaiveDate),
+    pub week: crate::canteen::orders::store::PersonWeek,
+}
+
+/// The session's user, when the session is valid; with `with_week`, and a person, also the
+/// rows of the person's week, read in the same statement.
 async fn current_user(
     state: &AppState,
     token: String,
-) -> Result<Option<Arc<SessionUser>>, AppError> {
+    with_week: bool,
+) -> Result<(Option<Arc<SessionUser>>, Option<SessionWeek>), AppError> {
+    use crate::canteen::orders::{store, week};
     let now = state.clock.now_naive();
-    let loaded = state
+    let window = week::window(state.clock.today());
+    let (loaded, rows) = state
         .db
-        .read_short(move |c| session::load(c, &token))
+        .read_short(move |c| {
+            if with_week {
+                let (l, w) = store::session_week(c, &token, window.0, window.1)?;
+                Ok((l, Some(w)))
+            } else {
+                Ok((session::load(c, &token)?, None))
+            }
+        })
         .await?;
-    let Some(l) = loaded else { return Ok(None) };
+    let Some(l) = loaded else {
+        return Ok((None, None));
+    };
+    let week = l
+        .user
+        .person_id
+        .zip(rows)
+        .map(|(person, week)| SessionWeek {
+            person,
+            window,
+            week,
+        });
+    Ok((current_of(state, l, now).await?, week))
+}
+
+/// The user of a loaded session, once its expiry and the user's state are checked (an
+/// expired session, or one of a disabled user, is deleted); its idle clock kept.
+async fn current_of(
+    state: &AppState,
+    l: session::Loaded,
+    now: chrono::NaiveDateTime,
+) -> Result<Option<Arc<SessionUser>>, AppError> {
     let sid = l.user.session_id;
     let expired = session::expired(
         l.created_at,

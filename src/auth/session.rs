@@ -71,10 +71,6 @@ pub struct Loaded {
     pub disabled: bool,
 }
 
-/// The instants are read without chrono's patterns (`db::fast`).
-type SessionRow = (i32, i32, String, Instant, Instant);
-type UserRow = (String, String, Option<i32>, bool, bool);
-
 pub fn load(conn: &mut DbConn, token: &str) -> Result<Option<Loaded>, AppError> {
     // The session, its user and the user's roles in one query (a row per role).
     let rows: Vec<(SessionRow, UserRow, Option<String>)> = crate::on_backend!(conn, |c| {
@@ -112,21 +108,40 @@ pub fn load(conn: &mut DbConn, token: &str) -> Result<Option<Loaded>, AppError> 
     else {
         return Ok(None);
     };
-    Ok(Some(Loaded {
-        user: SessionUser {
-            session_id: sid,
-            user_id: uid,
-            username,
-            display_name,
-            roles,
-            person_id,
-            must_change_password: must,
-            csrf,
-        },
-        created_at: created_at.0,
-        last_seen_at: last_seen_at.0,
-        disabled,
-    }))
+    Ok(Some(Loaded::from_parts(
+        (sid, uid, csrf, created_at, last_seen_at),
+        (username, display_name, person_id, must, disabled),
+        roles,
+    )))
+}
+
+/// A session's row as [`load`] reads it (id, user, CSRF token, created, last seen; the
+/// instants read without chrono's patterns, `db::fast`), and its user's (username, display
+/// name, person, must change password, disabled). A page that reads the session in its own
+/// statement ([`crate::canteen::orders::store::session_week`]) reads the same.
+pub type SessionRow = (i32, i32, String, Instant, Instant);
+pub type UserRow = (String, String, Option<i32>, bool, bool);
+
+impl Loaded {
+    pub fn from_parts(session: SessionRow, user: UserRow, roles: RoleSet) -> Loaded {
+        let (sid, uid, csrf, created_at, last_seen_at) = session;
+        let (username, display_name, person_id, must, disabled) = user;
+        Loaded {
+            user: SessionUser {
+                session_id: sid,
+                user_id: uid,
+                username,
+                display_name,
+                roles,
+                person_id,
+                must_change_password: must,
+                csrf,
+            },
+            created_at: created_at.0,
+            last_seen_at: last_seen_at.0,
+            disabled,
+        }
+    }
 }
 
 pub fn touch(conn: &mut DbConn, session_id: i32, now: NaiveDateTime) -> Result<(), AppError> {

@@ -985,3 +985,198 @@ async fn a_guests_option_chosen_for_guests_removed_in_another_tab_is_a_conflict(
     assert_eq!(guests_on(&app, pid, days[0]), None);
     assert_eq!(app.count("order_events"), events, "nothing written");
 }
+
+/// My week reads the session in the same statement as the person's rows (#10: one round trip
+/// on PostgreSQL instead of two). The session rules of every page hold there too: the menu
+/// follows the user's roles, the page's own form token is accepted, one person never sees
+/// another's meals, a disabled user's session ends, a one-time password is sent to be
+/// changed, an account without a person is told so, and using the page keeps the idle clock
+/// until thirty idle minutes end the session.
+#[actix_web::test]
+async fn my_week_checks_the_session_as_every_page_does() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR, VEG]);
+    app.publish(d(2026, 11, 30));
+    let lan_p = app.person("LAN", "Cán bộ Lan");
+    let lan_u = app.user_full("lan", &[Role::Staff, Role::Kitchen], Some(lan_p), false);
+    let mut lan = app.session_for(lan_u).await;
+    let (mut minh, minh_p) = app.staff("minh").await;
+
+    // Lan orders the vegetarian meal on Wednesday with her page's form; Minh orders nothing.
+    let page = lan.get("/week").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.has("a[href='/kitchen/counter']"),
+        "Lan's kitchen role is in the menu"
+    );
+    let mut fields = page.form("/week");
+    set_field(&mut fields, &key(days[2]), &ids[2][1].to_string());
+    let r = lan.post("/week", &refs(&fields)).await;
+    assert_eq!(
+        r.status, 303,
+        "the page's form token is the session's: {}",
+        r.body
+    );
+    assert_eq!(app.meal_days(lan_p), vec![days[2]]);
+    let veg = format!(
+        "input[name='{}'][value='{}'][checked]",
+        key(days[2]),
+        ids[2][1]
+    );
+    assert!(lan.get("/week").await.has(&veg), "Lan sees her meal");
+    let page = minh.get("/week").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.has(&format!("input[name='{}']", key(days[2]))),
+        "{}",
+        page.body
+    );
+    assert!(!page.has(&veg), "Minh does not see Lan's meal");
+    assert!(
+        !page.has("a[href='/kitchen/counter']"),
+        "Minh is not in the kitchen"
+    );
+    assert!(app.meal_days(minh_p).is_empty());
+
+    // A disabled user's open session ends on My week, and is deleted.
+    app.sql("UPDATE users SET disabled = TRUE WHERE username = 'minh'");
+    let before = app.count("sessions");
+    let r = minh.get("/week").await;
+    assert_eq!(r.status, 303, "the disabled user's session ended");
+    assert!(r.location().starts_with("/login"), "{}", r.location());
+    assert_eq!(app.count("sessions"), before - 1);
+
+    // A one-time password is changed first; an account without a person is told so.
+    let nga_p = app.person("NGA", "Cán bộ Nga");
+    app.user_full("nga", &[Role::Staff], Some(nga_p), true);
+    let mut nga = app.client();
+    nga.login("nga", PASSWORD).await;
+    let r = nga.get("/week").await;
+    assert_eq!(r.status, 303);
+    assert!(r.location().starts_with("/password"), "{}", r.location());
+    let mut admin = app.login_as("quantri", &[Role::Staff, Role::Admin]).await;
+    let r = admin.get("/week").await;
+    assert!(
+        r.body.contains("chưa gắn với hồ sơ cán bộ"),
+        "{} {}",
+        r.status,
+        r.body
+    );
+
+    // Without a session, or with a made-up one, My week asks to log in.
+    for cookie in [None, Some("0".repeat(64))] {
+        let mut c = app.client();
+        if let Some(v) = cookie {
+            c.cookies.insert("canteen_session".into(), v);
+        }
+        let r = c.get("/week").await;
+        assert_eq!(r.status, 303);
+        assert!(r.location().starts_with("/login"), "{}", r.location());
+    }
+
+    // Using My week keeps the idle clock; thirty idle minutes end the session.
+    app.clock().advance(chrono::Duration::minutes(29));
+    assert_eq!(lan.get("/week").await.status, 200);
+    app.clock().advance(chrono::Duration::minutes(29));
+    assert_eq!(
+        lan.get("/week").await.status,
+        200,
+        "the last visit kept it alive"
+    );
+    app.clock().advance(chrono::Duration::minutes(31));
+    let r = lan.get("/week").await;
+    assert_eq!(r.status, 303, "idle too long");
+    assert!(r.location().starts_with("/login"), "{}", r.location());
+}
+
+/// My week counts the places left of an option with a capacity for every reader: the grid
+/// built from the rows read with the session asks the database for the count (#10).
+#[actix_web::test]
+async fn my_week_shows_the_places_left_of_an_option_with_a_capacity() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR, ("Suất đặc biệt", 50_000, Some(2), false)]);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, _) = app.staff("lan").await;
+    let (mut minh, _) = app.staff("minh").await;
+    // How many of the week's special options show this text.
+    let showing = |p: &Resp, text: &str| {
+        p.texts("label")
+            .iter()
+            .filter(|l| l.contains("Suất đặc biệt") && l.contains(text))
+            .count()
+    };
+    let page = minh.get("/week").await;
+    assert_eq!(
+        showing(&page, "còn 2 suất"),
+        days.len(),
+        "{:?}",
+        page.texts("label")
+    );
+    for (c, text) in [(&mut lan, "còn 1 suất"), (&mut minh, "Hết chỗ")] {
+        let page = c.get("/week").await;
+        let mut fields = page.form("/week");
+        set_field(&mut fields, &key(days[2]), &ids[2][1].to_string());
+        let r = c.post("/week", &refs(&fields)).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(showing(&c.get("/week").await, text), 1, "{text}");
+    }
+    let (mut nga, _) = app.staff("nga").await;
+    let page = nga.get("/week").await;
+    assert_eq!(showing(&page, "Hết chỗ"), 1);
+    assert_eq!(showing(&page, "còn 2 suất"), days.len() - 1);
+    assert!(page.has(&format!("input[value='{}'][disabled]", ids[2][1])));
+}
+
+/// The statement that reads a session with its person's week (My week on PostgreSQL, #10)
+/// gives what the two reads it replaces give, on either database: the session, its user and
+/// roles as the session check reads them, and the person's rows as the grid reads them.
+#[actix_web::test]
+async fn a_session_read_with_its_persons_week_is_what_the_two_reads_give() {
+    use canteen::canteen::orders::store;
+    let app = TestApp::spawn().await;
+    let (mut lan, pid, days, _) = lan_eats_all_week(&app).await;
+    lan.get("/absences").await;
+    let r = lan
+        .post(
+            "/absences",
+            &[
+                ("start", "03/12/2026"),
+                ("end", "04/12/2026"),
+                ("kind", "business_trip"),
+                ("note", "Hà Nội"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    app.sql(&format!(
+        "INSERT INTO user_roles (user_id, role) SELECT id, 'kitchen' FROM users WHERE person_id = {pid}"
+    ));
+    let token = lan.cookies.get("canteen_session").expect("session").clone();
+    let (backend, target) = canteen::db::parse_url(&app.database_url).expect("url");
+    let mut c = canteen::db::open(backend, &target).expect("connection");
+    let (from, to) = (days[0], days[0] + chrono::Duration::days(20));
+    let (loaded, week) = store::session_week(&mut c, &token, from, to).expect("joined read");
+    let loaded = loaded.expect("the session");
+    let alone = canteen::auth::session::load(&mut c, &token)
+        .expect("session read")
+        .expect("the session");
+    assert_eq!(format!("{:?}", loaded.user), format!("{:?}", alone.user));
+    assert!(loaded.user.has(Role::Kitchen) && loaded.user.has(Role::Staff));
+    assert_eq!(loaded.user.person_id, Some(pid));
+    assert_eq!(
+        (loaded.created_at, loaded.last_seen_at, loaded.disabled),
+        (alone.created_at, alone.last_seen_at, alone.disabled)
+    );
+    let own = store::person_week(&mut c, pid, from, to).expect("week read");
+    assert_eq!(week.absences.len(), 1);
+    assert!(week.status.is_some());
+    assert_eq!(format!("{week:?}"), format!("{own:?}"));
+
+    // No such session: nothing of anyone's week, only the menu counter.
+    let (none, empty) = store::session_week(&mut c, &"0".repeat(64), from, to).expect("read");
+    assert!(none.is_none());
+    assert!(empty.meals.is_empty() && empty.status.is_none());
+    assert_eq!(empty.menu_version, own.menu_version);
+}

@@ -125,6 +125,15 @@ impl MenuCache {
         Ok(Arc::new(MenuSnapshot::load_range(conn, from, to)?))
     }
 
+    /// The kept copy for the grid of `today`, when the counter `v` has not moved since it
+    /// was read; `None` when the menus must be read again.
+    pub fn kept(&self, today: NaiveDate, v: i64) -> Option<Arc<MenuSnapshot>> {
+        let slot = self.slot.lock().ok()?;
+        slot.as_ref()
+            .filter(|(kv, kday, _)| *kv == v && *kday == today)
+            .map(|(_, _, snap)| snap.clone())
+    }
+
     fn current(&self, conn: &mut DbConn, today: NaiveDate) -> Result<Arc<MenuSnapshot>, AppError> {
         let v = store::menu_version(conn)?;
         self.at_version(conn, today, v)
@@ -139,12 +148,8 @@ impl MenuCache {
         today: NaiveDate,
         v: i64,
     ) -> Result<Arc<MenuSnapshot>, AppError> {
-        if let Ok(slot) = self.slot.lock() {
-            if let Some((kv, kday, snap)) = slot.as_ref() {
-                if *kv == v && *kday == today {
-                    return Ok(snap.clone());
-                }
-            }
+        if let Some(snap) = self.kept(today, v) {
+            return Ok(snap);
         }
         let snap = Arc::new(MenuSnapshot::load(conn, today)?);
         // Only what is committed is kept: inside a write transaction the rows (and the

@@ -1,6 +1,6 @@
 //! Staff pages: my week, standing order, absences, meal pass, rating served meals.
 
-use crate::auth::middleware::see_other;
+use crate::auth::middleware::{see_other, SessionWeek};
 use crate::canteen::ordering::Who;
 use crate::canteen::rules::{self, Standing};
 use crate::canteen::standing;
@@ -12,7 +12,7 @@ use crate::ui::format::date;
 use crate::ui::forms::ConfirmForm;
 use crate::ui::forms::{confirm_form, post_form, FieldErrors, Form, Input};
 use crate::ui::{html_invalid, layout, Ctx, CurrentUser, Esc};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use chrono::Duration;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -26,14 +26,35 @@ pub async fn my_week(
     state: web::Data<AppState>,
     ctx: Ctx,
     user: CurrentUser,
+    req: HttpRequest,
 ) -> Result<Markup, AppError> {
     let person = person_of(&user)?;
     let now = state.clock.now();
     let menus = state.menus.clone();
-    let grid = state
-        .db
-        .read_short(move |c| week::load(c, person, now, &menus, false))
-        .await?;
+    // The person's rows were read with the session (the context middleware), for the days
+    // this grid needs unless the day changed in between: build the grid from them, on this
+    // thread when the menus are kept and no option has a capacity to count.
+    let read = req
+        .extensions_mut()
+        .remove::<SessionWeek>()
+        .filter(|w| w.person == person && w.window == week::window(week::business_today(now)));
+    let grid = match read {
+        Some(w) => match week::assemble(None, w.week, now, &menus, false)? {
+            Ok(grid) => grid,
+            Err(mine) => {
+                state
+                    .db
+                    .read_short(move |c| week::assemble_on(c, mine.clone(), now, &menus, false))
+                    .await?
+            }
+        },
+        None => {
+            state
+                .db
+                .read_short(move |c| week::load(c, person, now, &menus, false))
+                .await?
+        }
+    };
     Ok(week_page(&ctx, &grid, None, state.clock.today()))
 }
 

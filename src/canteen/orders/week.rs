@@ -111,20 +111,56 @@ pub fn load(
     menus: &MenuCache,
     kitchen: bool,
 ) -> Result<Grid, AppError> {
-    let today = business_today(now);
-    // The grid's first day does not depend on the settings, its last is at most REACH_DAYS
-    // ahead: the person's rows can be read before the menus.
-    let first = span(today, 1).0;
-    let farthest = today + Duration::days(REACH_DAYS);
+    let (first, farthest) = window(business_today(now));
     let mine = ordering::person_week(conn, person, first, farthest)?;
-    let menu = menus.at_version(conn, today, mine.menu_version)?;
+    assemble_on(conn, mine, now, menus, kitchen)
+}
+
+/// [`assemble`] with a connection, which always gives the grid.
+pub fn assemble_on(
+    conn: &mut DbConn,
+    mine: ordering::PersonWeek,
+    now: DateTime<Utc>,
+    menus: &MenuCache,
+    kitchen: bool,
+) -> Result<Grid, AppError> {
+    assemble(Some(conn), mine, now, menus, kitchen)?
+        .map_err(|_| AppError::internal("week: a grid with a connection asked for one"))
+}
+
+/// The days whose rows [`load`] reads for the grid of `today`: its first day does not depend
+/// on the settings, its last is at most REACH_DAYS ahead, so the person's rows can be read
+/// before the menus (and with the session: `ordering::session_week`).
+pub fn window(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    (span(today, 1).0, today + Duration::days(REACH_DAYS))
+}
+
+/// The grid from the person's rows `mine` (read for [`window`]). Without a connection it
+/// gives `mine` back (`Ok(Err(mine))`) when it needs the database: the menus changed since
+/// they were kept, or an option of the grid has a capacity to count.
+pub fn assemble(
+    mut conn: Option<&mut DbConn>,
+    mine: ordering::PersonWeek,
+    now: DateTime<Utc>,
+    menus: &MenuCache,
+    kitchen: bool,
+) -> Result<Result<Grid, ordering::PersonWeek>, AppError> {
+    let today = business_today(now);
+    let (first, farthest) = window(today);
+    let menu = match (menus.kept(today, mine.menu_version), conn.as_deref_mut()) {
+        (Some(m), _) => m,
+        (None, Some(c)) => menus.at_version(c, today, mine.menu_version)?,
+        (None, None) => return Ok(Err(mine)),
+    };
     // A copy read for another day (a request that crossed midnight) is read again.
     let fresh;
     let menu = if menu.covers(first, farthest) {
         &*menu
-    } else {
-        fresh = MenuSnapshot::load(conn, today)?;
+    } else if let Some(c) = conn.as_deref_mut() {
+        fresh = MenuSnapshot::load(c, today)?;
         &fresh
+    } else {
+        return Ok(Err(mine));
     };
     let s = &menu.settings;
     let (from, to) = span(today, s.horizon_days);
@@ -155,7 +191,11 @@ pub fn load(
         .filter(|o| o.capacity.is_some())
         .map(|o| o.id)
         .collect();
-    let used = ordering::used_by_option(conn, &limited)?;
+    let used = match conn {
+        _ if limited.is_empty() => HashMap::new(),
+        Some(c) => ordering::used_by_option(c, &limited)?,
+        None => return Ok(Err(mine)),
+    };
     let left: HashMap<i32, i64> = options
         .iter()
         .filter_map(|o| {
@@ -234,11 +274,11 @@ pub fn load(
             row,
         });
     }
-    Ok(Grid {
+    Ok(Ok(Grid {
         days: out,
         allergens: mine.allergens,
         notices: mine.notices,
-    })
+    }))
 }
 
 /// A submission that was refused: the problems day by day, and what was sent, so the page can
