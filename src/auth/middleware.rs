@@ -140,30 +140,28 @@ async fn current_user(
 ) -> Result<(Option<Arc<SessionUser>>, Option<SessionWeek>), AppError> {
     use crate::canteen::orders::{store, week};
     let now = state.clock.now_naive();
-    let window = week::window(state.clock.today());
+    let window = with_week.then(|| week::window(state.clock.today()));
     let (loaded, rows) = state
         .db
-        .read_short(move |c| {
-            if with_week {
-                let (l, w) = store::session_week(c, &token, window.0, window.1)?;
+        .read_short(move |c| match window {
+            Some((from, to)) => {
+                let (l, w) = store::session_week(c, &token, from, to)?;
                 Ok((l, Some(w)))
-            } else {
-                Ok((session::load(c, &token)?, None))
             }
+            None => Ok((session::load(c, &token)?, None)),
         })
         .await?;
     let Some(l) = loaded else {
         return Ok((None, None));
     };
-    let week = l
-        .user
-        .person_id
-        .zip(rows)
-        .map(|(person, week)| SessionWeek {
+    let week = match (l.user.person_id, window, rows) {
+        (Some(person), Some(window), Some(week)) => Some(SessionWeek {
             person,
             window,
             week,
-        });
+        }),
+        _ => None,
+    };
     Ok((current_of(state, l, now).await?, week))
 }
 
