@@ -109,9 +109,9 @@ pub struct Edited {
 
 /// Store command: the kitchen edits an option, also after it was published. A new price
 /// applies to meals ordered from now on (meals ordered keep theirs); the capacity cannot go
-/// below what is already ordered; a vegetarian option with orders stays vegetarian; when the
-/// dishes change and people have ordered it, each of them (with an account) is told on their
-/// next visit. A day that is over cannot change. Audited before → after.
+/// below what is already ordered; a vegetarian option with orders stays vegetarian; the dishes
+/// kept keep their order; when the dishes change and people have ordered it, each of them
+/// (with an account) is told on their next visit. A day that is over cannot change. Audited before → after.
 pub fn update_option(
     c: &mut DbConn,
     actor: &Actor,
@@ -124,7 +124,21 @@ pub fn update_option(
         return Err(AppError::BadRequest("menu.err_past_day"));
     }
     store::lock_days(c, o.service_date, o.service_date, true)?;
-    let dishes = option_dishes(c, e.dish_ids, e.vegetarian)?;
+    let before = store::dishes_of(c, &[e.id])?
+        .remove(&e.id)
+        .unwrap_or_default();
+    // The form lists dishes by name: the dishes kept keep the option's order, new ones follow.
+    let mut wanted: Vec<i32> = before
+        .iter()
+        .map(|d| d.id)
+        .filter(|id| e.dish_ids.contains(id))
+        .collect();
+    for id in e.dish_ids {
+        if !wanted.contains(id) {
+            wanted.push(*id);
+        }
+    }
+    let dishes = option_dishes(c, &wanted, e.vegetarian)?;
     let used = crate::canteen::ordering::used(c, e.id)?;
     if e.capacity.is_some_and(|cap| (cap as i64) < used) {
         return Err(AppError::BadRequest("menu.err_capacity_below_orders"));
@@ -132,9 +146,6 @@ pub fn update_option(
     if o.vegetarian && !e.vegetarian && used > 0 {
         return Err(AppError::BadRequest("menu.err_vegetarian_in_use"));
     }
-    let before = store::dishes_of(c, &[e.id])?
-        .remove(&e.id)
-        .unwrap_or_default();
     let edit = NewOption {
         service_date: o.service_date,
         name: e.name,

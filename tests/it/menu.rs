@@ -365,6 +365,63 @@ async fn the_kitchen_edits_a_published_option_and_those_who_ordered_it_are_told(
     );
 }
 
+/// The edit form lists the dishes by name, whatever order the option shows them in. Saving
+/// the same dishes (in another order, with a new price) keeps their order and tells no one
+/// their dishes changed (QA: 33 people were told "the dishes changed" with the same dishes
+/// before and after); a new dish comes after the ones kept, and then the eaters are told.
+#[actix_web::test]
+async fn saving_an_option_with_the_same_dishes_keeps_their_order_and_tells_no_one() {
+    let app = TestApp::spawn().await;
+    let (option, rice, chicken, _lan_p, mut bep) = two_eat_tuesday(&app).await;
+    let edit = format!("/kitchen/menu/options/{option}");
+    bep.get(&edit).await;
+    let shown = |app: &TestApp, dishes: &str| {
+        app.count(&format!(
+            "meal_options WHERE id = {option} AND dishes = '{dishes}'"
+        ))
+    };
+    assert_eq!(shown(&app, "Cơm trắng · Gà rang gừng"), 1);
+    let (rice, chicken) = (rice.to_string(), chicken.to_string());
+    let r = bep
+        .post(
+            &edit,
+            &[
+                ("name", "Suất thường"),
+                ("price", "32.000"),
+                ("capacity", ""),
+                ("dish", &chicken),
+                ("dish", &rice),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.count("meal_options WHERE price_vnd = 32000"), 1);
+    assert_eq!(
+        shown(&app, "Cơm trắng · Gà rang gừng"),
+        1,
+        "the order is kept"
+    );
+    assert_eq!(app.count("notices WHERE kind = 'dishes_changed'"), 0);
+
+    let soup = app.dish("Canh chua", false, "").to_string();
+    let r = bep
+        .post(
+            &edit,
+            &[
+                ("name", "Suất thường"),
+                ("price", "32.000"),
+                ("capacity", ""),
+                ("dish", &soup),
+                ("dish", &chicken),
+                ("dish", &rice),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(shown(&app, "Cơm trắng · Gà rang gừng · Canh chua"), 1);
+    assert_eq!(app.count("notices WHERE kind = 'dishes_changed'"), 2);
+}
+
 /// A new session of an existing user (as if they came back later).
 async fn login_again(app: &TestApp, name: &str) -> Client {
     use canteen::db::schema::users;
