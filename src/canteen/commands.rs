@@ -111,7 +111,8 @@ pub struct Edited {
 /// applies to meals ordered from now on (meals ordered keep theirs); the capacity cannot go
 /// below what is already ordered; a vegetarian option with orders stays vegetarian; the dishes
 /// kept keep their order; when the dishes change and people have ordered it, each of them
-/// (with an account) is told on their next visit. A day that is over cannot change. Audited before → after.
+/// (with an account) is told on their next visit. A day that is over cannot change. Audited
+/// before → after.
 pub fn update_option(
     c: &mut DbConn,
     actor: &Actor,

@@ -243,6 +243,11 @@ where
     ) -> QueryResult<()> {
         use diesel::sql_types::{Date, Text};
         let hash = self.session.token_hash();
+        if hash.is_none() && self.days.person.is_none() {
+            return Err(diesel::result::Error::QueryBuilderError(
+                "a person's week without a person or a session".into(),
+            ));
+        }
         if let Some(h) = hash {
             // The session, its user (as `session::load` reads them) and so its person.
             out.push_sql(
