@@ -34,7 +34,7 @@ pub fn add_option(
     if o.day < crate::clock::business_date_of(now) {
         return Err(AppError::BadRequest("menu.err_past_day"));
     }
-    let dishes = option_dishes(c, o.dish_ids, o.vegetarian)?;
+    let dishes = option_dishes(c, o.dish_ids, o.vegetarian, &[])?;
     let new = NewOption {
         service_date: o.day,
         name: o.name,
@@ -56,13 +56,15 @@ pub fn add_option(
     Ok(id)
 }
 
-/// The catalogue dishes an option is to hold, checked: at least one, every id known, and only
-/// vegetarian dishes in a vegetarian option (the safety rule staff rely on: lunar-vegetarian
-/// standing orders take that option without looking).
+/// The catalogue dishes an option is to hold, checked: at least one, every id known and in use
+/// (or already on the option: `kept`), and only vegetarian dishes in a vegetarian option (the
+/// safety rule staff rely on: lunar-vegetarian standing orders take that option without
+/// looking).
 fn option_dishes(
     c: &mut DbConn,
     ids: &[i32],
     vegetarian: bool,
+    kept: &[i32],
 ) -> Result<Vec<store::Dish>, AppError> {
     if ids.is_empty() {
         return Err(AppError::BadRequest("menu.err_no_dishes"));
@@ -74,6 +76,9 @@ fn option_dishes(
             .iter()
             .find(|d| d.id == *id)
             .ok_or(AppError::BadRequest("err.bad_form"))?;
+        if !d.active && !kept.contains(&d.id) {
+            return Err(AppError::BadRequest("menu.err_dish_out_of_use"));
+        }
         if !list.iter().any(|x: &store::Dish| x.id == d.id) {
             list.push(d.clone());
         }
@@ -99,6 +104,25 @@ pub struct OptionEdit<'a> {
     pub capacity: Option<i32>,
     pub vegetarian: bool,
     pub dish_ids: &'a [i32],
+    /// The option as the edit page showed it ([`option_fingerprint`]); a page shown before
+    /// another save is refused. `None` (a client that is not the page): not checked.
+    pub seen: Option<&'a str>,
+}
+
+/// What an option's edit page shows of it, as a short fingerprint carried by the form: its
+/// name, price, capacity, kind and dishes in their order.
+pub fn option_fingerprint(o: &store::MealOption, dish_ids: &[i32]) -> String {
+    use sha2::{Digest, Sha256};
+    let ids: Vec<String> = dish_ids.iter().map(|i| i.to_string()).collect();
+    let text = format!(
+        "{}\u{1f}{}\u{1f}{:?}\u{1f}{}\u{1f}{}",
+        o.name,
+        o.price_vnd.0,
+        o.capacity,
+        o.vegetarian,
+        ids.join(",")
+    );
+    hex::encode(&Sha256::digest(text.as_bytes())[..12])
 }
 
 /// What an edit did: the option's day, and how many people were told their dishes changed.
@@ -128,6 +152,12 @@ pub fn update_option(
     let before = store::dishes_of(c, &[e.id])?
         .remove(&e.id)
         .unwrap_or_default();
+    let kept: Vec<i32> = before.iter().map(|d| d.id).collect();
+    if e.seen
+        .is_some_and(|seen| seen != option_fingerprint(&o, &kept))
+    {
+        return Err(AppError::BadRequest("menu.err_changed_elsewhere"));
+    }
     // The form lists dishes by name: the dishes kept keep the option's order, new ones follow.
     let mut wanted: Vec<i32> = before
         .iter()
@@ -139,7 +169,7 @@ pub fn update_option(
             wanted.push(*id);
         }
     }
-    let dishes = option_dishes(c, &wanted, e.vegetarian)?;
+    let dishes = option_dishes(c, &wanted, e.vegetarian, &kept)?;
     let used = crate::canteen::ordering::used(c, e.id)?;
     if e.capacity.is_some_and(|cap| (cap as i64) < used) {
         return Err(AppError::BadRequest("menu.err_capacity_below_orders"));

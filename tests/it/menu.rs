@@ -422,6 +422,84 @@ async fn saving_an_option_with_the_same_dishes_keeps_their_order_and_tells_no_on
     assert_eq!(app.count("notices WHERE kind = 'dishes_changed'"), 2);
 }
 
+/// Two tabs on one option's edit page: the second save, made from a page shown before the
+/// first was saved, is refused and shows the option as it is now, instead of silently putting
+/// back what the first removed (QA: a stale price change restored a removed dish, and 34
+/// people were told twice). Saved again from that page, it goes through.
+#[actix_web::test]
+async fn a_stale_option_edit_page_cannot_undo_a_change_saved_from_another_tab() {
+    let app = TestApp::spawn().await;
+    let (option, rice, chicken, _lan_p, mut bep) = two_eat_tuesday(&app).await;
+    let edit = format!("/kitchen/menu/options/{option}");
+    let tab_a = bep.get(&edit).await.form(&edit);
+    let mut tab_b = bep.get(&edit).await.form(&edit);
+    let mut a = tab_a.clone();
+    a.retain(|(k, v)| !(k == "dish" && *v == chicken.to_string()));
+    let r = bep.post(&edit, &refs(&a)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.count("notices WHERE kind = 'dishes_changed'"), 2);
+    let after_a = app.audit_after("menu_option.update");
+
+    set_field(&mut tab_b, "price", "36.000");
+    let r = bep.post(&edit, &refs(&tab_b)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("vừa được sửa ở nơi khác"), "{}", r.body);
+    assert_eq!(app.count("meal_options WHERE price_vnd = 36000"), 0);
+    assert_eq!(
+        app.count(&format!(
+            "meal_options WHERE id = {option} AND dishes = 'Cơm trắng'"
+        )),
+        1,
+        "the removed dish stays removed"
+    );
+    assert_eq!(app.count("notices WHERE kind = 'dishes_changed'"), 2);
+    assert_eq!(app.audit_after("menu_option.update").len(), after_a.len());
+    // The page now shows the option as saved by the other tab; saved from it, it goes through.
+    let mut again = r.form(&edit);
+    let dishes: Vec<String> = again
+        .iter()
+        .filter(|(k, _)| k == "dish")
+        .map(|(_, v)| v.clone())
+        .collect();
+    assert_eq!(dishes, vec![rice.to_string()]);
+    set_field(&mut again, "price", "36.000");
+    let r = bep.post(&edit, &refs(&again)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.count("meal_options WHERE price_vnd = 36000"), 1);
+    assert_eq!(app.count("notices WHERE kind = 'dishes_changed'"), 2);
+}
+
+/// A dish taken out of use cannot be put on an option by a hand-made or stale form; one
+/// already on the option stays when the option is saved.
+#[actix_web::test]
+async fn a_dish_out_of_use_cannot_be_added_to_an_option_but_one_already_on_it_stays() {
+    let app = TestApp::spawn().await;
+    let (option, rice, chicken, _lan_p, mut bep) = two_eat_tuesday(&app).await;
+    let soup = app.dish("Canh chua", false, "");
+    app.sql(&format!(
+        "UPDATE dishes SET active = FALSE WHERE id IN ({soup}, {chicken})"
+    ));
+    let edit = format!("/kitchen/menu/options/{option}");
+    let mut f = bep.get(&edit).await.form(&edit);
+    set_field(&mut f, "price", "33.000");
+    let mut with_soup = f.clone();
+    with_soup.push(("dish".into(), soup.to_string()));
+    let r = bep.post(&edit, &refs(&with_soup)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("ngừng dùng"), "{}", r.body);
+    assert_eq!(app.count("meal_options WHERE price_vnd = 33000"), 0);
+    assert_eq!(app.count("notices"), 0);
+    let r = bep.post(&edit, &refs(&f)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count(&format!(
+            "meal_options WHERE id = {option} AND price_vnd = 33000 AND dishes = 'Cơm trắng · Gà rang gừng'"
+        )),
+        1,
+        "the chicken, out of use, stays on the option: {rice}"
+    );
+}
+
 /// A new session of an existing user (as if they came back later).
 async fn login_again(app: &TestApp, name: &str) -> Client {
     use canteen::db::schema::users;

@@ -237,6 +237,9 @@ pub struct OptionEditForm {
     vegetarian: Option<String>,
     #[serde(default)]
     dish: Vec<i32>,
+    /// The option as this page showed it (`commands::option_fingerprint`).
+    #[serde(default)]
+    seen: Option<String>,
 }
 
 /// What the edit page shows: the option, its dishes, the catalogue and how many eat it.
@@ -275,21 +278,26 @@ pub async fn option_edit(
     id: web::Path<i32>,
 ) -> Result<Markup, AppError> {
     let data = load_edit(&state, id.into_inner()).await?;
+    Ok(edit_page(
+        &ctx,
+        &data,
+        &as_saved(&data),
+        &FieldErrors::default(),
+        state.clock.today(),
+    ))
+}
+
+/// The edit form filled with the option as it is saved.
+fn as_saved(data: &EditData) -> OptionEditForm {
     let o = &data.option;
-    let f = OptionEditForm {
+    OptionEditForm {
         name: o.name.clone(),
         price: o.price_vnd.grouped(),
         capacity: o.capacity.map(|c| c.to_string()).unwrap_or_default(),
         vegetarian: o.vegetarian.then(|| "yes".into()),
         dish: data.dishes.clone(),
-    };
-    Ok(edit_page(
-        &ctx,
-        &data,
-        &f,
-        &FieldErrors::default(),
-        state.clock.today(),
-    ))
+        seen: Some(commands::option_fingerprint(o, &data.dishes)),
+    }
 }
 
 fn edit_page(
@@ -310,12 +318,15 @@ fn edit_page(
         ctx.t("menu.edit_option"),
         html! {
             h1 { (ctx.t("menu.edit_option")) ": " (o.name) " — " (ctx.t(weekday_key(o.service_date))) " " (date(o.service_date)) }
-            @if !e.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
+            @if let Some(k) = e.get("seen") {
+                p.alert role="alert" { (ctx.t(k)) }
+            } @else if !e.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
             @if o.service_date < today {
                 p.hint { (ctx.t("menu.err_past_day")) }
             } @else {
                 @if data.used > 0 { p.hint { (ctx.tf("menu.edit_has_orders", data.used)) } }
                 div.card { (post_form(ctx, &action, html! {
+                    @if let Some(seen) = &f.seen { input type="hidden" name="seen" value=(seen); }
                     (Input::text("name", ctx.t("menu.option"), &f.name).required().render(ctx, e))
                     (Input::text("price", ctx.t("menu.price"), &f.price).required().hint(ctx.t("menu.price_edit_hint")).render(ctx, e))
                     (Input::text("capacity", ctx.t("menu.capacity"), &f.capacity).kind("number").hint(ctx.t("menu.capacity_hint")).render(ctx, e))
@@ -372,6 +383,7 @@ pub async fn option_update(
             let actor = Actor::user(user.user_id, &user.username);
             let now = state.clock.now_naive();
             let (vegetarian, dish_ids) = (f.vegetarian.as_deref() == Some("yes"), f.dish.clone());
+            let seen = f.seen.clone();
             let saved = state
                 .db
                 .write(move |c| {
@@ -382,6 +394,7 @@ pub async fn option_update(
                         capacity: o.capacity,
                         vegetarian,
                         dish_ids: &dish_ids,
+                        seen: seen.as_deref(),
                     };
                     commands::update_option(c, &actor, now, &edit)
                 })
@@ -402,6 +415,12 @@ pub async fn option_update(
         Err(problems) => problems.into_iter().for_each(|(f, k)| errors.add(f, k)),
     }
     let data = load_edit(&state, id).await?;
+    // Changed elsewhere since the page was shown: show the option as it is now.
+    let f = if errors.get("seen").is_some() {
+        as_saved(&data)
+    } else {
+        f
+    };
     Ok(html_invalid(edit_page(
         &ctx,
         &data,
@@ -414,7 +433,11 @@ pub async fn option_update(
 /// The field an option refusal belongs beside.
 fn option_field(key: &'static str) -> &'static str {
     match key {
-        "menu.err_no_dishes" | "menu.err_meat_in_vegetarian" | "err.bad_form" => "dish",
+        "menu.err_no_dishes"
+        | "menu.err_meat_in_vegetarian"
+        | "menu.err_dish_out_of_use"
+        | "err.bad_form" => "dish",
+        "menu.err_changed_elsewhere" => "seen",
         "menu.err_capacity_below_orders" => "capacity",
         "menu.err_vegetarian_in_use" => "vegetarian",
         _ => "name",
