@@ -503,7 +503,8 @@ fn render_error(res: ServiceResponse<BoxBody>, rid: &str) -> ServiceResponse<Box
         .unwrap_or_else(|| Ctx::fallback(&req));
     ctx.request_id = rid.to_string();
     if status == StatusCode::UNAUTHORIZED {
-        let next = if req.method() == Method::GET {
+        // A page asked for (GET or HEAD) is where the login leads back to; a POST goes home.
+        let next = if req.method() == Method::GET || req.method() == Method::HEAD {
             req.uri()
                 .path_and_query()
                 .map(|p| p.as_str())

@@ -437,3 +437,19 @@ async fn twenty_colleagues_behind_one_address_log_in_at_the_same_moment() {
     let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
     assert_eq!(statuses, vec![303; 20]);
 }
+
+/// A page asked for without a session sends to the login page, which comes back to it after
+/// logging in: for a HEAD request (a link checker, a monitor) as for a GET; a POST goes home.
+#[actix_web::test]
+async fn a_page_asked_for_without_a_session_goes_to_login_and_back_to_it() {
+    let app = TestApp::spawn().await;
+    let mut c = app.client();
+    for r in [c.get("/week?x=1").await, c.head("/week?x=1").await] {
+        assert_eq!(r.status, 303);
+        assert_eq!(r.location(), "/login?next=%2Fweek%3Fx%3D1");
+    }
+    c.get("/login").await;
+    let r = c.post("/week", &[]).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(r.location(), "/login?next=%2F");
+}

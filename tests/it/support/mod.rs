@@ -444,6 +444,11 @@ impl Client {
         self.finish(rb).await
     }
 
+    pub async fn head(&mut self, path: &str) -> Resp {
+        let rb = self.http.head(format!("{}{}", self.base, path));
+        self.finish(rb).await
+    }
+
     /// POSTs a form with the current CSRF token added.
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
         let mut all: Vec<(&str, &str)> = fields.to_vec();
