@@ -11,7 +11,7 @@ use crate::ui::forms::{FieldErrors, Form};
 use crate::ui::{html_invalid, html_ok, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
 use maud::Markup;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 pub const PER_PAGE: i64 = 50;
@@ -37,7 +37,7 @@ pub async fn list(
     Ok(views::list(&ctx, &text, &rows, total, page))
 }
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Serialize, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct UserForm {
     #[serde(default)]
@@ -50,6 +50,9 @@ pub struct UserForm {
     pub person_code: String,
     #[serde(default)]
     pub disabled: Option<String>,
+    /// The account as the edit page showed it (`crate::ui::seen`).
+    #[serde(default, skip_serializing)]
+    pub seen: Option<String>,
 }
 
 struct Checked {
@@ -197,26 +200,28 @@ pub async fn edit_form(
     id: web::Path<i32>,
 ) -> Result<Markup, AppError> {
     let id = id.into_inner();
-    let (u, roles, code) = state
-        .db
-        .read(move |c| {
-            let u = store::by_id(c, id)?.ok_or(AppError::NotFound)?;
-            let roles = session::roles_of(c, id)?;
-            let code = match u.person_id {
-                Some(pid) => people::person(c, pid)?.map(|p| p.employee_code),
-                None => None,
-            };
-            Ok((u, roles, code))
-        })
-        .await?;
-    let f = UserForm {
-        username: u.username.clone(),
-        display_name: u.display_name.clone(),
+    let f = state.db.read(move |c| form_of(c, id)).await?;
+    Ok(views::form(&ctx, Some(id), &f, &FieldErrors::default()))
+}
+
+/// An account as its edit page shows it, with the fingerprint of that (`ui::seen`).
+fn form_of(c: &mut DbConn, id: i32) -> Result<UserForm, AppError> {
+    let u = store::by_id(c, id)?.ok_or(AppError::NotFound)?;
+    let roles = session::roles_of(c, id)?;
+    let code = match u.person_id {
+        Some(pid) => people::person(c, pid)?.map(|p| p.employee_code),
+        None => None,
+    };
+    let mut f = UserForm {
+        username: u.username,
+        display_name: u.display_name,
         role: roles.iter().map(|r| r.as_str().to_string()).collect(),
         person_code: code.unwrap_or_default(),
         disabled: u.disabled.then(|| "yes".into()),
+        seen: None,
     };
-    Ok(views::form(&ctx, Some(id), &f, &FieldErrors::default()))
+    f.seen = Some(crate::ui::seen::of(&f));
+    Ok(f)
 }
 
 pub async fn update(
@@ -234,16 +239,21 @@ pub async fn update(
     let outcome = state
         .db
         .write(move |c| {
+            crate::ui::seen::hold(c, &format!("user:{id}"))?;
             let before = store::by_id(c, id)?.ok_or(AppError::NotFound)?;
             let before_roles = session::roles_of(c, id)?;
+            let now_shown = form_of(c, id)?;
+            if crate::ui::seen::is_stale(f2.seen.as_deref(), now_shown.seen.as_deref().unwrap_or("")) {
+                return Ok(Err((Some(now_shown), FieldErrors::changed_elsewhere())));
+            }
             let ch = match check(c, &f2, Some(id))? {
                 Ok(ch) => ch,
-                Err(e) => return Ok(Err(e)),
+                Err(e) => return Ok(Err((None, e))),
             };
             if id == me && (ch.disabled || !ch.roles.has(Role::Admin)) {
                 let mut e = FieldErrors::default();
                 e.add("role", "acc.err_self_lockout");
-                return Ok(Err(e));
+                return Ok(Err((None, e)));
             }
             store::update_profile(c, id, &ch.display_name, ch.person_id, ch.disabled, now)?;
             store::set_roles(c, id, ch.roles)?;
@@ -267,7 +277,12 @@ pub async fn update(
             "/admin/users",
             Some("flash.saved"),
         )),
-        Err(e) => Ok(html_invalid(views::form(&ctx, Some(id), &f, &e))),
+        Err((now_shown, e)) => Ok(html_invalid(views::form(
+            &ctx,
+            Some(id),
+            now_shown.as_ref().unwrap_or(&f),
+            &e,
+        ))),
     }
 }
 

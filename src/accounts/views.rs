@@ -53,9 +53,10 @@ pub fn form(ctx: &Ctx, id: Option<i32>, f: &UserForm, e: &FieldErrors) -> Markup
         title,
         html! {
             h1 { (title) }
-            @if !e.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
+            (crate::ui::forms::form_alert(ctx, e))
             div.card {
                 (post_form(ctx, &action, html! {
+                    (crate::ui::seen::hidden(f.seen.as_deref()))
                     @if id.is_none() {
                         (Input::text("username", ctx.t("auth.username"), &f.username).required().hint(ctx.t("acc.username_hint")).render(ctx, e))
                     } @else {

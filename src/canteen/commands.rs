@@ -112,17 +112,7 @@ pub struct OptionEdit<'a> {
 /// What an option's edit page shows of it, as a short fingerprint carried by the form: its
 /// name, price, capacity, kind and dishes in their order.
 pub fn option_fingerprint(o: &store::MealOption, dish_ids: &[i32]) -> String {
-    use sha2::{Digest, Sha256};
-    let ids: Vec<String> = dish_ids.iter().map(|i| i.to_string()).collect();
-    let text = format!(
-        "{}\u{1f}{}\u{1f}{:?}\u{1f}{}\u{1f}{}",
-        o.name,
-        o.price_vnd.0,
-        o.capacity,
-        o.vegetarian,
-        ids.join(",")
-    );
-    hex::encode(&Sha256::digest(text.as_bytes())[..12])
+    crate::ui::seen::of(&(&o.name, o.price_vnd.0, o.capacity, o.vegetarian, dish_ids))
 }
 
 /// What an edit did: the option's day, and how many people were told their dishes changed.

@@ -102,6 +102,7 @@ fn view(
                 p.hint { (ctx.t("fund.plan_help")) }
                 (error_list(ctx, e))
                 (post_form(ctx, &format!("/accounting/funds/{}/budget?year={}", r.fund.id, r.year), html! {
+                    (crate::ui::seen::hidden(seen_of(form)))
                     fieldset {
                         legend { (ctx.t("fund.receipts")) }
                         @for (code, key) in lines::RECEIPT_LINES { (line_input(ctx, e, code, key, &value(code))) }
@@ -128,8 +129,11 @@ fn line_input(ctx: &Ctx, e: &FieldErrors, code: &str, key: &'static str, value: 
     }
 }
 
+/// The year's plan as the page shows it, each line's amount, and last the fingerprint of that
+/// (`ui::seen`): a plan saved from a page shown before another save is refused.
 fn form_of(r: &FundReport) -> Vec<(String, String)> {
-    r.receipts
+    let mut f: Vec<(String, String)> = r
+        .receipts
         .iter()
         .chain(&r.payments)
         .map(|l| {
@@ -138,7 +142,16 @@ fn form_of(r: &FundReport) -> Vec<(String, String)> {
                 l.planned.map(|p| p.grouped()).unwrap_or_default(),
             )
         })
-        .collect()
+        .collect();
+    let seen = crate::ui::seen::of(&f);
+    f.push((crate::ui::seen::FIELD.into(), seen));
+    f
+}
+
+fn seen_of(form: &[(String, String)]) -> Option<&str> {
+    form.iter()
+        .find(|(k, _)| k == crate::ui::seen::FIELD)
+        .map(|(_, v)| v.as_str())
 }
 
 pub async fn page(
@@ -272,7 +285,10 @@ pub async fn set_plan(
             _ => e.add(code, "fund.err_line"),
         }
     }
-    if pairs.iter().any(|(k, _)| !crate::ledger::lines::is_line(k)) {
+    if pairs
+        .iter()
+        .any(|(k, _)| k != crate::ui::seen::FIELD && !crate::ledger::lines::is_line(k))
+    {
         return Err(AppError::BadRequest("err.bad_form"));
     }
     if e.is_empty() {
@@ -280,14 +296,34 @@ pub async fn set_plan(
             Actor::user(user.user_id, &user.username),
             state.clock.now_naive(),
         );
-        state
+        let sent = seen_of(&pairs).map(str::to_string);
+        let stale = state
             .db
-            .write(move |c| lines::set_lines(c, &a, now, id, year, &plan))
+            .write(move |c| {
+                crate::ui::seen::hold(c, &format!("budget:{id}:{year}"))?;
+                let now_shown = form_of(&lines::report(c, id, year)?);
+                let fingerprint = seen_of(&now_shown).unwrap_or("");
+                if crate::ui::seen::is_stale(sent.as_deref(), fingerprint) {
+                    return Ok(true);
+                }
+                lines::set_lines(c, &a, now, id, year, &plan)?;
+                Ok(false)
+            })
             .await?;
-        return Ok(see_other(
-            &format!("/accounting/funds/{id}/report?year={year}"),
-            Some("flash.saved"),
-        ));
+        if !stale {
+            return Ok(see_other(
+                &format!("/accounting/funds/{id}/report?year={year}"),
+                Some("flash.saved"),
+            ));
+        }
+        let r = load(&state, id, year).await?;
+        let title = ctx.t("fund.report").to_string();
+        let e = FieldErrors::changed_elsewhere();
+        return Ok(html_invalid(layout::page(
+            &ctx,
+            &title,
+            view(&ctx, &r, true, &form_of(&r), &e),
+        )));
     }
     let r = load(&state, id, year).await?;
     let title = ctx.t("fund.report").to_string();

@@ -1,9 +1,9 @@
 //! Raw forms of people pages.
 
 use super::rules::RawPerson;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Serialize, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct PersonForm {
     #[serde(default)]
@@ -26,6 +26,9 @@ pub struct PersonForm {
     pub phone: String,
     #[serde(default)]
     pub email: String,
+    /// The record as the edit page showed it (`crate::ui::seen`).
+    #[serde(default, skip_serializing)]
+    pub seen: Option<String>,
 }
 
 impl PersonForm {
@@ -54,11 +57,14 @@ pub struct ListQuery {
     pub page: Option<i64>,
 }
 
-#[derive(Deserialize, Clone)]
+#[derive(Deserialize, Serialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct UnitForm {
     pub code: String,
     pub name: String,
     #[serde(default)]
     pub parent_id: String,
+    /// The unit as the edit page showed it (`crate::ui::seen`).
+    #[serde(default, skip_serializing)]
+    pub seen: Option<String>,
 }

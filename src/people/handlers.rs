@@ -148,11 +148,23 @@ async fn save(
     let outcome = state
         .db
         .write(move |c| {
+            if let Some(id) = id {
+                crate::ui::seen::hold(c, &format!("person:{id}"))?;
+            }
             let units = store::all_units(c)?;
             let before = match id {
                 Some(id) => Some(store::person(c, id)?.ok_or(AppError::NotFound)?),
                 None => None,
             };
+            if let Some(b) = &before {
+                let now_shown = views::form_of(b);
+                if crate::ui::seen::is_stale(
+                    f.seen.as_deref(),
+                    now_shown.seen.as_deref().unwrap_or(""),
+                ) {
+                    return Ok(Err((units, now_shown, FieldErrors::changed_elsewhere())));
+                }
+            }
             let checked = rules::validate(&f.raw(), today, |u| {
                 u.parse::<i32>()
                     .ok()

@@ -86,6 +86,7 @@ pub async fn list(
         code: String::new(),
         name: String::new(),
         parent_id: String::new(),
+        seen: None,
     };
     Ok(list_page(
         &ctx,
@@ -142,6 +143,7 @@ fn form_fields(
         ctx,
         action,
         html! {
+            (crate::ui::seen::hidden(f.seen.as_deref()))
             (Input::text("code", ctx.t("units.code"), &f.code).required().render(ctx, errors))
             (Input::text("name", ctx.t("units.name"), &f.name).required().render(ctx, errors))
             (select(ctx, errors, "parent_id", ctx.t("units.parent"), &unit_options(units, ctx.t("units.no_parent")), &f.parent_id))
@@ -196,12 +198,25 @@ pub async fn edit_form(
         .read(move |c| Ok((store::unit(c, id)?, store::all_units(c)?)))
         .await?;
     let unit = unit.ok_or(AppError::NotFound)?;
-    let f = UnitForm {
+    Ok(edit_page(
+        &ctx,
+        &unit,
+        &units,
+        &form_of(&unit),
+        &FieldErrors::default(),
+    ))
+}
+
+/// A unit as its edit page shows it, with the fingerprint of that (`ui::seen`).
+fn form_of(unit: &store::Unit) -> UnitForm {
+    let mut f = UnitForm {
         code: unit.code.clone(),
         name: unit.name.clone(),
         parent_id: unit.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+        seen: None,
     };
-    Ok(edit_page(&ctx, &unit, &units, &f, &FieldErrors::default()))
+    f.seen = Some(crate::ui::seen::of(&f));
+    f
 }
 
 fn edit_page(
@@ -224,6 +239,7 @@ fn edit_page(
         ctx.t("units.edit"),
         html! {
             h1 { (ctx.t("units.edit")) ": " (unit.name) }
+            (crate::ui::forms::form_alert(ctx, e))
             div.card { (form_fields(ctx, &format!("/units/{}", unit.id), &others, f, e)) }
             p { a href="/units" { (ctx.t("common.back")) } }
         },
@@ -243,8 +259,19 @@ pub async fn update(
     let outcome = state
         .db
         .write(move |c| {
+            crate::ui::seen::hold(c, &format!("unit:{id}"))?;
             let before = store::unit(c, id)?.ok_or(AppError::NotFound)?;
             let units = store::all_units(c)?;
+            let now_shown = form_of(&before);
+            if crate::ui::seen::is_stale(f.seen.as_deref(), now_shown.seen.as_deref().unwrap_or(""))
+            {
+                return Ok(Err((
+                    before,
+                    units,
+                    now_shown,
+                    FieldErrors::changed_elsewhere(),
+                )));
+            }
             let mut checked = check(&f, &units, Some(id));
             if let Ok(ch) = &checked {
                 if store::unit_code_taken(c, &ch.code, Some(id))? {

@@ -154,8 +154,9 @@ pub fn show(
     )
 }
 
+/// A person's record as its edit page shows it, with the fingerprint of that (`ui::seen`).
 pub fn form_of(p: &Person) -> PersonForm {
-    PersonForm {
+    let mut f = PersonForm {
         employee_code: p.employee_code.clone(),
         full_name: p.full_name.clone(),
         unit_id: p.unit_id.map(|u| u.to_string()).unwrap_or_default(),
@@ -166,7 +167,10 @@ pub fn form_of(p: &Person) -> PersonForm {
         status_date: opt_date(p.status_date),
         phone: p.phone.clone().unwrap_or_default(),
         email: p.email.clone().unwrap_or_default(),
-    }
+        seen: None,
+    };
+    f.seen = Some(crate::ui::seen::of(&f));
+    f
 }
 
 pub fn form(ctx: &Ctx, id: Option<i32>, f: &PersonForm, units: &[Unit], e: &FieldErrors) -> Markup {
@@ -199,9 +203,10 @@ pub fn form(ctx: &Ctx, id: Option<i32>, f: &PersonForm, units: &[Unit], e: &Fiel
         title,
         html! {
             h1 { (title) }
-            @if !e.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
+            (crate::ui::forms::form_alert(ctx, e))
             div.card {
                 (post_form(ctx, &action, html! {
+                    (crate::ui::seen::hidden(f.seen.as_deref()))
                     (Input::text("employee_code", ctx.t("people.code"), &f.employee_code).required().render(ctx, e))
                     (Input::text("full_name", ctx.t("people.name"), &f.full_name).required().autocomplete("name").render(ctx, e))
                     (select(ctx, e, "unit_id", ctx.t("people.unit"), &unit_options(units, "—"), &f.unit_id))

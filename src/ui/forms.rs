@@ -42,14 +42,36 @@ pub fn confirm_form(ctx: &Ctx, action: &str, question: &str, button: &str) -> Ma
 }
 
 /// What is wrong with a form, each problem in words (also those of fields it does not show).
+/// A page shown before another save ([`super::seen`]) says only that.
 pub fn error_list(ctx: &Ctx, e: &FieldErrors) -> Markup {
     html! {
-        @if !e.is_empty() {
+        @if let Some(k) = e.get(super::seen::FIELD) {
+            p.alert role="alert" { (ctx.t(k)) }
+        } @else if !e.is_empty() {
             div.alert role="alert" {
                 p { (ctx.t("common.fix_errors")) }
                 ul { @for (_, k) in &e.0 { li { (ctx.t(k)) } } }
             }
         }
+    }
+}
+
+/// The alert above a form whose fields show their own problems: "correct the marked fields",
+/// or, for a page shown before another save ([`super::seen`]), that nothing was saved.
+pub fn form_alert(ctx: &Ctx, e: &FieldErrors) -> Markup {
+    html! {
+        @if let Some(k) = e.get(super::seen::FIELD) {
+            p.alert role="alert" { (ctx.t(k)) }
+        } @else if !e.is_empty() {
+            p.alert role="alert" { (ctx.t("common.fix_errors")) }
+        }
+    }
+}
+
+impl FieldErrors {
+    /// The problems of a page shown before another save ([`super::seen`]).
+    pub fn changed_elsewhere() -> Self {
+        FieldErrors(vec![(super::seen::FIELD, super::seen::CHANGED)])
     }
 }
 

@@ -6,6 +6,7 @@ pub mod format;
 pub mod forms;
 pub mod i18n;
 pub mod layout;
+pub mod seen;
 pub mod texts;
 pub mod texts_canteen;
 pub mod texts_food;

@@ -17,6 +17,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("common.next", "Sau", "Next"),
     ("common.total", "Tổng số: {}", "Total: {}"),
     ("common.date_hint", "Ngày/tháng/năm, ví dụ 05/09/1980", "Day/month/year, e.g. 05/09/1980"),
+    ("common.err_changed_elsewhere", "Mục này vừa được sửa ở nơi khác (thẻ khác hoặc người khác) sau khi bạn mở trang, nên chưa lưu gì. Trang đã hiện nội dung mới nhất: hãy xem lại rồi sửa và lưu.", "This was changed elsewhere (another tab or person) after you opened the page, so nothing was saved. The page now shows the latest version: check it, then edit and save."),
     ("common.fix_errors", "Vui lòng sửa các mục được đánh dấu bên dưới.", "Please correct the marked fields below."),
     ("nav.label", "Điều hướng chính", "Main navigation"),
     ("nav.home", "Trang chủ", "Home"),

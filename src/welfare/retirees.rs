@@ -307,27 +307,21 @@ pub fn retiree(
     Ok((p, r, has))
 }
 
-/// The version of a retiree's record: a digest of what it says (empty when none is kept). A
-/// form carries it, so that saving over a change made meanwhile in another tab is refused.
+/// The version of a retiree's record: a digest of what it says (`ui::seen`; empty when none
+/// is kept). A form carries it, so that saving over a change made meanwhile in another tab is
+/// refused.
 pub fn version(conn: &mut DbConn, person: i32) -> Result<String, AppError> {
-    use sha2::{Digest, Sha256};
     Ok(record(conn, person)?
         .map(|r| {
-            let text = format!(
-                "{:?}|{:?}|{}|{}|{}|{}|{}",
+            crate::ui::seen::of(&(
                 r.retired_on,
                 r.former_unit_id,
-                r.address,
-                r.region,
-                r.contact_name,
-                r.contact_phone,
-                r.health_note
-            );
-            Sha256::digest(text.as_bytes())
-                .iter()
-                .take(12)
-                .map(|b| format!("{b:02x}"))
-                .collect()
+                &r.address,
+                &r.region,
+                &r.contact_name,
+                &r.contact_phone,
+                &r.health_note,
+            ))
         })
         .unwrap_or_default())
 }
@@ -343,6 +337,7 @@ pub fn save(
     r: &Record,
     expected: Option<&str>,
 ) -> Result<(), AppError> {
+    crate::ui::seen::hold(conn, &format!("retiree:{person}"))?;
     if expected.is_some_and(|v| v != version(conn, person).unwrap_or_default()) {
         return Err(AppError::BadRequest("wf.err_changed_meanwhile"));
     }

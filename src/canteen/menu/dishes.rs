@@ -10,7 +10,7 @@ use crate::ui::forms::{post_form, FieldErrors, Form, Input};
 use crate::ui::{layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
 use maud::{html, Markup};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub async fn list(state: web::Data<AppState>, ctx: Ctx) -> Result<Markup, AppError> {
     let list = state.db.read(store::all_dishes).await?;
@@ -42,7 +42,7 @@ pub fn allergen_names(ctx: &Ctx, stored: &str) -> String {
         .join(", ")
 }
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Serialize, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct DishForm {
     #[serde(default)]
@@ -56,6 +56,9 @@ pub struct DishForm {
     vegetarian: Option<String>,
     liquid: Option<String>,
     active: Option<String>,
+    /// The dish as the edit page showed it (`crate::ui::seen`).
+    #[serde(default, skip_serializing)]
+    seen: Option<String>,
 }
 
 fn dish_form(ctx: &Ctx, action: &str, f: &DishForm, e: &FieldErrors) -> Markup {
@@ -63,6 +66,7 @@ fn dish_form(ctx: &Ctx, action: &str, f: &DishForm, e: &FieldErrors) -> Markup {
         ctx,
         action,
         html! {
+            (crate::ui::seen::hidden(f.seen.as_deref()))
             (Input::text("name", ctx.t("dish.name"), &f.name).required().render(ctx, e))
             (Input::text("description", ctx.t("dish.description"), &f.description).render(ctx, e))
             fieldset.checks {
@@ -91,17 +95,7 @@ pub async fn edit(
         .read(move |c| store::dish(c, id))
         .await?
         .ok_or(AppError::NotFound)?;
-    let f = DishForm {
-        name: d.name,
-        description: d.description,
-        allergen: rules::allergen_codes(&d.allergens)
-            .map(str::to_string)
-            .collect(),
-        allergen_notes: d.allergen_notes,
-        vegetarian: d.vegetarian.then(|| "yes".into()),
-        liquid: d.liquid.then(|| "yes".into()),
-        active: d.active.then(|| "yes".into()),
-    };
+    let f = form_of(d);
     Ok(layout::page(
         &ctx,
         ctx.t("dish.edit"),
@@ -111,6 +105,24 @@ pub async fn edit(
             p { a href="/kitchen/dishes" { (ctx.t("common.back")) } }
         },
     ))
+}
+
+/// A dish as its edit page shows it, with the fingerprint of that (`ui::seen`).
+fn form_of(d: store::Dish) -> DishForm {
+    let mut f = DishForm {
+        name: d.name,
+        description: d.description,
+        allergen: rules::allergen_codes(&d.allergens)
+            .map(str::to_string)
+            .collect(),
+        allergen_notes: d.allergen_notes,
+        vegetarian: d.vegetarian.then(|| "yes".into()),
+        liquid: d.liquid.then(|| "yes".into()),
+        active: d.active.then(|| "yes".into()),
+        seen: None,
+    };
+    f.seen = Some(crate::ui::seen::of(&f));
+    f
 }
 
 pub async fn create(
@@ -162,22 +174,35 @@ async fn dish_save(
     };
     let now = state.clock.now_naive();
     let actor = Actor::user(user.user_id, &user.username);
+    let seen = f.seen.clone();
     let saved = if e.is_empty() {
         state
             .db
-            .write(move |c| store::save_dish(c, id, &input, &actor, now))
+            .write(move |c| {
+                if let Some(id) = id {
+                    crate::ui::seen::hold(c, &format!("dish:{id}"))?;
+                    let now_shown = form_of(store::dish(c, id)?.ok_or(AppError::NotFound)?);
+                    let fingerprint = now_shown.seen.as_deref().unwrap_or("");
+                    if crate::ui::seen::is_stale(seen.as_deref(), fingerprint) {
+                        return Ok(Err((crate::ui::seen::CHANGED, Some(now_shown))));
+                    }
+                }
+                Ok(store::save_dish(c, id, &input, &actor, now)?.map_err(|k| (k, None)))
+            })
             .await?
     } else {
-        Err("")
+        Err(("", None))
     };
     match saved {
         Ok(_) => Ok(see_other("/kitchen/dishes", Some("flash.saved"))),
-        Err(k) => {
+        Err((k, now_shown)) => {
             match k {
                 "" => {}
+                crate::ui::seen::CHANGED => e.add(crate::ui::seen::FIELD, k),
                 "dish.err_in_vegetarian_option" => e.add("vegetarian", k),
                 _ => e.add("name", k),
             }
+            let f = now_shown.unwrap_or(f);
             let action = id
                 .map(|i| format!("/kitchen/dishes/{i}"))
                 .unwrap_or_else(|| "/kitchen/dishes".into());
@@ -186,6 +211,7 @@ async fn dish_save(
                 ctx.t("dish.title"),
                 html! {
                     h1 { (ctx.t("dish.title")) }
+                    (crate::ui::forms::form_alert(&ctx, &e))
                     div.card { (dish_form(&ctx, &action, &f, &e)) }
                     p { a href="/kitchen/dishes" { (ctx.t("common.back")) } }
                 },

@@ -9,30 +9,38 @@ use crate::ui::forms::{post_form, FieldErrors, Form, Input};
 use crate::ui::{html_invalid, layout, Ctx, CurrentUser};
 use actix_web::{web, HttpResponse};
 use maud::{html, Markup};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub async fn form(state: web::Data<AppState>, ctx: Ctx) -> Result<Markup, AppError> {
     let s = state.db.read(store::load_settings).await?;
-    Ok(settings_page(
-        &ctx,
-        &s.cutoff.format("%H:%M").to_string(),
-        &s.horizon_days.to_string(),
-        s.allow_walk_in,
-        &FieldErrors::default(),
-    ))
+    Ok(settings_page(&ctx, &form_of(&s), &FieldErrors::default()))
 }
 
-fn settings_page(ctx: &Ctx, cutoff: &str, horizon: &str, walk_in: bool, e: &FieldErrors) -> Markup {
+/// The settings as their page shows them, with the fingerprint of that (`ui::seen`).
+fn form_of(s: &crate::canteen::rules::Settings) -> SettingsForm {
+    let mut f = SettingsForm {
+        cutoff: s.cutoff.format("%H:%M").to_string(),
+        horizon: s.horizon_days.to_string(),
+        walk_in: s.allow_walk_in.then(|| "yes".into()),
+        seen: None,
+    };
+    f.seen = Some(crate::ui::seen::of(&f));
+    f
+}
+
+fn settings_page(ctx: &Ctx, f: &SettingsForm, e: &FieldErrors) -> Markup {
     layout::page(
         ctx,
         ctx.t("settings.title"),
         html! {
             h1 { (ctx.t("settings.title")) }
+            (crate::ui::forms::form_alert(ctx, e))
             div.card {
                 (post_form(ctx, "/kitchen/settings", html! {
-                    (Input::text("cutoff", ctx.t("settings.cutoff"), cutoff).required().hint(ctx.t("settings.cutoff_hint")).render(ctx, e))
-                    (Input::text("horizon", ctx.t("settings.horizon"), horizon).kind("number").required().render(ctx, e))
-                    div.field { label { input type="checkbox" name="walk_in" value="yes" checked[walk_in]; " " (ctx.t("settings.walk_in")) } }
+                    (crate::ui::seen::hidden(f.seen.as_deref()))
+                    (Input::text("cutoff", ctx.t("settings.cutoff"), &f.cutoff).required().hint(ctx.t("settings.cutoff_hint")).render(ctx, e))
+                    (Input::text("horizon", ctx.t("settings.horizon"), &f.horizon).kind("number").required().render(ctx, e))
+                    div.field { label { input type="checkbox" name="walk_in" value="yes" checked[f.walk_in.is_some()]; " " (ctx.t("settings.walk_in")) } }
                     button type="submit" { (ctx.t("common.save")) }
                 }))
             }
@@ -40,12 +48,15 @@ fn settings_page(ctx: &Ctx, cutoff: &str, horizon: &str, walk_in: bool, e: &Fiel
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsForm {
     cutoff: String,
     horizon: String,
     walk_in: Option<String>,
+    /// The settings as the page showed them (`crate::ui::seen`).
+    #[serde(default, skip_serializing)]
+    seen: Option<String>,
 }
 
 pub async fn save(
@@ -60,15 +71,31 @@ pub async fn save(
         Err(problems) => {
             let mut e = FieldErrors::default();
             problems.into_iter().for_each(|(field, k)| e.add(field, k));
-            let page = settings_page(&ctx, &f.cutoff, &f.horizon, f.walk_in.is_some(), &e);
-            return Ok(html_invalid(page));
+            return Ok(html_invalid(settings_page(&ctx, &f, &e)));
         }
     };
     let actor = Actor::user(user.user_id, &user.username);
     let now = state.clock.now_naive();
-    state
+    let seen = f.seen;
+    let stale = state
         .db
-        .write(move |c| crate::canteen::commands::save_settings(c, &actor, now, &s))
+        .write(move |c| {
+            crate::ui::seen::hold(c, "settings:canteen")?;
+            let now_shown = form_of(&store::load_settings(c)?);
+            let fingerprint = now_shown.seen.as_deref().unwrap_or("");
+            if crate::ui::seen::is_stale(seen.as_deref(), fingerprint) {
+                return Ok(Some(now_shown));
+            }
+            crate::canteen::commands::save_settings(c, &actor, now, &s)?;
+            Ok(None)
+        })
         .await?;
-    Ok(see_other("/kitchen/settings", Some("flash.saved")))
+    match stale {
+        Some(now_shown) => Ok(html_invalid(settings_page(
+            &ctx,
+            &now_shown,
+            &FieldErrors::changed_elsewhere(),
+        ))),
+        None => Ok(see_other("/kitchen/settings", Some("flash.saved"))),
+    }
 }

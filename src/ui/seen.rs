@@ -1,0 +1,101 @@
+//! What an edit page showed, carried by its form.
+//!
+//! An edit page shows a record and saves every one of its fields back. Opened in two tabs (or
+//! by two people), the page saved last would silently undo the other's save: a committed
+//! change lost without anyone being told. So the page carries a short fingerprint of the
+//! record as it showed it (the hidden field `seen`), the save compares it with the record as
+//! it is now, in the same write transaction, and a page shown before another save is refused
+//! ([`CHANGED`], nothing written) and shown again with the record as it is now.
+//!
+//! A form without `seen` (a script, not the page) is not checked, as on My week.
+
+use crate::db::DbConn;
+use crate::error::AppError;
+use diesel::RunQueryDsl;
+use maud::{html, Markup};
+use serde::Serialize;
+
+/// The form field that carries the fingerprint.
+pub const FIELD: &str = "seen";
+
+/// The refusal of a page shown before another save (about the whole form, not one field).
+pub const CHANGED: &str = "common.err_changed_elsewhere";
+
+/// The fingerprint of what a page shows: the values of its form (a form struct marks its own
+/// `seen` `skip_serializing`), 12 bytes of SHA-256 in hex.
+pub fn of<T: Serialize + ?Sized>(shown: &T) -> String {
+    use sha2::{Digest, Sha256};
+    // Form structs and tuples of plain values always serialise; should one ever not, every
+    // page would carry the same fingerprint and nothing would be refused — never a false refusal.
+    let bytes = serde_json::to_vec(shown).unwrap_or_default();
+    hex::encode(&Sha256::digest(&bytes)[..12])
+}
+
+/// Whether a save made from a page that showed `sent` must be refused, the record now
+/// showing as `now`.
+pub fn is_stale(sent: Option<&str>, now: &str) -> bool {
+    sent.is_some_and(|s| s != now)
+}
+
+/// [`is_stale`] as the store's error.
+pub fn check(sent: Option<&str>, now: &str) -> Result<(), AppError> {
+    if is_stale(sent, now) {
+        Err(AppError::BadRequest(CHANGED))
+    } else {
+        Ok(())
+    }
+}
+
+/// The advisory-lock space of [`hold`] (see `canteen::menu::store::lock` for the others).
+pub const LOCK_EDIT: i32 = 8;
+
+/// Holds the record `key` names ("person:12") until the transaction ends, so that two saves
+/// of one record check their fingerprint and write one after the other: the second reads the
+/// first's change and is refused. PostgreSQL: a transaction-level advisory lock (under READ
+/// COMMITTED both would otherwise read the record before either wrote it); SQLite has one
+/// writer. Taken first in the transaction, before any other lock, and by nothing else, so it
+/// cannot take part in a deadlock.
+pub fn hold(conn: &mut DbConn, key: &str) -> Result<(), AppError> {
+    if crate::db::backend_of(conn) == crate::db::Backend::Postgres {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+            .bind::<diesel::sql_types::Integer, _>(LOCK_EDIT)
+            .bind::<diesel::sql_types::Text, _>(key)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The hidden field, when the page has a fingerprint to carry.
+pub fn hidden(seen: Option<&str>) -> Markup {
+    html! { @if let Some(s) = seen { input type="hidden" name=(FIELD) value=(s); } }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_values_give_the_same_fingerprint_and_any_change_another() {
+        let a = of(&("Cơm gà", 35_000, Some(40), false, [3, 1]));
+        assert_eq!(a, of(&("Cơm gà", 35_000, Some(40), false, [3, 1])));
+        assert_eq!(a.len(), 24);
+        for other in [
+            of(&("Cơm gà ", 35_000, Some(40), false, [3, 1])),
+            of(&("Cơm gà", 35_001, Some(40), false, [3, 1])),
+            of(&("Cơm gà", 35_000, None::<i32>, false, [3, 1])),
+            of(&("Cơm gà", 35_000, Some(40), true, [3, 1])),
+            of(&("Cơm gà", 35_000, Some(40), false, [1, 3])),
+        ] {
+            assert_ne!(a, other);
+        }
+    }
+
+    #[test]
+    fn only_a_page_that_showed_something_else_is_refused() {
+        assert!(!is_stale(None, "abc"));
+        assert!(!is_stale(Some("abc"), "abc"));
+        assert!(is_stale(Some("abd"), "abc"));
+        assert!(is_stale(Some(""), "abc"));
+        assert!(check(Some("x"), "y").is_err());
+    }
+}
