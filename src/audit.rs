@@ -98,13 +98,18 @@ fn row_hash(
     hex::encode(h.finalize())
 }
 
-/// Appends one record. Call it inside the transaction that makes the change.
+/// Appends one record. Call it inside the transaction that makes the change. An update whose
+/// before and after are the same changed nothing (a form saved as it was shown): nothing is
+/// recorded.
 pub fn record(
     conn: &mut DbConn,
     actor: &Actor,
     at: NaiveDateTime,
     e: Entry<'_>,
 ) -> Result<(), AppError> {
+    if e.before.is_some() && e.before == e.after {
+        return Ok(());
+    }
     if backend_of(conn) == Backend::Postgres {
         // Serialise appenders so two transactions never chain to the same previous row. The
         // key names the schema whose chain it is: one database may hold several (a schema per

@@ -51,7 +51,7 @@ pub struct UserForm {
     #[serde(default)]
     pub disabled: Option<String>,
     /// The account as the edit page showed it (`crate::ui::seen`).
-    #[serde(default, skip_serializing)]
+    #[serde(default, skip_serializing, deserialize_with = "crate::ui::seen::sent")]
     pub seen: Option<String>,
 }
 
@@ -244,16 +244,21 @@ pub async fn update(
             let before_roles = session::roles_of(c, id)?;
             let now_shown = form_of(c, id)?;
             if crate::ui::seen::is_stale(f2.seen.as_deref(), now_shown.seen.as_deref().unwrap_or("")) {
-                return Ok(Err((Some(now_shown), FieldErrors::changed_elsewhere())));
+                return Ok(Err((now_shown, FieldErrors::changed_elsewhere())));
             }
+            // The form as sent, with the user name it does not send (the page shows it).
+            let as_sent = || UserForm {
+                username: before.username.clone(),
+                ..f2.clone()
+            };
             let ch = match check(c, &f2, Some(id))? {
                 Ok(ch) => ch,
-                Err(e) => return Ok(Err((None, e))),
+                Err(e) => return Ok(Err((as_sent(), e))),
             };
             if id == me && (ch.disabled || !ch.roles.has(Role::Admin)) {
                 let mut e = FieldErrors::default();
                 e.add("role", "acc.err_self_lockout");
-                return Ok(Err((None, e)));
+                return Ok(Err((as_sent(), e)));
             }
             store::update_profile(c, id, &ch.display_name, ch.person_id, ch.disabled, now)?;
             store::set_roles(c, id, ch.roles)?;
@@ -277,12 +282,7 @@ pub async fn update(
             "/admin/users",
             Some("flash.saved"),
         )),
-        Err((now_shown, e)) => Ok(html_invalid(views::form(
-            &ctx,
-            Some(id),
-            now_shown.as_ref().unwrap_or(&f),
-            &e,
-        ))),
+        Err((shown, e)) => Ok(html_invalid(views::form(&ctx, Some(id), &shown, &e))),
     }
 }
 

@@ -80,13 +80,25 @@ pub async fn context(
     }
 
     let flash = req.cookie(FLASH_COOKIE).and_then(|c| flash_key(c.value()));
+    // A page shown in answer to a form (a refusal) belongs to the page the form was on: its
+    // language switch goes back there, as the URL the form posted to may take no GET.
+    let (path, query) = match (req.method() == Method::POST)
+        .then(|| form_page(&req))
+        .flatten()
+    {
+        Some((path, query)) => (path, query),
+        None => (
+            req.path().to_string(),
+            req.query_string().chars().take(512).collect(),
+        ),
+    };
     let ctx = Ctx {
         lang,
         user,
         csrf,
         flash,
-        path: req.path().to_string(),
-        query: req.query_string().chars().take(512).collect(),
+        path,
+        query,
         request_id,
     };
     req.extensions_mut().insert(ctx);
@@ -356,4 +368,21 @@ mod tests {
         assert_eq!(forwarded_client(&["not-an-ip"], 1), None);
         assert_eq!(forwarded_client(&[], 1), None);
     }
+}
+
+/// The page a form was posted from: the path and query of its `Referer`, when that is this
+/// same site (browsers send it on same-origin requests unless told not to).
+fn form_page(req: &ServiceRequest) -> Option<(String, String)> {
+    let referer = req.headers().get(header::REFERER)?.to_str().ok()?;
+    let rest = referer
+        .strip_prefix("http://")
+        .or_else(|| referer.strip_prefix("https://"))?;
+    let info = req.connection_info();
+    let rest = rest.strip_prefix(info.host())?;
+    if !rest.starts_with('/') || crate::home::safe_next(Some(rest)) != rest {
+        return None;
+    }
+    let rest = rest.split('#').next().unwrap_or(rest);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    Some((path.to_string(), query.chars().take(512).collect()))
 }

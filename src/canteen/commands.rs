@@ -146,7 +146,7 @@ pub fn update_option(
     if e.seen
         .is_some_and(|seen| seen != option_fingerprint(&o, &kept))
     {
-        return Err(AppError::BadRequest("menu.err_changed_elsewhere"));
+        return Err(AppError::BadRequest(crate::ui::seen::CHANGED));
     }
     // The form lists dishes by name: the dishes kept keep the option's order, new ones follow.
     let mut wanted: Vec<i32> = before

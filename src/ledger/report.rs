@@ -85,6 +85,8 @@ fn view(
             a href=(format!("/accounting/funds/{}/report?year={}", r.fund.id, r.year + 1)) { (r.year + 1) } " · "
             a href=(format!("/accounting/funds/{}/report.xlsx?year={}", r.fund.id, r.year)) { "Excel" }
         }))
+        // Above the report: the plan's form is below its tables, out of sight.
+        (error_list(ctx, e))
         p.hint { (ctx.t("fund.report_help")) }
         table {
             tbody {
@@ -100,7 +102,6 @@ fn view(
             div.card.no-print {
                 h2 { (ctx.tf("fund.plan_for", r.year)) }
                 p.hint { (ctx.t("fund.plan_help")) }
-                (error_list(ctx, e))
                 (post_form(ctx, &format!("/accounting/funds/{}/budget?year={}", r.fund.id, r.year), html! {
                     (crate::ui::seen::hidden(seen_of(form)))
                     fieldset {
@@ -285,9 +286,12 @@ pub async fn set_plan(
             _ => e.add(code, "fund.err_line"),
         }
     }
-    if pairs
-        .iter()
-        .any(|(k, _)| k != crate::ui::seen::FIELD && !crate::ledger::lines::is_line(k))
+    let mut keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    keys.sort_unstable();
+    if keys.windows(2).any(|w| w[0] == w[1])
+        || keys
+            .iter()
+            .any(|k| *k != crate::ui::seen::FIELD && !crate::ledger::lines::is_line(k))
     {
         return Err(AppError::BadRequest("err.bad_form"));
     }
@@ -327,6 +331,16 @@ pub async fn set_plan(
     }
     let r = load(&state, id, year).await?;
     let title = ctx.t("fund.report").to_string();
+    // On a page shown before another save, put right it would only be refused then.
+    let now_shown = form_of(&r);
+    if crate::ui::seen::is_stale(seen_of(&pairs), seen_of(&now_shown).unwrap_or("")) {
+        let e = FieldErrors::changed_elsewhere();
+        return Ok(html_invalid(layout::page(
+            &ctx,
+            &title,
+            view(&ctx, &r, true, &now_shown, &e),
+        )));
+    }
     Ok(html_invalid(layout::page(
         &ctx,
         &title,

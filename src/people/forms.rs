@@ -27,7 +27,7 @@ pub struct PersonForm {
     #[serde(default)]
     pub email: String,
     /// The record as the edit page showed it (`crate::ui::seen`).
-    #[serde(default, skip_serializing)]
+    #[serde(default, skip_serializing, deserialize_with = "crate::ui::seen::sent")]
     pub seen: Option<String>,
 }
 
@@ -65,6 +65,6 @@ pub struct UnitForm {
     #[serde(default)]
     pub parent_id: String,
     /// The unit as the edit page showed it (`crate::ui::seen`).
-    #[serde(default, skip_serializing)]
+    #[serde(default, skip_serializing, deserialize_with = "crate::ui::seen::sent")]
     pub seen: Option<String>,
 }

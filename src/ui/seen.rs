@@ -46,6 +46,13 @@ pub fn check(sent: Option<&str>, now: &str) -> Result<(), AppError> {
     }
 }
 
+/// Reads a form's `seen` as sent, an empty value included (a form field left empty would
+/// otherwise read as absent, and an absent `seen` is not checked). For
+/// `#[serde(default, deserialize_with = "crate::ui::seen::sent")]`.
+pub fn sent<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    <String as serde::Deserialize>::deserialize(d).map(Some)
+}
+
 /// The advisory-lock space of [`hold`] (see `canteen::menu::store::lock` for the others).
 pub const LOCK_EDIT: i32 = 8;
 

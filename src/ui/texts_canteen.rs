@@ -218,7 +218,6 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("menu.price_edit_hint", "Suất đã đặt giữ giá cũ.", "Meals already ordered keep their price."),
     ("menu.err_no_dishes", "Hãy chọn ít nhất một món cho suất ăn.", "Choose at least one dish for the option."),
     ("menu.err_dish_out_of_use", "Có món đã ngừng dùng trong danh mục: bỏ chọn món đó, hoặc cho dùng lại trong danh mục món.", "A dish is out of use in the catalogue: untick it, or put it back in use in the dish catalogue."),
-    ("menu.err_changed_elsewhere", "Suất này vừa được sửa ở nơi khác (tab hoặc người khác) nên chưa lưu gì. Trang đã hiện nội dung mới nhất: hãy xem lại rồi sửa và lưu.", "This option was just changed elsewhere (another tab or person), so nothing was saved. The page now shows the latest version: check it, then edit and save."),
     ("menu.err_meat_in_vegetarian", "Suất chay chỉ được gồm các món chay. Bỏ chọn các món không đánh dấu chay (trong Danh mục món).", "A vegetarian option may only hold vegetarian dishes. Untick the dishes not marked vegetarian (in the dish catalogue)."),
     ("menu.err_capacity_below_orders", "Số suất tối đa không được thấp hơn số suất đã đặt.", "The capacity cannot be below what is already ordered."),
     ("menu.err_vegetarian_in_use", "Suất chay này đã có người đặt nên không bỏ dấu chay được (người ăn chay có thể đã được xếp suất này).", "This vegetarian option has orders, so it stays vegetarian (vegetarians may have been booked on it)."),

@@ -42,7 +42,6 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("wf.exempt", "Ghi miễn phí", "Exempt"),
     ("wf.open_ended", "chưa hết hạn", "open-ended"),
     ("wf.valid_to", "Đến ngày", "Until"),
-    ("wf.err_changed_meanwhile", "Hồ sơ vừa được người khác (hoặc ở thẻ khác) sửa sau khi bạn mở trang: tải lại trang để xem bản mới rồi sửa lại.", "The record was changed (by someone else or in another tab) after you opened the page: reload to see it, then edit again."),
     ("wf.err_gone_by_day", "Người này đã mất hoặc đã nghỉ việc trước ngày của dịp này.", "This person died or left before the occasion's day."),
     ("wf.funeral_no_benefit", "Danh mục chưa có khoản phúng viếng dành cho chính cán bộ hưu trí từ trần; thêm khoản này trước khi lập hồ sơ.", "The catalogue has no funeral benefit for a retiree themself; add one before opening the case."),
     ("wf.err_paid_on", "Ngày nộp phải từ tháng trước tháng phí đến hôm nay.", "The payment date runs from the month before the dues' month up to today."),

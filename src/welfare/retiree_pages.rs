@@ -547,13 +547,14 @@ pub async fn save(
                         Some("flash.saved"),
                     ))
                 }
+                Err(AppError::BadRequest(crate::ui::seen::CHANGED)) => {
+                    FieldErrors::changed_elsewhere()
+                }
                 Err(AppError::BadRequest(k)) => {
                     let mut e = FieldErrors::default();
                     e.add(
                         match k {
                             "wf.err_unit" => "former_unit",
-                            // About the whole form, not one field.
-                            "wf.err_changed_meanwhile" => "form",
                             _ => "retired_on",
                         },
                         k,
@@ -563,13 +564,24 @@ pub async fn save(
                 Err(other) => return Err(other),
             }
         }
-        Err(e) => e,
+        Err(e) => {
+            // On a page shown before another save, put right it would only be refused then.
+            let v = f.version.clone();
+            let now = state.db.read(move |c| retirees::version(c, id)).await?;
+            if crate::ui::seen::is_stale(Some(&v), &now) {
+                FieldErrors::changed_elsewhere()
+            } else {
+                e
+            }
+        }
     };
     if errors.is_empty() {
         errors.add("retired_on", "err.bad_form");
     }
+    // Changed elsewhere: the page shows the record as it is now (and its version).
+    let stale = errors.get(crate::ui::seen::FIELD).is_some();
     let forms = Forms {
-        record: Some(f),
+        record: (!stale).then_some(f),
         sent: "record",
         errors,
         ..Forms::default()

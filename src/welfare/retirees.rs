@@ -339,7 +339,7 @@ pub fn save(
 ) -> Result<(), AppError> {
     crate::ui::seen::hold(conn, &format!("retiree:{person}"))?;
     if expected.is_some_and(|v| v != version(conn, person).unwrap_or_default()) {
-        return Err(AppError::BadRequest("wf.err_changed_meanwhile"));
+        return Err(AppError::BadRequest(crate::ui::seen::CHANGED));
     }
     let (_, before, had) = retiree(conn, person)?;
     let p = crate::people::store::person(conn, person)?.ok_or(AppError::NotFound)?;

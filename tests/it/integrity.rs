@@ -309,6 +309,8 @@ struct EditPage {
     action: String,
     first: (&'static str, &'static str),
     second: (&'static str, &'static str),
+    /// A value the page refuses (to see that a stale page says it is stale first).
+    invalid: (&'static str, &'static str),
     first_saved: String,
     second_saved: String,
     audit: &'static str,
@@ -369,6 +371,7 @@ async fn a_stale_edit_page_cannot_undo_a_save_made_from_another_tab_on_any_edit_
             action: format!("/units/{unit}"),
             first: ("name", "Phòng Kế toán"),
             second: ("code", "KT2"),
+            invalid: ("name", ""),
             first_saved: "units WHERE name = 'Phòng Kế toán'".into(),
             second_saved: "units WHERE code = 'KT2'".into(),
             audit: "unit.update",
@@ -379,6 +382,7 @@ async fn a_stale_edit_page_cannot_undo_a_save_made_from_another_tab_on_any_edit_
             action: format!("/people/{person}"),
             first: ("phone", "0912345678"),
             second: ("full_name", "Nguyễn Văn Bình"),
+            invalid: ("date_of_birth", "31/02/1990"),
             first_saved: "persons WHERE phone = '0912345678'".into(),
             second_saved: "persons WHERE full_name = 'Nguyễn Văn Bình'".into(),
             audit: "person.update",
@@ -389,6 +393,7 @@ async fn a_stale_edit_page_cannot_undo_a_save_made_from_another_tab_on_any_edit_
             action: format!("/admin/users/{account}"),
             first: ("display_name", "Chị Lan"),
             second: ("disabled", "yes"),
+            invalid: ("display_name", ""),
             first_saved: "users WHERE display_name = 'Chị Lan'".into(),
             second_saved: format!("users WHERE id = {account} AND disabled = TRUE"),
             audit: "user.update",
@@ -399,6 +404,7 @@ async fn a_stale_edit_page_cannot_undo_a_save_made_from_another_tab_on_any_edit_
             action: format!("/kitchen/dishes/{dish}"),
             first: ("name", "Canh cải xanh"),
             second: ("allergen_notes", "nấu với tôm khô"),
+            invalid: ("name", ""),
             first_saved: "dishes WHERE name = 'Canh cải xanh'".into(),
             second_saved: "dishes WHERE allergen_notes = 'nấu với tôm khô'".into(),
             audit: "catalogue_dish.update",
@@ -409,6 +415,7 @@ async fn a_stale_edit_page_cannot_undo_a_save_made_from_another_tab_on_any_edit_
             action: "/kitchen/settings".into(),
             first: ("cutoff", "09:30"),
             second: ("horizon", "21"),
+            invalid: ("cutoff", "25:99"),
             first_saved: "settings WHERE key = 'canteen.cutoff' AND value = '09:30'".into(),
             second_saved: "settings WHERE key = 'canteen.horizon_days' AND value = '21'".into(),
             audit: "canteen_settings.update",
@@ -419,6 +426,7 @@ async fn a_stale_edit_page_cannot_undo_a_save_made_from_another_tab_on_any_edit_
             action: format!("/accounting/funds/{fund}/budget?year=2026"),
             first: ("dues", "1.000.000"),
             second: ("sick", "2.000.000"),
+            invalid: ("dues", "abc"),
             first_saved: "budget_lines WHERE line = 'dues' AND planned_vnd = 1000000".into(),
             second_saved: "budget_lines WHERE line = 'sick'".into(),
             audit: "ledger_fund.budget_lines",
@@ -438,6 +446,26 @@ async fn a_stale_edit_page_cannot_undo_a_save_made_from_another_tab_on_any_edit_
         assert_eq!(r.status, 303, "{}: {}", p.page, r.body);
         assert_eq!(app.count(&p.first_saved), 1, "{}", p.page);
         let audited = app.audit_after(p.audit).len();
+
+        // An empty fingerprint is not a missing one: refused too.
+        let mut emptied = tab_b.clone();
+        set_field(&mut emptied, "seen", "");
+        set_field(&mut emptied, p.second.0, p.second.1);
+        let r = p.client.post(&p.action, &refs(&emptied)).await;
+        assert_eq!(r.status, 422, "{}: {}", p.page, r.body);
+        assert_eq!(app.count(&p.second_saved), 0, "{}", p.page);
+        // A stale page with a problem in the form says it is stale: put right, it would only
+        // be refused then, and what was typed lost.
+        let mut invalid = tab_b.clone();
+        set_field(&mut invalid, p.invalid.0, p.invalid.1);
+        let r = p.client.post(&p.action, &refs(&invalid)).await;
+        assert_eq!(r.status, 422, "{}: {}", p.page, r.body);
+        assert!(
+            r.body.contains("vừa được sửa ở nơi khác"),
+            "{}: {}",
+            p.page,
+            r.body
+        );
 
         let mut b = tab_b.clone();
         set_field(&mut b, p.second.0, p.second.1);
@@ -470,6 +498,13 @@ async fn a_stale_edit_page_cannot_undo_a_save_made_from_another_tab_on_any_edit_
         assert_eq!(r.status, 303, "{}: {}", p.page, r.body);
         assert_eq!(app.count(&p.first_saved), 1, "{}", p.page);
         assert_eq!(app.count(&p.second_saved), 1, "{}", p.page);
+
+        // Saved as shown, nothing changed: nothing is audited.
+        let audited = app.audit_after(p.audit).len();
+        let same = p.client.get(&p.page).await.form(&p.action);
+        let r = p.client.post(&p.action, &refs(&same)).await;
+        assert_eq!(r.status, 303, "{}: {}", p.page, r.body);
+        assert_eq!(app.audit_after(p.audit).len(), audited, "{}", p.page);
     }
 }
 
@@ -511,4 +546,72 @@ async fn of_several_tabs_saving_one_record_at_once_exactly_one_goes_through() {
     );
     assert_eq!(app.count("persons WHERE phone LIKE '09000000%'"), 1);
     assert_eq!(app.audit_after("person.update").len(), 1);
+}
+
+/// A form refused at a URL that takes no GET (the fund plan posts to `…/budget`): the page
+/// says so above the report (the plan's form is below it, out of sight), and its language
+/// switch leads back to the page the form was on, not to a 405. A fingerprint sent twice is a
+/// made-up form. The account page refused for a problem still names the account.
+#[actix_web::test]
+async fn a_refused_form_says_so_in_sight_and_leads_back_to_the_page_it_was_on() {
+    let app = TestApp::spawn().await;
+    let now = app.clock().now_naive();
+    let accountant = app.user("ketoan1", &[Role::Accountant]);
+    let fund = app
+        .state
+        .db
+        .write_tx(move |c| {
+            canteen::ledger::store::create_fund(
+                c,
+                &canteen::audit::Actor::system("test"),
+                now,
+                "CD",
+                "Quỹ công đoàn",
+                "union",
+            )
+        })
+        .expect("fund");
+    let report = format!("/accounting/funds/{fund}/report?year=2026");
+    let plan = format!("/accounting/funds/{fund}/budget?year=2026");
+    let mut kt = app.session_for(accountant).await;
+    kt.get(&report).await;
+    let from = format!("{}{report}", kt.base());
+    kt.headers.push(("referer".into(), from));
+    let r = kt.post(&plan, &[("dues", "abc")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let alert = r.body.find("role=\"alert\"").expect("an alert");
+    let table = r.body.find("<table").expect("the report");
+    assert!(alert < table, "the problem is said above the report");
+    let at = r
+        .body
+        .find("href=\"/lang/en?next=")
+        .expect("language switch")
+        + 6;
+    let href = &r.body[at..at + r.body[at..].find('"').expect("end")];
+    let switched = kt.get(href).await;
+    assert_eq!(switched.status, 303);
+    assert_eq!(switched.location(), report);
+    let back = kt.get(&switched.location()).await;
+    assert_eq!(back.status, 200);
+    assert!(back.body.contains("<html lang=\"en\""), "{}", back.body);
+
+    let r = kt
+        .post(&plan, &[("seen", "x"), ("seen", "y"), ("dues", "1.000")])
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(app.count("budget_lines"), 0);
+
+    let admin = app.user("quantri", &[Role::Admin]);
+    let account = app.user("nv900", &[Role::Staff]);
+    let mut ad = app.session_for(admin).await;
+    let page = format!("/admin/users/{account}");
+    let mut f = ad.get(&page).await.form(&page);
+    crate::support::set_field(&mut f, "display_name", "");
+    let r = ad.post(&page, &crate::support::refs(&f)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("nv900"),
+        "the page names the account: {}",
+        r.body
+    );
 }

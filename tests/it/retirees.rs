@@ -125,9 +125,37 @@ async fn a_retirees_record_keeps_where_they_live_and_a_health_note_that_only_uni
         )
         .await;
     assert_eq!(a.status, 422);
-    assert!(a.body.contains("vừa được người khác"));
+    assert!(a.body.contains("vừa được sửa ở nơi khác"), "{}", a.body);
     let now = cd.get(&format!("/welfare/retirees/{id}")).await;
     assert!(now.body.contains("5 Láng Hạ") && !now.body.contains("Đã khỏe hơn"));
+    // The refusal shows the record as it is now, with its version: saved from there, the
+    // change goes through (it used to keep the old version and refuse every save).
+    let mut again = a.form(&format!("/welfare/retirees/{id}"));
+    assert!(
+        again
+            .iter()
+            .any(|(k, v)| k == "address" && v.contains("5 Láng Hạ")),
+        "{again:?}"
+    );
+    crate::support::set_field(&mut again, "health_note", "Đã khỏe hơn");
+    let r = cd
+        .post(
+            &format!("/welfare/retirees/{id}"),
+            &crate::support::refs(&again),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // A problem of the form on a stale page: told it is stale (put right, it would only be
+    // refused then), not only the problem.
+    crate::support::set_field(&mut tab_b, "retired_on", "31/02/2015");
+    let r = cd
+        .post(
+            &format!("/welfare/retirees/{id}"),
+            &crate::support::refs(&tab_b),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("vừa được sửa ở nơi khác"), "{}", r.body);
 
     // Nobody but union officers opens a retiree's record.
     for role in [Role::Admin, Role::Accountant, Role::Approver, Role::Staff] {
@@ -221,7 +249,7 @@ async fn retired_party_members_pay_dues_on_the_pension_in_force_that_month() {
             &url,
             &[
                 ("valid_from", "01/07/2025"),
-                ("monthly", "6.900.000"),
+                ("monthly", "6.950.000"),
                 ("replace", "yes"),
             ],
         )
@@ -229,6 +257,7 @@ async fn retired_party_members_pay_dues_on_the_pension_in_force_that_month() {
     assert_eq!(fixed.status, 303, "{}", fixed.body);
     assert_eq!(app.count("pensions"), 2);
     assert_eq!(app.audit_after("pension.correct").len(), 1);
+    assert_eq!(app.count("pensions WHERE monthly_vnd = 6950000"), 1);
 
     // 0,5 % of the pension in force on the first of the month.
     let org = cell.rsplit('/').next().unwrap_or_default().to_string();
@@ -254,7 +283,7 @@ async fn retired_party_members_pay_dues_on_the_pension_in_force_that_month() {
         amounts,
         vec![
             ("2025-06".to_string(), 30_000),
-            ("2025-07".to_string(), 34_500)
+            ("2025-07".to_string(), 34_750)
         ]
     );
 }

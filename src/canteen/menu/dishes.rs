@@ -4,6 +4,7 @@ use crate::audit::Actor;
 use crate::auth::middleware::see_other;
 use crate::canteen::rules;
 use crate::canteen::store::{self, DishInput};
+use crate::db::DbConn;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::ui::forms::{post_form, FieldErrors, Form, Input};
@@ -57,7 +58,7 @@ pub struct DishForm {
     liquid: Option<String>,
     active: Option<String>,
     /// The dish as the edit page showed it (`crate::ui::seen`).
-    #[serde(default, skip_serializing)]
+    #[serde(default, skip_serializing, deserialize_with = "crate::ui::seen::sent")]
     seen: Option<String>,
 }
 
@@ -105,6 +106,13 @@ pub async fn edit(
             p { a href="/kitchen/dishes" { (ctx.t("common.back")) } }
         },
     ))
+}
+
+/// The dish as its edit page would show it now, when a page that showed `sent` is out of date.
+fn stale(c: &mut DbConn, id: i32, sent: Option<&str>) -> Result<Option<DishForm>, AppError> {
+    let now_shown = form_of(store::dish(c, id)?.ok_or(AppError::NotFound)?);
+    let fingerprint = now_shown.seen.as_deref().unwrap_or("");
+    Ok(crate::ui::seen::is_stale(sent, fingerprint).then_some(now_shown))
 }
 
 /// A dish as its edit page shows it, with the fingerprint of that (`ui::seen`).
@@ -181,9 +189,7 @@ async fn dish_save(
             .write(move |c| {
                 if let Some(id) = id {
                     crate::ui::seen::hold(c, &format!("dish:{id}"))?;
-                    let now_shown = form_of(store::dish(c, id)?.ok_or(AppError::NotFound)?);
-                    let fingerprint = now_shown.seen.as_deref().unwrap_or("");
-                    if crate::ui::seen::is_stale(seen.as_deref(), fingerprint) {
+                    if let Some(now_shown) = stale(c, id, seen.as_deref())? {
                         return Ok(Err((crate::ui::seen::CHANGED, Some(now_shown))));
                     }
                 }
@@ -191,26 +197,42 @@ async fn dish_save(
             })
             .await?
     } else {
-        Err(("", None))
+        // A problem of the form on a page shown before another save: put right, it would
+        // only be refused then. Say so now, with the dish as it is.
+        match id {
+            Some(id) => state
+                .db
+                .read(move |c| stale(c, id, seen.as_deref()))
+                .await?
+                .map_or(Err(("", None)), |now_shown| {
+                    Err((crate::ui::seen::CHANGED, Some(now_shown)))
+                }),
+            None => Err(("", None)),
+        }
     };
     match saved {
         Ok(_) => Ok(see_other("/kitchen/dishes", Some("flash.saved"))),
         Err((k, now_shown)) => {
             match k {
                 "" => {}
-                crate::ui::seen::CHANGED => e.add(crate::ui::seen::FIELD, k),
+                crate::ui::seen::CHANGED => e = FieldErrors::changed_elsewhere(),
                 "dish.err_in_vegetarian_option" => e.add("vegetarian", k),
                 _ => e.add("name", k),
             }
             let f = now_shown.unwrap_or(f);
+            let title = ctx.t(if id.is_some() {
+                "dish.edit"
+            } else {
+                "dish.title"
+            });
             let action = id
                 .map(|i| format!("/kitchen/dishes/{i}"))
                 .unwrap_or_else(|| "/kitchen/dishes".into());
             Ok(crate::ui::html_invalid(layout::page(
                 &ctx,
-                ctx.t("dish.title"),
+                title,
                 html! {
-                    h1 { (ctx.t("dish.title")) }
+                    h1 { (title) }
                     (crate::ui::forms::form_alert(&ctx, &e))
                     div.card { (dish_form(&ctx, &action, &f, &e)) }
                     p { a href="/kitchen/dishes" { (ctx.t("common.back")) } }

@@ -238,7 +238,7 @@ pub struct OptionEditForm {
     #[serde(default)]
     dish: Vec<i32>,
     /// The option as this page showed it (`commands::option_fingerprint`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::ui::seen::sent")]
     seen: Option<String>,
 }
 
@@ -318,15 +318,13 @@ fn edit_page(
         ctx.t("menu.edit_option"),
         html! {
             h1 { (ctx.t("menu.edit_option")) ": " (o.name) " — " (ctx.t(weekday_key(o.service_date))) " " (date(o.service_date)) }
-            @if let Some(k) = e.get("seen") {
-                p.alert role="alert" { (ctx.t(k)) }
-            } @else if !e.is_empty() { p.alert role="alert" { (ctx.t("common.fix_errors")) } }
+            (crate::ui::forms::form_alert(ctx, e))
             @if o.service_date < today {
                 p.hint { (ctx.t("menu.err_past_day")) }
             } @else {
                 @if data.used > 0 { p.hint { (ctx.tf("menu.edit_has_orders", data.used)) } }
                 div.card { (post_form(ctx, &action, html! {
-                    @if let Some(seen) = &f.seen { input type="hidden" name="seen" value=(seen); }
+                    (crate::ui::seen::hidden(f.seen.as_deref()))
                     (Input::text("name", ctx.t("menu.option"), &f.name).required().render(ctx, e))
                     (Input::text("price", ctx.t("menu.price"), &f.price).required().hint(ctx.t("menu.price_edit_hint")).render(ctx, e))
                     (Input::text("capacity", ctx.t("menu.capacity"), &f.capacity).kind("number").hint(ctx.t("menu.capacity_hint")).render(ctx, e))
@@ -415,9 +413,14 @@ pub async fn option_update(
         Err(problems) => problems.into_iter().for_each(|(f, k)| errors.add(f, k)),
     }
     let data = load_edit(&state, id).await?;
-    // Changed elsewhere since the page was shown: show the option as it is now.
-    let f = if errors.get("seen").is_some() {
-        as_saved(&data)
+    // Changed elsewhere since the page was shown (found by the save, or now, beside a problem
+    // of the form, which would only be refused again once put right): show it as it is now.
+    let now_shown = as_saved(&data);
+    let stale =
+        crate::ui::seen::is_stale(f.seen.as_deref(), now_shown.seen.as_deref().unwrap_or(""));
+    let f = if stale || errors.get(crate::ui::seen::FIELD).is_some() {
+        errors = FieldErrors::changed_elsewhere();
+        now_shown
     } else {
         f
     };
@@ -437,7 +440,7 @@ fn option_field(key: &'static str) -> &'static str {
         | "menu.err_meat_in_vegetarian"
         | "menu.err_dish_out_of_use"
         | "err.bad_form" => "dish",
-        "menu.err_changed_elsewhere" => "seen",
+        crate::ui::seen::CHANGED => crate::ui::seen::FIELD,
         "menu.err_capacity_below_orders" => "capacity",
         "menu.err_vegetarian_in_use" => "vegetarian",
         _ => "name",

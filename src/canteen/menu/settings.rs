@@ -55,7 +55,7 @@ pub struct SettingsForm {
     horizon: String,
     walk_in: Option<String>,
     /// The settings as the page showed them (`crate::ui::seen`).
-    #[serde(default, skip_serializing)]
+    #[serde(default, skip_serializing, deserialize_with = "crate::ui::seen::sent")]
     seen: Option<String>,
 }
 
@@ -69,6 +69,13 @@ pub async fn save(
     {
         Ok(s) => s,
         Err(problems) => {
+            // On a page shown before another save, put right it would only be refused then.
+            let now_shown = form_of(&state.db.read(store::load_settings).await?);
+            let fingerprint = now_shown.seen.as_deref().unwrap_or("");
+            if crate::ui::seen::is_stale(f.seen.as_deref(), fingerprint) {
+                let e = FieldErrors::changed_elsewhere();
+                return Ok(html_invalid(settings_page(&ctx, &now_shown, &e)));
+            }
             let mut e = FieldErrors::default();
             problems.into_iter().for_each(|(field, k)| e.add(field, k));
             return Ok(html_invalid(settings_page(&ctx, &f, &e)));

@@ -439,6 +439,11 @@ impl Client {
         }
     }
 
+    /// Where the app is (`http://127.0.0.1:port`).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     pub async fn get(&mut self, path: &str) -> Resp {
         let rb = self.http.get(format!("{}{}", self.base, path));
         self.finish(rb).await
