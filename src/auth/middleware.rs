@@ -345,6 +345,23 @@ pub fn see_other(to: &str, flash: Option<&'static str>) -> actix_web::HttpRespon
     res
 }
 
+/// The page a form was posted from: the path and query of its `Referer`, when that is this
+/// same site (browsers send it on same-origin requests unless told not to).
+fn form_page(req: &ServiceRequest) -> Option<(String, String)> {
+    let referer = req.headers().get(header::REFERER)?.to_str().ok()?;
+    let rest = referer
+        .strip_prefix("http://")
+        .or_else(|| referer.strip_prefix("https://"))?;
+    let info = req.connection_info();
+    let rest = rest.strip_prefix(info.host())?;
+    if !rest.starts_with('/') || crate::home::safe_next(Some(rest)) != rest {
+        return None;
+    }
+    let rest = rest.split('#').next().unwrap_or(rest);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    Some((path.to_string(), query.chars().take(512).collect()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::forwarded_client;
@@ -368,21 +385,4 @@ mod tests {
         assert_eq!(forwarded_client(&["not-an-ip"], 1), None);
         assert_eq!(forwarded_client(&[], 1), None);
     }
-}
-
-/// The page a form was posted from: the path and query of its `Referer`, when that is this
-/// same site (browsers send it on same-origin requests unless told not to).
-fn form_page(req: &ServiceRequest) -> Option<(String, String)> {
-    let referer = req.headers().get(header::REFERER)?.to_str().ok()?;
-    let rest = referer
-        .strip_prefix("http://")
-        .or_else(|| referer.strip_prefix("https://"))?;
-    let info = req.connection_info();
-    let rest = rest.strip_prefix(info.host())?;
-    if !rest.starts_with('/') || crate::home::safe_next(Some(rest)) != rest {
-        return None;
-    }
-    let rest = rest.split('#').next().unwrap_or(rest);
-    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    Some((path.to_string(), query.chars().take(512).collect()))
 }

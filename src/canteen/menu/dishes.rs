@@ -190,7 +190,7 @@ async fn dish_save(
                 if let Some(id) = id {
                     crate::ui::seen::hold(c, &format!("dish:{id}"))?;
                     if let Some(now_shown) = stale(c, id, seen.as_deref())? {
-                        return Ok(Err((crate::ui::seen::CHANGED, Some(now_shown))));
+                        return Ok(Err((crate::ui::seen::CHANGED, Some(Box::new(now_shown)))));
                     }
                 }
                 Ok(store::save_dish(c, id, &input, &actor, now)?.map_err(|k| (k, None)))
@@ -205,7 +205,7 @@ async fn dish_save(
                 .read(move |c| stale(c, id, seen.as_deref()))
                 .await?
                 .map_or(Err(("", None)), |now_shown| {
-                    Err((crate::ui::seen::CHANGED, Some(now_shown)))
+                    Err((crate::ui::seen::CHANGED, Some(Box::new(now_shown))))
                 }),
             None => Err(("", None)),
         }
@@ -219,7 +219,7 @@ async fn dish_save(
                 "dish.err_in_vegetarian_option" => e.add("vegetarian", k),
                 _ => e.add("name", k),
             }
-            let f = now_shown.unwrap_or(f);
+            let f = now_shown.map_or(f, |b| *b);
             let title = ctx.t(if id.is_some() {
                 "dish.edit"
             } else {
