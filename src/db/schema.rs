@@ -673,8 +673,8 @@ diesel::table! {
 
 diesel::table! {
     /// PostgreSQL: +1/−1 of meals not yet folded into `stat_meals` (SQLite: always empty).
-    stat_meal_deltas (id) {
-        id -> Integer,
+    /// Appended and folded, never looked up: no key in the database (diesel needs one named).
+    stat_meal_deltas (service_date, unit_key, option_id, kind, status) {
         service_date -> Date,
         unit_key -> Integer,
         option_id -> Integer,
