@@ -327,6 +327,23 @@ pub fn policy() -> Vec<(Method, &'static str, Access)> {
         .collect()
 }
 
+/// Whether a page is served at `path` (a GET route matches it): a page answering a form posted
+/// to a URL that takes no GET links back elsewhere (`auth::middleware`).
+pub fn is_page(path: &str) -> bool {
+    static PAGES: std::sync::OnceLock<Vec<actix_web::dev::ResourceDef>> =
+        std::sync::OnceLock::new();
+    PAGES
+        .get_or_init(|| {
+            policy()
+                .into_iter()
+                .filter(|(m, ..)| *m == Method::GET)
+                .map(|(_, p, _)| actix_web::dev::ResourceDef::new(p))
+                .collect()
+        })
+        .iter()
+        .any(|r| r.is_match(path))
+}
+
 /// Registers every route, each behind its access guard, grouped into one resource per path.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let mut by_path: Vec<(&'static str, Vec<RouteDef>)> = Vec::new();

@@ -81,13 +81,12 @@ pub async fn context(
 
     let flash = req.cookie(FLASH_COOKIE).and_then(|c| flash_key(c.value()));
     // A page shown in answer to a form (a refusal) belongs to the page the form was on: its
-    // language switch goes back there, as the URL the form posted to may take no GET.
-    let (path, query) = match (req.method() == Method::POST)
-        .then(|| form_page(&req))
-        .flatten()
-    {
-        Some((path, query)) => (path, query),
-        None => (
+    // language switch goes back there, as the URL the form posted to may take no GET. Without
+    // a same-site `Referer`, that URL if it is a page, else the home page.
+    let (path, query) = match (req.method() == Method::POST).then(|| form_page(&req)) {
+        Some(Some((path, query))) => (path, query),
+        Some(None) if !crate::app::is_page(req.path()) => ("/".to_string(), String::new()),
+        _ => (
             req.path().to_string(),
             req.query_string().chars().take(512).collect(),
         ),

@@ -595,6 +595,12 @@ async fn a_refused_form_says_so_in_sight_and_leads_back_to_the_page_it_was_on() 
     assert_eq!(back.status, 200);
     assert!(back.body.contains("<html lang=\"en\""), "{}", back.body);
 
+    // Without a `Referer` (a browser told not to send one): home, not a 405.
+    kt.headers.clear();
+    let r = kt.post(&plan, &[("dues", "abc")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("href=\"/lang/vi?next=%2F\""), "{}", r.body);
+
     let r = kt
         .post(&plan, &[("seen", "x"), ("seen", "y"), ("dues", "1.000")])
         .await;
