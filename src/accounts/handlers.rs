@@ -243,7 +243,7 @@ pub async fn update(
             let before = store::by_id(c, id)?.ok_or(AppError::NotFound)?;
             let before_roles = session::roles_of(c, id)?;
             let now_shown = form_of(c, id)?;
-            if crate::ui::seen::is_stale(f2.seen.as_deref(), now_shown.seen.as_deref().unwrap_or("")) {
+            if crate::ui::seen::is_stale(f2.seen.as_deref(), now_shown.seen.as_deref()) {
                 return Ok(Err((now_shown, FieldErrors::changed_elsewhere())));
             }
             // The form as sent, with the user name it does not send (the page shows it).

@@ -306,7 +306,7 @@ pub async fn set_plan(
             .write(move |c| {
                 crate::ui::seen::hold(c, &format!("budget:{id}:{year}"))?;
                 let now_shown = form_of(&lines::report(c, id, year)?);
-                let fingerprint = seen_of(&now_shown).unwrap_or("");
+                let fingerprint = seen_of(&now_shown);
                 if crate::ui::seen::is_stale(sent.as_deref(), fingerprint) {
                     return Ok(true);
                 }
@@ -333,7 +333,7 @@ pub async fn set_plan(
     let title = ctx.t("fund.report").to_string();
     // On a page shown before another save, put right it would only be refused then.
     let now_shown = form_of(&r);
-    if crate::ui::seen::is_stale(seen_of(&pairs), seen_of(&now_shown).unwrap_or("")) {
+    if crate::ui::seen::is_stale(seen_of(&pairs), seen_of(&now_shown)) {
         let e = FieldErrors::changed_elsewhere();
         return Ok(html_invalid(layout::page(
             &ctx,

@@ -158,10 +158,7 @@ async fn save(
             };
             if let Some(b) = &before {
                 let now_shown = views::form_of(b);
-                if crate::ui::seen::is_stale(
-                    f.seen.as_deref(),
-                    now_shown.seen.as_deref().unwrap_or(""),
-                ) {
+                if crate::ui::seen::is_stale(f.seen.as_deref(), now_shown.seen.as_deref()) {
                     return Ok(Err((units, now_shown, FieldErrors::changed_elsewhere())));
                 }
             }

@@ -263,8 +263,7 @@ pub async fn update(
             let before = store::unit(c, id)?.ok_or(AppError::NotFound)?;
             let units = store::all_units(c)?;
             let now_shown = form_of(&before);
-            if crate::ui::seen::is_stale(f.seen.as_deref(), now_shown.seen.as_deref().unwrap_or(""))
-            {
+            if crate::ui::seen::is_stale(f.seen.as_deref(), now_shown.seen.as_deref()) {
                 return Ok(Err((
                     before,
                     units,

@@ -32,18 +32,10 @@ pub fn of<T: Serialize + ?Sized>(shown: &T) -> String {
 }
 
 /// Whether a save made from a page that showed `sent` must be refused, the record now
-/// showing as `now`.
-pub fn is_stale(sent: Option<&str>, now: &str) -> bool {
-    sent.is_some_and(|s| s != now)
-}
-
-/// [`is_stale`] as the store's error.
-pub fn check(sent: Option<&str>, now: &str) -> Result<(), AppError> {
-    if is_stale(sent, now) {
-        Err(AppError::BadRequest(CHANGED))
-    } else {
-        Ok(())
-    }
+/// showing as `now` (None: a record with nothing kept to compare, which any page is refused
+/// against, as is any page that sent an empty fingerprint).
+pub fn is_stale(sent: Option<&str>, now: Option<&str>) -> bool {
+    sent.is_some_and(|s| Some(s) != now)
 }
 
 /// Reads a form's `seen` as sent, an empty value included (a form field left empty would
@@ -99,10 +91,10 @@ mod tests {
 
     #[test]
     fn only_a_page_that_showed_something_else_is_refused() {
-        assert!(!is_stale(None, "abc"));
-        assert!(!is_stale(Some("abc"), "abc"));
-        assert!(is_stale(Some("abd"), "abc"));
-        assert!(is_stale(Some(""), "abc"));
-        assert!(check(Some("x"), "y").is_err());
+        assert!(!is_stale(None, Some("abc")));
+        assert!(!is_stale(Some("abc"), Some("abc")));
+        assert!(is_stale(Some("abd"), Some("abc")));
+        assert!(is_stale(Some(""), Some("abc")));
+        assert!(is_stale(Some("abc"), None));
     }
 }

@@ -568,7 +568,7 @@ pub async fn save(
             // On a page shown before another save, put right it would only be refused then.
             let v = f.version.clone();
             let now = state.db.read(move |c| retirees::version(c, id)).await?;
-            if crate::ui::seen::is_stale(Some(&v), &now) {
+            if crate::ui::seen::is_stale(Some(&v), Some(&now)) {
                 FieldErrors::changed_elsewhere()
             } else {
                 e

@@ -111,7 +111,7 @@ pub async fn edit(
 /// The dish as its edit page would show it now, when a page that showed `sent` is out of date.
 fn stale(c: &mut DbConn, id: i32, sent: Option<&str>) -> Result<Option<DishForm>, AppError> {
     let now_shown = form_of(store::dish(c, id)?.ok_or(AppError::NotFound)?);
-    let fingerprint = now_shown.seen.as_deref().unwrap_or("");
+    let fingerprint = now_shown.seen.as_deref();
     Ok(crate::ui::seen::is_stale(sent, fingerprint).then_some(now_shown))
 }
 

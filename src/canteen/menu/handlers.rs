@@ -416,8 +416,7 @@ pub async fn option_update(
     // Changed elsewhere since the page was shown (found by the save, or now, beside a problem
     // of the form, which would only be refused again once put right): show it as it is now.
     let now_shown = as_saved(&data);
-    let stale =
-        crate::ui::seen::is_stale(f.seen.as_deref(), now_shown.seen.as_deref().unwrap_or(""));
+    let stale = crate::ui::seen::is_stale(f.seen.as_deref(), now_shown.seen.as_deref());
     let f = if stale || errors.get(crate::ui::seen::FIELD).is_some() {
         errors = FieldErrors::changed_elsewhere();
         now_shown

@@ -71,7 +71,7 @@ pub async fn save(
         Err(problems) => {
             // On a page shown before another save, put right it would only be refused then.
             let now_shown = form_of(&state.db.read(store::load_settings).await?);
-            let fingerprint = now_shown.seen.as_deref().unwrap_or("");
+            let fingerprint = now_shown.seen.as_deref();
             if crate::ui::seen::is_stale(f.seen.as_deref(), fingerprint) {
                 let e = FieldErrors::changed_elsewhere();
                 return Ok(html_invalid(settings_page(&ctx, &now_shown, &e)));
@@ -89,7 +89,7 @@ pub async fn save(
         .write(move |c| {
             crate::ui::seen::hold(c, "settings:canteen")?;
             let now_shown = form_of(&store::load_settings(c)?);
-            let fingerprint = now_shown.seen.as_deref().unwrap_or("");
+            let fingerprint = now_shown.seen.as_deref();
             if crate::ui::seen::is_stale(seen.as_deref(), fingerprint) {
                 return Ok(Some(now_shown));
             }
