@@ -266,6 +266,10 @@ pub async fn set_plan(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
+    // A page may fall back to this year; a plan is saved only for the year it names.
+    if q.year.is_some_and(|y| !(2000..=2100).contains(&y)) {
+        return Err(AppError::BadRequest("fund.err_budget"));
+    }
     let year = year_of(&q, &state);
     let mut e = FieldErrors::default();
     let mut plan: Vec<(&'static str, Option<Vnd>)> = Vec::new();

@@ -606,6 +606,17 @@ async fn a_refused_form_says_so_in_sight_and_leads_back_to_the_page_it_was_on() 
         .await;
     assert_eq!(r.status, 400, "{}", r.body);
     assert_eq!(app.count("budget_lines"), 0);
+    // A plan for a year outside 2000–2100 is refused, not saved as this year's (QA round 2).
+    for year in ["-1", "0", "1899", "99999"] {
+        let r = kt
+            .post(
+                &format!("/accounting/funds/{fund}/budget?year={year}"),
+                &[("dues", "1.000")],
+            )
+            .await;
+        assert_eq!(r.status, 400, "{year}: {}", r.body);
+    }
+    assert_eq!(app.count("budget_lines"), 0);
 
     let admin = app.user("quantri", &[Role::Admin]);
     let account = app.user("nv900", &[Role::Staff]);
