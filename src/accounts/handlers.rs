@@ -239,7 +239,7 @@ pub async fn update(
     let outcome = state
         .db
         .write(move |c| {
-            crate::ui::seen::hold(c, &format!("user:{id}"))?;
+            crate::db::hold_record(c, &format!("user:{id}"))?;
             let before = store::by_id(c, id)?.ok_or(AppError::NotFound)?;
             let before_roles = session::roles_of(c, id)?;
             let now_shown = form_of(c, id)?;

@@ -80,24 +80,17 @@ pub async fn context(
     }
 
     let flash = req.cookie(FLASH_COOKIE).and_then(|c| flash_key(c.value()));
-    // A page shown in answer to a form (a refusal) belongs to the page the form was on: its
-    // language switch goes back there, as the URL the form posted to may take no GET. Without
-    // a same-site `Referer`, that URL if it is a page, else the home page.
-    let (path, query) = match (req.method() == Method::POST).then(|| form_page(&req)) {
-        Some(Some((path, query))) => (path, query),
-        Some(None) if !crate::app::is_page(req.path()) => ("/".to_string(), String::new()),
-        _ => (
-            req.path().to_string(),
-            req.query_string().chars().take(512).collect(),
-        ),
-    };
     let ctx = Ctx {
         lang,
         user,
         csrf,
         flash,
-        path,
-        query,
+        path: req.path().to_string(),
+        query: req.query_string().chars().take(512).collect(),
+        posted: (req.method() == Method::POST).then(|| crate::ui::ctx::Posted {
+            referer: req.headers().get(header::REFERER).cloned(),
+            host: req.headers().get(header::HOST).cloned(),
+        }),
         request_id,
     };
     req.extensions_mut().insert(ctx);
@@ -342,23 +335,6 @@ pub fn see_other(to: &str, flash: Option<&'static str>) -> actix_web::HttpRespon
         set_flash(&mut res, k);
     }
     res
-}
-
-/// The page a form was posted from: the path and query of its `Referer`, when that is this
-/// same site (browsers send it on same-origin requests unless told not to).
-fn form_page(req: &ServiceRequest) -> Option<(String, String)> {
-    let referer = req.headers().get(header::REFERER)?.to_str().ok()?;
-    let rest = referer
-        .strip_prefix("http://")
-        .or_else(|| referer.strip_prefix("https://"))?;
-    let info = req.connection_info();
-    let rest = rest.strip_prefix(info.host())?;
-    if !rest.starts_with('/') || crate::home::safe_next(Some(rest)) != rest {
-        return None;
-    }
-    let rest = rest.split('#').next().unwrap_or(rest);
-    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    Some((path.to_string(), query.chars().take(512).collect()))
 }
 
 #[cfg(test)]

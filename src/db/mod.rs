@@ -560,6 +560,25 @@ fn beat(c: &mut DbConn, now: chrono::NaiveDateTime) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The advisory-lock space of [`hold_record`] (see `canteen::menu::store::lock` for the others).
+pub const LOCK_EDIT: i32 = 8;
+
+/// An edit page's save (`ui::seen`): holds the record `key` names ("person:12") until the transaction ends, so that two saves
+/// of one record check their fingerprint and write one after the other: the second reads the
+/// first's change and is refused. PostgreSQL: a transaction-level advisory lock (under READ
+/// COMMITTED both would otherwise read the record before either wrote it); SQLite has one
+/// writer. Taken first in the transaction, before any other lock, and by nothing else, so it
+/// cannot take part in a deadlock.
+pub fn hold_record(conn: &mut DbConn, key: &str) -> Result<(), AppError> {
+    if backend_of(conn) == Backend::Postgres {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+            .bind::<diesel::sql_types::Integer, _>(LOCK_EDIT)
+            .bind::<diesel::sql_types::Text, _>(key)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Transactions a PostgreSQL writer retries (bounded) because another writer raced it:
 /// deadlock (40P01, which diesel reports as an unknown error), serialization failure (40001),
 /// and a unique-key race (the retry sees the other writer's row and takes the idempotent

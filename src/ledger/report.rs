@@ -22,9 +22,12 @@ pub struct YearQuery {
     year: Option<i32>,
 }
 
+/// The years a fund report or plan can be for.
+const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
 fn year_of(q: &YearQuery, state: &AppState) -> i32 {
     q.year
-        .filter(|y| (2000..=2100).contains(y))
+        .filter(|y| YEARS.contains(y))
         .unwrap_or_else(|| state.clock.today().year())
 }
 
@@ -267,7 +270,7 @@ pub async fn set_plan(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     // A page may fall back to this year; a plan is saved only for the year it names.
-    if q.year.is_some_and(|y| !(2000..=2100).contains(&y)) {
+    if q.year.is_some_and(|y| !YEARS.contains(&y)) {
         return Err(AppError::BadRequest("fund.err_budget"));
     }
     let year = year_of(&q, &state);
@@ -308,7 +311,7 @@ pub async fn set_plan(
         let stale = state
             .db
             .write(move |c| {
-                crate::ui::seen::hold(c, &format!("budget:{id}:{year}"))?;
+                crate::db::hold_record(c, &format!("budget:{id}:{year}"))?;
                 let now_shown = form_of(&lines::report(c, id, year)?);
                 let fingerprint = seen_of(&now_shown);
                 if crate::ui::seen::is_stale(sent.as_deref(), fingerprint) {

@@ -149,7 +149,7 @@ async fn save(
         .db
         .write(move |c| {
             if let Some(id) = id {
-                crate::ui::seen::hold(c, &format!("person:{id}"))?;
+                crate::db::hold_record(c, &format!("person:{id}"))?;
             }
             let units = store::all_units(c)?;
             let before = match id {

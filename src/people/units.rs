@@ -259,7 +259,7 @@ pub async fn update(
     let outcome = state
         .db
         .write(move |c| {
-            crate::ui::seen::hold(c, &format!("unit:{id}"))?;
+            crate::db::hold_record(c, &format!("unit:{id}"))?;
             let before = store::unit(c, id)?.ok_or(AppError::NotFound)?;
             let units = store::all_units(c)?;
             let now_shown = form_of(&before);

@@ -17,10 +17,51 @@ pub struct Ctx {
     pub path: String,
     /// The query string, so a language switch comes back to the same month or filter.
     pub query: String,
+    /// A form's request (POST): where it was posted from, for a page answering it.
+    pub posted: Option<Posted>,
     pub request_id: String,
 }
 
+/// What a form's request says of the page it was posted from: its `Referer` and `Host`
+/// headers, kept as they came (nothing is parsed unless a page is shown in answer).
+#[derive(Clone, Debug)]
+pub struct Posted {
+    pub referer: Option<actix_web::http::header::HeaderValue>,
+    pub host: Option<actix_web::http::header::HeaderValue>,
+}
+
+impl Posted {
+    /// The same-site page (path and query) the form was on, when the `Referer` names one.
+    pub fn page(&self) -> Option<(&str, &str)> {
+        let referer = self.referer.as_ref()?.to_str().ok()?;
+        let host = self.host.as_ref()?.to_str().ok()?;
+        let rest = referer
+            .strip_prefix("http://")
+            .or_else(|| referer.strip_prefix("https://"))?
+            .strip_prefix(host)?;
+        if !rest.starts_with('/') || crate::home::safe_next(Some(rest)) != rest {
+            return None;
+        }
+        let rest = rest.split('#').next().unwrap_or(rest);
+        Some(rest.split_once('?').unwrap_or((rest, "")))
+    }
+}
+
 impl Ctx {
+    /// Where the page's language switch comes back to: this page; for a page answering a form
+    /// (a refusal), the page the form was on — the URL it posted to may take no GET — or,
+    /// not knowing it, that URL if it is a page, else the home page.
+    pub fn back_to(&self) -> (&str, &str) {
+        match &self.posted {
+            Some(p) => match p.page() {
+                Some(page) => page,
+                None if !crate::app::is_page(&self.path) => ("/", ""),
+                None => (&self.path, &self.query),
+            },
+            None => (&self.path, &self.query),
+        }
+    }
+
     pub fn t(&self, key: &'static str) -> &'static str {
         self.lang.t(key)
     }
@@ -44,6 +85,7 @@ impl Ctx {
             flash: None,
             path: String::new(),
             query: String::new(),
+            posted: None,
             request_id: String::new(),
         }
     }
@@ -60,6 +102,7 @@ impl Ctx {
             flash: None,
             path: req.path().to_string(),
             query: req.query_string().chars().take(512).collect(),
+            posted: None,
             request_id: String::new(),
         }
     }

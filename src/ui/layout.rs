@@ -175,10 +175,14 @@ fn is_current(path: &str, href: &str) -> bool {
 }
 
 fn lang_switch(ctx: &Ctx) -> Markup {
-    let next = if ctx.query.is_empty() {
-        q(&ctx.path)
+    let (path, query) = ctx.back_to();
+    let next = if query.is_empty() {
+        q(path)
     } else {
-        q(&format!("{}?{}", ctx.path, ctx.query))
+        q(&format!(
+            "{path}?{}",
+            query.chars().take(512).collect::<String>()
+        ))
     };
     html! {
         span.lang {

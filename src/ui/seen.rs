@@ -5,13 +5,11 @@
 //! change lost without anyone being told. So the page carries a short fingerprint of the
 //! record as it showed it (the hidden field `seen`), the save compares it with the record as
 //! it is now, in the same write transaction, and a page shown before another save is refused
-//! ([`CHANGED`], nothing written) and shown again with the record as it is now.
+//! ([`CHANGED`], nothing written) and shown again with the record as it is now. The save
+//! holds the record while it checks and writes (`db::hold_record`).
 //!
 //! A form without `seen` (a script, not the page) is not checked, as on My week.
 
-use crate::db::DbConn;
-use crate::error::AppError;
-use diesel::RunQueryDsl;
 use maud::{html, Markup};
 use serde::Serialize;
 
@@ -43,25 +41,6 @@ pub fn is_stale(sent: Option<&str>, now: Option<&str>) -> bool {
 /// `#[serde(default, deserialize_with = "crate::ui::seen::sent")]`.
 pub fn sent<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     <String as serde::Deserialize>::deserialize(d).map(Some)
-}
-
-/// The advisory-lock space of [`hold`] (see `canteen::menu::store::lock` for the others).
-pub const LOCK_EDIT: i32 = 8;
-
-/// Holds the record `key` names ("person:12") until the transaction ends, so that two saves
-/// of one record check their fingerprint and write one after the other: the second reads the
-/// first's change and is refused. PostgreSQL: a transaction-level advisory lock (under READ
-/// COMMITTED both would otherwise read the record before either wrote it); SQLite has one
-/// writer. Taken first in the transaction, before any other lock, and by nothing else, so it
-/// cannot take part in a deadlock.
-pub fn hold(conn: &mut DbConn, key: &str) -> Result<(), AppError> {
-    if crate::db::backend_of(conn) == crate::db::Backend::Postgres {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
-            .bind::<diesel::sql_types::Integer, _>(LOCK_EDIT)
-            .bind::<diesel::sql_types::Text, _>(key)
-            .execute(conn)?;
-    }
-    Ok(())
 }
 
 /// The hidden field, when the page has a fingerprint to carry.

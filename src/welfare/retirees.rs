@@ -337,7 +337,7 @@ pub fn save(
     r: &Record,
     expected: Option<&str>,
 ) -> Result<(), AppError> {
-    crate::ui::seen::hold(conn, &format!("retiree:{person}"))?;
+    crate::db::hold_record(conn, &format!("retiree:{person}"))?;
     if expected.is_some_and(|v| v != version(conn, person).unwrap_or_default()) {
         return Err(AppError::BadRequest(crate::ui::seen::CHANGED));
     }

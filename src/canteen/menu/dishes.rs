@@ -188,7 +188,7 @@ async fn dish_save(
             .db
             .write(move |c| {
                 if let Some(id) = id {
-                    crate::ui::seen::hold(c, &format!("dish:{id}"))?;
+                    crate::db::hold_record(c, &format!("dish:{id}"))?;
                     if let Some(now_shown) = stale(c, id, seen.as_deref())? {
                         return Ok(Err((crate::ui::seen::CHANGED, Some(Box::new(now_shown)))));
                     }

@@ -87,7 +87,7 @@ pub async fn save(
     let stale = state
         .db
         .write(move |c| {
-            crate::ui::seen::hold(c, "settings:canteen")?;
+            crate::db::hold_record(c, "settings:canteen")?;
             let now_shown = form_of(&store::load_settings(c)?);
             let fingerprint = now_shown.seen.as_deref();
             if crate::ui::seen::is_stale(seen.as_deref(), fingerprint) {

@@ -210,7 +210,7 @@ pub const LOCK_DAY: i32 = 3;
 /// Not part of the order above: taken alone, with `pg_try_advisory_xact_lock`, by the one server
 /// folding the meal summary's changes (`stats::store::fold_meal_deltas`). (5 is the login
 /// throttle's, `auth::throttle`; 7 the audit chain's, `audit::record`; 8 an edit page's
-/// record, `ui::seen::hold`, taken first and alone.)
+/// record, `db::hold_record`, taken first and alone.)
 pub const LOCK_STATS_FOLD: i32 = 6;
 
 pub fn day_rows(
