@@ -124,8 +124,8 @@ pub struct Edited {
 /// Store command: the kitchen edits an option, also after it was published. A new price
 /// applies to meals ordered from now on (meals ordered keep theirs); the capacity cannot go
 /// below what is already ordered; a vegetarian option with orders stays vegetarian; the dishes
-/// kept keep their order; when the dishes change and people have ordered it, each of them
-/// (with an account) is told on their next visit. A day that is over cannot change. Audited
+/// kept keep their order; when its name or dishes change and people have ordered it, each of
+/// them (with an account) is told on their next visit. A day that is over cannot change. Audited
 /// before → after.
 pub fn update_option(
     c: &mut DbConn,
@@ -176,23 +176,7 @@ pub fn update_option(
         dishes: &dishes,
     };
     store::update_option(c, e.id, &edit)?.map_err(AppError::BadRequest)?;
-    let ids = |l: &[store::Dish]| l.iter().map(|d| d.id).collect::<Vec<_>>();
-    let mut notified = 0;
-    if ids(&before) != ids(&dishes) {
-        let after = store::option(c, e.id)?.ok_or(AppError::NotFound)?;
-        let people = crate::canteen::ordering::eaters_of_option(c, e.id)?;
-        let detail = json!({"option": after.name, "before": o.dishes, "after": after.dishes,
-            "allergens": after.allergens});
-        notified = crate::canteen::notices::notify_all(
-            c,
-            &people,
-            o.service_date,
-            crate::canteen::notices::DISHES_CHANGED,
-            &detail,
-            actor.user_id,
-            now,
-        )?;
-    }
+    let notified = crate::canteen::notices::tell_option_changed(c, &o, actor.user_id, now)?;
     let mut after = json!({"name": e.name, "price_vnd": e.price, "capacity": e.capacity,
         "vegetarian": e.vegetarian, "dishes": names(&dishes)});
     if notified > 0 {

@@ -365,6 +365,79 @@ async fn the_kitchen_edits_a_published_option_and_those_who_ordered_it_are_told(
     );
 }
 
+/// What someone ordered can change after they ordered it in three ways: the option's dishes
+/// (told, above), the option's name, and a dish of it changed in the catalogue — a new
+/// allergen above all, a new name, an allergen note. Each of them tells those who ordered it,
+/// in the notice, what it was and what it is now; a change they would not see (a dish's
+/// description, a dish saved as it is) tells no one.
+#[actix_web::test]
+async fn those_who_ordered_are_told_when_a_dish_of_their_meal_gets_an_allergen_or_the_option_a_new_name(
+) {
+    let app = TestApp::spawn().await;
+    let (option, _rice, chicken, _lan_p, mut bep) = two_eat_tuesday(&app).await;
+    let told = |app: &TestApp| app.count("notices WHERE kind = 'dishes_changed'");
+    let dish_page = format!("/kitchen/dishes/{chicken}");
+
+    let mut f = bep.get(&dish_page).await.form(&dish_page);
+    set_field(&mut f, "description", "Gà ta thả vườn");
+    let r = bep.post(&dish_page, &refs(&f)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(told(&app), 0, "a description is not shown on the option");
+
+    let mut f = bep.get(&dish_page).await.form(&dish_page);
+    f.push(("allergen".to_string(), "peanuts".to_string()));
+    set_field(&mut f, "allergen_notes", "Rắc lạc rang");
+    let r = bep.post(&dish_page, &refs(&f)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(told(&app), 2, "Lan and Bình are told");
+    let after = app.audit_after("catalogue_dish.update");
+    assert_eq!(
+        after.last().map(|a| a["people_notified"].clone()),
+        Some(2.into())
+    );
+    let list = bep.get("/kitchen/dishes").await;
+    assert!(
+        list.body.contains("sẽ được báo về thay đổi"),
+        "the kitchen knows they were told: {}",
+        list.body
+    );
+
+    let mut lan = login_again(&app, "lan").await;
+    let notice = lan.get("/week").await.texts(".notices li").join(" ");
+    assert!(notice.contains("01/12/2026"), "{notice}");
+    assert!(notice.contains("Suất thường"), "{notice}");
+    assert!(
+        notice.contains("Chất gây dị ứng: không có → Lạc (đậu phộng)"),
+        "{notice}"
+    );
+    assert!(notice.contains("Gà rang gừng: Rắc lạc rang"), "{notice}");
+
+    let edit = format!("/kitchen/menu/options/{option}");
+    let mut f = bep.get(&edit).await.form(&edit);
+    set_field(&mut f, "name", "Suất gà");
+    let r = bep.post(&edit, &refs(&f)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(told(&app), 4, "a new name is told too");
+    let notices = lan.get("/week").await.texts(".notices li");
+    let renamed = notices.last().cloned().unwrap_or_default();
+    assert!(
+        renamed.contains("Suất gà") && renamed.contains("trước đây gọi là Suất thường"),
+        "{notices:?}"
+    );
+    assert!(
+        !renamed.contains(" → Lạc"),
+        "allergens unchanged are not shown as a change: {renamed}"
+    );
+
+    let f = bep.get(&dish_page).await.form(&dish_page);
+    let r = bep.post(&dish_page, &refs(&f)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let f = bep.get(&edit).await.form(&edit);
+    let r = bep.post(&edit, &refs(&f)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(told(&app), 4, "saved as they are: no one is told again");
+}
+
 /// The edit form lists the dishes by name, whatever order the option shows them in. Saving
 /// the same dishes (in another order, with a new price) keeps their order and tells no one
 /// their dishes changed (QA: 33 people were told "the dishes changed" with the same dishes

@@ -211,6 +211,10 @@ async fn dish_save(
         }
     };
     match saved {
+        Ok(saved) if saved.notified > 0 => Ok(see_other(
+            "/kitchen/dishes",
+            Some("flash.dish_saved_notified"),
+        )),
         Ok(_) => Ok(see_other("/kitchen/dishes", Some("flash.saved"))),
         Err((k, now_shown)) => {
             match k {

@@ -608,16 +608,23 @@ pub struct DishInput {
     pub active: bool,
 }
 
+/// A dish saved: its id, and how many who ordered an option holding it were told of a change.
+pub struct SavedDish {
+    pub id: i32,
+    pub notified: usize,
+}
+
 /// Store command: a dish created or changed. A dish in a vegetarian option of today or later
 /// stays vegetarian. The options of today and later that hold it show its new name and
-/// allergens; days that are over keep what was served. Audited.
+/// allergens, and those who ordered one of them are told (a new allergen above all); days that
+/// are over keep what was served. Audited.
 pub fn save_dish(
     conn: &mut DbConn,
     id: Option<i32>,
     d: &DishInput,
     actor: &crate::audit::Actor,
     now: NaiveDateTime,
-) -> Result<Result<i32, &'static str>, AppError> {
+) -> Result<Result<SavedDish, &'static str>, AppError> {
     let today = crate::clock::business_date_of(now);
     let before = match id {
         Some(id) => Some(dish(conn, id)?.ok_or(AppError::NotFound)?),
@@ -642,6 +649,7 @@ pub fn save_dish(
     {
         return Ok(Err("dish.err_name_taken"));
     }
+    let mut notified = 0;
     let saved = match id {
         Some(id) => {
             diesel::update(dishes::table.find(id))
@@ -658,6 +666,8 @@ pub fn save_dish(
             for o in options_with_dish(conn, id, today)? {
                 let list = dishes_of(conn, &[o.id])?.remove(&o.id).unwrap_or_default();
                 set_option_dishes(conn, o.id, &list)?;
+                notified +=
+                    crate::canteen::notices::tell_option_changed(conn, &o, actor.user_id, now)?;
             }
             id
         }
@@ -690,6 +700,11 @@ pub fn save_dish(
     )
     .id(saved)
     .after(snap(d));
+    if notified > 0 {
+        let mut after = snap(d);
+        after["people_notified"] = serde_json::json!(notified);
+        entry = entry.after(after);
+    }
     if let Some(b) = &before {
         entry = entry.before(snap(&DishInput {
             name: b.name.clone(),
@@ -702,7 +717,10 @@ pub fn save_dish(
         }));
     }
     crate::audit::record(conn, actor, now, entry)?;
-    Ok(Ok(saved))
+    Ok(Ok(SavedDish {
+        id: saved,
+        notified,
+    }))
 }
 
 /// A day whose cut-off has passed is final: it cannot be closed or opened any more.

@@ -61,6 +61,49 @@ pub fn notify_all(
     Ok(n)
 }
 
+/// Tells those who ordered an option (for themselves or their guests) that what they ordered
+/// changed after they ordered it: its name, its dishes (a dish taken off or added, a dish of it
+/// renamed in the catalogue), its allergens or the dishes' allergen notes. The price is not
+/// part of it (a meal keeps the price it was ordered at). `before` is the option as it was;
+/// nothing is sent when what a person sees of it is the same. Returns how many were told.
+pub fn tell_option_changed(
+    c: &mut DbConn,
+    before: &crate::canteen::store::MealOption,
+    by: Option<i32>,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    let Some(after) = crate::canteen::store::option(c, before.id)? else {
+        return Ok(0);
+    };
+    let seen = |o: &crate::canteen::store::MealOption| {
+        (
+            o.name.clone(),
+            o.dishes.clone(),
+            o.allergens.clone(),
+            o.allergen_notes.clone(),
+        )
+    };
+    if seen(before) == seen(&after) {
+        return Ok(0);
+    }
+    let people = crate::canteen::ordering::eaters_of_option(c, before.id)?;
+    let detail = serde_json::json!({
+        "option": after.name, "option_before": before.name,
+        "before": before.dishes, "after": after.dishes,
+        "allergens": after.allergens, "allergens_before": before.allergens,
+        "notes": after.allergen_notes, "notes_before": before.allergen_notes,
+    });
+    notify_all(
+        c,
+        &people,
+        after.service_date,
+        DISHES_CHANGED,
+        &detail,
+        by,
+        now,
+    )
+}
+
 /// Marks the person's notices up to `upto` read (a notice that arrived after the page was
 /// shown stays unread).
 pub fn mark_read(
@@ -99,17 +142,11 @@ pub fn panel(ctx: &Ctx, list: &[Notice]) -> Markup {
 /// One notice in the reader's language, from its stored data.
 fn text(ctx: &Ctx, n: &Notice) -> Markup {
     let d: serde_json::Value = serde_json::from_str(&n.detail).unwrap_or_default();
-    let s = |k: &str| d.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let day = date(n.service_date);
     if n.kind == DISHES_CHANGED {
-        let allergens: Vec<&str> = crate::canteen::rules::allergen_codes(&s("allergens"))
-            .map(|c| ctx.t(crate::canteen::rules::allergen_key(c)))
-            .collect();
-        return html! {
-            strong { (day) } " — " (ctx.tf("notice.dishes_changed", s("option")))
-            ": " del { (s("before")) } " → " ins { (s("after")) }
-            @if !allergens.is_empty() { " (" (ctx.t("dish.allergens")) ": " (allergens.join(", ")) ")" }
-        };
+        return option_changed(ctx, &day, &|k| {
+            d.get(k).and_then(|v| v.as_str()).map(str::to_string)
+        });
     }
     let meal = |side: &str| {
         let v = d.get(side).cloned().unwrap_or_default();
@@ -129,6 +166,47 @@ fn text(ctx: &Ctx, n: &Notice) -> Markup {
     html! {
         strong { (day) } " — " (ctx.t("notice.meal_changed")) ": "
         (meal("before")) " → " strong { (meal("after")) }
+    }
+}
+
+/// A [`DISHES_CHANGED`] notice: the dishes before → after (or as they are, when only the
+/// name or the allergens changed), the former name, and the allergens and allergen notes
+/// before → after when they changed. Notices stored before the name and allergens were kept
+/// (no `…_before` keys) read as they did: the dishes and the allergens now.
+fn option_changed(ctx: &Ctx, day: &str, s: &dyn Fn(&str) -> Option<String>) -> Markup {
+    let text = |k: &str| s(k).unwrap_or_default();
+    let allergens = |k: &str| {
+        let names: Vec<&str> = crate::canteen::rules::allergen_codes(&text(k))
+            .map(|c| ctx.t(crate::canteen::rules::allergen_key(c)))
+            .collect();
+        if names.is_empty() {
+            ctx.t("notice.none").to_string()
+        } else {
+            names.join(", ")
+        }
+    };
+    let changed = |k: &str| s(&format!("{k}_before")).is_some_and(|b| b != text(k));
+    let renamed = s("option_before").filter(|b| *b != text("option"));
+    html! {
+        strong { (day) } " — " (ctx.tf("notice.dishes_changed", text("option")))
+        @if let Some(old) = &renamed { " (" (ctx.tf("notice.was_called", old)) ")" }
+        ": "
+        @if text("before") != text("after") {
+            del { (text("before")) } " → " ins { (text("after")) }
+        } @else {
+            (text("after"))
+        }
+        @if changed("allergens") {
+            ". " (ctx.t("dish.allergens")) ": " del { (allergens("allergens_before")) }
+            " → " ins { (allergens("allergens")) }
+        } @else if !text("allergens").is_empty() {
+            " (" (ctx.t("dish.allergens")) ": " (allergens("allergens")) ")"
+        }
+        @if changed("notes") {
+            ". " (ctx.t("notice.allergen_notes")) ": "
+            @if !text("notes_before").is_empty() { del { (text("notes_before")) } " → " }
+            ins { @if text("notes").is_empty() { (ctx.t("notice.none")) } @else { (text("notes")) } }
+        }
     }
 }
 

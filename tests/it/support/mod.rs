@@ -714,6 +714,7 @@ impl TestApp {
                     .map_err(canteen::error::AppError::BadRequest)
             })
             .expect("dish")
+            .id
     }
 
     pub fn publish(&self, monday: NaiveDate) {
