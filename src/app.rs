@@ -344,6 +344,39 @@ pub fn is_page(path: &str) -> bool {
         .any(|r| r.is_match(path))
 }
 
+/// The methods served at `path`, for the `Allow` header of a 405 answer (HEAD wherever GET is).
+pub fn allowed_methods(path: &str) -> String {
+    static ROUTES: std::sync::OnceLock<Vec<(Method, actix_web::dev::ResourceDef)>> =
+        std::sync::OnceLock::new();
+    let mut out: Vec<&str> = Vec::new();
+    for (m, r) in ROUTES.get_or_init(|| {
+        policy()
+            .into_iter()
+            .map(|(m, p, _)| (m, actix_web::dev::ResourceDef::new(p)))
+            .collect()
+    }) {
+        if r.is_match(path) {
+            let mut add = |name: &'static str| {
+                if !out.contains(&name) {
+                    out.push(name);
+                }
+            };
+            match *m {
+                Method::GET => {
+                    add("GET");
+                    add("HEAD");
+                }
+                Method::POST => add("POST"),
+                Method::PUT => add("PUT"),
+                Method::DELETE => add("DELETE"),
+                Method::PATCH => add("PATCH"),
+                _ => {}
+            }
+        }
+    }
+    out.join(", ")
+}
+
 /// Registers every route, each behind its access guard, grouped into one resource per path.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let mut by_path: Vec<(&'static str, Vec<RouteDef>)> = Vec::new();
@@ -558,6 +591,10 @@ fn render_error(res: ServiceResponse<BoxBody>, rid: &str) -> ServiceResponse<Box
     }
     if status == StatusCode::SERVICE_UNAVAILABLE {
         out.insert_header((header::RETRY_AFTER, "5"));
+    }
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        // What the address does take (RFC 9110: a 405 names them).
+        out.insert_header((header::ALLOW, allowed_methods(req.path())));
     }
     ServiceResponse::new(req, out.body(body))
 }

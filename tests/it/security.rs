@@ -659,6 +659,36 @@ async fn head_works_on_pages_and_the_health_check() {
     }
 }
 
+/// A method an address does not take is answered 405 with the methods it does take (`Allow`,
+/// which RFC 9110 requires of a 405), a translated page and nothing done.
+#[actix_web::test]
+async fn a_method_an_address_does_not_take_gets_405_naming_the_ones_it_does() {
+    let app = TestApp::spawn().await;
+    let http = reqwest::Client::new();
+    for (method, path, allow) in [
+        (reqwest::Method::DELETE, "/week", "GET, HEAD, POST"),
+        (reqwest::Method::PUT, "/healthz", "GET, HEAD"),
+        (reqwest::Method::GET, "/notices/read", "POST"),
+        (reqwest::Method::PATCH, "/people/1", "GET, HEAD, POST"),
+    ] {
+        let r = http
+            .request(method.clone(), format!("{}{path}", app.addr))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status().as_u16(), 405, "{method} {path}");
+        let got = r
+            .headers()
+            .get("allow")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        assert_eq!(got, allow, "{method} {path}");
+        let body = r.text().await.unwrap_or_default();
+        assert!(body.contains("Lỗi 405"), "{method} {path}: {body}");
+    }
+}
+
 /// Problems a browser or a screen reader would trip over in one HTML page.
 fn html_problems(body: &str) -> Vec<String> {
     let mut out = Vec::new();
