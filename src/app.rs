@@ -346,6 +346,15 @@ pub fn is_page(path: &str) -> bool {
 
 /// The methods served at `path`, for the `Allow` header of a 405 answer (HEAD wherever GET is).
 pub fn allowed_methods(path: &str) -> String {
+    methods_at(path).join(", ")
+}
+
+/// Whether a POST route serves `path`.
+pub fn takes_post(path: &str) -> bool {
+    methods_at(path).contains(&"POST")
+}
+
+fn methods_at(path: &str) -> Vec<&'static str> {
     static ROUTES: std::sync::OnceLock<Vec<(Method, actix_web::dev::ResourceDef)>> =
         std::sync::OnceLock::new();
     let mut out: Vec<&str> = Vec::new();
@@ -374,7 +383,7 @@ pub fn allowed_methods(path: &str) -> String {
             }
         }
     }
-    out.join(", ")
+    out
 }
 
 /// Registers every route, each behind its access guard, grouped into one resource per path.

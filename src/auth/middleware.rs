@@ -75,7 +75,11 @@ pub async fn context(
 
     if req.method() == Method::POST {
         if let Err(e) = check_csrf(&mut req, &csrf, new_pre.is_some()).await {
-            return Ok(req.error_response(e));
+            // An address that takes no POST does nothing with one, token or not: it is
+            // answered 405 with the methods it takes (or 404), as any other method would be.
+            if crate::app::takes_post(req.path()) {
+                return Ok(req.error_response(e));
+            }
         }
     }
 

@@ -687,6 +687,28 @@ async fn a_method_an_address_does_not_take_gets_405_naming_the_ones_it_does() {
         let body = r.text().await.unwrap_or_default();
         assert!(body.contains("Lỗi 405"), "{method} {path}: {body}");
     }
+    // A POST without a session or a form token: the same answer where no POST is taken, the
+    // token refusal where one is, and not found where nothing is served.
+    for (path, status) in [
+        ("/healthz", 405),
+        ("/", 405),
+        ("/week", 403),
+        ("/nope", 404),
+    ] {
+        let r = http
+            .post(format!("{}{path}", app.addr))
+            .form(&[("x", "1")])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status().as_u16(), status, "POST {path}");
+        if status == 405 {
+            assert_eq!(
+                r.headers().get("allow").map(|v| v.as_bytes()),
+                Some(&b"GET, HEAD"[..])
+            );
+        }
+    }
 }
 
 /// Problems a browser or a screen reader would trip over in one HTML page.
