@@ -136,7 +136,7 @@ pub fn update_option(
     let o = store::option(c, e.id)?.ok_or(AppError::NotFound)?;
     crate::periods::ensure_open(c, o.service_date)?;
     if o.service_date < crate::clock::business_date_of(now) {
-        return Err(AppError::BadRequest("menu.err_past_day"));
+        return Err(AppError::BadRequest("menu.err_past_day_edit"));
     }
     store::lock_days(c, o.service_date, o.service_date, true)?;
     let before = store::dishes_of(c, &[e.id])?
@@ -176,7 +176,8 @@ pub fn update_option(
         dishes: &dishes,
     };
     store::update_option(c, e.id, &edit)?.map_err(AppError::BadRequest)?;
-    let notified = crate::canteen::notices::tell_option_changed(c, &o, actor.user_id, now)?;
+    use crate::canteen::notices::{tell_option_changed, Notes};
+    let notified = tell_option_changed(c, &o, Notes::AsShown, actor.user_id, now)?.len();
     let mut after = json!({"name": e.name, "price_vnd": e.price, "capacity": e.capacity,
         "vegetarian": e.vegetarian, "dishes": names(&dishes)});
     if notified > 0 {

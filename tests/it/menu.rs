@@ -384,16 +384,38 @@ async fn those_who_ordered_are_told_when_a_dish_of_their_meal_gets_an_allergen_o
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(told(&app), 0, "a description is not shown on the option");
 
+    // Lan also orders the chicken on Wednesday, in another option.
+    bep.get("/kitchen/menu?week=2026-11-30").await;
+    let r = bep
+        .post(
+            "/kitchen/menu/options",
+            &add_form("2026-12-02", "Suất gà", false, &[chicken.to_string()]),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let wednesday = app.count("meal_options") as i32;
+    app.publish(d(2026, 11, 30));
+    let mut lan = login_again(&app, "lan").await;
+    let mut f = lan.get("/week").await.form("/week");
+    set_field(&mut f, &key(d(2026, 12, 2)), &wednesday.to_string());
+    let r = lan.post("/week", &refs(&f)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
     let mut f = bep.get(&dish_page).await.form(&dish_page);
     f.push(("allergen".to_string(), "peanuts".to_string()));
     set_field(&mut f, "allergen_notes", "Rắc lạc rang");
     let r = bep.post(&dish_page, &refs(&f)).await;
     assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(told(&app), 2, "Lan and Bình are told");
+    assert_eq!(
+        told(&app),
+        3,
+        "Lan for each of her two days, Bình for Tuesday"
+    );
     let after = app.audit_after("catalogue_dish.update");
     assert_eq!(
         after.last().map(|a| a["people_notified"].clone()),
-        Some(2.into())
+        Some(2.into()),
+        "two people"
     );
     let list = bep.get("/kitchen/dishes").await;
     assert!(
@@ -402,9 +424,9 @@ async fn those_who_ordered_are_told_when_a_dish_of_their_meal_gets_an_allergen_o
         list.body
     );
 
-    let mut lan = login_again(&app, "lan").await;
     let notice = lan.get("/week").await.texts(".notices li").join(" ");
     assert!(notice.contains("01/12/2026"), "{notice}");
+    assert!(notice.contains("02/12/2026"), "{notice}");
     assert!(notice.contains("Suất thường"), "{notice}");
     assert!(
         notice.contains("Chất gây dị ứng: không có → Lạc (đậu phộng)"),
@@ -417,7 +439,7 @@ async fn those_who_ordered_are_told_when_a_dish_of_their_meal_gets_an_allergen_o
     set_field(&mut f, "name", "Suất gà");
     let r = bep.post(&edit, &refs(&f)).await;
     assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(told(&app), 4, "a new name is told too");
+    assert_eq!(told(&app), 5, "a new name is told too");
     let notices = lan.get("/week").await.texts(".notices li");
     let renamed = notices.last().cloned().unwrap_or_default();
     assert!(
@@ -435,7 +457,25 @@ async fn those_who_ordered_are_told_when_a_dish_of_their_meal_gets_an_allergen_o
     let f = bep.get(&edit).await.form(&edit);
     let r = bep.post(&edit, &refs(&f)).await;
     assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(told(&app), 4, "saved as they are: no one is told again");
+    assert_eq!(told(&app), 5, "saved as they are: no one is told again");
+
+    // The dish renamed: told, without the allergen notes shown as changed (they read
+    // "dish: note" on the option, and only the dish's name changed).
+    let mut f = bep.get(&dish_page).await.form(&dish_page);
+    set_field(&mut f, "name", "Gà rang sả");
+    let r = bep.post(&dish_page, &refs(&f)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(told(&app), 8);
+    let notices = lan.get("/week").await.texts(".notices li");
+    let renamed = notices.last().cloned().unwrap_or_default();
+    assert!(
+        renamed.contains("Gà rang gừng") && renamed.contains("Gà rang sả"),
+        "{notices:?}"
+    );
+    assert!(
+        !renamed.contains("Ghi chú dị ứng"),
+        "the notes did not change: {renamed}"
+    );
 }
 
 /// The edit form lists the dishes by name, whatever order the option shows them in. Saving

@@ -320,7 +320,7 @@ fn edit_page(
             h1 { (ctx.t("menu.edit_option")) ": " (o.name) " — " (ctx.t(weekday_key(o.service_date))) " " (date(o.service_date)) }
             (crate::ui::forms::form_alert(ctx, e))
             @if o.service_date < today {
-                p.hint { (ctx.t("menu.err_past_day")) }
+                p.hint { (ctx.t("menu.err_past_day_edit")) }
             } @else {
                 @if data.used > 0 { p.hint { (ctx.tf("menu.edit_has_orders", data.used)) } }
                 div.card { (post_form(ctx, &action, html! {

@@ -608,7 +608,8 @@ pub struct DishInput {
     pub active: bool,
 }
 
-/// A dish saved: its id, and how many who ordered an option holding it were told of a change.
+/// A dish saved: its id, and how many people who ordered an option holding it were told of a
+/// change (each once, however many of their options hold it).
 pub struct SavedDish {
     pub id: i32,
     pub notified: usize,
@@ -649,7 +650,9 @@ pub fn save_dish(
     {
         return Ok(Err("dish.err_name_taken"));
     }
-    let mut notified = 0;
+    use crate::canteen::notices::{tell_option_changed, Notes};
+    // Who was told, once each (one dish may be in several options they ordered).
+    let mut told: Vec<i32> = Vec::new();
     let saved = match id {
         Some(id) => {
             diesel::update(dishes::table.find(id))
@@ -666,8 +669,11 @@ pub fn save_dish(
             for o in options_with_dish(conn, id, today)? {
                 let list = dishes_of(conn, &[o.id])?.remove(&o.id).unwrap_or_default();
                 set_option_dishes(conn, o.id, &list)?;
-                notified +=
-                    crate::canteen::notices::tell_option_changed(conn, &o, actor.user_id, now)?;
+                let notes = match &before {
+                    Some(b) if b.allergen_notes == d.allergen_notes => Notes::Same,
+                    _ => Notes::AsShown,
+                };
+                told.extend(tell_option_changed(conn, &o, notes, actor.user_id, now)?);
             }
             id
         }
@@ -700,6 +706,9 @@ pub fn save_dish(
     )
     .id(saved)
     .after(snap(d));
+    told.sort_unstable();
+    told.dedup();
+    let notified = told.len();
     if notified > 0 {
         let mut after = snap(d);
         after["people_notified"] = serde_json::json!(notified);

@@ -32,7 +32,8 @@ pub struct Notice {
     pub created_at: NaiveDateTime,
 }
 
-/// Tells each of `people` who has an account (people without one never visit).
+/// Tells each of `people` who has an account (people without one never visit). Returns how
+/// many were told.
 pub fn notify_all(
     c: &mut DbConn,
     people: &[i32],
@@ -42,12 +43,24 @@ pub fn notify_all(
     by: Option<i32>,
     now: NaiveDateTime,
 ) -> Result<usize, AppError> {
+    Ok(notify(c, people, day, kind, detail, by, now)?.len())
+}
+
+/// [`notify_all`], returning who was told.
+fn notify(
+    c: &mut DbConn,
+    people: &[i32],
+    day: NaiveDate,
+    kind: &str,
+    detail: &serde_json::Value,
+    by: Option<i32>,
+    now: NaiveDateTime,
+) -> Result<Vec<i32>, AppError> {
     let with = crate::people::store::with_accounts(c, people)?;
     let text = detail.to_string();
     // One row at a time: diesel's MultiConnection has no multi-row INSERT.
-    let mut n = 0;
     for p in &with {
-        n += diesel::insert_into(notices::table)
+        diesel::insert_into(notices::table)
             .values((
                 notices::person_id.eq(*p),
                 notices::service_date.eq(day),
@@ -58,42 +71,54 @@ pub fn notify_all(
             ))
             .execute(c)?;
     }
-    Ok(n)
+    Ok(with)
+}
+
+/// Whether the allergen notes of an option's dishes changed, for [`tell_option_changed`]. An
+/// option shows them as "dish: note", so a dish renamed in the catalogue changes that text
+/// without any note changing: the catalogue says which it was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notes {
+    /// Compared as the option shows them (its dishes changed).
+    AsShown,
+    /// Not changed (a dish saved with the same notes).
+    Same,
 }
 
 /// Tells those who ordered an option (for themselves or their guests) that what they ordered
 /// changed after they ordered it: its name, its dishes (a dish taken off or added, a dish of it
 /// renamed in the catalogue), its allergens or the dishes' allergen notes. The price is not
 /// part of it (a meal keeps the price it was ordered at). `before` is the option as it was;
-/// nothing is sent when what a person sees of it is the same. Returns how many were told.
+/// nothing is sent when what a person sees of it is the same. Returns who was told.
 pub fn tell_option_changed(
     c: &mut DbConn,
     before: &crate::canteen::store::MealOption,
+    notes: Notes,
     by: Option<i32>,
     now: NaiveDateTime,
-) -> Result<usize, AppError> {
+) -> Result<Vec<i32>, AppError> {
     let Some(after) = crate::canteen::store::option(c, before.id)? else {
-        return Ok(0);
+        return Ok(Vec::new());
     };
-    let seen = |o: &crate::canteen::store::MealOption| {
-        (
-            o.name.clone(),
-            o.dishes.clone(),
-            o.allergens.clone(),
-            o.allergen_notes.clone(),
-        )
-    };
-    if seen(before) == seen(&after) {
-        return Ok(0);
+    let notes_changed = notes == Notes::AsShown && before.allergen_notes != after.allergen_notes;
+    if before.name == after.name
+        && before.dishes == after.dishes
+        && before.allergens == after.allergens
+        && !notes_changed
+    {
+        return Ok(Vec::new());
     }
     let people = crate::canteen::ordering::eaters_of_option(c, before.id)?;
-    let detail = serde_json::json!({
+    let mut detail = serde_json::json!({
         "option": after.name, "option_before": before.name,
         "before": before.dishes, "after": after.dishes,
         "allergens": after.allergens, "allergens_before": before.allergens,
-        "notes": after.allergen_notes, "notes_before": before.allergen_notes,
     });
-    notify_all(
+    if notes_changed {
+        detail["notes"] = after.allergen_notes.into();
+        detail["notes_before"] = before.allergen_notes.clone().into();
+    }
+    notify(
         c,
         &people,
         after.service_date,
