@@ -115,6 +115,7 @@ routes! {
     GET "/" Authenticated => home::index;
     GET "/healthz" Public => home::healthz;
     GET "/static/style.css" Public => home::stylesheet;
+    GET "/static/app.js" Public => home::script;
     GET "/lang/{code}" Public => home::set_lang;
     GET "/login" Public => auth::handlers::login_form;
     POST "/login" Public => auth::handlers::login;

@@ -113,6 +113,13 @@ pub async fn stylesheet() -> HttpResponse {
         .body(crate::ui::STYLESHEET)
 }
 
+pub async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .body(crate::ui::SCRIPT)
+}
+
 #[derive(Deserialize)]
 pub struct LangQuery {
     next: Option<String>,

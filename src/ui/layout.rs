@@ -110,13 +110,14 @@ const NAV: &[(&str, &str, &[Role])] = &[
 ];
 
 /// The `<head>` every page and stored document has.
-fn head(ctx: &Ctx, title: &str) -> Markup {
+fn head(ctx: &Ctx, title: &str, script: bool) -> Markup {
     html! {
         head {
             meta charset="utf-8";
             meta name="viewport" content="width=device-width, initial-scale=1";
             title { (Esc(title)) " · " (Esc(ctx.t("common.app_name"))) }
-            link rel="stylesheet" href=(concat!("/static/style.css?v=", env!("CARGO_PKG_VERSION")));
+            link rel="stylesheet" href=(super::STYLESHEET_HREF.as_str());
+            @if script { script src=(super::SCRIPT_SRC.as_str()) defer {} }
         }
     }
 }
@@ -130,7 +131,7 @@ fn frame(ctx: &Ctx, title: &str) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(ctx.lang.code()) {
-            (head(ctx, title))
+            (head(ctx, title, true))
             body {
                 a.skip href="#main" { (Esc(ctx.t("common.skip_to_content"))) }
                 header.top {
@@ -204,7 +205,7 @@ pub fn document(ctx: &Ctx, title: &str, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(ctx.lang.code()) {
-            (head(ctx, title))
+            (head(ctx, title, false))
             body { main #main { (content) } }
         }
     }

@@ -18,6 +18,23 @@ pub use ctx::{Ctx, CurrentUser};
 pub use i18n::Lang;
 
 pub const STYLESHEET: &str = include_str!("style.css");
+/// The pages' one script: progressive enhancement only (a form is not sent twice by a double
+/// click); every page works without it.
+pub const SCRIPT: &str = include_str!("app.js");
+
+/// Where the pages load the stylesheet and the script from: the address carries a digest of
+/// the file, so a browser holding last version's copy (they are cached for a year) asks for
+/// the new one after an upgrade, and only then.
+pub static STYLESHEET_HREF: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("/static/style.css?v={:016x}", fnv1a(STYLESHEET)));
+pub static SCRIPT_SRC: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("/static/app.js?v={:016x}", fnv1a(SCRIPT)));
+
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
 
 /// Where a frame ([`fill`]) takes its contents. Text on a page is escaped (`<` becomes
 /// `&lt;`), so only the app's own markup can hold it.

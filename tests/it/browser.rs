@@ -308,3 +308,43 @@ async fn the_week_fits_a_phone_screen_even_when_an_option_has_a_long_name() {
     assert!(scroll <= client, "the page scrolls sideways: {w}");
     let _ = driver.cmd(reqwest::Method::DELETE, "", json!({})).await;
 }
+
+/// A double click on "Lưu" sends the form once: the page's script holds a form that was sent
+/// while its answer is on the way. Without it the second send reached the server after the
+/// first had saved, was refused as made on a page shown before that save, and the cook read
+/// "vừa được sửa ở nơi khác … chưa lưu gì" about a save that had gone through (found by QA).
+#[actix_web::test]
+async fn a_double_click_on_save_sends_the_form_once() {
+    let app = TestApp::spawn().await;
+    let dish = app.dish("Gà rang gừng", false, "");
+    app.user_full("bep", &[Role::Kitchen], None, false);
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    driver.log_in(&app.addr, "bep", "/kitchen/headcount").await;
+    driver
+        .go(&format!("{}/kitchen/dishes/{dish}", app.addr))
+        .await;
+    driver.find("input[name=name]").await;
+    let sent = driver
+        .cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": "const f = document.querySelector('input[name=name]').form; \
+                f.querySelector('input[name=name]').value = 'Gà rang sả'; \
+                const held = []; \
+                window.addEventListener('submit', e => held.push(e.defaultPrevented)); \
+                f.requestSubmit(); f.requestSubmit(); \
+                return held;", "args": []}),
+        )
+        .await;
+    assert_eq!(sent, json!([false, true]), "the second send is held");
+    driver.wait_path("/kitchen/dishes").await;
+    assert!(
+        driver.text(".flash").await.contains("Đã lưu"),
+        "the cook reads that it was saved"
+    );
+    assert_eq!(app.count("dishes WHERE name = 'Gà rang sả'"), 1);
+    assert_eq!(app.audit_after("catalogue_dish.update").len(), 1);
+    let _ = driver.cmd(reqwest::Method::DELETE, "", json!({})).await;
+}

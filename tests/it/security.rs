@@ -103,6 +103,7 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("GET /", "signed_in"),
     ("GET /healthz", "anyone"),
     ("GET /static/style.css", "anyone"),
+    ("GET /static/app.js", "anyone"),
     ("GET /lang/{code}", "anyone"),
     ("GET /login", "anyone"),
     ("POST /login", "anyone"),
@@ -455,6 +456,24 @@ async fn every_response_carries_the_security_headers() {
     let css = c.get("/static/style.css").await;
     assert!(css.header("cache-control").contains("max-age"));
     assert!(css.body.contains("@media print"));
+    // Cached for a year, so the pages name them by a digest of their content: an upgrade
+    // that changes them changes the address.
+    let page = c.get("/people").await;
+    for (file, digest) in [
+        ("style.css", canteen::ui::STYLESHEET_HREF.as_str()),
+        ("app.js", canteen::ui::SCRIPT_SRC.as_str()),
+    ] {
+        assert!(
+            digest.len() > format!("/static/{file}?v=").len() + 8,
+            "{digest}"
+        );
+        assert!(page.body.contains(digest), "{file} linked as {digest}");
+        let r = c.get(digest).await;
+        assert_eq!(r.status, 200, "{digest}");
+        assert!(r.header("cache-control").contains("immutable"), "{digest}");
+    }
+    let js = c.get("/static/app.js").await;
+    assert!(js.header("content-type").starts_with("text/javascript"));
 }
 
 #[actix_web::test]
