@@ -116,6 +116,8 @@ fn head(ctx: &Ctx, title: &str, script: bool) -> Markup {
             meta charset="utf-8";
             meta name="viewport" content="width=device-width, initial-scale=1";
             title { (Esc(title)) " · " (Esc(ctx.t("common.app_name"))) }
+            // No icon: without this line browsers ask for /favicon.ico on every page (a 404).
+            link rel="icon" href="data:,";
             link rel="stylesheet" href=(super::STYLESHEET_HREF.as_str());
             @if script { script src=(super::SCRIPT_SRC.as_str()) defer {} }
         }

@@ -337,6 +337,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("settings.err_horizon", "Số ngày phải từ 1 đến 60.", "Days must be 1 to 60."),
     ("flash.week_saved", "Đã lưu suất ăn.", "Your meals are saved."),
     ("flash.standing_saved", "Đã lưu đăng ký ăn thường xuyên.", "Standing order saved."),
+    ("flash.standing_stopped", "Đã thôi đăng ký ăn thường xuyên: các suất đăng ký này đã đặt cho những ngày còn đổi được đã được hủy; suất bạn tự chọn vẫn giữ.", "Standing order stopped: the meals it had booked on days that can still be changed are cancelled; meals you chose yourself stay."),
     ("flash.absence_deleted", "Đã xóa lịch vắng mặt; các suất ăn lịch này đã hủy (còn đổi được) đã được khôi phục.", "Absence deleted; the meals it had cancelled (still open) are back."),
     ("flash.absence_saved", "Đã lưu lịch vắng mặt; các suất ăn trong thời gian này đã được hủy.", "Absence saved; your meals in it were cancelled."),
     ("flash.pass_rotated", "Đã đổi mã thẻ ăn.", "A new pass code was issued."),

@@ -478,6 +478,40 @@ async fn those_who_ordered_are_told_when_a_dish_of_their_meal_gets_an_allergen_o
     );
 }
 
+/// A day that is over: its option's page shows no form and says why; a form sent to it anyway
+/// (an old tab) is refused with that reason alone (no "fix the fields below": there are none),
+/// and nothing changes.
+#[actix_web::test]
+async fn a_past_days_option_cannot_be_changed_and_its_page_says_why() {
+    let app = TestApp::spawn().await;
+    let mut bep = kitchen(&app).await;
+    app.sql("INSERT INTO meal_options (service_date, name, price_vnd, vegetarian, dishes, position, allergens) VALUES ('2026-11-20', 'Suất cũ', 35000, false, 'Cơm', 0, '')");
+    let id = app.count("meal_options") as i32;
+    let edit = format!("/kitchen/menu/options/{id}");
+    let page = bep.get(&edit).await;
+    assert!(
+        page.body
+            .contains("suất ăn của ngày này không sửa được nữa"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("name=\"price\""), "no form");
+    let r = bep
+        .post(
+            &edit,
+            &[("name", "Suất mới"), ("price", "40.000"), ("capacity", "")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("không sửa được nữa"), "{}", r.body);
+    assert!(!r.body.contains("Vui lòng sửa các mục"), "{}", r.body);
+    assert_eq!(app.count("meal_options WHERE name = 'Suất cũ'"), 1);
+    assert!(
+        page.body.contains("rel=\"icon\""),
+        "no request for /favicon.ico"
+    );
+}
+
 /// The edit form lists the dishes by name, whatever order the option shows them in. Saving
 /// the same dishes (in another order, with a new price) keeps their order and tells no one
 /// their dishes changed (QA: 33 people were told "the dishes changed" with the same dishes

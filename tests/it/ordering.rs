@@ -1500,3 +1500,56 @@ async fn a_walk_in_day_offers_its_option_to_guests_and_names_it_in_a_conflict() 
     assert!(said.contains("Suất chay — Đã ăn tại quầy"), "{said}");
     assert!(!said.contains("Không ăn"), "{said}");
 }
+
+/// Stopping a standing order says it stopped (not "saved"), and what became of the meals it had
+/// booked: cancelled on the days that can still be changed; a meal the person chose
+/// themselves stays.
+#[actix_web::test]
+async fn stopping_a_standing_order_says_so_and_what_became_of_its_meals() {
+    let app = TestApp::spawn().await;
+    let ids = app.options(&week_of(d(2026, 11, 30)), &[REGULAR]);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, lan_p) = app.staff("lan").await;
+    let r = lan
+        .post("/week", &[(&key(d(2026, 12, 1)), &ids[1][0].to_string())])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    lan.get("/standing").await;
+    let r = lan
+        .post(
+            "/standing",
+            &[("weekday", "4"), ("weekday", "5"), ("action", "save")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert!(lan
+        .get("/week")
+        .await
+        .body
+        .contains("Đã lưu đăng ký ăn thường xuyên"));
+    assert_eq!(
+        app.meal_days(lan_p),
+        vec![d(2026, 12, 1), d(2026, 12, 3), d(2026, 12, 4)]
+    );
+
+    lan.get("/standing").await;
+    let r = lan.post("/standing", &[("action", "stop")]).await;
+    assert_eq!(r.status, 303);
+    let week = lan.get("/week").await;
+    assert!(
+        week.body.contains("Đã thôi đăng ký ăn thường xuyên"),
+        "{}",
+        week.body
+    );
+    assert!(!week.body.contains("Đã lưu đăng ký ăn thường xuyên"));
+    assert!(lan
+        .get("/standing")
+        .await
+        .body
+        .contains("Bạn chưa đăng ký ăn thường xuyên"));
+    assert_eq!(
+        app.meal_days(lan_p),
+        vec![d(2026, 12, 1)],
+        "its meals are cancelled, hers stays"
+    );
+}

@@ -318,7 +318,8 @@ fn edit_page(
         ctx.t("menu.edit_option"),
         html! {
             h1 { (ctx.t("menu.edit_option")) ": " (o.name) " — " (ctx.t(weekday_key(o.service_date))) " " (date(o.service_date)) }
-            (crate::ui::forms::form_alert(ctx, e))
+            // A day that is over shows no form: what was refused is said once, below.
+            @if o.service_date >= today { (crate::ui::forms::form_alert(ctx, e)) }
             @if o.service_date < today {
                 p.hint { (ctx.t("menu.err_past_day_edit")) }
             } @else {

@@ -286,7 +286,14 @@ pub async fn standing_save(
         .db
         .write(move |c| crate::canteen::commands::save_standing(c, person, standing.as_ref(), now))
         .await?;
-    Ok(see_other("/week", Some("flash.standing_saved")))
+    Ok(see_other(
+        "/week",
+        Some(if f.action == "stop" {
+            "flash.standing_stopped"
+        } else {
+            "flash.standing_saved"
+        }),
+    ))
 }
 
 // ---- absences ----
