@@ -243,14 +243,15 @@ pub async fn update(
             let before = store::by_id(c, id)?.ok_or(AppError::NotFound)?;
             let before_roles = session::roles_of(c, id)?;
             let now_shown = form_of(c, id)?;
-            if crate::ui::seen::is_stale(f2.seen.as_deref(), now_shown.seen.as_deref()) {
-                return Ok(Err((now_shown, FieldErrors::changed_elsewhere())));
-            }
             // The form as sent, with the user name it does not send (the page shows it).
             let as_sent = || UserForm {
                 username: before.username.clone(),
                 ..f2.clone()
             };
+            let sending = crate::ui::seen::of(&as_sent());
+            if crate::ui::seen::refuses(f2.seen.as_deref(), now_shown.seen.as_deref(), &sending) {
+                return Ok(Err((now_shown, FieldErrors::changed_elsewhere())));
+            }
             let ch = match check(c, &f2, Some(id))? {
                 Ok(ch) => ch,
                 Err(e) => return Ok(Err((as_sent(), e))),

@@ -143,8 +143,18 @@ pub fn update_option(
         .remove(&e.id)
         .unwrap_or_default();
     let kept: Vec<i32> = before.iter().map(|d| d.id).collect();
-    if e.seen
-        .is_some_and(|seen| seen != option_fingerprint(&o, &kept))
+    // Refused when shown before another save, unless it sends what the option now is (a
+    // change saved already: the second send of a double click), which changes nothing.
+    let already = {
+        let (mut sent, mut now) = (e.dish_ids.to_vec(), kept.clone());
+        sent.sort_unstable();
+        now.sort_unstable();
+        (e.name, e.price, e.capacity, e.vegetarian, sent)
+            == (o.name.as_str(), o.price_vnd, o.capacity, o.vegetarian, now)
+    };
+    if !already
+        && e.seen
+            .is_some_and(|seen| seen != option_fingerprint(&o, &kept))
     {
         return Err(AppError::BadRequest(crate::ui::seen::CHANGED));
     }

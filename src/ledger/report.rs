@@ -308,13 +308,18 @@ pub async fn set_plan(
             state.clock.now_naive(),
         );
         let sent = seen_of(&pairs).map(str::to_string);
+        let values: Vec<&(String, String)> = pairs
+            .iter()
+            .filter(|(k, _)| k != crate::ui::seen::FIELD)
+            .collect();
+        let sending = crate::ui::seen::of(&values);
         let stale = state
             .db
             .write(move |c| {
                 crate::db::hold_record(c, &format!("budget:{id}:{year}"))?;
                 let now_shown = form_of(&lines::report(c, id, year)?);
                 let fingerprint = seen_of(&now_shown);
-                if crate::ui::seen::is_stale(sent.as_deref(), fingerprint) {
+                if crate::ui::seen::refuses(sent.as_deref(), fingerprint, &sending) {
                     return Ok(true);
                 }
                 lines::set_lines(c, &a, now, id, year, &plan)?;

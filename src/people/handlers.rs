@@ -158,7 +158,9 @@ async fn save(
             };
             if let Some(b) = &before {
                 let now_shown = views::form_of(b);
-                if crate::ui::seen::is_stale(f.seen.as_deref(), now_shown.seen.as_deref()) {
+                let sending = crate::ui::seen::of(&f);
+                if crate::ui::seen::refuses(f.seen.as_deref(), now_shown.seen.as_deref(), &sending)
+                {
                     return Ok(Err((units, now_shown, FieldErrors::changed_elsewhere())));
                 }
             }

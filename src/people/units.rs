@@ -263,7 +263,8 @@ pub async fn update(
             let before = store::unit(c, id)?.ok_or(AppError::NotFound)?;
             let units = store::all_units(c)?;
             let now_shown = form_of(&before);
-            if crate::ui::seen::is_stale(f.seen.as_deref(), now_shown.seen.as_deref()) {
+            let sending = crate::ui::seen::of(&f);
+            if crate::ui::seen::refuses(f.seen.as_deref(), now_shown.seen.as_deref(), &sending) {
                 return Ok(Err((
                     before,
                     units,

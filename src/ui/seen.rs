@@ -8,7 +8,9 @@
 //! ([`CHANGED`], nothing written) and shown again with the record as it is now. The save
 //! holds the record while it checks and writes (`db::hold_record`).
 //!
-//! A form without `seen` (a script, not the page) is not checked, as on My week.
+//! A form without `seen` (a script, not the page) is not checked, as on My week. A stale page
+//! that sends exactly what the record now shows ([`refuses`]: the second send of a double
+//! click, say) changes nothing and is answered as saved.
 
 use maud::{html, Markup};
 use serde::Serialize;
@@ -34,6 +36,15 @@ pub fn of<T: Serialize + ?Sized>(shown: &T) -> String {
 /// against, as is any page that sent an empty fingerprint).
 pub fn is_stale(sent: Option<&str>, now: Option<&str>) -> bool {
     sent.is_some_and(|s| Some(s) != now)
+}
+
+/// Whether a save must be refused: its page showed something other than what the record now
+/// shows ([`is_stale`]), unless what it sends is exactly what the record now shows (`sending`:
+/// [`of`] the form as sent). That is a change saved already — the second send of a double
+/// click (without JavaScript; `ui/app.js` holds it), or two people making one correction —
+/// which would change nothing: answered as saved, not refused over a save that went through.
+pub fn refuses(sent: Option<&str>, now: Option<&str>, sending: &str) -> bool {
+    is_stale(sent, now) && now != Some(sending)
 }
 
 /// Reads a form's `seen` as sent, an empty value included (a form field left empty would
@@ -75,5 +86,14 @@ mod tests {
         assert!(is_stale(Some("abd"), Some("abc")));
         assert!(is_stale(Some(""), Some("abc")));
         assert!(is_stale(Some("abc"), None));
+    }
+
+    #[test]
+    fn a_stale_page_sending_what_the_record_now_shows_is_not_refused() {
+        assert!(!refuses(Some("old"), Some("now"), "now"), "already saved");
+        assert!(refuses(Some("old"), Some("now"), "other"));
+        assert!(!refuses(Some("now"), Some("now"), "other"), "not stale");
+        assert!(!refuses(None, Some("now"), "other"), "not checked");
+        assert!(refuses(Some("old"), None, "now"));
     }
 }

@@ -446,6 +446,11 @@ async fn a_stale_edit_page_cannot_undo_a_save_made_from_another_tab_on_any_edit_
         assert_eq!(r.status, 303, "{}: {}", p.page, r.body);
         assert_eq!(app.count(&p.first_saved), 1, "{}", p.page);
         let audited = app.audit_after(p.audit).len();
+        // The same form sent again (a double click without JavaScript): what it sends is what
+        // is saved now, so it is answered as saved, and writes and audits nothing.
+        let r = p.client.post(&p.action, &refs(&a)).await;
+        assert_eq!(r.status, 303, "{}: sent twice: {}", p.page, r.body);
+        assert_eq!(app.audit_after(p.audit).len(), audited, "{}", p.page);
 
         // An empty fingerprint is not a missing one: refused too.
         let mut emptied = tab_b.clone();

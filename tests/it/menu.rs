@@ -586,6 +586,12 @@ async fn a_stale_option_edit_page_cannot_undo_a_change_saved_from_another_tab() 
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(app.count("notices WHERE kind = 'dishes_changed'"), 2);
     let after_a = app.audit_after("menu_option.update");
+    // Tab A's form sent again (a double click without JavaScript) sends what is saved now:
+    // answered as saved, nothing written, no one told twice.
+    let r = bep.post(&edit, &refs(&a)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.count("notices WHERE kind = 'dishes_changed'"), 2);
+    assert_eq!(app.audit_after("menu_option.update").len(), after_a.len());
 
     set_field(&mut tab_b, "price", "36.000");
     let r = bep.post(&edit, &refs(&tab_b)).await;

@@ -109,10 +109,17 @@ pub async fn edit(
 }
 
 /// The dish as its edit page would show it now, when a page that showed `sent` is out of date.
-fn stale(c: &mut DbConn, id: i32, sent: Option<&str>) -> Result<Option<DishForm>, AppError> {
+/// The dish as it is now, when a form from a page that showed `sent` and sends `sending` (its
+/// values' fingerprint) must be refused (`ui::seen::refuses`).
+fn stale(
+    c: &mut DbConn,
+    id: i32,
+    sent: Option<&str>,
+    sending: &str,
+) -> Result<Option<DishForm>, AppError> {
     let now_shown = form_of(store::dish(c, id)?.ok_or(AppError::NotFound)?);
     let fingerprint = now_shown.seen.as_deref();
-    Ok(crate::ui::seen::is_stale(sent, fingerprint).then_some(now_shown))
+    Ok(crate::ui::seen::refuses(sent, fingerprint, sending).then_some(now_shown))
 }
 
 /// A dish as its edit page shows it, with the fingerprint of that (`ui::seen`).
@@ -183,13 +190,14 @@ async fn dish_save(
     let now = state.clock.now_naive();
     let actor = Actor::user(user.user_id, &user.username);
     let seen = f.seen.clone();
+    let sending = crate::ui::seen::of(&f);
     let saved = if e.is_empty() {
         state
             .db
             .write(move |c| {
                 if let Some(id) = id {
                     crate::db::hold_record(c, &format!("dish:{id}"))?;
-                    if let Some(now_shown) = stale(c, id, seen.as_deref())? {
+                    if let Some(now_shown) = stale(c, id, seen.as_deref(), &sending)? {
                         return Ok(Err((crate::ui::seen::CHANGED, Some(Box::new(now_shown)))));
                     }
                 }
@@ -202,7 +210,7 @@ async fn dish_save(
         match id {
             Some(id) => state
                 .db
-                .read(move |c| stale(c, id, seen.as_deref()))
+                .read(move |c| stale(c, id, seen.as_deref(), &sending))
                 .await?
                 .map_or(Err(("", None)), |now_shown| {
                     Err((crate::ui::seen::CHANGED, Some(Box::new(now_shown))))

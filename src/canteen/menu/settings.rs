@@ -83,6 +83,7 @@ pub async fn save(
     };
     let actor = Actor::user(user.user_id, &user.username);
     let now = state.clock.now_naive();
+    let sending = crate::ui::seen::of(&f);
     let seen = f.seen;
     let stale = state
         .db
@@ -90,7 +91,7 @@ pub async fn save(
             crate::db::hold_record(c, "settings:canteen")?;
             let now_shown = form_of(&store::load_settings(c)?);
             let fingerprint = now_shown.seen.as_deref();
-            if crate::ui::seen::is_stale(seen.as_deref(), fingerprint) {
+            if crate::ui::seen::refuses(seen.as_deref(), fingerprint, &sending) {
                 return Ok(Some(now_shown));
             }
             crate::canteen::commands::save_settings(c, &actor, now, &s)?;
