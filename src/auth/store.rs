@@ -202,7 +202,7 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<UserListRow>, i64), AppError> {
-    let pattern = crate::db::like_contains(&q.trim().to_lowercase());
+    let pattern = crate::db::like_contains(&crate::ui::format::search_code(q).to_lowercase());
     let filter = users::username
         .like(pattern.clone())
         .escape('\\')

@@ -419,7 +419,7 @@ pub fn search(
         let folded = crate::ui::format::fold_search(&f.q);
         if !folded.is_empty() {
             let like = crate::db::like_contains(&folded);
-            let code = crate::db::like_contains(&f.q.trim().to_uppercase());
+            let code = crate::db::like_contains(&crate::ui::format::search_code(&f.q));
             q = q.filter(
                 persons::search_name
                     .like(like)

@@ -239,8 +239,10 @@ fn base_letter(c: char) -> char {
     if c.is_ascii() {
         return c;
     }
-    // Combining marks (text typed in decomposed form) vanish.
-    if ('\u{300}'..='\u{36f}').contains(&c) {
+    // Combining marks (text typed in decomposed form) vanish, as do characters that show
+    // nothing (zero-width spaces and joiners, soft hyphens, byte-order marks: pasted from a
+    // document or a chat, they would make a search find nothing).
+    if ('\u{300}'..='\u{36f}').contains(&c) || invisible(c) {
         return '\u{0}';
     }
     for (set, base) in GROUPS {
@@ -254,6 +256,22 @@ fn base_letter(c: char) -> char {
 /// `fold` without the NULs left by combining marks.
 pub fn fold_search(s: &str) -> String {
     fold(s).replace('\u{0}', "")
+}
+
+/// Characters that show nothing: zero-width spaces, joiners and marks, the word joiner, the
+/// soft hyphen and the byte-order mark.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+}
+
+/// A code or user name typed into a search: upper-case (codes are), trimmed, without the
+/// characters that show nothing.
+pub fn search_code(s: &str) -> String {
+    s.chars()
+        .filter(|c| !invisible(*c))
+        .collect::<String>()
+        .trim()
+        .to_uppercase()
 }
 
 #[cfg(test)]
@@ -446,6 +464,12 @@ mod tests {
         assert_eq!(fold_search("Lê Thị Ngọc Ánh"), "le thi ngoc anh");
         // decomposed input (e + combining marks)
         assert_eq!(fold_search("Nguye\u{302}\u{303}n"), "nguyen");
+        // characters that show nothing, pasted from elsewhere
+        assert_eq!(
+            fold_search("\u{feff}Ngu\u{200b}yễn\u{ad} Văn\u{2060}"),
+            "nguyen van"
+        );
+        assert_eq!(search_code(" \u{200b}nv0\u{200d}01\u{feff} "), "NV001");
     }
 
     #[test]

@@ -360,7 +360,9 @@ pub fn matches_search(query: &str, name: &str, code: &str) -> bool {
     let q = crate::ui::format::fold_search(query);
     q.is_empty()
         || crate::ui::format::fold_search(name).contains(&q)
-        || code.to_uppercase().contains(&query.trim().to_uppercase())
+        || code
+            .to_uppercase()
+            .contains(&crate::ui::format::search_code(query))
 }
 
 /// Percent-encodes a query value.

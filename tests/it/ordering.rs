@@ -1176,6 +1176,12 @@ async fn the_kitchen_orders_on_behalf_of_a_driver_without_an_account() {
     let mut bep = kitchen(&app).await;
     let found = bep.get("/kitchen/on-behalf?q=tai").await;
     assert!(found.body.contains("Nguyễn Văn Tài"));
+    // A name or code pasted with characters that show nothing (a zero-width space, a
+    // byte-order mark) still finds him.
+    for q in ["T%C3%A0%E2%80%8Bi", "%EF%BB%BFlx%E2%80%8B02"] {
+        let found = bep.get(&format!("/kitchen/on-behalf?q={q}")).await;
+        assert!(found.body.contains("Nguyễn Văn Tài"), "{q}");
+    }
     bep.get(&format!("/kitchen/on-behalf/{driver}")).await;
     let r = bep
         .post(
