@@ -331,18 +331,7 @@ pub fn policy() -> Vec<(Method, &'static str, Access)> {
 /// Whether a page is served at `path` (a GET route matches it): a page answering a form posted
 /// to a URL that takes no GET links back elsewhere (`auth::middleware`).
 pub fn is_page(path: &str) -> bool {
-    static PAGES: std::sync::OnceLock<Vec<actix_web::dev::ResourceDef>> =
-        std::sync::OnceLock::new();
-    PAGES
-        .get_or_init(|| {
-            policy()
-                .into_iter()
-                .filter(|(m, ..)| *m == Method::GET)
-                .map(|(_, p, _)| actix_web::dev::ResourceDef::new(p))
-                .collect()
-        })
-        .iter()
-        .any(|r| r.is_match(path))
+    methods_at(path).contains(&"GET")
 }
 
 /// The methods served at `path`, for the `Allow` header of a 405 answer (HEAD wherever GET is).
@@ -355,6 +344,7 @@ pub fn takes_post(path: &str) -> bool {
     methods_at(path).contains(&"POST")
 }
 
+/// The methods the route table serves at `path`, in table order.
 fn methods_at(path: &str) -> Vec<&'static str> {
     static ROUTES: std::sync::OnceLock<Vec<(Method, actix_web::dev::ResourceDef)>> =
         std::sync::OnceLock::new();

@@ -264,10 +264,12 @@ fn invisible(c: char) -> bool {
     matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
 }
 
-/// A code or user name typed into a search: upper-case (codes are), trimmed, without the
-/// characters that show nothing.
+/// A code or user name typed into a search: upper-case (codes are), trimmed, composed (a
+/// name typed in decomposed form, "e" + marks, reads as stored), without the characters that
+/// show nothing.
 pub fn search_code(s: &str) -> String {
-    s.chars()
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc()
         .filter(|c| !invisible(*c))
         .collect::<String>()
         .trim()
@@ -470,6 +472,7 @@ mod tests {
             "nguyen van"
         );
         assert_eq!(search_code(" \u{200b}nv0\u{200d}01\u{feff} "), "NV001");
+        assert_eq!(search_code("Nguye\u{302}\u{303}n").to_lowercase(), "nguyễn");
     }
 
     #[test]

@@ -483,6 +483,13 @@ async fn search_takes_percent_and_underscore_literally_and_a_unit_includes_its_s
         "no account has % in its name: {:?}",
         r.texts("tbody tr")
     );
+    // A user name pasted with a zero-width space still finds the account.
+    let r = admin.get("/admin/users?q=quan%E2%80%8Btri").await;
+    assert!(
+        r.texts("tbody tr").join(" ").contains("quantri"),
+        "{:?}",
+        r.texts("tbody tr")
+    );
 }
 
 #[actix_web::test]

@@ -108,9 +108,8 @@ pub async fn edit(
     ))
 }
 
-/// The dish as its edit page would show it now, when a page that showed `sent` is out of date.
-/// The dish as it is now, when a form from a page that showed `sent` and sends `sending` (its
-/// values' fingerprint) must be refused (`ui::seen::refuses`).
+/// The dish as its edit page would show it now, when a form from a page that showed `sent` and
+/// sends `sending` (its values' fingerprint) must be refused (`ui::seen::refuses`).
 fn stale(
     c: &mut DbConn,
     id: i32,
