@@ -308,9 +308,11 @@ pub async fn set_plan(
             state.clock.now_naive(),
         );
         let sent = seen_of(&pairs).map(str::to_string);
-        let values: Vec<&(String, String)> = pairs
+        // What the form sends, as the page would show it once saved (`30000` reads as 30.000),
+        // in the page's order (`form_of`).
+        let values: Vec<(String, String)> = plan
             .iter()
-            .filter(|(k, _)| k != crate::ui::seen::FIELD)
+            .map(|(line, v)| (line.to_string(), v.map(|v| v.grouped()).unwrap_or_default()))
             .collect();
         let sending = crate::ui::seen::of(&values);
         let stale = state

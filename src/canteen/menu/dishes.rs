@@ -189,7 +189,20 @@ async fn dish_save(
     let now = state.clock.now_naive();
     let actor = Actor::user(user.user_id, &user.username);
     let seen = f.seen.clone();
-    let sending = crate::ui::seen::of(&f);
+    // What the form sends, as the page would show it once saved (spaces collapsed).
+    let sending = form_of(store::Dish {
+        id: id.unwrap_or_default(),
+        name: input.name.clone(),
+        description: input.description.clone(),
+        vegetarian: input.vegetarian,
+        allergens: input.allergens.clone(),
+        active: input.active,
+        created_at: now,
+        allergen_notes: input.allergen_notes.clone(),
+        liquid: input.liquid,
+    })
+    .seen
+    .unwrap_or_default();
     let saved = if e.is_empty() {
         state
             .db

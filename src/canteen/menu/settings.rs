@@ -83,7 +83,8 @@ pub async fn save(
     };
     let actor = Actor::user(user.user_id, &user.username);
     let now = state.clock.now_naive();
-    let sending = crate::ui::seen::of(&f);
+    // What the form sends, as the page would show it once saved (`9:45` reads as 09:45).
+    let sending = form_of(&s).seen.unwrap_or_default();
     let seen = f.seen;
     let stale = state
         .db
