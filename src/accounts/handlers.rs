@@ -248,11 +248,27 @@ pub async fn update(
                 username: before.username.clone(),
                 ..f2.clone()
             };
-            let sending = crate::ui::seen::of(&as_sent());
+            let checked = check(c, &f2, Some(id))?;
+            // What the form sends, as the page would show it once saved (spaces, the roles in
+            // their order, the person's code in capitals).
+            let sending = match &checked {
+                Ok(ch) => crate::ui::seen::of(&UserForm {
+                    username: before.username.clone(),
+                    display_name: ch.display_name.clone(),
+                    role: ch.roles.iter().map(|r| r.as_str().to_string()).collect(),
+                    person_code: match ch.person_id {
+                        Some(_) => f2.person_code.trim().to_uppercase(),
+                        None => String::new(),
+                    },
+                    disabled: ch.disabled.then(|| "yes".into()),
+                    seen: None,
+                }),
+                Err(_) => crate::ui::seen::of(&as_sent()),
+            };
             if crate::ui::seen::refuses(f2.seen.as_deref(), now_shown.seen.as_deref(), &sending) {
                 return Ok(Err((now_shown, FieldErrors::changed_elsewhere())));
             }
-            let ch = match check(c, &f2, Some(id))? {
+            let ch = match checked {
                 Ok(ch) => ch,
                 Err(e) => return Ok(Err((as_sent(), e))),
             };

@@ -263,7 +263,17 @@ pub async fn update(
             let before = store::unit(c, id)?.ok_or(AppError::NotFound)?;
             let units = store::all_units(c)?;
             let now_shown = form_of(&before);
-            let sending = crate::ui::seen::of(&f);
+            let mut checked = check(&f, &units, Some(id));
+            // What the form sends, as the page would show it once saved (a code's case, spaces).
+            let sending = match &checked {
+                Ok(ch) => crate::ui::seen::of(&UnitForm {
+                    code: ch.code.clone(),
+                    name: ch.name.clone(),
+                    parent_id: ch.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+                    seen: None,
+                }),
+                Err(_) => crate::ui::seen::of(&f),
+            };
             if crate::ui::seen::refuses(f.seen.as_deref(), now_shown.seen.as_deref(), &sending) {
                 return Ok(Err((
                     before,
@@ -272,7 +282,6 @@ pub async fn update(
                     FieldErrors::changed_elsewhere(),
                 )));
             }
-            let mut checked = check(&f, &units, Some(id));
             if let Ok(ch) = &checked {
                 if store::unit_code_taken(c, &ch.code, Some(id))? {
                     let mut e = FieldErrors::default();
