@@ -32,22 +32,9 @@ pub struct Notice {
     pub created_at: NaiveDateTime,
 }
 
-/// Tells each of `people` who has an account (people without one never visit). Returns how
-/// many were told.
+/// Tells each of `people` who has an account (people without one never visit). Returns who
+/// was told.
 pub fn notify_all(
-    c: &mut DbConn,
-    people: &[i32],
-    day: NaiveDate,
-    kind: &str,
-    detail: &serde_json::Value,
-    by: Option<i32>,
-    now: NaiveDateTime,
-) -> Result<usize, AppError> {
-    Ok(notify(c, people, day, kind, detail, by, now)?.len())
-}
-
-/// [`notify_all`], returning who was told.
-fn notify(
     c: &mut DbConn,
     people: &[i32],
     day: NaiveDate,
@@ -118,7 +105,7 @@ pub fn tell_option_changed(
         detail["notes"] = after.allergen_notes.into();
         detail["notes_before"] = before.allergen_notes.clone().into();
     }
-    notify(
+    notify_all(
         c,
         &people,
         after.service_date,
