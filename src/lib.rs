@@ -35,13 +35,16 @@ use state::AppState;
 
 /// Applies pending migrations, then the data steps only the application can compute: sort
 /// keys of names written before `persons.sort_key` existed (an index lookup when there are
-/// none), and, after an upgrade, what the menu options of today and later show (dish names,
-/// allergens, notes). Returns how many migrations were applied.
+/// none), accounts' search names written before `users.search_name` existed (a look over the
+/// accounts), and, after an upgrade, what the menu options of today and later show (dish
+/// names, allergens, notes). Returns how many migrations were applied.
 pub fn migrate(db: &db::Db) -> anyhow::Result<usize> {
     let applied = db.migrate()?;
     let mut conn = db.own_connection()?;
     people::store::fill_sort_keys(&mut conn)
         .map_err(|e| anyhow::anyhow!("filling name sort keys failed: {e}"))?;
+    auth::store::fill_search_names(&mut conn)
+        .map_err(|e| anyhow::anyhow!("filling account search names failed: {e}"))?;
     stats::summary::backfill(&mut conn)
         .map_err(|e| anyhow::anyhow!("filling the subsidy summary failed: {e}"))?;
     if applied > 0 {

@@ -5,6 +5,7 @@ use crate::audit::{self, Actor, Entry};
 use crate::db::schema::{persons, user_roles, users};
 use crate::db::{is_unique_violation, DbConn};
 use crate::error::AppError;
+use crate::ui::format::fold_search;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::json;
@@ -98,6 +99,7 @@ pub fn create(
         .values((
             users::username.eq(&username),
             users::display_name.eq(u.display_name.trim()),
+            users::search_name.eq(fold_search(u.display_name)),
             users::password_hash.eq(u.password_hash),
             users::must_change_password.eq(u.must_change_password),
             users::disabled.eq(false),
@@ -127,6 +129,27 @@ pub fn create(
         })),
     )?;
     Ok(id)
+}
+
+/// Gives every account whose display name has no search form yet its own (accounts written
+/// before `users.search_name` existed). Returns how many.
+pub fn fill_search_names(conn: &mut DbConn) -> Result<usize, AppError> {
+    let rows: Vec<(i32, String)> = users::table
+        .filter(users::search_name.eq(""))
+        .filter(users::display_name.ne(""))
+        .select((users::id, users::display_name))
+        .load(conn)?;
+    let mut filled = 0;
+    for (id, name) in &rows {
+        let folded = fold_search(name);
+        if !folded.is_empty() {
+            diesel::update(users::table.find(id))
+                .set(users::search_name.eq(folded))
+                .execute(conn)?;
+            filled += 1;
+        }
+    }
+    Ok(filled)
 }
 
 pub fn role_names(r: RoleSet) -> Vec<&'static str> {
@@ -161,6 +184,7 @@ pub fn update_profile(
     diesel::update(users::table.find(user_id))
         .set((
             users::display_name.eq(display_name),
+            users::search_name.eq(fold_search(display_name)),
             users::person_id.eq(person_id),
             users::disabled.eq(disabled),
             // Whatever the administrator decides is no longer the leaving's doing.
@@ -195,27 +219,36 @@ pub struct UserListRow {
     pub person: Option<(String, String)>,
 }
 
-/// A page of users matching `q` (username or display name), with roles and linked person.
+/// A page of users matching `q`: the user name, the display name or the linked person's name
+/// (both without accents, in any case) or employee code; with roles and linked person.
 pub fn list(
     conn: &mut DbConn,
     q: &str,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<UserListRow>, i64), AppError> {
-    let pattern = crate::db::like_contains(&crate::ui::format::search_code(q).to_lowercase());
-    let filter = users::username
-        .like(pattern.clone())
-        .escape('\\')
-        .or(crate::db::lower(users::display_name)
-            .like(pattern)
-            .escape('\\'));
-    let total: i64 = users::table
-        .filter(filter.clone())
-        .count()
-        .get_result(conn)?;
-    let rows: Vec<(User, Option<(String, String)>)> = users::table
-        .left_join(persons::table)
-        .filter(filter)
+    let code = crate::ui::format::search_code(q);
+    let folded = fold_search(q);
+    let build = || {
+        let mut query = users::table.left_join(persons::table).into_boxed();
+        if !code.is_empty() || !folded.is_empty() {
+            let name = crate::db::like_contains(&folded);
+            query = query.filter(
+                users::username
+                    .like(crate::db::like_contains(&code.to_lowercase()))
+                    .escape('\\')
+                    .or(users::search_name.like(name.clone()).escape('\\'))
+                    .or(persons::search_name.nullable().like(name).escape('\\'))
+                    .or(persons::employee_code
+                        .nullable()
+                        .like(crate::db::like_contains(&code))
+                        .escape('\\')),
+            );
+        }
+        query
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let rows: Vec<(User, Option<(String, String)>)> = build()
         .order(users::username.asc())
         .offset(offset)
         .limit(limit)

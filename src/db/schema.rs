@@ -56,6 +56,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         disabled_reason -> Nullable<Text>,
+        search_name -> Text,
     }
 }
 

@@ -178,7 +178,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("acc.title", "Tài khoản", "Accounts"),
     ("acc.add", "Tạo tài khoản", "Create an account"),
     ("acc.edit", "Sửa tài khoản", "Edit account"),
-    ("acc.search", "Tìm tài khoản", "Search accounts"),
+    ("acc.search", "Tìm tài khoản (tên đăng nhập, tên, mã cán bộ)", "Search accounts (user name, name, staff code)"),
     ("acc.display_name", "Tên hiển thị", "Display name"),
     ("acc.roles", "Vai trò", "Roles"),
     ("acc.person", "Cán bộ", "Person"),

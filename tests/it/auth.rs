@@ -453,3 +453,51 @@ async fn a_page_asked_for_without_a_session_goes_to_login_and_back_to_it() {
     assert_eq!(r.status, 303);
     assert_eq!(r.location(), "/login?next=%2F");
 }
+
+#[actix_web::test]
+async fn accounts_are_found_by_a_name_typed_without_accents_or_in_capitals_and_by_their_persons_code(
+) {
+    let app = TestApp::spawn().await;
+    let lan = app.user("lan", &[Role::Staff]);
+    let duc_person = app.person("NV777", "Trần Văn Đức");
+    app.user_full("tvduc", &[Role::Staff], Some(duc_person), false);
+    app.user("khac", &[Role::Staff]);
+    let mut admin = app.login_as("quantri", &[Role::Admin]).await;
+    admin.get(&format!("/admin/users/{lan}")).await;
+    let r = admin
+        .post(
+            &format!("/admin/users/{lan}"),
+            &[("display_name", "Nguyễn Thị Lan"), ("role", "staff")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let found = |r: &crate::support::Resp| {
+        r.texts("tbody tr td:first-child")
+            .into_iter()
+            .map(|t| t.trim().to_string())
+            .collect::<Vec<_>>()
+    };
+    for q in [
+        "nguyen thi",
+        "NGUYỄN",
+        "Nguyễn%20Thị",
+        // typed decomposed ("e" + marks) and with a zero-width space
+        "Nguye%CC%82%CC%83n",
+        "thi%20l%E2%80%8Ban",
+    ] {
+        let r = admin.get(&format!("/admin/users?q={q}")).await;
+        assert_eq!(found(&r), ["lan"], "q={q}");
+    }
+    // An account linked to a person is found by the person's name and code.
+    for q in ["tran van duc", "Đức", "nv777"] {
+        let r = admin.get(&format!("/admin/users?q={q}")).await;
+        assert_eq!(found(&r), ["tvduc"], "q={q}");
+    }
+    let r = admin.get("/admin/users?q=KHAC").await;
+    assert_eq!(found(&r), ["khac"], "user names in any case");
+    // Accounts written before the search form existed get theirs when the app migrates.
+    app.sql("UPDATE users SET search_name = ''");
+    app.migrate_again();
+    let r = admin.get("/admin/users?q=nguyen").await;
+    assert_eq!(found(&r), ["lan"], "after an upgrade");
+}
