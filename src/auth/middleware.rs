@@ -83,7 +83,11 @@ pub async fn context(
         }
     }
 
-    let flash = req.cookie(FLASH_COOKIE).and_then(|c| flash_key(c.value()));
+    // A flash tells what the last redirect's page is about; a page answering a POST (a form
+    // sent back with its errors) is about that form: it neither shows nor clears it.
+    let flash = matches!(*req.method(), Method::GET | Method::HEAD)
+        .then(|| req.cookie(FLASH_COOKIE).and_then(|c| flash_key(c.value())))
+        .flatten();
     let ctx = Ctx {
         lang,
         user,

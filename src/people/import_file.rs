@@ -241,7 +241,16 @@ pub fn csv_cells(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
         if table.len() > MAX_ROWS {
             return Err(FileError::Unreadable("imp.err_too_many_rows"));
         }
-        table.push(rec.iter().take(MAX_COLS).map(str::to_string).collect());
+        table.push(
+            rec.iter()
+                .take(MAX_COLS)
+                .map(|c| {
+                    let mut c = c.to_string();
+                    crate::ui::format::tidy_typed(&mut c);
+                    c
+                })
+                .collect(),
+        );
     }
     Ok(table)
 }
@@ -338,6 +347,7 @@ pub fn xlsx_cells(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
             row.resize(col + 1, String::new());
         }
         row[col] = cell(&calamine::Data::from(c.get_value().clone()));
+        crate::ui::format::tidy_typed(&mut row[col]);
     }
     Ok(table)
 }

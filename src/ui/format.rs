@@ -260,8 +260,23 @@ pub fn fold_search(s: &str) -> String {
 
 /// Characters that show nothing: zero-width spaces, joiners and marks, the word joiner, the
 /// soft hyphen and the byte-order mark.
-fn invisible(c: char) -> bool {
+pub fn invisible(c: char) -> bool {
     matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+}
+
+/// A text a user typed, pasted or uploaded, as it is kept: composed (NFC: "e" + marks typed on
+/// some keyboards and systems reads as the one letter others type) and without the characters
+/// that show nothing (copied from a document or a chat they come along). Stored otherwise, two
+/// names that look the same would differ, and a code would not match. A text that is already
+/// so (nearly every one) is left as it is.
+pub fn tidy_typed(s: &mut String) {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    if s.contains(invisible) {
+        s.retain(|c| !invisible(c));
+    }
+    if is_nfc_quick(s.chars()) != IsNormalized::Yes {
+        *s = s.nfc().collect();
+    }
 }
 
 /// A code or user name typed into a search: upper-case (codes are), trimmed, composed (a

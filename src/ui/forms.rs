@@ -308,6 +308,7 @@ pub fn parse_form_scanned<T: DeserializeOwned + 'static>(
             }
         } else {
             check_text(v)?;
+            crate::ui::format::tidy_typed(v);
         }
     }
     let kept: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != CSRF_FIELD).collect();

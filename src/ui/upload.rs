@@ -71,7 +71,11 @@ pub async fn read(
                 name = filename;
             }
             f if text_fields.contains(&f) && !fields.iter().any(|(n, _)| n == f) => {
-                let v = String::from_utf8(buf).map_err(|_| AppError::BadRequest("err.bad_form"))?;
+                let mut v =
+                    String::from_utf8(buf).map_err(|_| AppError::BadRequest("err.bad_form"))?;
+                // The rules of every form field (see `ui::forms::parse_form`).
+                crate::ui::forms::check_text(&v)?;
+                crate::ui::format::tidy_typed(&mut v);
                 fields.push((fname, v));
             }
             _ => return Err(AppError::BadRequest("err.bad_form")),

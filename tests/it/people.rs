@@ -715,3 +715,102 @@ async fn the_people_list_sorts_names_the_vietnamese_way_by_default() {
         ]
     );
 }
+
+#[actix_web::test]
+async fn text_pasted_into_a_form_or_a_file_is_kept_composed_and_without_characters_that_show_nothing(
+) {
+    let app = TestApp::spawn().await;
+    let mut admin = admin_with_units(&app).await;
+    // Zero-width spaces, soft hyphens, byte-order marks and word joiners come with text
+    // copied from documents and chats: stored, they make two names that look the same differ.
+    let r = admin
+        .post(
+            "/units",
+            &[
+                ("code", "K\u{200b}T"),
+                // "Kế" typed as "K", "e", circumflex, acute
+                ("name", "Phòng\u{200b} Ke\u{302}\u{301}\u{ad} toán\u{feff}"),
+                ("parent_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count("units WHERE code = 'KT' AND name = 'Phòng Kế toán'"),
+        1
+    );
+    admin.get("/people/new").await;
+    let r = admin
+        .post(
+            "/people",
+            &[
+                ("employee_code", "NV\u{2060}9"),
+                ("full_name", "Phạm\u{200b} Thị Ho\u{200d}a"),
+                ("unit_id", ""),
+                ("category", "cong_chuc"),
+                ("gender", ""),
+                ("date_of_birth", ""),
+                ("status", "working"),
+                ("status_date", ""),
+                ("phone", ""),
+                ("email", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count("persons WHERE employee_code = 'NV9' AND full_name = 'Phạm Thị Hoa'"),
+        1
+    );
+    // The same from a staff file.
+    let csv = "Mã cán bộ;Họ và tên;Đơn vị;Đối tượng;Giới tính;Ngày sinh;Trạng thái\n\
+               NV\u{feff}010;Đo\u{302}\u{303} Văn\u{200b} Nam\u{ad};VP;Công chức;Nam;05/09/1980;Đang làm việc\n";
+    admin.get("/people/import").await;
+    let preview = admin
+        .upload("/people/import", "nhansu.csv", csv.as_bytes().to_vec())
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    let rows = scraper_value(&preview.body, "input[name=rows]");
+    let r = admin
+        .post("/people/import/commit", &[("rows", &rows)])
+        .await;
+    assert_done(&r, [1, 0, 0, 0]);
+    assert_eq!(
+        app.count("persons WHERE employee_code = 'NV010' AND full_name = 'Đỗ Văn Nam'"),
+        1
+    );
+}
+
+#[actix_web::test]
+async fn a_form_sent_back_with_errors_does_not_say_saved() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.login_as("quantri", &[Role::Admin]).await;
+    admin.get("/units").await;
+    // A save answered by a redirect whose page was never opened (a double click: the browser
+    // left the first answer for the second), then a send with an error.
+    let r = admin
+        .post(
+            "/units",
+            &[("code", "VP"), ("name", "Văn phòng"), ("parent_id", "")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = admin
+        .post(
+            "/units",
+            &[("code", "V P!"), ("name", "Khác"), ("parent_id", "")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.texts(".flash").is_empty(),
+        "the page with errors says nothing was saved, not 'saved': {:?}",
+        r.texts(".flash")
+    );
+    assert_eq!(r.texts(".field.invalid .error").len(), 1, "{}", r.body);
+    // The save that was made is still told, once, on the next page.
+    let r = admin.get("/units").await;
+    assert_eq!(r.texts(".flash"), ["Đã lưu."]);
+    let r = admin.get("/units").await;
+    assert!(r.texts(".flash").is_empty());
+}
