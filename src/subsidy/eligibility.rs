@@ -115,6 +115,7 @@ fn page(
                 div.card {
                     h2 { (ctx.t("elig.add")) }
                     (post_form(ctx, "/accounting/eligibility", html! {
+                        (crate::once::once_field())
                         (Input::text("code", ctx.t("people.code"), &f.code).required().render(ctx, e))
                         (select(ctx, e, "band", ctx.t("elig.band"), &bands, &f.band))
                         (Input::text("from", ctx.t("absence.from"), &f.from).required().hint(ctx.t("cal.date_hint")).render(ctx, e))
@@ -150,6 +151,9 @@ pub struct DecisionForm {
     decision_date: String,
     #[serde(default)]
     note: String,
+    /// The form's one-time key (`crate::once`): a double click records the decision once.
+    #[serde(default)]
+    once: Option<String>,
 }
 
 /// Records a decision; a refused form comes back with its input and the message beside the
@@ -197,9 +201,13 @@ pub async fn add(
             f.decision_no.trim().to_string(),
             f.note.trim().to_string(),
         );
+        let once = f.once.clone();
         let saved = state
             .db
             .write(move |c| {
+                if !crate::once::claim(c, once.as_deref(), now)? {
+                    return Ok(Ok(false));
+                }
                 let Some(p) = crate::people::store::person_by_code(c, &code)? else {
                     return Ok(Err("elig.err_no_person"));
                 };
@@ -218,11 +226,17 @@ pub async fn add(
                         note: &note,
                     },
                 )?;
-                Ok(r.map(|_| ()).map_err(|_| "elig.err_overlap"))
+                Ok(r.map(|_| true).map_err(|_| "elig.err_overlap"))
             })
             .await;
         match saved {
-            Ok(Ok(())) => return Ok(see_other("/accounting/eligibility", Some("flash.saved"))),
+            Ok(Ok(true)) => return Ok(see_other("/accounting/eligibility", Some("flash.saved"))),
+            Ok(Ok(false)) => {
+                return Ok(see_other(
+                    "/accounting/eligibility",
+                    Some("flash.already_saved"),
+                ))
+            }
             Ok(Err(k)) => e.add(
                 if k == "elig.err_no_person" {
                     "code"

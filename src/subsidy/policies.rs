@@ -126,6 +126,7 @@ fn page(ctx: &Ctx, (rows, funds): &Data, can_add: bool, f: &PolicyForm, e: &Fiel
                 div.card {
                     h2 { (ctx.t("policy.add")) }
                     (post_form(ctx, "/accounting/policies", html! {
+                        (crate::once::once_field())
                         (Input::text("name", ctx.t("policy.name"), &f.name).required().render(ctx, e))
                         (select(ctx, e, "covers", ctx.t("policy.covers"), &covers, &f.covers))
                         (select(ctx, e, "kind", ctx.t("policy.kind"), &kinds, &f.kind))
@@ -164,6 +165,9 @@ pub struct PolicyForm {
     to: String,
     #[serde(default)]
     legal_basis: String,
+    /// The form's one-time key (`crate::once`): a double click adds the policy once.
+    #[serde(default)]
+    once: Option<String>,
 }
 
 pub async fn add(
@@ -244,9 +248,13 @@ pub async fn add(
             Actor::user(user.user_id, &user.username),
             state.clock.now_naive(),
         );
+        let once = f.once.clone();
         let saved = state
             .db
             .write(move |c| {
+                if !crate::once::claim(c, once.as_deref(), now)? {
+                    return Ok(None);
+                }
                 store::add_policy(
                     c,
                     &actor,
@@ -263,10 +271,17 @@ pub async fn add(
                         legal_basis: &legal,
                     },
                 )
+                .map(Some)
             })
             .await;
         match saved {
-            Ok(_) => return Ok(see_other("/accounting/policies", Some("flash.saved"))),
+            Ok(Some(_)) => return Ok(see_other("/accounting/policies", Some("flash.saved"))),
+            Ok(None) => {
+                return Ok(see_other(
+                    "/accounting/policies",
+                    Some("flash.already_saved"),
+                ))
+            }
             Err(AppError::BadRequest(k)) => e.add(
                 match k {
                     "policy.err_amount" | "policy.err_amount_value" => "amount",

@@ -239,6 +239,31 @@ pub fn add_policy(
     {
         return Err(AppError::BadRequest("policy.err_amount_value"));
     }
+    // The same subsidy twice over the same days pays it twice: a policy that repeats one in
+    // force (whom it covers, what it gives, its cap and fund) on any of its days is refused.
+    // A different level is set by ending the policy and adding the new one.
+    let mut same = subsidy_policies::table.into_boxed();
+    same = match p.monthly_cap {
+        Some(cap) => same.filter(subsidy_policies::monthly_cap.eq(cap)),
+        None => same.filter(subsidy_policies::monthly_cap.is_null()),
+    };
+    let repeated: i64 = same
+        .filter(subsidy_policies::covers.eq(covers))
+        .filter(subsidy_policies::covers_value.eq(&value))
+        .filter(subsidy_policies::amount_kind.eq(kind))
+        .filter(subsidy_policies::amount_value.eq(amount))
+        .filter(subsidy_policies::fund_id.eq(p.fund))
+        .filter(subsidy_policies::valid_from.le(end))
+        .filter(
+            subsidy_policies::valid_to
+                .is_null()
+                .or(subsidy_policies::valid_to.ge(p.from)),
+        )
+        .count()
+        .get_result(conn)?;
+    if repeated > 0 {
+        return Err(AppError::BadRequest("policy.err_repeated"));
+    }
     let id: i32 = diesel::insert_into(subsidy_policies::table)
         .values((
             subsidy_policies::name.eq(p.name),

@@ -355,6 +355,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("stmt.none", "Không có suất ăn nào trong tháng này.", "No meals this month."),
     ("stmt.subsidy", "Hỗ trợ", "Subsidy"),
     ("stmt.to_pay", "Phải trả", "To pay"),
+    ("policy.err_repeated", "Đã có chính sách giống hệt (cùng đối tượng, mức hỗ trợ, giới hạn và quỹ) áp dụng trong khoảng ngày này: thêm nữa sẽ hỗ trợ hai lần. Muốn đổi mức, hãy kết thúc chính sách cũ rồi thêm chính sách mới.", "An identical policy (same people, amount, cap and fund) already applies on some of these days: adding it would pay the subsidy twice. To change the level, end the old policy and add the new one."),
     ("policy.err_dates", "Ngày kết thúc phải từ ngày bắt đầu trở đi.", "The end date must be on or after the start date."),
     ("policy.err_amount", "Mức hỗ trợ không hợp lệ (tỷ lệ tối đa 100%).", "The amount is not valid (a percentage is at most 100%)."),
     ("policy.err_amount_money", "Mức hỗ trợ phải là một số tiền (đồng, không âm), ví dụ 10.000.", "The amount must be a sum of money (đồng, not negative), e.g. 10.000."),

@@ -653,3 +653,156 @@ async fn a_refused_form_says_so_in_sight_and_leads_back_to_the_page_it_was_on() 
         r.body
     );
 }
+
+/// A form that adds a record (a policy, a voucher, a case…), sent twice as a double click
+/// without JavaScript or a resent request would: the record is added once, and the second
+/// send is answered as saved (not with an error about what the first one added).
+#[actix_web::test]
+async fn a_form_that_adds_a_record_sent_twice_adds_it_once() {
+    use crate::support::{refs, set_field};
+    let app = TestApp::spawn().await;
+    canteen::demo::load(&app.state.db, app.clock(), Some(PASSWORD.into())).expect("demo");
+    let not_eligible = app
+        .state
+        .db
+        .write_tx(|c| {
+            use canteen::db::schema::{eligibility, persons};
+            use diesel::prelude::*;
+            Ok(persons::table
+                .filter(persons::status.eq("working"))
+                .filter(diesel::dsl::not(diesel::dsl::exists(
+                    eligibility::table.filter(eligibility::person_id.eq(persons::id)),
+                )))
+                .order(persons::employee_code.asc())
+                .select(persons::employee_code)
+                .first::<String>(c)?)
+        })
+        .expect("a person without a decision");
+    struct Adds<'a> {
+        user: &'a str,
+        page: &'a str,
+        action: &'a str,
+        set: Vec<(&'a str, &'a str)>,
+        table: &'a str,
+        /// The first send's answer: 303 to the list, or 200 (a token is shown once).
+        first: u16,
+    }
+    let cases = [
+        Adds {
+            user: "ketoan",
+            page: "/accounting/policies",
+            action: "/accounting/policies",
+            set: vec![
+                ("name", "Hỗ trợ thêm tháng 12"),
+                ("kind", "fixed"),
+                ("amount", "1.000"),
+                ("from", "01/12/2026"),
+                ("legal_basis", "QĐ 12/2026"),
+            ],
+            table: "subsidy_policies",
+            first: 303,
+        },
+        Adds {
+            user: "ketoan",
+            page: "/accounting/eligibility",
+            action: "/accounting/eligibility",
+            set: vec![
+                ("code", &not_eligible),
+                ("from", "01/12/2026"),
+                ("decision_no", "15/QĐ-VP"),
+                ("decision_date", "26/11/2026"),
+            ],
+            table: "eligibility",
+            first: 303,
+        },
+        Adds {
+            user: "ketoan",
+            page: "/accounting/funds",
+            action: "/accounting/vouchers",
+            set: vec![
+                ("kind", "payment"),
+                ("date", "27/11/2026"),
+                ("amount", "50.000"),
+                ("description", "Mua văn phòng phẩm"),
+            ],
+            table: "vouchers",
+            first: 303,
+        },
+        Adds {
+            user: "nv001",
+            page: "/absences",
+            action: "/absences",
+            set: vec![("start", "07/12/2026"), ("end", "08/12/2026")],
+            table: "absences",
+            first: 303,
+        },
+        Adds {
+            user: "congdoan",
+            page: "/welfare/organisations",
+            action: "/welfare/organisations",
+            set: vec![
+                ("name", "Công đoàn bộ phận Mới"),
+                ("started_on", "27/11/2026"),
+            ],
+            table: "organisations",
+            first: 303,
+        },
+        Adds {
+            user: "congdoan",
+            page: "/welfare/occasions",
+            action: "/welfare/occasions",
+            set: vec![
+                ("name", "Quà Tết Dương lịch"),
+                ("occasion_date", "31/12/2026"),
+                ("amount", "200.000"),
+            ],
+            table: "occasions",
+            first: 303,
+        },
+        Adds {
+            user: "congdoan",
+            page: "/welfare/people/1",
+            action: "/welfare/people/1/dependants",
+            set: vec![
+                ("full_name", "Nguyễn Minh Khôi"),
+                ("relationship", "child"),
+                ("date_of_birth", "02/03/2018"),
+            ],
+            table: "dependants",
+            first: 303,
+        },
+        Adds {
+            user: "admin",
+            page: "/admin/api-tokens",
+            action: "/admin/api-tokens",
+            set: vec![
+                ("client", "Hệ thống báo cáo Bộ"),
+                ("scope", "canteen-meals"),
+                ("expires_on", "31/12/2026"),
+            ],
+            table: "api_tokens",
+            first: 200,
+        },
+    ];
+    for a in cases {
+        let mut c = app.client();
+        c.login(a.user, PASSWORD).await;
+        let page = c.get(a.page).await;
+        assert_eq!(page.status, 200, "{}", a.page);
+        let mut fields = page.form(a.action);
+        assert!(!fields.is_empty(), "{} has a form to {}", a.page, a.action);
+        for (k, v) in &a.set {
+            set_field(&mut fields, k, v);
+        }
+        let before = app.count(a.table);
+        let first = c.post(a.action, &refs(&fields)).await;
+        assert_eq!(first.status, a.first, "{}: {}", a.action, first.body);
+        let second = c.post(a.action, &refs(&fields)).await;
+        assert_eq!(
+            second.status, 303,
+            "{} sent twice: {}",
+            a.action, second.body
+        );
+        assert_eq!(app.count(a.table), before + 1, "{} sent twice", a.action);
+    }
+}

@@ -478,12 +478,32 @@ async fn an_accountant_adds_a_policy_and_the_statement_follows_it() {
     let page = kt.get("/accounting/policies").await;
     assert!(page.body.contains("20,00 % giá suất"), "{}", page.body);
 
+    // The same policy again over some of its days (a second form, not a double click) would
+    // pay the 20 % twice: refused, saying why; another level on the same days is a policy.
+    let policies_before = app.count("subsidy_policies");
+    let r = kt
+        .post("/accounting/policies", &add("20", "15/12/2026"))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.texts(".field.invalid .error")
+            .iter()
+            .any(|t| t.contains("hỗ trợ hai lần")),
+        "{}",
+        r.body
+    );
+    assert_eq!(app.count("subsidy_policies"), policies_before);
+
     // 03/12: 10.000 general, then 20 % of 35.000 = 7.000 → Lan pays 18.000.
     let rows = lan.get("/statement?month=2026-12").await.texts("tbody tr");
     assert!(
         rows[0].contains("17.000") && rows[0].contains("18.000"),
         "{rows:?}"
     );
+    let mut after_it = add("20", "01/01/2027");
+    after_it[7] = ("to", "");
+    let r = kt.post("/accounting/policies", &after_it).await;
+    assert_eq!(r.status, 303, "the same level after it ends: {}", r.body);
     let bep = app.user("bep", &[Role::Kitchen]);
     let mut bep = app.session_for(bep).await;
     assert_eq!(bep.get("/accounting/policies").await.status, 403);
