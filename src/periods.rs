@@ -1,7 +1,10 @@
 //! Accounting months: open → closed → signed. `ensure_open` is the kernel guard every dated
 //! write that money depends on calls first, inside its transaction; it lives here, in the
 //! kernel, so that canteen and accounting do not depend on each other. A month without a row
-//! is open. (Closing and signing months is the accounting feature's work.)
+//! is open — unless a later month is closed or signed: books close in order, so a closed
+//! month closes every month before it too (a voucher dated last year would otherwise change
+//! this year's opening balance after its months were closed). (Closing and signing months is
+//! the accounting feature's work.)
 
 use crate::db::schema::periods;
 use crate::db::DbConn;
@@ -14,15 +17,17 @@ pub fn month_key(day: NaiveDate) -> String {
     format!("{:04}-{:02}", day.year(), day.month())
 }
 
-/// Refuses (with a message for the user) when `day`'s month is closed or signed.
+/// Refuses (with a message for the user) when `day`'s month, or a later one, is closed or
+/// signed.
 pub fn ensure_open(conn: &mut DbConn, day: NaiveDate) -> Result<(), AppError> {
-    let state: Option<String> = periods::table
-        .find(month_key(day))
-        .select(periods::state)
-        .get_result(conn)
+    let closed: Option<String> = periods::table
+        .filter(periods::month.ge(month_key(day)))
+        .filter(periods::state.ne("open"))
+        .select(periods::month)
+        .first(conn)
         .optional()?;
-    match state.as_deref() {
-        None | Some("open") => Ok(()),
+    match closed {
+        None => Ok(()),
         Some(_) => Err(AppError::BadRequest("period.err_closed")),
     }
 }
@@ -49,8 +54,8 @@ impl OpenRange {
     pub fn covers(&self, day: NaiveDate) -> bool {
         self.from <= day && day <= self.to
     }
-    /// `from..=to`, given how many of its months are closed (read by the caller with its
-    /// other rows, as `ensure_open_range` reads it).
+    /// `from..=to`, given how many months from `from`'s on are closed (read by the caller
+    /// with its other rows, as `ensure_open_range` reads it).
     pub fn checked(from: NaiveDate, to: NaiveDate, closed: i64) -> Result<OpenRange, AppError> {
         if closed > 0 {
             return Err(AppError::BadRequest("period.err_closed"));
@@ -59,14 +64,15 @@ impl OpenRange {
     }
 }
 
-/// Like `ensure_open` for every day of `from..=to`, in one query.
+/// Like `ensure_open` for every day of `from..=to`, in one query: the range is open when no
+/// month from `from`'s on is closed.
 pub fn ensure_open_range(
     conn: &mut DbConn,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<OpenRange, AppError> {
     let closed: i64 = periods::table
-        .filter(periods::month.between(month_key(from), month_key(to)))
+        .filter(periods::month.ge(month_key(from)))
         .filter(periods::state.ne("open"))
         .count()
         .get_result(conn)?;

@@ -59,6 +59,8 @@ pub struct MonthData {
     pub sign_error: Option<&'static str>,
     /// Whether the month is over (only then can it be closed).
     pub over: bool,
+    /// Whether a later month is closed or signed (this one then reopens only after it).
+    pub later_closed: bool,
 }
 
 impl MonthData {
@@ -108,6 +110,7 @@ pub async fn load(state: &AppState, first: NaiveDate) -> Result<MonthData, AppEr
                 signatures: crate::signoff::store::signatures_of(c, &month)?,
                 sign_error: None,
                 over,
+                later_closed: store::later_closed(c, &month)?,
             })
         })
         .await
@@ -270,11 +273,15 @@ fn month_page(
                 div.card {
                     h2 { (ctx.t("month.reopen")) }
                     p.hint { (ctx.t("month.reopen_help")) }
-                    (post_form(ctx, &format!("/accounting/month/reopen?m={key}"), html! {
-                        (Input::text("reason", ctx.t("month.reopen_reason"), "").required().render(ctx, &FieldErrors::default()))
-                        label.confirm { input type="checkbox" name="confirm" value="yes" required; " " (ctx.t("month.reopen_confirm")) }
-                        button.danger type="submit" { (ctx.t("month.reopen")) }
-                    }))
+                    @if d.later_closed {
+                        p { (ctx.t("month.err_later_closed")) }
+                    } @else {
+                        (post_form(ctx, &format!("/accounting/month/reopen?m={key}"), html! {
+                            (Input::text("reason", ctx.t("month.reopen_reason"), "").required().render(ctx, &FieldErrors::default()))
+                            label.confirm { input type="checkbox" name="confirm" value="yes" required; " " (ctx.t("month.reopen_confirm")) }
+                            button.danger type="submit" { (ctx.t("month.reopen")) }
+                        }))
+                    }
                 }
             }
         },

@@ -319,7 +319,15 @@ pub fn close_month(
     if closed(conn, &month)?.is_some() {
         return Err(AppError::BadRequest("month.err_already_closed"));
     }
-    crate::periods::ensure_open(conn, first)?;
+    // The month's own state: a month left open behind a later closed one (closed out of
+    // order) can still be closed — its days are already held by the later close, so what is
+    // stored now is what they hold.
+    if !matches!(
+        crate::periods::state_of(conn, first)?.as_deref(),
+        None | Some("open")
+    ) {
+        return Err(AppError::BadRequest("period.err_closed"));
+    }
     let (lines, _) = compute(conn, first)?;
     let adjustments = adjustments_of(conn, &month)?;
     let rec = reconciliation(conn, first, &lines, &adjustments)?;
@@ -635,7 +643,8 @@ pub fn write_note(
     audit::record(conn, actor, now, e)
 }
 
-/// The first month after `month` that is open (a month without a row is open).
+/// The first month after `month` that is open (`periods::ensure_open`: neither it nor a later
+/// month closed).
 fn next_open_month(conn: &mut DbConn, after: NaiveDate) -> Result<NaiveDate, AppError> {
     let mut m = subsidy::month_of(after).1 + chrono::Duration::days(1);
     for _ in 0..120 {
@@ -704,6 +713,17 @@ pub fn add_adjustment(
 /// Store command: reopens a closed month that is not signed (an approver's act, with a
 /// reason). Its stored lines are removed (the audit keeps the digest and totals they had) and
 /// every dated write may change it again. A signed month never reopens.
+/// Whether a month after `month` is closed or signed.
+pub fn later_closed(conn: &mut DbConn, month: &str) -> Result<bool, AppError> {
+    Ok(periods::table
+        .filter(periods::month.gt(month))
+        .filter(periods::state.ne("open"))
+        .select(periods::month)
+        .first::<String>(conn)
+        .optional()?
+        .is_some())
+}
+
 pub fn reopen_month(
     conn: &mut DbConn,
     actor: &Actor,
@@ -725,6 +745,11 @@ pub fn reopen_month(
         Some("closed") => {}
         Some("signed") => return Err(AppError::BadRequest("month.err_signed")),
         _ => return Err(AppError::BadRequest("month.err_not_closed")),
+    }
+    // Books reopen from the latest closed month back: reopened behind a later closed month,
+    // this one's days would stay closed (`periods::ensure_open`).
+    if later_closed(conn, &month)? {
+        return Err(AppError::BadRequest("month.err_later_closed"));
     }
     let was = closed(conn, &month)?.ok_or(AppError::BadRequest("month.err_not_closed"))?;
     let signatures: Vec<serde_json::Value> = crate::signoff::store::void_signatures(conn, &month)?

@@ -280,3 +280,116 @@ async fn the_database_itself_refuses_changes_dated_in_a_closed_month() {
     // November is open: the same kind of change there passes.
     assert!(app.sql_ok("UPDATE meal_options SET capacity = 50 WHERE service_date = '2026-11-30'"));
 }
+
+/// Books close in order: a month before a closed one is closed too (a voucher dated last
+/// year would otherwise change this year's opening balance after the year's months are
+/// closed), and a month reopens only when no later month is still closed.
+#[actix_web::test]
+async fn a_month_before_a_closed_month_is_closed_too_and_months_reopen_from_the_latest() {
+    let app = TestApp::spawn().await;
+    app.clock().set(local(d(2026, 12, 14), 11, 0, 0));
+    app.sql(
+        "INSERT INTO funds (code, name, kind, active, created_at) VALUES \
+           ('TA', 'Kinh phí tự chủ – tiền ăn trưa', 'budget', true, '2025-01-01 00:00:00');",
+    );
+    let mut kt = app
+        .session_for(app.user("ketoan", &[Role::Accountant]))
+        .await;
+    for m in ["2026-10", "2026-11"] {
+        kt.get(&format!("/accounting/month?m={m}")).await;
+        let r = kt
+            .post(
+                &format!("/accounting/month/close?m={m}"),
+                &[("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "closing {m}: {}", r.body);
+    }
+    kt.get("/accounting/funds").await;
+    let voucher = |date: &'static str| {
+        [
+            ("fund", "1"),
+            ("kind", "payment"),
+            ("date", date),
+            ("amount", "50.000"),
+            ("description", "Mua văn phòng phẩm"),
+        ]
+    };
+    let vouchers = app.count("vouchers");
+    for date in ["15/06/2025", "30/09/2026", "15/11/2026"] {
+        let mut page = kt
+            .get("/accounting/funds")
+            .await
+            .form("/accounting/vouchers");
+        for (k, v) in voucher(date) {
+            set_field(&mut page, k, v);
+        }
+        let r = kt.post("/accounting/vouchers", &refs(&page)).await;
+        assert!(
+            r.status >= 400 && r.body.contains("đã khóa sổ"),
+            "a voucher dated {date}: {} {}",
+            r.status,
+            r.body
+        );
+    }
+    assert_eq!(app.count("vouchers"), vouchers, "none written");
+    kt.get("/accounting/policies").await;
+    let r = kt
+        .post(
+            "/accounting/policies",
+            &[
+                ("name", "Hỗ trợ bổ sung"),
+                ("covers", "everyone"),
+                ("kind", "fixed"),
+                ("amount", "5.000"),
+                ("cap", ""),
+                ("fund", "1"),
+                ("from", "01/09/2026"),
+                ("to", "30/09/2026"),
+                ("legal_basis", "Quy chế, Điều 12"),
+            ],
+        )
+        .await;
+    assert!(
+        r.status >= 400 && r.body.contains("đã khóa sổ"),
+        "a policy for September: {} {}",
+        r.status,
+        r.body
+    );
+    // December is open.
+    let mut page = kt
+        .get("/accounting/funds")
+        .await
+        .form("/accounting/vouchers");
+    for (k, v) in voucher("01/12/2026") {
+        set_field(&mut page, k, v);
+    }
+    assert_eq!(
+        kt.post("/accounting/vouchers", &refs(&page)).await.status,
+        303
+    );
+
+    // October cannot reopen while November is closed (its days would stay closed behind
+    // November); November first, then October.
+    let mut duyet = app.session_for(app.user("duyet", &[Role::Approver])).await;
+    let reopen = |m: &str| format!("/accounting/month/reopen?m={m}");
+    let why = [("reason", "Sai đơn giá hợp đồng"), ("confirm", "yes")];
+    let page = duyet.get("/accounting/month?m=2026-10").await;
+    assert!(
+        page.body.contains("Hãy mở lại tháng sau trước")
+            && !page.has("form[action=\"/accounting/month/reopen?m=2026-10\"]"),
+        "the page says so instead of offering the form: {}",
+        page.body
+    );
+    let r = duyet.post(&reopen("2026-10"), &why).await;
+    assert!(
+        r.status >= 400 && r.body.contains("Hãy mở lại tháng sau trước"),
+        "{} {}",
+        r.status,
+        r.body
+    );
+    assert_eq!(app.count("periods WHERE state = 'closed'"), 2);
+    assert_eq!(duyet.post(&reopen("2026-11"), &why).await.status, 303);
+    assert_eq!(duyet.post(&reopen("2026-10"), &why).await.status, 303);
+    assert_eq!(app.count("periods WHERE state = 'closed'"), 0);
+}

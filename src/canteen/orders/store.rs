@@ -518,7 +518,9 @@ type PersonDaysRow = (
 /// The statement behind [`person_days`], written out as [`PersonWeekQuery`] is.
 struct PersonDaysQuery {
     days: PersonSpan,
-    months: (String, String),
+    /// The month of the span's first day: the span is closed when it or any later month is
+    /// (`periods::ensure_open_range`).
+    first_month: String,
 }
 
 impl diesel::query_builder::QueryId for PersonDaysQuery {
@@ -588,11 +590,9 @@ where
             " UNION ALL SELECT 'v', NULL, NULL, NULL, NULL, version, NULL, NULL, NULL, NULL \
              FROM data_versions WHERE name = 'menu' \
              UNION ALL SELECT 'm', NULL, NULL, NULL, NULL, COUNT(*), NULL, NULL, NULL, NULL \
-             FROM periods WHERE month BETWEEN ",
+             FROM periods WHERE month >= ",
         );
-        out.push_bind_param::<Text, _>(&self.months.0)?;
-        out.push_sql(" AND ");
-        out.push_bind_param::<Text, _>(&self.months.1)?;
+        out.push_bind_param::<Text, _>(&self.first_month)?;
         out.push_sql(" AND state <> 'open'");
         Ok(())
     }
@@ -609,10 +609,7 @@ pub fn person_days(
 ) -> Result<PersonDays, AppError> {
     let q = PersonDaysQuery {
         days: PersonSpan::new(Some(person), from, to),
-        months: (
-            crate::periods::month_key(from),
-            crate::periods::month_key(to),
-        ),
+        first_month: crate::periods::month_key(from),
     };
     let rows: Vec<PersonDaysRow> = crate::on_backend!(conn, |c| q.load(c))?;
     let mut p = PersonDays::default();
