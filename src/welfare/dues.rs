@@ -120,6 +120,17 @@ pub fn add_rule(
     if same_start.contains(&r.category) {
         return Err(AppError::BadRequest("wf.err_rule_same_start"));
     }
+    // Dues already made for a month stay as they were made: a rule starting in or before the
+    // last month made would say otherwise of them.
+    let made: i64 = dues::table
+        .inner_join(memberships::table.inner_join(organisations::table))
+        .filter(organisations::kind.eq(r.org_kind.code()))
+        .filter(dues::month.ge(crate::periods::month_key(r.valid_from)))
+        .count()
+        .get_result(conn)?;
+    if made > 0 {
+        return Err(AppError::BadRequest("wf.err_rule_after_made"));
+    }
     let id: i32 = diesel::insert_into(dues_rules::table)
         .values((
             dues_rules::org_kind.eq(r.org_kind.code()),

@@ -2,7 +2,7 @@
 //! suspensions.
 
 use super::dues::{self, NewRule, Suspension};
-use super::rules::{Collect, OrgKind};
+use super::rules::{Collect, DuesRule, OrgKind};
 use super::store;
 use crate::audit::Actor;
 use crate::auth::middleware::see_other;
@@ -454,6 +454,7 @@ async fn render_rules(
             .unwrap_or("")
     };
     let can_edit = user.has(Role::UnionOfficer);
+    let only_rules: Vec<DuesRule> = rules.iter().map(|(r, _)| r.clone()).collect();
     Ok(layout::page(
         ctx,
         ctx.t("wf.dues_rules"),
@@ -465,7 +466,11 @@ async fn render_rules(
                     td { (kind_label(&r.org_kind)) }
                     td { (ctx.t(match r.applies_to.as_str() { "working" => "wf.applies_working", "retired" => "wf.applies_retired", _ => "wf.applies_all" })) }
                     td { (r.category.as_deref().and_then(|c| cats.iter().find(|x| x.0 == c)).map(|x| x.1.as_str()).unwrap_or(ctx.t("wf.all_categories"))) }
-                    td { (date(r.valid_from)) } td { (opt_date(r.valid_to)) }
+                    td { (date(r.valid_from)) }
+                    td { @match super::rules::in_force_until(&only_rules, r) {
+                        (to, false) => (opt_date(to)),
+                        (to, true) => { (opt_date(to)) " " small.hint { (ctx.t("wf.rule_replaced")) } },
+                    } }
                     td { @match r.basis.as_str() {
                         "fixed" => { (Vnd(r.fixed_vnd)) }
                         b => { (format!("{},{:02} %", r.rate_bp / 100, r.rate_bp % 100)) " " (ctx.t(if b == "pension" { "wf.basis_pension" } else { "wf.basis_salary" }))

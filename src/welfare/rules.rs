@@ -111,6 +111,28 @@ pub fn rule_for<'a>(
         .max_by_key(|r| (r.category.is_some(), r.valid_from, r.id))
 }
 
+/// The last day `r` is in force, as the list shows it: its own end, or the day before a later
+/// rule for the same members (kind, working/retired, category) starts, whichever comes first;
+/// and whether that later rule is what ends it.
+pub fn in_force_until(rules: &[DuesRule], r: &DuesRule) -> (Option<NaiveDate>, bool) {
+    let next = rules
+        .iter()
+        .filter(|o| {
+            o.org_kind == r.org_kind
+                && o.applies_to == r.applies_to
+                && o.category == r.category
+                && o.valid_from > r.valid_from
+        })
+        .map(|o| o.valid_from)
+        .min()
+        .and_then(|d| d.pred_opt());
+    match (r.valid_to, next) {
+        (Some(to), Some(n)) if n < to => (Some(n), true),
+        (None, Some(n)) => (Some(n), true),
+        (to, _) => (to, false),
+    }
+}
+
 /// Why a month's dues could not be worked out for a member.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DuesProblem {

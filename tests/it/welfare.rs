@@ -1762,3 +1762,70 @@ async fn a_member_exempted_from_dues_for_a_period_owes_nothing_in_it() {
     assert_eq!(dues_of(&app, "2026-09").len(), 2);
     assert_eq!(dues_of(&app, "2026-10").len(), 1);
 }
+
+#[actix_web::test]
+async fn a_dues_rule_cannot_start_in_a_month_whose_dues_are_already_made_and_the_one_it_replaces_shows_its_end(
+) {
+    let app = TestApp::spawn().await;
+    salaried(&app, "CB1", "Nguyễn Văn An", 440);
+    let mut cd = app.login_as("congdoan", &[Role::UnionOfficer]).await;
+    let org = union(&mut cd, "Công đoàn cơ sở Văn phòng", "union").await;
+    assert_eq!(join(&mut cd, org, "CB1").await, 303);
+    cd.get("/welfare/dues/rules").await;
+    let r = dues_rule(
+        &mut cd,
+        ["union", "working", "salary"],
+        ("01/07/2025", ""),
+        ("0,5", "10"),
+        "Quyết định 1911/QĐ-TLĐ",
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    for m in ["2026-01", "2026-02", "2026-03"] {
+        let r = cd
+            .post(
+                "/welfare/dues/generate",
+                &[("org", &org.to_string()), ("m", m)],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    // 1 % from March: March's dues were made at 0,5 % and stay so; the rule would say
+    // otherwise of them. Refused, saying why; nothing added.
+    let rules = app.count("dues_rules");
+    let r = dues_rule(
+        &mut cd,
+        ["union", "working", "salary"],
+        ("01/03/2026", ""),
+        ("1", "10"),
+        "Quyết định 2/QĐ-TLĐ",
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.texts(".field.invalid .error")
+            .iter()
+            .any(|t| t.contains("đã được lập")),
+        "{}",
+        r.body
+    );
+    assert_eq!(app.count("dues_rules"), rules);
+    // From April, the first month not made, it is taken.
+    let r = dues_rule(
+        &mut cd,
+        ["union", "working", "salary"],
+        ("01/04/2026", ""),
+        ("1", "10"),
+        "Quyết định 2/QĐ-TLĐ",
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // The list shows the earlier rule ending where the later one starts.
+    let page = cd.get("/welfare/dues/rules").await;
+    let rows = page.texts("main table tbody tr");
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("01/07/2025") && r.contains("31/03/2026")),
+        "{rows:?}"
+    );
+}
