@@ -78,12 +78,10 @@ async fn load(state: &AppState, day: NaiveDate, dish: i32) -> Result<DayRecords,
     Ok(rec)
 }
 
-/// A day on which checks may be recorded: not in the future.
+/// A day on which checks may be recorded (`day::recordable`).
 fn recordable(s: &str, today: NaiveDate) -> Result<NaiveDate, AppError> {
     let day = day_of(Some(s), today)?;
-    if day > today {
-        return Err(AppError::BadRequest("fs.err_future_day"));
-    }
+    super::day::recordable(day, today)?;
     Ok(day)
 }
 

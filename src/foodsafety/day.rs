@@ -26,6 +26,22 @@ pub fn day_of(q: Option<&str>, today: NaiveDate) -> Result<NaiveDate, AppError> 
     }
 }
 
+/// How many days back a food-safety record may still be made: the three-step checks are kept
+/// as they happen; a day or a weekend late is catching up, months late is writing history.
+pub const RECORD_DAYS_BACK: i64 = 7;
+
+/// Whether records can be made for `day`: not a day still to come, not older than
+/// [`RECORD_DAYS_BACK`].
+pub fn recordable(day: NaiveDate, today: NaiveDate) -> Result<(), AppError> {
+    if day > today {
+        return Err(AppError::BadRequest("fs.err_future_day"));
+    }
+    if day < today - chrono::Duration::days(RECORD_DAYS_BACK) {
+        return Err(AppError::BadRequest("fs.err_old_day"));
+    }
+    Ok(())
+}
+
 /// A day in links: yyyy-mm-dd.
 pub fn iso(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
@@ -141,7 +157,7 @@ fn day_page(ctx: &Ctx, user: &CurrentUser, v: &DayView<'_>) -> Markup {
     let prev = day.pred_opt().unwrap_or(day);
     let next = day.succ_opt().unwrap_or(day);
     let due: Vec<&KeptSample> = v.kept.iter().filter(|k| k.due_at <= v.now).collect();
-    let can_record = day <= v.today;
+    let can_record = recordable(day, v.today).is_ok();
     layout::page(
         ctx,
         ctx.t("fs.title"),

@@ -84,9 +84,7 @@ pub async fn form(
 ) -> Result<Markup, AppError> {
     let today = state.clock.today();
     let day = day_of(q.date.as_deref(), today)?;
-    if day > today {
-        return Err(AppError::BadRequest("fs.err_future_day"));
-    }
+    super::day::recordable(day, today)?;
     let sup = suppliers_on(&state, day).await?;
     let f = DeliveryForm {
         date: iso(day),
@@ -253,9 +251,7 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let today = state.clock.today();
     let day = day_of(Some(&f.date), today)?;
-    if day > today {
-        return Err(AppError::BadRequest("fs.err_future_day"));
-    }
+    super::day::recordable(day, today)?;
     let mut e = FieldErrors::default();
     let supplier: Option<i32> = f.supplier.parse().ok();
     if supplier.is_none() {

@@ -200,6 +200,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("fs.err_note", "Ghi chú quá dài hoặc có ký tự không được phép.", "The note is too long or has characters that are not allowed."),
     ("fs.err_finish_before_start", "Giờ chế biến xong không được trước giờ sơ chế xong.", "Cooking cannot be done before preparation."),
     ("fs.err_not_on_menu", "Món này không có trong thực đơn của ngày.", "This dish is not on the day's menu."),
+    ("fs.err_old_day", "Hồ sơ an toàn thực phẩm chỉ ghi được cho hôm nay và 7 ngày trước đó; không ghi bổ sung cho ngày cũ hơn.", "Food-safety records can be made for today and the 7 days before; not for older days."),
     ("fs.err_future_day", "Không ghi hồ sơ cho ngày chưa tới.", "Records cannot be made for a day still to come."),
     ("fs.err_future_time", "Giờ lấy mẫu chưa tới.", "The sampling time is still to come."),
     ("fs.err_amount", "Khối lượng mẫu phải là số nguyên dương.", "The sample amount must be a whole positive number."),

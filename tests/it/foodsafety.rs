@@ -986,3 +986,64 @@ async fn staff_and_accountants_see_no_food_safety_page_and_nobody_reads_past_the
         400
     );
 }
+
+#[actix_web::test]
+async fn food_safety_records_are_made_for_today_and_the_week_before_not_for_older_days() {
+    let app = TestApp::spawn().await;
+    let (solid, _) = today_menu(&app);
+    menu_with(&app, d(2026, 11, 19), "Suất thường", &[solid]);
+    menu_with(&app, d(2026, 11, 20), "Suất thường", &[solid]);
+    app.sql("INSERT INTO suppliers (name, tax_code, address, created_at) VALUES ('Thực phẩm Tây Hồ', '0101234567', '', '2026-11-01 00:00:00')");
+    app.sql("INSERT INTO food_certificates (supplier_id, number, issuer, valid_until, created_at) VALUES (1, '125/2024/ATTP', 'Ban Quản lý ATTP Hà Nội', '2027-12-31', '2026-11-01 00:00:00')");
+    let mut bep = app.login_as("bep", &[Role::Kitchen]).await;
+    // 19/11 is eight days before today (27/11): its day page offers no form, the forms and
+    // the sends are refused, saying why, and nothing is written.
+    let day = bep.get("/kitchen/food-safety?date=19/11/2026").await;
+    assert_eq!(day.status, 200);
+    assert!(
+        !day.body.contains("deliveries/new") && !day.body.contains("/kitchen/food-safety/checks/"),
+        "{}",
+        day.body
+    );
+    let form = bep
+        .get("/kitchen/food-safety/deliveries/new?date=2026-11-19")
+        .await;
+    assert_eq!(form.status, 400);
+    assert!(form.body.contains("7 ngày trước đó"), "{}", form.body);
+    let checks = bep
+        .get(&format!(
+            "/kitchen/food-safety/checks/{solid}?date=2026-11-19"
+        ))
+        .await;
+    assert_eq!(checks.status, 400);
+    bep.get("/kitchen/food-safety/deliveries/new").await;
+    let r = bep
+        .post(
+            "/kitchen/food-safety/deliveries",
+            &delivery("2026-11-19", "1", "Cá lóc"),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let mut prep: Vec<(&str, &str)> = PREP.to_vec();
+    prep[0] = ("date", "2026-11-19");
+    let r = bep
+        .post(&format!("/kitchen/food-safety/checks/{solid}/prep"), &prep)
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(app.count("food_deliveries"), 0);
+    assert_eq!(app.count("food_prep_checks"), 0);
+    // 20/11, seven days before: catching up after a week away is still possible.
+    let r = bep
+        .post(
+            "/kitchen/food-safety/deliveries",
+            &delivery("2026-11-20", "1", "Cá lóc"),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    prep[0] = ("date", "2026-11-20");
+    let r = bep
+        .post(&format!("/kitchen/food-safety/checks/{solid}/prep"), &prep)
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.count("food_deliveries"), 1);
+}
