@@ -217,7 +217,7 @@ pub async fn post(
             None
         }
         Err(_) => {
-            e.add("amount", "menu.err_price_format");
+            e.add("amount", "money.err_format");
             None
         }
     };

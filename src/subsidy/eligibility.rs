@@ -178,6 +178,9 @@ pub async fn add(
             }),
         }
     };
+    if f.code.trim().is_empty() {
+        e.add("code", "people.err_code_required");
+    }
     let from = day("from", &f.from, &mut e, true);
     let to = day("to", &f.to, &mut e, false);
     let decision_date = day("decision_date", &f.decision_date, &mut e, false);

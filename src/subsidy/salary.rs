@@ -131,6 +131,9 @@ pub async fn set(
     Form(f): Form<BasisForm>,
 ) -> Result<HttpResponse, AppError> {
     let mut e = FieldErrors::default();
+    if f.code.trim().is_empty() {
+        e.add("code", "people.err_code_required");
+    }
     let from = business_date(&f.from);
     if from.is_none() {
         e.add("from", "cal.err_date");
@@ -146,7 +149,8 @@ pub async fn set(
     if allowance.is_none() {
         e.add("allowance", "salary.err_coef");
     }
-    if let (Some(from), Some(grade), Some(allowance)) = (from, grade, allowance) {
+    if let (Some(from), Some(grade), Some(allowance), true) = (from, grade, allowance, e.is_empty())
+    {
         let (actor, now) = (
             Actor::user(user.user_id, &user.username),
             state.clock.now_naive(),

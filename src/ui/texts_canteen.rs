@@ -177,6 +177,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("menu.confirm_delete", "Xóa suất này", "Delete this option"),
     ("menu.default_regular", "Suất thường", "Regular"),
     ("menu.err_name", "Tên suất cần 2–60 ký tự.", "An option name needs 2–60 characters."),
+    ("money.err_format", "Số tiền không đúng dạng: hãy nhập số đồng, ví dụ 35.000 hoặc 35000 (dấu chấm chỉ dùng để ngăn cách hàng nghìn).", "The amount is not well formed: type whole đồng, e.g. 35.000 or 35000 (a dot only separates thousands)."),
     ("menu.err_price_format", "Giá không đúng dạng: hãy nhập số đồng, ví dụ 35.000 hoặc 35000 (dấu chấm chỉ dùng để ngăn cách hàng nghìn).", "The price is not well formed: type whole đồng, e.g. 35.000 or 35000 (a dot only separates thousands)."),
     ("menu.err_price_low", "Giá dưới 1.000 ₫ — có phải bạn định nhập 35.000 ₫? Hãy nhập đủ số đồng, ví dụ 35.000.", "A price below 1.000 ₫ — did you mean 35.000 ₫? Type the full amount, e.g. 35.000."),
     ("menu.err_price", "Giá phải từ 1.000 đến 10.000.000 ₫ (hoặc 0 nếu suất miễn phí).", "The price must be 1.000 to 10.000.000 ₫ (or 0 for a free meal)."),

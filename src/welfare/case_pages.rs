@@ -209,7 +209,9 @@ pub async fn report(
         }
         p => p.parse().ok(),
     };
-    if person.is_none() {
+    if f.person.trim().is_empty() && f.code.trim().is_empty() {
+        e.add("code", "people.err_code_required");
+    } else if person.is_none() {
         e.add("code", "wf.err_person");
     }
     let dependant = match f.dependant.trim() {

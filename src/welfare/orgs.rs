@@ -396,7 +396,9 @@ pub async fn join(
         .db
         .read(move |c| crate::people::store::person_by_code(c, &code))
         .await?;
-    if person.is_none() {
+    if f.code.trim().is_empty() {
+        e.add("code", "people.err_code_required");
+    } else if person.is_none() {
         e.add("code", "wf.err_person");
     }
     if let (

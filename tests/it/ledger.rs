@@ -199,6 +199,15 @@ async fn an_accountant_posts_and_reverses_vouchers_and_sees_the_plan_warning() {
         .await;
     assert_eq!(r.status, 422, "an amount no fund holds");
     let r = kt
+        .post("/accounting/vouchers", &post("35,000", "20/11/2026"))
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        r.texts("#f-amount-err"),
+        ["Số tiền không đúng dạng: hãy nhập số đồng, ví dụ 35.000 hoặc 35000 (dấu chấm chỉ dùng để ngăn cách hàng nghìn)."],
+        "an amount is told as an amount, not a price"
+    );
+    let r = kt
         .post("/accounting/vouchers", &post("1.000", "20/11/2030"))
         .await;
     assert_eq!(r.status, 422, "dated in the future");
