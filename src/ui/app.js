@@ -21,6 +21,15 @@
     f.setAttribute('data-sent', '1');
     window.setTimeout(function () { f.removeAttribute('data-sent'); }, HOLD_MS);
   });
+  // "Back to the form" on a page refusing a form: the browser's Back, which keeps what was
+  // typed in it; the link itself would open the form's page afresh.
+  document.addEventListener('click', function (e) {
+    var a = e.target && e.target.closest ? e.target.closest('a[data-back]') : null;
+    if (a && window.history.length > 1) {
+      e.preventDefault();
+      window.history.back();
+    }
+  });
   window.addEventListener('pageshow', function () {
     var sent = document.querySelectorAll('form[data-sent]');
     for (var i = 0; i < sent.length; i++) {

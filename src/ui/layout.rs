@@ -232,7 +232,18 @@ pub fn error_page(ctx: &Ctx, status: u16, message_key: &'static str) -> Markup {
             @if status >= 500 && !ctx.request_id.is_empty() {
                 p { (ctx.t("err.request_id")) " " code { (ctx.request_id) } }
             }
-            p { a href="/" { (ctx.t("err.back_home")) } }
+            // A refused form: back to it. The browser's Back keeps what was typed (the script
+            // makes the link do that); the link alone opens the form's page afresh.
+            @if let Some((path, query)) = ctx.posted.as_ref().and_then(|p| p.page()).filter(|_| status < 500) {
+                p.hint { (ctx.t("err.back_hint")) }
+                p {
+                    a.button href=(if query.is_empty() { path.to_string() } else { format!("{path}?{query}") }) data-back="" { (ctx.t("err.back_to_form")) }
+                    " "
+                    a href="/" { (ctx.t("err.back_home")) }
+                }
+            } @else {
+                p { a href="/" { (ctx.t("err.back_home")) } }
+            }
         },
     )
 }

@@ -80,6 +80,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("err.not_saved", "Cơ sở dữ liệu tạm thời không nhận được thay đổi. Thao tác vừa rồi CHƯA được lưu; vui lòng thử lại sau ít phút.", "The database cannot take changes right now. What you just did was NOT saved; please try again in a few minutes."),
     ("err.request_id", "Mã yêu cầu:", "Request id:"),
     ("err.back_home", "Về trang chủ", "Back to the home page"),
+    ("err.back_to_form", "Quay lại biểu mẫu", "Back to the form"),
+    ("err.back_hint", "Không có gì bị thay đổi. Quay lại biểu mẫu (nút dưới đây hoặc nút Quay lại của trình duyệt) để sửa và gửi lại.", "Nothing was changed. Go back to the form (the button below or the browser's Back button) to correct it and send it again."),
     ("err.confirm_required", "Vui lòng đánh dấu ô xác nhận trước khi thực hiện.", "Please tick the confirmation box first."),
     ("units.title", "Đơn vị", "Units"),
     ("units.none", "Chưa có đơn vị nào.", "No units yet."),

@@ -348,3 +348,51 @@ async fn a_double_click_on_save_sends_the_form_once() {
     assert_eq!(app.audit_after("catalogue_dish.update").len(), 1);
     let _ = driver.cmd(reqwest::Method::DELETE, "", json!({})).await;
 }
+
+#[actix_web::test]
+async fn back_to_the_form_from_a_refusal_keeps_what_was_typed() {
+    let app = TestApp::spawn().await;
+    canteen::demo::load(&app.state.db, app.clock(), Some(PASSWORD.into())).expect("demo");
+    app.user_full("kt", &[Role::Accountant], None, false);
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    driver.log_in(&app.addr, "kt", "/").await;
+    driver
+        .go(&format!("{}/accounting/policies", app.addr))
+        .await;
+    // Ending a policy on a day that is no day: refused on a page of its own (400).
+    let form = "form[action$='/end']";
+    driver
+        .click("details:has(form[action$='/end']) summary")
+        .await;
+    driver
+        .type_into(&format!("{form} input[name=to]"), "31/02/2026")
+        .await;
+    driver
+        .type_into(
+            &format!("{form} input[name=reason]"),
+            "Hết kinh phí năm 2026",
+        )
+        .await;
+    driver.click(&format!("{form} input[name=confirm]")).await;
+    driver.click(&format!("{form} button[type=submit]")).await;
+    driver.wait_path("/end").await;
+    assert!(driver.text(".error-message").await.contains("ngày"));
+    driver.click("a[data-back]").await;
+    driver.wait_path("/accounting/policies").await;
+    let typed = driver
+        .cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": "const f = document.querySelector(\"form[action$='/end']\"); \
+                return [f.querySelector('input[name=to]').value, f.querySelector('input[name=reason]').value];", "args": []}),
+        )
+        .await;
+    assert_eq!(
+        typed,
+        json!(["31/02/2026", "Hết kinh phí năm 2026"]),
+        "what was typed is there to correct"
+    );
+    let _ = driver.cmd(reqwest::Method::DELETE, "", json!({})).await;
+}

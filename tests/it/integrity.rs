@@ -806,3 +806,76 @@ async fn a_form_that_adds_a_record_sent_twice_adds_it_once() {
         assert_eq!(app.count(a.table), before + 1, "{} sent twice", a.action);
     }
 }
+
+/// Forms that name a person by staff code, sent with the code left empty: the code's field
+/// says it is needed (not that no one has that code), beside the other fields' errors.
+#[actix_web::test]
+async fn a_staff_code_left_empty_is_told_as_needed_on_every_form_that_asks_for_one() {
+    let app = TestApp::spawn().await;
+    canteen::demo::load(&app.state.db, app.clock(), Some(PASSWORD.into())).expect("demo");
+    for (user, page, action) in [
+        (
+            "ketoan",
+            "/accounting/eligibility",
+            "/accounting/eligibility",
+        ),
+        ("ketoan", "/accounting/salary", "/accounting/salary"),
+        ("congdoan", "/welfare/cases", "/welfare/cases"),
+        (
+            "congdoan",
+            "/welfare/organisations/1",
+            "/welfare/organisations/1/members",
+        ),
+    ] {
+        let mut c = app.client();
+        c.login(user, PASSWORD).await;
+        let fields = c.get(page).await.form(action);
+        assert!(
+            fields.iter().any(|(k, v)| k == "code" && v.is_empty()),
+            "{action}"
+        );
+        let r = c.post(action, &crate::support::refs(&fields)).await;
+        assert_eq!(r.status, 422, "{action}: {}", r.body);
+        let code_error = r.texts("#f-code-err");
+        assert!(
+            code_error.len() == 1 && code_error[0].contains("Cần nhập mã cán bộ"),
+            "{action}: {code_error:?}"
+        );
+    }
+}
+
+/// A form refused on a whole error page (a check that is not a field's: a confirmation box
+/// left unticked, a reason left empty) leads back to the form it came from, not only home.
+#[actix_web::test]
+async fn a_form_refused_on_an_error_page_leads_back_to_the_form() {
+    let app = TestApp::spawn().await;
+    canteen::demo::load(&app.state.db, app.clock(), Some(PASSWORD.into())).expect("demo");
+    let mut kt = app.client();
+    kt.login("ketoan", PASSWORD).await;
+    let page = kt.get("/accounting/policies").await;
+    let end = page
+        .body
+        .split("action=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap_or(0)])
+        .find(|a| a.ends_with("/end"))
+        .expect("a policy to end")
+        .to_string();
+    let from = format!("{}/accounting/policies", kt.base());
+    kt.headers.push(("referer".into(), from));
+    let r = kt.post(&end, &[("to", "31/12/2026"), ("reason", "")]).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let back: Vec<String> = {
+        let doc = scraper::Html::parse_document(&r.body);
+        let sel = scraper::Selector::parse("a[data-back]").expect("selector");
+        doc.select(&sel)
+            .filter_map(|a| a.value().attr("href").map(str::to_string))
+            .collect()
+    };
+    assert_eq!(back, ["/accounting/policies"], "{}", r.body);
+    // Not knowing the page (no `Referer`): home only.
+    kt.headers.clear();
+    let r = kt.post(&end, &[("to", "31/12/2026"), ("reason", "")]).await;
+    assert_eq!(r.status, 400);
+    assert!(!r.body.contains("data-back"), "{}", r.body);
+}
