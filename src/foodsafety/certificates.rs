@@ -129,7 +129,7 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let mut e = FieldErrors::default();
     let fields = ["supplier", "number", "issuer", "valid_until"];
-    let (up, v) = match crate::ui::upload::read(&req, mp, MAX_SCAN, &fields).await {
+    let (up, v) = match crate::ui::upload::read_fields(&req, mp, MAX_SCAN, &fields).await {
         Ok(up) => {
             let v = Values {
                 supplier: up.field("supplier").to_string(),
@@ -137,6 +137,18 @@ pub async fn create(
                 issuer: up.field("issuer").to_string(),
                 valid_until: up.field("valid_until").to_string(),
             };
+            // Every field is checked, the scan too: all that is missing is told at once.
+            if up.bytes.is_empty() {
+                e.add("file", "fs.err_scan");
+            }
+            for (field, value, max, key) in [
+                ("number", &v.number, 100, "fs.err_cert_number"),
+                ("issuer", &v.issuer, 200, "fs.err_cert_issuer"),
+            ] {
+                if crate::ui::forms::bounded_text(value, max).is_none_or(|t| t.is_empty()) {
+                    e.add(field, key);
+                }
+            }
             (Some(up), v)
         }
         Err(AppError::BadRequest(k)) if k == "imp.err_too_big" || k == "imp.err_empty" => {
@@ -163,7 +175,7 @@ pub async fn create(
         e.add("valid_until", "fs.err_cert_until");
     }
     let media = up.as_ref().and_then(|u| scan_type(&u.bytes));
-    if up.is_some() && media.is_none() {
+    if up.as_ref().is_some_and(|u| !u.bytes.is_empty()) && media.is_none() {
         e.add("file", "fs.err_scan");
     }
     if let (true, Some(up), Some(supplier_id), Some(valid_until), Some(media)) =

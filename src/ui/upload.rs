@@ -25,8 +25,24 @@ impl Upload {
     }
 }
 
-/// Reads the upload; a file over `max` bytes is refused as soon as it passes the limit.
+/// Reads the upload; a file over `max` bytes is refused as soon as it passes the limit, a
+/// missing or empty one as `imp.err_empty`.
 pub async fn read(
+    req: &HttpRequest,
+    mp: Multipart,
+    max: usize,
+    text_fields: &[&str],
+) -> Result<Upload, AppError> {
+    let up = read_fields(req, mp, max, text_fields).await?;
+    if up.bytes.is_empty() {
+        return Err(AppError::BadRequest("imp.err_empty"));
+    }
+    Ok(up)
+}
+
+/// [`read`], with a missing or empty file left to the caller (`bytes` empty): a form that
+/// checks its text fields too tells of them all at once.
+pub async fn read_fields(
     req: &HttpRequest,
     mut mp: Multipart,
     max: usize,
@@ -84,12 +100,9 @@ pub async fn read(
     if !tokens_match(&token, &expected) {
         return Err(AppError::Csrf);
     }
-    let bytes = file
-        .filter(|f| !f.is_empty())
-        .ok_or(AppError::BadRequest("imp.err_empty"))?;
     Ok(Upload {
         file_name: name,
-        bytes,
+        bytes: file.unwrap_or_default(),
         fields,
     })
 }

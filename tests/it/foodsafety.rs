@@ -128,8 +128,32 @@ async fn a_delivery_a_processing_and_a_serving_check_round_trip_and_complete_the
     app.sql("INSERT INTO suppliers (name, tax_code, address, created_at) VALUES ('Thực phẩm Tây Hồ', '0101234567', '', '2026-11-01 00:00:00')");
     let mut bep = app.login_as("bep", &[Role::Kitchen]).await;
 
-    // The certificate with its scan, through the form.
+    // The certificate with its scan, through the form; sent empty, every field says what it
+    // lacks at once (not the scan alone).
     bep.get("/kitchen/food-safety/certificates").await;
+    let r = bep
+        .upload_with(
+            "/kitchen/food-safety/certificates",
+            &[
+                ("supplier", ""),
+                ("number", ""),
+                ("issuer", ""),
+                ("valid_until", ""),
+            ],
+            "",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    for field in ["supplier", "number", "issuer", "valid_until", "file"] {
+        assert!(
+            r.has(&format!(".field.invalid [name={field}]"))
+                || r.has(&format!(".invalid [name={field}]")),
+            "{field}: {}",
+            r.body
+        );
+    }
+    assert_eq!(app.count("food_certificates"), 0);
     let r = bep
         .upload_with(
             "/kitchen/food-safety/certificates",
