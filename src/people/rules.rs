@@ -119,6 +119,28 @@ impl PersonData {
     }
 }
 
+/// A person's name (staff, retirees, dependants): 2 to `max` characters, letters (of any
+/// script) with spaces and the marks names carry (hyphen, apostrophe, dot), at least two of
+/// them letters — no digits, no symbols, no emoji.
+pub fn name_ok(name: &str, max: usize) -> bool {
+    (2..=max).contains(&name.chars().count())
+        && name.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && name
+            .chars()
+            .all(|c| c.is_alphabetic() || c == ' ' || "-'.’".contains(c))
+}
+
+/// A telephone number as people write them: digits with spaces, "+", "-", "." or brackets,
+/// 8 to 15 digits (a Vietnamese number has 10, with the country code 11; a switchboard
+/// extension a few more), not all zeros.
+pub fn phone_ok(s: &str) -> bool {
+    let digits = s.chars().filter(char::is_ascii_digit);
+    s.chars()
+        .all(|c| c.is_ascii_digit() || " +-.()".contains(c))
+        && (8..=15).contains(&digits.clone().count())
+        && digits.clone().any(|c| c != '0')
+}
+
 /// The Vietnamese alphabet (with the Latin letters it lacks in their places).
 const ALPHABET: [char; 33] = [
     'a', 'ă', 'â', 'b', 'c', 'd', 'đ', 'e', 'ê', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
@@ -235,11 +257,7 @@ pub fn validate(
     let name_len = name.chars().count();
     if name_len == 0 {
         p.push(("full_name", "people.err_name_required"));
-    } else if !(2..=100).contains(&name_len)
-        || name
-            .chars()
-            .any(|c| crate::ui::forms::forbidden_char(c) || c.is_control() || c.is_ascii_digit())
-    {
+    } else if !name_ok(&name, 100) {
         p.push(("full_name", "people.err_name_format"));
     }
     let unit_id = match raw.unit.trim() {
@@ -308,12 +326,7 @@ pub fn validate(
     let phone = match raw.phone.trim() {
         "" => None,
         ph => {
-            let digits = ph.chars().filter(char::is_ascii_digit).count();
-            let ok = ph
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-.()".contains(c))
-                && (8..=15).contains(&digits);
-            if !ok {
+            if !phone_ok(ph) {
                 p.push(("phone", "people.err_phone"));
             }
             Some(ph.to_string())
@@ -354,6 +367,52 @@ use chrono::Datelike;
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_name_is_letters_with_spaces_and_the_marks_names_carry() {
+        for ok in [
+            "Nguyễn Văn An",
+            "Lê Thị Ánh-Dương",
+            "O'Brien",
+            "Trần T. Bình",
+            "Ma Ly",
+        ] {
+            assert!(super::name_ok(ok, 100), "{ok}");
+        }
+        for bad in [
+            "🍜🍜",
+            "An 2",
+            "A",
+            "Nguyễn <b>",
+            "Lan 🙂",
+            "..",
+            &"a".repeat(101),
+        ] {
+            assert!(!super::name_ok(bad, 100), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_phone_number_is_8_to_15_digits_written_as_people_write_them_and_not_all_zeros() {
+        for ok in [
+            "0912 345 678",
+            "+84 912.345.678",
+            "(024) 3825-1234",
+            "02438251234 101",
+        ] {
+            assert!(super::phone_ok(ok), "{ok}");
+        }
+        for bad in [
+            "0912",
+            "0000000000",
+            &"0".repeat(50),
+            "0912 345 678 99999 1",
+            "0912-ABC-678",
+            "０９１２３４５６７８",
+        ] {
+            assert!(!super::phone_ok(bad), "{bad}");
+        }
+    }
+
     use super::*;
 
     fn today() -> NaiveDate {

@@ -124,7 +124,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("people.err_code_format", "Mã cán bộ gồm tối đa 20 chữ cái không dấu, chữ số, '-', '_' hoặc '.'.", "An employee code has up to 20 letters, digits, '-', '_' or '.'."),
     ("people.err_code_taken", "Mã cán bộ này đã có người dùng.", "This employee code belongs to someone else."),
     ("people.err_name_required", "Cần nhập họ và tên.", "The full name is required."),
-    ("people.err_name_format", "Họ và tên cần 2–100 ký tự và không chứa chữ số.", "A full name needs 2–100 characters and no digits."),
+    ("people.err_name_format", "Họ và tên cần 2–100 ký tự chữ cái (không chữ số, ký hiệu hay biểu tượng).", "A full name needs 2–100 characters of letters (no digits, symbols or emoji)."),
     ("people.err_unit_unknown", "Không có đơn vị này (ghi mã hoặc đúng tên đơn vị).", "No such unit (give its code or exact name)."),
     ("people.err_category_required", "Cần chọn đối tượng.", "The category is required."),
     ("people.err_category_unknown", "Đối tượng phải là: cán bộ, công chức, viên chức, người lao động hoặc hợp đồng.", "The category must be one of: cán bộ, công chức, viên chức, người lao động, hợp đồng."),

@@ -707,9 +707,9 @@ pub async fn add_dependant(
 ) -> Result<HttpResponse, AppError> {
     let person = id.into_inner();
     let mut e = FieldErrors::default();
-    let name = text(&f.full_name, 200).filter(|s| !s.is_empty());
+    let name = text(&f.full_name, 200).filter(|s| crate::people::rules::name_ok(s, 200));
     if name.is_none() {
-        e.add("full_name", "wf.err_name");
+        e.add("full_name", "wf.err_person_name");
     }
     let rel = Relationship::parse(&f.relationship);
     if rel.is_none() {
@@ -768,6 +768,9 @@ pub async fn add_dependant(
                     &format!("/welfare/people/{person}"),
                     Some("flash.saved"),
                 ))
+            }
+            Err(AppError::BadRequest(k)) if k == "wf.err_dependant_born" => {
+                e.add("date_of_birth", k)
             }
             Err(AppError::BadRequest(k)) => e.add("full_name", k),
             Err(other) => return Err(other),

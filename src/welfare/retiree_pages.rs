@@ -504,11 +504,7 @@ fn parse_record(f: &RecordForm, today: NaiveDate) -> Result<Record, FieldErrors>
     if health_note.is_none() {
         e.add("health_note", "wf.err_text_1000");
     }
-    if !contact_phone.is_empty()
-        && !contact_phone
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +.-()".contains(c))
-    {
+    if !contact_phone.is_empty() && !crate::people::rules::phone_ok(&contact_phone) {
         e.add("contact_phone", "wf.err_phone");
     }
     match (e.is_empty(), retired_on, former_unit_id, health_note) {

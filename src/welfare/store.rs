@@ -564,9 +564,27 @@ pub fn add_dependant(
     now: NaiveDateTime,
     n: &NewDependant,
 ) -> Result<i32, AppError> {
-    let known: i64 = persons::table.find(n.person_id).count().get_result(conn)?;
-    if known == 0 {
+    let member_born: Option<Option<NaiveDate>> = persons::table
+        .find(n.person_id)
+        .select(persons::date_of_birth)
+        .get_result(conn)
+        .optional()?;
+    let Some(member_born) = member_born else {
         return Err(AppError::BadRequest("wf.err_person"));
+    };
+    // A child is born after the member, a parent or grandparent before (where both dates
+    // are known): a date the other way round is a typing error.
+    if let (Some(member), Some(born)) = (member_born, n.date_of_birth) {
+        let wrong_way = match n.relationship {
+            Relationship::Child => born <= member,
+            Relationship::Parent | Relationship::ParentInLaw | Relationship::Grandparent => {
+                born >= member
+            }
+            _ => false,
+        };
+        if wrong_way {
+            return Err(AppError::BadRequest("wf.err_dependant_born"));
+        }
     }
     let folded = crate::ui::format::fold_search(&n.full_name);
     let same_name = |rows: Vec<(i32, String)>| {

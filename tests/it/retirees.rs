@@ -62,6 +62,12 @@ async fn a_retirees_record_keeps_where_they_live_and_a_health_note_that_only_uni
         bad.body
     );
     assert_eq!(app.count("retirees"), 0);
+    // Fifty zeros, or a number too short to call, are no number either (QA).
+    for phone in ["0".repeat(50), "0912".to_string()] {
+        let bad = post_record(&mut cd, id, &phone, "Tiểu đường").await;
+        assert_eq!(bad.status, 422, "{phone}: {}", bad.body);
+    }
+    assert_eq!(app.count("retirees"), 0);
 
     // A unit that does not exist: refused beside the field (not a server error).
     cd.get(&format!("/welfare/retirees/{id}")).await;

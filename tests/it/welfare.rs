@@ -572,6 +572,38 @@ async fn the_per_year_limit_the_duplicate_funeral_guard_approval_by_someone_else
     assert_eq!(again.status, 422);
     assert!(again.body.contains("đã được ghi"));
     assert_eq!(app.count("dependants"), 2);
+    // A name of emoji, or a child born before the member (QA: 01/01/1900): refused beside
+    // the field, nothing written.
+    app.sql(&format!(
+        "UPDATE persons SET date_of_birth = '1980-05-01' WHERE id = {a}"
+    ));
+    for (name, relationship, born, field) in [
+        ("🍜🍜", "child", "", "full_name"),
+        ("Đỗ Minh Khôi", "child", "01/01/1900", "date_of_birth"),
+        ("Đỗ Văn Ông", "grandparent", "01/01/1990", "date_of_birth"),
+    ] {
+        u1.get(&format!("/welfare/people/{a}")).await;
+        let r = u1
+            .post(
+                &format!("/welfare/people/{a}/dependants"),
+                &[
+                    ("full_name", name),
+                    ("relationship", relationship),
+                    ("date_of_birth", born),
+                    ("gender", ""),
+                    ("note", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{name}: {}", r.body);
+        assert_eq!(
+            r.texts(&format!("#f-{field}-err")).len(),
+            1,
+            "{name}: {}",
+            r.body
+        );
+    }
+    assert_eq!(app.count("dependants"), 2);
     assert!(u1
         .get(&format!("/welfare/people/{b}"))
         .await
