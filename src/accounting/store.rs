@@ -710,9 +710,6 @@ pub fn add_adjustment(
     Ok(booked)
 }
 
-/// Store command: reopens a closed month that is not signed (an approver's act, with a
-/// reason). Its stored lines are removed (the audit keeps the digest and totals they had) and
-/// every dated write may change it again. A signed month never reopens.
 /// Whether a month after `month` is closed or signed.
 pub fn later_closed(conn: &mut DbConn, month: &str) -> Result<bool, AppError> {
     Ok(periods::table
@@ -724,6 +721,10 @@ pub fn later_closed(conn: &mut DbConn, month: &str) -> Result<bool, AppError> {
         .is_some())
 }
 
+/// Store command: reopens a closed month that is not signed (an approver's act, with a
+/// reason), when no later month is closed. Its stored lines are removed (the audit keeps the
+/// digest and totals they had) and every dated write may change it again. A signed month
+/// never reopens.
 pub fn reopen_month(
     conn: &mut DbConn,
     actor: &Actor,

@@ -120,12 +120,16 @@ pub fn add_rule(
     if same_start.contains(&r.category) {
         return Err(AppError::BadRequest("wf.err_rule_same_start"));
     }
-    // Dues already made for a month stay as they were made: a rule starting in or before the
-    // last month made would say otherwise of them.
+    // Dues already made for a month stay as they were made: a rule in force in a month
+    // already made would say otherwise of it.
+    let last_month = r
+        .valid_to
+        .map(crate::periods::month_key)
+        .unwrap_or_else(|| "9999-12".into());
     let made: i64 = dues::table
         .inner_join(memberships::table.inner_join(organisations::table))
         .filter(organisations::kind.eq(r.org_kind.code()))
-        .filter(dues::month.ge(crate::periods::month_key(r.valid_from)))
+        .filter(dues::month.between(crate::periods::month_key(r.valid_from), last_month))
         .count()
         .get_result(conn)?;
     if made > 0 {

@@ -1842,6 +1842,17 @@ async fn a_dues_rule_cannot_start_in_a_month_whose_dues_are_already_made_and_the
         r.body
     );
     assert_eq!(app.count("dues_rules"), rules);
+    // A rule for months before those made (filled in afterwards) is taken: it says nothing
+    // of the months made.
+    let r = dues_rule(
+        &mut cd,
+        ["union", "working", "salary"],
+        ("01/01/2020", "30/06/2025"),
+        ("1", "10"),
+        "Quyết định 1911/QĐ-TLĐ",
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
     // From April, the first month not made, it is taken.
     let r = dues_rule(
         &mut cd,
