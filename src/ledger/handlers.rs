@@ -320,18 +320,24 @@ pub async fn reverse(
     ))
 }
 
-/// Money that left a fund in each month of the year (payments less their reversals).
+/// Money that left a fund in each month of the year: payments less their reversals, a
+/// reversal taken off the month of the payment it cancels (a reversed payment counts as never
+/// made, as in the reports: a month closed, reopened and closed again shows its subsidy once,
+/// not twice in it and less than nothing in the month it was reopened).
 pub fn monthly_spending(vouchers: &[Voucher]) -> [i64; 12] {
     let mut out = [0i64; 12];
     for v in vouchers {
-        let m = v.voucher_date.month0() as usize;
         let original = v
             .reverses
             .and_then(|id| vouchers.iter().find(|x| x.id == id));
         match original {
-            Some(o) if o.kind == store::PAYMENT => out[m] -= v.amount_vnd.0,
+            Some(o) if o.kind == store::PAYMENT => {
+                out[o.voucher_date.month0() as usize] -= v.amount_vnd.0
+            }
             Some(_) => {}
-            None if v.kind == store::PAYMENT => out[m] += v.amount_vnd.0,
+            None if v.kind == store::PAYMENT => {
+                out[v.voucher_date.month0() as usize] += v.amount_vnd.0
+            }
             None => {}
         }
     }
@@ -394,5 +400,49 @@ fn spending_chart(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn voucher(
+        id: i32,
+        kind: &str,
+        day: (u32, u32),
+        amount: i64,
+        reverses: Option<i32>,
+    ) -> Voucher {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, day.0, day.1).unwrap_or_default();
+        Voucher {
+            id,
+            fund_id: 1,
+            year: 2026,
+            kind: kind.into(),
+            number: id,
+            voucher_date: date,
+            amount_vnd: Vnd(amount),
+            description: String::new(),
+            person_id: None,
+            source: None,
+            reverses,
+            posted_at: date.and_hms_opt(0, 0, 0).unwrap_or_default(),
+        }
+    }
+
+    #[test]
+    fn a_payment_reversed_later_is_taken_off_its_own_month() {
+        // November's subsidy paid at its close, reversed on 02/12 when the month was
+        // reopened, paid again at the second close; a receipt changes no spending.
+        let months = monthly_spending(&[
+            voucher(1, store::PAYMENT, (11, 30), 23_820_000, None),
+            voucher(2, store::RECEIPT, (12, 2), 23_820_000, Some(1)),
+            voucher(3, store::PAYMENT, (11, 30), 23_820_000, None),
+            voucher(4, store::RECEIPT, (12, 5), 100_000, None),
+            voucher(5, store::PAYMENT, (12, 10), 50_000, None),
+        ]);
+        assert_eq!(months[10], 23_820_000);
+        assert_eq!(months[11], 50_000);
     }
 }
