@@ -194,6 +194,7 @@ fn month_page(
                     @if d.signed { strong { (ctx.t("month.state_signed")) } " " }
                     (ctx.tf("month.closed_at", crate::clock::local_datetime(c.closed_at))) " " (ctx.t("month.digest")) ": " code { (c.digest) }
                 }
+                None if d.later_closed => p.hint { (ctx.t("month.held_by_later")) }
                 None => p.hint { (ctx.t("month.open_live")) }
             }
             table {

@@ -107,7 +107,14 @@ fn view(ctx: &Ctx, user: &CurrentUser, p: &Page, f: &Forms) -> Markup {
                 a.button.secondary href=(format!("/accounting/reconciliation.xlsx?m={key}")) { "XLSX" }
                 a.button.secondary href="/accounting/suppliers" { (ctx.t("supp.title")) }
             }))
-            @if !open { p.notice { (ctx.t("month.state_closed")) } }
+            @if !open {
+                p.notice { (ctx.t("month.state_closed")) }
+                // A form sent from a page shown before the month closed: its forms are gone,
+                // so what refused it is said here.
+                @for (_, k) in &f.invoice_errors.0 { p.alert role="alert" { (ctx.t(k)) } }
+                @if let Some((k, _)) = &f.import_error { p.alert role="alert" { (ctx.t(k)) } }
+                @if let Some(k) = f.note_error { p.alert role="alert" { (ctx.t(k)) } }
+            }
             h2 { (ctx.t("rec.money")) }
             table.identity {
                 tbody {

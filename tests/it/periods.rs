@@ -369,6 +369,16 @@ async fn a_month_before_a_closed_month_is_closed_too_and_months_reopen_from_the_
         303
     );
 
+    // September was never closed, but November is: its page says its figures no longer
+    // change, not that they may.
+    let september = kt.get("/accounting/month?m=2026-09").await;
+    assert!(
+        september.body.contains("một tháng sau nó đã khóa sổ")
+            && !september.body.contains("có thể còn thay đổi"),
+        "{}",
+        september.body
+    );
+
     // October cannot reopen while November is closed (its days would stay closed behind
     // November); November first, then October.
     let mut duyet = app.session_for(app.user("duyet", &[Role::Approver])).await;

@@ -322,6 +322,18 @@ async fn a_changed_difference_needs_a_new_note_and_a_typed_invoice_counts_for_th
         .post("/accounting/month/close?m=2026-12", &[("confirm", "yes")])
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
+    // An invoice from a tab opened before the close: refused, and the page says why (its
+    // form is gone from the closed month's page).
+    let mut late = invoice.to_vec();
+    late[3] = ("number", "202");
+    let r = kt.post("/accounting/invoices?m=2026-12", &late).await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.texts(".alert").iter().any(|t| t.contains("đã khóa sổ")),
+        "{}",
+        r.body
+    );
+    assert_eq!(app.count("supplier_invoices"), 0);
 }
 
 #[actix_web::test]
