@@ -108,7 +108,7 @@ fn view(
                     (Input::text("issuer", ctx.t("fs.cert_issuer"), &v.issuer).required().render(ctx, e))
                     (Input::text("valid_until", ctx.t("fs.cert_until"), &v.valid_until).required().hint(ctx.t("cal.date_hint")).render(ctx, e))
                     div.field.invalid[e.get("file").is_some()] {
-                        label for="f-file" { (ctx.t("fs.cert_scan")) }
+                        label for="f-file" { (ctx.t("fs.cert_scan")) " " abbr title=(ctx.t("common.required")) { "*" } }
                         input #f-file type="file" name="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" required;
                         small.hint { (ctx.t("fs.cert_scan_hint")) }
                         @if let Some(k) = e.get("file") { p.error { (ctx.t(k)) } }

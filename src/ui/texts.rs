@@ -133,7 +133,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("people.err_dob_range", "Ngày sinh phải từ năm 1900 đến hôm nay.", "The date of birth must be between 1900 and today."),
     ("people.err_status_unknown", "Trạng thái phải là: đang làm việc, nghỉ hưu, nghỉ việc hoặc đã mất.", "The status must be working, retired, left or deceased."),
     ("people.err_status_before_birth", "Ngày hiệu lực trạng thái không thể trước ngày sinh.", "The status date cannot be before the date of birth."),
-    ("people.err_phone", "Số điện thoại cần 8–15 chữ số.", "A phone number needs 8–15 digits."),
+    ("people.err_phone", "Số điện thoại gồm 8–15 chữ số (có thể thêm dấu cách, + . - ( )), không phải toàn số 0.", "A phone number has 8–15 digits (spaces and + . - ( ) allowed), not all zeros."),
     ("people.err_email", "Địa chỉ thư điện tử không hợp lệ.", "Not a valid e-mail address."),
     ("cat.can_bo", "Cán bộ", "Cán bộ (elected official)"),
     ("cat.cong_chuc", "Công chức", "Công chức (civil servant)"),

@@ -202,7 +202,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("fs.err_not_on_menu", "Món này không có trong thực đơn của ngày.", "This dish is not on the day's menu."),
     ("fs.err_old_day", "Hồ sơ an toàn thực phẩm chỉ ghi được cho hôm nay và 7 ngày trước đó; không ghi bổ sung cho ngày cũ hơn.", "Food-safety records can be made for today and the 7 days before; not for older days."),
     ("fs.err_future_day", "Không ghi hồ sơ cho ngày chưa tới.", "Records cannot be made for a day still to come."),
-    ("fs.err_future_time", "Giờ lấy mẫu chưa tới.", "The sampling time is still to come."),
+    ("fs.err_future_time", "Giờ này chưa tới: hồ sơ ghi lại việc đã làm.", "This time is still to come: a record keeps what was done."),
     ("fs.err_amount", "Khối lượng mẫu phải là số nguyên dương.", "The sample amount must be a whole positive number."),
     ("fs.err_sample_solid", "Mẫu thức ăn đặc phải từ 100 g trở lên (tối đa 5000).", "A solid dish's sample must be at least 100 g (at most 5000)."),
     ("fs.err_sample_liquid", "Mẫu thức ăn lỏng phải từ 150 ml trở lên (tối đa 5000).", "A liquid dish's sample must be at least 150 ml (at most 5000)."),

@@ -261,8 +261,9 @@ pub fn members(
     page: i64,
     per_page: i64,
 ) -> Result<(Vec<Member>, i64), AppError> {
+    // As every search of people: the name without accents, or a part of the code.
     let pattern = crate::db::like_contains(&crate::ui::format::fold_search(search));
-    let code = search.trim().to_uppercase();
+    let code = crate::db::like_contains(&crate::ui::format::search_code(search));
     let base = || {
         memberships::table
             .inner_join(persons::table)
@@ -271,7 +272,7 @@ pub fn members(
                 persons::search_name
                     .like(pattern.clone())
                     .escape('\\')
-                    .or(persons::employee_code.eq(code.clone())),
+                    .or(persons::employee_code.like(code.clone()).escape('\\')),
             )
     };
     let total: i64 = base().count().get_result(conn)?;
@@ -572,14 +573,13 @@ pub fn add_dependant(
     let Some(member_born) = member_born else {
         return Err(AppError::BadRequest("wf.err_person"));
     };
-    // A child is born after the member, a parent or grandparent before (where both dates
-    // are known): a date the other way round is a typing error.
+    // A child is born after the member, their own parent or grandparent before (where both
+    // dates are known): a date the other way round is a typing error. A spouse's parent may
+    // be younger than the member.
     if let (Some(member), Some(born)) = (member_born, n.date_of_birth) {
         let wrong_way = match n.relationship {
             Relationship::Child => born <= member,
-            Relationship::Parent | Relationship::ParentInLaw | Relationship::Grandparent => {
-                born >= member
-            }
+            Relationship::Parent | Relationship::Grandparent => born >= member,
             _ => false,
         };
         if wrong_way {

@@ -657,7 +657,7 @@ async fn sample_amounts_below_the_minimum_and_storage_outside_2_to_8_degrees_are
             ],
         )
         .await;
-    assert!(r.status == 422 && r.body.contains("Giờ lấy mẫu chưa tới."));
+    assert!(r.status == 422 && r.body.contains("Giờ này chưa tới"));
     let mut bad = PREP.to_vec();
     bad[1] = ("started", "25:00");
     let r = bep

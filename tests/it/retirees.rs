@@ -57,7 +57,7 @@ async fn a_retirees_record_keeps_where_they_live_and_a_health_note_that_only_uni
     let bad = post_record(&mut cd, id, "0912<script>", "Tiểu đường").await;
     assert_eq!(bad.status, 422, "{}", bad.body);
     assert!(
-        bad.body.contains("Số điện thoại chỉ gồm chữ số"),
+        bad.body.contains("Số điện thoại gồm 8–15 chữ số"),
         "{}",
         bad.body
     );

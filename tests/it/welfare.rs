@@ -604,6 +604,21 @@ async fn the_per_year_limit_the_duplicate_funeral_guard_approval_by_someone_else
         );
     }
     assert_eq!(app.count("dependants"), 2);
+    // A spouse's mother may be younger than the member (QA round 2).
+    let r = u1
+        .post(
+            &format!("/welfare/people/{a}/dependants"),
+            &[
+                ("full_name", "Phạm Thị Mẹ Vợ"),
+                ("relationship", "parent_in_law"),
+                ("date_of_birth", "01/01/1985"),
+                ("gender", "female"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.count("dependants"), 3);
     assert!(u1
         .get(&format!("/welfare/people/{b}"))
         .await
@@ -1596,6 +1611,16 @@ async fn a_long_months_dues_and_arrears_come_in_pages_with_a_search() {
         ))
         .await;
     assert_eq!(found.texts("main table tbody td:first-child"), vec!["M042"]);
+    // The organisation's members are found by a part of their code too (QA round 2), as
+    // people are everywhere else.
+    let members = cd.get(&format!("/welfare/organisations/{org}?q=m04")).await;
+    assert!(
+        members.body.contains("M040")
+            && members.body.contains("M049")
+            && !members.body.contains("M050"),
+        "{}",
+        members.body
+    );
     let arrears = cd.get(&format!("/welfare/arrears?org={org}")).await;
     assert_eq!(arrears.texts("main table tbody tr").len(), 100);
     assert!(
