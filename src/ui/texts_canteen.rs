@@ -128,6 +128,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("absence.delete", "Xóa", "Delete"),
     ("absence.confirm_delete", "Xóa lịch vắng mặt này", "Delete this absence"),
     ("absence.err_order", "Ngày kết thúc không được trước ngày bắt đầu (vắng một ngày: hai ngày giống nhau).", "The end must not be before the start (one day: the same date twice)."),
+    ("cal.err_served", "Ngày này đã có suất được phục vụ (hoặc ghi không đến lấy, hoặc ăn vãng lai): không đóng ngày được nữa.", "Meals of this day have been served (or marked not collected, or walk-ins served): the day can no longer be closed."),
+    ("counter.err_before_cutoff", "Chưa tới giờ chốt đặt suất của hôm nay: nhân viên còn được đổi hay hủy suất, nên chưa thể kết thúc phục vụ (các suất chưa lấy sẽ bị ghi là không đến lấy và tính tiền).", "Today's ordering cut-off has not passed: staff may still change or cancel their meals, so service cannot end yet (meals not collected would be marked as not collected and charged)."),
     ("cal.err_past", "Không thể đóng hoặc mở lại ngày đã qua giờ chốt: các suất ăn của ngày đó đã được chốt hoặc phục vụ.", "A day past its cut-off cannot be closed or opened: its meals are final or served."),
     ("waste.err_future", "Chỉ ghi lượng thức ăn thừa cho ngày hôm nay hoặc đã qua.", "Leftovers can only be recorded for today or an earlier day."),
     ("absence.err_overlap", "Trùng ngày với một lịch vắng mặt đã khai báo (được đánh dấu trong danh sách). Cùng ngày bắt đầu và kết thúc thì lịch đó được cập nhật; nếu muốn đổi ngày, hãy xóa lịch đó trước.", "These dates overlap an absence already declared (marked in the list). The same start and end update it; to change its dates, delete it first."),

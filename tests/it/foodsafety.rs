@@ -340,7 +340,23 @@ async fn closing_service_without_a_step_3_check_is_refused_without_a_reason_and_
 ) {
     let app = TestApp::spawn().await;
     let (solid, soup) = today_menu(&app);
+    app.clock()
+        .set(crate::support::local(d(2026, 11, 27), 8, 45, 0));
     let mut bep = app.login_as("bep", &[Role::Kitchen]).await;
+    // 08:45, before the 09:00 cut-off: staff may still change their meals, so service does
+    // not end yet, whatever the reason given (QA).
+    bep.get("/kitchen/counter").await;
+    let r = bep
+        .post(
+            "/kitchen/counter/close",
+            &[("confirm", "yes"), ("reason", "Về sớm")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Chưa tới giờ chốt"), "{}", r.body);
+    assert_eq!(app.audit_after("service.close").len(), 0);
+    app.clock()
+        .set(crate::support::local(d(2026, 11, 27), 9, 10, 0));
     let counter = bep.get("/kitchen/counter").await;
     let banner = counter.texts(".banner-danger p");
     assert!(

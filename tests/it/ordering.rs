@@ -1559,3 +1559,68 @@ async fn stopping_a_standing_order_says_so_and_what_became_of_its_meals() {
         "its meals are cancelled, hers stays"
     );
 }
+
+/// The counter may open before the cut-off; a day whose meals have begun to be served cannot
+/// be closed (the meals eaten would stay, the others be cancelled), and service cannot end
+/// before the cut-off (the meals still changeable would be charged as not collected) (QA).
+#[actix_web::test]
+async fn a_day_served_early_cannot_be_closed_and_service_ends_only_after_the_cut_off() {
+    let app = TestApp::spawn().await;
+    let ids = app.options(&week_of(d(2026, 11, 30)), &[REGULAR, VEG]);
+    app.publish(d(2026, 11, 30));
+    let wed = d(2026, 12, 2);
+    app.clock().set(local(wed, 8, 40, 0));
+    let (mut lan, _) = app.staff("lan").await;
+    let (mut binh, binh_p) = app.staff("binh").await;
+    for c in [&mut lan, &mut binh] {
+        c.get("/week").await;
+        let r = c
+            .post("/week", &[(&key(wed), &ids[2][0].to_string())])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let mut bep = kitchen(&app).await;
+    bep.get("/kitchen/counter").await;
+    assert_eq!(
+        bep.post("/kitchen/counter", &[("code", "LAN")])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(app.count("orders WHERE status = 'served'"), 1);
+
+    let r = bep
+        .post("/kitchen/counter/close", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Chưa tới giờ chốt"), "{}", r.body);
+    assert_eq!(app.count("orders WHERE status = 'no_show'"), 0);
+    // Bình may still cancel.
+    binh.get("/week").await;
+    assert_eq!(binh.post("/week", &[(&key(wed), "none")]).await.status, 303);
+    assert_eq!(app.orders_of(binh_p)[0].2, "cancelled");
+
+    bep.get("/kitchen/calendar").await;
+    let r = bep
+        .post(
+            "/kitchen/calendar/close",
+            &[
+                ("from", "02/12/2026"),
+                ("to", "02/12/2026"),
+                ("reason", "Mất điện"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert!(r.status >= 400, "{} {}", r.status, r.body);
+    assert!(r.body.contains("đã có suất được phục vụ"), "{}", r.body);
+    assert_eq!(app.count("orders WHERE status = 'served'"), 1);
+    assert_eq!(app.count("service_days WHERE NOT is_open"), 0);
+
+    app.clock().set(local(wed, 9, 0, 0));
+    bep.get("/kitchen/counter").await;
+    let r = bep
+        .post("/kitchen/counter/close", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}

@@ -757,6 +757,21 @@ pub fn close_days(
     use crate::canteen::transition::{self, By};
     lock_days(conn, from, to, true)?;
     refuse_past(conn, from, now)?;
+    // A day whose meals have begun to be served (the counter opened early) keeps them: closing
+    // it would cancel the meals not yet collected and leave those eaten.
+    use crate::db::schema::{orders, walk_ins};
+    let served: i64 = orders::table
+        .filter(orders::service_date.between(from, to))
+        .filter(orders::status.eq_any(["served", "no_show"]))
+        .count()
+        .get_result(conn)?;
+    let walked_in: i64 = walk_ins::table
+        .filter(walk_ins::service_date.between(from, to))
+        .count()
+        .get_result(conn)?;
+    if served + walked_in > 0 {
+        return Err(AppError::BadRequest("cal.err_served"));
+    }
     let rows = day_rows(conn, from, to)?;
     let by = By::new(actor.user_id, Source::Calendar);
     let mut cancelled = 0;

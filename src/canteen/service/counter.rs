@@ -432,7 +432,9 @@ pub async fn close_service(
         {
             Ok(_) => return Ok(see_other("/kitchen/counter", Some("flash.service_closed"))),
             Err(AppError::BadRequest(
-                key @ ("counter.err_not_cleared" | "counter.err_reason_long"),
+                key @ ("counter.err_not_cleared"
+                | "counter.err_reason_long"
+                | "counter.err_before_cutoff"),
             )) => CloseRefusal { key, reason },
             Err(e) => return Err(e),
         }

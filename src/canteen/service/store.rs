@@ -314,6 +314,13 @@ pub fn close_service(
 ) -> Result<usize, AppError> {
     store::lock_days(conn, day, day, true)?;
     crate::periods::ensure_open(conn, day)?;
+    // Before the day's cut-off staff may still change or cancel their meals: ending service
+    // then would mark as not collected (and charge) meals that are not final.
+    let s = crate::canteen::menu::store::load_settings(conn)?;
+    let now_utc = chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(now, chrono::Utc);
+    if now_utc < crate::canteen::rules::cutoff_instant(day, s.cutoff) {
+        return Err(AppError::BadRequest("counter.err_before_cutoff"));
+    }
     let n = transition::close_service(conn, day, &By::new(Some(by), Source::Counter), now)?;
     store::mark_service_closed(conn, day, now)?;
     Ok(n)
