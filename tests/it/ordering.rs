@@ -1624,3 +1624,47 @@ async fn a_day_served_early_cannot_be_closed_and_service_ends_only_after_the_cut
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
 }
+
+/// Ticking "always vegetarian" on a standing order switches the meals it booked on the days
+/// still open to the vegetarian option; a day the person chose themselves stays as chosen (QA).
+#[actix_web::test]
+async fn a_standing_orders_vegetarian_choice_switches_the_meals_it_booked_on_open_days() {
+    let app = TestApp::spawn().await;
+    let days = week_of(d(2026, 11, 30));
+    let ids = app.options(&days, &[REGULAR, VEG]);
+    app.publish(d(2026, 11, 30));
+    let (mut lan, lan_p) = app.staff("lan").await;
+    lan.get("/standing").await;
+    let mut form: Vec<(&str, &str)> = ["1", "2", "3", "4", "5"]
+        .iter()
+        .map(|d| ("weekday", *d))
+        .collect();
+    form.push(("action", "save"));
+    assert_eq!(lan.post("/standing", &form).await.status, 303);
+    let booked = app.orders_of(lan_p);
+    assert_eq!(booked.len(), 5, "{booked:?}");
+    assert!(booked
+        .iter()
+        .all(|o| o.1 == ids[days.iter().position(|d| *d == o.0).unwrap_or(0)][0]));
+    // Friday chosen by hand (vegetarian, then back to regular): it stays as chosen.
+    for option in [ids[4][1], ids[4][0]] {
+        lan.get("/week").await;
+        let r = lan
+            .post("/week", &[(&key(days[4]), &option.to_string())])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+
+    lan.get("/standing").await;
+    form.push(("vegetarian", "yes"));
+    assert_eq!(lan.post("/standing", &form).await.status, 303);
+    for (day, option, status, _) in app.orders_of(lan_p) {
+        let i = days.iter().position(|d| *d == day).unwrap_or(0);
+        assert_eq!(status, "ordered");
+        if i == 4 {
+            assert_eq!(option, ids[i][0], "chosen by hand: kept");
+        } else {
+            assert_eq!(option, ids[i][1], "{day}: switched to vegetarian");
+        }
+    }
+}

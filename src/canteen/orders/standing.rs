@@ -361,6 +361,22 @@ pub fn sync_person(
                     }
                 }
             }
+            // The standing order's vegetarian choice changed: the meals it booked follow it.
+            (Some(o), Some(veg)) if o.source == "standing" && o.status == ORDERED => {
+                let current = opts.iter().find(|x| x.id == o.option_id);
+                if current.is_some_and(|c| c.vegetarian != veg) {
+                    let refs: Vec<_> = opts.iter().map(MealOption::as_ref).collect();
+                    let pick = rules::pick_option(&refs, veg)
+                        .filter(|id| *id != o.option_id)
+                        .and_then(|id| opts.iter().find(|x| x.id == id));
+                    if let Some(opt) = pick {
+                        if fits(conn, opt)? {
+                            let m = MealChange::new(person, *d, Some(o), Change::Order).option(opt);
+                            n += usize::from(transition::meal(conn, &m, &by, now)?.is_ok());
+                        }
+                    }
+                }
+            }
             (Some(o), None) if o.source == "standing" && o.status == ORDERED => {
                 // Away that day: cancelled for the absence (it comes back with it); otherwise
                 // the person changed their standing order.
