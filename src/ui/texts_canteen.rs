@@ -347,6 +347,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("flash.rating_saved", "Cảm ơn bạn đã đánh giá.", "Thank you for your rating."),
     ("flash.week_copied", "Đã sao chép thực đơn sang tuần sau (chưa công bố).", "The menu was copied to next week (not published yet)."),
     ("flash.week_published", "Đã công bố thực đơn tuần.", "The week's menu is published."),
+    ("flash.week_nothing_to_publish", "Tuần này chưa có ngày nào có suất ăn để công bố: chưa công bố gì. Thêm suất cho các ngày rồi công bố lại.", "No day of this week has meal options to publish: nothing was published. Add options to the days, then publish again."),
     ("flash.days_closed", "Đã đóng các ngày và hủy suất ăn của những ngày đó.", "The days are closed and their meals cancelled."),
     ("flash.service_closed", "Đã kết thúc phục vụ; suất chưa nhận được ghi là không đến.", "Service closed; unserved meals are no-shows."),
     ("waste.walk_ins", "Khách vãng lai", "Walk-ins"),

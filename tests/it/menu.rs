@@ -924,3 +924,25 @@ async fn a_choice_made_before_the_kitchen_changed_the_days_menu_is_shown_again_w
     assert_eq!(chi.post("/week", &refs(&f)).await.status, 303);
     assert!(app.meal_days(chi_p).is_empty());
 }
+
+#[actix_web::test]
+async fn publishing_a_week_without_options_says_nothing_was_published() {
+    let app = TestApp::spawn().await;
+    let bep = app.user("bep", &[Role::Kitchen]);
+    let mut bep = app.session_for(bep).await;
+    bep.get("/kitchen/menu?week=2026-12-14").await;
+    let r = bep
+        .post("/kitchen/menu/publish", &[("week", "2026-12-14")])
+        .await;
+    assert_eq!(r.status, 303);
+    let page = bep.get(&r.location()).await;
+    assert_eq!(
+        page.texts(".flash"),
+        ["Tuần này chưa có ngày nào có suất ăn để công bố: chưa công bố gì. Thêm suất cho các ngày rồi công bố lại."]
+    );
+    assert_eq!(app.count("service_days WHERE published"), 0);
+    assert_eq!(
+        app.count("audit_log WHERE action = 'service_day.publish'"),
+        0
+    );
+}

@@ -545,11 +545,18 @@ pub async fn publish_week(
     );
     let actor = Actor::user(user.user_id, &user.username);
     let now = state.clock.now();
-    state
+    let published = state
         .db
         .write(move |c| publish(c, &actor, monday, now))
         .await?;
-    Ok(back_to_week(monday, "flash.week_published"))
+    Ok(back_to_week(
+        monday,
+        if published == 0 {
+            "flash.week_nothing_to_publish"
+        } else {
+            "flash.week_published"
+        },
+    ))
 }
 
 pub fn publish(
@@ -596,12 +603,14 @@ pub fn publish(
         }
         published.push(day);
     }
-    audit::record(
-        c,
-        actor,
-        nowt,
-        Entry::new("service_day.publish", "service_day").after(json!({"days": published})),
-    )?;
+    if !published.is_empty() {
+        audit::record(
+            c,
+            actor,
+            nowt,
+            Entry::new("service_day.publish", "service_day").after(json!({"days": published})),
+        )?;
+    }
     Ok(published.len())
 }
 
