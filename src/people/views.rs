@@ -214,7 +214,7 @@ pub fn form(ctx: &Ctx, id: Option<i32>, f: &PersonForm, units: &[Unit], e: &Fiel
                     (select(ctx, e, "gender", ctx.t("people.gender"), &genders, &f.gender))
                     (Input::text("date_of_birth", ctx.t("people.dob"), &f.date_of_birth).hint(date_hint).render(ctx, e))
                     (select(ctx, e, "status", ctx.t("people.status"), &statuses, &f.status))
-                    (Input::text("status_date", ctx.t("people.status_date"), &f.status_date).hint(date_hint).render(ctx, e))
+                    (Input::text("status_date", ctx.t("people.status_date"), &f.status_date).hint(ctx.t("cal.date_hint")).render(ctx, e))
                     (Input::text("phone", ctx.t("people.phone"), &f.phone).kind("tel").render(ctx, e))
                     (Input::text("email", ctx.t("people.email"), &f.email).kind("email").render(ctx, e))
                     button type="submit" { (ctx.t("common.save")) }

@@ -738,7 +738,7 @@ pub async fn mine(
             @if dues.is_empty() { p { (ctx.t("wf.no_dues")) } } @else {
                 table.responsive {
                     thead { tr { th { (ctx.t("wf.org_name")) } th { (ctx.t("wf.month")) } th.num { (ctx.t("wf.amount")) } th { (ctx.t("wf.paid")) } } }
-                    tbody { @for (o, m, a, p) in &dues { tr { td { (o) } td { (m) } td.num { (a) } td { @match p { Some(d) => { (date(*d)) }, None => { span.error { (ctx.t("wf.unpaid")) } } } } } } }
+                    tbody { @for (o, m, a, p) in &dues { tr { td { (o) } td { (crate::accounting::handlers::month_label(m)) } td.num { (a) } td { @match p { Some(d) => { (date(*d)) }, None => { span.error { (ctx.t("wf.unpaid")) } } } } } } }
                 }
             }
             h2 { (ctx.t("wf.my_cases")) }

@@ -890,9 +890,16 @@ async fn staff_see_their_own_welfare_and_nobody_else_sees_family_records_without
         ],
     )
     .await;
+    app.sql("INSERT INTO dues (membership_id, month, amount_vnd, basis_vnd, created_at) SELECT id, '2026-10', 30000, 0, '2026-10-01 00:00:00' FROM memberships");
     let mine = staff.get("/my/welfare").await;
     assert_eq!(mine.status, 200);
     assert!(mine.body.contains("Công đoàn cơ sở"));
+    // The month of the dues as months are written everywhere: 10/2026 (QA round 3).
+    let dues = mine.texts("main table tbody tr").join(" | ");
+    assert!(
+        dues.contains("10/2026") && !dues.contains("2026-10"),
+        "{dues}"
+    );
     for path in [
         format!("/welfare/people/{pid}"),
         "/welfare/organisations".to_string(),
