@@ -767,6 +767,7 @@ pub fn close_days(
         .get_result(conn)?;
     let walked_in: i64 = walk_ins::table
         .filter(walk_ins::service_date.between(from, to))
+        .filter(walk_ins::status.eq("served"))
         .count()
         .get_result(conn)?;
     if served + walked_in > 0 {
