@@ -291,7 +291,11 @@ fn breakdown(groups: Vec<Group>, open: bool, label: impl Fn(String) -> Cell) -> 
             ])
             .about(whole.sensitivity()),
         ),
-        notes: notes(open),
+        notes: {
+            let mut n = notes(open);
+            n.push("stats.n.small_funds");
+            n
+        },
         chart: None,
     }
 }

@@ -156,6 +156,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("stats.n.coverage", "Chỉ đếm người; không nêu tên.", "People are counted, never named."),
     ("stats.n.welfare_paid", "Theo ngày chi; hồ sơ chưa chi không tính.", "By payment day; cases not yet paid are not counted."),
     ("stats.n.cases_by_event", "Theo ngày xảy ra sự việc của hồ sơ.", "By the day of the case's event."),
+    ("stats.n.small_funds", "Với người không được xem hỗ trợ của từng người, một nhóm cũng được ẩn (ghi \"ẩn\") khi phần một quỹ nào đó hỗ trợ trong nhóm chỉ có 1–4 người, dù cả nhóm đông hơn: nếu không, trừ số liệu của quỹ này cho quỹ kia sẽ lộ phần đó.", "For those who may not see individuals' subsidies, a group is also hidden when any one fund's part of it is about 1–4 people, however many the group holds: otherwise subtracting one fund's figures from another's would give that part away."),
     ("stats.n.small", "Nhóm dưới 5 người được ghi \"< 5\" và ẩn số liệu để không lộ thông tin cá nhân (nếu chỉ một nhóm bị ẩn, nhóm nhỏ kế tiếp cũng được ẩn); dòng tổng cộng vẫn chính xác.", "Groups of fewer than 5 people show \"< 5\" and their figures are hidden so no one can be identified (when only one group would be hidden, the next smallest is hidden too); the totals stay exact."),
     ("stats.r.cost", "Chi phí mỗi suất ăn", "Cost per meal served"),
     ("stats.r.cost_sum", "Tiền hóa đơn nhà cung cấp của tháng chia cho số suất đã phục vụ.", "The month's supplier invoices divided by the meals served."),

@@ -296,6 +296,14 @@ async fn subsidy_by_unit_and_band_hide_groups_under_five_from_a_leader_but_not_f
         "totals stay exact"
     );
     assert!(r.body.contains("Nhóm dưới 5 người"));
+    // Why C is hidden with five people is said under the table (QA round 3).
+    assert!(
+        r.texts("p.hint")
+            .iter()
+            .any(|t| t.contains("phần một quỹ nào đó")),
+        "{:?}",
+        r.texts("p.hint")
+    );
     // The downloads follow the same rule.
     let csv = leader
         .get("/reports/subsidy-units/export.csv?period=2026-11")
