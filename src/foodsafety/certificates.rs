@@ -142,8 +142,18 @@ pub async fn create(
                 e.add("file", "fs.err_scan");
             }
             for (field, value, max, key) in [
-                ("number", &v.number, 100, "fs.err_cert_number"),
-                ("issuer", &v.issuer, 200, "fs.err_cert_issuer"),
+                (
+                    "number",
+                    &v.number,
+                    store::CERT_NUMBER_MAX,
+                    "fs.err_cert_number",
+                ),
+                (
+                    "issuer",
+                    &v.issuer,
+                    store::CERT_ISSUER_MAX,
+                    "fs.err_cert_issuer",
+                ),
             ] {
                 if crate::ui::forms::bounded_text(value, max).is_none_or(|t| t.is_empty()) {
                     e.add(field, key);

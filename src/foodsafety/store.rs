@@ -107,6 +107,10 @@ pub struct NewCertificate<'a> {
     pub scan: Option<(&'a str, &'a str, &'a [u8])>,
 }
 
+/// The longest certificate number and issuer kept (characters).
+pub const CERT_NUMBER_MAX: usize = 100;
+pub const CERT_ISSUER_MAX: usize = 200;
+
 /// Store command: records a supplier's certificate (and its scan). Returns its id.
 pub fn add_certificate(
     conn: &mut DbConn,
@@ -114,10 +118,10 @@ pub fn add_certificate(
     now: NaiveDateTime,
     c: &NewCertificate<'_>,
 ) -> Result<i32, AppError> {
-    let number = crate::ui::forms::bounded_text(c.number, 100)
+    let number = crate::ui::forms::bounded_text(c.number, CERT_NUMBER_MAX)
         .filter(|s| !s.is_empty())
         .ok_or(AppError::BadRequest("fs.err_cert_number"))?;
-    let issuer = crate::ui::forms::bounded_text(c.issuer, 200)
+    let issuer = crate::ui::forms::bounded_text(c.issuer, CERT_ISSUER_MAX)
         .filter(|s| !s.is_empty())
         .ok_or(AppError::BadRequest("fs.err_cert_issuer"))?;
     let known: i64 = suppliers::table
