@@ -32,6 +32,18 @@ pub fn ensure_open(conn: &mut DbConn, day: NaiveDate) -> Result<(), AppError> {
     }
 }
 
+/// The first day a dated write may touch: the day after the latest closed or signed month
+/// (None: no month is closed). Books close in order, so every day before it is held.
+pub fn first_open_day(conn: &mut DbConn) -> Result<Option<NaiveDate>, AppError> {
+    let latest: Option<String> = periods::table
+        .filter(periods::state.ne("open"))
+        .select(diesel::dsl::max(periods::month))
+        .first(conn)?;
+    Ok(latest
+        .and_then(|m| crate::ui::format::parse_month(&m))
+        .and_then(|first| first.checked_add_months(chrono::Months::new(1))))
+}
+
 /// The state of `day`'s month: None (no row: open), "open", "closed" or "signed".
 pub fn state_of(conn: &mut DbConn, day: NaiveDate) -> Result<Option<String>, AppError> {
     Ok(periods::table

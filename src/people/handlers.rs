@@ -175,6 +175,13 @@ async fn save(
                     let clash = store::person_by_code(c, &d.employee_code)?;
                     if clash.is_some_and(|p| Some(p.id) != id) {
                         errors.add("employee_code", "people.err_code_taken");
+                    }
+                    let was = before.as_ref().map(|b| (b.status.as_str(), b.status_date));
+                    let first_open = crate::periods::first_open_day(c)?;
+                    for (field, key) in rules::status_change_problems(was, &d, first_open) {
+                        errors.add(field, key);
+                    }
+                    if !errors.is_empty() {
                         return Ok(Err((units, f.clone(), errors)));
                     }
                     let pid = match &before {

@@ -32,6 +32,7 @@ pub fn plan(
     rows: &[FileRow],
     units: &[Unit],
     existing: &[Person],
+    first_open: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Vec<Outcome> {
     let find = unit_finder(units);
@@ -50,11 +51,18 @@ pub fn plan(
             };
             match rules::validate(&raw, today, &find) {
                 Err(p) => Outcome::Invalid(p),
-                Ok(d) => match existing.iter().find(|p| p.employee_code == d.employee_code) {
-                    None => Outcome::New(d),
-                    Some(p) if p.same_as(&d) => Outcome::Unchanged,
-                    Some(p) => Outcome::Update(p.id, d),
-                },
+                Ok(d) => {
+                    let was = known.map(|p| (p.status.as_str(), p.status_date));
+                    let problems = rules::status_change_problems(was, &d, first_open);
+                    if !problems.is_empty() {
+                        return Outcome::Invalid(problems);
+                    }
+                    match existing.iter().find(|p| p.employee_code == d.employee_code) {
+                        None => Outcome::New(d),
+                        Some(p) if p.same_as(&d) => Outcome::Unchanged,
+                        Some(p) => Outcome::Update(p.id, d),
+                    }
+                }
             }
         })
         .collect()
@@ -153,17 +161,24 @@ pub fn preview(
     rows: &[FileRow],
     today: NaiveDate,
 ) -> Result<Vec<Outcome>, AppError> {
-    let (units, existing) = load_context(conn, rows)?;
-    Ok(plan(rows, &units, &existing, today))
+    let (units, existing, first_open) = load_context(conn, rows)?;
+    Ok(plan(rows, &units, &existing, first_open, today))
 }
 
-fn load_context(conn: &mut DbConn, rows: &[FileRow]) -> Result<(Vec<Unit>, Vec<Person>), AppError> {
+/// The units, the persons the file names, and the first day of the open books.
+type Context = (Vec<Unit>, Vec<Person>, Option<NaiveDate>);
+
+fn load_context(conn: &mut DbConn, rows: &[FileRow]) -> Result<Context, AppError> {
     let units = store::all_units(conn)?;
     let codes: Vec<String> = rows
         .iter()
         .map(|r| r.raw.employee_code.trim().to_uppercase())
         .collect();
-    Ok((units, store::persons_by_codes(conn, &codes)?))
+    Ok((
+        units,
+        store::persons_by_codes(conn, &codes)?,
+        crate::periods::first_open_day(conn)?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -240,8 +255,8 @@ pub async fn upload(
     let (rows, unknown) = (table.rows, table.unknown);
     let today = state.clock.today();
     let rows2 = rows.clone();
-    let (units, existing) = state.db.read(move |c| load_context(c, &rows2)).await?;
-    let outcomes = plan(&rows, &units, &existing, today);
+    let (units, existing, first_open) = state.db.read(move |c| load_context(c, &rows2)).await?;
+    let outcomes = plan(&rows, &units, &existing, first_open, today);
     let changes: Vec<Vec<(&'static str, String, String)>> = outcomes
         .iter()
         .map(|o| match o {
@@ -367,8 +382,8 @@ pub fn apply(
     today: NaiveDate,
     rows: &[FileRow],
 ) -> Result<(Counts, Vec<Rejected>), AppError> {
-    let (units, existing) = load_context(conn, rows)?;
-    let outcomes = plan(rows, &units, &existing, today);
+    let (units, existing, first_open) = load_context(conn, rows)?;
+    let outcomes = plan(rows, &units, &existing, first_open, today);
     let mut n = [0i64; 4];
     let mut rejected = Vec::new();
     for (row, o) in rows.iter().zip(&outcomes) {

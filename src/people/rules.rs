@@ -363,10 +363,90 @@ pub fn validate(
     })
 }
 
+/// What a change of an existing person's status asks for: the day it takes effect (a person
+/// who retires, leaves or dies does so on a day), and that day after the latest closed month —
+/// a status back-dated into closed books would say someone had left while their meals of that
+/// month stand paid. A new person's status is a fact recorded, not a change (an import of
+/// people retired years ago), and asks for neither. `before` is the stored (status, date);
+/// `first_open` the first day of the open books ([`crate::periods::first_open_day`]).
+pub fn status_change_problems(
+    before: Option<(&str, Option<NaiveDate>)>,
+    d: &PersonData,
+    first_open: Option<NaiveDate>,
+) -> Problems {
+    let mut p: Problems = Vec::new();
+    let Some((status, date)) = before else {
+        return p;
+    };
+    let status_changed = status != d.status.code();
+    if !status_changed && date == d.status_date {
+        return p;
+    }
+    match d.status_date {
+        None if status_changed && d.status != Status::Working => {
+            p.push(("status_date", "people.err_status_date_needed"));
+        }
+        Some(day) if first_open.is_some_and(|f| day < f) => {
+            p.push(("status_date", "people.err_status_date_closed"));
+        }
+        _ => {}
+    }
+    p
+}
+
 use chrono::Datelike;
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn person(status: &str, date: &str) -> PersonData {
+        let raw = RawPerson {
+            employee_code: "NV001".into(),
+            full_name: "Nguyễn Văn An".into(),
+            category: "Công chức".into(),
+            status: status.into(),
+            status_date: date.into(),
+            ..Default::default()
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 12, 2).expect("day");
+        validate(&raw, today, |_| None).expect("valid")
+    }
+
+    #[test]
+    fn a_status_change_needs_its_date_and_that_date_after_the_closed_books() {
+        let first_open = NaiveDate::from_ymd_opt(2026, 12, 1);
+        let working = Some(("working", None));
+        let problems = |before, d: &PersonData| status_change_problems(before, d, first_open);
+        // Leaving without a date, or from a day of closed November: refused.
+        assert_eq!(
+            problems(working, &person("Nghỉ việc", "")),
+            vec![("status_date", "people.err_status_date_needed")]
+        );
+        assert_eq!(
+            problems(working, &person("Nghỉ việc", "30/11/2026")),
+            vec![("status_date", "people.err_status_date_closed")]
+        );
+        assert!(problems(working, &person("Nghỉ việc", "01/12/2026")).is_empty());
+        // Moving a stored date back into closed books is a change too.
+        let left = Some(("left", NaiveDate::from_ymd_opt(2026, 12, 5)));
+        assert_eq!(
+            problems(left, &person("Nghỉ việc", "15/11/2026")),
+            vec![("status_date", "people.err_status_date_closed")]
+        );
+        // Unchanged (an old retirement with no date, or one dated in closed books): other
+        // fields may be edited; a new person's status is recorded as it is.
+        assert!(problems(Some(("retired", None)), &person("Nghỉ hưu", "")).is_empty());
+        let old = Some(("retired", NaiveDate::from_ymd_opt(2010, 1, 1)));
+        assert!(problems(old, &person("Nghỉ hưu", "01/01/2010")).is_empty());
+        assert!(problems(None, &person("Nghỉ hưu", "01/01/2010")).is_empty());
+        // Back to work needs no date; with no closed month any date is taken.
+        assert!(problems(left, &person("Đang làm việc", "")).is_empty());
+        assert!(
+            status_change_problems(working, &person("Nghỉ việc", "01/01/2020"), None).is_empty()
+        );
+    }
+
     #[test]
     fn a_name_is_letters_with_spaces_and_the_marks_names_carry() {
         for ok in [

@@ -132,6 +132,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("people.err_date_format", "Ngày không hợp lệ; hãy ghi theo dạng ngày/tháng/năm, ví dụ 05/09/1980.", "Not a valid date; write day/month/year, e.g. 05/09/1980."),
     ("people.err_dob_range", "Ngày sinh phải từ năm 1900 đến hôm nay.", "The date of birth must be between 1900 and today."),
     ("people.err_status_unknown", "Trạng thái phải là: đang làm việc, nghỉ hưu, nghỉ việc hoặc đã mất.", "The status must be working, retired, left or deceased."),
+    ("people.err_status_date_needed", "Cần nhập ngày hiệu lực khi chuyển sang trạng thái này.", "A change to this status needs the date it takes effect."),
+    ("people.err_status_date_closed", "Ngày hiệu lực thuộc tháng đã khóa sổ; chọn một ngày từ tháng chưa khóa sổ.", "The date falls in a closed month; choose a day in a month that is still open."),
     ("people.err_status_before_birth", "Ngày hiệu lực trạng thái không thể trước ngày sinh.", "The status date cannot be before the date of birth."),
     ("people.err_phone", "Số điện thoại gồm 8–15 chữ số (có thể thêm dấu cách, + . - ( )), không phải toàn số 0.", "A phone number has 8–15 digits (spaces and + . - ( ) allowed), not all zeros."),
     ("people.err_email", "Địa chỉ thư điện tử không hợp lệ.", "Not a valid e-mail address."),

@@ -814,3 +814,74 @@ async fn a_form_sent_back_with_errors_does_not_say_saved() {
     let r = admin.get("/units").await;
     assert!(r.texts(".flash").is_empty());
 }
+
+/// A person's leaving, retiring or death is a change on a day: it needs that day, and the day
+/// may not lie in closed books (November closed with its meals paid, then "left since
+/// 01/11" would contradict it) — on the form and in a file alike. Nothing changes when refused.
+#[actix_web::test]
+async fn a_change_of_status_needs_its_date_and_cannot_be_back_dated_into_a_closed_month() {
+    use crate::support::{d, local, refs, set_field};
+    let app = TestApp::spawn().await;
+    app.clock().set(local(d(2026, 12, 14), 11, 0, 0));
+    let mut admin = admin_with_units(&app).await;
+    let id = app.person("NV001", "Nguyễn Văn An");
+    let mut kt = app.login_as("ketoan", &[Role::Accountant]).await;
+    kt.get("/accounting/month?m=2026-11").await;
+    let r = kt
+        .post("/accounting/month/close?m=2026-11", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let before = app.count("persons WHERE status = 'working' AND status_date IS NULL");
+
+    let edit = format!("/people/{id}/edit");
+    let action = format!("/people/{id}");
+    for (date, message) in [
+        ("15/11/2026", "thuộc tháng đã khóa sổ"),
+        ("", "Cần nhập ngày hiệu lực"),
+    ] {
+        let mut form = admin.get(&edit).await.form(&action);
+        set_field(&mut form, "status", "left");
+        set_field(&mut form, "status_date", date);
+        let r = admin.post(&action, &refs(&form)).await;
+        assert_eq!(r.status, 422, "left since {date:?}: {}", r.body);
+        assert!(r.body.contains(message), "{message}: {}", r.body);
+        assert_eq!(
+            app.count("persons WHERE status = 'working' AND status_date IS NULL"),
+            before
+        );
+        assert_eq!(app.count("person_history WHERE status = 'left'"), 0);
+    }
+    let mut form = admin.get(&edit).await.form(&action);
+    set_field(&mut form, "status", "left");
+    set_field(&mut form, "status_date", "15/12/2026");
+    let r = admin.post(&action, &refs(&form)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count("persons WHERE status = 'left' AND status_date = '2026-12-15'"),
+        1
+    );
+
+    // A file moving the date back into November: the row is refused, nothing changes.
+    let csv = "Mã cán bộ;Họ và tên;Đối tượng;Trạng thái;Ngày hiệu lực\n\
+NV001;Nguyễn Văn An;Công chức;Nghỉ việc;01/11/2026\n";
+    admin.get("/people/import").await;
+    let preview = admin
+        .upload("/people/import", "nhansu.csv", csv.as_bytes().to_vec())
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(
+        preview.body.contains("thuộc tháng đã khóa sổ"),
+        "{}",
+        preview.body
+    );
+    let rows = scraper_value(&preview.body, "input[name=rows]");
+    if !rows.is_empty() {
+        admin
+            .post("/people/import/commit", &[("rows", &rows)])
+            .await;
+    }
+    assert_eq!(
+        app.count("persons WHERE status = 'left' AND status_date = '2026-12-15'"),
+        1
+    );
+}
