@@ -400,7 +400,7 @@ use chrono::Datelike;
 mod tests {
     use super::*;
 
-    fn person(status: &str, date: &str) -> PersonData {
+    fn person_data(status: &str, date: &str) -> PersonData {
         let raw = RawPerson {
             employee_code: "NV001".into(),
             full_name: "Nguyễn Văn An".into(),
@@ -420,30 +420,30 @@ mod tests {
         let problems = |before, d: &PersonData| status_change_problems(before, d, first_open);
         // Leaving without a date, or from a day of closed November: refused.
         assert_eq!(
-            problems(working, &person("Nghỉ việc", "")),
+            problems(working, &person_data("Nghỉ việc", "")),
             vec![("status_date", "people.err_status_date_needed")]
         );
         assert_eq!(
-            problems(working, &person("Nghỉ việc", "30/11/2026")),
+            problems(working, &person_data("Nghỉ việc", "30/11/2026")),
             vec![("status_date", "people.err_status_date_closed")]
         );
-        assert!(problems(working, &person("Nghỉ việc", "01/12/2026")).is_empty());
+        assert!(problems(working, &person_data("Nghỉ việc", "01/12/2026")).is_empty());
         // Moving a stored date back into closed books is a change too.
         let left = Some(("left", NaiveDate::from_ymd_opt(2026, 12, 5)));
         assert_eq!(
-            problems(left, &person("Nghỉ việc", "15/11/2026")),
+            problems(left, &person_data("Nghỉ việc", "15/11/2026")),
             vec![("status_date", "people.err_status_date_closed")]
         );
         // Unchanged (an old retirement with no date, or one dated in closed books): other
         // fields may be edited; a new person's status is recorded as it is.
-        assert!(problems(Some(("retired", None)), &person("Nghỉ hưu", "")).is_empty());
+        assert!(problems(Some(("retired", None)), &person_data("Nghỉ hưu", "")).is_empty());
         let old = Some(("retired", NaiveDate::from_ymd_opt(2010, 1, 1)));
-        assert!(problems(old, &person("Nghỉ hưu", "01/01/2010")).is_empty());
-        assert!(problems(None, &person("Nghỉ hưu", "01/01/2010")).is_empty());
+        assert!(problems(old, &person_data("Nghỉ hưu", "01/01/2010")).is_empty());
+        assert!(problems(None, &person_data("Nghỉ hưu", "01/01/2010")).is_empty());
         // Back to work needs no date; with no closed month any date is taken.
-        assert!(problems(left, &person("Đang làm việc", "")).is_empty());
+        assert!(problems(left, &person_data("Đang làm việc", "")).is_empty());
         assert!(
-            status_change_problems(working, &person("Nghỉ việc", "01/01/2020"), None).is_empty()
+            status_change_problems(working, &person_data("Nghỉ việc", "01/01/2020"), None).is_empty()
         );
     }
 
@@ -492,8 +492,6 @@ mod tests {
             assert!(!super::phone_ok(bad), "{bad}");
         }
     }
-
-    use super::*;
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
