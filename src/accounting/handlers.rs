@@ -85,7 +85,7 @@ pub async fn load(state: &AppState, first: NaiveDate) -> Result<MonthData, AppEr
                     let mut ids: Vec<i32> = lines.iter().map(|l| l.person_id).collect();
                     ids.sort_unstable();
                     ids.dedup();
-                    let who = store::who_of(c, &ids)?;
+                    let who = store::who_in_month(c, &month, &ids)?;
                     (lines, who)
                 }
                 None => store::compute(c, first)?,
@@ -95,7 +95,7 @@ pub async fn load(state: &AppState, first: NaiveDate) -> Result<MonthData, AppEr
                 .map(|a| a.person_id)
                 .filter(|p| !who.contains_key(p))
                 .collect();
-            who.extend(store::who_of(c, &missing)?);
+            who.extend(store::who_in_month(c, &month, &missing)?);
             let reconciliation = store::reconciliation(c, first, &lines, &adjustments)?;
             Ok(MonthData {
                 first,
@@ -478,7 +478,7 @@ async fn payroll(
                 .filter(|p| !known.contains(p))
                 .copied()
                 .collect();
-            Ok((dues, store::who_of(c, &missing)?))
+            Ok((dues, store::who_in_month(c, &month, &missing)?))
         })
         .await?;
     d.who.extend(more_who);

@@ -1,7 +1,10 @@
 //! All diesel code of the accountants' month.
 
 use crate::audit::{self, Actor, Entry};
-use crate::db::schema::{adjustments, month_closes, month_notes, periods, statement_lines};
+use crate::db::schema::{
+    adjustments, month_closes, month_notes, periods, persons, statement_lines, statement_people,
+    units,
+};
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::money::Vnd;
@@ -342,6 +345,7 @@ pub fn close_month(
         }
     }
     insert_lines(conn, &month, &lines)?;
+    snapshot_people(conn, &month, &lines, &adjustments)?;
     crate::stats::summary::record_month(conn, &month, &lines)?;
     let sum = |f: fn(&Line) -> i64| lines.iter().map(f).sum::<i64>();
     let (charged, subsidy, staff) = (
@@ -498,9 +502,88 @@ pub fn per_person(
     out
 }
 
-/// Who the people of stored lines are (for a closed month's pages).
+/// Who these people are now.
 pub fn who_of(conn: &mut DbConn, ids: &[i32]) -> Result<HashMap<i32, Who>, AppError> {
     Ok(who_from(crate::people::store::payroll_facts(conn, ids)?))
+}
+
+/// Who these people are on `month`'s pages and files: as they are now, except that a closed
+/// month keeps the unit each had and whether their share was deducted from pay when it was
+/// closed ([`snapshot_people`]); a move or a leaving since does not rewrite it.
+pub fn who_in_month(
+    conn: &mut DbConn,
+    month: &str,
+    ids: &[i32],
+) -> Result<HashMap<i32, Who>, AppError> {
+    let mut who = who_of(conn, ids)?;
+    for chunk in ids.chunks(500) {
+        let kept: Vec<(i32, Option<String>, bool)> = statement_people::table
+            .left_join(units::table)
+            .filter(statement_people::month.eq(month))
+            .filter(statement_people::person_id.eq_any(chunk))
+            .select((
+                statement_people::person_id,
+                units::name.nullable(),
+                statement_people::payroll,
+            ))
+            .load(conn)?;
+        for (id, unit, payroll) in kept {
+            if let Some(w) = who.get_mut(&id) {
+                w.unit = unit;
+                w.payroll = payroll;
+            }
+        }
+    }
+    Ok(who)
+}
+
+/// Whether each person's share was deducted from pay, as a closed month keeps it (empty for
+/// an open month).
+pub fn payroll_kept(conn: &mut DbConn, month: &str) -> Result<HashMap<i32, bool>, AppError> {
+    Ok(statement_people::table
+        .filter(statement_people::month.eq(month))
+        .select((statement_people::person_id, statement_people::payroll))
+        .load::<(i32, bool)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Keeps the people of a month being closed as they stand: everyone with a meal line, an
+/// adjustment booked in it or dues deducted in its payroll file.
+fn snapshot_people(
+    conn: &mut DbConn,
+    month: &str,
+    lines: &[Line],
+    adjustments: &[Adjustment],
+) -> Result<(), AppError> {
+    let mut ids: Vec<i32> = lines.iter().map(|l| l.person_id).collect();
+    ids.extend(adjustments.iter().map(|a| a.person_id));
+    ids.extend(crate::welfare::dues::payroll_dues(conn, month)?.into_keys());
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(i32, Option<i32>, String, String)> = persons::table
+            .filter(persons::id.eq_any(chunk))
+            .select((
+                persons::id,
+                persons::unit_id,
+                persons::status,
+                persons::category,
+            ))
+            .load(conn)?;
+        // A month's people are a few hundred, closed once: one row at a time is enough.
+        for (id, unit, status, category) in rows {
+            diesel::insert_into(statement_people::table)
+                .values((
+                    statement_people::month.eq(month),
+                    statement_people::person_id.eq(id),
+                    statement_people::unit_id.eq(unit),
+                    statement_people::payroll.eq(on_payroll(&status, &category)),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
 }
 
 /// A person's lines of a closed month, as stored when it was closed.
@@ -777,6 +860,8 @@ pub fn reopen_month(
         )?;
     }
     diesel::delete(statement_lines::table.filter(statement_lines::month.eq(&month)))
+        .execute(conn)?;
+    diesel::delete(statement_people::table.filter(statement_people::month.eq(&month)))
         .execute(conn)?;
     crate::stats::summary::forget_month(conn, &month)?;
     diesel::delete(month_closes::table.find(&month)).execute(conn)?;

@@ -454,6 +454,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The people of a closed month as they stood at its close (unit, deducted from pay).
+    statement_people (month, person_id) {
+        month -> Text,
+        person_id -> Integer,
+        unit_id -> Nullable<Integer>,
+        payroll -> Bool,
+    }
+}
+
+diesel::table! {
     month_closes (month) {
         month -> Text,
         digest -> Text,
@@ -722,6 +732,7 @@ diesel::table! {
 }
 
 diesel::joinable!(statement_lines -> persons (person_id));
+diesel::joinable!(statement_people -> units (unit_id));
 diesel::joinable!(vouchers -> funds (fund_id));
 diesel::joinable!(salary_bases -> persons (person_id));
 diesel::joinable!(eligibility -> persons (person_id));
@@ -1143,6 +1154,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     no_show_rules,
     attachments,
     statement_lines,
+    statement_people,
     month_closes,
     adjustments,
     month_notes,

@@ -443,7 +443,8 @@ mod tests {
         // Back to work needs no date; with no closed month any date is taken.
         assert!(problems(left, &person_data("Đang làm việc", "")).is_empty());
         assert!(
-            status_change_problems(working, &person_data("Nghỉ việc", "01/01/2020"), None).is_empty()
+            status_change_problems(working, &person_data("Nghỉ việc", "01/01/2020"), None)
+                .is_empty()
         );
     }
 

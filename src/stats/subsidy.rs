@@ -474,6 +474,8 @@ pub fn payable(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     for (first, list, closed) in &months {
         let key = month_key(*first);
         let adjustments = crate::accounting::store::adjustments_of(conn, &key)?;
+        // A closed month splits as its payroll file did when it was closed.
+        let kept = crate::accounting::store::payroll_kept(conn, &key)?;
         let mut owed: HashMap<i32, (i64, i64)> = HashMap::new();
         for p in list {
             owed.entry(p.person).or_default().0 += p.all.staff;
@@ -489,7 +491,12 @@ pub fn payable(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
             m[0] += 1;
             m[1] += staff;
             m[2] += adj;
-            if payroll.get(person).copied().unwrap_or(false) {
+            if kept
+                .get(person)
+                .or(payroll.get(person))
+                .copied()
+                .unwrap_or(false)
+            {
                 m[3] += staff + adj;
             } else {
                 m[4] += staff + adj;

@@ -841,3 +841,99 @@ async fn every_write_on_a_month_without_its_month_is_refused_and_changes_nothing
     let after: Vec<i64> = tables.iter().map(|t| app.count(t)).collect();
     assert_eq!(after, before, "{tables:?}");
 }
+
+/// A closed month keeps each person as they stood when it was closed: a move to another unit
+/// or a leaving afterwards does not move their meals to another unit on the month's page and
+/// files, nor their share from "deducted from pay" to "in cash". The month reopened and closed
+/// again takes them as they stand then.
+#[actix_web::test]
+async fn a_closed_month_keeps_each_persons_unit_and_pay_deduction_as_they_stood_at_its_close() {
+    let app = TestApp::spawn().await;
+    let (mut kt, lan_p) = december(&app).await;
+    app.sql(
+        "INSERT INTO units (code, name, created_at) VALUES \
+           ('HC', 'Phòng Hành chính', '2026-11-27 01:00:00'), \
+           ('CNTT', 'Cục Công nghệ thông tin', '2026-11-27 01:00:00')",
+    );
+    app.sql(&format!(
+        "UPDATE persons SET unit_id = (SELECT id FROM units WHERE code = 'HC') WHERE id = {lan_p}"
+    ));
+    kt.get("/accounting/reconciliation?m=2026-12").await;
+    kt.post(
+        "/accounting/month/note?m=2026-12",
+        &[("note", "Chưa có hóa đơn")],
+    )
+    .await;
+    let r = kt
+        .post("/accounting/month/close?m=2026-12", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // After the close, LAN moves to CNTT and then leaves (from a day of January).
+    let mut admin = app.login_as("quantri", &[Role::Admin]).await;
+    let action = format!("/people/{lan_p}");
+    let mut form = admin
+        .get(&format!("/people/{lan_p}/edit"))
+        .await
+        .form(&action);
+    let cntt_id = (1..100)
+        .find(|i| app.count(&format!("units WHERE code = 'CNTT' AND id = {i}")) == 1)
+        .expect("the unit")
+        .to_string();
+    set_field(&mut form, "unit_id", &cntt_id);
+    set_field(&mut form, "status", "left");
+    set_field(&mut form, "status_date", "05/01/2027");
+    let r = admin.post(&action, &refs(&form)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let lan_row = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("LAN,"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let csv =
+        String::from_utf8(kt.get("/accounting/payroll.csv?m=2026-12").await.bytes).expect("utf-8");
+    let row = lan_row(&csv);
+    assert!(row.contains("Phòng Hành chính"), "{csv}");
+    assert!(row.contains("Trừ lương"), "still deducted from pay: {csv}");
+    let page = kt.get("/accounting/month?m=2026-12").await;
+    let lan_line = page
+        .texts("tr")
+        .into_iter()
+        .find(|t| t.contains("LAN"))
+        .unwrap_or_default();
+    assert!(lan_line.contains("Phòng Hành chính"), "{lan_line}");
+    let by_unit = cells(
+        &kt.get("/accounting/subsidy.xlsx?m=2026-12&by=unit")
+            .await
+            .bytes,
+    );
+    assert!(
+        by_unit
+            .iter()
+            .any(|r| r[0] == "Phòng Hành chính" && r[1] == "2"),
+        "{by_unit:?}"
+    );
+    assert!(
+        !by_unit.iter().any(|r| r[0] == "Cục Công nghệ thông tin"),
+        "{by_unit:?}"
+    );
+
+    // Reopened and closed again, the month takes LAN as LAN stands now.
+    let mut duyet = app.session_for(app.user("duyet", &[Role::Approver])).await;
+    duyet.get("/accounting/month?m=2026-12").await;
+    let r = duyet
+        .post(
+            "/accounting/month/reopen?m=2026-12",
+            &[("reason", "Sửa đơn vị"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.count("statement_people WHERE month = '2026-12'"), 0);
+    kt.post("/accounting/month/close?m=2026-12", &[("confirm", "yes")])
+        .await;
+    let csv =
+        String::from_utf8(kt.get("/accounting/payroll.csv?m=2026-12").await.bytes).expect("utf-8");
+    assert!(lan_row(&csv).contains("Cục Công nghệ thông tin"), "{csv}");
+}
