@@ -61,6 +61,8 @@ pub struct MonthData {
     pub over: bool,
     /// Whether a later month is closed or signed (this one then reopens only after it).
     pub later_closed: bool,
+    /// The latest reopening that voided signatures (shown until the month is signed).
+    pub reopened: Option<store::Reopened>,
 }
 
 impl MonthData {
@@ -111,6 +113,7 @@ pub async fn load(state: &AppState, first: NaiveDate) -> Result<MonthData, AppEr
                 sign_error: None,
                 over,
                 later_closed: store::later_closed(c, &month)?,
+                reopened: store::last_reopen(c, &month)?,
             })
         })
         .await
@@ -197,6 +200,17 @@ fn month_page(
                 None if d.later_closed => p.hint { (ctx.t("month.held_by_later")) }
                 None => p.hint { (ctx.t("month.open_live")) }
             }
+            // A signature tried from a page opened before the month reopened: the signing card
+            // is gone with the close, so the refusal is said here.
+            @if let (Some(k), None) = (d.sign_error, &d.closed) { p.alert role="alert" { (ctx.t(k)) } }
+            @if let (Some(r), false) = (&d.reopened, d.signed) {
+                div.notice {
+                    p { (ctx.tf("month.reopened_voided", crate::clock::local_datetime(r.at)).replacen("{}", &r.by, 1)) " " em { (r.reason) } }
+                    p { (ctx.t("month.voided_list")) }
+                    ul { @for (step, name) in &r.voided { li { strong { (ctx.t(crate::signoff::store::capacity_key(*step))) } ": " (name) } } }
+                    p.hint { (ctx.t("month.sign_again")) }
+                }
+            }
             table {
                 tbody {
                     tr { th scope="row" { (ctx.t("month.meals")) } td.num { (d.lines.len()) } }
@@ -277,9 +291,17 @@ fn month_page(
                     @if d.later_closed {
                         p { (ctx.t("month.err_later_closed")) }
                     } @else {
+                        @if !d.signatures.is_empty() {
+                            div.alert role="alert" {
+                                p { strong { (ctx.tf("month.reopen_voids", d.signatures.len())) } }
+                                ul { @for sig in &d.signatures { li { strong { (ctx.t(crate::signoff::store::capacity_key(sig.step))) } ": " (sig.signer_name) " — " (crate::clock::local_datetime(sig.signed_at)) } } }
+                            }
+                        }
                         (post_form(ctx, &format!("/accounting/month/reopen?m={key}"), html! {
+                            input type="hidden" name="signatures" value=(d.signatures.len());
                             (Input::text("reason", ctx.t("month.reopen_reason"), "").required().render(ctx, &FieldErrors::default()))
-                            label.confirm { input type="checkbox" name="confirm" value="yes" required; " " (ctx.t("month.reopen_confirm")) }
+                            label.confirm { input type="checkbox" name="confirm" value="yes" required; " "
+                                @if d.signatures.is_empty() { (ctx.t("month.reopen_confirm")) } @else { (ctx.t("month.reopen_confirm_voids")) } }
                             button.danger type="submit" { (ctx.t("month.reopen")) }
                         }))
                     }
@@ -391,6 +413,8 @@ pub async fn adjust(
 pub struct ReopenForm {
     reason: String,
     confirm: Option<String>,
+    /// How many signatures the page showed (and said the reopening voids).
+    signatures: Option<usize>,
 }
 
 /// An approver reopens a closed, unsigned month, with a reason.
@@ -406,13 +430,19 @@ pub async fn reopen(
     let first = month_named(q.m.as_deref())?;
     let actor = Actor::user(user.user_id, &user.username);
     let now = state.clock.now_naive();
-    state
+    // A form without the count (sent by hand) is taken as having shown none.
+    let seen = Some(f.signatures.unwrap_or(0));
+    let voided = state
         .db
-        .write(move |c| store::reopen_month(c, &actor, now, first, &f.reason))
+        .write(move |c| store::reopen_month_seen(c, &actor, now, first, &f.reason, seen))
         .await?;
     Ok(see_other(
         &format!("/accounting/month?m={}", first.format("%Y-%m")),
-        Some("flash.month_reopened"),
+        Some(if voided > 0 {
+            "flash.month_reopened_voided"
+        } else {
+            "flash.month_reopened"
+        }),
     ))
 }
 

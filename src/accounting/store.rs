@@ -814,7 +814,21 @@ pub fn reopen_month(
     now: NaiveDateTime,
     first: NaiveDate,
     reason: &str,
-) -> Result<(), AppError> {
+) -> Result<usize, AppError> {
+    reopen_month_seen(conn, actor, now, first, reason, None)
+}
+
+/// [`reopen_month`] from the month's page: `seen_signatures` is how many signatures the page
+/// showed (and warned would be voided). A month signed since is refused, so that nobody voids
+/// a signature they were not shown. Returns how many signatures were voided.
+pub fn reopen_month_seen(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: NaiveDateTime,
+    first: NaiveDate,
+    reason: &str,
+    seen_signatures: Option<usize>,
+) -> Result<usize, AppError> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(AppError::BadRequest("month.err_reason"));
@@ -836,13 +850,18 @@ pub fn reopen_month(
         return Err(AppError::BadRequest("month.err_later_closed"));
     }
     let was = closed(conn, &month)?.ok_or(AppError::BadRequest("month.err_not_closed"))?;
-    let signatures: Vec<serde_json::Value> = crate::signoff::store::void_signatures(conn, &month)?
-        .into_iter()
+    let voided = crate::signoff::store::void_signatures(conn, &month)?;
+    if seen_signatures.is_some_and(|n| n != voided.len()) {
+        return Err(AppError::BadRequest("month.err_signed_meanwhile"));
+    }
+    let signatures: Vec<serde_json::Value> = voided
+        .iter()
         .map(|s| {
-            json!({"step": s.step, "signer_id": s.signer_id, "signed_at": s.signed_at,
-            "signature": s.signature})
+            json!({"step": s.step, "signer_id": s.signer_id, "signer_name": s.signer_name,
+            "signed_at": s.signed_at, "signature": s.signature})
         })
         .collect();
+    let n_voided = signatures.len();
     // The subsidy vouchers the close posted are reversed (dated today), never deleted.
     let today = crate::clock::business_date_of(now);
     for v in crate::ledger::store::vouchers_from(conn, &format!("{SUBSIDY_SOURCE}{month}"))? {
@@ -883,7 +902,69 @@ pub fn reopen_month(
                 "staff_vnd": was.staff_vnd, "adjustments_vnd": was.adjustments_vnd,
                 "signatures": signatures}))
             .after(json!({"reason": reason})),
-    )
+    )?;
+    Ok(n_voided)
+}
+
+/// The latest reopening of a month that voided signatures: when, by whom, why, and whose
+/// signatures (capacity step, signer's name) — from the audit trail, for the month's page, so
+/// that those who signed see why they must sign again.
+#[derive(Debug, Clone)]
+pub struct Reopened {
+    pub at: NaiveDateTime,
+    pub by: String,
+    pub reason: String,
+    pub voided: Vec<(i32, String)>,
+}
+
+pub fn last_reopen(conn: &mut DbConn, month: &str) -> Result<Option<Reopened>, AppError> {
+    use crate::db::schema::audit_log;
+    let row: Option<(NaiveDateTime, String, Option<String>, Option<String>)> = audit_log::table
+        .filter(audit_log::entity.eq("month"))
+        .filter(audit_log::entity_id.eq(month))
+        .filter(audit_log::action.eq("accounting_month.reopen"))
+        .order(audit_log::id.desc())
+        .select((
+            audit_log::at,
+            audit_log::actor,
+            audit_log::before_json,
+            audit_log::after_json,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((at, by, before, after)) = row else {
+        return Ok(None);
+    };
+    let json = |t: Option<String>| {
+        t.and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .unwrap_or_default()
+    };
+    let voided: Vec<(i32, String)> = json(before)["signatures"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|s| {
+                    (
+                        s["step"].as_i64().unwrap_or_default() as i32,
+                        s["signer_name"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if voided.is_empty() {
+        return Ok(None);
+    }
+    let reason = json(after)["reason"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    Ok(Some(Reopened {
+        at,
+        by,
+        reason,
+        voided,
+    }))
 }
 
 /// PostgreSQL: one statement per 50 000 lines, the columns bound as arrays and `unnest`ed

@@ -413,3 +413,100 @@ async fn a_password_change_reseals_the_key_and_an_admin_reset_retires_it() {
     assert_eq!(app.count("signing_keys"), 1, "retired, never deleted");
     assert_eq!(app.audit_after("signing_key.retire").len(), 1);
 }
+
+/// Reopening a month that has some of its signatures voids them: the approver is shown whose
+/// signatures go and confirms that, a page opened before another signature was added voids
+/// nothing, the month page then says whose signatures were voided and why, and a signer whose
+/// page was opened before the reopening is told the month is not closed.
+#[actix_web::test]
+async fn reopening_a_month_with_some_signatures_shows_whose_it_voids_and_says_so_afterwards() {
+    let app = TestApp::spawn().await;
+    let mut kt = closed_december(&app).await;
+    let mut duyet = app.session_of("duyet").await;
+    let mut head = app.session_of("thutruong").await;
+    assert_eq!(sign(&mut kt, PASSWORD).await.status, 303);
+
+    // The approver's page, with one signature: the reopening form says it voids it.
+    let page = head.get("/accounting/month?m=2026-12").await;
+    let warning = page.texts("div.alert").join(" ");
+    assert!(
+        warning.contains("1 chữ ký") && warning.contains("Người lập biểu"),
+        "{warning}"
+    );
+    let mut form = page.form("/accounting/month/reopen?m=2026-12");
+    set_field(&mut form, "reason", "Sai đơn giá");
+    set_field(&mut form, "confirm", "yes");
+
+    // The chief accountant signs meanwhile: the form shown with one signature voids nothing.
+    let stale_sign = duyet.get("/accounting/month?m=2026-12").await;
+    assert!(stale_sign.has("#sign form"));
+    assert_eq!(sign(&mut duyet, PASSWORD).await.status, 303);
+    let r = head
+        .post("/accounting/month/reopen?m=2026-12", &refs(&form))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("vừa có thêm chữ ký"), "{}", r.body);
+    assert_eq!(app.count("month_signatures WHERE month = '2026-12'"), 2);
+    // Sent by hand without the count: nothing is voided either.
+    let r = head
+        .post(
+            "/accounting/month/reopen?m=2026-12",
+            &[("reason", "Sai"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(app.count("month_signatures WHERE month = '2026-12'"), 2);
+
+    // From a fresh page: both signatures go, and the page says whose and why.
+    let mut form = head
+        .get("/accounting/month?m=2026-12")
+        .await
+        .form("/accounting/month/reopen?m=2026-12");
+    set_field(&mut form, "reason", "Sai đơn giá");
+    set_field(&mut form, "confirm", "yes");
+    let r = head
+        .post("/accounting/month/reopen?m=2026-12", &refs(&form))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = head.get(&r.location()).await;
+    assert!(
+        page.body.contains("các chữ ký đã có bị hủy"),
+        "{}",
+        page.body
+    );
+    let notice = page.texts("div.notice").join(" ");
+    assert!(
+        notice.contains("thutruong")
+            && notice.contains("Sai đơn giá")
+            && notice.contains("Người lập biểu")
+            && notice.contains("Kế toán trưởng"),
+        "{notice}"
+    );
+    assert_eq!(app.count("month_signatures"), 0);
+    let audit = app.audit_after("accounting_month.reopen");
+    assert_eq!(audit[0]["reason"], "Sai đơn giá");
+
+    // The head's signing page from before the reopening: told why, nothing signed.
+    let r = head
+        .post(
+            "/accounting/month/sign?m=2026-12",
+            &[("password", PASSWORD), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.has("p.alert"), "{}", r.body);
+    assert!(
+        r.body.contains("chưa khóa sổ (hoặc vừa được mở lại)"),
+        "{}",
+        r.body
+    );
+    drop(stale_sign);
+
+    // Closed again: the notice stays until the month is signed anew.
+    let r = kt
+        .post("/accounting/month/close?m=2026-12", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = kt.get("/accounting/month?m=2026-12").await;
+    assert!(page.texts("div.notice").join(" ").contains("Sai đơn giá"));
+}

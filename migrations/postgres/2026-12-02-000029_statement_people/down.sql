@@ -1,1 +1,2 @@
 DROP TABLE statement_people;
+DROP INDEX audit_log_entity;

@@ -17,3 +17,6 @@ FROM (
     UNION
     SELECT a.month, a.person_id FROM adjustments a JOIN month_closes c ON c.month = a.month
 ) w JOIN persons p ON p.id = w.person_id;
+
+-- A record's own trail (the month page reads its latest reopening) without reading the log.
+CREATE INDEX audit_log_entity ON audit_log(entity, entity_id);
