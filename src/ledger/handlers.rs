@@ -100,7 +100,7 @@ fn view(
                     td.num { (fig.received) } td.num { (fig.spent) }
                     td.num { (fig.balance()) @if fig.balance().0 < 0 { " " span.badge.off { (ctx.t("fund.negative")) } } }
                     td { @match fig.used_percent() {
-                        Some(p) if p > 100 => { span.badge.off { (p) " % — " (ctx.t("fund.over")) } }
+                        Some(p) if p > 100 => { span.badge.off { (Vnd(p).grouped()) " % — " (ctx.t("fund.over")) } }
                         Some(p) if p == 100 => { span.badge.off { (p) " % — " (ctx.t("fund.used_up")) } }
                         Some(p) if p >= 90 => { span.badge.warn { (p) " % — " (ctx.t("fund.near")) } }
                         Some(p) => { (p) " %" }
@@ -138,6 +138,9 @@ fn view(
                         (Input::text("date", ctx.t("week.day"), &f.date).required().hint(ctx.t("cal.date_hint")).render(ctx, e))
                         (Input::text("amount", ctx.t("voucher.amount"), &f.amount).required().render(ctx, e))
                         (Input::text("description", ctx.t("voucher.description"), &f.description).required().render(ctx, e))
+                        @if e.get("amount") == Some("voucher.err_overdraw") {
+                            label.confirm { input type="checkbox" name="overdraw" value="yes" required; " " (ctx.t("voucher.overdraw_confirm")) }
+                        }
                         div.field {
                             label for="f-line" { (ctx.t("voucher.line")) }
                             select #f-line name="line" aria-invalid=[e.get("line").map(|_| "true")] {
@@ -176,6 +179,9 @@ pub struct VoucherForm {
     description: String,
     #[serde(default)]
     line: String,
+    /// Ticked when the form asked: a payment that overdraws a welfare or union fund.
+    #[serde(default)]
+    overdraw: Option<String>,
 }
 
 /// Posts a voucher; a refused form comes back with its input and messages (422).
@@ -228,11 +234,24 @@ pub async fn post(
         );
         let description = f.description.clone();
         let once = f.once.clone();
+        let overdraw_ok = f.overdraw.as_deref() == Some("yes");
         let saved = state
             .db
             .write(move |c| {
                 if !crate::once::claim(c, Some(&once), now)? {
                     return Ok(None);
+                }
+                // A welfare or union fund holds money received; a payment beyond it is asked
+                // about first (a budget fund is drawn against its plan, and goes below zero
+                // between allocations as a matter of course).
+                if kind == store::PAYMENT && !overdraw_ok {
+                    let f = store::fund(c, fund)?.ok_or(AppError::NotFound)?;
+                    // The balance the funds page shows for the voucher's year (as welfare
+                    // payments and gift lists check it).
+                    let balance = store::year_figures(c, fund, day.year())?.balance();
+                    if f.kind != "budget" && balance.0 - amount.0 < 0 {
+                        return Err(AppError::BadRequest("voucher.err_overdraw"));
+                    }
                 }
                 store::post(
                     c,
@@ -267,7 +286,7 @@ pub async fn post(
             Err(AppError::BadRequest(k)) => e.add(
                 match k {
                     "voucher.err_description" => "description",
-                    "voucher.err_amount" => "amount",
+                    "voucher.err_amount" | "voucher.err_overdraw" => "amount",
                     "err.bad_form" => "fund",
                     _ => "date",
                 },

@@ -37,7 +37,7 @@ async fn load(state: &AppState, fund: i32, year: i32) -> Result<FundReport, AppE
 
 fn pct(l: &LineFigure) -> String {
     l.used_percent()
-        .map(|p| format!("{p} %"))
+        .map(|p| format!("{} %", Vnd(p).grouped()))
         .unwrap_or_default()
 }
 

@@ -753,6 +753,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("flash.proposal_saved", "Đã gửi đề xuất cho kế toán.", "The proposal was sent to the accountants."),
     ("voucher.err_from_month", "Chứng từ này ghi tiền hỗ trợ của một tháng đã khóa sổ: chỉ được đảo khi mở lại tháng đó (tháng chưa ký).", "This voucher carries a closed month's subsidy: only reopening that (unsigned) month reverses it."),
     ("fund.negative", "âm quỹ", "overdrawn"),
+    ("voucher.err_overdraw", "Số tiền chi lớn hơn số dư của quỹ; quỹ sẽ bị âm. Kiểm tra lại số tiền, hoặc đánh dấu xác nhận bên dưới nếu đúng là chi vượt số dư.", "The payment is more than the fund holds; the fund would go below zero. Check the amount, or tick the confirmation below if it really overdraws."),
+    ("voucher.overdraw_confirm", "Tôi xác nhận chi vượt số dư, quỹ sẽ bị âm", "I confirm this payment overdraws the fund"),
     ("einv.err_line_date", "Một dòng hóa đơn ghi ngày không hợp lệ", "A line of the invoice names an invalid date"),
     ("einv.err_no_lines", "Hóa đơn không có dòng hàng hóa, dịch vụ nào.", "The invoice has no line of goods or services."),
     ("einv.err_format", "Mẫu số là 1–2 chữ số, ký hiệu gồm chữ in hoa và số (tối đa 9 ký tự), số hóa đơn tối đa 8 chữ số.", "The template is 1–2 digits, the series capital letters and digits (at most 9), the number at most 8 digits."),

@@ -258,3 +258,81 @@ async fn an_accountant_posts_and_reverses_vouchers_and_sees_the_plan_warning() {
     let mut bep = app.session_for(bep).await;
     assert_eq!(bep.get("/accounting/funds").await.status, 403);
 }
+
+/// A payment beyond what a welfare or union fund holds is asked about before it is posted
+/// (a typing slip of three zeros would otherwise overdraw the union's fund unnoticed); once
+/// confirmed it is posted. A budget fund, drawn against its plan, is not asked.
+#[actix_web::test]
+async fn a_payment_that_would_overdraw_a_welfare_fund_is_confirmed_first_and_a_budget_fund_is_not_asked(
+) {
+    use canteen::auth::roles::Role;
+    let app = TestApp::spawn().await;
+    let now = app.state.clock.now_naive();
+    let actor = Actor::system("test");
+    let (budget, union) = app
+        .state
+        .db
+        .write_tx(move |c| {
+            let a = store::create_fund(c, &actor, now, "TA", "Kinh phí tiền ăn", "budget")?;
+            let b = store::create_fund(c, &actor, now, "CĐ", "Quỹ công đoàn", "union")?;
+            store::post(
+                c,
+                &actor,
+                now,
+                &voucher(b, RECEIPT, 2, 1_000_000, "Thu đoàn phí"),
+            )?;
+            Ok((a, b))
+        })
+        .expect("funds");
+    let mut kt = app.login_as("ketoan", &[Role::Accountant]).await;
+    let send = |fund: i32, amount: &'static str| {
+        let mut form = vec![];
+        for (k, v) in [
+            ("fund", fund.to_string()),
+            ("kind", "payment".to_string()),
+            ("date", "27/11/2026".to_string()),
+            ("amount", amount.to_string()),
+            ("description", "Chi thăm hỏi".to_string()),
+        ] {
+            form.push((k.to_string(), v));
+        }
+        form
+    };
+    let page = kt.get("/accounting/funds").await;
+    let mut form = page.form("/accounting/vouchers");
+    for (k, v) in send(union, "50.000.000") {
+        set_field(&mut form, &k, &v);
+    }
+    let r = kt.post("/accounting/vouchers", &refs(&form)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("quỹ sẽ bị âm"), "{}", r.body);
+    assert_eq!(app.count("vouchers WHERE kind = 'payment'"), 0);
+    // The form comes back as typed, with the confirmation to tick.
+    assert!(r.has("input[type=checkbox][name=overdraw]"), "{}", r.body);
+    let mut again = r.form("/accounting/vouchers");
+    assert!(again
+        .iter()
+        .any(|(k, v)| k == "amount" && v == "50.000.000"));
+    set_field(&mut again, "overdraw", "yes");
+    let r = kt.post("/accounting/vouchers", &refs(&again)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count(&format!(
+            "vouchers WHERE kind = 'payment' AND fund_id = {union} AND amount_vnd = 50000000"
+        )),
+        1
+    );
+    // Within the balance, or from a budget fund: posted at once.
+    for (fund, amount) in [(budget, "2.000.000")] {
+        let mut form = kt
+            .get("/accounting/funds")
+            .await
+            .form("/accounting/vouchers");
+        for (k, v) in send(fund, amount) {
+            set_field(&mut form, &k, &v);
+        }
+        let r = kt.post("/accounting/vouchers", &refs(&form)).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    assert_eq!(app.count("vouchers WHERE kind = 'payment'"), 2);
+}
