@@ -198,6 +198,7 @@ fn month_page(
                     (ctx.tf("month.closed_at", crate::clock::local_datetime(c.closed_at))) " " (ctx.t("month.digest")) ": " code { (c.digest) }
                 }
                 None if d.later_closed => p.hint { (ctx.t("month.held_by_later")) }
+                None if !d.over => p.hint { (ctx.t("month.open_ahead")) }
                 None => p.hint { (ctx.t("month.open_live")) }
             }
             // A signature tried from a page opened before the month reopened: the signing card

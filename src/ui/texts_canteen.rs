@@ -375,6 +375,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("month.title", "Tiền ăn trong tháng", "The month's meals"),
     ("month.title_for", "Tiền ăn tháng {}", "Meals of {}"),
     ("month.held_by_later", "Tháng này chưa khóa sổ riêng, nhưng một tháng sau nó đã khóa sổ nên số liệu của tháng không còn thay đổi (sổ khóa theo thứ tự). Có thể khóa sổ tháng này để lưu bảng kê của nó.", "This month was not closed itself, but a later month is, so its figures no longer change (books close in order). It can be closed to keep its statement."),
+    ("month.open_ahead", "Tháng đang diễn ra, chưa khóa sổ: số liệu gồm cả các suất đã đặt cho những ngày còn lại của tháng (dự kiến) và còn thay đổi. Các báo cáo thống kê chỉ tính các suất đến hôm nay.", "The month is under way and open: figures include the meals booked for its remaining days (expected) and will change. The statistics reports count meals up to today only."),
     ("month.open_live", "Tháng chưa khóa sổ: số liệu tính theo các suất hiện có và có thể còn thay đổi.", "The month is open: figures come from the meals as they are now and may still change."),
     ("month.closed_at", "Đã khóa sổ lúc {}.", "Closed at {}."),
     ("month.digest", "Mã kiểm tra (SHA-256)", "Digest (SHA-256)"),

@@ -152,7 +152,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("stats.d.days_to_pay", "Trung bình số ngày từ khi báo đến khi chi, với hồ sơ đã chi.", "Mean days from report to payment, over cases paid."),
     // Notes
     ("stats.n.subsidy_source", "Nguồn: bảng kê tiền ăn của tháng (tháng đã khóa sổ: bản đã lưu khi khóa sổ, khớp từng đồng với bảng kê và phiếu chi).", "Source: the month's meal statement (closed months: as stored at closing, equal to the đồng to the statements and vouchers)."),
-    ("stats.n.provisional", "Có tháng chưa khóa sổ: số liệu của tháng đó là tạm tính và có thể thay đổi.", "A month is still open: its figures are provisional and may change."),
+    ("stats.n.provisional", "Có tháng chưa khóa sổ: số liệu của tháng đó là tạm tính và có thể thay đổi; tháng đang diễn ra chỉ tính các suất đến hôm nay (trang Tiền ăn theo tháng tính cả các suất đã đặt trước cho những ngày sau).", "A month is still open: its figures are provisional and may change; the month under way counts meals up to today (the month's accounting page also counts meals booked for the days ahead)."),
     ("stats.n.coverage", "Chỉ đếm người; không nêu tên.", "People are counted, never named."),
     ("stats.n.welfare_paid", "Theo ngày chi; hồ sơ chưa chi không tính.", "By payment day; cases not yet paid are not counted."),
     ("stats.n.cases_by_event", "Theo ngày xảy ra sự việc của hồ sơ.", "By the day of the case's event."),

@@ -937,3 +937,31 @@ async fn a_closed_month_keeps_each_persons_unit_and_pay_deduction_as_they_stood_
         String::from_utf8(kt.get("/accounting/payroll.csv?m=2026-12").await.bytes).expect("utf-8");
     assert!(lan_row(&csv).contains("Cục Công nghệ thông tin"), "{csv}");
 }
+
+/// The month page of the month under way counts the meals booked for its days ahead, the
+/// statistics only those up to today: each says which it counts, so that their figures for
+/// the same month are not read as a contradiction.
+#[actix_web::test]
+async fn the_month_under_way_says_it_counts_meals_booked_ahead_and_the_reports_say_they_do_not() {
+    let app = TestApp::spawn().await;
+    let mut kt = app.login_as("ketoan", &[Role::Accountant]).await;
+    let now = kt.get("/accounting/month?m=2026-11").await;
+    assert!(
+        now.body.contains("các suất đã đặt cho những ngày còn lại"),
+        "{}",
+        now.body
+    );
+    let before = kt.get("/accounting/month?m=2026-10").await;
+    assert!(!before.body.contains("những ngày còn lại"));
+    assert!(before.body.contains("số liệu tính theo các suất hiện có"));
+    let mut leader = app.login_as("lanhdao", &[Role::Leader]).await;
+    let report = leader
+        .get("/reports/subsidy-months?from=01/11/2026&to=30/11/2026")
+        .await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    assert!(
+        report.body.contains("chỉ tính các suất đến hôm nay"),
+        "{}",
+        report.body
+    );
+}
