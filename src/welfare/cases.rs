@@ -334,6 +334,21 @@ pub fn report(
     if known == 0 {
         return Ok(Err(Refusal::Rule("wf.err_person")));
     }
+    // The funeral of the member themself follows their death as recorded (the retiree's page
+    // or the personnel record): a case for someone still on the lists as alive is a mistake
+    // in the code typed, or a death not yet recorded, and either would pay a living person.
+    if bt.kind == BenefitKind::Funeral.code() && n.dependant_id.is_none() {
+        let (status, died): (String, Option<NaiveDate>) = persons::table
+            .find(n.person_id)
+            .select((persons::status, persons::status_date))
+            .get_result(conn)?;
+        if status != "deceased" {
+            return Ok(Err(Refusal::Rule("wf.err_not_deceased")));
+        }
+        if died.is_some_and(|d| n.event_date < d) {
+            return Ok(Err(Refusal::Rule("wf.err_funeral_before_death")));
+        }
+    }
     // The funeral of the member themself: they were entitled the day before they died.
     let entitled_on = if bt.kind == BenefitKind::Funeral.code() && n.dependant_id.is_none() {
         n.event_date.pred_opt().unwrap_or(n.event_date)

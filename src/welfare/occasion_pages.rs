@@ -233,7 +233,13 @@ pub async fn create(
                 ))
             }
             Ok(None) => return Ok(see_other("/welfare/occasions", None)),
-            Err(AppError::BadRequest(k)) => e.add("amount", k),
+            Err(AppError::BadRequest(k)) => e.add(
+                match k {
+                    "wf.err_occasion_date" => "occasion_date",
+                    _ => "amount",
+                },
+                k,
+            ),
             Err(other) => return Err(other),
         }
     }

@@ -212,6 +212,9 @@ fn insert_rows(
     Ok(())
 }
 
+/// How far from today an occasion's day may be, either way.
+pub const OCCASION_WINDOW_DAYS: i64 = 366;
+
 /// Store command: an occasion and its list as the rules give it. Returns its id.
 pub fn create(
     conn: &mut DbConn,
@@ -221,6 +224,12 @@ pub fn create(
 ) -> Result<i32, AppError> {
     if !AUDIENCES.contains(&o.audience.as_str()) {
         return Err(AppError::BadRequest("err.bad_form"));
+    }
+    // A list is drawn up ahead of its day or recorded soon after: within a year either way
+    // (a day of 2001 would draw its list from people as they are now).
+    let today = crate::clock::business_date_of(now);
+    if (o.occasion_date - today).num_days().abs() > OCCASION_WINDOW_DAYS {
+        return Err(AppError::BadRequest("wf.err_occasion_date"));
     }
     if o.amount.0 <= 0 && o.gift.is_empty() {
         return Err(AppError::BadRequest("wf.err_occasion_gift"));

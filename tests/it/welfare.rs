@@ -734,6 +734,29 @@ async fn the_per_year_limit_the_duplicate_funeral_guard_approval_by_someone_else
             .status,
         303
     );
+    // S3's own funeral: refused while S3 is on the lists as alive, taken once the death is
+    // recorded (and not for a day before it).
+    let big_fields = |date: &'static str| {
+        [
+            ("benefit", "2"),
+            ("code", "S3"),
+            ("dependant", ""),
+            ("event_date", date),
+            ("amount", "2.500.000"),
+            ("evidence", ""),
+        ]
+    };
+    let r = report(&mut u1, &big_fields("25/11/2026")).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("chưa được ghi nhận là đã từ trần"),
+        "{}",
+        r.body
+    );
+    app.sql("UPDATE persons SET status = 'deceased', status_date = '2026-11-24' WHERE employee_code = 'S3'");
+    let r = report(&mut u1, &big_fields("20/11/2026")).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("trước ngày mất"), "{}", r.body);
     let big = report(
         &mut u1,
         &[
@@ -965,6 +988,27 @@ async fn the_trung_thu_list_counts_age_on_the_day_and_one_gift_per_child_then_fr
     child(&mut cd, cuc, "Đỗ Gia Em", "01/10/2026").await; // not born yet on the day
 
     cd.get("/welfare/occasions").await;
+    // A day years away is refused beside its field (its list would come from people now).
+    for far in ["25/09/2001", "25/09/2030"] {
+        let r = cd
+            .post(
+                "/welfare/occasions",
+                &[
+                    ("name", "Trung thu"),
+                    ("occasion_date", far),
+                    ("audience", "children"),
+                    ("organisation", ""),
+                    ("child_max_age", "15"),
+                    ("amount", "100.000"),
+                    ("gift", ""),
+                    ("fund", &f.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{far}: {}", r.body);
+        assert!(r.body.contains("trong khoảng một năm"), "{}", r.body);
+        assert_eq!(app.count("occasions"), 0);
+    }
     let r = cd
         .post(
             "/welfare/occasions",
