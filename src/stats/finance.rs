@@ -140,13 +140,19 @@ fn spent_until(conn: &mut DbConn, fund: i32, year: i32, to: NaiveDate) -> Result
 }
 
 /// The plan and spending of each fund for the year the period ends in; spending is projected
-/// to the year's end at the pace of the months gone by (to the period's end, at most today's
-/// month).
+/// to the year's end at the pace of the days gone by (to the period's end, at most today).
 pub fn budget(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     // As of the period's end, or today when that is still to come.
     let as_of = f.to.min(f.today.max(f.from));
     let year = as_of.year();
-    let elapsed = i64::from(as_of.month());
+    // The pace of the days gone by: counted in months, the month under way counted whole
+    // (on 2 December the year looked over, and the projection equalled what was spent).
+    let elapsed = i64::from(as_of.ordinal());
+    let days_in_year = if NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
+        366
+    } else {
+        365
+    };
     let funds = crate::ledger::store::funds(conn)?;
     let mut rows = Vec::new();
     let (mut tp, mut ts, mut tj) = (0i64, 0i64, 0i64);
@@ -157,7 +163,7 @@ pub fn budget(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
         if planned.is_none() && spent == 0 {
             continue;
         }
-        let projected = (2 * spent * 12 + elapsed).div_euclid(2 * elapsed);
+        let projected = (2 * spent * days_in_year + elapsed).div_euclid(2 * elapsed);
         tp += planned.unwrap_or(0);
         any_plan |= planned.is_some();
         ts += spent;

@@ -183,7 +183,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("stats.c.used", "Tỷ lệ thực hiện", "Used"),
     ("stats.d.used", "Đã chi ÷ dự toán năm.", "Spent ÷ the year's plan."),
     ("stats.c.projected", "Ước cả năm", "Projected"),
-    ("stats.d.projected", "Đã chi ÷ số tháng đã qua × 12.", "Spent ÷ months gone by × 12."),
+    ("stats.d.projected", "Đã chi ÷ số ngày đã qua trong năm × số ngày của năm (đến cuối kỳ, hoặc đến hôm nay nếu kỳ chưa hết).", "Spent ÷ days of the year gone by × days in the year (to the period's end, or to today if it is still to come)."),
     ("stats.c.left_after", "Còn lại theo ước", "Left after projection"),
     ("stats.d.left_after", "Dự toán năm − ước cả năm (âm: có thể vượt dự toán).", "The year's plan − projected (negative: likely overspent)."),
     ("stats.d.dues_org", "Công đoàn, chi bộ thu phí.", "The union or Party cell collecting."),
