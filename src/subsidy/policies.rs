@@ -99,9 +99,12 @@ fn page(ctx: &Ctx, (rows, funds): &Data, can_add: bool, f: &PolicyForm, e: &Fiel
             ctx.t("policy.kind_staff_max").to_string(),
         ),
     ];
-    let fund_options: Vec<(String, String)> = funds
+    // Meal subsidies are paid from the budget as a rule: its funds come first (the first
+    // option is the one a new policy starts with), the welfare and union funds after them.
+    let mut active: Vec<_> = funds.iter().filter(|x| x.active).collect();
+    active.sort_by_key(|x| x.kind != "budget");
+    let fund_options: Vec<(String, String)> = active
         .iter()
-        .filter(|x| x.active)
         .map(|x| (x.id.to_string(), format!("{} — {}", x.code, x.name)))
         .collect();
     layout::page(
@@ -216,7 +219,7 @@ pub async fn add(
         c => c
             .parse::<i32>()
             .ok()
-            .filter(|n| (0..=31).contains(n))
+            .filter(|n| (1..=31).contains(n))
             .map(Some),
     };
     if cap.is_none() {

@@ -211,6 +211,10 @@ pub fn add_policy(
     if p.to.is_some_and(|t| t < p.from) {
         return Err(AppError::BadRequest("policy.err_dates"));
     }
+    // A cap of no meals would pay nothing: empty is "no cap".
+    if p.monthly_cap.is_some_and(|c| !(1..=31).contains(&c)) {
+        return Err(AppError::BadRequest("policy.err_cap"));
+    }
     let end =
         p.to.unwrap_or_else(|| NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(p.from));
     crate::periods::ensure_open_range(conn, p.from, end)?;

@@ -464,6 +464,29 @@ async fn an_accountant_adds_a_policy_and_the_statement_follows_it() {
         );
         assert!(!r.body.contains("tỷ lệ tối đa 100%"), "{kind} {amount}");
     }
+    // A cap of no meals would pay nothing: refused beside the field (empty is "no cap").
+    let mut no_meals = add("20", "03/12/2026");
+    no_meals[4] = ("cap", "0");
+    let r = kt.post("/accounting/policies", &no_meals).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("từ 1 đến 31"), "{}", r.body);
+    // The form offers the budget's funds first (a new policy starts on one of them), also
+    // when a union fund's code comes first.
+    app.sql("INSERT INTO funds (code, name, kind, active, created_at) VALUES ('CĐ', 'Quỹ công đoàn', 'union', true, '2026-01-01 00:00:00')");
+    let page = kt.get("/accounting/policies").await;
+    let first_fund = page
+        .form("/accounting/policies")
+        .into_iter()
+        .find(|(k, _)| k == "fund")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    assert_eq!(
+        app.count(&format!(
+            "funds WHERE id = {first_fund} AND kind = 'budget'"
+        )),
+        1,
+        "first fund offered: {first_fund}"
+    );
     let mut zero = add("0", "03/12/2026");
     zero[2] = ("kind", "fixed");
     assert_eq!(
