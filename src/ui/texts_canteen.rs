@@ -491,7 +491,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("policy.legal_basis", "Căn cứ (quy chế, điều khoản)", "Legal basis"),
     ("policy.add", "Thêm chính sách", "Add a policy"),
     ("policy.err_name", "Tên cần 2–120 ký tự.", "A name needs 2–120 characters."),
-    ("policy.err_cap", "Số suất tối đa là số nguyên từ 0 đến 31.", "The cap is a whole number from 0 to 31."),
+    ("policy.err_cap", "Số suất tối đa là số nguyên từ 1 đến 31 (để trống nếu không giới hạn).", "The cap is a whole number from 1 to 31 (empty for no cap)."),
     ("policy.err_legal_basis", "Hãy ghi căn cứ (tối đa 200 ký tự).", "Give the legal basis (at most 200 characters)."),
     ("salary.title", "Hệ số lương", "Salary bases"),
     ("salary.base", "Lương cơ sở hiện hành", "Base salary in force"),

@@ -42,6 +42,9 @@ const CHILDREN: &[&str] = &[
     "Thu Trang",
 ];
 
+/// Family names for the demo's children (a name has letters only, as the dependant form asks).
+const SURNAMES: &[&str] = &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng"];
+
 pub fn load(
     c: &mut DbConn,
     clock: &Clock,
@@ -384,7 +387,11 @@ pub fn load(
             (name.to_string(), ymd(2015 + (i / 2) as i32, 3, 10)?)
         } else {
             (
-                format!("{} {}", CHILDREN[i % CHILDREN.len()], i),
+                format!(
+                    "{} {}",
+                    SURNAMES[i % SURNAMES.len()],
+                    CHILDREN[i % CHILDREN.len()]
+                ),
                 ymd(2010 + (i % 12) as i32, 1 + (i % 12) as u32, 5)?,
             )
         };

@@ -238,6 +238,27 @@ async fn demo_data_loads_into_an_empty_database_only_and_can_be_clicked_through(
     assert!(app.count("orders WHERE status = 'no_show'") > 0);
     assert!(app.count("guest_meals") > 0);
     assert!(app.count("standing_orders") > 100);
+    // The demo's people and dependants pass the rules their forms apply (a child named
+    // "Hà My 21" read like an age on the gift lists).
+    let names = app
+        .state
+        .db
+        .write_tx(|c| {
+            use canteen::db::schema::{dependants, persons};
+            use diesel::prelude::*;
+            let mut n: Vec<String> = dependants::table.select(dependants::full_name).load(c)?;
+            n.extend(
+                persons::table
+                    .select(persons::full_name)
+                    .load::<String>(c)?,
+            );
+            Ok(n)
+        })
+        .expect("names");
+    assert!(names.len() > 165);
+    for n in &names {
+        assert!(canteen::people::rules::name_ok(n, 100), "{n}");
+    }
     let again =
         canteen::demo::load(&app.state.db, app.clock(), Some("x".into())).expect("second run");
     assert!(again.is_none(), "never into a database with data");
