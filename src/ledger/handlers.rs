@@ -117,7 +117,14 @@ fn view(
                     tbody { @for v in vouchers { tr {
                         td { (v.label()) } td { (date(v.voucher_date)) } td { (v.description) }
                         td.num { (Vnd(v.signed())) }
-                        td { @if can_post && v.reverses.is_none() && !v.from_month() && !vouchers.iter().any(|x| x.reverses == Some(v.id)) {
+                        td { @if let Some(r) = vouchers.iter().find(|x| x.reverses == Some(v.id)) {
+                            span.badge { (ctx.tf("voucher.reversed_by", r.label())) }
+                        } @else if let Some(orig) = v.reverses {
+                            span.badge { @match vouchers.iter().find(|x| x.id == orig) {
+                                Some(o) => { (ctx.tf("voucher.reverses", o.label())) }
+                                None => { (ctx.t("voucher.reverses_earlier")) }
+                            } }
+                        } @else if can_post && !v.from_month() {
                             (post_form(ctx, &format!("/accounting/vouchers/{}/reverse", v.id), html! {
                                 label.sr for=(format!("r-{}", v.id)) { (ctx.t("voucher.reason")) }
                                 input id=(format!("r-{}", v.id)) name="reason" required placeholder=(ctx.t("voucher.reason"));

@@ -245,6 +245,13 @@ async fn an_accountant_posts_and_reverses_vouchers_and_sees_the_plan_warning() {
         !page.has("form[action='/accounting/vouchers/1/reverse']"),
         "a reversed voucher offers no second reversal"
     );
+    // Each of the pair says so on its row.
+    let marks = page.texts("tbody .badge");
+    assert!(
+        marks.iter().any(|t| t == "Đã đảo bằng PT 2026/1")
+            && marks.iter().any(|t| t == "Đảo PC 2026/1"),
+        "{marks:?}"
+    );
 
     let union = app.user("congdoan", &[Role::UnionOfficer]);
     let mut union = app.session_for(union).await;
