@@ -37,6 +37,7 @@ pub fn sign_card(ctx: &Ctx, user: &CurrentUser, d: &MonthData) -> Markup {
                 p.hint { (ctx.tf("sign.next", ctx.t(capacity_key(d.signatures.len() as i32 + 1)))) }
                 @if may {
                     (post_form(ctx, &format!("/accounting/month/sign?m={key}"), html! {
+                        @if let Some(c) = &d.closed { input type="hidden" name="seen" value=(store::seen_token(c.closed_at, d.signatures.len())); }
                         div.field {
                             label for="f-sign-pw" { (ctx.t("sign.password")) }
                             input #f-sign-pw type="password" name="password" required autocomplete="current-password";
@@ -78,6 +79,9 @@ fn month_of(q: &MonthQuery) -> Result<NaiveDate, AppError> {
 pub struct SignForm {
     password: String,
     confirm: Option<String>,
+    /// The close and the signatures the page showed ([`store::seen_token`]); a form sent by
+    /// hand without it signs the month as it stands.
+    seen: Option<String>,
 }
 
 /// Signs the month's next step: the password opens the signer's key (a person who has never
@@ -158,6 +162,7 @@ async fn sign_inner(
         Actor::user(user.user_id, &user.username),
         state.clock.now_naive(),
     );
+    let seen = f.seen.clone();
     let step = state
         .db
         .write(move |c| {
@@ -167,6 +172,16 @@ async fn sign_inner(
                 (None, Some(sealed)) => store::store_new_key(c, &actor, now, uid, sealed)?,
                 (None, None) => return Err(AppError::internal("no key")),
             };
+            // Signed as the page showed it: not a month closed again since (its figures may
+            // differ), nor a step another signer has taken meanwhile.
+            if let Some(seen) = &seen {
+                let closed = crate::accounting::store::closed(c, &month)?
+                    .ok_or(AppError::BadRequest("month.err_not_closed"))?;
+                let n = store::signatures_of(c, &month)?.len();
+                if *seen != store::seen_token(closed.closed_at, n) {
+                    return Err(AppError::BadRequest("sign.err_changed"));
+                }
+            }
             store::sign_month(c, &actor, now, today, &month, uid, key_id, signing)
         })
         .await?;

@@ -477,6 +477,11 @@ pub struct MonthSignature {
     pub signature: String,
 }
 
+/// What a signing form names: the close it was shown for and how many signatures it showed.
+pub fn seen_token(closed_at: NaiveDateTime, signatures: usize) -> String {
+    format!("{}|{signatures}", closed_at.and_utc().timestamp_micros())
+}
+
 pub fn signatures_of(conn: &mut DbConn, month: &str) -> Result<Vec<MonthSignature>, AppError> {
     Ok(month_signatures::table
         .filter(month_signatures::month.eq(month))

@@ -510,3 +510,63 @@ async fn reopening_a_month_with_some_signatures_shows_whose_it_voids_and_says_so
     let page = kt.get("/accounting/month?m=2026-12").await;
     assert!(page.texts("div.notice").join(" ").contains("Sai đơn giá"));
 }
+
+/// A signature is given to the month as its page showed it: a page opened before another
+/// signer took a step, or before the month was reopened and closed again (whose figures may
+/// differ though its check code does not), signs nothing and says why.
+#[actix_web::test]
+async fn a_signing_page_opened_before_the_month_changed_signs_nothing() {
+    let app = TestApp::spawn().await;
+    let mut kt = closed_december(&app).await;
+    let mut duyet = app.session_of("duyet").await;
+    let mut head = app.session_of("thutruong").await;
+    let form_of = |r: &Resp| {
+        let mut f = r.form("/accounting/month/sign?m=2026-12");
+        set_field(&mut f, "password", PASSWORD);
+        set_field(&mut f, "confirm", "yes");
+        f
+    };
+    // The head's page shows no signature yet; meanwhile the preparer and the chief sign.
+    let head_early = form_of(&head.get("/accounting/month?m=2026-12").await);
+    assert_eq!(sign(&mut kt, PASSWORD).await.status, 303);
+    let duyet_early = form_of(&duyet.get("/accounting/month?m=2026-12").await);
+    assert_eq!(sign(&mut duyet, PASSWORD).await.status, 303);
+    let r = head
+        .post("/accounting/month/sign?m=2026-12", &refs(&head_early))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("Tháng đã thay đổi"), "{}", r.body);
+    assert_eq!(app.count("month_signatures"), 2);
+
+    // Reopened and closed again: the chief's page from the first close signs nothing, though
+    // the preparer has signed the new close as the first step again.
+    let mut reopen = head
+        .get("/accounting/month?m=2026-12")
+        .await
+        .form("/accounting/month/reopen?m=2026-12");
+    set_field(&mut reopen, "reason", "Sửa đơn vị");
+    set_field(&mut reopen, "confirm", "yes");
+    let r = head
+        .post("/accounting/month/reopen?m=2026-12", &refs(&reopen))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    app.clock().advance(chrono::Duration::seconds(5));
+    let r = kt
+        .post("/accounting/month/close?m=2026-12", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(sign(&mut kt, PASSWORD).await.status, 303);
+    let r = duyet
+        .post("/accounting/month/sign?m=2026-12", &refs(&duyet_early))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("Tháng đã thay đổi"), "{}", r.body);
+    assert_eq!(app.count("month_signatures"), 1);
+    // From the page as it is now: signed.
+    let fresh = form_of(&duyet.get("/accounting/month?m=2026-12").await);
+    let r = duyet
+        .post("/accounting/month/sign?m=2026-12", &refs(&fresh))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.count("month_signatures"), 2);
+}
