@@ -177,8 +177,13 @@ async fn save(
                         errors.add("employee_code", "people.err_code_taken");
                     }
                     let was = before.as_ref().map(|b| (b.status.as_str(), b.status_date));
-                    let first_open = crate::periods::first_open_day(c)?;
-                    for (field, key) in rules::status_change_problems(was, &d, first_open) {
+                    let books = match &before {
+                        Some(b) => store::books_of(c, &[b.id])?
+                            .remove(&b.id)
+                            .unwrap_or_default(),
+                        None => rules::Books::default(),
+                    };
+                    for (field, key) in rules::status_change_problems(was, &d, books, today) {
                         errors.add(field, key);
                     }
                     if !errors.is_empty() {

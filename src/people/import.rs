@@ -17,6 +17,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::json;
+use std::collections::HashMap;
 
 pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
 
@@ -32,7 +33,7 @@ pub fn plan(
     rows: &[FileRow],
     units: &[Unit],
     existing: &[Person],
-    first_open: Option<NaiveDate>,
+    books: &HashMap<i32, rules::Books>,
     today: NaiveDate,
 ) -> Vec<Outcome> {
     let find = unit_finder(units);
@@ -53,7 +54,10 @@ pub fn plan(
                 Err(p) => Outcome::Invalid(p),
                 Ok(d) => {
                     let was = known.map(|p| (p.status.as_str(), p.status_date));
-                    let problems = rules::status_change_problems(was, &d, first_open);
+                    let b = known
+                        .and_then(|p| books.get(&p.id).copied())
+                        .unwrap_or_default();
+                    let problems = rules::status_change_problems(was, &d, b, today);
                     if !problems.is_empty() {
                         return Outcome::Invalid(problems);
                     }
@@ -161,12 +165,12 @@ pub fn preview(
     rows: &[FileRow],
     today: NaiveDate,
 ) -> Result<Vec<Outcome>, AppError> {
-    let (units, existing, first_open) = load_context(conn, rows)?;
-    Ok(plan(rows, &units, &existing, first_open, today))
+    let (units, existing, books) = load_context(conn, rows)?;
+    Ok(plan(rows, &units, &existing, &books, today))
 }
 
-/// The units, the persons the file names, and the first day of the open books.
-type Context = (Vec<Unit>, Vec<Person>, Option<NaiveDate>);
+/// The units, the persons the file names, and where each of them stands against the books.
+type Context = (Vec<Unit>, Vec<Person>, HashMap<i32, rules::Books>);
 
 fn load_context(conn: &mut DbConn, rows: &[FileRow]) -> Result<Context, AppError> {
     let units = store::all_units(conn)?;
@@ -174,11 +178,10 @@ fn load_context(conn: &mut DbConn, rows: &[FileRow]) -> Result<Context, AppError
         .iter()
         .map(|r| r.raw.employee_code.trim().to_uppercase())
         .collect();
-    Ok((
-        units,
-        store::persons_by_codes(conn, &codes)?,
-        crate::periods::first_open_day(conn)?,
-    ))
+    let persons = store::persons_by_codes(conn, &codes)?;
+    let ids: Vec<i32> = persons.iter().map(|p| p.id).collect();
+    let books = store::books_of(conn, &ids)?;
+    Ok((units, persons, books))
 }
 
 #[derive(Deserialize)]
@@ -255,8 +258,8 @@ pub async fn upload(
     let (rows, unknown) = (table.rows, table.unknown);
     let today = state.clock.today();
     let rows2 = rows.clone();
-    let (units, existing, first_open) = state.db.read(move |c| load_context(c, &rows2)).await?;
-    let outcomes = plan(&rows, &units, &existing, first_open, today);
+    let (units, existing, books) = state.db.read(move |c| load_context(c, &rows2)).await?;
+    let outcomes = plan(&rows, &units, &existing, &books, today);
     let changes: Vec<Vec<(&'static str, String, String)>> = outcomes
         .iter()
         .map(|o| match o {
@@ -319,7 +322,7 @@ fn preview_page(
                                         (ctx.t("imp.will_update"))
                                         ul.changes {
                                             @for (field, before, after) in ch {
-                                                li { (field_label(ctx, field)) ": " del { (before) } " → " ins { (after) } }
+                                                li { (field_label(ctx, field)) ": " del { (value_label(ctx, field, before)) } " → " ins { (value_label(ctx, field, after)) } }
                                             }
                                         }
                                     }
@@ -382,8 +385,8 @@ pub fn apply(
     today: NaiveDate,
     rows: &[FileRow],
 ) -> Result<(Counts, Vec<Rejected>), AppError> {
-    let (units, existing, first_open) = load_context(conn, rows)?;
-    let outcomes = plan(rows, &units, &existing, first_open, today);
+    let (units, existing, books) = load_context(conn, rows)?;
+    let outcomes = plan(rows, &units, &existing, &books, today);
     let mut n = [0i64; 4];
     let mut rejected = Vec::new();
     for (row, o) in rows.iter().zip(&outcomes) {
@@ -563,4 +566,19 @@ pub async fn rejected_csv(ctx: Ctx, Form(f): Form<CommitForm>) -> Result<HttpRes
         "dong-chua-nhap.csv",
         body,
     ))
+}
+
+/// A stored code (status, category, gender) as the page names it; other values as they are.
+fn value_label<'a>(ctx: &Ctx, field: &str, v: &'a str) -> std::borrow::Cow<'a, str> {
+    use super::rules::{Category, Gender, Status};
+    let key = match field {
+        "status" => Status::parse(v).map(|x| x.label_key()),
+        "category" => Category::parse(v).map(|x| x.label_key()),
+        "gender" => Gender::parse(v).map(|x| x.label_key()),
+        _ => None,
+    };
+    match key {
+        Some(k) => ctx.t(k).into(),
+        None => v.into(),
+    }
 }

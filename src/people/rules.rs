@@ -363,16 +363,26 @@ pub fn validate(
     })
 }
 
+/// Where a change of status stands against the books: the first day of the open books
+/// ([`crate::periods::first_open_day`]) and the person's last meal (not cancelled) before it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Books {
+    pub first_open: Option<NaiveDate>,
+    pub last_closed_meal: Option<NaiveDate>,
+}
+
 /// What a change of an existing person's status asks for: the day it takes effect (a person
-/// who retires, leaves or dies does so on a day), and that day after the latest closed month —
-/// a status back-dated into closed books would say someone had left while their meals of that
-/// month stand paid. A new person's status is a fact recorded, not a change (an import of
-/// people retired years ago), and asks for neither. `before` is the stored (status, date);
-/// `first_open` the first day of the open books ([`crate::periods::first_open_day`]).
+/// who retires, leaves or dies does so on a day); a death not in the future, a leaving or
+/// retirement within a year; and no day before meals the person has in closed books — that
+/// would say someone had left while their meals of that month stand paid (a death recorded
+/// late, of a retiree or of someone without meals since, keeps its true day). A new person's
+/// status is a fact recorded, not a change (an import of people retired years ago), and asks
+/// for none of this. `before` is the stored (status, date).
 pub fn status_change_problems(
     before: Option<(&str, Option<NaiveDate>)>,
     d: &PersonData,
-    first_open: Option<NaiveDate>,
+    books: Books,
+    today: NaiveDate,
 ) -> Problems {
     let mut p: Problems = Vec::new();
     let Some((status, date)) = before else {
@@ -386,7 +396,22 @@ pub fn status_change_problems(
         None if status_changed && d.status != Status::Working => {
             p.push(("status_date", "people.err_status_date_needed"));
         }
-        Some(day) if first_open.is_some_and(|f| day < f) => {
+        Some(day) if d.status == Status::Deceased && day > today => {
+            p.push(("status_date", "people.err_death_future"));
+        }
+        // A leaving or a retirement is recorded at most a year ahead.
+        Some(day)
+            if today
+                .checked_add_months(chrono::Months::new(12))
+                .is_none_or(|hi| day > hi) =>
+        {
+            p.push(("status_date", "people.err_status_date_far"));
+        }
+        Some(day)
+            if d.status != Status::Working
+                && books.first_open.is_some_and(|f| day < f)
+                && books.last_closed_meal.is_some_and(|m| m >= day) =>
+        {
             p.push(("status_date", "people.err_status_date_closed"));
         }
         _ => {}
@@ -414,25 +439,53 @@ mod tests {
     }
 
     #[test]
-    fn a_status_change_needs_its_date_and_that_date_after_the_closed_books() {
-        let first_open = NaiveDate::from_ymd_opt(2026, 12, 1);
+    fn a_status_change_needs_its_date_and_that_date_not_before_meals_in_closed_books() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 2).expect("day");
+        let books = Books {
+            first_open: NaiveDate::from_ymd_opt(2026, 12, 1),
+            last_closed_meal: NaiveDate::from_ymd_opt(2026, 11, 27),
+        };
         let working = Some(("working", None));
-        let problems = |before, d: &PersonData| status_change_problems(before, d, first_open);
-        // Leaving without a date, or from a day of closed November: refused.
+        let problems = |before, d: &PersonData| status_change_problems(before, d, books, today);
+        // Leaving without a date, or from a day before meals of closed November: refused.
         assert_eq!(
             problems(working, &person_data("Nghỉ việc", "")),
             vec![("status_date", "people.err_status_date_needed")]
         );
         assert_eq!(
-            problems(working, &person_data("Nghỉ việc", "30/11/2026")),
+            problems(working, &person_data("Nghỉ việc", "15/11/2026")),
             vec![("status_date", "people.err_status_date_closed")]
         );
+        // After the last meal of the closed month (a death recorded late), or in the open
+        // month: taken; a retiree without meals keeps the true day too.
+        assert!(problems(working, &person_data("Đã mất", "28/11/2026")).is_empty());
         assert!(problems(working, &person_data("Nghỉ việc", "01/12/2026")).is_empty());
-        // Moving a stored date back into closed books is a change too.
+        let no_meals = Books {
+            last_closed_meal: None,
+            ..books
+        };
+        assert!(status_change_problems(
+            Some(("retired", None)),
+            &person_data("Đã mất", "15/11/2026"),
+            no_meals,
+            today
+        )
+        .is_empty());
+        // Moving a stored date back before closed meals is a change too.
         let left = Some(("left", NaiveDate::from_ymd_opt(2026, 12, 5)));
         assert_eq!(
             problems(left, &person_data("Nghỉ việc", "15/11/2026")),
             vec![("status_date", "people.err_status_date_closed")]
+        );
+        // A death is not in the future; a leaving is planned at most a year ahead.
+        assert_eq!(
+            problems(working, &person_data("Đã mất", "10/12/2026")),
+            vec![("status_date", "people.err_death_future")]
+        );
+        assert!(problems(working, &person_data("Nghỉ việc", "31/12/2026")).is_empty());
+        assert_eq!(
+            problems(working, &person_data("Nghỉ việc", "01/01/2099")),
+            vec![("status_date", "people.err_status_date_far")]
         );
         // Unchanged (an old retirement with no date, or one dated in closed books): other
         // fields may be edited; a new person's status is recorded as it is.
@@ -440,12 +493,8 @@ mod tests {
         let old = Some(("retired", NaiveDate::from_ymd_opt(2010, 1, 1)));
         assert!(problems(old, &person_data("Nghỉ hưu", "01/01/2010")).is_empty());
         assert!(problems(None, &person_data("Nghỉ hưu", "01/01/2010")).is_empty());
-        // Back to work needs no date; with no closed month any date is taken.
+        // Back to work needs no date.
         assert!(problems(left, &person_data("Đang làm việc", "")).is_empty());
-        assert!(
-            status_change_problems(working, &person_data("Nghỉ việc", "01/01/2020"), None)
-                .is_empty()
-        );
     }
 
     #[test]

@@ -605,3 +605,56 @@ pub fn payroll_facts(
     }
     Ok(out)
 }
+
+/// Where a change of each person's status stands against the books ([`super::rules::Books`]):
+/// the first open day, and each person's last meal (not cancelled, or a walk-in served)
+/// before it.
+pub fn books_of(
+    conn: &mut DbConn,
+    ids: &[i32],
+) -> Result<std::collections::HashMap<i32, super::rules::Books>, AppError> {
+    use crate::db::schema::{orders, walk_ins};
+    let first_open = crate::periods::first_open_day(conn)?;
+    let mut out: std::collections::HashMap<i32, super::rules::Books> = ids
+        .iter()
+        .map(|id| {
+            (
+                *id,
+                super::rules::Books {
+                    first_open,
+                    last_closed_meal: None,
+                },
+            )
+        })
+        .collect();
+    let Some(first_open) = first_open else {
+        return Ok(out);
+    };
+    for chunk in ids.chunks(500) {
+        let mut last: Vec<(i32, Option<NaiveDate>)> = orders::table
+            .filter(orders::person_id.eq_any(chunk))
+            .filter(orders::service_date.lt(first_open))
+            .filter(orders::status.ne("cancelled"))
+            .group_by(orders::person_id)
+            .select((orders::person_id, diesel::dsl::max(orders::service_date)))
+            .load(conn)?;
+        last.extend(
+            walk_ins::table
+                .filter(walk_ins::person_id.eq_any(chunk))
+                .filter(walk_ins::service_date.lt(first_open))
+                .filter(walk_ins::status.eq("served"))
+                .group_by(walk_ins::person_id)
+                .select((
+                    walk_ins::person_id,
+                    diesel::dsl::max(walk_ins::service_date),
+                ))
+                .load::<(i32, Option<NaiveDate>)>(conn)?,
+        );
+        for (id, day) in last {
+            if let Some(b) = out.get_mut(&id) {
+                b.last_closed_meal = b.last_closed_meal.max(day);
+            }
+        }
+    }
+    Ok(out)
+}

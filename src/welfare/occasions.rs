@@ -212,9 +212,6 @@ fn insert_rows(
     Ok(())
 }
 
-/// How far from today an occasion's day may be, either way.
-pub const OCCASION_WINDOW_DAYS: i64 = 366;
-
 /// Store command: an occasion and its list as the rules give it. Returns its id.
 pub fn create(
     conn: &mut DbConn,
@@ -228,7 +225,12 @@ pub fn create(
     // A list is drawn up ahead of its day or recorded soon after: within a year either way
     // (a day of 2001 would draw its list from people as they are now).
     let today = crate::clock::business_date_of(now);
-    if (o.occasion_date - today).num_days().abs() > OCCASION_WINDOW_DAYS {
+    let year = chrono::Months::new(12);
+    let within = today
+        .checked_sub_months(year)
+        .zip(today.checked_add_months(year))
+        .is_some_and(|(lo, hi)| lo <= o.occasion_date && o.occasion_date <= hi);
+    if !within {
         return Err(AppError::BadRequest("wf.err_occasion_date"));
     }
     if o.amount.0 <= 0 && o.gift.is_empty() {

@@ -387,6 +387,12 @@ NV003;Lê Văn Cường;Người lao động\n";
     let changes = preview.texts("ul.changes li");
     assert_eq!(changes.len(), 1, "{changes:?}");
     assert!(changes[0].contains("→"), "{changes:?}");
+    // Named as the page names them, not by their stored codes.
+    assert!(
+        changes[0].contains("Người lao động") && changes[0].contains("Công chức"),
+        "{changes:?}"
+    );
+    assert!(!changes[0].contains("cong_chuc"), "{changes:?}");
     let rows = scraper_value(&preview.body, "input[name=rows]");
     admin
         .post("/people/import/commit", &[("rows", &rows)])
@@ -825,8 +831,19 @@ async fn a_change_of_status_needs_its_date_and_cannot_be_back_dated_into_a_close
     app.clock().set(local(d(2026, 12, 14), 11, 0, 0));
     let mut admin = admin_with_units(&app).await;
     let id = app.person("NV001", "Nguyễn Văn An");
+    // NV001 ate on 20/11; November is then closed with that meal paid.
+    let opt = app.options(&[d(2026, 11, 20)], &[crate::support::REGULAR])[0][0];
+    app.sql(&format!(
+        "INSERT INTO orders (person_id, service_date, option_id, price_vnd, status, source, created_at, updated_at) \
+         VALUES ({id}, '2026-11-20', {opt}, 35000, 'served', 'staff', '2026-11-19 01:00:00', '2026-11-20 05:00:00')"
+    ));
     let mut kt = app.login_as("ketoan", &[Role::Accountant]).await;
-    kt.get("/accounting/month?m=2026-11").await;
+    kt.get("/accounting/reconciliation?m=2026-11").await;
+    kt.post(
+        "/accounting/month/note?m=2026-11",
+        &[("note", "Chưa có hóa đơn")],
+    )
+    .await;
     let r = kt
         .post("/accounting/month/close?m=2026-11", &[("confirm", "yes")])
         .await;
@@ -836,8 +853,12 @@ async fn a_change_of_status_needs_its_date_and_cannot_be_back_dated_into_a_close
     let edit = format!("/people/{id}/edit");
     let action = format!("/people/{id}");
     for (date, message) in [
-        ("15/11/2026", "thuộc tháng đã khóa sổ"),
+        (
+            "15/11/2026",
+            "còn suất ăn từ ngày này trong tháng đã khóa sổ",
+        ),
         ("", "Cần nhập ngày hiệu lực"),
+        ("01/01/2099", "tối đa một năm"),
     ] {
         let mut form = admin.get(&edit).await.form(&action);
         set_field(&mut form, "status", "left");
@@ -870,7 +891,9 @@ NV001;Nguyễn Văn An;Công chức;Nghỉ việc;01/11/2026\n";
         .await;
     assert_eq!(preview.status, 200, "{}", preview.body);
     assert!(
-        preview.body.contains("thuộc tháng đã khóa sổ"),
+        preview
+            .body
+            .contains("còn suất ăn từ ngày này trong tháng đã khóa sổ"),
         "{}",
         preview.body
     );
@@ -882,6 +905,26 @@ NV001;Nguyễn Văn An;Công chức;Nghỉ việc;01/11/2026\n";
     }
     assert_eq!(
         app.count("persons WHERE status = 'left' AND status_date = '2026-12-15'"),
+        1
+    );
+
+    // A death recorded late keeps its true day when no meal of the closed books follows it,
+    // and is never in the future.
+    let mut form = admin.get(&edit).await.form(&action);
+    set_field(&mut form, "status", "deceased");
+    set_field(&mut form, "status_date", "20/12/2026");
+    let r = admin.post(&action, &refs(&form)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("Ngày mất không thể sau hôm nay"),
+        "{}",
+        r.body
+    );
+    set_field(&mut form, "status_date", "25/11/2026");
+    let r = admin.post(&action, &refs(&form)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.count("persons WHERE status = 'deceased' AND status_date = '2026-11-25'"),
         1
     );
 }

@@ -989,7 +989,7 @@ async fn the_trung_thu_list_counts_age_on_the_day_and_one_gift_per_child_then_fr
 
     cd.get("/welfare/occasions").await;
     // A day years away is refused beside its field (its list would come from people now).
-    for far in ["25/09/2001", "25/09/2030"] {
+    for far in ["25/09/2001", "25/09/2030", "28/11/2027", "26/11/2025"] {
         let r = cd
             .post(
                 "/welfare/occasions",
