@@ -497,15 +497,17 @@ pub fn save_settings(
     )
 }
 
-/// A person's leaving (or death) recorded, moved or undone: `was` / `is` are the first days
-/// they are gone before and after (None: not gone). Meals and guest meals from the later of
-/// that day and today are cancelled with the cause "person left"; meals that cause cancelled
-/// come back when the leaving is undone or moved later (not the ones the person cancelled).
+/// A person's leaving, retirement or death recorded, moved or undone: `was` / `is` are the
+/// first days without meals before and after (None: still eats). Meals and guest meals from
+/// the later of that day and today are cancelled with the cause "person left"; meals that
+/// cause cancelled come back when the leaving is undone or moved later (not the ones the
+/// person cancelled) — when `restore`: not from one end to another (retired, then died).
 pub fn person_gone_changed(
     c: &mut DbConn,
     person: i32,
     was: Option<NaiveDate>,
     is: Option<NaiveDate>,
+    restore: bool,
     by_user: Option<i32>,
     now: NaiveDateTime,
 ) -> Result<usize, AppError> {
@@ -522,7 +524,8 @@ pub fn person_gone_changed(
         .map(|(f, l)| (f.day, l.day));
     store::lock_person_days(c, span, person)?;
     let mut n = 0;
-    if was.is_some() {
+    let restore = restore && was.is_some();
+    if restore {
         let abs = crate::canteen::standing::absences_of(c, person, today)?;
         let absent_by = |d: NaiveDate| crate::canteen::standing::covering(&abs, person, d);
         n += transition::restore_for(
@@ -536,7 +539,7 @@ pub fn person_gone_changed(
             now,
         )?;
     }
-    if was.is_some() {
+    if restore {
         // Standing orders fill the days that have no meal row (menus published meanwhile).
         let until = is.unwrap_or(NaiveDate::MAX);
         let days: Vec<_> = editable.iter().filter(|d| d.day < until).cloned().collect();

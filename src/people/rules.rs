@@ -43,6 +43,24 @@ impl Status {
     pub fn is_gone(self) -> bool {
         matches!(self, Status::Left | Status::Deceased)
     }
+    /// No more lunch at work from the status date on: gone, or retired (a retiree keeps an
+    /// account and stays in the union's lists, but no longer eats at the office canteen).
+    pub fn ends_meals(self) -> bool {
+        self.is_gone() || self == Status::Retired
+    }
+}
+
+/// The first day a person with this status has no more meals (None: still eats). Without a
+/// date it counts from `today`.
+pub fn meals_end(
+    status: &str,
+    status_date: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    Status::ALL
+        .iter()
+        .find(|s| s.code() == status && s.ends_meals())
+        .map(|_| status_date.unwrap_or(today))
 }
 
 /// The first day a person with this status is gone (None: not gone). A gone status without a

@@ -278,6 +278,38 @@ pub fn gone_from(
     Ok(row.and_then(|(s, d)| super::rules::gone_from(&s, d, today)))
 }
 
+/// The first day this person has no more meals ([`super::rules::meals_end`]).
+pub fn meals_end(
+    conn: &mut DbConn,
+    person: i32,
+    today: NaiveDate,
+) -> Result<Option<NaiveDate>, AppError> {
+    let row: Option<(String, Option<NaiveDate>)> = crate::on_backend!(conn, |c| persons::table
+        .find(person)
+        .select((persons::status, persons::status_date))
+        .get_result(c)
+        .optional())?;
+    Ok(row.and_then(|(s, d)| super::rules::meals_end(&s, d, today)))
+}
+
+/// The persons who have no more meals on `day` (left, died or retired by then).
+pub fn off_meals_on(conn: &mut DbConn, day: NaiveDate) -> Result<Vec<i32>, AppError> {
+    let off = [
+        Status::Left.code(),
+        Status::Deceased.code(),
+        Status::Retired.code(),
+    ];
+    Ok(persons::table
+        .filter(persons::status.eq_any(off))
+        .filter(
+            persons::status_date
+                .is_null()
+                .or(persons::status_date.le(day)),
+        )
+        .select(persons::id)
+        .load(conn)?)
+}
+
 /// Of these persons, the ones who have an account (enabled or not).
 pub fn with_accounts(conn: &mut DbConn, ids: &[i32]) -> Result<Vec<i32>, AppError> {
     Ok(users::table
@@ -356,17 +388,26 @@ pub fn update_person(
         record_history(conn, before.id, d, now, actor.user_id)?;
     }
     let today = crate::clock::business_date_of(now);
-    let was = super::rules::gone_from(&before.status, before.status_date, today);
-    let is = super::rules::gone_from(d.status.code(), d.status_date, today);
-    if was != is {
+    // Meals end on leaving, death or retirement; the account only on leaving or death.
+    let meals_was = super::rules::meals_end(&before.status, before.status_date, today);
+    let meals_is = super::rules::meals_end(d.status.code(), d.status_date, today);
+    if meals_was != meals_is {
+        // From one end of meals to another (retired, then died): nothing comes back between
+        // them; a date corrected under the same status may bring meals back.
+        let restore = meals_is.is_none() || before.status == d.status.code();
         crate::canteen::commands::person_gone_changed(
             conn,
             before.id,
-            was,
-            is,
+            meals_was,
+            meals_is,
+            restore,
             actor.user_id,
             now,
         )?;
+    }
+    let was = super::rules::gone_from(&before.status, before.status_date, today);
+    let is = super::rules::gone_from(d.status.code(), d.status_date, today);
+    if was != is {
         if is.is_some_and(|from| from <= today) {
             crate::auth::store::disable_for_person(conn, actor, before.id, now)?;
         } else if was.is_some_and(|from| from <= today) {

@@ -1180,3 +1180,35 @@ async fn a_session_read_with_its_persons_week_is_what_the_two_reads_give() {
     assert!(empty.meals.is_empty() && empty.status.is_none());
     assert_eq!(empty.menu_version, own.menu_version);
 }
+
+/// A person who retires stops eating at work from that day, as one who leaves does (QA found a
+/// retiree still on the kitchen's lists and charged in cash), but keeps the account; their
+/// standing order books nothing in weeks published afterwards.
+#[actix_web::test]
+async fn a_person_who_retires_stops_eating_from_that_day_and_their_standing_order_books_nothing() {
+    let app = TestApp::spawn().await;
+    let (mut lan, pid, days, _) = lan_eats_all_week(&app).await;
+    // She eats every weekday by standing order.
+    let mut form: Vec<(&str, &str)> = ["1", "2", "3", "4", "5"]
+        .iter()
+        .map(|d| ("weekday", *d))
+        .collect();
+    form.push(("action", "save"));
+    lan.get("/standing").await;
+    assert_eq!(lan.post("/standing", &form).await.status, 303);
+    let mut admin = app
+        .login_as("quantri", &[canteen::auth::roles::Role::Admin])
+        .await;
+    set_status(&mut admin, pid, "retired", "02/12/2026").await;
+    assert_eq!(
+        app.meal_days(pid),
+        vec![days[0], days[1]],
+        "no meals from Wednesday 02/12"
+    );
+    assert_eq!(lan.get("/week").await.status, 200, "the account stays");
+    // Her standing order books nothing once the next week is published.
+    let next = week_of(d(2026, 12, 7));
+    app.options(&next, &[REGULAR]);
+    app.publish(d(2026, 12, 7));
+    assert_eq!(app.meal_days(pid), vec![days[0], days[1]]);
+}

@@ -331,7 +331,7 @@ pub fn sync_person(
     store::lock_person_days(conn, Some((first, last)), person)?;
     let standing = standing_of(conn, person)?;
     let abs = absences_of(conn, person, first)?;
-    let gone = crate::people::store::gone_from(conn, person, first)?;
+    let gone = crate::people::store::meals_end(conn, person, first)?;
     let existing: HashMap<NaiveDate, Order> = orders_of(conn, person, first, last)?
         .into_iter()
         .map(|o| (o.service_date, o))
@@ -412,7 +412,7 @@ pub fn materialize_day(
     now: NaiveDateTime,
 ) -> Result<usize, AppError> {
     let standing = all_standing(conn)?;
-    let gone = crate::people::store::gone_on(conn, day)?;
+    let gone = crate::people::store::off_meals_on(conn, day)?;
     let have: Vec<i32> = orders::table
         .filter(orders::service_date.eq(day))
         .select(orders::person_id)

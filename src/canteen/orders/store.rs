@@ -880,7 +880,7 @@ pub fn apply_week(
     let gone = mine
         .status
         .as_ref()
-        .and_then(|(status, since)| crate::people::rules::gone_from(status, *since, from));
+        .and_then(|(status, since)| crate::people::rules::meals_end(status, *since, from));
 
     let mut errors = problems;
     let mut changes: Vec<Planned> = Vec::new();

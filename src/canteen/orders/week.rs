@@ -184,7 +184,7 @@ pub fn assemble(
     let gone = mine
         .status
         .as_ref()
-        .and_then(|(status, since)| crate::people::rules::gone_from(status, *since, today));
+        .and_then(|(status, since)| crate::people::rules::meals_end(status, *since, today));
     let options: Vec<&Arc<MealOption>> = menu.options_between(from, to).collect();
     let limited: Vec<i32> = options
         .iter()

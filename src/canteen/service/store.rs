@@ -302,7 +302,7 @@ pub fn walk_in(
 
 /// Whether a person with this status has left or died by `day`.
 fn gone_by(status: &str, since: Option<NaiveDate>, day: NaiveDate) -> bool {
-    crate::people::rules::gone_from(status, since, day).is_some_and(|from| from <= day)
+    crate::people::rules::meals_end(status, since, day).is_some_and(|from| from <= day)
 }
 
 /// Close service: every meal still only ordered becomes a no-show.
