@@ -57,6 +57,8 @@ pub struct MonthData {
     pub signatures: Vec<crate::signoff::store::MonthSignature>,
     /// Why a signature just tried was refused (shown on the signing card).
     pub sign_error: Option<&'static str>,
+    /// Why a reopening just tried was refused, and the reason typed (shown on its card).
+    pub reopen_error: Option<(&'static str, String)>,
     /// Whether the month is over (only then can it be closed).
     pub over: bool,
     /// Whether a later month is closed or signed (this one then reopens only after it).
@@ -111,6 +113,7 @@ pub async fn load(state: &AppState, first: NaiveDate) -> Result<MonthData, AppEr
                 note: store::note_of(c, &month)?,
                 signatures: crate::signoff::store::signatures_of(c, &month)?,
                 sign_error: None,
+                reopen_error: None,
                 over,
                 later_closed: store::later_closed(c, &month)?,
                 reopened: store::last_reopen(c, &month)?,
@@ -204,6 +207,7 @@ fn month_page(
             // A signature tried from a page opened before the month reopened: the signing card
             // is gone with the close, so the refusal is said here.
             @if let (Some(k), None) = (d.sign_error, &d.closed) { p.alert role="alert" { (ctx.t(k)) } }
+            @if let Some((k, _)) = &d.reopen_error { p.alert role="alert" { (ctx.t(k)) } }
             @if let (Some(r), false) = (&d.reopened, d.signed) {
                 div.notice {
                     p { (ctx.tf("month.reopened_voided", crate::clock::local_datetime(r.at)).replacen("{}", &r.by, 1)) " " em { (r.reason) } }
@@ -300,7 +304,7 @@ fn month_page(
                         }
                         (post_form(ctx, &format!("/accounting/month/reopen?m={key}"), html! {
                             input type="hidden" name="signatures" value=(d.signatures.len());
-                            (Input::text("reason", ctx.t("month.reopen_reason"), "").required().render(ctx, &FieldErrors::default()))
+                            (Input::text("reason", ctx.t("month.reopen_reason"), d.reopen_error.as_ref().map(|e| e.1.as_str()).unwrap_or("")).required().render(ctx, &FieldErrors::default()))
                             label.confirm { input type="checkbox" name="confirm" value="yes" required; " "
                                 @if d.signatures.is_empty() { (ctx.t("month.reopen_confirm")) } @else { (ctx.t("month.reopen_confirm_voids")) } }
                             button.danger type="submit" { (ctx.t("month.reopen")) }
@@ -421,14 +425,33 @@ pub struct ReopenForm {
 /// An approver reopens a closed, unsigned month, with a reason.
 pub async fn reopen(
     state: web::Data<AppState>,
+    ctx: Ctx,
     user: CurrentUser,
     q: web::Query<MonthQuery>,
     Form(f): Form<ReopenForm>,
 ) -> Result<HttpResponse, AppError> {
+    let first = month_named(q.m.as_deref())?;
+    let reason = f.reason.clone();
+    match reopen_inner(&state, &user, first, f).await {
+        // Refused on the month page itself, the reason typed kept.
+        Err(AppError::BadRequest(k)) => {
+            let mut d = load(&state, first).await?;
+            d.reopen_error = Some((k, reason));
+            Ok(crate::ui::html_invalid(render(&ctx, &d, &user)))
+        }
+        other => other,
+    }
+}
+
+async fn reopen_inner(
+    state: &AppState,
+    user: &CurrentUser,
+    first: NaiveDate,
+    f: ReopenForm,
+) -> Result<HttpResponse, AppError> {
     if f.confirm.as_deref() != Some("yes") {
         return Err(AppError::BadRequest("err.confirm_required"));
     }
-    let first = month_named(q.m.as_deref())?;
     let actor = Actor::user(user.user_id, &user.username);
     let now = state.clock.now_naive();
     // A form without the count (sent by hand) is taken as having shown none.

@@ -459,7 +459,9 @@ async fn an_adjustment_of_a_closed_month_lands_in_the_next_open_month_and_only_a
             &[("reason", " "), ("confirm", "yes")],
         )
         .await;
-    assert_eq!(r.status, 400);
+    // Refused on the month page, with the reason why.
+    assert_eq!(r.status, 422);
+    assert!(r.has("p.alert"), "{}", r.body);
     let r = duyet
         .post(
             "/accounting/month/reopen?m=2026-12",
@@ -492,7 +494,8 @@ async fn an_adjustment_of_a_closed_month_lands_in_the_next_open_month_and_only_a
             &[("reason", "Sai"), ("confirm", "yes")],
         )
         .await;
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("không mở lại"), "{}", r.body);
     assert_eq!(
         app.count("periods WHERE month = '2026-12' AND state = 'signed'"),
         1

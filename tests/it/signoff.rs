@@ -444,8 +444,16 @@ async fn reopening_a_month_with_some_signatures_shows_whose_it_voids_and_says_so
     let r = head
         .post("/accounting/month/reopen?m=2026-12", &refs(&form))
         .await;
-    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("vừa có thêm chữ ký"), "{}", r.body);
+    // Refused on the month page, the reason typed kept.
+    assert!(
+        r.form("/accounting/month/reopen?m=2026-12")
+            .iter()
+            .any(|(k, v)| k == "reason" && v == "Sai đơn giá"),
+        "{}",
+        r.body
+    );
     assert_eq!(app.count("month_signatures WHERE month = '2026-12'"), 2);
     // Sent by hand without the count: nothing is voided either.
     let r = head
@@ -454,7 +462,7 @@ async fn reopening_a_month_with_some_signatures_shows_whose_it_voids_and_says_so
             &[("reason", "Sai"), ("confirm", "yes")],
         )
         .await;
-    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.status, 422, "{}", r.body);
     assert_eq!(app.count("month_signatures WHERE month = '2026-12'"), 2);
 
     // From a fresh page: both signatures go, and the page says whose and why.
