@@ -168,7 +168,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("stats.r.occasions_sum", "Các đợt tặng quà trong kỳ: số người trong danh sách, đã nhận, số tiền.", "Gift occasions in the period: people on the list, who received, the amount."),
     ("stats.r.retirees", "Thăm hỏi, mừng thọ hưu trí", "Retiree visits and longevity milestones"),
     ("stats.r.retirees_sum", "Người hưu trí tròn tuổi mừng thọ trong năm và số người đã được thăm.", "Retirees reaching a longevity milestone in the year, and how many were visited."),
-    ("stats.c.meals_out", "Suất đã phục vụ", "Meals served"),
+    ("stats.c.meals_out", "Suất đã phục vụ (gồm khách)", "Meals served (guests included)"),
     ("stats.d.meals_out", "Suất đăng ký đã phục vụ + ăn không đăng ký + suất khách.", "Ordered meals served + walk-ins + guest meals."),
     ("stats.c.invoiced", "Tiền hóa đơn", "Invoiced"),
     ("stats.d.invoiced", "Tổng tiền các hóa đơn nhà cung cấp ghi cho tháng.", "The supplier invoices booked for the month."),

@@ -721,6 +721,14 @@ async fn on_the_demo_data_cost_budget_dues_gifts_and_milestones_equal_their_reco
         + scalar(&app, "SELECT CAST(COALESCE(SUM(guests), 0) AS BIGINT) AS n FROM guest_meals WHERE status <> 'cancelled' AND service_date BETWEEN '2026-10-01' AND '2026-10-31'");
     assert!(invoiced > 0 && meals > 0);
     let r = kt.get("/reports/canteen-cost?period=2026-10").await;
+    // Its count includes guests, and says so (the dashboard's "meals eaten" does not).
+    assert!(
+        r.texts("th")
+            .iter()
+            .any(|h| h.contains("Suất đã phục vụ (gồm khách)")),
+        "{}",
+        r.body
+    );
     let t = total(&r);
     assert_eq!((num(&t[1]), num(&t[2])), (meals, invoiced));
     assert_eq!(
