@@ -293,6 +293,8 @@ routes! {
     POST "/welfare/occasions/{id}/sheet" Roles(UNION) => crate::welfare::occasion_pages::upload_sheet;
     GET "/welfare/occasions/{id}/sheet" Roles(CASE_DECIDERS) => crate::welfare::occasion_pages::sheet;
     GET "/welfare/milestones" Roles(UNION) => crate::welfare::occasion_pages::milestones;
+    GET "/welfare/milestones.csv" Roles(UNION) => crate::welfare::occasion_pages::milestones_csv;
+    GET "/welfare/milestones.xlsx" Roles(UNION) => crate::welfare::occasion_pages::milestones_xlsx;
     GET "/welfare/reminders" Roles(UNION) => crate::welfare::reminders::page;
     GET "/welfare/retirees" Roles(UNION) => crate::welfare::retiree_pages::list;
     GET "/welfare/retirees.csv" Roles(UNION) => crate::welfare::retiree_pages::csv;

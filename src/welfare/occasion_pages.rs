@@ -619,17 +619,17 @@ pub struct YearQuery {
     year: Option<i32>,
 }
 
-pub async fn milestones(
-    state: web::Data<AppState>,
-    ctx: Ctx,
-    q: web::Query<YearQuery>,
-) -> Result<Markup, AppError> {
+type Milestones = (Vec<occasions::Milestone>, std::collections::HashSet<i32>);
+
+/// The year asked for (this year unless a plausible one is named) and its milestone list with
+/// the retirees visited in it.
+async fn milestones_of(state: &AppState, q: &YearQuery) -> Result<(i32, Milestones), AppError> {
     let today = state.clock.today();
     let year = q
         .year
         .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or_else(|| state.clock.today().year());
-    let (list, visited) = state
+        .unwrap_or_else(|| today.year());
+    let lists = state
         .db
         .read(move |c| {
             Ok((
@@ -638,6 +638,89 @@ pub async fn milestones(
             ))
         })
         .await?;
+    Ok((year, lists))
+}
+
+/// The year's milestone list as CSV or Excel (to print, or to plan the visits). Personal
+/// data leaving the system: audited.
+async fn milestones_export(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &CurrentUser,
+    q: &YearQuery,
+    format: export::Format,
+) -> Result<HttpResponse, AppError> {
+    let (year, (list, visited)) = milestones_of(state, q).await?;
+    let t = Table {
+        title: ctx.tf("wf.milestones_for", year),
+        summary: Vec::new(),
+        header: &[
+            ctx.t("people.code"),
+            ctx.t("people.name"),
+            ctx.t("people.dob"),
+            ctx.t("wf.age"),
+            &ctx.tf("wf.visited_in", year),
+        ],
+        rows: list
+            .iter()
+            .map(|m| {
+                vec![
+                    m.code.clone(),
+                    m.name.clone(),
+                    date(m.born),
+                    m.age.to_string(),
+                    if visited.contains(&m.person_id) {
+                        ctx.t("wf.yes").to_string()
+                    } else {
+                        String::new()
+                    },
+                ]
+            })
+            .collect(),
+        numbers_from: 3,
+        widths: &[(1, 28.0), (4, 16.0)],
+        money: &[],
+    };
+    let (a, now, n) = (actor(user), state.clock.now_naive(), list.len());
+    state
+        .db
+        .write(move |c| {
+            crate::audit::record(
+                c,
+                &a,
+                now,
+                crate::audit::Entry::new("milestones.export", "retiree")
+                    .after(serde_json::json!({"year": year, "rows": n})),
+            )
+        })
+        .await?;
+    export::download(&t, format, &format!("mung-tho-{year}"))
+}
+
+pub async fn milestones_csv(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    q: web::Query<YearQuery>,
+) -> Result<HttpResponse, AppError> {
+    milestones_export(&state, &ctx, &user, &q, export::Format::Csv).await
+}
+
+pub async fn milestones_xlsx(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    q: web::Query<YearQuery>,
+) -> Result<HttpResponse, AppError> {
+    milestones_export(&state, &ctx, &user, &q, export::Format::Xlsx).await
+}
+
+pub async fn milestones(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    q: web::Query<YearQuery>,
+) -> Result<Markup, AppError> {
+    let (year, (list, visited)) = milestones_of(&state, &q).await?;
     let seen = list
         .iter()
         .filter(|m| visited.contains(&m.person_id))
@@ -648,7 +731,9 @@ pub async fn milestones(
         html! {
             (layout::title_bar(&ctx.tf("wf.milestones_for", year), html! {
                 a href={ "/welfare/milestones?year=" (year - 1) } { (year - 1) } " · "
-                a href={ "/welfare/milestones?year=" (year + 1) } { (year + 1) }
+                a href={ "/welfare/milestones?year=" (year + 1) } { (year + 1) } " · "
+                a href={ "/welfare/milestones.csv?year=" (year) } { "CSV" } " · "
+                a href={ "/welfare/milestones.xlsx?year=" (year) } { "Excel" }
             }))
             p.hint { (ctx.t("wf.age_convention")) }
             @if list.is_empty() { p { (ctx.t("wf.no_milestones")) } } @else {

@@ -281,6 +281,8 @@ const EXPECTED_ACCESS: &[(&str, &str)] = &[
     ("POST /welfare/occasions/{id}/sheet", "u"),
     ("GET /welfare/occasions/{id}/sheet", "ua"),
     ("GET /welfare/milestones", "u"),
+    ("GET /welfare/milestones.csv", "u"),
+    ("GET /welfare/milestones.xlsx", "u"),
     ("GET /welfare/reminders", "u"),
     ("GET /welfare/retirees", "u"),
     ("GET /welfare/retirees.csv", "u"),

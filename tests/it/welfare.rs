@@ -1204,6 +1204,24 @@ async fn the_milestone_list_of_a_year_names_the_retirees_reaching_70_75_80_85_90
         page.body.contains("năm mừng thọ − năm sinh"),
         "the age convention is stated"
     );
+    // The list downloads as the page shows it (to print, or to plan the visits), audited.
+    let csv =
+        String::from_utf8(cd.get("/welfare/milestones.csv?year=2026").await.bytes).expect("utf-8");
+    for code in &codes {
+        assert!(
+            csv.lines().any(|l| l.starts_with(&format!("{code},"))),
+            "{code}: {csv}"
+        );
+    }
+    assert_eq!(
+        csv.lines().filter(|l| l.starts_with('R')).count(),
+        codes.len(),
+        "{csv}"
+    );
+    assert_eq!(app.audit_after("milestones.export")[0]["rows"], codes.len());
+    let xlsx = cd.get("/welfare/milestones.xlsx?year=2026").await;
+    assert_eq!(xlsx.status, 200);
+    assert!(xlsx.bytes.starts_with(b"PK"), "an XLSX (zip)");
     // In 2025 only the oldest (105) was on it; the one who died in 2026 turned 79 then.
     let last_year = cd.get("/welfare/milestones?year=2025").await;
     assert_eq!(
