@@ -244,6 +244,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("audit.act.person.update", "Sửa thông tin nhân sự", "Person changed"),
     ("audit.act.person.export", "Xuất danh sách nhân sự", "People list exported"),
     ("audit.act.milestones.export", "Xuất danh sách mừng thọ", "Longevity list exported"),
+    ("audit.act.retiree.export", "Xuất danh sách cán bộ hưu trí", "Retiree list exported"),
     ("audit.act.person.allergens", "Cập nhật dị ứng thực phẩm", "Food allergies changed"),
     ("audit.act.import.people", "Nhập danh sách nhân sự từ tệp", "People imported from a file"),
     ("audit.act.audit_log.export", "Xuất nhật ký thay đổi", "Audit log exported"),

@@ -133,6 +133,7 @@ pub async fn list(
 async fn export_list(
     state: &AppState,
     ctx: &Ctx,
+    user: &CurrentUser,
     lq: &ListQuery,
     format: export::Format,
 ) -> Result<HttpResponse, AppError> {
@@ -186,23 +187,43 @@ async fn export_list(
         widths: &[(1, 28.0), (6, 40.0), (7, 24.0), (8, 16.0)],
         money: &[],
     };
+    // Addresses and phone numbers leaving the system: audited, as the people list's export.
+    let (a, now, n) = (
+        crate::audit::Actor::user(user.user_id, &user.username),
+        state.clock.now_naive(),
+        t.rows.len(),
+    );
+    state
+        .db
+        .write(move |c| {
+            crate::audit::record(
+                c,
+                &a,
+                now,
+                crate::audit::Entry::new("retiree.export", "retiree")
+                    .after(serde_json::json!({"rows": n})),
+            )
+        })
+        .await?;
     export::download(&t, format, "huu-tri")
 }
 
 pub async fn csv(
     state: web::Data<AppState>,
     ctx: Ctx,
+    user: CurrentUser,
     lq: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    export_list(&state, &ctx, &lq, export::Format::Csv).await
+    export_list(&state, &ctx, &user, &lq, export::Format::Csv).await
 }
 
 pub async fn xlsx(
     state: web::Data<AppState>,
     ctx: Ctx,
+    user: CurrentUser,
     lq: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    export_list(&state, &ctx, &lq, export::Format::Xlsx).await
+    export_list(&state, &ctx, &user, &lq, export::Format::Xlsx).await
 }
 
 #[derive(Deserialize, Default, Clone)]

@@ -98,6 +98,11 @@ async fn a_retirees_record_keeps_where_they_live_and_a_health_note_that_only_uni
         .await;
     assert_eq!(list.texts("main table tbody td:first-child"), vec!["HT1"]);
     let csv = cd.get("/welfare/retirees.csv?q=&region=").await;
+    assert_eq!(
+        app.audit_after("retiree.export").len(),
+        1,
+        "personal data: audited"
+    );
     assert!(csv.body.contains("0912 345 678"), "{}", csv.body);
     assert!(
         !csv.body.contains("Tiểu đường"),
