@@ -300,7 +300,7 @@ pub fn walk_in(
     Ok(Ok(id))
 }
 
-/// Whether a person with this status has left or died by `day`.
+/// Whether a person with this status has no more meals by `day` (left, died or retired).
 fn gone_by(status: &str, since: Option<NaiveDate>, day: NaiveDate) -> bool {
     crate::people::rules::meals_end(status, since, day).is_some_and(|from| from <= day)
 }
