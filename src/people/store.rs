@@ -264,18 +264,25 @@ pub fn create_person(
     Ok(id)
 }
 
+/// A person's status and its date.
+fn status_of(
+    conn: &mut DbConn,
+    person: i32,
+) -> Result<Option<(String, Option<NaiveDate>)>, AppError> {
+    Ok(crate::on_backend!(conn, |c| persons::table
+        .find(person)
+        .select((persons::status, persons::status_date))
+        .get_result(c)
+        .optional())?)
+}
+
 /// The first day the person is gone (left or died), if they are.
 pub fn gone_from(
     conn: &mut DbConn,
     person: i32,
     today: NaiveDate,
 ) -> Result<Option<NaiveDate>, AppError> {
-    let row: Option<(String, Option<NaiveDate>)> = crate::on_backend!(conn, |c| persons::table
-        .find(person)
-        .select((persons::status, persons::status_date))
-        .get_result(c)
-        .optional())?;
-    Ok(row.and_then(|(s, d)| super::rules::gone_from(&s, d, today)))
+    Ok(status_of(conn, person)?.and_then(|(s, d)| super::rules::gone_from(&s, d, today)))
 }
 
 /// The first day this person has no more meals ([`super::rules::meals_end`]).
@@ -284,23 +291,27 @@ pub fn meals_end(
     person: i32,
     today: NaiveDate,
 ) -> Result<Option<NaiveDate>, AppError> {
-    let row: Option<(String, Option<NaiveDate>)> = crate::on_backend!(conn, |c| persons::table
-        .find(person)
-        .select((persons::status, persons::status_date))
-        .get_result(c)
-        .optional())?;
-    Ok(row.and_then(|(s, d)| super::rules::meals_end(&s, d, today)))
+    Ok(status_of(conn, person)?.and_then(|(s, d)| super::rules::meals_end(&s, d, today)))
 }
 
 /// The persons who have no more meals on `day` (left, died or retired by then).
 pub fn off_meals_on(conn: &mut DbConn, day: NaiveDate) -> Result<Vec<i32>, AppError> {
-    let off = [
-        Status::Left.code(),
-        Status::Deceased.code(),
-        Status::Retired.code(),
-    ];
+    in_status_on(
+        conn,
+        &[Status::Left, Status::Deceased, Status::Retired],
+        day,
+    )
+}
+
+/// The persons in one of these statuses by `day` (undated: since before it).
+fn in_status_on(
+    conn: &mut DbConn,
+    statuses: &[Status],
+    day: NaiveDate,
+) -> Result<Vec<i32>, AppError> {
+    let codes: Vec<&str> = statuses.iter().map(|s| s.code()).collect();
     Ok(persons::table
-        .filter(persons::status.eq_any(off))
+        .filter(persons::status.eq_any(codes))
         .filter(
             persons::status_date
                 .is_null()
@@ -320,16 +331,7 @@ pub fn with_accounts(conn: &mut DbConn, ids: &[i32]) -> Result<Vec<i32>, AppErro
 
 /// The persons gone (left or died) on `day`.
 pub fn gone_on(conn: &mut DbConn, day: NaiveDate) -> Result<Vec<i32>, AppError> {
-    let gone = [Status::Left.code(), Status::Deceased.code()];
-    Ok(persons::table
-        .filter(persons::status.eq_any(gone))
-        .filter(
-            persons::status_date
-                .is_null()
-                .or(persons::status_date.le(day)),
-        )
-        .select(persons::id)
-        .load(conn)?)
+    in_status_on(conn, &[Status::Left, Status::Deceased], day)
 }
 
 /// Persons gone by `today` who still have an enabled account (a leaving dated ahead reaches
