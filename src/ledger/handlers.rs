@@ -248,17 +248,8 @@ pub async fn post(
                 if !crate::once::claim(c, Some(&once), now)? {
                     return Ok(None);
                 }
-                // A welfare or union fund holds money received; a payment beyond it is asked
-                // about first (a budget fund is drawn against its plan, and goes below zero
-                // between allocations as a matter of course).
-                if kind == store::PAYMENT && !overdraw_ok {
-                    let f = store::fund(c, fund)?.ok_or(AppError::NotFound)?;
-                    // The balance the funds page shows for the voucher's year (as welfare
-                    // payments and gift lists check it).
-                    let balance = store::year_figures(c, fund, day.year())?.balance();
-                    if f.kind != "budget" && balance.0 - amount.0 < 0 {
-                        return Err(AppError::BadRequest("voucher.err_overdraw"));
-                    }
+                if kind == store::PAYMENT {
+                    store::ensure_can_pay(c, fund, day, amount, overdraw_ok)?;
                 }
                 store::post(
                     c,

@@ -179,6 +179,28 @@ pub struct NewVoucher<'a> {
     pub source: Option<&'a str>,
 }
 
+/// Refuses, unless `confirmed`, a payment beyond what a welfare or union fund holds in the
+/// voucher's year (the balance the funds page shows, as welfare payments and gift lists check
+/// it). A budget fund is drawn against its plan and goes below zero between allocations as a
+/// matter of course: never asked.
+pub fn ensure_can_pay(
+    conn: &mut DbConn,
+    fund_id: i32,
+    date: NaiveDate,
+    amount: Vnd,
+    confirmed: bool,
+) -> Result<(), AppError> {
+    if confirmed {
+        return Ok(());
+    }
+    let f = fund(conn, fund_id)?.ok_or(AppError::NotFound)?;
+    let balance = year_figures(conn, fund_id, date.year())?.balance();
+    if f.kind != "budget" && balance.0 - amount.0 < 0 {
+        return Err(AppError::BadRequest("voucher.err_overdraw"));
+    }
+    Ok(())
+}
+
 /// Store command: posts a voucher with the next number of its fund, year and kind. The fund
 /// must be active, the amount positive, the month open. Audited.
 pub fn post(

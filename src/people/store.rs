@@ -265,7 +265,7 @@ pub fn create_person(
 }
 
 /// A person's status and its date.
-fn status_of(
+pub fn status_of(
     conn: &mut DbConn,
     person: i32,
 ) -> Result<Option<(String, Option<NaiveDate>)>, AppError> {

@@ -172,15 +172,9 @@ async fn sign_inner(
                 (None, Some(sealed)) => store::store_new_key(c, &actor, now, uid, sealed)?,
                 (None, None) => return Err(AppError::internal("no key")),
             };
-            // Signed as the page showed it: not a month closed again since (its figures may
-            // differ), nor a step another signer has taken meanwhile.
+            // Signed as the page showed it.
             if let Some(seen) = &seen {
-                let closed = crate::accounting::store::closed(c, &month)?
-                    .ok_or(AppError::BadRequest("month.err_not_closed"))?;
-                let n = store::signatures_of(c, &month)?.len();
-                if *seen != store::seen_token(closed.closed_at, n) {
-                    return Err(AppError::BadRequest("sign.err_changed"));
-                }
+                store::ensure_as_seen(c, &month, seen)?;
             }
             store::sign_month(c, &actor, now, today, &month, uid, key_id, signing)
         })

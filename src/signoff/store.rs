@@ -482,6 +482,18 @@ pub fn seen_token(closed_at: NaiveDateTime, signatures: usize) -> String {
     format!("{}|{signatures}", closed_at.and_utc().timestamp_micros())
 }
 
+/// Refuses a signature from a page that showed the month otherwise ([`seen_token`]): closed
+/// again since (its figures may differ), or signed by someone else meanwhile.
+pub fn ensure_as_seen(conn: &mut DbConn, month: &str, seen: &str) -> Result<(), AppError> {
+    let closed =
+        accounting::closed(conn, month)?.ok_or(AppError::BadRequest("month.err_not_closed"))?;
+    let n = signatures_of(conn, month)?.len();
+    if seen != seen_token(closed.closed_at, n) {
+        return Err(AppError::BadRequest("sign.err_changed"));
+    }
+    Ok(())
+}
+
 pub fn signatures_of(conn: &mut DbConn, month: &str) -> Result<Vec<MonthSignature>, AppError> {
     Ok(month_signatures::table
         .filter(month_signatures::month.eq(month))

@@ -145,8 +145,8 @@ pub fn budget(conn: &mut DbConn, f: &Filters) -> Result<Out, AppError> {
     // As of the period's end, or today when that is still to come.
     let as_of = f.to.min(f.today.max(f.from));
     let year = as_of.year();
-    // The pace of the days gone by: counted in months, the month under way counted whole
-    // (on 2 December the year looked over, and the projection equalled what was spent).
+    // The pace of the days gone by (counted in whole months, the month under way counted
+    // whole: on 2 December the year looked over and the projection equalled the spending).
     let elapsed = i64::from(as_of.ordinal());
     let days_in_year = if NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
         366

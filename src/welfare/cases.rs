@@ -338,11 +338,9 @@ pub fn report(
     // or the personnel record): a case for someone still on the lists as alive is a mistake
     // in the code typed, or a death not yet recorded, and either would pay a living person.
     if bt.kind == BenefitKind::Funeral.code() && n.dependant_id.is_none() {
-        let (status, died): (String, Option<NaiveDate>) = persons::table
-            .find(n.person_id)
-            .select((persons::status, persons::status_date))
-            .get_result(conn)?;
-        if status != "deceased" {
+        let (status, died) =
+            crate::people::store::status_of(conn, n.person_id)?.ok_or(AppError::NotFound)?;
+        if status != crate::people::rules::Status::Deceased.code() {
             return Ok(Err(Refusal::Rule("wf.err_not_deceased")));
         }
         if died.is_some_and(|d| n.event_date < d) {
